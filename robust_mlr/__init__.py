@@ -1,0 +1,26 @@
+"""robust-mlr: robust meta-learning of mixed linear regression.
+
+The pipeline of Kong et al. (ICML 2020; NeurIPS 2020): subspace estimation,
+clustering of heavy tasks, classification and refinement on light tasks,
+and MAP/Bayes prediction, each stage selectable by name.
+"""
+
+from .data import MetaDataset, Pools
+from .estimator import MetaLearner
+from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
+                         ValidationError)
+from .generator import MLRParams, make_params, make_pools, make_tasks
+from .subspace import estimate_subspace
+from .clustering import cluster_heavy, distance_matrix
+from .classification import classify
+from .prediction import posterior, task_parameters
+from . import metrics
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
+    "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
+    "posterior", "task_parameters", "metrics", "ValidationError", "EmptyClusterError",
+    "SolverFailedError", "ConvergenceWarning", "__version__",
+]

@@ -1,0 +1,337 @@
+"""Ragged multi-task data: :class:`MetaDataset` and the three :class:`Pools`.
+
+A meta-dataset stores all examples of all tasks in one concatenated array
+``X`` (N × d) and ``y`` (N,), with ``offsets`` (n + 1,) such that task ``i``
+owns rows ``offsets[i]:offsets[i + 1]``. Per-task reductions use
+:func:`numpy.add.reduceat` over those offsets, so no stage loops over tasks
+in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import check_array, check_int, check_rng
+from .exceptions import ValidationError
+
+__all__ = ["MetaDataset", "Pools"]
+
+
+class MetaDataset:
+    """A collection of regression tasks of varying sizes.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, d)
+        All covariates, tasks concatenated.
+    y : array_like, shape (N,)
+        All responses.
+    offsets : array_like of int, shape (n + 1,)
+        Task boundaries: ``offsets[0] == 0``, ``offsets[-1] == N`` and every
+        task has at least one example.
+    components : array_like of int, shape (n,), optional
+        True component of each task, when known (synthetic data); ``-1``
+        marks a task with no true component (e.g. written by an adversary).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = MetaDataset.from_tasks([(np.ones((2, 3)), np.zeros(2)),
+    ...                              (np.ones((1, 3)), np.ones(1))])
+    >>> ds.n_tasks, ds.dim, ds.sizes.tolist()
+    (2, 3, [2, 1])
+    """
+
+    def __init__(self, X, y, offsets, components=None):
+        X = check_array(X, "X", ndim=2)
+        y = check_array(y, "y", ndim=1)
+        if y.shape[0] != X.shape[0]:
+            raise ValidationError(
+                f"y has {y.shape[0]} entries but X has {X.shape[0]} rows")
+        off = np.asarray(offsets)
+        if off.ndim != 1 or off.size < 1 or not np.issubdtype(off.dtype, np.integer):
+            raise ValidationError(f"offsets must be a 1-D integer array, got {off!r:.80}")
+        off = off.astype(np.int64)
+        if off[0] != 0 or off[-1] != X.shape[0]:
+            raise ValidationError(
+                f"offsets must start at 0 and end at N={X.shape[0]}, got "
+                f"{off[0]} and {off[-1]}")
+        sizes = np.diff(off)
+        if sizes.size and sizes.min() < 1:
+            bad = int(np.argmin(sizes))
+            raise ValidationError(
+                f"task {bad} has t_i={int(sizes[bad])} examples; every task needs t_i >= 1")
+        self.X, self.y, self.offsets = X, y, off
+        if components is not None:
+            components = np.asarray(components, dtype=np.int64)
+            if components.shape != (sizes.size,):
+                raise ValidationError(
+                    f"components has shape {components.shape}; expected ({sizes.size},)")
+        self.components = components
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def n_tasks(self):
+        """Number of tasks n."""
+        return self.offsets.size - 1
+
+    @property
+    def n_examples(self):
+        """Total number of examples N."""
+        return self.X.shape[0]
+
+    @property
+    def dim(self):
+        """Dimension d of the covariates."""
+        return self.X.shape[1]
+
+    @property
+    def sizes(self):
+        """Array of task sizes t_i."""
+        return np.diff(self.offsets)
+
+    @property
+    def task_index(self):
+        """Task id of every example, shape (N,)."""
+        return np.repeat(np.arange(self.n_tasks), self.sizes)
+
+    def __len__(self):
+        return self.n_tasks
+
+    def __repr__(self):
+        s = self.sizes
+        rng = f"{s.min()}..{s.max()}" if s.size else "-"
+        return f"MetaDataset(n_tasks={self.n_tasks}, d={self.dim}, t={rng}, N={self.n_examples})"
+
+    def task(self, i):
+        """Views ``(X_i, y_i)`` of task ``i`` (no copy)."""
+        i = check_int(i, "i", min_val=-self.n_tasks, max_val=self.n_tasks - 1) % self.n_tasks
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.X[a:b], self.y[a:b]
+
+    def __iter__(self):
+        for i in range(self.n_tasks):
+            yield self.task(i)
+
+    # --------------------------------------------------------------- selecting
+    def subset(self, indices):
+        """A new meta-dataset of the given tasks (a boolean mask or indices).
+
+        A contiguous range returns views of the arrays; otherwise rows are
+        gathered once with a single fancy index.
+        """
+        idx = np.asarray(indices)
+        if idx.dtype == bool:
+            if idx.shape != (self.n_tasks,):
+                raise ValidationError(
+                    f"boolean indices have shape {idx.shape}; expected ({self.n_tasks},)")
+            idx = np.flatnonzero(idx)
+        idx = idx.astype(np.int64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= self.n_tasks):
+            raise ValidationError(f"task indices must lie in [0, {self.n_tasks}), got "
+                                  f"min {idx.min()} max {idx.max()}")
+        sizes = self.sizes[idx]
+        new_off = np.concatenate([[0], np.cumsum(sizes)])
+        comps = None if self.components is None else self.components[idx]
+        if idx.size and np.all(np.diff(idx) == 1):
+            a, b = self.offsets[idx[0]], self.offsets[idx[-1] + 1]
+            return MetaDataset(self.X[a:b], self.y[a:b], new_off, comps)
+        rows = example_rows(self.offsets, idx)
+        return MetaDataset(self.X[rows], self.y[rows], new_off, comps)
+
+    def select_by_size(self, min_size=1, max_size=None):
+        """Tasks with ``min_size <= t_i <= max_size``, and their indices."""
+        s = self.sizes
+        mask = s >= min_size
+        if max_size is not None:
+            mask &= s <= max_size
+        idx = np.flatnonzero(mask)
+        return self.subset(idx), idx
+
+    # ---------------------------------------------------------- construction
+    @classmethod
+    def from_tasks(cls, tasks, components=None):
+        """Build from a sequence of ``(X_i, y_i)`` pairs."""
+        tasks = list(tasks)
+        if not tasks:
+            raise ValidationError("tasks is empty; need at least one (X_i, y_i) pair")
+        Xs, ys = [], []
+        d = None
+        for i, (Xi, yi) in enumerate(tasks):
+            Xi = np.atleast_2d(np.asarray(Xi, dtype=float))
+            yi = np.atleast_1d(np.asarray(yi, dtype=float))
+            if d is None:
+                d = Xi.shape[1]
+            if Xi.ndim != 2 or Xi.shape[1] != d or yi.shape != (Xi.shape[0],):
+                raise ValidationError(
+                    f"task {i}: X_i has shape {Xi.shape} and y_i {yi.shape}; expected "
+                    f"(t_i, {d}) and (t_i,)")
+            Xs.append(Xi)
+            ys.append(yi)
+        sizes = [len(v) for v in ys]
+        return cls(np.vstack(Xs), np.concatenate(ys),
+                   np.concatenate([[0], np.cumsum(sizes)]), components)
+
+    @classmethod
+    def from_arrays(cls, X, y, task_ids):
+        """Build from flat arrays and a task-id column (any hashable labels).
+
+        Tasks are ordered by first appearance; examples keep their order.
+        """
+        X = check_array(X, "X", ndim=2)
+        y = check_array(y, "y", ndim=1)
+        ids = np.asarray(task_ids)
+        if ids.shape != y.shape:
+            raise ValidationError(f"task_ids has shape {ids.shape}; expected {y.shape}")
+        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        order_of_label = np.argsort(np.argsort(first))      # label -> appearance rank
+        task = order_of_label[inverse.ravel()]
+        perm = np.argsort(task, kind="stable")
+        counts = np.bincount(task)
+        return cls(X[perm], y[perm], np.concatenate([[0], np.cumsum(counts)]))
+
+    # ------------------------------------------------------------------- disk
+    def save(self, path):
+        """Write to a ``.npz`` file (compressed)."""
+        arrays = dict(X=self.X, y=self.y, offsets=self.offsets)
+        if self.components is not None:
+            arrays["components"] = self.components
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path):
+        """Read a file written by :meth:`save`."""
+        path = Path(path)
+        if not path.exists() and path.with_suffix(".npz").exists():
+            path = path.with_suffix(".npz")
+        with np.load(path) as f:
+            comps = f["components"] if "components" in f.files else None
+            return cls(f["X"], f["y"], f["offsets"], comps)
+
+    def split_query(self):
+        """Hold out the last example of every task as a query.
+
+        Returns
+        -------
+        support : MetaDataset
+            The remaining examples (every task needs t_i >= 2).
+        X_query : ndarray (n, d)
+        y_query : ndarray (n,)
+        """
+        if self.sizes.min() < 2:
+            bad = int(np.argmin(self.sizes))
+            raise ValidationError(f"split_query needs t_i >= 2 but task {bad} has "
+                                  f"t_i={int(self.sizes[bad])}")
+        last = self.offsets[1:] - 1
+        keep = np.ones(self.n_examples, bool)
+        keep[last] = False
+        support = MetaDataset(self.X[keep], self.y[keep],
+                              self.offsets - np.arange(self.n_tasks + 1), self.components)
+        return support, self.X[last], self.y[last]
+
+    # ------------------------------------------------------------ reductions
+    def chunk_means(self, n_chunks, stage="this stage"):
+        """Per-task means of ``y·x`` over ``n_chunks`` contiguous chunks.
+
+        Returns an array of shape (n_chunks, n, d): entry ``[g, i]`` is the
+        mean of ``y_ij x_ij`` over the g-th chunk of task i. Chunks of a task
+        of size t are the position ranges ``[floor(g t / G), floor((g+1) t / G))``
+        and are disjoint, so chunk means of one task are independent.
+
+        Raises
+        ------
+        ValidationError
+            If some task has fewer than ``n_chunks`` examples.
+        """
+        G = check_int(n_chunks, "n_chunks", min_val=1)
+        s = self.sizes
+        if s.size and s.min() < G:
+            bad = int(np.argmin(s))
+            raise ValidationError(
+                f"{stage} splits every task into {G} chunks but task {bad} has "
+                f"t_i={int(s[bad])} < {G} examples")
+        starts = self.offsets[:-1, None] + (np.arange(G)[None, :] * s[:, None]) // G
+        ends = self.offsets[:-1, None] + (np.arange(1, G + 1)[None, :] * s[:, None]) // G
+        yx = self.X * self.y[:, None]
+        sums = np.add.reduceat(yx, starts.ravel(), axis=0).reshape(self.n_tasks, G, -1)
+        counts = (ends - starts)[..., None]
+        return np.transpose(sums / counts, (1, 0, 2))
+
+    def task_sums(self, values):
+        """Sum an (N, ...) per-example array over each task -> (n, ...)."""
+        values = np.asarray(values)
+        return np.add.reduceat(values, self.offsets[:-1], axis=0)
+
+
+def example_rows(offsets, idx):
+    """Row indices of all examples of tasks ``idx`` (vectorised)."""
+    sizes = offsets[idx + 1] - offsets[idx]
+    total = int(sizes.sum())
+    starts = np.repeat(offsets[idx], sizes)
+    within = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return starts + within
+
+
+@dataclass
+class Pools:
+    """The three pools of SPEC §1: light ``light1`` (subspace), ``heavy``
+    (clustering) and light ``light2`` (classification and refinement).
+
+    Attributes
+    ----------
+    light1, heavy, light2 : MetaDataset
+    masks : dict
+        Optional per-pool boolean masks of corrupted tasks (set by an
+        adversary), keyed by pool name.
+    """
+
+    light1: MetaDataset
+    heavy: MetaDataset
+    light2: MetaDataset
+    masks: dict = field(default_factory=dict)
+
+    names = ("light1", "heavy", "light2")
+
+    def __post_init__(self):
+        dims = {n: getattr(self, n).dim for n in self.names}
+        if len(set(dims.values())) != 1:
+            raise ValidationError(f"pools have different dimensions {dims}")
+
+    @property
+    def dim(self):
+        """Common dimension d."""
+        return self.light1.dim
+
+    def __getitem__(self, name):
+        if name not in self.names:
+            raise KeyError(f"unknown pool {name!r}; pools are {self.names}")
+        return getattr(self, name)
+
+    def replace(self, **pools):
+        """A copy with some pools replaced (masks carried over and updated)."""
+        kw = {n: pools.get(n, getattr(self, n)) for n in self.names}
+        return Pools(**kw, masks=dict(self.masks))
+
+    @classmethod
+    def from_dataset(cls, data, heavy_min_size, rng=None):
+        """Cut one meta-dataset into pools by task size.
+
+        Tasks with ``t_i >= heavy_min_size`` form the heavy pool; the light
+        tasks are split at random into two halves for ``light1`` and
+        ``light2`` (the two light stages need independent data).
+        """
+        rng = check_rng(rng)
+        s = data.sizes
+        heavy = np.flatnonzero(s >= heavy_min_size)
+        light = np.flatnonzero(s < heavy_min_size)
+        if heavy.size == 0 or light.size < 2:
+            raise ValidationError(
+                f"heavy_min_size={heavy_min_size} leaves {heavy.size} heavy and "
+                f"{light.size} light tasks; need at least 1 and 2")
+        light = rng.permutation(light)
+        half = light.size // 2
+        return cls(data.subset(np.sort(light[:half])), data.subset(heavy),
+                   data.subset(np.sort(light[half:])))

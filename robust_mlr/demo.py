@@ -1,0 +1,144 @@
+"""The main job: meta-learning on the default problem, printed as a table and
+drawn as a plot. ``robust-mlr demo`` calls :func:`run`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import metrics
+from .estimator import MetaLearner
+from .generator import make_params, make_pools, make_tasks
+
+__all__ = ["DEFAULT_PROBLEM", "run"]
+
+#: The default problem of the foundation issue (before ρ normalisation:
+#: orthonormal W, s = 1, uniform p).
+DEFAULT_PROBLEM = dict(d=32, k=4, n_light1=20_000, t_light1=2, n_heavy=400, t_heavy=128,
+                       n_light2=20_000, t_light2=8)
+QUICK_PROBLEM = dict(d=16, k=3, n_light1=6_000, t_light1=2, n_heavy=150, t_heavy=96,
+                     n_light2=4_000, t_light2=8)
+
+
+def _evaluate(model, pools, params, test_support, X_q, y_q):
+    pe = metrics.parameter_errors(model.W_, model.s2_, model.p_, params)
+    row = {"subspace_err": metrics.subspace_error(model.U_, params),
+           "cluster_acc": metrics.clustering_accuracy(model.heavy_labels_,
+                                                      pools.heavy.components, params.k),
+           "classify_acc": metrics.clustering_accuracy(model.light_labels_,
+                                                       pools.light2.components, params.k),
+           "w_err": pe["w_err"], "s2_err": pe["s2_err"], "p_err": pe["p_err"]}
+    for method in ("map", "bayes"):
+        beta = model.task_parameters(test_support, method)
+        row[f"mse_{method}"] = metrics.prediction_mse(beta, X_q, y_q)
+    return row
+
+
+def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4):
+    """Fit the learner on the default problem and report.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of problem, data and algorithm.
+    quick : bool
+        Use a smaller problem (a few seconds).
+    out : str or Path
+        Folder for the plot ``demo.png``.
+    quiet : bool
+        Do not print.
+    tau : int
+        Support examples per new task for the prediction error.
+
+    Returns
+    -------
+    dict
+        ``{"rows": {learner: metrics}, "plot": path, "time": seconds}``.
+    """
+    t0 = time.perf_counter()
+    prob = QUICK_PROBLEM if quick else DEFAULT_PROBLEM
+    rng = np.random.default_rng(seed)
+    params = make_params(prob["d"], prob["k"], rng=rng)
+    pools = make_pools(params, prob["n_light1"], prob["t_light1"], prob["n_heavy"],
+                       prob["t_heavy"], prob["n_light2"], prob["t_light2"], rng=rng)
+    test = make_tasks(params, 2000, tau + 1, rng=rng)
+    support, X_q, y_q = test.split_query()
+
+    learners = {"ICML 2020 (single linkage)": MetaLearner(params.k, rng=rng)}
+    rows, models = {}, {}
+    for name, model in learners.items():
+        model.fit(pools)
+        models[name] = model
+        rows[name] = _evaluate(model, pools, params, support, X_q, y_q)
+    rows["oracle θ"] = {"mse_bayes": metrics.prediction_mse(
+        _oracle_beta(params, support, "bayes"), X_q, y_q),
+        "mse_map": metrics.prediction_mse(_oracle_beta(params, support, "map"), X_q, y_q)}
+    elapsed = time.perf_counter() - t0
+    path = _plot(models, pools, params, Path(out))
+    if not quiet:
+        print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
+              f"n_H={pools.heavy.n_tasks} (t_H={prob['t_heavy']}) "
+              f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}")
+        print(format_table(rows))
+        print(f"plot written to {path}   ({elapsed:.1f} s)")
+    return {"rows": rows, "plot": str(path), "time": elapsed}
+
+
+def _oracle_beta(params, support, method):
+    from .prediction import task_parameters
+    return task_parameters(support, params.W, params.s ** 2, params.p, method)
+
+
+def format_table(rows):
+    """Render {learner: {metric: value}} as a fixed-width text table."""
+    cols = []
+    for r in rows.values():
+        cols += [c for c in r if c not in cols]
+    width = max(len(n) for n in rows) + 2
+    head = "".ljust(width) + "".join(c.rjust(13) for c in cols)
+    lines = [head, "-" * len(head)]
+    for name, r in rows.items():
+        cells = "".join((f"{r[c]:13.4f}" if c in r else "-".rjust(13)) for c in cols)
+        lines.append(name.ljust(width) + cells)
+    return "\n".join(lines)
+
+
+def _plot(models, pools, params, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "demo.png"
+    fig, axes = plt.subplots(1, len(models) + 1, figsize=(5 * (len(models) + 1), 4.2))
+    axes = np.atleast_1d(axes)
+    for ax, (name, model) in zip(axes, models.items()):
+        U = model.U_
+        B = pools.heavy.chunk_means(1)[0] @ U           # heavy-task estimates in span U
+        V = np.linalg.svd(B - B.mean(0), full_matrices=False)[2][:2].T
+        P = B @ V
+        ax.scatter(P[:, 0], P[:, 1], c=np.maximum(model.heavy_labels_, -1), s=6,
+                   cmap="tab10", alpha=0.6)
+        Tw = (U.T @ params.W).T @ V
+        Ew = (U.T @ model.W_).T @ V
+        ax.scatter(Tw[:, 0], Tw[:, 1], marker="*", s=220, c="k", label="true w")
+        ax.scatter(Ew[:, 0], Ew[:, 1], marker="x", s=120, c="r", label="estimated ŵ")
+        ax.set_title(f"{name}\nheavy tasks in the estimated subspace", fontsize=9)
+        ax.legend(fontsize=8)
+    ax = axes[-1]
+    for name, model in models.items():
+        perm = metrics.match_components(model.W_, params.W)
+        err = np.linalg.norm(model.W_[:, perm] - params.W, axis=0) / params.s
+        ax.bar(np.arange(params.k) + 0.4 * list(models).index(name), err, width=0.4,
+               label=name)
+    ax.set_xticks(np.arange(params.k))
+    ax.set_xlabel("component a")
+    ax.set_ylabel("||ŵ_a − w_a|| / s_a")
+    ax.set_title("parameter error per component", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

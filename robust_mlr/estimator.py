@@ -1,0 +1,151 @@
+"""The meta-learner: subspace → clustering → classification/refinement →
+prediction, with every stage chosen by name (scikit-learn style)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ._validation import check_alpha, check_int, check_rng
+from .classification import classify
+from .clustering import cluster_estimates, cluster_heavy
+from .data import Pools
+from .exceptions import ValidationError
+from .prediction import posterior, task_parameters
+from .regression import fit_components
+from .subspace import estimate_subspace
+
+__all__ = ["MetaLearner"]
+
+
+class MetaLearner:
+    """Meta-learning of a mixture of k linear regressions from three pools.
+
+    Parameters
+    ----------
+    k : int
+        Number of components.
+    subspace : str
+        Subspace stage: ``"pca"`` (ICML Alg. 2) or a robust method
+        (``"filter"``, ``"hrpca"``).
+    clustering : str
+        Heavy-task clustering: ``"single"``/``"average"`` linkage (ICML
+        Alg. 3) or an SDP relaxation name.
+    regression : str
+        Per-component regression: ``"ls"`` (ICML Alg. 4) or a robust method.
+    alpha : float
+        Assumed corruption fraction handed to robust stages (0 for clean data).
+    L : int, optional
+        Split pairs for the distance matrix (default from t_H).
+    subspace_kw, clustering_kw, regression_kw : dict, optional
+        Extra options for each stage.
+    rng : None, int or Generator
+        Randomness of the randomised stages.
+
+    Attributes
+    ----------
+    U_ : ndarray (d, k)
+        Estimated subspace.
+    heavy_labels_ : ndarray (n_H,)
+        Clusters of the heavy tasks (−1 = outlier).
+    W_tilde_, r2_tilde_, p_tilde_ :
+        Cluster estimates of Algorithm 3.
+    light_labels_ : ndarray (n_L2,)
+        Components of the classified light tasks (−1 = flagged).
+    W_, s2_, p_ :
+        Final estimates: (d, k), (k,), (k,).
+    diagnostics_ : dict
+        Per-stage info and timings.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_pools, MetaLearner
+    >>> theta = make_params(8, 2, rng=0)
+    >>> pools = make_pools(theta, 4000, 2, 60, 64, 2000, 8, rng=1)
+    >>> model = MetaLearner(k=2, rng=2).fit(pools)
+    >>> model.W_.shape
+    (8, 2)
+    """
+
+    def __init__(self, k, *, subspace="pca", clustering="single", regression="ls",
+                 alpha=0.0, L=None, subspace_kw=None, clustering_kw=None,
+                 regression_kw=None, rng=None):
+        self.k = k
+        self.subspace = subspace
+        self.clustering = clustering
+        self.regression = regression
+        self.alpha = alpha
+        self.L = L
+        self.subspace_kw = subspace_kw
+        self.clustering_kw = clustering_kw
+        self.regression_kw = regression_kw
+        self.rng = rng
+
+    def fit(self, pools: Pools):
+        """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
+        if not isinstance(pools, Pools):
+            raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+        k = check_int(self.k, "k", min_val=1)
+        if k > pools.dim:
+            raise ValidationError(f"k={k} exceeds the dimension d={pools.dim}; need k <= d")
+        alpha = check_alpha(self.alpha)
+        rng = check_rng(self.rng)
+        diag = {}
+
+        t0 = time.perf_counter()
+        sub = estimate_subspace(pools.light1, k, self.subspace, alpha=alpha, rng=rng,
+                                **(self.subspace_kw or {}))
+        self.U_ = sub.U
+        diag["subspace"] = dict(sub.info, kept=sub.kept, time=time.perf_counter() - t0)
+
+        t0 = time.perf_counter()
+        cl = cluster_heavy(pools.heavy, self.U_, k, self.clustering, L=self.L, alpha=alpha,
+                           rng=rng, **(self.clustering_kw or {}))
+        self.heavy_labels_ = cl.labels
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cluster_estimates(
+            pools.heavy, cl.labels, self.U_, k)
+        diag["clustering"] = dict(cl.info, objective=cl.objective, outliers=cl.outliers,
+                                  time=time.perf_counter() - t0)
+
+        t0 = time.perf_counter()
+        labels, _ = classify(pools.light2, self.W_tilde_, self.r2_tilde_)
+        W, s2, p, info = fit_components(pools.light2, labels, k, self.regression,
+                                        alpha=alpha, rng=rng, **(self.regression_kw or {}))
+        self.light_labels_ = info.pop("labels", labels)
+        self.W_, self.s2_, self.p_ = W, s2, p
+        diag["regression"] = dict(info, time=time.perf_counter() - t0)
+        self.diagnostics_ = diag
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "W_"):
+            raise ValidationError("this MetaLearner is not fitted yet; call fit(pools) first")
+
+    def posterior(self, support):
+        """Posterior component probabilities of new tasks, (n, k)."""
+        self._check_fitted()
+        return posterior(support, self.W_, self.s2_, self.p_)
+
+    def task_parameters(self, support, method="bayes"):
+        """Regression vectors for new tasks from their support examples, (n, d)."""
+        self._check_fitted()
+        return task_parameters(support, self.W_, self.s2_, self.p_, method)
+
+    def predict(self, support, X_query, method="bayes"):
+        """Predict responses of query points, one row of ``X_query`` per task.
+
+        Parameters
+        ----------
+        support : MetaDataset
+            The new tasks' labelled examples (τ_i each).
+        X_query : ndarray (n, d)
+            One query covariate per task.
+        method : {"bayes", "map"}
+        """
+        beta = self.task_parameters(support, method)
+        X_query = np.asarray(X_query, dtype=float)
+        if X_query.shape != beta.shape:
+            raise ValidationError(
+                f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
+        return np.einsum("ij,ij->i", X_query, beta)

@@ -1,0 +1,28 @@
+"""Exceptions and warnings of :mod:`robust_mlr`.
+
+Every exception subclasses a builtin so callers may catch broadly
+(``except ValueError``) or precisely (``except EmptyClusterError``).
+"""
+
+__all__ = [
+    "ValidationError",
+    "EmptyClusterError",
+    "SolverFailedError",
+    "ConvergenceWarning",
+]
+
+
+class ValidationError(ValueError):
+    """Bad input: the message names the parameter and the value received."""
+
+
+class EmptyClusterError(ValueError):
+    """A stage needs every component to own at least one task and one did not."""
+
+
+class SolverFailedError(RuntimeError):
+    """A numerical solve failed or was infeasible (names solver and size)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative method or solver stopped without full accuracy."""

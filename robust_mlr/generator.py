@@ -1,0 +1,214 @@
+"""Synthetic mixtures of linear regressions (SPEC §1).
+
+The meta-parameters θ = (W, s, p) are held in :class:`MLRParams`. By default
+they are normalised so that ``max_a ρ_a = 1`` with
+``ρ_a² = s_a² + ||w_a||²``: every response then has variance at most 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_array, check_int, check_k_d, check_rng, check_float
+from .data import MetaDataset, Pools
+from .exceptions import ValidationError
+
+__all__ = ["MLRParams", "make_params", "make_tasks", "make_pools"]
+
+
+@dataclass(frozen=True)
+class MLRParams:
+    """Meta-parameters of a mixture of linear regressions.
+
+    Attributes
+    ----------
+    W : ndarray, shape (d, k)
+        Regression vectors as columns.
+    s : ndarray, shape (k,)
+        Noise standard deviations.
+    p : ndarray, shape (k,)
+        Mixing weights (sum to one).
+    """
+
+    W: np.ndarray
+    s: np.ndarray
+    p: np.ndarray
+
+    def __post_init__(self):
+        W = check_array(self.W, "W", ndim=2)
+        d, k = W.shape
+        s = check_array(self.s, "s", ndim=1, shape=(k,))
+        p = check_array(self.p, "p", ndim=1, shape=(k,))
+        if np.any(s < 0):
+            raise ValidationError(f"s must be nonnegative, got {s}")
+        if np.any(p < 0) or abs(p.sum() - 1) > 1e-8:
+            raise ValidationError(f"p must be a probability vector, got {p}")
+        object.__setattr__(self, "W", W)
+        object.__setattr__(self, "s", s)
+        object.__setattr__(self, "p", p)
+
+    @property
+    def d(self):
+        """Dimension."""
+        return self.W.shape[0]
+
+    @property
+    def k(self):
+        """Number of components."""
+        return self.W.shape[1]
+
+    @property
+    def rho(self):
+        """ρ_a = sqrt(s_a² + ||w_a||²), shape (k,)."""
+        return np.sqrt(self.s ** 2 + np.sum(self.W ** 2, axis=0))
+
+    @property
+    def separation(self):
+        """Δ = min_{a≠b} ||w_a − w_b|| (inf for k = 1)."""
+        G = self.W.T @ self.W
+        sq = np.diag(G)[:, None] + np.diag(G)[None, :] - 2 * G
+        sq[np.diag_indices(self.k)] = np.inf
+        return float(np.sqrt(max(sq.min(), 0.0)))
+
+    @property
+    def moment(self):
+        """M = Σ_a p_a w_a w_aᵀ, shape (d, d)."""
+        return (self.W * self.p) @ self.W.T
+
+    @property
+    def noise_floor(self):
+        """Irreducible prediction error Σ_a p_a s_a²."""
+        return float(self.p @ self.s ** 2)
+
+
+def make_params(d, k, *, W="orthonormal", s=1.0, p="uniform", normalize=True, rng=None):
+    """Draw meta-parameters θ = (W, s, p).
+
+    Parameters
+    ----------
+    d, k : int
+        Dimension and number of components (``1 <= k <= d``).
+    W : {"orthonormal", "gaussian"} or array of shape (d, k)
+        ``"orthonormal"``: a random d × k matrix with orthonormal columns;
+        ``"gaussian"``: i.i.d. N(0, 1/d) entries (columns of norm ≈ 1).
+    s : float, array of shape (k,) or "random"
+        Noise levels; ``"random"`` draws them uniformly in [0.5, 1.5].
+    p : "uniform", "random" or array of shape (k,)
+        Mixing weights; ``"random"`` draws Dirichlet(2, …, 2).
+    normalize : bool
+        Rescale W and s jointly so that ``max ρ_a = 1`` (SPEC §1).
+    rng : None, int or Generator
+
+    Returns
+    -------
+    MLRParams
+    """
+    rng = check_rng(rng)
+    d = check_int(d, "d", min_val=1)
+    k = check_k_d(k, d)
+    if isinstance(W, str):
+        if W == "orthonormal":
+            Q, R = np.linalg.qr(rng.standard_normal((d, k)))
+            Wm = Q * np.sign(np.diag(R))
+        elif W == "gaussian":
+            Wm = rng.standard_normal((d, k)) / np.sqrt(d)
+        else:
+            raise ValidationError(f"W must be 'orthonormal', 'gaussian' or an array, got {W!r}")
+    else:
+        Wm = check_array(W, "W", ndim=2, shape=(d, k))
+    if isinstance(s, str):
+        if s != "random":
+            raise ValidationError(f"s must be a number, an array or 'random', got {s!r}")
+        sv = rng.uniform(0.5, 1.5, size=k)
+    else:
+        sv = np.broadcast_to(check_array(s, "s"), (k,)).astype(float)
+    if isinstance(p, str):
+        if p == "uniform":
+            pv = np.full(k, 1.0 / k)
+        elif p == "random":
+            pv = rng.dirichlet(np.full(k, 2.0))
+        else:
+            raise ValidationError(f"p must be 'uniform', 'random' or an array, got {p!r}")
+    else:
+        pv = check_array(p, "p", ndim=1, shape=(k,))
+    params = MLRParams(Wm, sv, pv)
+    if normalize:
+        scale = params.rho.max()
+        if scale > 0:
+            params = MLRParams(Wm / scale, sv / scale, pv)
+    return params
+
+
+def _draw_sizes(n, t, rng):
+    if callable(t):
+        sizes = np.asarray(t(rng, n))
+    else:
+        sizes = np.broadcast_to(np.asarray(t), (n,))
+    if sizes.shape != (n,) or not np.issubdtype(sizes.dtype, np.integer):
+        raise ValidationError(f"t must give {n} integer task sizes, got shape {sizes.shape} "
+                              f"dtype {sizes.dtype}")
+    if n and sizes.min() < 1:
+        raise ValidationError(f"task sizes must be >= 1, got min {sizes.min()}")
+    return sizes.astype(np.int64)
+
+
+def _draw(rng, shape, dist, df):
+    if dist == "gaussian":
+        return rng.standard_normal(shape)
+    if dist == "student":
+        # Student t scaled to unit variance (needs df > 2)
+        return rng.standard_t(df, size=shape) * np.sqrt((df - 2) / df)
+    raise ValidationError(f"distribution must be 'gaussian' or 'student', got {dist!r}")
+
+
+def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng=None):
+    """Draw ``n`` tasks from the mixture.
+
+    Parameters
+    ----------
+    params : MLRParams
+    n : int
+        Number of tasks.
+    t : int, array of shape (n,), or callable ``(rng, n) -> sizes``
+        Task sizes; a callable gives a heterogeneous size distribution,
+        e.g. ``lambda rng, n: rng.integers(2, 10, n)``.
+    x_dist, noise : {"gaussian", "student"}
+        Law of the covariates (isotropic, unit variance) and of the noise;
+        ``"student"`` uses a Student t with ``df`` degrees of freedom,
+        scaled to unit variance (heavy tails).
+    df : float
+        Degrees of freedom for ``"student"`` (> 2).
+    rng : None, int or Generator
+
+    Returns
+    -------
+    MetaDataset
+        With ``components`` set to each task's true component.
+    """
+    rng = check_rng(rng)
+    n = check_int(n, "n", min_val=1)
+    df = check_float(df, "df", min_val=2.0, include_min=False)
+    sizes = _draw_sizes(n, t, rng)
+    z = rng.choice(params.k, size=n, p=params.p)
+    N = int(sizes.sum())
+    X = _draw(rng, (N, params.d), x_dist, df)
+    zz = np.repeat(z, sizes)
+    eps = _draw(rng, N, noise, df) * params.s[zz]
+    # <w_{z}, x> for every example: one BLAS product then a gather
+    y = np.take_along_axis(X @ params.W, zz[:, None], axis=1)[:, 0] + eps
+    return MetaDataset(X, y, np.concatenate([[0], np.cumsum(sizes)]), components=z)
+
+
+def make_pools(params, n_light1, t_light1, n_heavy, t_heavy, n_light2, t_light2, *,
+               rng=None, **task_kw):
+    """Draw the three pools of SPEC §1 from one problem.
+
+    Each pool takes the ``(n, t)`` arguments of :func:`make_tasks`; extra
+    keywords (``x_dist``, ``noise``, ``df``) apply to all pools.
+    """
+    rng = check_rng(rng)
+    return Pools(make_tasks(params, n_light1, t_light1, rng=rng, **task_kw),
+                 make_tasks(params, n_heavy, t_heavy, rng=rng, **task_kw),
+                 make_tasks(params, n_light2, t_light2, rng=rng, **task_kw))

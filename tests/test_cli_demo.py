@@ -1,0 +1,34 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from robust_mlr.cli import main
+from robust_mlr.demo import run
+
+
+def test_demo_quick_runs_and_writes_plot(tmp_path):
+    res = run(quick=True, out=tmp_path, quiet=True, seed=1)
+    assert Path(res["plot"]).exists()
+    rows = res["rows"]
+    assert all(v["cluster_acc"] >= 0.95 for k, v in rows.items() if "cluster_acc" in v)
+
+
+def test_cli_help(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert "demo" in out
+
+
+def test_readme_quickstart_runs():
+    """The README's Python quickstart is executed as written."""
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(block, "README.md", "exec"), {})
+
+
+def test_module_entry_point(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "robust_mlr", "demo", "--quick", "--out",
+                        str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "w_err" in r.stdout and (tmp_path / "demo.png").exists()
