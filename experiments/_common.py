@@ -1,0 +1,35 @@
+"""Helpers shared by the studies (private)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def perturbed_basis(W, error, rng):
+    """An orthonormal d × k basis whose subspace error for W is ≈ ``error``.
+
+    Each basis direction of span(W) is rotated by the same angle φ towards a
+    random direction orthogonal to span(W), with sin φ chosen so that
+    max_a ||(I − UUᵀ) w_a|| / max_a ρ_a ≈ ``error`` for orthonormal-type W
+    (SPEC §1 scale: ``max ρ = 1``).
+    """
+    d, k = W.shape
+    Q = np.linalg.qr(W)[0]
+    R = rng.standard_normal((d, k))
+    R -= Q @ (Q.T @ R)
+    R = np.linalg.qr(R)[0]
+    wmax = np.linalg.norm(W, axis=0).max()
+    sin = min(error / max(wmax, 1e-12), 1.0)
+    return Q * np.sqrt(1 - sin ** 2) + R * sin
+
+
+def smallest_passing(xs, fractions, level):
+    """Smallest x whose success fraction is >= level (None if none)."""
+    ok = [x for x, f in sorted(zip(xs, fractions)) if f >= level]
+    return ok[0] if ok else None
+
+
+def loglog_slope(x, y):
+    """Least-squares slope of log y against log x."""
+    x, y = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
+    return float(np.polyfit(x, y, 1)[0])

@@ -1,0 +1,46 @@
+"""Plot helpers turning results rows into figures (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["figure", "line_plot"]
+
+
+def figure(ncols=1, width=5.0, height=3.8):
+    """A figure with ``ncols`` axes on the non-interactive backend."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
+    return fig, axes[0]
+
+
+def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, logy=False,
+              **kw):
+    """Mean ± standard error of metric ``y`` against parameter ``x``, one line per ``hue``.
+
+    ``where`` filters rows (a dict of parameter values). Failed trials are skipped.
+    """
+    rows = [r for r in rows if r.get("status") == "ok"
+            and all(r.get(k) == v for k, v in (where or {}).items())]
+    hues = sorted({r.get(hue) for r in rows}, key=str) if hue else [None]
+    for h in hues:
+        sel = [r for r in rows if hue is None or r.get(hue) == h]
+        xs = sorted({r[x] for r in sel})
+        mu, se = [], []
+        for xv in xs:
+            v = np.array([r[y] for r in sel if r[x] == xv and r.get(y) is not None], float)
+            mu.append(v.mean() if v.size else np.nan)
+            se.append(v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0)
+        ax.errorbar(xs, mu, yerr=se, marker="o", ms=4, capsize=2,
+                    label=None if hue is None else label_fmt.format(h), **kw)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    if hue:
+        ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,133 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from robust_mlr.engine import (expand_grid, get_experiment, load_toml, read_results,
+                               run_sweep, summarize, trial_seed)
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import engine_helpers as H  # noqa: E402
+
+
+def _metrics(path):
+    rows = read_results(path)
+    return {r["trial_id"]: (r["seed"], r["mean"], r["first"]) for r in rows}
+
+
+def test_grid_and_seeds_are_deterministic():
+    assert expand_grid({"a": [1, 2], "b": ["x"]}) == [{"a": 1, "b": "x"}, {"a": 2, "b": "x"}]
+    s = trial_seed("e", '{"a":1}', 0)
+    assert s == trial_seed("e", '{"a":1}', 0)
+    assert len({trial_seed("e", '{"a":1}', r) for r in range(50)}) == 50
+    assert s != trial_seed("f", '{"a":1}', 0)
+
+
+def test_serial_run_writes_one_row_per_trial_and_resumes(tmp_path):
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    rows = read_results(path)
+    assert len(rows) == 9 and {r["status"] for r in rows} == {"ok"}
+    before = path.read_bytes()
+    run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    assert path.read_bytes() == before           # nothing redone, nothing duplicated
+    summ = summarize(rows, H.FAST.metrics)
+    assert [s["mu"] for s in summ] == [0.0, 1.0, 2.0]
+    for s in summ:                               # mean of 3 x 200 N(mu,1): se ≈ 0.04
+        assert abs(s["mean_mean"] - s["mu"]) < 0.25
+
+
+def test_one_and_two_workers_give_identical_metrics(tmp_path):
+    p1 = run_sweep(H.FAST, tmp_path / "one", workers=1, progress=False, quiet=True)
+    p2 = run_sweep(H.FAST, tmp_path / "two", workers=2, progress=False, quiet=True)
+    assert _metrics(p1) == _metrics(p2)
+
+
+def test_failures_are_recorded_and_counted(tmp_path):
+    path = run_sweep(H.FAILING, tmp_path, workers=1, progress=False, quiet=True)
+    rows = read_results(path)
+    failed = [r for r in rows if r["status"] == "failed"]
+    assert len(failed) == 2 and "planned failure" in failed[0]["error"]
+    counts = {s["mu"]: (s["n_ok"], s["n_failed"]) for s in summarize(rows, H.FAILING.metrics)}
+    assert counts == {0.0: (2, 0), 1.0: (0, 2)}
+
+
+def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, "-m", "robust_mlr", "experiment", "run", "engine_helpers:SLOW",
+           "--workers", "1", "--out", str(tmp_path), "--no-progress", "--no-plot"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = tmp_path / "slow.csv"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= 6:      # header + 5 rows
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = path.read_bytes()
+    complete = before[:before.rfind(b"\n") + 1]
+    n_before = complete.count(b"\n") - 1
+    assert 5 <= n_before < 20, "the sweep must be killed mid-way"
+    r = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()
+    after = path.read_bytes()
+    assert after.startswith(complete)                       # finished rows byte-identical
+    rows = read_results(path)
+    assert len(rows) == 20 and len({r["trial_id"] for r in rows}) == 20
+
+
+def test_partial_last_line_is_dropped_and_rerun(tmp_path):
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    data = path.read_bytes()
+    cut = data[:-7]                                          # simulate a torn last write
+    path.write_bytes(cut)
+    run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    assert len(read_results(path)) == 9
+    assert path.read_bytes().startswith(cut[:cut.rfind(b"\n") + 1])
+
+
+def test_changed_columns_are_refused(tmp_path):
+    run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    other = H.FAST.with_grid(grid={"mu": [0.0], "extra": [1]})
+    with pytest.raises(ValueError, match="has columns"):
+        run_sweep(other, tmp_path, workers=1, progress=False, quiet=True)
+
+
+def test_toml_sweep(tmp_path):
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text('experiment = "engine_helpers:FAST"\nreplicates = 2\n[grid]\nmu = [5.0]\n')
+    exp = load_toml(cfg)
+    assert exp.name == "mine" and len(exp.trials()) == 2
+    path = run_sweep(exp, tmp_path, workers=1, progress=False, quiet=True)
+    assert all(abs(r["mean"] - 5) < 0.5 for r in read_results(path))
+
+
+def test_dask_local_cluster(tmp_path):
+    pytest.importorskip("dask.distributed")
+    p1 = run_sweep(H.FAST, tmp_path / "serial", workers=1, progress=False, quiet=True)
+    p2 = run_sweep(H.FAST, tmp_path / "dask", workers=2, dask="local", progress=False,
+                   quiet=True)
+    assert _metrics(p1) == _metrics(p2)
+
+
+def test_registry_lists_the_studies():
+    assert get_experiment("icml_fig3").name == "icml_fig3"
+    with pytest.raises(ValueError, match="unknown"):
+        get_experiment("nope")
+
+
+@pytest.mark.parametrize("name", ["icml_fig3", "icml_fig2"])
+def test_quick_reproductions_run_and_plot(tmp_path, name):
+    exp = get_experiment(name)
+    path = run_sweep(exp, tmp_path, quick=True, workers=1, progress=False, quiet=True)
+    rows = read_results(path)
+    assert rows and all(r["status"] == "ok" for r in rows), [r["error"] for r in rows]
+    assert exp.summary(rows)
+    for fig in exp.plot(rows, tmp_path):
+        assert Path(fig).stat().st_size > 0
