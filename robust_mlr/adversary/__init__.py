@@ -1,0 +1,20 @@
+"""The adversary (SPEC §2): replace ⌊α n⌋ whole tasks per pool.
+
+>>> from robust_mlr import make_params, make_pools
+>>> from robust_mlr.adversary import corrupt_pools
+>>> theta = make_params(8, 2, rng=0)
+>>> pools = make_pools(theta, 200, 2, 40, 32, 100, 4, rng=1)
+>>> bad = corrupt_pools(pools, "subspace_spike", 0.05, theta=theta, rng=2)
+>>> int(bad.masks["light1"].sum()), int(bad.masks["heavy"].sum())
+(10, 0)
+"""
+
+from ._base import ATTACKS, Attack, AttackContext, budget, corrupt_pools, get_attack, register
+from .attacks import (CentreShift, ClusterBridging, FakeCluster, GradientAligned,
+                      HeavyTailed, LeveragePoints, MultiDirection, RandomLabels, SignFlip,
+                      SubspaceSpike, Targeted, ThresholdAware, VarianceHiding)
+
+__all__ = ["ATTACKS", "Attack", "AttackContext", "budget", "corrupt_pools", "get_attack",
+           "register", "SubspaceSpike", "MultiDirection", "VarianceHiding", "ThresholdAware",
+           "FakeCluster", "ClusterBridging", "CentreShift", "SignFlip", "GradientAligned",
+           "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted"]

@@ -1,0 +1,154 @@
+"""The threat model (SPEC §2): budget, context, registry, pool-level corruption."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import check_alpha, check_rng
+from ..data import MetaDataset, Pools
+from ..exceptions import ValidationError
+
+__all__ = ["AttackContext", "Attack", "budget", "ATTACKS", "register", "corrupt_pools",
+           "get_attack"]
+
+ATTACKS: dict = {}
+
+
+def register(cls):
+    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``."""
+    ATTACKS[cls.name] = cls
+    return cls
+
+
+def budget(alpha, n):
+    """Number of tasks the adversary may replace in a pool of ``n``: ⌊α n⌋."""
+    alpha = check_alpha(alpha)
+    return int(np.floor(alpha * n + 1e-9))
+
+
+@dataclass
+class AttackContext:
+    """What the adversary may inspect: the true θ, the algorithm's settings,
+    all pools, and the name of the pool being corrupted."""
+
+    theta: object = None
+    settings: dict = field(default_factory=dict)
+    pools: Pools | None = None
+    pool: str = ""
+
+    def need_theta(self, attack):
+        if self.theta is None:
+            raise ValidationError(f"attack {attack!r} inspects the true parameters: pass theta=")
+        return self.theta
+
+
+class Attack:
+    """Base class: choose ⌊α n⌋ tasks, replace all their examples.
+
+    Subclasses set ``name``, ``stage`` (which pipeline stage they aim at) and
+    ``targets`` (pools attacked by default), and implement :meth:`craft`,
+    which returns new ``(X, y)`` rows for the chosen tasks, concatenated in
+    task order with the same sizes. The base class enforces the budget, the
+    shapes and finiteness, so no attack can exceed the threat model.
+    """
+
+    name = "base"
+    stage = "generic"
+    targets = ("light1", "heavy", "light2")
+
+    def choose(self, data, n_bad, ctx, rng):
+        """Which tasks to replace (default: uniformly at random)."""
+        return np.sort(rng.choice(data.n_tasks, size=n_bad, replace=False))
+
+    def craft(self, data, idx, ctx, rng):          # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, data: MetaDataset, alpha, rng=None, ctx=None):
+        """Corrupt one pool. Returns ``(corrupted MetaDataset, mask)``."""
+        rng = check_rng(rng)
+        ctx = ctx or AttackContext()
+        n_bad = budget(alpha, data.n_tasks)
+        mask = np.zeros(data.n_tasks, bool)
+        if n_bad == 0:
+            return data, mask
+        idx = np.asarray(self.choose(data, n_bad, ctx, rng))
+        if idx.size > n_bad or np.unique(idx).size != idx.size:
+            raise RuntimeError(f"attack {self.name} chose {idx.size} tasks; budget {n_bad}")
+        X_new, y_new = self.craft(data, idx, ctx, rng)
+        sizes = data.sizes[idx]
+        want = (int(sizes.sum()), data.dim)
+        if X_new.shape != want or y_new.shape != want[:1]:
+            raise RuntimeError(f"attack {self.name} wrote X {X_new.shape}, y {y_new.shape}; "
+                               f"expected {want} and ({want[0]},)")
+        if not (np.all(np.isfinite(X_new)) and np.all(np.isfinite(y_new))):
+            raise RuntimeError(f"attack {self.name} wrote non-finite values")
+        from ..data import example_rows
+        rows = example_rows(data.offsets, idx)
+        X, y = data.X.copy(), data.y.copy()
+        X[rows], y[rows] = X_new, y_new
+        comps = None
+        if data.components is not None:
+            comps = data.components.copy()
+            comps[idx] = -1
+        mask[idx] = True
+        return MetaDataset(X, y, data.offsets, comps), mask
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
+
+
+def get_attack(attack, **kwargs):
+    """An attack instance from a name (with keyword parameters) or an instance."""
+    if isinstance(attack, Attack):
+        return attack
+    try:
+        return ATTACKS[attack](**kwargs)
+    except KeyError:
+        raise ValidationError(f"attack {attack!r} unknown; choose from {sorted(ATTACKS)}") from None
+
+
+def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, targets=None,
+                  rng=None):
+    """Corrupt an α fraction of the tasks of each targeted pool.
+
+    Parameters
+    ----------
+    pools : Pools
+    attack : str or Attack
+    alpha : float
+        Fraction per pool, ``0 <= alpha < 0.5``; at most ⌊α n⌋ tasks of each
+        pool are replaced.
+    theta : MLRParams, optional
+        True parameters (most attacks inspect them).
+    settings : dict, optional
+        The algorithm's settings the adversary may read (e.g. ``alpha``, ``L``).
+    targets : sequence of pool names, optional
+        Pools to attack (default: the attack's own ``targets``).
+    rng : None, int or Generator
+
+    Returns
+    -------
+    Pools
+        Corrupted pools with ``masks[pool]`` the boolean masks of replaced tasks.
+    """
+    rng = check_rng(rng)
+    check_alpha(alpha)
+    att = get_attack(attack)
+    targets = att.targets if targets is None else tuple(targets)
+    for t in targets:
+        if t not in Pools.names:
+            raise ValidationError(f"target pool {t!r} unknown; pools are {Pools.names}")
+    new, masks = {}, {}
+    for name in Pools.names:
+        data = pools[name]
+        if name in targets:
+            ctx = AttackContext(theta, dict(settings or {}), pools, name)
+            new[name], masks[name] = att(data, alpha, rng, ctx)
+        else:
+            new[name], masks[name] = data, np.zeros(data.n_tasks, bool)
+    out = Pools(**new)
+    out.masks = masks
+    return out
