@@ -50,11 +50,13 @@ def plot(rows, out):
     from robust_mlr.engine.plotting import figure, line_plot
     attacks = sorted({r["attack"] for r in rows})
     fig, axes = figure(2, width=6, height=4.5)
+    import matplotlib
+    cmap = matplotlib.colormaps["tab20"]
     for ax, metric in zip(axes, ("w_err", "subspace_err")):
-        for a in attacks:
+        for i, a in enumerate(attacks):
             sel = [r for r in rows if r["attack"] == a or r["alpha"] == 0]
-            line_plot(ax, [dict(r, attack=a) for r in sel], "alpha", metric, hue="attack",
-                      logy=True)
+            line_plot(ax, sel, "alpha", metric, logy=True, label=a, color=cmap(i % 20),
+                      ls=("-", "--", ":")[i % 3])
         ax.set_title(f"non-robust ICML pipeline: {metric} vs α", fontsize=9)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles, labels, fontsize=6, ncol=2)

@@ -25,6 +25,7 @@ def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, 
     rows = [r for r in rows if r.get("status") == "ok"
             and all(r.get(k) == v for k, v in (where or {}).items())]
     hues = sorted({r.get(hue) for r in rows}, key=str) if hue else [None]
+    label = kw.pop("label", None)
     for h in hues:
         sel = [r for r in rows if hue is None or r.get(hue) == h]
         xs = sorted({r[x] for r in sel})
@@ -34,13 +35,13 @@ def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, 
             mu.append(v.mean() if v.size else np.nan)
             se.append(v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0)
         ax.errorbar(xs, mu, yerr=se, marker="o", ms=4, capsize=2,
-                    label=None if hue is None else label_fmt.format(h), **kw)
+                    label=label if hue is None else label_fmt.format(h), **kw)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     if logx:
         ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
-    if hue:
+    if hue or label:
         ax.legend(fontsize=8)
     return ax
