@@ -119,3 +119,9 @@ def test_stage_attacks_break_the_non_robust_pipeline():
     for name in ("subspace_spike", "fake_cluster", "leverage"):
         bad = corrupt_pools(pools, name, 0.05, theta=theta, rng=1)
         assert err(bad) >= 5 * base, name
+
+
+def test_attack_statistics_figure(tmp_path):
+    from robust_mlr.adversary.plotting import plot_attack_gallery
+    path = plot_attack_gallery(tmp_path, attacks=["subspace_spike", "fake_cluster"])
+    assert path.stat().st_size > 0
