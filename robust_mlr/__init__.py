@@ -12,6 +12,7 @@ from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedErro
 from .generator import MLRParams, make_params, make_pools, make_tasks
 from .subspace import estimate_subspace
 from . import robust_subspace  # registers the robust subspace stages
+from . import sdp_clustering  # registers the SDP / SoS clustering methods
 from .clustering import cluster_heavy, distance_matrix
 from .classification import classify
 from .prediction import posterior, task_parameters

@@ -20,8 +20,8 @@ class EmptyClusterError(ValueError):
     """A stage needs every component to own at least one task and one did not."""
 
 
-class SolverFailedError(RuntimeError):
-    """A numerical solve failed or was infeasible (names solver and size)."""
+# one class for both packages, so ``except SolverFailedError`` catches sos failures
+from sos.exceptions import SolverFailedError  # noqa: E402
 
 
 class ConvergenceWarning(UserWarning):
