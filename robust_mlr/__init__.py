@@ -13,6 +13,7 @@ from .generator import MLRParams, make_params, make_pools, make_tasks
 from .subspace import estimate_subspace
 from . import robust_subspace  # registers the robust subspace stages
 from . import sdp_clustering  # registers the SDP / SoS clustering methods
+from . import robust_regression  # registers the robust regression stages
 from .clustering import cluster_heavy, distance_matrix
 from .classification import classify
 from .prediction import posterior, task_parameters

@@ -146,12 +146,17 @@ def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
     return fn(data, U, k, **kwargs)
 
 
-def cluster_estimates(data: MetaDataset, labels, U, k):
+def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
     """Per-cluster w̃ (in span U), r̃² and p̃ of Algorithm 3.
 
     ``w̃_ℓ`` is the mean of ``y·UUᵀx`` over the examples of cluster ℓ,
     ``r̃_ℓ²`` the mean squared residual ``(y − xᵀw̃_ℓ)²`` over them and
     ``p̃_ℓ`` the cluster's share of the (non-outlier) tasks.
+
+    With ``robust=True`` a corrupted task left inside a cluster cannot drag
+    the estimates: w̃_ℓ is U times the coordinate-wise median over the
+    cluster's tasks of Uᵀ(mean of y·x), and r̃_ℓ² the median over tasks of the
+    mean squared residual divided by the median of χ²_t/t (Gaussian noise).
 
     Returns
     -------
@@ -173,9 +178,20 @@ def cluster_estimates(data: MetaDataset, labels, U, k):
     onehot[np.flatnonzero(inl), labels[inl]] = 1.0
     task_yx = data.task_sums(data.X * data.y[:, None])           # (n, d)
     n_ex = onehot.T @ data.sizes                                 # examples per cluster
-    mean_yx = (onehot.T @ task_yx) / n_ex[:, None]               # (k, d)
-    W = U @ (U.T @ mean_yx.T)                                    # (d, k)
+    if robust:
+        proj = (task_yx / data.sizes[:, None]) @ U                # (n, k) per-task means
+        W = U @ np.column_stack([np.median(proj[labels == c], axis=0) for c in range(k)])
+    else:
+        mean_yx = (onehot.T @ task_yx) / n_ex[:, None]           # (k, d)
+        W = U @ (U.T @ mean_yx.T)                                # (d, k)
     res2 = (data.y[:, None] - data.X @ W) ** 2                   # (N, k)
     task_res = data.task_sums(res2)                              # (n, k)
-    r2 = np.einsum("ik,ik->k", onehot, task_res) / n_ex
+    if robust:
+        from scipy.stats import chi2
+        per_task = task_res / data.sizes[:, None]
+        corr = chi2.median(data.sizes) / data.sizes
+        r2 = np.array([np.median(per_task[labels == c, c] / corr[labels == c])
+                       for c in range(k)])
+    else:
+        r2 = np.einsum("ik,ik->k", onehot, task_res) / n_ex
     return W, r2, counts / counts.sum()

@@ -14,6 +14,7 @@ from .data import Pools
 from .exceptions import ValidationError
 from .prediction import posterior, task_parameters
 from .regression import fit_components
+from .robust_regression import flag_unfit_tasks
 from .subspace import estimate_subspace
 
 __all__ = ["MetaLearner"]
@@ -36,6 +37,10 @@ class MetaLearner:
         Per-component regression: ``"ls"`` (ICML Alg. 4) or a robust method.
     alpha : float
         Assumed corruption fraction handed to robust stages (0 for clean data).
+    flag_level : float, optional
+        Robust classification: flag light tasks whose best component's
+        residuals exceed the (1 − flag_level) χ² quantile (they fit no
+        component) and leave them out of the refit. None: classify all.
     L : int, optional
         Split pairs for the distance matrix (default from t_H).
     subspace_kw, clustering_kw, regression_kw : dict, optional
@@ -69,7 +74,7 @@ class MetaLearner:
     """
 
     def __init__(self, k, *, subspace="pca", clustering="single", regression="ls",
-                 alpha=0.0, L=None, subspace_kw=None, clustering_kw=None,
+                 alpha=0.0, L=None, flag_level=None, subspace_kw=None, clustering_kw=None,
                  regression_kw=None, rng=None):
         self.k = k
         self.subspace = subspace
@@ -77,6 +82,7 @@ class MetaLearner:
         self.regression = regression
         self.alpha = alpha
         self.L = L
+        self.flag_level = flag_level
         self.subspace_kw = subspace_kw
         self.clustering_kw = clustering_kw
         self.regression_kw = regression_kw
@@ -104,12 +110,19 @@ class MetaLearner:
                            rng=rng, **(self.clustering_kw or {}))
         self.heavy_labels_ = cl.labels
         self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cluster_estimates(
-            pools.heavy, cl.labels, self.U_, k)
+            pools.heavy, cl.labels, self.U_, k, robust=alpha > 0)
         diag["clustering"] = dict(cl.info, objective=cl.objective, outliers=cl.outliers,
                                   time=time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        labels, _ = classify(pools.light2, self.W_tilde_, self.r2_tilde_)
+        if self.flag_level is None:
+            labels, _ = classify(pools.light2, self.W_tilde_, self.r2_tilde_)
+            flagged = np.zeros(pools.light2.n_tasks, bool)
+        else:
+            labels, flagged = flag_unfit_tasks(pools.light2, self.W_tilde_, self.r2_tilde_,
+                                               self.flag_level)
+            labels = np.where(flagged, -1, labels)
+        diag["classification"] = {"flagged": flagged}
         W, s2, p, info = fit_components(pools.light2, labels, k, self.regression,
                                         alpha=alpha, rng=rng, **(self.regression_kw or {}))
         self.light_labels_ = info.pop("labels", labels)
@@ -117,6 +130,27 @@ class MetaLearner:
         diag["regression"] = dict(info, time=time.perf_counter() - t0)
         self.diagnostics_ = diag
         return self
+
+    @classmethod
+    def robust(cls, k, alpha, **kwargs):
+        """The robust learner of SPEC §4: filter subspace, robust Peng–Wei
+        clustering (SDP on at most 200 heavy tasks, the others assigned by
+        median distance), χ² flagging in classification, task-filter
+        regression. Keyword arguments override any stage."""
+        opts = dict(subspace="filter", clustering="peng_wei_robust", regression="filter",
+                    flag_level=1e-3, clustering_kw={"max_sdp": 200})
+        opts.update(kwargs)
+        return cls(k, alpha=alpha, **opts)
+
+    @property
+    def flagged_(self):
+        """Per-pool boolean masks of the tasks each stage set aside."""
+        self._check_fitted()
+        d = self.diagnostics_
+        kept = d["subspace"].get("kept")
+        return {"light1": None if kept is None else ~kept,
+                "heavy": d["clustering"]["outliers"],
+                "light2": self.light_labels_ < 0}
 
     def _check_fitted(self):
         if not hasattr(self, "W_"):

@@ -5,8 +5,9 @@ All methods work in the k-dimensional projected space and share
 unbiased distance matrix (rescaled to unit noise), the relaxations are
 
 * ``peng_wei``: min ⟨D, Z⟩ s.t. Z ⪰ 0, Z ≥ 0, Z 1 = 1, tr Z = k;
-* ``peng_wei_robust``: the same with Z 1 ≤ 1 and 1ᵀZ1 ≥ (1 − α) n: up to αn
-  rows may shed their mass, and rows of mass < 1/2 are flagged as outliers;
+* ``peng_wei_robust``: the same with Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n and
+  diag Z ≤ 1/(⌊αn⌋ + 1): up to αn rows may shed their mass (rows of mass < 1/2
+  are flagged as outliers), and no cluster may be as small as the budget;
 * ``sos_m4`` / ``sos_m6`` (robust Peng–Wei plus m-th moment constraints): for
   every row i the form
       v ↦ β·(Σ_j Z_ij)·‖v‖^m − Σ_j Z_ij T_ij(v)
@@ -45,13 +46,21 @@ __all__ = ["peng_wei_problem", "add_moment_constraints", "sdp_cluster"]
 
 
 def peng_wei_problem(D, k, alpha=0.0, robust=False):
-    """The (robust) Peng–Wei SDP: returns ``(Z, objective, constraints)``."""
+    """The (robust) Peng–Wei SDP: returns ``(Z, objective, constraints)``.
+
+    The robust variant also bounds diag Z ≤ 1/(⌊αn⌋ + 1) (hence every entry,
+    as Z ⪰ 0): a cluster must have more tasks than the adversary's budget.
+    Without it an outlier is a free singleton cluster (Z_ii = 1 costs nothing)
+    that uses up one of the k traces, and a fake cluster of ⌊αn⌋ tasks is as
+    cheap as a real one.
+    """
     n = D.shape[0]
     Z = cp.Variable((n, n), PSD=True)
     rows = cp.sum(Z, axis=1)
     cons = [Z >= 0, cp.trace(Z) == k]
     if robust:
-        cons += [rows <= 1, cp.sum(rows) >= (1 - alpha) * n]
+        cons += [rows <= 1, cp.sum(rows) >= (1 - alpha) * n,
+                 cp.diag(Z) <= 1.0 / max(int(np.floor(alpha * n)) + 1, 2)]
     else:
         cons += [rows == 1]
     return Z, cp.Minimize(cp.sum(cp.multiply(D, Z))), cons
@@ -101,6 +110,18 @@ def add_moment_constraints(Z, b, m, bound, per_row=True):
     return cons, sizes
 
 
+def _normalise(D, cap=100.0):
+    """D divided by the median off-diagonal |D| and clipped at ±cap.
+
+    Dividing by max|D| would let one corrupted task with huge responses shrink
+    every clean distance below the solver's tolerance; clipping leaves large
+    distances large, which is all the SDP needs of them.
+    """
+    off = np.abs(D[~np.eye(D.shape[0], dtype=bool)])
+    scale = np.median(off) if off.size and np.median(off) > 0 else 1.0
+    return np.clip(D / scale, -cap, cap)
+
+
 def _auto_bound(b, D, k, m, quantile=0.9, factor=1.5):
     """Calibrate β from the data: certify the row forms of the uniform rows
     over each task's n/k nearest neighbours under D (a stand-in for its
@@ -125,7 +146,7 @@ def _auto_bound(b, D, k, m, quantile=0.9, factor=1.5):
 
 def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=None,
                 bound="auto", rounding="spectral", moment_rows="aggregate", L=None,
-                readmit=True, solver=None, rng=None, solver_opts=None):
+                readmit=True, max_sdp=None, solver=None, rng=None, solver_opts=None):
     """Cluster heavy tasks with an SDP / SoS relaxation.
 
     Parameters
@@ -157,10 +178,16 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
         medians;
         the others stay outliers. The SDP sheds exactly αn rows whatever the
         data, so without this step clean tasks are always lost.
+    max_sdp : int, optional
+        Solve the SDP on a random subsample of this many tasks and assign the
+        others to the closest cluster (median of D; robust variants keep the
+        MAD limit, so far tasks stay outliers). The SDP cost grows ≈ n³, so
+        this trades a little accuracy for large speed-ups (documented in
+        docs/clustering.md).
     solver : str, optional
         Default SCS.
     rng : None, int or Generator
-        For k-means in the rounding.
+        For k-means in the rounding and the subsample.
 
     Returns
     -------
@@ -181,7 +208,12 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
         raise ValidationError(f"noise scale of the group estimates is {sigma}; need > 0")
     b = b / sigma                                   # noise units: SCS converges faster
     robust = relaxation in ("peng_wei_robust", "sos")
-    Z, obj, cons = peng_wei_problem(D / max(np.abs(D).max(), 1e-12), k, alpha, robust)
+    sub = np.arange(n)
+    if max_sdp is not None and n > max_sdp:
+        sub = np.sort(rng.choice(n, size=check_int(max_sdp, "max_sdp", min_val=2 * k),
+                                 replace=False))
+    Dfull, D, b = D, D[np.ix_(sub, sub)], b[:, sub]
+    Z, obj, cons = peng_wei_problem(_normalise(D), k, alpha, robust)
     info = {"method": relaxation, "noise_scale": sigma, "n": n, "k": k}
     if relaxation == "sos":
         m = check_int(m, "m", min_val=2)
@@ -210,34 +242,38 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     Zv = np.asarray(Z.value)
     Zv = (Zv + Zv.T) / 2
     mass = Zv.sum(axis=1)
-    inliers = mass >= 0.5 if robust else np.ones(n, bool)
-    P = b.mean(axis=0)
-    idx, lab = ROUNDINGS[rounding](Zv, k, P, rng, inliers)
+    inl_sub = mass >= 0.5 if robust else np.ones(sub.size, bool)
+    idx, lab = ROUNDINGS[rounding](Zv, k, b.mean(axis=0), rng, inl_sub)
     labels = np.full(n, -1)
-    labels[idx] = lab
+    labels[sub[idx]] = lab
+    D = Dfull
     if robust and readmit:
-        labels = _readmit(labels, D, k)
-        inliers = labels >= 0
+        labels[sub] = _assign(labels[sub], D[np.ix_(sub, sub)], k,
+                              np.flatnonzero(labels[sub] < 0))
+    if sub.size < n:                          # tasks outside the SDP subsample
+        labels = _assign(labels, D, k, np.setdiff1d(np.arange(n), sub), robust)
+    inliers = labels >= 0
     info.update(solver=sinfo, rounding=rounding, time=time.perf_counter() - t0,
-                mass=mass)
+                mass=mass, sdp_tasks=int(sub.size))
     return ClusteringResult(labels, ~inliers, float(prob.value), info)
 
 
-def _readmit(labels, D, k):
-    """Re-admit flagged tasks that sit as close to a cluster as its members."""
+def _assign(labels, D, k, which, robust=True):
+    """Assign tasks ``which`` to the cluster whose members are closest (median
+    of D); with ``robust`` only when that median is within 4 robust standard
+    deviations (MAD) of the members' own medians, else they stay outliers."""
     labels = labels.copy()
     members = [np.flatnonzero(labels == c) for c in range(k)]
-    if any(m.size < 2 for m in members):
+    if which.size == 0 or any(m.size < 2 for m in members):
         return labels
-    own = np.concatenate([np.median(D[np.ix_(m, m)], axis=1) for m in members])
-    mad = 1.4826 * np.median(np.abs(own - np.median(own)))
-    limit = np.median(own) + 4 * mad
-    flagged = np.flatnonzero(labels < 0)
-    if flagged.size:
-        med = np.column_stack([np.median(D[np.ix_(flagged, m)], axis=1) for m in members])
-        best = np.argmin(med, axis=1)
-        ok = med[np.arange(flagged.size), best] <= limit
-        labels[flagged[ok]] = best[ok]
+    limit = np.inf
+    if robust:
+        own = np.concatenate([np.median(D[np.ix_(m, m)], axis=1) for m in members])
+        limit = np.median(own) + 4 * 1.4826 * np.median(np.abs(own - np.median(own)))
+    med = np.column_stack([np.median(D[np.ix_(which, m)], axis=1) for m in members])
+    best = np.argmin(med, axis=1)
+    ok = med[np.arange(which.size), best] <= limit
+    labels[which] = np.where(ok, best, -1)
     return labels
 
 
