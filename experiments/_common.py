@@ -33,3 +33,20 @@ def loglog_slope(x, y):
     """Least-squares slope of log y against log x."""
     x, y = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
     return float(np.polyfit(x, y, 1)[0])
+
+
+def score_model(model, theta, pools, test):
+    """Metrics of a fitted learner: subspace error, clustering accuracy on
+    clean heavy tasks, matched parameter errors, Bayes prediction error on
+    ``test = (support, X_query, y_query)``."""
+    from robust_mlr import metrics
+    k = theta.k
+    z = pools.heavy.components
+    out = {"subspace_err": metrics.subspace_error(model.U_, theta),
+           "cluster_acc": metrics.clustering_accuracy(model.heavy_labels_[z >= 0], z[z >= 0],
+                                                      k)}
+    pe = metrics.parameter_errors(model.W_, model.s2_, model.p_, theta)
+    out.update(w_err=pe["w_err"], s2_err=pe["s2_err"], p_err=pe["p_err"])
+    sup, Xq, yq = test
+    out["mse_bayes"] = metrics.prediction_mse(model.task_parameters(sup, "bayes"), Xq, yq)
+    return out

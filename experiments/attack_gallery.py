@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from robust_mlr import MetaLearner, make_params, make_pools, make_tasks, metrics
+from robust_mlr import MetaLearner, make_params, make_pools, make_tasks
 from robust_mlr.adversary import ATTACKS, corrupt_pools
 from robust_mlr.engine import Experiment
+
+from ._common import score_model
 
 PROBLEM = dict(d=32, k=4, n_L1=20_000, t_L1=2, n_H=400, t_H=128, n_L2=20_000, t_L2=8)
 QUICK = dict(d=16, k=3, n_L1=6_000, t_L1=2, n_H=150, t_H=96, n_L2=4_000, t_L2=8)
@@ -31,14 +33,8 @@ def fit_and_score(point, rng, learner_kw):
         pools = corrupt_pools(pools, point["attack"], alpha, theta=theta,
                               settings={"alpha": alpha}, rng=attack_rng)
     model = MetaLearner(point["k"], rng=fit_rng, **learner_kw).fit(pools)
-    z = pools.heavy.components
-    out = {"subspace_err": metrics.subspace_error(model.U_, theta),
-           "cluster_acc": metrics.clustering_accuracy(model.heavy_labels_[z >= 0], z[z >= 0],
-                                                      point["k"])}
-    pe = metrics.parameter_errors(model.W_, model.s2_, model.p_, theta)
-    out.update(w_err=pe["w_err"], s2_err=pe["s2_err"], p_err=pe["p_err"])
-    sup, Xq, yq = make_tasks(theta, 2000, 5, rng=test_rng).split_query()
-    out["mse_bayes"] = metrics.prediction_mse(model.task_parameters(sup, "bayes"), Xq, yq)
+    out = score_model(model, theta, pools,
+                      make_tasks(theta, 2000, 5, rng=test_rng).split_query())
     return out, model, pools
 
 

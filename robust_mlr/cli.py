@@ -10,7 +10,7 @@ __all__ = ["main"]
 
 def _demo(args):
     from .demo import run
-    run(seed=args.seed, quick=args.quick, out=args.out)
+    run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha)
     return 0
 
 
@@ -28,6 +28,10 @@ def build_parser():
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--quick", action="store_true", help="a smaller problem (seconds)")
     demo.add_argument("--out", default="demo_output", help="folder for the plot")
+    demo.add_argument("--attack", default="fake_cluster",
+                      help="attack name (see docs/adversary.md) or 'none' (default fake_cluster)")
+    demo.add_argument("--alpha", type=float, default=0.05,
+                      help="corrupted fraction per attacked pool (default 0.05)")
     demo.set_defaults(func=_demo)
     try:
         from .engine.cli import add_experiment_parser

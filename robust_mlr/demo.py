@@ -4,11 +4,13 @@ drawn as a plot. ``robust-mlr demo`` calls :func:`run`."""
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from . import metrics
+from .adversary import corrupt_pools
 from .estimator import MetaLearner
 from .generator import make_params, make_pools, make_tasks
 
@@ -24,11 +26,12 @@ QUICK_PROBLEM = dict(d=16, k=3, n_light1=6_000, t_light1=2, n_heavy=150, t_heavy
 
 def _evaluate(model, pools, params, test_support, X_q, y_q):
     pe = metrics.parameter_errors(model.W_, model.s2_, model.p_, params)
+    zh, zl = pools.heavy.components, pools.light2.components
     row = {"subspace_err": metrics.subspace_error(model.U_, params),
-           "cluster_acc": metrics.clustering_accuracy(model.heavy_labels_,
-                                                      pools.heavy.components, params.k),
-           "classify_acc": metrics.clustering_accuracy(model.light_labels_,
-                                                       pools.light2.components, params.k),
+           "cluster_acc": metrics.clustering_accuracy(model.heavy_labels_[zh >= 0],
+                                                      zh[zh >= 0], params.k),
+           "classify_acc": metrics.clustering_accuracy(model.light_labels_[zl >= 0],
+                                                       zl[zl >= 0], params.k),
            "w_err": pe["w_err"], "s2_err": pe["s2_err"], "p_err": pe["p_err"]}
     for method in ("map", "bayes"):
         beta = model.task_parameters(test_support, method)
@@ -36,8 +39,10 @@ def _evaluate(model, pools, params, test_support, X_q, y_q):
     return row
 
 
-def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4):
-    """Fit the learner on the default problem and report.
+def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake_cluster",
+        alpha=0.05):
+    """Fit the robust and the non-robust learner on the default problem under
+    an attack and report.
 
     Parameters
     ----------
@@ -51,6 +56,10 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4):
         Do not print.
     tau : int
         Support examples per new task for the prediction error.
+    attack : str
+        Attack from :data:`robust_mlr.adversary.ATTACKS` (``"none"``: clean).
+    alpha : float
+        Corrupted fraction of each attacked pool.
 
     Returns
     -------
@@ -66,12 +75,28 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4):
     test = make_tasks(params, 2000, tau + 1, rng=rng)
     support, X_q, y_q = test.split_query()
 
-    learners = {"ICML 2020 (single linkage)": MetaLearner(params.k, rng=rng)}
     rows, models = {}, {}
+    clean = MetaLearner(params.k, rng=rng).fit(pools)
+    rows["ICML 2020, clean data"] = _evaluate(clean, pools, params, support, X_q, y_q)
+    if attack != "none" and alpha > 0:
+        pools = corrupt_pools(pools, attack, alpha, theta=params, settings={"alpha": alpha},
+                              rng=rng)
+    tag = "clean" if attack == "none" else f"{attack} α={alpha}"
+    learners = {f"ICML 2020, {tag}": MetaLearner(params.k, rng=rng),
+                f"robust, {tag}": MetaLearner.robust(params.k, alpha, rng=rng)}
     for name, model in learners.items():
-        model.fit(pools)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=UserWarning)
+            model.fit(pools)
         models[name] = model
         rows[name] = _evaluate(model, pools, params, support, X_q, y_q)
+        flagged = np.concatenate([f if f is not None else np.zeros(pools[p].n_tasks, bool)
+                                  for p, f in model.flagged_.items()])
+        masks = np.concatenate([pools.masks.get(p, np.zeros(pools[p].n_tasks, bool))
+                                for p in pools.names])
+        if masks.any():
+            det = metrics.detection_scores(flagged, masks)
+            rows[name].update(flag_prec=det["precision"], flag_recall=det["recall"])
     rows["oracle θ"] = {"mse_bayes": metrics.prediction_mse(
         _oracle_beta(params, support, "bayes"), X_q, y_q),
         "mse_map": metrics.prediction_mse(_oracle_beta(params, support, "map"), X_q, y_q)}
@@ -80,7 +105,8 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4):
     if not quiet:
         print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
               f"n_H={pools.heavy.n_tasks} (t_H={prob['t_heavy']}) "
-              f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}")
+              f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}; "
+              f"attack {attack} on α = {alpha} of its pools")
         print(format_table(rows))
         print(f"plot written to {path}   ({elapsed:.1f} s)")
     return {"rows": rows, "plot": str(path), "time": elapsed}
@@ -119,8 +145,13 @@ def _plot(models, pools, params, out):
         B = pools.heavy.chunk_means(1)[0] @ U           # heavy-task estimates in span U
         V = np.linalg.svd(B - B.mean(0), full_matrices=False)[2][:2].T
         P = B @ V
-        ax.scatter(P[:, 0], P[:, 1], c=np.maximum(model.heavy_labels_, -1), s=6,
-                   cmap="tab10", alpha=0.6)
+        lab = model.heavy_labels_
+        bad = pools.heavy.components < 0
+        ax.scatter(P[lab >= 0, 0], P[lab >= 0, 1], c=lab[lab >= 0], s=6, cmap="tab10",
+                   vmin=0, vmax=9, alpha=0.6)
+        ax.scatter(P[lab < 0, 0], P[lab < 0, 1], s=30, facecolors="none", edgecolors="grey",
+                   label="flagged")
+        ax.scatter(P[bad, 0], P[bad, 1], s=8, c="k", marker="x", label="corrupted")
         Tw = (U.T @ params.W).T @ V
         Ew = (U.T @ model.W_).T @ V
         ax.scatter(Tw[:, 0], Tw[:, 1], marker="*", s=220, c="k", label="true w")

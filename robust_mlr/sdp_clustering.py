@@ -8,7 +8,8 @@ unbiased distance matrix (rescaled to unit noise), the relaxations are
 * ``peng_wei_robust``: the same with Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n and
   diag Z ≤ 1/(⌊αn⌋ + 1): up to αn rows may shed their mass (rows of mass < 1/2
   are flagged as outliers), and no cluster may be as small as the budget;
-* ``sos_m4`` / ``sos_m6`` (robust Peng–Wei plus m-th moment constraints): for
+* ``sos_m4`` / ``sos_m6`` (Peng–Wei — robust when α > 0 — plus m-th moment
+  constraints): for
   every row i the form
       v ↦ β·(Σ_j Z_ij)·‖v‖^m − Σ_j Z_ij T_ij(v)
   is a sum of squares (Gram matrix over degree-m/2 monomials, from
@@ -207,7 +208,9 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     if not np.isfinite(sigma) or sigma <= 0:
         raise ValidationError(f"noise scale of the group estimates is {sigma}; need > 0")
     b = b / sigma                                   # noise units: SCS converges faster
-    robust = relaxation in ("peng_wei_robust", "sos")
+    # "sos" adds the moment constraints to robust Peng–Wei when α > 0, and to
+    # plain Peng–Wei when α = 0 (so m = 2 vs m = 4 compare like for like)
+    robust = relaxation == "peng_wei_robust" or (relaxation == "sos" and alpha > 0)
     sub = np.arange(n)
     if max_sdp is not None and n > max_sdp:
         sub = np.sort(rng.choice(n, size=check_int(max_sdp, "max_sdp", min_val=2 * k),

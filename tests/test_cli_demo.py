@@ -11,7 +11,11 @@ def test_demo_quick_runs_and_writes_plot(tmp_path):
     res = run(quick=True, out=tmp_path, quiet=True, seed=1)
     assert Path(res["plot"]).exists()
     rows = res["rows"]
-    assert all(v["cluster_acc"] >= 0.95 for k, v in rows.items() if "cluster_acc" in v)
+    robust = next(v for name, v in rows.items() if name.startswith("robust"))
+    icml = next(v for name, v in rows.items() if name.startswith("ICML 2020, fake"))
+    assert rows["ICML 2020, clean data"]["cluster_acc"] >= 0.95
+    assert robust["cluster_acc"] >= 0.95 and robust["flag_recall"] >= 0.5
+    assert robust["w_err"] < icml["w_err"]
 
 
 def test_cli_help(capsys):

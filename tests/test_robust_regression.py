@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+
+from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError, make_params,
+                        make_pools, make_tasks, metrics)
+from robust_mlr.adversary import corrupt_pools
+from robust_mlr.robust_regression import filter_regression, flag_unfit_tasks, huber_regression
+
+
+def _one_component(n=2000, t=8, d=10, seed=0):
+    theta = make_params(d, 1, rng=seed)
+    return theta, make_tasks(theta, n, t, rng=seed + 1)
+
+
+def test_filter_matches_least_squares_on_clean_data():
+    theta, ds = _one_component()
+    w_f, s2_f, kept, info = filter_regression(ds, 0.05, rng=0)
+    w_ls = np.linalg.lstsq(ds.X, ds.y, rcond=None)[0]
+    # statistical error of LS: s/sqrt(N) per coordinate ≈ 0.7/126 ≈ 0.006
+    assert np.linalg.norm(w_f - w_ls) < 0.01
+    assert kept.mean() >= 0.95
+    assert s2_f == pytest.approx(theta.s[0] ** 2, rel=0.05)
+
+
+def test_filter_removes_aligned_corruption():
+    theta, ds = _one_component()
+    from robust_mlr import Pools
+    pools = Pools(ds, ds, ds)
+    bad = corrupt_pools(pools, "gradient_aligned", 0.05, theta=theta, targets=["light2"],
+                        rng=1)
+    data, mask = bad.light2, bad.masks["light2"]
+    w_ls = np.linalg.lstsq(data.X, data.y, rcond=None)[0]
+    w_f, _, kept, _ = filter_regression(data, 0.05, rng=0)
+    err_ls = np.linalg.norm(w_ls - theta.W[:, 0]) / theta.s[0]
+    err_f = np.linalg.norm(w_f - theta.W[:, 0]) / theta.s[0]
+    assert err_f < 0.25 * err_ls                 # measured ≈ 0.02 vs 0.21
+    assert (~kept & mask).sum() >= 0.9 * mask.sum()
+
+
+def test_huber_recovers_with_outlying_responses():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 5))
+    w = np.arange(1.0, 6.0)
+    y = X @ w + 0.5 * rng.standard_normal(4000)
+    y[:200] = 100.0                               # 5 % gross outliers
+    w_h, scale = huber_regression(X, y)
+    assert np.linalg.norm(w_h - w) < 0.1 and scale == pytest.approx(0.5, rel=0.2)
+
+
+def test_flag_unfit_tasks_chi_square_level():
+    theta = make_params(8, 2, rng=0)
+    ds = make_tasks(theta, 5000, 8, rng=1)
+    labels, flagged = flag_unfit_tasks(ds, theta.W, theta.s ** 2, level=1e-3)
+    # on clean data ≈ 0.1 % flagged (a 0.001 test per task); allow up to 0.5 %
+    assert flagged.mean() < 0.005
+    assert metrics.clustering_accuracy(labels, ds.components) > 0.95
+
+
+def test_robust_learner_on_clean_data_close_to_icml():
+    """Issue target: on clean data the robust error is within 1.5× the ICML one."""
+    theta = make_params(32, 4, rng=0)
+    pools = make_pools(theta, 20000, 2, 400, 128, 20000, 8, rng=100)
+    icml = MetaLearner(4, rng=0).fit(pools)
+    rob = MetaLearner.robust(4, 0.05, rng=0).fit(pools)
+    e_i = metrics.parameter_errors(icml.W_, icml.s2_, icml.p_, theta)["w_err"]
+    e_r = metrics.parameter_errors(rob.W_, rob.s2_, rob.p_, theta)["w_err"]
+    assert e_r <= 1.5 * e_i
+
+
+@pytest.mark.parametrize("attack", ["subspace_spike", "fake_cluster", "leverage"])
+def test_robust_learner_resists_stage_attacks(attack):
+    theta = make_params(32, 4, rng=0)
+    pools = make_pools(theta, 20000, 2, 400, 128, 20000, 8, rng=100)
+    clean = MetaLearner.robust(4, 0.05, rng=0).fit(pools)
+    base = metrics.parameter_errors(clean.W_, clean.s2_, clean.p_, theta)["w_err"]
+    bad = corrupt_pools(pools, attack, 0.05, theta=theta, rng=1)
+    rob = MetaLearner.robust(4, 0.05, rng=0).fit(bad)
+    assert metrics.parameter_errors(rob.W_, rob.s2_, rob.p_, theta)["w_err"] <= 3 * base
+
+
+def test_bad_inputs():
+    theta, ds = _one_component(n=20, t=2)
+    with pytest.raises(ValidationError, match="alpha"):
+        filter_regression(ds, 0.7)
+    pools = make_pools(make_params(12, 3, rng=0), 3000, 2, 60, 64, 15, 2, rng=1)
+    with pytest.raises(EmptyClusterError, match="regression in d=12"):
+        MetaLearner(3, regression="filter", alpha=0.05, rng=0).fit(pools)
