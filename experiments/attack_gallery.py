@@ -43,7 +43,7 @@ def trial(point, rng):
 
 
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
     attacks = sorted({r["attack"] for r in rows})
     fig, axes = figure(2, width=6, height=4.5)
     import matplotlib
@@ -56,11 +56,7 @@ def plot(rows, out):
         ax.set_title(f"non-robust ICML pipeline: {metric} vs α", fontsize=9)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles, labels, fontsize=6, ncol=2)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 def summary(rows):

@@ -80,7 +80,7 @@ def _cmp_grid(ks=(4, 8), ts=(8, 16, 32, 64), n=100, attacks=("cluster_bridging",
 
 
 def comparison_plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
     fig, axes = figure(3)
     for ax, k in zip(axes, (4, 8)):
         sel = [r for r in rows if r["attack"] == "none" and r["k"] == k]
@@ -104,11 +104,7 @@ def comparison_plot(rows, out):
     ax.set_ylabel("accuracy on clean tasks")
     ax.set_title("attacks at α = 0.05 (k = 4, t_H = 32)", fontsize=9)
     ax.legend(fontsize=6)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 def tradeoff_table(rows):
@@ -134,7 +130,7 @@ def tradeoff_summary(rows):
 
 
 def tradeoff_plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
     ns = sorted({r["n_H"] for r in rows})
     fig, axes = figure(len(ns), width=4)
     for ax, n in zip(axes, ns):
@@ -144,11 +140,7 @@ def tradeoff_plot(rows, out):
         h, l = ax.get_legend_handles_labels()
         ax.legend(h[:2], ["Peng–Wei (m = 2)", "+ 4th-moment SoS (m = 4)"], fontsize=7)
         ax.set_title(f"k = 4, n_H = {n}", fontsize=9)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 EXPERIMENTS = [

@@ -63,7 +63,7 @@ def summary(rows):
 
 
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure
+    from robust_mlr.engine.plotting import figure, save_figure
     fig, axes = figure(2)
     floor = np.mean([r["noise_floor"] for r in rows if r["status"] == "ok"])
     for ax, prefix, title in zip(axes, ("train", "test"), ("(a) training error",
@@ -77,11 +77,7 @@ def plot(rows, out):
         ax.set_ylabel("mean squared error")
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 _FULL = dict(k=32, d=256, n_L1=40_000, t_L1=16, n_H=800, t_H=384, n_L2=20_000, t_L2=16,

@@ -59,7 +59,7 @@ def summary(rows):
 
 
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
     fig, (a1, a2) = figure(2)
     line_plot(a1, rows, "t_H", "success", hue="k", label_fmt="k={}", logx=True)
     a1.set_ylabel("fraction of trials with accuracy ≥ 99%")
@@ -82,11 +82,7 @@ def plot(rows, out):
     a2.set_xlabel("k")
     a2.set_ylabel("t_min")
     a2.legend(fontsize=8)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 EXPERIMENT = Experiment(

@@ -38,7 +38,7 @@ def trial(point, rng):
 
 
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
     attacks = [a for a in ATTACKS if any(r["attack"] == a for r in rows)]
     fig, axes = figure(len(attacks), width=4.2)
     for ax, att in zip(axes, attacks):
@@ -50,11 +50,7 @@ def plot(rows, out):
         ax.legend(h[:len(METHODS)], l[:len(METHODS)], fontsize=7)
         ax.set_ylabel("subspace error")
         ax.set_title(att, fontsize=9)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 _P = dict(d=32, k=4, n_L1=20_000, t_L1=2)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 
 from robust_mlr._bad_example import bad_example
 from robust_mlr.engine import Experiment
@@ -44,7 +43,7 @@ def trial(point, rng):
 
 
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
     ds = sorted({r["d"] for r in rows})
     fig, axes = figure(len(ds) + 1)
     for ax, d in zip(axes, ds):
@@ -63,11 +62,7 @@ def plot(rows, out):
     ax.set_ylabel("points")
     ax.set_title("filter: corrupted points left / clean points removed", fontsize=9)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=110)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
 EXPERIMENT = Experiment(

@@ -92,14 +92,12 @@ def summary(rows):
 
 
 def plot(rows, out):
-    import matplotlib
-    from robust_mlr.engine.plotting import figure
+    from robust_mlr.engine.plotting import figure, save_figure
     attacks = sorted({r["attack"] for r in rows if r["attack"] != "none"})
     cols = 4
     nrow = int(np.ceil(len(attacks) / cols))
-    import matplotlib.pyplot as plt
-    matplotlib.use("Agg")
-    fig, axes = plt.subplots(nrow, cols, figsize=(3.6 * cols, 3.0 * nrow), squeeze=False)
+    fig, axes = figure(cols, width=3.6, height=3.0, nrows=nrow)
+    axes = np.asarray(axes).reshape(nrow, cols)
     p = rows[0]
     N = p["n_L1"] * p["t_L1"] + p["n_H"] * p["t_H"] + p["n_L2"] * p["t_L2"]
     k, d = p["k"], p["d"]
@@ -122,12 +120,7 @@ def plot(rows, out):
     axes[0, 0].set_ylabel("max ||ŵ − w|| / s", fontsize=8)
     fig.suptitle(f"robust vs non-robust learner; reference C(kα + dk/N), C = {C:.3g} "
                  f"fitted at α = 0", fontsize=10)
-    fig.tight_layout()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{rows[0]['experiment']}.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return [path]
+    return save_figure(fig, out, rows[0]["experiment"], dpi=100)
 
 
 EXPERIMENT = Experiment(

@@ -11,9 +11,9 @@ from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedErro
                          ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
 from .subspace import estimate_subspace
-from . import robust_subspace  # registers the robust subspace stages
-from . import sdp_clustering  # registers the SDP / SoS clustering methods
-from . import robust_regression  # registers the robust regression stages
+from . import robust_subspace  # noqa: F401 - registers the robust subspace stages
+from . import sdp_clustering  # noqa: F401 - registers the SDP / SoS clustering methods
+from . import robust_regression  # noqa: F401 - registers the robust regression stages
 from .clustering import cluster_heavy, distance_matrix
 from .classification import classify
 from .prediction import posterior, task_parameters

@@ -76,3 +76,11 @@ def check_k_d(k, d, name_k="k"):
     if k > d:
         raise ValidationError(f"{name_k}={k} exceeds the dimension d={d}; need k <= d")
     return k
+
+
+def lookup(registry, name, kind):
+    """``registry[name]`` or a ValidationError listing the choices."""
+    try:
+        return registry[name]
+    except (KeyError, TypeError):
+        raise ValidationError(f"{kind} {name!r} unknown; choose from {sorted(registry)}") from None

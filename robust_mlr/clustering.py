@@ -20,7 +20,7 @@ import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-from ._validation import check_int
+from ._validation import check_int, lookup
 from .data import MetaDataset
 from .exceptions import EmptyClusterError, ValidationError
 
@@ -138,11 +138,7 @@ def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
     ClusteringResult
     """
     k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
-    try:
-        fn = CLUSTERING_METHODS[method]
-    except KeyError:
-        raise ValidationError(
-            f"clustering method {method!r} unknown; choose from {sorted(CLUSTERING_METHODS)}") from None
+    fn = lookup(CLUSTERING_METHODS, method, "clustering method")
     return fn(data, U, k, **kwargs)
 
 

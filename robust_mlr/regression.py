@@ -8,7 +8,7 @@ from :mod:`robust_mlr.robust_regression`.
 from __future__ import annotations
 
 from .classification import refine
-from .exceptions import ValidationError
+from ._validation import lookup
 
 __all__ = ["REGRESSION_METHODS", "fit_components"]
 
@@ -23,9 +23,5 @@ REGRESSION_METHODS = {"ls": _ls}
 
 def fit_components(data, labels, k, method="ls", **kwargs):
     """Estimate (W, s², p) per component from classified tasks with ``method``."""
-    try:
-        fn = REGRESSION_METHODS[method]
-    except KeyError:
-        raise ValidationError(
-            f"regression method {method!r} unknown; choose from {sorted(REGRESSION_METHODS)}") from None
+    fn = lookup(REGRESSION_METHODS, method, "regression method")
     return fn(data, labels, k, **kwargs)

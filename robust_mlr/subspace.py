@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._linalg import top_eigvecs
-from ._validation import check_k_d
+from ._validation import check_k_d, lookup
 from .data import MetaDataset
-from .exceptions import ValidationError
 
 __all__ = ["SubspaceResult", "moment_estimate", "estimate_subspace", "SUBSPACE_METHODS"]
 
@@ -76,9 +75,5 @@ def estimate_subspace(data: MetaDataset, k, method="pca", **kwargs):
     SubspaceResult
     """
     k = check_k_d(k, data.dim)
-    try:
-        fn = SUBSPACE_METHODS[method]
-    except KeyError:
-        raise ValidationError(
-            f"subspace method {method!r} unknown; choose from {sorted(SUBSPACE_METHODS)}") from None
+    fn = lookup(SUBSPACE_METHODS, method, "subspace method")
     return fn(data, k, **kwargs)

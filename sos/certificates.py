@@ -21,7 +21,7 @@ import numpy as np
 from .basis import MonomialBasis, gram_map
 from .constraints import multiply_by_sphere, sos_form
 from .exceptions import SosValidationError
-from .forms import monomials, power_form, sphere_form
+from .forms import power_form, sphere_form
 from .solvers import solve
 
 __all__ = ["MomentCertificate", "certify_moment_bound", "flattening_bound", "sos_lower_bound",

@@ -5,7 +5,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from robust_mlr.engine import (expand_grid, get_experiment, load_toml, read_results,

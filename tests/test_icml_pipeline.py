@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from robust_mlr import (EmptyClusterError, MetaDataset, MetaLearner, ValidationError,
+from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError,
                         classify, distance_matrix, estimate_subspace, make_params,
                         make_pools, make_tasks, metrics, task_parameters)
 from robust_mlr.classification import refine

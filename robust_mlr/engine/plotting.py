@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["figure", "line_plot"]
+__all__ = ["figure", "line_plot", "save_figure"]
 
 
-def figure(ncols=1, width=5.0, height=3.8):
-    """A figure with ``ncols`` axes on the non-interactive backend."""
+def figure(ncols=1, width=5.0, height=3.8, nrows=1):
+    """A figure of ``nrows`` × ``ncols`` axes (each ``width`` × ``height``
+    inches) on the non-interactive backend; one row returns a 1-D array."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
-    return fig, axes[0]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
+                             squeeze=False)
+    return fig, axes[0] if nrows == 1 else axes
 
 
 def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, logy=False,
@@ -45,3 +47,16 @@ def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, 
     if hue or label:
         ax.legend(fontsize=8)
     return ax
+
+
+def save_figure(fig, out, name, dpi=110):
+    """Lay out, write ``out/name.png`` (creating ``out``), close; returns ``[path]``."""
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+    fig.tight_layout()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.png"
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return [path]
