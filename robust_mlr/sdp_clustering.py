@@ -287,6 +287,16 @@ def _kmeans_baseline(data, U, k, rng=None, n_groups=2, **_):
     return ClusteringResult(lab, np.zeros(data.n_tasks, bool), None, {"method": "k-means"})
 
 
+def _single_cluster(data, U, k, L=None, solver=None, **_):
+    """Kothari / Hopkins–Li style single-cluster relaxation, peeled k − 1 times."""
+    from ._pseudo_clustering import peel_clusters
+    t0 = time.perf_counter()
+    labels = peel_clusters(_normalise(distance_matrix(data, U, L)), k, solver)
+    return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None,
+                            {"method": "single-cluster peeling",
+                             "time": time.perf_counter() - t0})
+
+
 def _registered(relaxation, **fixed):
     def run(data, U, k, **kw):
         kw = {key: v for key, v in kw.items() if v is not None or key not in ("L",)}
@@ -297,6 +307,7 @@ def _registered(relaxation, **fixed):
 
 CLUSTERING_METHODS.update({
     "kmeans": _kmeans_baseline,
+    "single_cluster": _single_cluster,
     "peng_wei": _registered("peng_wei"),
     "peng_wei_robust": _registered("peng_wei_robust"),
     "sos_m4": _registered("sos", m=4),

@@ -97,7 +97,17 @@ def test_split_product_forms_are_unbiased():
         assert np.all(np.abs(means.mean(0) - target) < 4.5 * se), (means.mean(0), target, se)
 
 
-@pytest.mark.parametrize("method", ["kmeans", "peng_wei", "peng_wei_robust", "sos_m4"])
+@pytest.mark.parametrize("rounding", ["spectral", "mode", "linkage"])
+def test_roundings_recover_separated_clusters(rounding):
+    theta = make_params(16, 3, rng=0)
+    U = np.linalg.qr(theta.W)[0]
+    heavy = make_tasks(theta, 45, 64, rng=1)
+    res = cluster_heavy(heavy, U, 3, "peng_wei", rounding=rounding, rng=0)
+    assert metrics.clustering_accuracy(res.labels, heavy.components, 3) == 1.0
+
+
+@pytest.mark.parametrize("method", ["kmeans", "peng_wei", "peng_wei_robust", "sos_m4",
+                                    "sos_m6", "single_cluster"])
 def test_methods_recover_separated_clusters(method):
     theta = make_params(16, 3, rng=0)
     U = np.linalg.qr(theta.W)[0]
