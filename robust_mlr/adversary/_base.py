@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,7 +45,7 @@ class AttackContext:
         return self.theta
 
 
-class Attack:
+class Attack(abc.ABC):
     """Base class: choose ⌊α n⌋ tasks, replace all their examples.
 
     Subclasses set ``name``, ``stage`` (which pipeline stage they aim at) and
@@ -62,8 +63,9 @@ class Attack:
         """Which tasks to replace (default: uniformly at random)."""
         return np.sort(rng.choice(data.n_tasks, size=n_bad, replace=False))
 
-    def craft(self, data, idx, ctx, rng):          # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def craft(self, data, idx, ctx, rng):
+        """New ``(X, y)`` rows for tasks ``idx`` (concatenated, same sizes)."""
 
     def __call__(self, data: MetaDataset, alpha, rng=None, ctx=None):
         """Corrupt one pool. Returns ``(corrupted MetaDataset, mask)``."""
