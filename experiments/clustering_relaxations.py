@@ -8,6 +8,10 @@ clean tasks (flagged clean tasks count as errors), time per method; clean
 sweeps over t_H at n_H = 100 for k ∈ {4, 8}, and the clustering attacks at
 α ∈ {0.02, 0.05, 0.1} (k = 4, t_H = 32).
 
+``clustering_attacks_400``: the clustering issue's acceptance test — k = 4,
+n_H = 400, t_H = 128, cluster bridging and fake cluster at α = 0.05, single /
+average linkage vs robust Peng–Wei and its m = 4 SoS variant (full SDPs).
+
 ``tH_nH_tradeoff``: accuracy of Peng–Wei (m = 2) and of Peng–Wei plus the
 m = 4 SoS constraint (both non-robust, α = 0) over a (n_H, t_H) grid at k = 4; t_min(n_H) is the smallest t_H
 with accuracy ≥ 99 % in ≥ 90 % of trials. The question (the robust paper's
@@ -143,7 +147,19 @@ def tradeoff_plot(rows, out):
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
+_ROBUST_METHODS = ["single", "average", "peng_wei_robust", "sos_m4"]
+
 EXPERIMENTS = [
+    Experiment(name="clustering_attacks_400", func=comparison_trial,
+               grid=[dict(k=4, n_H=400, t_H=128, attack=a, alpha=al, methods=_ROBUST_METHODS)
+                     for a, al in (("none", 0.0), ("cluster_bridging", 0.05),
+                                   ("fake_cluster", 0.05))],
+               quick_grid=[dict(k=4, n_H=60, t_H=64, attack="fake_cluster", alpha=0.05,
+                                methods=["single", "peng_wei_robust"])],
+               metrics=tuple(f"{p}_{m}" for m in METHODS for p in ("acc", "time", "recall")),
+               replicates=3, quick_replicates=1,
+               description="Robust clustering at n_H = 400, k = 4 under bridging and fake "
+                           "clusters (α = 0.05), full SDPs."),
     Experiment(name="clustering_comparison", func=comparison_trial, grid=_cmp_grid(),
                quick_grid=[dict(k=4, n_H=40, t_H=32, attack="none", alpha=0.0,
                                 methods=["single", "kmeans", "peng_wei", "sos_m4"]),

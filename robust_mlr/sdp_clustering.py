@@ -33,6 +33,7 @@ import time
 
 import cvxpy as cp
 import numpy as np
+import scipy.sparse as sp
 
 from sos import MonomialBasis, gram_map, sphere_form
 from sos import solve as sos_solve
@@ -92,20 +93,25 @@ def add_moment_constraints(Z, b, m, bound, per_row=True):
     iu = np.triu_indices(n, 1)
     coef = pair_forms(b, m, iu)                                 # (n_pairs, N)
     N = coef.shape[1]
-    A = row_form_map(coef, iu, n)                               # (n N, n²)
-    S = cp.reshape(A @ cp.vec(Z, order="C"), (n, N), order="C")
-    rows = cp.reshape(cp.sum(Z, axis=1), (n, 1), order="C")
-    C = bound * (rows @ sphere_form(k, m)[None, :]) - S         # (n, N) row forms
     Agram, _ = gram_map(MonomialBasis(k, m // 2))
-    s = Agram.shape[1]
-    s_side = int(round(np.sqrt(s)))
+    s_side = int(round(np.sqrt(Agram.shape[1])))
+    q = sphere_form(k, m)
     if per_row:
+        A = row_form_map(coef, iu, n)                           # (n N, n²)
+        S = cp.reshape(A @ cp.vec(Z, order="C"), (n, N), order="C")
+        rows = cp.reshape(cp.sum(Z, axis=1), (n, 1), order="C")
+        C = bound * (rows @ q[None, :]) - S                     # (n, N) row forms
         grams = [cp.Variable((s_side, s_side), PSD=True) for _ in range(n)]
         Gv = cp.vstack([cp.vec(g, order="C") for g in grams])   # (n, s²)
         cons = [Gv @ Agram.T == C]
     else:
+        # Σ_i Σ_j Z_ij T_ij = Σ_{i<j} 2 Z_ij T_ij: one (N × n²) map, half the non-zeros
+        cols = np.repeat(iu[0] * n + iu[1], N)
+        A = sp.csr_matrix((2 * coef.ravel(), (np.tile(np.arange(N), iu[0].size), cols)),
+                          shape=(N, n * n))
         g = cp.Variable((s_side, s_side), PSD=True)
-        cons = [Agram @ cp.vec(g, order="C") == cp.sum(C, axis=0)]
+        C = bound * cp.sum(Z) * q - A @ cp.vec(Z, order="C")
+        cons = [Agram @ cp.vec(g, order="C") == C]
     sizes = {"gram_size": s_side, "gram_blocks": n if per_row else 1,
              "moment_equalities": (n if per_row else 1) * N, "map_nnz": int(A.nnz)}
     return cons, sizes
@@ -127,7 +133,6 @@ def _auto_bound(b, D, k, m, quantile=0.9, factor=1.5):
     """Calibrate β from the data: certify the row forms of the uniform rows
     over each task's n/k nearest neighbours under D (a stand-in for its
     cluster) and take ``factor`` × their ``quantile``-quantile."""
-    from sos import certify_moment_bound  # noqa: F401  (documented dependency)
     from sos.forms import form_values
     n = D.shape[0]
     size = max(n // k, 2)
