@@ -205,6 +205,9 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     k = check_int(k, "k", min_val=1, max_val=n)
     if rounding not in ROUNDINGS:
         raise ValidationError(f"rounding {rounding!r} unknown; choose from {sorted(ROUNDINGS)}")
+    if relaxation not in ("peng_wei", "peng_wei_robust", "sos"):
+        raise ValidationError(f"relaxation {relaxation!r} unknown; choose from "
+                              "['peng_wei', 'peng_wei_robust', 'sos']")
     t0 = time.perf_counter()
     D = distance_matrix(data, U, L)
     G = n_groups or m
@@ -220,8 +223,8 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     if max_sdp is not None and n > max_sdp:
         sub = np.sort(rng.choice(n, size=check_int(max_sdp, "max_sdp", min_val=2 * k),
                                  replace=False))
-    Dfull, D, b = D, D[np.ix_(sub, sub)], b[:, sub]
-    Z, obj, cons = peng_wei_problem(_normalise(D), k, alpha, robust)
+    Ds, b = D[np.ix_(sub, sub)], b[:, sub]             # what the SDP sees
+    Z, obj, cons = peng_wei_problem(_normalise(Ds), k, alpha, robust)
     info = {"method": relaxation, "noise_scale": sigma, "n": n, "k": k}
     if relaxation == "sos":
         m = check_int(m, "m", min_val=2)
@@ -229,13 +232,11 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
             raise ValidationError(f"m must be even, got {m}")
         if G < m:
             raise ValidationError(f"n_groups={G} < m={m}: moment forms need m groups")
-        beta = _auto_bound(b, D, k, m) if bound == "auto" else check_float(bound, "bound",
-                                                                            min_val=0.0)
+        beta = _auto_bound(b, Ds, k, m) if bound == "auto" else check_float(bound, "bound",
+                                                                             min_val=0.0)
         mc, sizes = add_moment_constraints(Z, b, m, beta, moment_rows == "per_row")
         cons += mc
         info.update(sizes, m=m, bound=beta)
-    elif relaxation not in ("peng_wei", "peng_wei_robust"):
-        raise ValidationError(f"relaxation {relaxation!r} unknown")
     info["build_time"] = time.perf_counter() - t0
     prob = cp.Problem(obj, cons)
     opts = dict(solver_opts or {})
@@ -254,10 +255,8 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     idx, lab = ROUNDINGS[rounding](Zv, k, b.mean(axis=0), rng, inl_sub)
     labels = np.full(n, -1)
     labels[sub[idx]] = lab
-    D = Dfull
     if robust and readmit:
-        labels[sub] = _assign(labels[sub], D[np.ix_(sub, sub)], k,
-                              np.flatnonzero(labels[sub] < 0))
+        labels[sub] = _assign(labels[sub], Ds, k, np.flatnonzero(labels[sub] < 0))
     if sub.size < n:                          # tasks outside the SDP subsample
         labels = _assign(labels, D, k, np.setdiff1d(np.arange(n), sub), robust)
     inliers = labels >= 0
