@@ -100,7 +100,8 @@ def comparison_plot(rows, out):
     names = sorted({r["attack"] for r in att})
     width = 0.8 / len(METHODS)
     for j, m in enumerate(METHODS):
-        vals = [np.mean([r[f"acc_{m}"] for r in att if r["attack"] == a]) for a in names]
+        vals = [np.mean([r[f"acc_{m}"] for r in att if r["attack"] == a
+                         and r.get(f"acc_{m}") is not None] or [np.nan]) for a in names]
         ax.bar(np.arange(len(names)) + j * width, vals, width, label=m)
     ax.set_xticks(np.arange(len(names)) + 0.4)
     ax.set_xticklabels(names, fontsize=7, rotation=15)
