@@ -179,15 +179,18 @@ def hrpca(Z, k, alpha, rng=None, *, n_remove=None, batch=None):
     S = Z.T @ Z
     best = (-np.inf, None, None)
     done = 0
+    m_keep = max(int(np.ceil((1 - alpha) * n)), 1)
     while True:
         U, _ = top_eigvecs(S / kept.sum(), k)
-        score = trimmed_variance(Z, U, alpha)
+        P2 = (Z @ U) ** 2                              # one product serves score and weights
+        trimmed = np.partition(P2, m_keep - 1, axis=0)[:m_keep] if m_keep < n else P2
+        score = float(trimmed.sum() / n)               # = trimmed_variance(Z, U, alpha)
         if score > best[0]:
             best = (score, U, kept.copy())
         if done >= n_remove:
             break
         idx = np.flatnonzero(kept)
-        w = _row_sq(Z[idx] @ U)
+        w = P2[idx].sum(axis=1)
         m = min(batch, n_remove - done)
         drop = rng.choice(idx, size=m, replace=False, p=w / w.sum())
         kept[drop] = False
