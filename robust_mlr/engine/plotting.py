@@ -44,7 +44,7 @@ def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, 
         ax.set_xscale("log")
     if logy:
         ax.set_yscale("log")
-    if hue or label:
+    if (hue or label) and ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     return ax
 
