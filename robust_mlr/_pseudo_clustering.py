@@ -16,12 +16,10 @@ __all__ = ["single_cluster_relaxation", "peel_clusters", "pseudo_distribution_cl
            "brute_force_balanced"]
 
 
-def single_cluster_relaxation(D, size, solver=None, extra=None):
+def single_cluster_relaxation(D, size, solver=None):
     """One cluster of ``size`` tasks: min Σ D_ij Z_ij over the lifted
     [[1, zᵀ], [z, Z]] ⪰ 0, z = diag Z, Σ_j Z_ij = size·z_i, 0 ≤ Z_ij ≤ z_i,
     Σ z = size (Z = w wᵀ for the indicator w of a cluster is feasible).
-
-    ``extra(Z)`` may return more constraints (e.g. moment constraints).
     Returns ``(z, Z, info)``.
     """
     n = D.shape[0]
@@ -30,8 +28,6 @@ def single_cluster_relaxation(D, size, solver=None, extra=None):
     cons = [M[0, 0] == 1, cp.diag(Z) == z, cp.sum(Z, axis=1) == size * z, Z >= 0,
             cp.sum(z) == size, z <= 1]
     cons.append(Z <= cp.reshape(z, (n, 1), order="C") @ np.ones((1, n)))
-    if extra is not None:
-        cons += extra(Z)
     prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(D, Z))), cons)
     info = sos_solve(prob, solver)
     return np.asarray(z.value), np.asarray(Z.value), info

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
+from scipy.stats import chi2
 
 from ._validation import check_int, lookup
 from .data import MetaDataset
@@ -183,7 +184,6 @@ def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
     res2 = (data.y[:, None] - data.X @ W) ** 2                   # (N, k)
     task_res = data.task_sums(res2)                              # (n, k)
     if robust:
-        from scipy.stats import chi2
         per_task = task_res / data.sizes[:, None]
         corr = chi2.median(data.sizes) / data.sizes
         r2 = np.array([np.median(per_task[labels == c, c] / corr[labels == c])

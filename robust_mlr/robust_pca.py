@@ -52,11 +52,16 @@ def trimmed_variance(Z, U, alpha):
     """Σ over the k directions of the mean of the smallest ⌈(1−α)n⌉ squared
     projections (HRPCA's robust score; corrupted points can only raise it by
     sitting inside the clean range)."""
-    P = (Z @ U) ** 2
-    m = max(int(np.ceil((1 - alpha) * Z.shape[0])), 1)
-    if m < Z.shape[0]:
-        P = np.partition(P, m - 1, axis=0)[:m]
-    return float(P.sum() / Z.shape[0])
+    return _trimmed_sum((Z @ U) ** 2, alpha)
+
+
+def _trimmed_sum(P2, alpha):
+    """Sum over columns of the smallest ⌈(1−α)n⌉ entries of P2, divided by n."""
+    n = P2.shape[0]
+    m = max(int(np.ceil((1 - alpha) * n)), 1)
+    if m < n:
+        P2 = np.partition(P2, m - 1, axis=0)[:m]
+    return float(P2.sum() / n)
 
 
 def plain_pca(Z, k, alpha=0.0, rng=None):
@@ -179,12 +184,10 @@ def hrpca(Z, k, alpha, rng=None, *, n_remove=None, batch=None):
     S = Z.T @ Z
     best = (-np.inf, None, None)
     done = 0
-    m_keep = max(int(np.ceil((1 - alpha) * n)), 1)
     while True:
         U, _ = top_eigvecs(S / kept.sum(), k)
         P2 = (Z @ U) ** 2                              # one product serves score and weights
-        trimmed = np.partition(P2, m_keep - 1, axis=0)[:m_keep] if m_keep < n else P2
-        score = float(trimmed.sum() / n)               # = trimmed_variance(Z, U, alpha)
+        score = _trimmed_sum(P2, alpha)                # = trimmed_variance(Z, U, alpha)
         if score > best[0]:
             best = (score, U, kept.copy())
         if done >= n_remove:

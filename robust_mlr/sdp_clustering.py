@@ -303,7 +303,6 @@ def _single_cluster(data, U, k, L=None, solver=None, **_):
 
 def _registered(relaxation, **fixed):
     def run(data, U, k, **kw):
-        kw = {key: v for key, v in kw.items() if v is not None or key not in ("L",)}
         return sdp_cluster(data, U, k, relaxation=relaxation, **{**kw, **fixed})
     run.__doc__ = f"{relaxation} relaxation {fixed or ''} (see sdp_cluster)."
     return run

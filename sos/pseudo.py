@@ -122,8 +122,7 @@ class MomentRelaxation:
         d = self.degree - _degree(h)
         if d < 0:
             raise SosValidationError(f"deg h = {_degree(h)} exceeds the degree {self.degree}")
-        B = self._half_basis(d) if not self.boolean else np.unique(
-            np.minimum(MonomialBasis(self.n, d, homogeneous=False).exponents, 1), axis=0)
+        B = self._half_basis(d)
         rows, cols, vals = [], [], []
         for r, a in enumerate(B):
             for gamma, c in h.items():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_alpha, check_rng
+from .._validation import check_alpha, check_rng, lookup
 from ..data import MetaDataset, Pools
 from ..exceptions import ValidationError
 
@@ -106,10 +106,7 @@ def get_attack(attack, **kwargs):
     """An attack instance from a name (with keyword parameters) or an instance."""
     if isinstance(attack, Attack):
         return attack
-    try:
-        return ATTACKS[attack](**kwargs)
-    except KeyError:
-        raise ValidationError(f"attack {attack!r} unknown; choose from {sorted(ATTACKS)}") from None
+    return lookup(ATTACKS, attack, "attack")(**kwargs)
 
 
 def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, targets=None,
