@@ -14,9 +14,9 @@ from __future__ import annotations
 import time
 
 
-from robust_mlr._bad_example import bad_example
+from robust_mlr.stages.subspace import bad_example
 from robust_mlr.engine import Experiment
-from robust_mlr.robust_pca import captured_variance, filter_pca, hrpca, plain_pca
+from robust_mlr.stages.subspace import captured_variance, filter_pca, hrpca, plain_pca
 
 ALPHAS = [0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.0225, 0.025]
 

@@ -113,7 +113,7 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
 
 
 def _oracle_beta(params, support, method):
-    from .prediction import task_parameters
+    from .stages.prediction import task_parameters
     return task_parameters(support, params.W, params.s ** 2, params.p, method)
 
 

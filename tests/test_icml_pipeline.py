@@ -5,9 +5,9 @@ import pytest
 from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError,
                         classify, distance_matrix, estimate_subspace, make_params,
                         make_pools, make_tasks, metrics, task_parameters)
-from robust_mlr.classification import refine
-from robust_mlr.clustering import cluster_estimates
-from robust_mlr.subspace import moment_estimate
+from robust_mlr.stages.regression import refine
+from robust_mlr.stages.clustering import cluster_estimates
+from robust_mlr.stages.subspace import moment_estimate
 
 
 def _noiseless(d=10, k=3, n=3000, t=2, seed=0):

@@ -4,7 +4,8 @@ import pytest
 from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError, make_params,
                         make_pools, make_tasks, metrics)
 from robust_mlr.adversary import corrupt_pools
-from robust_mlr.robust_regression import filter_regression, flag_unfit_tasks, huber_regression
+from robust_mlr.stages.classification import flag_unfit_tasks
+from robust_mlr.stages.regression import filter_regression, huber_regression
 
 
 def _one_component(n=2000, t=8, d=10, seed=0):

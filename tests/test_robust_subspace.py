@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from robust_mlr import ValidationError, estimate_subspace, make_params, make_pools, metrics
-from robust_mlr._bad_example import bad_example
+from robust_mlr.stages.subspace import bad_example
 from robust_mlr.adversary import corrupt_pools
-from robust_mlr.robust_pca import captured_variance, filter_pca, hrpca, plain_pca
-from robust_mlr.robust_subspace import task_statistics
+from robust_mlr.stages.subspace import captured_variance, filter_pca, hrpca, plain_pca
+from robust_mlr.stages.subspace import task_statistics
 
 METHODS = [plain_pca, filter_pca, hrpca]
 

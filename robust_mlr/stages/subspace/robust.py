@@ -1,5 +1,5 @@
 """Robust subspace estimation for MLR (SPEC §4.1): per-task statistics fed
-to the robust PCA methods, registered as subspace stages ``"filter"``,
+to the robust PCA methods, the subspace stages ``"filter"``,
 ``"hrpca"`` and ``"pca_points"``.
 
 The statistic of task i is z_i = t_i^{-1/2} Σ_j y_ij x_ij. For Gaussian x,
@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import MetaDataset
+from ...data import MetaDataset
 from .robust_pca import filter_pca, hrpca, plain_pca
-from .subspace import SUBSPACE_METHODS, SubspaceResult
+from .base import SubspaceResult
 
-__all__ = ["task_statistics"]
+__all__ = ["task_statistics", "filter_stage", "hrpca_stage", "pca_points_stage"]
 
 
 def task_statistics(data: MetaDataset, clip=2.0):
@@ -67,8 +67,6 @@ def _adapter(method, name):
     return run
 
 
-SUBSPACE_METHODS.update({
-    "filter": _adapter(filter_pca, "filtering robust PCA"),
-    "hrpca": _adapter(hrpca, "HRPCA"),
-    "pca_points": _adapter(plain_pca, "plain PCA of task statistics"),
-})
+filter_stage = _adapter(filter_pca, "filtering robust PCA")
+hrpca_stage = _adapter(hrpca, "HRPCA")
+pca_points_stage = _adapter(plain_pca, "plain PCA of task statistics")

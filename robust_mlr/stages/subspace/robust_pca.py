@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._linalg import top_eigvecs
-from ._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
+from ..._linalg import top_eigvecs
+from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 
 __all__ = ["RobustPCAResult", "plain_pca", "filter_pca", "hrpca", "trimmed_variance",
            "captured_variance"]

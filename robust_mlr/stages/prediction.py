@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from .classification import task_neg_log_lik
-from .data import MetaDataset
-from .exceptions import ValidationError
+from .classification.likelihood import task_neg_log_lik
+from ..data import MetaDataset
+from ..exceptions import ValidationError
 
 __all__ = ["posterior", "task_parameters"]
 
