@@ -10,6 +10,7 @@ stronger gets trimmed) with a margin on both sides.
 from __future__ import annotations
 
 from ._whitebox import PICKS
+from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -57,11 +58,6 @@ SPACE = {
     },
 }
 
-#: The attacks written alongside the robust learner, run with their default
-#: parameters and pools as the search's first trials.
-CATALOGUE = ("subspace_spike", "multi_direction", "variance_hiding", "threshold_aware",
-             "fake_cluster", "cluster_bridging", "centre_shift", "sign_flip",
-             "gradient_aligned", "leverage", "random_labels", "heavy_tailed")
 
 
 def suggest(trial, name, spec, k):
