@@ -38,6 +38,10 @@ def main(argv=None):
     ap.add_argument("--sizes", choices=("fixed", "hetero"), default="fixed")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--on-crash", choices=("max", "ignore"), default="ignore")
+    ap.add_argument("--families", default=None,
+                    help="restrict the search, e.g. 'heavy=component_mimic;light2=component_mimic,"
+                         "variance_inflation' (pools not named stay clean)")
+    ap.add_argument("--no-warm-start", action="store_true", help="skip the catalogue replay")
     ap.add_argument("--quick", action="store_true", help="tiny problem (smoke test)")
     ap.add_argument("--out", default="redteam_results")
     a = ap.parse_args(argv)
@@ -54,12 +58,18 @@ def main(argv=None):
         print(f"[{time.perf_counter() - t0:7.0f}s] trial {rec.number:3d} {rec.source:9s} "
               f"{rec.error:9.4f} {rec.status:5s} {fams} {rec.message[:60]}", flush=True)
 
+    families = None
+    if a.families:
+        families = {p: tuple(f.split(",")) for p, f in
+                    (part.split("=") for part in a.families.split(";"))}
     res = red_team(learner, (theta, pools), a.alpha, target=a.target, budget=a.budget,
-                   seed=a.seed, on_crash=a.on_crash, callback=report)
+                   seed=a.seed, on_crash=a.on_crash, families=families,
+                   warm_start=not a.no_warm_start, callback=report)
     wall = time.perf_counter() - t0
     ok = [r for r in res.history if r.status == "ok"]
     cat = [r for r in ok if r.source == "catalogue"]
-    tag = f"{a.learner}_a{a.alpha}_{a.sizes}_{a.target}_b{a.budget}_s{a.seed}"
+    tag = f"{a.learner}_a{a.alpha}_{a.sizes}_{a.target}_b{a.budget}_s{a.seed}" + \
+        ("_restricted" if families else "")
     print(f"\n== {tag}: {len(res.history)} attacked fits + 1 clean fit in {wall:.0f} s; "
           f"{res.n_crashes} crashed")
     print(f"{'metric':>13} {'clean':>9} {'catalogue':>10} {'red team':>9}")
