@@ -5,6 +5,8 @@ clustering of heavy tasks, classification and refinement on light tasks,
 and MAP/Bayes prediction, each stage selectable by name.
 """
 
+from importlib import metadata as _metadata
+
 from .data import MetaDataset, Pools
 from .estimator import MetaLearner
 from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
@@ -19,7 +21,10 @@ from .classification import classify
 from .prediction import posterior, task_parameters
 from . import metrics
 
-__version__ = "0.1.0"
+try:                                   # one source: the version declared in pyproject.toml
+    __version__ = _metadata.version("robust-mlr")
+except _metadata.PackageNotFoundError:  # pragma: no cover - a checkout never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
