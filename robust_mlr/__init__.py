@@ -12,14 +12,11 @@ from .estimator import MetaLearner
 from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
                          ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
-from .subspace import estimate_subspace
-from . import robust_subspace  # noqa: F401 - registers the robust subspace stages
-from . import sdp_clustering  # noqa: F401 - registers the SDP / SoS clustering methods
-from . import robust_regression  # noqa: F401 - registers the robust regression stages
-from .clustering import cluster_heavy, distance_matrix
-from .classification import classify
-from .prediction import posterior, task_parameters
-from . import metrics
+from .stages.subspace import estimate_subspace
+from .stages.clustering import cluster_heavy, distance_matrix
+from .stages.classification import classify
+from .stages.prediction import posterior, task_parameters
+from . import metrics, stages
 
 try:                                   # one source: the version declared in pyproject.toml
     __version__ = _metadata.version("robust-mlr")
@@ -29,6 +26,6 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - a checkout never in
 __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
     "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
-    "posterior", "task_parameters", "metrics", "ValidationError", "EmptyClusterError",
+    "posterior", "task_parameters", "metrics", "stages", "ValidationError", "EmptyClusterError",
     "SolverFailedError", "ConvergenceWarning", "__version__",
 ]
