@@ -9,8 +9,8 @@ from importlib import metadata as _metadata
 
 from .data import MetaDataset, Pools
 from .estimator import MetaLearner
-from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
-                         ValidationError)
+from .exceptions import (ConvergenceWarning, EmptyClusterError, NotFittedError,
+                         SolverFailedError, ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
 from .stages.subspace import estimate_subspace
 from .stages.clustering import cluster_heavy, distance_matrix
@@ -26,6 +26,6 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - a checkout never in
 __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
     "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
-    "posterior", "task_parameters", "metrics", "stages", "ValidationError", "EmptyClusterError",
-    "SolverFailedError", "ConvergenceWarning", "__version__",
+    "posterior", "task_parameters", "metrics", "stages", "ValidationError", "NotFittedError",
+    "EmptyClusterError", "SolverFailedError", "ConvergenceWarning", "__version__",
 ]

@@ -42,28 +42,32 @@ def _wait_for_rows(path, n, proc, timeout=120):
 
 # ------------------------------------------------------------ one writer per file
 def test_second_writer_refuses_while_the_first_runs(tmp_path):
-    first = subprocess.Popen(_cli("engine_helpers:SLOW", "--workers", "1", "--out",
-                                  str(tmp_path)), env=ENV, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    path = tmp_path / "slow.csv"
+    gate = tmp_path / "gate"                     # the first run's trials wait for this file
+    sweep = tmp_path / "gated.toml"
+    sweep.write_text(f'experiment = "engine_helpers:GATED"\n[grid]\n'
+                     f'gate = ["{gate}"]\ni = [0, 1, 2]\n')
+    exp = H.GATED.with_grid(grid={"gate": [str(gate)], "i": [0, 1, 2]}, name="gated")
+    first = subprocess.Popen(_cli(str(sweep), "--workers", "1", "--out", str(tmp_path)),
+                             env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = tmp_path / "gated.csv"
     try:
-        _wait_for_rows(path, 1, first)
+        _wait_for_rows(path, 0, first)           # header written: the lock is held
         with pytest.raises(ResultsFileBusyError, match=str(path)):
-            run_sweep(H.SLOW, tmp_path, workers=1, progress=False, quiet=True)
-        second = subprocess.run(_cli("engine_helpers:SLOW", "--workers", "1", "--out",
-                                     str(tmp_path)), env=ENV, capture_output=True, text=True,
-                                timeout=60)
-        assert second.returncode == 2
-        lines = second.stderr.strip().splitlines()
-        assert "Traceback" not in second.stderr and str(path) in lines[-1], second.stderr
+            run_sweep(exp, tmp_path, workers=1, progress=False, quiet=True)
+        second = subprocess.run(_cli(str(sweep), "--workers", "1", "--out", str(tmp_path)),
+                                env=ENV, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        assert second.stderr.count("\n") == 1 and str(path) in second.stderr, second.stderr
+        gate.touch()
         assert first.wait(timeout=120) == 0
     finally:
+        gate.touch()
         if first.poll() is None:
             first.kill()
             first.wait()
-    rows = read_results(path)                   # 20 trials, each exactly once
-    assert len(rows) == 20 and len({r["trial_id"] for r in rows}) == 20
-    run_sweep(H.SLOW, tmp_path, workers=1, progress=False, quiet=True)   # lock released
+    rows = read_results(path)                    # 3 trials, each exactly once
+    assert len(rows) == 3 and len({r["trial_id"] for r in rows}) == 3
+    run_sweep(exp, tmp_path, workers=1, progress=False, quiet=True)   # lock released
 
 
 # ------------------------------------------------------------ hand-edited CSV files
