@@ -28,6 +28,7 @@ import numpy as np
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
+from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 
 __all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage"]
@@ -89,7 +90,7 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
     scale = 1.0
     for _ in range(iters):
         r = y - X @ w
-        scale = max(1.4826 * np.median(np.abs(r - np.median(r))), 1e-12)
+        scale = max(MAD_TO_SIGMA * np.median(np.abs(r - np.median(r))), 1e-12)
         wt = np.minimum(1.0, c * scale / np.maximum(np.abs(r), 1e-300))
         w_new = _ls(X, y, wt)
         if np.linalg.norm(w_new - w) <= tol * (1 + np.linalg.norm(w)):
