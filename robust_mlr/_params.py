@@ -37,7 +37,9 @@ def integer(min_val=None, none=False):
 def real(min_val=None, max_val=None, *, include_min=True, include_max=True, none=False):
     """A finite real number in the stated interval (or None when ``none``)."""
     lo, hi = "[" if include_min else "(", "]" if include_max else ")"
-    span = f"{lo}{'-inf' if min_val is None else min_val}, {'inf' if max_val is None else max_val}{hi}"
+    low = "-inf" if min_val is None else min_val
+    high = "inf" if max_val is None else max_val
+    span = f"{lo}{low}, {high}{hi}"
 
     def check(value, name):
         if none and value is None:
@@ -55,7 +57,7 @@ def one_of(registry, kind):
     """A key of ``registry`` (read at validation time, so later entries count)."""
     def check(value, name):
         if not isinstance(value, str) or value not in registry:
-            raise ValidationError(f"{name}={value!r} is not a known {kind}; "
+            raise ValidationError(f"{kind} {value!r} unknown (parameter {name}); "
                                   f"choose from {sorted(registry)}")
     return check
 

@@ -64,6 +64,14 @@ class MetaLearner(_params.ParamsMixin):
     diagnostics_ : dict
         Per-stage info and timings.
 
+    Notes
+    -----
+    scikit-learn's estimator protocol without depending on it: ``__init__``
+    only stores its arguments; ``get_params``/``set_params``/``repr`` read
+    its signature, so ``sklearn.base.clone`` works; every option is checked
+    at ``fit`` against ``_parameter_constraints`` (stage names against the
+    stage registries); an unfitted model raises :class:`NotFittedError`.
+
     Examples
     --------
     >>> from robust_mlr import make_params, make_pools, MetaLearner

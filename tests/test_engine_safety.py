@@ -112,9 +112,11 @@ def test_error_messages_with_newlines_stay_on_one_line(tmp_path):
 @pytest.mark.parametrize("torn", [b"", b"experiment,tri", b"experiment,trial_id,replicate,"])
 def test_kill_during_header_write_resumes(tmp_path, torn):
     (tmp_path / "fast.csv").write_bytes(torn)
+    (tmp_path / ".fast.csv.999.tmp").write_bytes(torn)   # killed before its rename
     path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
     rows = read_results(path)
     assert len(rows) == 9 and len({r["trial_id"] for r in rows}) == 9
+    assert not (tmp_path / ".fast.csv.999.tmp").exists()
 
 
 def _descendants(pid):
@@ -193,7 +195,8 @@ def test_a_user_folder_named_experiments_does_not_hide_the_studies(tmp_path, pac
     if package:
         (mine / "__init__.py").write_text("")
     (mine / "icml_fig3.py").write_text("raise SystemExit('the user module was imported')\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     r = subprocess.run([sys.executable, "-m", "robust_mlr", "experiment", "list"], cwd=tmp_path,
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr

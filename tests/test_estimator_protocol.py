@@ -68,9 +68,9 @@ def test_unfitted_model_raises_not_fitted(pools):
 @pytest.mark.parametrize("param, value, needle", [
     ("k", 0, "k must be >= 1, got 0"),
     ("k", 2.5, "k must be an integer, got 2.5"),
-    ("subspace", "pcaa", "subspace='pcaa' is not a known subspace method"),
-    ("clustering", "nope", "clustering='nope' is not a known clustering method"),
-    ("regression", 3, "regression=3 is not a known regression method"),
+    ("subspace", "pcaa", r"subspace method 'pcaa' unknown \(parameter subspace\)"),
+    ("clustering", "nope", r"clustering method 'nope' unknown \(parameter clustering\)"),
+    ("regression", 3, r"regression method 3 unknown \(parameter regression\)"),
     ("alpha", 0.7, r"alpha must be a number in \[0.0, 0.5\), got 0.7"),
     ("L", 0, "L must be >= 1, got 0"),
     ("flag_level", 2, r"flag_level must be a number in \(0.0, 1.0\) or None, got 2"),

@@ -92,7 +92,10 @@ class ResultsFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            if fcntl is not None:
+            if fcntl is None:                   # pragma: no cover - Windows
+                warnings.warn(f"{self.path}: no advisory locks on this platform; do not "
+                              "run the same sweep twice at once", ResultsFileWarning)
+            else:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -108,6 +111,8 @@ class ResultsFile:
             os.close(fd)                        # closing releases the lock
 
     def _open(self):
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):   # header of a killed run
+            stale.unlink(missing_ok=True)
         if self.path.exists():
             raw = self.path.read_bytes()
             if not raw.endswith(b"\n"):            # partial last row (or header) from a kill
@@ -170,7 +175,8 @@ def _scan(path):
     for no, line in enumerate(lines[1:], 2):
         fields = _parse_line(line)
         if isinstance(fields, str) or len(fields) != len(header):
-            why = fields if isinstance(fields, str) else f"{len(fields)} fields, expected {len(header)}"
+            why = (fields if isinstance(fields, str)
+                   else f"{len(fields)} fields, expected {len(header)}")
             bad.append(f"line {no} ({why})")
             continue
         if i is not None and fields[i] in seen:
