@@ -44,10 +44,14 @@ def test_clone_round_trips_the_robust_learner():
     assert repr(twin) == repr(model)
 
 
+def test_every_option_has_a_constraint():
+    missing = set(MetaLearner(2).get_params()) - set(MetaLearner._parameter_constraints)
+    assert not missing, f"add these options to MetaLearner._parameter_constraints: {missing}"
+
+
 def test_params_and_repr():
     model = MetaLearner(2, alpha=0.1)
-    assert model.get_params()["alpha"] == 0.1 and set(model.get_params()) == set(
-        MetaLearner._parameter_constraints)                 # every option has a constraint
+    assert model.get_params()["alpha"] == 0.1
     assert repr(model) == "MetaLearner(k=2, alpha=0.1)"
     assert model.set_params(subspace="filter", k=3) is model and model.k == 3
     assert repr(model) == "MetaLearner(k=3, subspace='filter', alpha=0.1)"
