@@ -148,7 +148,8 @@ class ParamsMixin:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def _validate_params(self):
-        """Check every parameter against ``_parameter_constraints``.
+        """Check each parameter against its entry of ``_parameter_constraints``
+        (that every parameter has one is a test of the estimator's suite).
 
         Raises
         ------
