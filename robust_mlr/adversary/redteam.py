@@ -128,12 +128,15 @@ def _learner_factory(learner, fit_seed):
     if not hasattr(learner, "fit"):
         raise ValidationError(f"learner must be a factory or an estimator with fit, got "
                               f"{type(learner).__name__}")
-    names = [p for p in inspect.signature(type(learner).__init__).parameters if p != "self"]
-    params = {p: copy.deepcopy(getattr(learner, p)) for p in names if hasattr(learner, p)}
-    if not isinstance(params.get("rng"), (int, np.integer)):
+    if hasattr(learner, "get_params"):                 # the scikit-learn protocol
+        params = copy.deepcopy(learner.get_params(deep=False))
+    else:
+        names = [p for p in inspect.signature(type(learner).__init__).parameters
+                 if p != "self"]
+        params = {p: copy.deepcopy(getattr(learner, p)) for p in names if hasattr(learner, p)}
+    if "rng" in params and not isinstance(params["rng"], (int, np.integer)):
         params["rng"] = fit_seed
-    k = params.pop("k")
-    return lambda: type(learner)(k, **params)
+    return lambda: type(learner)(**copy.deepcopy(params))
 
 
 def _settings(model, alpha):
