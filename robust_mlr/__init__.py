@@ -14,6 +14,7 @@ from .subspace import estimate_subspace
 from . import robust_subspace  # noqa: F401 - registers the robust subspace stages
 from . import sdp_clustering  # noqa: F401 - registers the SDP / SoS clustering methods
 from . import robust_regression  # noqa: F401 - registers the robust regression stages
+from .stages.clustering import moments  # noqa: F401 - registers the moment estimators
 from .clustering import cluster_heavy, distance_matrix
 from .classification import classify
 from .prediction import posterior, task_parameters
