@@ -7,11 +7,9 @@ import pytest
 
 from robust_mlr import MetaLearner, ValidationError, make_params, make_pools, make_tasks
 from robust_mlr.metrics import parameter_errors
-from robust_mlr.stages.clustering.moments import (geometric_median, moment_clustering,
-                                                  robust_moment_clustering)
-from robust_mlr.stages.clustering.split_moment_tensors import (group_statistics,
-                                                               moment_tensors)
-from robust_mlr.stages.clustering.tensor_decomposition import decompose_moments
+from robust_mlr.stages.clustering import (decompose_moments, geometric_median,
+                                          group_statistics, moment_clustering, moment_tensors,
+                                          robust_moment_clustering)
 
 
 def _population(mu, p):

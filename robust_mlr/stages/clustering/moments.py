@@ -3,7 +3,7 @@
 Instead of clustering tasks pairwise, which needs every task's statistic to
 be accurate on its own (t_H large), the estimator pools all heavy tasks into
 unbiased moment tensors of the projected statistics (see
-:mod:`.split_moment_tensors`), M2 ≈ Σ_a p_a μ_a μ_aᵀ and M3 ≈ Σ_a p_a μ_a^{⊗3},
+:mod:`.tensor_moments`), M2 ≈ Σ_a p_a μ_a μ_aᵀ and M3 ≈ Σ_a p_a μ_a^{⊗3},
 μ_a = Uᵀ w_a, and decomposes them (:mod:`.tensor_decomposition`). Any t_H ≥ 3
 works; a small t_H is paid for with more tasks n_H.
 
@@ -30,10 +30,10 @@ import time
 import numpy as np
 
 from ..._validation import check_alpha, check_array, check_int, check_rng
-from ...classification import classify
-from ...clustering import ClusteringResult
+from ..classification import classify
 from ...exceptions import ValidationError
-from .split_moment_tensors import group_statistics, moment_tensors
+from .base import ClusteringResult
+from .tensor_moments import group_statistics, moment_tensors
 from .tensor_decomposition import decompose_moments
 
 __all__ = ["moment_clustering", "robust_moment_clustering", "geometric_median"]
@@ -210,8 +210,3 @@ def robust_moment_clustering(data, U, k, alpha=0.0, rng=None, n_groups=None,
     blocks = rng.permutation(n) % n_blocks
     return _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started)
 
-
-from ...clustering import CLUSTERING_METHODS  # noqa: E402
-
-CLUSTERING_METHODS.update({"moments": moment_clustering,
-                           "moments_robust": robust_moment_clustering})
