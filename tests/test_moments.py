@@ -91,7 +91,9 @@ def test_bad_inputs_name_the_parameter():
     with pytest.raises(ValidationError, match="k=7"):
         moment_clustering(data, np.eye(6), 7)
     with pytest.raises(ValidationError, match="n_blocks"):
-        robust_moment_clustering(data, U, 2, alpha=0.2, n_blocks=10)
+        robust_moment_clustering(data, U, 2, alpha=0.2, n_blocks=0)
+    with pytest.raises(ValidationError, match="norm_factor"):
+        robust_moment_clustering(data, U, 2, alpha=0.2, norm_factor=0.5)
     # two identical centres: M2 has rank 1 < k = 2
     W = np.tile(np.eye(6)[:, :1], (1, 2))
     same = make_tasks(make_params(6, 2, W=W, normalize=False), 50, 4, rng=2)
@@ -125,6 +127,14 @@ def test_robust_variant_resists_large_norm_tasks():
         except ValidationError:              # plain M2 may not even be PSD
             errs[name] = np.inf
     assert errs["robust"] < 0.4 < errs["plain"]
+
+
+def test_robust_variant_median_of_means_option_runs():
+    theta = make_params(8, 2, rng=0)
+    data = make_tasks(theta, 4000, 4, rng=1)
+    U = np.linalg.qr(theta.W)[0]
+    res = robust_moment_clustering(data, U, 2, alpha=0.01, n_blocks=81, rng=0)
+    assert res.info["n_blocks"] == 81 and res.info["centres"].shape == (8, 2)
 
 
 def test_metalearner_end_to_end_with_moments():

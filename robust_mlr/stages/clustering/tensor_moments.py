@@ -15,9 +15,12 @@ power sums S = Σ_g b^(g), Q = Σ_g b^(g)⊗b^(g), P = Σ_g b^(g)^{⊗3}:
     Σ_{distinct} b⊗b = S⊗S − Q,
     Σ_{distinct} b⊗b⊗b = S⊗S⊗S − (S⊗Q + its two index rotations) + 2P,
 
-so no loop over group tuples is needed. Tasks are processed in chunks whose
-per-task k³ arrays fit a fixed memory budget; block sums (for median-of-means)
-are one sparse × dense product per chunk.
+so no loop over group tuples is needed. With one block the sums over tasks
+are BLAS products, e.g. Σ_i c_i S_i^{⊗3} = (c∘S)ᵀ (S ⊙ S) (k × k²) and
+Σ_i c_i P_i = (c∘Z)ᵀ (Z ⊙ Z) over all groups, and the S⊗Q term is symmetrised
+once at the end; no per-task k³ array is formed. Block sums (median of
+means) form per-task k³ arrays chunk by chunk, within a fixed memory budget,
+and reduce them with one sparse × dense product per chunk.
 """
 
 from __future__ import annotations
@@ -74,6 +77,11 @@ def group_statistics(data, U, n_groups=None):
         np.arange(data.n_tasks + 1) * G
 
 
+def _rotations(X):
+    """X_abc + X_bac + X_cab for X_abc = Σ c S_a Q_bc (the three placements of S)."""
+    return X + X.transpose(1, 0, 2) + X.transpose(1, 2, 0)
+
+
 def _sym3_SQ(S, Q):
     """S_a Q_bc + S_b Q_ac + S_c Q_ab for every row: (n, k, k, k)."""
     X = S[:, :, None, None] * Q[:, None, :, :]
@@ -122,31 +130,37 @@ def moment_tensors(Z, offsets, blocks=None, n_blocks=1, weights=None):
     c3 = w / (G * (G - 1) * (G - 2))
     M2 = np.zeros((n_blocks, k * k))
     M3 = np.zeros((n_blocks, k ** 3))
+    M3_SQ = np.zeros((k, k * k))               # Σ c3 S⊗Q, symmetrised once (B = 1)
     avg = int(np.ceil(Z.shape[0] / max(n, 1)))
     step = max(1, _CHUNK_FLOATS // (k ** 3 * max(avg, 4)))
     for a in range(0, n, step):
         b = min(n, a + step)
         u0, u1 = offsets[a], offsets[b]
-        Zc, starts = Z[u0:u1], offsets[a:b] - u0
+        Zc, starts, Gc = Z[u0:u1], offsets[a:b] - u0, np.diff(offsets[a:b + 1])
         S = np.add.reduceat(Zc, starts, axis=0)
         Q = np.add.reduceat((Zc[:, :, None] * Zc[:, None, :]).reshape(-1, k * k),
                             starts, axis=0)
-        P = np.add.reduceat((Zc[:, :, None, None] * Zc[:, None, :, None]
-                             * Zc[:, None, None, :]).reshape(-1, k ** 3), starts, axis=0)
         SS = (S[:, :, None] * S[:, None, :]).reshape(-1, k * k)
-        T2 = c2[a:b, None] * (SS - Q)
+        cu = np.repeat(c3[a:b], Gc)[:, None] * Zc                     # c3 per unit
+        ZZ = (Zc[:, :, None] * Zc[:, None, :]).reshape(-1, k * k)
+        if n_blocks == 1:                      # sums over tasks are BLAS products
+            M2[0] += c2[a:b] @ (SS - Q)
+            cS = c3[a:b, None] * S
+            M3[0] += (cS.T @ SS + 2 * cu.T @ ZZ).ravel()
+            M3_SQ += cS.T @ Q
+            continue
         T3 = (S[:, :, None] * SS[:, None, :]).reshape(-1, k ** 3)
         T3 -= _sym3_SQ(S, Q.reshape(-1, k, k)).reshape(-1, k ** 3)
-        T3 += 2 * P
         T3 *= c3[a:b, None]
-        if n_blocks == 1:
-            M2[0] += T2.sum(axis=0)
-            M3[0] += T3.sum(axis=0)
-        else:
-            ind = sp.csr_matrix((np.ones(b - a), (blocks[a:b], np.arange(b - a))),
-                                shape=(n_blocks, b - a))
-            M2 += ind @ T2
-            M3 += ind @ T3
+        ind = sp.csr_matrix((np.ones(b - a), (blocks[a:b], np.arange(b - a))),
+                            shape=(n_blocks, b - a))
+        unit_ind = sp.csr_matrix((np.ones(u1 - u0), (np.repeat(blocks[a:b], Gc),
+                                                      np.arange(u1 - u0))),
+                                 shape=(n_blocks, u1 - u0))
+        M2 += ind @ (c2[a:b, None] * (SS - Q))
+        M3 += ind @ T3 + 2 * (unit_ind @ (cu[:, :, None] * ZZ[:, None, :]).reshape(-1, k ** 3))
+    if n_blocks == 1:
+        M3[0] -= _rotations(M3_SQ.reshape(k, k, k)).ravel()
     mass = np.bincount(blocks, weights=w, minlength=n_blocks)
     if np.any(mass <= 0):
         raise ValidationError(f"some of the n_blocks={n_blocks} blocks hold no task weight")
