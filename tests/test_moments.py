@@ -144,3 +144,18 @@ def test_metalearner_end_to_end_with_moments():
     err = parameter_errors(model.W_, model.s2_, model.p_, theta)
     assert err["w_err"] < 0.15
     assert model.diagnostics_["clustering"]["method"] == "moments"
+
+
+@pytest.mark.slow
+def test_moments_pipeline_beats_kmeans_at_small_t_heavy():
+    # k = 8, d = 64, t_H = 4, n_H = 5·10⁴ (benchmarks/bench_moments_pipeline.py):
+    # measured final errors 0.042 / 0.051 (seeds 0, 1) for the moments and
+    # 0.58 / 0.73 for k-means on the same pools; linkage cannot even produce
+    # k non-empty components there. 0.1 is the acceptance level.
+    theta = make_params(64, 8, rng=0)
+    pools = make_pools(theta, 200_000, 2, 50_000, 4, 50_000, 16, rng=1)
+    errs = {}
+    for method in ("moments", "kmeans"):
+        model = MetaLearner(k=8, clustering=method, rng=2).fit(pools)
+        errs[method] = parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"]
+    assert errs["moments"] <= 0.1 < 0.3 < errs["kmeans"]
