@@ -135,7 +135,9 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
     means = np.add.reduceat(Z, offsets[:-1], axis=0) / G[:, None]
     if refine_steps:
         sigma2 = float(np.mean(np.sum(Z ** 2, 1)) / Z.shape[1])
-        centres, weights = _em_refine(means, G, centres, weights, sigma2, refine_steps)
+        keep = ~outliers
+        centres, weights = _em_refine(means[keep], G[keep], centres, weights, sigma2,
+                                      refine_steps)
     r2, pooled = _noise_levels(data, U, centres, weights, ~outliers)
     W = U @ centres
     labels, _ = classify(data, W, r2)
