@@ -1,11 +1,10 @@
 """Third-order moment estimator of heavy-task centres."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
-
-import warnings
 
 from robust_mlr import (MetaLearner, Pools, ValidationError, make_params, make_pools,
                         make_tasks)
