@@ -45,6 +45,34 @@ def test_moment_tensors_match_brute_force_on_one_task():
     np.testing.assert_allclose(M3[0], np.mean(triples, axis=0), atol=1e-12)
 
 
+def test_moment_tensors_ragged_tasks_blocks_and_weights():
+    # tasks of 3, 5 and 4 groups, in two blocks, task weights 1, 2, 0.5:
+    # each block's value is the weighted mean of the per-task brute-force U-statistics
+    rng = np.random.default_rng(1)
+    off = np.array([0, 3, 8, 12])
+    Z = rng.standard_normal((12, 2))
+    w = np.array([1.0, 2.0, 0.5])
+
+    def brute(z):
+        G = len(z)
+        return (np.mean([np.outer(z[a], z[b]) for a, b in itertools.permutations(range(G), 2)],
+                        axis=0),
+                np.mean([np.einsum("i,j,l->ijl", z[a], z[b], z[c])
+                         for a, b, c in itertools.permutations(range(G), 3)], axis=0))
+
+    per = [brute(Z[off[i]:off[i + 1]]) for i in range(3)]
+    M2, M3, mass = moment_tensors(Z, off, np.array([0, 1, 0]), 2, w)
+    np.testing.assert_allclose(mass, [1.5, 2.0])
+    np.testing.assert_allclose(M2[0], (per[0][0] + 0.5 * per[2][0]) / 1.5, atol=1e-12)
+    np.testing.assert_allclose(M3[0], (per[0][1] + 0.5 * per[2][1]) / 1.5, atol=1e-12)
+    np.testing.assert_allclose(M3[1], per[1][1], atol=1e-12)
+    M2a, M3a, _ = moment_tensors(Z, off, weights=w)           # one block: the BLAS path
+    np.testing.assert_allclose(M3a[0], sum(wi * p[1] for wi, p in zip(w, per)) / 3.5,
+                               atol=1e-12)
+    np.testing.assert_allclose(M2a[0], sum(wi * p[0] for wi, p in zip(w, per)) / 3.5,
+                               atol=1e-12)
+
+
 @pytest.mark.parametrize("n_groups", [None, 3])
 def test_split_tensors_are_unbiased(n_groups):
     # Many tasks of t = 4 (the smallest useful size besides 3); the average of
