@@ -189,10 +189,11 @@ _NO_PW = [m for m in METHODS if m != "peng_wei"]
 
 EXPERIMENT = Experiment(
     name="tH_nH_centres", func=trial,
-    # k = 8 (the acceptance case) first, so a partial run has it complete
-    grid=[dict(k=k, t_H=t, n_H=n, methods=_NO_PW) for k in (8, 4, 16) for t in _T_GRID
-          for n in _N_GRID]
-    + [dict(k=8, t_H=t, n_H=300, methods=list(METHODS)) for t in _T_GRID],
+    # k = 8 (the acceptance case) and its Peng–Wei points first, then k = 4, 16
+    grid=[dict(k=8, t_H=t, n_H=n, methods=_NO_PW) for t in _T_GRID for n in _N_GRID]
+    + [dict(k=8, t_H=t, n_H=300, methods=list(METHODS)) for t in _T_GRID]
+    + [dict(k=k, t_H=t, n_H=n, methods=_NO_PW) for k in (4, 16) for t in _T_GRID
+       for n in _N_GRID],
     quick_grid=[dict(k=4, t_H=4, n_H=1000, methods=list(_NO_PW)),
                 dict(k=4, t_H=8, n_H=60, methods=["oracle_labels", "peng_wei", "moments"])],
     metrics=tuple(f"{p}_{m}" for m in METHODS for p in ("cerr", "final", "time")),
