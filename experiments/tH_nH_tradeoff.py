@@ -44,7 +44,7 @@ from robust_mlr.stages.clustering import METHODS as CLUSTERING
 from robust_mlr.stages.clustering import cluster_estimates
 from robust_mlr.stages.regression import fit_components
 
-from ._common import smallest_passing
+from ._common import loglog_slope, smallest_passing
 
 METHODS = ("oracle_labels", "oracle_centres", "single", "average", "kmeans", "peng_wei",
            "moments")
@@ -132,6 +132,12 @@ def summary(rows):
             req = required_n(rows, m, k)
             lines.append(m.ljust(16) + "".join(
                 f"{(str(req[t]) if req[t] is not None else '—'):>10}" for t in ts))
+        req = required_n(rows, "moments", k)
+        n_min = min(r["n_H"] for r in rows if r["k"] == k)
+        pts = [(t, n) for t, n in req.items() if n is not None and n > n_min]
+        if len(pts) >= 2:          # points at the grid floor are censored, left out
+            lines.append(f"moments: log-log slope of n_H against t_H "
+                         f"{loglog_slope(*zip(*pts)):.2f} over t_H = {[t for t, _ in pts]}")
     return "\n".join(lines)
 
 
