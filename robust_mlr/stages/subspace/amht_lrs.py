@@ -36,7 +36,7 @@ import numpy as np
 from ..._linalg import top_eigvecs
 from ..._validation import check_float, check_int
 from ...exceptions import ConvergenceWarning, ValidationError
-from ...subspace import SubspaceResult
+from .base import SubspaceResult
 from ._tasks import Segments, check_rank, subspace_change
 
 __all__ = ["amht_lrs"]
