@@ -37,7 +37,8 @@ from ..._linalg import top_eigvecs
 from ..._validation import check_float, check_int
 from ...exceptions import ConvergenceWarning, ValidationError
 from .base import SubspaceResult
-from ._tasks import Segments, check_rank, subspace_change
+from ..._segments import Segments
+from ._tasks import check_rank, subspace_change
 
 __all__ = ["amht_lrs"]
 
@@ -50,15 +51,6 @@ def _hard_threshold(B, s):
     out = B.copy()
     np.put_along_axis(out, drop, 0.0, axis=1)
     return out
-
-
-def _solve_w(seg, A, res, r):
-    """Per-task ridge solves (A_iᵀA_i + λ_i I) w_i = A_iᵀ res_i, batched."""
-    G = seg.sum(A[:, :, None] * A[:, None, :])                      # (n, r, r)
-    rhs = seg.sum(A * res[:, None])                                 # (n, r)
-    lam = 1e-10 * np.trace(G, axis1=1, axis2=2) / r + 1e-300
-    G = G + lam[:, None, None] * np.eye(r)
-    return np.linalg.solve(G, rhs[:, :, None])[:, :, 0]
 
 
 def amht_lrs(data, k, *, sparsity=0, n_hard=5, max_iter=100, tol=1e-6, **_):
@@ -132,7 +124,7 @@ def amht_lrs(data, k, *, sparsity=0, n_hard=5, max_iter=100, tol=1e-6, **_):
     change = np.inf
     for it in range(1, max_iter + 1):
         off = seg.rowdot(X, B) if sparsity else 0.0
-        w = _solve_w(seg, X @ U, y - off, k)
+        w = seg.solve(X @ U, y - off)
         if sparsity:
             low = seg.rowdot(X @ U, w)
             for _ in range(n_hard):
@@ -152,7 +144,7 @@ def amht_lrs(data, k, *, sparsity=0, n_hard=5, max_iter=100, tol=1e-6, **_):
     else:
         warnings.warn(f"amht_lrs reached max_iter={max_iter} with subspace change "
                       f"{change:.2e} > tol={tol:.1e}", ConvergenceWarning, stacklevel=2)
-    w = _solve_w(seg, X @ U, y - (seg.rowdot(X, B) if sparsity else 0.0), k)
+    w = seg.solve(X @ U, y - (seg.rowdot(X, B) if sparsity else 0.0))
     resid = y - seg.rowdot(X @ U, w) - (seg.rowdot(X, B) if sparsity else 0.0)
     return SubspaceResult(U, None, {
         "method": "AMHT-LRS", "iterations": it, "change": change,

@@ -30,7 +30,8 @@ from ..._linalg import top_eigvecs
 from ..._validation import check_float, check_int
 from ...exceptions import ConvergenceWarning
 from .base import SubspaceResult
-from ._tasks import Segments, check_rank, subspace_change
+from ..._segments import Segments
+from ._tasks import check_rank, subspace_change
 
 __all__ = ["meta_sp"]
 
