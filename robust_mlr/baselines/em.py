@@ -199,16 +199,19 @@ class EMLearner(MixturePredictor):
         best, runs = None, []
         for _ in range(n_init):
             W, s2, p = self._start(data, seg, U, rng, floor)
-            ll_old = -np.inf
+            ll_old, converged = -np.inf, False
             for it in range(1, max_iter + 1):
                 L = _loglik_terms(seg, X, y, W, s2, p)
                 norm = logsumexp(L, axis=1, keepdims=True)
                 ll = float(norm.sum())
                 if ll - ll_old < tol * N:
+                    converged = True
                     break
                 ll_old = ll
                 W, s2, p = _m_step(seg, X, y, np.exp(L - norm), floor)
-            converged = ll - ll_old < tol * N
+            if not converged:          # score the parameters of the last M-step
+                L = _loglik_terms(seg, X, y, W, s2, p)
+                ll = float(logsumexp(L, axis=1).sum())
             runs.append({"log_likelihood": ll, "iterations": it, "converged": converged})
             if best is None or ll > best[0]:
                 best = (ll, W, s2, p, L, it, converged)
