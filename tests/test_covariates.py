@@ -122,3 +122,18 @@ def test_robust_learner_whitened_on_fourier_features(seed):
     model = MetaLearner.robust(2, 0.02, rng=3, covariates="estimate").fit(pools)
     acc, ratio = _score(model, pools, test, oracle)
     assert acc >= 0.98 and ratio <= 1.10
+
+
+def test_isotropic_gaussian_default_untouched_and_estimate_close(small_problem):
+    """Default (isotropic) is the unwhitened pipeline bit for bit; on
+    isotropic Gaussian data "estimate" only adds Σ̂'s sampling error
+    (≈ sqrt(d/N) ≈ 0.02 on ~60 000 examples), so W moves by a few hundredths
+    and the heavy clustering is unchanged."""
+    theta, pools = small_problem
+    a = MetaLearner(3, rng=0).fit(pools)
+    b = MetaLearner(3, rng=0, covariates="isotropic").fit(pools)
+    np.testing.assert_array_equal(a.W_, b.W_)
+    c = MetaLearner(3, rng=0, covariates="estimate").fit(pools)
+    np.testing.assert_array_equal(c.heavy_labels_, a.heavy_labels_)
+    np.testing.assert_allclose(c.W_, a.W_, atol=0.05)
+    assert c.covariance_.info["condition"] < 1.2
