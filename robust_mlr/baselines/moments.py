@@ -25,6 +25,7 @@ import numpy as np
 
 from .._segments import Segments
 from .._validation import check_int, check_k_d, check_rng
+from ..covariates import Whitening, check_covariates, estimate_second_moment
 from ..data import Pools
 from ..exceptions import ValidationError
 from ..stages.regression import refine
@@ -49,6 +50,10 @@ class MomentLearner(MixturePredictor):
     n_init : int
         k-means restarts.
     rng : None, int or Generator
+    covariates : {"isotropic", "estimate"}
+        ``"estimate"``: whiten all pools by the estimated second moment of
+        the covariates first and map W back, as
+        ``MetaLearner(covariates="estimate")`` (:mod:`robust_mlr.covariates`).
 
     Attributes
     ----------
@@ -70,10 +75,11 @@ class MomentLearner(MixturePredictor):
     True
     """
 
-    def __init__(self, k, *, n_init=10, rng=None):
+    def __init__(self, k, *, n_init=10, rng=None, covariates="isotropic"):
         self.k = k
         self.n_init = n_init
         self.rng = rng
+        self.covariates = covariates
 
     def fit(self, pools):
         """Learn (W, s², p) from :class:`~robust_mlr.Pools`; returns ``self``.
@@ -92,6 +98,10 @@ class MomentLearner(MixturePredictor):
         k = check_k_d(self.k, pools.dim)
         n_init = check_int(self.n_init, "n_init", min_val=1)
         rng = check_rng(self.rng)
+        wh = None
+        if check_covariates(self.covariates) == "estimate":
+            wh = Whitening.from_moment(estimate_second_moment(pools)[0])
+            pools = wh.whiten_pools(pools)
         heavy = pools.heavy
         if heavy.sizes.min() < k:
             bad = int(np.argmin(heavy.sizes))
@@ -115,6 +125,9 @@ class MomentLearner(MixturePredictor):
             self.W_, self.s2_, self.p_ = refine(heavy, best[1], k)
         except ValueError as exc:
             raise ValidationError(f"MomentLearner: {exc}") from None
+        if wh is not None:
+            self.W_, self.U_ = wh.to_original(self.W_), wh.basis_to_original(self.U_)
+        self.covariance_ = wh
         self.diagnostics_ = {"subspace_time": t1 - t0, "inertia": best[0],
                              "time": time.perf_counter() - t0}
         return self
