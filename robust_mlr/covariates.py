@@ -112,6 +112,13 @@ class Whitening:
         Σ̂^{1/2} and Σ̂^{-1/2} (symmetric).
     info : dict
         ``kept`` mask of the trimmed estimate and the condition number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> wh = Whitening.from_moment(np.diag([4.0, 1.0]))
+    >>> wh.inv_root.diagonal().tolist(), wh.info["condition"]
+    ([0.5, 1.0], 4.0)
     """
 
     Sigma: np.ndarray
@@ -161,6 +168,15 @@ def fit_whitened(learner, pools):
     learner's ``alpha`` is positive. Sets ``covariance_`` (the
     :class:`Whitening`) on the learner; ``W_``, ``W_tilde_`` and ``U_`` are in
     the original coordinates; noise levels, weights and labels are unchanged.
+
+    Examples
+    --------
+    >>> from robust_mlr import MetaLearner, make_params, make_pools
+    >>> theta = make_params(6, 2, rng=0)
+    >>> pools = make_pools(theta, 4000, 2, 60, 64, 2000, 8, x_dist="correlated", rng=1)
+    >>> model = fit_whitened(MetaLearner(2, rng=2), pools)
+    >>> model.W_.shape, round(float(model.covariance_.Sigma[0, 1]), 1)
+    ((6, 2), 0.8)
     """
     if not isinstance(pools, Pools):
         raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
