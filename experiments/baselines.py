@@ -119,7 +119,19 @@ def plot(rows, out):
     from robust_mlr.engine.plotting import figure, save_figure
     ts = sorted({r["t_L"] for r in rows})
     clean = [r for r in rows if r["attack"] == "none"]
-    fig, axes = figure(len(ts) + 2, width=3.6, height=3.2)
+    attacks = sorted({r["attack"] for r in rows} - {"none"})
+    fig, axes = figure(len(ts) + 2 + bool(attacks), width=3.6, height=3.2)
+    if attacks:
+        ax, axes = axes[-1], axes[:-1]
+        t = max(ts)
+        width = 0.8 / len(LEARNERS)
+        for j, n in enumerate(LEARNERS):
+            ax.bar(np.arange(len(attacks)) + j * width,
+                   [_mean(rows, f"{n}_w_err", attack=a, t_L=t) for a in attacks], width, label=n)
+        ax.set_xticks(np.arange(len(attacks)) + 0.4 - width / 2)
+        ax.set_xticklabels(attacks, fontsize=7)
+        ax.set(yscale="log", title=f"max ||ŵ − w|| / s at α = 0.05, t_L = {t}")
+        ax.legend(fontsize=6)
     for ax, t in zip(axes, ts):
         Ns = sorted({r["N_L"] for r in clean if r["t_L"] == t})
         for m in SUBSPACES:
