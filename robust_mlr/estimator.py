@@ -7,9 +7,12 @@ import time
 
 import numpy as np
 
+from . import _params
 from ._validation import check_alpha, check_int, check_rng
+from .covariates import COVARIATES, fit_whitened
 from .data import Pools
-from .exceptions import ValidationError
+from .exceptions import NotFittedError, ValidationError
+from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
 from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import cluster_estimates, cluster_heavy
 from .stages.prediction import posterior, task_parameters
@@ -19,7 +22,7 @@ from .stages.subspace import estimate_subspace
 __all__ = ["MetaLearner"]
 
 
-class MetaLearner:
+class MetaLearner(_params.ParamsMixin):
     """Meta-learning of a mixture of k linear regressions from three pools.
 
     Parameters
@@ -38,7 +41,7 @@ class MetaLearner:
         Per-component regression: ``"ls"`` (ICML Alg. 4) or a robust method.
     alpha : float
         Assumed corruption fraction handed to robust stages (0 for clean data).
-    flag_level : float, optional
+    flag_level : float in (0, 1), optional
         Robust classification: flag light tasks whose best component's
         residuals exceed the (1 − flag_level) χ² quantile (they fit no
         component) and leave them out of the refit. None: classify all.
@@ -48,6 +51,12 @@ class MetaLearner:
         Extra options for each stage.
     rng : None, int or Generator
         Randomness of the randomised stages.
+    covariates : {"isotropic", "estimate"}
+        ``"isotropic"``: the stages assume E[x xᵀ] = I (the papers' model).
+        ``"estimate"``: estimate Σ_x = E[x xᵀ] from the covariates of all
+        pools (trimmed when alpha > 0), run the stages on the whitened pools
+        and map W back (:mod:`robust_mlr.covariates`); attribute
+        ``covariance_`` holds the whitening.
 
     Attributes
     ----------
@@ -64,6 +73,14 @@ class MetaLearner:
     diagnostics_ : dict
         Per-stage info and timings.
 
+    Notes
+    -----
+    scikit-learn's estimator protocol without depending on it: ``__init__``
+    only stores its arguments; ``get_params``/``set_params``/``repr`` read
+    its signature, so ``sklearn.base.clone`` works; every option is checked
+    at ``fit`` against ``_parameter_constraints`` (stage names against the
+    stage registries); an unfitted model raises :class:`NotFittedError`.
+
     Examples
     --------
     >>> from robust_mlr import make_params, make_pools, MetaLearner
@@ -76,7 +93,7 @@ class MetaLearner:
 
     def __init__(self, k, *, subspace="pca", clustering="single", regression="ls",
                  alpha=0.0, L=None, flag_level=None, subspace_kw=None, clustering_kw=None,
-                 regression_kw=None, rng=None):
+                 regression_kw=None, rng=None, covariates="isotropic"):
         self.k = k
         self.subspace = subspace
         self.clustering = clustering
@@ -88,11 +105,15 @@ class MetaLearner:
         self.clustering_kw = clustering_kw
         self.regression_kw = regression_kw
         self.rng = rng
+        self.covariates = covariates
 
     def fit(self, pools: Pools):
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):
             raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+        self._validate_params()
+        if self.covariates == "estimate":
+            return fit_whitened(self, pools)
         k = check_int(self.k, "k", min_val=1)
         if k > pools.dim:
             raise ValidationError(f"k={k} exceeds the dimension d={pools.dim}; need k <= d")
@@ -156,9 +177,30 @@ class MetaLearner:
                 "heavy": d["clustering"]["outliers"],
                 "light2": self.light_labels_ < 0}
 
+    # ---------------------------------------------- scikit-learn estimator protocol
+    # get_params / set_params / __repr__ come from ParamsMixin (signature
+    # introspection); every parameter is checked here at fit time.
+    _parameter_constraints = {
+        "k": _params.integer(min_val=1),
+        "subspace": _params.one_of(_subspace.METHODS, "subspace method"),
+        "clustering": _params.one_of(_clustering.METHODS, "clustering method"),
+        "regression": _params.one_of(_regression.METHODS, "regression method"),
+        "alpha": _params.real(0.0, 0.5, include_max=False),
+        "L": _params.integer(min_val=1, none=True),
+        "flag_level": _params.real(0.0, 1.0, include_min=False, include_max=False, none=True),
+        "subspace_kw": _params.mapping(),
+        "clustering_kw": _params.mapping(),
+        "regression_kw": _params.mapping(),
+        "rng": _params.seed(),
+        "covariates": _params.one_of(COVARIATES, "covariates option"),
+    }
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "W_")
+
     def _check_fitted(self):
-        if not hasattr(self, "W_"):
-            raise ValidationError("this MetaLearner is not fitted yet; call fit(pools) first")
+        if not self.__sklearn_is_fitted__():
+            raise NotFittedError("this MetaLearner is not fitted yet; call fit(pools) first")
 
     def posterior(self, support):
         """Posterior component probabilities of new tasks, (n, k)."""
