@@ -20,7 +20,7 @@ def _case(args, queue):
     import numpy as np
 
     from robust_mlr import make_params, make_tasks, metrics
-    from robust_mlr.sdp_clustering import sdp_cluster
+    from robust_mlr.stages.clustering import sdp_cluster
     n, k, relaxation, rows = args
     theta = make_params(8 * k, k, rng=0)
     U = np.linalg.qr(theta.W)[0]

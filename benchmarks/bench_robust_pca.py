@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 
-from robust_mlr._bad_example import bad_example
-from robust_mlr.robust_pca import filter_pca, hrpca
+from robust_mlr.stages.subspace import bad_example
+from robust_mlr.stages.subspace import filter_pca, hrpca
 
 
 def main(calls=30):

@@ -10,20 +10,17 @@ from .estimator import MetaLearner
 from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
                          ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
-from .subspace import estimate_subspace
-from . import robust_subspace  # noqa: F401 - registers the robust subspace stages
-from . import sdp_clustering  # noqa: F401 - registers the SDP / SoS clustering methods
-from . import robust_regression  # noqa: F401 - registers the robust regression stages
-from .clustering import cluster_heavy, distance_matrix
-from .classification import classify
-from .prediction import posterior, task_parameters
-from . import metrics
+from .stages.subspace import estimate_subspace
+from .stages.clustering import cluster_heavy, distance_matrix
+from .stages.classification import classify
+from .stages.prediction import posterior, task_parameters
+from . import metrics, stages
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
     "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
-    "posterior", "task_parameters", "metrics", "ValidationError", "EmptyClusterError",
+    "posterior", "task_parameters", "metrics", "stages", "ValidationError", "EmptyClusterError",
     "SolverFailedError", "ConvergenceWarning", "__version__",
 ]

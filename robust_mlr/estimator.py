@@ -8,14 +8,13 @@ import time
 import numpy as np
 
 from ._validation import check_alpha, check_int, check_rng
-from .classification import classify
-from .clustering import cluster_estimates, cluster_heavy
 from .data import Pools
 from .exceptions import ValidationError
-from .prediction import posterior, task_parameters
-from .regression import fit_components
-from .robust_regression import flag_unfit_tasks
-from .subspace import estimate_subspace
+from .stages.classification import classify, flag_unfit_tasks
+from .stages.clustering import cluster_estimates, cluster_heavy
+from .stages.prediction import posterior, task_parameters
+from .stages.regression import fit_components
+from .stages.subspace import estimate_subspace
 
 __all__ = ["MetaLearner"]
 
@@ -133,7 +132,7 @@ class MetaLearner:
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
-        """The robust learner of SPEC §4: filter subspace, robust Peng–Wei
+        """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020): filter subspace, robust Peng–Wei
         clustering (SDP on at most 200 heavy tasks, the others assigned by
         median distance), χ² flagging in classification, task-filter
         regression. Keyword arguments override any stage."""

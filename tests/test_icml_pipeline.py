@@ -5,9 +5,9 @@ import pytest
 from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError,
                         classify, distance_matrix, estimate_subspace, make_params,
                         make_pools, make_tasks, metrics, task_parameters)
-from robust_mlr.classification import refine
-from robust_mlr.clustering import cluster_estimates
-from robust_mlr.subspace import moment_estimate
+from robust_mlr.stages.regression import refine
+from robust_mlr.stages.clustering import cluster_estimates
+from robust_mlr.stages.subspace import moment_estimate
 
 
 def _noiseless(d=10, k=3, n=3000, t=2, seed=0):
@@ -140,7 +140,7 @@ def test_bad_inputs_raise_named_errors(small_problem):
 
 @pytest.mark.slow
 def test_default_problem_over_ten_seeds():
-    """Foundation issue target: accuracy 1.0 and w_err <= 0.1 in >= 9 of 10 seeds."""
+    """Target of the ICML pipeline: accuracy 1.0 and w_err <= 0.1 in >= 9 of 10 seeds."""
     good = 0
     for seed in range(10):
         theta = make_params(32, 4, rng=seed)

@@ -4,7 +4,8 @@ import pytest
 from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError, make_params,
                         make_pools, make_tasks, metrics)
 from robust_mlr.adversary import corrupt_pools
-from robust_mlr.robust_regression import filter_regression, flag_unfit_tasks, huber_regression
+from robust_mlr.stages.classification import flag_unfit_tasks
+from robust_mlr.stages.regression import filter_regression, huber_regression
 
 
 def _one_component(n=2000, t=8, d=10, seed=0):
@@ -57,7 +58,7 @@ def test_flag_unfit_tasks_chi_square_level():
 
 
 def test_robust_learner_on_clean_data_close_to_icml():
-    """Issue target: on clean data the robust error is within 1.5× the ICML one."""
+    """On clean data the robust error is within 1.5× the ICML one."""
     theta = make_params(32, 4, rng=0)
     pools = make_pools(theta, 20000, 2, 400, 128, 20000, 8, rng=100)
     icml = MetaLearner(4, rng=0).fit(pools)

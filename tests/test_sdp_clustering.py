@@ -6,11 +6,11 @@ import pytest
 
 from robust_mlr import (MetaLearner, SolverFailedError, ValidationError, cluster_heavy,
                         make_params, make_pools, make_tasks, metrics)
-from robust_mlr._pseudo_clustering import (brute_force_balanced, peel_clusters,
+from robust_mlr.stages.clustering import (brute_force_balanced, peel_clusters,
                                            pseudo_distribution_clustering)
-from robust_mlr._split_tensors import group_estimates, pair_forms, row_form_map
+from robust_mlr.stages.clustering import group_estimates, pair_forms, row_form_map
 from robust_mlr.adversary import corrupt_pools
-from robust_mlr.sdp_clustering import peng_wei_problem
+from robust_mlr.stages.clustering import peng_wei_problem
 from sos import MonomialBasis, form_values, solve
 
 

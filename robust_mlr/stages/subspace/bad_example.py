@@ -1,4 +1,4 @@
-"""The robust-PCA "bad example" of SPEC §6 (seed 000, Figure 1) (private)."""
+"""The robust-PCA "bad example" of Kong, Somani, Kakade, Oh (NeurIPS 2020), Figure 1."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from sos import MonomialBasis, product_forms
 
-from .clustering import projected_chunks
+from .linkage import projected_chunks
 
 __all__ = ["group_estimates", "noise_scale", "pair_forms", "row_form_map"]
 

@@ -1,4 +1,4 @@
-"""Prediction for new tasks (SPEC §3, ICML 2020 Definition 4.5).
+"""Prediction for new tasks (Kong et al., ICML 2020, Definition 4.5).
 
 For a new task with τ examples the posterior weight of component ℓ is
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from .classification import task_neg_log_lik
-from .data import MetaDataset
-from .exceptions import ValidationError
+from .classification.likelihood import task_neg_log_lik
+from ..data import MetaDataset
+from ..exceptions import ValidationError
 
 __all__ = ["posterior", "task_parameters"]
 

@@ -1,5 +1,5 @@
-"""Robust subspace estimation for MLR (SPEC §4.1): per-task statistics fed
-to the robust PCA methods, registered as subspace stages ``"filter"``,
+"""Robust subspace estimation for MLR (Kong, Somani, Kakade, Oh, NeurIPS 2020): per-task statistics fed
+to the robust PCA methods, the subspace stages ``"filter"``,
 ``"hrpca"`` and ``"pca_points"``.
 
 The statistic of task i is z_i = t_i^{-1/2} Σ_j y_ij x_ij. For Gaussian x,
@@ -28,18 +28,18 @@ E[ψ(y) x] ∝ w_a, hence E[z zᵀ] is again isotropic plus a positive
 combination of the w_a w_aᵀ (b ≥ 0 because ψ² grows with |ŵᵀx|). The signal
 shrinks slightly (clean error 0.132 → 0.137 on the default problem) while
 ν drops, which bounds every corrupted task's leverage. ``clip=None`` gives
-the unclipped statistic of SPEC §4.1.
+the unclipped statistic of the paper.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .data import MetaDataset
+from ...data import MetaDataset
 from .robust_pca import filter_pca, hrpca, plain_pca
-from .subspace import SUBSPACE_METHODS, SubspaceResult
+from .base import SubspaceResult
 
-__all__ = ["task_statistics"]
+__all__ = ["task_statistics", "filter_stage", "hrpca_stage", "pca_points_stage"]
 
 
 def task_statistics(data: MetaDataset, clip=2.0):
@@ -67,8 +67,6 @@ def _adapter(method, name):
     return run
 
 
-SUBSPACE_METHODS.update({
-    "filter": _adapter(filter_pca, "filtering robust PCA"),
-    "hrpca": _adapter(hrpca, "HRPCA"),
-    "pca_points": _adapter(plain_pca, "plain PCA of task statistics"),
-})
+filter_stage = _adapter(filter_pca, "filtering robust PCA")
+hrpca_stage = _adapter(hrpca, "HRPCA")
+pca_points_stage = _adapter(plain_pca, "plain PCA of task statistics")

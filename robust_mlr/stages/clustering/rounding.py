@@ -11,7 +11,7 @@ from scipy.cluster import hierarchy
 from scipy.cluster.vq import kmeans2
 from scipy.spatial.distance import pdist
 
-from ._linalg import top_eigvecs
+from ..._linalg import top_eigvecs
 
 __all__ = ["round_spectral", "round_mode", "round_linkage", "kmeans", "ROUNDINGS"]
 

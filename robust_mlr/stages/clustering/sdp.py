@@ -1,7 +1,7 @@
-"""SDP / SoS relaxations for clustering heavy tasks (SPEC §4.2).
+"""SDP / SoS relaxations for clustering heavy tasks (Kong, Somani, Kakade, Oh, NeurIPS 2020; Peng and Wei 2007).
 
 All methods work in the k-dimensional projected space and share
-:class:`robust_mlr.clustering.ClusteringResult`. With D the median-of-splits
+:class:`~robust_mlr.stages.clustering.ClusteringResult`. With D the median-of-splits
 unbiased distance matrix (rescaled to unit noise), the relaxations are
 
 * ``peng_wei``: min ⟨D, Z⟩ s.t. Z ⪰ 0, Z ≥ 0, Z 1 = 1, tr Z = k;
@@ -38,13 +38,15 @@ import scipy.sparse as sp
 from sos import MonomialBasis, gram_map, sphere_form
 from sos import solve as sos_solve
 
-from ._rounding import ROUNDINGS, kmeans
-from ._split_tensors import group_estimates, noise_scale, pair_forms, row_form_map
-from ._validation import check_alpha, check_float, check_int, check_rng
-from .clustering import CLUSTERING_METHODS, ClusteringResult, distance_matrix
-from .exceptions import SolverFailedError, ValidationError
+from .rounding import ROUNDINGS, kmeans
+from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
+from ..._validation import check_alpha, check_float, check_int, check_rng
+from .base import ClusteringResult
+from .linkage import distance_matrix
+from ...exceptions import SolverFailedError, ValidationError
 
-__all__ = ["peng_wei_problem", "add_moment_constraints", "sdp_cluster"]
+__all__ = ["peng_wei_problem", "add_moment_constraints", "sdp_cluster", "kmeans_baseline",
+           "single_cluster", "peng_wei", "peng_wei_robust", "sos_m4", "sos_m6"]
 
 
 def peng_wei_problem(D, k, alpha=0.0, robust=False):
@@ -284,16 +286,16 @@ def _assign(labels, D, k, which, robust=True):
     return labels
 
 
-def _kmeans_baseline(data, U, k, rng=None, n_groups=2, **_):
+def kmeans_baseline(data, U, k, rng=None, n_groups=2, **_):
     """k-means on the projected task means (baseline)."""
     b = group_estimates(data, U, n_groups)
     lab = kmeans(b.mean(axis=0), k, check_rng(rng))
     return ClusteringResult(lab, np.zeros(data.n_tasks, bool), None, {"method": "k-means"})
 
 
-def _single_cluster(data, U, k, L=None, solver=None, **_):
+def single_cluster(data, U, k, L=None, solver=None, **_):
     """Kothari / Hopkins–Li style single-cluster relaxation, peeled k − 1 times."""
-    from ._pseudo_clustering import peel_clusters
+    from .pseudo_distribution import peel_clusters
     t0 = time.perf_counter()
     labels = peel_clusters(_normalise(distance_matrix(data, U, L)), k, solver)
     return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None,
@@ -308,11 +310,7 @@ def _registered(relaxation, **fixed):
     return run
 
 
-CLUSTERING_METHODS.update({
-    "kmeans": _kmeans_baseline,
-    "single_cluster": _single_cluster,
-    "peng_wei": _registered("peng_wei"),
-    "peng_wei_robust": _registered("peng_wei_robust"),
-    "sos_m4": _registered("sos", m=4),
-    "sos_m6": _registered("sos", m=6),
-})
+peng_wei = _registered("peng_wei")
+peng_wei_robust = _registered("peng_wei_robust")
+sos_m4 = _registered("sos", m=4)
+sos_m6 = _registered("sos", m=6)

@@ -1,5 +1,5 @@
-"""Robust per-component regression on tasks and robust classification
-(SPEC §4.3–4.4). Registers regression stages ``"filter"`` and ``"huber"``.
+"""Robust per-component regression on tasks: the regression stages
+``"filter"`` and ``"huber"``.
 
 **Task filter (SEVER / Diakonikolas–Kong–Stewart style).** A corrupted task is
 an outlier *block*, so the filter works on per-task gradients of the least
@@ -22,16 +22,13 @@ Huber weights min(1, 1.345 σ̂/|r|), σ̂ = 1.4826·MAD of residuals.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2
 
-from ._linalg import top_eigvecs
-from ._validation import check_alpha, check_rng
-from .classification import task_neg_log_lik
-from .data import MetaDataset
-from .exceptions import EmptyClusterError
-from .regression import REGRESSION_METHODS
+from ..._linalg import top_eigvecs
+from ..._validation import check_alpha, check_rng
+from ...data import MetaDataset
+from ...exceptions import EmptyClusterError
 
-__all__ = ["filter_regression", "huber_regression", "flag_unfit_tasks"]
+__all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage"]
 
 
 def _ls(X, y, weights=None):
@@ -96,20 +93,6 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
     return w, scale
 
 
-def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
-    """Tasks that fit no component: the best component's residual sum of
-    squares / s² exceeds the (1 − level) quantile of χ²_{t_i}.
-
-    Returns ``(labels, flagged)``: most likely component and boolean flags.
-    """
-    nll = task_neg_log_lik(data, W, s2)
-    labels = np.argmin(nll, axis=1)
-    rss = data.task_sums((data.y[:, None] - data.X @ W) ** 2)
-    stat = rss[np.arange(data.n_tasks), labels] / np.asarray(s2)[labels]
-    flagged = stat > chi2.ppf(1 - level, data.sizes)
-    return labels, flagged
-
-
 def _per_component(data, labels, k, fit):
     """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component."""
     d = data.dim
@@ -130,19 +113,16 @@ def _per_component(data, labels, k, fit):
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
 
-def _filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
+def filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
     rng = check_rng(rng)
     W, s2, p, final, infos = _per_component(
         data, labels, k, lambda sub: filter_regression(sub, alpha, rng))
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos}
 
 
-def _huber_stage(data, labels, k, **_):
+def huber_stage(data, labels, k, **_):
     def fit(sub):
         w, scale = huber_regression(sub.X, sub.y)
         return w, scale ** 2, np.ones(sub.n_tasks, bool), {"scale": scale}
     W, s2, p, final, infos = _per_component(data, labels, k, fit)
     return W, s2, p, {"labels": final, "components": infos}
-
-
-REGRESSION_METHODS.update({"filter": _filter_stage, "huber": _huber_stage})

@@ -1,0 +1,11 @@
+"""Classification stage: assign light tasks of pool L2 to components.
+
+:func:`classify` is the likelihood rule of ICML 2020 Algorithm 4
+(:mod:`.likelihood`); :func:`flag_unfit_tasks` is its robust form, which also
+flags tasks that fit no component (:mod:`.flagging`).
+"""
+
+from .flagging import flag_unfit_tasks
+from .likelihood import classify, task_neg_log_lik
+
+__all__ = ["classify", "task_neg_log_lik", "flag_unfit_tasks"]

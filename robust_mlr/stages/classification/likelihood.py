@@ -1,0 +1,46 @@
+"""Classification of light tasks by likelihood (ICML 2020 Algorithm 4).
+
+A task with examples (x_j, y_j), j ≤ t, goes to the component minimising the
+Gaussian negative log-likelihood
+
+    Σ_j (y_j − x_jᵀ w̃_ℓ)² / (2 r̃_ℓ²) + t log r̃_ℓ,
+
+computed for all tasks at once from the (N × k) residual matrix. The
+refinement that follows is in :mod:`robust_mlr.stages.regression`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..._validation import check_array
+from ...data import MetaDataset
+from ...exceptions import ValidationError
+
+__all__ = ["task_neg_log_lik", "classify"]
+
+
+def task_neg_log_lik(data: MetaDataset, W, s2):
+    """Per-task Gaussian negative log-likelihood under each component, (n, k).
+
+    Constants common to all components are dropped.
+    """
+    W = check_array(W, "W", ndim=2, shape=(data.dim, None))
+    s2 = check_array(s2, "s2", ndim=1, shape=(W.shape[1],))
+    if np.any(s2 <= 0):
+        raise ValidationError(f"noise variances must be positive, got {s2}")
+    rss = data.task_sums((data.y[:, None] - data.X @ W) ** 2)     # (n, k)
+    return rss / (2 * s2) + 0.5 * data.sizes[:, None] * np.log(s2)
+
+
+def classify(data: MetaDataset, W, s2):
+    """Assign each task to its most likely component.
+
+    Returns
+    -------
+    labels : ndarray of int (n,)
+    nll : ndarray (n, k)
+        The per-task negative log-likelihoods used.
+    """
+    nll = task_neg_log_lik(data, W, s2)
+    return np.argmin(nll, axis=1), nll

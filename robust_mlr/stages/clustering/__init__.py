@@ -1,0 +1,75 @@
+"""Clustering stage: group the heavy tasks H by their regression vectors.
+
+Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
+
+* ``"single"``, ``"average"`` — linkage on the median-of-splits distance
+  matrix (ICML 2020 Algorithm 3, :mod:`.linkage`);
+* ``"kmeans"`` — k-means on projected task means (baseline, :mod:`.sdp`);
+* ``"peng_wei"``, ``"peng_wei_robust"``, ``"sos_m4"``, ``"sos_m6"`` — the
+  Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
+  relaxations (:mod:`.sdp`, with :mod:`.split_moments` and :mod:`.rounding`);
+* ``"single_cluster"`` — the lifted single-cluster relaxation peeled k − 1
+  times (:mod:`.pseudo_distribution`, ground truth on small instances).
+
+Per-cluster estimates of Algorithm 3 are in :mod:`.estimates`.
+"""
+
+from __future__ import annotations
+
+from ..._validation import check_int, lookup
+from ...data import MetaDataset
+from .base import ClusteringResult
+from .estimates import cluster_estimates
+from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
+                      single_linkage)
+from .pseudo_distribution import (brute_force_balanced, peel_clusters,
+                                  pseudo_distribution_clustering, single_cluster_relaxation)
+from .rounding import ROUNDINGS, kmeans
+from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_problem,
+                  peng_wei_robust, sdp_cluster, single_cluster, sos_m4, sos_m6)
+from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
+
+__all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates",
+           "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
+           "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
+           "group_estimates", "noise_scale", "pair_forms", "row_form_map",
+           "single_cluster_relaxation", "peel_clusters", "pseudo_distribution_clustering",
+           "brute_force_balanced"]
+
+METHODS = {
+    "single": single_linkage,
+    "average": average_linkage,
+    "kmeans": kmeans_baseline,
+    "single_cluster": single_cluster,
+    "peng_wei": peng_wei,
+    "peng_wei_robust": peng_wei_robust,
+    "sos_m4": sos_m4,
+    "sos_m6": sos_m6,
+}
+
+
+def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
+    """Cluster heavy tasks into ``k`` groups.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        Heavy tasks.
+    U : ndarray (d, k)
+        Subspace basis.
+    k : int
+        Number of clusters (``k <= n``).
+    method : str
+        A name in :data:`METHODS`: ``"single"`` (as in the paper) or
+        ``"average"`` linkage (as in the authors' released code), ``"kmeans"``,
+        or an SDP relaxation of :mod:`.sdp`.
+    **kwargs
+        Passed to the method (``L``, ``alpha``, ``solver``, ...).
+
+    Returns
+    -------
+    ClusteringResult
+    """
+    k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
+    fn = lookup(METHODS, method, "clustering method")
+    return fn(data, U, k, **kwargs)

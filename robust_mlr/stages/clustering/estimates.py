@@ -1,0 +1,61 @@
+"""Per-cluster estimates of ICML 2020 Algorithm 3 (plain and robust)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2
+
+from ...data import MetaDataset
+from ...exceptions import EmptyClusterError
+
+__all__ = ["cluster_estimates"]
+
+
+def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
+    """Per-cluster w̃ (in span U), r̃² and p̃ of Algorithm 3.
+
+    ``w̃_ℓ`` is the mean of ``y·UUᵀx`` over the examples of cluster ℓ,
+    ``r̃_ℓ²`` the mean squared residual ``(y − xᵀw̃_ℓ)²`` over them and
+    ``p̃_ℓ`` the cluster's share of the (non-outlier) tasks.
+
+    With ``robust=True`` a corrupted task left inside a cluster cannot drag
+    the estimates: w̃_ℓ is U times the coordinate-wise median over the
+    cluster's tasks of Uᵀ(mean of y·x), and r̃_ℓ² the median over tasks of the
+    mean squared residual divided by the median of χ²_t/t (Gaussian noise).
+
+    Returns
+    -------
+    W : ndarray (d, k), r2 : ndarray (k,), p : ndarray (k,)
+
+    Raises
+    ------
+    EmptyClusterError
+        If some cluster owns no task.
+    """
+    labels = np.asarray(labels)
+    inl = labels >= 0
+    counts = np.bincount(labels[inl], minlength=k)
+    if np.any(counts == 0):
+        raise EmptyClusterError(
+            f"cluster {int(np.argmin(counts))} of k={k} received no task "
+            f"(cluster sizes {counts.tolist()})")
+    onehot = np.zeros((data.n_tasks, k))
+    onehot[np.flatnonzero(inl), labels[inl]] = 1.0
+    task_yx = data.task_sums(data.X * data.y[:, None])           # (n, d)
+    n_ex = onehot.T @ data.sizes                                 # examples per cluster
+    if robust:
+        proj = (task_yx / data.sizes[:, None]) @ U                # (n, k) per-task means
+        W = U @ np.column_stack([np.median(proj[labels == c], axis=0) for c in range(k)])
+    else:
+        mean_yx = (onehot.T @ task_yx) / n_ex[:, None]           # (k, d)
+        W = U @ (U.T @ mean_yx.T)                                # (d, k)
+    res2 = (data.y[:, None] - data.X @ W) ** 2                   # (N, k)
+    task_res = data.task_sums(res2)                              # (n, k)
+    if robust:
+        per_task = task_res / data.sizes[:, None]
+        corr = chi2.median(data.sizes) / data.sizes
+        r2 = np.array([np.median(per_task[labels == c, c] / corr[labels == c])
+                       for c in range(k)])
+    else:
+        r2 = np.einsum("ik,ik->k", onehot, task_res) / n_ex
+    return W, r2, counts / counts.sum()

@@ -1,0 +1,43 @@
+"""Regression stage: estimate (W, s², p) per component from classified tasks.
+
+Every method maps ``(data, labels, k)`` to ``(W, s2, p, info)``:
+
+* ``"ls"`` — least squares on all examples of a component's tasks
+  (ICML 2020 Algorithm 4, :mod:`.least_squares`);
+* ``"filter"`` — least squares with a filter on per-task gradients, and
+  ``"huber"`` — Huber IRLS (:mod:`.robust`).
+"""
+
+from __future__ import annotations
+
+from ..._validation import lookup
+from .least_squares import least_squares, refine
+from .robust import filter_regression, filter_stage, huber_regression, huber_stage
+
+__all__ = ["METHODS", "fit_components", "refine", "filter_regression", "huber_regression"]
+
+METHODS = {"ls": least_squares, "filter": filter_stage, "huber": huber_stage}
+
+
+def fit_components(data, labels, k, method="ls", **kwargs):
+    """Estimate (W, s², p) per component from classified tasks.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        Light tasks (pool ``light2``).
+    labels : ndarray of int (n,)
+        Component of each task; ``-1`` excludes a task.
+    k : int
+        Number of components.
+    method : str
+        A name in :data:`METHODS`.
+    **kwargs
+        Passed to the method (e.g. ``alpha``, ``rng``).
+
+    Returns
+    -------
+    W : ndarray (d, k), s2 : ndarray (k,), p : ndarray (k,), info : dict
+    """
+    fn = lookup(METHODS, method, "regression method")
+    return fn(data, labels, k, **kwargs)
