@@ -334,7 +334,8 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     t0 = time.perf_counter()
     lag = _Lagrangian(op, k, robust, alpha, cap)
     Y = _init_factor(n, k, r, init_labels, rng)
-    scale = max(float(np.sum(np.abs(Y * op.matmul(Y)))) / n, 1e-12)
+    scale = float(np.sum(np.abs(Y * op.matmul(Y)))) / n
+    scale = max(scale, 1e-12) if np.isfinite(scale) else 1.0
     lag.beta = 10.0 * scale                 # penalty in the units of the cost
     prev, iters = np.inf, 0
     bounds = [(0.0, None)] * (n * r)
@@ -349,7 +350,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
                                     "ftol": 1e-14, "maxcor": 20})
         iters += int(sol.nit)
         Y = sol.x.reshape(n, r)
-        if not np.all(np.isfinite(Y)):
+        if not (np.isfinite(sol.fun) and np.all(np.isfinite(Y))):
             raise SolverFailedError(f"Burer–Monteiro solver ({size}): non-finite iterate "
                                     f"after {outer + 1} augmented-Lagrangian updates")
         c, _ = lag.constraints(Y)
