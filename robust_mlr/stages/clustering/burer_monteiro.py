@@ -47,7 +47,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.optimize import minimize
+from scipy.optimize import Bounds, minimize
 from threadpoolctl import threadpool_limits
 
 from sos.exceptions import SolverInaccurateWarning
@@ -268,7 +268,7 @@ def _init_factor(n, k, r, labels, rng):
 
 def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=None,
                       init_labels=None, tol=1e-5, max_outer=60, max_inner=500,
-                      dual_max=2000, rng=None):
+                      dual_max=2000, beta0=1.0, rng=None):
     """Solve the (robust) Peng–Wei SDP by nonnegative Burer–Monteiro.
 
     Parameters
@@ -334,11 +334,13 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     t0 = time.perf_counter()
     lag = _Lagrangian(op, k, robust, alpha, cap)
     Y = _init_factor(n, k, r, init_labels, rng)
-    scale = float(np.sum(np.abs(Y * op.matmul(Y)))) / n
+    # typical |D_ij|: ‖D Y0‖ / (n ‖Y0‖) (exact for constant D); curvature of the
+    # cost and of the row penalty both grow like n, so β is O(1) in these units
+    scale = float(np.linalg.norm(op.matmul(Y)) / (n * np.linalg.norm(Y)))
     scale = max(scale, 1e-12) if np.isfinite(scale) else 1.0
-    lag.beta = 10.0 * scale                 # penalty in the units of the cost
+    lag.beta = beta0 * scale
     prev, iters = np.inf, 0
-    bounds = [(0.0, None)] * (n * r)
+    bounds = Bounds(0.0, np.inf)
     for outer in range(check_int(max_outer, "max_outer", min_val=1)):
         def fun(v):
             val, G, _ = lag.value_grad(v.reshape(n, r))
@@ -359,8 +361,8 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         kkt = _kkt(lag, Y)
         if res <= tol and kkt <= tol:
             break
-        if res > 0.25 * prev:
-            lag.beta *= 5.0
+        if res > tol and res > 0.25 * prev:       # too slow towards feasibility
+            lag.beta = min(5.0 * lag.beta, 1e8 * scale)
         prev = res
     DY = op.matmul(Y)
     c, u = lag.constraints(Y)
