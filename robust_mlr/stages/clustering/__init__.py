@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..._validation import check_int, lookup
 from ...data import MetaDataset
 from .base import ClusteringResult
-from .burer_monteiro import (BMResult, DenseCost, LowRankCost, robust_diag_cap,
+from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
                              solve_peng_wei_bm)
 from .estimates import cluster_estimates
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
@@ -37,7 +37,7 @@ __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",
            "single_cluster_relaxation", "peel_clusters", "pseudo_distribution_clustering",
            "brute_force_balanced", "solve_peng_wei_bm", "BMResult", "DenseCost",
-           "LowRankCost", "robust_diag_cap"]
+           "LowRankCost", "robust_diag_cap", "mds_labels"]
 
 METHODS = {
     "single": single_linkage,

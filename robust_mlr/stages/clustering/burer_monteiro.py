@@ -54,8 +54,10 @@ from sos.exceptions import SolverInaccurateWarning
 
 from ...exceptions import SolverFailedError, ValidationError
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
+from .rounding import kmeans
 
-__all__ = ["DenseCost", "LowRankCost", "BMResult", "solve_peng_wei_bm", "robust_diag_cap"]
+__all__ = ["DenseCost", "LowRankCost", "BMResult", "solve_peng_wei_bm", "robust_diag_cap",
+           "mds_labels"]
 
 
 class DenseCost:
@@ -201,6 +203,10 @@ class _Lagrangian:
         # multipliers: rows (equality, or ≤ 1), trace, total mass (≥), diagonal (≤)
         self.lam = {"rows": np.zeros(n), "trace": 0.0, "total": 0.0, "diag": np.zeros(n)}
         self.beta = 1.0
+        # relative penalty per family, so that each family's penalty curvature
+        # ‖∇c‖² β_c is of the order of the cost's (≈ n in units of |D_ij|):
+        # ‖∇ row_i‖² ≈ n, ‖∇ trace‖² = 4k, ‖∇ total‖² ≈ 4n², ‖∇ diag_i‖² ≈ 4k/n
+        self.weight = {"rows": 1.0, "trace": n / k, "total": 1.0 / n, "diag": n / k}
 
     def constraints(self, Y):
         """Constraint values h (= 0) / g (≤ 0) at Y."""
@@ -213,13 +219,17 @@ class _Lagrangian:
 
     def shifted(self, c):
         """Multipliers after one first-order update, λ + β c (clipped at 0 for ≤)."""
-        lam, b = self.lam, self.beta
-        s = {"rows": lam["rows"] + b * c["rows"], "trace": lam["trace"] + b * c["trace"]}
+        lam, b = self.lam, self.penalties()
+        s = {f: lam[f] + b[f] * c[f] for f in c}
         if self.robust:
             s["rows"] = np.maximum(s["rows"], 0.0)
-            s["total"] = max(lam["total"] + b * c["total"], 0.0)
-            s["diag"] = np.maximum(lam["diag"] + b * c["diag"], 0.0)
+            s["total"] = max(s["total"], 0.0)
+            s["diag"] = np.maximum(s["diag"], 0.0)
         return s
+
+    def penalties(self):
+        """β_c = β × the family's weight."""
+        return {f: self.beta * w for f, w in self.weight.items()}
 
     def value_grad(self, Y, DY=None):
         """ℒ_β(Y; λ) and its gradient."""
@@ -228,11 +238,9 @@ class _Lagrangian:
         s = self.shifted(c)
         f = float(np.sum(Y * DY))
         G = 2.0 * DY + self._constraint_grad(Y, u, s)
-        val = f + (np.sum(s["rows"] ** 2) - np.sum(self.lam["rows"] ** 2)
-                   + s["trace"] ** 2 - self.lam["trace"] ** 2) / (2 * self.beta)
-        if self.robust:
-            val += (s["total"] ** 2 - self.lam["total"] ** 2
-                    + np.sum(s["diag"] ** 2) - np.sum(self.lam["diag"] ** 2)) / (2 * self.beta)
+        b = self.penalties()
+        val = f + sum(float(np.sum(s[f] ** 2) - np.sum(self.lam[f] ** 2)) / (2 * b[f])
+                      for f in c)
         return val, G, f
 
     def _constraint_grad(self, Y, u, s):
@@ -252,13 +260,49 @@ class _Lagrangian:
                    float(np.max(c["diag"])))
 
 
+def mds_labels(op, k, rng, oversample=5, power=6):
+    """k-means labels of the classical-MDS embedding of D (warm start).
+
+    The top-k eigenpairs of B = −J D J / 2 (J the centring projection; B is
+    the Gram matrix of the points when D holds their squared distances) are
+    found by randomised subspace iteration, using only products D X.
+    """
+    n = op.n
+
+    def gram(X):
+        X = X - X.mean(axis=0)
+        DX = op.matmul(X)
+        return -(DX - DX.mean(axis=0)) / 2
+
+    X = rng.standard_normal((n, min(n, k + oversample)))
+    for _ in range(power):
+        X = np.linalg.qr(gram(X))[0]
+    T = X.T @ gram(X)
+    w, V = np.linalg.eigh((T + T.T) / 2)
+    emb = X @ (V[:, -k:] * np.sqrt(np.maximum(w[-k:], 0.0)))
+    return kmeans(emb, k, rng)
+
+
+def _shed_farthest(op, labels, k, m):
+    """Robust warm start: the m labelled tasks farthest (mean D) from their
+    own cluster start unlabelled, i.e. with no mass."""
+    labels = np.array(labels)
+    ok = labels >= 0
+    if m == 0 or ok.sum() <= m:
+        return labels
+    A = np.zeros((labels.size, k))
+    A[np.flatnonzero(ok), labels[ok]] = 1.0
+    A /= np.maximum(A.sum(axis=0), 1.0)
+    own = op.matmul(A)[np.flatnonzero(ok), labels[ok]]
+    labels[np.flatnonzero(ok)[np.argsort(own)[-m:]]] = -1
+    return labels
+
+
 def _init_factor(n, k, r, labels, rng):
     """Y0 from a labelling: column c is the normalised indicator of cluster c
     (Z0 block diagonal 1/|C|), plus a small positive perturbation in every
     entry so that no coordinate starts on the boundary of Y ≥ 0."""
     Y = rng.uniform(0.0, 1.0, (n, r)) * (0.05 / np.sqrt(n * r / k))
-    if labels is None:
-        labels = rng.integers(k, size=n)
     labels = np.asarray(labels)
     ok = labels >= 0
     counts = np.bincount(labels[ok], minlength=k).astype(float)
@@ -268,7 +312,7 @@ def _init_factor(n, k, r, labels, rng):
 
 def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=None,
                       init_labels=None, tol=1e-5, max_outer=60, max_inner=500,
-                      dual_max=2000, beta0=1.0, rng=None):
+                      dual_max=2000, beta0=3.0, rng=None):
     """Solve the (robust) Peng–Wei SDP by nonnegative Burer–Monteiro.
 
     Parameters
@@ -286,7 +330,8 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     rank : int, optional
         Columns r of Y; default ``k + max(2, k // 2)``.
     init_labels : array of int (n,), optional
-        Warm start (e.g. k-means labels; −1 for none); random otherwise.
+        Warm start (e.g. k-means labels; −1 for none); default
+        :func:`mds_labels` (k-means on the classical-MDS embedding of D).
     tol : float
         Target primal residual and KKT residual.
     max_outer, max_inner : int
@@ -333,6 +378,12 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     size = f"n={n}, k={k}, rank={r}, {'robust ' if robust else ''}Peng–Wei"
     t0 = time.perf_counter()
     lag = _Lagrangian(op, k, robust, alpha, cap)
+    if not np.all(np.isfinite(op.matmul(np.ones((n, 1))))):
+        raise SolverFailedError(f"Burer–Monteiro solver ({size}): non-finite cost products")
+    if init_labels is None:
+        init_labels = mds_labels(op, k, rng)
+    if robust:
+        init_labels = _shed_farthest(op, init_labels, k, int(np.floor(alpha * n)))
     Y = _init_factor(n, k, r, init_labels, rng)
     # typical |D_ij|: ‖D Y0‖ / (n ‖Y0‖) (exact for constant D); curvature of the
     # cost and of the row penalty both grow like n, so β is O(1) in these units
