@@ -243,6 +243,10 @@ class _Lagrangian:
                       for f in c)
         return val, G, f
 
+    def objective(self, Y):
+        """⟨D, Y Yᵀ⟩."""
+        return float(np.sum(Y * self.op.matmul(Y)))
+
     def _constraint_grad(self, Y, u, s):
         """Σ_c s_c ∇c(Y) for the given multipliers s."""
         w = s["rows"]
@@ -390,7 +394,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     scale = float(np.linalg.norm(op.matmul(Y)) / (n * np.linalg.norm(Y)))
     scale = max(scale, 1e-12) if np.isfinite(scale) else 1.0
     lag.beta = beta0 * scale
-    prev, iters = np.inf, 0
+    prev, f_prev, iters = np.inf, np.inf, 0
     bounds = Bounds(0.0, np.inf)
     for outer in range(check_int(max_outer, "max_outer", min_val=1)):
         def fun(v):
@@ -410,8 +414,12 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         res = lag.residual(c)
         lag.lam = lag.shifted(c)
         kkt = _kkt(lag, Y)
-        if res <= tol and kkt <= tol:
+        f = lag.objective(Y)
+        # stop when feasible and stationary, or feasible and the objective has
+        # settled (the KKT residual then only decides "optimal"/"inaccurate")
+        if res <= tol and (kkt <= tol or abs(f - f_prev) <= tol * max(1.0, abs(f))):
             break
+        f_prev = f
         if res > tol and res > 0.25 * prev:       # too slow towards feasibility
             lag.beta = min(5.0 * lag.beta, 1e8 * scale)
         prev = res
