@@ -23,18 +23,21 @@ one iteration costs O(n k r) time and O(n (k + r)) memory: D is never formed.
 
 Certificates. Every answer reports its primal residuals and a KKT
 (stationarity) residual; when n ≤ ``dual_max`` it also reports a dual lower
-bound. With multipliers λ of the linear constraints and the Lagrangian
-⟨M, Z⟩ + c(λ), every feasible Z satisfies Z ≥ 0 and tr Z = k, so for any
-symmetric N ≥ 0
+bound. With multipliers λ of the linear constraints (trace included, z), the
+Lagrangian is ⟨M, Z⟩ + c(λ). Every feasible Z has Z ≥ 0, row sums ≤ 1 and
+tr Z = k, so for any symmetric N
 
-    ⟨M, Z⟩ = ⟨N, Z⟩ + ⟨M − N, Z⟩ ≥ 0 + k · λ_min(M − N),
+    ⟨N, Z⟩ ≥ Σ_i min(0, min_j N_ij),     ⟨M − N, Z⟩ ≥ k · λ_min(M − N),
 
-hence ``c(λ) + k λ_min(M − N)`` is a lower bound on the SDP value. We take
-N = the positive part of M off the support of the computed Z (zero on the
-support and the diagonal). At an exact optimum with dual certificate
-M = N* + S* (N* ≥ 0 vanishing on supp Z*, S* ⪰ 0) this bound is tight when
-M is nonnegative off the support, e.g. for well-separated clusters;
-otherwise it is valid but may be loose, so it is reported, not enforced.
+and c(λ) + Σ_i min(0, min_j N_ij) + k λ_min(M − N) is a lower bound on the
+SDP value. N follows Iguchi, Mixon, Peterson and Villar ("Probably
+certifiably correct k-means clustering", Math. Programming 2017) on the
+blocks C of the computed Z (connected components of its support): zero on
+the blocks, and off them the rank-two correction that makes
+(M − N) 1_C = 0 for every block. The bound is valid whatever λ; it is tight
+only when the multipliers happen to make M − N PSD, which the augmented
+Lagrangian's multipliers (one of many optimal duals) rarely do, so it is
+reported, not used to decide the status.
 """
 
 from __future__ import annotations
@@ -451,8 +454,8 @@ def _kkt(lag, Y, DY=None):
 
 
 def _dual_bound(lag, Y):
-    """c(λ) − k z + Σ_i min(0, min_j N_ij) + k λ_min(M' − N) (module docstring);
-    dense, for moderate n."""
+    """c(λ) + Σ_i min(0, min_j N_ij) + k λ_min(M − N) (module docstring); M
+    includes the trace multiplier z (and c the term −k z); dense, moderate n."""
     n, lam = lag.n, lag.lam
     M = lag.op.dense().copy()
     M += (lam["rows"][:, None] + lam["rows"][None, :]) / 2
