@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from .robust_pca import filter_pca, hrpca, plain_pca
 from .base import SubspaceResult
@@ -53,7 +54,7 @@ def task_statistics(data: MetaDataset, clip=2.0):
     """
     y = data.y
     if clip is not None:
-        scale = 1.4826 * np.median(np.abs(y))
+        scale = MAD_TO_SIGMA * np.median(np.abs(y))
         y = np.clip(y, -clip * scale, clip * scale)
     sums = data.task_sums(data.X * y[:, None])
     return sums / np.sqrt(data.sizes)[:, None]
