@@ -199,7 +199,7 @@ EXPERIMENTS = [
                quick_grid=[dict(k=4, n_H=60, t_H=64, attack="none", alpha=0.0,
                                 methods=list(_SCALING_METHODS))],
                metrics=tuple(f"{p}_{m}" for m in _SCALING_METHODS for p in ("acc", "time")),
-               replicates=2, quick_replicates=1,
+               replicates=1, quick_replicates=1,
                description="Accuracy and time vs n_H up to 10 000: linkage, k-means, "
                            "Peng–Wei and robust Peng–Wei (Burer–Monteiro).",
                plot=scaling_plot),

@@ -8,6 +8,9 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
 * ``"peng_wei"``, ``"peng_wei_robust"``, ``"sos_m4"``, ``"sos_m6"`` — the
   Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
   relaxations (:mod:`.sdp`, with :mod:`.split_moments` and :mod:`.rounding`);
+  Peng–Wei and robust Peng–Wei are solved by default with the nonnegative
+  Burer–Monteiro solver (:mod:`.burer_monteiro`, via :mod:`.factored`:
+  memory O(n k), every heavy task), ``solver="SCS"`` selects cvxpy;
 * ``"single_cluster"`` — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
