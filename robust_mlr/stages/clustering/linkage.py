@@ -14,6 +14,7 @@ groups.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
@@ -51,7 +52,7 @@ def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):
 
 
 #: Bytes of the per-split stack of H rows formed at once by :func:`distance_matrix`.
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 22
 
 
 def _median_inplace(H):
@@ -87,10 +88,10 @@ def distance_matrix(data: MetaDataset, U, L=None):
 
     With ``P, Q`` the projected chunk means of split ℓ and ``a_i = ⟨P_i, Q_i⟩``,
     ``H⁽ℓ⁾ = [P, Q, a, 1] [−Q, −P, 1, a]ᵀ``: one GEMM per split and row block.
-    Only the upper triangle is computed (by row blocks whose L-stack has at
-    most :data:`BLOCK_BYTES` bytes), its median over ℓ taken in place, and
-    the lower triangle mirrored, so H is exactly symmetric and no L × n × n
-    array exists.
+    Only the upper triangle is computed, by row blocks whose L-stack has at
+    most :data:`BLOCK_BYTES` bytes (on one BLAS thread); the median over ℓ is
+    taken in place and the lower triangle mirrored, so H is exactly symmetric
+    and no L × n × n array exists.
 
     Parameters
     ----------
@@ -136,6 +137,17 @@ def distance_matrix(data: MetaDataset, U, L=None):
     H = np.empty((n, n))
     step = int(np.clip(BLOCK_BYTES // (8 * L * max(n, 1)), 1, max(n, 1)))
     buf = np.empty(L * step * n)
+    # small per-block GEMMs plus memory-bound passes: one BLAS thread keeps the
+    # blocks cache-resident and avoids thread start-up and contention, which
+    # made threaded OpenBLAS 5-10x slower on a busy 2-core machine
+    with threadpool_limits(limits=1, user_api="blas"):
+        _fill_blocks(H, left, right, buf, step, L)
+    return H
+
+
+def _fill_blocks(H, left, right, buf, step, L):
+    """Upper-triangle row blocks of the median H, mirrored (see distance_matrix)."""
+    n = H.shape[0]
     for s in range(0, n, step):
         e = min(s + step, n)
         stack = buf[:L * (e - s) * (n - s)].reshape(L, e - s, n - s)   # contiguous for BLAS
@@ -147,7 +159,6 @@ def distance_matrix(data: MetaDataset, U, L=None):
         diag = stack[0][:, :e - s]
         H[s:e, s:e] = diag + diag.T             # the diagonal block, symmetrised
         H[s:e, s:e] *= 0.5
-    return H
 
 
 def _linkage(method):
