@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _params
 from ._validation import check_alpha, check_int, check_rng
+from .covariates import COVARIATES, fit_whitened
 from .data import Pools
 from .exceptions import NotFittedError, ValidationError
 from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
@@ -33,7 +34,9 @@ class MetaLearner(_params.ParamsMixin):
         (``"filter"``, ``"hrpca"``).
     clustering : str
         Heavy-task clustering: ``"single"``/``"average"`` linkage (ICML
-        Alg. 3) or an SDP relaxation name.
+        Alg. 3), an SDP relaxation name, or ``"moments"`` /
+        ``"moments_robust"`` (third-order moment estimator; it returns the
+        cluster estimates W̃, r̃², p̃ itself instead of cluster means).
     regression : str
         Per-component regression: ``"ls"`` (ICML Alg. 4) or a robust method.
     alpha : float
@@ -48,6 +51,12 @@ class MetaLearner(_params.ParamsMixin):
         Extra options for each stage.
     rng : None, int or Generator
         Randomness of the randomised stages.
+    covariates : {"isotropic", "estimate"}
+        ``"isotropic"``: the stages assume E[x xᵀ] = I (the papers' model).
+        ``"estimate"``: estimate Σ_x = E[x xᵀ] from the covariates of all
+        pools (trimmed when alpha > 0), run the stages on the whitened pools
+        and map W back (:mod:`robust_mlr.covariates`); attribute
+        ``covariance_`` holds the whitening.
 
     Attributes
     ----------
@@ -84,7 +93,7 @@ class MetaLearner(_params.ParamsMixin):
 
     def __init__(self, k, *, subspace="pca", clustering="single", regression="ls",
                  alpha=0.0, L=None, flag_level=None, subspace_kw=None, clustering_kw=None,
-                 regression_kw=None, rng=None):
+                 regression_kw=None, rng=None, covariates="isotropic"):
         self.k = k
         self.subspace = subspace
         self.clustering = clustering
@@ -96,12 +105,15 @@ class MetaLearner(_params.ParamsMixin):
         self.clustering_kw = clustering_kw
         self.regression_kw = regression_kw
         self.rng = rng
+        self.covariates = covariates
 
     def fit(self, pools: Pools):
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):
             raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
         self._validate_params()
+        if self.covariates == "estimate":
+            return fit_whitened(self, pools)
         k = check_int(self.k, "k", min_val=1)
         if k > pools.dim:
             raise ValidationError(f"k={k} exceeds the dimension d={pools.dim}; need k <= d")
@@ -119,8 +131,11 @@ class MetaLearner(_params.ParamsMixin):
         cl = cluster_heavy(pools.heavy, self.U_, k, self.clustering, L=self.L, alpha=alpha,
                            rng=rng, **(self.clustering_kw or {}))
         self.heavy_labels_ = cl.labels
-        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cluster_estimates(
-            pools.heavy, cl.labels, self.U_, k, robust=alpha > 0)
+        if "estimates" in cl.info:     # a method that estimates (W̃, r̃², p̃) itself
+            self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cl.info.pop("estimates")
+        else:
+            self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cluster_estimates(
+                pools.heavy, cl.labels, self.U_, k, robust=alpha > 0)
         diag["clustering"] = dict(cl.info, objective=cl.objective, outliers=cl.outliers,
                                   time=time.perf_counter() - t0)
 
@@ -178,6 +193,7 @@ class MetaLearner(_params.ParamsMixin):
         "clustering_kw": _params.mapping(),
         "regression_kw": _params.mapping(),
         "rng": _params.seed(),
+        "covariates": _params.one_of(COVARIATES, "covariates option"),
     }
 
     def __sklearn_is_fitted__(self):
