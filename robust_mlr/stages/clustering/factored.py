@@ -29,7 +29,7 @@ from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
 from .linkage import default_splits, distance_matrix, projected_chunks
 from .rounding import ROUNDINGS, kmeans
 
-__all__ = ["bm_cluster", "BLOCK_ENTRIES"]
+__all__ = ["bm_cluster", "assign_blocked", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX"]
 
 #: Largest block of D (entries) formed at once by the re-admission step.
 BLOCK_ENTRIES = 1 << 22
@@ -96,7 +96,23 @@ def assign_blocked(labels, op, k, which, robust=True):
     """Assign tasks ``which`` to the cluster whose members are closest (median
     of D), with ``robust`` only within 4 robust standard deviations (MAD) of
     the members' own medians — the rule of the SCS path, with D read in row
-    blocks of at most :data:`BLOCK_ENTRIES` entries."""
+    blocks of at most :data:`BLOCK_ENTRIES` entries.
+
+    Parameters
+    ----------
+    labels : ndarray of int (n,)
+        Current labels, −1 for unassigned.
+    op : DenseCost or LowRankCost
+    k : int
+    which : ndarray of int
+        Tasks to (re-)assign.
+    robust : bool
+
+    Returns
+    -------
+    labels : ndarray of int (n,)
+        A copy with ``which`` assigned (or −1).
+    """
     labels = labels.copy()
     members = [np.flatnonzero(labels == c) for c in range(k)]
     if which.size == 0 or any(m.size < 2 for m in members):
@@ -119,8 +135,31 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     Parameters and return value as :func:`~robust_mlr.stages.clustering.sdp_cluster`
     (``relaxation`` is ``"peng_wei_robust"`` when ``robust``); ``solver_opts``
     are passed to :func:`solve_peng_wei_bm` (``rank``, ``tol``, ``max_outer``,
-    ``max_inner``, ``dual_max``). The k-means labels of the projected task
-    means warm-start the factor.
+    ``max_inner``, ``dual_max``, ``beta0``). The k-means labels of the
+    projected task means warm-start the factor.
+
+    Returns
+    -------
+    ClusteringResult
+        ``objective`` is ⟨D̄, Z⟩ on the normalised cost; ``info["solver"]``
+        holds the status, primal and KKT residuals, dual bound and gap.
+
+    Raises
+    ------
+    SolverFailedError
+        From :func:`solve_peng_wei_bm`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robust_mlr import make_params, make_tasks
+    >>> theta = make_params(8, 2, rng=0)
+    >>> heavy = make_tasks(theta, 40, 64, rng=1)
+    >>> res = bm_cluster(heavy, np.linalg.qr(theta.W)[0], 2, robust=False, alpha=0.0,
+    ...                  L=None, rounding="spectral", readmit=True, max_sdp=None,
+    ...                  rng=np.random.default_rng(0))
+    >>> res.labels.shape, res.info["solver"]["status"]
+    ((40,), 'optimal')
     """
     t0 = time.perf_counter()
     n = data.n_tasks
