@@ -14,6 +14,7 @@ from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import cluster_estimates, cluster_heavy
 from .stages.prediction import posterior, task_parameters
 from .stages.regression import fit_components
+from .stages.screening import screen_pools
 from .stages.subspace import estimate_subspace
 
 __all__ = ["MetaLearner"]
@@ -97,6 +98,12 @@ class MetaLearner:
         alpha = check_alpha(self.alpha)
         rng = check_rng(self.rng)
         diag = {}
+        full, scales = pools, (1.0, 1.0)
+        if alpha > 0:                     # robust: scale and screen before any squaring
+            t0 = time.perf_counter()
+            screened, scales, diag["screen"] = screen_pools(pools, alpha)
+            diag["screen"]["time"] = time.perf_counter() - t0
+            pools = Pools(**screened)
 
         t0 = time.perf_counter()
         sub = estimate_subspace(pools.light1, k, self.subspace, alpha=alpha, rng=rng,
@@ -128,7 +135,19 @@ class MetaLearner:
         self.W_, self.s2_, self.p_ = W, s2, p
         diag["regression"] = dict(info, time=time.perf_counter() - t0)
         self.diagnostics_ = diag
+        if "screen" in diag:
+            self._unscreen(full, scales)
         return self
+
+    def _unscreen(self, pools, scales):
+        """Map estimates back to the user's units and per-task outputs back to
+        the unscreened pools (screened-out tasks get label −1)."""
+        sx, sy = scales
+        self.W_, self.W_tilde_ = self.W_ * (sy / sx), self.W_tilde_ * (sy / sx)
+        self.s2_, self.r2_tilde_ = self.s2_ * sy ** 2, self.r2_tilde_ * sy ** 2
+        scr = self.diagnostics_["screen"]
+        self.heavy_labels_ = _expand(self.heavy_labels_, scr["heavy"]["kept"], -1)
+        self.light_labels_ = _expand(self.light_labels_, scr["light2"]["kept"], -1)
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
@@ -147,9 +166,14 @@ class MetaLearner:
         self._check_fitted()
         d = self.diagnostics_
         kept = d["subspace"].get("kept")
-        return {"light1": None if kept is None else ~kept,
-                "heavy": d["clustering"]["outliers"],
-                "light2": self.light_labels_ < 0}
+        out = {"light1": None if kept is None else ~kept,
+               "heavy": d["clustering"]["outliers"], "light2": self.light_labels_ < 0}
+        if "screen" in d:                 # masks over the screened pools -> full pools
+            out["light1"] = ~_expand(~out["light1"] if out["light1"] is not None else
+                                     np.ones(int(d["screen"]["light1"]["kept"].sum()), bool),
+                                     d["screen"]["light1"]["kept"], False)
+            out["heavy"] = _expand(out["heavy"], d["screen"]["heavy"]["kept"], True)
+        return out
 
     def _check_fitted(self):
         if not hasattr(self, "W_"):
@@ -182,3 +206,10 @@ class MetaLearner:
             raise ValidationError(
                 f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
         return np.einsum("ij,ij->i", X_query, beta)
+
+
+def _expand(values, kept, fill):
+    """Values of the kept tasks spread back over all tasks, ``fill`` elsewhere."""
+    out = np.full(kept.shape, fill, dtype=np.asarray(values).dtype)
+    out[kept] = values
+    return out
