@@ -7,8 +7,8 @@ and MAP/Bayes prediction, each stage selectable by name.
 
 from .data import MetaDataset, Pools
 from .estimator import MetaLearner
-from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
-                         ValidationError)
+from .exceptions import (ConvergenceWarning, CorruptionWarning, EmptyClusterError,
+                         SolverFailedError, ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
 from .stages.subspace import estimate_subspace
 from .stages.clustering import cluster_heavy, distance_matrix
@@ -22,5 +22,5 @@ __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
     "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
     "posterior", "task_parameters", "metrics", "stages", "ValidationError", "EmptyClusterError",
-    "SolverFailedError", "ConvergenceWarning", "__version__",
+    "SolverFailedError", "ConvergenceWarning", "CorruptionWarning", "__version__",
 ]

@@ -4,17 +4,18 @@ prediction, with every stage chosen by name (scikit-learn style)."""
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
 from ._validation import check_alpha, check_int, check_rng
 from .data import Pools
-from .exceptions import ValidationError
+from .exceptions import CorruptionWarning, ValidationError
 from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import cluster_estimates, cluster_heavy
 from .stages.prediction import posterior, task_parameters
 from .stages.regression import fit_components
-from .stages.screening import screen_pools
+from .stages.screening import excess_limit, screen_pools
 from .stages.subspace import estimate_subspace
 
 __all__ = ["MetaLearner"]
@@ -137,6 +138,7 @@ class MetaLearner:
         self.diagnostics_ = diag
         if "screen" in diag:
             self._unscreen(full, scales)
+            _check_evidence(diag, alpha, pools, self.flag_level)
         return self
 
     def _unscreen(self, pools, scales):
@@ -213,3 +215,40 @@ def _expand(values, kept, fill):
     out = np.full(kept.shape, fill, dtype=np.asarray(values).dtype)
     out[kept] = values
     return out
+
+
+def _check_evidence(diag, alpha, pools, flag_level):
+    """Per stage: how many tasks it removed, whether that is within αn plus
+    the Binomial margin (plus the expected clean removals of a test at its
+    level), and whether the stage's own stopping test passed. Anything
+    beyond is recorded in ``diag["evidence"]`` and raises a
+    :class:`CorruptionWarning`."""
+    sub, cl, cls_, reg = (diag[s] for s in ("subspace", "clustering", "classification",
+                                            "regression"))
+    kept = sub.get("kept")
+    sub["removed"] = 0 if kept is None else int((~kept).sum())
+    cl["removed"] = int(np.sum(cl["outliers"]))
+    cls_["removed"] = int(np.sum(cls_["flagged"]))
+    expect = (flag_level or 0.0) * pools.light2.n_tasks
+    checks = {
+        **{f"screen[{p}]": (diag["screen"][p]["n_removed"], diag["screen"][p]["limit"], True)
+           for p in pools.names},
+        "subspace": (sub["removed"], excess_limit(alpha, pools.light1.n_tasks),
+                     sub.get("passed", True)),
+        "clustering": (cl["removed"], excess_limit(alpha, pools.heavy.n_tasks), True),
+        "classification": (cls_["removed"],
+                           excess_limit(alpha, pools.light2.n_tasks) + int(3 * expect + 3),
+                           True),
+        "regression": (int(np.sum(reg.get("removed", 0))),
+                       excess_limit(alpha, pools.light2.n_tasks), reg.get("passed", True)),
+    }
+    evidence = []
+    for stage, (n_rm, limit, passed) in checks.items():
+        if n_rm > limit:
+            evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
+        if not passed:
+            evidence.append(f"{stage}: its stopping test did not pass within its budget")
+    diag["evidence"] = evidence
+    if evidence:
+        warnings.warn("the data look corrupted beyond alpha=%g: %s" % (alpha, "; ".join(evidence)),
+                      CorruptionWarning, stacklevel=3)
