@@ -29,10 +29,10 @@ from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...exceptions import EmptyClusterError
-from ..screening import excess_limit
+from ..screening import excess_limit, size_cap
 
 __all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage",
-           "robust_noise", "size_cap"]
+           "robust_noise"]
 
 
 def _ls(X, y, weights=None):
@@ -42,27 +42,25 @@ def _ls(X, y, weights=None):
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
-def size_cap(sizes):
-    """Per-task size cap t_cap = median t_i (at least 1).
-
-    With example weights min(t_i, t_cap)/t_i every task weighs at most t_cap
-    and at least half the tasks weigh t_cap, so any ⌊αn⌋ tasks hold at most
-    2α of the total weight, whatever their sizes.
-    """
-    return max(float(np.median(sizes)), 1.0)
-
-
-def robust_noise(data: MetaDataset, w, kept=None):
-    """ŝ² = median over tasks of RSS_i / median(χ²_{t_i}).
+def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
+    """ŝ² = weighted median over tasks of RSS_i / median(χ²_{t_i}), task
+    weights min(t_i, t_cap).
 
     For a clean task RSS_i/s² ~ χ²_{t_i}, so every ratio RSS_i/med(χ²_{t_i})
-    has median s² whatever t_i: the sample median is consistent for mixed
-    sizes, and ⌊αn⌋ tasks move it by at most the gap between the clean
-    (1/2 ± α) quantiles of the ratios, however large their residuals.
+    has median s² whatever t_i: the (weighted) sample median is consistent
+    for mixed sizes. Larger tasks weigh more (they are classified more
+    reliably) but at most t_cap, so ⌊αn⌋ tasks hold ≤ 2α of the weight and
+    move ŝ² by at most the gap between the clean (1/2 ± 2α) quantiles of the
+    ratios, however large their residuals.
     """
     kept = np.ones(data.n_tasks, bool) if kept is None else kept
-    rss = data.task_sums((data.y - data.X @ w) ** 2)
-    return float(np.median(rss[kept] / chi2.median(data.sizes[kept])))
+    t = data.sizes[kept]
+    t_cap = size_cap(data.sizes) if t_cap is None else t_cap
+    rss = data.task_sums((data.y - data.X @ w) ** 2)[kept]
+    ratio = rss / chi2.median(t)
+    order = np.argsort(ratio)
+    cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
+    return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
 
 
 def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
@@ -83,13 +81,14 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         set; the regression stage passes the budget of the whole pool, so
         the adversary's whole budget may sit in one component).
     t_cap : float, optional
-        Task-size cap of the example weights (default :func:`size_cap`).
+        Task-size cap of the example weights (default
+        :func:`~robust_mlr.stages.screening.size_cap`).
 
     Returns
     -------
     w : ndarray (d,)
     s2 : float
-        :func:`robust_noise` on the kept tasks.
+        :func:`robust_noise` at ŵ over all tasks of the set.
     kept : ndarray of bool (n,)
     info : dict
         ``iterations``, ``removed``, ``top_eig_over_edge`` and ``passed``
@@ -134,7 +133,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         kept[drop] = False
     row_kept = np.repeat(kept, data.sizes)
     w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
-    return w, robust_noise(data, w, kept), kept, {
+    # ŝ² over all the component's tasks, not the kept ones: the filter
+    # removes tasks with large aligned gradients, i.e. large residuals, so
+    # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
+    # weighted median needs no filtering to bound the corrupted tasks
+    return w, robust_noise(data, w, None, t_cap), kept, {
         "iterations": it, "removed": int((~kept).sum()), "budget": budget,
         "top_eig_over_edge": lam_ratio, "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
@@ -185,7 +188,7 @@ def filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
     Binomial fluctuation, in one component) and one task-size cap for the
-    pool (median t_i).
+    pool (:func:`~robust_mlr.stages.screening.size_cap`).
 
     What ⌊αn⌋ tasks can move: each task weighs at most t_cap in the least
     squares fit and ŝ², so they hold at most 2α of a component's weight if

@@ -38,7 +38,7 @@ from scipy import linalg
 
 from ..._validation import check_alpha, check_float, check_rng
 from ...data import MetaDataset
-from ..screening import excess_limit
+from ..screening import excess_limit, size_cap
 from .robust_pca import filter_pca, hrpca, plain_pca
 from .base import SubspaceResult
 
@@ -157,7 +157,7 @@ def filter_stage(data, k, alpha=0.0, rng=None, clip=2.0, **kw):
     most O(√(edge · λ_max) / gap) in the worst case of tilted energy.
     """
     rng = check_rng(rng)
-    t_cap = max(float(np.median(data.sizes)), 1.0)
+    t_cap = size_cap(data.sizes)
     Z, q = _statistics(data, clip, t_cap)
     U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, **kw)
     return SubspaceResult(U, kept, dict(info, method="filtering robust PCA, bulk-edge test",
