@@ -11,7 +11,7 @@ def perturbed_basis(W, error, rng):
     Each basis direction of span(W) is rotated by the same angle φ towards a
     random direction orthogonal to span(W), with sin φ chosen so that
     max_a ||(I − UUᵀ) w_a|| / max_a ρ_a ≈ ``error`` for orthonormal-type W
-    (SPEC §1 scale: ``max ρ = 1``).
+    (the toolkit's scale: ``max ρ = 1``).
     """
     d, k = W.shape
     Q = np.linalg.qr(W)[0]

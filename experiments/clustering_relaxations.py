@@ -8,7 +8,7 @@ clean tasks (flagged clean tasks count as errors), time per method; clean
 sweeps over t_H at n_H = 100 for k ∈ {4, 8}, and the clustering attacks at
 α ∈ {0.02, 0.05, 0.1} (k = 4, t_H = 32).
 
-``clustering_attacks_400``: the clustering issue's acceptance test — k = 4,
+``clustering_attacks_400``: the robust clustering acceptance test — k = 4,
 n_H = 400, t_H = 128, cluster bridging and fake cluster at α = 0.05, single /
 average linkage vs robust Peng–Wei and its m = 4 SoS variant (full SDPs).
 

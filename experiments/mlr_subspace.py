@@ -4,7 +4,7 @@ Default problem (d = 32, k = 4, n_L1 = 20 000 light tasks of t = 2); for each
 subspace attack and α ∈ {0.02, 0.05, 0.1}, the subspace error
 max_a ||(I − UUᵀ) w_a|| / max ρ of: Algorithm 2 PCA (``pca``), PCA of the
 clipped task statistics (``pca_points``), the filter (``filter``, clipped;
-``filter_raw``: unclipped statistic of SPEC §4.1) and HRPCA.
+``filter_raw``: unclipped statistic of the NeurIPS 2020 paper) and HRPCA.
 Expected: at α = 0.02 the filter stays ≤ 2× its clean error while PCA grows;
 note that the error is at most max ||w_a|| / ρ = 1/√2 ≈ 0.707 by definition.
 """

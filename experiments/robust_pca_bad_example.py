@@ -1,4 +1,4 @@
-"""Robust PCA on the "bad example" (NeurIPS 2020 poster Figure 1, SPEC §6).
+"""Robust PCA on the "bad example" (Kong et al., NeurIPS 2020, Figure 1).
 
 n = 10 000 points, k = 1, Σ = diag(1.1, 1, …, 1); each point is corrupted
 with probability α (x_1 = 0, x_2 = ±2α^{-1/4}), which makes plain PCA pick the
@@ -72,5 +72,5 @@ EXPERIMENT = Experiment(
     metrics=("oracle", "pca", "filter", "hrpca", "filter_ok", "filter_fail", "hrpca_fail",
              "bad_left", "good_removed", "filter_ms", "hrpca_ms"),
     replicates=100, quick_replicates=3,
-    description="Robust PCA bad example (seed 000 Fig. 1): oracle, PCA, filter, HRPCA vs α.",
+    description="Robust PCA bad example (NeurIPS 2020, Fig. 1): oracle, PCA, filter, HRPCA vs α.",
     plot=plot)

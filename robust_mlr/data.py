@@ -277,7 +277,7 @@ def example_rows(offsets, idx):
 
 @dataclass
 class Pools:
-    """The three pools of SPEC §1: light ``light1`` (subspace), ``heavy``
+    """The three pools of Kong et al. (ICML 2020; NeurIPS 2020): light ``light1`` (subspace), ``heavy``
     (clustering) and light ``light2`` (classification and refinement).
 
     Attributes

@@ -16,7 +16,7 @@ from .generator import make_params, make_pools, make_tasks
 
 __all__ = ["DEFAULT_PROBLEM", "run"]
 
-#: The default problem of the foundation issue (before ρ normalisation:
+#: The default problem of the toolkit (before ρ normalisation:
 #: orthonormal W, s = 1, uniform p).
 DEFAULT_PROBLEM = dict(d=32, k=4, n_light1=20_000, t_light1=2, n_heavy=400, t_heavy=128,
                        n_light2=20_000, t_light2=8)

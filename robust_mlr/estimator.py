@@ -153,7 +153,7 @@ class MetaLearner:
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
-        """The robust learner of SPEC §4: filter subspace, robust Peng–Wei
+        """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020): filter subspace, robust Peng–Wei
         clustering (SDP on at most 200 heavy tasks, the others assigned by
         median distance), χ² flagging in classification, task-filter
         regression. Keyword arguments override any stage."""

@@ -1,4 +1,4 @@
-"""Synthetic mixtures of linear regressions (SPEC §1).
+"""Synthetic mixtures of linear regressions (Kong et al., ICML 2020).
 
 The meta-parameters θ = (W, s, p) are held in :class:`MLRParams`. By default
 they are normalised so that ``max_a ρ_a = 1`` with
@@ -98,7 +98,7 @@ def make_params(d, k, *, W="orthonormal", s=1.0, p="uniform", normalize=True, rn
     p : "uniform", "random" or array of shape (k,)
         Mixing weights; ``"random"`` draws Dirichlet(2, …, 2).
     normalize : bool
-        Rescale W and s jointly so that ``max ρ_a = 1`` (SPEC §1).
+        Rescale W and s jointly so that ``max ρ_a = 1`` (the toolkit's scale convention).
     rng : None, int or Generator
 
     Returns
@@ -231,7 +231,7 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
 
 def make_pools(params, n_light1, t_light1, n_heavy, t_heavy, n_light2, t_light2, *,
                rng=None, **task_kw):
-    """Draw the three pools of SPEC §1 from one problem.
+    """Draw the three pools (light L1, heavy H, light L2) from one problem.
 
     Each pool takes the ``(n, t)`` arguments of :func:`make_tasks`; extra
     keywords (``x_dist``, ``noise``, ``df``) apply to all pools.

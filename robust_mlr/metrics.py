@@ -1,4 +1,4 @@
-"""Error measures of SPEC §3: subspace error, matched parameter errors,
+"""Error measures of Kong et al. (ICML 2020): subspace error, matched parameter errors,
 clustering accuracy, prediction error, and detection precision/recall."""
 
 from __future__ import annotations

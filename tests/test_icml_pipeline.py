@@ -140,7 +140,7 @@ def test_bad_inputs_raise_named_errors(small_problem):
 
 @pytest.mark.slow
 def test_default_problem_over_ten_seeds():
-    """Foundation issue target: accuracy 1.0 and w_err <= 0.1 in >= 9 of 10 seeds."""
+    """Target of the ICML pipeline: accuracy 1.0 and w_err <= 0.1 in >= 9 of 10 seeds."""
     good = 0
     for seed in range(10):
         theta = make_params(32, 4, rng=seed)

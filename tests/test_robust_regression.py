@@ -58,7 +58,7 @@ def test_flag_unfit_tasks_chi_square_level():
 
 
 def test_robust_learner_on_clean_data_close_to_icml():
-    """Issue target: on clean data the robust error is within 1.5× the ICML one."""
+    """On clean data the robust error is within 1.5× the ICML one."""
     theta = make_params(32, 4, rng=0)
     pools = make_pools(theta, 20000, 2, 400, 128, 20000, 8, rng=100)
     icml = MetaLearner(4, rng=0).fit(pools)

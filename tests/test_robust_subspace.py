@@ -51,7 +51,7 @@ def test_filter_and_hrpca_are_deterministic():
 
 
 def test_bad_example_filter_beats_pca():
-    """SPEC §6: PCA captures ≈ 1.000; the filter is within 0.01 of the oracle
+    """NeurIPS 2020 Figure 1: PCA captures ≈ 1.000; the filter is within 0.01 of the oracle
     in ≥ 9 of 10 seeds (measured 99-100 % over 100 seeds in the study)."""
     ok = 0
     for seed in range(10):
@@ -90,7 +90,7 @@ def test_task_statistic_second_moment_structure():
 
 
 def test_mlr_subspace_under_spike():
-    """Issue target at α = 0.02: robust error ≤ 2× its clean value; PCA's grows."""
+    """At α = 0.02: robust error ≤ 2× its clean value; PCA's grows."""
     theta = make_params(32, 4, rng=0)
     pools = make_pools(theta, 20000, 2, 10, 4, 10, 2, rng=100)
     clean = metrics.subspace_error(estimate_subspace(pools.light1, 4, "filter", alpha=0.02,

@@ -95,7 +95,7 @@ def _numerical_max(X, m, starts=40, iters=100, seed=0):
 
 
 def test_pairwise_differences_sos_is_tight_and_flattening_is_loose():
-    """Issue known answer: for X − X' with N(0, I_10) rows (law N(0, 2I), true max → 12),
+    """Known answer: for X − X' with N(0, I_10) rows (law N(0, 2I), true max → 12),
     the degree-4 SoS bound matches the true maximum; the flattening is ≈ (k+2)/3 larger."""
     rng = np.random.default_rng(3)
     D = rng.standard_normal((3000, 10)) - rng.standard_normal((3000, 10))

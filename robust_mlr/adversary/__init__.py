@@ -1,4 +1,4 @@
-"""The adversary (SPEC §2): replace ⌊α n⌋ whole tasks per pool.
+"""The adversary (Kong, Somani, Kakade, Oh, NeurIPS 2020): replace ⌊α n⌋ whole tasks per pool.
 
 >>> from robust_mlr import make_params, make_pools
 >>> from robust_mlr.adversary import corrupt_pools

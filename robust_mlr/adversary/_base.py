@@ -1,4 +1,4 @@
-"""The threat model (SPEC §2): budget, context, registry, pool-level corruption."""
+"""The threat model (Kong et al., NeurIPS 2020): budget, context, registry, pool-level corruption."""
 
 from __future__ import annotations
 

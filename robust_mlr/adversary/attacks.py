@@ -1,4 +1,4 @@
-"""The catalogue of attacks (SPEC §2). Each class documents what it targets,
+"""The catalogue of attacks (threat model of Kong et al., NeurIPS 2020). Each class documents what it targets,
 why it works, and its parameters. All are deterministic given the rng."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class SubspaceSpike(Attack):
     span(W), so each adds c² v vᵀ to the split-product moment M̂ (and t c² v vᵀ
     to the per-task second moment). With c² = strength · λ_k(M) / α the spike's
     eigenvalue is ``strength`` times the weakest signal eigenvalue, so plain PCA
-    swaps a true direction for v: the MLR analogue of SPEC §6's bad example.
+    swaps a true direction for v: the MLR analogue of the robust-PCA bad example (NeurIPS 2020, Figure 1).
     Responses have magnitude c (a few σ): a norm filter can see them.
 
     Parameters

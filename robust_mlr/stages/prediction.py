@@ -1,4 +1,4 @@
-"""Prediction for new tasks (SPEC §3, ICML 2020 Definition 4.5).
+"""Prediction for new tasks (Kong et al., ICML 2020, Definition 4.5).
 
 For a new task with τ examples the posterior weight of component ℓ is
 

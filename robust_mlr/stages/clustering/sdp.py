@@ -1,4 +1,4 @@
-"""SDP / SoS relaxations for clustering heavy tasks (SPEC §4.2).
+"""SDP / SoS relaxations for clustering heavy tasks (Kong, Somani, Kakade, Oh, NeurIPS 2020; Peng and Wei 2007).
 
 All methods work in the k-dimensional projected space and share
 :class:`~robust_mlr.stages.clustering.ClusteringResult`. With D the median-of-splits

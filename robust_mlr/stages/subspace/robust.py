@@ -1,4 +1,4 @@
-"""Robust subspace estimation for MLR (SPEC §4.1): per-task statistics fed
+"""Robust subspace estimation for MLR (Kong, Somani, Kakade, Oh, NeurIPS 2020): per-task statistics fed
 to the robust PCA methods, the subspace stages ``"filter"``,
 ``"hrpca"`` and ``"pca_points"``.
 
@@ -28,7 +28,7 @@ E[ψ(y) x] ∝ w_a, hence E[z zᵀ] is again isotropic plus a positive
 combination of the w_a w_aᵀ (b ≥ 0 because ψ² grows with |ŵᵀx|). The signal
 shrinks slightly (clean error 0.132 → 0.137 on the default problem) while
 ν drops, which bounds every corrupted task's leverage. ``clip=None`` gives
-the unclipped statistic of SPEC §4.1.
+the unclipped statistic of the paper.
 """
 
 from __future__ import annotations

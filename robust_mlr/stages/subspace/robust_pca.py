@@ -1,4 +1,4 @@
-"""Robust PCA on point clouds: the filter of SPEC §4.1, HRPCA, plain PCA.
+"""Robust PCA on point clouds: the filter of Kong et al. (NeurIPS 2020), HRPCA, plain PCA.
 
 All three share one interface: ``method(Z, k, alpha, rng=None, ...)`` returns
 a :class:`RobustPCAResult`. ``Z`` (n × d) are points whose *second moment*
@@ -46,7 +46,7 @@ def _row_sq(P):
 
 
 def captured_variance(U, Sigma):
-    """Tr(Uᵀ Σ U): the variance a basis captures (SPEC §6 metric)."""
+    """Tr(Uᵀ Σ U): the variance a basis captures (the metric of the bad example)."""
     return float(np.trace(U.T @ Sigma @ U))
 
 
@@ -124,7 +124,7 @@ def _filter_once(Z, k, alpha, c, max_iter, rng):
 
 
 def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=0.01, max_iter=100):
-    """Filtering robust PCA (SPEC §4.1) with independent restarts.
+    """Filtering robust PCA (Kong, Somani, Kakade, Oh, NeurIPS 2020) with independent restarts.
 
     One run iterates: U ← top-k eigenvectors of the kept points' second
     moment; τ_i = ||Uᵀz_i||²; G = kept points with τ between the α and 1 − α
@@ -138,7 +138,7 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=0.01, max_i
     runs are made and the run that kept the most points is returned (ties:
     the smaller final excess). A run fails by removing clean points in bulk,
     so the largest kept set is the most trustworthy. (Choosing by
-    :func:`trimmed_variance` instead is fooled by the bad example of SPEC §6:
+    :func:`trimmed_variance` instead is fooled by the bad example of the NeurIPS 2020 paper (Figure 1):
     trimming the heavy tail of the true direction costs it more than the
     trimmed-away spike costs the planted one.)
 
@@ -194,7 +194,7 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=0.01, max_i
 
 
 def hrpca(Z, k, alpha, rng=None, *, n_remove=None, batch=None):
-    """HRPCA (Xu, Caramanis, Mannor 2012), the baseline of SPEC §4.1.
+    """HRPCA (Xu, Caramanis, Mannor 2012), the baseline of Kong et al. (NeurIPS 2020).
 
     Repeatedly: top-k eigenvectors of the remaining points' second moment,
     score them by :func:`trimmed_variance` over all points, then remove a
