@@ -62,7 +62,11 @@ class MetaLearner:
     W_, s2_, p_ :
         Final estimates: (d, k), (k,), (k,).
     diagnostics_ : dict
-        Per-stage info and timings.
+        Per-stage info and timings. Robust fits (α > 0) add ``"screen"``
+        (per pool: ``kept`` mask, ``n_removed``, ``limit``, ``passed``; the
+        scales ``sigma_x``, ``sigma_y``), a ``removed`` count and (subspace,
+        regression) a ``passed`` flag per stage, and ``"evidence"``: the
+        list of findings that raised a CorruptionWarning.
 
     Examples
     --------
@@ -156,7 +160,14 @@ class MetaLearner:
         """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020): filter subspace, robust Peng–Wei
         clustering (SDP on at most 200 heavy tasks, the others assigned by
         median distance), χ² flagging in classification, task-filter
-        regression. Keyword arguments override any stage."""
+        regression. Keyword arguments override any stage.
+
+        With α > 0 the pools are first scaled by shared robust scales and
+        screened (:mod:`robust_mlr.stages.screening`); ``diagnostics_``
+        then says per stage what was removed and whether its test passed,
+        and a :class:`~robust_mlr.exceptions.CorruptionWarning` is raised
+        when a stage sees more than αn plus the Binomial margin. What each
+        stage lets ⌊αn⌋ tasks move is in docs/robust_pipeline.md."""
         opts = dict(subspace="filter", clustering="peng_wei_robust", regression="filter",
                     flag_level=1e-3, clustering_kw={"max_sdp": 200})
         opts.update(kwargs)
@@ -247,8 +258,8 @@ def _check_evidence(diag, alpha, pools, flag_level):
         if n_rm > limit:
             evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
         if not passed:
-            evidence.append(f"{stage}: its stopping test did not pass within its budget")
+            evidence.append(f"{stage}: its own test of clean behaviour failed")
     diag["evidence"] = evidence
     if evidence:
-        warnings.warn("the data look corrupted beyond alpha=%g: %s" % (alpha, "; ".join(evidence)),
-                      CorruptionWarning, stacklevel=3)
+        warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
+                      % (alpha, "; ".join(evidence)), CorruptionWarning, stacklevel=3)

@@ -13,7 +13,17 @@ eigenvalue λ₁ of the gradients' covariance. Iterate: fit, centre the
 gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · tr/d (the
 Marchenko–Pastur edge for isotropic clean gradients, with the noise level read
 off the trace); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
-threshold on [0, max score]), at most 2αn tasks in all.
+threshold on [0, max score]).
+
+**Bounded influence.** Every task weighs at most t_cap
+(:func:`~robust_mlr.stages.screening.size_cap`) in the least-squares fit
+(example weights min(t_i, t_cap)/t_i), so any ⌊αn⌋ tasks hold ≤ 2α of the
+weight whatever sizes they pick; the removal budget is the pool's
+αn + 3√(αn) + 1 (Binomial margin) in *each* component, so the whole budget
+may sit in one component; ŝ² is a size-weighted median of χ²-scaled
+per-task residual variances (:func:`robust_noise`), which tasks with zero
+gradient cannot inflate; p̂ is the share of tasks classified to each
+component.
 
 **Huber** (baseline): iteratively reweighted least squares on examples with
 Huber weights min(1, 1.345 σ̂/|r|), σ̂ = 1.4826·MAD of residuals.
