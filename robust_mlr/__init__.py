@@ -5,9 +5,12 @@ clustering of heavy tasks, classification and refinement on light tasks,
 and MAP/Bayes prediction, each stage selectable by name.
 """
 
+from importlib import metadata as _metadata
+
 from .data import MetaDataset, Pools
 from .estimator import MetaLearner
 from .exceptions import (ConvergenceWarning, CorruptionWarning, EmptyClusterError,
+                         NotFittedError,
                          SolverFailedError, ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
 from .stages.subspace import estimate_subspace
@@ -16,11 +19,14 @@ from .stages.classification import classify
 from .stages.prediction import posterior, task_parameters
 from . import metrics, stages
 
-__version__ = "0.1.0"
+try:                                   # one source: the version declared in pyproject.toml
+    __version__ = _metadata.version("robust-mlr")
+except _metadata.PackageNotFoundError:  # pragma: no cover - a checkout never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
     "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
-    "posterior", "task_parameters", "metrics", "stages", "ValidationError", "EmptyClusterError",
-    "SolverFailedError", "ConvergenceWarning", "CorruptionWarning", "__version__",
+    "posterior", "task_parameters", "metrics", "stages", "ValidationError", "NotFittedError",
+    "EmptyClusterError", "SolverFailedError", "ConvergenceWarning", "CorruptionWarning", "__version__",
 ]

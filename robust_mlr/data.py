@@ -195,18 +195,46 @@ class MetaDataset:
 
     # ------------------------------------------------------------------- disk
     def save(self, path):
-        """Write to a ``.npz`` file (compressed)."""
+        """Write to a compressed ``.npz`` archive at exactly ``path``.
+
+        Unlike ``numpy.savez``, no ``.npz`` suffix is added, so ``save(p)``
+        then :meth:`load` of the same ``p`` reads this file whatever its name
+        (``"exp.v2"`` stays ``"exp.v2"``).
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write (replaced if it exists).
+        """
         arrays = dict(X=self.X, y=self.y, offsets=self.offsets)
         if self.components is not None:
             arrays["components"] = self.components
-        np.savez_compressed(path, **arrays)
+        with open(path, "wb") as f:
+            np.savez_compressed(f, **arrays)
 
     @classmethod
     def load(cls, path):
-        """Read a file written by :meth:`save`."""
+        """Read the file :meth:`save` wrote at exactly ``path``.
+
+        Parameters
+        ----------
+        path : str or Path
+
+        Returns
+        -------
+        MetaDataset
+
+        Raises
+        ------
+        FileNotFoundError
+            No file at ``path`` (the message points to ``path + ".npz"`` when
+            that exists: older versions appended the suffix on save).
+        """
         path = Path(path)
-        if not path.exists() and path.with_suffix(".npz").exists():
-            path = path.with_suffix(".npz")
+        if not path.exists():
+            hint = Path(f"{path}.npz")
+            raise FileNotFoundError(
+                f"no dataset file {path}" + (f"; did you mean {hint}?" if hint.exists() else ""))
         with np.load(path) as f:
             comps = f["components"] if "components" in f.files else None
             return cls(f["X"], f["y"], f["offsets"], comps)

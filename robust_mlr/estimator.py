@@ -8,9 +8,11 @@ import warnings
 
 import numpy as np
 
+from . import _params
 from ._validation import check_alpha, check_int, check_rng
 from .data import Pools
-from .exceptions import CorruptionWarning, ValidationError
+from .exceptions import CorruptionWarning, NotFittedError, ValidationError
+from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
 from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import cluster_estimates, cluster_heavy
 from .stages.prediction import posterior, task_parameters
@@ -21,7 +23,7 @@ from .stages.subspace import estimate_subspace
 __all__ = ["MetaLearner"]
 
 
-class MetaLearner:
+class MetaLearner(_params.ParamsMixin):
     """Meta-learning of a mixture of k linear regressions from three pools.
 
     Parameters
@@ -38,7 +40,7 @@ class MetaLearner:
         Per-component regression: ``"ls"`` (ICML Alg. 4) or a robust method.
     alpha : float
         Assumed corruption fraction handed to robust stages (0 for clean data).
-    flag_level : float, optional
+    flag_level : float in (0, 1), optional
         Robust classification: flag light tasks whose best component's
         residuals exceed the (1 − flag_level) χ² quantile (they fit no
         component) and leave them out of the refit. None: classify all.
@@ -67,6 +69,14 @@ class MetaLearner:
         scales ``sigma_x``, ``sigma_y``), a ``removed`` count and (subspace,
         regression) a ``passed`` flag per stage, and ``"evidence"``: the
         list of findings that raised a CorruptionWarning.
+
+    Notes
+    -----
+    scikit-learn's estimator protocol without depending on it: ``__init__``
+    only stores its arguments; ``get_params``/``set_params``/``repr`` read
+    its signature, so ``sklearn.base.clone`` works; every option is checked
+    at ``fit`` against ``_parameter_constraints`` (stage names against the
+    stage registries); an unfitted model raises :class:`NotFittedError`.
 
     Examples
     --------
@@ -97,6 +107,7 @@ class MetaLearner:
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):
             raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+        self._validate_params()
         k = check_int(self.k, "k", min_val=1)
         if k > pools.dim:
             raise ValidationError(f"k={k} exceeds the dimension d={pools.dim}; need k <= d")
@@ -188,9 +199,29 @@ class MetaLearner:
             out["heavy"] = _expand(out["heavy"], d["screen"]["heavy"]["kept"], True)
         return out
 
+    # ---------------------------------------------- scikit-learn estimator protocol
+    # get_params / set_params / __repr__ come from ParamsMixin (signature
+    # introspection); every parameter is checked here at fit time.
+    _parameter_constraints = {
+        "k": _params.integer(min_val=1),
+        "subspace": _params.one_of(_subspace.METHODS, "subspace method"),
+        "clustering": _params.one_of(_clustering.METHODS, "clustering method"),
+        "regression": _params.one_of(_regression.METHODS, "regression method"),
+        "alpha": _params.real(0.0, 0.5, include_max=False),
+        "L": _params.integer(min_val=1, none=True),
+        "flag_level": _params.real(0.0, 1.0, include_min=False, include_max=False, none=True),
+        "subspace_kw": _params.mapping(),
+        "clustering_kw": _params.mapping(),
+        "regression_kw": _params.mapping(),
+        "rng": _params.seed(),
+    }
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "W_")
+
     def _check_fitted(self):
-        if not hasattr(self, "W_"):
-            raise ValidationError("this MetaLearner is not fitted yet; call fit(pools) first")
+        if not self.__sklearn_is_fitted__():
+            raise NotFittedError("this MetaLearner is not fitted yet; call fit(pools) first")
 
     def posterior(self, support):
         """Posterior component probabilities of new tasks, (n, k)."""

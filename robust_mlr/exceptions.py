@@ -6,6 +6,7 @@ Every exception subclasses a builtin so callers may catch broadly
 
 __all__ = [
     "ValidationError",
+    "NotFittedError",
     "EmptyClusterError",
     "SolverFailedError",
     "ConvergenceWarning",
@@ -15,6 +16,14 @@ __all__ = [
 
 class ValidationError(ValueError):
     """Bad input: the message names the parameter and the value received."""
+
+
+class NotFittedError(ValidationError, AttributeError):
+    """A fitted attribute or prediction was asked of an unfitted estimator.
+
+    Like scikit-learn's, it is both a ValueError and an AttributeError, so
+    ``hasattr(model, "flagged_")`` is False before ``fit``.
+    """
 
 
 class EmptyClusterError(ValueError):

@@ -1,4 +1,5 @@
 """Module-level experiments for the engine tests (importable by workers)."""
+import os
 import time
 
 from robust_mlr.engine import Experiment
@@ -24,3 +25,15 @@ FAILING = Experiment(name="failing", func=noisy_mean,
                      metrics=("mean", "first"), replicates=2)
 SLOW = Experiment(name="slow", func=slow, grid={"sleep": [0.15], "i": list(range(20))},
                   metrics=("value",), replicates=1)
+
+
+def gated(point, rng):
+    """Wait (at most 120 s) until the file ``point["gate"]`` exists."""
+    deadline = time.time() + 120
+    while not os.path.exists(point["gate"]) and time.time() < deadline:
+        time.sleep(0.02)
+    return {"value": float(rng.random())}
+
+
+GATED = Experiment(name="gated", func=gated, grid={"gate": ["unset"], "i": [0, 1, 2]},
+                   metrics=("value",), replicates=1)

@@ -4,8 +4,9 @@ deterministic seeds, resumable tidy CSV results, local processes or Dask."""
 from .experiment import Experiment, Trial, expand_grid, trial_seed
 from .registry import available_experiments, get_experiment, load_toml
 from .runner import format_summary, run_sweep, run_trial, summarize
-from .storage import read_results
+from .storage import ResultsFileBusyError, ResultsFileWarning, read_results
 
 __all__ = ["Experiment", "Trial", "expand_grid", "trial_seed", "available_experiments",
            "get_experiment", "load_toml", "run_sweep", "run_trial", "summarize",
-           "format_summary", "read_results"]
+           "format_summary", "read_results", "ResultsFileBusyError",
+           "ResultsFileWarning"]

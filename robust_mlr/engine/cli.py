@@ -1,10 +1,42 @@
-"""``robust-mlr experiment list | run | plot``."""
+"""``robust-mlr experiment list | run | plot``.
+
+A name that resolves to no study, a results file another run holds, or a
+file of the wrong shape is a user error: reported through the subcommand's
+parser (one line, exit status 2).
+"""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+from ..exceptions import ValidationError
+from .storage import ResultsFileBusyError
+
 __all__ = ["add_experiment_parser"]
+
+# What resolving a name, module:ATTR or .toml file raises on bad user input.
+_LOOKUP_ERRORS = (ValidationError, ImportError, AttributeError, OSError, ValueError)
+
+
+def _positive_int(text):
+    """argparse type of a count >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _resolve(args, spec):
+    from .registry import get_experiment
+    try:
+        return get_experiment(spec)
+    except _LOOKUP_ERRORS as exc:       # tomllib.TOMLDecodeError is a ValueError
+        args.parser.error(str(exc) if isinstance(exc, ValidationError)
+                          else f"experiment {spec}: {type(exc).__name__}: {exc}")
 
 
 def _list(args):
@@ -18,12 +50,14 @@ def _list(args):
 
 
 def _run(args):
-    from .registry import get_experiment
     from .runner import run_sweep
     from .storage import read_results
-    exp = get_experiment(args.name)
-    path = run_sweep(exp, args.out, quick=args.quick, workers=args.workers, dask=args.dask,
-                     progress=not args.no_progress)
+    exp = _resolve(args, args.name)
+    try:
+        path = run_sweep(exp, args.out, quick=args.quick, workers=args.workers,
+                         dask=args.dask, progress=not args.no_progress)
+    except (ResultsFileBusyError, ValidationError) as exc:
+        args.parser.error(str(exc))
     if exp.plot is not None and not args.no_plot:
         for p in exp.plot(read_results(path), Path(args.out)):
             print(f"figure: {p}")
@@ -31,13 +65,15 @@ def _run(args):
 
 
 def _plot(args):
-    from .registry import get_experiment
     from .storage import read_results
-    rows = read_results(args.results)
+    try:
+        rows = read_results(args.results)
+    except (OSError, ValidationError) as exc:
+        args.parser.error(str(exc))
     if not rows:
         print(f"{args.results}: no trials")
         return 1
-    exp = get_experiment(args.experiment or rows[0]["experiment"])
+    exp = _resolve(args, args.experiment or rows[0]["experiment"])
     if exp.plot is None:
         print(f"experiment {exp.name} defines no plot")
         return 1
@@ -55,22 +91,22 @@ def add_experiment_parser(sub):
     esub = exp.add_subparsers(dest="exp_command", metavar="ACTION")
     esub.required = True
     p = esub.add_parser("list", help="list the available experiments")
-    p.set_defaults(func=_list)
+    p.set_defaults(func=_list, parser=p)
     p = esub.add_parser("run", help="run (or resume) a sweep",
                         description="Run every unfinished trial of NAME and append it to "
                                     "OUT/NAME.csv; a rerun resumes a killed sweep.")
     p.add_argument("name", help="experiment name, module:ATTR, or a sweep .toml file")
     p.add_argument("--quick", action="store_true", help="the small smoke-test size (< 1 min)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_positive_int, default=None,
                    help="local worker processes (default: all cores; 1 = in process)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on a Dask scheduler at ADDRESS, or 'local' for a local cluster")
     p.add_argument("--out", default="results", help="results folder (default: results)")
     p.add_argument("--no-plot", action="store_true", help="do not draw the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=_run)
+    p.set_defaults(func=_run, parser=p)
     p = esub.add_parser("plot", help="draw the figures of a results file")
     p.add_argument("results", help="a results CSV written by 'experiment run'")
     p.add_argument("--experiment", help="experiment whose plot to use (default: from the file)")
     p.add_argument("--out", help="folder for the figures (default: beside the results)")
-    p.set_defaults(func=_plot)
+    p.set_defaults(func=_plot, parser=p)

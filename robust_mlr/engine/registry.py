@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
+import warnings
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from ..exceptions import ValidationError
@@ -18,22 +19,44 @@ else:                                   # pragma: no cover
 __all__ = ["available_experiments", "get_experiment", "load_toml"]
 
 
+GROUP = "robust_mlr.experiments"
+
+
 def available_experiments():
-    """All experiments defined in the ``experiments`` package: {name: Experiment}.
+    """Every registered study: {name: Experiment}.
 
-    Each module there defines ``EXPERIMENT`` (or ``EXPERIMENTS``, a list).
+    Studies join the entry-point group ``robust_mlr.experiments`` of their
+    distribution's metadata: the value names a module defining
+    ``EXPERIMENT`` (or ``EXPERIMENTS``, a list) or an Experiment itself.
+    This package's own studies are registered there in ``pyproject.toml``;
+    a third-party package joins with, e.g.::
+
+        [project.entry-points."robust_mlr.experiments"]
+        my_study = "my_package.my_study"
+
+    The engine imports nothing by name, so it imports no study package at
+    import time (no cycle). An entry point that fails to load is skipped with
+    a warning naming it; studies are never dropped silently.
     """
-    import experiments
-
     found = {}
-    for info in pkgutil.iter_modules(experiments.__path__):
-        if info.name.startswith("_"):
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+        except Exception as exc:        # one broken plug-in must not hide the others
+            warnings.warn(f"study entry point {ep.name} = {ep.value} failed to load: "
+                          f"{type(exc).__name__}: {exc}", stacklevel=2)
             continue
-        mod = importlib.import_module(f"experiments.{info.name}")
-        exps = getattr(mod, "EXPERIMENTS", None) or [getattr(mod, "EXPERIMENT", None)]
+        if isinstance(obj, Experiment):
+            exps = [obj]
+        else:
+            exps = getattr(obj, "EXPERIMENTS", None) or [getattr(obj, "EXPERIMENT", None)]
         for exp in exps:
             if isinstance(exp, Experiment):
                 found[exp.name] = exp
+    if not found:
+        warnings.warn(f"no studies are registered in the entry-point group {GROUP}; "
+                      "if this is a source checkout, reinstall it (pip install -e .) so "
+                      "its metadata lists them", stacklevel=2)
     return dict(sorted(found.items()))
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,6 +23,8 @@ from .storage import ResultsFile, read_results
 __all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_PR_SET_PDEATHSIG = 1          # from <linux/prctl.h>
+_WATCH_PERIOD = 0.2            # seconds between a worker's checks of its parent
 
 
 def run_trial(func, point, seed):
@@ -54,6 +60,31 @@ def _single_threaded_blas():
                 os.environ[v] = val
 
 
+def _die_with_parent(parent):
+    """Worker initializer: end this worker as soon as the sweep's process dies.
+
+    A SIGKILLed parent cannot shut its pool down, and its workers (and the
+    multiprocessing resource tracker, which lives until the last of them
+    exits) would wait on their task queue forever. On Linux the kernel
+    delivers SIGKILL at the parent's death (``PR_SET_PDEATHSIG``), even to a
+    worker inside a long C call; elsewhere, and as a second line, a daemon
+    thread polls the parent pid every ``_WATCH_PERIOD`` seconds.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:                   # died before the request took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="robust-mlr-parent-watch").start()
+
+
+def _watch_parent(parent):
+    while os.getppid() == parent:
+        time.sleep(_WATCH_PERIOD)
+    os._exit(1)
+
+
 def _iter_results(experiment, pending, workers, dask):
     """Yield (trial, outcome) as trials finish, in completion order."""
     if dask is not None:
@@ -63,7 +94,9 @@ def _iter_results(experiment, pending, workers, dask):
             yield trial, run_trial(experiment.func, trial.point, trial.seed)
     else:
         ctx = multiprocessing.get_context("spawn")
-        with _single_threaded_blas(), ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        with _single_threaded_blas(), ProcessPoolExecutor(
+                workers, mp_context=ctx, initializer=_die_with_parent,
+                initargs=(os.getpid(),)) as pool:
             futs = {pool.submit(run_trial, experiment.func, t.point, t.seed): t for t in pending}
             for fut in as_completed(futs):
                 yield futs[fut], fut.result()
@@ -118,6 +151,12 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
     pathlib.Path
         The results file. A rerun skips trials already in it, so a killed
         sweep resumes losing and duplicating nothing.
+
+    Raises
+    ------
+    ResultsFileBusyError
+        Another run is writing the same results file (it is locked for the
+        whole sweep).
     """
     from .. import __version__
 
@@ -128,24 +167,24 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
         params += [p for p in t.point if p not in params]
     path = results_path(experiment, out_dir, quick)
     store = ResultsFile(path, params, experiment.metrics)
-    done = store.open()
-    pending = [t for t in trials if t.trial_id not in done]
-    bar = None
-    if progress and pending:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(pending), desc=experiment.name, unit="trial")
-    for trial, (status, error, wall, metrics) in _iter_results(experiment, pending, workers,
-                                                               dask):
-        record = {"experiment": experiment.name, "trial_id": trial.trial_id,
-                  "replicate": trial.replicate, "seed": trial.seed, "status": status,
-                  "error": error, "wall_time": round(wall, 4), "version": __version__}
-        record.update({f"param.{k}": v for k, v in trial.point.items()})
-        record.update({k: v for k, v in metrics.items() if k in experiment.metrics})
-        store.append(record)
+    with store.session() as done:
+        pending = [t for t in trials if t.trial_id not in done]
+        bar = None
+        if progress and pending:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(pending), desc=experiment.name, unit="trial")
+        for trial, (status, error, wall, metrics) in _iter_results(experiment, pending,
+                                                                   workers, dask):
+            record = {"experiment": experiment.name, "trial_id": trial.trial_id,
+                      "replicate": trial.replicate, "seed": trial.seed, "status": status,
+                      "error": error, "wall_time": round(wall, 4), "version": __version__}
+            record.update({f"param.{k}": v for k, v in trial.point.items()})
+            record.update({k: v for k, v in metrics.items() if k in experiment.metrics})
+            store.append(record)
+            if bar is not None:
+                bar.update()
         if bar is not None:
-            bar.update()
-    if bar is not None:
-        bar.close()
+            bar.close()
     if not quiet:
         rows = read_results(path)
         print(format_summary(summarize(rows, experiment.metrics)))

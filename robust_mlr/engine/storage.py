@@ -1,19 +1,35 @@
-"""Tidy results files: one CSV row per trial, appended atomically."""
+"""Tidy results files: one CSV row per trial, appended atomically, one writer
+at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import warnings
 from pathlib import Path
 
 from ..exceptions import ValidationError
 
-__all__ = ["ResultsFile", "read_results"]
+try:                                    # POSIX advisory locks
+    import fcntl
+except ImportError:                     # pragma: no cover - Windows
+    fcntl = None
+
+__all__ = ["ResultsFile", "ResultsFileBusyError", "ResultsFileWarning", "read_results"]
 
 FIXED = ["experiment", "trial_id", "replicate", "seed", "status", "error", "wall_time",
          "version"]
+
+
+class ResultsFileBusyError(RuntimeError):
+    """Another run holds the results file's lock."""
+
+
+class ResultsFileWarning(UserWarning):
+    """Rows of a results file were skipped (unparsable, duplicated or torn)."""
 
 
 def _cell(v):
@@ -22,44 +38,104 @@ def _cell(v):
     if isinstance(v, float):
         return repr(v)                      # exact round trip
     if isinstance(v, (list, tuple, dict)):
-        return json.dumps(v)
-    return str(v)
+        return json.dumps(v)                # JSON never holds a raw line break
+    return " ".join(str(v).splitlines())    # one record is one physical line
 
 
 class ResultsFile:
-    """An append-only CSV of trial records.
+    """An append-only CSV of trial records with a single writer.
 
-    Columns: the fixed ones, then the parameter names, then the metrics. Each
-    finished trial is written as one line with a single ``os.write`` on a
-    file opened ``O_APPEND`` and then fsynced, so a killed sweep leaves at
-    most one partial last line; :meth:`open` drops such a line (its trial is
-    simply run again) and never touches complete rows.
+    Columns: the fixed ones, then the parameter names, then the metrics. Every
+    record is one physical line (line breaks inside a value become spaces),
+    written with a single ``os.write`` on a file opened ``O_APPEND`` and then
+    fsynced, so a killed sweep leaves at most one partial last line. The
+    header is written to a temporary file and renamed into place, so it is
+    either absent or whole.
+
+    A run works inside :meth:`session`, which holds an exclusive advisory
+    lock (``fcntl.flock``) on the sidecar file ``NAME.csv.lock`` for its whole
+    duration: a second run on the same file refuses at once with
+    :class:`ResultsFileBusyError` instead of interleaving duplicate trials.
+    Refusing rather than waiting keeps the conflict visible; once the first
+    run ends, a rerun resumes with whatever is left. The lock dies with its
+    process, so a killed run never leaves the file locked.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> store = ResultsFile(path, ["mu"], ["mean"])
+    >>> with store.session() as done:
+    ...     store.append({"trial_id": "a1", "param.mu": 0.5, "mean": 0.25})
+    >>> with store.session() as done:
+    ...     sorted(done)
+    ['a1']
     """
 
     def __init__(self, path, params, metrics):
         self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.columns = FIXED + [f"param.{p}" for p in params] + list(metrics)
         self.params = list(params)
 
-    def open(self):
-        """Create or validate the file; return the set of finished trial ids."""
+    @contextlib.contextmanager
+    def session(self):
+        """Lock the file, create or validate it, and yield the finished trial ids.
+
+        Raises
+        ------
+        ResultsFileBusyError
+            Another process is writing this file.
+        ValidationError
+            The file's header differs from this sweep's columns.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if fcntl is None:                   # pragma: no cover - Windows
+                warnings.warn(f"{self.path}: no advisory locks on this platform; do not "
+                              "run the same sweep twice at once", ResultsFileWarning)
+            else:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                    raise ResultsFileBusyError(
+                        f"results file {self.path} is being written by another run "
+                        f"(process {holder}); wait for it to end or use another --out"
+                    ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield self._open()
+        finally:
+            os.close(fd)                        # closing releases the lock
+
+    def _open(self):
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):   # header of a killed run
+            stale.unlink(missing_ok=True)
+        if self.path.exists():
+            raw = self.path.read_bytes()
+            if not raw.endswith(b"\n"):            # partial last row (or header) from a kill
+                cut = raw.rfind(b"\n") + 1
+                with open(self.path, "r+b") as f:
+                    f.truncate(cut)
         if not self.path.exists() or self.path.stat().st_size == 0:
-            self._write_line(self._format(dict(zip(self.columns, self.columns))))
+            self._write_header()
             return set()
-        raw = self.path.read_bytes()
-        if not raw.endswith(b"\n"):                # partial last row from a kill
-            cut = raw.rfind(b"\n") + 1
-            with open(self.path, "r+b") as f:
-                f.truncate(cut)
-            raw = raw[:cut]
-        rows = list(csv.reader(io.StringIO(raw.decode())))
-        if rows[0] != self.columns:
+        header, rows = _scan(self.path)
+        if header != self.columns:
             raise ValidationError(
-                f"results file {self.path} has columns {rows[0]} but this sweep writes "
+                f"results file {self.path} has columns {header} but this sweep writes "
                 f"{self.columns}; use another --out or remove the file")
-        i = self.columns.index("trial_id")
-        return {r[i] for r in rows[1:] if len(r) == len(self.columns)}
+        return {r["trial_id"] for _, r in rows}
+
+    def _write_header(self):
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(self._format(dict(zip(self.columns, self.columns))).encode())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
 
     def _format(self, record):
         buf = io.StringIO()
@@ -81,6 +157,53 @@ class ResultsFile:
         self._write_line(self._format(record))
 
 
+def _scan(path):
+    """Header and ``(line number, {column: text})`` of every valid row.
+
+    Each physical line is parsed on its own, so a stray quote cannot swallow
+    the lines after it. Unparsable lines, rows of the wrong width, a torn last
+    line and repeated trial ids (the first is kept) are skipped with one
+    :class:`ResultsFileWarning` per kind naming the line numbers.
+    """
+    lines = Path(path).read_bytes().split(b"\n")
+    torn = lines.pop()                          # b"" when the file ends with a newline
+    header = _parse_line(lines[0]) if lines else None
+    if not isinstance(header, list):
+        raise ValidationError(f"results file {path} has no readable header line")
+    bad, dup, rows, seen = [], [], [], {}
+    i = header.index("trial_id") if "trial_id" in header else None
+    for no, line in enumerate(lines[1:], 2):
+        fields = _parse_line(line)
+        if isinstance(fields, str) or len(fields) != len(header):
+            why = (fields if isinstance(fields, str)
+                   else f"{len(fields)} fields, expected {len(header)}")
+            bad.append(f"line {no} ({why})")
+            continue
+        if i is not None and fields[i] in seen:
+            dup.append(f"line {no} (trial {fields[i]} first on line {seen[fields[i]]})")
+            continue
+        if i is not None:
+            seen[fields[i]] = no
+        rows.append((no, dict(zip(header, fields))))
+    if torn:
+        bad.append(f"line {len(lines) + 1} (incomplete: no line end)")
+    for what, items in (("unparsable", bad), ("duplicate", dup)):
+        if items:
+            more = f" and {len(items) - 10} more" if len(items) > 10 else ""
+            warnings.warn(f"{path}: skipped {len(items)} {what} row(s): "
+                          f"{'; '.join(items[:10])}{more}", ResultsFileWarning, stacklevel=3)
+    return header, rows
+
+
+def _parse_line(line):
+    """The fields of one CSV line, or a reason string if it does not parse."""
+    try:
+        text = line.decode().rstrip("\r")
+        return next(csv.reader([text], strict=True), [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        return str(exc)
+
+
 def _parse(v):
     if v == "":
         return None
@@ -95,15 +218,28 @@ def _parse(v):
 
 
 def read_results(path):
-    """Read a results file into a list of dicts (numbers parsed, parameters
-    under their plain names)."""
-    with open(path, newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        rows = []
-        for r in reader:
-            if len(r) != len(header):
-                continue
-            rows.append({(h[6:] if h.startswith("param.") else h): _parse(v)
-                         for h, v in zip(header, r)})
-    return rows
+    """Read a results file into a list of dicts.
+
+    Numbers are parsed and parameters appear under their plain names. No row
+    is dropped silently: unparsable lines and repeated trials are skipped
+    with a :class:`ResultsFileWarning` naming their line numbers, and every
+    other row is returned.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV written by :func:`robust_mlr.engine.run_sweep`.
+
+    Returns
+    -------
+    list of dict
+        One dict per trial, in file order.
+
+    Raises
+    ------
+    ValidationError
+        The file has no readable header.
+    """
+    header, rows = _scan(path)
+    names = [h[6:] if h.startswith("param.") else h for h in header]
+    return [{n: _parse(r[h]) for n, h in zip(names, header)} for _, r in rows]

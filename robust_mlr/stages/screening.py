@@ -35,6 +35,7 @@ import numpy as np
 from scipy.stats import chi2, norm
 
 from .._validation import check_alpha, check_float
+from ..constants import MAD_TO_SIGMA
 from ..data import MetaDataset
 from ..exceptions import ValidationError
 
@@ -104,8 +105,8 @@ def robust_scales(datasets):
     X = np.concatenate([ds.X.ravel() for ds in datasets])
     y = np.concatenate([ds.y for ds in datasets])
     d = datasets[0].dim
-    sx0 = np.median(np.abs(X)) / norm.ppf(0.75)
-    sy = np.median(np.abs(y)) / norm.ppf(0.75)
+    sx0 = MAD_TO_SIGMA * np.median(np.abs(X))
+    sy = MAD_TO_SIGMA * np.median(np.abs(y))
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
                               f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")

@@ -18,6 +18,7 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from ..._validation import check_int
+from ...constants import MAX_SPLITS, SPLIT_CHUNK
 from ...data import MetaDataset
 from ...exceptions import ValidationError
 from .base import ClusteringResult
@@ -35,7 +36,7 @@ def default_splits(t):
     default problem (k = 4, t_H = 128) L = 1 separates best, so L grows only
     once chunks keep ≥ 64 examples.
     """
-    return int(np.clip(t // 128, 1, 8))
+    return int(np.clip(t // SPLIT_CHUNK, 1, MAX_SPLITS))
 
 
 def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):

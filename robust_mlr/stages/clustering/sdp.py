@@ -41,6 +41,7 @@ from sos import solve as sos_solve
 from .rounding import ROUNDINGS, kmeans
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from ..._validation import check_alpha, check_float, check_int, check_rng
+from ...constants import INLIER_MASS, MAD_TO_SIGMA, SDP_DISTANCE_CAP
 from .base import ClusteringResult
 from .linkage import distance_matrix
 from ...exceptions import SolverFailedError, ValidationError
@@ -119,7 +120,7 @@ def add_moment_constraints(Z, b, m, bound, per_row=True):
     return cons, sizes
 
 
-def _normalise(D, cap=100.0):
+def _normalise(D, cap=SDP_DISTANCE_CAP):
     """D divided by the median off-diagonal |D| and clipped at ±cap.
 
     Dividing by max|D| would let one corrupted task with huge responses shrink
@@ -131,17 +132,17 @@ def _normalise(D, cap=100.0):
     return np.clip(D / scale, -cap, cap)
 
 
-def _auto_bound(b, D, k, m, quantile=0.9, factor=1.5):
+def _auto_bound(b, D, k, m, rng, quantile=0.9, factor=1.5):
     """Calibrate β from the data: certify the row forms of the uniform rows
     over each task's n/k nearest neighbours under D (a stand-in for its
-    cluster) and take ``factor`` × their ``quantile``-quantile."""
+    cluster) and take ``factor`` × their ``quantile``-quantile. The random
+    directions come from the caller's Generator ``rng``."""
     from sos.forms import form_values
     n = D.shape[0]
     size = max(n // k, 2)
     nn = np.argsort(D, axis=1)[:, 1:size]
     # evaluate each row form on many random unit vectors: a cheap lower
     # estimate of its maximum, enough to set the scale of β
-    rng = np.random.default_rng(0)
     V = rng.standard_normal((400, b.shape[2]))
     V /= np.linalg.norm(V, axis=1, keepdims=True)
     i = np.repeat(np.arange(n), size - 1)
@@ -234,7 +235,7 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
             raise ValidationError(f"m must be even, got {m}")
         if G < m:
             raise ValidationError(f"n_groups={G} < m={m}: moment forms need m groups")
-        beta = _auto_bound(b, Ds, k, m) if bound == "auto" else check_float(bound, "bound",
+        beta = _auto_bound(b, Ds, k, m, rng) if bound == "auto" else check_float(bound, "bound",
                                                                              min_val=0.0)
         mc, sizes = add_moment_constraints(Z, b, m, beta, moment_rows == "per_row")
         cons += mc
@@ -253,7 +254,7 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     Zv = np.asarray(Z.value)
     Zv = (Zv + Zv.T) / 2
     mass = Zv.sum(axis=1)
-    inl_sub = mass >= 0.5 if robust else np.ones(sub.size, bool)
+    inl_sub = mass >= INLIER_MASS if robust else np.ones(sub.size, bool)
     idx, lab = ROUNDINGS[rounding](Zv, k, b.mean(axis=0), rng, inl_sub)
     labels = np.full(n, -1)
     labels[sub[idx]] = lab
@@ -278,7 +279,7 @@ def _assign(labels, D, k, which, robust=True):
     limit = np.inf
     if robust:
         own = np.concatenate([np.median(D[np.ix_(m, m)], axis=1) for m in members])
-        limit = np.median(own) + 4 * 1.4826 * np.median(np.abs(own - np.median(own)))
+        limit = np.median(own) + 4 * MAD_TO_SIGMA * np.median(np.abs(own - np.median(own)))
     med = np.column_stack([np.median(D[np.ix_(which, m)], axis=1) for m in members])
     best = np.argmin(med, axis=1)
     ok = med[np.arange(which.size), best] <= limit

@@ -31,6 +31,8 @@ Huber weights min(1, 1.345 σ̂/|r|), σ̂ = 1.4826·MAD of residuals.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from scipy.stats import chi2
@@ -38,7 +40,8 @@ from scipy.stats import chi2
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
-from ...exceptions import EmptyClusterError
+from ...constants import MAD_TO_SIGMA
+from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
 
 __all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage",
@@ -141,6 +144,10 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         drop = np.flatnonzero(score > thr)
         drop = drop[np.argsort(-score[drop])][:budget - removed]
         kept[drop] = False
+    else:
+        warnings.warn(f"regression filter stopped at max_iter={max_iter} with top eigenvalue "
+                      f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
+                      stacklevel=2)
     row_kept = np.repeat(kept, data.sizes)
     w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
     # ŝ² over all the component's tasks, not the kept ones: the filter
@@ -158,13 +165,16 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
     scale = 1.0
     for _ in range(iters):
         r = y - X @ w
-        scale = max(1.4826 * np.median(np.abs(r - np.median(r))), 1e-12)
+        scale = max(MAD_TO_SIGMA * np.median(np.abs(r - np.median(r))), 1e-12)
         wt = np.minimum(1.0, c * scale / np.maximum(np.abs(r), 1e-300))
         w_new = _ls(X, y, wt)
         if np.linalg.norm(w_new - w) <= tol * (1 + np.linalg.norm(w)):
             w = w_new
             break
         w = w_new
+    else:
+        warnings.warn(f"Huber IRLS stopped at iters={iters} before its step fell below "
+                      f"tol={tol:g}; raise iters", ConvergenceWarning, stacklevel=2)
     return w, scale
 
 

@@ -48,6 +48,7 @@ import numpy as np
 from scipy import linalg
 
 from ..._validation import check_alpha, check_float, check_rng
+from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
 from .robust_pca import filter_pca, hrpca, plain_pca
@@ -66,7 +67,7 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None):
     """
     y = data.y
     if clip is not None:
-        scale = 1.4826 * np.median(np.abs(y))
+        scale = MAD_TO_SIGMA * np.median(np.abs(y))
         y = np.clip(y, -clip * scale, clip * scale)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
@@ -145,11 +146,6 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
     return U, kept, dict(info, passed=bool(not ratio > 1), bulk_ratio=ratio,
                          candidate_dim=K, trimmed=int(n_trim),
                          n_removed=int((~kept).sum()))
-
-
-def _chi2_1_isf(alpha):
-    from scipy.stats import chi2
-    return float(chi2.isf(max(alpha, 1e-12), 1))
 
 
 def filter_stage(data, k, alpha=0.0, rng=None, clip=2.0, **kw):

@@ -8,6 +8,7 @@ may be arbitrary.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy.stats import chi2
 
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
+from ...exceptions import ConvergenceWarning
 from ..screening import excess_limit
 
 __all__ = ["RobustPCAResult", "plain_pca", "filter_pca", "hrpca", "trimmed_variance",
@@ -120,6 +122,9 @@ def _filter_once(Z, k, alpha, c, max_iter, rng):
         kept[drop] = False
         S -= Z[drop].T @ Z[drop]
         removed.append(int(drop.size))
+    warnings.warn(f"filter PCA stopped at max_iter={max_iter} with relative excess "
+                  f"{excess_rel:.3g} above its stopping level; raise max_iter",
+                  ConvergenceWarning, stacklevel=3)
     return U, kept, max_iter, removed, excess_rel
 
 

@@ -1,0 +1,43 @@
+"""Named numerical constants of the pipeline, each with the reason for its value.
+
+Defaults a user may want to change are function arguments; what lives here
+are fixed choices that several places share or that would otherwise be
+unexplained literals.
+"""
+
+__all__ = ["MAD_TO_SIGMA", "SDP_DISTANCE_CAP", "INLIER_MASS", "SPLIT_CHUNK", "MAX_SPLITS"]
+
+#: 1 / Φ⁻¹(3/4): the median absolute deviation of a Gaussian times this is its
+#: standard deviation, so ``MAD_TO_SIGMA * MAD`` is a scale estimate that is
+#: consistent on clean Gaussian data and breaks down only at 50 % outliers.
+#: (Used for response clipping, Huber's scale and the readmission threshold
+#: of the SDP clustering.)
+MAD_TO_SIGMA = 1.4826
+
+#: The SDP clustering sees distances divided by their median off-diagonal
+#: value and clipped at ± this many medians. Dividing by the maximum instead
+#: would let one corrupted task with huge responses shrink every clean
+#: distance below the solver's tolerance; beyond 100 typical distances a pair
+#: is simply "far", which is all the relaxation needs to know, and the cap
+#: keeps the objective's dynamic range within what a first-order solver at
+#: eps = 1e-4 resolves.
+SDP_DISTANCE_CAP = 100.0
+
+#: In the robust Peng–Wei relaxation a row sum of Z is the weight the task
+#: keeps as an inlier: 1 for a kept task and 0 for a removed one at an
+#: integral solution. A task whose row keeps at least half its mass (the
+#: midpoint of the two integral values) is rounded as an inlier.
+INLIER_MASS = 0.5
+
+#: Heavy tasks of size t use L = clip(t // SPLIT_CHUNK, 1, MAX_SPLITS) split
+#: pairs for the median distance. Each split uses chunks of t / (2L)
+#: examples, so per-split noise grows ≈ L times while the median shrinks it
+#: only ≈ √L times; on the default problem (k = 4, t_H = 128) L = 1 separates
+#: best, so L grows only once every chunk keeps ≥ SPLIT_CHUNK / 2 = 64
+#: examples.
+SPLIT_CHUNK = 128
+
+#: Upper cap of L: each split pair costs one n_H × n_H distance matrix, so
+#: the cost grows linearly in L, and the median's guarantee (failure
+#: probability exponentially small in L) needs only a few splits.
+MAX_SPLITS = 8

@@ -1,0 +1,51 @@
+"""Command-line user errors end as one argparse line with exit status 2."""
+import subprocess
+import sys
+from importlib.metadata import version
+
+import pytest
+
+import robust_mlr
+from robust_mlr.cli import main
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["demo", "--attack", "nope"], "invalid choice: 'nope'"),
+    (["demo", "--alpha", "0.7"], "alpha must be < 0.5, got 0.7"),
+    (["demo", "--alpha", "-0.1"], "alpha must be >= 0"),
+    (["demo", "--alpha", "half"], "'half' is not a number"),
+    (["demo", "--seed", "1.5"], "invalid int value: '1.5'"),
+    (["experiment", "run", "nope"], "experiment 'nope' unknown"),
+    (["experiment", "run", "no_such_module:X"], "No module named 'no_such_module'"),
+    (["experiment", "run", "missing.toml"], "missing.toml"),
+    (["experiment", "run", "icml_fig3", "--workers", "0"], "must be >= 1, got 0"),
+    (["experiment", "plot", "missing.csv"], "missing.csv"),
+])
+def test_user_errors_are_one_line_with_status_2(capsys, argv, needle):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err, err
+
+
+def test_bad_toml_is_a_user_error(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("experiment = \n")
+    with pytest.raises(SystemExit) as exc:
+        main(["experiment", "run", str(bad)])
+    assert exc.value.code == 2 and str(bad) in capsys.readouterr().err
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"robust-mlr {version('robust-mlr')}"
+    assert robust_mlr.__version__ == version("robust-mlr")
+
+
+def test_console_error_has_no_traceback():
+    r = subprocess.run([sys.executable, "-m", "robust_mlr", "demo", "--alpha", "0.7"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
