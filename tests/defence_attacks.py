@@ -67,16 +67,8 @@ def largest_tasks(pools, theta, alpha, shift=1.0, pool="light2", rng=0):
     """Replace the largest ⌊αn⌋ tasks by clean-looking tasks of component 0
     with w_0 moved by ``shift``·s_0 along a direction orthogonal to W: least
     squares weighing examples gives them far more than α of the weight."""
-    rng = np.random.default_rng(rng)
-    v = rng.standard_normal(theta.d)
-    v -= theta.W @ np.linalg.lstsq(theta.W, v, rcond=None)[0]
-    w_bad = theta.W[:, 0] + shift * theta.s[0] * v / np.linalg.norm(v)
-
-    def make(i, X, y):
-        return X, X @ w_bad + theta.s[0] * rng.standard_normal(len(y))
-
     return _apply(pools, (pool,), alpha, lambda d, m: np.argsort(-d.sizes, kind="stable")[:m],
-                  make)
+                  _shifted_task(theta, shift, rng))
 
 
 def one_component(pools, theta, alpha, shift=0.6, pool="light2", rng=0):
