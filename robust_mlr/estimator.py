@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _params
 from ._validation import check_alpha, check_int, check_rng
+from .covariates import COVARIATES, fit_whitened
 from .data import Pools
 from .exceptions import CorruptionWarning, NotFittedError, ValidationError
 from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
@@ -50,6 +51,12 @@ class MetaLearner(_params.ParamsMixin):
         Extra options for each stage.
     rng : None, int or Generator
         Randomness of the randomised stages.
+    covariates : {"isotropic", "estimate"}
+        ``"isotropic"``: the stages assume E[x xᵀ] = I (the papers' model).
+        ``"estimate"``: estimate Σ_x = E[x xᵀ] from the covariates of all
+        pools (trimmed when alpha > 0), run the stages on the whitened pools
+        and map W back (:mod:`robust_mlr.covariates`); attribute
+        ``covariance_`` holds the whitening.
 
     Attributes
     ----------
@@ -90,7 +97,7 @@ class MetaLearner(_params.ParamsMixin):
 
     def __init__(self, k, *, subspace="pca", clustering="single", regression="ls",
                  alpha=0.0, L=None, flag_level=None, subspace_kw=None, clustering_kw=None,
-                 regression_kw=None, rng=None):
+                 regression_kw=None, rng=None, covariates="isotropic"):
         self.k = k
         self.subspace = subspace
         self.clustering = clustering
@@ -102,12 +109,15 @@ class MetaLearner(_params.ParamsMixin):
         self.clustering_kw = clustering_kw
         self.regression_kw = regression_kw
         self.rng = rng
+        self.covariates = covariates
 
     def fit(self, pools: Pools):
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):
             raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
         self._validate_params()
+        if self.covariates == "estimate":
+            return fit_whitened(self, pools)
         k = check_int(self.k, "k", min_val=1)
         if k > pools.dim:
             raise ValidationError(f"k={k} exceeds the dimension d={pools.dim}; need k <= d")
@@ -214,6 +224,7 @@ class MetaLearner(_params.ParamsMixin):
         "clustering_kw": _params.mapping(),
         "regression_kw": _params.mapping(),
         "rng": _params.seed(),
+        "covariates": _params.one_of(COVARIATES, "covariates option"),
     }
 
     def __sklearn_is_fitted__(self):

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._covariate_laws import LAWS, draw as draw_covariates, second_moment
 from ._validation import check_array, check_int, check_k_d, check_rng, check_float
 from .data import MetaDataset, Pools
 from .exceptions import ValidationError
 
-__all__ = ["MLRParams", "make_params", "make_tasks", "make_pools", "pareto_sizes"]
+__all__ = ["MLRParams", "make_params", "make_tasks", "make_pools", "covariate_moment",
+           "pareto_sizes"]
 
 
 @dataclass(frozen=True)
@@ -202,12 +204,20 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
     t : int, array of shape (n,), or callable ``(rng, n) -> sizes``
         Task sizes; a callable gives a heterogeneous size distribution,
         e.g. ``lambda rng, n: rng.integers(2, 10, n)``.
-    x_dist, noise : {"gaussian", "student"}
-        Law of the covariates (isotropic, unit variance) and of the noise;
-        ``"student"`` uses a Student t with ``df`` degrees of freedom,
-        scaled to unit variance (heavy tails).
+    x_dist : str
+        Law of the covariates: ``"gaussian"`` (N(0, I)) and ``"student"``
+        (i.i.d. Student-t coordinates, unit variance) are isotropic;
+        ``"correlated"`` (N(0, Σ) with Σ_ij = 0.8^|i−j|),
+        ``"correlated_student"`` (multivariate t with that Σ),
+        ``"polynomial"`` (Chebyshev features T_1(u), …, T_d(u) of
+        u ~ U[−1, 1]) and ``"fourier"`` (√2 cos(mπu)/m, √2 sin(mπu)/m,
+        m = 1, 2, …) are neither Gaussian nor isotropic; fit them with
+        ``MetaLearner(..., covariates="estimate")`` (see docs/data.md).
+    noise : {"gaussian", "student"}
+        Law of the noise; ``"student"`` uses a Student t with ``df`` degrees
+        of freedom, scaled to unit variance (heavy tails).
     df : float
-        Degrees of freedom for ``"student"`` (> 2).
+        Degrees of freedom of the Student laws (> 2).
     rng : None, int or Generator
 
     Returns
@@ -221,7 +231,7 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
     sizes = _draw_sizes(n, t, rng)
     z = rng.choice(params.k, size=n, p=params.p)
     N = int(sizes.sum())
-    X = _draw(rng, (N, params.d), x_dist, df)
+    X = draw_covariates(rng, N, params.d, x_dist, df)
     zz = np.repeat(z, sizes)
     eps = _draw(rng, N, noise, df) * params.s[zz]
     # <w_{z}, x> for every example: one BLAS product then a gather
@@ -240,3 +250,31 @@ def make_pools(params, n_light1, t_light1, n_heavy, t_heavy, n_light2, t_light2,
     return Pools(make_tasks(params, n_light1, t_light1, rng=rng, **task_kw),
                  make_tasks(params, n_heavy, t_heavy, rng=rng, **task_kw),
                  make_tasks(params, n_light2, t_light2, rng=rng, **task_kw))
+
+
+def covariate_moment(x_dist, d, df=5.0):
+    """Exact second moment Σ_x = E[x xᵀ] of a covariate law of :func:`make_tasks`.
+
+    Parameters
+    ----------
+    x_dist : str
+        One of ``"gaussian"``, ``"student"``, ``"correlated"``,
+        ``"correlated_student"``, ``"polynomial"``, ``"fourier"``.
+    d : int
+        Dimension.
+    df : float
+        Degrees of freedom of the Student laws (> 2); Σ_x does not depend on it.
+
+    Returns
+    -------
+    ndarray (d, d)
+
+    Examples
+    --------
+    >>> covariate_moment("correlated", 3).round(2).tolist()
+    [[1.0, 0.8, 0.64], [0.8, 1.0, 0.8], [0.64, 0.8, 1.0]]
+    """
+    d = check_int(d, "d", min_val=1)
+    if x_dist not in LAWS:
+        raise ValidationError(f"x_dist must be one of {LAWS}, got {x_dist!r}")
+    return second_moment(x_dist, d, df)

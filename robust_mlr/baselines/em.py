@@ -1,0 +1,228 @@
+"""EM for a mixture of linear regressions with task-level latent components.
+
+All examples of task i share one latent component z_i ∈ {1..k}, so the
+complete-data likelihood factorises over tasks and the E-step computes, for
+every task, the posterior
+
+    γ_iℓ ∝ p_ℓ · Π_j N(y_ij; w_ℓᵀ x_ij, s_ℓ²)
+
+from the (n × k) per-task residual sums (the same likelihood the prediction
+stage uses). The M-step is a weighted least squares per component with
+example weights γ_{task(j), ℓ}:
+
+    w_ℓ = (Σ_j γ x_j x_jᵀ)⁻¹ Σ_j γ x_j y_j ,
+    s_ℓ² = Σ_j γ (y_j − w_ℓᵀx_j)² / Σ_j γ ,   p_ℓ = (1/n) Σ_i γ_iℓ .
+
+Each iteration does not decrease the log-likelihood; the iteration stops
+when it rises by less than ``tol`` per example.
+
+Initialisation (each of ``n_init`` restarts, the best final log-likelihood
+wins): the method-of-moments subspace Û (Tripuraneni, Jin, Jordan 2021) from
+the same data; per-task statistics v_i = Ûᵀ (1/t_i) Σ_j y_ij x_ij (whose mean
+is the task's w for isotropic x); k-means on the v_i with k-means++ seeds
+drawn from the restart's random stream; then one M-step with the hard
+k-means labels gives (W, s², p). EM needs no isotropy: the M-step is least
+squares, so it is unaffected by the covariates' covariance.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .._segments import Segments
+from .._validation import check_array, check_float, check_int, check_k_d, check_rng
+from ..exceptions import ConvergenceWarning, ValidationError
+from ..stages.subspace import estimate_subspace
+from ._base import MixturePredictor, kmeans, orthonormal_span, pooled
+
+__all__ = ["EMLearner", "em_step"]
+
+
+def _loglik_terms(seg, X, y, W, s2, p):
+    rss = seg.sum((y[:, None] - X @ W) ** 2)                        # (n, k)
+    with np.errstate(divide="ignore"):
+        logp = np.log(p)
+    return -rss / (2 * s2) - 0.5 * seg.sizes[:, None] * np.log(2 * np.pi * s2) + logp
+
+
+def _m_step(seg, X, y, gamma, floor):
+    k = gamma.shape[1]
+    d = X.shape[1]
+    W, s2 = np.empty((d, k)), np.empty(k)
+    for ell in range(k):                       # loop over components only
+        g = gamma[seg.index, ell]
+        Xg = X * g[:, None]
+        A = Xg.T @ X
+        A[np.diag_indices(d)] += 1e-10 * max(np.trace(A), 1e-300) / d
+        W[:, ell] = np.linalg.solve(A, Xg.T @ y)
+        s2[ell] = max(g @ (y - X @ W[:, ell]) ** 2 / max(g.sum(), 1e-300), floor)
+    return W, s2, gamma.mean(axis=0)
+
+
+def em_step(data, W, s2, p):
+    """One EM iteration on ``data`` from (W, s², p); returns the new (W, s2, p).
+
+    Parameters
+    ----------
+    data : MetaDataset
+    W : ndarray (d, k)
+    s2, p : ndarray (k,)
+
+    Returns
+    -------
+    W, s2, p : ndarrays
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_tasks
+    >>> theta = make_params(6, 2, s=0.1, rng=0)
+    >>> data = make_tasks(theta, 3000, 10, rng=1)
+    >>> W, s2, p = em_step(data, theta.W, theta.s ** 2, theta.p)
+    >>> bool(abs(W - theta.W).max() < 0.01)
+    True
+    """
+    seg = Segments(data)
+    L = _loglik_terms(seg, data.X, data.y, np.asarray(W, float), np.asarray(s2, float),
+                      np.asarray(p, float))
+    gamma = np.exp(L - logsumexp(L, axis=1, keepdims=True))
+    return _m_step(seg, data.X, data.y, gamma, 1e-12 * np.mean(data.y ** 2))
+
+
+class EMLearner(MixturePredictor):
+    """Expectation-maximisation for a mixture of k linear regressions, with
+    multiple k-means++ restarts from the method-of-moments subspace.
+
+    Assumptions (classical analysis, e.g. Balakrishnan, Wainwright, Yu 2017;
+    Kwon, Caramanis 2020): Gaussian noise with the mixture as stated; EM
+    converges to the maximum-likelihood estimate only from a starting point
+    close enough to the truth (local convergence), with restarts as the
+    standard remedy. No isotropy is needed (the M-step is least squares),
+    but nothing is robust: one corrupted task enters every M-step with its
+    posterior weight.
+
+    Parameters
+    ----------
+    k : int
+        Number of components.
+    n_init : int
+        Restarts; the one with the largest final log-likelihood is kept.
+    max_iter : int
+        EM iterations per restart (ConvergenceWarning if the kept restart
+        reaches it).
+    tol : float
+        Stop when the log-likelihood rises by less than ``tol`` per example.
+    init : "kmeans++" or (W, s2, p)
+        A tuple starts every restart from those parameters (then one
+        restart suffices).
+    pools : tuple of str
+        Pools fitted when ``fit`` receives :class:`~robust_mlr.Pools` (all
+        three by default: EM has no use for the split).
+    rng : None, int or Generator
+
+    Attributes
+    ----------
+    W_, s2_, p_ : ndarrays (d, k), (k,), (k,)
+    U_ : ndarray (d, k)
+        Orthonormal basis of span(W_).
+    labels_ : ndarray (n,)
+        MAP component of every fitted task.
+    log_likelihood_ : float
+    n_iter_ : int
+    diagnostics_ : dict
+        Per-restart log-likelihoods and iterations, and the fit time.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_pools, metrics
+    >>> theta = make_params(8, 2, rng=0)
+    >>> pools = make_pools(theta, 2000, 4, 100, 40, 2000, 4, rng=1)
+    >>> model = EMLearner(2, rng=2).fit(pools)
+    >>> metrics.parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"] < 0.2
+    True
+    """
+
+    def __init__(self, k, *, n_init=10, max_iter=300, tol=1e-8, init="kmeans++",
+                 pools=("light1", "heavy", "light2"), rng=None):
+        self.k = k
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.init = init
+        self.pools = pools
+        self.rng = rng
+
+    def _start(self, data, seg, U, rng, floor):
+        if not isinstance(self.init, str):
+            W, s2, p = self.init
+            W = check_array(W, "init W", ndim=2, shape=(data.dim, self.k_))
+            s2 = check_array(s2, "init s2", ndim=1, shape=(self.k_,))
+            p = check_array(p, "init p", ndim=1, shape=(self.k_,))
+            return W, np.maximum(s2, floor), p
+        V = seg.sum(data.X * data.y[:, None]) / seg.sizes[:, None] @ U
+        labels, _ = kmeans(V, self.k_, rng)
+        return _m_step(seg, data.X, data.y, np.eye(self.k_)[labels], floor)
+
+    def fit(self, data):
+        """Fit on a :class:`~robust_mlr.Pools` (the pools in ``pools``) or a
+        :class:`~robust_mlr.MetaDataset`; returns ``self``.
+
+        Raises
+        ------
+        ValidationError
+            If k is missing or exceeds d, if there are not more examples
+            than d, or an option is out of range.
+        """
+        t_start = time.perf_counter()
+        data = pooled(data, self.pools)
+        if self.k is None:
+            raise ValidationError("k (the number of components) is required; got None")
+        self.k_ = k = check_k_d(self.k, data.dim)
+        n_init = check_int(self.n_init, "n_init", min_val=1)
+        max_iter = check_int(self.max_iter, "max_iter", min_val=1)
+        tol = check_float(self.tol, "tol", min_val=0.0)
+        if not isinstance(self.init, str):
+            n_init = 1
+        elif self.init != "kmeans++":
+            raise ValidationError(f"init must be 'kmeans++' or a (W, s2, p) tuple, got {self.init!r}")
+        if data.n_examples <= data.dim:
+            raise ValidationError(f"EM needs more examples than d={data.dim}; got "
+                                  f"N={data.n_examples}")
+        rng = check_rng(self.rng)
+        seg = Segments(data)
+        X, y, N = data.X, data.y, data.n_examples
+        floor = 1e-12 * np.mean(y ** 2)
+        U = estimate_subspace(data, k, "moments").U if isinstance(self.init, str) else None
+        best, runs = None, []
+        for _ in range(n_init):
+            W, s2, p = self._start(data, seg, U, rng, floor)
+            ll_old, converged = -np.inf, False
+            for it in range(1, max_iter + 1):
+                L = _loglik_terms(seg, X, y, W, s2, p)
+                norm = logsumexp(L, axis=1, keepdims=True)
+                ll = float(norm.sum())
+                if ll - ll_old < tol * N:
+                    converged = True
+                    break
+                ll_old = ll
+                W, s2, p = _m_step(seg, X, y, np.exp(L - norm), floor)
+            if not converged:          # score the parameters of the last M-step
+                L = _loglik_terms(seg, X, y, W, s2, p)
+                ll = float(logsumexp(L, axis=1).sum())
+            runs.append({"log_likelihood": ll, "iterations": it, "converged": converged})
+            if best is None or ll > best[0]:
+                best = (ll, W, s2, p, L, it, converged)
+        ll, W, s2, p, L, it, converged = best
+        if not converged:
+            warnings.warn(f"EM reached max_iter={max_iter} before the log-likelihood gain "
+                          f"fell below tol={tol:g} per example", ConvergenceWarning,
+                          stacklevel=2)
+        self.W_, self.s2_, self.p_ = W, s2, p
+        self.U_ = orthonormal_span(W)
+        self.labels_ = np.argmax(L, axis=1)
+        self.log_likelihood_, self.n_iter_ = ll, it
+        self.diagnostics_ = {"restarts": runs, "time": time.perf_counter() - t_start}
+        return self

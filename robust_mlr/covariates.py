@@ -1,0 +1,203 @@
+"""Covariates with an unknown second moment Σ_x: estimation and whitening.
+
+The moment-based stages (the subspace moments, the clustering distances,
+the robust filters' statistics) assume E[x xᵀ] = I: then E[y x] = w for a
+task of parameter w. For a general law with second moment Σ_x = E[x xᵀ]
+(positive definite, the same for every task, independent of the task's
+component and of the noise), E[y x] = Σ_x w, and the subspace stage would
+return Σ_x span(W) instead of span(W). Whitening restores the assumption
+exactly at the level of first and second moments:
+
+    x' = Σ_x^{-1/2} x ,   w' = Σ_x^{1/2} w ,   so  x'ᵀ w' = xᵀ w ,
+
+leaving every response, noise level s² and mixing weight unchanged. The
+learner is run on the whitened pools and the estimates are mapped back,
+W = Σ̂^{-1/2} W' (U is re-orthonormalised from Σ̂^{-1/2} U'). Predictions
+need no mapping: the likelihood of the raw support under W equals that of
+the whitened support under W'. Higher moments of a non-Gaussian x are not
+corrected (the robust statistics' fourth-moment terms); docs/data.md states
+which laws were checked.
+
+Σ_x is estimated from the covariates of *all* pools (the responses are not
+needed). With ``alpha > 0`` whole tasks may be corrupted, covariates
+included, so the estimate is a trimmed second moment over tasks: starting
+from the plain moment, every task is scored by its mean whitened squared
+norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and the
+tasks whose |log q_i − median| is among the largest 2α fraction are left out
+of the next estimate; five rounds. A corrupted task that inflates the
+moment in some direction raises its own q_i and is trimmed; one that
+deflates it can bias Σ̂ by O(α) only.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_alpha, check_int
+from .data import MetaDataset, Pools
+from .exceptions import ValidationError
+
+__all__ = ["Whitening", "estimate_second_moment", "fit_whitened", "COVARIATES"]
+
+COVARIATES = ("isotropic", "estimate")
+
+
+def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
+    """Estimate Σ_x = E[x xᵀ] from the covariates of several meta-datasets.
+
+    Parameters
+    ----------
+    datasets : MetaDataset, Pools or sequence of MetaDataset
+        All covariates are used (a Pools contributes its three pools).
+    alpha : float
+        Fraction of corrupted tasks per pool; 0 gives the plain example
+        average (1/N) Σ x xᵀ, > 0 the trimmed estimate of the module notes.
+    n_rounds : int
+        Trimming rounds when alpha > 0.
+
+    Returns
+    -------
+    Sigma : ndarray (d, d)
+    kept : ndarray of bool (n_total,)
+        Tasks (pools concatenated in order) used by the final estimate.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_tasks
+    >>> data = make_tasks(make_params(3, 1, rng=0), 4000, 5, x_dist="correlated", rng=1)
+    >>> Sigma, _ = estimate_second_moment(data)
+    >>> bool(abs(Sigma[0, 1] - 0.8) < 0.03)
+    True
+    """
+    if isinstance(datasets, Pools):
+        datasets = [datasets[name] for name in Pools.names]
+    elif isinstance(datasets, MetaDataset):
+        datasets = [datasets]
+    datasets = list(datasets)
+    alpha = check_alpha(alpha)
+    n_rounds = check_int(n_rounds, "n_rounds", min_val=1)
+    X = np.vstack([ds.X for ds in datasets])
+    t = np.concatenate([ds.sizes for ds in datasets])
+    offsets = np.concatenate([[0], np.cumsum(t)])
+    n = t.size
+    kept = np.ones(n, bool)
+    Sigma = X.T @ X / X.shape[0]
+    if alpha == 0:
+        return Sigma, kept
+    n_trim = int(np.ceil(2 * alpha * n))
+    for _ in range(n_rounds):
+        inv = np.linalg.pinv(Sigma, hermitian=True)
+        q = np.add.reduceat(np.einsum("ij,ij->i", X @ inv, X), offsets[:-1]) / t
+        logq = np.log(np.maximum(q, 1e-300))
+        dev = np.abs(logq - np.median(logq))
+        kept = np.ones(n, bool)
+        kept[np.argsort(dev)[n - n_trim:]] = False
+        w = np.repeat(kept, t).astype(float)
+        Sigma = (X * w[:, None]).T @ X / w.sum()
+    return Sigma, kept
+
+
+@dataclass
+class Whitening:
+    """The map x ↦ Σ̂^{-1/2} x and its inverse on parameters.
+
+    Attributes
+    ----------
+    Sigma : ndarray (d, d)
+        Estimated second moment of the covariates.
+    root, inv_root : ndarray (d, d)
+        Σ̂^{1/2} and Σ̂^{-1/2} (symmetric).
+    info : dict
+        ``kept`` mask of the trimmed estimate and the condition number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> wh = Whitening.from_moment(np.diag([4.0, 1.0]))
+    >>> wh.inv_root.diagonal().tolist(), wh.info["condition"]
+    ([0.5, 1.0], 4.0)
+    """
+
+    Sigma: np.ndarray
+    root: np.ndarray
+    inv_root: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_moment(cls, Sigma, **info):
+        """Symmetric square roots of a positive definite Σ̂.
+
+        Raises
+        ------
+        ValidationError
+            If Σ̂ is singular (a constant or duplicated feature).
+        """
+        vals, Q = np.linalg.eigh((Sigma + Sigma.T) / 2)
+        if vals[0] <= 1e-10 * max(vals[-1], 1e-300):
+            raise ValidationError(
+                f"the covariates' second moment is singular (eigenvalues {vals[0]:.3g} .. "
+                f"{vals[-1]:.3g}): remove constant or linearly dependent features")
+        return cls(Sigma, (Q * np.sqrt(vals)) @ Q.T, (Q / np.sqrt(vals)) @ Q.T,
+                   dict(info, condition=float(vals[-1] / vals[0])))
+
+    def whiten(self, data):
+        """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x."""
+        return MetaDataset(data.X @ self.inv_root, data.y, data.offsets, data.components)
+
+    def whiten_pools(self, pools):
+        """All three pools whitened (masks kept)."""
+        return Pools(*(self.whiten(pools[name]) for name in Pools.names), masks=dict(pools.masks))
+
+    def to_original(self, W):
+        """Parameters of the whitened problem mapped back: Σ̂^{-1/2} W."""
+        return self.inv_root @ W
+
+    def basis_to_original(self, U):
+        """Orthonormal basis of Σ̂^{-1/2} span(U)."""
+        return np.linalg.qr(self.inv_root @ U)[0]
+
+
+def fit_whitened(learner, pools):
+    """Fit ``learner`` (a MetaLearner with ``covariates="estimate"``) on the
+    whitened pools and map its estimates back; returns ``learner``.
+
+    Σ̂ comes from the covariates of all three pools, trimmed when the
+    learner's ``alpha`` is positive. Sets ``covariance_`` (the
+    :class:`Whitening`) on the learner; ``W_``, ``W_tilde_`` and ``U_`` are in
+    the original coordinates; noise levels, weights and labels are unchanged.
+
+    Examples
+    --------
+    >>> from robust_mlr import MetaLearner, make_params, make_pools
+    >>> theta = make_params(6, 2, rng=0)
+    >>> pools = make_pools(theta, 4000, 2, 60, 64, 2000, 8, x_dist="correlated", rng=1)
+    >>> model = fit_whitened(MetaLearner(2, rng=2), pools)
+    >>> model.W_.shape, round(float(model.covariance_.Sigma[0, 1]), 1)
+    ((6, 2), 0.8)
+    """
+    if not isinstance(pools, Pools):
+        raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+    alpha = check_alpha(learner.alpha)
+    Sigma, kept = estimate_second_moment(pools, alpha)
+    wh = Whitening.from_moment(Sigma, kept=kept)
+    inner = copy.copy(learner)
+    inner.covariates = "isotropic"
+    inner.fit(wh.whiten_pools(pools))
+    for name, value in vars(inner).items():
+        if name.endswith("_") and not name.startswith("_"):
+            setattr(learner, name, value)
+    learner.W_ = wh.to_original(inner.W_)
+    learner.W_tilde_ = wh.to_original(inner.W_tilde_)
+    learner.U_ = wh.basis_to_original(inner.U_)
+    learner.covariance_ = wh
+    return learner
+
+
+def check_covariates(value):
+    """The ``covariates`` option: one of :data:`COVARIATES`."""
+    if value not in COVARIATES:
+        raise ValidationError(f"covariates must be one of {COVARIATES}, got {value!r}")
+    return value
