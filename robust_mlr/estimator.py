@@ -36,7 +36,9 @@ class MetaLearner(_params.ParamsMixin):
         (``"filter"``, ``"hrpca"``).
     clustering : str
         Heavy-task clustering: ``"single"``/``"average"`` linkage (ICML
-        Alg. 3) or an SDP relaxation name.
+        Alg. 3), an SDP relaxation name, or ``"moments"`` /
+        ``"moments_robust"`` (third-order moment estimator; it returns the
+        cluster estimates W̃, r̃², p̃ itself instead of cluster means).
     regression : str
         Per-component regression: ``"ls"`` (ICML Alg. 4) or a robust method.
     alpha : float
@@ -141,8 +143,11 @@ class MetaLearner(_params.ParamsMixin):
         cl = cluster_heavy(pools.heavy, self.U_, k, self.clustering, L=self.L, alpha=alpha,
                            rng=rng, **(self.clustering_kw or {}))
         self.heavy_labels_ = cl.labels
-        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cluster_estimates(
-            pools.heavy, cl.labels, self.U_, k, robust=alpha > 0)
+        if "estimates" in cl.info:     # a method that estimates (W̃, r̃², p̃) itself
+            self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cl.info.pop("estimates")
+        else:
+            self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cluster_estimates(
+                pools.heavy, cl.labels, self.U_, k, robust=alpha > 0)
         diag["clustering"] = dict(cl.info, objective=cl.objective, outliers=cl.outliers,
                                   time=time.perf_counter() - t0)
 

@@ -8,6 +8,10 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
 * ``"peng_wei"``, ``"peng_wei_robust"``, ``"sos_m4"``, ``"sos_m6"`` — the
   Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
   relaxations (:mod:`.sdp`, with :mod:`.split_moments` and :mod:`.rounding`);
+* ``"moments"``, ``"moments_robust"`` — third-order moment estimator of the
+  centres (whitening + tensor decomposition, :mod:`.moments`, with
+  :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
+  median of block means;
 * ``"single_cluster"`` — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
@@ -20,6 +24,7 @@ from ..._validation import check_int, lookup
 from ...data import MetaDataset
 from .base import ClusteringResult
 from .estimates import cluster_estimates
+from .moments import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
                       single_linkage)
 from .pseudo_distribution import (brute_force_balanced, peel_clusters,
@@ -28,13 +33,17 @@ from .rounding import ROUNDINGS, kmeans
 from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_problem,
                   peng_wei_robust, sdp_cluster, single_cluster, sos_m4, sos_m6)
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
+from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
+from .tensor_moments import group_statistics, moment_tensors
 
 __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",
            "single_cluster_relaxation", "peel_clusters", "pseudo_distribution_clustering",
-           "brute_force_balanced"]
+           "brute_force_balanced", "moment_clustering", "robust_moment_clustering",
+           "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
+           "group_statistics", "moment_tensors"]
 
 METHODS = {
     "single": single_linkage,
@@ -45,6 +54,8 @@ METHODS = {
     "peng_wei_robust": peng_wei_robust,
     "sos_m4": sos_m4,
     "sos_m6": sos_m6,
+    "moments": moment_clustering,
+    "moments_robust": robust_moment_clustering,
 }
 
 
