@@ -12,11 +12,11 @@ from . import _params
 from ._validation import check_alpha, check_int, check_rng
 from .covariates import COVARIATES, fit_whitened
 from .data import Pools
-from .exceptions import CorruptionWarning, NotFittedError, ValidationError
+from .exceptions import CorruptionWarning, ValidationError
 from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
 from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import cluster_estimates, cluster_heavy
-from .stages.prediction import posterior, task_parameters
+from .stages.prediction import MixturePredictor
 from .stages.regression import fit_components
 from .stages.screening import excess_limit, screen_pools
 from .stages.subspace import estimate_subspace
@@ -24,7 +24,7 @@ from .stages.subspace import estimate_subspace
 __all__ = ["MetaLearner"]
 
 
-class MetaLearner(_params.ParamsMixin):
+class MetaLearner(_params.ParamsMixin, MixturePredictor):
     """Meta-learning of a mixture of k linear regressions from three pools.
 
     Parameters
@@ -232,41 +232,6 @@ class MetaLearner(_params.ParamsMixin):
         "rng": _params.seed(),
         "covariates": _params.one_of(COVARIATES, "covariates option"),
     }
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "W_")
-
-    def _check_fitted(self):
-        if not self.__sklearn_is_fitted__():
-            raise NotFittedError("this MetaLearner is not fitted yet; call fit(pools) first")
-
-    def posterior(self, support):
-        """Posterior component probabilities of new tasks, (n, k)."""
-        self._check_fitted()
-        return posterior(support, self.W_, self.s2_, self.p_)
-
-    def task_parameters(self, support, method="bayes"):
-        """Regression vectors for new tasks from their support examples, (n, d)."""
-        self._check_fitted()
-        return task_parameters(support, self.W_, self.s2_, self.p_, method)
-
-    def predict(self, support, X_query, method="bayes"):
-        """Predict responses of query points, one row of ``X_query`` per task.
-
-        Parameters
-        ----------
-        support : MetaDataset
-            The new tasks' labelled examples (τ_i each).
-        X_query : ndarray (n, d)
-            One query covariate per task.
-        method : {"bayes", "map"}
-        """
-        beta = self.task_parameters(support, method)
-        X_query = np.asarray(X_query, dtype=float)
-        if X_query.shape != beta.shape:
-            raise ValidationError(
-                f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
-        return np.einsum("ij,ij->i", X_query, beta)
 
 
 def _expand(values, kept, fill):
