@@ -1,4 +1,7 @@
-"""Clustering SDP timings and peak memory (each case in a fresh process).
+"""Clustering SDP timings and peak memory with cvxpy/SCS (each case in a fresh process).
+
+The Burer–Monteiro solver (the default for Peng–Wei) is benchmarked in
+``benchmarks/bench_bm.py``; H against its GEMM floor in ``bench_pipeline.py``.
 
 Cases (d = 8k, orthonormal W, t_H = 16 — the hard regime):
   * Peng–Wei, n_H = 500, k = 4                       (target ≤ 60 s)
@@ -29,7 +32,8 @@ def _case(args, queue):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = sdp_cluster(heavy, U, k, relaxation=relaxation, m=4, moment_rows=rows,
-                          alpha=0.05 if relaxation == "peng_wei_robust" else 0.0, rng=0)
+                          alpha=0.05 if relaxation == "peng_wei_robust" else 0.0,
+                          solver="SCS", rng=0)
     wall = time.perf_counter() - t0
     acc = metrics.clustering_accuracy(res.labels, heavy.components, k)
     queue.put((wall, res.info["solver"]["time"], res.info["build_time"], acc,

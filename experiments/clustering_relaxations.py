@@ -12,6 +12,11 @@ sweeps over t_H at n_H = 100 for k ∈ {4, 8}, and the clustering attacks at
 n_H = 400, t_H = 128, cluster bridging and fake cluster at α = 0.05, single /
 average linkage vs robust Peng–Wei and its m = 4 SoS variant (full SDPs).
 
+``clustering_scaling``: accuracy and time against n_H (100 … 10 000; k = 4,
+t_H = 64, clean) for single linkage, k-means, and Peng–Wei and robust
+Peng–Wei solved by the Burer–Monteiro solver on every heavy task (the cvxpy
+SDPs stop near n_H = 500).
+
 ``tH_nH_tradeoff``: accuracy of Peng–Wei (m = 2) and of Peng–Wei plus the
 m = 4 SoS constraint (both non-robust, α = 0) over a (n_H, t_H) grid at k = 4; t_min(n_H) is the smallest t_H
 with accuracy ≥ 99 % in ≥ 90 % of trials. The question (the robust paper's
@@ -149,6 +154,23 @@ def tradeoff_plot(rows, out):
 
 
 _ROBUST_METHODS = ["single", "average", "peng_wei_robust", "sos_m4"]
+_SCALING_METHODS = ("single", "kmeans", "peng_wei", "peng_wei_robust")
+
+
+def scaling_plot(rows, out):
+    from robust_mlr.engine.plotting import figure, line_plot, save_figure
+    fig, axes = figure(2)
+    for ax, metric, label in ((axes[0], "acc", "accuracy"), (axes[1], "time", "time (s)")):
+        for m in _SCALING_METHODS:
+            line_plot(ax, [dict(r, method=m, value=r.get(f"{metric}_{m}")) for r in rows
+                           if r.get(f"{metric}_{m}") is not None], "n_H", "value",
+                      hue="method", logx=True, logy=metric == "time")
+        h, l = ax.get_legend_handles_labels()
+        ax.legend(h[:len(_SCALING_METHODS)], l[:len(_SCALING_METHODS)], fontsize=7)
+        ax.set_ylabel(label)
+        ax.set_title(f"clean, k = 4, t_H = 64: {label} vs n_H", fontsize=9)
+    return save_figure(fig, out, rows[0]["experiment"], dpi=110)
+
 
 EXPERIMENTS = [
     Experiment(name="clustering_attacks_400", func=comparison_trial,
@@ -170,6 +192,17 @@ EXPERIMENTS = [
                replicates=3, quick_replicates=1,
                description="Clustering relaxations side by side: accuracy vs t_H, time, "
                            "attacks.", plot=comparison_plot),
+    Experiment(name="clustering_scaling", func=comparison_trial,
+               grid=[dict(k=4, n_H=n, t_H=64, attack="none", alpha=0.0,
+                          methods=list(_SCALING_METHODS))
+                     for n in (100, 300, 1000, 3000, 10000)],
+               quick_grid=[dict(k=4, n_H=60, t_H=64, attack="none", alpha=0.0,
+                                methods=list(_SCALING_METHODS))],
+               metrics=tuple(f"{p}_{m}" for m in _SCALING_METHODS for p in ("acc", "time")),
+               replicates=1, quick_replicates=1,
+               description="Accuracy and time vs n_H up to 10 000: linkage, k-means, "
+                           "Peng–Wei and robust Peng–Wei (Burer–Monteiro).",
+               plot=scaling_plot),
     Experiment(name="tH_nH_tradeoff", func=tradeoff_trial,
                grid={"k": [4], "n_H": [40, 80, 160], "t_H": [8, 16, 24, 32, 48, 64]},
                quick_grid={"k": [4], "n_H": [24], "t_H": [16]},

@@ -261,13 +261,16 @@ class MetaDataset:
         return support, self.X[last], self.y[last]
 
     # ------------------------------------------------------------ reductions
-    def chunk_means(self, n_chunks, stage="this stage"):
-        """Per-task means of ``y·x`` over ``n_chunks`` contiguous chunks.
+    def chunk_means(self, n_chunks, stage="this stage", values=None):
+        """Per-task means of ``y·x`` (or of ``values``) over ``n_chunks`` contiguous chunks.
 
         Returns an array of shape (n_chunks, n, d): entry ``[g, i]`` is the
         mean of ``y_ij x_ij`` over the g-th chunk of task i. Chunks of a task
         of size t are the position ranges ``[floor(g t / G), floor((g+1) t / G))``
         and are disjoint, so chunk means of one task are independent.
+        ``values`` (N, m), if given, replaces ``y·x`` (e.g. projected
+        ``y·Uᵀx``, so that no N × d temporary is built); the result is then
+        (n_chunks, n, m).
 
         Raises
         ------
@@ -283,10 +286,10 @@ class MetaDataset:
                 f"t_i={int(s[bad])} < {G} examples")
         starts = self.offsets[:-1, None] + (np.arange(G)[None, :] * s[:, None]) // G
         ends = self.offsets[:-1, None] + (np.arange(1, G + 1)[None, :] * s[:, None]) // G
-        yx = self.X * self.y[:, None]
+        yx = self.X * self.y[:, None] if values is None else values
         sums = np.add.reduceat(yx, starts.ravel(), axis=0).reshape(self.n_tasks, G, -1)
-        counts = (ends - starts)[..., None]
-        return np.transpose(sums / counts, (1, 0, 2))
+        sums /= (ends - starts)[..., None]
+        return np.ascontiguousarray(np.transpose(sums, (1, 0, 2)))
 
     def task_sums(self, values):
         """Sum an (N, ...) per-example array over each task -> (n, ...)."""

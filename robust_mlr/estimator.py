@@ -159,11 +159,12 @@ class MetaLearner(_params.ParamsMixin):
     @classmethod
     def robust(cls, k, alpha, **kwargs):
         """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020): filter subspace, robust Peng–Wei
-        clustering (SDP on at most 200 heavy tasks, the others assigned by
-        median distance), χ² flagging in classification, task-filter
+        clustering of every heavy task (Burer–Monteiro solver; pass
+        ``clustering_kw={"solver": "SCS", "max_sdp": 200}`` for the cvxpy SDP
+        on a subsample), χ² flagging in classification, task-filter
         regression. Keyword arguments override any stage."""
         opts = dict(subspace="filter", clustering="peng_wei_robust", regression="filter",
-                    flag_level=1e-3, clustering_kw={"max_sdp": 200})
+                    flag_level=1e-3)
         opts.update(kwargs)
         return cls(k, alpha=alpha, **opts)
 

@@ -125,6 +125,7 @@ def test_registry_lists_the_studies():
                                   "robust_pca_bad_example", "mlr_subspace",
                                   "clustering_comparison", "clustering_attacks_400",
                                   "tH_nH_tradeoff", "robustness", "baselines",
+                                  "clustering_scaling",
                                   # by module until the entry point is installed
                                   "experiments.tH_nH_tradeoff:EXPERIMENT"])
 def test_quick_studies_run_and_plot(tmp_path, name):

@@ -8,6 +8,9 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
 * ``"peng_wei"``, ``"peng_wei_robust"``, ``"sos_m4"``, ``"sos_m6"`` — the
   Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
   relaxations (:mod:`.sdp`, with :mod:`.split_moments` and :mod:`.rounding`);
+  Peng–Wei and robust Peng–Wei are solved by default with the nonnegative
+  Burer–Monteiro solver (:mod:`.burer_monteiro`, via :mod:`.factored`:
+  memory O(n k), every heavy task), ``solver="SCS"`` selects cvxpy;
 * ``"moments"``, ``"moments_robust"`` — third-order moment estimator of the
   centres (whitening + tensor decomposition, :mod:`.moments`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
@@ -26,6 +29,8 @@ from __future__ import annotations
 from ..._validation import check_int, lookup
 from ...data import MetaDataset
 from .base import ClusteringResult
+from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
+                             solve_peng_wei_bm)
 from .certify import ClusterCertificates, certify_clusters
 from .estimates import cluster_estimates
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
@@ -47,7 +52,9 @@ __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates",
            "single_cluster_relaxation", "peel_clusters", "pseudo_distribution_clustering",
            "brute_force_balanced", "moment_clustering", "robust_moment_clustering",
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
-           "group_statistics", "moment_tensors", "ClusterCertificates", "certify_clusters"]
+           "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
+           "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
+           "certify_clusters"]
 
 METHODS = {
     "single": single_linkage,

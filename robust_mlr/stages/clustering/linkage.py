@@ -14,6 +14,7 @@ groups.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
@@ -40,13 +41,57 @@ def default_splits(t):
 
 
 def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):
-    """Chunk means of y·x projected on U: array (n_chunks, n, k)."""
-    b = data.chunk_means(n_chunks, stage=stage)
-    return b @ U
+    """Chunk means of y·Uᵀx: array (n_chunks, n, k).
+
+    One GEMM projects every example (X U, N × k); the chunk means are then
+    segment sums of the projected k-vectors, so no N × d temporary is built.
+    """
+    XU = data.X @ U
+    XU *= data.y[:, None]
+    return data.chunk_means(n_chunks, stage=stage, values=XU)
+
+
+#: Bytes of the per-split stack of H rows formed at once by :func:`distance_matrix`.
+BLOCK_BYTES = 1 << 22
+
+
+def _median_inplace(H):
+    """Entrywise median over axis 0 of H (L, b, m), written into H[0].
+
+    Closed forms by min/max for L ≤ 4 (L = 2: mean; L = 3: median of three;
+    L = 4: mean of the two middle values), selection (partition) otherwise.
+    """
+    L = H.shape[0]
+    if L == 2:
+        H[0] += H[1]
+        H[0] *= 0.5
+    elif L == 3:                      # max(min(a, b), min(max(a, b), c))
+        lo = np.minimum(H[0], H[1])
+        np.maximum(H[0], H[1], out=H[0])
+        np.minimum(H[0], H[2], out=H[0])
+        np.maximum(H[0], lo, out=H[0])
+    elif L == 4:                      # (max(lo₁, lo₂) + min(hi₁, hi₂)) / 2
+        lo = np.minimum(H[0], H[1])
+        np.maximum(H[0], H[1], out=H[0])
+        np.minimum(H[2], H[3], out=H[1])
+        np.maximum(H[2], H[3], out=H[2])
+        np.maximum(lo, H[1], out=lo)
+        np.minimum(H[0], H[2], out=H[0])
+        H[0] += lo
+        H[0] *= 0.5
+    elif L > 4:
+        H[0] = np.median(H, axis=0, overwrite_input=True)
 
 
 def distance_matrix(data: MetaDataset, U, L=None):
     """Median-of-L unbiased estimate of ||Uᵀ(w_{z_i} − w_{z_j})||² (n × n).
+
+    With ``P, Q`` the projected chunk means of split ℓ and ``a_i = ⟨P_i, Q_i⟩``,
+    ``H⁽ℓ⁾ = [P, Q, a, 1] [−Q, −P, 1, a]ᵀ``: one GEMM per split and row block.
+    Only the upper triangle is computed, by row blocks whose L-stack has at
+    most :data:`BLOCK_BYTES` bytes (on one BLAS thread); the median over ℓ is
+    taken in place and the lower triangle mirrored, so H is exactly symmetric
+    and no L × n × n array exists.
 
     Parameters
     ----------
@@ -57,22 +102,63 @@ def distance_matrix(data: MetaDataset, U, L=None):
     L : int, optional
         Number of independent split pairs; default :func:`default_splits`
         of the smallest task size.
+
+    Returns
+    -------
+    H : ndarray (n, n)
+
+    Raises
+    ------
+    ValidationError
+        If U does not match the data's dimension or a task has fewer than 2L
+        examples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robust_mlr import make_params, make_tasks
+    >>> theta = make_params(8, 2, rng=0)
+    >>> H = distance_matrix(make_tasks(theta, 5, 16, rng=1), np.eye(8)[:, :2], L=2)
+    >>> H.shape, bool(np.array_equal(H, H.T))
+    ((5, 5), True)
     """
     if U.shape[0] != data.dim:
         raise ValidationError(f"U has {U.shape[0]} rows but the data have d={data.dim}")
     L = default_splits(int(data.sizes.min())) if L is None else check_int(L, "L", min_val=1)
     B = projected_chunks(data, U, 2 * L, stage=f"clustering with L={L} split pairs")
     n = data.n_tasks
-    H = np.empty((L, n, n))
-    for ell in range(L):                       # loop over splits only; pairs via BLAS
+    ones = np.ones((n, 1))
+    left, right = [], []                        # (L, n, 2k + 2) factors of H⁽ℓ⁾
+    for ell in range(L):
         P, Q = B[ell], B[ell + L]
-        a = np.einsum("ij,ij->i", P, Q)
-        C = P @ Q.T
-        np.add.outer(a, a, out=H[ell])
-        H[ell] -= C
-        H[ell] -= C.T
-    Hm = H[0] if L == 1 else np.median(H, axis=0)
-    return (Hm + Hm.T) / 2
+        a = np.einsum("ij,ij->i", P, Q)[:, None]
+        left.append(np.hstack([P, Q, a, ones]))
+        right.append(np.hstack([-Q, -P, ones, a]))
+    H = np.empty((n, n))
+    step = int(np.clip(BLOCK_BYTES // (8 * L * max(n, 1)), 1, max(n, 1)))
+    buf = np.empty(L * step * n)
+    # small per-block GEMMs plus memory-bound passes: one BLAS thread keeps the
+    # blocks cache-resident and avoids thread start-up and contention, which
+    # made threaded OpenBLAS 5-10x slower on a busy 2-core machine
+    with threadpool_limits(limits=1, user_api="blas"):
+        _fill_blocks(H, left, right, buf, step, L)
+    return H
+
+
+def _fill_blocks(H, left, right, buf, step, L):
+    """Upper-triangle row blocks of the median H, mirrored (see distance_matrix)."""
+    n = H.shape[0]
+    for s in range(0, n, step):
+        e = min(s + step, n)
+        stack = buf[:L * (e - s) * (n - s)].reshape(L, e - s, n - s)   # contiguous for BLAS
+        for ell in range(L):                    # loop over splits only; pairs via BLAS
+            np.matmul(left[ell][s:e], right[ell][s:].T, out=stack[ell])
+        _median_inplace(stack)
+        H[s:e, s:] = stack[0]
+        H[s:, s:e] = stack[0].T                 # mirror to the lower triangle
+        diag = stack[0][:, :e - s]
+        H[s:e, s:e] = diag + diag.T             # the diagonal block, symmetrised
+        H[s:e, s:e] *= 0.5
 
 
 def _linkage(method):

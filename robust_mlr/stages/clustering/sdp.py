@@ -43,6 +43,7 @@ from .split_moments import group_estimates, noise_scale, pair_forms, row_form_ma
 from ..._validation import check_alpha, check_float, check_int, check_rng
 from ...constants import INLIER_MASS, MAD_TO_SIGMA, SDP_DISTANCE_CAP
 from .base import ClusteringResult
+from .factored import bm_cluster
 from .linkage import distance_matrix
 from ...exceptions import SolverFailedError, ValidationError
 
@@ -194,7 +195,16 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
         this trades a little accuracy for large speed-ups (documented in
         docs/clustering.md).
     solver : str, optional
-        Default SCS.
+        ``"BM"`` (default for ``"peng_wei"`` and ``"peng_wei_robust"``): the
+        nonnegative Burer–Monteiro solver of :mod:`.burer_monteiro` (via
+        :func:`.factored.bm_cluster`; memory O(n k) when L = 1, so every heavy
+        task can be clustered). Any cvxpy solver name (e.g. ``"SCS"``, the
+        default and only choice for ``"sos"``) solves the full SDP with cvxpy
+        instead (memory and time ≈ n² and n³: use ``max_sdp`` beyond a few
+        hundred tasks).
+    solver_opts : dict, optional
+        Options of the solver (:func:`.burer_monteiro.solve_peng_wei_bm` for
+        ``"BM"``, the cvxpy solver's otherwise).
     rng : None, int or Generator
         For k-means in the rounding and the subsample.
 
@@ -211,6 +221,14 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     if relaxation not in ("peng_wei", "peng_wei_robust", "sos"):
         raise ValidationError(f"relaxation {relaxation!r} unknown; choose from "
                               "['peng_wei', 'peng_wei_robust', 'sos']")
+    bm = (solver or ("SCS" if relaxation == "sos" else "BM")).upper() == "BM"
+    if bm and relaxation == "sos":
+        raise ValidationError("solver='BM' solves the Peng–Wei relaxations only; the "
+                              "'sos' relaxation needs a cvxpy solver such as 'SCS'")
+    if bm:
+        return bm_cluster(data, U, k, robust=relaxation == "peng_wei_robust", alpha=alpha,
+                          L=L, rounding=rounding, readmit=readmit, max_sdp=max_sdp,
+                          rng=rng, solver_opts=solver_opts)
     t0 = time.perf_counter()
     D = distance_matrix(data, U, L)
     G = n_groups or m

@@ -1,0 +1,485 @@
+"""Nonnegative Burer–Monteiro solver for the (robust) Peng–Wei k-means SDP.
+
+The Peng–Wei relaxation
+
+    min ⟨D, Z⟩  s.t.  Z 1 = 1,  tr Z = k,  Z ≥ 0,  Z ⪰ 0
+
+and its robust variant (Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n, diag Z ≤ c, tr Z = k,
+Z ≥ 0, Z ⪰ 0) are solved over the factorisation Z = Y Yᵀ with Y ≥ 0
+(n × r, r a little above k), following Zhuang, Chen, Yang and Zhang,
+"Statistically optimal K-means clustering via nonnegative low-rank
+semidefinite programming" (ICLR 2024). Z ⪰ 0 and Z ≥ 0 then hold exactly;
+the linear constraints enter an augmented Lagrangian (equalities with the
+usual multiplier update, inequalities in Rockafellar's form), whose
+subproblems over Y ≥ 0 are solved by L-BFGS-B (a projected quasi-Newton
+method: gradient projection onto the box Y ≥ 0 plus limited-memory curvature).
+Every quantity the solver needs is Z's action through Y — row sums
+Y (Yᵀ1), trace ‖Y‖², diagonal Σ_c Y_ic² and the cost gradient D Y — so with
+the low-rank distance of one split pair,
+
+    D = a 1ᵀ + 1 aᵀ − P Qᵀ − Q Pᵀ      (P, Q: n × k),
+
+one iteration costs O(n k r) time and O(n (k + r)) memory: D is never formed.
+
+Certificates. Every answer reports its primal residuals and a KKT
+(stationarity) residual; when n ≤ ``dual_max`` it also reports a dual lower
+bound. With multipliers λ of the linear constraints (trace included, z), the
+Lagrangian is ⟨M, Z⟩ + c(λ). Every feasible Z has Z ≥ 0, row sums ≤ 1 and
+tr Z = k, so for any symmetric N
+
+    ⟨N, Z⟩ ≥ Σ_i min(0, min_j N_ij),     ⟨M − N, Z⟩ ≥ k · λ_min(M − N),
+
+and c(λ) + Σ_i min(0, min_j N_ij) + k λ_min(M − N) is a lower bound on the
+SDP value. N follows Iguchi, Mixon, Peterson and Villar ("Probably
+certifiably correct k-means clustering", Math. Programming 2017) on the
+blocks C of the computed Z (connected components of its support): zero on
+the blocks, and off them the rank-two correction that makes
+(M − N) 1_C = 0 for every block. The bound is valid whatever λ; it is tight
+only when the multipliers happen to make M − N PSD, which the augmented
+Lagrangian's multipliers (one of many optimal duals) rarely do, so it is
+reported, not used to decide the status.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import eigh
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.optimize import Bounds, minimize
+from threadpoolctl import threadpool_limits
+
+from sos.exceptions import SolverInaccurateWarning
+
+from ...exceptions import SolverFailedError, ValidationError
+from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
+from .rounding import kmeans
+
+__all__ = ["DenseCost", "LowRankCost", "BMResult", "solve_peng_wei_bm", "robust_diag_cap",
+           "mds_labels"]
+
+
+class DenseCost:
+    """A dense symmetric cost matrix D as a linear operator.
+
+    Parameters
+    ----------
+    D : ndarray (n, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> DenseCost(np.ones((3, 3))).matmul(np.eye(3)).shape
+    (3, 3)
+    """
+
+    def __init__(self, D):
+        D = check_array(D, "D", ndim=2)
+        if D.shape[0] != D.shape[1]:
+            raise ValidationError(f"D must be square, got shape {D.shape}")
+        self.D = (D + D.T) / 2
+        self.n = D.shape[0]
+
+    def matmul(self, Y):
+        """D @ Y."""
+        return self.D @ Y
+
+    def block(self, rows, cols):
+        """The sub-matrix D[rows][:, cols]."""
+        return self.D[np.ix_(rows, cols)]
+
+    def dense(self):
+        """D as an n × n array."""
+        return self.D
+
+
+class LowRankCost:
+    """D = a 1ᵀ + 1 aᵀ − P Qᵀ − Q Pᵀ, applied without forming it.
+
+    With a_i = ⟨P_i, Q_i⟩ this is D_ij = (P_i − P_j)ᵀ(Q_i − Q_j), the
+    unbiased distance estimate of one split pair; D Y costs O(n k r).
+
+    Parameters
+    ----------
+    P, Q : ndarray (n, k)
+    scale : float
+        D is divided by ``scale`` (for unit-free tolerances).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> P, Q = rng.standard_normal((2, 5, 2))
+    >>> op = LowRankCost(P, Q)
+    >>> bool(np.allclose(op.matmul(np.eye(5)), op.dense()))
+    True
+    """
+
+    def __init__(self, P, Q, scale=1.0):
+        P = check_array(P, "P", ndim=2)
+        Q = check_array(Q, "Q", ndim=2, shape=P.shape)
+        scale = check_float(scale, "scale", min_val=0.0, include_min=False)
+        s = 1.0 / np.sqrt(scale)
+        self.P, self.Q = P * s, Q * s
+        self.a = np.einsum("ij,ij->i", self.P, self.Q)
+        self.n = P.shape[0]
+
+    def matmul(self, Y):
+        """D @ Y in O(n k r)."""
+        return (np.outer(self.a, Y.sum(axis=0)) + (self.a @ Y)[None, :]
+                - self.P @ (self.Q.T @ Y) - self.Q @ (self.P.T @ Y))
+
+    def block(self, rows, cols):
+        """The sub-matrix D[rows][:, cols], computed from the factors."""
+        P, Q, a = self.P, self.Q, self.a
+        return (a[rows, None] + a[None, cols] - P[rows] @ Q[cols].T - Q[rows] @ P[cols].T)
+
+    def dense(self):
+        """D as an n × n array (for checks on small n only)."""
+        idx = np.arange(self.n)
+        return self.block(idx, idx)
+
+
+def robust_diag_cap(n, alpha):
+    """The robust variant's bound on diag Z: 1 / max(⌊αn⌋ + 1, 2)."""
+    return 1.0 / max(int(np.floor(alpha * n)) + 1, 2)
+
+
+@dataclass
+class BMResult:
+    """Outcome of :func:`solve_peng_wei_bm`.
+
+    Attributes
+    ----------
+    Y : ndarray (n, r)
+        Nonnegative factor, Z = Y Yᵀ.
+    objective : float
+        ⟨D, Z⟩.
+    primal_residual : float
+        Largest violation of the linear constraints (absolute; the total-mass
+        constraint divided by n).
+    kkt_residual : float
+        ‖Y − max(0, Y − ∇_Y ℒ)‖_F / (1 + ‖∇_Y f‖_F): stationarity of the
+        Lagrangian over Y ≥ 0 at the final multipliers.
+    dual_bound : float or None
+        Valid lower bound on the SDP value (see module docstring); None when
+        n > ``dual_max``.
+    status : str
+        ``"optimal"``, ``"inaccurate"``.
+    info : dict
+        Iterations, penalty, multipliers, time, sizes.
+    """
+
+    Y: np.ndarray
+    objective: float
+    primal_residual: float
+    kkt_residual: float
+    dual_bound: float | None
+    status: str
+    info: dict = field(default_factory=dict)
+
+    @property
+    def gap(self):
+        """Relative gap (objective − dual bound) / max(1, |objective|), or None."""
+        if self.dual_bound is None:
+            return None
+        return (self.objective - self.dual_bound) / max(1.0, abs(self.objective))
+
+    def row_mass(self):
+        """Z 1 = Y (Yᵀ 1)."""
+        return self.Y @ self.Y.sum(axis=0)
+
+
+class _Lagrangian:
+    """Augmented Lagrangian of the (robust) Peng–Wei constraints over Y."""
+
+    def __init__(self, op, k, robust, alpha, cap):
+        self.op, self.k, self.robust = op, k, robust
+        self.n = op.n
+        self.mass = (1 - alpha) * self.n
+        self.cap = cap
+        n = self.n
+        # multipliers: rows (equality, or ≤ 1), trace, total mass (≥), diagonal (≤)
+        self.lam = {"rows": np.zeros(n), "trace": 0.0, "total": 0.0, "diag": np.zeros(n)}
+        self.beta = 1.0
+        # relative penalty per family, so that each family's penalty curvature
+        # ‖∇c‖² β_c is of the order of the cost's (≈ n in units of |D_ij|):
+        # ‖∇ row_i‖² ≈ n, ‖∇ trace‖² = 4k, ‖∇ total‖² ≈ 4n², ‖∇ diag_i‖² ≈ 4k/n
+        self.weight = {"rows": 1.0, "trace": n / k, "total": 1.0 / n, "diag": n / k}
+
+    def constraints(self, Y):
+        """Constraint values h (= 0) / g (≤ 0) at Y."""
+        u = Y.sum(axis=0)
+        c = {"rows": Y @ u - 1.0, "trace": float(np.sum(Y * Y)) - self.k}
+        if self.robust:
+            c["total"] = self.mass - float(u @ u)
+            c["diag"] = np.einsum("ij,ij->i", Y, Y) - self.cap
+        return c, u
+
+    def shifted(self, c):
+        """Multipliers after one first-order update, λ + β c (clipped at 0 for ≤)."""
+        lam, b = self.lam, self.penalties()
+        s = {f: lam[f] + b[f] * c[f] for f in c}
+        if self.robust:
+            s["rows"] = np.maximum(s["rows"], 0.0)
+            s["total"] = max(s["total"], 0.0)
+            s["diag"] = np.maximum(s["diag"], 0.0)
+        return s
+
+    def penalties(self):
+        """β_c = β × the family's weight."""
+        return {f: self.beta * w for f, w in self.weight.items()}
+
+    def value_grad(self, Y, DY=None):
+        """ℒ_β(Y; λ) and its gradient."""
+        DY = self.op.matmul(Y) if DY is None else DY
+        c, u = self.constraints(Y)
+        s = self.shifted(c)
+        f = float(np.sum(Y * DY))
+        G = 2.0 * DY + self._constraint_grad(Y, u, s)
+        b = self.penalties()
+        val = f + sum(float(np.sum(s[f] ** 2) - np.sum(self.lam[f] ** 2)) / (2 * b[f])
+                      for f in c)
+        return val, G, f
+
+    def objective(self, Y):
+        """⟨D, Y Yᵀ⟩."""
+        return float(np.sum(Y * self.op.matmul(Y)))
+
+    def _constraint_grad(self, Y, u, s):
+        """Σ_c s_c ∇c(Y) for the given multipliers s."""
+        w = s["rows"]
+        G = np.outer(w, u) + (Y.T @ w)[None, :] + 2 * s["trace"] * Y
+        if self.robust:
+            G -= 2 * s["total"] * u[None, :]
+            G += 2 * s["diag"][:, None] * Y
+        return G
+
+    def residual(self, c):
+        """Largest constraint violation (total mass per task)."""
+        if not self.robust:
+            return max(float(np.max(np.abs(c["rows"]))), abs(c["trace"]))
+        return max(float(np.max(c["rows"])), 0.0, abs(c["trace"]), c["total"] / self.n,
+                   float(np.max(c["diag"])))
+
+
+def mds_labels(op, k, rng, oversample=5, power=6):
+    """k-means labels of the classical-MDS embedding of D (warm start).
+
+    The top-k eigenpairs of B = −J D J / 2 (J the centring projection; B is
+    the Gram matrix of the points when D holds their squared distances) are
+    found by randomised subspace iteration, using only products D X.
+    """
+    n = op.n
+
+    def gram(X):
+        X = X - X.mean(axis=0)
+        DX = op.matmul(X)
+        return -(DX - DX.mean(axis=0)) / 2
+
+    X = rng.standard_normal((n, min(n, k + oversample)))
+    for _ in range(power):
+        X = np.linalg.qr(gram(X))[0]
+    T = X.T @ gram(X)
+    w, V = np.linalg.eigh((T + T.T) / 2)
+    emb = X @ (V[:, -k:] * np.sqrt(np.maximum(w[-k:], 0.0)))
+    return kmeans(emb, k, rng)
+
+
+def _shed_farthest(op, labels, k, m):
+    """Robust warm start: the m labelled tasks farthest (mean D) from their
+    own cluster start unlabelled, i.e. with no mass."""
+    labels = np.array(labels)
+    ok = labels >= 0
+    if m == 0 or ok.sum() <= m:
+        return labels
+    A = np.zeros((labels.size, k))
+    A[np.flatnonzero(ok), labels[ok]] = 1.0
+    A /= np.maximum(A.sum(axis=0), 1.0)
+    own = op.matmul(A)[np.flatnonzero(ok), labels[ok]]
+    labels[np.flatnonzero(ok)[np.argsort(own)[-m:]]] = -1
+    return labels
+
+
+def _init_factor(n, k, r, labels, rng):
+    """Y0 from a labelling: column c is the normalised indicator of cluster c
+    (Z0 block diagonal 1/|C|), plus a small positive perturbation in every
+    entry so that no coordinate starts on the boundary of Y ≥ 0."""
+    Y = rng.uniform(0.0, 1.0, (n, r)) * (0.05 / np.sqrt(n * r / k))
+    labels = np.asarray(labels)
+    ok = labels >= 0
+    counts = np.bincount(labels[ok], minlength=k).astype(float)
+    Y[np.flatnonzero(ok), labels[ok]] += 1.0 / np.sqrt(np.maximum(counts[labels[ok]], 1.0))
+    return Y
+
+
+def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=None,
+                      init_labels=None, tol=1e-5, max_outer=60, max_inner=500,
+                      dual_max=2000, beta0=3.0, rng=None):
+    """Solve the (robust) Peng–Wei SDP by nonnegative Burer–Monteiro.
+
+    Parameters
+    ----------
+    cost : DenseCost, LowRankCost or ndarray (n, n)
+        The cost D (an array is wrapped in :class:`DenseCost`).
+    k : int
+        Trace (number of clusters).
+    robust : bool
+        Robust variant: Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n, diag Z ≤ ``diag_cap``.
+    alpha : float
+        Outlier fraction of the robust variant.
+    diag_cap : float, optional
+        Bound on diag Z (robust only); default :func:`robust_diag_cap`.
+    rank : int, optional
+        Columns r of Y; default ``k + max(2, k // 2)``.
+    init_labels : array of int (n,), optional
+        Warm start (e.g. k-means labels; −1 for none); default
+        :func:`mds_labels` (k-means on the classical-MDS embedding of D).
+    tol : float
+        Target primal residual and KKT residual.
+    max_outer, max_inner : int
+        Augmented-Lagrangian updates and L-BFGS-B iterations per update.
+    dual_max : int
+        Compute the dual bound (dense, O(n³)) only when n ≤ dual_max.
+    rng : None, int or Generator
+
+    Returns
+    -------
+    BMResult
+
+    Raises
+    ------
+    SolverFailedError
+        Non-finite iterates, or constraints violated by more than 1e-2 at the
+        end; the message names the solver and the problem size.
+
+    Warns
+    -----
+    SolverInaccurateWarning
+        When the primal or KKT residual ends above ``10 * tol``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.r_[np.zeros(5), np.full(5, 10.0)]
+    >>> D = (x[:, None] - x[None, :]) ** 2
+    >>> res = solve_peng_wei_bm(D, 2, rng=0)
+    >>> round(res.objective, 4), res.status
+    (0.0, 'optimal')
+    """
+    rng = check_rng(rng)
+    op = cost if hasattr(cost, "matmul") else DenseCost(cost)
+    n = op.n
+    k = check_int(k, "k", min_val=1, max_val=n)
+    alpha = check_alpha(alpha)
+    tol = check_float(tol, "tol", min_val=0.0, include_min=False)
+    r = check_int(rank if rank is not None else k + max(2, k // 2), "rank", min_val=k)
+    cap = robust_diag_cap(n, alpha) if diag_cap is None else check_float(
+        diag_cap, "diag_cap", min_val=0.0, include_min=False)
+    if init_labels is not None:
+        init_labels = check_array(init_labels, "init_labels", ndim=1, shape=(n,), dtype=int)
+    size = f"n={n}, k={k}, rank={r}, {'robust ' if robust else ''}Peng–Wei"
+    t0 = time.perf_counter()
+    lag = _Lagrangian(op, k, robust, alpha, cap)
+    if not np.all(np.isfinite(op.matmul(np.ones((n, 1))))):
+        raise SolverFailedError(f"Burer–Monteiro solver ({size}): non-finite cost products")
+    if init_labels is None:
+        init_labels = mds_labels(op, k, rng)
+    if robust:
+        init_labels = _shed_farthest(op, init_labels, k, int(np.floor(alpha * n)))
+    Y = _init_factor(n, k, r, init_labels, rng)
+    # typical |D_ij|: ‖D Y0‖ / (n ‖Y0‖) (exact for constant D); curvature of the
+    # cost and of the row penalty both grow like n, so β is O(1) in these units
+    scale = float(np.linalg.norm(op.matmul(Y)) / (n * np.linalg.norm(Y)))
+    scale = max(scale, 1e-12) if np.isfinite(scale) else 1.0
+    lag.beta = beta0 * scale
+    prev, f_prev, iters = np.inf, np.inf, 0
+    bounds = Bounds(0.0, np.inf)
+    for outer in range(check_int(max_outer, "max_outer", min_val=1)):
+        def fun(v):
+            val, G, _ = lag.value_grad(v.reshape(n, r))
+            return val, G.ravel()
+        # L-BFGS-B's own BLAS calls are tiny: threads only add contention
+        with threadpool_limits(limits=1, user_api="blas"):
+            sol = minimize(fun, Y.ravel(), jac=True, method="L-BFGS-B", bounds=bounds,
+                           options={"maxiter": max_inner, "gtol": tol * scale * 1e-2,
+                                    "ftol": 1e-14, "maxcor": 20})
+        iters += int(sol.nit)
+        Y = sol.x.reshape(n, r)
+        if not (np.isfinite(sol.fun) and np.all(np.isfinite(Y))):
+            raise SolverFailedError(f"Burer–Monteiro solver ({size}): non-finite iterate "
+                                    f"after {outer + 1} augmented-Lagrangian updates")
+        c, _ = lag.constraints(Y)
+        res = lag.residual(c)
+        lag.lam = lag.shifted(c)
+        kkt = _kkt(lag, Y)
+        f = lag.objective(Y)
+        # stop when feasible and stationary, or feasible and the objective has
+        # settled (the KKT residual then only decides "optimal"/"inaccurate")
+        if res <= tol and (kkt <= tol or abs(f - f_prev) <= tol * max(1.0, abs(f))):
+            break
+        f_prev = f
+        if res > tol and res > 0.25 * prev:       # too slow towards feasibility
+            lag.beta = min(5.0 * lag.beta, 1e8 * scale)
+        prev = res
+    DY = op.matmul(Y)
+    c, u = lag.constraints(Y)
+    res, kkt = lag.residual(c), _kkt(lag, Y, DY)
+    obj = float(np.sum(Y * DY))
+    if not np.isfinite(obj) or res > 1e-2:
+        raise SolverFailedError(f"Burer–Monteiro solver ({size}) failed: constraint "
+                                f"violation {res:.2e} after {outer + 1} updates")
+    status = "optimal" if max(res, kkt) <= 10 * tol else "inaccurate"
+    if status == "inaccurate":
+        warnings.warn(f"Burer–Monteiro solver ({size}) stopped with primal residual "
+                      f"{res:.1e}, KKT residual {kkt:.1e} (tol {tol:.0e})",
+                      SolverInaccurateWarning, stacklevel=2)
+    bound = _dual_bound(lag, Y) if n <= dual_max else None
+    info = {"solver": "BM", "n": n, "k": k, "rank": r, "outer_iterations": outer + 1,
+            "inner_iterations": iters, "penalty": lag.beta, "multipliers": lag.lam,
+            "time": time.perf_counter() - t0}
+    return BMResult(Y, obj, res, kkt, bound, status, info)
+
+
+def _kkt(lag, Y, DY=None):
+    """Projected-gradient norm of the Lagrangian at the current multipliers."""
+    DY = lag.op.matmul(Y) if DY is None else DY
+    G = 2.0 * DY + lag._constraint_grad(Y, Y.sum(axis=0), lag.lam)
+    return float(np.linalg.norm(Y - np.maximum(Y - G, 0.0))
+                 / (1.0 + np.linalg.norm(2.0 * DY)))
+
+
+def _dual_bound(lag, Y):
+    """c(λ) + Σ_i min(0, min_j N_ij) + k λ_min(M − N) (module docstring); M
+    includes the trace multiplier z (and c the term −k z); dense, moderate n."""
+    n, lam = lag.n, lag.lam
+    M = lag.op.dense().copy()
+    M += (lam["rows"][:, None] + lam["rows"][None, :]) / 2
+    M[np.diag_indices(n)] += lam["trace"]
+    const = -float(np.sum(lam["rows"])) - lag.k * lam["trace"]
+    if lag.robust:
+        M -= lam["total"]
+        M[np.diag_indices(n)] += lam["diag"]
+        const += lam["total"] * lag.mass - lag.cap * float(np.sum(lam["diag"]))
+    Z = Y @ Y.T
+    dg = np.sqrt(np.maximum(np.diag(Z), 1e-300))
+    _, lab = connected_components(csr_matrix(Z > 1e-3 * np.outer(dg, dg)), directed=False)
+    del Z
+    A = np.zeros((n, lab.max() + 1))
+    A[np.arange(n), lab] = 1.0
+    size = A.sum(axis=0)
+    R = (M @ A) / size                           # R_ic = mean of M_ij over j in C_c
+    T = (A.T @ M @ A) / np.outer(size, size)
+    N = R[:, lab]
+    N += N.T
+    N -= T[np.ix_(lab, lab)]
+    N[lab[:, None] == lab[None, :]] = 0.0
+    rows = float(np.sum(np.minimum(N.min(axis=1), 0.0)))
+    M -= N
+    del N
+    lmin = eigh(M, eigvals_only=True, subset_by_index=[0, 0])[0]
+    return const + rows + lag.k * float(lmin)

@@ -1,0 +1,203 @@
+"""(Robust) Peng–Wei clustering of heavy tasks through the Burer–Monteiro solver.
+
+The path :func:`~robust_mlr.stages.clustering.sdp_cluster` takes for
+``relaxation="peng_wei"`` / ``"peng_wei_robust"`` with ``solver="BM"`` (the
+default). Memory is O(n_H k) whenever one split pair is used (L = 1, the
+default for t_H < 256): the distance of the split pair is kept as its factors
+(:class:`LowRankCost`), the SDP as its factor Y (n × r), the rounding works on
+Y, and the robust re-admission reads D in row blocks of at most
+``BLOCK_ENTRIES`` entries computed from the factors. With L > 1 the entrywise
+median over splits has no low-rank form, and the dense n × n median is formed
+(the method is then pairwise by nature).
+
+Scaling: D is divided by the median off-diagonal |D_ij| (exact over all pairs
+up to ``_EXACT_PAIRS`` pairs, else over that many random pairs), as the SCS
+path does; the dense path also clips at ±100 medians, as the SCS path does,
+while the factored path cannot clip (a clipped matrix is no longer low rank).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..._validation import check_int
+from ...exceptions import ValidationError
+from .base import ClusteringResult
+from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
+from .linkage import default_splits, distance_matrix, projected_chunks
+from .rounding import ROUNDINGS, kmeans
+
+__all__ = ["bm_cluster", "assign_blocked", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX"]
+
+#: Largest block of D (entries) formed at once by the re-admission step.
+BLOCK_ENTRIES = 1 << 22
+#: Pairs used for the median scale (all of them when there are fewer).
+_EXACT_PAIRS = 1 << 21
+#: Largest n for roundings that need the dense Z ("mode", "linkage").
+DENSE_ROUNDING_MAX = 5000
+
+
+def _cost(data, U, L, rng):
+    """The normalised cost operator and its dense flag."""
+    n = data.n_tasks
+    L = default_splits(int(data.sizes.min())) if L is None else check_int(L, "L", min_val=1)
+    if L == 1:
+        B = projected_chunks(data, U, 2, stage="clustering with L=1 split pair")
+        op = LowRankCost(B[0], B[1])
+        scale = _median_scale(op, n, rng)
+        return LowRankCost(B[0], B[1], scale=scale), L
+    op = DenseCost(distance_matrix(data, U, L))
+    scale = _median_scale(op, n, rng)
+    return DenseCost(np.clip(op.D / scale, -100.0, 100.0)), L
+
+
+def _median_scale(op, n, rng):
+    """Median |D_ij| over off-diagonal pairs (all, or a random sample)."""
+    if n * (n - 1) // 2 <= _EXACT_PAIRS:
+        i, j = np.triu_indices(n, 1)
+    else:
+        i, j = rng.integers(n, size=(2, _EXACT_PAIRS))
+        keep = i != j
+        i, j = i[keep], j[keep]
+    if isinstance(op, DenseCost):
+        vals = op.D[i, j]
+    else:
+        vals = (op.a[i] + op.a[j] - np.einsum("ij,ij->i", op.P[i], op.Q[j])
+                - np.einsum("ij,ij->i", op.Q[i], op.P[j]))
+    med = float(np.median(np.abs(vals))) if vals.size else 0.0
+    return med if med > 0 else 1.0
+
+
+def _round(Y, k, points, rng, inliers, rounding):
+    """Labels of the inlier rows from the factor Y (spectral) or dense Z."""
+    idx = np.flatnonzero(inliers)
+    if rounding == "spectral":
+        # top-k eigenpairs of Z = Y Yᵀ are Y's left singular pairs (s²)
+        Ul, s, _ = np.linalg.svd(Y[idx], full_matrices=False)
+        return idx, kmeans(Ul[:, :k] * s[:k], k, rng)
+    if Y.shape[0] > DENSE_ROUNDING_MAX:
+        raise ValidationError(f"rounding={rounding!r} needs the dense n × n matrix Z; "
+                              f"n_H={Y.shape[0]} > {DENSE_ROUNDING_MAX}: use 'spectral'")
+    return ROUNDINGS[rounding](Y @ Y.T, k, points, rng, inliers)
+
+
+def _block_medians(op, rows, cols):
+    """Median over ``cols`` of D[i, cols] for every i in ``rows``, by row blocks."""
+    out = np.empty(rows.size)
+    step = max(1, BLOCK_ENTRIES // max(cols.size, 1))
+    for s in range(0, rows.size, step):
+        out[s:s + step] = np.median(op.block(rows[s:s + step], cols), axis=1)
+    return out
+
+
+def assign_blocked(labels, op, k, which, robust=True):
+    """Assign tasks ``which`` to the cluster whose members are closest (median
+    of D), with ``robust`` only within 4 robust standard deviations (MAD) of
+    the members' own medians — the rule of the SCS path, with D read in row
+    blocks of at most :data:`BLOCK_ENTRIES` entries.
+
+    Parameters
+    ----------
+    labels : ndarray of int (n,)
+        Current labels, −1 for unassigned.
+    op : DenseCost or LowRankCost
+    k : int
+    which : ndarray of int
+        Tasks to (re-)assign.
+    robust : bool
+
+    Returns
+    -------
+    labels : ndarray of int (n,)
+        A copy with ``which`` assigned (or −1).
+    """
+    labels = labels.copy()
+    members = [np.flatnonzero(labels == c) for c in range(k)]
+    if which.size == 0 or any(m.size < 2 for m in members):
+        return labels
+    limit = np.inf
+    if robust:
+        own = np.concatenate([_block_medians(op, m, m) for m in members])
+        limit = np.median(own) + 4 * 1.4826 * np.median(np.abs(own - np.median(own)))
+    med = np.column_stack([_block_medians(op, which, m) for m in members])
+    best = np.argmin(med, axis=1)
+    ok = med[np.arange(which.size), best] <= limit
+    labels[which] = np.where(ok, best, -1)
+    return labels
+
+
+def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
+               solver_opts=None):
+    """(Robust) Peng–Wei clustering by the Burer–Monteiro solver.
+
+    Parameters and return value as :func:`~robust_mlr.stages.clustering.sdp_cluster`
+    (``relaxation`` is ``"peng_wei_robust"`` when ``robust``); ``solver_opts``
+    are passed to :func:`solve_peng_wei_bm` (``rank``, ``tol``, ``max_outer``,
+    ``max_inner``, ``dual_max``, ``beta0``). The k-means labels of the
+    projected task means warm-start the factor.
+
+    Returns
+    -------
+    ClusteringResult
+        ``objective`` is ⟨D̄, Z⟩ on the normalised cost; ``info["solver"]``
+        holds the status, primal and KKT residuals, dual bound and gap.
+
+    Raises
+    ------
+    SolverFailedError
+        From :func:`solve_peng_wei_bm`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from robust_mlr import make_params, make_tasks
+    >>> theta = make_params(8, 2, rng=0)
+    >>> heavy = make_tasks(theta, 40, 64, rng=1)
+    >>> res = bm_cluster(heavy, np.linalg.qr(theta.W)[0], 2, robust=False, alpha=0.0,
+    ...                  L=None, rounding="spectral", readmit=True, max_sdp=None,
+    ...                  rng=np.random.default_rng(0))
+    >>> res.labels.shape, res.info["solver"]["status"]
+    ((40,), 'optimal')
+    """
+    t0 = time.perf_counter()
+    n = data.n_tasks
+    op, L = _cost(data, U, L, rng)
+    points = projected_chunks(data, U, 2, stage="clustering").mean(axis=0)   # (n, k)
+    sub = np.arange(n)
+    if max_sdp is not None and n > max_sdp:
+        sub = np.sort(rng.choice(n, size=check_int(max_sdp, "max_sdp", min_val=2 * k),
+                                 replace=False))
+    sop = op if sub.size == n else _restrict(op, sub)
+    init = kmeans(points[sub], k, rng)
+    build = time.perf_counter() - t0
+    res = solve_peng_wei_bm(sop, k, robust=robust, alpha=alpha, init_labels=init, rng=rng,
+                            **dict(solver_opts or {}))
+    mass = res.row_mass()
+    inl_sub = mass >= 0.5 if robust else np.ones(sub.size, bool)
+    idx, lab = _round(res.Y, k, points[sub], rng, inl_sub, rounding)
+    labels = np.full(n, -1)
+    labels[sub[idx]] = lab
+    if robust and readmit:
+        labels[sub] = assign_blocked(labels[sub], sop, k, np.flatnonzero(labels[sub] < 0))
+    if sub.size < n:
+        labels = assign_blocked(labels, op, k, np.setdiff1d(np.arange(n), sub), robust)
+    solver = {"solver": "BM", "status": res.status, "primal_residual": res.primal_residual,
+              "kkt_residual": res.kkt_residual, "dual_bound": res.dual_bound, "gap": res.gap,
+              **{key: res.info[key] for key in ("rank", "outer_iterations",
+                                                 "inner_iterations", "time")}}
+    info = {"method": "peng_wei_robust" if robust else "peng_wei", "n": n, "k": k, "L": L,
+            "cost": "low-rank" if isinstance(op, LowRankCost) else "dense",
+            "build_time": build, "solver": solver, "rounding": rounding, "mass": mass,
+            "sdp_tasks": int(sub.size), "time": time.perf_counter() - t0}
+    return ClusteringResult(labels, labels < 0, res.objective, info)
+
+
+def _restrict(op, sub):
+    """The cost of the sub-problem on tasks ``sub``."""
+    if isinstance(op, LowRankCost):
+        out = LowRankCost.__new__(LowRankCost)
+        out.P, out.Q, out.a, out.n = op.P[sub], op.Q[sub], op.a[sub], sub.size
+        return out
+    return DenseCost(op.D[np.ix_(sub, sub)])

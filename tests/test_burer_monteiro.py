@@ -1,0 +1,141 @@
+"""Nonnegative Burer–Monteiro solver of the (robust) Peng–Wei SDP: against
+SCS on the same cvxpy problem, against planted exact solutions, and its
+failure / inaccuracy reporting."""
+import warnings
+
+import cvxpy as cp
+import numpy as np
+import pytest
+
+from robust_mlr import SolverFailedError, ValidationError
+from robust_mlr.stages.clustering import (DenseCost, LowRankCost, peng_wei_problem,
+                                           robust_diag_cap, solve_peng_wei_bm)
+from sos import SolverInaccurateWarning
+
+
+def _split_points(n, k, sep, seed, dim=5, noise=0.5):
+    """Two noisy copies P, Q of k planted centres (one split pair)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((k, dim)) * sep
+    lab = rng.integers(k, size=n)
+    return (centres[lab] + noise * rng.standard_normal((n, dim)),
+            centres[lab] + noise * rng.standard_normal((n, dim)), lab)
+
+
+def _scs(D, k, alpha, robust):
+    Z, obj, cons = peng_wei_problem(D, k, alpha, robust)
+    prob = cp.Problem(obj, cons)
+    prob.solve(solver="SCS", eps=1e-7, max_iters=100000)
+    assert prob.status == "optimal"
+    return prob.value
+
+
+# instances where the SDP optimum has rank ≤ the factor's rank (moderate to
+# large separation); harder, high-rank instances need a larger `rank`
+CASES = [(40, 3, 3.0, False, 0), (60, 3, 1.0, False, 0), (60, 3, 2.0, True, 0),
+         (50, 2, 1.5, True, 3), (60, 4, 2.0, False, 5)]
+
+
+@pytest.mark.parametrize("n,k,sep,robust,seed", CASES)
+def test_matches_scs_objective_and_is_feasible(n, k, sep, robust, seed):
+    """Objective within 1e-3 (relative) of SCS at eps=1e-7 on the same D:
+    SCS's own error is ≈ 1e-6 here, so 1e-3 is the BM solver's budget. The
+    dual bound is valid: never above SCS's value (up to SCS's accuracy)."""
+    P, Q, lab = _split_points(n, k, sep, seed)
+    op = LowRankCost(P, Q)
+    res = solve_peng_wei_bm(op, k, robust=robust, alpha=0.1, rng=0)
+    ref = _scs(op.dense(), k, 0.1, robust)
+    assert abs(res.objective - ref) <= 1e-3 * max(1.0, abs(ref))
+    assert res.status == "optimal" and res.primal_residual <= 1e-4
+    assert res.dual_bound <= ref + 1e-5 * max(1.0, abs(ref))
+    assert np.all(res.Y >= 0)
+    Z = res.Y @ res.Y.T
+    assert np.trace(Z) == pytest.approx(k, abs=1e-4)
+    mass = res.row_mass()
+    if robust:
+        assert mass.max() <= 1 + 1e-4 and mass.sum() >= 0.9 * n - 1e-3 * n
+        assert np.diag(Z).max() <= robust_diag_cap(n, 0.1) + 1e-4
+    else:
+        np.testing.assert_allclose(mass, 1.0, atol=1e-4)
+
+
+def test_dense_and_low_rank_costs_agree():
+    P, Q, _ = _split_points(30, 3, 1.0, 1)
+    low = LowRankCost(P, Q, scale=2.0)
+    Y = np.random.default_rng(2).random((30, 4))
+    D = ((P[:, None] - P[None]) * (Q[:, None] - Q[None])).sum(-1) / 2.0
+    np.testing.assert_allclose(low.dense(), D, atol=1e-12)
+    np.testing.assert_allclose(low.matmul(Y), D @ Y, atol=1e-10)
+    np.testing.assert_allclose(DenseCost(D).matmul(Y), D @ Y)
+    a = solve_peng_wei_bm(low, 3, rng=0)
+    b = solve_peng_wei_bm(D, 3, rng=0)
+    assert a.objective == pytest.approx(b.objective, rel=1e-6, abs=1e-8)
+
+
+def _planted(sizes, outliers=0, seed=0):
+    """Points: tight clusters 10 apart (+ far outliers); D = squared distances."""
+    rng = np.random.default_rng(seed)
+    cent = 10.0 * np.eye(len(sizes) + outliers)[:, :max(len(sizes) + outliers, 2)]
+    pts = np.vstack([cent[c] + 0.01 * rng.standard_normal((s, cent.shape[1]))
+                     for c, s in enumerate(sizes)]
+                    + [100.0 * cent[len(sizes) + o][None] for o in range(outliers)])
+    labels = np.repeat(np.arange(len(sizes)), sizes)
+    return ((pts[:, None] - pts[None]) ** 2).sum(-1), labels
+
+
+def test_planted_exact_solution():
+    """Clusters 10 apart with spread 0.01: the Peng–Wei SDP is tight and its
+    unique optimum is Z* = block diagonal 1/|C|, value Σ_C mean within-D."""
+    D, lab = _planted([8, 12, 10])
+    res = solve_peng_wei_bm(D, 3, rng=1)
+    Zs = (lab[:, None] == lab[None]) / np.bincount(lab)[lab][:, None]
+    np.testing.assert_allclose(res.Y @ res.Y.T, Zs, atol=1e-4)
+    assert res.objective == pytest.approx(np.sum(D * Zs), rel=1e-5, abs=1e-6)
+    assert res.gap is not None and res.gap >= -1e-6
+
+
+def test_planted_robust_sheds_far_outliers():
+    """αn far outliers: the robust optimum puts zero mass on their rows and
+    the block-diagonal solution on the clean tasks."""
+    D, lab = _planted([10, 10], outliers=2)
+    n = D.shape[0]
+    res = solve_peng_wei_bm(D, 2, robust=True, alpha=2 / n, rng=0)
+    mass = res.row_mass()
+    np.testing.assert_allclose(mass[-2:], 0.0, atol=1e-3)
+    np.testing.assert_allclose(mass[:-2], 1.0, atol=1e-3)
+    Zs = (lab[:, None] == lab[None]) / 10.0
+    np.testing.assert_allclose((res.Y @ res.Y.T)[:-2, :-2], Zs, atol=1e-3)
+
+
+def test_iteration_cap_warns_inaccurate():
+    """Three updates of ten L-BFGS-B steps each: not enough for 1e-5."""
+    P, Q, _ = _split_points(40, 3, 1.0, 0)
+    with pytest.warns(SolverInaccurateWarning, match=r"n=40, k=3"):
+        res = solve_peng_wei_bm(LowRankCost(P, Q), 3, max_outer=3, max_inner=10, rng=0)
+    assert res.status == "inaccurate"
+
+
+def test_failure_names_solver_and_size():
+    P, Q, _ = _split_points(40, 3, 1.0, 0)
+    with pytest.raises(SolverFailedError, match=r"Burer–Monteiro.*n=40, k=3"):
+        solve_peng_wei_bm(LowRankCost(P, Q), 3, max_outer=1, max_inner=1, rng=0)
+
+    class Broken(DenseCost):
+        def matmul(self, Y):
+            return np.full_like(Y, np.nan)
+    with pytest.raises(SolverFailedError, match=r"n=40.*non-finite"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        solve_peng_wei_bm(Broken(np.zeros((40, 40))), 3, rng=0)
+
+
+def test_bad_inputs():
+    D, _ = _planted([5, 5])
+    with pytest.raises(ValidationError, match="k"):
+        solve_peng_wei_bm(D, 11)
+    with pytest.raises(ValidationError, match="rank"):
+        solve_peng_wei_bm(D, 3, rank=2)
+    with pytest.raises(ValidationError, match="square"):
+        DenseCost(np.zeros((3, 4)))
+    with pytest.raises(ValidationError, match="init_labels"):
+        solve_peng_wei_bm(D, 2, init_labels=np.zeros(3, int))
