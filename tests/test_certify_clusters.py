@@ -114,3 +114,20 @@ def test_solver_failure_names_the_cluster(monkeypatch):
     monkeypatch.setattr(certify_module, "certify_moment_bound", fail)
     with pytest.raises(SolverFailedError, match="cluster 0 .*SCS"):
         certify_clusters(data, U, data.components, 2)
+
+
+def test_sixth_moment_and_witness_cap():
+    """m = 6 runs (Gram 20 × 20 at k_dim = 4) with reference 15 λ³ (1 − 1/n)³,
+    and a witness stopped by max_iter warns but stays a lower bound."""
+    from robust_mlr.exceptions import ConvergenceWarning
+    theta = make_params(8, 4, rng=0)
+    data = make_tasks(theta, 200, 16, rng=1)
+    U = np.linalg.qr(theta.W)[0]
+    z = data.components
+    res = certify_clusters(data, U, z, 4, m=6, rng=0)
+    n_c = np.bincount(z, minlength=4)
+    np.testing.assert_allclose(res.reference, 15 * ((1 - 1 / n_c) * res.noise_eig) ** 3)
+    assert np.all(res.witness <= res.bound * (1 + 1e-6))
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        capped = certify_clusters(data, U, z, 4, rng=0, max_iter=1)
+    assert np.all(capped.witness <= capped.bound * (1 + 1e-6))
