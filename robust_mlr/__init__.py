@@ -9,7 +9,8 @@ from importlib import metadata as _metadata
 
 from .data import MetaDataset, Pools
 from .estimator import MetaLearner
-from .exceptions import (ConvergenceWarning, EmptyClusterError, NotFittedError,
+from .exceptions import (ConvergenceWarning, CorruptionWarning, EmptyClusterError,
+                         NotFittedError,
                          SolverFailedError, ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
 from .stages.subspace import estimate_subspace
@@ -27,5 +28,5 @@ __all__ = [
     "MetaDataset", "Pools", "MetaLearner", "MLRParams", "make_params", "make_tasks",
     "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix", "classify",
     "posterior", "task_parameters", "metrics", "stages", "ValidationError", "NotFittedError",
-    "EmptyClusterError", "SolverFailedError", "ConvergenceWarning", "__version__",
+    "EmptyClusterError", "SolverFailedError", "ConvergenceWarning", "CorruptionWarning", "__version__",
 ]

@@ -4,6 +4,7 @@ prediction, with every stage chosen by name (scikit-learn style)."""
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
@@ -11,18 +12,19 @@ from . import _params
 from ._validation import check_alpha, check_int, check_rng
 from .covariates import COVARIATES, fit_whitened
 from .data import Pools
-from .exceptions import NotFittedError, ValidationError
+from .exceptions import CorruptionWarning, ValidationError
 from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
 from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import cluster_estimates, cluster_heavy
-from .stages.prediction import posterior, task_parameters
+from .stages.prediction import MixturePredictor
 from .stages.regression import fit_components
+from .stages.screening import excess_limit, screen_pools
 from .stages.subspace import estimate_subspace
 
 __all__ = ["MetaLearner"]
 
 
-class MetaLearner(_params.ParamsMixin):
+class MetaLearner(_params.ParamsMixin, MixturePredictor):
     """Meta-learning of a mixture of k linear regressions from three pools.
 
     Parameters
@@ -71,7 +73,11 @@ class MetaLearner(_params.ParamsMixin):
     W_, s2_, p_ :
         Final estimates: (d, k), (k,), (k,).
     diagnostics_ : dict
-        Per-stage info and timings.
+        Per-stage info and timings. Robust fits (α > 0) add ``"screen"``
+        (per pool: ``kept`` mask, ``n_removed``, ``limit``, ``passed``; the
+        scales ``sigma_x``, ``sigma_y``), a ``removed`` count and (subspace,
+        regression) a ``passed`` flag per stage, and ``"evidence"``: the
+        list of findings that raised a CorruptionWarning.
 
     Notes
     -----
@@ -120,6 +126,12 @@ class MetaLearner(_params.ParamsMixin):
         alpha = check_alpha(self.alpha)
         rng = check_rng(self.rng)
         diag = {}
+        full, scales = pools, (1.0, 1.0)
+        if alpha > 0:                     # robust: scale and screen before any squaring
+            t0 = time.perf_counter()
+            screened, scales, diag["screen"] = screen_pools(pools, alpha)
+            diag["screen"]["time"] = time.perf_counter() - t0
+            pools = Pools(**screened)
 
         t0 = time.perf_counter()
         sub = estimate_subspace(pools.light1, k, self.subspace, alpha=alpha, rng=rng,
@@ -154,7 +166,20 @@ class MetaLearner(_params.ParamsMixin):
         self.W_, self.s2_, self.p_ = W, s2, p
         diag["regression"] = dict(info, time=time.perf_counter() - t0)
         self.diagnostics_ = diag
+        if "screen" in diag:
+            self._unscreen(full, scales)
+            _check_evidence(diag, alpha, pools, self.flag_level)
         return self
+
+    def _unscreen(self, pools, scales):
+        """Map estimates back to the user's units and per-task outputs back to
+        the unscreened pools (screened-out tasks get label −1)."""
+        sx, sy = scales
+        self.W_, self.W_tilde_ = self.W_ * (sy / sx), self.W_tilde_ * (sy / sx)
+        self.s2_, self.r2_tilde_ = self.s2_ * sy ** 2, self.r2_tilde_ * sy ** 2
+        scr = self.diagnostics_["screen"]
+        self.heavy_labels_ = _expand(self.heavy_labels_, scr["heavy"]["kept"], -1)
+        self.light_labels_ = _expand(self.light_labels_, scr["light2"]["kept"], -1)
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
@@ -162,7 +187,14 @@ class MetaLearner(_params.ParamsMixin):
         clustering of every heavy task (Burer–Monteiro solver; pass
         ``clustering_kw={"solver": "SCS", "max_sdp": 200}`` for the cvxpy SDP
         on a subsample), χ² flagging in classification, task-filter
-        regression. Keyword arguments override any stage."""
+        regression. Keyword arguments override any stage.
+
+        With α > 0 the pools are first scaled by shared robust scales and
+        screened (:mod:`robust_mlr.stages.screening`); ``diagnostics_``
+        then says per stage what was removed and whether its test passed,
+        and a :class:`~robust_mlr.exceptions.CorruptionWarning` is raised
+        when a stage sees more than αn plus the Binomial margin. What each
+        stage lets ⌊αn⌋ tasks move is in docs/robust_pipeline.md."""
         opts = dict(subspace="filter", clustering="peng_wei_robust", regression="filter",
                     flag_level=1e-3)
         opts.update(kwargs)
@@ -174,9 +206,14 @@ class MetaLearner(_params.ParamsMixin):
         self._check_fitted()
         d = self.diagnostics_
         kept = d["subspace"].get("kept")
-        return {"light1": None if kept is None else ~kept,
-                "heavy": d["clustering"]["outliers"],
-                "light2": self.light_labels_ < 0}
+        out = {"light1": None if kept is None else ~kept,
+               "heavy": d["clustering"]["outliers"], "light2": self.light_labels_ < 0}
+        if "screen" in d:                 # masks over the screened pools -> full pools
+            out["light1"] = ~_expand(~out["light1"] if out["light1"] is not None else
+                                     np.ones(int(d["screen"]["light1"]["kept"].sum()), bool),
+                                     d["screen"]["light1"]["kept"], False)
+            out["heavy"] = _expand(out["heavy"], d["screen"]["heavy"]["kept"], True)
+        return out
 
     # ---------------------------------------------- scikit-learn estimator protocol
     # get_params / set_params / __repr__ come from ParamsMixin (signature
@@ -196,37 +233,46 @@ class MetaLearner(_params.ParamsMixin):
         "covariates": _params.one_of(COVARIATES, "covariates option"),
     }
 
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "W_")
 
-    def _check_fitted(self):
-        if not self.__sklearn_is_fitted__():
-            raise NotFittedError("this MetaLearner is not fitted yet; call fit(pools) first")
+def _expand(values, kept, fill):
+    """Values of the kept tasks spread back over all tasks, ``fill`` elsewhere."""
+    out = np.full(kept.shape, fill, dtype=np.asarray(values).dtype)
+    out[kept] = values
+    return out
 
-    def posterior(self, support):
-        """Posterior component probabilities of new tasks, (n, k)."""
-        self._check_fitted()
-        return posterior(support, self.W_, self.s2_, self.p_)
 
-    def task_parameters(self, support, method="bayes"):
-        """Regression vectors for new tasks from their support examples, (n, d)."""
-        self._check_fitted()
-        return task_parameters(support, self.W_, self.s2_, self.p_, method)
-
-    def predict(self, support, X_query, method="bayes"):
-        """Predict responses of query points, one row of ``X_query`` per task.
-
-        Parameters
-        ----------
-        support : MetaDataset
-            The new tasks' labelled examples (τ_i each).
-        X_query : ndarray (n, d)
-            One query covariate per task.
-        method : {"bayes", "map"}
-        """
-        beta = self.task_parameters(support, method)
-        X_query = np.asarray(X_query, dtype=float)
-        if X_query.shape != beta.shape:
-            raise ValidationError(
-                f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
-        return np.einsum("ij,ij->i", X_query, beta)
+def _check_evidence(diag, alpha, pools, flag_level):
+    """Per stage: how many tasks it removed, whether that is within αn plus
+    the Binomial margin (plus the expected clean removals of a test at its
+    level), and whether the stage's own stopping test passed. Anything
+    beyond is recorded in ``diag["evidence"]`` and raises a
+    :class:`CorruptionWarning`."""
+    sub, cl, cls_, reg = (diag[s] for s in ("subspace", "clustering", "classification",
+                                            "regression"))
+    kept = sub.get("kept")
+    sub["removed"] = 0 if kept is None else int((~kept).sum())
+    cl["removed"] = int(np.sum(cl["outliers"]))
+    cls_["removed"] = int(np.sum(cls_["flagged"]))
+    expect = (flag_level or 0.0) * pools.light2.n_tasks
+    checks = {
+        **{f"screen[{p}]": (diag["screen"][p]["n_removed"], diag["screen"][p]["limit"], True)
+           for p in pools.names},
+        "subspace": (sub["removed"], excess_limit(alpha, pools.light1.n_tasks),
+                     sub.get("passed", True)),
+        "clustering": (cl["removed"], excess_limit(alpha, pools.heavy.n_tasks), True),
+        "classification": (cls_["removed"],
+                           excess_limit(alpha, pools.light2.n_tasks) + int(3 * expect + 3),
+                           True),
+        "regression": (int(np.sum(reg.get("removed", 0))),
+                       excess_limit(alpha, pools.light2.n_tasks), reg.get("passed", True)),
+    }
+    evidence = []
+    for stage, (n_rm, limit, passed) in checks.items():
+        if n_rm > limit:
+            evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
+        if not passed:
+            evidence.append(f"{stage}: its own test of clean behaviour failed")
+    diag["evidence"] = evidence
+    if evidence:
+        warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
+                      % (alpha, "; ".join(evidence)), CorruptionWarning, stacklevel=3)

@@ -10,6 +10,7 @@ __all__ = [
     "EmptyClusterError",
     "SolverFailedError",
     "ConvergenceWarning",
+    "CorruptionWarning",
 ]
 
 
@@ -35,3 +36,10 @@ from sos.exceptions import SolverFailedError  # noqa: E402
 
 class ConvergenceWarning(UserWarning):
     """An iterative method or solver stopped without full accuracy."""
+
+
+class CorruptionWarning(UserWarning):
+    """The data look corrupted beyond the stated fraction α: some stage
+    found more implausible tasks than αn plus the Binomial margin of the
+    corrupted count, or its own stopping test did not pass within its
+    removal budget. The estimates' guarantees assume the stated α."""

@@ -16,7 +16,8 @@ from ._validation import check_array, check_int, check_k_d, check_rng, check_flo
 from .data import MetaDataset, Pools
 from .exceptions import ValidationError
 
-__all__ = ["MLRParams", "make_params", "make_tasks", "make_pools", "covariate_moment"]
+__all__ = ["MLRParams", "make_params", "make_tasks", "make_pools", "covariate_moment",
+           "pareto_sizes"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,34 @@ def make_params(d, k, *, W="orthonormal", s=1.0, p="uniform", normalize=True, rn
         if scale > 0:
             params = MLRParams(Wm / scale, sv / scale, pv)
     return params
+
+
+def pareto_sizes(t_min, t_max, shape=1.0):
+    """A heavy-tailed task-size law for :func:`make_tasks`: t = ⌊t_min·U^{-1/shape}⌋
+    truncated at ``t_max`` (a discrete Pareto: P(t ≥ s) ≈ (t_min/s)^shape).
+
+    With t_min = 2, t_max = 64 and shape 1 half the tasks have t ≤ 3 while
+    the largest 5 % (t ≥ 40) hold about a third of all examples.
+
+    Returns
+    -------
+    callable ``(rng, n) -> sizes``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = pareto_sizes(2, 64)(np.random.default_rng(0), 1000)
+    >>> int(s.min()) >= 2 and int(s.max()) <= 64
+    True
+    """
+    t_min = check_int(t_min, "t_min", min_val=1)
+    t_max = check_int(t_max, "t_max", min_val=t_min)
+    shape = check_float(shape, "shape", min_val=0.0, include_min=False)
+
+    def draw(rng, n):
+        u = 1.0 - rng.random(n)                       # in (0, 1]
+        return np.minimum(np.floor(t_min * u ** (-1.0 / shape)), t_max).astype(np.int64)
+    return draw
 
 
 def _draw_sizes(n, t, rng):

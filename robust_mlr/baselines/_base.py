@@ -1,5 +1,5 @@
 """Shared parts of the full-learner baselines (private): pooling the data
-and the prediction interface of :class:`robust_mlr.MetaLearner`."""
+and an orthonormal span."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import numpy as np
 
 from ..data import MetaDataset, Pools
 from ..exceptions import ValidationError
-from ..stages.prediction import posterior, task_parameters
 
 
 def pooled(data, pools=("light1", "heavy", "light2")):
@@ -29,34 +28,6 @@ def pooled(data, pools=("light1", "heavy", "light2")):
 def orthonormal_span(W):
     """Orthonormal basis of the column span of W (d, k)."""
     return np.linalg.qr(W)[0]
-
-
-class MixturePredictor:
-    """Posterior, task parameters and predictions from fitted (W_, s2_, p_),
-    exactly as :class:`robust_mlr.MetaLearner` (MAP / Bayes of ICML 2020)."""
-
-    def _check_fitted(self):
-        if not hasattr(self, "W_"):
-            raise ValidationError(f"this {type(self).__name__} is not fitted yet; call fit first")
-
-    def posterior(self, support):
-        """Posterior component probabilities of new tasks, (n, k)."""
-        self._check_fitted()
-        return posterior(support, self.W_, self.s2_, self.p_)
-
-    def task_parameters(self, support, method="bayes"):
-        """Regression vectors for new tasks from their support examples, (n, d)."""
-        self._check_fitted()
-        return task_parameters(support, self.W_, self.s2_, self.p_, method)
-
-    def predict(self, support, X_query, method="bayes"):
-        """Predict one query response per task (see :meth:`MetaLearner.predict`)."""
-        beta = self.task_parameters(support, method)
-        X_query = np.asarray(X_query, dtype=float)
-        if X_query.shape != beta.shape:
-            raise ValidationError(
-                f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
-        return np.einsum("ij,ij->i", X_query, beta)
 
 
 def kmeans(V, k, rng, n_iter=25):

@@ -36,8 +36,9 @@ from scipy.special import logsumexp
 from .._segments import Segments
 from .._validation import check_array, check_float, check_int, check_k_d, check_rng
 from ..exceptions import ConvergenceWarning, ValidationError
+from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
-from ._base import MixturePredictor, kmeans, orthonormal_span, pooled
+from ._base import kmeans, orthonormal_span, pooled
 
 __all__ = ["EMLearner", "em_step"]
 

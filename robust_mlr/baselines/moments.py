@@ -29,8 +29,9 @@ from ..covariates import Whitening, check_covariates, estimate_second_moment
 from ..data import Pools
 from ..exceptions import ValidationError
 from ..stages.regression import refine
+from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
-from ._base import MixturePredictor, kmeans
+from ._base import kmeans
 
 __all__ = ["MomentLearner"]
 

@@ -15,9 +15,9 @@ from scipy.special import logsumexp
 
 from .classification.likelihood import task_neg_log_lik
 from ..data import MetaDataset
-from ..exceptions import ValidationError
+from ..exceptions import NotFittedError, ValidationError
 
-__all__ = ["posterior", "task_parameters"]
+__all__ = ["posterior", "task_parameters", "MixturePredictor"]
 
 
 def posterior(data: MetaDataset, W, s2, p):
@@ -46,3 +46,52 @@ def task_parameters(data: MetaDataset, W, s2, p, method="bayes"):
     if method == "map":
         return np.asarray(W).T[np.argmax(post, axis=1)]
     raise ValidationError(f"method must be 'bayes' or 'map', got {method!r}")
+
+
+class MixturePredictor:
+    """Prediction for new tasks from fitted ``W_``, ``s2_``, ``p_``.
+
+    The interface every learner of the toolkit shares (:class:`robust_mlr.MetaLearner`
+    and the baselines of :mod:`robust_mlr.baselines`): posterior component
+    probabilities, MAP / Bayes task parameters and query predictions.
+    """
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "W_")
+
+    def _check_fitted(self):
+        if not self.__sklearn_is_fitted__():
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; "
+                                 "call fit(pools) first")
+
+    def posterior(self, support):
+        """Posterior component probabilities of new tasks, (n, k)."""
+        self._check_fitted()
+        return posterior(support, self.W_, self.s2_, self.p_)
+
+    def task_parameters(self, support, method="bayes"):
+        """Regression vectors for new tasks from their support examples, (n, d)."""
+        self._check_fitted()
+        return task_parameters(support, self.W_, self.s2_, self.p_, method)
+
+    def predict(self, support, X_query, method="bayes"):
+        """Predict responses of query points, one row of ``X_query`` per task.
+
+        Parameters
+        ----------
+        support : MetaDataset
+            The new tasks' labelled examples (τ_i each).
+        X_query : ndarray (n, d)
+            One query covariate per task.
+        method : {"bayes", "map"}
+
+        Returns
+        -------
+        ndarray (n,)
+        """
+        beta = self.task_parameters(support, method)
+        X_query = np.asarray(X_query, dtype=float)
+        if X_query.shape != beta.shape:
+            raise ValidationError(
+                f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
+        return np.einsum("ij,ij->i", X_query, beta)

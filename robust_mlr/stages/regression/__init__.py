@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from ..._validation import lookup
 from .least_squares import least_squares, refine
-from .robust import filter_regression, filter_stage, huber_regression, huber_stage
+from .robust import (filter_regression, filter_stage, huber_regression, huber_stage,
+                     robust_noise)
 
-__all__ = ["METHODS", "fit_components", "refine", "filter_regression", "huber_regression"]
+__all__ = ["METHODS", "fit_components", "refine", "filter_regression", "huber_regression",
+           "filter_stage", "robust_noise"]
 
 METHODS = {"ls": least_squares, "filter": filter_stage, "huber": huber_stage}
 

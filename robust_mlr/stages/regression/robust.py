@@ -13,7 +13,17 @@ eigenvalue λ₁ of the gradients' covariance. Iterate: fit, centre the
 gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · tr/d (the
 Marchenko–Pastur edge for isotropic clean gradients, with the noise level read
 off the trace); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
-threshold on [0, max score]), at most 2αn tasks in all.
+threshold on [0, max score]).
+
+**Bounded influence.** Every task weighs at most t_cap
+(:func:`~robust_mlr.stages.screening.size_cap`) in the least-squares fit
+(example weights min(t_i, t_cap)/t_i), so any ⌊αn⌋ tasks hold ≤ 2α of the
+weight whatever sizes they pick; the removal budget is the pool's
+αn + 3√(αn) + 1 (Binomial margin) in *each* component, so the whole budget
+may sit in one component; ŝ² is a size-weighted median of χ²-scaled
+per-task residual variances (:func:`robust_noise`), which tasks with zero
+gradient cannot inflate; p̂ is the share of tasks classified to each
+component.
 
 **Huber** (baseline): iteratively reweighted least squares on examples with
 Huber weights min(1, 1.345 σ̂/|r|), σ̂ = 1.4826·MAD of residuals.
@@ -25,13 +35,17 @@ import warnings
 
 import numpy as np
 
+from scipy.stats import chi2
+
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
+from ..screening import excess_limit, size_cap
 
-__all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage"]
+__all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage",
+           "robust_noise"]
 
 
 def _ls(X, y, weights=None):
@@ -41,23 +55,81 @@ def _ls(X, y, weights=None):
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
-def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50):
-    """Least squares on a set of tasks, filtering corrupted tasks by their
-    gradients. Returns ``(w, s2, kept, info)`` with s² the dof-corrected
-    residual variance on the kept tasks."""
+def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
+    """ŝ² = weighted median over tasks of RSS_i / median(χ²_{t_i}), task
+    weights min(t_i, t_cap).
+
+    For a clean task RSS_i/s² ~ χ²_{t_i}, so every ratio RSS_i/med(χ²_{t_i})
+    has median s² whatever t_i: the (weighted) sample median is consistent
+    for mixed sizes. Larger tasks weigh more (they are classified more
+    reliably) but at most t_cap, so ⌊αn⌋ tasks hold ≤ 2α of the weight and
+    move ŝ² by at most the gap between the clean (1/2 ± 2α) quantiles of the
+    ratios, however large their residuals.
+    """
+    kept = np.ones(data.n_tasks, bool) if kept is None else kept
+    t = data.sizes[kept]
+    t_cap = size_cap(data.sizes) if t_cap is None else t_cap
+    rss = data.task_sums((data.y - data.X @ w) ** 2)[kept]
+    ratio = rss / chi2.median(t)
+    order = np.argsort(ratio)
+    cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
+    return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
+
+
+def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
+                      t_cap=None):
+    """Weighted least squares on a set of tasks, filtering corrupted tasks by
+    their gradients.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        The tasks of one component.
+    alpha : float
+        Corrupted fraction assumed.
+    rng : None, int or Generator
+    max_iter : int
+    budget : int, optional
+        Most tasks the filter may remove (default αn + 3√(αn) + 1 for this
+        set; the regression stage passes the budget of the whole pool, so
+        the adversary's whole budget may sit in one component).
+    t_cap : float, optional
+        Task-size cap of the example weights (default
+        :func:`~robust_mlr.stages.screening.size_cap`).
+
+    Returns
+    -------
+    w : ndarray (d,)
+    s2 : float
+        :func:`robust_noise` at ŵ over all tasks of the set.
+    kept : ndarray of bool (n,)
+    info : dict
+        ``iterations``, ``removed``, ``top_eig_over_edge`` and ``passed``
+        (the final top eigenvalue is within the clean edge).
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_tasks
+    >>> theta = make_params(5, 1, rng=0)
+    >>> w, s2, kept, info = filter_regression(make_tasks(theta, 500, 8, rng=1), 0.05, rng=0)
+    >>> bool(np.linalg.norm(w - theta.W[:, 0]) < 0.1), info["passed"]
+    (True, True)
+    """
     rng = check_rng(rng)
     alpha = check_alpha(alpha)
     n, d = data.n_tasks, data.dim
     kept = np.ones(n, bool)
-    budget = int(np.ceil(2 * alpha * n))
+    budget = excess_limit(alpha, n) if budget is None else int(budget)
     t = data.sizes.astype(float)
-    row_kept = np.repeat(kept, data.sizes)
+    t_cap = size_cap(t) if t_cap is None else float(t_cap)
+    cap = np.minimum(t, t_cap) / t                         # example weight of each task
+    ex_w = np.repeat(cap, data.sizes)
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         row_kept = np.repeat(kept, data.sizes)
-        w = _ls(data.X[row_kept], data.y[row_kept])
+        w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
         r = data.X @ w - data.y
-        g = data.task_sums(data.X * r[:, None]) / t[:, None]
+        g = data.task_sums(data.X * r[:, None]) * cap[:, None]   # task's gradient share
         gk = g[kept] - g[kept].mean(axis=0)
         C = gk.T @ gk / kept.sum()
         v, lam = top_eigvecs(C, 1)
@@ -77,11 +149,14 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50):
                       f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
                       stacklevel=2)
     row_kept = np.repeat(kept, data.sizes)
-    w = _ls(data.X[row_kept], data.y[row_kept])
-    n_ex = int(row_kept.sum())
-    s2 = float(np.sum((data.y[row_kept] - data.X[row_kept] @ w) ** 2) / max(n_ex - d, 1))
-    return w, s2, kept, {"iterations": it, "removed": int((~kept).sum()),
-                         "top_eig_over_edge": lam_ratio}
+    w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
+    # ŝ² over all the component's tasks, not the kept ones: the filter
+    # removes tasks with large aligned gradients, i.e. large residuals, so
+    # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
+    # weighted median needs no filtering to bound the corrupted tasks
+    return w, robust_noise(data, w, None, t_cap), kept, {
+        "iterations": it, "removed": int((~kept).sum()), "budget": budget,
+        "top_eig_over_edge": lam_ratio, "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
 
 def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
@@ -104,7 +179,12 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
 
 
 def _per_component(data, labels, k, fit):
-    """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component."""
+    """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component.
+
+    p̂ is the share of tasks *classified* to each component (flagged tasks
+    excluded), not of those a filter kept: a filter removing clean tasks of
+    one component cannot bias p̂, and ⌊αn⌋ corrupted tasks move it by ≤ α/(1−α).
+    """
     d = data.dim
     W, s2 = np.empty((d, k)), np.empty(k)
     final = labels.copy()
@@ -119,18 +199,41 @@ def _per_component(data, labels, k, fit):
         W[:, c], s2[c] = w, v
         final[idx[~kept]] = -1
         infos.append(info)
-    counts = np.bincount(final[final >= 0], minlength=k)
+    counts = np.bincount(labels[labels >= 0], minlength=k)
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
 
 def filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
+    """Regression stage ``"filter"``: :func:`filter_regression` per component
+    with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
+    tasks of the pool: the adversary may put its whole budget, with its
+    Binomial fluctuation, in one component) and one task-size cap for the
+    pool (:func:`~robust_mlr.stages.screening.size_cap`).
+
+    What ⌊αn⌋ tasks can move: each task weighs at most t_cap in the least
+    squares fit and ŝ², so they hold at most 2α of a component's weight if
+    all sit in it (α/p_ℓ of the tasks); tasks that move ŵ must push their
+    gradients coherently and are removed until the top eigenvalue of the
+    gradients' covariance is within the clean Marchenko–Pastur edge, so what
+    remains can move ŵ by at most O(√(edge excess)) (SEVER-type bound);
+    ŝ² is a median (moves by the clean quantile gap, see
+    :func:`robust_noise`); p̂ moves by at most α/(1 − α).
+    """
     rng = check_rng(rng)
+    labels = np.asarray(labels)
+    budget = excess_limit(check_alpha(alpha), data.n_tasks)
+    t_cap = size_cap(data.sizes)
     W, s2, p, final, infos = _per_component(
-        data, labels, k, lambda sub: filter_regression(sub, alpha, rng))
-    return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos}
+        data, labels, k, lambda sub: filter_regression(sub, alpha, rng, budget=budget,
+                                                       t_cap=t_cap))
+    return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos,
+                      "budget": budget, "t_cap": t_cap,
+                      "removed": [i["removed"] for i in infos],
+                      "passed": all(i["passed"] for i in infos)}
 
 
 def huber_stage(data, labels, k, **_):
+    """Regression stage ``"huber"``: :func:`huber_regression` per component."""
     def fit(sub):
         w, scale = huber_regression(sub.X, sub.y)
         return w, scale ** 2, np.ones(sub.n_tasks, bool), {"scale": scale}

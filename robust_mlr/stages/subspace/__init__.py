@@ -4,8 +4,10 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
 
 * ``"pca"`` — the unbiased moment estimate of ICML 2020 Algorithm 2
   (:mod:`.pca`);
-* ``"filter"``, ``"hrpca"``, ``"pca_points"`` — robust PCA methods
-  (:mod:`.robust_pca`) run on the per-task statistics of :mod:`.robust`;
+* ``"filter"`` — the MLR filter of :mod:`.robust` (size-capped clipped
+  statistics, generic filter, trimmed re-estimate, bulk-edge test);
+* ``"hrpca"``, ``"pca_points"`` — robust PCA methods (:mod:`.robust_pca`)
+  run on the per-task statistics of :mod:`.robust`;
 * ``"meta_sp"`` — Meta Subspace Pursuit, gradient steps and rank-k hard
   thresholding (:mod:`.meta_sp`);
 * ``"amht_lrs"`` — alternating minimisation for low-rank plus sparse task
@@ -24,14 +26,14 @@ from .base import SubspaceResult
 from .meta_sp import meta_sp
 from .moments import moments
 from .pca import moment_estimate, pca
-from .robust import filter_stage, hrpca_stage, pca_points_stage, task_statistics
-from .robust_pca import (RobustPCAResult, captured_variance, filter_pca, hrpca, plain_pca,
-                         trimmed_variance)
+from .robust import filter_stage, hrpca_stage, mlr_filter, pca_points_stage, task_statistics
+from .robust_pca import (RobustPCAResult, captured_variance, clean_excess, filter_pca, hrpca,
+                         plain_pca, trimmed_variance)
 
 __all__ = ["METHODS", "estimate_subspace", "SubspaceResult", "moment_estimate",
            "task_statistics", "RobustPCAResult", "plain_pca", "filter_pca", "hrpca",
-           "trimmed_variance", "captured_variance", "bad_example", "meta_sp", "amht_lrs",
-           "moments"]
+           "trimmed_variance", "captured_variance", "bad_example", "clean_excess",
+           "mlr_filter", "meta_sp", "amht_lrs", "moments"]
 
 METHODS = {
     "pca": pca,

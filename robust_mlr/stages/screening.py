@@ -1,0 +1,196 @@
+"""Screening: robust pre-scaling and per-example plausibility under the model.
+
+The model (Kong, Somani, Song, Kakade, Oh, ICML 2020) draws covariates
+x ~ N(0, σ_x² I_d) — isotropic — and responses y = xᵀw_a + ε, a Gaussian
+scale mixture with variances σ_x²||w_a||² + s_a². Before any stage squares a
+number, the three pools are
+
+1. **scaled** by robust scales shared by all pools:
+   σ̂_x² = median_j ||x_j||² / median(χ²_d) and σ̂_y = median_j |y_j| / Φ⁻¹(3/4).
+   A median moves by at most one order statistic per corrupted example, so
+   with at most a fraction α < 1/2 of examples corrupted, σ̂_x and σ̂_y stay
+   between the clean (1/2 ± α) quantiles whatever the corrupted values
+   (scaling by them makes the learner equivariant: outputs are mapped back);
+2. **screened**: a task is removed when any of its examples is implausible
+   under the model — ||x_j/σ̂_x||² outside the two-sided
+   δ/N-quantiles of χ²_d, or |y_j/σ̂_y| above ``y_range``·Φ⁻¹(1 − δ/(2N))
+   (``y_range`` = 2 allows component scales up to twice the pooled robust
+   scale). A clean pool loses a task with probability at most about δ.
+
+**What ⌊αn⌋ tasks can move here.** σ̂_x, σ̂_y: between the clean (1/2 ± α')
+quantiles, α' the corrupted fraction of examples (α' ≤ α t_max/t_min; with
+capped sizes downstream this is a constant-factor change of scale, which the
+outputs undo). Every example that survives is bounded: ||x_j||² ≤ d·u_max σ̂_x²
+and |y_j| ≤ c_y σ̂_y, so no later stage sees a value beyond a few dozen
+robust scales — no overflow, and each surviving corrupted task's leverage is
+at most that of a clean task at the edge of the clean range. Clean tasks are
+never removed in bulk (probability ≤ δ per pool). When more than
+αn + 3√(αn) + 1 tasks of a pool are implausible (the Binomial margin of the
+corrupted count) the evidence is corrupted beyond the stated α.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2, norm
+
+from .._validation import check_alpha, check_float
+from ..constants import MAD_TO_SIGMA
+from ..data import MetaDataset
+from ..exceptions import ValidationError
+
+__all__ = ["robust_scales", "screen_tasks", "screen_pools", "excess_limit", "scale_dataset",
+           "size_cap"]
+
+#: Entries are clipped to ± this many robust scales before squaring: far
+#: beyond any screening threshold, so the clip never changes a decision.
+_CLIP = 1e6
+
+
+def excess_limit(alpha, n):
+    """Most corrupted tasks ⌊αn⌋ can plausibly be, plus the Binomial margin:
+    αn + 3√(αn) + 1 (a pool whose corrupted count is Binomial(n, α) exceeds
+    it with probability < 0.2 %)."""
+    m = alpha * n
+    return int(np.floor(m + 3 * np.sqrt(m) + 1))
+
+
+def size_cap(sizes):
+    """Task-size cap: the largest c with c ≤ 2·mean_i min(t_i, c).
+
+    A task of size t_i weighs min(t_i, c) in every size-weighted estimate,
+    so any ⌊αn⌋ tasks hold at most αn·c ≤ 2α of the total capped weight,
+    whatever sizes the adversary picks. The cap is at least the median size
+    (half the tasks weigh it) and equals max t_i when sizes are equal (no
+    capping, no loss of efficiency).
+
+    Examples
+    --------
+    >>> size_cap(np.full(10, 8))
+    8.0
+    >>> size_cap(np.array([2] * 9 + [100]))
+    2.0
+    """
+    t = np.sort(np.asarray(sizes, dtype=float))
+    if t.size == 0:
+        return 1.0
+    cand = np.unique(t)
+    # mean min(t, c) for every candidate c in one pass
+    csum = np.concatenate([[0.0], np.cumsum(t)])
+    below = np.searchsorted(t, cand, side="right")
+    means = (csum[below] + cand * (t.size - below)) / t.size
+    ok = cand <= 2 * means
+    return float(cand[ok].max()) if ok.any() else float(t[0])
+
+
+def _scaled_sq_norms(X, sx):
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = np.clip(X / sx, -_CLIP, _CLIP)
+    return np.einsum("ij,ij->i", Z, Z) / X.shape[1]
+
+
+def robust_scales(datasets):
+    """Robust scales (σ̂_x, σ̂_y) pooled over several meta-datasets.
+
+    σ̂_x is first taken from the median absolute entry (never squares raw
+    data), then refined from the median of ||x_j/σ̂_x||²; σ̂_y = median|y| /
+    Φ⁻¹(3/4).
+
+    Raises
+    ------
+    ValidationError
+        If the median absolute covariate or response is 0 (the data have no
+        scale: more than half the entries are exactly zero).
+    """
+    X = np.concatenate([ds.X.ravel() for ds in datasets])
+    y = np.concatenate([ds.y for ds in datasets])
+    d = datasets[0].dim
+    sx0 = MAD_TO_SIGMA * np.median(np.abs(X))
+    sy = MAD_TO_SIGMA * np.median(np.abs(y))
+    if not (sx0 > 0) or not (sy > 0):
+        raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
+                              f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")
+    u = np.concatenate([_scaled_sq_norms(ds.X, sx0) for ds in datasets])
+    sx = sx0 * np.sqrt(np.median(u) * d / chi2.median(d))
+    return float(sx), float(sy)
+
+
+def scale_dataset(data: MetaDataset, sx, sy):
+    """A copy of ``data`` with X/σ̂_x and y/σ̂_y (components kept)."""
+    with np.errstate(over="ignore"):
+        X = np.clip(data.X / sx, -_CLIP, _CLIP)
+        y = np.clip(data.y / sy, -_CLIP, _CLIP)
+    return MetaDataset(X, y, data.offsets, data.components)
+
+
+def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0):
+    """Tasks all of whose examples are plausible under the model.
+
+    ``data`` must already be scaled (:func:`scale_dataset`), so clean
+    covariates are ≈ N(0, I) and responses have robust scale ≈ 1.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        Scaled pool.
+    delta : float
+        Probability that a clean pool loses any task (Bonferroni over its N
+        examples).
+    y_range : float
+        Responses are implausible beyond ``y_range`` · Φ⁻¹(1 − δ/(2N)).
+
+    Returns
+    -------
+    kept : ndarray of bool (n,)
+    info : dict
+        ``x_low``/``x_high``/``y_high``: examples failing each test;
+        thresholds.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_tasks
+    >>> ds = make_tasks(make_params(8, 2, rng=0), 500, 4, rng=1)
+    >>> ds.X[0, 0] = 1e300
+    >>> kept, info = screen_tasks(ds)
+    >>> bool(kept[0]), int(kept.sum())
+    (False, 499)
+    """
+    delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
+    y_range = check_float(y_range, "y_range", min_val=1.0)
+    N, d = data.X.shape
+    u = _scaled_sq_norms(data.X, 1.0)
+    lo = chi2.ppf(delta / (2 * N), d) / d
+    hi = chi2.isf(delta / (2 * N), d) / d
+    yh = y_range * norm.isf(delta / (2 * N))
+    bad_lo, bad_hi = u < lo, u > hi
+    bad_y = np.abs(data.y) > yh
+    bad = data.task_sums((bad_lo | bad_hi | bad_y).astype(np.int64)) > 0
+    info = {"x_low": int(bad_lo.sum()), "x_high": int(bad_hi.sum()), "y_high": int(bad_y.sum()),
+            "thresholds": {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}}
+    return ~bad, info
+
+
+def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
+    """Scale all pools by shared robust scales and screen every pool.
+
+    Returns
+    -------
+    scaled : dict of MetaDataset
+        The kept tasks of each pool, scaled.
+    scales : (σ̂_x, σ̂_y)
+    info : dict
+        Per pool: ``kept`` mask (over the original tasks), ``n_removed``,
+        ``limit`` (αn + Binomial margin) and ``passed`` (n_removed ≤ limit).
+    """
+    alpha = check_alpha(alpha)
+    datasets = [pools[name] for name in pools.names]
+    sx, sy = robust_scales(datasets)
+    scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
+    for name, ds in zip(pools.names, datasets):
+        s = scale_dataset(ds, sx, sy)
+        kept, inf = screen_tasks(s, delta, y_range)
+        n_rm = int((~kept).sum())
+        limit = excess_limit(alpha, ds.n_tasks)
+        info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
+        scaled[name] = s if kept.all() else s.subset(kept)
+    return scaled, (sx, sy), info
