@@ -216,6 +216,28 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     alpha = check_alpha(alpha)
     n = data.n_tasks
     k = check_int(k, "k", min_val=1, max_val=n)
+    bm = _check_options(relaxation, rounding, solver)
+    if bm:
+        return bm_cluster(data, U, k, robust=relaxation == "peng_wei_robust", alpha=alpha,
+                          L=L, rounding=rounding, readmit=readmit, max_sdp=max_sdp,
+                          rng=rng, solver_opts=solver_opts)
+    t0 = time.perf_counter()
+    # "sos" adds the moment constraints to robust Peng–Wei when α > 0, and to
+    # plain Peng–Wei when α = 0 (so m = 2 vs m = 4 compare like for like)
+    robust = relaxation == "peng_wei_robust" or (relaxation == "sos" and alpha > 0)
+    D, b, sub, prob, Z, info = _build(data, U, k, relaxation, robust, alpha, m, n_groups,
+                                      bound, moment_rows, L, max_sdp, rng)
+    info["build_time"] = time.perf_counter() - t0
+    sinfo = _solve(prob, relaxation, solver, solver_opts, n, k)
+    labels, mass = _round_and_assign(np.asarray(Z.value), D, b, sub, k, robust, readmit,
+                                     rounding, rng)
+    info.update(solver=sinfo, rounding=rounding, time=time.perf_counter() - t0,
+                mass=mass, sdp_tasks=int(sub.size))
+    return ClusteringResult(labels, labels < 0, float(prob.value), info)
+
+
+def _check_options(relaxation, rounding, solver):
+    """Validate the names; True when the Burer–Monteiro solver is used."""
     if rounding not in ROUNDINGS:
         raise ValidationError(f"rounding {rounding!r} unknown; choose from {sorted(ROUNDINGS)}")
     if relaxation not in ("peng_wei", "peng_wei_robust", "sos"):
@@ -225,11 +247,14 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     if bm and relaxation == "sos":
         raise ValidationError("solver='BM' solves the Peng–Wei relaxations only; the "
                               "'sos' relaxation needs a cvxpy solver such as 'SCS'")
-    if bm:
-        return bm_cluster(data, U, k, robust=relaxation == "peng_wei_robust", alpha=alpha,
-                          L=L, rounding=rounding, readmit=readmit, max_sdp=max_sdp,
-                          rng=rng, solver_opts=solver_opts)
-    t0 = time.perf_counter()
+    return bm
+
+
+def _build(data, U, k, relaxation, robust, alpha, m, n_groups, bound, moment_rows, L,
+           max_sdp, rng):
+    """Distance matrix, group estimates in noise units, the SDP subsample and
+    the cvxpy problem (with the moment constraints for ``"sos"``)."""
+    n = data.n_tasks
     D = distance_matrix(data, U, L)
     G = n_groups or m
     b = group_estimates(data, U, check_int(G, "n_groups", min_val=2))
@@ -237,9 +262,6 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
     if not np.isfinite(sigma) or sigma <= 0:
         raise ValidationError(f"noise scale of the group estimates is {sigma}; need > 0")
     b = b / sigma                                   # noise units: SCS converges faster
-    # "sos" adds the moment constraints to robust Peng–Wei when α > 0, and to
-    # plain Peng–Wei when α = 0 (so m = 2 vs m = 4 compare like for like)
-    robust = relaxation == "peng_wei_robust" or (relaxation == "sos" and alpha > 0)
     sub = np.arange(n)
     if max_sdp is not None and n > max_sdp:
         sub = np.sort(rng.choice(n, size=check_int(max_sdp, "max_sdp", min_val=2 * k),
@@ -258,32 +280,38 @@ def sdp_cluster(data, U, k, *, relaxation="peng_wei", m=4, alpha=0.0, n_groups=N
         mc, sizes = add_moment_constraints(Z, b, m, beta, moment_rows == "per_row")
         cons += mc
         info.update(sizes, m=m, bound=beta)
-    info["build_time"] = time.perf_counter() - t0
-    prob = cp.Problem(obj, cons)
+    return D, b, sub, cp.Problem(obj, cons), Z, info
+
+
+def _solve(prob, relaxation, solver, solver_opts, n, k):
+    """Solve with status checks; failures name the relaxation and its size."""
     opts = dict(solver_opts or {})
     if (solver or "SCS").upper() == "SCS":
         # rounding needs a coarse Z only: 1e-4 is ample and ~5x faster than 1e-6
         opts.setdefault("eps", 1e-4)
         opts.setdefault("max_iters", 10000)
     try:
-        sinfo = sos_solve(prob, solver, **opts)
+        return sos_solve(prob, solver, **opts)
     except SolverFailedError as exc:
         raise SolverFailedError(f"{relaxation} clustering (n_H={n}, k={k}): {exc}") from exc
-    Zv = np.asarray(Z.value)
+
+
+def _round_and_assign(Zv, D, b, sub, k, robust, readmit, rounding, rng):
+    """Labels of all n tasks from the SDP solution on the subsample ``sub``:
+    round Z, re-admit shed clean rows, assign tasks outside the subsample."""
+    n = D.shape[0]
     Zv = (Zv + Zv.T) / 2
     mass = Zv.sum(axis=1)
     inl_sub = mass >= INLIER_MASS if robust else np.ones(sub.size, bool)
     idx, lab = ROUNDINGS[rounding](Zv, k, b.mean(axis=0), rng, inl_sub)
     labels = np.full(n, -1)
     labels[sub[idx]] = lab
+    Ds = D if sub.size == n else D[np.ix_(sub, sub)]
     if robust and readmit:
         labels[sub] = _assign(labels[sub], Ds, k, np.flatnonzero(labels[sub] < 0))
     if sub.size < n:                          # tasks outside the SDP subsample
         labels = _assign(labels, D, k, np.setdiff1d(np.arange(n), sub), robust)
-    inliers = labels >= 0
-    info.update(solver=sinfo, rounding=rounding, time=time.perf_counter() - t0,
-                mass=mass, sdp_tasks=int(sub.size))
-    return ClusteringResult(labels, ~inliers, float(prob.value), info)
+    return labels, mass
 
 
 def _assign(labels, D, k, which, robust=True):
