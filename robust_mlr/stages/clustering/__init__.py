@@ -18,7 +18,10 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
 * ``"single_cluster"`` — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
-Per-cluster estimates of Algorithm 3 are in :mod:`.estimates`.
+Per-cluster estimates of Algorithm 3 are in :mod:`.estimates`;
+:func:`certify_clusters` (:mod:`.certify`) certifies each recovered cluster's
+m-th moment bound with the :mod:`sos` core and compares it with one Gaussian
+cluster's value (a check that a cluster is not two merged ones).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ...data import MetaDataset
 from .base import ClusteringResult
 from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
                              solve_peng_wei_bm)
+from .certify import ClusterCertificates, certify_clusters
 from .estimates import cluster_estimates
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
@@ -49,7 +53,8 @@ __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates",
            "brute_force_balanced", "moment_clustering", "robust_moment_clustering",
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
            "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
-           "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels"]
+           "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
+           "certify_clusters"]
 
 METHODS = {
     "single": single_linkage,

@@ -89,7 +89,7 @@ class DenseCost:
         return self.D @ Y
 
     def block(self, rows, cols):
-        """The sub-matrix D[rows][:, cols]."""
+        """The sub-matrix ``D[rows][:, cols]``."""
         return self.D[np.ix_(rows, cols)]
 
     def dense(self):
@@ -134,7 +134,7 @@ class LowRankCost:
                 - self.P @ (self.Q.T @ Y) - self.Q @ (self.P.T @ Y))
 
     def block(self, rows, cols):
-        """The sub-matrix D[rows][:, cols], computed from the factors."""
+        """The sub-matrix ``D[rows][:, cols]``, computed from the factors."""
         P, Q, a = self.P, self.Q, self.a
         return (a[rows, None] + a[None, cols] - P[rows] @ Q[cols].T - Q[rows] @ P[cols].T)
 
