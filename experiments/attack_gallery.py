@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from robust_mlr import MetaLearner, make_params, make_pools, make_tasks
-from robust_mlr.adversary import ATTACKS, corrupt_pools
+from robust_mlr.adversary import CATALOGUE, corrupt_pools
 from robust_mlr.engine import Experiment
 
 from ._common import score_model
@@ -77,7 +77,7 @@ def summary(rows):
 
 def _grid(problem, alphas):
     pts = [dict(problem, attack="none", alpha=0.0)]
-    pts += [dict(problem, attack=a, alpha=al) for a in sorted(ATTACKS) for al in alphas]
+    pts += [dict(problem, attack=a, alpha=al) for a in sorted(CATALOGUE) for al in alphas]
     return pts
 
 

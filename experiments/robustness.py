@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from robust_mlr import MetaLearner, make_params, make_pools, make_tasks, metrics
-from robust_mlr.adversary import ATTACKS, corrupt_pools
+from robust_mlr.adversary import CATALOGUE, corrupt_pools
 from robust_mlr.engine import Experiment
 
 from ._common import score_model
@@ -64,7 +64,7 @@ def trial(point, rng):
 
 
 def _grid(problem, alphas, attacks=None):
-    attacks = sorted(ATTACKS) if attacks is None else attacks
+    attacks = sorted(CATALOGUE) if attacks is None else attacks
     return [dict(problem, attack="none", alpha=0.0)] + [
         dict(problem, attack=a, alpha=al) for a in attacks for al in alphas]
 

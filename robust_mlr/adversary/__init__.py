@@ -10,11 +10,17 @@
 """
 
 from ._base import ATTACKS, Attack, AttackContext, budget, corrupt_pools, get_attack, register
-from .attacks import (CentreShift, ClusterBridging, FakeCluster, GradientAligned,
+from .attacks import (CATALOGUE, CentreShift, ClusterBridging, FakeCluster, GradientAligned,
                       HeavyTailed, LeveragePoints, MultiDirection, RandomLabels, SignFlip,
                       SubspaceSpike, Targeted, ThresholdAware, VarianceHiding)
+from .adaptive import (ComponentMimic, ComponentShift, CovariateSpike, ExtremeValues,
+                       VarianceInflation)
+from .composite import Poolwise
+from .redteam import RedTeamResult, red_team
 
-__all__ = ["ATTACKS", "Attack", "AttackContext", "budget", "corrupt_pools", "get_attack",
-           "register", "SubspaceSpike", "MultiDirection", "VarianceHiding", "ThresholdAware",
+__all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "budget", "corrupt_pools",
+           "get_attack", "register", "SubspaceSpike", "MultiDirection", "VarianceHiding", "ThresholdAware",
            "FakeCluster", "ClusterBridging", "CentreShift", "SignFlip", "GradientAligned",
-           "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted"]
+           "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted", "CovariateSpike",
+           "ExtremeValues", "ComponentShift", "VarianceInflation", "ComponentMimic", "Poolwise",
+           "red_team", "RedTeamResult"]

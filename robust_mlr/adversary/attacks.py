@@ -12,7 +12,7 @@ from ._craft import model_examples, orthogonal_directions, span_basis, statistic
 
 __all__ = ["SubspaceSpike", "MultiDirection", "VarianceHiding", "ThresholdAware",
            "FakeCluster", "ClusterBridging", "CentreShift", "SignFlip", "GradientAligned",
-           "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted"]
+           "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted", "CATALOGUE"]
 
 
 def _lambda_k(theta):
@@ -386,3 +386,10 @@ class Targeted(Attack):
 
     def craft(self, data, idx, ctx, rng):
         return self.attack.craft(data, idx, ctx, rng)
+
+
+#: Names of the attacks of this catalogue (the adaptive families of
+#: :mod:`robust_mlr.adversary.adaptive` are searched by the red team instead).
+CATALOGUE = ("subspace_spike", "multi_direction", "variance_hiding", "threshold_aware",
+             "fake_cluster", "cluster_bridging", "centre_shift", "sign_flip",
+             "gradient_aligned", "leverage", "random_labels", "heavy_tailed")

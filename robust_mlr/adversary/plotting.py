@@ -8,6 +8,7 @@ import numpy as np
 
 from ..generator import make_params, make_pools
 from ._base import ATTACKS, corrupt_pools
+from .attacks import CATALOGUE
 
 __all__ = ["plot_attack_gallery"]
 
@@ -24,7 +25,7 @@ def plot_attack_gallery(out, attacks=None, alpha=0.05, seed=0):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    attacks = sorted(ATTACKS) if attacks is None else list(attacks)
+    attacks = sorted(CATALOGUE) if attacks is None else list(attacks)
     rng = np.random.default_rng(seed)
     theta = make_params(12, 3, rng=rng)
     pools = make_pools(theta, 3000, 8, 300, 32, 3000, 8, rng=rng)

@@ -1,0 +1,74 @@
+"""The red team's search space (private): per pool, the attack families that
+can act there and the ranges of their parameters.
+
+A parameter spec is ``("float", lo, hi)``, ``("logfloat", lo, hi)``,
+``("int", lo, hi)``, ``("cat", choices)`` or ``("component",)`` (an int in
+[0, k)). Ranges cover each attack's useful regime (weaker does nothing,
+stronger gets trimmed) with a margin on both sides.
+"""
+
+from __future__ import annotations
+
+from ._whitebox import PICKS
+from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
+
+_EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
+            "n_extreme": ("int", 1, 3)}
+_SHIFT = {"component": ("component",), "shift": ("logfloat", 0.2, 8.0),
+          "direction": ("cat", ("orthogonal", "in_span", "toward")),
+          "noise": ("float", 0.3, 2.0), "pick": ("cat", PICKS)}
+_MIMIC = {"component": ("component",), "pick": ("cat", PICKS)}
+_INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
+
+SPACE = {
+    "light1": {
+        "covariate_spike": {"level": ("float", 0.2, 1.5), "y_level": ("logfloat", 0.05, 1.0),
+                            "n_directions": ("int", 1, 4), "pick": ("cat", PICKS)},
+        "subspace_spike": {"strength": ("logfloat", 0.5, 30.0)},
+        "multi_direction": {"n_directions": ("int", 1, 4), "strength": ("logfloat", 0.5, 30.0)},
+        "threshold_aware": {"strength": ("logfloat", 0.5, 30.0)},
+        "variance_hiding": {"strength": ("logfloat", 0.3, 5.0)},
+        "random_labels": {},
+        "heavy_tailed": {"on": ("cat", ("x", "y"))},
+        "extreme_values": _EXTREME,
+    },
+    "heavy": {
+        "fake_cluster": {},
+        "cluster_bridging": {},
+        "centre_shift": {"shift": ("logfloat", 0.2, 5.0), "in_span": ("cat", (False, True))},
+        "sign_flip": {},
+        "component_shift": _SHIFT,
+        "component_mimic": _MIMIC,
+        "variance_inflation": _INFLATE,
+        "random_labels": {},
+        "heavy_tailed": {"on": ("cat", ("x", "y"))},
+        "extreme_values": _EXTREME,
+    },
+    "light2": {
+        "component_shift": _SHIFT,
+        "variance_inflation": _INFLATE,
+        "component_mimic": _MIMIC,
+        "centre_shift": {"shift": ("logfloat", 0.2, 5.0), "in_span": ("cat", (False, True))},
+        "gradient_aligned": {"strength": ("logfloat", 0.5, 10.0)},
+        "leverage": {"scale": ("logfloat", 1.0, 50.0)},
+        "sign_flip": {},
+        "random_labels": {},
+        "heavy_tailed": {"on": ("cat", ("x", "y"))},
+        "extreme_values": _EXTREME,
+    },
+}
+
+
+
+def suggest(trial, name, spec, k):
+    """Draw one parameter from an Optuna trial."""
+    kind = spec[0]
+    if kind == "float":
+        return trial.suggest_float(name, spec[1], spec[2])
+    if kind == "logfloat":
+        return trial.suggest_float(name, spec[1], spec[2], log=True)
+    if kind == "int":
+        return trial.suggest_int(name, spec[1], spec[2])
+    if kind == "component":
+        return trial.suggest_int(name, 0, k - 1)
+    return trial.suggest_categorical(name, list(spec[1]))
