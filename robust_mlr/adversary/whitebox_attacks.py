@@ -35,9 +35,10 @@ class CandidateOverflow(Attack):
     ⌊αn⌋ points is trimmed; but ``n_directions`` > extra directions ⊥ span(W),
     each carried by its share of the budget, each with more energy than the
     weakest signal direction, push that signal out of the candidate space
-    before any trimming happens. Every covariate has squared norm
-    ``x_frac`` × the screen's upper χ² limit (d·u_hi), so the screen passes
-    every example; the responses are ``y_frac`` × the clipping level of the
+    before any trimming happens. Every covariate is x = b v + r with
+    ||r||² = d − 1 exactly (r ⊥ v) and b² = ``x_frac`` × (0.97·d·u_hi − (d − 1)),
+    d·u_hi the screen's upper χ² limit on ||x||², so the screen passes every
+    example; the responses are ``y_frac`` × the clipping level of the
     subspace statistic (so the clip never bites and the screen's y test passes).
 
     Parameters
@@ -46,9 +47,9 @@ class CandidateOverflow(Attack):
         Number of orthonormal hidden directions (default 6; the budget is
         dealt round-robin over them).
     x_frac : float
-        Squared covariate norm as a fraction of the screen's limit, in (0, 1]
-        (default 0.5; the part along the hidden direction is ``x_frac`` × limit
-        minus the d − 1 unit-variance remainder, floored at 0).
+        Energy along the hidden direction as a fraction of the room the
+        screen leaves above the d − 1 unit-variance remainder, in (0, 1]
+        (default 0.5).
     y_frac : float
         |y| as a fraction of the subspace clipping level (default 0.95).
     """
@@ -66,14 +67,15 @@ class CandidateOverflow(Attack):
         theta = ctx.need_theta(self.name)
         N, d = data.X.shape
         sx = float(np.median(np.linalg.norm(data.X, axis=1)) / np.sqrt(chi2.median(d)))
-        limit = self.x_frac * d * _screen_x_limit(d, N) * sx ** 2     # ||x||² allowed
+        limit = 0.97 * d * _screen_x_limit(d, N) * sx ** 2     # ||x||² allowed (3 % margin)
         sizes = data.sizes[idx]
         V = orthogonal_directions(theta.W, self.n_directions, rng)
         E = V.T[np.arange(idx.size) % V.shape[1]]
         Er = np.repeat(E, sizes, axis=0)
-        R = rng.standard_normal((int(sizes.sum()), d)) * sx
+        R = rng.standard_normal((int(sizes.sum()), d))
         R -= Er * np.einsum("ij,ij->i", R, Er)[:, None]
-        amp = np.sqrt(max(limit - (d - 1) * sx ** 2, 0.0))
+        R *= sx * np.sqrt(d - 1) / np.linalg.norm(R, axis=1, keepdims=True)   # exact norm
+        amp = np.sqrt(self.x_frac * max(limit - (d - 1) * sx ** 2, 0.0))
         a = rng.choice([-1.0, 1.0], size=R.shape[0])
         c = clip_scale(data.y, 2.0)
         return Er * (amp * a)[:, None] + R, a * self.y_frac * c
