@@ -41,3 +41,9 @@ SPLIT_CHUNK = 128
 #: the cost grows linearly in L, and the median's guarantee (failure
 #: probability exponentially small in L) needs only a few splits.
 MAX_SPLITS = 8
+
+#: Warm starts of the Burer–Monteiro Peng–Wei solve. The factored problem is
+#: non-convex; a solve that stops short of its tolerance (a suspect
+#: stationary point) is retried from fresh k-means starts, at most this many
+#: in all. An optimal first solve (the usual case) costs nothing more.
+BM_STARTS = 3
