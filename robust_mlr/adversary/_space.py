@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
+from . import whitebox_attacks  # noqa: F401 - registers the families below
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -18,6 +19,8 @@ _SHIFT = {"component": ("component",), "shift": ("logfloat", 0.2, 8.0),
           "direction": ("cat", ("orthogonal", "in_span", "toward")),
           "noise": ("float", 0.3, 2.0), "pick": ("cat", PICKS)}
 _MIMIC = {"component": ("component",), "pick": ("cat", PICKS)}
+_PUSH = {"component": ("component",), "fill": ("float", 0.3, 1.0),
+         "direction": ("cat", ("up", "down"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -31,6 +34,8 @@ SPACE = {
         "random_labels": {},
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
+        "candidate_overflow": {"n_directions": ("int", 1, 12), "x_frac": ("float", 0.05, 1.0),
+                               "y_frac": ("float", 0.3, 1.0)},
     },
     "heavy": {
         "fake_cluster": {},
@@ -43,6 +48,7 @@ SPACE = {
         "random_labels": {},
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
+        "median_push": _PUSH,
     },
     "light2": {
         "component_shift": _SHIFT,
@@ -55,6 +61,7 @@ SPACE = {
         "random_labels": {},
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
+        "median_push": _PUSH,
     },
 }
 

@@ -1,0 +1,136 @@
+"""White-box attacks written against the hardened robust learner's own thresholds.
+
+Each family reads one defence's formula (screening, candidate space of the
+subspace filter, the median noise estimate) and places its tasks exactly
+where that defence stops looking. All go through :class:`Attack`, so the
+⌊α n⌋ budget per pool, the shapes and finiteness are enforced.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2
+
+from ..exceptions import ValidationError
+from ._base import Attack, register
+from ._craft import orthogonal_directions
+from ._whitebox import clip_scale, component_index, sign_paired_examples
+
+__all__ = ["CandidateOverflow", "MedianPush"]
+
+
+def _screen_x_limit(d, N, delta=1e-3):
+    """The screen's upper limit on ||x||²/d (in robust x-scale units) for a
+    pool of N examples: χ²_d upper δ/(2N) quantile over d."""
+    return chi2.isf(delta / (2 * N), d) / d
+
+
+@register
+class CandidateOverflow(Attack):
+    """Overflow the subspace filter's candidate space with hidden directions.
+
+    The robust subspace filter keeps the top k + ``extra`` (default 2k)
+    eigenvectors of the kept statistics as candidates, trims there at the
+    Binomial limit and takes the top k. A single hidden direction carried by
+    ⌊αn⌋ points is trimmed; but ``n_directions`` > extra directions ⊥ span(W),
+    each carried by its share of the budget, each with more energy than the
+    weakest signal direction, push that signal out of the candidate space
+    before any trimming happens. Every covariate is x = b v + r with
+    ||r||² = d − 1 exactly (r ⊥ v) and b² = ``x_frac`` × (0.97·d·u_hi − (d − 1)),
+    d·u_hi the screen's upper χ² limit on ||x||², so the screen passes every
+    example; the responses are ``y_frac`` × the clipping level of the
+    subspace statistic (so the clip never bites and the screen's y test passes).
+
+    Parameters
+    ----------
+    n_directions : int
+        Number of orthonormal hidden directions (default 6; the budget is
+        dealt round-robin over them).
+    x_frac : float
+        Energy along the hidden direction as a fraction of the room the
+        screen leaves above the d − 1 unit-variance remainder, in (0, 1]
+        (default 0.5).
+    y_frac : float
+        |y| as a fraction of the subspace clipping level (default 0.95).
+    """
+
+    name, stage, targets = "candidate_overflow", "subspace", ("light1",)
+
+    def __init__(self, n_directions=6, x_frac=0.5, y_frac=0.95):
+        self.n_directions, self.x_frac, self.y_frac = int(n_directions), float(x_frac), \
+            float(y_frac)
+        if self.n_directions < 1 or not 0 < self.x_frac <= 1 or self.y_frac <= 0:
+            raise ValidationError(f"need n_directions >= 1, 0 < x_frac <= 1, y_frac > 0; got "
+                                  f"{n_directions}, {x_frac}, {y_frac}")
+
+    def craft(self, data, idx, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        N, d = data.X.shape
+        sx = float(np.median(np.linalg.norm(data.X, axis=1)) / np.sqrt(chi2.median(d)))
+        limit = 0.97 * d * _screen_x_limit(d, N) * sx ** 2     # ||x||² allowed (3 % margin)
+        sizes = data.sizes[idx]
+        V = orthogonal_directions(theta.W, self.n_directions, rng)
+        E = V.T[np.arange(idx.size) % V.shape[1]]
+        Er = np.repeat(E, sizes, axis=0)
+        R = rng.standard_normal((int(sizes.sum()), d))
+        R -= Er * np.einsum("ij,ij->i", R, Er)[:, None]
+        R *= sx * np.sqrt(d - 1) / np.linalg.norm(R, axis=1, keepdims=True)   # exact norm
+        amp = np.sqrt(self.x_frac * max(limit - (d - 1) * sx ** 2, 0.0))
+        a = rng.choice([-1.0, 1.0], size=R.shape[0])
+        c = clip_scale(data.y, 2.0)
+        return Er * (amp * a)[:, None] + R, a * self.y_frac * c
+
+
+@register
+class MedianPush(Attack):
+    """Push the median noise estimate ŝ_a² and the share p̂_a at once.
+
+    ŝ_a² is a (size-weighted) median over component a's tasks of
+    RSS_i / median(χ²_{t_i}); a median moves by one order statistic per
+    corrupted task whatever that task's value. Taking all ⌊αn⌋ tasks from
+    *other* components (so all of a's clean tasks stay) and writing tasks of
+    component a with zero least-squares gradient at w_a (sign-paired
+    examples, invisible to a gradient filter) and RSS just under the χ²
+    flagging limit (``fill`` × s_a² χ²_{t}(1 − level)), puts a fraction
+    α/(p_a + α) of a's tasks above the clean median: ŝ_a² rises to the clean
+    χ² quantile 1/(2(1 − α/(p_a+α))) and p̂_a rises by α (the share shift is
+    information-theoretically unavoidable; the ŝ² shift is the median's
+    α-quantile gap, not removable by a median).
+
+    Parameters
+    ----------
+    component : int or {"smallest", "largest", "heaviest"}
+        Component a (default "smallest").
+    fill : float
+        RSS as a fraction of the flagging limit (default 0.9).
+    direction : {"up", "down"}
+        "down" writes RSS = ``fill`` × the clean χ² 0.05-quantile instead
+        (ŝ_a² pushed to the lower quantile).
+    """
+
+    name, stage, targets = "median_push", "regression", ("heavy", "light2")
+
+    def __init__(self, component="smallest", fill=0.9, direction="up"):
+        if direction not in ("up", "down"):
+            raise ValidationError(f"direction must be 'up' or 'down', got {direction!r}")
+        self.component, self.fill, self.direction = component, float(fill), direction
+        if self.fill < 0:
+            raise ValidationError(f"fill must be nonnegative, got {fill}")
+
+    def choose(self, data, n_bad, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
+        tie = rng.permutation(data.n_tasks)
+        order = tie[np.argsort((comps[tie] == a).astype(int), kind="stable")]
+        return np.sort(order[:n_bad])
+
+    def craft(self, data, idx, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        level = ctx.settings.get("flag_level") or 1e-3
+        sizes = data.sizes[idx]
+        q = chi2.ppf(1 - level, sizes) if self.direction == "up" else chi2.ppf(0.05, sizes)
+        paired = np.maximum(2 * (sizes // 2), 1)
+        resid = np.sqrt(self.fill * q * theta.s[a] ** 2 / paired)
+        return sign_paired_examples(sizes, np.tile(theta.W[:, a], (idx.size, 1)), resid, rng)

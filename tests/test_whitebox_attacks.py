@@ -1,0 +1,97 @@
+"""White-box families aimed at the hardened defences (tiny problems, seconds)."""
+
+import numpy as np
+import pytest
+from scipy.stats import chi2
+
+from robust_mlr import ValidationError, make_params, make_pools
+from robust_mlr.adversary import CandidateOverflow, MedianPush, budget, corrupt_pools
+from robust_mlr.stages.screening import screen_pools
+from experiments.adaptive import heavy_tailed_sizes
+
+
+@pytest.fixture(scope="module")
+def problem():
+    theta = make_params(10, 3, rng=0)
+    return theta, make_pools(theta, 400, 2, 60, 24, 300, heavy_tailed_sizes, rng=1)
+
+
+@pytest.mark.parametrize("att", [CandidateOverflow(), CandidateOverflow(12, 1.0, 0.3),
+                                 MedianPush(), MedianPush(1, 0.0, "down")])
+def test_budget_determinism_finite(problem, att):
+    theta, pools = problem
+    runs = [corrupt_pools(pools, att, 0.1, theta=theta, targets=("light1", "heavy", "light2"),
+                          settings={"alpha": 0.1}, rng=5) for _ in range(2)]
+    for pool in ("light1", "heavy", "light2"):
+        a, b = runs[0][pool], runs[1][pool]
+        assert runs[0].masks[pool].sum() == budget(0.1, pools[pool].n_tasks)
+        np.testing.assert_array_equal(a.X, b.X)
+        np.testing.assert_array_equal(a.y, b.y)
+        assert np.all(np.isfinite(a.X)) and np.all(np.isfinite(a.y))
+
+
+def test_candidate_overflow_passes_the_screen(problem):
+    # at the full room (x_frac = 1) every covariate sits 3 % under the screen's
+    # χ² limit, and y_frac < 1 keeps responses under the y limit: nothing removed
+    theta, pools = problem
+    bad = corrupt_pools(pools, CandidateOverflow(6, 1.0, 0.9), 0.1, theta=theta, rng=2)
+    _, _, info = screen_pools(bad, 0.1)
+    assert info["light1"]["n_removed"] == 0
+    X = bad.light1.X[np.repeat(bad.masks["light1"], bad.light1.sizes)]
+    lim = chi2.isf(1e-3 / (2 * bad.light1.X.shape[0]), 10)
+    u = np.sum(X ** 2, axis=1)
+    assert u.max() < lim and u.min() > 0.8 * lim       # at the edge, not far inside
+
+
+def test_median_push_takes_other_components_and_fits_exactly(problem):
+    theta, pools = problem
+    out = corrupt_pools(pools, MedianPush(component=2, fill=0.0, direction="down"), 0.1,
+                        theta=theta, targets=("light2",), rng=3)
+    mask = out.masks["light2"]
+    assert np.all(pools.light2.components[mask] != 2)   # a's clean tasks all stay
+    bad = out.light2.subset(np.flatnonzero(mask))
+    np.testing.assert_allclose(bad.y, bad.X @ theta.W[:, 2], atol=1e-12)   # RSS = 0
+
+
+def test_median_push_up_stays_under_the_flag_limit(problem):
+    theta, pools = problem
+    out = corrupt_pools(pools, MedianPush(component=0, fill=0.9), 0.1, theta=theta,
+                        targets=("light2",), settings={"flag_level": 1e-3}, rng=4)
+    bad = out.light2.subset(np.flatnonzero(out.masks["light2"]))
+    rss = bad.task_sums((bad.y - bad.X @ theta.W[:, 0]) ** 2) / theta.s[0] ** 2
+    lim = chi2.ppf(1 - 1e-3, bad.sizes)
+    assert np.all(rss <= lim) and np.all(rss > chi2.median(bad.sizes))   # above the median
+
+
+def test_bad_parameters_raise():
+    with pytest.raises(ValidationError, match="direction"):
+        MedianPush(direction="sideways")
+    with pytest.raises(ValidationError, match="x_frac"):
+        CandidateOverflow(x_frac=2.0)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, raises=Exception,
+                   reason="open weakness: a tight heavy-pool cluster of ⌊αn⌋ shifted tasks "
+                          "takes a cluster of its own, two true components merge and the "
+                          "light-2 refit of the fake component gets too few tasks")
+def test_tight_fake_heavy_cluster_does_not_break_the_fit():
+    # found by the red team (heavy=component_shift, α = 0.05, default problem, seed 1):
+    # EmptyClusterError in 3 of 3 attack seeds. The Burer-Monteiro restarts
+    # cured problem seed 0 (3.8 -> 0.04) but not this one: here the solve
+    # reports "optimal" and still keeps the 20 shifted tasks as a cluster,
+    # merges two true components and removes 19 clean tasks instead.
+    # Flip to a plain test when the defence holds.
+    import warnings
+    from experiments.adaptive import PROBLEM, make_problem
+    from robust_mlr import MetaLearner, metrics
+    from robust_mlr.adversary import Poolwise
+    theta, pools = make_problem(dict(PROBLEM, sizes="fixed"), np.random.default_rng([1, 11]))
+    att = Poolwise(heavy=("component_shift", dict(component=0, shift=2.77, direction="in_span",
+                                                   noise=0.35, pick="largest")))
+    bad = corrupt_pools(pools, att, 0.05, theta=theta, settings={"alpha": 0.05}, rng=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MetaLearner.robust(4, 0.05, rng=0).fit(bad)
+    # target of the robustness brief at α = 0.05
+    assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25
