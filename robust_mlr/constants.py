@@ -47,3 +47,10 @@ MAX_SPLITS = 8
 #: stationary point) is retried from fresh k-means starts, at most this many
 #: in all. An optimal first solve (the usual case) costs nothing more.
 BM_STARTS = 3
+
+#: Robust Peng–Wei re-admits a shed task to its nearest cluster only when its
+#: median distance to the members is within this many robust standard
+#: deviations (MAD_TO_SIGMA × MAD) of the members' own medians: a Gaussian
+#: tail beyond 4 σ has probability 3e-5, so clean tasks come back while
+#: distant (corrupted) ones stay outliers.
+READMIT_MADS = 4

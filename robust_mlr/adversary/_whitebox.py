@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import MAD_TO_SIGMA
 from ..exceptions import ValidationError
 
 PICKS = ("random", "largest", "component")
@@ -59,7 +60,7 @@ def clip_scale(y, clip):
     learner's per-task subspace statistic (inf when ``clip`` is None)."""
     if clip is None:
         return np.inf
-    return float(clip * 1.4826 * np.median(np.abs(y)))
+    return float(clip * MAD_TO_SIGMA * np.median(np.abs(y)))
 
 
 def subspace_scores(data, Q, clip):

@@ -26,7 +26,7 @@ import numpy as np
 from sos.exceptions import SolverInaccurateWarning
 
 from ..._validation import check_int
-from ...constants import BM_STARTS
+from ...constants import BM_STARTS, MAD_TO_SIGMA, READMIT_MADS
 from ...exceptions import ValidationError
 from .base import ClusteringResult
 from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
@@ -124,7 +124,7 @@ def assign_blocked(labels, op, k, which, robust=True):
     limit = np.inf
     if robust:
         own = np.concatenate([_block_medians(op, m, m) for m in members])
-        limit = np.median(own) + 4 * 1.4826 * np.median(np.abs(own - np.median(own)))
+        limit = np.median(own) + READMIT_MADS * MAD_TO_SIGMA * np.median(np.abs(own - np.median(own)))
     med = np.column_stack([_block_medians(op, which, m) for m in members])
     best = np.argmin(med, axis=1)
     ok = med[np.arange(which.size), best] <= limit

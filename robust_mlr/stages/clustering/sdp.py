@@ -41,9 +41,10 @@ from sos import solve as sos_solve
 from .rounding import ROUNDINGS, kmeans
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from ..._validation import check_alpha, check_float, check_int, check_rng
-from ...constants import INLIER_MASS, MAD_TO_SIGMA, SDP_DISTANCE_CAP
+from ...constants import INLIER_MASS, SDP_DISTANCE_CAP
 from .base import ClusteringResult
-from .factored import bm_cluster
+from .burer_monteiro import DenseCost
+from .factored import assign_blocked, bm_cluster
 from .linkage import distance_matrix
 from ...exceptions import SolverFailedError, ValidationError
 
@@ -316,21 +317,8 @@ def _round_and_assign(Zv, D, b, sub, k, robust, readmit, rounding, rng):
 
 def _assign(labels, D, k, which, robust=True):
     """Assign tasks ``which`` to the cluster whose members are closest (median
-    of D); with ``robust`` only when that median is within 4 robust standard
-    deviations (MAD) of the members' own medians, else they stay outliers."""
-    labels = labels.copy()
-    members = [np.flatnonzero(labels == c) for c in range(k)]
-    if which.size == 0 or any(m.size < 2 for m in members):
-        return labels
-    limit = np.inf
-    if robust:
-        own = np.concatenate([np.median(D[np.ix_(m, m)], axis=1) for m in members])
-        limit = np.median(own) + 4 * MAD_TO_SIGMA * np.median(np.abs(own - np.median(own)))
-    med = np.column_stack([np.median(D[np.ix_(which, m)], axis=1) for m in members])
-    best = np.argmin(med, axis=1)
-    ok = med[np.arange(which.size), best] <= limit
-    labels[which] = np.where(ok, best, -1)
-    return labels
+    of the dense D): the rule of :func:`.factored.assign_blocked`."""
+    return assign_blocked(labels, DenseCost(D), k, which, robust)
 
 
 def kmeans_baseline(data, U, k, rng=None, n_groups=2, **_):

@@ -14,7 +14,6 @@ of the bias-corrected M̂ = ((1/N) Σ y² x xᵀ − mean(y²) I) / 2.
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..._linalg import top_eigvecs
 from .base import SubspaceResult
