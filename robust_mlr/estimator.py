@@ -15,7 +15,7 @@ from .data import Pools
 from .exceptions import CorruptionWarning, ValidationError
 from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
 from .stages.classification import classify, flag_unfit_tasks
-from .stages.clustering import cluster_estimates, cluster_heavy
+from .stages.clustering import ClusteringResult, cluster_estimates, cluster_heavy
 from .stages.prediction import MixturePredictor
 from .stages.regression import fit_components
 from .stages.screening import excess_limit, screen_pools
@@ -140,8 +140,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         diag["subspace"] = dict(sub.info, kept=sub.kept, time=time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        cl = cluster_heavy(pools.heavy, self.U_, k, self.clustering, L=self.L, alpha=alpha,
-                           rng=rng, **(self.clustering_kw or {}))
+        cl = self._cluster(pools.heavy, k, alpha, rng)
         self.heavy_labels_ = cl.labels
         if "estimates" in cl.info:     # a method that estimates (W̃, r̃², p̃) itself
             self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cl.info.pop("estimates")
@@ -180,6 +179,32 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         scr = self.diagnostics_["screen"]
         self.heavy_labels_ = _expand(self.heavy_labels_, scr["heavy"]["kept"], -1)
         self.light_labels_ = _expand(self.light_labels_, scr["light2"]["kept"], -1)
+
+    def _cluster(self, heavy, k, alpha, rng):
+        """Cluster the heavy tasks; with α > 0 a cluster that the adversary
+        could have fabricated whole — no more tasks than the corrupted count
+        can plausibly be, :func:`~robust_mlr.stages.screening.excess_limit` —
+        is not trusted as a component: its tasks become outliers and the
+        others are clustered again into k clusters. A tight group of ⌊αn⌋
+        shifted tasks otherwise takes a cluster of its own while two true
+        components merge (found by the red team; true components are assumed
+        larger than the budget, α < p_min)."""
+        cl = cluster_heavy(heavy, self.U_, k, self.clustering, L=self.L, alpha=alpha,
+                           rng=rng, **(self.clustering_kw or {}))
+        if alpha == 0 or "estimates" in cl.info:
+            return cl
+        counts = np.bincount(cl.labels[cl.labels >= 0], minlength=k)
+        small = np.flatnonzero(counts <= excess_limit(alpha, heavy.n_tasks))
+        keep = np.flatnonzero((cl.labels >= 0) & ~np.isin(cl.labels, small))
+        if small.size == 0 or keep.size <= 2 * k:
+            return cl
+        again = cluster_heavy(heavy.subset(keep), self.U_, k, self.clustering, L=self.L,
+                              alpha=alpha, rng=rng, **(self.clustering_kw or {}))
+        labels = np.full(heavy.n_tasks, -1)
+        labels[keep] = again.labels
+        info = dict(again.info, distrusted_clusters=int(small.size),
+                    distrusted_tasks=int(heavy.n_tasks - keep.size - (~(cl.labels >= 0)).sum()))
+        return ClusteringResult(labels, labels < 0, again.objective, info)
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):

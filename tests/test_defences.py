@@ -6,8 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from robust_mlr import (CorruptionWarning, MetaLearner, Pools, make_params, make_pools,
-                        make_tasks, metrics)
+from robust_mlr import (CorruptionWarning, MetaLearner, Pools, make_params, make_tasks, metrics)
 from robust_mlr.generator import pareto_sizes
 from robust_mlr.stages.regression import filter_regression, filter_stage, robust_noise
 from robust_mlr.stages.screening import excess_limit, robust_scales, screen_tasks

@@ -70,18 +70,13 @@ def test_bad_parameters_raise():
         CandidateOverflow(x_frac=2.0)
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=Exception,
-                   reason="open weakness: a tight heavy-pool cluster of ⌊αn⌋ shifted tasks "
-                          "takes a cluster of its own, two true components merge and the "
-                          "light-2 refit of the fake component gets too few tasks")
 def test_tight_fake_heavy_cluster_does_not_break_the_fit():
     # found by the red team (heavy=component_shift, α = 0.05, default problem, seed 1):
-    # EmptyClusterError in 3 of 3 attack seeds. The Burer-Monteiro restarts
-    # cured problem seed 0 (3.8 -> 0.04) but not this one: here the solve
-    # reports "optimal" and still keeps the 20 shifted tasks as a cluster,
-    # merges two true components and removes 19 clean tasks instead.
-    # Flip to a plain test when the defence holds.
+    # EmptyClusterError in 3 of 3 attack seeds: the robust Peng-Wei optimum
+    # kept the 20 shifted tasks as a cluster, merged two true components and
+    # removed 19 clean tasks instead. The learner now distrusts a cluster
+    # no larger than the plausible corrupted count and clusters the rest
+    # again (MetaLearner._cluster).
     import warnings
     from experiments.adaptive import PROBLEM, make_problem
     from robust_mlr import MetaLearner, metrics
