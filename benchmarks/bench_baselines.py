@@ -10,19 +10,10 @@ shows each iteration's cost in units of that reduceat.
 Run: ``OMP_NUM_THREADS=1 python3 benchmarks/bench_baselines.py``.
 """
 
-import time
 import warnings
 
 import numpy as np
-
-
-def _best(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from bench_pipeline import best_of       # same folder: run as a script
 
 
 def main():
@@ -34,8 +25,8 @@ def main():
     data = make_tasks(theta, 20_000, 2, rng=1)
     data8 = make_tasks(theta, 5_000, 8, rng=1)
     V = np.linalg.qr(np.random.default_rng(0).standard_normal((32, 4)))[0]
-    blas = _best(lambda: data.X @ V)
-    reduceat = _best(lambda: data.task_sums(data.X))
+    blas = best_of(lambda: data.X @ V, 5)
+    reduceat = best_of(lambda: data.task_sums(data.X), 5)
     print(f"floors (N = {data.n_examples}, d = 32): X @ V {blas * 1e3:.2f} ms, "
           f"task_sums (reduceat) of N x d {reduceat * 1e3:.2f} ms")
     rows = []
@@ -44,10 +35,10 @@ def main():
         for name, fn, iters in (
                 ("meta_sp t=2", lambda: meta_sp(data, 4, max_iter=20, tol=0.0), 20),
                 ("amht_lrs t=8", lambda: amht_lrs(data8, 4, max_iter=10, tol=0.0), 10)):
-            rows.append((name, _best(fn, 3) / iters))
+            rows.append((name, best_of(fn, 3) / iters))
         pools = make_pools(theta, 20_000, 2, 10, 8, 10, 2, rng=2)
         em = EMLearner(4, n_init=1, max_iter=20, tol=0.0, pools=("light1",), rng=0)
-        rows.append(("em t=2 (incl. init)", _best(lambda: em.fit(pools), 3) / 20))
+        rows.append(("em t=2 (incl. init)", best_of(lambda: em.fit(pools), 3) / 20))
     for name, sec in rows:
         print(f"{name:22s} {sec * 1e3:8.2f} ms / iteration = {sec / reduceat:5.2f} x reduceat"
               f" = {sec / blas:6.1f} x X @ V")
