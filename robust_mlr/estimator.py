@@ -203,7 +203,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         labels = np.full(heavy.n_tasks, -1)
         labels[keep] = again.labels
         info = dict(again.info, distrusted_clusters=int(small.size),
-                    distrusted_tasks=int(heavy.n_tasks - keep.size - (~(cl.labels >= 0)).sum()))
+                    distrusted_tasks=int(np.isin(cl.labels, small).sum()))
         return ClusteringResult(labels, labels < 0, again.objective, info)
 
     @classmethod
