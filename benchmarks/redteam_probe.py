@@ -47,8 +47,9 @@ def main(argv=None):
     ap.add_argument("--attack", action="append", default=[])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--attack-seed", type=int, default=1)
+    ap.add_argument("--sizes", choices=("fixed", "hetero"), default="fixed")
     a = ap.parse_args(argv)
-    theta, pools = make_problem(dict(PROBLEM, sizes="fixed"), np.random.default_rng([a.seed, 11]))
+    theta, pools = make_problem(dict(PROBLEM, sizes=a.sizes), np.random.default_rng([a.seed, 11]))
     for spec in ["clean"] + a.attack:
         learner = MetaLearner.robust(theta.k, a.alpha, rng=a.seed)
         bad = pools

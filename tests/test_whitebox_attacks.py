@@ -5,7 +5,8 @@ import pytest
 from scipy.stats import chi2
 
 from robust_mlr import ValidationError, make_params, make_pools
-from robust_mlr.adversary import CandidateOverflow, MedianPush, budget, corrupt_pools
+from robust_mlr.adversary import (CandidateOverflow, MedianPush, QuantileSwap, budget,
+                                  corrupt_pools)
 from robust_mlr.stages.screening import screen_pools
 from experiments.adaptive import heavy_tailed_sizes
 
@@ -17,7 +18,8 @@ def problem():
 
 
 @pytest.mark.parametrize("att", [CandidateOverflow(), CandidateOverflow(12, 1.0, 0.3),
-                                 MedianPush(), MedianPush(1, 0.0, "down")])
+                                 MedianPush(), MedianPush(1, 0.0, "down"),
+                                 QuantileSwap(), QuantileSwap(2, 0.99, "down")])
 def test_budget_determinism_finite(problem, att):
     theta, pools = problem
     runs = [corrupt_pools(pools, att, 0.1, theta=theta, targets=("light1", "heavy", "light2"),
@@ -63,9 +65,37 @@ def test_median_push_up_stays_under_the_flag_limit(problem):
     assert np.all(rss <= lim) and np.all(rss > chi2.median(bad.sizes))   # above the median
 
 
+def test_quantile_swap_takes_the_low_tail_and_writes_above_the_median(problem):
+    # "up": the swapped tasks are exactly component a's lowest clean ratios
+    # RSS/(s_a² med χ²_t), and the written tasks' RSS is at the χ² quantiles
+    # [level − 0.05, level] at the true w_a (exact by construction)
+    theta, pools = problem
+    a, level = 1, 0.8
+    out = corrupt_pools(pools, QuantileSwap(a, level, "up"), 0.1, theta=theta,
+                        targets=("light2",), rng=3)
+    clean, mask = pools.light2, out.masks["light2"]
+    ratio = clean.task_sums((clean.y - clean.X @ theta.W[:, a]) ** 2) / (
+        theta.s[a] ** 2 * chi2.median(clean.sizes))
+    mine = clean.components == a
+    assert mask.sum() < mine.sum()                         # all taken from component a
+    assert np.all(clean.components[mask] == a)
+    assert ratio[mask].max() <= ratio[mine & ~mask].min()   # the lowest ratios went
+    bad = out.light2.subset(np.flatnonzero(mask))
+    q = chi2.cdf(bad.task_sums((bad.y - bad.X @ theta.W[:, a]) ** 2) / theta.s[a] ** 2,
+                 bad.sizes)
+    assert np.all((q >= level - 0.05 - 1e-9) & (q <= level + 1e-9))
+    down = corrupt_pools(pools, QuantileSwap(a, level, "down"), 0.1, theta=theta,
+                         targets=("light2",), rng=3).masks["light2"]
+    assert ratio[down].min() >= ratio[mine & ~down].max()  # "down": the highest went
+
+
 def test_bad_parameters_raise():
     with pytest.raises(ValidationError, match="direction"):
         MedianPush(direction="sideways")
+    with pytest.raises(ValidationError, match="level"):
+        QuantileSwap(level=0.3)
+    with pytest.raises(ValidationError, match="direction"):
+        QuantileSwap(direction="left")
     with pytest.raises(ValidationError, match="x_frac"):
         CandidateOverflow(x_frac=2.0)
 

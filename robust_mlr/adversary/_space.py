@@ -21,6 +21,8 @@ _SHIFT = {"component": ("component",), "shift": ("logfloat", 0.2, 8.0),
 _MIMIC = {"component": ("component",), "pick": ("cat", PICKS)}
 _PUSH = {"component": ("component",), "fill": ("float", 0.3, 1.0),
          "direction": ("cat", ("up", "down"))}
+_SWAP = {"component": ("component",), "level": ("float", 0.55, 0.99),
+         "direction": ("cat", ("up", "down"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -49,6 +51,7 @@ SPACE = {
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
         "median_push": _PUSH,
+        "quantile_swap": _SWAP,
     },
     "light2": {
         "component_shift": _SHIFT,
@@ -62,6 +65,7 @@ SPACE = {
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
         "median_push": _PUSH,
+        "quantile_swap": _SWAP,
     },
 }
 
