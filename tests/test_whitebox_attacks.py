@@ -175,3 +175,31 @@ def test_signal_theft_does_not_merge_two_components(alpha, spec, seed, w_target)
     err = metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)
     # targets of the robustness brief: W at alpha, s2 relative error 0.15
     assert err["w_err"] <= w_target and err["s2_err"] <= 0.15
+
+
+@pytest.mark.xfail(strict=True, reason="hidden-direction swap (covariate_spike on three "
+                   "directions of one component) merges two heavy clusters: w_err 0.744 on "
+                   "problem seed 1, attack seed 2; on problem seed 0, attack seed 7 the final W "
+                   "survives (0.086) but the heavy noise cross-check clips s2 into a mixed "
+                   "cluster's interval (s2_err 1.40)")
+@pytest.mark.parametrize("problem_seed, attack_seed", [(1, 2), (0, 7)])
+def test_hidden_direction_swap_is_bounded(problem_seed, attack_seed):
+    # the swap reported by the second red team "on one attack seed in eight",
+    # reproduced by the third: level 1.3 and y_level 0.5 put the three hidden
+    # directions above the weakest signal direction; the subspace test fails
+    # (and warns) but the fit's errors are not bounded
+    import warnings
+    from experiments.adaptive import PROBLEM, make_problem
+    from robust_mlr import MetaLearner, metrics
+    from robust_mlr.adversary import Poolwise
+    theta, pools = make_problem(dict(PROBLEM, sizes="fixed"),
+                                np.random.default_rng([problem_seed, 11]))
+    att = Poolwise(light1=("covariate_spike", dict(level=1.3, y_level=0.5, n_directions=3,
+                                                   pick="component")))
+    bad = corrupt_pools(pools, att, 0.05, theta=theta, settings={"alpha": 0.05, "clip": 2.0},
+                        rng=attack_seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MetaLearner.robust(4, 0.05, rng=problem_seed).fit(bad)
+    err = metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)
+    assert err["w_err"] <= 0.25 and err["s2_err"] <= 0.15
