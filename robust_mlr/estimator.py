@@ -221,11 +221,14 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
-        """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020): filter subspace, robust Peng–Wei
-        clustering of every heavy task (Burer–Monteiro solver; pass
+        """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020):
+        filter subspace, robust Peng–Wei clustering of every heavy task in U
+        plus the directions the heavy tasks say U misses (Burer–Monteiro
+        solver; pass
         ``clustering_kw={"solver": "SCS", "max_sdp": 200}`` for the cvxpy SDP
         on a subsample), χ² flagging in classification, task-filter
-        regression. Keyword arguments override any stage.
+        regression, ŝ² cross-checked on the heavy tasks. Keyword arguments
+        override any stage.
 
         With α > 0 the pools are first scaled by shared robust scales and
         screened (:mod:`robust_mlr.stages.screening`); ``diagnostics_``
