@@ -21,6 +21,16 @@ the low-rank distance of one split pair,
 
 one iteration costs O(n k r) time and O(n (k + r)) memory: D is never formed.
 
+Escapes. Non-negative Burer–Monteiro has spurious stationary points (two
+clusters in one column; whole rows shed where the robust optimum sheds mass
+fractionally). After the augmented Lagrangian has converged, a second-order
+check on the multiplier matrix M over each column's support
+(:mod:`._bm_escape`) finds a direction the factor cannot follow locally —
+split a column along a negative eigenvector of M on its support, or add a
+nonnegative column with negative Rayleigh quotient — and the solve resumes
+from there; a step is kept only when it lowers the objective by more than
+10·tol relatively.
+
 Certificates. Every answer reports its primal residuals and a KKT
 (stationarity) residual; when n ≤ ``dual_max`` it also reports a dual lower
 bound. With multipliers λ of the linear constraints (trace included, z), the
@@ -330,7 +340,7 @@ def _init_factor(n, k, r, labels, rng):
 
 def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=None,
                       init_labels=None, tol=1e-5, max_outer=60, max_inner=500,
-                      dual_max=2000, beta0=3.0, max_escapes=10, curvature_tol=1e-4,
+                      dual_max=2000, beta0=3.0, max_escapes=10, curvature_tol=1e-2,
                       rng=None):
     """Solve the (robust) Peng–Wei SDP by nonnegative Burer–Monteiro.
 
@@ -357,11 +367,26 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         Augmented-Lagrangian updates and L-BFGS-B iterations per update.
     dual_max : int
         Compute the dual bound (dense, O(n³)) only when n ≤ dual_max.
+    beta0 : float
+        Initial penalty, in units of the typical |D_ij|.
+    max_escapes : int
+        Escape steps tried at most (0: stop at the first stationary point).
+        ``max_outer`` bounds the augmented-Lagrangian updates of all of them
+        together.
+    curvature_tol : float
+        A direction with curvature (per unit of ‖w‖², i.e. of trace moved)
+        below −``curvature_tol`` × max(|objective|, typical |D_ij|) triggers
+        an escape step. Weaker directions are not pursued: measured, such
+        steps gained < 1e-4 relative, each at the cost of one more
+        augmented-Lagrangian run.
     rng : None, int or Generator
 
     Returns
     -------
     BMResult
+        ``info`` also holds ``"escapes"`` (steps tried) and ``"curvature"``
+        (most negative curvature found at the returned point, in units of
+        the typical |D_ij|; 0 when none).
 
     Raises
     ------
@@ -411,12 +436,13 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     lag.beta = beta0 * scale
     max_outer = check_int(max_outer, "max_outer", min_val=1)
     max_escapes = check_int(max_escapes, "max_escapes", min_val=0)
-    curvature_tol = scale * check_float(curvature_tol, "curvature_tol", min_val=0.0)
-    outer = iters = escapes = 0
+    curvature_tol = check_float(curvature_tol, "curvature_tol", min_val=0.0)
+    escapes = 0
     Y, outer, iters = _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size)
     while True:
         curv, rows, v, kind, col = _bm_escape.curvature(lag, Y, rng)
-        if (curv >= -curvature_tol or escapes >= max_escapes or outer >= max_outer
+        gate = curvature_tol * max(scale, abs(lag.objective(Y)))
+        if (curv >= -gate or escapes >= max_escapes or outer >= max_outer
                 or lag.residual(lag.constraints(Y)[0]) > 10 * tol):
             break
         Yn = _bm_escape.escape(lag, Y, rows, v, kind, col, max_rank=2 * r)
@@ -454,7 +480,8 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
 
 def _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size):
     """Multiplier updates and L-BFGS-B subproblems from Y (and the current
-    multipliers and penalty of ``lag``) until feasible and stationary.
+    multipliers and penalty of ``lag``) until feasible and stationary, or
+    feasible with a settled objective.
     Returns (Y, updates, L-BFGS-B iterations)."""
     n, r = Y.shape
     prev, f_prev, iters = np.inf, np.inf, 0
