@@ -1,8 +1,8 @@
 """Adaptive adversary: the red team against the robust and the ICML learner.
 
-For each learner (``MetaLearner.robust(k, α)`` and ``MetaLearner(k)``), each
-α ∈ {0.01, 0.02, 0.05, 0.1} and each target error (max ||ŵ − w||/s, ŝ²
-relative error, p̂ error), :func:`robust_mlr.adversary.red_team` searches
+For each learner (``MetaLearner.robust(k, α)`` and ``MetaLearner(k)``) and
+α ∈ {0.01, 0.02, 0.05, 0.1}, and at α = 0.05 for the robust learner's ŝ²
+relative error and p̂ error too, :func:`robust_mlr.adversary.red_team` searches
 attack families and parameters per pool (TPE, warm-started with the attack
 catalogue) on the default problem (d = 32, k = 4, n_L1 = 20 000 × t 2,
 n_H = 400 × t 128, n_L2 = 20 000 × t 8) and on a heterogeneous-size variant
@@ -14,11 +14,16 @@ recorded but the search optimises the worst *finite* error
 (``on_crash="ignore"``). The claim of Kong et al. (NeurIPS 2020) is an error
 of order kα + dk/N against any adversary; the expected outcome on a learner
 that keeps it is a worst case within a small multiple of the clean error.
+
+:func:`export_worst_attacks` turns a results file into ``redteam_worst.json``
+beside this module: the worst attack per α against the robust learner, which
+the ``robustness`` study replays on fresh problems as its ``red_team`` row.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +36,9 @@ PROBLEM = dict(d=32, k=4, n_light1=20_000, t_light1=2, n_heavy=400, t_heavy=128,
 QUICK = dict(d=6, k=2, n_light1=600, t_light1=2, n_heavy=40, t_heavy=32,
              n_light2=400, t_light2=8)
 TARGET_KEYS = {"W": "w_err", "s2": "s2_err", "p": "p_err"}
+#: The worst attack per α against the robust learner (target W, equal sizes),
+#: exported from this study's results; the robustness study replays it.
+WORST_ATTACKS = Path(__file__).with_name("redteam_worst.json")
 METRICS = ("worst", "clean", "catalogue", "worst_w_err", "worst_s2_err", "worst_p_err",
            "worst_subspace_err", "n_crashes", "fits", "attack", "attack_params")
 
@@ -71,6 +79,39 @@ def trial(point, rng):
             "n_crashes": res.n_crashes, "fits": len(res.history) + 1,
             "attack": json.dumps(fams, sort_keys=True),
             "attack_params": json.dumps(worst.strategy, sort_keys=True, default=str)}
+
+
+def worst_attacks(rows, learner="robust", target="W", sizes="fixed"):
+    """The worst attack the search found per α: ``{alpha: record}``.
+
+    Each record holds the attack's ``strategy`` (``{pool: [family, params]}``,
+    replayable with :func:`robust_mlr.adversary.redteam.strategy_attack`),
+    the ``worst`` error it reached, the ``fits`` the search spent and the
+    trial ``seed``. Rows are the adaptive study's results
+    (:func:`robust_mlr.engine.read_results`); when a point has several
+    replicates the most damaging one is kept.
+    """
+    out = {}
+    for r in rows:
+        if (r["status"] != "ok" or r["learner"] != learner or r["target"] != target
+                or r["sizes"] != sizes):
+            continue
+        a = float(r["alpha"])
+        if a not in out or r["worst"] > out[a]["worst"]:
+            out[a] = {"strategy": json.loads(r["attack_params"]), "worst": float(r["worst"]),
+                      "fits": int(r["fits"]), "seed": int(r["seed"])}
+    return dict(sorted(out.items()))
+
+
+def export_worst_attacks(results, path=WORST_ATTACKS):
+    """Write :func:`worst_attacks` of an adaptive results CSV to ``path``
+    (JSON keyed by α), the file the robustness study replays as its
+    ``red_team`` row. Returns the path."""
+    from robust_mlr.engine import read_results
+    found = worst_attacks(read_results(results))
+    Path(path).write_text(json.dumps({str(a): v for a, v in found.items()}, indent=1,
+                                     sort_keys=True) + "\n")
+    return Path(path)
 
 
 def _grid(problem, learners, alphas, targets, sizes, budget):
@@ -119,10 +160,14 @@ def plot(rows, out):
 
 EXPERIMENT = Experiment(
     name="adaptive", func=trial,
-    grid=_grid(PROBLEM, ("robust", "icml"), (0.01, 0.02, 0.05, 0.1), ("W", "s2", "p"),
-               ("fixed", "hetero"), 150),
+    # W against both learners at every α; at α = 0.05 also ŝ², p̂ (robust) and
+    # heterogeneous sizes (both). The full product is one TOML sweep away.
+    grid=(_grid(PROBLEM, ("robust", "icml"), (0.01, 0.02, 0.05, 0.1), ("W",), ("fixed",), 150)
+          + _grid(PROBLEM, ("robust",), (0.05,), ("s2", "p"), ("fixed",), 150)
+          + _grid(PROBLEM, ("robust", "icml"), (0.05,), ("W",), ("hetero",), 150)),
     quick_grid=_grid(QUICK, ("robust", "icml"), (0.05,), ("W",), ("fixed",), 6),
     metrics=METRICS, replicates=1, quick_replicates=1,
-    description="Red-team search against the robust and ICML learners, α ∈ {.01, .02, "
-                ".05, .1}, targets W, s², p; fixed and heavy-tailed light-task sizes.",
+    description="Red-team search (150 fits a point) against the robust and ICML learners: "
+                "target W at α ∈ {.01, .02, .05, .1}; at α = .05 also ŝ², p̂ and "
+                "heavy-tailed light-task sizes.",
     plot=plot, summary=summary)

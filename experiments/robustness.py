@@ -1,11 +1,15 @@
 """The headline robustness study: the robust and the non-robust learner under
 every attack of the catalogue, α ∈ {0, 0.01, 0.02, 0.05, 0.1}, on the default
 problem (d = 32, k = 4, n_L1 = 20 000 × t 2, n_H = 400 × t 128,
-n_L2 = 20 000 × t 8), ≥ 10 seeds.
+n_L2 = 20 000 × t 8), ≥ 10 seeds — and under the ``red_team`` attack: the
+worst attack the adaptive study's search found against the robust learner at
+that α (``experiments/redteam_worst.json``, see :mod:`experiments.adaptive`),
+replayed on each fresh problem.
 
 Both learners see the same corrupted pools; the robust one is told α
-(``MetaLearner.robust(k, alpha)``: filter subspace, robust Peng–Wei on a
-200-task SDP subsample, χ² flagging, task-filter regression). Metrics per
+(``MetaLearner.robust(k, alpha)``: screening, filter subspace, robust
+Peng–Wei on every heavy task, χ² flagging, task-filter regression, ŝ²
+checked against the heavy tasks). Metrics per
 learner: parameter errors, clustering accuracy, Bayes prediction error, and
 precision/recall of the tasks it set aside against the corruption masks.
 Expected: the robust error stays ≤ 3× its α = 0 value at α = 0.05 (or the
@@ -16,6 +20,7 @@ C·(kα + dk/N) of the fundamental limit with C fitted at α = 0.
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 
@@ -23,9 +28,13 @@ import numpy as np
 
 from robust_mlr import MetaLearner, make_params, make_pools, make_tasks, metrics
 from robust_mlr.adversary import CATALOGUE, corrupt_pools
+from robust_mlr.adversary.redteam import attack_settings, strategy_attack
 from robust_mlr.engine import Experiment
 
 from ._common import score_model
+from .adaptive import WORST_ATTACKS
+
+RED_TEAM = "red_team"
 
 PROBLEM = dict(d=32, k=4, n_L1=20_000, t_L1=2, n_H=400, t_H=128, n_L2=20_000, t_L2=8)
 QUICK = dict(d=12, k=3, n_L1=4_000, t_L1=2, n_H=90, t_H=128, n_L2=3_000, t_L2=8)
@@ -40,12 +49,17 @@ def trial(point, rng):
     pools = make_pools(theta, point["n_L1"], point["t_L1"], point["n_H"], point["t_H"],
                        point["n_L2"], point["t_L2"], rng=rng)
     attack_rng, robust_rng, icml_rng, test_rng = rng.spawn(4)
-    if point["attack"] != "none" and alpha > 0:
+    learners = {"robust": MetaLearner.robust(k, alpha, rng=robust_rng),
+                "icml": MetaLearner(k, rng=icml_rng)}
+    if point["attack"] == RED_TEAM and alpha > 0:
+        attack = strategy_attack(_for_k(_worst()[alpha]["strategy"], k))
+        pools = corrupt_pools(pools, attack, alpha,
+                              theta=theta, settings=attack_settings(learners["robust"], alpha),
+                              rng=attack_rng)
+    elif point["attack"] != "none" and alpha > 0:
         pools = corrupt_pools(pools, point["attack"], alpha, theta=theta,
                               settings={"alpha": alpha}, rng=attack_rng)
     test = make_tasks(theta, 2000, 5, rng=test_rng).split_query()
-    learners = {"robust": MetaLearner.robust(k, alpha, rng=robust_rng),
-                "icml": MetaLearner(k, rng=icml_rng)}
     out = {}
     for name, model in learners.items():
         t0 = time.perf_counter()
@@ -63,10 +77,27 @@ def trial(point, rng):
     return out
 
 
+def _worst():
+    """``{alpha: record}`` of the red team's worst attacks (empty if none saved)."""
+    if not WORST_ATTACKS.exists():
+        return {}
+    return {float(a): rec for a, rec in json.loads(WORST_ATTACKS.read_text()).items()}
+
+
+def _for_k(strategy, k):
+    """The strategy with component indices taken mod k (the search ran at k = 4;
+    the quick problem has k = 3)."""
+    return {pool: (fam, {n: v % k if n in ("component", "source") and isinstance(v, int)
+                         else v for n, v in prm.items()})
+            for pool, (fam, prm) in strategy.items()}
+
+
 def _grid(problem, alphas, attacks=None):
     attacks = sorted(CATALOGUE) if attacks is None else attacks
+    found = _worst()
     return [dict(problem, attack="none", alpha=0.0)] + [
-        dict(problem, attack=a, alpha=al) for a in attacks for al in alphas]
+        dict(problem, attack=a, alpha=al) for a in attacks for al in alphas] + [
+        dict(problem, attack=RED_TEAM, alpha=al) for al in alphas if al in found]
 
 
 def _mean(rows, key, **where):

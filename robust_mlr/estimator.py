@@ -17,7 +17,7 @@ from .stages import clustering as _clustering, regression as _regression, subspa
 from .stages.classification import classify, flag_unfit_tasks
 from .stages.clustering import ClusteringResult, cluster_estimates, cluster_heavy
 from .stages.prediction import MixturePredictor
-from .stages.regression import fit_components
+from .stages.regression import cross_check_noise, fit_components
 from .stages.screening import excess_limit, screen_pools
 from .stages.subspace import estimate_subspace
 
@@ -162,6 +162,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         W, s2, p, info = fit_components(pools.light2, labels, k, self.regression,
                                         alpha=alpha, rng=rng, **(self.regression_kw or {}))
         self.light_labels_ = info.pop("labels", labels)
+        if alpha > 0:                  # ŝ² checked against the heavy tasks' tighter evidence
+            s2, info["noise_check"] = cross_check_noise(pools.heavy, self.heavy_labels_, W, s2)
         self.W_, self.s2_, self.p_ = W, s2, p
         diag["regression"] = dict(info, time=time.perf_counter() - t0)
         self.diagnostics_ = diag

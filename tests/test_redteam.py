@@ -152,3 +152,29 @@ def test_red_team_validates():
         red_team(MetaLearner(2), TINY, 0.05, budget=1, families={"light1": ("fake_cluster",)})
     with pytest.raises(ValidationError, match="on_crash"):
         red_team(MetaLearner(2), TINY, 0.05, budget=1, on_crash="no")
+
+
+def test_worst_attack_per_alpha_is_exported_and_replayed_by_robustness(tmp_path, monkeypatch):
+    """The adaptive study's worst attack per α becomes the robustness study's
+    ``red_team`` row: export from a results file, replay on a fresh problem."""
+    import json
+    from experiments import adaptive, robustness
+    from robust_mlr.engine import read_results, run_sweep
+    point = dict(adaptive.QUICK, learner="robust", alpha=0.05, target="W", sizes="fixed",
+                 budget=3)
+    exp = adaptive.EXPERIMENT.with_grid(grid=[point], replicates=2, name="adaptive_t")
+    path = run_sweep(exp, tmp_path, workers=1, progress=False, quiet=True)
+    rows = read_results(path)
+    worst = adaptive.worst_attacks(rows)
+    assert list(worst) == [0.05]
+    assert worst[0.05]["worst"] == max(r["worst"] for r in rows)     # best of 2 replicates
+    out = adaptive.export_worst_attacks(path, tmp_path / "worst.json")
+    saved = json.loads(out.read_text())
+    assert saved["0.05"]["strategy"] == worst[0.05]["strategy"]
+    # a strategy found at k = 4 names component 3; the k = 3 problem takes it mod k
+    saved["0.05"]["strategy"] = {"heavy": ["component_shift", {"component": 3, "shift": 3.0}]}
+    out.write_text(json.dumps(saved))
+    monkeypatch.setattr(robustness, "WORST_ATTACKS", out)
+    res = robustness.trial(dict(robustness.QUICK, attack=robustness.RED_TEAM, alpha=0.05),
+                           np.random.default_rng(0))
+    assert np.isfinite(res["robust_w_err"]) and np.isfinite(res["icml_w_err"])

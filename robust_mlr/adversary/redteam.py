@@ -32,7 +32,8 @@ from ._base import corrupt_pools, get_attack
 from ._space import CATALOGUE, SPACE, suggest
 from .composite import Poolwise
 
-__all__ = ["RedTeamResult", "TrialRecord", "red_team", "TARGETS", "evaluate_attack"]
+__all__ = ["RedTeamResult", "TrialRecord", "red_team", "TARGETS", "evaluate_attack",
+           "strategy_attack", "attack_settings"]
 
 TARGETS = ("W", "s2", "p", "prediction", "subspace")
 _KEY = {"W": "w_err", "s2": "s2_err", "p": "p_err", "prediction": "mse_bayes",
@@ -139,8 +140,14 @@ def _learner_factory(learner, fit_seed):
     return lambda: type(learner)(**copy.deepcopy(params))
 
 
-def _settings(model, alpha):
-    """What the adversary reads off the learner: α, flagging level, clipping."""
+def attack_settings(model, alpha):
+    """What the adversary reads off a learner: α, flagging level, clipping.
+
+    The white-box families calibrate themselves from these (e.g. residuals
+    just under the flagging limit); pass them as ``settings`` to
+    :func:`~robust_mlr.adversary.corrupt_pools` to replay an attack the
+    search found.
+    """
     out = {"alpha": alpha}
     if getattr(model, "flag_level", None) is not None:
         out["flag_level"] = model.flag_level
@@ -271,7 +278,7 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
         if unknown:
             raise ValidationError(f"families {unknown} are not searchable on pool {pool!r}")
     make_learner = _learner_factory(learner, int(seed))
-    settings = _settings(make_learner(), alpha)
+    settings = attack_settings(make_learner(), alpha)
     test = make_tasks(theta, n_test, 5, rng=np.random.default_rng([int(seed), 3])).split_query()
     key = _KEY[target]
     clean, status, msg = evaluate_attack(make_learner, theta, pools, None, alpha, None, test,
