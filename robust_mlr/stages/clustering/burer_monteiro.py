@@ -340,7 +340,7 @@ def _init_factor(n, k, r, labels, rng):
 
 def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=None,
                       init_labels=None, tol=1e-5, max_outer=60, max_inner=500,
-                      dual_max=2000, beta0=3.0, max_escapes=10, curvature_tol=1e-2,
+                      dual_max=2000, beta0=3.0, max_escapes=10, curvature_tol=1e-3,
                       rng=None):
     """Solve the (robust) Peng–Wei SDP by nonnegative Burer–Monteiro.
 
@@ -376,9 +376,11 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     curvature_tol : float
         A direction with curvature (per unit of ‖w‖², i.e. of trace moved)
         below −``curvature_tol`` × max(|objective|, typical |D_ij|) triggers
-        an escape step. Weaker directions are not pursued: measured, such
-        steps gained < 1e-4 relative, each at the cost of one more
-        augmented-Lagrangian run.
+        an escape step (each costs one more augmented-Lagrangian run). The
+        size of a direction does not predict its gain: on a red-team trial a
+        direction of 7e-4 × |objective| lowered the objective by 0.8 %, on
+        the default problem one of 3e-3 × |objective| gained 1e-5, so the
+        default only skips directions below 1e-3.
     rng : None, int or Generator
 
     Returns
@@ -449,8 +451,11 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         if Yn is None:
             break
         saved = (lag.objective(Y), {f: np.copy(x) for f, x in lag.lam.items()}, lag.beta)
+        # after a step the subproblems sit in flat valleys (a split column is
+        # degenerate) where L-BFGS-B runs to max_inner at ftol 1e-14; 1e-12
+        # ends them ~30 % sooner at the same objective (measured at n_H = 400)
         Yn, o, it = _augmented_lagrangian(lag, Yn, tol, scale, max_outer - outer, max_inner,
-                                          size)
+                                          size, ftol=1e-12)
         outer, iters, escapes = outer + o, iters + it, escapes + 1
         if lag.residual(lag.constraints(Yn)[0]) > 10 * tol or \
                 lag.objective(Yn) > saved[0] - 10 * tol * max(1.0, abs(saved[0])):
@@ -478,10 +483,11 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     return BMResult(Y, obj, res, kkt, bound, status, info)
 
 
-def _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size):
-    """Multiplier updates and L-BFGS-B subproblems from Y (and the current
-    multipliers and penalty of ``lag``) until feasible and stationary, or
-    feasible with a settled objective.
+def _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e-14):
+    """Multiplier updates and L-BFGS-B subproblems (relative-decrease
+    tolerance ``ftol``) from Y (and the current multipliers and penalty of
+    ``lag``) until feasible and stationary, or feasible with a settled
+    objective.
     Returns (Y, updates, L-BFGS-B iterations)."""
     n, r = Y.shape
     prev, f_prev, iters = np.inf, np.inf, 0
@@ -494,7 +500,7 @@ def _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size):
         with threadpool_limits(limits=1, user_api="blas"):
             sol = minimize(fun, Y.ravel(), jac=True, method="L-BFGS-B", bounds=bounds,
                            options={"maxiter": max_inner, "gtol": tol * scale * 1e-2,
-                                    "ftol": 1e-14, "maxcor": 20})
+                                    "ftol": ftol, "maxcor": 20})
         iters += int(sol.nit)
         Y = sol.x.reshape(n, r)
         if not (np.isfinite(sol.fun) and np.all(np.isfinite(Y))):
