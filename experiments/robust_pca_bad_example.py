@@ -71,6 +71,6 @@ EXPERIMENT = Experiment(
     quick_grid={"n": [10_000], "d": [10], "alpha": [0.005, 0.025]},
     metrics=("oracle", "pca", "filter", "hrpca", "filter_ok", "filter_fail", "hrpca_fail",
              "bad_left", "good_removed", "filter_ms", "hrpca_ms"),
-    replicates=100, quick_replicates=3,
+    replicates=300, quick_replicates=3,
     description="Robust PCA bad example (NeurIPS 2020, Fig. 1): oracle, PCA, filter, HRPCA vs α.",
     plot=plot)

@@ -15,13 +15,18 @@ from .data import Pools
 from .exceptions import CorruptionWarning, ValidationError
 from .stages import clustering as _clustering, regression as _regression, subspace as _subspace
 from .stages.classification import classify, flag_unfit_tasks
-from .stages.clustering import ClusteringResult, cluster_estimates, cluster_heavy
+from .stages.clustering import ClusteringResult, cluster_estimates, cluster_heavy, heavy_basis
 from .stages.prediction import MixturePredictor
 from .stages.regression import cross_check_noise, fit_components
 from .stages.screening import excess_limit, screen_pools
 from .stages.subspace import estimate_subspace
 
 __all__ = ["MetaLearner"]
+
+#: Clustering methods on pairwise distances, which take a basis of any width;
+#: robust fits run them in the heavy-augmented basis (the moment relaxations
+#: and estimators are built on k-variate forms and stay in span U).
+_DISTANCE_METHODS = ("single", "average", "kmeans", "peng_wei", "peng_wei_robust")
 
 
 class MetaLearner(_params.ParamsMixin, MixturePredictor):
@@ -163,7 +168,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                                         alpha=alpha, rng=rng, **(self.regression_kw or {}))
         self.light_labels_ = info.pop("labels", labels)
         if alpha > 0:                  # ŝ² checked against the heavy tasks' tighter evidence
-            s2, info["noise_check"] = cross_check_noise(pools.heavy, self.heavy_labels_, W, s2)
+            s2, info["noise_check"] = cross_check_noise(pools.heavy, None, W, s2)
         self.W_, self.s2_, self.p_ = W, s2, p
         diag["regression"] = dict(info, time=time.perf_counter() - t0)
         self.diagnostics_ = diag
@@ -183,7 +188,9 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         self.light_labels_ = _expand(self.light_labels_, scr["light2"]["kept"], -1)
 
     def _cluster(self, heavy, k, alpha, rng):
-        """Cluster the heavy tasks; with α > 0 a cluster that the adversary
+        """Cluster the heavy tasks; with α > 0 in the basis of U and the
+        directions the heavy tasks say U misses
+        (:func:`~robust_mlr.stages.clustering.heavy_basis`), and a cluster that the adversary
         could have fabricated whole — no more tasks than the corrupted count
         can plausibly be, :func:`~robust_mlr.stages.screening.excess_limit` —
         is not trusted as a component: its tasks become outliers and the
@@ -191,8 +198,12 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         shifted tasks otherwise takes a cluster of its own while two true
         components merge (found by the red team; true components are assumed
         larger than the budget, α < p_min)."""
-        cl = cluster_heavy(heavy, self.U_, k, self.clustering, L=self.L, alpha=alpha,
+        U = self.U_
+        if alpha > 0 and self.clustering in _DISTANCE_METHODS:
+            U = heavy_basis(heavy, U, k, alpha)      # what the heavy tasks say U misses
+        cl = cluster_heavy(heavy, U, k, self.clustering, L=self.L, alpha=alpha,
                            rng=rng, **(self.clustering_kw or {}))
+        cl.info["basis_dim"] = U.shape[1]
         if alpha == 0 or "estimates" in cl.info:
             return cl
         counts = np.bincount(cl.labels[cl.labels >= 0], minlength=k)
@@ -200,21 +211,24 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         keep = np.flatnonzero((cl.labels >= 0) & ~np.isin(cl.labels, small))
         if small.size == 0 or keep.size <= 2 * k:
             return cl
-        again = cluster_heavy(heavy.subset(keep), self.U_, k, self.clustering, L=self.L,
+        again = cluster_heavy(heavy.subset(keep), U, k, self.clustering, L=self.L,
                               alpha=alpha, rng=rng, **(self.clustering_kw or {}))
         labels = np.full(heavy.n_tasks, -1)
         labels[keep] = again.labels
-        info = dict(again.info, distrusted_clusters=int(small.size),
+        info = dict(again.info, basis_dim=U.shape[1], distrusted_clusters=int(small.size),
                     distrusted_tasks=int(np.isin(cl.labels, small).sum()))
         return ClusteringResult(labels, labels < 0, again.objective, info)
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
-        """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020): filter subspace, robust Peng–Wei
-        clustering of every heavy task (Burer–Monteiro solver; pass
+        """The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020):
+        filter subspace, robust Peng–Wei clustering of every heavy task in U
+        plus the directions the heavy tasks say U misses (Burer–Monteiro
+        solver; pass
         ``clustering_kw={"solver": "SCS", "max_sdp": 200}`` for the cvxpy SDP
         on a subsample), χ² flagging in classification, task-filter
-        regression. Keyword arguments override any stage.
+        regression, ŝ² cross-checked on the heavy tasks. Keyword arguments
+        override any stage.
 
         With α > 0 the pools are first scaled by shared robust scales and
         screened (:mod:`robust_mlr.stages.screening`); ``diagnostics_``

@@ -90,3 +90,16 @@ def test_robust_learner_stops_zero_gradient_variance_inflation():
     assert light_err > 0.12 and nc["clipped"].any()       # the attack works on light 2
     half = np.max(nc["heavy_half_width"] / nc["heavy_centre"])
     assert err < half + 0.02 < light_err / 2               # ≈ 0.05 + heavy median's own error
+
+
+def test_default_assignment_ignores_a_wrong_heavy_clustering():
+    # Two components' tasks merged into one cluster: with the cluster labels
+    # the median mixes residuals ‖w_a − w_b‖² too large; assigned by the best
+    # fitting ŵ (labels=None) every interval covers the truth again.
+    theta = make_params(8, 2, rng=0)
+    data = make_tasks(theta, 200, 64, rng=5)
+    merged = np.zeros(data.n_tasks, int)
+    h_bad, _ = heavy_noise_interval(data, merged, theta.W)
+    h, w = heavy_noise_interval(data, None, theta.W)
+    assert h_bad[0] > 1.2 * theta.s[0] ** 2           # half the tasks are the other w
+    assert np.all(np.abs(h - theta.s ** 2) < w)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from ..._validation import check_int, lookup
 from ...data import MetaDataset
 from .base import ClusteringResult
+from .basis import heavy_basis
 from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
                              solve_peng_wei_bm)
 from .certify import ClusterCertificates, certify_clusters
@@ -45,7 +46,7 @@ from .split_moments import group_estimates, noise_scale, pair_forms, row_form_ma
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
 
-__all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates",
+__all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",

@@ -9,7 +9,12 @@ are 0.25 apart in total variation), and moves the median of the χ²-scaled
 ratios — hence ŝ²_ℓ — by ≈ 16 %. No light-pool estimator can do much better.
 
 A heavy task's RSS_i/s² is χ²_{t_H} with t_H ≫ 8 (±12 % at t_H = 128), so
-the heavy cluster of component ℓ pins s²_ℓ far more tightly *per task*:
+the heavy tasks of component ℓ pin s²_ℓ far more tightly *per task*. Each
+heavy task is assigned to the component whose final ŵ_ℓ leaves it the
+smallest residual (at t_H = 128 this is exact for separated components, and
+it does not inherit a mistake of the heavy clustering: a merged cluster
+would otherwise put another component's tasks, with residuals ‖w_a − w_b‖²
+too large, into ℓ's median);
 the median over its n_ℓ tasks of RSS_i / median(χ²_{t_i}) at the final ŵ_ℓ
 is consistent, has standard error ≈ 1.2533·σ_ratio/√n_ℓ, and ⌊αn_H⌋
 corrupted tasks move it by at most the clean quantile gap of a share
@@ -46,8 +51,9 @@ def heavy_noise_interval(data: MetaDataset, labels, W, z=3.0):
     ----------
     data : MetaDataset
         Heavy tasks.
-    labels : ndarray of int (n,)
-        Cluster of each heavy task (−1 = outlier, ignored).
+    labels : ndarray of int (n,) or None
+        Component of each heavy task (−1 = ignored); None: the component
+        whose ŵ_ℓ leaves the task the smallest residual sum of squares.
     W : ndarray (d, k)
         Regression vectors at which residuals are taken (the final ŵ_ℓ).
     z : float
@@ -69,10 +75,10 @@ def heavy_noise_interval(data: MetaDataset, labels, W, z=3.0):
     >>> bool(np.all(np.abs(h - theta.s ** 2) < w))
     True
     """
-    labels = np.asarray(labels)
     W = np.asarray(W, dtype=float)
     k = W.shape[1]
     resid = data.task_sums((data.y[:, None] - data.X @ W) ** 2)       # (n, k) per task
+    labels = np.argmin(resid, axis=1) if labels is None else np.asarray(labels)
     med = chi2.median(data.sizes)
     ratio = resid / med[:, None]
     rel_var = 2.0 * data.sizes / med ** 2          # Var(χ²_t / median χ²_t), Gaussian noise
@@ -94,8 +100,9 @@ def cross_check_noise(heavy: MetaDataset, labels, W, s2, z=3.0):
     ----------
     heavy : MetaDataset
         Heavy tasks.
-    labels : ndarray of int (n_H,)
-        Heavy clusters, indexed like the components of ``W`` (−1 = outlier).
+    labels : ndarray of int (n_H,) or None
+        Component of each heavy task (−1 = ignored); None (what the learner
+        passes): each heavy task goes to the component that fits it best.
     W : ndarray (d, k)
         Final regression vectors.
     s2 : ndarray (k,)
