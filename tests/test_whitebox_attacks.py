@@ -5,7 +5,8 @@ import pytest
 from scipy.stats import chi2
 
 from robust_mlr import ValidationError, make_params, make_pools
-from robust_mlr.adversary import CandidateOverflow, MedianPush, budget, corrupt_pools
+from robust_mlr.adversary import (CandidateOverflow, CentreDrag, MedianPush, QuantileSwap,
+                                  SignalTheft, SureMimic, budget, corrupt_pools)
 from robust_mlr.stages.screening import screen_pools
 from experiments.adaptive import heavy_tailed_sizes
 
@@ -17,7 +18,11 @@ def problem():
 
 
 @pytest.mark.parametrize("att", [CandidateOverflow(), CandidateOverflow(12, 1.0, 0.3),
-                                 MedianPush(), MedianPush(1, 0.0, "down")])
+                                 MedianPush(), MedianPush(1, 0.0, "down"),
+                                 QuantileSwap(), QuantileSwap(2, 0.99, "down"),
+                                 CentreDrag(), CentreDrag(1, 2.0, 0.5, "orthogonal"),
+                                 SureMimic(), SureMimic(0, 2, 0.05),
+                                 SignalTheft(), SignalTheft(1, 2, 1.2, 0.3, 3)])
 def test_budget_determinism_finite(problem, att):
     theta, pools = problem
     runs = [corrupt_pools(pools, att, 0.1, theta=theta, targets=("light1", "heavy", "light2"),
@@ -63,9 +68,61 @@ def test_median_push_up_stays_under_the_flag_limit(problem):
     assert np.all(rss <= lim) and np.all(rss > chi2.median(bad.sizes))   # above the median
 
 
+def test_quantile_swap_takes_the_low_tail_and_writes_above_the_median(problem):
+    # "up": the swapped tasks are exactly component a's lowest clean ratios
+    # RSS/(s_a² med χ²_t), and the written tasks' RSS is at the χ² quantiles
+    # [level − 0.05, level] at the true w_a (exact by construction)
+    theta, pools = problem
+    a, level = 1, 0.8
+    out = corrupt_pools(pools, QuantileSwap(a, level, "up"), 0.1, theta=theta,
+                        targets=("light2",), rng=3)
+    clean, mask = pools.light2, out.masks["light2"]
+    ratio = clean.task_sums((clean.y - clean.X @ theta.W[:, a]) ** 2) / (
+        theta.s[a] ** 2 * chi2.median(clean.sizes))
+    mine = clean.components == a
+    assert mask.sum() < mine.sum()                         # all taken from component a
+    assert np.all(clean.components[mask] == a)
+    assert ratio[mask].max() <= ratio[mine & ~mask].min()   # the lowest ratios went
+    bad = out.light2.subset(np.flatnonzero(mask))
+    q = chi2.cdf(bad.task_sums((bad.y - bad.X @ theta.W[:, a]) ** 2) / theta.s[a] ** 2,
+                 bad.sizes)
+    assert np.all((q >= level - 0.05 - 1e-9) & (q <= level + 1e-9))
+    down = corrupt_pools(pools, QuantileSwap(a, level, "down"), 0.1, theta=theta,
+                         targets=("light2",), rng=3).masks["light2"]
+    assert ratio[down].min() >= ratio[mine & ~down].max()  # "down": the highest went
+
+
+def test_signal_theft_takes_the_tail_along_the_separating_direction(problem):
+    theta, pools = problem
+    out = corrupt_pools(pools, SignalTheft(component=0, other=2), 0.1, theta=theta,
+                        settings={"clip": 2.0}, rng=1)
+    clean, mask = pools.light1, out.masks["light1"]
+    v = (theta.W[:, 0] - theta.W[:, 2]) / np.linalg.norm(theta.W[:, 0] - theta.W[:, 2])
+    c = 2.0 * 1.4826 * np.median(np.abs(clean.y))
+    along = np.abs(clean.task_sums(clean.X * np.clip(clean.y, -c, c)[:, None]) @ v)
+    assert along[mask].min() >= along[~mask].max()     # exactly the tail along v went
+    bad = out.light1.subset(np.flatnonzero(mask))
+    assert np.all(np.abs(bad.y) <= c)                    # written under the clipping level
+
+
+def test_sure_mimic_and_centre_drag_take_their_components(problem):
+    theta, pools = problem
+    out = corrupt_pools(pools, SureMimic(component=1, source=0), 0.1, theta=theta, rng=2)
+    assert np.all(pools.light2.components[out.masks["light2"]] == 0)
+    bad = out.light2.subset(np.flatnonzero(out.masks["light2"]))
+    rss = bad.task_sums((bad.y - bad.X @ theta.W[:, 1]) ** 2) / theta.s[1] ** 2
+    np.testing.assert_allclose(rss, chi2.ppf(0.3, bad.sizes))   # exact noise quantile
+    out = corrupt_pools(pools, CentreDrag(component=2), 0.1, theta=theta, rng=2)
+    assert np.all(pools.heavy.components[out.masks["heavy"]] == 2)
+
+
 def test_bad_parameters_raise():
     with pytest.raises(ValidationError, match="direction"):
         MedianPush(direction="sideways")
+    with pytest.raises(ValidationError, match="level"):
+        QuantileSwap(level=0.3)
+    with pytest.raises(ValidationError, match="direction"):
+        QuantileSwap(direction="left")
     with pytest.raises(ValidationError, match="x_frac"):
         CandidateOverflow(x_frac=2.0)
 
@@ -89,4 +146,80 @@ def test_tight_fake_heavy_cluster_does_not_break_the_fit():
         warnings.simplefilter("ignore")
         m = MetaLearner.robust(4, 0.05, rng=0).fit(bad)
     # target of the robustness brief at α = 0.05
+    assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25
+
+
+@pytest.mark.parametrize("alpha, spec, seed, w_target", [
+    (0.05, dict(component=0, other=1, level=0.9, y_level=0.9), 1, 0.25),
+    (0.02, dict(component=2, other=3, level=1.2, y_level=0.9), 2, 0.15)])
+def test_signal_theft_does_not_merge_two_components(alpha, spec, seed, w_target):
+    # found by the third red team (default problem, problem seed [0, 11], learner
+    # seed 0): light1 tasks with the largest |(w_a - w_b)'z_i| replaced by
+    # hidden-direction tasks; no task removed by the subspace filter (its
+    # bulk-edge test passes at alpha 0.05), ||U'(w_0 - w_1)|| = 0.05 of 1.0, and
+    # clustering in U mixed components 0 and 1 (w_err 0.437, s2_err 0.781 at
+    # alpha 0.05; 0.338 / 0.773 at alpha 0.02). Fixed by clustering in U plus
+    # what the heavy tasks say U misses (heavy_basis) and a noise cross-check
+    # on heavy tasks assigned by the final W
+    import warnings
+    from experiments.adaptive import PROBLEM, make_problem
+    from robust_mlr import MetaLearner, metrics
+    from robust_mlr.adversary import Poolwise
+    theta, pools = make_problem(dict(PROBLEM, sizes="fixed"), np.random.default_rng([0, 11]))
+    bad = corrupt_pools(pools, Poolwise(light1=("signal_theft", spec)), alpha, theta=theta,
+                        settings={"alpha": alpha, "clip": 2.0}, rng=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MetaLearner.robust(4, alpha, rng=0).fit(bad)
+    err = metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)
+    # targets of the robustness brief: W at alpha, s2 relative error 0.15
+    assert err["w_err"] <= w_target and err["s2_err"] <= 0.15
+
+
+@pytest.mark.parametrize("problem_seed, attack_seed", [(1, 2), (0, 7)])
+def test_hidden_direction_swap_is_bounded(problem_seed, attack_seed):
+    # the swap reported by the second red team "on one attack seed in eight",
+    # reproduced by the third: level 1.3 and y_level 0.5 put the three hidden
+    # directions above the weakest signal direction; the subspace test fails
+    # (and warns). Before the heavy basis: w_err 0.744 on problem seed 1,
+    # attack seed 2; on problem seed 0, attack seed 7 the final W survived
+    # (0.086) but the noise cross-check clipped s2 into a merged heavy
+    # cluster's interval (s2_err 1.40)
+    import warnings
+    from experiments.adaptive import PROBLEM, make_problem
+    from robust_mlr import MetaLearner, metrics
+    from robust_mlr.adversary import Poolwise
+    theta, pools = make_problem(dict(PROBLEM, sizes="fixed"),
+                                np.random.default_rng([problem_seed, 11]))
+    att = Poolwise(light1=("covariate_spike", dict(level=1.3, y_level=0.5, n_directions=3,
+                                                   pick="component")))
+    bad = corrupt_pools(pools, att, 0.05, theta=theta, settings={"alpha": 0.05, "clip": 2.0},
+                        rng=attack_seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MetaLearner.robust(4, 0.05, rng=problem_seed).fit(bad)
+    err = metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)
+    assert err["w_err"] <= 0.25 and err["s2_err"] <= 0.15
+
+
+@pytest.mark.xfail(strict=True, reason="heterogeneous light sizes: the largest 5 % of light2 "
+                   "tasks written at w_2 + 0.8 s u (in span, noise 0.5 s) all join component "
+                   "2, hold 2 alpha / p_2 = 40 % of its capped weight and pass the gradient "
+                   "filter: w_err 0.277 with no evidence raised")
+def test_small_shift_on_the_largest_light_tasks_is_bounded():
+    # found by the third red team (alpha 0.05, --sizes hetero, problem seed [1, 11],
+    # learner seed 1, attack seed 1); shifts 0.4-1.0 s with noise 0.3-0.5 s give
+    # 0.22-0.28, the size cap bounds their weight but not below the target
+    import warnings
+    from experiments.adaptive import PROBLEM, make_problem
+    from robust_mlr import MetaLearner, metrics
+    from robust_mlr.adversary import Poolwise
+    theta, pools = make_problem(dict(PROBLEM, sizes="hetero"), np.random.default_rng([1, 11]))
+    att = Poolwise(light2=("component_shift", dict(component=2, shift=0.8, direction="in_span",
+                                                   noise=0.5, pick="largest")))
+    bad = corrupt_pools(pools, att, 0.05, theta=theta, settings={"alpha": 0.05, "clip": 2.0},
+                        rng=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MetaLearner.robust(4, 0.05, rng=1).fit(bad)
     assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25

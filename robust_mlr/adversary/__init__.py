@@ -16,7 +16,8 @@ from .attacks import (CATALOGUE, CentreShift, ClusterBridging, FakeCluster, Grad
 from .adaptive import (ComponentMimic, ComponentShift, CovariateSpike, ExtremeValues,
                        VarianceInflation)
 from .composite import Poolwise
-from .whitebox_attacks import CandidateOverflow, MedianPush
+from .whitebox_attacks import (CandidateOverflow, CentreDrag, MedianPush, QuantileSwap,
+                               SignalTheft, SureMimic)
 from .redteam import RedTeamResult, red_team
 
 __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "budget", "corrupt_pools",
@@ -24,5 +25,6 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "budget", "corrupt
            "FakeCluster", "ClusterBridging", "CentreShift", "SignFlip", "GradientAligned",
            "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted", "CovariateSpike",
            "ExtremeValues", "ComponentShift", "VarianceInflation", "ComponentMimic", "Poolwise",
-           "CandidateOverflow", "MedianPush",
+           "CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
+           "SignalTheft",
            "red_team", "RedTeamResult"]

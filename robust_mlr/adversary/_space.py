@@ -21,6 +21,8 @@ _SHIFT = {"component": ("component",), "shift": ("logfloat", 0.2, 8.0),
 _MIMIC = {"component": ("component",), "pick": ("cat", PICKS)}
 _PUSH = {"component": ("component",), "fill": ("float", 0.3, 1.0),
          "direction": ("cat", ("up", "down"))}
+_SWAP = {"component": ("component",), "level": ("float", 0.55, 0.99),
+         "direction": ("cat", ("up", "down"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -34,6 +36,9 @@ SPACE = {
         "random_labels": {},
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
+        "signal_theft": {"component": ("component",), "other": ("component",),
+                         "level": ("float", 0.2, 1.5), "y_level": ("logfloat", 0.05, 1.0),
+                         "n_directions": ("int", 1, 4)},
         "candidate_overflow": {"n_directions": ("int", 1, 12), "x_frac": ("float", 0.05, 1.0),
                                "y_frac": ("float", 0.3, 1.0)},
     },
@@ -49,6 +54,10 @@ SPACE = {
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
         "median_push": _PUSH,
+        "quantile_swap": _SWAP,
+        "centre_drag": {"component": ("component",), "shift": ("float", 0.0, 3.0),
+                        "noise": ("float", 0.5, 2.0),
+                        "direction": ("cat", ("others", "orthogonal"))},
     },
     "light2": {
         "component_shift": _SHIFT,
@@ -62,6 +71,9 @@ SPACE = {
         "heavy_tailed": {"on": ("cat", ("x", "y"))},
         "extreme_values": _EXTREME,
         "median_push": _PUSH,
+        "quantile_swap": _SWAP,
+        "sure_mimic": {"component": ("component",), "source": ("component",),
+                       "quantile": ("float", 0.05, 0.6)},
     },
 }
 

@@ -13,10 +13,12 @@ from scipy.stats import chi2
 
 from ..exceptions import ValidationError
 from ._base import Attack, register
-from ._craft import orthogonal_directions
-from ._whitebox import clip_scale, component_index, sign_paired_examples
+from .adaptive import CovariateSpike
+from ._craft import model_examples, orthogonal_directions
+from ._whitebox import clip_scale, component_index, sign_paired_examples, unit_rows
 
-__all__ = ["CandidateOverflow", "MedianPush"]
+__all__ = ["CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
+           "SignalTheft"]
 
 
 def _screen_x_limit(d, N, delta=1e-3):
@@ -134,3 +136,249 @@ class MedianPush(Attack):
         paired = np.maximum(2 * (sizes // 2), 1)
         resid = np.sqrt(self.fill * q * theta.s[a] ** 2 / paired)
         return sign_paired_examples(sizes, np.tile(theta.W[:, a], (idx.size, 1)), resid, rng)
+
+
+@register
+class QuantileSwap(Attack):
+    """Replace the noise tail of one component: the strong-contamination attack on ŝ².
+
+    A median over component a's tasks moves one order statistic per
+    corrupted task — but the adversary also *chooses which tasks go*. It
+    takes the ⌊αn⌋ tasks of component a whose clean ratio
+    RSS_i / (s_a² median χ²_{t_i}) at the true w_a is lowest (``"up"``;
+    highest for ``"down"``) and writes genuine-looking tasks of component a
+    in their place: x ~ N(0, I), y = xᵀw_a + e with Gaussian noise rescaled
+    so that ||e||² = s_a² χ²_{t_i}(q_i), q_i spread uniformly over
+    [``level`` − 0.05, ``level``] (mirrored for ``"down"``). Their gradients
+    are those of clean tasks (random directions, clean sizes), their RSS is
+    inside the clean χ² range, so neither the gradient filter nor χ²
+    flagging sees them. With a fraction ε = ⌊αn⌋/n_a of the component
+    swapped, its median ratio moves from the clean ½-quantile to the clean
+    (½ + ε/2 … ½ + ε)-quantile rather than ½/(1 − ε) (random pick) — in the
+    heavy pool (t = 128, ε ≈ 0.2) about +7 %, in light2 (t = 8) about +30 %.
+    Tasks beyond the component's own count are taken at random from the
+    others and written the same way.
+
+    Parameters
+    ----------
+    component : int or {"smallest", "largest", "heaviest"}
+        The component a (default "smallest").
+    level : float in (0.55, 1)
+        Upper χ² quantile of the written tasks' noise (default 0.8; lower
+        quantile 1 − ``level`` for ``"down"``).
+    direction : {"up", "down"}
+        Push ŝ_a² up (swap the lowest ratios) or down (swap the highest).
+    """
+
+    name, stage, targets = "quantile_swap", "regression", ("heavy", "light2")
+
+    def __init__(self, component="smallest", level=0.8, direction="up"):
+        if direction not in ("up", "down"):
+            raise ValidationError(f"direction must be 'up' or 'down', got {direction!r}")
+        if not 0.55 <= float(level) < 1:
+            raise ValidationError(f"level must be in [0.55, 1), got {level}")
+        self.component, self.level, self.direction = component, float(level), direction
+
+    def choose(self, data, n_bad, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
+        rss = data.task_sums((data.y - data.X @ theta.W[:, a]) ** 2)
+        ratio = rss / (theta.s[a] ** 2 * chi2.median(data.sizes))
+        key = np.where(comps == a, ratio if self.direction == "up" else -ratio, np.inf)
+        tie = rng.permutation(data.n_tasks)              # non-members in random order
+        order = tie[np.lexsort((np.arange(data.n_tasks), key[tie]))]
+        return np.sort(order[:n_bad])
+
+    def craft(self, data, idx, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        sizes = data.sizes[idx]
+        q = rng.uniform(self.level - 0.05, self.level, size=idx.size)
+        q = q if self.direction == "up" else 1 - q
+        X, _ = model_examples(sizes, np.tile(theta.W[:, a], (idx.size, 1)), 0.0, rng)
+        return X, X @ theta.W[:, a] + _scaled_noise(sizes, theta.s[a], q, rng)
+
+
+def _scaled_noise(sizes, s, q, rng):
+    """Gaussian noise per task rescaled so that each task's ||e||² = s² χ²_t(q_i)."""
+    e = rng.standard_normal(int(np.sum(sizes)))
+    norm2 = np.add.reduceat(e ** 2, np.cumsum(sizes) - sizes)
+    return e * np.repeat(s * np.sqrt(chi2.ppf(q, sizes) / np.maximum(norm2, 1e-300)), sizes)
+
+
+@register
+class CentreDrag(Attack):
+    """Drag a heavy cluster's median centre and noise level towards the others.
+
+    The robust cluster estimates are coordinate-wise medians (w̃_b) and a
+    median of residual variances (r̃_b²) over the cluster's tasks, so
+    ⌊αn⌋ tasks move each by a quantile gap — more when the adversary also
+    chooses *which* of b's tasks go: those with the lowest per-task mean
+    y·x along u. They are replaced by model tasks of w_b + ``shift``·s_b·u
+    with noise ``noise``·s_b, u towards the mean of the other components
+    (``"others"``) or ⊥ span(W) (``"orthogonal"``). Classification of the
+    light tasks reads w̃ and r̃²: a centre moved towards the others and a
+    larger r̃_b² pull clean light tasks of every other component into b, so
+    p̂_b grows by more than the corrupted share (aimed at p̂, not ŵ: the
+    final ŵ is refitted on the light tasks).
+
+    Parameters
+    ----------
+    component : int or {"smallest", "largest", "heaviest"}
+        The cluster b (default "smallest").
+    shift : float
+        Offset of the written tasks' regression vector in units of s_b (default 1).
+    noise : float
+        Noise level of the written tasks in units of s_b (default 1.2).
+    direction : {"others", "orthogonal"}
+    """
+
+    name, stage, targets = "centre_drag", "clustering", ("heavy",)
+
+    def __init__(self, component="smallest", shift=1.0, noise=1.2, direction="others"):
+        if direction not in ("others", "orthogonal"):
+            raise ValidationError(f"direction must be 'others' or 'orthogonal', got {direction!r}")
+        if shift < 0 or noise < 0:
+            raise ValidationError(f"shift and noise must be nonnegative, got {shift}, {noise}")
+        self.component, self.shift, self.noise = component, float(shift), float(noise)
+        self.direction = direction
+
+    def _u(self, theta):
+        b = component_index(theta, self.component)
+        if self.direction == "orthogonal" or theta.k == 1:      # one fixed direction ⊥ span(W)
+            return orthogonal_directions(theta.W, 1, np.random.default_rng(0))[:, 0]
+        u = np.delete(theta.W, b, axis=1).mean(axis=1) - theta.W[:, b]
+        return unit_rows(u[None])[0]
+
+    def choose(self, data, n_bad, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        b = component_index(theta, self.component)
+        comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
+        along = data.task_sums(data.X * data.y[:, None]) @ self._u(theta) / data.sizes
+        key = np.where(comps == b, along, np.inf)
+        tie = rng.permutation(data.n_tasks)
+        order = tie[np.lexsort((np.arange(data.n_tasks), key[tie]))]
+        return np.sort(order[:n_bad])
+
+    def craft(self, data, idx, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        b = component_index(theta, self.component)
+        wb = theta.W[:, b] + self.shift * theta.s[b] * self._u(theta)
+        return model_examples(data.sizes[idx], np.tile(wb, (idx.size, 1)),
+                              self.noise * theta.s[b], rng)
+
+
+@register
+class SureMimic(Attack):
+    """Inlier mimicry that the classifier cannot miss: component a's most
+    confidently classified tasks replaced by confidently classified tasks of b.
+
+    :class:`~robust_mlr.adversary.ComponentMimic` replaces random tasks of a
+    by random tasks of b; some of each would have been misclassified
+    anyway, so p̂ moves by less than the corrupted share. Here the tasks of
+    ``source`` a with the largest likelihood margin for a (under the true θ)
+    go, and each written task of b has noise rescaled to the χ²_t
+    ``quantile`` (a low quantile: far from every other component), so each
+    corrupted task moves exactly one count from a to b: p̂ shifts by the
+    full ⌊αn⌋/n. Genuine-looking tasks of b (information-theoretically a
+    share shift), to be combined with attacks on the heavy pool that steer
+    the classification of clean tasks.
+
+    Parameters
+    ----------
+    component : int or {"smallest", "largest", "heaviest"}
+        The mimicked component b (default "smallest").
+    source : int or "next"
+        The component a whose tasks are replaced (default b + 1 mod k).
+    quantile : float in (0, 1)
+        χ² quantile of the written tasks' residual sum of squares (default 0.3).
+    """
+
+    name, stage, targets = "sure_mimic", "regression", ("light2",)
+
+    def __init__(self, component="smallest", source="next", quantile=0.3):
+        if not 0 < float(quantile) < 1:
+            raise ValidationError(f"quantile must be in (0, 1), got {quantile}")
+        self.component, self.source, self.quantile = component, source, float(quantile)
+
+    def _pair(self, theta):
+        b = component_index(theta, self.component)
+        a = (b + 1) % theta.k if self.source == "next" else component_index(theta, self.source)
+        return ((b + 1) % theta.k if a == b else a), b
+
+    def choose(self, data, n_bad, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        a, _ = self._pair(theta)
+        rss = data.task_sums((data.y[:, None] - data.X @ theta.W) ** 2) / theta.s ** 2
+        nll = rss / 2 + data.sizes[:, None] * np.log(theta.s)
+        margin = np.delete(nll, a, axis=1).min(axis=1) - nll[:, a]
+        comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
+        key = np.where(comps == a, -margin, np.inf)
+        tie = rng.permutation(data.n_tasks)
+        order = tie[np.lexsort((np.arange(data.n_tasks), key[tie]))]
+        return np.sort(order[:n_bad])
+
+    def craft(self, data, idx, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        _, b = self._pair(theta)
+        sizes = data.sizes[idx]
+        X, _ = model_examples(sizes, np.tile(theta.W[:, b], (idx.size, 1)), 0.0, rng)
+        e = _scaled_noise(sizes, theta.s[b], np.full(idx.size, self.quantile), rng)
+        return X, X @ theta.W[:, b] + e
+
+
+@register
+class SignalTheft(CovariateSpike):
+    """Take a separating direction out of the light-1 signal, then fill its slot.
+
+    With p uniform and W orthonormal every direction of span(W) carries the
+    same signal eigenvalue (≈ 0.3 against a unit bulk at t = 2), so the
+    direction that matters is the one that separates two components,
+    v = (w_a − w_b)/||w_a − w_b||. The adversary replaces the ⌊αn⌋ tasks whose
+    clipped statistic has the largest |vᵀz_i| — the clean tail along v, which
+    holds more than the whole signal along v (for a Gaussian, the top 5 % in
+    |vᵀz| carry 28 % of its second moment) — and writes
+    :class:`~robust_mlr.adversary.CovariateSpike` tasks in their place (energy
+    along hidden directions ⊥ span(W), each score inside the filter's
+    trimming quantile). If v leaves the estimated U, components a and b
+    coincide in every projected statistic of the heavy pool.
+
+    Parameters
+    ----------
+    component : int or {"smallest", "largest", "heaviest"}
+        Component a (default "smallest").
+    other : int or "nearest"
+        Component b (default the nearest to a).
+    level, y_level, n_directions :
+        As in :class:`~robust_mlr.adversary.CovariateSpike`.
+    """
+
+    name, stage, targets = "signal_theft", "subspace", ("light1",)
+
+    def __init__(self, component="smallest", other="nearest", level=0.9, y_level=0.9,
+                 n_directions=1):
+        super().__init__(level, y_level, n_directions, "random")
+        self.component, self.other = component, other
+
+    def _direction(self, theta):
+        a = component_index(theta, self.component)
+        if self.other == "nearest":
+            D = np.linalg.norm(theta.W - theta.W[:, [a]], axis=0)
+            D[a] = np.inf
+            b = int(np.argmin(D))
+        else:
+            b = component_index(theta, self.other)
+        if a == b:
+            b = (a + 1) % theta.k
+        return unit_rows((theta.W[:, a] - theta.W[:, b])[None])[0]
+
+    def choose(self, data, n_bad, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        v = self._direction(theta)
+        c = clip_scale(data.y, ctx.settings.get("clip", 2.0))
+        y = np.clip(data.y, -c, c)
+        along = np.abs(data.task_sums(data.X * y[:, None]) @ v) / np.sqrt(data.sizes)
+        tie = rng.permutation(data.n_tasks)
+        order = tie[np.argsort(-along[tie], kind="stable")]
+        return np.sort(order[:n_bad])
