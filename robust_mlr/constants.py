@@ -45,7 +45,8 @@ MAX_SPLITS = 8
 #: Warm starts of the Burer–Monteiro Peng–Wei solve. The factored problem is
 #: non-convex; a solve that stops short of its tolerance (a suspect
 #: stationary point) is retried from fresh k-means starts, at most this many
-#: in all. An optimal first solve (the usual case) costs nothing more.
+#: in all, and the feasible solve of lowest objective is kept. An optimal
+#: first solve (the usual case) costs nothing more.
 BM_STARTS = 3
 
 #: Robust Peng–Wei re-admits a shed task to its nearest cluster only when its

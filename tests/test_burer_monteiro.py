@@ -2,12 +2,13 @@
 SCS on the same cvxpy problem, against planted exact solutions, and its
 failure / inaccuracy reporting."""
 import warnings
+from pathlib import Path
 
 import cvxpy as cp
 import numpy as np
 import pytest
 
-from robust_mlr import SolverFailedError, ValidationError
+from robust_mlr import SolverFailedError, ValidationError, metrics
 from robust_mlr.stages.clustering import (DenseCost, LowRankCost, peng_wei_problem,
                                            robust_diag_cap, solve_peng_wei_bm)
 from sos import SolverInaccurateWarning
@@ -139,3 +140,93 @@ def test_bad_inputs():
         DenseCost(np.zeros((3, 4)))
     with pytest.raises(ValidationError, match="init_labels"):
         solve_peng_wei_bm(D, 2, init_labels=np.zeros(3, int))
+
+
+def _bench_heavy(n, seed=1):
+    """Heavy tasks of the benchmark (d = 32, k = 4, t_H = 128), one split pair."""
+    from robust_mlr import make_params, make_tasks
+    from robust_mlr.stages.clustering import projected_chunks
+    theta = make_params(32, 4, rng=0)
+    heavy = make_tasks(theta, n, 128, rng=seed)
+    B = projected_chunks(heavy, np.linalg.qr(theta.W)[0], 2)
+    D = LowRankCost(B[0], B[1]).dense()
+    scale = np.median(np.abs(D[~np.eye(n, dtype=bool)]))
+    return LowRankCost(B[0], B[1], scale=scale), B.mean(axis=0)
+
+
+def test_robust_escapes_reach_the_scs_value():
+    """Robust Peng–Wei on 100 benchmark tasks from the k-means start: the
+    first stationary point sheds five whole rows and is 2 % above the SDP
+    value (SCS at eps = 1e-7, error ≈ 1e-6), while the optimum sheds mass
+    fractionally. The second-order escapes (split a column along a negative
+    eigenvector of M on its support; add a nonnegative column that brings a
+    shed row back) reach the SCS value within 1e-3; without them the solver
+    stays > 1e-3 away (so the check can fail)."""
+    from robust_mlr.stages.clustering import kmeans
+    op, points = _bench_heavy(100)
+    init = kmeans(points, 4, np.random.default_rng(0))
+    ref = _scs(op.dense(), 4, 0.05, True)
+    res = solve_peng_wei_bm(op, 4, robust=True, alpha=0.05, init_labels=init, rng=0)
+    assert res.status == "optimal" and res.info["escapes"] >= 1
+    assert abs(res.objective - ref) <= 1e-3 * max(1.0, abs(ref))
+    assert res.primal_residual <= 1e-4 and np.all(res.Y >= 0)
+    stuck = solve_peng_wei_bm(op, 4, robust=True, alpha=0.05, init_labels=init, rng=0,
+                              max_escapes=0)
+    assert stuck.objective - ref > 1e-3 * max(1.0, abs(ref))
+
+
+DATA = Path(__file__).parent / "data" / "redteam_bm_trial.npz"
+
+
+def _redteam_heavy():
+    """The screened heavy tasks of a red-team trial as the clustering stage
+    sees them (tests/data/make_redteam_bm_fixture.py): tasks of two examples
+    whose y·x are the saved projected chunk means, with U = I, so that
+    ``sdp_cluster`` builds exactly the trial's factored distance."""
+    from robust_mlr import MetaDataset
+    f = np.load(DATA)
+    B, n = f["B"], f["B"].shape[1]
+    X = np.empty((2 * n, B.shape[2]))
+    X[0::2], X[1::2] = B[0], B[1]
+    data = MetaDataset(X, np.ones(2 * n), np.arange(0, 2 * n + 1, 2),
+                       components=f["components"])
+    return data, int(f["k"]), float(f["alpha"]), float(f["scs_objective"])
+
+
+def test_red_team_trial_that_merged_two_components():
+    """Regression test for a red-team attack (α = 0.05, heterogeneous light
+    sizes; spike on light1, in-span centre shift on the heavy pool, extreme
+    values on light2): the k-means warm start puts the 10 corrupted heavy
+    tasks in a cluster of their own and merges two true components, and the
+    robust Burer–Monteiro solve stopped there — a stationary point with
+    objective 86.4 on the normalised distance, where the SDP value (SCS) is
+    −2.27 — merging true components 0 and 3 (learner error 1.40). The
+    escape steps split the merged column; the solve reaches the SCS value
+    within 1e-3, recovers the components (accuracy ≥ 0.97 on the true tasks;
+    one clean task may stay an outlier, as with SCS) and keeps every
+    corrupted task out."""
+    from robust_mlr.stages.clustering import sdp_cluster
+    data, k, alpha, ref = _redteam_heavy()
+    true = data.components >= 0
+    res = sdp_cluster(data, np.eye(k), k, relaxation="peng_wei_robust", alpha=alpha, rng=0)
+    assert res.info["solver"]["escapes"] >= 1
+    assert abs(res.objective - ref) <= 1e-3 * max(1.0, abs(ref))
+    assert metrics.clustering_accuracy(res.labels[true], data.components[true], k) >= 0.97
+    assert np.all(res.labels[~true] == -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverInaccurateWarning)
+        old = sdp_cluster(data, np.eye(k), k, relaxation="peng_wei_robust", alpha=alpha,
+                          rng=0, solver_opts={"max_escapes": 0, "n_starts": 1})
+    assert old.objective > ref + 10                 # the stationary point the fix escapes
+    assert metrics.clustering_accuracy(old.labels[true], data.components[true], k) < 0.9
+
+
+@pytest.mark.slow
+def test_red_team_fixture_reference_value():
+    """The stored SCS value of the fixture is the robust Peng–Wei SDP value
+    of its median-normalised distance (SCS at eps = 1e-7 again)."""
+    data, k, alpha, ref = _redteam_heavy()
+    B = np.load(DATA)["B"]
+    D = LowRankCost(B[0], B[1]).dense()
+    D /= np.median(np.abs(D[~np.eye(D.shape[0], dtype=bool)]))
+    assert _scs(D, k, alpha, True) == pytest.approx(ref, rel=1e-5, abs=1e-5)

@@ -43,3 +43,12 @@ def test_no_room_left_returns_U():
     theta, heavy, Q = _problem()
     full = np.linalg.qr(np.random.default_rng(0).standard_normal((10, 10)))[0]
     np.testing.assert_array_equal(heavy_basis(heavy, full, 3, 0.05), full)
+
+
+def test_blockwise_half_means_equal_the_one_shot_ones(monkeypatch):
+    from robust_mlr.stages.clustering import basis, projected_chunks
+    theta, heavy, Q = _problem()
+    P = np.linalg.qr(np.random.default_rng(0).standard_normal((10, 7)))[0]
+    monkeypatch.setattr(basis, "BLOCK_BYTES", 3000)          # blocks of a few tasks
+    np.testing.assert_allclose(basis._half_means(heavy, P), projected_chunks(heavy, P, 2),
+                               rtol=1e-12, atol=1e-12)
