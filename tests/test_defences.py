@@ -208,3 +208,19 @@ def test_cluster_estimates_do_not_depend_on_the_weakest_subspace_direction():
     # full-dimensional median over 100 tasks × 128 examples: ≈ 1.25 √(d/(n_ℓ t)) ≈ 0.06 / s
     assert err(W_rob) < 0.15
     assert err(W_icml) > 0.5          # projected on U: the lost direction is gone
+
+
+@pytest.mark.parametrize("bad_task", [0, 7])   # contiguous kept range (a view) or not
+def test_robust_fit_never_changes_the_users_pools(bad_task):
+    # the screen scales its own copy of the kept tasks in place; a contiguous
+    # subset is a view of the user's arrays and must be copied first
+    from robust_mlr import make_params, make_pools
+    theta = make_params(8, 2, rng=0)
+    pools = make_pools(theta, 2000, 2, 60, 32, 1000, 8, rng=1)
+    pools.heavy.X[pools.heavy.offsets[bad_task], 0] = 1e300       # screened out
+    before = {n: (pools[n].X.copy(), pools[n].y.copy()) for n in pools.names}
+    m = MetaLearner.robust(2, 0.1, rng=0).fit(pools)
+    assert m.diagnostics_["screen"]["heavy"]["n_removed"] == 1
+    for n in pools.names:
+        np.testing.assert_array_equal(pools[n].X, before[n][0])
+        np.testing.assert_array_equal(pools[n].y, before[n][1])

@@ -83,18 +83,40 @@ def size_cap(sizes):
     return float(cand[ok].max()) if ok.any() else float(t[0])
 
 
+#: Rows of a pool scaled at once when only a per-example statistic is needed.
+_ROW_BLOCK = 1 << 16
+#: Most entries of |x| the robust covariate scale reads (a strided sample).
+_SCALE_SAMPLE = 1 << 22
+
+
 def _scaled_sq_norms(X, sx):
-    with np.errstate(over="ignore", invalid="ignore"):
-        Z = np.clip(X / sx, -_CLIP, _CLIP)
-    return np.einsum("ij,ij->i", Z, Z) / X.shape[1]
+    """||clip(x_j/σ̂_x)||²/d per example, by blocks of rows (no N × d copy)."""
+    out = np.empty(X.shape[0])
+    for a in range(0, X.shape[0], _ROW_BLOCK):
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = np.clip(X[a:a + _ROW_BLOCK] / sx, -_CLIP, _CLIP)
+        out[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
+    return out / X.shape[1]
+
+
+def _abs_sample(datasets):
+    """|x| entries of all pools, every s-th of each pool's flattened
+    covariates so that at most :data:`_SCALE_SAMPLE` are read: a median of
+    ≥ 4·10⁶ entries is within ≈ 10⁻³ of the full one, and a stride takes the
+    same share of every task's examples, so corrupted tasks hold the same
+    share of the sample as of the data."""
+    total = sum(ds.X.size for ds in datasets)
+    step = max(1, -(-total // _SCALE_SAMPLE))
+    return np.abs(np.concatenate([ds.X.reshape(-1)[::step] for ds in datasets]))
 
 
 def robust_scales(datasets):
     """Robust scales (σ̂_x, σ̂_y) pooled over several meta-datasets.
 
     σ̂_x is first taken from the median absolute entry (never squares raw
-    data), then refined from the median of ||x_j/σ̂_x||²; σ̂_y = median|y| /
-    Φ⁻¹(3/4).
+    data; over a strided sample of at most 2²² entries, so memory stays
+    O(sample) whatever the pools' size), then refined from the median of
+    ||x_j/σ̂_x||²; σ̂_y = median|y| / Φ⁻¹(3/4).
 
     Raises
     ------
@@ -102,10 +124,9 @@ def robust_scales(datasets):
         If the median absolute covariate or response is 0 (the data have no
         scale: more than half the entries are exactly zero).
     """
-    X = np.concatenate([ds.X.ravel() for ds in datasets])
     y = np.concatenate([ds.y for ds in datasets])
     d = datasets[0].dim
-    sx0 = MAD_TO_SIGMA * np.median(np.abs(X))
+    sx0 = MAD_TO_SIGMA * np.median(_abs_sample(datasets))
     sy = MAD_TO_SIGMA * np.median(np.abs(y))
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
@@ -115,24 +136,32 @@ def robust_scales(datasets):
     return float(sx), float(sy)
 
 
-def scale_dataset(data: MetaDataset, sx, sy):
-    """A copy of ``data`` with X/σ̂_x and y/σ̂_y (components kept)."""
+def scale_dataset(data: MetaDataset, sx, sy, copy=True):
+    """``data`` with X/σ̂_x and y/σ̂_y, clipped at ±10⁶ (components kept):
+    a new dataset, or ``data`` itself scaled in place with ``copy=False``."""
+    X = data.X / sx if copy else data.X
+    y = data.y / sy if copy else data.y
     with np.errstate(over="ignore"):
-        X = np.clip(data.X / sx, -_CLIP, _CLIP)
-        y = np.clip(data.y / sy, -_CLIP, _CLIP)
-    return MetaDataset(X, y, data.offsets, data.components)
+        if not copy:
+            X /= sx
+            y /= sy
+        np.clip(X, -_CLIP, _CLIP, out=X)
+        np.clip(y, -_CLIP, _CLIP, out=y)
+    return MetaDataset(X, y, data.offsets, data.components) if copy else data
 
 
-def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0):
+def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0)):
     """Tasks all of whose examples are plausible under the model.
 
-    ``data`` must already be scaled (:func:`scale_dataset`), so clean
-    covariates are ≈ N(0, I) and responses have robust scale ≈ 1.
+    The data are judged scaled by ``scales`` = (σ̂_x, σ̂_y) (default: already
+    scaled, :func:`scale_dataset`), so clean covariates are ≈ N(0, I) and
+    responses have robust scale ≈ 1; the scaling is applied by blocks of
+    rows, never to a copy of the pool.
 
     Parameters
     ----------
     data : MetaDataset
-        Scaled pool.
+        The pool.
     delta : float
         Probability that a clean pool loses any task (Bonferroni over its N
         examples).
@@ -158,12 +187,13 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0):
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
     N, d = data.X.shape
-    u = _scaled_sq_norms(data.X, 1.0)
+    u = _scaled_sq_norms(data.X, scales[0])
     lo = chi2.ppf(delta / (2 * N), d) / d
     hi = chi2.isf(delta / (2 * N), d) / d
     yh = y_range * norm.isf(delta / (2 * N))
     bad_lo, bad_hi = u < lo, u > hi
-    bad_y = np.abs(data.y) > yh
+    with np.errstate(over="ignore"):
+        bad_y = np.abs(data.y / scales[1]) > yh
     bad = data.task_sums((bad_lo | bad_hi | bad_y).astype(np.int64)) > 0
     info = {"x_low": int(bad_lo.sum()), "x_high": int(bad_hi.sum()), "y_high": int(bad_y.sum()),
             "thresholds": {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}}
@@ -187,10 +217,13 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
     sx, sy = robust_scales(datasets)
     scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
     for name, ds in zip(pools.names, datasets):
-        s = scale_dataset(ds, sx, sy)
-        kept, inf = screen_tasks(s, delta, y_range)
+        kept, inf = screen_tasks(ds, delta, y_range, scales=(sx, sy))
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
-        scaled[name] = s if kept.all() else s.subset(kept)
+        # one copy of each pool: the kept tasks, scaled in place when the
+        # subset is already a copy (a contiguous subset is a view of the
+        # user's arrays and is copied by the scaling instead)
+        sub = ds.subset(np.flatnonzero(kept))
+        scaled[name] = scale_dataset(sub, sx, sy, copy=np.shares_memory(sub.X, ds.X))
     return scaled, (sx, sy), info
