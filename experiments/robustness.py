@@ -41,6 +41,9 @@ QUICK = dict(d=12, k=3, n_L1=4_000, t_L1=2, n_H=90, t_H=128, n_L2=3_000, t_L2=8)
 LEARNERS = ("robust", "icml")
 SCORES = ("subspace_err", "cluster_acc", "w_err", "s2_err", "p_err", "mse_bayes",
           "precision", "recall", "fit_time")
+#: Metrics of a trial: every score per learner, and whether its fit raised
+#: (the ICML learner has no screen: the red team's extreme values crash it).
+METRICS = tuple(f"{n}_{s}" for n in LEARNERS for s in SCORES + ("crashed",))
 
 
 def trial(point, rng):
@@ -63,9 +66,15 @@ def trial(point, rng):
     out = {}
     for name, model in learners.items():
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(pools)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                model.fit(pools)
+        except Exception:               # a learner the attack crashes: recorded, not fatal
+            out.update({f"{name}_{key}": float("nan") for key in SCORES})
+            out[f"{name}_crashed"] = 1.0
+            continue
+        out[f"{name}_crashed"] = 0.0
         res = score_model(model, theta, pools, test)
         res["fit_time"] = time.perf_counter() - t0
         flagged = [f if f is not None else np.zeros(pools[p].n_tasks, bool)
@@ -101,8 +110,9 @@ def _grid(problem, alphas, attacks=None):
 
 
 def _mean(rows, key, **where):
+    """Mean over the finished trials matching ``where``, crashed fits left out."""
     v = [r[key] for r in rows if r["status"] == "ok" and all(r[a] == b for a, b in where.items())
-         and r.get(key) is not None]
+         and r.get(key) is not None and np.isfinite(r[key])]
     return float(np.mean(v)) if v else float("nan")
 
 
@@ -119,6 +129,11 @@ def summary(rows):
             ic = _mean(rows, "icml_w_err", attack=att, alpha=a) / base["icml"]
             cells.append(f"{rb:6.1f} /{ic:7.1f}")
         lines.append(att.ljust(18) + "".join(f"{c:>15}" for c in cells))
+    for n in LEARNERS:
+        crashed = [r for r in rows if r["status"] == "ok" and r.get(f"{n}_crashed") == 1]
+        if crashed:
+            lines.append(f"{n} fit crashed in {len(crashed)} trials (left out of the means): "
+                         + ", ".join(sorted({f"{r['attack']} α={r['alpha']}" for r in crashed})))
     return "\n".join(lines)
 
 
@@ -157,7 +172,7 @@ def plot(rows, out):
 EXPERIMENT = Experiment(
     name="robustness", func=trial, grid=_grid(PROBLEM, (0.01, 0.02, 0.05, 0.1)),
     quick_grid=_grid(QUICK, (0.05,), ["subspace_spike", "fake_cluster"]),
-    metrics=tuple(f"{n}_{s}" for n in LEARNERS for s in SCORES),
+    metrics=METRICS,
     replicates=10, quick_replicates=1,
     description="Headline robustness study: robust vs ICML learner under every attack, "
                 "α ∈ {0, .01, .02, .05, .1}, 10 seeds.", plot=plot, summary=summary)
