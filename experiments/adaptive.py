@@ -2,7 +2,7 @@
 
 For each learner (``MetaLearner.robust(k, α)`` and ``MetaLearner(k)``) and
 α ∈ {0.01, 0.02, 0.05, 0.1}, and at α = 0.05 for the robust learner's ŝ²
-relative error and p̂ error too, :func:`robust_mlr.adversary.red_team` searches
+relative error and p̂ error too (with equal and with heterogeneous sizes), :func:`robust_mlr.adversary.red_team` searches
 attack families and parameters per pool (TPE, warm-started with the attack
 catalogue) on the default problem (d = 32, k = 4, n_L1 = 20 000 × t 2,
 n_H = 400 × t 128, n_L2 = 20 000 × t 8) and on a heterogeneous-size variant
@@ -166,13 +166,15 @@ def plot(rows, out):
 EXPERIMENT = Experiment(
     name="adaptive", func=trial,
     # W against both learners at every α; at α = 0.05 also ŝ², p̂ (robust) and
-    # heterogeneous sizes (both). The full product is one TOML sweep away.
+    # heterogeneous sizes (W for both, ŝ² and p̂ for the robust learner). The
+    # full product is one TOML sweep away.
     grid=(_grid(PROBLEM, ("robust", "icml"), (0.01, 0.02, 0.05, 0.1), ("W",), ("fixed",), 150)
           + _grid(PROBLEM, ("robust",), (0.05,), ("s2", "p"), ("fixed",), 150)
-          + _grid(PROBLEM, ("robust", "icml"), (0.05,), ("W",), ("hetero",), 150)),
+          + _grid(PROBLEM, ("robust", "icml"), (0.05,), ("W",), ("hetero",), 150)
+          + _grid(PROBLEM, ("robust",), (0.05,), ("s2", "p"), ("hetero",), 150)),
     quick_grid=_grid(QUICK, ("robust", "icml"), (0.05,), ("W",), ("fixed",), 6),
     metrics=METRICS, replicates=1, quick_replicates=1,
     description="Red-team search (150 fits a point) against the robust and ICML learners: "
                 "target W at α ∈ {.01, .02, .05, .1}; at α = .05 also ŝ², p̂ and "
-                "heavy-tailed light-task sizes.",
+                "heavy-tailed light-task sizes (14 searches).",
     plot=plot, summary=summary)
