@@ -136,13 +136,21 @@ def summary(rows):
     return "\n".join(lines)
 
 
+#: Targets of the robust learner: W at α = 0.02 and 0.05, ŝ² at any α; for p̂
+#: the information limit α (a mimicry attack moves the observed shares by α).
+TARGET_LINES = {"W": ((0.02, 0.15), (0.05, 0.25)), "s2": 0.15, "p": "alpha"}
+
+
 def plot(rows, out):
     from robust_mlr.engine.plotting import figure, save_figure
     ok = [r for r in rows if r["status"] == "ok"]
     targets = sorted({r["target"] for r in ok}, key=list(TARGET_KEYS).index)
     fig, axes = figure(len(targets), width=4.2, height=3.4)
     axes = np.atleast_1d(axes)
-    styles = {"robust": "-o", "icml": "--s"}
+    marker = {"robust": "o", "icml": "s"}
+    colour = {("robust", "fixed"): "C0", ("robust", "hetero"): "C2",
+              ("icml", "fixed"): "C3", ("icml", "hetero"): "C1"}
+    alphas = sorted({r["alpha"] for r in ok})
     for ax, tgt in zip(axes, targets):
         for (lr, sz) in sorted({(r["learner"], r["sizes"]) for r in ok}):
             sel = sorted((r for r in ok if r["learner"] == lr and r["sizes"] == sz
@@ -150,15 +158,24 @@ def plot(rows, out):
             if not sel:
                 continue
             a = [r["alpha"] for r in sel]
+            c, m = colour.get((lr, sz), "k"), marker[lr]
             lab = f"{'robust' if lr == 'robust' else 'ICML'} ({sz})"
-            ax.plot(a, [r["worst"] for r in sel], styles[lr], ms=4, label=f"{lab}: red team")
-            ax.plot(a, [r["catalogue"] for r in sel], styles[lr], ms=3, alpha=0.4,
+            ax.plot(a, [r["worst"] for r in sel], "-" + m, color=c, ms=5, label=f"{lab}: red team")
+            ax.plot(a, [r["catalogue"] for r in sel], ":" + m, color=c, ms=3, alpha=0.5,
                     label=f"{lab}: best catalogue")
+            ax.plot(a, [r["clean"] for r in sel], "x", color=c, ms=4, alpha=0.7)
+        line = TARGET_LINES.get(tgt)
+        if line == "alpha":
+            ax.plot(alphas, alphas, "k--", lw=0.8, label="information limit α")
+        elif isinstance(line, float):
+            ax.axhline(line, color="k", ls="--", lw=0.8, label=f"target {line}")
+        elif line:
+            ax.plot(*zip(*line), "k_", ms=14, mew=1.5, label="targets")
         ax.set_yscale("log")
         ax.set_xlabel("α", fontsize=8)
-        ax.set_title(f"worst {TARGET_KEYS[tgt]} found", fontsize=9)
+        ax.set_title(f"worst {TARGET_KEYS[tgt]} found (x: clean)", fontsize=9)
         ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=6)
+        ax.legend(fontsize=5.5)
     fig.suptitle("red team (TPE over attack families and parameters) vs catalogue", fontsize=10)
     return save_figure(fig, out, rows[0]["experiment"], dpi=100)
 
