@@ -2,7 +2,8 @@
 
 For each learner (``MetaLearner.robust(k, α)`` and ``MetaLearner(k)``) and
 α ∈ {0.01, 0.02, 0.05, 0.1}, and at α = 0.05 for the robust learner's ŝ²
-relative error and p̂ error too (with equal and with heterogeneous sizes), :func:`robust_mlr.adversary.red_team` searches
+relative error and p̂ error too (equal and heterogeneous sizes),
+:func:`robust_mlr.adversary.red_team` searches
 attack families and parameters per pool (TPE, warm-started with the attack
 catalogue) on the default problem (d = 32, k = 4, n_L1 = 20 000 × t 2,
 n_H = 400 × t 128, n_L2 = 20 000 × t 8) and on a heterogeneous-size variant
