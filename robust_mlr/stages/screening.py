@@ -31,6 +31,8 @@ corrupted count) the evidence is corrupted beyond the stated α.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.stats import chi2, norm
 
@@ -104,9 +106,13 @@ def _abs_sample(datasets):
     covariates so that at most :data:`_SCALE_SAMPLE` are read: a median of
     ≥ 4·10⁶ entries is within ≈ 10⁻³ of the full one, and a stride takes the
     same share of every task's examples, so corrupted tasks hold the same
-    share of the sample as of the data."""
+    share of the sample as of the data. The stride is coprime to d, so the
+    sample visits every coordinate (a stride that divides d would read only
+    some columns)."""
     total = sum(ds.X.size for ds in datasets)
     step = max(1, -(-total // _SCALE_SAMPLE))
+    while math.gcd(step, datasets[0].dim) > 1:      # coprime to d: every coordinate
+        step += 1
     return np.abs(np.concatenate([ds.X.reshape(-1)[::step] for ds in datasets]))
 
 
@@ -139,9 +145,9 @@ def robust_scales(datasets):
 def scale_dataset(data: MetaDataset, sx, sy, copy=True):
     """``data`` with X/σ̂_x and y/σ̂_y, clipped at ±10⁶ (components kept):
     a new dataset, or ``data`` itself scaled in place with ``copy=False``."""
-    X = data.X / sx if copy else data.X
-    y = data.y / sy if copy else data.y
     with np.errstate(over="ignore"):
+        X = data.X / sx if copy else data.X
+        y = data.y / sy if copy else data.y
         if not copy:
             X /= sx
             y /= sy
