@@ -190,7 +190,7 @@ EXPERIMENT = Experiment(
           + _grid(PROBLEM, ("robust",), (0.05,), ("s2", "p"), ("fixed",), 150)
           + _grid(PROBLEM, ("robust", "icml"), (0.05,), ("W",), ("hetero",), 150)
           + _grid(PROBLEM, ("robust",), (0.05,), ("s2", "p"), ("hetero",), 150)),
-    quick_grid=_grid(QUICK, ("robust", "icml"), (0.05,), ("W",), ("fixed",), 6),
+    quick_grid=_grid(QUICK, ("robust", "icml"), (0.05,), ("W",), ("fixed",), 20),
     metrics=METRICS, replicates=1, quick_replicates=1,
     description="Red-team search (150 fits a point) against the robust and ICML learners: "
                 "target W at α ∈ {.01, .02, .05, .1}; at α = .05 also ŝ², p̂ and "
