@@ -261,6 +261,15 @@ class MetaDataset:
         return support, self.X[last], self.y[last]
 
     # ------------------------------------------------------------ reductions
+    def require_sizes(self, min_size, reason):
+        """Raise :class:`ValidationError` naming the smallest task if some task
+        has fewer than ``min_size`` examples; ``reason`` says who needs them."""
+        s = self.sizes
+        if s.size and s.min() < min_size:
+            bad = int(np.argmin(s))
+            raise ValidationError(f"{reason}, but task {bad} has t_i={int(s[bad])} < "
+                                  f"{min_size} examples")
+
     def chunk_means(self, n_chunks, stage="this stage", values=None):
         """Per-task means of ``y·x`` (or of ``values``) over ``n_chunks`` contiguous chunks.
 
@@ -278,12 +287,8 @@ class MetaDataset:
             If some task has fewer than ``n_chunks`` examples.
         """
         G = check_int(n_chunks, "n_chunks", min_val=1)
+        self.require_sizes(G, f"{stage} splits every task into {G} chunks")
         s = self.sizes
-        if s.size and s.min() < G:
-            bad = int(np.argmin(s))
-            raise ValidationError(
-                f"{stage} splits every task into {G} chunks but task {bad} has "
-                f"t_i={int(s[bad])} < {G} examples")
         starts = self.offsets[:-1, None] + (np.arange(G)[None, :] * s[:, None]) // G
         ends = self.offsets[:-1, None] + (np.arange(1, G + 1)[None, :] * s[:, None]) // G
         yx = self.X * self.y[:, None] if values is None else values

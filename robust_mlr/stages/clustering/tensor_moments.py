@@ -64,12 +64,8 @@ def group_statistics(data, U, n_groups=None):
     """
     U = check_array(U, "U", ndim=2, shape=(data.dim, None))
     G = 3 if n_groups is None else check_int(n_groups, "n_groups", min_val=3)
-    s = data.sizes
-    if s.size and s.min() < G:
-        bad = int(np.argmin(s))
-        raise ValidationError(
-            f"third-order moments need t_H >= {G} examples per heavy task (disjoint "
-            f"groups), but heavy task {bad} has t_H={int(s[bad])}")
+    data.require_sizes(G, f"third-order moments need t_H >= {G} examples per heavy task "
+                          f"(disjoint groups)")
     if n_groups is None:
         return data.y[:, None] * (data.X @ U), data.offsets
     b = data.chunk_means(G, stage="moment clustering") @ U          # (G, n, k)
