@@ -93,6 +93,7 @@ def main(repeat=3):
           f"{rob.diagnostics_['clustering']['objective']:.4f} with them")
     print(f"    stages: {stages(ne)}")
 
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
