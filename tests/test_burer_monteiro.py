@@ -231,23 +231,3 @@ def test_red_team_fixture_reference_value():
     D /= np.median(np.abs(D[~np.eye(D.shape[0], dtype=bool)]))
     assert _scs(D, k, alpha, True) == pytest.approx(ref, rel=1e-5, abs=1e-5)
 
-
-def test_stall_rule_ends_a_subproblem_only_when_the_value_has_stopped_falling():
-    """The callback that ends a subproblem after an escape step: it raises
-    StopIteration once the value has fallen by at most rel·max(1, |f|) over
-    the last ``window`` steps, and not while it still falls faster."""
-    from types import SimpleNamespace
-
-    from robust_mlr.stages.clustering.burer_monteiro import _Stall
-    stall = _Stall(3, 1e-6)
-    for f in (10.0, 9.0, 8.0, 7.0, 6.0):            # falling by 1 a step
-        stall(SimpleNamespace(fun=f))
-    for f in (6.0 - 1e-6, 6.0 - 2e-6):              # slower, but the window
-        stall(SimpleNamespace(fun=f))               # still holds a fall of 1
-    with pytest.raises(StopIteration):
-        stall(SimpleNamespace(fun=6.0 - 3e-6))      # 3 steps: 3e-6 ≤ 1e-6·6
-    big = _Stall(2, 1e-6)                           # relative to |f| = 1e6:
-    for f in (1e6, 1e6 - 0.5):                      # 0.5 ≤ 1e-6·1e6 = 1
-        big(SimpleNamespace(fun=f))
-    with pytest.raises(StopIteration):
-        big(SimpleNamespace(fun=1e6 - 0.9))

@@ -12,7 +12,12 @@ semidefinite programming" (ICLR 2024). Z ⪰ 0 and Z ≥ 0 then hold exactly;
 the linear constraints enter an augmented Lagrangian (equalities with the
 usual multiplier update, inequalities in Rockafellar's form), whose
 subproblems over Y ≥ 0 are solved by L-BFGS-B (a projected quasi-Newton
-method: gradient projection onto the box Y ≥ 0 plus limited-memory curvature).
+method: gradient projection onto the box Y ≥ 0 plus limited-memory curvature)
+over the free entries of Y only — positive, or at zero with a negative
+gradient — freeing further zeros between runs when their gradient turns
+negative (a task lives in one or two of the r columns, so most entries are
+zeros at bound, and L-BFGS-B's own work per step grows with the entries it
+is given).
 Every quantity the solver needs is Z's action through Y — row sums
 Y (Yᵀ1), trace ‖Y‖², diagonal Σ_c Y_ic² and the cost gradient D Y — so with
 the low-rank distance of one split pair,
@@ -278,6 +283,20 @@ class _Lagrangian:
         :meth:`_constraint_grad` together, fused: this runs once per
         L-BFGS-B evaluation, where the number of array operations, not
         their size, sets the cost at moderate n.
+
+        Examples
+        --------
+        The gradient against central differences, with every multiplier
+        nonzero:
+
+        >>> rng = np.random.default_rng(0)
+        >>> lag = _Lagrangian(LowRankCost(*rng.standard_normal((2, 20, 3))), 2, True, 0.1, 0.3)
+        >>> lag.lam = {"rows": rng.standard_normal(20), "trace": 0.3, "total": 0.5,
+        ...            "diag": np.abs(rng.standard_normal(20))}
+        >>> Y, E = rng.uniform(0, 0.4, (20, 4)), rng.standard_normal((20, 4))
+        >>> fd = (lag.value_grad(Y + 1e-6 * E)[0] - lag.value_grad(Y - 1e-6 * E)[0]) / 2e-6
+        >>> bool(abs(fd - np.sum(lag.value_grad(Y)[1] * E)) < 1e-6 * abs(fd))
+        True
         """
         lam, beta, w, robust = self.lam, self.beta, self.weight, self.robust
         u = Y.sum(axis=0)
@@ -580,6 +599,24 @@ def _subproblem(lag, Y, max_inner, gtol, ftol, callback):
     run continues, within ``max_inner`` steps in all; stationarity is then
     that of the full problem (the caller's KKT residual reads every entry).
     Returns (Y, ℒ value, L-BFGS-B iterations).
+
+    Examples
+    --------
+    From a start where every zero is held at 0 by a positive gradient (rows
+    over-full); held there, the run would stop with a projected gradient
+    of 3.8:
+
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(30)
+    >>> lag = _Lagrangian(DenseCost((x[:, None] - x[None]) ** 2), 3, True, 0.1, 0.3)
+    >>> lag.beta = 3.0
+    >>> Y0 = rng.uniform(0, 0.5, (30, 5)) * (rng.random((30, 5)) < 0.3)
+    >>> bool(np.all(lag.value_grad(Y0)[1][Y0 == 0] > 0))
+    True
+    >>> Y, val, nit = _subproblem(lag, Y0, 5000, 1e-9, 1e-15, None)
+    >>> G = lag.value_grad(Y)[1]
+    >>> bool(np.max(np.abs(Y - np.maximum(Y - G, 0))) < 1e-5), bool(np.any((Y0 == 0) & (Y > 0)))
+    (True, True)
     """
     n, r = Y.shape
     y = Y.ravel().copy()
@@ -617,7 +654,18 @@ def _subproblem(lag, Y, max_inner, gtol, ftol, callback):
 
 class _Stall:
     """L-BFGS-B callback ending the run (StopIteration) once the value has
-    fallen by at most ``rel`` × max(1, |f|) over the last ``window`` steps."""
+    fallen by at most ``rel`` × max(1, |f|) over the last ``window`` steps.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as step
+    >>> stall = _Stall(3, 1e-6)
+    >>> for f in (10.0, 9.0, 8.0, 7.0, 6.0, 6.0 - 1e-6, 6.0 - 2e-6):
+    ...     stall(step(fun=f))              # the window still holds a fall of 1
+    >>> stall(step(fun=6.0 - 3e-6))         # 3e-6 over 3 steps ≤ 1e-6 · 6
+    Traceback (most recent call last):
+    StopIteration
+    """
 
     def __init__(self, window, rel):
         self.window, self.rel, self.values = window, rel, []
