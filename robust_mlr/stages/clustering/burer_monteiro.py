@@ -65,14 +65,13 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.optimize import Bounds, minimize
-from threadpoolctl import threadpool_limits
 
 from sos.exceptions import SolverInaccurateWarning
 
 from ...exceptions import SolverFailedError, ValidationError
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
 from . import _bm_escape
+from ._bm_lagrangian import Lagrangian, augmented_lagrangian, kkt_residual
 from .rounding import kmeans
 
 __all__ = ["DenseCost", "LowRankCost", "BMResult", "solve_peng_wei_bm", "robust_diag_cap",
@@ -237,127 +236,6 @@ class BMResult:
         return self.Y @ self.Y.sum(axis=0)
 
 
-class _Lagrangian:
-    """Augmented Lagrangian of the (robust) Peng–Wei constraints over Y."""
-
-    def __init__(self, op, k, robust, alpha, cap):
-        self.op, self.k, self.robust = op, k, robust
-        self.n = op.n
-        self.mass = (1 - alpha) * self.n
-        self.cap = cap
-        n = self.n
-        # multipliers: rows (equality, or ≤ 1), trace, total mass (≥), diagonal (≤)
-        self.lam = {"rows": np.zeros(n), "trace": 0.0, "total": 0.0, "diag": np.zeros(n)}
-        self.beta = 1.0
-        # relative penalty per family, so that each family's penalty curvature
-        # ‖∇c‖² β_c is of the order of the cost's (≈ n in units of |D_ij|):
-        # ‖∇ row_i‖² ≈ n, ‖∇ trace‖² = 4k, ‖∇ total‖² ≈ 4n², ‖∇ diag_i‖² ≈ 4k/n
-        self.weight = {"rows": 1.0, "trace": n / k, "total": 1.0 / n, "diag": n / k}
-
-    def constraints(self, Y):
-        """Constraint values h (= 0) / g (≤ 0) at Y."""
-        u = Y.sum(axis=0)
-        c = {"rows": Y @ u - 1.0, "trace": float(np.sum(Y * Y)) - self.k}
-        if self.robust:
-            c["total"] = self.mass - float(u @ u)
-            c["diag"] = np.einsum("ij,ij->i", Y, Y) - self.cap
-        return c, u
-
-    def shifted(self, c):
-        """Multipliers after one first-order update, λ + β c (clipped at 0 for ≤)."""
-        lam, b = self.lam, self.penalties()
-        s = {f: lam[f] + b[f] * c[f] for f in c}
-        if self.robust:
-            s["rows"] = np.maximum(s["rows"], 0.0)
-            s["total"] = max(s["total"], 0.0)
-            s["diag"] = np.maximum(s["diag"], 0.0)
-        return s
-
-    def penalties(self):
-        """β_c = β × the family's weight."""
-        return {f: self.beta * w for f, w in self.weight.items()}
-
-    def value_grad(self, Y):
-        """ℒ_β(Y; λ) and its gradient.
-
-        The same quantities as :meth:`constraints`, :meth:`shifted` and
-        :meth:`_constraint_grad` together, fused: this runs once per
-        L-BFGS-B evaluation, where the number of array operations, not
-        their size, sets the cost at moderate n.
-
-        Examples
-        --------
-        The gradient against central differences, with every multiplier
-        nonzero:
-
-        >>> rng = np.random.default_rng(0)
-        >>> lag = _Lagrangian(LowRankCost(*rng.standard_normal((2, 20, 3))), 2, True, 0.1, 0.3)
-        >>> lag.lam = {"rows": rng.standard_normal(20), "trace": 0.3, "total": 0.5,
-        ...            "diag": np.abs(rng.standard_normal(20))}
-        >>> Y, E = rng.uniform(0, 0.4, (20, 4)), rng.standard_normal((20, 4))
-        >>> fd = (lag.value_grad(Y + 1e-6 * E)[0] - lag.value_grad(Y - 1e-6 * E)[0]) / 2e-6
-        >>> bool(abs(fd - np.sum(lag.value_grad(Y)[1] * E)) < 1e-6 * abs(fd))
-        True
-        """
-        lam, beta, w, robust = self.lam, self.beta, self.weight, self.robust
-        u = Y.sum(axis=0)
-        G = self.op.matmul(Y, colsum=u)
-        y = Y.ravel()
-        f = float(y @ G.ravel())
-        G *= 2.0
-        b = beta * w["rows"]
-        s = Y @ u
-        s -= 1.0
-        s *= b
-        s += lam["rows"]
-        if robust:
-            np.maximum(s, 0.0, out=s)
-        lr = lam["rows"]
-        val = f + (float(s @ s) - float(lr @ lr)) / (2 * b)
-        G += np.outer(s, u)
-        G += Y.T @ s
-        b = beta * w["trace"]
-        t = lam["trace"] + b * (float(y @ y) - self.k)
-        val += (t * t - lam["trace"] ** 2) / (2 * b)
-        if robust:
-            b = beta * w["total"]
-            m = max(lam["total"] + b * (self.mass - float(u @ u)), 0.0)
-            val += (m * m - lam["total"] ** 2) / (2 * b)
-            G -= (2 * m) * u
-            b = beta * w["diag"]
-            d = np.einsum("ij,ij->i", Y, Y)
-            d -= self.cap
-            d *= b
-            d += lam["diag"]
-            np.maximum(d, 0.0, out=d)
-            val += (float(d @ d) - float(lam["diag"] @ lam["diag"])) / (2 * b)
-            d += t
-            G += 2.0 * d[:, None] * Y
-        else:
-            G += (2.0 * t) * Y
-        return val, G, f
-
-    def objective(self, Y):
-        """⟨D, Y Yᵀ⟩."""
-        return float(np.sum(Y * self.op.matmul(Y)))
-
-    def _constraint_grad(self, Y, u, s):
-        """Σ_c s_c ∇c(Y) for the given multipliers s."""
-        w = s["rows"]
-        G = np.outer(w, u) + (Y.T @ w)[None, :] + 2 * s["trace"] * Y
-        if self.robust:
-            G -= 2 * s["total"] * u[None, :]
-            G += 2 * s["diag"][:, None] * Y
-        return G
-
-    def residual(self, c):
-        """Largest constraint violation (total mass per task)."""
-        if not self.robust:
-            return max(float(np.max(np.abs(c["rows"]))), abs(c["trace"]))
-        return max(float(np.max(c["rows"])), 0.0, abs(c["trace"]), c["total"] / self.n,
-                   float(np.max(c["diag"])))
-
-
 def mds_labels(op, k, rng, oversample=5, power=6):
     """k-means labels of the classical-MDS embedding of D (warm start).
 
@@ -493,7 +371,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         init_labels = check_array(init_labels, "init_labels", ndim=1, shape=(n,), dtype=int)
     size = f"n={n}, k={k}, rank={r}, {'robust ' if robust else ''}Peng–Wei"
     t0 = time.perf_counter()
-    lag = _Lagrangian(op, k, robust, alpha, cap)
+    lag = Lagrangian(op, k, robust, alpha, cap)
     if not np.all(np.isfinite(op.matmul(np.ones((n, 1))))):
         raise SolverFailedError(f"Burer–Monteiro solver ({size}): non-finite cost products")
     if init_labels is None:
@@ -510,7 +388,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     max_escapes = check_int(max_escapes, "max_escapes", min_val=0)
     curvature_tol = check_float(curvature_tol, "curvature_tol", min_val=0.0)
     escapes = 0
-    Y, outer, iters = _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size)
+    Y, outer, iters = augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size)
     while True:
         curv, rows, v, kind, col = _bm_escape.curvature(lag, Y, rng)
         gate = curvature_tol * max(scale, abs(lag.objective(Y)))
@@ -524,8 +402,8 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         # after a step the subproblems sit in flat valleys (fractional rows
         # have no curvature of their own) where L-BFGS-B runs to max_inner at
         # ftol 1e-14 without changing the objective: they also end when the
-        # Lagrangian has stalled (see _augmented_lagrangian)
-        Yn, o, it = _augmented_lagrangian(lag, Yn, tol, scale, max_outer - outer, max_inner,
+        # Lagrangian has stalled (see _bm_lagrangian.augmented_lagrangian)
+        Yn, o, it = augmented_lagrangian(lag, Yn, tol, scale, max_outer - outer, max_inner,
                                           size, ftol=1e-12, stall=_STALL_WINDOW)
         outer, iters, escapes = outer + o, iters + it, escapes + 1
         if lag.residual(lag.constraints(Yn)[0]) > 10 * tol or \
@@ -536,7 +414,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         Y = _drop_empty(Yn, r)
     DY = op.matmul(Y)
     c, u = lag.constraints(Y)
-    res, kkt = lag.residual(c), _kkt(lag, Y, DY)
+    res, kkt = lag.residual(c), kkt_residual(lag, Y, DY)
     obj = float(np.sum(Y * DY))
     if not np.isfinite(obj) or res > 1e-2:
         raise SolverFailedError(f"Burer–Monteiro solver ({size}) failed: constraint "
@@ -554,131 +432,6 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     return BMResult(Y, obj, res, kkt, bound, status, info)
 
 
-def _augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e-14,
-                         stall=None):
-    """Multiplier updates and L-BFGS-B subproblems (relative-decrease
-    tolerance ``ftol``) from Y (and the current multipliers and penalty of
-    ``lag``) until feasible and stationary, or feasible with a settled
-    objective. With ``stall`` (a number of steps w), a subproblem also ends
-    when its value has fallen by at most tol/10 (relative) over its last w
-    steps; the multiplier update and the stopping test are unchanged, so
-    the stall only decides when the next update comes.
-    Returns (Y, updates, L-BFGS-B iterations)."""
-    prev, f_prev, iters = np.inf, np.inf, 0
-    for outer in range(max_outer):
-        Y, val, nit = _subproblem(lag, Y, max_inner, tol * scale * 1e-2, ftol,
-                                  None if stall is None else _Stall(stall, 0.1 * tol))
-        iters += nit
-        if not (np.isfinite(val) and np.all(np.isfinite(Y))):
-            raise SolverFailedError(f"Burer–Monteiro solver ({size}): non-finite iterate "
-                                    f"after {outer + 1} augmented-Lagrangian updates")
-        c, _ = lag.constraints(Y)
-        res = lag.residual(c)
-        lag.lam = lag.shifted(c)
-        kkt = _kkt(lag, Y)
-        f = lag.objective(Y)
-        # stop when feasible and stationary, or feasible and the objective has
-        # settled (the KKT residual then only decides "optimal"/"inaccurate")
-        if res <= tol and (kkt <= tol or abs(f - f_prev) <= tol * max(1.0, abs(f))):
-            break
-        f_prev = f
-        if res > tol and res > 0.25 * prev:       # too slow towards feasibility
-            lag.beta = min(5.0 * lag.beta, 1e8 * scale)
-        prev = res
-    return Y, outer + 1, iters
-
-
-def _subproblem(lag, Y, max_inner, gtol, ftol, callback):
-    """min ℒ_β(Y; λ) over Y ≥ 0 by L-BFGS-B on the free entries only.
-
-    An entry is free when positive or when its gradient is negative (a
-    projected-gradient step would move it); the others stay at 0. At a
-    stationary point most of Y's n·r entries are such zeros (a task lives
-    in one or two columns), and L-BFGS-B's own work per step is linear in
-    the number of variables it sees, so this is 3–5× fewer. When the run
-    ends, zeros whose gradient has turned below −``gtol`` are freed and the
-    run continues, within ``max_inner`` steps in all; stationarity is then
-    that of the full problem (the caller's KKT residual reads every entry).
-    Returns (Y, ℒ value, L-BFGS-B iterations).
-
-    Examples
-    --------
-    From a start where every zero is held at 0 by a positive gradient (rows
-    over-full); held there, the run would stop with a projected gradient
-    of 3.8:
-
-    >>> rng = np.random.default_rng(0)
-    >>> x = rng.standard_normal(30)
-    >>> lag = _Lagrangian(DenseCost((x[:, None] - x[None]) ** 2), 3, True, 0.1, 0.3)
-    >>> lag.beta = 3.0
-    >>> Y0 = rng.uniform(0, 0.5, (30, 5)) * (rng.random((30, 5)) < 0.3)
-    >>> bool(np.all(lag.value_grad(Y0)[1][Y0 == 0] > 0))
-    True
-    >>> Y, val, nit = _subproblem(lag, Y0, 5000, 1e-9, 1e-15, None)
-    >>> G = lag.value_grad(Y)[1]
-    >>> bool(np.max(np.abs(Y - np.maximum(Y - G, 0))) < 1e-5), bool(np.any((Y0 == 0) & (Y > 0)))
-    (True, True)
-    """
-    n, r = Y.shape
-    y = Y.ravel().copy()
-    G = lag.value_grad(Y)[1].ravel()
-    free = (y > 0) | (G < 0)
-    used, val = 0, np.inf
-    while True:
-        idx = np.flatnonzero(free)
-
-        def fun(v):
-            z = np.zeros(n * r)
-            z[idx] = v
-            value, grad, _ = lag.value_grad(z.reshape(n, r))
-            return value, grad.ravel()[idx]
-        # L-BFGS-B's own BLAS calls are tiny: threads only add contention
-        with threadpool_limits(limits=1, user_api="blas"):
-            sol = minimize(fun, y[idx], jac=True, method="L-BFGS-B",
-                           bounds=Bounds(0.0, np.inf), callback=callback,
-                           options={"maxiter": max_inner - used, "gtol": gtol,
-                                    "ftol": ftol, "maxcor": 20})
-        used += int(sol.nit)
-        y = np.zeros(n * r)
-        y[idx] = sol.x
-        val = float(sol.fun)
-        if used >= max_inner or not np.isfinite(val) or getattr(callback, "stopped", False):
-            break
-        G = lag.value_grad(y.reshape(n, r))[1].ravel()
-        enter = ~free & (G < -gtol)
-        if not enter.any():                 # the free set grows every round: terminates
-            break
-        free |= enter
-    return y.reshape(n, r), val, used
-
-
-class _Stall:
-    """L-BFGS-B callback ending the run (StopIteration) once the value has
-    fallen by at most ``rel`` × max(1, |f|) over the last ``window`` steps.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as step
-    >>> stall = _Stall(3, 1e-6)
-    >>> for f in (10.0, 9.0, 8.0, 7.0, 6.0, 6.0 - 1e-6, 6.0 - 2e-6):
-    ...     stall(step(fun=f))              # the window still holds a fall of 1
-    >>> stall(step(fun=6.0 - 3e-6))         # 3e-6 over 3 steps ≤ 1e-6 · 6
-    Traceback (most recent call last):
-    StopIteration
-    """
-
-    def __init__(self, window, rel):
-        self.window, self.rel, self.values, self.stopped = window, rel, [], False
-
-    def __call__(self, intermediate_result):
-        f = float(intermediate_result.fun)
-        self.values.append(f)
-        if (len(self.values) > self.window
-                and self.values[-self.window - 1] - f <= self.rel * max(1.0, abs(f))):
-            self.stopped = True
-            raise StopIteration
-
-
 def _drop_empty(Y, r):
     """Y without (numerically) zero columns, keeping at least ``r`` columns;
     Z = Y Yᵀ is unchanged up to rounding."""
@@ -686,14 +439,6 @@ def _drop_empty(Y, r):
     empty = np.flatnonzero(norms <= 1e-20 * max(float(norms.sum()), 1e-300))
     drop = empty[:max(0, Y.shape[1] - r)]
     return np.delete(Y, drop, axis=1) if drop.size else Y
-
-
-def _kkt(lag, Y, DY=None):
-    """Projected-gradient norm of the Lagrangian at the current multipliers."""
-    DY = lag.op.matmul(Y) if DY is None else DY
-    G = 2.0 * DY + lag._constraint_grad(Y, Y.sum(axis=0), lag.lam)
-    return float(np.linalg.norm(Y - np.maximum(Y - G, 0.0))
-                 / (1.0 + np.linalg.norm(2.0 * DY)))
 
 
 def _dual_bound(lag, Y):
