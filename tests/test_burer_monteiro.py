@@ -230,4 +230,3 @@ def test_red_team_fixture_reference_value():
     D = LowRankCost(B[0], B[1]).dense()
     D /= np.median(np.abs(D[~np.eye(D.shape[0], dtype=bool)]))
     assert _scs(D, k, alpha, True) == pytest.approx(ref, rel=1e-5, abs=1e-5)
-
