@@ -1,0 +1,43 @@
+"""Golden outputs: the seeded fits of the two preset learners on the default
+problem (clean, and robust under a 5 % fake cluster) are frozen in
+``tests/data/golden_default.npz`` (made by ``tests/data/make_golden.py``).
+
+A structural change must leave them as they are: labels identical, floats to
+1e-10 relative (BLAS may reorder sums across builds; nothing else may move
+them). A change that is meant to move them regenerates the file and lists
+here each difference with its reason.
+
+Accepted differences: none so far.
+"""
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "data"))
+import make_golden  # noqa: E402
+
+GOLDEN = np.load(Path(__file__).parent / "data" / "golden_default.npz")
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return make_golden.problem()
+
+
+@pytest.mark.parametrize("case", make_golden.CASES)
+def test_seeded_outputs_unchanged(problem, case):
+    theta, pools = problem
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = make_golden.fit_case(case, theta, pools)
+    for key, value in make_golden.outputs(model).items():
+        frozen = GOLDEN[f"{case}/{key}"]
+        if frozen.dtype.kind in "iu":
+            np.testing.assert_array_equal(value, frozen, err_msg=f"{case}/{key}")
+        else:
+            np.testing.assert_allclose(value, frozen, rtol=1e-10, atol=1e-12,
+                                       err_msg=f"{case}/{key}")
