@@ -10,7 +10,7 @@ the parameter and the value. Validation happens at ``fit``, as in
 scikit-learn: ``__init__`` and ``set_params`` never raise.
 
 Constraint factories: :func:`integer`, :func:`real`, :func:`one_of`,
-:func:`mapping`, :func:`seed`.
+:func:`boolean`, :func:`text`, :func:`real_or`, :func:`mapping`, :func:`seed`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import numpy as np
 from ._validation import check_float, check_int
 from .exceptions import ValidationError
 
-__all__ = ["ParamsMixin", "integer", "real", "one_of", "mapping", "seed"]
+__all__ = ["ParamsMixin", "integer", "real", "one_of", "boolean", "text", "real_or", "mapping",
+           "seed"]
 
 
 def integer(min_val=None, none=False):
@@ -59,6 +60,38 @@ def one_of(registry, kind):
         if not isinstance(value, str) or value not in registry:
             raise ValidationError(f"{kind} {value!r} unknown (parameter {name}); "
                                   f"choose from {sorted(registry)}")
+    return check
+
+
+def boolean():
+    """True or False."""
+    def check(value, name):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValidationError(f"{name} must be True or False, got {value!r}")
+    return check
+
+
+def text(none=False):
+    """A string (or None when ``none``)."""
+    def check(value, name):
+        if not (isinstance(value, str) or (none and value is None)):
+            raise ValidationError(f"{name} must be a string{' or None' if none else ''}, "
+                                  f"got {value!r}")
+    return check
+
+
+def real_or(word, min_val=None):
+    """The string ``word`` or a finite real number ``>= min_val``."""
+    number = real(min_val)
+
+    def check(value, name):
+        if value == word and isinstance(value, str):
+            return
+        try:
+            number(value, name)
+        except ValidationError:
+            raise ValidationError(f"{name} must be {word!r} or a number >= {min_val}, "
+                                  f"got {value!r}") from None
     return check
 
 
@@ -103,15 +136,22 @@ class ParamsMixin:
         Parameters
         ----------
         deep : bool
-            Accepted for scikit-learn compatibility; no parameter is itself
-            an estimator, so it changes nothing.
+            Also return the parameters of parameters that are themselves
+            objects with ``get_params`` (stage objects), as
+            ``"<name>__<option>"``.
 
         Returns
         -------
         dict
             ``{name: value}`` for every argument of ``__init__``.
         """
-        return {name: getattr(self, name) for name in self._get_param_names()}
+        out = {name: getattr(self, name) for name in self._get_param_names()}
+        if deep:
+            for name, value in list(out.items()):
+                if hasattr(value, "get_params") and not isinstance(value, type):
+                    out.update((f"{name}__{key}", val)
+                               for key, val in value.get_params(deep=True).items())
+        return out
 
     def set_params(self, **params):
         """Set parameters by name; values are validated at ``fit``.
@@ -119,7 +159,9 @@ class ParamsMixin:
         Parameters
         ----------
         **params
-            Parameter values, keyed by ``__init__`` argument names.
+            Parameter values, keyed by ``__init__`` argument names, or
+            ``"<name>__<option>"`` for an option of a stage object (a stage
+            given by its alias is first replaced by its object).
 
         Returns
         -------
@@ -128,20 +170,37 @@ class ParamsMixin:
         Raises
         ------
         ValidationError
-            A name is not a parameter of this estimator.
+            A name is not a parameter of this estimator or of its stage.
         """
+        from .stages._stage import unknown_option
         valid = self._get_param_names()
+        nested = {}
         for name, value in params.items():
-            if name not in valid:
-                raise ValidationError(f"{name!r} is not a parameter of "
-                                      f"{type(self).__name__}; valid: {valid}")
-            setattr(self, name, value)
+            head, sep, rest = name.partition("__")
+            if head not in valid:
+                raise unknown_option(type(self).__name__, head, valid)
+            if sep:
+                nested.setdefault(head, {})[rest] = value
+            else:
+                setattr(self, name, value)
+        for head, sub in nested.items():
+            obj = self._nested_object(head)
+            obj.set_params(**sub)
+            setattr(self, head, obj)
         return self
+
+    def _nested_object(self, name):
+        """The object behind parameter ``name`` whose options are being set."""
+        value = getattr(self, name)
+        if not hasattr(value, "set_params"):
+            raise ValidationError(f"parameter {name}={value!r} of {type(self).__name__} "
+                                  f"has no options to set")
+        return value
 
     def __repr__(self):
         sig = inspect.signature(type(self).__init__).parameters
         parts = []
-        for name, value in self.get_params().items():
+        for name, value in self.get_params(deep=False).items():
             default = sig[name].default
             if default is inspect.Parameter.empty or not _same(value, default):
                 parts.append(f"{name}={value!r}")
@@ -156,7 +215,7 @@ class ParamsMixin:
         ValidationError
             Naming the first offending parameter and its value.
         """
-        for name, value in self.get_params().items():
+        for name, value in self.get_params(deep=False).items():
             if name in self._parameter_constraints:   # coverage is enforced by a test
                 self._parameter_constraints[name](value, name)
 

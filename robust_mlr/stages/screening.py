@@ -40,6 +40,7 @@ from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
 from ..data import MetaDataset
 from ..exceptions import ValidationError
+from ..threat import excess_limit, size_cap
 
 __all__ = ["robust_scales", "screen_tasks", "screen_pools", "excess_limit", "scale_dataset",
            "size_cap"]
@@ -47,42 +48,6 @@ __all__ = ["robust_scales", "screen_tasks", "screen_pools", "excess_limit", "sca
 #: Entries are clipped to ± this many robust scales before squaring: far
 #: beyond any screening threshold, so the clip never changes a decision.
 _CLIP = 1e6
-
-
-def excess_limit(alpha, n):
-    """Most corrupted tasks ⌊αn⌋ can plausibly be, plus the Binomial margin:
-    αn + 3√(αn) + 1 (a pool whose corrupted count is Binomial(n, α) exceeds
-    it with probability < 0.2 %)."""
-    m = alpha * n
-    return int(np.floor(m + 3 * np.sqrt(m) + 1))
-
-
-def size_cap(sizes):
-    """Task-size cap: the largest c with c ≤ 2·mean_i min(t_i, c).
-
-    A task of size t_i weighs min(t_i, c) in every size-weighted estimate,
-    so any ⌊αn⌋ tasks hold at most αn·c ≤ 2α of the total capped weight,
-    whatever sizes the adversary picks. The cap is at least the median size
-    (half the tasks weigh it) and equals max t_i when sizes are equal (no
-    capping, no loss of efficiency).
-
-    Examples
-    --------
-    >>> size_cap(np.full(10, 8))
-    8.0
-    >>> size_cap(np.array([2] * 9 + [100]))
-    2.0
-    """
-    t = np.sort(np.asarray(sizes, dtype=float))
-    if t.size == 0:
-        return 1.0
-    cand = np.unique(t)
-    # mean min(t, c) for every candidate c in one pass
-    csum = np.concatenate([[0.0], np.cumsum(t)])
-    below = np.searchsorted(t, cand, side="right")
-    means = (csum[below] + cand * (t.size - below)) / t.size
-    ok = cand <= 2 * means
-    return float(cand[ok].max()) if ok.any() else float(t[0])
 
 
 #: Rows of a pool scaled at once when only a per-example statistic is needed.

@@ -1,21 +1,21 @@
 """Clustering stage: group the heavy tasks H by their regression vectors.
 
-Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
+Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 
-* ``"single"``, ``"average"`` — linkage on the median-of-splits distance
+* ``"single"``, ``"average"`` (:class:`Linkage`) — linkage on the median-of-splits distance
   matrix (ICML 2020 Algorithm 3, :mod:`.linkage`);
-* ``"kmeans"`` — k-means on projected task means (baseline, :mod:`.sdp`);
-* ``"peng_wei"``, ``"peng_wei_robust"``, ``"sos_m4"``, ``"sos_m6"`` — the
-  Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
+* ``"kmeans"`` (:class:`KMeans`) — k-means on projected task means (baseline, :mod:`.sdp`);
+* ``"peng_wei"``, ``"peng_wei_robust"`` (:class:`PengWei`), ``"sos_m4"``,
+  ``"sos_m6"`` (:class:`SoSRelaxation`) — the Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
   relaxations (:mod:`.sdp`, with :mod:`.split_moments` and :mod:`.rounding`);
   Peng–Wei and robust Peng–Wei are solved by default with the nonnegative
   Burer–Monteiro solver (:mod:`.burer_monteiro`, via :mod:`.factored`:
   memory O(n k), every heavy task), ``solver="SCS"`` selects cvxpy;
-* ``"moments"``, ``"moments_robust"`` — third-order moment estimator of the
+* ``"moments"``, ``"moments_robust"`` (:class:`TensorMoments`) — third-order moment estimator of the
   centres (whitening + tensor decomposition, :mod:`.moments`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
   median of block means;
-* ``"single_cluster"`` — the lifted single-cluster relaxation peeled k − 1
+* ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
 Per-cluster estimates of Algorithm 3 are in :mod:`.estimates`;
@@ -26,7 +26,8 @@ cluster's value (a check that a cluster is not two merged ones).
 
 from __future__ import annotations
 
-from ..._validation import check_int, lookup
+from ...threat import ThreatModel
+from .._stage import make_stage
 from ...data import MetaDataset
 from .base import ClusteringResult
 from .basis import heavy_basis
@@ -45,8 +46,11 @@ from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_pr
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
+from .stages import (ALIASES, ClusteringStage, KMeans, Linkage, PengWei, SingleClusterPeeling,
+                     SoSRelaxation, TensorMoments)
 
-__all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
+__all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
+           "SingleClusterPeeling", "TensorMoments", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",
@@ -57,22 +61,8 @@ __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates", 
            "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
            "certify_clusters"]
 
-METHODS = {
-    "single": single_linkage,
-    "average": average_linkage,
-    "kmeans": kmeans_baseline,
-    "single_cluster": single_cluster,
-    "peng_wei": peng_wei,
-    "peng_wei_robust": peng_wei_robust,
-    "sos_m4": sos_m4,
-    "sos_m6": sos_m6,
-    "moments": moment_clustering,
-    "moments_robust": robust_moment_clustering,
-}
-
-
-def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
-    """Cluster heavy tasks into ``k`` groups.
+def cluster_heavy(data: MetaDataset, U, k, method="single", *, alpha=0.0, rng=None, **options):
+    """Cluster heavy tasks into ``k`` groups (the function form of the stages).
 
     Parameters
     ----------
@@ -82,17 +72,22 @@ def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
         Subspace basis.
     k : int
         Number of clusters (``k <= n``).
-    method : str
-        A name in :data:`METHODS`: ``"single"`` (as in the paper) or
+    method : str or ClusteringStage
+        A name in :data:`ALIASES`: ``"single"`` (as in the paper) or
         ``"average"`` linkage (as in the authors' released code), ``"kmeans"``,
-        or an SDP relaxation of :mod:`.sdp`.
-    **kwargs
-        Passed to the method (``L``, ``alpha``, ``solver``, ...).
+        an SDP relaxation, a moment estimator, or a stage object.
+    alpha : float
+        Corrupted fraction handed to robust methods.
+    rng : None, int or Generator
+        Randomness of randomised methods.
+    **options
+        Options of the stage (``L``, ``solver``, ...); an option the stage
+        does not have raises.
 
     Returns
     -------
     ClusteringResult
+        With ``estimates`` (W̃, r̃², p̃) of the clusters.
     """
-    k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
-    fn = lookup(METHODS, method, "clustering method")
-    return fn(data, U, k, **kwargs)
+    stage = make_stage(method, ALIASES, ClusteringStage).set_params(**options)
+    return stage.fit(data, U, k, threat=ThreatModel(alpha), rng=rng).result_

@@ -22,9 +22,13 @@ class ClusteringResult:
         Optimal value of a relaxation (None for combinatorial methods).
     info : dict
         Solver name/status/time, problem sizes, method specifics.
+    estimates : tuple or None
+        Cluster estimates (W̃ (d, k), r̃² (k,), p̃ (k,)) of ICML 2020
+        Algorithm 3, set by the clustering stage objects.
     """
 
     labels: np.ndarray
     outliers: np.ndarray
     objective: float | None = None
     info: dict = field(default_factory=dict)
+    estimates: tuple | None = None

@@ -162,7 +162,7 @@ def _fill_blocks(H, left, right, buf, step, L):
 
 
 def _linkage(method):
-    def run(data, U, k, L=None, **_):
+    def run(data, U, k, L=None):
         H = distance_matrix(data, U, L)
         # H is unbiased, hence sometimes negative; a constant shift keeps
         # both single- and average-linkage merge orders exactly (clipping

@@ -149,7 +149,7 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
     return ClusteringResult(labels, outliers, None, info)
 
 
-def moment_clustering(data, U, k, rng=None, n_groups=None, refine_steps=0, **_):
+def moment_clustering(data, U, k, rng=None, n_groups=None, refine_steps=0):
     """Centres, weights and noise levels of the heavy tasks by third-order moments.
 
     Parameters
@@ -193,7 +193,7 @@ def moment_clustering(data, U, k, rng=None, n_groups=None, refine_steps=0, **_):
 
 
 def robust_moment_clustering(data, U, k, alpha=0.0, rng=None, n_groups=None,
-                             refine_steps=0, norm_factor=4.0, n_blocks=1, **_):
+                             refine_steps=0, norm_factor=4.0, n_blocks=1):
     """:func:`moment_clustering` after removing large-norm tasks, optionally
     with a median of block means.
 

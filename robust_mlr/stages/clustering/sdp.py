@@ -321,14 +321,14 @@ def _assign(labels, D, k, which, robust=True):
     return assign_blocked(labels, DenseCost(D), k, which, robust)
 
 
-def kmeans_baseline(data, U, k, rng=None, n_groups=2, **_):
+def kmeans_baseline(data, U, k, rng=None, n_groups=2):
     """k-means on the projected task means (baseline)."""
     b = group_estimates(data, U, n_groups)
     lab = kmeans(b.mean(axis=0), k, check_rng(rng))
     return ClusteringResult(lab, np.zeros(data.n_tasks, bool), None, {"method": "k-means"})
 
 
-def single_cluster(data, U, k, L=None, solver=None, **_):
+def single_cluster(data, U, k, L=None, solver=None):
     """Kothari / Hopkins–Li style single-cluster relaxation, peeled k − 1 times."""
     from .pseudo_distribution import peel_clusters
     t0 = time.perf_counter()

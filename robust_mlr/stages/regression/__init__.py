@@ -1,11 +1,13 @@
 """Regression stage: estimate (W, s², p) per component from classified tasks.
 
-Every method maps ``(data, labels, k)`` to ``(W, s2, p, info)``:
+Stage objects (:mod:`.stages`), also selected by name (``ALIASES``); every
+method maps ``(data, labels, k)`` to ``(W, s2, p, info)``:
 
-* ``"ls"`` — least squares on all examples of a component's tasks
+* ``"ls"`` (:class:`LeastSquares`) — least squares on all examples of a component's tasks
   (ICML 2020 Algorithm 4, :mod:`.least_squares`);
-* ``"filter"`` — least squares with a filter on per-task gradients, and
-  ``"huber"`` — Huber IRLS (:mod:`.robust`).
+* ``"filter"`` (:class:`FilterRegression`) — least squares with a filter on
+  per-task gradients, and ``"huber"`` (:class:`Huber`) — Huber IRLS
+  (:mod:`.robust`).
 
 Robust fits then clip each ŝ²_ℓ into an interval from the heavy tasks of
 cluster ℓ (:func:`cross_check_noise`, :mod:`.noise_check`).
@@ -13,20 +15,23 @@ cluster ℓ (:func:`cross_check_noise`, :mod:`.noise_check`).
 
 from __future__ import annotations
 
-from ..._validation import lookup
+from ...threat import ThreatModel
+from .._stage import make_stage
 from .least_squares import least_squares, refine
 from .noise_check import cross_check_noise, heavy_noise_interval
 from .robust import (filter_regression, filter_stage, huber_regression, huber_stage,
                      robust_noise)
 
-__all__ = ["METHODS", "fit_components", "refine", "filter_regression", "huber_regression",
+from .stages import ALIASES, FilterRegression, Huber, LeastSquares, RegressionStage
+
+__all__ = ["ALIASES", "RegressionStage", "LeastSquares", "FilterRegression", "Huber",
+           "fit_components", "refine", "filter_regression", "huber_regression",
            "filter_stage", "robust_noise", "cross_check_noise", "heavy_noise_interval"]
 
-METHODS = {"ls": least_squares, "filter": filter_stage, "huber": huber_stage}
-
-
-def fit_components(data, labels, k, method="ls", **kwargs):
-    """Estimate (W, s², p) per component from classified tasks.
+def fit_components(data, labels, k, method="ls", *, alpha=0.0, rng=None, heavy=None,
+                   **options):
+    """Estimate (W, s², p) per component from classified tasks (the function
+    form of the stages).
 
     Parameters
     ----------
@@ -36,14 +41,23 @@ def fit_components(data, labels, k, method="ls", **kwargs):
         Component of each task; ``-1`` excludes a task.
     k : int
         Number of components.
-    method : str
-        A name in :data:`METHODS`.
-    **kwargs
-        Passed to the method (e.g. ``alpha``, ``rng``).
+    method : str or RegressionStage
+        A name in :data:`ALIASES` or a stage object.
+    alpha : float
+        Corrupted fraction handed to robust methods.
+    rng : None, int or Generator
+        Randomness of randomised methods.
+    heavy : MetaDataset, optional
+        Heavy tasks for the noise cross-check of robust methods.
+    **options
+        Options of the stage (e.g. ``max_iter`` for ``"filter"``); an option
+        the stage does not have raises.
 
     Returns
     -------
     W : ndarray (d, k), s2 : ndarray (k,), p : ndarray (k,), info : dict
+        ``info["labels"]``: the labels after the stage (−1 for removed tasks).
     """
-    fn = lookup(METHODS, method, "regression method")
-    return fn(data, labels, k, **kwargs)
+    stage = make_stage(method, ALIASES, RegressionStage).set_params(**options)
+    stage.fit(data, labels, k, heavy=heavy, threat=ThreatModel(alpha), rng=rng)
+    return stage.W_, stage.s2_, stage.p_, dict(stage.info_, labels=stage.labels_)

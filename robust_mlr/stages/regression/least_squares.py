@@ -59,7 +59,7 @@ def refine(data: MetaDataset, labels, k):
     return W, s2, counts / counts.sum()
 
 
-def least_squares(data, labels, k, **_):
+def least_squares(data, labels, k):
     """Regression stage ``"ls"``: :func:`refine`, with an empty info dict."""
     W, s2, p = refine(data, labels, k)
     return W, s2, p, {}

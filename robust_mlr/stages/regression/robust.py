@@ -219,7 +219,7 @@ def _per_component(data, labels, k, fit):
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
 
-def filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
+def filter_stage(data, labels, k, alpha=0.0, rng=None, max_iter=50):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
@@ -240,7 +240,7 @@ def filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
     W, s2, p, final, infos = _per_component(
-        data, labels, k, lambda sub: filter_regression(sub, alpha, rng, budget=budget,
+        data, labels, k, lambda sub: filter_regression(sub, alpha, rng, max_iter, budget=budget,
                                                        t_cap=t_cap))
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos,
                       "budget": budget, "t_cap": t_cap,
@@ -248,7 +248,7 @@ def filter_stage(data, labels, k, alpha=0.0, rng=None, **_):
                       "passed": all(i["passed"] for i in infos)}
 
 
-def huber_stage(data, labels, k, **_):
+def huber_stage(data, labels, k):
     """Regression stage ``"huber"``: :func:`huber_regression` per component."""
     def fit(sub):
         w, scale = huber_regression(sub.X, sub.y)

@@ -53,7 +53,7 @@ def _hard_threshold(B, s):
     return out
 
 
-def amht_lrs(data, k, *, sparsity=0, n_hard=5, max_iter=100, tol=1e-6, **_):
+def amht_lrs(data, k, *, sparsity=0, n_hard=5, max_iter=100, tol=1e-6):
     """Estimate span(U) (and sparse task offsets) by AMHT-LRS.
 
     Paper's assumptions: realizable linear tasks θ_i = U w_i + b_i with U

@@ -36,7 +36,7 @@ from ._tasks import check_rank, subspace_change
 __all__ = ["meta_sp"]
 
 
-def meta_sp(data, k, *, gamma=None, max_iter=500, tol=1e-6, **_):
+def meta_sp(data, k, *, gamma=None, max_iter=500, tol=1e-6):
     """Estimate span(W) by Meta Subspace Pursuit.
 
     Paper's assumptions (Zhang, Liu, Zhang 2024): the hard-parameter-sharing

@@ -22,7 +22,7 @@ from ._tasks import check_rank
 __all__ = ["moments"]
 
 
-def moments(data, k, **_):
+def moments(data, k):
     """Estimate span(W) by the method of moments of Tripuraneni et al. (2021).
 
     Paper's assumptions: x ~ N(0, I) (more generally a known isotropic law

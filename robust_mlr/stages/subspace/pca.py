@@ -24,7 +24,7 @@ def moment_estimate(data: MetaDataset):
     return (C + C.T) / 2
 
 
-def pca(data, k, **_):
+def pca(data, k):
     """Subspace stage ``"pca"``: top-k eigenvectors of :func:`moment_estimate`."""
     U, vals = top_eigvecs(moment_estimate(data), k)
     return SubspaceResult(U, None, {"eigenvalues": vals})

@@ -148,7 +148,8 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
                          n_removed=int((~kept).sum()))
 
 
-def filter_stage(data, k, alpha=0.0, rng=None, clip=2.0, **kw):
+def filter_stage(data, k, alpha=0.0, rng=None, clip=2.0, slack=0.08, c=2.0, restarts=None,
+                 delta=1e-4, max_iter=100):
     """Subspace stage ``"filter"``: :func:`mlr_filter` on the clipped,
     size-capped task statistics.
 
@@ -171,13 +172,14 @@ def filter_stage(data, k, alpha=0.0, rng=None, clip=2.0, **kw):
     rng = check_rng(rng)
     t_cap = size_cap(data.sizes)
     Z, q = _statistics(data, clip, t_cap)
-    U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, **kw)
+    U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, slack=slack, c=c, restarts=restarts,
+                               delta=delta, max_iter=max_iter)
     return SubspaceResult(U, kept, dict(info, method="filtering robust PCA, bulk-edge test",
                                         clip=clip, t_cap=t_cap))
 
 
 def _adapter(method, name):
-    def run(data, k, alpha=0.0, rng=None, clip=2.0, **kw):
+    def run(data, k, alpha=0.0, rng=None, clip=2.0, **kw):   # kw: the method's own options
         res = method(task_statistics(data, clip), k, alpha, rng=rng, **kw)
         return SubspaceResult(res.U, res.kept, dict(res.info, method=name, clip=clip))
     run.__doc__ = f"Subspace stage: {name} on the per-task statistics."

@@ -1,0 +1,129 @@
+"""Preprocessing reductions: transform the pools before the stages, map the
+estimates back after them.
+
+A reduction (in the sense of cvxpy's) has ``apply(pools, threat)`` returning
+the transformed pools and what is needed to undo it, and
+``invert(model, inverse)``, which maps a fitted learner's estimates back to
+the user's coordinates. :class:`~robust_mlr.MetaLearner` applies its
+reductions in order and inverts them in reverse.
+
+* :class:`Whiten` — x ↦ Σ̂^{-1/2} x with Σ̂ the (trimmed) second moment of all
+  covariates (:mod:`robust_mlr.covariates`);
+* :class:`Screen` — shared robust scales and per-example plausibility
+  (:mod:`robust_mlr.stages.screening`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _params
+from .covariates import Whitening, estimate_second_moment
+from .data import Pools
+from .stages._stage import Stage
+from .stages.screening import screen_pools
+from .threat import ThreatModel
+
+__all__ = ["Reduction", "Screen", "Whiten"]
+
+
+class Reduction(Stage):
+    """Base of the preprocessing reductions (all pools)."""
+
+    kind = "preprocessing"
+    pool = "all"
+
+    def apply(self, pools, threat=None):
+        """Transform ``pools``; returns ``(pools, inverse)``."""
+        raise NotImplementedError   # each reduction defines it
+
+    def invert(self, model, inverse):
+        """Map ``model``'s fitted estimates back through this reduction."""
+        raise NotImplementedError   # each reduction defines it
+
+
+class Screen(Reduction):
+    """Scale all pools by shared robust scales and remove tasks with an
+    implausible example (:func:`~robust_mlr.stages.screening.screen_pools`).
+
+    Parameters
+    ----------
+    delta : float in (0, 1)
+        A clean pool loses a task with probability about ``delta``.
+    y_range : float
+        Responses up to this many times the pooled robust scale's quantile
+        are plausible.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_pools
+    >>> pools = make_pools(make_params(6, 2, rng=0), 400, 2, 40, 32, 400, 8, rng=1)
+    >>> screened, inverse = Screen().apply(pools)
+    >>> sorted(inverse["info"]["heavy"]) [:3]
+    ['kept', 'limit', 'n_removed']
+    """
+
+    robust = True
+    _parameter_constraints = {"delta": _params.real(0.0, 1.0, include_min=False,
+                                                    include_max=False),
+                              "y_range": _params.real(0.0, include_min=False)}
+
+    def __init__(self, delta=1e-3, y_range=2.0):
+        self.delta = delta
+        self.y_range = y_range
+
+    def apply(self, pools, threat=None):
+        """The kept tasks of every pool, scaled; ``inverse`` holds the scales
+        and, per pool, the ``kept`` mask, ``n_removed``, ``limit`` and ``passed``."""
+        threat = threat or ThreatModel()
+        screened, scales, info = screen_pools(pools, threat.alpha, **self._options())
+        return Pools(**screened), {"scales": scales, "info": info}
+
+    def invert(self, model, inverse):
+        """Estimates back to the user's units; per-task outputs back over the
+        unscreened pools (screened-out tasks get label −1)."""
+        sx, sy = inverse["scales"]
+        kept = inverse["info"]
+        model.W_, model.W_tilde_ = model.W_ * (sy / sx), model.W_tilde_ * (sy / sx)
+        model.s2_, model.r2_tilde_ = model.s2_ * sy ** 2, model.r2_tilde_ * sy ** 2
+        model.heavy_labels_ = expand(model.heavy_labels_, kept["heavy"]["kept"], -1)
+        model.light_labels_ = expand(model.light_labels_, kept["light2"]["kept"], -1)
+
+
+class Whiten(Reduction):
+    """Whiten the covariates by the second moment Σ̂ of all pools (trimmed
+    when the threat model is active, so corrupted tasks cannot set it),
+    :mod:`robust_mlr.covariates`. Not a defence of its own: it does not
+    switch screening on.
+
+    Parameters
+    ----------
+    n_rounds : int
+        Trimming rounds of the estimate.
+    """
+
+    _parameter_constraints = {"n_rounds": _params.integer(1)}
+
+    def __init__(self, n_rounds=5):
+        self.n_rounds = n_rounds
+
+    def apply(self, pools, threat=None):
+        """The whitened pools and the :class:`~robust_mlr.covariates.Whitening`."""
+        threat = threat or ThreatModel()
+        Sigma, kept = estimate_second_moment(pools, threat.alpha, **self._options())
+        wh = Whitening.from_moment(Sigma, kept=kept)
+        return wh.whiten_pools(pools), wh
+
+    def invert(self, model, inverse):
+        """W, W̃ and U back in the original coordinates; sets ``covariance_``."""
+        model.W_ = inverse.to_original(model.W_)
+        model.W_tilde_ = inverse.to_original(model.W_tilde_)
+        model.U_ = inverse.basis_to_original(model.U_)
+        model.covariance_ = inverse
+
+
+def expand(values, kept, fill):
+    """Values of the kept tasks spread back over all tasks, ``fill`` elsewhere."""
+    out = np.full(kept.shape, fill, dtype=np.asarray(values).dtype)
+    out[kept] = values
+    return out

@@ -1,0 +1,87 @@
+"""The classification stage object: assign light tasks of pool L2 to components."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _params
+from ...threat import ThreatModel
+from .._stage import Stage
+from .flagging import flag_unfit_tasks
+from .likelihood import classify
+
+__all__ = ["ClassificationStage", "Likelihood", "ALIASES"]
+
+
+class ClassificationStage(Stage):
+    """Base of the classification stages (pool ``light2``)."""
+
+    kind = "classification"
+    pool = "light2"
+
+
+class Likelihood(ClassificationStage):
+    """Each task goes to its most likely component (ICML 2020 Algorithm 4);
+    with ``flag_level`` set, tasks that fit no component are flagged
+    (Kong, Somani, Kakade, Oh, NeurIPS 2020).
+
+    Parameters
+    ----------
+    flag_level : float in (0, 1), optional
+        Flag a task when its best component's residual sum of squares / s²
+        exceeds the (1 − flag_level) quantile of χ²_t; None: classify all.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int (n,)
+        Component of each task, −1 when flagged.
+    flagged_ : ndarray of bool (n,)
+    info_ : dict
+        ``flagged``; a robust stage adds ``removed`` and ``limit``.
+    """
+
+    _parameter_constraints = {"flag_level": _params.real(0.0, 1.0, include_min=False,
+                                                         include_max=False, none=True)}
+
+    def __init__(self, flag_level=None):
+        self.flag_level = flag_level
+
+    @property
+    def robust(self):
+        """Flagging tasks that fit no component is the robust form."""
+        return self.flag_level is not None
+
+    def fit(self, data, W, s2, *, threat=None):
+        """Classify the light tasks ``data`` under components (W, s²).
+
+        Parameters
+        ----------
+        data : MetaDataset
+            Light tasks (pool ``light2``).
+        W : ndarray (d, k)
+        s2 : ndarray (k,)
+        threat : ThreatModel, optional
+            The corruption budget; default: none.
+
+        Returns
+        -------
+        self
+        """
+        level = self._options()["flag_level"]
+        threat = threat or ThreatModel()
+        if level is None:
+            labels, _ = classify(data, W, s2)
+            flagged = np.zeros(data.n_tasks, bool)
+        else:
+            labels, flagged = flag_unfit_tasks(data, W, s2, level)
+            labels = np.where(flagged, -1, labels)
+        info = {"flagged": flagged}
+        if self.robust:     # a clean pool loses about level·n tasks to the test itself
+            info.update(removed=int(flagged.sum()),
+                        limit=threat.limit(data.n_tasks) + int(3 * level * data.n_tasks + 3))
+        self.labels_, self.flagged_, self.info_ = labels, flagged, info
+        return self
+
+
+#: Names accepted wherever a classification stage is expected.
+ALIASES = {"likelihood": (Likelihood, {}), "flag": (Likelihood, {"flag_level": 1e-3})}

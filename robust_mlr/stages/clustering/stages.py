@@ -1,0 +1,333 @@
+"""Clustering stage objects: group the heavy tasks H by their regression vectors.
+
+``fit(heavy, U, k, threat=, rng=)`` sets ``result_`` (a
+:class:`~.base.ClusteringResult` whose ``estimates`` holds the cluster
+estimates W̃, r̃², p̃ of ICML 2020 Algorithm 3), ``labels_`` and
+``W_tilde_``, ``r2_tilde_``, ``p_tilde_``.
+
+A robust distance-based stage (``PengWei(robust=True)``) facing an active
+threat model clusters in U plus the directions the heavy tasks say U misses
+(:func:`~.basis.heavy_basis`); every robust stage that returns labels
+distrusts a cluster the adversary could have fabricated whole — no more
+tasks than :meth:`~robust_mlr.threat.ThreatModel.limit` — making its tasks
+outliers and clustering the others again into k clusters (a tight group of
+⌊αn⌋ shifted tasks otherwise takes a cluster of its own while two true
+components merge; true components are assumed larger than the budget,
+α < p_min).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _params
+from ..._validation import check_int, check_rng
+from ...threat import ThreatModel
+from .._stage import Stage
+from .base import ClusteringResult
+from .basis import heavy_basis
+from .estimates import cluster_estimates
+from .linkage import average_linkage, single_linkage
+from .moments import moment_clustering, robust_moment_clustering
+from .rounding import ROUNDINGS
+from .sdp import kmeans_baseline, sdp_cluster, single_cluster
+
+__all__ = ["ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
+           "SingleClusterPeeling", "TensorMoments", "ALIASES"]
+
+_LINKAGES = {"single": single_linkage, "average": average_linkage}
+
+
+class ClusteringStage(Stage):
+    """Base of the clustering stages (pool ``heavy``)."""
+
+    kind = "clustering"
+    pool = "heavy"
+    #: Clusters from pairwise distances, so a basis of any width serves
+    #: (the moment relaxations and estimators stay in span U).
+    distance_based = False
+
+    def fit(self, data, U, k, *, threat=None, rng=None):
+        """Cluster the heavy tasks ``data`` in the basis ``U``.
+
+        Parameters
+        ----------
+        data : MetaDataset
+            Heavy tasks.
+        U : ndarray (d, k)
+            Subspace basis.
+        k : int
+            Number of clusters, ``k <= n``.
+        threat : ThreatModel, optional
+            The corruption budget (robust stages); default: none.
+        rng : None, int or Generator
+            Randomness of randomised methods.
+
+        Returns
+        -------
+        self
+        """
+        k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
+        threat = threat or ThreatModel()
+        rng = check_rng(rng)
+        options = self._options()
+        defend = self.robust and threat.active
+        basis = heavy_basis(data, U, k, threat.alpha) if defend and self.distance_based else U
+        res = self._cluster(data, basis, k, threat, rng, options)
+        res.info["basis_dim"] = basis.shape[1]
+        if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
+            res.estimates = res.info.pop("estimates")
+        elif defend:
+            res = self._distrust_fabricated(data, basis, k, threat, rng, options, res)
+        if res.estimates is None:
+            res.estimates = cluster_estimates(data, res.labels, U, k, robust=defend)
+        if self.robust:
+            res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
+        self.result_ = res
+        self.labels_ = res.labels
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
+        return self
+
+    def _distrust_fabricated(self, data, U, k, threat, rng, options, res):
+        """Clusters of at most ``threat.limit(n)`` tasks become outliers and the
+        other tasks are clustered again into k clusters."""
+        counts = np.bincount(res.labels[res.labels >= 0], minlength=k)
+        small = np.flatnonzero(counts <= threat.limit(data.n_tasks))
+        keep = np.flatnonzero((res.labels >= 0) & ~np.isin(res.labels, small))
+        if small.size == 0 or keep.size <= 2 * k:
+            return res
+        again = self._cluster(data.subset(keep), U, k, threat, rng, options)
+        labels = np.full(data.n_tasks, -1)
+        labels[keep] = again.labels
+        info = dict(again.info, basis_dim=U.shape[1], distrusted_clusters=int(small.size),
+                    distrusted_tasks=int(np.isin(res.labels, small).sum()))
+        return ClusteringResult(labels, labels < 0, again.objective, info)
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        raise NotImplementedError   # each subclass names its method
+
+
+class Linkage(ClusteringStage):
+    """Linkage on the median-of-splits distance matrix (ICML 2020 Algorithm 3).
+
+    Parameters
+    ----------
+    linkage : {"single", "average"}
+        ``"single"`` as in the paper, ``"average"`` as in the authors' code.
+    L : int, optional
+        Split pairs of the distance matrix (default from t_H).
+    """
+
+    distance_based = True
+    _parameter_constraints = {"linkage": _params.one_of(_LINKAGES, "linkage"),
+                              "L": _params.integer(1, none=True)}
+
+    def __init__(self, linkage="single", L=None):
+        self.linkage = linkage
+        self.L = L
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        return _LINKAGES[options["linkage"]](data, U, k, L=options["L"])
+
+
+class KMeans(ClusteringStage):
+    """k-means on the projected task means (a baseline).
+
+    Parameters
+    ----------
+    n_groups : int
+        Groups per task averaged into its mean.
+    """
+
+    distance_based = True
+    _parameter_constraints = {"n_groups": _params.integer(1)}
+
+    def __init__(self, n_groups=2):
+        self.n_groups = n_groups
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        return kmeans_baseline(data, U, k, rng=rng, **options)
+
+
+class _Relaxation(ClusteringStage):
+    """Options shared by the SDP relaxations (see :func:`~.sdp.sdp_cluster`)."""
+
+    _parameter_constraints = {
+        "robust": _params.boolean(), "L": _params.integer(1, none=True),
+        "n_groups": _params.integer(1, none=True),
+        "rounding": _params.one_of(ROUNDINGS, "rounding"), "readmit": _params.boolean(),
+        "max_sdp": _params.integer(2, none=True), "solver": _params.text(none=True),
+        "solver_opts": _params.mapping()}
+
+    def _sdp(self, data, U, k, threat, rng, options, **fixed):
+        options = dict(options, **fixed)
+        robust = options.pop("robust")
+        return sdp_cluster(data, U, k, alpha=threat.alpha if robust else 0.0, rng=rng, **options)
+
+
+class PengWei(_Relaxation):
+    """The Peng–Wei SDP relaxation of k-means, or its outlier-robust variant
+    (Kong, Somani, Kakade, Oh, NeurIPS 2020), on the distance matrix.
+
+    Parameters
+    ----------
+    robust : bool
+        The robust variant: rows may shed their mass, α of them at most.
+    solver : str, optional
+        ``"BM"`` (default: nonnegative Burer–Monteiro, every heavy task) or a
+        cvxpy solver name (the full SDP; use ``max_sdp`` beyond a few hundred
+        tasks).
+    L : int, optional
+        Split pairs of the distance matrix.
+    n_groups : int, optional
+        Groups per task of the moment forms.
+    rounding : {"spectral", "mode", "linkage"}
+        Rounding of the SDP solution.
+    readmit : bool
+        Robust variant: re-admit a shed task close to a cluster.
+    max_sdp : int, optional
+        Solve on a random subsample of this many tasks, assign the rest.
+    solver_opts : dict, optional
+        Options of the solver.
+    """
+
+    distance_based = True
+
+    def __init__(self, robust=False, solver=None, L=None, n_groups=None, rounding="spectral",
+                 readmit=True, max_sdp=None, solver_opts=None):
+        self.robust = robust
+        self.solver = solver
+        self.L = L
+        self.n_groups = n_groups
+        self.rounding = rounding
+        self.readmit = readmit
+        self.max_sdp = max_sdp
+        self.solver_opts = solver_opts
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        relaxation = "peng_wei_robust" if options["robust"] else "peng_wei"
+        return self._sdp(data, U, k, threat, rng, options, relaxation=relaxation)
+
+
+class SoSRelaxation(_Relaxation):
+    """Peng–Wei plus m-th moment constraints on every cluster (an
+    SoS-inspired relaxation; cvxpy, SCS by default).
+
+    Parameters
+    ----------
+    m : {4, 6}
+        Moment degree.
+    robust : bool
+        Add the constraints to robust Peng–Wei (when the threat model is
+        active) instead of Peng–Wei.
+    bound : float or "auto"
+        β of the moment constraints in noise units.
+    moment_rows : {"aggregate", "per_row"}
+        One certificate for the sum of the rows or one per row.
+    solver, L, n_groups, rounding, readmit, max_sdp, solver_opts
+        As for :class:`PengWei`.
+    """
+
+    _parameter_constraints = {**_Relaxation._parameter_constraints,
+                              "m": _params.one_of({4: 0, 6: 0}, "moment degree"),
+                              "bound": _params.real_or("auto", 0.0),
+                              "moment_rows": _params.one_of({"aggregate": 0, "per_row": 0},
+                                                            "moment_rows")}
+
+    def __init__(self, m=4, robust=True, bound="auto", moment_rows="aggregate", solver=None,
+                 L=None, n_groups=None, rounding="spectral", readmit=True, max_sdp=None,
+                 solver_opts=None):
+        self.m = m
+        self.robust = robust
+        self.bound = bound
+        self.moment_rows = moment_rows
+        self.solver = solver
+        self.L = L
+        self.n_groups = n_groups
+        self.rounding = rounding
+        self.readmit = readmit
+        self.max_sdp = max_sdp
+        self.solver_opts = solver_opts
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        return self._sdp(data, U, k, threat, rng, options, relaxation="sos")
+
+
+class SingleClusterPeeling(ClusteringStage):
+    """The lifted single-cluster relaxation peeled k − 1 times (ground truth
+    on small instances).
+
+    Parameters
+    ----------
+    L : int, optional
+        Split pairs of the distance matrix.
+    solver : str, optional
+        cvxpy solver name.
+    """
+
+    _parameter_constraints = {"L": _params.integer(1, none=True),
+                              "solver": _params.text(none=True)}
+
+    def __init__(self, L=None, solver=None):
+        self.L = L
+        self.solver = solver
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        return single_cluster(data, U, k, **options)
+
+
+class TensorMoments(ClusteringStage):
+    """Third-order moment estimator of the centres (whitening and tensor
+    decomposition, for small t_H and large n_H); it estimates W̃, r̃², p̃
+    itself.
+
+    Parameters
+    ----------
+    robust : bool
+        Trim tasks with outsized group statistics and take a median of block
+        means (uses the threat model's α).
+    n_groups : int, optional
+        Groups per task (default 3).
+    refine_steps : int
+        Hard-assignment refinement steps after the decomposition.
+    norm_factor : float
+        Robust variant: tasks with RMS statistic above this many medians are
+        trimmed.
+    n_blocks : int
+        Robust variant: blocks of the median of means.
+    """
+
+    _parameter_constraints = {"robust": _params.boolean(),
+                              "n_groups": _params.integer(3, none=True),
+                              "refine_steps": _params.integer(0),
+                              "norm_factor": _params.real(1.0, include_min=False),
+                              "n_blocks": _params.integer(1)}
+
+    def __init__(self, robust=False, n_groups=None, refine_steps=0, norm_factor=4.0,
+                 n_blocks=1):
+        self.robust = robust
+        self.n_groups = n_groups
+        self.refine_steps = refine_steps
+        self.norm_factor = norm_factor
+        self.n_blocks = n_blocks
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        if options.pop("robust"):
+            return robust_moment_clustering(data, U, k, alpha=threat.alpha, rng=rng, **options)
+        return moment_clustering(data, U, k, rng=rng, n_groups=options["n_groups"],
+                                 refine_steps=options["refine_steps"])
+
+
+#: Names accepted wherever a clustering stage is expected.
+ALIASES = {
+    "single": (Linkage, {"linkage": "single"}),
+    "average": (Linkage, {"linkage": "average"}),
+    "kmeans": (KMeans, {}),
+    "single_cluster": (SingleClusterPeeling, {}),
+    "peng_wei": (PengWei, {"robust": False}),
+    "peng_wei_robust": (PengWei, {"robust": True}),
+    "sos_m4": (SoSRelaxation, {"m": 4}),
+    "sos_m6": (SoSRelaxation, {"m": 6}),
+    "moments": (TensorMoments, {"robust": False}),
+    "moments_robust": (TensorMoments, {"robust": True}),
+}

@@ -1,0 +1,122 @@
+"""Regression stage objects: estimate (W, s², p) per component from the
+classified light tasks of pool L2.
+
+``fit(data, labels, k, heavy=, threat=, rng=)`` sets ``W_``, ``s2_``, ``p_``,
+``labels_`` (−1 for tasks a robust method removed) and ``info_``. Robust
+stages with ``cross_check`` clip each ŝ²_ℓ into the interval the heavy tasks
+allow (:func:`~.noise_check.cross_check_noise`) when the threat model is
+active.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _params
+from ..._validation import check_rng
+from ...threat import ThreatModel
+from .._stage import Stage
+from .least_squares import least_squares
+from .noise_check import cross_check_noise
+from .robust import filter_stage, huber_stage
+
+__all__ = ["RegressionStage", "LeastSquares", "FilterRegression", "Huber", "ALIASES"]
+
+
+class RegressionStage(Stage):
+    """Base of the regression stages (pool ``light2``)."""
+
+    kind = "regression"
+    pool = "light2"
+
+    def fit(self, data, labels, k, *, heavy=None, threat=None, rng=None):
+        """Fit every component from the tasks ``labels`` assigns to it.
+
+        Parameters
+        ----------
+        data : MetaDataset
+            Light tasks (pool ``light2``).
+        labels : ndarray of int (n,)
+            Component of each task; −1 excludes a task.
+        k : int
+            Number of components.
+        heavy : MetaDataset, optional
+            Heavy tasks, for the noise cross-check of robust stages.
+        threat : ThreatModel, optional
+            The corruption budget; default: none.
+        rng : None, int or Generator
+            Randomness of randomised methods.
+
+        Returns
+        -------
+        self
+        """
+        threat = threat or ThreatModel()
+        options = self._options()
+        check = options.pop("cross_check", False)
+        W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, check_rng(rng), options)
+        self.labels_ = info.pop("labels", labels)
+        if check and threat.active and heavy is not None:
+            s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2)
+        if self.robust:
+            info.update(removed=int(np.sum(info.get("removed", 0))),
+                        limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
+        self.W_, self.s2_, self.p_, self.info_ = W, s2, p, info
+        return self
+
+    def _fit(self, data, labels, k, threat, rng, options):
+        raise NotImplementedError   # each subclass names its method
+
+
+class LeastSquares(RegressionStage):
+    """Least squares on all examples of a component's tasks (ICML 2020
+    Algorithm 4). No options."""
+
+    def _fit(self, data, labels, k, threat, rng, options):
+        return least_squares(data, labels, k)
+
+
+class FilterRegression(RegressionStage):
+    """Least squares with a filter on per-task gradients (Kong, Somani,
+    Kakade, Oh, NeurIPS 2020), :func:`~.robust.filter_stage`.
+
+    Parameters
+    ----------
+    max_iter : int
+        Filter rounds per component.
+    cross_check : bool
+        Clip ŝ² into the heavy tasks' interval when the threat is active.
+    """
+
+    robust = True
+    _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean()}
+
+    def __init__(self, max_iter=50, cross_check=True):
+        self.max_iter = max_iter
+        self.cross_check = cross_check
+
+    def _fit(self, data, labels, k, threat, rng, options):
+        return filter_stage(data, labels, k, alpha=threat.alpha, rng=rng, **options)
+
+
+class Huber(RegressionStage):
+    """Huber regression by IRLS per component, :func:`~.robust.huber_regression`.
+
+    Parameters
+    ----------
+    cross_check : bool
+        Clip ŝ² into the heavy tasks' interval when the threat is active.
+    """
+
+    robust = True
+    _parameter_constraints = {"cross_check": _params.boolean()}
+
+    def __init__(self, cross_check=True):
+        self.cross_check = cross_check
+
+    def _fit(self, data, labels, k, threat, rng, options):
+        return huber_stage(data, labels, k)
+
+
+#: Names accepted wherever a regression stage is expected.
+ALIASES = {"ls": (LeastSquares, {}), "filter": (FilterRegression, {}), "huber": (Huber, {})}
