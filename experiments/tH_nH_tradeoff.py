@@ -40,8 +40,7 @@ from robust_mlr import MLRParams, make_params, make_tasks
 from robust_mlr.engine import Experiment
 from robust_mlr.metrics import parameter_errors
 from robust_mlr.stages.classification import classify
-from robust_mlr.stages.clustering import METHODS as CLUSTERING
-from robust_mlr.stages.clustering import cluster_estimates
+from robust_mlr.stages.clustering import cluster_estimates, cluster_heavy
 from robust_mlr.stages.regression import fit_components
 
 from ._common import loglog_slope, smallest_passing
@@ -68,9 +67,9 @@ def _estimate(name, heavy, theta_k, k, rng):
     if (name in ("single", "average") and n > LINKAGE_CAP) or \
             (name == "peng_wei" and n > PENG_WEI_CAP):
         return None
-    res = CLUSTERING[name](heavy, np.eye(k), k, rng=rng)
-    if "estimates" in res.info:
-        return res.info["estimates"]
+    res = cluster_heavy(heavy, np.eye(k), k, name, rng=rng)
+    if name.startswith("moments"):          # the estimator's own W̃, r̃², p̃
+        return res.estimates
     return _labels_to_centres(heavy, res.labels, k)
 
 

@@ -15,6 +15,7 @@ Constraint factories: :func:`integer`, :func:`real`, :func:`one_of`,
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import numbers
 
@@ -23,8 +24,16 @@ import numpy as np
 from ._validation import check_float, check_int
 from .exceptions import ValidationError
 
-__all__ = ["ParamsMixin", "integer", "real", "one_of", "boolean", "text", "real_or", "mapping",
+__all__ = ["ParamsMixin", "unknown_option", "integer", "real", "one_of", "boolean", "text", "real_or", "mapping",
            "seed"]
+
+
+def unknown_option(owner, name, valid):
+    """The one-line error for an option ``name`` that ``owner`` does not have."""
+    close = difflib.get_close_matches(str(name), list(valid), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ValidationError(f"{owner} has no option {name!r}{hint}; valid options: "
+                           f"{', '.join(valid) if valid else 'none'}")
 
 
 def integer(min_val=None, none=False):
@@ -57,7 +66,11 @@ def real(min_val=None, max_val=None, *, include_min=True, include_max=True, none
 def one_of(registry, kind):
     """A key of ``registry`` (read at validation time, so later entries count)."""
     def check(value, name):
-        if not isinstance(value, str) or value not in registry:
+        try:
+            known = not isinstance(value, bool) and value in registry
+        except TypeError:                  # unhashable
+            known = False
+        if not known:
             raise ValidationError(f"{kind} {value!r} unknown (parameter {name}); "
                                   f"choose from {sorted(registry)}")
     return check
@@ -172,7 +185,6 @@ class ParamsMixin:
         ValidationError
             A name is not a parameter of this estimator or of its stage.
         """
-        from .stages._stage import unknown_option
         valid = self._get_param_names()
         nested = {}
         for name, value in params.items():

@@ -39,7 +39,10 @@ def _stage_param(kind):
     aliases, base = _KINDS[kind]
 
     def check(value, name):
-        make_stage(value, aliases, base)._validate_params()
+        try:
+            make_stage(value, aliases, base)._validate_params()
+        except ValidationError as exc:
+            raise ValidationError(f"{name}: {exc}") from None
     return check
 
 

@@ -7,6 +7,8 @@ import pytest
 
 from robust_mlr import MetaLearner, NotFittedError, ValidationError, make_params, make_pools
 from robust_mlr.exceptions import ConvergenceWarning
+from robust_mlr.stages.classification import Likelihood
+from robust_mlr.stages.clustering import Linkage, PengWei
 from robust_mlr.stages.regression import filter_regression, huber_regression
 from robust_mlr.stages.subspace import filter_pca
 
@@ -36,12 +38,14 @@ def test_sklearn_protocol_checks(check, make):
 
 
 def test_clone_round_trips_the_robust_learner():
-    model = MetaLearner.robust(4, 0.05, rng=7, clustering_kw={"solver": "SCS", "max_sdp": 200})
+    model = MetaLearner.robust(4, 0.05, rng=7, clustering=PengWei(robust=True, solver="SCS",
+                                                                  max_sdp=200))
     twin = clone(model)
     assert type(twin) is MetaLearner and twin is not model
-    assert twin.get_params() == model.get_params()
-    assert twin.clustering_kw == {"solver": "SCS", "max_sdp": 200}
-    assert twin.clustering_kw is not model.clustering_kw
+    assert twin.clustering is not model.clustering
+    assert twin.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    assert twin.clustering.get_params() == {**PengWei().get_params(), "robust": True,
+                                            "solver": "SCS", "max_sdp": 200}
     assert repr(twin) == repr(model)
 
 
@@ -56,7 +60,7 @@ def test_params_and_repr():
     assert repr(model) == "MetaLearner(k=2, alpha=0.1)"
     assert model.set_params(subspace="filter", k=3) is model and model.k == 3
     assert repr(model) == "MetaLearner(k=3, subspace='filter', alpha=0.1)"
-    with pytest.raises(ValidationError, match="'nope' is not a parameter"):
+    with pytest.raises(ValidationError, match="MetaLearner has no option 'nope'; valid options: k,"):
         model.set_params(nope=1)
 
 
@@ -73,16 +77,17 @@ def test_unfitted_model_raises_not_fitted(pools):
 @pytest.mark.parametrize("param, value, needle", [
     ("k", 0, "k must be >= 1, got 0"),
     ("k", 2.5, "k must be an integer, got 2.5"),
-    ("subspace", "pcaa", r"subspace method 'pcaa' unknown \(parameter subspace\)"),
-    ("clustering", "nope", r"clustering method 'nope' unknown \(parameter clustering\)"),
-    ("regression", 3, r"regression method 3 unknown \(parameter regression\)"),
+    ("subspace", "pcaa", r"subspace: subspace method 'pcaa' unknown \(did you mean 'pca'\?\)"),
+    ("clustering", "nope", r"clustering: clustering method 'nope' unknown; choose from"),
+    ("regression", 3, r"regression: regression must be a name in \['filter', 'huber', 'ls'\]"),
+    ("regression", Linkage(), "regression: regression must be a name in"),
     ("alpha", 0.7, r"alpha must be a number in \[0.0, 0.5\), got 0.7"),
-    ("L", 0, "L must be >= 1, got 0"),
-    ("flag_level", 2, r"flag_level must be a number in \(0.0, 1.0\) or None, got 2"),
-    ("flag_level", 0.0, "flag_level must be a number in"),
-    ("subspace_kw", [1], "subspace_kw must be None or a dict"),
-    ("clustering_kw", {1: 2}, "clustering_kw must be None or a dict"),
-    ("regression_kw", "x", "regression_kw must be None or a dict"),
+    ("clustering", Linkage(L=0), "clustering: L must be >= 1, got 0"),
+    ("classification", Likelihood(flag_level=2),
+     r"classification: flag_level must be a number in \(0.0, 1.0\) or None, got 2"),
+    ("classification", Likelihood(flag_level=0.0), "flag_level must be a number in"),
+    ("screen", "yes", "screen must be 'auto', None or a Screen object, got 'yes'"),
+    ("covariates", "whiten", "covariates option 'whiten' unknown"),
     ("rng", -1, "rng must be None, a non-negative int"),
 ])
 def test_every_option_is_validated_at_fit_naming_it(pools, param, value, needle):

@@ -16,17 +16,10 @@ import functools
 import inspect
 
 from .. import _params
+from .._params import unknown_option
 from ..exceptions import ValidationError
 
-__all__ = ["Stage", "make_stage", "unknown_option"]
-
-
-def unknown_option(owner, name, valid):
-    """The one-line error for an option ``name`` that ``owner`` does not have."""
-    close = difflib.get_close_matches(str(name), list(valid), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return ValidationError(f"{owner} has no option {name!r}{hint}; valid options: "
-                           f"{', '.join(valid) if valid else 'none'}")
+__all__ = ["Stage", "make_stage"]
 
 
 def _checked_init(cls, init):

@@ -85,8 +85,9 @@ class FilterPCA(SubspaceStage):
 
     Parameters
     ----------
-    clip : float
-        Responses are clipped at this many robust scales.
+    clip : float or None
+        Responses are clipped at this many robust scales (None: the
+        unclipped statistic of the paper).
     slack : float
         Relative slack of the bulk-edge test.
     c : float
@@ -101,7 +102,7 @@ class FilterPCA(SubspaceStage):
 
     robust = True
     _parameter_constraints = {
-        "clip": _params.real(0.0, include_min=False), "slack": _params.real(0.0),
+        "clip": _params.real(0.0, include_min=False, none=True), "slack": _params.real(0.0),
         "c": _params.real(0.0, include_min=False), "restarts": _params.integer(1, none=True),
         "delta": _params.real(0.0, 1.0, include_min=False, include_max=False),
         "max_iter": _params.integer(1)}
@@ -123,8 +124,9 @@ class HRPCA(SubspaceStage):
 
     Parameters
     ----------
-    clip : float
-        Responses are clipped at this many robust scales.
+    clip : float or None
+        Responses are clipped at this many robust scales (None: the
+        unclipped statistic of the paper).
     n_remove : int, optional
         Points removed in all (default from α).
     batch : int, optional
@@ -132,7 +134,7 @@ class HRPCA(SubspaceStage):
     """
 
     robust = True
-    _parameter_constraints = {"clip": _params.real(0.0, include_min=False),
+    _parameter_constraints = {"clip": _params.real(0.0, include_min=False, none=True),
                               "n_remove": _params.integer(0, none=True),
                               "batch": _params.integer(1, none=True)}
 
@@ -151,11 +153,12 @@ class PointsPCA(SubspaceStage):
 
     Parameters
     ----------
-    clip : float
-        Responses are clipped at this many robust scales.
+    clip : float or None
+        Responses are clipped at this many robust scales (None: the
+        unclipped statistic of the paper).
     """
 
-    _parameter_constraints = {"clip": _params.real(0.0, include_min=False)}
+    _parameter_constraints = {"clip": _params.real(0.0, include_min=False, none=True)}
 
     def __init__(self, clip=2.0):
         self.clip = clip
@@ -165,7 +168,8 @@ class PointsPCA(SubspaceStage):
 
 
 class MetaSP(SubspaceStage):
-    """Meta Subspace Pursuit (Zhang, Liu, Zhang 2024), :func:`~.meta_sp.meta_sp`.
+    """Meta Subspace Pursuit (Zhang, Liu, Zhang 2024), :func:`~.meta_sp.meta_sp`
+    (which checks its options).
 
     Parameters
     ----------
@@ -176,10 +180,6 @@ class MetaSP(SubspaceStage):
     tol : float
         Relative change that stops the iteration.
     """
-
-    _parameter_constraints = {"gamma": _params.real(0.0, include_min=False, none=True),
-                              "max_iter": _params.integer(1),
-                              "tol": _params.real(0.0, include_min=False)}
 
     def __init__(self, gamma=None, max_iter=500, tol=1e-6):
         self.gamma = gamma
@@ -192,7 +192,7 @@ class MetaSP(SubspaceStage):
 
 class AMHTLRS(SubspaceStage):
     """Alternating minimisation for low-rank plus sparse task parameters,
-    :func:`~.amht_lrs.amht_lrs`.
+    :func:`~.amht_lrs.amht_lrs` (which checks its options).
 
     Parameters
     ----------
@@ -205,10 +205,6 @@ class AMHTLRS(SubspaceStage):
     tol : float
         Relative change that stops the iteration.
     """
-
-    _parameter_constraints = {"sparsity": _params.integer(0), "n_hard": _params.integer(1),
-                              "max_iter": _params.integer(1),
-                              "tol": _params.real(0.0, include_min=False)}
 
     def __init__(self, sparsity=0, n_hard=5, max_iter=100, tol=1e-6):
         self.sparsity = sparsity
