@@ -185,7 +185,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         k = check_k_d(self.k, pools.dim)
         threat = ThreatModel(self.alpha)
         rng = check_rng(self.rng)
-        stages = {kind: make_stage(getattr(self, kind), *_KINDS[kind]) for kind in _KINDS}
+        stages = self.resolved_stages()
         _warn_unprotected(stages, threat)
         diag, undo = {}, []
         for red in self._reductions(stages):
@@ -223,6 +223,19 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
             red.invert(self, inverse)
         _check_evidence(diag, threat)
         return self
+
+    def resolved_stages(self):
+        """Fresh stage objects for the current parameters (names resolved to
+        their objects, objects cloned), by stage: what ``fit`` runs and what
+        an adversary reads (:func:`robust_mlr.adversary.attack_settings`).
+
+        Returns
+        -------
+        dict
+            ``{"subspace": ..., "clustering": ..., "classification": ...,
+            "regression": ...}``.
+        """
+        return {kind: make_stage(getattr(self, kind), *_KINDS[kind]) for kind in _KINDS}
 
     def _reductions(self, stages):
         """The preprocessing reductions, in the order they apply."""

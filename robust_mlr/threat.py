@@ -93,8 +93,9 @@ class ThreatModel:
         return self.alpha > 0
 
     def budget(self, n):
-        """Tasks the adversary may replace in a pool of ``n``: ⌊αn⌋."""
-        return int(np.floor(self.alpha * n))
+        """Tasks the adversary may replace in a pool of ``n``: ⌊αn⌋ (with a
+        1e-9 guard, so 0.29 · 100 counts as 29 despite rounding)."""
+        return int(np.floor(self.alpha * n + 1e-9))
 
     def limit(self, n):
         """Most tasks a stage may remove from ``n`` before the data look

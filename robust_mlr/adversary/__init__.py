@@ -9,7 +9,8 @@
 (10, 0)
 """
 
-from ._base import ATTACKS, Attack, AttackContext, budget, corrupt_pools, get_attack, register
+from ._base import (ATTACKS, Attack, AttackContext, attack_settings, budget, corrupt_pools,
+                    default_settings, get_attack, register)
 from .attacks import (CATALOGUE, CentreShift, ClusterBridging, FakeCluster, GradientAligned,
                       HeavyTailed, LeveragePoints, MultiDirection, RandomLabels, SignFlip,
                       SubspaceSpike, Targeted, ThresholdAware, VarianceHiding)
@@ -20,7 +21,8 @@ from .whitebox_attacks import (CandidateOverflow, CentreDrag, MedianPush, Quanti
                                SignalTheft, SureMimic)
 from .redteam import RedTeamResult, red_team
 
-__all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "budget", "corrupt_pools",
+__all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
+           "default_settings", "budget", "corrupt_pools",
            "get_attack", "register", "SubspaceSpike", "MultiDirection", "VarianceHiding", "ThresholdAware",
            "FakeCluster", "ClusterBridging", "CentreShift", "SignFlip", "GradientAligned",
            "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted", "CovariateSpike",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,9 +11,10 @@ import numpy as np
 from .._validation import check_alpha, check_rng, lookup
 from ..data import MetaDataset, Pools
 from ..exceptions import ValidationError
+from ..threat import ThreatModel
 
 __all__ = ["AttackContext", "Attack", "budget", "ATTACKS", "register", "corrupt_pools",
-           "get_attack"]
+           "get_attack", "attack_settings", "default_settings"]
 
 ATTACKS: dict = {}
 
@@ -25,8 +27,64 @@ def register(cls):
 
 def budget(alpha, n):
     """Number of tasks the adversary may replace in a pool of ``n``: ⌊α n⌋."""
-    alpha = check_alpha(alpha)
-    return int(np.floor(alpha * n + 1e-9))
+    return ThreatModel(alpha).budget(n)
+
+
+def attack_settings(model, alpha=None):
+    """What the adversary reads off a learner: α, flagging level, clipping.
+
+    Read from the learner's own stage objects, so an attack always faces the
+    defender as configured (defaults included). The white-box families
+    calibrate themselves from these (e.g. residuals just under the flagging
+    limit); pass them as ``settings`` to
+    :func:`~robust_mlr.adversary.corrupt_pools` to replay an attack the
+    search found.
+
+    Parameters
+    ----------
+    model : MetaLearner
+        The learner attacked (fitted or not).
+    alpha : float, optional
+        The α the attack assumes (default: the learner's).
+
+    Returns
+    -------
+    dict
+        ``alpha``; ``flag_level`` when the classification flags tasks;
+        ``clip`` of the subspace statistic (None when unclipped).
+
+    Examples
+    --------
+    >>> from robust_mlr import MetaLearner
+    >>> attack_settings(MetaLearner.robust(3, 0.05))
+    {'alpha': 0.05, 'flag_level': 0.001, 'clip': 2.0}
+    """
+    stages = model.resolved_stages() if hasattr(model, "resolved_stages") else {}
+    out = {"alpha": model.alpha if alpha is None else alpha}
+    level = getattr(stages.get("classification"), "flag_level", None)
+    if level is not None:
+        out["flag_level"] = level
+    sub = stages.get("subspace")
+    out["clip"] = sub.clip if hasattr(sub, "clip") else default_settings()["clip"]
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _robust_defaults():
+    from ..estimator import MetaLearner          # the adversary reads the defender
+    return tuple(attack_settings(MetaLearner.robust(1, 0.0)).items())
+
+
+def default_settings():
+    """The settings of the default robust learner, ``MetaLearner.robust``:
+    what a white-box attack assumes when it is not told the defender's.
+
+    Examples
+    --------
+    >>> default_settings()["flag_level"]
+    0.001
+    """
+    return dict(_robust_defaults())
 
 
 @dataclass
@@ -38,6 +96,12 @@ class AttackContext:
     settings: dict = field(default_factory=dict)
     pools: Pools | None = None
     pool: str = ""
+
+    def setting(self, name):
+        """The defender's setting ``name``: as given in ``settings``, else the
+        default robust learner's (:func:`default_settings`)."""
+        value = self.settings.get(name)
+        return default_settings().get(name) if value is None else value
 
     def need_theta(self, attack):
         if self.theta is None:

@@ -85,7 +85,7 @@ class CovariateSpike(_Picking):
 
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
-        clip = ctx.settings.get("clip", 2.0)
+        clip = ctx.setting("clip")
         alg_alpha = float(ctx.settings.get("alpha") or idx.size / data.n_tasks)
         tau = subspace_scores(data, span_basis(theta.W), clip)
         target = self.level * np.quantile(tau, 1 - min(max(alg_alpha, 1e-3), 0.5))
@@ -232,7 +232,7 @@ class VarianceInflation(_Picking):
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)
-        level = ctx.settings.get("flag_level") or 1e-3
+        level = ctx.setting("flag_level")
         sizes = data.sizes[idx]
         paired = np.maximum(2 * (sizes // 2), 1)
         resid = np.sqrt(self.fill * chi2.ppf(1 - level, sizes) * theta.s[a] ** 2 / paired)

@@ -28,7 +28,7 @@ from .._validation import check_alpha, check_int
 from ..data import Pools
 from ..exceptions import ValidationError
 from ..generator import make_params, make_pools, make_tasks
-from ._base import corrupt_pools, get_attack
+from ._base import attack_settings, corrupt_pools, get_attack
 from ._space import CATALOGUE, SPACE, suggest
 from .composite import Poolwise
 
@@ -140,19 +140,6 @@ def _learner_factory(learner, fit_seed):
     return lambda: type(learner)(**copy.deepcopy(params))
 
 
-def attack_settings(model, alpha):
-    """What the adversary reads off a learner: α, flagging level, clipping.
-
-    The white-box families calibrate themselves from these (e.g. residuals
-    just under the flagging limit); pass them as ``settings`` to
-    :func:`~robust_mlr.adversary.corrupt_pools` to replay an attack the
-    search found.
-    """
-    out = {"alpha": alpha}
-    if getattr(model, "flag_level", None) is not None:
-        out["flag_level"] = model.flag_level
-    out["clip"] = (getattr(model, "subspace_kw", None) or {}).get("clip", 2.0)
-    return out
 
 
 def _score(model, theta, pools, test):

@@ -130,7 +130,7 @@ class MedianPush(Attack):
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)
-        level = ctx.settings.get("flag_level") or 1e-3
+        level = ctx.setting("flag_level")
         sizes = data.sizes[idx]
         q = chi2.ppf(1 - level, sizes) if self.direction == "up" else chi2.ppf(0.05, sizes)
         paired = np.maximum(2 * (sizes // 2), 1)
@@ -376,7 +376,7 @@ class SignalTheft(CovariateSpike):
     def choose(self, data, n_bad, ctx, rng):
         theta = ctx.need_theta(self.name)
         v = self._direction(theta)
-        c = clip_scale(data.y, ctx.settings.get("clip", 2.0))
+        c = clip_scale(data.y, ctx.setting("clip"))
         y = np.clip(data.y, -c, c)
         along = np.abs(data.task_sums(data.X * y[:, None]) @ v) / np.sqrt(data.sizes)
         tie = rng.permutation(data.n_tasks)

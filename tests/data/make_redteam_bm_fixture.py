@@ -32,7 +32,7 @@ def main(out):
 
     from experiments.adaptive import PROBLEM, make_problem
     from robust_mlr import MetaLearner
-    from robust_mlr.adversary import corrupt_pools
+    from robust_mlr.adversary import attack_settings, corrupt_pools
     from robust_mlr.adversary.redteam import strategy_attack
     from robust_mlr.data import Pools
     from robust_mlr.stages.clustering import (LowRankCost, peng_wei_problem,
@@ -48,9 +48,7 @@ def main(out):
     attack = strategy_attack({p: tuple(v) for p, v in rec["strategy"].items()})
     learner = MetaLearner.robust(theta.k, alpha, rng=seed)
     # what the red team lets the adversary read off the learner
-    settings = {"alpha": alpha, "clip": (learner.subspace_kw or {}).get("clip", 2.0)}
-    if getattr(learner, "flag_level", None) is not None:
-        settings["flag_level"] = learner.flag_level
+    settings = attack_settings(learner, alpha)
     bad = corrupt_pools(pools, attack, alpha, theta=theta, settings=settings,
                         rng=np.random.default_rng([seed, TRIAL]))
     with warnings.catch_warnings():
