@@ -218,6 +218,13 @@ class ParamsMixin:
                 parts.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags (read only by scikit-learn >= 1.6, which this
+        imports): fitted on pools of tasks, not on an (X, y) pair."""
+        from sklearn.utils import Tags, TargetTags
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
+                    requires_fit=True, non_deterministic=False)
+
     def _validate_params(self):
         """Check each parameter against its entry of ``_parameter_constraints``
         (that every parameter has one is a test of the estimator's suite).

@@ -4,9 +4,13 @@ Every exception subclasses a builtin so callers may catch broadly
 (``except ValueError``) or precisely (``except EmptyClusterError``).
 """
 
+import functools
+import sys
+
 __all__ = [
     "ValidationError",
     "NotFittedError",
+    "not_fitted",
     "EmptyClusterError",
     "SolverFailedError",
     "ConvergenceWarning",
@@ -22,8 +26,32 @@ class NotFittedError(ValidationError, AttributeError):
     """A fitted attribute or prediction was asked of an unfitted estimator.
 
     Like scikit-learn's, it is both a ValueError and an AttributeError, so
-    ``hasattr(model, "flagged_")`` is False before ``fit``.
+    ``hasattr(model, "flagged_")`` is False before ``fit``. When scikit-learn
+    has been imported, the error raised is also an instance of
+    ``sklearn.exceptions.NotFittedError`` (:func:`not_fitted`), so either
+    ``except`` clause catches it, without this package importing scikit-learn.
     """
+
+
+def not_fitted(message):
+    """A :class:`NotFittedError` to raise; also scikit-learn's
+    ``NotFittedError`` when ``sklearn.exceptions`` is loaded.
+
+    Examples
+    --------
+    >>> isinstance(not_fitted("not fitted yet"), NotFittedError)
+    True
+    """
+    sk = sys.modules.get("sklearn.exceptions")
+    base = getattr(sk, "NotFittedError", None)
+    cls = NotFittedError if base is None else _with_sklearn(base)
+    return cls(message)
+
+
+@functools.lru_cache(maxsize=None)
+def _with_sklearn(base):
+    return type("NotFittedError", (NotFittedError, base),
+                {"__module__": __name__, "__doc__": NotFittedError.__doc__})
 
 
 class EmptyClusterError(ValueError):

@@ -15,7 +15,7 @@ from scipy.special import logsumexp
 
 from .classification.likelihood import task_neg_log_lik
 from ..data import MetaDataset
-from ..exceptions import NotFittedError, ValidationError
+from ..exceptions import ValidationError, not_fitted
 
 __all__ = ["posterior", "task_parameters", "MixturePredictor"]
 
@@ -61,8 +61,8 @@ class MixturePredictor:
 
     def _check_fitted(self):
         if not self.__sklearn_is_fitted__():
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; "
-                                 "call fit(pools) first")
+            raise not_fitted(f"this {type(self).__name__} is not fitted yet; "
+                             "call fit(pools) first")
 
     def posterior(self, support):
         """Posterior component probabilities of new tasks, (n, k)."""
