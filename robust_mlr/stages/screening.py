@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import chi2, norm
+from .._dist import chi2, norm
 
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA

@@ -9,7 +9,7 @@ of the refit (Kong, Somani, Kakade, Oh, NeurIPS 2020).
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2
+from ..._dist import chi2
 
 from ...data import MetaDataset
 from .likelihood import task_neg_log_lik

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sos import certify_moment_bound
+import sos
 
 from ..._validation import check_array, check_int, check_rng
 from ...exceptions import ConvergenceWarning, SolverFailedError, ValidationError
@@ -230,7 +230,7 @@ def certify_clusters(data, U, labels, k, m=4, rng=None, *, n_groups=None, min_si
         idx = np.flatnonzero(lab == c)
         Xc = x[idx] - x[idx].mean(axis=0)
         try:
-            cert = certify_moment_bound(Xc, m, solver=solver, **opts)
+            cert = sos.certify_moment_bound(Xc, m, solver=solver, **opts)
         except SolverFailedError as exc:
             raise SolverFailedError(f"moment certificate of cluster {c} ({idx.size} tasks, "
                                     f"k_dim={kdim}, m={m}): {exc}") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2
+from ..._dist import chi2
 
 from ...data import MetaDataset
 from ...exceptions import EmptyClusterError

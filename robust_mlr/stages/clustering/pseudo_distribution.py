@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import itertools
 
-import cvxpy as cp
 import numpy as np
 
-from sos import MomentRelaxation, poly
-from sos import solve as sos_solve
+import sos
 
 __all__ = ["single_cluster_relaxation", "peel_clusters", "pseudo_distribution_clustering",
            "brute_force_balanced"]
@@ -22,6 +20,7 @@ def single_cluster_relaxation(D, size, solver=None):
     Σ z = size (Z = w wᵀ for the indicator w of a cluster is feasible).
     Returns ``(z, Z, info)``.
     """
+    import cvxpy as cp      # loaded where a relaxation is built
     n = D.shape[0]
     M = cp.Variable((n + 1, n + 1), PSD=True)
     Z, z = M[1:, 1:], M[0, 1:]
@@ -29,7 +28,7 @@ def single_cluster_relaxation(D, size, solver=None):
             cp.sum(z) == size, z <= 1]
     cons.append(Z <= cp.reshape(z, (n, 1), order="C") @ np.ones((1, n)))
     prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(D, Z))), cons)
-    info = sos_solve(prob, solver)
+    info = sos.solve(prob, solver)
     return np.asarray(z.value), np.asarray(Z.value), info
 
 
@@ -63,7 +62,8 @@ def pseudo_distribution_clustering(D, k, degree=4, solver=None):
     size = n / k
     nv = n * k
     var = lambda i, c: i * k + c                     # noqa: E731
-    R = MomentRelaxation(nv, degree, boolean=True)
+    R = sos.MomentRelaxation(nv, degree, boolean=True)
+    poly = sos.poly
     for i in range(n):
         R.add_equality(poly(nv, {**{(var(i, c),): 1.0 for c in range(k)}, (): -1.0}))
     for c in range(k):

@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import time
 
-import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
 from sos import MonomialBasis, gram_map, sphere_form
-from sos import solve as sos_solve
+import sos
 
 from .rounding import ROUNDINGS, kmeans
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
@@ -61,6 +60,7 @@ def peng_wei_problem(D, k, alpha=0.0, robust=False):
     that uses up one of the k traces, and a fake cluster of ⌊αn⌋ tasks is as
     cheap as a real one.
     """
+    import cvxpy as cp      # loaded where a relaxation is built
     n = D.shape[0]
     Z = cp.Variable((n, n), PSD=True)
     rows = cp.sum(Z, axis=1)
@@ -94,6 +94,7 @@ def add_moment_constraints(Z, b, m, bound, per_row=True):
     sizes : dict
         Gram size, number of Gram blocks, equality rows, non-zeros of the map.
     """
+    import cvxpy as cp      # loaded where a relaxation is built
     G_, n, k = b.shape
     iu = np.triu_indices(n, 1)
     coef = pair_forms(b, m, iu)                                 # (n_pairs, N)
@@ -255,6 +256,7 @@ def _build(data, U, k, relaxation, robust, alpha, m, n_groups, bound, moment_row
            max_sdp, rng):
     """Distance matrix, group estimates in noise units, the SDP subsample and
     the cvxpy problem (with the moment constraints for ``"sos"``)."""
+    import cvxpy as cp      # loaded where a relaxation is built
     n = data.n_tasks
     D = distance_matrix(data, U, L)
     G = n_groups or m
@@ -292,7 +294,7 @@ def _solve(prob, relaxation, solver, solver_opts, n, k):
         opts.setdefault("eps", 1e-4)
         opts.setdefault("max_iters", 10000)
     try:
-        return sos_solve(prob, solver, **opts)
+        return sos.solve(prob, solver, **opts)
     except SolverFailedError as exc:
         raise SolverFailedError(f"{relaxation} clustering (n_H={n}, k={k}): {exc}") from exc
 

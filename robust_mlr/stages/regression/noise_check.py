@@ -34,7 +34,7 @@ half-width of the truth, whichever pool the budget is spent in.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2
+from ..._dist import chi2
 
 from ...data import MetaDataset
 

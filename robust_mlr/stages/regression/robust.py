@@ -40,7 +40,7 @@ import warnings
 import numpy as np
 
 from scipy import linalg
-from scipy.stats import chi2
+from ..._dist import chi2
 
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_rng

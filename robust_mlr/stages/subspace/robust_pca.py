@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import chi2
+from ..._dist import chi2
 
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
