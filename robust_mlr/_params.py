@@ -16,6 +16,7 @@ Constraint factories: :func:`integer`, :func:`real`, :func:`one_of`,
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import numbers
 
@@ -131,10 +132,33 @@ def seed():
     return check
 
 
+def _checked_init(cls, init):
+    """Wrap ``init`` so an unknown keyword option raises a ValidationError
+    naming the class, the option and the valid ones (not a TypeError)."""
+    names = [p for p in inspect.signature(init).parameters if p != "self"]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        for key in kwargs:
+            if key not in names:
+                raise unknown_option(cls.__name__, key, names)
+        init(self, *args, **kwargs)
+    return __init__
+
+
 class ParamsMixin:
-    """``get_params``, ``set_params``, ``__repr__`` and ``_validate_params``."""
+    """``get_params``, ``set_params``, ``__repr__`` and ``_validate_params``;
+    a subclass's ``__init__`` rejects an unknown option with a
+    :class:`ValidationError` naming it and the valid ones."""
 
     _parameter_constraints: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:                      # inherited: checked under this class's name
+            init = getattr(cls.__init__, "__wrapped__", cls.__init__)
+        cls.__init__ = _checked_init(cls, init)
 
     @classmethod
     def _get_param_names(cls):

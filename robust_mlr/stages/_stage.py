@@ -12,32 +12,11 @@ pool it reads.
 from __future__ import annotations
 
 import difflib
-import functools
-import inspect
 
 from .. import _params
-from .._params import unknown_option
 from ..exceptions import ValidationError
 
 __all__ = ["Stage", "make_stage"]
-
-
-def _checked_init(cls, init):
-    """Wrap ``init`` so unknown keyword options raise a ValidationError."""
-    sig = inspect.signature(init)
-    names = [p for p in sig.parameters if p != "self"]
-
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        for key in kwargs:
-            if key not in sig.parameters or key == "self":
-                raise unknown_option(cls.__name__, key, names)
-        try:
-            sig.bind(self, *args, **kwargs)
-        except TypeError as exc:
-            raise ValidationError(f"{cls.__name__}: {exc}") from None
-        init(self, *args, **kwargs)
-    return __init__
 
 
 class Stage(_params.ParamsMixin):
@@ -50,11 +29,6 @@ class Stage(_params.ParamsMixin):
     pool = ""
     #: What the stage does in the pipeline (``"subspace"``, ``"clustering"``, ...).
     kind = "stage"
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "__init__" in cls.__dict__:
-            cls.__init__ = _checked_init(cls, cls.__dict__["__init__"])
 
     def __init__(self):
         pass
