@@ -145,7 +145,8 @@ class Whitening:
 
     def whiten(self, data):
         """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x."""
-        return MetaDataset(data.X @ self.inv_root, data.y, data.offsets, data.components)
+        return MetaDataset._trusted(data.X @ self.inv_root, data.y, data.offsets,
+                                    data.components)
 
     def whiten_pools(self, pools):
         """All three pools whitened (masks kept)."""

@@ -72,6 +72,15 @@ class MetaDataset:
                     f"components has shape {components.shape}; expected ({sizes.size},)")
         self.components = components
 
+    @classmethod
+    def _trusted(cls, X, y, offsets, components=None):
+        """A meta-dataset from arrays already checked (an internal subset, a
+        scaled or whitened copy): the data are validated once, at the edge,
+        not again by every stage that takes a subset."""
+        out = cls.__new__(cls)
+        out.X, out.y, out.offsets, out.components = X, y, offsets, components
+        return out
+
     # ------------------------------------------------------------------ basics
     @property
     def n_tasks(self):
@@ -134,13 +143,13 @@ class MetaDataset:
             raise ValidationError(f"task indices must lie in [0, {self.n_tasks}), got "
                                   f"min {idx.min()} max {idx.max()}")
         sizes = self.sizes[idx]
-        new_off = np.concatenate([[0], np.cumsum(sizes)])
+        new_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         comps = None if self.components is None else self.components[idx]
         if idx.size and np.all(np.diff(idx) == 1):
             a, b = self.offsets[idx[0]], self.offsets[idx[-1] + 1]
-            return MetaDataset(self.X[a:b], self.y[a:b], new_off, comps)
+            return MetaDataset._trusted(self.X[a:b], self.y[a:b], new_off, comps)
         rows = example_rows(self.offsets, idx)
-        return MetaDataset(self.X[rows], self.y[rows], new_off, comps)
+        return MetaDataset._trusted(self.X[rows], self.y[rows], new_off, comps)
 
     def select_by_size(self, min_size=1, max_size=None):
         """Tasks with ``min_size <= t_i <= max_size``, and their indices."""

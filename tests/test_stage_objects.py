@@ -148,3 +148,35 @@ def test_the_adversary_reads_the_learner_it_attacks():
                                                      subspace__clip=3.0)
     assert attack_settings(learner) == {"alpha": 0.05, "flag_level": 1e-2, "clip": 3.0}
     assert "flag_level" not in attack_settings(MetaLearner(3), 0.1)
+
+
+def test_a_robust_fit_validates_once_and_projects_the_heavy_tasks_once_per_basis(
+        problem, monkeypatch):
+    """The pools are checked when they are built; inside fit, subsets, scaled
+    and whitened copies are not checked again, and the heavy tasks are
+    projected once on the directions off U (the heavy basis) and once on the
+    augmented basis the clustering works in."""
+    from robust_mlr import MetaDataset
+    _, pools = problem
+    built, projected = [], []
+    init, chunk_means = MetaDataset.__init__, MetaDataset.chunk_means
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        init(self, *args, **kwargs)
+
+    def counting_chunk_means(self, n_chunks, stage="this stage", values=None):
+        if self.n_tasks == pools.heavy.n_tasks and values is not None:
+            projected.append(values.shape[1])
+        return chunk_means(self, n_chunks, stage, values)
+
+    monkeypatch.setattr(MetaDataset, "__init__", counting_init)
+    monkeypatch.setattr(MetaDataset, "chunk_means", counting_chunk_means)
+    for covariates in ("isotropic", "estimate"):
+        built.clear(), projected.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            MetaLearner.robust(2, 0.05, rng=0, covariates=covariates).fit(pools)
+        assert built == []
+        d, k = pools.dim, 2
+        assert sorted(projected) == sorted([d - k, min(2 * k, d)])

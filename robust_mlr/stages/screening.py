@@ -118,7 +118,7 @@ def scale_dataset(data: MetaDataset, sx, sy, copy=True):
             y /= sy
         np.clip(X, -_CLIP, _CLIP, out=X)
         np.clip(y, -_CLIP, _CLIP, out=y)
-    return MetaDataset(X, y, data.offsets, data.components) if copy else data
+    return MetaDataset._trusted(X, y, data.offsets, data.components) if copy else data
 
 
 def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0)):

@@ -43,12 +43,12 @@ _EXACT_PAIRS = 1 << 21
 DENSE_ROUNDING_MAX = 5000
 
 
-def _cost(data, U, L, rng):
-    """The normalised cost operator and its dense flag."""
+def _cost(data, U, L, rng, B):
+    """The normalised cost operator and its dense flag (``B``: the two
+    split-half projected means, computed once by the caller)."""
     n = data.n_tasks
     L = default_splits(int(data.sizes.min())) if L is None else check_int(L, "L", min_val=1)
     if L == 1:
-        B = projected_chunks(data, U, 2, stage="clustering with L=1 split pair")
         op = LowRankCost(B[0], B[1])
         scale = _median_scale(op, n, rng)
         return LowRankCost(B[0], B[1], scale=scale), L
@@ -171,8 +171,9 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     """
     t0 = time.perf_counter()
     n = data.n_tasks
-    op, L = _cost(data, U, L, rng)
-    points = projected_chunks(data, U, 2, stage="clustering").mean(axis=0)   # (n, k)
+    B = projected_chunks(data, U, 2, stage="clustering")    # the one projection on U
+    op, L = _cost(data, U, L, rng, B)
+    points = B.mean(axis=0)                                  # (n, k)
     sub = np.arange(n)
     if max_sdp is not None and n > max_sdp:
         sub = np.sort(rng.choice(n, size=check_int(max_sdp, "max_sdp", min_val=2 * k),
