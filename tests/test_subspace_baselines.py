@@ -112,7 +112,7 @@ def test_amht_tasks_too_small():
 
 def test_meta_sp_bad_step():
     data = make_tasks(make_params(6, 2, rng=0), 50, 2, rng=1)
-    with pytest.raises(ValidationError, match="gamma must be > 0"):
+    with pytest.raises(ValidationError, match=r"gamma must be a number in \(0.0, inf\] or None, got 0.0"):
         estimate_subspace(data, 2, "meta_sp", gamma=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

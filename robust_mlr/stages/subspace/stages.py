@@ -168,8 +168,7 @@ class PointsPCA(SubspaceStage):
 
 
 class MetaSP(SubspaceStage):
-    """Meta Subspace Pursuit (Zhang, Liu, Zhang 2024), :func:`~.meta_sp.meta_sp`
-    (which checks its options).
+    """Meta Subspace Pursuit (Zhang, Liu, Zhang 2024), :func:`~.meta_sp.meta_sp`.
 
     Parameters
     ----------
@@ -180,6 +179,10 @@ class MetaSP(SubspaceStage):
     tol : float
         Relative change that stops the iteration.
     """
+
+    _parameter_constraints = {"gamma": _params.real(0.0, include_min=False, none=True),
+                              "max_iter": _params.integer(1),
+                              "tol": _params.real(0.0, include_min=False)}
 
     def __init__(self, gamma=None, max_iter=500, tol=1e-6):
         self.gamma = gamma
@@ -192,7 +195,7 @@ class MetaSP(SubspaceStage):
 
 class AMHTLRS(SubspaceStage):
     """Alternating minimisation for low-rank plus sparse task parameters,
-    :func:`~.amht_lrs.amht_lrs` (which checks its options).
+    :func:`~.amht_lrs.amht_lrs`.
 
     Parameters
     ----------
@@ -205,6 +208,10 @@ class AMHTLRS(SubspaceStage):
     tol : float
         Relative change that stops the iteration.
     """
+
+    _parameter_constraints = {"sparsity": _params.integer(0), "n_hard": _params.integer(1),
+                              "max_iter": _params.integer(1),
+                              "tol": _params.real(0.0, include_min=False)}
 
     def __init__(self, sparsity=0, n_hard=5, max_iter=100, tol=1e-6):
         self.sparsity = sparsity
