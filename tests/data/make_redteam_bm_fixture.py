@@ -21,7 +21,7 @@ from pathlib import Path
 
 #: The trial's record in the red team's saved history.
 TRIAL = 122
-SEARCH = "docs/results/redteam/release/robust_a0.05_hetero_W_b150_s0.json"
+SEARCH = "research/redteam/release/robust_a0.05_hetero_W_b150_s0.json"
 
 
 def main(out):

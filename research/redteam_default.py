@@ -2,7 +2,7 @@
 finds against a learner, next to the best catalogue attack and clean data.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 \\
-        python3 benchmarks/redteam_default.py --learner robust --alpha 0.05 \\
+        python3 research/redteam_default.py --learner robust --alpha 0.05 \\
         --budget 150 --seed 0 --out redteam_results
 
 Prints one line per trial (error, family per pool) and a final summary: clean

@@ -1,6 +1,6 @@
 """Single-attack probes of named Poolwise attacks on the default problem.
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 python3 benchmarks/redteam_probe.py \\
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 python3 research/redteam_probe.py \\
         --alpha 0.05 --attack 'light1=candidate_overflow:n_directions=6,x_frac=0.5' \\
         --attack 'light2=median_push:component=0;heavy=median_push:component=0'
 

@@ -2,7 +2,7 @@
 adaptive family alone, with fixed parameters, and what every stage removed.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 nice -n 5 \\
-        python3 benchmarks/redteam_probes.py --alpha 0.05 --seed 0
+        python3 research/redteam_probes.py --alpha 0.05 --seed 0
 
 One fit per probe (about 10 s each on the default problem). For each probe
 prints max||ŵ − w||/s, ŝ² and p̂ errors, the subspace error, and the number
@@ -22,7 +22,7 @@ import numpy as np
 
 from experiments.adaptive import PROBLEM, QUICK, make_problem
 from robust_mlr import MetaLearner, metrics
-from robust_mlr.adversary import Poolwise, corrupt_pools
+from robust_mlr.adversary import Poolwise, attack_settings, corrupt_pools
 
 PROBES = {
     "covariate_spike (light1)": dict(light1=("covariate_spike", dict(
@@ -59,7 +59,7 @@ def main(argv=None):
     theta, pools = make_problem(dict(QUICK if a.quick else PROBLEM, sizes=a.sizes),
                                 np.random.default_rng([a.seed, 11]))
     learner = MetaLearner.robust(theta.k, a.alpha, rng=a.seed)
-    settings = {"alpha": a.alpha, "flag_level": learner.flag_level, "clip": 2.0}
+    settings = attack_settings(learner)
     rows = [("clean", None)] + [(n, Poolwise(**spec)) for n, spec in PROBES.items()]
     print(f"{'probe':44s} {'w_err':>8} {'s2_err':>8} {'p_err':>7} {'sub_err':>8} "
           f"{'rm L1':>6} {'rm H':>5} {'rm L2':>6} {'time':>5}")
@@ -67,7 +67,7 @@ def main(argv=None):
         bad = pools if att is None else corrupt_pools(
             pools, att, a.alpha, theta=theta, settings=settings,
             rng=np.random.default_rng([a.seed, 5]))
-        model = MetaLearner(**learner.get_params())
+        model = MetaLearner(**learner.get_params(deep=False))
         t0 = time.perf_counter()
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
