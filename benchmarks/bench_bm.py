@@ -93,7 +93,7 @@ def _robust_memory(n_heavy, queue):
     import tracemalloc
 
     from robust_mlr import MetaLearner, make_params, make_pools
-    from robust_mlr.demo import DEFAULT_PROBLEM as p
+    from robust_mlr.generator import DEFAULT_PROBLEM as p
     theta = make_params(p["d"], p["k"], rng=0)
     pools = make_pools(theta, p["n_light1"], p["t_light1"], n_heavy, p["t_heavy"],
                        p["n_light2"], p["t_light2"], rng=1)

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from robust_mlr import MetaLearner, distance_matrix, make_params, make_pools, make_tasks
-from robust_mlr.demo import DEFAULT_PROBLEM
+from robust_mlr.generator import DEFAULT_PROBLEM
 
 
 def best_of(fn, repeat):

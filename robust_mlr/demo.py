@@ -12,16 +12,10 @@ import numpy as np
 from . import metrics
 from .adversary import corrupt_pools
 from .estimator import MetaLearner
-from .generator import make_params, make_pools, make_tasks
+from .generator import DEFAULT_PROBLEM, default_problem, make_tasks
 
 __all__ = ["DEFAULT_PROBLEM", "run"]
 
-#: The default problem of the toolkit (before ρ normalisation:
-#: orthonormal W, s = 1, uniform p).
-DEFAULT_PROBLEM = dict(d=32, k=4, n_light1=20_000, t_light1=2, n_heavy=400, t_heavy=128,
-                       n_light2=20_000, t_light2=8)
-QUICK_PROBLEM = dict(d=16, k=3, n_light1=6_000, t_light1=2, n_heavy=150, t_heavy=96,
-                     n_light2=4_000, t_light2=8)
 
 
 def _evaluate(model, pools, params, test_support, X_q, y_q):
@@ -67,11 +61,8 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
         ``{"rows": {learner: metrics}, "plot": path, "time": seconds}``.
     """
     t0 = time.perf_counter()
-    prob = QUICK_PROBLEM if quick else DEFAULT_PROBLEM
     rng = np.random.default_rng(seed)
-    params = make_params(prob["d"], prob["k"], rng=rng)
-    pools = make_pools(params, prob["n_light1"], prob["t_light1"], prob["n_heavy"],
-                       prob["t_heavy"], prob["n_light2"], prob["t_light2"], rng=rng)
+    params, pools = default_problem(rng, quick)
     test = make_tasks(params, 2000, tau + 1, rng=rng)
     support, X_q, y_q = test.split_query()
 
@@ -104,7 +95,7 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     path = _plot(models, pools, params, Path(out))
     if not quiet:
         print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
-              f"n_H={pools.heavy.n_tasks} (t_H={prob['t_heavy']}) "
+              f"n_H={pools.heavy.n_tasks} (t_H={int(pools.heavy.sizes[0])}) "
               f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}; "
               f"attack {attack} on α = {alpha} of its pools")
         print(format_table(rows))

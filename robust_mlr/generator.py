@@ -17,7 +17,16 @@ from .data import MetaDataset, Pools
 from .exceptions import ValidationError
 
 __all__ = ["MLRParams", "make_params", "make_tasks", "make_pools", "covariate_moment",
-           "pareto_sizes"]
+           "pareto_sizes", "DEFAULT_PROBLEM", "QUICK_PROBLEM", "default_problem"]
+
+#: The default problem of the toolkit, shared by the demo, the studies'
+#: reference points, the benchmarks and the golden test (before ρ
+#: normalisation: orthonormal W, s = 1, uniform p).
+DEFAULT_PROBLEM = dict(d=32, k=4, n_light1=20_000, t_light1=2, n_heavy=400, t_heavy=128,
+                       n_light2=20_000, t_light2=8)
+#: A smaller problem of the same shape (a few seconds end to end).
+QUICK_PROBLEM = dict(d=16, k=3, n_light1=6_000, t_light1=2, n_heavy=150, t_heavy=96,
+                     n_light2=4_000, t_light2=8)
 
 
 @dataclass(frozen=True)
@@ -278,3 +287,35 @@ def covariate_moment(x_dist, d, df=5.0):
     if x_dist not in LAWS:
         raise ValidationError(f"x_dist must be one of {LAWS}, got {x_dist!r}")
     return second_moment(x_dist, d, df)
+
+
+def default_problem(rng=None, quick=False, problem=None):
+    """The parameters and pools of :data:`DEFAULT_PROBLEM` (or
+    :data:`QUICK_PROBLEM`), drawn from one generator in turn.
+
+    Parameters
+    ----------
+    rng : None, int or Generator
+        Seed of the parameters, then the pools.
+    quick : bool
+        The smaller problem.
+    problem : dict, optional
+        Sizes overriding those of the chosen problem.
+
+    Returns
+    -------
+    theta : MLRParams
+    pools : Pools
+
+    Examples
+    --------
+    >>> theta, pools = default_problem(rng=0, quick=True)
+    >>> theta.k, pools.heavy.n_tasks
+    (3, 150)
+    """
+    rng = check_rng(rng)
+    p = dict(QUICK_PROBLEM if quick else DEFAULT_PROBLEM, **(problem or {}))
+    theta = make_params(p["d"], p["k"], rng=rng)
+    pools = make_pools(theta, p["n_light1"], p["t_light1"], p["n_heavy"], p["t_heavy"],
+                       p["n_light2"], p["t_light2"], rng=rng)
+    return theta, pools

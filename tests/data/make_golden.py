@@ -10,7 +10,7 @@ import numpy as np
 
 from robust_mlr import MetaLearner, make_params, make_pools
 from robust_mlr.adversary import corrupt_pools
-from robust_mlr.demo import DEFAULT_PROBLEM
+from robust_mlr.generator import DEFAULT_PROBLEM
 
 CASES = ("icml_clean", "robust_clean", "robust_fake_cluster")
 
