@@ -19,6 +19,7 @@ import numpy as np
 
 from robust_mlr import MetaLearner, distance_matrix, make_params, make_pools, make_tasks
 from robust_mlr.generator import DEFAULT_PROBLEM
+from robust_mlr.stages.clustering import PengWei
 
 
 def best_of(fn, repeat):
@@ -84,9 +85,9 @@ def main(repeat=3):
     print(f"default problem: MetaLearner.robust(alpha=0.05).fit {t_rob:.3f} s, "
           f"{t_rob / t_fit:.1f}x the ICML fit (best of {repeat})")
     print(f"    stages: {stages(rob)}")
-    no_escape = {"solver_opts": {"max_escapes": 0}}
+    no_escape = PengWei(robust=True, solver_opts={"max_escapes": 0})
     t_ne, ne = best_fit(lambda: MetaLearner.robust(p["k"], 0.05, rng=0,
-                                                   clustering_kw=no_escape), pools, repeat)
+                                                   clustering=no_escape), pools, repeat)
     print(f"default problem: the same without escape steps (max_escapes=0) {t_ne:.3f} s, "
           f"{t_ne / t_fit:.1f}x the ICML fit; SDP objective "
           f"{ne.diagnostics_['clustering']['objective']:.4f} against "

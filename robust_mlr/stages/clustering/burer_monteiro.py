@@ -325,7 +325,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
         A direction with curvature (per unit of ‖w‖², i.e. of trace moved)
         below −``curvature_tol`` × max(|objective|, typical |D_ij|) triggers
         an escape step (each costs one more augmented-Lagrangian run). The
-        size of a direction does not predict its gain: on a red-team trial a
+        size of a direction does not predict its gain: on one corrupted problem a
         direction of 7e-4 × |objective| lowered the objective by 0.8 %, on
         the default problem one of 3e-3 × |objective| gained 1e-5, so the
         default only skips directions below 1e-3.

@@ -10,8 +10,9 @@ squares loss at the current fit ŵ,
 which for clean tasks have covariance ≈ (s² + ‖ŵ − w‖²) I (Gaussian x)
 whatever their size: with heterogeneous sizes an unstandardised gradient's
 clean spread is dominated by the small tasks, and a coherent shift written
-into the largest tasks (small noise, large weight) hides under it — the third
-red team's attack, 0.28 at α = 0.05. Corrupted tasks
+into the largest tasks (small noise, large weight) hides under it (0.28 at
+α = 0.05 on the default problem with unstandardised gradients, see
+docs/robust_pipeline.md). Corrupted tasks
 that move ŵ must push their gradients coherently, creating a large top
 eigenvalue λ₁ of the gradients' covariance. Iterate: fit, centre the
 gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · tr/d (the
