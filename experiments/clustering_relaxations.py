@@ -172,14 +172,16 @@ def scaling_plot(rows, out):
     from robust_mlr.engine.plotting import figure, line_plot, save_figure
     fig, axes = figure(2)
     for ax, metric, label in ((axes[0], "acc", "accuracy"), (axes[1], "time", "time (s)")):
-        for m in _SCALING_METHODS:
+        for i, m in enumerate(_SCALING_METHODS):
             line_plot(ax, [dict(r, method=m, value=r.get(f"{metric}_{m}")) for r in rows
                            if r.get(f"{metric}_{m}") is not None], "n_H", "value",
-                      hue="method", logx=True, logy=metric == "time")
+                      hue="method", logx=True, logy=metric == "time", color=f"C{i}",
+                      marker=_MARKERS[i], ls=_LINES[i])
         h, l = ax.get_legend_handles_labels()
-        ax.legend(h[:len(_SCALING_METHODS)], l[:len(_SCALING_METHODS)], fontsize=7)
+        ax.legend(h[:len(_SCALING_METHODS)], l[:len(_SCALING_METHODS)], fontsize=8)
+        ax.set_xlabel("number of heavy tasks $n_H$")
         ax.set_ylabel(label)
-        ax.set_title(f"clean, k = 4, t_H = 64: {label} vs n_H", fontsize=9)
+        ax.set_title(f"clean, k = 4, $t_H$ = 64: {label} vs $n_H$", fontsize=9)
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
