@@ -147,13 +147,18 @@ _Y_LABELS = {"W": r"$\mathrm{max}_a \|\hat w_a - w_a\| / s_a$",
              "p": r"$\mathrm{max}_a |\hat p_a - p_a|$"}
 
 
-def _draw_target(ax, tgt, xs):
-    """The target of ``tgt`` (see TARGET_LINES) over the x positions ``xs``."""
+def _draw_target(ax, tgt, alphas):
+    """The target of ``tgt`` (see TARGET_LINES): against α when ``alphas`` has
+    several values, else a horizontal line at the target for the one α."""
     line = TARGET_LINES.get(tgt)
-    if line == "alpha" and len(xs) > 1:
-        ax.plot(xs, xs, "k--", lw=0.8)
-    elif line == "alpha" or isinstance(line, float):
-        ax.axhline(xs[0] if line == "alpha" else line, color="k", ls="--", lw=0.8)
+    if line == "alpha":
+        line = alphas[0] if len(alphas) == 1 else list(zip(alphas, alphas))
+    elif line and not isinstance(line, float) and len(alphas) == 1:
+        line = dict(line).get(alphas[0])
+    if isinstance(line, float):
+        ax.axhline(line, color="k", ls="--", lw=0.8)
+    elif line and TARGET_LINES.get(tgt) == "alpha":
+        ax.plot(*zip(*line), "k--", lw=0.8)
     elif line:
         ax.plot(*zip(*line), "k_", ms=14, mew=1.5)
 
