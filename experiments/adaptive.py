@@ -142,42 +142,86 @@ def summary(rows):
 TARGET_LINES = {"W": ((0.02, 0.15), (0.05, 0.25)), "s2": 0.15, "p": "alpha"}
 
 
+_Y_LABELS = {"W": r"$\mathrm{max}_a \|\hat w_a - w_a\| / s_a$",
+             "s2": r"$\mathrm{max}_a |\hat s_a^2 - s_a^2| / s_a^2$",
+             "p": r"$\mathrm{max}_a |\hat p_a - p_a|$"}
+
+
+def _draw_target(ax, tgt, alphas):
+    """The target of ``tgt`` (see TARGET_LINES): against α when ``alphas`` has
+    several values, else a horizontal line at the target for the one α."""
+    line = TARGET_LINES.get(tgt)
+    if line == "alpha":
+        line = alphas[0] if len(alphas) == 1 else list(zip(alphas, alphas))
+    elif line and not isinstance(line, float) and len(alphas) == 1:
+        line = dict(line).get(alphas[0])
+    if isinstance(line, float):
+        ax.axhline(line, color="k", ls="--", lw=0.8)
+    elif line and TARGET_LINES.get(tgt) == "alpha":
+        ax.plot(*zip(*line), "k--", lw=0.8)
+    elif line:
+        ax.plot(*zip(*line), "k_", ms=14, mew=1.5)
+
+
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, save_figure
+    from matplotlib.lines import Line2D
+
+    from robust_mlr.engine.plotting import figure, log_ticks, save_figure
     ok = [r for r in rows if r["status"] == "ok"]
     targets = sorted({r["target"] for r in ok}, key=list(TARGET_KEYS).index)
-    fig, axes = figure(len(targets), width=4.2, height=3.4)
+    fig, axes = figure(len(targets), width=4.2, height=3.6)
     axes = np.atleast_1d(axes)
     marker = {"robust": "o", "icml": "s"}
     colour = {("robust", "fixed"): "C0", ("robust", "hetero"): "C2",
               ("icml", "fixed"): "C3", ("icml", "hetero"): "C1"}
-    alphas = sorted({r["alpha"] for r in ok})
+    groups = sorted({(r["learner"], r["sizes"]) for r in ok})
+
+    def name(lr, sz):
+        return f"{'robust' if lr == 'robust' else 'ICML'} ({sz} sizes)"
+
     for ax, tgt in zip(axes, targets):
-        for (lr, sz) in sorted({(r["learner"], r["sizes"]) for r in ok}):
-            sel = sorted((r for r in ok if r["learner"] == lr and r["sizes"] == sz
-                          and r["target"] == tgt), key=lambda r: r["alpha"])
-            if not sel:
-                continue
-            a = [r["alpha"] for r in sel]
+        mine = [r for r in ok if r["target"] == tgt]
+        alphas = sorted({r["alpha"] for r in mine})
+        present = [g for g in groups if any((r["learner"], r["sizes"]) == g for r in mine)]
+        for pos, (lr, sz) in enumerate(present):
+            sel = sorted((r for r in mine if (r["learner"], r["sizes"]) == (lr, sz)),
+                         key=lambda r: r["alpha"])
             c, m = colour.get((lr, sz), "k"), marker[lr]
-            lab = f"{'robust' if lr == 'robust' else 'ICML'} ({sz})"
-            ax.plot(a, [r["worst"] for r in sel], "-" + m, color=c, ms=5, label=f"{lab}: red team")
-            ax.plot(a, [r["catalogue"] for r in sel], ":" + m, color=c, ms=3, alpha=0.5,
-                    label=f"{lab}: best catalogue")
-            ax.plot(a, [r["clean"] for r in sel], "x", color=c, ms=4, alpha=0.7)
-        line = TARGET_LINES.get(tgt)
-        if line == "alpha":
-            ax.plot(alphas, alphas, "k--", lw=0.8, label="information limit α")
-        elif isinstance(line, float):
-            ax.axhline(line, color="k", ls="--", lw=0.8, label=f"target {line}")
-        elif line:
-            ax.plot(*zip(*line), "k_", ms=14, mew=1.5, label="targets")
+            # against α when the target was searched at several α, else one
+            # column per learner and task-size setting
+            a = ([r["alpha"] * (1.06 if sz == "hetero" else 1.0) for r in sel]
+                 if len(alphas) > 1 else [pos] * len(sel))
+            ax.plot(a, [r["worst"] for r in sel], "-" + m, color=c, ms=6)
+            ax.plot(a, [r["catalogue"] for r in sel], ":" + m, color=c, ms=4, mfc="none")
+            ax.plot(a, [r["clean"] for r in sel], "x", color=c, ms=6)
+        if len(alphas) > 1:
+            ax.set_xscale("log")
+            log_ticks(ax, alphas)
+            ax.set_xlabel("corrupted fraction α")
+        else:
+            ax.set_xticks(range(len(present)))
+            ax.set_xticklabels([name(*g).replace(" (", "\n(") for g in present], fontsize=8)
+            ax.set_xlim(-0.6, len(present) - 0.4)
+            ax.set_xlabel(f"α = {alphas[0]:g}")
+        _draw_target(ax, tgt, alphas)
         ax.set_yscale("log")
-        ax.set_xlabel("α", fontsize=8)
-        ax.set_title(f"worst {TARGET_KEYS[tgt]} found (x: clean)", fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.legend(fontsize=5.5)
-    fig.suptitle("red team (TPE over attack families and parameters) vs catalogue", fontsize=10)
+        log_ticks(ax, None, axis="y")
+        ax.set_ylabel(f"worst {_Y_LABELS.get(tgt, TARGET_KEYS[tgt])}")
+        ax.set_title(f"red team aims at {TARGET_KEYS[tgt]}", fontsize=9)
+        ax.tick_params(labelsize=8)
+    handles = [Line2D([], [], color=colour.get(g, "k"), marker=marker[g[0]], ls="-",
+                      label=name(*g)) for g in groups]
+    handles += [Line2D([], [], color="grey", marker="o", ms=6, ls="-",
+                       label="worst found by the red team"),
+                Line2D([], [], color="grey", marker="o", ms=4, mfc="none", ls=":",
+                       label="worst catalogue attack"),
+                Line2D([], [], color="grey", marker="x", ms=6, ls="", label="clean fit"),
+                Line2D([], [], color="k", ls="--", lw=0.8,
+                       label="target (W: bars; p: information limit α)")]
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+               ncol=4, fontsize=8, frameon=False)
+    fig.suptitle("red team (TPE over attack families and parameters) vs the catalogue",
+                 fontsize=10)
     return save_figure(fig, out, rows[0]["experiment"], dpi=100)
 
 

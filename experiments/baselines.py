@@ -115,40 +115,71 @@ def summary(rows):
     return "\n".join(lines)
 
 
+_STYLES = tuple(zip(("o", "s", "^", "v", "D", "P"), ("-", "--", "-.", ":", "-", "--")))
+
+
+def _style(i):
+    """Marker and line style of the i-th method, so coinciding curves stay visible."""
+    marker, ls = _STYLES[i % len(_STYLES)]
+    return dict(marker=marker, ls=ls, ms=4, color=f"C{i % 10}")
+
+
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, save_figure
+    from robust_mlr.engine.plotting import figure, log_ticks, save_figure
     ts = sorted({r["t_L"] for r in rows})
     clean = [r for r in rows if r["attack"] == "none"]
     attacks = sorted({r["attack"] for r in rows} - {"none"})
-    fig, axes = figure(len(ts) + 2 + bool(attacks), width=3.6, height=3.2)
+    ncols = max(len(ts), 2 + bool(attacks))
+    fig, axes = figure(ncols, width=3.9, height=3.2, nrows=2)
+    axes = np.atleast_2d(axes)
+    for ax, t in zip(axes[0], ts):
+        Ns = sorted({r["N_L"] for r in clean if r["t_L"] == t})
+        for i, m in enumerate(SUBSPACES):
+            ax.plot(Ns, [_mean(clean, f"sub_{m}", t_L=t, N_L=N) for N in Ns], label=m,
+                    **_style(i))
+        ax.set(xscale="log", yscale="log", title=f"subspace stage, $t_L$ = {t}")
+        log_ticks(ax, Ns)
+        log_ticks(ax, None, axis="y")
+        ax.set_xlabel("light examples per pool $N_L = n_L t_L$")
+    axes[0][0].set_ylabel(r"subspace error $\mathrm{max}_a \|(I - UU^T) w_a\| / \rho$")
+    for ax in axes[0][len(ts):]:
+        ax.axis("off")
+    axes[0][-1].legend(*axes[0][0].get_legend_handles_labels(), title="subspace method",
+                       fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    t = max(ts)
+    Ns = sorted({r["N_L"] for r in clean if r["t_L"] == t})
+    tot = [2 * N + clean[0]["n_H"] * clean[0]["t_H"] for N in Ns] if clean else []
+    w_label = r"$\mathrm{max}_a \|\hat w_a - w_a\| / s_a$"
+    for ax, key, lab in ((axes[1][0], "w_err", w_label),
+                         (axes[1][1], "mse", "Bayes prediction MSE (noise floor 0.5)")):
+        for i, n in enumerate(LEARNERS):
+            ax.plot(tot, [_mean(clean, f"{n}_{key}", t_L=t, N_L=N) for N in Ns], label=n,
+                    **_style(i))
+        ax.set(xscale="log", yscale="log" if key == "w_err" else "linear",
+               title=f"full learners, clean, $t_L$ = {t}")
+        log_ticks(ax, tot)
+        if key == "w_err":
+            log_ticks(ax, None, axis="y")
+        ax.set_xlabel("total examples (both light pools + heavy)")
+        ax.set_ylabel(lab)
     if attacks:
-        ax, axes = axes[-1], axes[:-1]
-        t = max(ts)
+        ax = axes[1][2]
         width = 0.8 / len(LEARNERS)
         for j, n in enumerate(LEARNERS):
             ax.bar(np.arange(len(attacks)) + j * width,
-                   [_mean(rows, f"{n}_w_err", attack=a, t_L=t) for a in attacks], width, label=n)
+                   [_mean(rows, f"{n}_w_err", attack=a, t_L=t) for a in attacks], width,
+                   label=n, color=f"C{j % 10}")
         ax.set_xticks(np.arange(len(attacks)) + 0.4 - width / 2)
-        ax.set_xticklabels(attacks, fontsize=7)
-        ax.set(yscale="log", title=f"max ||ŵ − w|| / s at α = 0.05, t_L = {t}")
-        ax.legend(fontsize=6)
-    for ax, t in zip(axes, ts):
-        Ns = sorted({r["N_L"] for r in clean if r["t_L"] == t})
-        for m in SUBSPACES:
-            ax.plot(Ns, [_mean(clean, f"sub_{m}", t_L=t, N_L=N) for N in Ns], "-o", ms=3, label=m)
-        ax.set(xscale="log", yscale="log", xlabel="n_L · t_L", title=f"subspace error, t_L = {t}")
-        ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7)
-    for ax, key, lab in ((axes[-2], "w_err", "max ||ŵ − w|| / s"), (axes[-1], "mse", "Bayes MSE")):
-        t = max(ts)
-        Ns = sorted({r["N_L"] for r in clean if r["t_L"] == t})
-        tot = [2 * N + clean[0]["n_H"] * clean[0]["t_H"] for N in Ns]
-        for n in LEARNERS:
-            ax.plot(tot, [_mean(clean, f"{n}_{key}", t_L=t, N_L=N) for N in Ns], "-o", ms=3,
-                    label=n)
-        ax.set(xscale="log", yscale="log", xlabel="total examples", title=f"{lab}, t_L = {t}")
-        ax.tick_params(labelsize=7)
-    axes[-2].legend(fontsize=7)
+        ax.set_xticklabels([a.replace("_", "\n") for a in attacks], fontsize=8)
+        ax.set_yscale("log")
+        log_ticks(ax, None, axis="y")
+        ax.set_title(f"under attack, α = 0.05, $t_L$ = {t}")
+        ax.set_xlabel("attack (catalogue)")
+        ax.set_ylabel(w_label)
+    for ax in axes[1][2 + bool(attacks):]:
+        ax.axis("off")
+    axes[1][-1].legend(*axes[1][0].get_legend_handles_labels(), title="learner", fontsize=8,
+                       loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return save_figure(fig, out, rows[0]["experiment"], dpi=100)
 
 

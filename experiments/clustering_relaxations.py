@@ -88,18 +88,26 @@ def _cmp_grid(ks=(4, 8), ts=(8, 16, 32, 64), n=100, attacks=("cluster_bridging",
     return pts
 
 
+_MARKERS = ("o", "s", "^", "v", "D", "P")
+_LINES = ("-", "--", "-.", ":", "-", "--")
+
+
 def comparison_plot(rows, out):
     from robust_mlr.engine.plotting import figure, line_plot, save_figure
-    fig, axes = figure(3)
+    fig, axes = figure(3, width=4.4, height=3.6)
     for ax, k in zip(axes, (4, 8)):
         sel = [r for r in rows if r["attack"] == "none" and r["k"] == k]
-        for m in METHODS:
+        for i, m in enumerate(METHODS):
             line_plot(ax, [dict(r, method=m, accuracy=r.get(f"acc_{m}")) for r in sel
                            if r.get(f"acc_{m}") is not None], "t_H", "accuracy",
-                      hue="method", logx=True)
-        h, l = ax.get_legend_handles_labels()
-        ax.legend(h[:len(METHODS)], l[:len(METHODS)], fontsize=7)
-        ax.set_title(f"clean, k = {k}, n_H = 100", fontsize=9)
+                      hue="method", logx=True, color=f"C{i}", marker=_MARKERS[i % 6],
+                      ls=_LINES[i % 6])
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set_xlabel("examples per heavy task $t_H$")
+        ax.set_ylabel("clustering accuracy (mean ± s.e.)")
+        ax.set_ylim(0, 1.03)
+        ax.set_title(f"clean, k = {k}, $n_H$ = 100", fontsize=9)
     ax = axes[2]
     att = [r for r in rows if r["attack"] != "none" and r["alpha"] == 0.05]
     names = sorted({r["attack"] for r in att})
@@ -107,13 +115,16 @@ def comparison_plot(rows, out):
     for j, m in enumerate(METHODS):
         vals = [np.mean([r[f"acc_{m}"] for r in att if r["attack"] == a
                          and r.get(f"acc_{m}") is not None] or [np.nan]) for a in names]
-        ax.bar(np.arange(len(names)) + j * width, vals, width, label=m)
-    ax.set_xticks(np.arange(len(names)) + 0.4)
-    ax.set_xticklabels(names, fontsize=7, rotation=15)
-    ax.set_ylim(0.5, 1.01)
+        ax.bar(np.arange(len(names)) + j * width, vals, width, label=m, color=f"C{j}")
+    ax.set_xticks(np.arange(len(names)) + 0.4 - width / 2)
+    ax.set_xticklabels([n.replace("_", "\n") for n in names], fontsize=8)
+    ax.set_ylim(0, 1.03)
+    ax.set_xlabel("attack (catalogue)")
     ax.set_ylabel("accuracy on clean tasks")
-    ax.set_title("attacks at α = 0.05 (k = 4, t_H = 32)", fontsize=9)
-    ax.legend(fontsize=6)
+    ax.set_title("attacks at α = 0.05 (k = 4, $t_H$ = 32)", fontsize=9)
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[2].legend(handles[:len(METHODS)], labels[:len(METHODS)], title="clustering",
+                   fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
@@ -161,14 +172,16 @@ def scaling_plot(rows, out):
     from robust_mlr.engine.plotting import figure, line_plot, save_figure
     fig, axes = figure(2)
     for ax, metric, label in ((axes[0], "acc", "accuracy"), (axes[1], "time", "time (s)")):
-        for m in _SCALING_METHODS:
+        for i, m in enumerate(_SCALING_METHODS):
             line_plot(ax, [dict(r, method=m, value=r.get(f"{metric}_{m}")) for r in rows
                            if r.get(f"{metric}_{m}") is not None], "n_H", "value",
-                      hue="method", logx=True, logy=metric == "time")
+                      hue="method", logx=True, logy=metric == "time", color=f"C{i}",
+                      marker=_MARKERS[i], ls=_LINES[i])
         h, l = ax.get_legend_handles_labels()
-        ax.legend(h[:len(_SCALING_METHODS)], l[:len(_SCALING_METHODS)], fontsize=7)
+        ax.legend(h[:len(_SCALING_METHODS)], l[:len(_SCALING_METHODS)], fontsize=8)
+        ax.set_xlabel("number of heavy tasks $n_H$")
         ax.set_ylabel(label)
-        ax.set_title(f"clean, k = 4, t_H = 64: {label} vs n_H", fontsize=9)
+        ax.set_title(f"clean, k = 4, $t_H$ = 64: {label} vs $n_H$", fontsize=9)
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 

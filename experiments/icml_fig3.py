@@ -59,16 +59,18 @@ def summary(rows):
 
 
 def plot(rows, out):
-    from robust_mlr.engine.plotting import figure, line_plot, save_figure
+    from robust_mlr.engine.plotting import figure, line_plot, log_ticks, save_figure
     fig, (a1, a2) = figure(2)
-    line_plot(a1, rows, "t_H", "success", hue="k", label_fmt="k={}", logx=True)
+    line_plot(a1, rows, "t_H", "success", hue="k", label_fmt="k = {}", logx=True)
+    a1.set_xlabel("examples per heavy task $t_H$")
     a1.set_ylabel("fraction of trials with accuracy ≥ 99%")
+    a1.set_title("clustering success vs $t_H$ (mean ± s.e.)", fontsize=9)
     tab = t_min_table(rows)
     for j, (lev, mk) in enumerate((("0.5", "o"), ("0.9", "s"))):
         pts = [(k, v[j]) for k, v in tab.items() if v[j] is not None]
         if pts:
             ks, ts = zip(*pts)
-            lab = f"t_min({lev})"
+            lab = rf"$t_{{\min}}$({lev})"
             if len(pts) >= 2:
                 lab += f", slope {loglog_slope(ks, ts):.2f}"
             a2.plot(ks, ts, marker=mk, label=lab)
@@ -76,11 +78,14 @@ def plot(rows, out):
     if ks.size:
         ref = [v[1] or v[0] for v in tab.values() if (v[1] or v[0])]
         if ref:
-            a2.plot(ks, ref[0] * np.sqrt(ks / ks[0]), "k--", lw=1, label="∝ k^{1/2}")
+            a2.plot(ks, ref[0] * np.sqrt(ks / ks[0]), "k--", lw=1, label=r"$\propto k^{1/2}$")
     a2.set_xscale("log", base=2)
     a2.set_yscale("log", base=2)
-    a2.set_xlabel("k")
-    a2.set_ylabel("t_min")
+    log_ticks(a2, ks)
+    log_ticks(a2, [t for v in tab.values() for t in v], axis="y")
+    a2.set_xlabel("number of components $k$")
+    a2.set_ylabel(r"$t_{\min}$: smallest $t_H$ reaching the success level")
+    a2.set_title(r"$t_{\min}$ vs $k$ (log–log)", fontsize=9)
     a2.legend(fontsize=8)
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 

@@ -45,11 +45,14 @@ def trial(point, rng):
 def plot(rows, out):
     from robust_mlr.engine.plotting import figure, line_plot, save_figure
     ds = sorted({r["d"] for r in rows})
-    fig, axes = figure(len(ds) + 1)
+    fig, axes = figure(len(ds) + 1, width=4.6)
     for ax, d in zip(axes, ds):
-        for m in ("oracle", "filter", "hrpca", "pca"):
+        for i, (m, mk, ls) in enumerate((("oracle", "o", "-"), ("filter", "s", "--"),
+                                         ("hrpca", "^", "-"), ("pca", "v", "--"))):
             line_plot(ax, [dict(r, method=m, captured=r[m]) for r in rows], "alpha",
-                      "captured", hue="method", where={"d": d})
+                      "captured", hue="method", where={"d": d}, color=f"C{i}", marker=mk,
+                      ls=ls, mfc="none" if ls == "--" else None)
+        ax.set_xlabel("corrupted fraction α")
         ax.set_ylabel("captured variance Tr(ÛᵀΣÛ)")
         ax.set_title(f"bad example, n = 10 000, d = {d}", fontsize=9)
         h, l = ax.get_legend_handles_labels()
@@ -59,9 +62,12 @@ def plot(rows, out):
         line_plot(ax, rows, "alpha", "bad_left", where={"d": d}, label=f"corrupted left, d={d}")
         line_plot(ax, rows, "alpha", "good_removed", where={"d": d},
                   label=f"clean removed, d={d}")
-    ax.set_ylabel("points")
+    ax.set_xlabel("corrupted fraction α")
+    ax.set_ylabel("points (of n = 10 000)")
     ax.set_title("filter: corrupted points left / clean points removed", fontsize=9)
     ax.legend(fontsize=8)
+    for ax in axes:
+        ax.set_xticks(sorted({r["alpha"] for r in rows})[::2])
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 

@@ -24,6 +24,7 @@ def plot_attack_gallery(out, attacks=None, alpha=0.05, seed=0):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     attacks = sorted(CATALOGUE) if attacks is None else list(attacks)
     rng = np.random.default_rng(seed)
@@ -54,11 +55,22 @@ def plot_attack_gallery(out, attacks=None, alpha=0.05, seed=0):
         ax.set_ylim(-lim[1], lim[1])
         ax.set_title(f"{name} → {pool}", fontsize=9)
         ax.tick_params(labelsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("offset direction of the\ncorrupted tasks (⊥ first axis)", fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("top direction of span(W)", fontsize=8)
     for ax in axes.ravel()[len(attacks):]:
         ax.axis("off")
-    fig.suptitle(f"per-task mean of y·x, α = {alpha}: clean tasks by component, corrupted ×",
-                 fontsize=10)
-    fig.tight_layout()
+    cmap = matplotlib.colormaps["tab10"]
+    handles = [Line2D([], [], ls="", marker="o", ms=5, color=cmap(a), alpha=0.7,
+                      label=f"clean, component {a + 1}") for a in range(theta.k)]
+    handles.append(Line2D([], [], ls="", marker="x", ms=6, color="k",
+                          label=f"corrupted (α = {alpha})"))
+    fig.suptitle("per-task mean of y·x projected on two directions (each panel: the pool "
+                 "the attack targets)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.045, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=9,
+               frameon=False)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "attack_gallery_statistics.png"
