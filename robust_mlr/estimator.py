@@ -187,6 +187,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         rng = check_rng(self.rng)
         stages = self.resolved_stages()
         _warn_unprotected(stages, threat)
+        if threat.alpha >= 1.0 / k:       # some component's share is at most 1/k
+            _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()
@@ -222,6 +224,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         for red, inverse in reversed(undo):
             red.invert(self, inverse)
         _check_evidence(diag, threat)
+        _check_design(self, pools, k, threat)
         return self
 
     def resolved_stages(self):
@@ -290,6 +293,27 @@ def _warn_unprotected(stages, threat):
         warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust and ignore it: "
                       f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
                       f"learner", UserWarning, stacklevel=3)
+
+
+def _check_design(model, pools, k, threat):
+    """Warn when the fit is outside the regime the methods are built for: a
+    heavy pool too small to give every component tasks, or an α the
+    adversary could use to fabricate a whole component (the design point is
+    α well below the smallest component share p_min)."""
+    n_h = pools.heavy.n_tasks
+    if n_h < 2 * k:
+        warnings.warn(f"the heavy pool has n_H={n_h} tasks for k={k} components (fewer than "
+                      f"2k): clusters, hence W, cannot be trusted", UserWarning, stacklevel=3)
+    p_min = float(np.min(model.p_))
+    if threat.active and 1.0 / k > threat.alpha >= p_min:
+        _warn_fabricable(threat.alpha, p_min, "the smallest estimated")
+
+
+def _warn_fabricable(alpha, share, which):
+    warnings.warn(f"alpha={alpha:g} is not below the component share p_min={share:.3g} "
+                  f"({which}): ⌊αn⌋ tasks could form a whole component, which no method can "
+                  f"tell from a true one; the design point is alpha well below p_min",
+                  UserWarning, stacklevel=4)
 
 
 def _check_evidence(diag, threat):

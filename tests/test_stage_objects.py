@@ -180,3 +180,19 @@ def test_a_robust_fit_validates_once_and_projects_the_heavy_tasks_once_per_basis
         assert built == []
         d, k = pools.dim, 2
         assert sorted(projected) == sorted([d - k, min(2 * k, d)])
+
+
+def test_fits_outside_the_design_regime_warn(problem):
+    theta, pools = problem
+    tiny = pools.replace(heavy=pools.heavy.subset(np.arange(3)))
+    with pytest.warns(UserWarning, match=r"n_H=3 tasks for k=2 components"):
+        MetaLearner(2, rng=0).fit(tiny)
+    three = make_pools(make_params(6, 3, rng=0), 3000, 2, 60, 48, 1500, 8, rng=1)
+    with pytest.warns(UserWarning, match=r"alpha=0.34 is not below the component share "
+                                         r"p_min=0.333 \(at most 1/k"):
+        MetaLearner(3, alpha=0.34, rng=0).fit(three)
+    unequal = make_pools(make_params(6, 2, p=[0.85, 0.15], rng=0), 3000, 2, 60, 48, 1500, 8,
+                         rng=1)
+    with pytest.warns(UserWarning, match=r"alpha=0.2 is not below the component share "
+                                         r"p_min=0.1\d+ \(the smallest estimated\)"):
+        MetaLearner(2, alpha=0.2, rng=0).fit(unequal)
