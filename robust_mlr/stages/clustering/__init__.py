@@ -15,6 +15,10 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
   centres (whitening + tensor decomposition, :mod:`.moments`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
   median of block means;
+* ``"em"``, ``"em_robust"`` — likelihood EM on the heavy tasks' own examples
+  in the working basis, started by the moment estimator and k-means++
+  restarts, plain or with trimmed E- and M-steps under the budget α
+  (:mod:`.em`);
 * ``"single_cluster"`` — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
@@ -33,6 +37,7 @@ from .basis import heavy_basis
 from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
                              solve_peng_wei_bm)
 from .certify import ClusterCertificates, certify_clusters
+from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
@@ -55,7 +60,7 @@ __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates", 
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
            "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
            "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
-           "certify_clusters"]
+           "certify_clusters", "em_clustering", "robust_em_clustering"]
 
 METHODS = {
     "single": single_linkage,
@@ -68,6 +73,8 @@ METHODS = {
     "sos_m6": sos_m6,
     "moments": moment_clustering,
     "moments_robust": robust_moment_clustering,
+    "em": em_clustering,
+    "em_robust": robust_em_clustering,
 }
 
 
