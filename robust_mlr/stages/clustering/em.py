@@ -22,8 +22,14 @@ Starts (``init``):
 * ``"kmeans++"`` — ``n_init`` restarts, each k-means (one k-means++ seeding)
   on the projected task means Z_iᵀy_i / t_i followed by one M-step on the
   hard labels;
-* ``"auto"`` (default) — the moment start when every task has t_i ≥ 3, and
-  the k-means++ restarts otherwise or when the moment estimator cannot run.
+* ``"auto"`` (default) — both: the moment start when every task has
+  t_i ≥ 3 (and the estimator runs) and the ``n_init`` k-means++ restarts.
+  The moment start alone is not enough at small n_H: at k = 8, q = 8,
+  t_H = 4, n_H = 2000 it lands ≈ 2 s from the truth and EM stays in
+  that local maximum, while k-means++ restarts reach the same maximum as a
+  start at the truth (measured; docs/clustering.md);
+* a tuple (W, s², p) — one run from these parameters (W of shape (d, k) is
+  expressed in the basis by least squares).
 
 The run of largest final log-likelihood is kept, among those whose every
 component holds more effective examples Σ_i γ_iℓ t_i than the q unknowns of
@@ -43,8 +49,14 @@ posterior.
 * a robust start: ``moments_robust`` with the same α, or k-means after the
   ≤ ⌈2αn⌉ tasks whose projected mean is longer than 4× the median length
   are set aside;
+* a component that holds no more tasks than the corrupted count can
+  plausibly be (αn + 3√(αn) + 1, :func:`~robust_mlr.stages.screening.excess_limit`)
+  could be fabricated whole — a tight fake cluster buys a large likelihood
+  while two true components merge — so its tasks are set aside as outliers
+  and the others are fitted again (once); this assumes α < min_ℓ p_ℓ;
 * a final reweighting: trimming a clean task's tail biases σ_ℓ² low
-  (≈ 10 % at α = 0.05, t_H = 4), so the tasks whose residual sum under their
+  (RSS/σ² ~ χ²_4 trimmed at its 95 % quantile has mean 3.6, not 4: −10 % at
+  α = 0.05, t_H = 4), so the tasks whose residual sum under their
   component is implausible (χ²_{t_i} upper tail below ``flag_level``) are
   declared outliers (label −1) and one M-step on all the others gives the
   returned estimates.
@@ -61,7 +73,7 @@ from scipy.stats import chi2
 from ..._em_steps import log_terms, m_step, run_em, task_statistics
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
 from ...exceptions import ConvergenceWarning, ValidationError
-from ..screening import size_cap
+from ..screening import excess_limit, size_cap
 from .base import ClusteringResult
 from .moments import moment_clustering, robust_moment_clustering
 from .rounding import kmeans
@@ -77,12 +89,21 @@ def _validated(data, U, k, init, n_init, max_iter, tol, var_floor):
     if k > U.shape[1]:
         raise ValidationError(f"k={k} exceeds the basis dimension q={U.shape[1]} of U; "
                               f"need k <= q")
-    if not isinstance(init, str) or init not in _INITS:
-        raise ValidationError(f"init must be one of {_INITS}, got {init!r}")
-    if init == "moments" and data.sizes.min() < 3:
+    if isinstance(init, tuple) and len(init) == 3:
+        W0 = check_array(init[0], "init W", ndim=2, shape=(data.dim, k))
+        s20 = check_array(init[1], "init s2", ndim=1, shape=(k,))
+        p0 = check_array(init[2], "init p", ndim=1, shape=(k,))
+        if np.any(s20 < 0) or np.any(p0 < 0) or p0.sum() <= 0:
+            raise ValidationError(f"init s2 and p must be nonnegative (p not all zero); got "
+                                  f"s2={s20}, p={p0}")
+        init = (np.linalg.lstsq(U, W0, rcond=None)[0], s20, p0 / p0.sum())
+    elif not isinstance(init, str) or init not in _INITS:
+        raise ValidationError(f"init must be one of {_INITS} or a (W, s2, p) tuple, "
+                              f"got {init!r:.80}")
+    elif init == "moments" and data.sizes.min() < 3:
         raise ValidationError(f"init='moments' needs every t_i >= 3; got a task with "
                               f"t_i={int(data.sizes.min())} (use init='kmeans++')")
-    return (U, k, check_int(n_init, "n_init", min_val=1),
+    return (U, k, init, check_int(n_init, "n_init", min_val=1),
             check_int(max_iter, "max_iter", min_val=1),
             check_float(tol, "tol", min_val=0.0),
             check_float(var_floor, "var_floor", min_val=0.0, include_min=False))
@@ -118,13 +139,10 @@ def _long_means(Z, data, alpha, factor=4.0):
     return out
 
 
-def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
-         flag_level=None):
-    """Shared body of both variants (``alpha`` None: plain EM)."""
-    started = time.perf_counter()
-    U, k, n_init, max_iter, tol, var_floor = _validated(data, U, k, init, n_init, max_iter,
-                                                        tol, var_floor)
-    rng = check_rng(rng)
+def _solve(data, U, k, opts, rng, alpha, flag_level):
+    """Every start's run on ``data``, the best kept; robust: the reweighting.
+    Returns (B, s2, p, L, outliers, best run, run summaries, fallback)."""
+    init, n_init, max_iter, tol, var_floor = opts
     robust = alpha is not None
     n = data.n_tasks
     Z = data.X @ U
@@ -136,14 +154,16 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
         cap = size_cap(data.sizes)
         weights = np.minimum(stats.t, cap) / stats.t if stats.t.max() > cap else None
     starts, fallback = [], None
-    if init in ("auto", "moments") and data.sizes.min() >= 3:
+    if isinstance(init, tuple):
+        starts.append(("given", (init[0], np.maximum(init[1], floor), init[2])))
+    elif init in ("auto", "moments") and data.sizes.min() >= 3:
         try:
             starts.append(("moments", _moment_start(data, U, k, rng, alpha)))
         except ValidationError as exc:        # e.g. M2 of rank < k: say so, use k-means++
             if init == "moments":
                 raise
             fallback = str(exc)
-    if init != "moments":
+    if init in ("auto", "kmeans++"):
         set_aside = _long_means(Z, data, alpha) if robust else np.zeros(n, bool)
         starts += [("kmeans++", _kmeans_start(stats, Z, data, k, rng, floor, set_aside))
                    for _ in range(n_init)]
@@ -158,20 +178,52 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
         if best is None or ((best["degenerate"], -best["log_likelihood"])
                             > (run["degenerate"], -run["log_likelihood"])):
             best = run
-    if not best["converged"]:
-        warnings.warn(f"EM clustering reached max_iter={max_iter} before the log-likelihood "
-                      f"gain fell below tol={tol:g} per example (n={n}, k={k})",
-                      ConvergenceWarning, stacklevel=3)
-    B, s2, p, L = best["B"], best["s2"], best["p"], best["L"]
-    outliers = np.zeros(n, bool)
-    info = {}
-    if robust:
-        B, s2, p, L, outliers = _reweight(stats, best, floor, weights, flag_level)
-        info.update(trimmed=~best["kept"], n_flagged=int(outliers.sum()))
+    if not robust:
+        return (best["B"], best["s2"], best["p"], best["L"], np.zeros(n, bool), best, runs,
+                fallback)
+    return _reweight(stats, best, floor, weights, flag_level) + (best, runs, fallback)
+
+
+def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
+         flag_level=None):
+    """Shared body of both variants (``alpha`` None: plain EM)."""
+    started = time.perf_counter()
+    U, k, *opts = _validated(data, U, k, init, n_init, max_iter, tol, var_floor)
+    rng = check_rng(rng)
+    n = data.n_tasks
+    B, s2, p, L, outliers, best, runs, fallback = _solve(data, U, k, opts, rng, alpha,
+                                                         flag_level)
     labels = np.argmax(L, axis=1)
+    info = {}
+    if alpha is not None:
+        limit = excess_limit(alpha, n)
+        small = np.flatnonzero(np.bincount(labels[~outliers], minlength=k) <= limit)
+        info.update(trimmed=~best["kept"], distrusted_tasks=0)
+        keep = np.flatnonzero(~np.isin(labels, small))
+        if small.size and alpha > 0 and keep.size > 2 * k:
+            # a component no larger than the corrupted count may be fabricated
+            # whole: its tasks are set aside and the others are fitted again
+            sub = data.subset(keep)
+            B, s2, p, L_sub, out_sub, best, runs2, fallback = _solve(
+                sub, U, k, opts, rng, max(alpha - (n - keep.size) / n, 0.0), flag_level)
+            runs = runs + runs2
+            L = np.full((n, k), -np.inf)
+            L[keep] = L_sub
+            outliers = np.ones(n, bool)
+            outliers[keep] = out_sub
+            labels = np.argmax(L, axis=1)
+            trimmed = np.ones(n, bool)
+            trimmed[keep] = ~best["kept"]
+            info.update(trimmed=trimmed, distrusted_tasks=n - keep.size)
+        info.update(n_flagged=int(outliers.sum()))
+    if not best["converged"]:
+        warnings.warn(f"EM clustering reached max_iter={opts[2]} before the log-likelihood "
+                      f"gain fell below tol={opts[3]:g} per example (n={n}, k={k})",
+                      ConvergenceWarning, stacklevel=3)
     labels[outliers] = -1
     W = U @ B
-    info.update(method="em (robust)" if robust else "em", init=best["init"], estimates=(W, s2, p), centres=W, centres_projected=B, noise=s2, weights=p,
+    info.update(method="em (robust)" if alpha is not None else "em", init=best["init"],
+                estimates=(W, s2, p), centres=W, centres_projected=B, noise=s2, weights=p,
                 log_likelihood=best["log_likelihood"], log_likelihood_trace=best["trace"],
                 n_iter=best["n_iter"], converged=best["converged"],
                 degenerate=best["degenerate"], restarts=runs, init_fallback=fallback,
@@ -206,11 +258,12 @@ def em_clustering(data, U, k, *, init="auto", n_init=10, max_iter=500, tol=1e-8,
         Working basis; the model is y_ij ~ N(⟨β_ℓ, Uᵀx_ij⟩, σ_ℓ²), k ≤ q.
     k : int
         Number of components.
-    init : {"auto", "moments", "kmeans++"}
-        Start (see the module docstring): ``"auto"`` uses the moment
-        estimator when every t_i ≥ 3, else ``n_init`` k-means++ restarts.
+    init : {"auto", "moments", "kmeans++"} or tuple (W, s2, p)
+        Starts (module docstring): ``"auto"`` runs the moment start when
+        every t_i ≥ 3 and ``n_init`` k-means++ restarts; a tuple runs once
+        from the given (W (d, k), s² (k,), p (k,)).
     n_init : int
-        k-means++ restarts (used when the start is k-means++).
+        k-means++ restarts (``"auto"`` and ``"kmeans++"``).
     max_iter : int
         M-steps per run (ConvergenceWarning if the kept run reaches it).
     tol : float
@@ -237,7 +290,8 @@ def em_clustering(data, U, k, *, init="auto", n_init=10, max_iter=500, tol=1e-8,
     Raises
     ------
     ValidationError
-        A bad U, k outside [1, min(n, q)], an unknown ``init``,
+        A bad U, k outside [1, min(n, q)], an unknown ``init`` or a tuple
+        of the wrong shapes,
         ``init="moments"`` with a task of t_i < 3, a non-positive
         ``var_floor`` or an out-of-range option.
 
