@@ -91,8 +91,8 @@ def test_step_from_truth_is_the_oracle_least_squares():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_planted_recovery_at_two_examples_per_task(seed):
     """t_H = 2 (no moment estimator can run), k = 4, d = 8, s = 0.5 (ρ = 1),
-    n_H = 4000: measured centre errors 0.05-0.09 on these seeds (the Bayes
-    assignment accuracy is only ≈ 0.78); 0.2 leaves a factor 2. k-means on the
+    n_H = 4000: measured centre errors 0.05-0.09 on these seeds (EM's own
+    assignment accuracy is only 0.77-0.79); 0.2 leaves a factor 2. k-means on the
     projected task means followed by per-cluster estimates is off by > 2."""
     theta = make_params(8, 4, s=0.5, rng=0)
     data = make_tasks(theta, 4000, 2, rng=seed + 10)
