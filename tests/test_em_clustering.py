@@ -200,5 +200,22 @@ def test_bad_inputs_name_the_parameter():
         robust_em_clustering(data, U, 2, alpha=0.6)
     with pytest.raises(ValidationError, match="flag_level must be < 1"):
         robust_em_clustering(data, U, 2, flag_level=1.0)
+    with pytest.raises(ValidationError, match="data must be a robust_mlr.MetaDataset"):
+        em_clustering(data.X, U, 2)
     with pytest.raises(TypeError):
         em_clustering(data, U, 2, L=3)                     # unknown options are not swallowed
+
+
+def test_overflowing_tasks():
+    """Finite values whose squares overflow (1e160): plain EM refuses the data,
+    robust EM makes those tasks outliers and fits the others."""
+    theta = make_params(8, 3, s=0.5, rng=0)
+    clean = make_tasks(theta, 1500, 4, rng=1)
+    y = clean.y.copy()
+    y[:8] = 1e160                                          # tasks 0 and 1
+    data, U = MetaDataset(clean.X, y, clean.offsets), _basis(theta)
+    with pytest.raises(ValidationError, match="2 task.*first: task 0.*overflow"):
+        em_clustering(data, U, 3)
+    res = robust_em_clustering(data, U, 3, alpha=0.01, n_init=3, rng=2)
+    assert res.info["overflowing_tasks"] == 2 and res.outliers[:2].all()
+    assert _w_err(res, theta) < 0.15

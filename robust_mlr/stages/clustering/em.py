@@ -46,6 +46,9 @@ posterior.
 * bounded size influence: a task weighs min(t_i, c)/t_i of its
   responsibility, c the task-size cap of the screening stage (equal sizes: no
   change), so a fabricated huge task cannot outweigh ⌊αn⌋ ordinary ones;
+* tasks whose squared values overflow double precision (finite but
+  ~10¹⁶⁰ entries) are outliers from the start (plain EM refuses such data
+  with a ValidationError);
 * a robust start: ``moments_robust`` with the same α, or k-means after the
   ≤ ⌈2αn⌉ tasks whose projected mean is longer than 4× the median length
   are set aside;
@@ -72,6 +75,7 @@ from scipy.stats import chi2
 
 from ..._em_steps import log_terms, m_step, run_em, task_statistics
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
+from ...data import MetaDataset
 from ...exceptions import ConvergenceWarning, ValidationError
 from ..screening import excess_limit, size_cap
 from .base import ClusteringResult
@@ -84,6 +88,9 @@ _INITS = ("auto", "moments", "kmeans++")
 
 
 def _validated(data, U, k, init, n_init, max_iter, tol, var_floor):
+    if not isinstance(data, MetaDataset):
+        raise ValidationError(f"data must be a robust_mlr.MetaDataset, got "
+                              f"{type(data).__name__}")
     U = check_array(U, "U", ndim=2, shape=(data.dim, None))
     k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
     if k > U.shape[1]:
@@ -184,6 +191,13 @@ def _solve(data, U, k, opts, rng, alpha, flag_level):
     return _reweight(stats, best, floor, weights, flag_level) + (best, runs, fallback)
 
 
+def _overflowing(data):
+    """Tasks whose Σ_j ‖x_ij‖² + y_ij² is not finite (their statistics overflow)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mag = data.task_sums(np.einsum("ij,ij->i", data.X, data.X) + data.y ** 2)
+    return ~np.isfinite(mag)
+
+
 def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
          flag_level=None):
     """Shared body of both variants (``alpha`` None: plain EM)."""
@@ -191,35 +205,43 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
     U, k, *opts = _validated(data, U, k, init, n_init, max_iter, tol, var_floor)
     rng = check_rng(rng)
     n = data.n_tasks
-    B, s2, p, L, outliers, best, runs, fallback = _solve(data, U, k, opts, rng, alpha,
-                                                         flag_level)
-    labels = np.argmax(L, axis=1)
+    huge = _overflowing(data)
+    if huge.any() and alpha is None:
+        raise ValidationError(f"{int(huge.sum())} task(s) of data (first: task "
+                              f"{int(np.argmax(huge))}) have squared values that overflow "
+                              f"double precision; rescale the data or use em_robust")
+    keep = np.flatnonzero(~huge)
+
+    def solve(keep):
+        sub = data if keep.size == n else data.subset(keep)
+        budget = None if alpha is None else max(alpha - (n - keep.size) / n, 0.0)
+        return _solve(sub, U, k, opts, rng, budget, flag_level)
+
+    B, s2, p, L, outliers, best, runs, fallback = solve(keep)
     info = {}
     if alpha is not None:
-        limit = excess_limit(alpha, n)
-        small = np.flatnonzero(np.bincount(labels[~outliers], minlength=k) <= limit)
-        info.update(trimmed=~best["kept"], distrusted_tasks=0)
-        keep = np.flatnonzero(~np.isin(labels, small))
-        if small.size and alpha > 0 and keep.size > 2 * k:
+        labels = np.argmax(L, axis=1)
+        small = np.flatnonzero(np.bincount(labels[~outliers], minlength=k)
+                               <= excess_limit(alpha, n))
+        inside = ~np.isin(labels, small)
+        info["distrusted_tasks"] = 0
+        if small.size and alpha > 0 and inside.sum() > 2 * k:
             # a component no larger than the corrupted count may be fabricated
             # whole: its tasks are set aside and the others are fitted again
-            sub = data.subset(keep)
-            B, s2, p, L_sub, out_sub, best, runs2, fallback = _solve(
-                sub, U, k, opts, rng, max(alpha - (n - keep.size) / n, 0.0), flag_level)
-            runs = runs + runs2
-            L = np.full((n, k), -np.inf)
-            L[keep] = L_sub
-            outliers = np.ones(n, bool)
-            outliers[keep] = out_sub
-            labels = np.argmax(L, axis=1)
-            trimmed = np.ones(n, bool)
-            trimmed[keep] = ~best["kept"]
-            info.update(trimmed=trimmed, distrusted_tasks=n - keep.size)
-        info.update(n_flagged=int(outliers.sum()))
+            info["distrusted_tasks"] = int(keep.size - inside.sum())
+            keep = keep[inside]
+            B, s2, p, L, outliers, best, more, fallback = solve(keep)
+            runs = runs + more
+        L_sub, out_sub = L, outliers
+        L, outliers, trimmed = np.full((n, k), -np.inf), np.ones(n, bool), np.ones(n, bool)
+        L[keep], outliers[keep], trimmed[keep] = L_sub, out_sub, ~best["kept"]
+        info.update(trimmed=trimmed, overflowing_tasks=int(huge.sum()),
+                    n_flagged=int(outliers.sum()))
     if not best["converged"]:
         warnings.warn(f"EM clustering reached max_iter={opts[2]} before the log-likelihood "
                       f"gain fell below tol={opts[3]:g} per example (n={n}, k={k})",
                       ConvergenceWarning, stacklevel=3)
+    labels = np.argmax(L, axis=1)
     labels[outliers] = -1
     W = U @ B
     info.update(method="em (robust)" if alpha is not None else "em", init=best["init"],
@@ -293,7 +315,8 @@ def em_clustering(data, U, k, *, init="auto", n_init=10, max_iter=500, tol=1e-8,
         A bad U, k outside [1, min(n, q)], an unknown ``init`` or a tuple
         of the wrong shapes,
         ``init="moments"`` with a task of t_i < 3, a non-positive
-        ``var_floor`` or an out-of-range option.
+        ``var_floor``, an out-of-range option, or tasks whose squared
+        values overflow double precision.
 
     Examples
     --------
@@ -336,13 +359,15 @@ def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_i
     ClusteringResult
         As :func:`em_clustering`; ``outliers`` (label −1) are the flagged
         tasks; ``info`` adds ``"trimmed"`` (the mask left out of the last
-        trimmed M-step) and ``"n_flagged"``.
+        trimmed M-step), ``"n_flagged"`` (outliers in all),
+        ``"distrusted_tasks"`` (set aside with a component no larger than
+        the corrupted count) and ``"overflowing_tasks"``.
 
     Raises
     ------
     ValidationError
-        As :func:`em_clustering`; ``alpha`` outside [0, 0.5) or
-        ``flag_level`` outside (0, 1).
+        As :func:`em_clustering` (except for overflowing tasks); ``alpha``
+        outside [0, 0.5) or ``flag_level`` outside (0, 1).
 
     Examples
     --------
