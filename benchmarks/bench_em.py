@@ -1,8 +1,8 @@
 """EM heavy-task clustering against the moment estimator: centre error and time.
 
 Problem: k = 8, d = 64, W orthonormal, s = 0.5 before the scale convention
-(``make_params``: ρ = max_ℓ (s_ℓ² + ‖w_ℓ‖²)^{1/2} = 1, so s ≈ 0.447, ‖w_ℓ‖ ≈ 0.894),
-uniform weights; heavy tasks from ``make_pools``. Both methods get the true
+(``make_params``: ρ = max_ℓ (s_ℓ² + ‖w_ℓ‖²)^{1/2} = 1, so s ≈ 0.447 and
+‖w_ℓ‖ ≈ 0.894), uniform weights; heavy tasks from ``make_pools``. Both methods get the true
 subspace U = span W, so the table measures the clustering stage alone.
 
 Printed, per t_H and n_H, over ``seeds`` draws (mean and max):
