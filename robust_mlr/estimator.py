@@ -186,9 +186,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         threat = ThreatModel(self.alpha)
         rng = check_rng(self.rng)
         stages = self.resolved_stages()
-        _warn_unprotected(stages, threat)
-        if threat.alpha >= 1.0 / k:       # some component's share is at most 1/k
-            _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
+        _warn_unprotected(stages, threat, k)
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()
@@ -283,8 +281,11 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     }
 
 
-def _warn_unprotected(stages, threat):
-    """α > 0 with a stage that does not defend against it: say which."""
+def _warn_unprotected(stages, threat, k):
+    """α > 0 with a stage that does not defend against it: say which; and an
+    α no method can handle (some component's share is at most 1/k)."""
+    if threat.alpha >= 1.0 / k:
+        _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
     if not threat.active:
         return
     plain = [f"{kind}={type(stage).__name__}" for kind, stage in stages.items()
