@@ -318,28 +318,35 @@ _KEYS = ("X", "y", "offsets")
 def _load_npz(cls, path):
     """Read and check a dataset archive; every failure is one ValidationError."""
     import zipfile
+    import zlib
     size = path.stat().st_size
     if size == 0:
         raise ValidationError(f"dataset file {path} is empty (0 bytes)")
+    if not zipfile.is_zipfile(path):
+        raise ValidationError(f"dataset file {path} ({size} bytes) is not a numpy .npz "
+                              "archive (damaged, truncated, or another kind of file)")
     try:
         with np.load(path, allow_pickle=False) as f:
-            if not hasattr(f, "files"):
-                raise ValidationError(f"dataset file {path} holds a single array, not the "
-                                      "archive MetaDataset.save writes")
             missing = [k for k in _KEYS if k not in f.files]
             if missing:
                 raise ValidationError(
                     f"dataset file {path} lacks the array(s) {', '.join(missing)} "
                     f"(it holds {', '.join(f.files) or 'nothing'}); not written by "
                     "MetaDataset.save")
+            extra = [k for k in f.files if k not in (*_KEYS, "components")]
+            if extra:
+                raise ValidationError(
+                    f"dataset file {path} holds unexpected array(s) {', '.join(extra)}; "
+                    "damaged, or not written by MetaDataset.save")
             arrays = {k: f[k] for k in (*_KEYS, "components") if k in f.files}
     except ValidationError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
-            KeyError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+            ValueError, KeyError, NotImplementedError) as exc:
         # np.load names the pickle rule for any non-numpy bytes; say what it is
-        what = ("not a numpy archive" if "pickle" in str(exc)
-                else f"damaged or truncated ({type(exc).__name__}: {exc})")
+        kind = "zlib.error" if isinstance(exc, zlib.error) else type(exc).__name__
+        what = ("it holds Python objects, which are never unpickled"
+                if "pickle" in str(exc) else f"damaged or truncated ({kind}: {exc})")
         raise ValidationError(f"dataset file {path} ({size} bytes) cannot be read: "
                               f"{what}") from None
     try:

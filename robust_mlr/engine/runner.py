@@ -173,14 +173,14 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
                 on_result(futs[fut], fut.result())
         pool.shutdown(wait=True)
     except BaseException:
-        for fut in futs:
-            fut.cancel()
-        # stop the running trials now: ProcessPoolExecutor has no public way to
-        # end its workers before Python 3.14, so kill its processes directly
+        # Stop the running trials now: ProcessPoolExecutor has no public way to
+        # end its workers before Python 3.14, so kill its processes directly.
+        # Its manager thread then fails every pending future itself (cancelling
+        # them here as well races with it on Python < 3.12).
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 proc.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False)
         for fut in futs:                        # finished but not yet recorded: keep them
             if fut not in taken and fut.done() and not fut.cancelled() \
                     and fut.exception() is None:
