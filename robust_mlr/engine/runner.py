@@ -298,7 +298,6 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
     with store.session() as done:
         pending = [t for t in trials if t.trial_id not in done]
         labels = _labels(pending)
-        saved = [len(done)]
         bar, running = None, {}
         if progress and pending:
             from tqdm.auto import tqdm
@@ -316,7 +315,6 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             record.update({f"param.{k}": v for k, v in trial.point.items()})
             record.update({k: v for k, v in metrics.items() if k in experiment.metrics})
             store.append(record)
-            saved[0] += 1
             if bar is not None:
                 running.pop(labels[trial.trial_id], None)
                 bar.set_postfix_str(describe_running(running, time.perf_counter()),
@@ -335,7 +333,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             if bar is not None:
                 bar.leave = False
                 bar.close()
-            raise SweepInterrupted(path, saved[0]) from None
+            # count the file, not the appends: Ctrl-C may land between a row's
+            # write and the count of it
+            raise SweepInterrupted(path, store.count()) from None
         if bar is not None:
             bar.close()
     if not quiet:

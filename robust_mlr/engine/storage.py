@@ -160,6 +160,12 @@ class ResultsFile:
         finally:
             os.close(fd)
 
+    def count(self):
+        """Distinct trials in the file (unparsable rows not counted, no warning)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResultsFileWarning)
+            return len(_scan(self.path)[1])
+
     def append(self, record):
         """Append one trial record (a dict keyed by column names)."""
         self._write_line(self._format(record))
