@@ -54,7 +54,7 @@ def _seed(text):
 def _demo(args):
     from .demo import run
     from .engine._files import check_writable_file
-    check_writable_file(os.path.join(args.out, "demo.png"), "plot file")
+    check_writable_file(os.path.join(args.out, "demo.png"), "plot file", "--out folder")
     run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha)
     return 0
 

@@ -84,7 +84,7 @@ def check_writable_dir(folder, what="output folder"):
     return folder
 
 
-def check_writable_file(path, what="output file"):
+def check_writable_file(path, what="output file", folder_what=None):
     """Make sure ``path`` can be (re)written: its folder is writable and
     ``path`` itself is not a folder or a read-only file.
 
@@ -93,7 +93,7 @@ def check_writable_file(path, what="output file"):
     OutputPathError
     """
     path = Path(path)
-    check_writable_dir(path.parent, f"folder of the {what}")
+    check_writable_dir(path.parent, folder_what or f"folder of the {what}")
     if path.is_dir():
         raise OutputPathError(f"{what} {path} is a folder")
     if path.exists() and not os.access(path, os.W_OK):

@@ -59,7 +59,8 @@ def _run(args):
     exp = _resolve(args, args.name)
     try:
         check_dask(args.dask)
-        check_writable_file(results_path(exp, args.out, args.quick), "results file")
+        check_writable_file(results_path(exp, args.out, args.quick), "results file",
+                            "--out folder")
         path = run_sweep(exp, args.out, quick=args.quick, workers=args.workers,
                          dask=args.dask, progress=not args.no_progress)
     except (ResultsFileBusyError, ValidationError, OutputPathError, ImportError) as exc:
