@@ -178,18 +178,22 @@ def _plot(models, pools, params, out):
         ax.set_title(f"{name}\nheavy tasks in the estimated subspace", fontsize=9)
         ax.legend(fontsize=8)
     ax = axes[-1]
+    top = 0.0
     for name, model in models.items():
         perm = metrics.match_components(model.W_, params.W)
         err = np.linalg.norm(model.W_[:, perm] - params.W, axis=0) / params.s
+        top = max(top, float(err.max()))
         ax.bar(np.arange(params.k) + 0.4 * list(models).index(name), err, width=0.4,
                label=name)
     ax.set_xticks(np.arange(params.k) + 0.2 * (len(models) - 1))
     ax.set_xticklabels([str(a) for a in range(params.k)])
     ax.set_yscale("log")                # the robust errors are orders of magnitude smaller
+    if top > 0:
+        ax.set_ylim(top=top * 8)        # room for the legend above the bars
     ax.set_xlabel("component a")
     ax.set_ylabel("||ŵ_a − w_a|| / s_a  (log scale)")
     ax.set_title("parameter error per component", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     from .engine._files import atomic_write
     try:

@@ -57,6 +57,7 @@ class StageProbe:
         self.thread_id = threading.get_ident() if thread_id is None else thread_id
         self.label, self.start = None, 0.0
         self._lock = threading.Lock()
+        self._stop = threading.Event()
         thread = threading.Thread(target=self._loop, daemon=True, name="robust-mlr-stage")
         thread.start()
 
@@ -70,9 +71,12 @@ class StageProbe:
         with self._lock:
             self.label = None
 
+    def stop(self):
+        """End the probe thread (within one period)."""
+        self._stop.set()
+
     def _loop(self):
-        while True:
-            time.sleep(self.period)
+        while not self._stop.wait(self.period):
             with self._lock:
                 label, start = self.label, self.start
             if label is None:

@@ -140,15 +140,19 @@ def check_dask(dask):
 
 def _run_serial(experiment, pending, on_result, on_stage, labels):
     probe = StageProbe(on_stage, period=_STAGE_PERIOD) if on_stage else None
-    for trial in pending:
-        if probe is not None:
-            probe.begin(labels[trial.trial_id])
-        try:
-            outcome = run_trial(experiment.func, trial.point, trial.seed)
-        finally:
+    try:
+        for trial in pending:
             if probe is not None:
-                probe.end()
-        on_result(trial, outcome)
+                probe.begin(labels[trial.trial_id])
+            try:
+                outcome = run_trial(experiment.func, trial.point, trial.seed)
+            finally:
+                if probe is not None:
+                    probe.end()
+            on_result(trial, outcome)
+    finally:
+        if probe is not None:
+            probe.stop()
 
 
 def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
