@@ -161,13 +161,13 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
     trials already finished are handed to ``on_result``."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    with _single_threaded_blas():
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                                   initargs=(os.getpid(), queue))
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(), queue))
     futs, taken = {}, set()
     try:
-        futs = {pool.submit(_run_probed, experiment.func, t.point, t.seed,
-                            labels[t.trial_id]): t for t in pending}
+        with _single_threaded_blas():           # the workers start at the first submit
+            futs = {pool.submit(_run_probed, experiment.func, t.point, t.seed,
+                                labels[t.trial_id]): t for t in pending}
         waiting = set(futs)
         while waiting:
             done, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_COMPLETED)
