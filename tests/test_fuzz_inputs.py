@@ -325,3 +325,17 @@ def test_api_unreadable_path_is_an_oserror_naming_it(tmp_path, what):
 
 def test_the_fuzz_has_at_least_fifty_cases():
     assert len(CLI_CASES) + len(API_CASES) >= 50
+
+
+def test_a_non_numeric_metric_cell_is_reported_not_dropped_silently(tmp_path):
+    from robust_mlr.engine import ResultsFileWarning, summarize
+    path = _results(tmp_path)
+    lines = path.read_text().splitlines(keepends=True)
+    head = lines[0].rstrip("\n").split(",")
+    cells = lines[1].rstrip("\n").split(",")
+    cells[head.index("mean")] = "NA"
+    lines[1] = ",".join(cells) + "\n"
+    path.write_text("".join(lines))
+    with pytest.warns(ResultsFileWarning, match=r"mean: 1 cell\(s\) such as 'NA'"):
+        summary = summarize(read_results(path), ["mean", "first"])
+    assert sum(s["n_ok"] for s in summary) == 9

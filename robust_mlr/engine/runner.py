@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from queue import Empty
@@ -21,7 +22,7 @@ import numpy as np
 from .experiment import Experiment
 from ._files import check_writable_file
 from ._progress import StageProbe, describe_running
-from .storage import ResultsFile, read_results
+from .storage import ResultsFile, ResultsFileWarning, read_results
 
 __all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path",
            "SweepInterrupted", "check_dask"]
@@ -355,7 +356,10 @@ def summarize(rows, metrics=None):
     """Mean, standard error and counts per parameter point.
 
     Returns a list of dicts: the point, ``n_ok``, ``n_failed`` and
-    ``<metric>_mean`` / ``<metric>_se`` for each metric.
+    ``<metric>_mean`` / ``<metric>_se`` for each metric. Empty metric cells
+    (a metric the trial did not report) are left out of the means; a cell
+    that is not a number (e.g. ``NA`` typed into the file) is left out with
+    one :class:`ResultsFileWarning` naming the metric, never silently.
     """
     fixed = {"experiment", "trial_id", "replicate", "seed", "status", "error", "wall_time",
              "version"}
@@ -367,16 +371,24 @@ def summarize(rows, metrics=None):
     groups = {}
     for r in rows:
         groups.setdefault(tuple(r[p] for p in params), []).append(r)
-    out = []
+    out, odd = [], {}
     for key, rs in groups.items():
         rec = dict(zip(params, key))
         ok = [r for r in rs if r["status"] == "ok"]
         rec["n_ok"], rec["n_failed"] = len(ok), len(rs) - len(ok)
         for m in metrics:
             vals = np.array([r[m] for r in ok if isinstance(r.get(m), (int, float))], float)
+            bad = [r.get(m) for r in ok
+                   if r.get(m) is not None and not isinstance(r.get(m), (int, float))]
+            if bad:
+                odd.setdefault(m, []).extend(bad)
             rec[f"{m}_mean"] = float(vals.mean()) if vals.size else math.nan
             rec[f"{m}_se"] = float(vals.std(ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else math.nan
         out.append(rec)
+    if odd:
+        what = "; ".join(f"{m}: {len(v)} cell(s) such as {v[0]!r}" for m, v in odd.items())
+        warnings.warn(f"non-numeric metric values left out of the means ({what})",
+                      ResultsFileWarning, stacklevel=2)
     return out
 
 
