@@ -341,3 +341,14 @@ def test_a_non_numeric_metric_cell_is_reported_not_dropped_silently(tmp_path):
     with pytest.warns(ResultsFileWarning, match=r"mean: 1 cell\(s\) such as 'NA'"):
         summary = summarize(read_results(path), ["mean", "first"])
     assert sum(s["n_ok"] for s in summary) == 9
+
+
+def test_a_text_metric_gets_no_warning():
+    import warnings
+    from robust_mlr.engine import summarize
+    rows = [{"experiment": "e", "trial_id": str(i), "status": "ok", "mu": 1, "m": 0.5,
+             "note": "{}"} for i in range(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (s,) = summarize(rows, ["m", "note"])
+    assert s["m_mean"] == 0.5 and s["n_ok"] == 3

@@ -358,8 +358,10 @@ def summarize(rows, metrics=None):
     Returns a list of dicts: the point, ``n_ok``, ``n_failed`` and
     ``<metric>_mean`` / ``<metric>_se`` for each metric. Empty metric cells
     (a metric the trial did not report) are left out of the means; a cell
-    that is not a number (e.g. ``NA`` typed into the file) is left out with
-    one :class:`ResultsFileWarning` naming the metric, never silently.
+    of a numeric metric that is not a number (e.g. ``NA`` typed into the
+    file) is left out with one :class:`ResultsFileWarning` naming the
+    metric, never silently. A metric that is text in every row (e.g. a JSON
+    description) gets no mean and no warning.
     """
     fixed = {"experiment", "trial_id", "replicate", "seed", "status", "error", "wall_time",
              "version"}
@@ -378,13 +380,14 @@ def summarize(rows, metrics=None):
         rec["n_ok"], rec["n_failed"] = len(ok), len(rs) - len(ok)
         for m in metrics:
             vals = np.array([r[m] for r in ok if isinstance(r.get(m), (int, float))], float)
-            bad = [r.get(m) for r in ok
-                   if r.get(m) is not None and not isinstance(r.get(m), (int, float))]
-            if bad:
-                odd.setdefault(m, []).extend(bad)
+            if vals.size:                       # a numeric metric: report text cells in it
+                odd.setdefault(m, []).extend(
+                    r.get(m) for r in ok
+                    if r.get(m) is not None and not isinstance(r.get(m), (int, float)))
             rec[f"{m}_mean"] = float(vals.mean()) if vals.size else math.nan
             rec[f"{m}_se"] = float(vals.std(ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else math.nan
         out.append(rec)
+    odd = {m: v for m, v in odd.items() if v}
     if odd:
         what = "; ".join(f"{m}: {len(v)} cell(s) such as {v[0]!r}" for m, v in odd.items())
         warnings.warn(f"non-numeric metric values left out of the means ({what})",
