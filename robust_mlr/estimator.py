@@ -63,7 +63,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         ICML Alg. 2), ``"filter"`` (:class:`~robust_mlr.stages.subspace.FilterPCA`), ...;
         see :data:`robust_mlr.stages.subspace.ALIASES`.
     clustering : str or ClusteringStage
-        Heavy-task clustering: ``"single"`` / ``"average"``
+        Heavy-task clustering: ``"auto"`` (default,
+        :class:`~robust_mlr.stages.clustering.BySize`: likelihood EM below a
+        median heavy task size of 16, single linkage from there),
+        ``"single"`` / ``"average"``
         (:class:`~robust_mlr.stages.clustering.Linkage`, ICML Alg. 3),
         ``"peng_wei_robust"`` (:class:`~robust_mlr.stages.clustering.PengWei`),
         ``"moments"`` (:class:`~robust_mlr.stages.clustering.TensorMoments`), ...
@@ -136,7 +139,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     FilterRegression(max_iter=80)
     """
 
-    def __init__(self, k, *, subspace="pca", clustering="single", classification="likelihood",
+    def __init__(self, k, *, subspace="pca", clustering="auto", classification="likelihood",
                  regression="ls", alpha=0.0, screen="auto", covariates="isotropic", rng=None):
         self.k = k
         self.subspace = subspace
@@ -153,7 +156,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         """The learner of Kong, Somani, Song, Kakade, Oh (ICML 2020): moment
         PCA, single linkage, likelihood classification, least squares.
         Keyword arguments set any other parameter."""
-        return cls(k, **kwargs)
+        return cls(k, **{"clustering": "single", **kwargs})
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
@@ -164,14 +167,17 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         (:class:`~robust_mlr.stages.subspace.FilterPCA`), robust Peng–Wei
         clustering of every heavy task in U plus the directions the heavy
         tasks say U misses (:class:`~robust_mlr.stages.clustering.PengWei`,
-        Burer–Monteiro solver), χ² flagging in classification
+        Burer–Monteiro solver) — or, when the heavy tasks are small (median
+        t_H < 16), trimmed likelihood EM
+        (:class:`~robust_mlr.stages.clustering.EM`) —, χ² flagging in classification
         (``flag_level=1e-3``), task-filter regression with ŝ² cross-checked on
         the heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`).
         Keyword arguments replace any stage or parameter. What each stage lets
         ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
         """
         opts = dict(subspace=_subspace.FilterPCA(),
-                    clustering=_clustering.PengWei(robust=True),
+                    clustering=_clustering.BySize(small=_clustering.EM(robust=True),
+                                                  large=_clustering.PengWei(robust=True)),
                     classification=_classification.Likelihood(flag_level=1e-3),
                     regression=_regression.FilterRegression())
         opts.update(kwargs)

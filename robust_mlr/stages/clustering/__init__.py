@@ -19,6 +19,8 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
   in the working basis, started by the moment estimator and k-means++
   restarts, plain or with trimmed E- and M-steps under the budget α
   (:mod:`.em`);
+* ``"auto"`` (:class:`BySize`) — EM below a median task size of 16, single
+  linkage from there (the learner's default);
 * ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
@@ -51,11 +53,11 @@ from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_pr
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
-from .stages import (ALIASES, EM, ClusteringStage, KMeans, Linkage, PengWei,
+from .stages import (ALIASES, EM, BySize, ClusteringStage, KMeans, Linkage, PengWei,
                      SingleClusterPeeling, SoSRelaxation, TensorMoments)
 
 __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "EM", "cluster_heavy", "ClusteringResult",
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "cluster_heavy", "ClusteringResult",
            "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",

@@ -22,8 +22,9 @@ import numpy as np
 
 from ... import _params
 from ..._validation import check_int, check_rng
+from ...exceptions import ValidationError
 from ...threat import ThreatModel
-from .._stage import Stage
+from .._stage import Stage, make_stage
 from .base import ClusteringResult
 from .basis import heavy_basis
 from .em import em_clustering, robust_em_clustering
@@ -34,7 +35,7 @@ from .rounding import ROUNDINGS
 from .sdp import kmeans_baseline, sdp_cluster, single_cluster
 
 __all__ = ["ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "EM", "ALIASES"]
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "ALIASES"]
 
 _LINKAGES = {"single": single_linkage, "average": average_linkage}
 
@@ -373,6 +374,74 @@ class EM(ClusteringStage):
         return em_clustering(data, U, k, rng=rng, **options)
 
 
+class BySize(ClusteringStage):
+    """One clustering for small heavy tasks, another for large ones.
+
+    Distance-based methods need the per-task noise of the split means
+    (≈ (s² + ‖w‖²)/t_H per coordinate) to be small against the separation of
+    the components, so they fail at small t_H; likelihood EM is consistent at
+    any t_H (t_H = 1 included) but costs restarts. The median heavy task size
+    decides.
+
+    Parameters
+    ----------
+    small : str or ClusteringStage
+        Used when the median t_H is below ``t_switch`` (default: EM).
+    large : str or ClusteringStage
+        Used otherwise (default: single linkage, ICML 2020 Algorithm 3).
+    t_switch : int
+        Median task size from which ``large`` is used.
+
+    Attributes
+    ----------
+    chosen_ : ClusteringStage
+        The fitted stage that ran.
+    """
+
+    _parameter_constraints = {"small": lambda v, n: _check_stage(v, n),
+                              "large": lambda v, n: _check_stage(v, n),
+                              "t_switch": _params.integer(1)}
+
+    def __init__(self, small="em", large="single", t_switch=16):
+        self.small = small
+        self.large = large
+        self.t_switch = t_switch
+
+    @property
+    def robust(self):
+        """Robust when both choices are."""
+        return all(_resolve(v).robust for v in (self.small, self.large))
+
+    def fit(self, data, U, k, *, threat=None, rng=None):
+        """Fit ``small`` or ``large`` by the median heavy task size; the
+        result and fitted attributes are the chosen stage's."""
+        options = self._options()
+        which = "small" if np.median(data.sizes) < options["t_switch"] else "large"
+        stage = _resolve(options[which]).fit(data, U, k, threat=threat, rng=rng)
+        stage.result_.info["by_size"] = {"chosen": which, "stage": repr(stage),
+                                         "t_switch": options["t_switch"]}
+        self.chosen_ = stage
+        self.result_, self.labels_ = stage.result_, stage.labels_
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = (stage.W_tilde_, stage.r2_tilde_,
+                                                         stage.p_tilde_)
+        return self
+
+    def _nested_object(self, name):
+        return _resolve(getattr(self, name))
+
+
+def _resolve(value):
+    """A fresh clustering stage from a name or an object."""
+    return make_stage(value, ALIASES, ClusteringStage)
+
+
+def _check_stage(value, name):
+    try:
+        _resolve(value)._validate_params()
+    except ValidationError as exc:
+        raise ValidationError(f"{name}: {exc}") from None
+
+
 #: Names accepted wherever a clustering stage is expected.
 ALIASES = {
     "single": (Linkage, {"linkage": "single"}),
@@ -387,4 +456,5 @@ ALIASES = {
     "moments_robust": (TensorMoments, {"robust": True}),
     "em": (EM, {"robust": False}),
     "em_robust": (EM, {"robust": True}),
+    "auto": (BySize, {}),
 }
