@@ -21,3 +21,50 @@ def top_eigvecs(S, k):
 def sym(A):
     """Symmetric part of a square matrix."""
     return (A + A.T) / 2
+
+
+#: Smallest reciprocal condition number (LAPACK ``pocon`` estimate) of a Gram
+#: matrix XᵀX solved by Cholesky. The normal equations lose about
+#: log10(cond(XᵀX)) digits; below this the least-squares solution is taken from
+#: an SVD of X instead, which loses only log10(cond(X)).
+GRAM_RCOND = 1e-8
+
+
+def gram_solve(G, b):
+    """Solve the normal equations ``G w = b`` (G = XᵀX) by Cholesky.
+
+    Returns None when G is not numerically positive definite (the Cholesky
+    factorisation fails, or its reciprocal condition estimate is below
+    :data:`GRAM_RCOND`): the caller then solves the least-squares problem
+    from X itself (:func:`numpy.linalg.lstsq`, an SVD).
+    """
+    G = np.asarray(G, dtype=float)
+    try:
+        c, lower = linalg.cho_factor(G, lower=False, check_finite=False)
+    except (linalg.LinAlgError, ValueError):
+        return None
+    anorm = np.abs(G).sum(axis=0).max()
+    rcond, info = linalg.lapack.dpocon(c, anorm)          # c is the upper factor
+    if info != 0 or not rcond >= GRAM_RCOND:
+        return None
+    return linalg.cho_solve((c, lower), b, check_finite=False)
+
+
+def least_squares(X, y, weights=None):
+    """(Weighted) least squares ``argmin_w Σ_j weights_j (y_j − x_jᵀw)²``.
+
+    The normal equations by one GEMM and a d × d Cholesky solve
+    (:func:`gram_solve`): for N ≫ d rows with well-conditioned XᵀX this is
+    about ten times cheaper than an SVD of the N × d matrix and agrees with it
+    to rounding (cond(XᵀX) · machine precision). Falls back to
+    :func:`numpy.linalg.lstsq` (SVD, minimum-norm solution) when XᵀX is
+    rank-deficient or ill-conditioned.
+    """
+    Xw = X if weights is None else X * weights[:, None]
+    w = gram_solve(Xw.T @ X, Xw.T @ y)
+    if w is not None:
+        return w
+    if weights is not None:
+        sw = np.sqrt(weights)
+        X, y = X * sw[:, None], y * sw
+    return np.linalg.lstsq(X, y, rcond=None)[0]

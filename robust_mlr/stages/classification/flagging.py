@@ -11,12 +11,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2
 
+from ..._threads import pinned
 from ...data import MetaDataset
 from .likelihood import task_neg_log_lik
 
 __all__ = ["flag_unfit_tasks"]
 
 
+@pinned
 def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
     """Tasks that fit no component: the best component's residual sum of
     squares / s² exceeds the (1 − level) quantile of χ²_{t_i}.

@@ -26,6 +26,7 @@ cluster's value (a check that a cluster is not two merged ones).
 
 from __future__ import annotations
 
+from ..._threads import pinned
 from ..._validation import check_int, lookup
 from ...data import MetaDataset
 from .base import ClusteringResult
@@ -71,6 +72,7 @@ METHODS = {
 }
 
 
+@pinned
 def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
     """Cluster heavy tasks into ``k`` groups.
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2
 
+from ..._threads import pinned
 from ...data import MetaDataset
 from ...exceptions import EmptyClusterError
 
 __all__ = ["cluster_estimates"]
 
 
+@pinned
 def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
     """Per-cluster w̃ (in span U), r̃² and p̃ of Algorithm 3.
 

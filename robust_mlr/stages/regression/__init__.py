@@ -13,6 +13,7 @@ cluster ℓ (:func:`cross_check_noise`, :mod:`.noise_check`).
 
 from __future__ import annotations
 
+from ..._threads import pinned
 from ..._validation import lookup
 from .least_squares import least_squares, refine
 from .noise_check import cross_check_noise, heavy_noise_interval
@@ -25,6 +26,7 @@ __all__ = ["METHODS", "fit_components", "refine", "filter_regression", "huber_re
 METHODS = {"ls": least_squares, "filter": filter_stage, "huber": huber_stage}
 
 
+@pinned
 def fit_components(data, labels, k, method="ls", **kwargs):
     """Estimate (W, s², p) per component from classified tasks.
 

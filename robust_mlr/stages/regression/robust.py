@@ -38,11 +38,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-
-from scipy import linalg
 from scipy.stats import chi2
 
-from ..._linalg import top_eigvecs
+from ..._linalg import least_squares, top_eigvecs
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
@@ -55,19 +53,11 @@ __all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage
 
 def _ls(X, y, weights=None):
     """Weighted least squares by the normal equations (one GEMM, a d × d
-    Cholesky solve): on screened, scaled covariates XᵀWX is well conditioned
-    (N ≫ d Gaussian rows), and an SVD of the N × d matrix costs ten times
-    more. Falls back to the SVD solver when the Cholesky factorisation fails
-    (rank-deficient X)."""
-    Xw = X if weights is None else X * weights[:, None]
-    G, b = Xw.T @ X, Xw.T @ y
-    try:
-        return linalg.solve(G, b, assume_a="pos")
-    except (linalg.LinAlgError, ValueError):
-        if weights is not None:
-            sw = np.sqrt(weights)
-            X, y = X * sw[:, None], y * sw
-        return np.linalg.lstsq(X, y, rcond=None)[0]
+    Cholesky solve; :func:`robust_mlr._linalg.least_squares`): on screened,
+    scaled covariates XᵀWX is well conditioned (N ≫ d Gaussian rows), and an
+    SVD of the N × d matrix costs ten times more. Falls back to the SVD
+    solver when XᵀWX is rank-deficient or ill-conditioned."""
+    return least_squares(X, y, weights)
 
 
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):

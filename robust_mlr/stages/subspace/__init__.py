@@ -18,6 +18,7 @@ Methods (``METHODS``, looked up by name by :class:`robust_mlr.MetaLearner`):
 
 from __future__ import annotations
 
+from ..._threads import pinned
 from ..._validation import check_k_d, lookup
 from ...data import MetaDataset
 from .bad_example import bad_example
@@ -46,6 +47,7 @@ METHODS = {
 }
 
 
+@pinned
 def estimate_subspace(data: MetaDataset, k, method="pca", **kwargs):
     """Estimate span(W) from light tasks.
 
