@@ -175,3 +175,16 @@ def task_rss(X, y, offsets, W):
         R *= R
         out[a:e] = task_sum_operator(sizes[a:e]) @ R
     return out
+
+
+def weighted_task_sums(offsets, X, weights):
+    """Per-task sums ``Σ_j weights_j X_j`` (n, ...) of an (N, ...) array, by one
+    sparse product (a pass over X; no ``weights · X`` temporary, and about ten
+    times faster than :func:`numpy.add.reduceat` over rows)."""
+    offsets = np.asarray(offsets)
+    N = int(offsets[-1])
+    S = sparse.csr_matrix((np.asarray(weights, dtype=float), np.arange(N), offsets),
+                          shape=(offsets.size - 1, N))
+    X = np.asarray(X)
+    flat = X.reshape(N, -1)
+    return np.asarray(S @ flat).reshape((offsets.size - 1,) + X.shape[1:])

@@ -41,6 +41,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from ..._linalg import least_squares, top_eigvecs
+from ..._segments import weighted_task_sums
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
@@ -131,11 +132,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         row_kept = np.repeat(kept, data.sizes)
-        w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
+        w = _ls(data.X, data.y, ex_w * row_kept)   # dropped rows weigh 0
         r = data.X @ w - data.y
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
-        g = data.task_sums(data.X * r[:, None]) / np.sqrt(t)[:, None]
+        g = weighted_task_sums(data.offsets, data.X, r) / np.sqrt(t)[:, None]
         gk = g[kept] - g[kept].mean(axis=0)
         C = gk.T @ gk / kept.sum()
         v, lam = top_eigvecs(C, 1)
@@ -155,7 +156,7 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
                       f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
                       stacklevel=2)
     row_kept = np.repeat(kept, data.sizes)
-    w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
+    w = _ls(data.X, data.y, ex_w * row_kept)   # dropped rows weigh 0
     # ŝ² over all the component's tasks, not the kept ones: the filter
     # removes tasks with large aligned gradients, i.e. large residuals, so
     # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
