@@ -30,5 +30,6 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
     labels = np.argmin(nll, axis=1)
     rss = task_rss(data.X, data.y, data.offsets, W)      # one blocked pass
     stat = rss[np.arange(data.n_tasks), labels] / np.asarray(s2)[labels]
-    flagged = stat > chi2.ppf(1 - level, data.sizes)
+    sizes, which = np.unique(data.sizes, return_inverse=True)     # quantile per size
+    flagged = stat > chi2.ppf(1 - level, sizes)[which]
     return labels, flagged

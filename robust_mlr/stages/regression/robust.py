@@ -76,7 +76,8 @@ def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
     t = data.sizes[kept]
     t_cap = size_cap(data.sizes) if t_cap is None else t_cap
     rss = data.task_sums((data.y - data.X @ w) ** 2)[kept]
-    ratio = rss / chi2.median(t)
+    sizes, which = np.unique(t, return_inverse=True)             # median per size
+    ratio = rss / chi2.median(sizes)[which]
     order = np.argsort(ratio)
     cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
     return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
