@@ -6,6 +6,7 @@ import numpy as np
 from scipy import linalg
 
 from ._segments import BLOCK_BYTES
+from .exceptions import SolverFailedError
 
 
 def top_eigvecs(S, k):
@@ -77,4 +78,19 @@ def least_squares(X, y, weights=None):
     if weights is not None:
         sw = np.sqrt(weights)
         X, y = X * sw[:, None], y * sw
-    return np.linalg.lstsq(X, y, rcond=None)[0]
+    return svd_least_squares(X, y)
+
+
+def svd_least_squares(X, y):
+    """Minimum-norm least squares by :func:`numpy.linalg.lstsq` (an SVD).
+
+    Raises
+    ------
+    SolverFailedError
+        If the SVD does not converge (non-finite data), naming the problem size.
+    """
+    try:
+        return np.linalg.lstsq(X, y, rcond=None)[0]
+    except np.linalg.LinAlgError as exc:
+        raise SolverFailedError(f"numpy.linalg.lstsq (SVD) on a {X.shape[0]} x {X.shape[1]} "
+                                f"least-squares problem: {exc}") from exc

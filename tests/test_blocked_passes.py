@@ -103,3 +103,21 @@ def test_task_likelihood_equals_per_task_sums(ragged):
     rss = data.task_sums((data.y[:, None] - data.X @ theta.W) ** 2)
     ref = rss / (2 * s2) + 0.5 * data.sizes[:, None] * np.log(s2)
     np.testing.assert_allclose(task_neg_log_lik(data, theta.W, s2), ref, rtol=1e-12)
+
+
+def test_fits_restore_the_blas_thread_count():
+    # the stages run pinned to one BLAS thread and must hand back the caller's
+    # setting (2 here, whatever the test run's environment says)
+    from threadpoolctl import threadpool_info, threadpool_limits
+    from robust_mlr import MetaLearner, make_pools
+    theta = make_params(8, 2, rng=0)
+    pools = make_pools(theta, 2000, 2, 60, 64, 2000, 8, rng=1)
+    def counts():
+        return [(i["filepath"], i["num_threads"]) for i in threadpool_info()
+                if i["user_api"] == "blas"]
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = counts()
+        MetaLearner(2, rng=0).fit(pools)
+        after = counts()
+    assert any(n == 2 for _, n in before)         # a library that honours the limit
+    assert after == before

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._linalg import gram_solve
+from ..._linalg import gram_solve, svd_least_squares
 from ..._segments import label_grams, label_rss
 from ..._threads import single_blas
 from ..._validation import check_int
@@ -63,7 +63,7 @@ def refine(data: MetaDataset, labels, k):
         w = gram_solve(G[ell], b[ell])
         if w is None:                          # rank-deficient: SVD of the rows
             rows = np.repeat(labels == ell, data.sizes)
-            w = np.linalg.lstsq(data.X[rows], data.y[rows], rcond=None)[0]
+            w = svd_least_squares(data.X[rows], data.y[rows])
         W[:, ell] = w
         rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
     # RSS = yᵀy − 2 bᵀw + wᵀGw loses log10(yᵀy / RSS) digits to cancellation;
