@@ -22,6 +22,9 @@ from ...exceptions import EmptyClusterError
 
 __all__ = ["refine", "least_squares"]
 
+#: Largest RSS / Σy² at which the RSS is recomputed from the residuals.
+CANCELLATION = 1e-4
+
 
 def refine(data: MetaDataset, labels, k):
     """Least-squares estimates per component from classified tasks.
@@ -73,10 +76,6 @@ def refine(data: MetaDataset, labels, k):
         with single_blas():
             rss = np.where(exact, label_rss(data.X, data.y, data.offsets, labels, W), rss)
     return W, rss / (n_ex - d), counts / counts.sum()
-
-
-#: Largest RSS / Σy² at which the RSS is recomputed from the residuals.
-CANCELLATION = 1e-4
 
 
 def least_squares(data, labels, k, **_):
