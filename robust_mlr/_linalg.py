@@ -54,7 +54,7 @@ def gram_solve(G, b):
 
 
 def least_squares(X, y, weights=None):
-    """(Weighted) least squares ``argmin_w Σ_j weights_j (y_j − x_jᵀw)²``.
+    """(Weighted) least squares ``argmin_w Σ_j weights_j (y_j − x_jᵀw)²``, weights ≥ 0.
 
     The normal equations summed over blocks of rows (cache-sized products,
     no weighted copy of X; zero weights drop rows without copying the others)
@@ -67,16 +67,17 @@ def least_squares(X, y, weights=None):
     N, d = X.shape
     G, b = np.zeros((d, d)), np.zeros(d)
     step = max(1, BLOCK_BYTES // (X.itemsize * d))
+    sw = None if weights is None else np.sqrt(weights)
     for s in range(0, N, step):                  # loop over row blocks
         Xb, yb = X[s:s + step], y[s:s + step]
-        Xw = Xb if weights is None else Xb * weights[s:s + step, None]
-        G += Xw.T @ Xb
-        b += Xw.T @ yb
+        if sw is not None:                       # √w-scaled rows: XᵀWX as one syrk
+            Xb, yb = Xb * sw[s:s + step, None], yb * sw[s:s + step]
+        G += Xb.T @ Xb
+        b += Xb.T @ yb
     w = gram_solve(G, b)
     if w is not None:
         return w
-    if weights is not None:
-        sw = np.sqrt(weights)
+    if sw is not None:
         X, y = X * sw[:, None], y * sw
     return svd_least_squares(X, y)
 

@@ -156,8 +156,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         warnings.warn(f"regression filter stopped at max_iter={max_iter} with top eigenvalue "
                       f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
                       stacklevel=2)
-    row_kept = np.repeat(kept, data.sizes)
-    w = _ls(data.X, data.y, ex_w * row_kept)   # dropped rows weigh 0
+        # the last pass removed tasks after its fit (a break leaves ŵ fitted
+        # on the final kept set, so no refit is needed there)
+        w = _ls(data.X, data.y, ex_w * np.repeat(kept, data.sizes))
     # ŝ² over all the component's tasks, not the kept ones: the filter
     # removes tasks with large aligned gradients, i.e. large residuals, so
     # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
