@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from . import _params
+from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
 from .data import Pools
@@ -183,6 +184,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         opts.update(kwargs)
         return cls(k, alpha=alpha, **opts)
 
+    @pinned
     def fit(self, pools: Pools):
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):

@@ -71,8 +71,8 @@ import time
 import warnings
 
 import numpy as np
-from scipy.stats import chi2
 
+from ..._dist import chi2
 from ..._em_steps import log_terms, m_step, run_em, task_statistics
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
 from ...data import MetaDataset

@@ -23,6 +23,7 @@ import numpy as np
 from ... import _params
 from ..._validation import check_int, check_rng
 from ...exceptions import ValidationError
+from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage, make_stage
 from .base import ClusteringResult
@@ -49,6 +50,7 @@ class ClusteringStage(Stage):
     #: (the moment relaxations and estimators stay in span U).
     distance_based = False
 
+    @pinned
     def fit(self, data, U, k, *, threat=None, rng=None):
         """Cluster the heavy tasks ``data`` in the basis ``U``.
 
