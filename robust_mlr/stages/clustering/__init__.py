@@ -26,7 +26,9 @@ cluster's value (a check that a cluster is not two merged ones).
 
 from __future__ import annotations
 
-from ..._validation import check_int, lookup
+import numpy as np
+
+from ..._validation import check_alpha, check_int, lookup
 from ...data import MetaDataset
 from .base import ClusteringResult
 from .basis import heavy_basis
@@ -34,6 +36,7 @@ from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robus
                              solve_peng_wei_bm)
 from .certify import ClusterCertificates, certify_clusters
 from .estimates import cluster_estimates
+from .factored import far_tasks
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
                       single_linkage)
@@ -55,7 +58,7 @@ __all__ = ["METHODS", "cluster_heavy", "ClusteringResult", "cluster_estimates", 
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
            "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
            "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
-           "certify_clusters"]
+           "certify_clusters", "far_tasks"]
 
 METHODS = {
     "single": single_linkage,
@@ -89,10 +92,28 @@ def cluster_heavy(data: MetaDataset, U, k, method="single", **kwargs):
     **kwargs
         Passed to the method (``L``, ``alpha``, ``solver``, ...).
 
+    With ``alpha`` > 0, tasks far from the bulk (:func:`far_tasks`: at most
+    ⌊αn⌋, each beyond 4× the median outlyingness) are outliers (label −1,
+    ``info["far_tasks"]``) and the method clusters the others: no method
+    then spends a cluster on a group of identical far tasks. Without far
+    tasks the method sees the data unchanged.
+
     Returns
     -------
     ClusteringResult
     """
     k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
     fn = lookup(METHODS, method, "clustering method")
-    return fn(data, U, k, **kwargs)
+    alpha = check_alpha(kwargs.get("alpha", 0.0))
+    far = np.zeros(data.n_tasks, bool)
+    if alpha > 0 and method != "single_cluster" and data.n_tasks and data.sizes.min() >= 2:
+        B = projected_chunks(data, U, 2, stage="clustering")
+        far = far_tasks(LowRankCost(B[0], B[1]), alpha)
+    keep = np.flatnonzero(~far)
+    if not far.any() or keep.size < 2 * k:
+        return fn(data, U, k, **kwargs)
+    res = fn(data.subset(keep), U, k, **kwargs)
+    labels = np.full(data.n_tasks, -1)
+    labels[keep] = res.labels
+    return ClusteringResult(labels, labels < 0, res.objective,
+                            dict(res.info, far_tasks=int(far.sum())))
