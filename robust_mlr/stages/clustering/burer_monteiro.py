@@ -328,10 +328,12 @@ def mds_labels(op, k, rng, oversample=5, power=6):
 
 
 def _shed_farthest(op, labels, k, m):
-    """Robust warm start: the m labelled tasks farthest (mean D) from their
-    own cluster start unlabelled, i.e. with no mass."""
+    """Robust warm start: m tasks in all start unlabelled, i.e. with no
+    mass — those ``labels`` leaves unlabelled, then the labelled tasks
+    farthest (mean D) from their own cluster."""
     labels = np.array(labels)
     ok = labels >= 0
+    m = max(0, m - int((~ok).sum()))
     if m == 0 or ok.sum() <= m:
         return labels
     A = np.zeros((labels.size, k))

@@ -291,10 +291,13 @@ def _best_of_starts(op, k, points, rng, n_starts, **kwargs):
 
     A start whose solve fails (:class:`SolverFailedError`: non-finite
     iterates, or constraints still violated by more than 1e-2) is not an
-    answer but no reason to stop either: the next start is tried, and the
-    failures are reported in a :class:`SolverInaccurateWarning` when another
-    start succeeds. Only when every start fails is the error raised, naming
-    the solver, the problem size and each start's failure.
+    answer but no reason to stop either: the next start is tried — for the
+    robust variant with the far tasks (:func:`far_tasks`) left unlabelled,
+    i.e. shed, since k-means spends clusters on them (measured: groups of
+    identical far tasks made every k-means start fail) — and the failures
+    are reported in a :class:`SolverInaccurateWarning` when another start
+    succeeds. Only when every start fails is the error raised, naming the
+    solver, the problem size and each start's failure.
     """
     feas = 10 * kwargs.get("tol", 1e-5)
 
@@ -302,8 +305,16 @@ def _best_of_starts(op, k, points, rng, n_starts, **kwargs):
         return (res.primal_residual <= feas, -res.objective if res.primal_residual <= feas
                 else -res.primal_residual)
     best, best_caught, failed = None, [], []
+    far = None
     for tried in range(1, n_starts + 1):
-        init = kmeans(points, k, rng)
+        if failed and far is None:
+            far = far_tasks(op, kwargs.get("alpha", 0.0)) if kwargs.get("robust") else \
+                np.zeros(op.n, bool)
+        if far is None or not far.any():
+            init = kmeans(points, k, rng)
+        else:                       # after a failure: far tasks start shed
+            init = np.full(op.n, -1)
+            init[~far] = kmeans(points[~far], k, rng)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SolverInaccurateWarning)
             try:
