@@ -210,3 +210,30 @@ def test_a_failed_start_is_caught_and_only_all_failures_raise(monkeypatch):
     monkeypatch.setattr(factored, "solve_peng_wei_bm", always_fails)
     with pytest.raises(SolverFailedError, match=r"Burer–Monteiro solver \(n=60, k=2\): all 3"):
         sdp_cluster(heavy, U, 2, relaxation="peng_wei_robust", alpha=0.05, rng=0)
+
+
+# ------------------------------------------------ the robust moment estimator
+
+
+def test_robust_moments_estimate_when_the_subspace_misses_a_centre():
+    """A corrupted subspace that swapped a true direction for an empty one
+    leaves the heavy tasks' M2 without a k-th positive eigenvalue: the plain
+    estimator refuses it (ValidationError), the robust one returns an
+    estimate of the centres it can see and a CorruptionWarning."""
+    from robust_mlr import ValidationError, make_tasks
+    from robust_mlr.exceptions import CorruptionWarning
+    from robust_mlr.stages.clustering import moment_clustering, robust_moment_clustering
+    theta = make_params(12, 3, rng=0)
+    heavy = make_tasks(theta, 20000, 4, rng=3)      # a draw whose 3rd eigenvalue is < 0
+    v = np.linalg.qr(np.c_[theta.W, np.random.default_rng(2).standard_normal(12)])[0][:, 3]
+    U = np.linalg.qr(np.c_[theta.W[:, :2], v])[0]          # w_3's direction swapped for v
+    with pytest.raises(ValidationError, match="M2"):
+        moment_clustering(heavy, U, 3, rng=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = robust_moment_clustering(heavy, U, 3, alpha=0.05, rng=0)
+    assert any(w.category is CorruptionWarning and "ridged" in str(w.message) for w in caught)
+    W, r2, p = res.info["estimates"]
+    assert np.all(np.isfinite(W)) and np.all(r2 > 0) and p.sum() == pytest.approx(1.0)
+    seen = np.linalg.norm(W[:, :, None] - theta.W[:, None, :2], axis=0).min(axis=0)
+    assert np.all(seen / theta.s[:2] < 0.5)                 # the two centres it can see
