@@ -42,7 +42,8 @@ from .._validation import check_array, check_float, check_int, check_k_d, check_
 from ..exceptions import ConvergenceWarning, ValidationError
 from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
-from ._base import kmeans, orthonormal_span, pooled
+from ..stages.clustering.rounding import kmeans
+from ._base import orthonormal_span, pooled
 
 __all__ = ["EMLearner", "em_step"]
 
@@ -147,7 +148,7 @@ class EMLearner(MixturePredictor):
             p = check_array(p, "init p", ndim=1, shape=(self.k_,))
             return W, np.maximum(s2, floor), p
         V = data.task_sums(data.X * data.y[:, None]) / stats.t[:, None] @ U
-        labels, _ = kmeans(V, self.k_, rng)
+        labels = kmeans(V, self.k_, rng)
         return m_step(stats, np.eye(self.k_)[labels], floor)[:3]
 
     def fit(self, data):

@@ -26,7 +26,7 @@ import numpy as np
 from sos.exceptions import SolverInaccurateWarning
 
 from ..._validation import check_int
-from ...constants import BM_STARTS, MAD_TO_SIGMA, READMIT_MADS
+from ...constants import BM_STARTS, INLIER_MASS, MAD_TO_SIGMA, READMIT_MADS, SDP_DISTANCE_CAP
 from ...exceptions import SolverFailedError, ValidationError
 from ..screening import excess_limit
 from .base import ClusteringResult
@@ -56,7 +56,7 @@ def _cost(data, U, L, rng, B):
         return LowRankCost(B[0], B[1], scale=scale), L
     op = DenseCost(distance_matrix(data, U, L))
     scale = _median_scale(op, n, rng)
-    return DenseCost(np.clip(op.D / scale, -100.0, 100.0)), L
+    return DenseCost(np.clip(op.D / scale, -SDP_DISTANCE_CAP, SDP_DISTANCE_CAP)), L
 
 
 def _median_scale(op, n, rng):
@@ -187,7 +187,7 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     res = _best_of_starts(sop, k, points[sub], rng, n_starts, robust=robust, alpha=alpha,
                           **opts)
     mass = res.row_mass()
-    inl_sub = mass >= 0.5 if robust else np.ones(sub.size, bool)
+    inl_sub = mass >= INLIER_MASS if robust else np.ones(sub.size, bool)
     idx, lab = _round(res.Y, k, points[sub], rng, inl_sub, rounding)
     labels = np.full(n, -1)
     labels[sub[idx]] = lab
