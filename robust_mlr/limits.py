@@ -152,8 +152,9 @@ def two_point_floor(t, p, alpha, estimate="w", separation=None):
     * ``"s2"``: the h with p·TV(s²(1 − h), s²(1 + h)) = 2α (:func:`noise_tv`);
       the floor on the relative error |ŝ² − s²|/s² is h (the best guess
       between the two worlds is their harmonic mean, relative error h in both).
-    * ``"p"``: moving a share ε from component a to b changes the task law by
-      ε·TV_t(‖w_a − w_b‖/s); ε = 2α/TV_t, floor ε/2 = α/TV_t ≥ α.
+    * ``"p"``: moving a share ε from component a (share p) to b changes the
+      task law by ε·TV_t(‖w_a − w_b‖/s); ε = min(2α/TV_t, p), floor ε/2 —
+      α/TV_t ≥ α unless the whole component can move.
 
     Parameters
     ----------
@@ -198,7 +199,7 @@ def two_point_floor(t, p, alpha, estimate="w", separation=None):
         if separation is None:
             raise ValidationError("estimate='p' needs separation (‖w_a − w_b‖/s), got None")
         sep = check_float(separation, "separation", min_val=0.0, include_min=False)
-        return min(alpha / shift_tv(t, sep), np.inf)
+        return min(alpha / shift_tv(t, sep), p / 2.0)
     target = 2.0 * alpha / p
     if target >= 1.0:
         return np.inf

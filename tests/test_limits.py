@@ -110,3 +110,19 @@ def test_floor_is_infinite_once_the_budget_covers_half_a_component():
 def test_bad_input_names_the_parameter(kwargs, name):
     with pytest.raises(ValidationError, match=name):
         two_point_floor(**kwargs)
+
+
+def test_share_floor_is_alpha_when_the_pool_separates_components():
+    # TV_128(√2) = 1 to 1e-12: the mimicry floor is exactly α; two examples
+    # separate them less (TV_2(√2) = 1/√3), so a larger share can move
+    assert two_point_floor(128, 0.25, 0.03, "p", separation=2 ** 0.5) == pytest.approx(0.03)
+    assert shift_tv(2, 2 ** 0.5) == pytest.approx(3 ** -0.5, abs=1e-6)
+    assert two_point_floor(2, 0.25, 0.03, "p", separation=2 ** 0.5) == pytest.approx(
+        0.03 * 3 ** 0.5, rel=1e-5)
+    assert two_point_floor(2, 0.04, 0.03, "p", separation=2 ** 0.5) == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("delta", [0.1, 0.5, 2.0, 8.0])
+def test_shift_tv_of_two_example_tasks_has_a_closed_form(delta):
+    # ‖Xu‖ is Rayleigh for t = 2, and E[erf(δR/(2√2))] = δ/√(δ² + 4)
+    assert shift_tv(2, delta) == pytest.approx(delta / np.sqrt(delta ** 2 + 4), abs=1e-7)
