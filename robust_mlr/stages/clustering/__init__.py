@@ -12,7 +12,7 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
   Burer–Monteiro solver (:mod:`.burer_monteiro`, via :mod:`.factored`:
   memory O(n k), every heavy task), ``solver="SCS"`` selects cvxpy;
 * ``"moments"``, ``"moments_robust"`` (:class:`TensorMoments`) — third-order moment estimator of the
-  centres (whitening + tensor decomposition, :mod:`.moments`, with
+  centres (whitening + tensor decomposition, :mod:`.tensor_estimator`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
   median of block means;
 * ``"em"``, ``"em_robust"`` (:class:`EM`) — likelihood EM on the heavy tasks' own examples
@@ -43,7 +43,7 @@ from .certify import ClusterCertificates, certify_clusters
 from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
 from .factored import far_tasks
-from .moments import geometric_median, moment_clustering, robust_moment_clustering
+from .tensor_estimator import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
                       single_linkage)
 from .pseudo_distribution import (brute_force_balanced, peel_clusters,

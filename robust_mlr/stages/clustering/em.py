@@ -79,7 +79,7 @@ from ...data import MetaDataset
 from ...exceptions import ConvergenceWarning, ValidationError
 from ..screening import excess_limit, size_cap
 from .base import ClusteringResult
-from .moments import moment_clustering, robust_moment_clustering
+from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import kmeans
 
 __all__ = ["em_clustering", "robust_em_clustering"]

@@ -35,7 +35,7 @@ from .factored import far_tasks
 from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
 from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
-from .moments import moment_clustering, robust_moment_clustering
+from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import ROUNDINGS
 from .sdp import kmeans_baseline, sdp_cluster, single_cluster
 

@@ -17,7 +17,7 @@ from .._stage import Stage
 from .amht_lrs import amht_lrs
 from .base import SubspaceResult
 from .meta_sp import meta_sp
-from .moments import moments
+from .example_moments import moments
 from .pca import pca
 from .robust import filter_stage, hrpca_stage, pca_points_stage
 
