@@ -1,0 +1,281 @@
+"""The ICML 2020 fit as passes over task chunks, for data larger than memory.
+
+Every light-pool stage of the learner of Kong, Somani, Song, Kakade, Oh
+(ICML 2020) reduces the data to sums over tasks:
+
+* the subspace moment M̂ of Algorithm 2 is ``(1/n) Σ_i β̂_i⁽¹⁾ β̂_i⁽²⁾ᵀ``
+  (symmetrised): one pass over L1 accumulates ``Σ_i β̂_i⁽¹⁾ β̂_i⁽²⁾ᵀ`` and n;
+  the example moment ``(1/N) Σ y² x xᵀ`` of Tripuraneni, Jin, Jordan (2021)
+  likewise;
+* classification and least-squares refinement (Algorithm 4) need, per
+  component ℓ, only ``XᵀX``, ``Xᵀy``, ``yᵀy`` and the example and task
+  counts of the tasks classified to ℓ: one pass over L2 classifies each
+  chunk under (W̃, r̃²) and accumulates them; a Cholesky solve of the d × d
+  normal equations then gives ŵ_ℓ and ``RSS = yᵀy − ŵᵀXᵀy``.
+
+The heavy pool is small (it is the expensive pool to collect) and is
+clustered in memory by any clustering stage. Chunks are mapped in order by
+this process, or by a ``dask.distributed`` client (partial sums are gathered
+and added in chunk order, so the answer does not depend on the workers).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy import linalg
+
+from ._linalg import top_eigvecs
+from ._validation import check_k_d, check_rng
+from .chunked import ChunkedMetaDataset
+from .data import MetaDataset
+from .estimator import (MetaLearner, _check_design, _check_evidence, _warn_fabricable,
+                        _warn_unprotected)
+from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
+                         ValidationError)
+from .stages.classification import Likelihood
+from .stages.classification.flagging import flag_unfit_tasks
+from .stages.classification.likelihood import classify
+from .stages.regression import LeastSquares
+from .stages.subspace import ExampleMomentPCA, MomentPCA
+from .stages.subspace.base import SubspaceResult
+from .threat import ThreatModel
+
+__all__ = ["fit_out_of_core", "SUPPORTED"]
+
+#: Stage classes with an out-of-core form, by stage (any clustering stage
+#: runs, in memory, on the heavy pool).
+SUPPORTED = {"subspace": (MomentPCA, ExampleMomentPCA), "classification": (Likelihood,),
+             "regression": (LeastSquares,)}
+
+
+def _source(data, name):
+    if isinstance(data, (MetaDataset, ChunkedMetaDataset)):
+        return data
+    if isinstance(data, (str, Path)):
+        return ChunkedMetaDataset(data)
+    raise ValidationError(f"{name} must be a MetaDataset, a ChunkedMetaDataset or its path, "
+                          f"got {type(data).__name__}")
+
+
+def _read(source, spec):
+    return source.read_chunk(spec)
+
+
+def _map_chunks(source, fn, chunk_bytes, client):
+    """``[fn(chunk) for chunk in source]``, in chunk order."""
+    if isinstance(source, MetaDataset):
+        return [fn(source)]
+    specs = source.chunk_specs(chunk_bytes)
+    if client is None:
+        return [fn(source.read_chunk(spec)) for spec in specs]
+    chunks = client.map(functools.partial(_read, source), specs, pure=False)
+    return client.gather(client.map(fn, chunks, pure=False))
+
+
+# ------------------------------------------------------------- chunk statistics
+def _split_moment(chunk):
+    b = chunk.chunk_means(2, stage="subspace estimation (Algorithm 2)")
+    return b[0].T @ b[1], chunk.n_tasks
+
+
+def _example_moment(chunk):
+    y2 = chunk.y ** 2
+    return (chunk.X * y2[:, None]).T @ chunk.X, float(y2.sum()), chunk.n_examples
+
+
+def _classify_and_sum(chunk, W, s2, level):
+    """Labels (and flags) of a chunk's tasks and the per-component normal
+    equations of the tasks classified to each component."""
+    if level is None:
+        labels, _ = classify(chunk, W, s2)
+        flagged = np.zeros(chunk.n_tasks, bool)
+    else:
+        labels, flagged = flag_unfit_tasks(chunk, W, s2, level)
+        labels = np.where(flagged, -1, labels)
+    k, d = W.shape[1], chunk.dim
+    lab_ex = np.repeat(labels, chunk.sizes)
+    G, b, yy, n_ex = np.empty((k, d, d)), np.empty((k, d)), np.empty(k), np.empty(k, np.int64)
+    for ell in range(k):                       # loop over components only
+        rows = lab_ex == ell
+        Xl, yl = chunk.X[rows], chunk.y[rows]
+        G[ell], b[ell], yy[ell], n_ex[ell] = Xl.T @ Xl, Xl.T @ yl, yl @ yl, yl.size
+    return labels, flagged, G, b, yy, n_ex
+
+
+def _solve_normal(G, b, yy, n_ex, counts):
+    """Least squares per component from its normal equations (Cholesky)."""
+    k, d = b.shape
+    W, s2 = np.empty((d, k)), np.empty(k)
+    for ell in range(k):
+        if n_ex[ell] <= d:
+            raise EmptyClusterError(
+                f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
+                f"least squares in d={d} needs more than {d}")
+        try:
+            factor = linalg.cho_factor(G[ell], lower=True)
+        except linalg.LinAlgError:
+            raise SolverFailedError(f"Cholesky factorisation of component {ell}'s normal "
+                                    f"equations ({d} x {d}) failed: XᵀX is singular") from None
+        diag = np.diag(factor[0])
+        if (diag.min() / diag.max()) ** 2 < 1e-10:
+            warnings.warn(f"component {ell}'s normal equations ({d} x {d}) are ill-conditioned "
+                          f"(Cholesky pivot ratio {(diag.min() / diag.max()) ** 2:.1e}); the "
+                          f"least-squares solution is inaccurate", ConvergenceWarning,
+                          stacklevel=4)
+        w = linalg.cho_solve(factor, b[ell])
+        W[:, ell] = w
+        s2[ell] = max(yy[ell] - w @ b[ell], 0.0) / (n_ex[ell] - d)
+    return W, s2
+
+
+# ------------------------------------------------------------------- the stages
+def _subspace(stage, source, k, chunk_bytes, client):
+    if isinstance(stage, MomentPCA):
+        lo = source.size_range[0] if isinstance(source, ChunkedMetaDataset) else \
+            int(source.sizes.min())
+        if lo < 2:
+            raise ValidationError(f"subspace estimation (Algorithm 2) splits every task into 2 "
+                                  f"chunks, but light1 has tasks of t_i={lo} < 2 examples")
+        parts = _map_chunks(source, _split_moment, chunk_bytes, client)
+        C = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+        U, vals = top_eigvecs((C + C.T) / 2, k)
+        return SubspaceResult(U, None, {"eigenvalues": vals})
+    parts = _map_chunks(source, _example_moment, chunk_bytes, client)
+    N = sum(p[2] for p in parts)
+    U, vals = top_eigvecs(sum(p[0] for p in parts) / N, k)
+    return SubspaceResult(U, None, {"method": "method of moments",
+                                    "eigenvalues": (vals - sum(p[1] for p in parts) / N) / 2})
+
+
+def _check_supported(learner, stages):
+    for kind, classes in SUPPORTED.items():
+        if type(stages[kind]) not in classes:
+            raise ValidationError(
+                f"{kind}={type(stages[kind]).__name__} has no out-of-core form yet; "
+                f"supported: {', '.join(c.__name__ for c in classes)}")
+    if learner.covariates != "isotropic":
+        raise ValidationError(f"covariates={learner.covariates!r} has no out-of-core form yet; "
+                              f"use covariates='isotropic'")
+    reds = learner._reductions(stages)
+    if reds:
+        raise ValidationError(f"screen={type(reds[0]).__name__} has no out-of-core form yet; "
+                              f"pass screen=None")
+
+
+def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, client=None):
+    """Fit ``learner`` with its light pools read chunk by chunk.
+
+    The result equals ``learner.fit(Pools(light1, heavy, light2))`` on the
+    same data up to the order of floating-point sums (see docs/scaling.md):
+    the same task labels, floats within about 1e-12 relative.
+
+    Parameters
+    ----------
+    learner : MetaLearner
+        Its stages must have an out-of-core form (:data:`SUPPORTED`): the
+        ICML 2020 preset ``MetaLearner.icml(k)`` and ``"moments"``
+        subspace; any clustering stage; no screening or whitening.
+    light1, heavy, light2 : ChunkedMetaDataset, MetaDataset, str or Path
+        The pools (a path opens a chunked directory); ``heavy`` is read
+        into memory.
+    chunk_bytes : int
+        Bound on a chunk's in-memory size (float64 X and y).
+    client : dask.distributed.Client, optional
+        Map the chunk passes on a Dask cluster (workers must see the files);
+        default: this process, chunk after chunk.
+
+    Returns
+    -------
+    MetaLearner
+        ``learner``, fitted: ``U_``, ``heavy_labels_``, ``W_tilde_``,
+        ``r2_tilde_``, ``p_tilde_``, ``light_labels_``, ``W_``, ``s2_``,
+        ``p_``, ``stages_``, ``threat_``, ``diagnostics_``.
+
+    Raises
+    ------
+    ValidationError
+        A stage without an out-of-core form (named), pools of different
+        dimensions, or an unreadable chunked directory.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_pools, MetaLearner
+    >>> pools = make_pools(make_params(8, 2, rng=0), 4000, 2, 60, 64, 2000, 8, rng=1)
+    >>> a = fit_out_of_core(MetaLearner(2, rng=2), pools.light1, pools.heavy, pools.light2)
+    >>> b = MetaLearner(2, rng=2).fit(pools)
+    >>> bool(np.allclose(a.W_, b.W_, atol=1e-12))
+    True
+    """
+    if not isinstance(learner, MetaLearner):
+        raise ValidationError(f"learner must be a MetaLearner, got {type(learner).__name__}")
+    light1, heavy, light2 = (_source(p, n) for p, n in
+                             ((light1, "light1"), (heavy, "heavy"), (light2, "light2")))
+    dims = {"light1": light1.dim, "heavy": heavy.dim, "light2": light2.dim}
+    if len(set(dims.values())) != 1:
+        raise ValidationError(f"pools have different dimensions {dims}")
+    learner._validate_params()
+    k = check_k_d(learner.k, light1.dim)
+    threat = ThreatModel(learner.alpha)
+    rng = check_rng(learner.rng)
+    stages = learner.resolved_stages()
+    _check_supported(learner, stages)
+    _warn_unprotected(stages, threat)
+    if threat.alpha >= 1.0 / k:
+        _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
+    if isinstance(heavy, ChunkedMetaDataset):
+        heavy = heavy.to_memory()
+    diag = {}
+
+    t0 = time.perf_counter()
+    sub = stages["subspace"]
+    sub.result_ = _subspace(sub, light1, k, chunk_bytes, client)
+    learner.U_ = sub.U_ = sub.result_.U
+    diag["subspace"] = dict(sub.result_.info, kept=None, time=time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    cl = stages["clustering"].fit(heavy, learner.U_, k, threat=threat, rng=rng)
+    learner.heavy_labels_ = cl.labels_
+    learner.W_tilde_, learner.r2_tilde_, learner.p_tilde_ = cl.W_tilde_, cl.r2_tilde_, cl.p_tilde_
+    diag["clustering"] = dict(cl.result_.info, objective=cl.result_.objective,
+                              outliers=cl.result_.outliers, time=time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    _classify_and_refine(learner, stages, light2, k, threat, chunk_bytes, client, diag)
+    diag["regression"]["time"] = time.perf_counter() - t0
+    learner.diagnostics_, learner.stages_, learner.threat_ = diag, stages, threat
+    _check_evidence(diag, threat)
+    _check_design(learner, types.SimpleNamespace(heavy=heavy), k, threat)
+    return learner
+
+
+def _classify_and_refine(learner, stages, light2, k, threat, chunk_bytes, client, diag):
+    cls_, reg = stages["classification"], stages["regression"]
+    level = cls_._options()["flag_level"]
+    W, s2 = np.asarray(learner.W_tilde_, float), np.asarray(learner.r2_tilde_, float)
+    if np.any(s2 <= 0):
+        raise ValidationError(f"noise variances must be positive, got {s2}")
+    fn = functools.partial(_classify_and_sum, W=W, s2=s2, level=level)
+    parts = _map_chunks(light2, fn, chunk_bytes, client)
+    labels = np.concatenate([p[0] for p in parts])
+    flagged = np.concatenate([p[1] for p in parts])
+    G, b, yy, n_ex = (sum(p[j] for p in parts) for j in range(2, 6))
+    info = {"flagged": flagged}
+    if cls_.robust:     # as Likelihood.fit: the test itself flags about level·n clean tasks
+        n = labels.size
+        info.update(removed=int(flagged.sum()),
+                    limit=threat.limit(n) + int(3 * level * n + 3))
+    cls_.labels_, cls_.flagged_, cls_.info_ = labels, flagged, info
+    diag["classification"] = dict(info)
+    counts = np.bincount(labels[labels >= 0], minlength=k)
+    W_, s2_ = _solve_normal(G, b, yy, n_ex, counts)
+    reg.labels_, reg.W_, reg.s2_, reg.p_, reg.info_ = labels, W_, s2_, counts / counts.sum(), {}
+    learner.light_labels_ = labels
+    learner.W_, learner.s2_, learner.p_ = reg.W_, reg.s2_, reg.p_
+    diag["regression"] = {}
+
