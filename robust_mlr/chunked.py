@@ -37,7 +37,8 @@ import numpy as np
 from .data import MetaDataset
 from .exceptions import ValidationError
 
-__all__ = ["ChunkedMetaDataset", "write_chunked", "open_pools", "FORMAT", "VERSION",
+__all__ = ["ChunkedMetaDataset", "write_chunked", "open_pools", "write_synthetic_pools",
+           "read_params", "FORMAT", "VERSION",
            "POOL_NAMES"]
 
 #: Format name written in every manifest.
@@ -414,3 +415,81 @@ def open_pools(path):
     if len(set(dims.values())) != 1:
         raise ValidationError(f"{path}: pools have different dimensions {dims}")
     return pools
+
+
+def write_synthetic_pools(path, params, light1, heavy, light2, *, rng=None, dtype="float64",
+                          shard_examples=1 << 19, overwrite=False):
+    """Stream synthetic pools of any size to a pools directory, shard by shard.
+
+    Each pool is drawn by :func:`~robust_mlr.generator.make_tasks` in
+    chunks of about ``shard_examples`` examples (one shard each) from one
+    generator in turn, so memory stays bounded and the same arguments give
+    the same files. The true meta-parameters go to ``params.json``. The
+    whole directory appears at ``path`` at the end (a rename).
+
+    Parameters
+    ----------
+    path : str or Path
+        The pools directory to create.
+    params : MLRParams
+        The mixture.
+    light1, heavy, light2 : tuple of int
+        ``(n_tasks, t)`` of each pool.
+    rng : None, int or Generator
+    dtype : {"float64", "float32"}
+        Storage type of X and y.
+    shard_examples : int
+        Examples per shard (whole tasks).
+    overwrite : bool
+        Replace an existing directory at ``path``.
+
+    Returns
+    -------
+    Path
+    """
+    from ._validation import check_int, check_rng
+    from .generator import make_tasks
+    rng = check_rng(rng)
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ValidationError(f"{path} exists; pass overwrite=True to replace it")
+    sizes = {}
+    for name, nt in zip(POOL_NAMES, (light1, heavy, light2)):
+        n, t = (check_int(v, f"{name} {w}", min_val=1) for v, w in zip(nt, ("n", "t")))
+        sizes[name] = (n, t)
+    per = check_int(shard_examples, "shard_examples", min_val=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+
+    def stream(n, t):
+        step = max(per // t, 1)
+        for a in range(0, n, step):
+            yield make_tasks(params, min(step, n - a), t, rng=rng)
+    try:
+        for name, (n, t) in sizes.items():
+            write_chunked(tmp / name, stream(n, t), dtype=dtype)
+        (tmp / "params.json").write_text(json.dumps(
+            {"W": params.W.tolist(), "s": params.s.tolist(), "p": params.p.tolist()}))
+        if path.exists():
+            shutil.rmtree(path)
+        os.rename(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def read_params(path):
+    """The true meta-parameters ``params.json`` of a synthetic pools
+    directory, or None when it has none."""
+    from .generator import MLRParams
+    f = Path(path) / "params.json"
+    if not f.is_file():
+        return None
+    try:
+        m = json.loads(f.read_text())
+        return MLRParams(np.array(m["W"], float), np.array(m["s"], float),
+                         np.array(m["p"], float))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationError(f"{f}: not a parameters file ({exc})") from None
