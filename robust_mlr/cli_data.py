@@ -43,6 +43,16 @@ def _count(text):
     return value
 
 
+def _alpha(text):
+    """argparse type of a corruption fraction in [0, 0.5)."""
+    from ._validation import check_alpha
+    try:
+        return check_alpha(float(text))
+    except ValueError as exc:       # float() failures and ValidationError alike
+        msg = str(exc) if isinstance(exc, ValidationError) else f"{text!r} is not a number"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
 def read_csv_tasks(path, task_col="task", y_col="y"):
     """A meta-dataset from a CSV file with a header row.
 
@@ -249,7 +259,6 @@ def _data_options(p):
 
 def add_data_parsers(sub):
     """Add ``generate``, ``fit`` and ``predict`` to the top-level subparsers."""
-    from .cli import _alpha
     p = sub.add_parser("generate", help="stream a synthetic meta-dataset to disk",
                        description="Write DIR/light1, DIR/heavy, DIR/light2 (chunked .npy "
                                    "shards with a manifest) and DIR/params.json (the truth).")
