@@ -31,7 +31,7 @@ import numpy as np
 from scipy import linalg
 
 from ._linalg import top_eigvecs
-from ._validation import check_k_d, check_rng
+from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
 from .data import MetaDataset
 from .estimator import (MetaLearner, _check_design, _check_evidence, _warn_fabricable,
@@ -220,6 +220,7 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     if len(set(dims.values())) != 1:
         raise ValidationError(f"pools have different dimensions {dims}")
     learner._validate_params()
+    check_int(chunk_bytes, "chunk_bytes", min_val=1)
     k = check_k_d(learner.k, light1.dim)
     threat = ThreatModel(learner.alpha)
     rng = check_rng(learner.rng)
