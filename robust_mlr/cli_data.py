@@ -19,6 +19,7 @@ ends as one line ``robust-mlr ...: error: ...`` with exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import time
 from pathlib import Path
@@ -118,6 +119,26 @@ def _load_dataset(path, args):
                               f"({type(exc).__name__}: {exc})") from None
 
 
+@contextlib.contextmanager
+def _dask_client(address):
+    """A ``dask.distributed`` client: None without an address, a local
+    cluster of 2 single-threaded worker processes for ``local``."""
+    if address is None:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ValidationError("--dask needs the extra: pip install 'robust-mlr[dask]'") from None
+    if address == "local":
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(address) as client:
+            yield client
+
+
 def _generate(args):
     from .chunked import write_synthetic_pools
     from .generator import make_params
@@ -146,10 +167,12 @@ def _fit(args):
         src = open_pools(data)
         how = "pools directory"
         if args.method == "icml":
-            model = fit_out_of_core(MetaLearner.icml(args.k, alpha=args.alpha, rng=args.seed),
-                                    src["light1"], src["heavy"], src["light2"],
-                                    chunk_bytes=args.chunk_mb << 20)
+            with _dask_client(args.dask) as client:
+                model = fit_out_of_core(
+                    MetaLearner.icml(args.k, alpha=args.alpha, rng=args.seed), src["light1"],
+                    src["heavy"], src["light2"], chunk_bytes=args.chunk_mb << 20, client=client)
             how += f", out of core in chunks of {args.chunk_mb} MB"
+            how += f" on Dask ({args.dask})" if args.dask else ""
         else:
             pools = Pools(*(src[n].to_memory() for n in POOL_NAMES))
             model = MetaLearner.robust(args.k, args.alpha, rng=args.seed).fit(pools)
@@ -287,6 +310,9 @@ def add_data_parsers(sub):
     p.add_argument("--heavy-min-size", type=_count, default=None,
                    help="for one meta-dataset: tasks with t >= this are heavy")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="map the out-of-core passes on a Dask scheduler at ADDRESS, or "
+                        "'local' for a local cluster of 2 workers")
     _data_options(p)
     p.set_defaults(func=_guarded(_fit), parser=p)
 

@@ -63,8 +63,8 @@ def _source(data, name):
                           f"got {type(data).__name__}")
 
 
-def _read(source, spec):
-    return source.read_chunk(spec)
+def _read_and_apply(source, fn, spec):
+    return fn(source.read_chunk(spec))
 
 
 def _map_chunks(source, fn, chunk_bytes, client):
@@ -74,8 +74,9 @@ def _map_chunks(source, fn, chunk_bytes, client):
     specs = source.chunk_specs(chunk_bytes)
     if client is None:
         return [fn(source.read_chunk(spec)) for spec in specs]
-    chunks = client.map(functools.partial(_read, source), specs, pure=False)
-    return client.gather(client.map(fn, chunks, pure=False))
+    # read and reduce in one task: only the small partial results are held
+    return client.gather(client.map(functools.partial(_read_and_apply, source, fn), specs,
+                                    pure=False))
 
 
 # ------------------------------------------------------------- chunk statistics

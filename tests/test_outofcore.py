@@ -181,8 +181,7 @@ def test_dask_cluster_of_two_workers_gives_the_same_answer(problem):
             distributed.Client(cluster) as client:
         got = fit_out_of_core(MetaLearner.icml(3, rng=2), root / "light1", root / "heavy",
                               root / "light2", chunk_bytes=40_000, client=client)
-    for name in ("heavy_labels_", "light_labels_", "U_", "W_", "s2_", "p_"):
-        np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+    _assert_same(got, want)    # partial sums added in chunk order: identical in practice
 
 
 def test_model_file_round_trip_predicts_identically(problem, tmp_path):
