@@ -169,13 +169,15 @@ def _fit(args):
         if args.method == "icml":
             with _dask_client(args.dask) as client:
                 model = fit_out_of_core(
-                    MetaLearner.icml(args.k, alpha=args.alpha, rng=args.seed), src["light1"],
+                    MetaLearner.icml(args.k, alpha=args.alpha, covariates=args.covariates,
+                                     rng=args.seed), src["light1"],
                     src["heavy"], src["light2"], chunk_bytes=args.chunk_mb << 20, client=client)
             how += f", out of core in chunks of {args.chunk_mb} MB"
             how += f" on Dask ({args.dask})" if args.dask else ""
         else:
             pools = Pools(*(src[n].to_memory() for n in POOL_NAMES))
-            model = MetaLearner.robust(args.k, args.alpha, rng=args.seed).fit(pools)
+            model = MetaLearner.robust(args.k, args.alpha, covariates=args.covariates,
+                                       rng=args.seed).fit(pools)
             how += ", in memory"
         sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
     else:
@@ -184,15 +186,15 @@ def _fit(args):
                                   f"to cut it into pools by task size")
         pools = Pools.from_dataset(_load_dataset(data, args), args.heavy_min_size,
                                    rng=args.seed)
-        learner = (MetaLearner.icml(args.k, alpha=args.alpha, rng=args.seed)
-                   if args.method == "icml" else
-                   MetaLearner.robust(args.k, args.alpha, rng=args.seed))
+        preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
+        learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
         model = learner.fit(pools)
         how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
     seconds = time.perf_counter() - t0
     save_model(model, args.out, {"method": args.method, "k": args.k, "alpha": args.alpha,
-                                 "seed": args.seed, "data": str(data)})
+                                 "covariates": args.covariates, "seed": args.seed,
+                                 "data": str(data)})
     print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}; "
           f"{how}; {seconds:.2f} s")
     for n, (nt, ne) in sizes.items():
@@ -306,6 +308,9 @@ def add_data_parsers(sub):
     p.add_argument("--alpha", type=_alpha, default=0.0, help="corrupted fraction (default 0)")
     p.add_argument("--method", choices=["icml", "robust"], default="icml",
                    help="icml (out of core on a pools directory) or robust (in memory)")
+    p.add_argument("--covariates", choices=["isotropic", "estimate"], default="isotropic",
+                   help="estimate: whiten by the covariates' estimated second moment first "
+                        "(features not isotropic, e.g. real data)")
     p.add_argument("--out", required=True, help="model file to write (JSON)")
     p.add_argument("--heavy-min-size", type=_count, default=None,
                    help="for one meta-dataset: tasks with t >= this are heavy")

@@ -13,6 +13,10 @@ Every light-pool stage of the learner of Kong, Somani, Song, Kakade, Oh
   chunk under (W̃, r̃²) and accumulates them; a Cholesky solve of the d × d
   normal equations then gives ŵ_ℓ and ``RSS = yᵀy − ŵᵀXᵀy``.
 
+Whitening (``covariates="estimate"``) estimates Σ̂ by passes too (the
+plain moment; with α > 0 rounds of scoring every task and re-estimating from
+the kept ones) and whitens every chunk it reads afterwards.
+
 The heavy pool is small (it is the expensive pool to collect) and is
 clustered in memory by any clustering stage. Chunks are mapped in order by
 this process, or by a ``dask.distributed`` client (partial sums are gathered
@@ -33,11 +37,13 @@ from scipy import linalg
 from ._linalg import top_eigvecs
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
+from .covariates import Whitening
 from .data import MetaDataset
 from .estimator import (MetaLearner, _check_design, _check_evidence, _warn_fabricable,
                         _warn_unprotected)
 from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
                          ValidationError)
+from .preprocess import Whiten
 from .stages.classification import Likelihood
 from .stages.classification.flagging import flag_unfit_tasks
 from .stages.classification.likelihood import classify
@@ -63,23 +69,82 @@ def _source(data, name):
                           f"got {type(data).__name__}")
 
 
-def _read_and_apply(source, fn, spec):
-    return fn(source.read_chunk(spec))
+def _read_and_apply(source, fn, inv_root, spec, extra):
+    chunk = source.read_chunk(spec) if spec is not None else source
+    if inv_root is not None:        # whitened covariates x -> Σ̂^{-1/2} x, as Whiten does
+        chunk = MetaDataset._trusted(chunk.X @ inv_root, chunk.y, chunk.offsets)
+    return fn(chunk) if extra is None else fn(chunk, extra)
 
 
-def _map_chunks(source, fn, chunk_bytes, client):
-    """``[fn(chunk) for chunk in source]``, in chunk order."""
-    if isinstance(source, MetaDataset):
-        return [fn(source)]
-    specs = source.chunk_specs(chunk_bytes)
-    if client is None:
-        return [fn(source.read_chunk(spec)) for spec in specs]
-    # read and reduce in one task: only the small partial results are held
-    return client.gather(client.map(functools.partial(_read_and_apply, source, fn), specs,
-                                    pure=False))
+class _Passes:
+    """Maps a function over the chunks of a pool, in chunk order, in this
+    process or on a Dask client; ``inv_root`` whitens every chunk read."""
+
+    def __init__(self, chunk_bytes, client):
+        self.chunk_bytes, self.client, self.inv_root = chunk_bytes, client, None
+
+    def specs(self, source):
+        return [None] if isinstance(source, MetaDataset) else \
+            source.chunk_specs(self.chunk_bytes)
+
+    def task_ranges(self, source):
+        """Task range ``(lo, hi)`` of every chunk within ``source``."""
+        if isinstance(source, MetaDataset):
+            return [(0, source.n_tasks)]
+        first = [sh["tasks"][0] for sh in source.manifest["shards"]]
+        return [(first[i] + a, first[i] + b) for i, a, b in self.specs(source)]
+
+    def map(self, source, fn, extras=None):
+        """``[fn(chunk[, extra]) for chunk in source]``."""
+        specs = self.specs(source)
+        extras = [None] * len(specs) if extras is None else extras
+        run = functools.partial(_read_and_apply, source, fn, self.inv_root)
+        if self.client is None or isinstance(source, MetaDataset):
+            return [run(spec, extra) for spec, extra in zip(specs, extras)]
+        # read and reduce in one task: only the small partial results are held
+        return self.client.gather(self.client.map(run, specs, extras, pure=False))
 
 
 # ------------------------------------------------------------- chunk statistics
+def _gram(chunk, kept=None):
+    if kept is None:
+        return chunk.X.T @ chunk.X, chunk.n_examples
+    w = np.repeat(kept, chunk.sizes).astype(float)
+    return (chunk.X * w[:, None]).T @ chunk.X, w.sum()
+
+
+def _task_norms(chunk, inv):
+    return np.add.reduceat(np.einsum("ij,ij->i", chunk.X @ inv, chunk.X),
+                           chunk.offsets[:-1]) / chunk.sizes
+
+
+def _second_moment(sources, alpha, n_rounds, passes):
+    """:func:`~robust_mlr.covariates.estimate_second_moment` as passes:
+    the plain moment, then (α > 0) rounds of one pass scoring every task and
+    one pass re-estimating from the kept tasks; the trimming is exact (the
+    task scores of all pools, n floats, are held in memory)."""
+    parts = [p for src in sources for p in passes.map(src, _gram)]
+    Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+    n = sum(src.n_tasks for src in sources)
+    kept = np.ones(n, bool)
+    if alpha == 0:
+        return Sigma, kept
+    n_trim = int(np.ceil(2 * alpha * n))
+    base = np.cumsum([0] + [src.n_tasks for src in sources])
+    for _ in range(n_rounds):
+        inv = np.linalg.pinv(Sigma, hermitian=True)
+        fn = functools.partial(_task_norms, inv=inv)
+        q = np.concatenate([p for src in sources for p in passes.map(src, fn)])
+        logq = np.log(np.maximum(q, 1e-300))
+        dev = np.abs(logq - np.median(logq))
+        kept = np.ones(n, bool)
+        kept[np.argsort(dev)[n - n_trim:]] = False
+        parts = [p for src, b in zip(sources, base) for p in passes.map(
+            src, _gram, [kept[b + lo:b + hi] for lo, hi in passes.task_ranges(src)])]
+        Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+    return Sigma, kept
+
+
 def _split_moment(chunk):
     b = chunk.chunk_means(2, stage="subspace estimation (Algorithm 2)")
     return b[0].T @ b[1], chunk.n_tasks
@@ -136,18 +201,18 @@ def _solve_normal(G, b, yy, n_ex, counts):
 
 
 # ------------------------------------------------------------------- the stages
-def _subspace(stage, source, k, chunk_bytes, client):
+def _subspace(stage, source, k, passes):
     if isinstance(stage, MomentPCA):
         lo = source.size_range[0] if isinstance(source, ChunkedMetaDataset) else \
             int(source.sizes.min())
         if lo < 2:
             raise ValidationError(f"subspace estimation (Algorithm 2) splits every task into 2 "
                                   f"chunks, but light1 has tasks of t_i={lo} < 2 examples")
-        parts = _map_chunks(source, _split_moment, chunk_bytes, client)
+        parts = passes.map(source, _split_moment)
         C = sum(p[0] for p in parts) / sum(p[1] for p in parts)
         U, vals = top_eigvecs((C + C.T) / 2, k)
         return SubspaceResult(U, None, {"eigenvalues": vals})
-    parts = _map_chunks(source, _example_moment, chunk_bytes, client)
+    parts = passes.map(source, _example_moment)
     N = sum(p[2] for p in parts)
     U, vals = top_eigvecs(sum(p[0] for p in parts) / N, k)
     return SubspaceResult(U, None, {"method": "method of moments",
@@ -160,10 +225,7 @@ def _check_supported(learner, stages):
             raise ValidationError(
                 f"{kind}={type(stages[kind]).__name__} has no out-of-core form yet; "
                 f"supported: {', '.join(c.__name__ for c in classes)}")
-    if learner.covariates != "isotropic":
-        raise ValidationError(f"covariates={learner.covariates!r} has no out-of-core form yet; "
-                              f"use covariates='isotropic'")
-    reds = learner._reductions(stages)
+    reds = [r for r in learner._reductions(stages) if not isinstance(r, Whiten)]
     if reds:
         raise ValidationError(f"screen={type(reds[0]).__name__} has no out-of-core form yet; "
                               f"pass screen=None")
@@ -180,8 +242,9 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     ----------
     learner : MetaLearner
         Its stages must have an out-of-core form (:data:`SUPPORTED`): the
-        ICML 2020 preset ``MetaLearner.icml(k)`` and ``"moments"``
-        subspace; any clustering stage; no screening or whitening.
+        ICML 2020 preset ``MetaLearner.icml(k)``, the ``"moments"``
+        subspace, χ² flagging; any clustering stage; whitening
+        (``covariates="estimate"``); no screening.
     light1, heavy, light2 : ChunkedMetaDataset, MetaDataset, str or Path
         The pools (a path opens a chunked directory); ``heavy`` is read
         into memory.
@@ -232,11 +295,18 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
         _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
     if isinstance(heavy, ChunkedMetaDataset):
         heavy = heavy.to_memory()
-    diag = {}
+    diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
+    if learner.covariates == "estimate":
+        red = learner._reductions(stages)[0]
+        Sigma, kept = _second_moment((light1, heavy, light2), threat.alpha,
+                                     red._options()["n_rounds"], passes)
+        whitening = Whitening.from_moment(Sigma, kept=kept)
+        passes.inv_root = whitening.inv_root
+        heavy = whitening.whiten(heavy)
 
     t0 = time.perf_counter()
     sub = stages["subspace"]
-    sub.result_ = _subspace(sub, light1, k, chunk_bytes, client)
+    sub.result_ = _subspace(sub, light1, k, passes)
     learner.U_ = sub.U_ = sub.result_.U
     diag["subspace"] = dict(sub.result_.info, kept=None, time=time.perf_counter() - t0)
 
@@ -248,22 +318,24 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
                               outliers=cl.result_.outliers, time=time.perf_counter() - t0)
 
     t0 = time.perf_counter()
-    _classify_and_refine(learner, stages, light2, k, threat, chunk_bytes, client, diag)
+    _classify_and_refine(learner, stages, light2, k, threat, passes, diag)
     diag["regression"]["time"] = time.perf_counter() - t0
     learner.diagnostics_, learner.stages_, learner.threat_ = diag, stages, threat
+    if whitening is not None:
+        red.invert(learner, whitening)
     _check_evidence(diag, threat)
     _check_design(learner, types.SimpleNamespace(heavy=heavy), k, threat)
     return learner
 
 
-def _classify_and_refine(learner, stages, light2, k, threat, chunk_bytes, client, diag):
+def _classify_and_refine(learner, stages, light2, k, threat, passes, diag):
     cls_, reg = stages["classification"], stages["regression"]
     level = cls_._options()["flag_level"]
     W, s2 = np.asarray(learner.W_tilde_, float), np.asarray(learner.r2_tilde_, float)
     if np.any(s2 <= 0):
         raise ValidationError(f"noise variances must be positive, got {s2}")
     fn = functools.partial(_classify_and_sum, W=W, s2=s2, level=level)
-    parts = _map_chunks(light2, fn, chunk_bytes, client)
+    parts = passes.map(light2, fn)
     labels = np.concatenate([p[0] for p in parts])
     flagged = np.concatenate([p[1] for p in parts])
     G, b, yy, n_ex = (sum(p[j] for p in parts) for j in range(2, 6))

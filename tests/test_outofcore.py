@@ -10,6 +10,7 @@ still catches any change of method (a different task in a sum moves W by
 ~1e-4).
 """
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -135,6 +136,9 @@ LEARNERS = {
 def _assert_same(a, b):
     for name in ("heavy_labels_", "light_labels_"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    if hasattr(b, "covariance_"):
+        np.testing.assert_allclose(a.covariance_.Sigma, b.covariance_.Sigma, rtol=0, atol=TOL)
+        np.testing.assert_array_equal(a.covariance_.info["kept"], b.covariance_.info["kept"])
     for name in ("U_", "W_tilde_", "r2_tilde_", "p_tilde_", "W_", "s2_", "p_"):
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=0, atol=TOL,
                                    err_msg=name)
@@ -153,6 +157,31 @@ def test_out_of_core_fit_equals_the_in_memory_fit(problem, name):
     assert got.flagged_["light2"].shape == (pools.light2.n_tasks,)
 
 
+@pytest.fixture(scope="module")
+def correlated(tmp_path_factory):
+    pools = make_pools(make_params(8, 3, rng=0), 6000, 2, 90, 64, 4000, 6,
+                       x_dist="correlated", rng=1)
+    root = tmp_path_factory.mktemp("correlated")
+    for name, m in (("light1", 3), ("heavy", 2), ("light2", 4)):
+        write_chunked(root / name, _shards(pools[name], m))
+    return pools, root
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.05])
+def test_whitened_fit_out_of_core_equals_in_memory(correlated, alpha):
+    """Σ̂ as passes: the plain moment (alpha 0) and the trimmed estimate's
+    rounds of scoring and re-estimating (alpha > 0) trim the same tasks."""
+    pools, root = correlated
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)     # alpha > 0 with the ICML stages
+        want = MetaLearner(3, covariates="estimate", alpha=alpha, rng=2).fit(pools)
+        got = fit_out_of_core(MetaLearner(3, covariates="estimate", alpha=alpha, rng=2),
+                              root / "light1", root / "heavy", root / "light2",
+                              chunk_bytes=40_000)
+    assert (~want.covariance_.info["kept"]).sum() == np.ceil(2 * alpha * 10090)   # 2αn trimmed
+    _assert_same(got, want)
+
+
 def test_in_memory_pools_are_one_chunk(problem):
     pools, _ = problem
     got = fit_out_of_core(MetaLearner.icml(3, rng=2), pools.light1, pools.heavy, pools.light2)
@@ -162,7 +191,6 @@ def test_in_memory_pools_are_one_chunk(problem):
 @pytest.mark.parametrize("learner, needle", [
     (MetaLearner.robust(3, 0.05), "subspace=FilterPCA has no out-of-core form"),
     (MetaLearner(3, regression="huber"), "regression=Huber has no out-of-core form"),
-    (MetaLearner(3, covariates="estimate"), "covariates='estimate' has no out-of-core form"),
     (MetaLearner(3, classification="flag"), "screen=Screen has no out-of-core form"),
 ])
 def test_stage_without_out_of_core_form_is_named(problem, learner, needle):
@@ -171,16 +199,22 @@ def test_stage_without_out_of_core_form_is_named(problem, learner, needle):
         fit_out_of_core(learner, root / "light1", root / "heavy", root / "light2")
 
 
-def test_dask_cluster_of_two_workers_gives_the_same_answer(problem):
+def test_dask_cluster_of_two_workers_gives_the_same_answer(correlated):
+    """The passes with per-chunk arguments (the trimmed Σ̂) included."""
     distributed = pytest.importorskip("dask.distributed")
-    pools, root = problem
-    want = fit_out_of_core(MetaLearner.icml(3, rng=2), root / "light1", root / "heavy",
-                           root / "light2", chunk_bytes=40_000)
+    _, root = correlated
+
+    def fit(client=None):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)     # alpha > 0 with the ICML stages
+            return fit_out_of_core(MetaLearner(3, covariates="estimate", alpha=0.05, rng=2),
+                                   root / "light1", root / "heavy", root / "light2",
+                                   chunk_bytes=40_000, client=client)
+    want = fit()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        got = fit_out_of_core(MetaLearner.icml(3, rng=2), root / "light1", root / "heavy",
-                              root / "light2", chunk_bytes=40_000, client=client)
+        got = fit(client)
     _assert_same(got, want)    # partial sums added in chunk order: identical in practice
 
 
