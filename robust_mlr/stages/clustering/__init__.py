@@ -15,6 +15,12 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
   centres (whitening + tensor decomposition, :mod:`.moments`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
   median of block means;
+* ``"em"``, ``"em_robust"`` (:class:`EM`) — likelihood EM on the heavy tasks' own examples
+  in the working basis, started by the moment estimator and k-means++
+  restarts, plain or with trimmed E- and M-steps under the budget α
+  (:mod:`.em`);
+* ``"auto"`` (:class:`BySize`) — EM below a median task size of 16, single
+  linkage from there (the learner's default);
 * ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
@@ -34,6 +40,7 @@ from .basis import heavy_basis
 from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
                              solve_peng_wei_bm)
 from .certify import ClusterCertificates, certify_clusters
+from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
@@ -46,11 +53,12 @@ from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_pr
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
-from .stages import (ALIASES, ClusteringStage, KMeans, Linkage, PengWei, SingleClusterPeeling,
-                     SoSRelaxation, TensorMoments)
+from .stages import (ALIASES, EM, BySize, ClusteringStage, KMeans, Linkage, PengWei,
+                     SingleClusterPeeling, SoSRelaxation, TensorMoments)
 
 __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "cluster_heavy", "ClusteringResult",
+           "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",
@@ -59,7 +67,7 @@ __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRel
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
            "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
            "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
-           "certify_clusters"]
+           "certify_clusters", "em_clustering", "robust_em_clustering"]
 
 def cluster_heavy(data: MetaDataset, U, k, method="single", *, alpha=0.0, rng=None, **options):
     """Cluster heavy tasks into ``k`` groups (the function form of the stages).

@@ -14,10 +14,10 @@ groups.
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
+from ..._threads import single_blas
 from ..._validation import check_int
 from ...constants import MAX_SPLITS, SPLIT_CHUNK
 from ...data import MetaDataset
@@ -140,7 +140,7 @@ def distance_matrix(data: MetaDataset, U, L=None):
     # small per-block GEMMs plus memory-bound passes: one BLAS thread keeps the
     # blocks cache-resident and avoids thread start-up and contention, which
     # made threaded OpenBLAS 5-10x slower on a busy 2-core machine
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas():
         _fill_blocks(H, left, right, buf, step, L)
     return H
 
