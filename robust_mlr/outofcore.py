@@ -28,26 +28,25 @@ from __future__ import annotations
 import functools
 import time
 import types
-import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy import linalg
 
-from ._linalg import top_eigvecs
+from ._linalg import gram_solve, top_eigvecs
+from ._segments import chunk_operator, label_grams, label_rss, task_blocks
+from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
 from .covariates import Whitening
 from .data import MetaDataset
-from .estimator import (MetaLearner, _check_design, _check_evidence, _warn_fabricable,
-                        _warn_unprotected)
-from .exceptions import (ConvergenceWarning, EmptyClusterError, SolverFailedError,
-                         ValidationError)
+from .estimator import MetaLearner, _check_design, _check_evidence, _warn_unprotected
+from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from .preprocess import Whiten
 from .stages.classification import Likelihood
 from .stages.classification.flagging import flag_unfit_tasks
 from .stages.classification.likelihood import classify
 from .stages.regression import LeastSquares
+from .stages.regression.least_squares import CANCELLATION
 from .stages.subspace import ExampleMomentPCA, MomentPCA
 from .stages.subspace.base import SubspaceResult
 from .threat import ThreatModel
@@ -146,8 +145,14 @@ def _second_moment(sources, alpha, n_rounds, passes):
 
 
 def _split_moment(chunk):
-    b = chunk.chunk_means(2, stage="subspace estimation (Algorithm 2)")
-    return b[0].T @ b[1], chunk.n_tasks
+    """Σ_i β̂_i⁽¹⁾ β̂_i⁽²⁾ᵀ over a chunk's tasks, by blocks as the in-memory M̂."""
+    d, off, sizes = chunk.dim, chunk.offsets, chunk.sizes
+    C = np.zeros((d, d))
+    for a, e in task_blocks(off, chunk.X.itemsize * d):
+        lo, hi = off[a], off[e]
+        b = chunk_operator(sizes[a:e], 2, chunk.y[lo:hi]) @ chunk.X[lo:hi]
+        C += b[:e - a].T @ b[e - a:]
+    return C, chunk.n_tasks
 
 
 def _example_moment(chunk):
@@ -164,40 +169,32 @@ def _classify_and_sum(chunk, W, s2, level):
     else:
         labels, flagged = flag_unfit_tasks(chunk, W, s2, level)
         labels = np.where(flagged, -1, labels)
-    k, d = W.shape[1], chunk.dim
-    lab_ex = np.repeat(labels, chunk.sizes)
-    G, b, yy, n_ex = np.empty((k, d, d)), np.empty((k, d)), np.empty(k), np.empty(k, np.int64)
-    for ell in range(k):                       # loop over components only
-        rows = lab_ex == ell
-        Xl, yl = chunk.X[rows], chunk.y[rows]
-        G[ell], b[ell], yy[ell], n_ex[ell] = Xl.T @ Xl, Xl.T @ yl, yl @ yl, yl.size
+    G, b, yy, n_ex = label_grams(chunk.X, chunk.y, chunk.offsets, labels, W.shape[1])
     return labels, flagged, G, b, yy, n_ex
 
 
+def _label_rss(chunk, labels, W):
+    return label_rss(chunk.X, chunk.y, chunk.offsets, labels, W)
+
+
 def _solve_normal(G, b, yy, n_ex, counts):
-    """Least squares per component from its normal equations (Cholesky)."""
+    """Least squares per component from its normal equations (Cholesky), as
+    the in-memory refit: ``RSS = yᵀy − 2 bᵀw + wᵀGw``. Returns W, RSS."""
     k, d = b.shape
-    W, s2 = np.empty((d, k)), np.empty(k)
-    for ell in range(k):
+    W, rss = np.empty((d, k)), np.empty(k)
+    for ell in range(k):                       # loop over components only
         if n_ex[ell] <= d:
             raise EmptyClusterError(
                 f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
                 f"least squares in d={d} needs more than {d}")
-        try:
-            factor = linalg.cho_factor(G[ell], lower=True)
-        except linalg.LinAlgError:
-            raise SolverFailedError(f"Cholesky factorisation of component {ell}'s normal "
-                                    f"equations ({d} x {d}) failed: XᵀX is singular") from None
-        diag = np.diag(factor[0])
-        if (diag.min() / diag.max()) ** 2 < 1e-10:
-            warnings.warn(f"component {ell}'s normal equations ({d} x {d}) are ill-conditioned "
-                          f"(Cholesky pivot ratio {(diag.min() / diag.max()) ** 2:.1e}); the "
-                          f"least-squares solution is inaccurate", ConvergenceWarning,
-                          stacklevel=4)
-        w = linalg.cho_solve(factor, b[ell])
+        w = gram_solve(G[ell], b[ell])
+        if w is None:       # in memory an SVD of the rows takes over; out of core it cannot
+            raise SolverFailedError(
+                f"Cholesky solve of component {ell}'s normal equations ({d} x {d}, "
+                f"{n_ex[ell]} examples) failed: XᵀX is rank-deficient or ill-conditioned")
         W[:, ell] = w
-        s2[ell] = max(yy[ell] - w @ b[ell], 0.0) / (n_ex[ell] - d)
-    return W, s2
+        rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
+    return W, rss
 
 
 # ------------------------------------------------------------------- the stages
@@ -231,6 +228,7 @@ def _check_supported(learner, stages):
                               f"pass screen=None")
 
 
+@pinned
 def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, client=None):
     """Fit ``learner`` with its light pools read chunk by chunk.
 
@@ -290,9 +288,7 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     rng = check_rng(learner.rng)
     stages = learner.resolved_stages()
     _check_supported(learner, stages)
-    _warn_unprotected(stages, threat)
-    if threat.alpha >= 1.0 / k:
-        _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
+    _warn_unprotected(stages, threat, k)
     if isinstance(heavy, ChunkedMetaDataset):
         heavy = heavy.to_memory()
     diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
@@ -347,7 +343,14 @@ def _classify_and_refine(learner, stages, light2, k, threat, passes, diag):
     cls_.labels_, cls_.flagged_, cls_.info_ = labels, flagged, info
     diag["classification"] = dict(info)
     counts = np.bincount(labels[labels >= 0], minlength=k)
-    W_, s2_ = _solve_normal(G, b, yy, n_ex, counts)
+    W_, rss = _solve_normal(G, b, yy, n_ex, counts)
+    exact = rss < CANCELLATION * yy     # as in memory: RSS from the residuals themselves
+    if exact.any():
+        fn = functools.partial(_label_rss, W=W_)
+        ranges = passes.task_ranges(light2)
+        rss = np.where(exact, sum(passes.map(light2, fn, [labels[lo:hi] for lo, hi in ranges])),
+                       rss)
+    s2_ = rss / (n_ex - W_.shape[0])
     reg.labels_, reg.W_, reg.s2_, reg.p_, reg.info_ = labels, W_, s2_, counts / counts.sum(), {}
     learner.light_labels_ = labels
     learner.W_, learner.s2_, learner.p_ = reg.W_, reg.s2_, reg.p_
