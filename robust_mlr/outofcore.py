@@ -11,7 +11,9 @@ Every light-pool stage of the learner of Kong, Somani, Song, Kakade, Oh
   component ℓ, only ``XᵀX``, ``Xᵀy``, ``yᵀy`` and the example and task
   counts of the tasks classified to ℓ: one pass over L2 classifies each
   chunk under (W̃, r̃²) and accumulates them; a Cholesky solve of the d × d
-  normal equations then gives ŵ_ℓ and ``RSS = yᵀy − ŵᵀXᵀy``.
+  normal equations then gives ŵ_ℓ and ``RSS = yᵀy − 2 ŵᵀXᵀy + ŵᵀXᵀXŵ``, as
+  in memory (with the same extra pass over the residuals when that formula
+  would lose digits).
 
 Whitening (``covariates="estimate"``) estimates Σ̂ by passes too (the
 plain moment; with α > 0 rounds of scoring every task and re-estimating from

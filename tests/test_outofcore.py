@@ -1,13 +1,12 @@
 """The chunked on-disk format, the out-of-core ICML fit and the data CLI.
 
 Out of core = in memory: the task labels are identical and every float
-agrees to 1e-10. The only differences are the order of floating-point sums
-(per-chunk partial sums of M̂ and of the normal equations, added in chunk
-order) and, in the refinement, Cholesky normal equations against the
-in-memory least-squares solver; on these well-conditioned designs
-(cond(XᵀX) ≈ 1.5) both are ~1e-15 relative, so 1e-10 is a wide margin that
-still catches any change of method (a different task in a sum moves W by
-~1e-4).
+agrees to 1e-10. Both compute the same blocked sums (M̂, the normal
+equations) and the same Cholesky solves; the only difference is the order
+of the floating-point additions (per-chunk partial sums added in chunk
+order), ~1e-15 relative on these well-conditioned designs, so 1e-10 is a
+wide margin that still catches any change of method (a different task in a
+sum moves W by ~1e-4).
 """
 import json
 import warnings
