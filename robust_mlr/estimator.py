@@ -299,7 +299,7 @@ def _warn_unprotected(stages, threat, k):
     plain = [f"{kind}={type(stage).__name__}" for kind, stage in stages.items()
              if not stage.robust]
     if plain:
-        warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust and ignore it: "
+        warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust to it: "
                       f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
                       f"learner", UserWarning, stacklevel=3)
 

@@ -357,7 +357,8 @@ def test_a_text_metric_gets_no_warning():
 @pytest.mark.parametrize("make, needle", [
     (lambda: MetaLearner(2, subspace_kw={"clip": 3}), "MetaLearner has no option 'subspace_kw'"),
     (lambda: MetaLearner.robust(2, 0.05, flag_levl=1e-3), "has no option 'flag_levl'"),
-    (lambda: MetaLearner(2).set_params(clustering__linkag="x"), "Linkage has no option 'linkag'"),
+    (lambda: MetaLearner.icml(2).set_params(clustering__linkag="x"),
+     "Linkage has no option 'linkag'"),
     (lambda: MetaLearner.robust(2, 0.05).set_params(regression__huber_c=1),
      "FilterRegression has no option 'huber_c'"),
 ])

@@ -42,6 +42,7 @@ from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robus
 from .certify import ClusterCertificates, certify_clusters
 from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
+from .factored import far_tasks
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
                       single_linkage)
@@ -67,7 +68,7 @@ __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRel
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
            "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
            "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
-           "certify_clusters", "em_clustering", "robust_em_clustering"]
+           "certify_clusters", "em_clustering", "robust_em_clustering", "far_tasks"]
 
 def cluster_heavy(data: MetaDataset, U, k, method="single", *, alpha=0.0, rng=None, **options):
     """Cluster heavy tasks into ``k`` groups (the function form of the stages).

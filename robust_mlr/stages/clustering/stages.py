@@ -5,8 +5,10 @@
 estimates W̃, r̃², p̃ of ICML 2020 Algorithm 3), ``labels_`` and
 ``W_tilde_``, ``r2_tilde_``, ``p_tilde_``.
 
-A robust distance-based stage (``PengWei(robust=True)``) facing an active
-threat model clusters in U plus the directions the heavy tasks say U misses
+Under an active threat model every clustering stage first sets aside the
+tasks far from the bulk (at most ⌊αn⌋; none on clean data), which would
+otherwise take clusters of their own. A robust distance-based stage
+(``PengWei(robust=True)``) facing an active threat model clusters in U plus the directions the heavy tasks say U misses
 (:func:`~.basis.heavy_basis`); every robust stage that returns labels
 distrusts a cluster the adversary could have fabricated whole — no more
 tasks than :meth:`~robust_mlr.threat.ThreatModel.limit` — making its tasks
@@ -28,9 +30,11 @@ from ...threat import ThreatModel
 from .._stage import Stage, make_stage
 from .base import ClusteringResult
 from .basis import heavy_basis
+from .burer_monteiro import LowRankCost
+from .factored import far_tasks
 from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
-from .linkage import average_linkage, single_linkage
+from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
 from .moments import moment_clustering, robust_moment_clustering
 from .rounding import ROUNDINGS
 from .sdp import kmeans_baseline, sdp_cluster, single_cluster
@@ -49,6 +53,8 @@ class ClusteringStage(Stage):
     #: Clusters from pairwise distances, so a basis of any width serves
     #: (the moment relaxations and estimators stay in span U).
     distance_based = False
+    #: Under an active threat, tasks far from the bulk are set aside first.
+    sets_aside_far_tasks = True
 
     @pinned
     def fit(self, data, U, k, *, threat=None, rng=None):
@@ -76,7 +82,29 @@ class ClusteringStage(Stage):
         rng = check_rng(rng)
         options = self._options()
         defend = self.robust and threat.active
-        basis = heavy_basis(data, U, k, threat.alpha) if defend and self.distance_based else U
+        with projection_cache():            # each basis projected once in this fit
+            basis = heavy_basis(data, U, k, threat.alpha) if defend and self.distance_based else U
+            far = self._far_tasks(data, basis, k, threat)
+            if far is None:
+                res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend)
+            else:
+                keep = np.flatnonzero(~far)
+                res = self._fit_tasks(data.subset(keep), basis, U, k, threat, rng, options,
+                                      defend)
+                labels = np.full(data.n_tasks, -1)
+                labels[keep] = res.labels
+                res = ClusteringResult(labels, labels < 0, res.objective,
+                                       dict(res.info, far_tasks=int(far.sum())), res.estimates)
+        if self.robust:
+            res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
+        self.result_ = res
+        self.labels_ = res.labels
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
+        return self
+
+    def _fit_tasks(self, data, basis, U, k, threat, rng, options, defend):
+        """Cluster, distrust fabricated clusters (robust, under a threat) and
+        estimate W̃, r̃², p̃ (in span U)."""
         res = self._cluster(data, basis, k, threat, rng, options)
         res.info["basis_dim"] = basis.shape[1]
         if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
@@ -85,12 +113,21 @@ class ClusteringStage(Stage):
             res = self._distrust_fabricated(data, basis, k, threat, rng, options, res)
         if res.estimates is None:
             res.estimates = cluster_estimates(data, res.labels, U, k, robust=defend)
-        if self.robust:
-            res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
-        self.result_ = res
-        self.labels_ = res.labels
-        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
-        return self
+        return res
+
+    def _far_tasks(self, data, basis, k, threat):
+        """Under an active threat, the tasks so far from the bulk that no
+        cluster should be spent on them (:func:`~.factored.far_tasks`: at most
+        ⌊αn⌋, none on clean data), as a mask; None when there are none.
+        Every clustering stage sets them aside — a group of identical far
+        tasks otherwise takes a cluster of its own, or derails a solver."""
+        if not (threat.active and self.sets_aside_far_tasks) or data.sizes.min() < 2:
+            return None
+        B = projected_chunks(data, basis, 2, stage="clustering")
+        far = far_tasks(LowRankCost(B[0], B[1]), threat.alpha)
+        if not far.any() or (~far).sum() < 2 * k:
+            return None
+        return far
 
     def _distrust_fabricated(self, data, U, k, threat, rng, options, res):
         """Clusters of at most ``threat.limit(n)`` tasks become outliers and the
@@ -269,6 +306,7 @@ class SingleClusterPeeling(ClusteringStage):
         cvxpy solver name.
     """
 
+    sets_aside_far_tasks = False          # ground truth on small instances
     _parameter_constraints = {"L": _params.integer(1, none=True),
                               "solver": _params.text(none=True)}
 
