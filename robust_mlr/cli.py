@@ -139,6 +139,8 @@ def build_parser():
     demo.set_defaults(func=_demo)
     from .engine.cli import add_experiment_parser
     add_experiment_parser(sub)
+    from .cli_data import add_data_parsers
+    add_data_parsers(sub)
     return parser
 
 

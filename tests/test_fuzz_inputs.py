@@ -61,7 +61,7 @@ CLI_CASES = [
     ("demo-out-proc", lambda t: ["demo", "--out", "/proc/robust-mlr-nope"], "cannot be created"),
     ("demo-png-is-folder", lambda t: (os.makedirs(t / "o" / "demo.png"),
                                       ["demo", "--out", str(t / "o")])[1], "is a folder"),
-    ("unknown-command", lambda t: ["fit"], "invalid choice: 'fit'"),
+    ("unknown-command", lambda t: ["train"], "invalid choice: 'train'"),
     ("experiment-no-action", lambda t: ["experiment"], "required: ACTION"),
     ("run-unknown", lambda t: ["experiment", "run", "icml_fig99"],
      "experiment 'icml_fig99' unknown"),
