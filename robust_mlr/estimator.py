@@ -8,16 +8,16 @@ classification and regression (L2) → prediction, each stage an object of
 from __future__ import annotations
 
 import time
-import warnings
 
 import numpy as np
 
 from . import _params
+from ._fit_checks import check_design, check_evidence, warn_unprotected
 from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
 from .data import Pools
-from .exceptions import CorruptionWarning, ValidationError
+from .exceptions import ValidationError
 from .preprocess import Reduction, Screen, Whiten, expand
 from .stages import classification as _classification, clustering as _clustering
 from .stages import regression as _regression, subspace as _subspace
@@ -194,7 +194,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         threat = ThreatModel(self.alpha)
         rng = check_rng(self.rng)
         stages = self.resolved_stages()
-        _warn_unprotected(stages, threat, k)
+        warn_unprotected(stages, threat, k)
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()
@@ -229,8 +229,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         self.diagnostics_, self.stages_, self.threat_ = diag, stages, threat
         for red, inverse in reversed(undo):
             red.invert(self, inverse)
-        _check_evidence(diag, threat)
-        _check_design(self, pools, k, threat)
+        check_evidence(diag, threat)
+        check_design(self, pools, k, threat)
         return self
 
     def resolved_stages(self):
@@ -287,64 +287,3 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         "covariates": _params.one_of(COVARIATES, "covariates option"),
         "rng": _params.seed(),
     }
-
-
-def _warn_unprotected(stages, threat, k):
-    """α > 0 with a stage that does not defend against it: say which; and an
-    α no method can handle (some component's share is at most 1/k)."""
-    if threat.alpha >= 1.0 / k:
-        _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
-    if not threat.active:
-        return
-    plain = [f"{kind}={type(stage).__name__}" for kind, stage in stages.items()
-             if not stage.robust]
-    if plain:
-        warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust to it: "
-                      f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
-                      f"learner", UserWarning, stacklevel=3)
-
-
-def _check_design(model, pools, k, threat):
-    """Warn when the fit is outside the regime the methods are built for: a
-    heavy pool too small to give every component tasks, or an α the
-    adversary could use to fabricate a whole component (the design point is
-    α well below the smallest component share p_min)."""
-    n_h = pools.heavy.n_tasks
-    if n_h < 2 * k:
-        warnings.warn(f"the heavy pool has n_H={n_h} tasks for k={k} components (fewer than "
-                      f"2k): clusters, hence W, cannot be trusted", UserWarning, stacklevel=3)
-    p_min = float(np.min(model.p_))
-    if threat.active and 1.0 / k > threat.alpha >= p_min:
-        _warn_fabricable(threat.alpha, p_min, "the smallest estimated")
-
-
-def _warn_fabricable(alpha, share, which):
-    warnings.warn(f"alpha={alpha:g} is not below the component share p_min={share:.3g} "
-                  f"({which}): ⌊αn⌋ tasks could form a whole component, which no method can "
-                  f"tell from a true one; the design point is alpha well below p_min",
-                  UserWarning, stacklevel=4)
-
-
-def _check_evidence(diag, threat):
-    """Per screened pool and robust stage: how many tasks it removed, whether
-    that is within what the threat model explains (αn plus the Binomial
-    margin, plus the expected clean removals of a test at its level), and
-    whether the stage's own test of clean behaviour passed. Anything beyond
-    is recorded in ``diag["evidence"]`` and raises a CorruptionWarning."""
-    checks = {f"screen[{name}]": (entry["n_removed"], entry["limit"], True)
-              for name, entry in diag.get("screen", {}).items() if isinstance(entry, dict)
-              and "n_removed" in entry}
-    checks.update((stage, (diag[stage]["removed"], diag[stage]["limit"],
-                           diag[stage].get("passed", True)))
-                  for stage in ("subspace", "clustering", "classification", "regression")
-                  if "limit" in diag[stage])
-    evidence = []
-    for stage, (n_rm, limit, passed) in checks.items():
-        if n_rm > limit:
-            evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
-        if not passed:
-            evidence.append(f"{stage}: its own test of clean behaviour failed")
-    diag["evidence"] = evidence
-    if evidence:
-        warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
-                      % (threat.alpha, "; ".join(evidence)), CorruptionWarning, stacklevel=3)

@@ -41,7 +41,8 @@ from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
 from .covariates import Whitening
 from .data import MetaDataset
-from .estimator import MetaLearner, _check_design, _check_evidence, _warn_unprotected
+from ._fit_checks import check_design, check_evidence, warn_unprotected
+from .estimator import MetaLearner
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from .preprocess import Whiten
 from .stages.classification import Likelihood
@@ -290,7 +291,7 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     rng = check_rng(learner.rng)
     stages = learner.resolved_stages()
     _check_supported(learner, stages)
-    _warn_unprotected(stages, threat, k)
+    warn_unprotected(stages, threat, k)
     if isinstance(heavy, ChunkedMetaDataset):
         heavy = heavy.to_memory()
     diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
@@ -321,8 +322,8 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     learner.diagnostics_, learner.stages_, learner.threat_ = diag, stages, threat
     if whitening is not None:
         red.invert(learner, whitening)
-    _check_evidence(diag, threat)
-    _check_design(learner, types.SimpleNamespace(heavy=heavy), k, threat)
+    check_evidence(diag, threat)
+    check_design(learner, types.SimpleNamespace(heavy=heavy), k, threat)
     return learner
 
 

@@ -44,13 +44,11 @@ from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
 from .factored import far_tasks
 from .tensor_estimator import geometric_median, moment_clustering, robust_moment_clustering
-from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
-                      single_linkage)
+from .linkage import default_splits, distance_matrix, projected_chunks
 from .pseudo_distribution import (brute_force_balanced, peel_clusters,
                                   pseudo_distribution_clustering, single_cluster_relaxation)
 from .rounding import ROUNDINGS, kmeans
-from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_problem,
-                  peng_wei_robust, sdp_cluster, single_cluster, sos_m4, sos_m6)
+from .sdp import add_moment_constraints, peng_wei_problem, sdp_cluster
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors

@@ -48,7 +48,7 @@ from .linkage import distance_matrix
 from ...exceptions import SolverFailedError, ValidationError
 
 __all__ = ["peng_wei_problem", "add_moment_constraints", "sdp_cluster", "kmeans_baseline",
-           "single_cluster", "peng_wei", "peng_wei_robust", "sos_m4", "sos_m6"]
+           "single_cluster"]
 
 
 def peng_wei_problem(D, k, alpha=0.0, robust=False):
@@ -338,16 +338,3 @@ def single_cluster(data, U, k, L=None, solver=None):
     return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None,
                             {"method": "single-cluster peeling",
                              "time": time.perf_counter() - t0})
-
-
-def _registered(relaxation, **fixed):
-    def run(data, U, k, **kw):
-        return sdp_cluster(data, U, k, relaxation=relaxation, **{**kw, **fixed})
-    run.__doc__ = f"{relaxation} relaxation {fixed or ''} (see sdp_cluster)."
-    return run
-
-
-peng_wei = _registered("peng_wei")
-peng_wei_robust = _registered("peng_wei_robust")
-sos_m4 = _registered("sos", m=4)
-sos_m6 = _registered("sos", m=6)

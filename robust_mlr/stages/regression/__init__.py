@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from ...threat import ThreatModel
 from .._stage import make_stage
-from .least_squares import least_squares, refine
+from .least_squares import refine
 from .noise_check import cross_check_noise, heavy_noise_interval
-from .robust import (filter_regression, filter_stage, huber_regression, huber_stage,
-                     robust_noise)
+from .robust import filter_regression, filter_stage, huber_regression, robust_noise
 
 from .stages import ALIASES, FilterRegression, Huber, LeastSquares, RegressionStage
 

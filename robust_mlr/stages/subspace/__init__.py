@@ -26,8 +26,8 @@ from .amht_lrs import amht_lrs
 from .base import SubspaceResult
 from .meta_sp import meta_sp
 from .example_moments import moments
-from .pca import moment_estimate, pca
-from .robust import filter_stage, hrpca_stage, mlr_filter, pca_points_stage, task_statistics
+from .pca import moment_estimate
+from .robust import mlr_filter, task_statistics
 from .robust_pca import (RobustPCAResult, captured_variance, clean_excess, filter_pca, hrpca,
                          plain_pca, trimmed_variance)
 from .stages import (ALIASES, AMHTLRS, HRPCA, ExampleMomentPCA, FilterPCA, MetaSP, MomentPCA,

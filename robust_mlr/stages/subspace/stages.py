@@ -15,7 +15,6 @@ from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage
 from .amht_lrs import amht_lrs
-from .base import SubspaceResult
 from .meta_sp import meta_sp
 from .example_moments import moments
 from .pca import pca

@@ -1,0 +1,76 @@
+"""Checks every fit makes of its own regime and evidence (private module),
+shared by :class:`~robust_mlr.MetaLearner` and the out-of-core fit: α with
+stages that are not robust, α not below the smallest component share, too
+small a heavy pool, and removals beyond what the threat model explains
+(a :class:`~robust_mlr.exceptions.CorruptionWarning`)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .exceptions import CorruptionWarning
+
+__all__ = ["warn_unprotected", "check_design", "check_evidence"]
+
+
+def warn_unprotected(stages, threat, k):
+    """α > 0 with a stage that does not defend against it: say which; and an
+    α no method can handle (some component's share is at most 1/k)."""
+    if threat.alpha >= 1.0 / k:
+        _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
+    if not threat.active:
+        return
+    plain = [f"{kind}={type(stage).__name__}" for kind, stage in stages.items()
+             if not stage.robust]
+    if plain:
+        warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust to it: "
+                      f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
+                      f"learner", UserWarning, stacklevel=3)
+
+
+def check_design(model, pools, k, threat):
+    """Warn when the fit is outside the regime the methods are built for: a
+    heavy pool too small to give every component tasks, or an α the
+    adversary could use to fabricate a whole component (the design point is
+    α well below the smallest component share p_min)."""
+    n_h = pools.heavy.n_tasks
+    if n_h < 2 * k:
+        warnings.warn(f"the heavy pool has n_H={n_h} tasks for k={k} components (fewer than "
+                      f"2k): clusters, hence W, cannot be trusted", UserWarning, stacklevel=3)
+    p_min = float(np.min(model.p_))
+    if threat.active and 1.0 / k > threat.alpha >= p_min:
+        _warn_fabricable(threat.alpha, p_min, "the smallest estimated")
+
+
+def _warn_fabricable(alpha, share, which):
+    warnings.warn(f"alpha={alpha:g} is not below the component share p_min={share:.3g} "
+                  f"({which}): ⌊αn⌋ tasks could form a whole component, which no method can "
+                  f"tell from a true one; the design point is alpha well below p_min",
+                  UserWarning, stacklevel=4)
+
+
+def check_evidence(diag, threat):
+    """Per screened pool and robust stage: how many tasks it removed, whether
+    that is within what the threat model explains (αn plus the Binomial
+    margin, plus the expected clean removals of a test at its level), and
+    whether the stage's own test of clean behaviour passed. Anything beyond
+    is recorded in ``diag["evidence"]`` and raises a CorruptionWarning."""
+    checks = {f"screen[{name}]": (entry["n_removed"], entry["limit"], True)
+              for name, entry in diag.get("screen", {}).items() if isinstance(entry, dict)
+              and "n_removed" in entry}
+    checks.update((stage, (diag[stage]["removed"], diag[stage]["limit"],
+                           diag[stage].get("passed", True)))
+                  for stage in ("subspace", "clustering", "classification", "regression")
+                  if "limit" in diag[stage])
+    evidence = []
+    for stage, (n_rm, limit, passed) in checks.items():
+        if n_rm > limit:
+            evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
+        if not passed:
+            evidence.append(f"{stage}: its own test of clean behaviour failed")
+    diag["evidence"] = evidence
+    if evidence:
+        warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
+                      % (threat.alpha, "; ".join(evidence)), CorruptionWarning, stacklevel=3)
