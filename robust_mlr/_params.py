@@ -25,8 +25,8 @@ import numpy as np
 from ._validation import check_float, check_int
 from .exceptions import ValidationError
 
-__all__ = ["ParamsMixin", "unknown_option", "integer", "real", "one_of", "boolean", "text", "real_or", "mapping",
-           "seed"]
+__all__ = ["ParamsMixin", "unknown_option", "integer", "real", "one_of", "boolean", "text",
+           "real_or", "mapping", "seed"]
 
 
 def unknown_option(owner, name, valid):

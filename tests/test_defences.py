@@ -8,7 +8,7 @@ import pytest
 
 from robust_mlr import (CorruptionWarning, MetaLearner, Pools, make_params, make_tasks, metrics)
 from robust_mlr.generator import pareto_sizes
-from robust_mlr.stages.regression import filter_regression, filter_stage, robust_noise
+from robust_mlr.stages.regression import filter_regression, filter_components, robust_noise
 from robust_mlr.stages.screening import excess_limit, robust_scales, screen_tasks
 from robust_mlr.stages.subspace import (bad_example, captured_variance, clean_excess,
                                         filter_pca, plain_pca)
@@ -117,7 +117,7 @@ def test_whole_budget_in_one_component_can_be_removed():
     ds = make_tasks(theta, 8000, 8, rng=1)
     bad = DA.one_component(Pools(ds, ds, ds), theta, 0.05, shift=1.0).light2
     labels = np.where(bad.components >= 0, bad.components, 0)
-    W, s2, p, info = filter_stage(bad, labels, 4, alpha=0.05, rng=0)
+    W, s2, p, info = filter_components(bad, labels, 4, alpha=0.05, rng=0)
     assert info["budget"] == excess_limit(0.05, bad.n_tasks)
     n0 = int(np.sum(labels == 0))
     # measured: 461 removed from component 0 (2 272 tasks, 400 of them

@@ -2,27 +2,30 @@
 
 Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 
-* ``"single"``, ``"average"`` (:class:`Linkage`) — linkage on the median-of-splits distance
-  matrix (ICML 2020 Algorithm 3, :mod:`.linkage`);
-* ``"kmeans"`` (:class:`KMeans`) — k-means on projected task means (baseline, :mod:`.sdp`);
+* ``"single"``, ``"average"`` (:class:`Linkage`) — linkage on the
+  median-of-splits distance matrix (ICML 2020 Algorithm 3, :mod:`.linkage`);
+* ``"kmeans"`` (:class:`KMeans`) — k-means on projected task means (baseline,
+  :mod:`.sdp`);
 * ``"peng_wei"``, ``"peng_wei_robust"`` (:class:`PengWei`), ``"sos_m4"``,
-  ``"sos_m6"`` (:class:`SoSRelaxation`) — the Peng–Wei SDP, its outlier-robust variant and the m-th moment SoS-inspired
-  relaxations (:mod:`.sdp`, with :mod:`.split_moments` and :mod:`.rounding`);
-  Peng–Wei and robust Peng–Wei are solved by default with the nonnegative
-  Burer–Monteiro solver (:mod:`.burer_monteiro`, via :mod:`.factored`:
-  memory O(n k), every heavy task), ``solver="SCS"`` selects cvxpy;
-* ``"moments"``, ``"moments_robust"`` (:class:`TensorMoments`) — third-order moment estimator of the
-  centres (whitening + tensor decomposition, :mod:`.tensor_estimator`, with
-  :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
-  median of block means;
-* ``"em"``, ``"em_robust"`` (:class:`EM`) — likelihood EM on the heavy tasks' own examples
-  in the working basis, started by the moment estimator and k-means++
-  restarts, plain or with trimmed E- and M-steps under the budget α
+  ``"sos_m6"`` (:class:`SoSRelaxation`) — the Peng–Wei SDP, its outlier-robust
+  variant and the m-th moment SoS-inspired relaxations (:mod:`.sdp`, with
+  :mod:`.split_moments` and :mod:`.rounding`); Peng–Wei and robust Peng–Wei are
+  solved by default with the nonnegative Burer–Monteiro solver
+  (:mod:`.burer_monteiro`, via :mod:`.factored`: memory O(n k), every heavy
+  task), ``solver="SCS"`` selects cvxpy;
+* ``"moments"``, ``"moments_robust"`` (:class:`TensorMoments`) — third-order
+  moment estimator of the centres (whitening + tensor decomposition,
+  :mod:`.tensor_estimator`, with :mod:`.tensor_moments` and
+  :mod:`.tensor_decomposition`), plain or with a median of block means;
+* ``"em"``, ``"em_robust"`` (:class:`EM`) — likelihood EM on the heavy tasks'
+  own examples in the working basis, started by the moment estimator and
+  k-means++ restarts, plain or with trimmed E- and M-steps under the budget α
   (:mod:`.em`);
 * ``"auto"`` (:class:`BySize`) — EM below a median task size of 16, single
   linkage from there (the learner's default);
-* ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted single-cluster relaxation peeled k − 1
-  times (:mod:`.pseudo_distribution`, ground truth on small instances).
+* ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted
+  single-cluster relaxation peeled k − 1 times (:mod:`.pseudo_distribution`,
+  ground truth on small instances).
 
 Per-cluster estimates of Algorithm 3 are in :mod:`.estimates`;
 :func:`certify_clusters` (:mod:`.certify`) certifies each recovered cluster's
@@ -56,7 +59,8 @@ from .stages import (ALIASES, EM, BySize, ClusteringStage, KMeans, Linkage, Peng
                      SingleClusterPeeling, SoSRelaxation, TensorMoments)
 
 __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "cluster_heavy", "ClusteringResult",
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "cluster_heavy",
+           "ClusteringResult",
            "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",

@@ -8,14 +8,14 @@ estimates W̃, r̃², p̃ of ICML 2020 Algorithm 3), ``labels_`` and
 Under an active threat model every clustering stage first sets aside the
 tasks far from the bulk (at most ⌊αn⌋; none on clean data), which would
 otherwise take clusters of their own. A robust distance-based stage
-(``PengWei(robust=True)``) facing an active threat model clusters in U plus the directions the heavy tasks say U misses
-(:func:`~.basis.heavy_basis`); every robust stage that returns labels
-distrusts a cluster the adversary could have fabricated whole — no more
-tasks than :meth:`~robust_mlr.threat.ThreatModel.limit` — making its tasks
-outliers and clustering the others again into k clusters (a tight group of
-⌊αn⌋ shifted tasks otherwise takes a cluster of its own while two true
-components merge; true components are assumed larger than the budget,
-α < p_min).
+(``PengWei(robust=True)``) facing an active threat model clusters in U plus
+the directions the heavy tasks say U misses (:func:`~.basis.heavy_basis`);
+every robust stage that returns labels distrusts a cluster the adversary
+could have fabricated whole — no more tasks than
+:meth:`~robust_mlr.threat.ThreatModel.limit` — making its tasks outliers and
+clustering the others again into k clusters (a tight group of ⌊αn⌋ shifted
+tasks otherwise takes a cluster of its own while two true components merge;
+true components are assumed larger than the budget, α < p_min).
 """
 
 from __future__ import annotations

@@ -19,13 +19,13 @@ from ...threat import ThreatModel
 from .._stage import make_stage
 from .least_squares import refine
 from .noise_check import cross_check_noise, heavy_noise_interval
-from .robust import filter_regression, filter_stage, huber_regression, robust_noise
+from .robust import filter_regression, filter_components, huber_regression, robust_noise
 
 from .stages import ALIASES, FilterRegression, Huber, LeastSquares, RegressionStage
 
 __all__ = ["ALIASES", "RegressionStage", "LeastSquares", "FilterRegression", "Huber",
            "fit_components", "refine", "filter_regression", "huber_regression",
-           "filter_stage", "robust_noise", "cross_check_noise", "heavy_noise_interval"]
+           "filter_components", "robust_noise", "cross_check_noise", "heavy_noise_interval"]
 
 def fit_components(data, labels, k, method="ls", *, alpha=0.0, rng=None, heavy=None,
                    **options):

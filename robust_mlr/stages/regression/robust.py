@@ -50,8 +50,8 @@ from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
 
-__all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage",
-           "robust_noise"]
+__all__ = ["filter_regression", "huber_regression", "filter_components",
+           "huber_components", "robust_noise"]
 
 
 def _ls(X, y, weights=None):
@@ -214,7 +214,7 @@ def _per_component(data, labels, k, fit):
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
 
-def filter_stage(data, labels, k, alpha=0.0, rng=None, max_iter=50):
+def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
@@ -243,7 +243,7 @@ def filter_stage(data, labels, k, alpha=0.0, rng=None, max_iter=50):
                       "passed": all(i["passed"] for i in infos)}
 
 
-def huber_stage(data, labels, k):
+def huber_components(data, labels, k):
     """Regression stage ``"huber"``: :func:`huber_regression` per component."""
     def fit(sub):
         w, scale = huber_regression(sub.X, sub.y)

@@ -19,7 +19,7 @@ from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
 from .noise_check import cross_check_noise
-from .robust import filter_stage, huber_stage
+from .robust import filter_components, huber_components
 
 __all__ = ["RegressionStage", "LeastSquares", "FilterRegression", "Huber", "ALIASES"]
 
@@ -80,7 +80,7 @@ class LeastSquares(RegressionStage):
 
 class FilterRegression(RegressionStage):
     """Least squares with a filter on per-task gradients (Kong, Somani,
-    Kakade, Oh, NeurIPS 2020), :func:`~.robust.filter_stage`.
+    Kakade, Oh, NeurIPS 2020), :func:`~.robust.filter_components`.
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ class FilterRegression(RegressionStage):
         self.cross_check = cross_check
 
     def _fit(self, data, labels, k, threat, rng, options):
-        return filter_stage(data, labels, k, alpha=threat.alpha, rng=rng, **options)
+        return filter_components(data, labels, k, alpha=threat.alpha, rng=rng, **options)
 
 
 class Huber(RegressionStage):
@@ -117,7 +117,7 @@ class Huber(RegressionStage):
         self.cross_check = cross_check
 
     def _fit(self, data, labels, k, threat, rng, options):
-        return huber_stage(data, labels, k)
+        return huber_components(data, labels, k)
 
 
 #: Names accepted wherever a regression stage is expected.

@@ -2,18 +2,21 @@
 
 Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 
-* ``"pca"`` (:class:`MomentPCA`) — the unbiased moment estimate of ICML 2020 Algorithm 2
-  (:mod:`.pca`);
-* ``"filter"`` (:class:`FilterPCA`) — the MLR filter of :mod:`.robust` (size-capped clipped
-  statistics, generic filter, trimmed re-estimate, bulk-edge test);
-* ``"hrpca"`` (:class:`HRPCA`), ``"pca_points"`` (:class:`PointsPCA`) — robust PCA and its plain baseline (:mod:`.robust_pca`)
-  run on the per-task statistics of :mod:`.robust`;
-* ``"meta_sp"`` (:class:`MetaSP`) — Meta Subspace Pursuit, gradient steps and rank-k hard
-  thresholding (:mod:`.meta_sp`);
-* ``"amht_lrs"`` (:class:`AMHTLRS`) — alternating minimisation for low-rank plus sparse task
-  parameters (:mod:`.amht_lrs`);
-* ``"moments"`` (:class:`ExampleMomentPCA`) — top eigenvectors of the example moment (1/N) Σ y² x xᵀ of
-  Tripuraneni, Jin, Jordan 2021 (:mod:`.example_moments`).
+* ``"pca"`` (:class:`MomentPCA`) — the unbiased moment estimate of ICML 2020
+  Algorithm 2 (:mod:`.pca`);
+* ``"filter"`` (:class:`FilterPCA`) — the MLR filter of :mod:`.robust`
+  (size-capped clipped statistics, generic filter, trimmed re-estimate,
+  bulk-edge test);
+* ``"hrpca"`` (:class:`HRPCA`), ``"pca_points"`` (:class:`PointsPCA`) — robust
+  PCA and its plain baseline (:mod:`.robust_pca`) run on the per-task
+  statistics of :mod:`.robust`;
+* ``"meta_sp"`` (:class:`MetaSP`) — Meta Subspace Pursuit, gradient steps and
+  rank-k hard thresholding (:mod:`.meta_sp`);
+* ``"amht_lrs"`` (:class:`AMHTLRS`) — alternating minimisation for low-rank
+  plus sparse task parameters (:mod:`.amht_lrs`);
+* ``"moments"`` (:class:`ExampleMomentPCA`) — top eigenvectors of the example
+  moment (1/N) Σ y² x xᵀ of Tripuraneni, Jin, Jordan 2021
+  (:mod:`.example_moments`).
 """
 
 from __future__ import annotations

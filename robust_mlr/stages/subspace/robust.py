@@ -12,7 +12,7 @@ Mixed over components (and over task sizes, independent of the component)
 this is (Σ_a p_a ρ_a²) I + Σ_a p_a E[t + 1] w_a w_aᵀ: a multiple of the identity
 plus a positive combination of the w_a w_aᵀ, whose top-k eigenspace is
 span(W) — for any t_i ≥ 1 (the filter stage nevertheless needs t_i ≥ 2,
-see :func:`filter_stage`). The 1/√t_i normalisation keeps the identity part
+see :func:`filter_subspace`). The 1/√t_i normalisation keeps the identity part
 the same for every task size, so tasks of unequal sizes can be pooled.
 Corruption is per task, so one corrupted task is one corrupted point z_i.
 (For non-Gaussian isotropic x a fourth-moment term adds a diagonal
@@ -56,10 +56,10 @@ from ..screening import excess_limit, size_cap
 from .robust_pca import filter_pca, hrpca, plain_pca
 from .base import SubspaceResult
 
-__all__ = ["task_statistics", "filter_stage", "hrpca_stage", "pca_points_stage",
+__all__ = ["task_statistics", "filter_subspace", "hrpca_subspace", "points_pca_subspace",
            "mlr_filter", "MIN_TASK_SIZE"]
 
-#: Fewest examples per task of the ``"filter"`` stage (see :func:`filter_stage`).
+#: Fewest examples per task of the ``"filter"`` stage (see :func:`filter_subspace`).
 MIN_TASK_SIZE = 2
 
 
@@ -153,8 +153,8 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
                          n_removed=int((~kept).sum()))
 
 
-def filter_stage(data, k, alpha=0.0, rng=None, clip=2.0, slack=0.08, c=2.0, restarts=None,
-                 delta=1e-4, max_iter=100):
+def filter_subspace(data, k, alpha=0.0, rng=None, clip=2.0, slack=0.08, c=2.0, restarts=None,
+                    delta=1e-4, max_iter=100):
     """Subspace stage ``"filter"``: :func:`mlr_filter` on the clipped,
     size-capped task statistics.
 
@@ -200,5 +200,5 @@ def _adapter(method, name):
     return run
 
 
-hrpca_stage = _adapter(hrpca, "HRPCA")
-pca_points_stage = _adapter(plain_pca, "plain PCA of task statistics")
+hrpca_subspace = _adapter(hrpca, "HRPCA")
+points_pca_subspace = _adapter(plain_pca, "plain PCA of task statistics")

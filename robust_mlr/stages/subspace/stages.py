@@ -18,7 +18,7 @@ from .amht_lrs import amht_lrs
 from .meta_sp import meta_sp
 from .example_moments import moments
 from .pca import pca
-from .robust import filter_stage, hrpca_stage, pca_points_stage
+from .robust import filter_subspace, hrpca_subspace, points_pca_subspace
 
 __all__ = ["SubspaceStage", "MomentPCA", "FilterPCA", "HRPCA", "PointsPCA", "MetaSP",
            "AMHTLRS", "ExampleMomentPCA", "ALIASES"]
@@ -82,7 +82,7 @@ class ExampleMomentPCA(SubspaceStage):
 
 class FilterPCA(SubspaceStage):
     """The MLR filter of Kong, Somani, Kakade, Oh (NeurIPS 2020) on clipped,
-    size-capped task statistics (:func:`~.robust.filter_stage`).
+    size-capped task statistics (:func:`~.robust.filter_subspace`).
 
     Parameters
     ----------
@@ -117,7 +117,7 @@ class FilterPCA(SubspaceStage):
         self.max_iter = max_iter
 
     def _estimate(self, data, k, threat, rng, options):
-        return filter_stage(data, k, alpha=threat.alpha, rng=rng, **options)
+        return filter_subspace(data, k, alpha=threat.alpha, rng=rng, **options)
 
 
 class HRPCA(SubspaceStage):
@@ -145,7 +145,7 @@ class HRPCA(SubspaceStage):
         self.batch = batch
 
     def _estimate(self, data, k, threat, rng, options):
-        return hrpca_stage(data, k, alpha=threat.alpha, rng=rng, **options)
+        return hrpca_subspace(data, k, alpha=threat.alpha, rng=rng, **options)
 
 
 class PointsPCA(SubspaceStage):
@@ -165,7 +165,7 @@ class PointsPCA(SubspaceStage):
         self.clip = clip
 
     def _estimate(self, data, k, threat, rng, options):
-        return pca_points_stage(data, k, alpha=threat.alpha, rng=rng, **options)
+        return points_pca_subspace(data, k, alpha=threat.alpha, rng=rng, **options)
 
 
 class MetaSP(SubspaceStage):
