@@ -5,13 +5,16 @@ pseudo-distribution over cluster indicators from :mod:`sos`."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 
 import sos
 
-__all__ = ["single_cluster_relaxation", "peel_clusters", "pseudo_distribution_clustering",
-           "brute_force_balanced"]
+from .base import ClusteringResult
+
+__all__ = ["single_cluster", "single_cluster_relaxation", "peel_clusters",
+           "pseudo_distribution_clustering", "brute_force_balanced"]
 
 
 def single_cluster_relaxation(D, size, solver=None):
@@ -106,3 +109,15 @@ def brute_force_balanced(D, k):
 
     rec(set(range(n)), np.full(n, -1), 0)
     return best
+
+
+def single_cluster(data, U, k, L=None, solver=None):
+    """Kothari / Hopkins–Li style single-cluster relaxation on the heavy
+    tasks' distance matrix, peeled k − 1 times."""
+    from .linkage import distance_matrix
+    from .sdp import _normalise
+    t0 = time.perf_counter()
+    labels = peel_clusters(_normalise(distance_matrix(data, U, L)), k, solver)
+    return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None,
+                            {"method": "single-cluster peeling",
+                             "time": time.perf_counter() - t0})

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from sos import MonomialBasis, gram_map, sphere_form
 import sos
 
-from .rounding import ROUNDINGS, kmeans
+from .rounding import ROUNDINGS
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from ..._validation import check_alpha, check_float, check_int, check_rng
 from ...constants import INLIER_MASS, SDP_DISTANCE_CAP
@@ -47,8 +47,7 @@ from .factored import assign_blocked, bm_cluster
 from .linkage import distance_matrix
 from ...exceptions import SolverFailedError, ValidationError
 
-__all__ = ["peng_wei_problem", "add_moment_constraints", "sdp_cluster", "kmeans_baseline",
-           "single_cluster"]
+__all__ = ["peng_wei_problem", "add_moment_constraints", "sdp_cluster"]
 
 
 def peng_wei_problem(D, k, alpha=0.0, robust=False):
@@ -321,20 +320,3 @@ def _assign(labels, D, k, which, robust=True):
     """Assign tasks ``which`` to the cluster whose members are closest (median
     of the dense D): the rule of :func:`.factored.assign_blocked`."""
     return assign_blocked(labels, DenseCost(D), k, which, robust)
-
-
-def kmeans_baseline(data, U, k, rng=None, n_groups=2):
-    """k-means on the projected task means (baseline)."""
-    b = group_estimates(data, U, n_groups)
-    lab = kmeans(b.mean(axis=0), k, check_rng(rng))
-    return ClusteringResult(lab, np.zeros(data.n_tasks, bool), None, {"method": "k-means"})
-
-
-def single_cluster(data, U, k, L=None, solver=None):
-    """Kothari / Hopkins–Li style single-cluster relaxation, peeled k − 1 times."""
-    from .pseudo_distribution import peel_clusters
-    t0 = time.perf_counter()
-    labels = peel_clusters(_normalise(distance_matrix(data, U, L)), k, solver)
-    return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None,
-                            {"method": "single-cluster peeling",
-                             "time": time.perf_counter() - t0})

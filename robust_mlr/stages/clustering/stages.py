@@ -37,7 +37,9 @@ from .estimates import cluster_estimates
 from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
 from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import ROUNDINGS
-from .sdp import kmeans_baseline, sdp_cluster, single_cluster
+from .kmeans import kmeans_baseline
+from .pseudo_distribution import single_cluster
+from .sdp import sdp_cluster
 
 __all__ = ["ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
            "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "ALIASES"]
