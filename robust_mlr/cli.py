@@ -18,6 +18,8 @@ import sys
 import threading
 import warnings
 
+from ._argtypes import nonnegative_int
+
 __all__ = ["main", "build_parser"]
 
 
@@ -38,17 +40,6 @@ def _alpha(text):
     except ValueError as exc:       # float() failures and ValidationError alike
         msg = str(exc) if isinstance(exc, ValidationError) else f"{text!r} is not a number"
         raise argparse.ArgumentTypeError(msg) from None
-
-
-def _seed(text):
-    """argparse type of a seed: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {value}")
-    return value
 
 
 def _demo(args):
@@ -127,7 +118,8 @@ def build_parser():
         description="Generate the default problem (d=32, k=4, n_L1=20000 tasks of t=2, "
                     "n_H=400 of t=128, n_L2=20000 of t=8), fit the learners, print their "
                     "errors and write demo.png.")
-    demo.add_argument("--seed", type=_seed, default=0, help="random seed >= 0 (default 0)")
+    demo.add_argument("--seed", type=nonnegative_int, default=0,
+                      help="random seed >= 0 (default 0)")
     demo.add_argument("--quick", action="store_true", help="a smaller problem (seconds)")
     demo.add_argument("--out", default="demo_output", help="folder for the plot")
     demo.add_argument("--attack", default="fake_cluster", choices=["none", *sorted(ATTACKS)],

@@ -27,21 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
+from ._argtypes import positive_int
 
 __all__ = ["add_data_parsers", "read_csv_tasks"]
 
 _USER_ERRORS = (ValidationError, EmptyClusterError, SolverFailedError, OSError)
-
-
-def _count(text):
-    """argparse type of a count >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def _alpha(text):
@@ -278,7 +268,7 @@ def _guarded(func):
 def _data_options(p):
     p.add_argument("--task-col", default="task", help="CSV task-id column (default task)")
     p.add_argument("--y-col", default="y", help="CSV response column (default y)")
-    p.add_argument("--chunk-mb", type=_count, default=64,
+    p.add_argument("--chunk-mb", type=positive_int, default=64,
                    help="chunk size for out-of-core passes, in MB (default 64)")
 
 
@@ -288,10 +278,10 @@ def add_data_parsers(sub):
                        description="Write DIR/light1, DIR/heavy, DIR/light2 (chunked .npy "
                                    "shards with a manifest) and DIR/params.json (the truth).")
     p.add_argument("dir", help="pools directory to create")
-    p.add_argument("--d", type=_count, required=True, help="dimension")
-    p.add_argument("--k", type=_count, required=True, help="number of components")
+    p.add_argument("--d", type=positive_int, required=True, help="dimension")
+    p.add_argument("--k", type=positive_int, required=True, help="number of components")
     for pool in ("light1", "heavy", "light2"):
-        p.add_argument(f"--{pool}", type=_count, nargs=2, metavar=("N", "T"), required=True,
+        p.add_argument(f"--{pool}", type=positive_int, nargs=2, metavar=("N", "T"), required=True,
                        help=f"{pool}: N tasks of T examples")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
@@ -304,7 +294,7 @@ def add_data_parsers(sub):
                                    "meta-dataset (chunked directory, .npz or .csv) cut into "
                                    "pools by task size.")
     p.add_argument("data", help="pools directory, chunked directory, .npz or .csv")
-    p.add_argument("--k", type=_count, required=True, help="number of components")
+    p.add_argument("--k", type=positive_int, required=True, help="number of components")
     p.add_argument("--alpha", type=_alpha, default=0.0, help="corrupted fraction (default 0)")
     p.add_argument("--method", choices=["icml", "robust"], default="icml",
                    help="icml (out of core on a pools directory) or robust (in memory)")
@@ -312,7 +302,7 @@ def add_data_parsers(sub):
                    help="estimate: whiten by the covariates' estimated second moment first "
                         "(features not isotropic, e.g. real data)")
     p.add_argument("--out", required=True, help="model file to write (JSON)")
-    p.add_argument("--heavy-min-size", type=_count, default=None,
+    p.add_argument("--heavy-min-size", type=positive_int, default=None,
                    help="for one meta-dataset: tasks with t >= this are heavy")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,

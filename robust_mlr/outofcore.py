@@ -46,8 +46,6 @@ from .estimator import MetaLearner
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from .preprocess import Whiten
 from .stages.classification import Likelihood
-from .stages.classification.flagging import flag_unfit_tasks
-from .stages.classification.likelihood import classify
 from .stages.regression import LeastSquares
 from .stages.regression.least_squares import CANCELLATION
 from .stages.subspace import ExampleMomentPCA, MomentPCA
@@ -166,12 +164,8 @@ def _example_moment(chunk):
 def _classify_and_sum(chunk, W, s2, level):
     """Labels (and flags) of a chunk's tasks and the per-component normal
     equations of the tasks classified to each component."""
-    if level is None:
-        labels, _ = classify(chunk, W, s2)
-        flagged = np.zeros(chunk.n_tasks, bool)
-    else:
-        labels, flagged = flag_unfit_tasks(chunk, W, s2, level)
-        labels = np.where(flagged, -1, labels)
+    stage = Likelihood(flag_level=level).fit(chunk, W, s2)     # the in-memory rule
+    labels, flagged = stage.labels_, stage.flagged_
     G, b, yy, n_ex = label_grams(chunk.X, chunk.y, chunk.offsets, labels, W.shape[1])
     return labels, flagged, G, b, yy, n_ex
 

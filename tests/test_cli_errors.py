@@ -14,7 +14,7 @@ from robust_mlr.cli import main
     (["demo", "--alpha", "0.7"], "alpha must be < 0.5, got 0.7"),
     (["demo", "--alpha", "-0.1"], "alpha must be >= 0"),
     (["demo", "--alpha", "half"], "'half' is not a number"),
-    (["demo", "--seed", "1.5"], "invalid int value: '1.5'"),
+    (["demo", "--seed", "1.5"], "'1.5' is not an integer"),
     (["experiment", "run", "nope"], "experiment 'nope' unknown"),
     (["experiment", "run", "no_such_module:X"], "No module named 'no_such_module'"),
     (["experiment", "run", "missing.toml"], "missing.toml"),

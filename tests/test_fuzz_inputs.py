@@ -46,8 +46,8 @@ FAST = 'experiment = "engine_helpers:FAST"\n'
 # (id, argv builder, needle in the one error line)
 CLI_CASES = [
     ("seed-negative", lambda t: ["demo", "--seed", "-1"], "seed must be >= 0, got -1"),
-    ("seed-word", lambda t: ["demo", "--seed", "abc"], "invalid int value: 'abc'"),
-    ("seed-float", lambda t: ["demo", "--seed", "2.5"], "invalid int value: '2.5'"),
+    ("seed-word", lambda t: ["demo", "--seed", "abc"], "'abc' is not an integer"),
+    ("seed-float", lambda t: ["demo", "--seed", "2.5"], "'2.5' is not an integer"),
     ("alpha-half", lambda t: ["demo", "--alpha", "0.5"], "alpha must be < 0.5"),
     ("alpha-nan", lambda t: ["demo", "--alpha", "nan"], "alpha must be finite"),
     ("alpha-inf", lambda t: ["demo", "--alpha", "inf"], "alpha must be finite"),

@@ -9,9 +9,9 @@ line, exit status 2) before any trial runs where it can be known then.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+from .._argtypes import positive_int
 from ..exceptions import ValidationError
 from ._files import OutputPathError, check_writable_dir, check_writable_file
 from .storage import ResultsFileBusyError
@@ -20,17 +20,6 @@ __all__ = ["add_experiment_parser"]
 
 # What resolving a name, module:ATTR or .toml file raises on bad user input.
 _LOOKUP_ERRORS = (ValidationError, ImportError, AttributeError, OSError, ValueError)
-
-
-def _positive_int(text):
-    """argparse type of a count >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def _resolve(args, spec):
@@ -118,7 +107,7 @@ def add_experiment_parser(sub):
                                     "OUT/NAME.csv; a rerun resumes a killed sweep.")
     p.add_argument("name", help="experiment name, module:ATTR, or a sweep .toml file")
     p.add_argument("--quick", action="store_true", help="the small smoke-test size (< 1 min)")
-    p.add_argument("--workers", type=_positive_int, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="local worker processes (default: all cores; 1 = in process)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on a Dask scheduler at ADDRESS, or 'local' for a local cluster")
