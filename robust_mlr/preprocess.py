@@ -15,6 +15,8 @@ reductions in order and inverts them in reverse.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from . import _params
@@ -33,13 +35,13 @@ class Reduction(Stage):
     kind = "preprocessing"
     pool = "all"
 
+    @abc.abstractmethod
     def apply(self, pools, threat=None):
         """Transform ``pools``; returns ``(pools, inverse)``."""
-        raise NotImplementedError   # each reduction defines it
 
+    @abc.abstractmethod
     def invert(self, model, inverse):
         """Map ``model``'s fitted estimates back through this reduction."""
-        raise NotImplementedError   # each reduction defines it
 
 
 class Screen(Reduction):

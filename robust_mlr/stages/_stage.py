@@ -11,6 +11,7 @@ pool it reads.
 
 from __future__ import annotations
 
+import abc
 import difflib
 
 from .. import _params
@@ -19,7 +20,7 @@ from ..exceptions import ValidationError
 __all__ = ["Stage", "make_stage"]
 
 
-class Stage(_params.ParamsMixin):
+class Stage(_params.ParamsMixin, metaclass=abc.ABCMeta):
     """A pipeline stage: options in the constructor, ``fit``, attributes ``*_``."""
 
     #: Whether the stage is built for corrupted tasks (a class attribute, or a

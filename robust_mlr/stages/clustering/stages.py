@@ -20,6 +20,8 @@ true components are assumed larger than the budget, α < p_min).
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from ... import _params
@@ -146,8 +148,9 @@ class ClusteringStage(Stage):
                     distrusted_tasks=int(np.isin(res.labels, small).sum()))
         return ClusteringResult(labels, labels < 0, again.objective, info)
 
+    @abc.abstractmethod
     def _cluster(self, data, U, k, threat, rng, options):
-        raise NotImplementedError   # each subclass names its method
+        """The method: a ClusteringResult for ``data`` in the basis ``U``."""
 
 
 class Linkage(ClusteringStage):
@@ -457,16 +460,19 @@ class BySize(ClusteringStage):
     def fit(self, data, U, k, *, threat=None, rng=None):
         """Fit ``small`` or ``large`` by the median heavy task size; the
         result and fitted attributes are the chosen stage's."""
-        options = self._options()
+        res = self._cluster(data, U, k, threat, rng, self._options())
+        self.result_, self.labels_ = res, res.labels
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
+        return self
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        """The chosen stage's whole fit (far tasks, basis, estimates: its own)."""
         which = "small" if np.median(data.sizes) < options["t_switch"] else "large"
         stage = _resolve(options[which]).fit(data, U, k, threat=threat, rng=rng)
         stage.result_.info["by_size"] = {"chosen": which, "stage": repr(stage),
                                          "t_switch": options["t_switch"]}
         self.chosen_ = stage
-        self.result_, self.labels_ = stage.result_, stage.labels_
-        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = (stage.W_tilde_, stage.r2_tilde_,
-                                                         stage.p_tilde_)
-        return self
+        return stage.result_
 
     def _nested_object(self, name):
         return _resolve(getattr(self, name))

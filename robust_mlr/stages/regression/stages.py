@@ -10,6 +10,8 @@ active.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from ... import _params
@@ -66,8 +68,9 @@ class RegressionStage(Stage):
         self.W_, self.s2_, self.p_, self.info_ = W, s2, p, info
         return self
 
+    @abc.abstractmethod
     def _fit(self, data, labels, k, threat, rng, options):
-        raise NotImplementedError   # each subclass names its method
+        """The method: ``(W, s2, p, info)`` from the labelled tasks."""
 
 
 class LeastSquares(RegressionStage):

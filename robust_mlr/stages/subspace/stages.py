@@ -9,6 +9,8 @@ their own test of clean behaviour ``passed``.
 
 from __future__ import annotations
 
+import abc
+
 from ..._validation import check_k_d
 from ... import _params
 from ..._threads import pinned
@@ -60,8 +62,9 @@ class SubspaceStage(Stage):
         self.U_ = res.U
         return self
 
+    @abc.abstractmethod
     def _estimate(self, data, k, threat, rng, options):
-        raise NotImplementedError   # each subclass names its method
+        """The method: a SubspaceResult for ``data`` with the validated ``options``."""
 
 
 class MomentPCA(SubspaceStage):
