@@ -6,6 +6,8 @@ small a heavy pool, and removals beyond what the threat model explains
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -13,6 +15,17 @@ import numpy as np
 from .exceptions import CorruptionWarning
 
 __all__ = ["warn_unprotected", "check_design", "check_evidence"]
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_level():
+    """The ``stacklevel`` of the first caller outside this package, so a
+    warning points at the user's line, not at the learner's internals."""
+    frame, level = sys._getframe(1), 1       # the frame that calls warnings.warn
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def warn_unprotected(stages, threat, k):
@@ -27,7 +40,7 @@ def warn_unprotected(stages, threat, k):
     if plain:
         warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust to it: "
                       f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
-                      f"learner", UserWarning, stacklevel=3)
+                      f"learner", UserWarning, stacklevel=_user_level())
 
 
 def check_design(model, pools, k, threat):
@@ -38,7 +51,15 @@ def check_design(model, pools, k, threat):
     n_h = pools.heavy.n_tasks
     if n_h < 2 * k:
         warnings.warn(f"the heavy pool has n_H={n_h} tasks for k={k} components (fewer than "
-                      f"2k): clusters, hence W, cannot be trusted", UserWarning, stacklevel=3)
+                      f"2k): clusters, hence W, cannot be trusted", UserWarning,
+                      stacklevel=_user_level())
+    counts = np.bincount(model.heavy_labels_[model.heavy_labels_ >= 0], minlength=k)
+    if n_h >= 2 * k and counts.min() < max(2.0, 0.2 * counts.sum() / k):
+        warnings.warn(f"the heavy clusters have sizes {counts.tolist()}: one is far below "
+                      f"n_H/k = {counts.sum() / k:.0f}, so its W̃ (and the components "
+                      f"classified to it) cannot be trusted; single linkage chains at small "
+                      f"separations (try clustering='average' or 'em')", UserWarning,
+                      stacklevel=_user_level())
     p_min = float(np.min(model.p_))
     if threat.active and 1.0 / k > threat.alpha >= p_min:
         _warn_fabricable(threat.alpha, p_min, "the smallest estimated")
@@ -48,7 +69,7 @@ def _warn_fabricable(alpha, share, which):
     warnings.warn(f"alpha={alpha:g} is not below the component share p_min={share:.3g} "
                   f"({which}): ⌊αn⌋ tasks could form a whole component, which no method can "
                   f"tell from a true one; the design point is alpha well below p_min",
-                  UserWarning, stacklevel=4)
+                  UserWarning, stacklevel=_user_level())
 
 
 def check_evidence(diag, threat):
@@ -73,4 +94,5 @@ def check_evidence(diag, threat):
     diag["evidence"] = evidence
     if evidence:
         warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
-                      % (threat.alpha, "; ".join(evidence)), CorruptionWarning, stacklevel=3)
+                      % (threat.alpha, "; ".join(evidence)), CorruptionWarning,
+                      stacklevel=_user_level())

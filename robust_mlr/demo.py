@@ -136,7 +136,8 @@ def format_table(rows):
     head = "".ljust(width) + "".join(c.rjust(13) for c in cols)
     lines = [head, "-" * len(head)]
     for name, r in rows.items():
-        cells = "".join((f"{r[c]:13.4f}" if c in r else "-".rjust(13)) for c in cols)
+        cells = "".join((f"{r[c]:13.4f}" if c in r and np.isfinite(r[c]) else "-".rjust(13))
+                        for c in cols)             # "-": not defined (e.g. nothing flagged)
         lines.append(name.ljust(width) + cells)
     return "\n".join(lines)
 

@@ -108,7 +108,7 @@ def test_alpha_with_a_plain_stage_warns_naming_it(problem):
                     rng=0).fit(pools)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        MetaLearner(2, rng=0).fit(pools)                        # alpha = 0: nothing to say
+        MetaLearner(2, clustering="em", rng=0).fit(pools)     # alpha = 0: nothing to say
 
 
 def test_screening_follows_the_stages_unless_set(problem):

@@ -21,6 +21,12 @@ class OutputPathError(OSError):
     """An output location cannot be written (not a folder, read-only, ...)."""
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path):
     """Open a temporary binary file that replaces ``path`` on success.
@@ -39,6 +45,7 @@ def atomic_write(path):
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())          # as an ordinary open() would create it
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()

@@ -5,7 +5,7 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 * ``"single"``, ``"average"`` (:class:`Linkage`) — linkage on the
   median-of-splits distance matrix (ICML 2020 Algorithm 3, :mod:`.linkage`);
 * ``"kmeans"`` (:class:`KMeans`) — k-means on projected task means (baseline,
-  :mod:`.kmeans`);
+  :mod:`.kmeans_baseline`);
 * ``"peng_wei"``, ``"peng_wei_robust"`` (:class:`PengWei`), ``"sos_m4"``,
   ``"sos_m6"`` (:class:`SoSRelaxation`) — the Peng–Wei SDP, its outlier-robust
   variant and the m-th moment SoS-inspired relaxations (:mod:`.sdp`, with

@@ -192,6 +192,11 @@ def _fill_blocks(H, left, right, buf, step, L):
 def _linkage(method):
     def run(data, U, k, L=None):
         H = distance_matrix(data, U, L)
+        if not np.all(np.isfinite(H)):
+            raise ValidationError(
+                f"{method} linkage: the heavy tasks' distance matrix has non-finite entries "
+                f"(tasks with extreme values overflow it); screen the data first, e.g. "
+                f"MetaLearner.robust(k, alpha)")
         # H is unbiased, hence sometimes negative; a constant shift keeps
         # both single- and average-linkage merge orders exactly (clipping
         # at 0 would create ties) while giving scipy nonnegative distances.

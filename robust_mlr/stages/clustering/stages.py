@@ -39,7 +39,7 @@ from .estimates import cluster_estimates
 from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
 from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import ROUNDINGS
-from .kmeans import kmeans_baseline
+from .kmeans_baseline import kmeans_baseline
 from .pseudo_distribution import single_cluster
 from .sdp import sdp_cluster
 
@@ -202,7 +202,7 @@ class _Relaxation(ClusteringStage):
         "robust": _params.boolean(), "L": _params.integer(1, none=True),
         "n_groups": _params.integer(1, none=True),
         "rounding": _params.one_of(ROUNDINGS, "rounding"), "readmit": _params.boolean(),
-        "max_sdp": _params.integer(2, none=True), "solver": _params.text(none=True),
+        "max_sdp": _params.integer(2, none=True), "solver": lambda v, n: _check_solver(v, n),
         "solver_opts": _params.mapping()}
 
     def _sdp(self, data, U, k, threat, rng, options, **fixed):
@@ -481,6 +481,19 @@ class BySize(ClusteringStage):
 def _resolve(value):
     """A fresh clustering stage from a name or an object."""
     return make_stage(value, ALIASES, ClusteringStage)
+
+
+def _check_solver(value, name):
+    """None, "BM" or a cvxpy SDP solver usable here (SCS, Clarabel, MOSEK
+    with a licence): an unknown name fails before any solve."""
+    _params.text(none=True)(value, name)
+    if value is None or value.upper() == "BM":
+        return
+    import sos                                   # loads cvxpy: only for a cvxpy solver name
+    usable = sos.available_solvers()
+    if value.upper() not in usable:
+        raise ValidationError(f"{name}={value!r} is not a usable solver here; choose "
+                              f"'BM' or one of {usable}")
 
 
 def _check_stage(value, name):
