@@ -15,6 +15,9 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
   centres (whitening + tensor decomposition, :mod:`.moments`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
   median of block means;
+* ``"kss_m4"``, ``"kss_no_moment"`` (:class:`KSSRelaxation`) — the genuine
+  degree-4 SoS relaxation of Kothari–Steinhardt–Steurer clustering, with and
+  without its fourth-moment constraint (:mod:`.kss`; n ≈ 20 tasks);
 * ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted single-cluster relaxation peeled k − 1
   times (:mod:`.pseudo_distribution`, ground truth on small instances).
 
@@ -36,6 +39,7 @@ from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robus
 from .certify import ClusterCertificates, certify_clusters
 from .estimates import cluster_estimates
 from .moments import geometric_median, moment_clustering, robust_moment_clustering
+from .kss import KSSSolution, auto_beta, brute_force_kss, kss_cluster, kss_relaxation
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
                       single_linkage)
 from .pseudo_distribution import (brute_force_balanced, peel_clusters,
@@ -46,11 +50,12 @@ from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_pr
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
-from .stages import (ALIASES, ClusteringStage, KMeans, Linkage, PengWei, SingleClusterPeeling,
-                     SoSRelaxation, TensorMoments)
+from .stages import (ALIASES, ClusteringStage, KMeans, KSSRelaxation, Linkage, PengWei,
+                     SingleClusterPeeling, SoSRelaxation, TensorMoments)
 
 __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
+           "SingleClusterPeeling", "TensorMoments", "KSSRelaxation", "KSSSolution", "kss_relaxation",
+           "brute_force_kss", "auto_beta", "kss_cluster", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",
