@@ -24,7 +24,7 @@ import numpy as np
 
 from robust_mlr import make_params, make_tasks
 from robust_mlr.metrics import parameter_errors
-from robust_mlr.stages.clustering import METHODS
+from robust_mlr.stages.clustering import cluster_heavy
 
 
 def main(n=100_000, t=4, d=64, k=8):
@@ -44,7 +44,7 @@ def main(n=100_000, t=4, d=64, k=8):
                      ("moments_robust", {"alpha": 0.05, "n_blocks": mom_blocks})):
         tracemalloc.start()
         t0 = time.perf_counter()
-        res = METHODS[name](heavy, U, k, rng=2, **kw)
+        res = cluster_heavy(heavy, U, k, name, rng=2, **kw)
         wall = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

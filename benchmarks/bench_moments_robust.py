@@ -17,7 +17,7 @@ import numpy as np
 from robust_mlr import Pools, make_params, make_tasks
 from robust_mlr.adversary import CentreShift, corrupt_pools
 from robust_mlr.metrics import parameter_errors
-from robust_mlr.stages.clustering import METHODS
+from robust_mlr.stages.clustering import cluster_heavy
 
 ATTACKS = [("clean", None), ("fake_cluster", "fake_cluster"),
            ("cluster_bridging", "cluster_bridging"), ("centre_shift", "centre_shift"),
@@ -38,7 +38,7 @@ def _errors(seed, n=20_000, t=4, d=64, k=8, alpha=0.05):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    res = METHODS[name](heavy, U, k, alpha=alpha, rng=seed + 4)
+                    res = cluster_heavy(heavy, U, k, name, alpha=alpha, rng=seed + 4)
                     err = parameter_errors(res.info["centres"], res.info["noise"],
                                            res.info["weights"], theta)["w_err"]
                 except ValueError:          # M2 not of rank k after the attack

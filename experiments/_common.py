@@ -50,3 +50,17 @@ def score_model(model, theta, pools, test):
     sup, Xq, yq = test
     out["mse_bayes"] = metrics.prediction_mse(model.task_parameters(sup, "bayes"), Xq, yq)
     return out
+
+
+def floor_curves(k, pools, alphas, estimate="w", separation=None):
+    """Two-point floors (robust_mlr.limits) of a problem with uniform shares
+    1/k against α: ``{pool: array, ..., "best": array}`` (NaN at α = 0, where
+    the floor is zero and a log axis cannot show it)."""
+    from robust_mlr.limits import pool_floors
+    out = {name: [] for name in list(pools) + ["best"]}
+    for a in alphas:
+        f = (pool_floors(float(a), pools, 1.0 / k, separation)[estimate] if a > 0
+             else dict.fromkeys(out, np.nan))
+        for name in out:
+            out[name].append(f[name])
+    return {name: np.array(v, float) for name, v in out.items()}

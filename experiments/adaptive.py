@@ -17,6 +17,9 @@ recorded but the search optimises the worst *finite* error
 (``on_crash="ignore"``). The claim of Kong et al. (NeurIPS 2020) is an error
 of order kα + dk/N against any adversary; the expected outcome on a learner
 that keeps it is a worst case within a small multiple of the clean error.
+The plot draws, as the reference, the two-point floors of
+:mod:`robust_mlr.limits`: the error an adversary replacing ⌊αn⌋ tasks per
+pool can force on any estimator, per pool and for all pools together.
 
 :func:`export_worst_attacks` turns a results file into ``redteam_worst.json``
 beside this module: the worst attack per α against the robust learner, which
@@ -33,6 +36,8 @@ import numpy as np
 from robust_mlr import MetaLearner, make_params, make_pools
 from robust_mlr.adversary import red_team
 from robust_mlr.engine import Experiment
+
+from ._common import floor_curves
 
 PROBLEM = dict(d=32, k=4, n_light1=20_000, t_light1=2, n_heavy=400, t_heavy=128,
                n_light2=20_000, t_light2=8)
@@ -137,9 +142,9 @@ def summary(rows):
     return "\n".join(lines)
 
 
-#: Targets of the robust learner: W at α = 0.02 and 0.05, ŝ² at any α; for p̂
-#: the information limit α (a mimicry attack moves the observed shares by α).
-TARGET_LINES = {"W": ((0.02, 0.15), (0.05, 0.25)), "s2": 0.15, "p": "alpha"}
+#: Targets of the robust learner: W at α = 0.02 and 0.05, ŝ² at any α (for p̂
+#: the floor α + the sampling error: only the floor is drawn).
+TARGET_LINES = {"W": ((0.02, 0.15), (0.05, 0.25)), "s2": 0.15}
 
 
 _Y_LABELS = {"W": r"$\mathrm{max}_a \|\hat w_a - w_a\| / s_a$",
@@ -151,16 +156,35 @@ def _draw_target(ax, tgt, alphas):
     """The target of ``tgt`` (see TARGET_LINES): against α when ``alphas`` has
     several values, else a horizontal line at the target for the one α."""
     line = TARGET_LINES.get(tgt)
-    if line == "alpha":
-        line = alphas[0] if len(alphas) == 1 else list(zip(alphas, alphas))
-    elif line and not isinstance(line, float) and len(alphas) == 1:
+    if line and not isinstance(line, float) and len(alphas) == 1:
         line = dict(line).get(alphas[0])
     if isinstance(line, float):
         ax.axhline(line, color="k", ls="--", lw=0.8)
-    elif line and TARGET_LINES.get(tgt) == "alpha":
-        ax.plot(*zip(*line), "k--", lw=0.8)
     elif line:
         ax.plot(*zip(*line), "k_", ms=14, mew=1.5)
+
+
+#: Floors drawn on the figure: ``{pool: (line style, width, label)}``; "best" is the
+#: floor of all pools together (the heavy pool's on these problems).
+FLOOR_STYLE = {"best": ("-", 1.4, "two-point floor, all pools (= heavy)"),
+               "light2": ("--", 0.9, "two-point floor, light 2 alone"),
+               "light1": (":", 0.9, "two-point floor, light 1 alone")}
+
+
+def _draw_floors(ax, tgt, alphas, point):
+    """Two-point floors (robust_mlr.limits) of the target's estimate: curves
+    against α, or horizontal lines at the one α. Shares 1/k, orthonormal W
+    (‖w_a − w_b‖/s = √2 for p̂), the fixed task sizes of the problem."""
+    est = {"W": "w", "s2": "s2", "p": "p"}.get(tgt)
+    if est is None:
+        return
+    pools = {"light1": point["t_light1"], "light2": point["t_light2"], "heavy": point["t_heavy"]}
+    floors = floor_curves(point["k"], pools, alphas, est, separation=np.sqrt(2.0))
+    for pool, (ls, lw, _) in FLOOR_STYLE.items():
+        if len(alphas) > 1:
+            ax.plot(alphas, floors[pool], ls, color="0.35", lw=lw)
+        else:
+            ax.axhline(floors[pool][0], ls=ls, color="0.35", lw=lw)
 
 
 def plot(rows, out):
@@ -204,6 +228,7 @@ def plot(rows, out):
             ax.set_xlim(-0.6, len(present) - 0.4)
             ax.set_xlabel(f"α = {alphas[0]:g}")
         _draw_target(ax, tgt, alphas)
+        _draw_floors(ax, tgt, alphas, mine[0])
         ax.set_yscale("log")
         log_ticks(ax, None, axis="y")
         ax.set_ylabel(f"worst {_Y_LABELS.get(tgt, TARGET_KEYS[tgt])}")
@@ -216,8 +241,9 @@ def plot(rows, out):
                 Line2D([], [], color="grey", marker="o", ms=4, mfc="none", ls=":",
                        label="worst catalogue attack"),
                 Line2D([], [], color="grey", marker="x", ms=6, ls="", label="clean fit"),
-                Line2D([], [], color="k", ls="--", lw=0.8,
-                       label="target (W: bars; p: information limit α)")]
+                Line2D([], [], color="k", ls="--", lw=0.8, label="target (W: bars)")]
+    handles += [Line2D([], [], color="0.35", ls=ls, lw=lw, label=label)
+                for ls, lw, label in FLOOR_STYLE.values()]
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                ncol=4, fontsize=8, frameon=False)
     fig.suptitle("red team (TPE over attack families and parameters) vs the catalogue",

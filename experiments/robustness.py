@@ -14,8 +14,10 @@ learner: parameter errors, clustering accuracy, Bayes prediction error, and
 precision/recall of the tasks it set aside against the corruption masks.
 Expected: the robust error stays ≤ 3× its α = 0 value at α = 0.05 (or the
 attack is information-theoretically unbeatable), the non-robust error grows
-≥ 5× under the stage-aimed attacks. The plot adds the reference curve
-C·(kα + dk/N) of the fundamental limit with C fitted at α = 0.
+≥ 5× under the stage-aimed attacks. The plot adds the two-point floors of
+:mod:`robust_mlr.limits` as the reference: what no estimator can beat when
+⌊αn⌋ tasks of each pool are replaced — per pool (light 1, light 2, heavy) and
+for all pools together (the best pool's floor, here the heavy pool's).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from robust_mlr.adversary import CATALOGUE, corrupt_pools
 from robust_mlr.adversary.redteam import attack_settings, strategy_attack
 from robust_mlr.engine import Experiment
 
-from ._common import score_model
+from ._common import floor_curves, score_model
 from .adaptive import WORST_ATTACKS
 
 RED_TEAM = "red_team"
@@ -145,17 +147,19 @@ def plot(rows, out):
     fig, axes = figure(cols, width=3.6, height=3.0, nrows=nrow)
     axes = np.asarray(axes).reshape(nrow, cols)
     p = rows[0]
-    N = p["n_L1"] * p["t_L1"] + p["n_H"] * p["t_H"] + p["n_L2"] * p["t_L2"]
-    k, d = p["k"], p["d"]
-    base = _mean(rows, "robust_w_err", alpha=0.0)
-    C = base / (d * k / N)                                  # fitted at α = 0
     alphas = np.array(sorted({r["alpha"] for r in rows}))
+    floors = floor_curves(p["k"], {"light1": p["t_L1"], "light2": p["t_L2"], "heavy": p["t_H"]},
+                          alphas)
+    floor_style = {"best": ("k-", 1.2, "floor, all pools (= heavy)"),
+                   "light2": ("k--", 0.8, f"floor, light 2 alone (t = {p['t_L2']})"),
+                   "light1": ("k:", 0.8, f"floor, light 1 alone (t = {p['t_L1']})")}
     for ax, att in zip(axes.ravel(), attacks):
         for name, style in (("robust", "-o"), ("icml", "--s")):
             mu = [_mean(rows, f"{name}_w_err", alpha=0.0) if a == 0 else
                   _mean(rows, f"{name}_w_err", attack=att, alpha=a) for a in alphas]
             ax.plot(alphas, mu, style, ms=4, label="robust" if name == "robust" else "ICML 2020")
-        ax.plot(alphas, C * (k * alphas + d * k / N), "k:", lw=1, label="C(kα + dk/N)")
+        for pool, (style, lw, label) in floor_style.items():
+            ax.plot(alphas, floors[pool], style, lw=lw, label=label)
         ax.set_yscale("log")
         ax.set_title(att, fontsize=9)
         ax.tick_params(labelsize=7)
@@ -164,8 +168,9 @@ def plot(rows, out):
         ax.axis("off")
     axes[0, 0].legend(fontsize=7)
     axes[0, 0].set_ylabel("max ||ŵ − w|| / s", fontsize=8)
-    fig.suptitle(f"robust vs non-robust learner; reference C(kα + dk/N), C = {C:.3g} "
-                 f"fitted at α = 0", fontsize=10)
+    fig.suptitle("robust vs non-robust learner under each attack; black: two-point floors "
+                 "under replacement, p = 1/k (the error the worst attack can force on any "
+                 "estimator)", fontsize=10)
     return save_figure(fig, out, rows[0]["experiment"], dpi=100)
 
 

@@ -35,6 +35,9 @@ _LAZY = {
     "metrics": (".metrics", None),
     "stages": (".stages", None),
     "preprocess": (".preprocess", None),
+    "ChunkedMetaDataset": (".chunked", "ChunkedMetaDataset"),
+    "write_chunked": (".chunked", "write_chunked"),
+    "fit_out_of_core": (".outofcore", "fit_out_of_core"),
 }
 
 __all__ = [
@@ -42,7 +45,8 @@ __all__ = [
     "make_tasks", "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix",
     "classify", "posterior", "task_parameters", "metrics", "stages", "preprocess",
     "ValidationError", "NotFittedError", "EmptyClusterError", "SolverFailedError",
-    "ConvergenceWarning", "CorruptionWarning", "__version__",
+    "ConvergenceWarning", "CorruptionWarning", "ChunkedMetaDataset", "write_chunked",
+    "fit_out_of_core", "__version__",
 ]
 
 

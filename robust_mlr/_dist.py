@@ -38,6 +38,11 @@ class chi2:                      # noqa: N801 - reads like scipy.stats.chi2
         return special.chdtr(df, x)
 
     @staticmethod
+    def sf(x, df):
+        """P(χ²_df > x)."""
+        return special.chdtrc(df, x)
+
+    @staticmethod
     def median(df):
         """Median of χ²_df."""
         return chi2.ppf(0.5, df)

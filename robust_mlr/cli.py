@@ -1,13 +1,22 @@
 """Command line: ``robust-mlr demo`` and ``robust-mlr experiment ...``.
 
-User errors (an unknown attack or experiment, an out-of-range number) end as
-argparse errors: one line on stderr and exit status 2, never a traceback.
+User errors (an unknown attack or experiment, an out-of-range number, a path
+that cannot be written, a damaged file) end as one line on stderr,
+``robust-mlr: error: ...``, and exit status 2, never a traceback. Warnings
+print as one line each. Ctrl-C stops a command with one line and exit
+status 130 (a sweep first saves its finished trials); a second Ctrl-C exits
+at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
+import warnings
 
 __all__ = ["main", "build_parser"]
 
@@ -31,10 +40,72 @@ def _alpha(text):
         raise argparse.ArgumentTypeError(msg) from None
 
 
+def _seed(text):
+    """argparse type of a seed: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {value}")
+    return value
+
+
 def _demo(args):
     from .demo import run
+    from .engine._files import check_writable_file
+    check_writable_file(os.path.join(args.out, "demo.png"), "plot file", "--out folder")
     run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha)
     return 0
+
+
+def _short_warning(message, category, filename, lineno, file=None, line=None):
+    """``warnings.showwarning`` of the command line: one line, no source."""
+    text = " ".join(str(message).split())
+    if len(text) > 200:
+        text = text[:197] + "..."
+    try:
+        (file or sys.stderr).write(f"robust-mlr: warning: {category.__name__}: {text}\n")
+    except OSError:                                      # pragma: no cover
+        pass
+
+
+_INTERRUPT = {"said": False}
+
+
+def _say(text):
+    """Print one line on stderr (at most once per process for interruptions)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _first_sigint(signum, frame):
+    signal.signal(signal.SIGINT, _second_sigint)
+    raise KeyboardInterrupt
+
+
+def _second_sigint(signum, frame):
+    if not _INTERRUPT["said"]:
+        os.write(2, b"interrupted again: exiting now; finished trials are saved, rerun "
+                    b"to resume\n")
+    os._exit(130)
+
+
+@contextlib.contextmanager
+def _cli_runtime():
+    """Ctrl-C policy and one-line warnings for the duration of a command."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    old_sig = signal.getsignal(signal.SIGINT) if main_thread else None
+    old_show = warnings.showwarning
+    if main_thread and old_sig is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _first_sigint)
+    warnings.showwarning = _short_warning
+    try:
+        yield
+    finally:
+        warnings.showwarning = old_show
+        if main_thread and old_sig is not None:
+            signal.signal(signal.SIGINT, old_sig)
 
 
 def build_parser():
@@ -56,7 +127,7 @@ def build_parser():
         description="Generate the default problem (d=32, k=4, n_L1=20000 tasks of t=2, "
                     "n_H=400 of t=128, n_L2=20000 of t=8), fit the learners, print their "
                     "errors and write demo.png.")
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed >= 0 (default 0)")
     demo.add_argument("--quick", action="store_true", help="a smaller problem (seconds)")
     demo.add_argument("--out", default="demo_output", help="folder for the plot")
     demo.add_argument("--attack", default="fake_cluster", choices=["none", *sorted(ATTACKS)],
@@ -68,6 +139,8 @@ def build_parser():
     demo.set_defaults(func=_demo)
     from .engine.cli import add_experiment_parser
     add_experiment_parser(sub)
+    from .cli_data import add_data_parsers
+    add_data_parsers(sub)
     return parser
 
 
@@ -82,14 +155,38 @@ def main(argv=None):
     Returns
     -------
     int
-        Exit status; user errors exit with status 2 through argparse.
+        Exit status: 0, 1 (nothing to do), 130 (interrupted); user errors
+        exit with status 2 through :class:`SystemExit`.
     """
+    from .engine._files import OutputPathError
+    from .engine.runner import SweepInterrupted
+    from .exceptions import ValidationError
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
-    return args.func(args)
+    with _cli_runtime():
+        try:
+            return args.func(args)
+        except SweepInterrupted as exc:
+            _INTERRUPT["said"] = True
+            _say(str(exc))
+            return 130
+        except KeyboardInterrupt:
+            _INTERRUPT["said"] = True
+            _say("interrupted")
+            return 130
+        except (ValidationError, OutputPathError) as exc:
+            _fail(parser, str(exc))
+        except OSError as exc:          # a file or folder the user named
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(parser, f"cannot use{where}: {exc.strerror or exc}")
+
+
+def _fail(parser, message):
+    message = " ".join(str(message).split())
+    parser.exit(2, f"{parser.prog}: error: {message}\n")
 
 
 if __name__ == "__main__":      # pragma: no cover

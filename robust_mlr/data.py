@@ -213,12 +213,17 @@ class MetaDataset:
         Parameters
         ----------
         path : str or Path
-            The file to write (replaced if it exists).
+            The file to write. An existing file is replaced atomically: the
+            archive is written to a temporary file in the same folder,
+            flushed to disk and renamed over ``path``, so a process killed
+            during the save leaves the old file or the new one, never a
+            truncated mix.
         """
+        from .engine._files import atomic_write
         arrays = dict(X=self.X, y=self.y, offsets=self.offsets)
         if self.components is not None:
             arrays["components"] = self.components
-        with open(path, "wb") as f:
+        with atomic_write(path) as f:
             np.savez_compressed(f, **arrays)
 
     @classmethod
@@ -238,15 +243,20 @@ class MetaDataset:
         FileNotFoundError
             No file at ``path`` (the message points to ``path + ".npz"`` when
             that exists: older versions appended the suffix on save).
+        ValidationError
+            The file is not a dataset :meth:`save` wrote, or is damaged
+            (empty, truncated, corrupted, missing arrays, inconsistent
+            arrays); the message names ``path`` and what is wrong.
         """
         path = Path(path)
         if not path.exists():
             hint = Path(f"{path}.npz")
             raise FileNotFoundError(
-                f"no dataset file {path}" + (f"; did you mean {hint}?" if hint.exists() else ""))
-        with np.load(path) as f:
-            comps = f["components"] if "components" in f.files else None
-            return cls(f["X"], f["y"], f["offsets"], comps)
+                2, "no dataset file" + (f"; did you mean {hint}?" if hint.exists() else ""),
+                str(path))
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder, not a dataset file", str(path))
+        return _load_npz(cls, path)
 
     def split_query(self):
         """Hold out the last example of every task as a query.
@@ -311,6 +321,49 @@ class MetaDataset:
         return np.add.reduceat(values, self.offsets[:-1], axis=0)
 
 
+_KEYS = ("X", "y", "offsets")
+
+
+def _load_npz(cls, path):
+    """Read and check a dataset archive; every failure is one ValidationError."""
+    import zipfile
+    import zlib
+    size = path.stat().st_size
+    if size == 0:
+        raise ValidationError(f"dataset file {path} is empty (0 bytes)")
+    if not zipfile.is_zipfile(path):
+        raise ValidationError(f"dataset file {path} ({size} bytes) is not a numpy .npz "
+                              "archive (damaged, truncated, or another kind of file)")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in _KEYS if k not in f.files]
+            if missing:
+                raise ValidationError(
+                    f"dataset file {path} lacks the array(s) {', '.join(missing)} "
+                    f"(it holds {', '.join(f.files) or 'nothing'}); not written by "
+                    "MetaDataset.save")
+            extra = [k for k in f.files if k not in (*_KEYS, "components")]
+            if extra:
+                raise ValidationError(
+                    f"dataset file {path} holds unexpected array(s) {', '.join(extra)}; "
+                    "damaged, or not written by MetaDataset.save")
+            arrays = {k: f[k] for k in (*_KEYS, "components") if k in f.files}
+    except ValidationError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
+            ValueError, KeyError, NotImplementedError) as exc:
+        # np.load names the pickle rule for any non-numpy bytes; say what it is
+        kind = "zlib.error" if isinstance(exc, zlib.error) else type(exc).__name__
+        what = ("it holds Python objects, which are never unpickled"
+                if "pickle" in str(exc) else f"damaged or truncated ({kind}: {exc})")
+        raise ValidationError(f"dataset file {path} ({size} bytes) cannot be read: "
+                              f"{what}") from None
+    try:
+        return cls(arrays["X"], arrays["y"], arrays["offsets"], arrays.get("components"))
+    except ValidationError as exc:
+        raise ValidationError(f"dataset file {path} is inconsistent: {exc}") from None
+
+
 def example_rows(offsets, idx):
     """Row indices of all examples of tasks ``idx`` (vectorised)."""
     sizes = offsets[idx + 1] - offsets[idx]
@@ -341,6 +394,14 @@ class Pools:
     names = ("light1", "heavy", "light2")
 
     def __post_init__(self):
+        for n in self.names:
+            pool = getattr(self, n)
+            if not isinstance(pool, MetaDataset):
+                raise ValidationError(f"pool {n} must be a MetaDataset, got "
+                                      f"{type(pool).__name__}")
+            if pool.n_tasks == 0:
+                raise ValidationError(f"pool {n} is empty (0 tasks); every pool needs "
+                                      "at least one task")
         dims = {n: getattr(self, n).dim for n in self.names}
         if len(set(dims.values())) != 1:
             raise ValidationError(f"pools have different dimensions {dims}")

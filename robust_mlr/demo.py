@@ -58,7 +58,8 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     Returns
     -------
     dict
-        ``{"rows": {learner: metrics}, "plot": path, "time": seconds}``.
+        ``{"rows": {learner: metrics}, "plot": path, "time": seconds,
+        "warnings": [one line per warning the fits raised]}``.
     """
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -75,10 +76,12 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     tag = "clean" if attack == "none" else f"{attack} α={alpha}"
     learners = {f"ICML 2020, {tag}": MetaLearner(params.k, rng=rng),
                 f"robust, {tag}": MetaLearner.robust(params.k, alpha, rng=rng)}
+    notes = []
     for name, model in learners.items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=UserWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             model.fit(pools)
+        notes += _short_warnings(name, caught)
         models[name] = model
         rows[name] = _evaluate(model, pools, params, support, X_q, y_q)
         flagged = np.concatenate([f if f is not None else np.zeros(pools[p].n_tasks, bool)
@@ -92,15 +95,31 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
         _oracle_beta(params, support, "bayes"), X_q, y_q),
         "mse_map": metrics.prediction_mse(_oracle_beta(params, support, "map"), X_q, y_q)}
     elapsed = time.perf_counter() - t0
-    path = _plot(models, pools, params, Path(out))
-    if not quiet:
+    if not quiet:                       # the table first: a failing plot cannot lose it
         print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
               f"n_H={pools.heavy.n_tasks} (t_H={int(pools.heavy.sizes[0])}) "
               f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}; "
               f"attack {attack} on α = {alpha} of its pools")
         print(format_table(rows))
-        print(f"plot written to {path}   ({elapsed:.1f} s)")
-    return {"rows": rows, "plot": str(path), "time": elapsed}
+        for note in notes:
+            print(note)
+        print(f"({elapsed:.1f} s)", flush=True)
+    path = _plot(models, pools, params, Path(out))
+    if not quiet:
+        print(f"plot written to {path}")
+    return {"rows": rows, "plot": str(path), "time": elapsed, "warnings": notes}
+
+
+def _short_warnings(learner, caught, width=160):
+    """One line per distinct warning a fit raised: ``warning (learner): Kind: text``."""
+    out = []
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        text = text if len(text) <= width else text[:width - 3] + "..."
+        line = f"warning ({learner}): {w.category.__name__}: {text}"
+        if line not in out:
+            out.append(line)
+    return out
 
 
 def _oracle_beta(params, support, method):
@@ -127,8 +146,8 @@ def _plot(models, pools, params, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "demo.png"
+    from .engine._files import check_writable_dir
+    path = check_writable_dir(out, "plot folder") / "demo.png"
     fig, axes = plt.subplots(1, len(models) + 1, figsize=(5 * (len(models) + 1), 4.2))
     axes = np.atleast_1d(axes)
     for ax, (name, model) in zip(axes, models.items()):
@@ -150,17 +169,27 @@ def _plot(models, pools, params, out):
         ax.set_title(f"{name}\nheavy tasks in the estimated subspace", fontsize=9)
         ax.legend(fontsize=8)
     ax = axes[-1]
+    top = 0.0
     for name, model in models.items():
         perm = metrics.match_components(model.W_, params.W)
         err = np.linalg.norm(model.W_[:, perm] - params.W, axis=0) / params.s
+        top = max(top, float(err.max()))
         ax.bar(np.arange(params.k) + 0.4 * list(models).index(name), err, width=0.4,
                label=name)
-    ax.set_xticks(np.arange(params.k))
+    ax.set_xticks(np.arange(params.k) + 0.2 * (len(models) - 1))
+    ax.set_xticklabels([str(a) for a in range(params.k)])
+    ax.set_yscale("log")                # the robust errors are orders of magnitude smaller
+    if top > 0:
+        ax.set_ylim(top=top * 8)        # room for the legend above the bars
     ax.set_xlabel("component a")
-    ax.set_ylabel("||ŵ_a − w_a|| / s_a")
+    ax.set_ylabel("||ŵ_a − w_a|| / s_a  (log scale)")
     ax.set_title("parameter error per component", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    from .engine._files import atomic_write
+    try:
+        with atomic_write(path) as f:
+            fig.savefig(f, format="png", dpi=110)
+    finally:
+        plt.close(fig)
     return path

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from . import _params
+from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
 from .data import Pools
@@ -63,7 +64,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         ICML Alg. 2), ``"filter"`` (:class:`~robust_mlr.stages.subspace.FilterPCA`), ...;
         see :data:`robust_mlr.stages.subspace.ALIASES`.
     clustering : str or ClusteringStage
-        Heavy-task clustering: ``"single"`` / ``"average"``
+        Heavy-task clustering: ``"auto"`` (default,
+        :class:`~robust_mlr.stages.clustering.BySize`: likelihood EM below a
+        median heavy task size of 16, single linkage from there),
+        ``"single"`` / ``"average"``
         (:class:`~robust_mlr.stages.clustering.Linkage`, ICML Alg. 3),
         ``"peng_wei_robust"`` (:class:`~robust_mlr.stages.clustering.PengWei`),
         ``"moments"`` (:class:`~robust_mlr.stages.clustering.TensorMoments`), ...
@@ -136,7 +140,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     FilterRegression(max_iter=80)
     """
 
-    def __init__(self, k, *, subspace="pca", clustering="single", classification="likelihood",
+    def __init__(self, k, *, subspace="pca", clustering="auto", classification="likelihood",
                  regression="ls", alpha=0.0, screen="auto", covariates="isotropic", rng=None):
         self.k = k
         self.subspace = subspace
@@ -153,7 +157,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         """The learner of Kong, Somani, Song, Kakade, Oh (ICML 2020): moment
         PCA, single linkage, likelihood classification, least squares.
         Keyword arguments set any other parameter."""
-        return cls(k, **kwargs)
+        return cls(k, **{"clustering": "single", **kwargs})
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):
@@ -164,19 +168,23 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         (:class:`~robust_mlr.stages.subspace.FilterPCA`), robust Peng–Wei
         clustering of every heavy task in U plus the directions the heavy
         tasks say U misses (:class:`~robust_mlr.stages.clustering.PengWei`,
-        Burer–Monteiro solver), χ² flagging in classification
+        Burer–Monteiro solver) — or, when the heavy tasks are small (median
+        t_H < 16), trimmed likelihood EM
+        (:class:`~robust_mlr.stages.clustering.EM`) —, χ² flagging in classification
         (``flag_level=1e-3``), task-filter regression with ŝ² cross-checked on
         the heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`).
         Keyword arguments replace any stage or parameter. What each stage lets
         ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
         """
         opts = dict(subspace=_subspace.FilterPCA(),
-                    clustering=_clustering.PengWei(robust=True),
+                    clustering=_clustering.BySize(small=_clustering.EM(robust=True),
+                                                  large=_clustering.PengWei(robust=True)),
                     classification=_classification.Likelihood(flag_level=1e-3),
                     regression=_regression.FilterRegression())
         opts.update(kwargs)
         return cls(k, alpha=alpha, **opts)
 
+    @pinned
     def fit(self, pools: Pools):
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):
@@ -186,9 +194,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         threat = ThreatModel(self.alpha)
         rng = check_rng(self.rng)
         stages = self.resolved_stages()
-        _warn_unprotected(stages, threat)
-        if threat.alpha >= 1.0 / k:       # some component's share is at most 1/k
-            _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
+        _warn_unprotected(stages, threat, k)
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()
@@ -283,14 +289,17 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     }
 
 
-def _warn_unprotected(stages, threat):
-    """α > 0 with a stage that does not defend against it: say which."""
+def _warn_unprotected(stages, threat, k):
+    """α > 0 with a stage that does not defend against it: say which; and an
+    α no method can handle (some component's share is at most 1/k)."""
+    if threat.alpha >= 1.0 / k:
+        _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
     if not threat.active:
         return
     plain = [f"{kind}={type(stage).__name__}" for kind, stage in stages.items()
              if not stage.robust]
     if plain:
-        warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust and ignore it: "
+        warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust to it: "
                       f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
                       f"learner", UserWarning, stacklevel=3)
 

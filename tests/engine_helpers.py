@@ -37,3 +37,21 @@ def gated(point, rng):
 
 GATED = Experiment(name="gated", func=gated, grid={"gate": ["unset"], "i": [0, 1, 2]},
                    metrics=("value",), replicates=1)
+
+
+def stubborn(point, rng):
+    """Sleep ``point["sleep"]`` s, ignoring Ctrl-C (a trial stuck in code that
+    swallows KeyboardInterrupt): only a second Ctrl-C can end the run. Touches
+    the file ``point["started"]`` first."""
+    open(point["started"], "w").close()
+    deadline = time.time() + point["sleep"]
+    while time.time() < deadline:
+        try:
+            time.sleep(0.05)
+        except KeyboardInterrupt:
+            pass
+    return {"value": float(rng.random())}
+
+
+STUBBORN = Experiment(name="stubborn", func=stubborn, grid={"sleep": [0.3], "started": ["unset"]},
+                      metrics=("value",), replicates=1)

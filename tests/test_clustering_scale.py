@@ -75,18 +75,19 @@ def test_bm_refuses_the_sos_relaxation():
 
 def test_a_solve_short_of_tolerance_is_retried_and_the_best_start_kept(monkeypatch):
     """The restart policy of the Burer–Monteiro path: an inaccurate solve is
-    repeated from fresh k-means starts (at most n_starts in all), the lowest
-    objective is kept, and only the kept solve's warning is shown; an
+    repeated from fresh k-means starts (at most n_starts in all), the feasible
+    start of lowest objective (else the least infeasible) is kept, and only the kept solve's warning is shown; an
     optimal first solve is not repeated."""
     theta = make_params(8, 2, rng=0)
     heavy = make_tasks(theta, 60, 32, rng=1)
     U = np.linalg.qr(theta.W)[0]
     real = factored.solve_peng_wei_bm
-    objectives = []
+    objectives, residuals = [], []
 
     def spy(*args, **kwargs):
         res = real(*args, **kwargs)
         objectives.append(res.objective)
+        residuals.append(res.primal_residual)
         return res
 
     monkeypatch.setattr(factored, "solve_peng_wei_bm", spy)
@@ -96,7 +97,10 @@ def test_a_solve_short_of_tolerance_is_retried_and_the_best_start_kept(monkeypat
                                   rng=np.random.default_rng(0),
                                   solver_opts={"tol": 1e-15, "max_outer": 5, "n_starts": 3})
     assert len(objectives) == 3
-    assert res.objective == min(objectives)
+    feasible = [o for o, r in zip(objectives, residuals) if r <= 1e-14]
+    # the feasible start of lowest objective, else the least infeasible one
+    assert res.objective == (min(feasible) if feasible
+                             else objectives[int(np.argmin(residuals))])
     assert sum("Burer–Monteiro" in str(w.message) for w in caught) == 1
     objectives.clear()
     factored.bm_cluster(heavy, U, 2, robust=False, alpha=0.0, L=None, rounding="spectral",

@@ -128,7 +128,8 @@ def test_registry_lists_the_studies():
                                   "clustering_scaling",
                                   # by module until the entry point is installed
                                   "experiments.tH_nH_tradeoff:EXPERIMENT",
-                                  "experiments.adaptive:EXPERIMENT"])
+                                  "experiments.adaptive:EXPERIMENT",
+                                  "experiments.sine_wave:EXPERIMENT"])
 def test_quick_studies_run_and_plot(tmp_path, name):
     """Every study's --quick size runs, summarises and plots (studies never rot)."""
     exp = get_experiment(name)

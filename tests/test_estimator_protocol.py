@@ -122,3 +122,17 @@ def test_regression_filter_and_huber_warn_at_their_caps(pools):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         huber_regression(X, yy)                  # converges well inside 50 steps
+
+
+def test_scikit_learn_sees_fitted_state_tags_and_its_own_not_fitted_error(pools):
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+    from sklearn.utils import get_tags
+    from sklearn.utils.validation import check_is_fitted
+    model = MetaLearner(2, rng=0)
+    with pytest.raises(SkNotFitted):
+        check_is_fitted(model)
+    with pytest.raises(SkNotFitted) as exc:        # ours, caught as scikit-learn's
+        model.predict(pools.light2, np.zeros((pools.light2.n_tasks, 6)))
+    assert isinstance(exc.value, NotFittedError)
+    assert get_tags(model).requires_fit and not get_tags(model).target_tags.required
+    check_is_fitted(model.fit(pools))

@@ -100,3 +100,15 @@ def test_mlr_subspace_under_spike():
                                                    rng=0).U, theta)
     pca = metrics.subspace_error(estimate_subspace(bad.light1, 4, "pca").U, theta)
     assert rob <= 2 * clean and pca >= 2.5 * rob
+
+
+def test_filter_refuses_tasks_of_one_example():
+    """At t = 1 the filter removed 15 % of clean tasks (subspace error
+    0.68–0.70, default problem): a pool with a task of one example is refused
+    with an error naming t_i and the minimum, and t = 2 is accepted."""
+    from robust_mlr import make_tasks
+    theta = make_params(8, 2, rng=0)
+    with pytest.raises(ValidationError, match=r"'filter' needs t_i >= 2.*t_i=1 < 2"):
+        estimate_subspace(make_tasks(theta, 500, 1, rng=1), 2, "filter", alpha=0.05, rng=0)
+    res = estimate_subspace(make_tasks(theta, 500, 2, rng=1), 2, "filter", alpha=0.05, rng=0)
+    assert res.U.shape == (8, 2)

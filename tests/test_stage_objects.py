@@ -68,7 +68,7 @@ def test_nested_parameters_reach_the_stage(problem):
     model.set_params(regression__max_iter=7, subspace__clip=3.0)
     assert model.regression.max_iter == 7 and model.subspace.clip == 3.0
     # a stage given by name becomes its object when one of its options is set
-    icml = MetaLearner(2).set_params(clustering__linkage="average")
+    icml = MetaLearner.icml(2).set_params(clustering__linkage="average")
     assert isinstance(icml.clustering, clustering.Linkage)
     assert icml.clustering.linkage == "average"
     with warnings.catch_warnings():
@@ -87,11 +87,14 @@ def test_the_regression_filter_receives_max_iter(problem):
 
 
 def test_presets_build_the_papers_learners():
-    assert MetaLearner.icml(3, rng=1).get_params() == MetaLearner(3, rng=1).get_params()
+    assert MetaLearner.icml(3, rng=1).get_params() == dict(MetaLearner(3, rng=1).get_params(),
+                                                           clustering="single")
     robust = MetaLearner.robust(3, 0.05)
     kinds = {k: type(v).__name__ for k, v in robust.resolved_stages().items()}
-    assert kinds == {"subspace": "FilterPCA", "clustering": "PengWei",
+    assert kinds == {"subspace": "FilterPCA", "clustering": "BySize",
                      "classification": "Likelihood", "regression": "FilterRegression"}
+    assert repr(robust.clustering) == ("BySize(small=EM(robust=True), "
+                                       "large=PengWei(robust=True))")
     assert all(stage.robust for stage in robust.resolved_stages().values())
     assert not any(stage.robust for stage in MetaLearner(3).resolved_stages().values())
     assert MetaLearner.robust(3, 0.05, clustering="moments_robust").clustering == "moments_robust"
@@ -99,8 +102,8 @@ def test_presets_build_the_papers_learners():
 
 def test_alpha_with_a_plain_stage_warns_naming_it(problem):
     _, pools = problem
-    with pytest.warns(UserWarning, match=r"not robust and ignore it: subspace=MomentPCA, "
-                                         r"clustering=Linkage"):
+    with pytest.warns(UserWarning, match=r"not robust to it: subspace=MomentPCA, "
+                                         r"clustering=BySize"):
         MetaLearner(2, alpha=0.05, regression="filter", classification="flag",
                     rng=0).fit(pools)
     with warnings.catch_warnings():
@@ -191,8 +194,18 @@ def test_fits_outside_the_design_regime_warn(problem):
     with pytest.warns(UserWarning, match=r"alpha=0.34 is not below the component share "
                                          r"p_min=0.333 \(at most 1/k"):
         MetaLearner(3, alpha=0.34, rng=0).fit(three)
-    unequal = make_pools(make_params(6, 2, p=[0.85, 0.15], rng=0), 3000, 2, 60, 48, 1500, 8,
-                         rng=1)
-    with pytest.warns(UserWarning, match=r"alpha=0.2 is not below the component share "
-                                         r"p_min=0.1\d+ \(the smallest estimated\)"):
-        MetaLearner(2, alpha=0.2, rng=0).fit(unequal)
+
+
+def test_by_size_picks_em_for_small_heavy_tasks_and_linkage_for_large_ones():
+    theta = make_params(6, 2, rng=0)
+    small = make_pools(theta, 3000, 2, 300, 4, 1500, 8, rng=1)
+    large = make_pools(theta, 3000, 2, 60, 48, 1500, 8, rng=1)
+    for pools, chosen, kind in ((small, "small", "EM"), (large, "large", "Linkage")):
+        model = MetaLearner(2, rng=0).fit(pools)
+        assert model.diagnostics_["clustering"]["by_size"]["chosen"] == chosen
+        assert type(model.stages_["clustering"].chosen_).__name__ == kind
+    model = MetaLearner(2, rng=0).set_params(clustering__large__linkage="average",
+                                             clustering__t_switch=2)
+    assert model.clustering.large.linkage == "average" and model.clustering.t_switch == 2
+    with pytest.raises(ValidationError, match="clustering: small: clustering method 'emm'"):
+        MetaLearner(2, clustering=clustering.BySize(small="emm")).fit(small)

@@ -173,6 +173,11 @@ def get_attack(attack, **kwargs):
     return lookup(ATTACKS, attack, "attack")(**kwargs)
 
 
+#: The algorithm settings an adversary may read (see ``corrupt_pools``): the
+#: stated α, the flagging level of the χ² test and the subspace clipping scale.
+SETTINGS = ("alpha", "flag_level", "clip")
+
+
 def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, targets=None,
                   rng=None):
     """Corrupt an α fraction of the tasks of each targeted pool.
@@ -187,7 +192,8 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
     theta : MLRParams, optional
         True parameters (most attacks inspect them).
     settings : dict, optional
-        The algorithm's settings the adversary may read (e.g. ``alpha``, ``L``).
+        The algorithm's settings the adversary may read: ``alpha``,
+        ``flag_level``, ``clip`` (another key is a ValidationError).
     targets : sequence of pool names, optional
         Pools to attack (default: the attack's own ``targets``).
     rng : None, int or Generator
@@ -199,6 +205,12 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
     """
     rng = check_rng(rng)
     check_alpha(alpha)
+    if settings is not None and not isinstance(settings, dict):
+        raise ValidationError(f"settings must be a dict, got {type(settings).__name__}")
+    unknown = sorted(set(settings or {}) - set(SETTINGS))
+    if unknown:
+        raise ValidationError(f"settings has unknown key(s) {', '.join(map(repr, unknown))}; "
+                              f"the adversary reads only {', '.join(SETTINGS)}")
     att = get_attack(attack)
     targets = att.targets if targets is None else tuple(targets)
     for t in targets:

@@ -11,7 +11,7 @@ so studies score both the same way:
   (:mod:`.em`);
 * ``"moments"`` — :class:`MomentLearner`, method-of-moments subspace,
   k-means of the heavy tasks' projected regressions, least squares
-  (:mod:`.moments`).
+  (:mod:`.method_of_moments`).
 
 They live outside :mod:`robust_mlr.stages` because they are whole learners,
 not one stage of the pipeline; the subspace parts of the seed baselines
@@ -20,7 +20,7 @@ not one stage of the pipeline; the subspace parts of the seed baselines
 """
 
 from .em import EMLearner, em_step
-from .moments import MomentLearner
+from .method_of_moments import MomentLearner
 
 __all__ = ["METHODS", "EMLearner", "MomentLearner", "em_step"]
 

@@ -14,7 +14,12 @@ example weights γ_{task(j), ℓ}:
     s_ℓ² = Σ_j γ (y_j − w_ℓᵀx_j)² / Σ_j γ ,   p_ℓ = (1/n) Σ_i γ_iℓ .
 
 Each iteration does not decrease the log-likelihood; the iteration stops
-when it rises by less than ``tol`` per example.
+when it rises by less than ``tol`` per example. The E- and M-steps are the
+ones of the heavy-task clustering stage ``"em"``
+(:mod:`robust_mlr.stages.clustering.em`), here on the raw covariates: per
+task sufficient statistics X_iᵀX_i, X_iᵀy_i, y_iᵀy_i when their n d² numbers
+fit (small d or large tasks), otherwise the examples with a sparse task
+indicator.
 
 Initialisation (each of ``n_init`` restarts, the best final log-likelihood
 wins): the method-of-moments subspace Û (Tripuraneni, Jin, Jordan 2021) from
@@ -31,37 +36,16 @@ import time
 import warnings
 
 import numpy as np
-from scipy.special import logsumexp
 
-from .._segments import Segments
+from .._em_steps import log_terms, m_step, run_em, task_statistics
 from .._validation import check_array, check_float, check_int, check_k_d, check_rng
 from ..exceptions import ConvergenceWarning, ValidationError
 from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
-from ._base import kmeans, orthonormal_span, pooled
+from ..stages.clustering.rounding import kmeans
+from ._base import orthonormal_span, pooled
 
 __all__ = ["EMLearner", "em_step"]
-
-
-def _loglik_terms(seg, X, y, W, s2, p):
-    rss = seg.sum((y[:, None] - X @ W) ** 2)                        # (n, k)
-    with np.errstate(divide="ignore"):
-        logp = np.log(p)
-    return -rss / (2 * s2) - 0.5 * seg.sizes[:, None] * np.log(2 * np.pi * s2) + logp
-
-
-def _m_step(seg, X, y, gamma, floor):
-    k = gamma.shape[1]
-    d = X.shape[1]
-    W, s2 = np.empty((d, k)), np.empty(k)
-    for ell in range(k):                       # loop over components only
-        g = gamma[seg.index, ell]
-        Xg = X * g[:, None]
-        A = Xg.T @ X
-        A[np.diag_indices(d)] += 1e-10 * max(np.trace(A), 1e-300) / d
-        W[:, ell] = np.linalg.solve(A, Xg.T @ y)
-        s2[ell] = max(g @ (y - X @ W[:, ell]) ** 2 / max(g.sum(), 1e-300), floor)
-    return W, s2, gamma.mean(axis=0)
 
 
 def em_step(data, W, s2, p):
@@ -86,11 +70,11 @@ def em_step(data, W, s2, p):
     >>> bool(abs(W - theta.W).max() < 0.01)
     True
     """
-    seg = Segments(data)
-    L = _loglik_terms(seg, data.X, data.y, np.asarray(W, float), np.asarray(s2, float),
-                      np.asarray(p, float))
-    gamma = np.exp(L - logsumexp(L, axis=1, keepdims=True))
-    return _m_step(seg, data.X, data.y, gamma, 1e-12 * np.mean(data.y ** 2))
+    stats = task_statistics(data.X, data.y, data)
+    L = log_terms(stats, np.asarray(W, float), np.asarray(s2, float), np.asarray(p, float))
+    gamma = np.exp(L - L.max(axis=1, keepdims=True))
+    gamma /= gamma.sum(axis=1, keepdims=True)
+    return m_step(stats, gamma, 1e-12 * np.mean(data.y ** 2))[:3]
 
 
 class EMLearner(MixturePredictor):
@@ -156,16 +140,16 @@ class EMLearner(MixturePredictor):
         self.pools = pools
         self.rng = rng
 
-    def _start(self, data, seg, U, rng, floor):
+    def _start(self, data, stats, U, rng, floor):
         if not isinstance(self.init, str):
             W, s2, p = self.init
             W = check_array(W, "init W", ndim=2, shape=(data.dim, self.k_))
             s2 = check_array(s2, "init s2", ndim=1, shape=(self.k_,))
             p = check_array(p, "init p", ndim=1, shape=(self.k_,))
             return W, np.maximum(s2, floor), p
-        V = seg.sum(data.X * data.y[:, None]) / seg.sizes[:, None] @ U
-        labels, _ = kmeans(V, self.k_, rng)
-        return _m_step(seg, data.X, data.y, np.eye(self.k_)[labels], floor)
+        V = data.task_sums(data.X * data.y[:, None]) / stats.t[:, None] @ U
+        labels = kmeans(V, self.k_, rng)
+        return m_step(stats, np.eye(self.k_)[labels], floor)[:3]
 
     def fit(self, data):
         """Fit on a :class:`~robust_mlr.Pools` (the pools in ``pools``) or a
@@ -193,31 +177,20 @@ class EMLearner(MixturePredictor):
             raise ValidationError(f"EM needs more examples than d={data.dim}; got "
                                   f"N={data.n_examples}")
         rng = check_rng(self.rng)
-        seg = Segments(data)
-        X, y, N = data.X, data.y, data.n_examples
-        floor = 1e-12 * np.mean(y ** 2)
+        stats = task_statistics(data.X, data.y, data)
+        floor = 1e-12 * np.mean(data.y ** 2)
         U = estimate_subspace(data, k, "moments").U if isinstance(self.init, str) else None
         best, runs = None, []
         for _ in range(n_init):
-            W, s2, p = self._start(data, seg, U, rng, floor)
-            ll_old, converged = -np.inf, False
-            for it in range(1, max_iter + 1):
-                L = _loglik_terms(seg, X, y, W, s2, p)
-                norm = logsumexp(L, axis=1, keepdims=True)
-                ll = float(norm.sum())
-                if ll - ll_old < tol * N:
-                    converged = True
-                    break
-                ll_old = ll
-                W, s2, p = _m_step(seg, X, y, np.exp(L - norm), floor)
-            if not converged:          # score the parameters of the last M-step
-                L = _loglik_terms(seg, X, y, W, s2, p)
-                ll = float(logsumexp(L, axis=1).sum())
-            runs.append({"log_likelihood": ll, "iterations": it, "converged": converged})
-            if best is None or ll > best[0]:
-                best = (ll, W, s2, p, L, it, converged)
-        ll, W, s2, p, L, it, converged = best
-        if not converged:
+            run = run_em(stats, self._start(data, stats, U, rng, floor), max_iter=max_iter,
+                         tol=tol, floor=floor)
+            runs.append({"log_likelihood": run["log_likelihood"], "iterations": run["n_iter"],
+                         "converged": run["converged"]})
+            if best is None or run["log_likelihood"] > best["log_likelihood"]:
+                best = run
+        W, s2, p, L = best["B"], best["s2"], best["p"], best["L"]
+        ll, it = best["log_likelihood"], best["n_iter"]
+        if not best["converged"]:
             warnings.warn(f"EM reached max_iter={max_iter} before the log-likelihood gain "
                           f"fell below tol={tol:g} per example", ConvergenceWarning,
                           stacklevel=2)

@@ -1,8 +1,10 @@
 """``robust-mlr experiment list | run | plot``.
 
-A name that resolves to no study, a results file another run holds, or a
-file of the wrong shape is a user error: reported through the subcommand's
-parser (one line, exit status 2).
+A name that resolves to no study, a sweep file with an unknown key, a
+results file another run holds, a results location that cannot be written,
+a file of the wrong shape, a plot that does not fit the file, or ``--dask``
+without Dask is a user error: reported through the subcommand's parser (one
+line, exit status 2) before any trial runs where it can be known then.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 from pathlib import Path
 
 from ..exceptions import ValidationError
+from ._files import OutputPathError, check_writable_dir, check_writable_file
 from .storage import ResultsFileBusyError
 
 __all__ = ["add_experiment_parser"]
@@ -50,21 +53,27 @@ def _list(args):
 
 
 def _run(args):
-    from .runner import run_sweep
+    from .plotting import figure_suffix
+    from .runner import check_dask, results_path, run_sweep
     from .storage import read_results
     exp = _resolve(args, args.name)
     try:
+        check_dask(args.dask)
+        check_writable_file(results_path(exp, args.out, args.quick), "results file",
+                            "--out folder")
         path = run_sweep(exp, args.out, quick=args.quick, workers=args.workers,
                          dask=args.dask, progress=not args.no_progress)
-    except (ResultsFileBusyError, ValidationError) as exc:
+    except (ResultsFileBusyError, ValidationError, OutputPathError, ImportError) as exc:
         args.parser.error(str(exc))
     if exp.plot is not None and not args.no_plot:
-        for p in exp.plot(read_results(path), Path(args.out)):
-            print(f"figure: {p}")
+        with figure_suffix("-quick" if args.quick else ""):
+            for p in exp.plot(read_results(path), Path(args.out)):
+                print(f"figure: {p}")
     return 0
 
 
 def _plot(args):
+    from .plotting import figure_suffix
     from .storage import read_results
     try:
         rows = read_results(args.results)
@@ -78,7 +87,19 @@ def _plot(args):
         print(f"experiment {exp.name} defines no plot")
         return 1
     out = Path(args.out) if args.out else Path(args.results).parent
-    for p in exp.plot(rows, out):
+    try:
+        check_writable_dir(out, "figure folder")
+    except OutputPathError as exc:
+        args.parser.error(str(exc))
+    quick = Path(args.results).stem.endswith("-quick")
+    try:
+        with figure_suffix("-quick" if quick else ""):
+            paths = exp.plot(rows, out)
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        studies = sorted({str(r.get("experiment")) for r in rows})
+        args.parser.error(f"the plot of experiment {exp.name} cannot draw {args.results} "
+                          f"(trials of {', '.join(studies)}): {type(exc).__name__}: {exc}")
+    for p in paths:
         print(f"figure: {p}")
     return 0
 

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import numpy as np
 
-__all__ = ["figure", "line_plot", "log_ticks", "save_figure"]
+__all__ = ["figure", "figure_suffix", "line_plot", "log_ticks", "save_figure"]
+
+_SUFFIX = contextvars.ContextVar("figure_suffix", default="")
+
+
+@contextlib.contextmanager
+def figure_suffix(suffix):
+    """Within the block, :func:`save_figure` writes ``name + suffix + ".png"``
+    (``"-quick"`` for a ``--quick`` run, so it never replaces the full
+    study's figure)."""
+    token = _SUFFIX.set(str(suffix))
+    try:
+        yield
+    finally:
+        _SUFFIX.reset(token)
 
 
 def _sort_key(value):
@@ -107,13 +124,18 @@ def save_figure(fig, out, name, dpi=110):
     """Lay out, write ``out/name.png`` (creating ``out``), close; returns ``[path]``.
 
     The saved area is cropped to the drawn content, so a legend placed outside
-    the axes (``fig.legend(..., bbox_to_anchor=...)``) is kept whole."""
+    the axes (``fig.legend(..., bbox_to_anchor=...)``) is kept whole. The file
+    is replaced atomically (a killed run leaves the old figure or the new
+    one). Inside :func:`figure_suffix` the name gets the suffix.
+    """
     import matplotlib.pyplot as plt
-    from pathlib import Path
-    fig.tight_layout()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.png"
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.08)
-    plt.close(fig)
+    from ._files import atomic_write, check_writable_dir
+    try:
+        fig.tight_layout()
+        out = check_writable_dir(out, "figure folder")
+        path = out / f"{name}{_SUFFIX.get()}.png"
+        with atomic_write(path) as f:
+            fig.savefig(f, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)
+    finally:
+        plt.close(fig)
     return [path]

@@ -91,9 +91,55 @@ def load_toml(path):
     """
     path = Path(path)
     with open(path, "rb") as f:
-        cfg = tomllib.load(f)
+        try:
+            cfg = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(f"{path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(cfg) - set(_TOML_KEYS))
+    if unknown:
+        raise ValidationError(f"{path}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                              f"the valid keys are {', '.join(_TOML_KEYS)}")
     if "experiment" not in cfg:
         raise ValidationError(f"{path}: the key 'experiment' (which study to run) is missing")
     base = get_experiment(cfg["experiment"])
-    return base.with_grid(grid=cfg.get("grid"), replicates=cfg.get("replicates"),
-                          name=cfg.get("name", path.stem))
+    reps = cfg.get("replicates")
+    if reps is not None and (isinstance(reps, bool) or not isinstance(reps, int) or reps < 1):
+        raise ValidationError(f"{path}: replicates must be an integer >= 1, got {reps!r}")
+    name = cfg.get("name", path.stem)
+    if not isinstance(name, str) or not name or any(c in name for c in "/\\"):
+        raise ValidationError(f"{path}: name must be a non-empty string without slashes, "
+                              f"got {name!r}")
+    grid = cfg.get("grid")
+    if grid is not None:
+        _check_grid(path, grid, base)
+    return base.with_grid(grid=grid, replicates=reps, name=name)
+
+
+_TOML_KEYS = ("experiment", "name", "replicates", "grid")
+
+
+def _check_grid(path, grid, base):
+    """A ``[grid]`` table names only the study's parameters, each with values."""
+    if not isinstance(grid, dict):
+        raise ValidationError(f"{path}: grid must be a table of parameter lists, got "
+                              f"{type(grid).__name__}")
+    valid = []
+    for quick in (False, True):
+        for point in base.points(quick):
+            valid += [k for k in point if k not in valid]
+    unknown = [k for k in grid if k not in valid]
+    if unknown:
+        raise ValidationError(
+            f"{path}: grid key(s) {', '.join(map(repr, unknown))} are not parameters of "
+            f"experiment {base.name}; its parameters are {', '.join(valid)}")
+    points = base.points()
+    needed = [k for k in valid if all(k in p for p in points)]
+    missing = [k for k in needed if k not in grid]
+    if missing:
+        raise ValidationError(
+            f"{path}: grid lacks the parameter(s) {', '.join(missing)} of experiment "
+            f"{base.name} (every trial needs them); its parameters are {', '.join(valid)}")
+    empty = [k for k, v in grid.items() if isinstance(v, (list, tuple)) and not v]
+    if empty:
+        raise ValidationError(f"{path}: grid key(s) {', '.join(map(repr, empty))} have no "
+                              "values (an empty list)")

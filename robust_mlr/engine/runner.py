@@ -12,19 +12,26 @@ import sys
 import threading
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import warnings
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+from queue import Empty
 
 import numpy as np
 
 from .experiment import Experiment
-from .storage import ResultsFile, read_results
+from ._files import check_writable_file
+from ._progress import StageProbe, describe_running
+from .storage import ResultsFile, ResultsFileWarning, read_results
 
-__all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path"]
+__all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path",
+           "SweepInterrupted", "check_dask"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _PR_SET_PDEATHSIG = 1          # from <linux/prctl.h>
 _WATCH_PERIOD = 0.2            # seconds between a worker's checks of its parent
+_POLL = 0.5                    # seconds between the parent's checks of its workers
+_STAGE_PERIOD = 5.0            # seconds between reports of a running trial's stage
 
 
 def run_trial(func, point, seed):
@@ -85,29 +92,123 @@ def _watch_parent(parent):
     os._exit(1)
 
 
-def _iter_results(experiment, pending, workers, dask):
-    """Yield (trial, outcome) as trials finish, in completion order."""
-    if dask is not None:
-        yield from _iter_dask(experiment, pending, workers, dask)
-    elif workers <= 1:
-        for trial in pending:
-            yield trial, run_trial(experiment.func, trial.point, trial.seed)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with _single_threaded_blas(), ProcessPoolExecutor(
-                workers, mp_context=ctx, initializer=_die_with_parent,
-                initargs=(os.getpid(),)) as pool:
-            futs = {pool.submit(run_trial, experiment.func, t.point, t.seed): t for t in pending}
-            for fut in as_completed(futs):
-                yield futs[fut], fut.result()
+def _labels(trials):
+    """Short names of trials for progress lines: the varying parameters and
+    the replicate, e.g. ``alpha=0.05,attack=fake_cluster#0``."""
+    keys = sorted({k for t in trials for k in t.point})
+    vary = [k for k in keys if len({repr(t.point.get(k)) for t in trials}) > 1]
+    out = {}
+    for t in trials:
+        text = ",".join(f"{k}={t.point.get(k)}" for k in vary)
+        out[t.trial_id] = (text[:48] + f"#{t.replicate}").lstrip(",")
+    return out
 
 
-def _iter_dask(experiment, pending, workers, address):
+def _worker_init(parent, queue):
+    """Worker initializer: die with the parent, leave Ctrl-C to the parent
+    (which stops the workers itself), and report the running stage."""
+    global _PROBE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+    _PROBE = StageProbe(lambda label, stage, secs: queue.put_nowait(
+        (os.getpid(), label, stage, secs)), period=_STAGE_PERIOD)
+
+
+_PROBE = None
+
+
+def _run_probed(func, point, seed, label):
+    """run_trial in a worker, with its stage reported while it runs."""
+    if _PROBE is not None:
+        _PROBE.begin(label)
     try:
-        from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
-    except ImportError as exc:
-        raise ImportError("Dask execution needs the extra: pip install 'robust-mlr[dask]'") from exc
+        return run_trial(func, point, seed)
+    finally:
+        if _PROBE is not None:
+            _PROBE.end()
+
+
+def check_dask(dask):
+    """Raise an ImportError naming the extra if ``dask`` is asked for but missing."""
+    if dask is None:
+        return
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise ImportError("--dask needs Dask, which is not installed: "
+                          "pip install 'robust-mlr[dask]'") from None
+
+
+def _run_serial(experiment, pending, on_result, on_stage, labels):
+    probe = StageProbe(on_stage, period=_STAGE_PERIOD) if on_stage else None
+    try:
+        for trial in pending:
+            if probe is not None:
+                probe.begin(labels[trial.trial_id])
+            try:
+                outcome = run_trial(experiment.func, trial.point, trial.seed)
+            finally:
+                if probe is not None:
+                    probe.end()
+            on_result(trial, outcome)
+    finally:
+        if probe is not None:
+            probe.stop()
+
+
+def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
+    """Run in ``workers`` spawned processes; any exception (Ctrl-C included)
+    cancels the pending trials and kills the workers at once, after the
+    trials already finished are handed to ``on_result``."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(), queue))
+    futs, taken = {}, set()
+    try:
+        with _single_threaded_blas():           # the workers start at the first submit
+            futs = {pool.submit(_run_probed, experiment.func, t.point, t.seed,
+                                labels[t.trial_id]): t for t in pending}
+        waiting = set(futs)
+        while waiting:
+            done, waiting = wait(waiting, timeout=_POLL, return_when=FIRST_COMPLETED)
+            _drain(queue, on_stage)
+            for fut in done:
+                taken.add(fut)
+                on_result(futs[fut], fut.result())
+        pool.shutdown(wait=True)
+    except BaseException:
+        # Stop the running trials now: ProcessPoolExecutor has no public way to
+        # end its workers before Python 3.14, so kill its processes directly.
+        # Its manager thread then fails every pending future itself (cancelling
+        # them here as well races with it on Python < 3.12).
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        pool.shutdown(wait=False)
+        for fut in futs:                        # finished but not yet recorded: keep them
+            if fut not in taken and fut.done() and not fut.cancelled() \
+                    and fut.exception() is None:
+                on_result(futs[fut], fut.result())
+        raise
+    finally:
+        queue.close()
+        queue.cancel_join_thread()
+
+
+def _drain(queue, on_stage):
+    while True:
+        try:
+            _, label, stage, secs = queue.get_nowait()
+        except (Empty, OSError, ValueError, EOFError):
+            return
+        if on_stage is not None:
+            on_stage(label, stage, secs)
+
+
+def _run_dask(experiment, pending, workers, address, on_result):
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
     cluster = None
     if address in ("local", ""):
         cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
@@ -115,16 +216,37 @@ def _iter_dask(experiment, pending, workers, address):
         client = Client(cluster)
     else:
         client = Client(address)
+    futs = {}
     try:
         futs = {client.submit(run_trial, experiment.func, t.point, t.seed, pure=False): t
                 for t in pending}
         by_key = {f.key: t for f, t in futs.items()}
         for fut in dask_completed(list(futs)):
-            yield by_key[fut.key], fut.result()
+            on_result(by_key[fut.key], fut.result())
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.cancel(list(futs))
+        raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """A sweep stopped by Ctrl-C (SIGINT) after saving its finished trials.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The results file.
+    n_saved : int
+        Trials in the results file (earlier runs included); a rerun resumes.
+    """
+
+    def __init__(self, path, n_saved):
+        super().__init__(f"interrupted: {n_saved} trials saved; rerun to resume")
+        self.path, self.n_saved = path, n_saved
 
 
 def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers=None,
@@ -144,7 +266,8 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
         A Dask scheduler address, or ``"local"`` for a local cluster of
         ``workers`` processes.
     progress, quiet : bool
-        Show a progress bar; suppress the printed summary.
+        Show a progress bar (with the stage each running trial is in);
+        suppress the printed summary.
 
     Returns
     -------
@@ -157,24 +280,40 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
     ResultsFileBusyError
         Another run is writing the same results file (it is locked for the
         whole sweep).
+    SweepInterrupted
+        Ctrl-C: the pending trials were cancelled, the workers stopped and
+        every finished trial saved (a subclass of KeyboardInterrupt).
+    OutputPathError
+        The results file cannot be written there (an OSError).
+    ImportError
+        ``dask`` is asked for but not installed (checked before any file is
+        written).
     """
     from .. import __version__
 
+    check_dask(dask)
     workers = (os.cpu_count() or 1) if workers is None else int(workers)
     trials = experiment.trials(quick)
     params = []
     for t in trials:
         params += [p for p in t.point if p not in params]
     path = results_path(experiment, out_dir, quick)
+    check_writable_file(path, "results file")
     store = ResultsFile(path, params, experiment.metrics)
     with store.session() as done:
         pending = [t for t in trials if t.trial_id not in done]
-        bar = None
+        labels = _labels(pending)
+        bar, running = None, {}
         if progress and pending:
             from tqdm.auto import tqdm
             bar = tqdm(total=len(pending), desc=experiment.name, unit="trial")
-        for trial, (status, error, wall, metrics) in _iter_results(experiment, pending,
-                                                                   workers, dask):
+
+        def on_stage(label, stage, secs):
+            running[label] = (stage, secs, time.perf_counter())
+            bar.set_postfix_str(describe_running(running, time.perf_counter()))
+
+        def on_result(trial, outcome):
+            status, error, wall, metrics = outcome
             record = {"experiment": experiment.name, "trial_id": trial.trial_id,
                       "replicate": trial.replicate, "seed": trial.seed, "status": status,
                       "error": error, "wall_time": round(wall, 4), "version": __version__}
@@ -182,7 +321,26 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             record.update({k: v for k, v in metrics.items() if k in experiment.metrics})
             store.append(record)
             if bar is not None:
+                running.pop(labels[trial.trial_id], None)
+                bar.set_postfix_str(describe_running(running, time.perf_counter()),
+                                    refresh=False)
                 bar.update()
+
+        stage_cb = on_stage if bar is not None else None
+        try:
+            if dask is not None:
+                _run_dask(experiment, pending, workers, dask, on_result)
+            elif workers <= 1:
+                _run_serial(experiment, pending, on_result, stage_cb, labels)
+            else:
+                _run_pool(experiment, pending, workers, on_result, stage_cb, labels)
+        except KeyboardInterrupt:
+            if bar is not None:
+                bar.leave = False
+                bar.close()
+            # count the file, not the appends: Ctrl-C may land between a row's
+            # write and the count of it
+            raise SweepInterrupted(path, store.count()) from None
         if bar is not None:
             bar.close()
     if not quiet:
@@ -198,7 +356,12 @@ def summarize(rows, metrics=None):
     """Mean, standard error and counts per parameter point.
 
     Returns a list of dicts: the point, ``n_ok``, ``n_failed`` and
-    ``<metric>_mean`` / ``<metric>_se`` for each metric.
+    ``<metric>_mean`` / ``<metric>_se`` for each metric. Empty metric cells
+    (a metric the trial did not report) are left out of the means; a cell
+    of a numeric metric that is not a number (e.g. ``NA`` typed into the
+    file) is left out with one :class:`ResultsFileWarning` naming the
+    metric, never silently. A metric that is text in every row (e.g. a JSON
+    description) gets no mean and no warning.
     """
     fixed = {"experiment", "trial_id", "replicate", "seed", "status", "error", "wall_time",
              "version"}
@@ -210,16 +373,25 @@ def summarize(rows, metrics=None):
     groups = {}
     for r in rows:
         groups.setdefault(tuple(r[p] for p in params), []).append(r)
-    out = []
+    out, odd = [], {}
     for key, rs in groups.items():
         rec = dict(zip(params, key))
         ok = [r for r in rs if r["status"] == "ok"]
         rec["n_ok"], rec["n_failed"] = len(ok), len(rs) - len(ok)
         for m in metrics:
             vals = np.array([r[m] for r in ok if isinstance(r.get(m), (int, float))], float)
+            if vals.size:                       # a numeric metric: report text cells in it
+                odd.setdefault(m, []).extend(
+                    r.get(m) for r in ok
+                    if r.get(m) is not None and not isinstance(r.get(m), (int, float)))
             rec[f"{m}_mean"] = float(vals.mean()) if vals.size else math.nan
             rec[f"{m}_se"] = float(vals.std(ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else math.nan
         out.append(rec)
+    odd = {m: v for m, v in odd.items() if v}
+    if odd:
+        what = "; ".join(f"{m}: {len(v)} cell(s) such as {v[0]!r}" for m, v in odd.items())
+        warnings.warn(f"non-numeric metric values left out of the means ({what})",
+                      ResultsFileWarning, stacklevel=2)
     return out
 
 

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 from ..exceptions import ValidationError
+from ._files import OutputPathError, atomic_write, check_writable_file
 
 try:                                    # POSIX advisory locks
     import fcntl
@@ -89,8 +90,14 @@ class ResultsFile:
         ValidationError
             The file's header differs from this sweep's columns.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        check_writable_file(self.path, "results file")
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputPathError(
+                f"cannot create the lock file {self.lock_path} beside the results "
+                f"({exc.strerror or exc}); a sweep needs a writable folder — copy the "
+                "results elsewhere, or use 'experiment plot' to draw them") from None
         try:
             if fcntl is None:                   # pragma: no cover - Windows
                 warnings.warn(f"{self.path}: no advisory locks on this platform; do not "
@@ -114,28 +121,29 @@ class ResultsFile:
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):   # header of a killed run
             stale.unlink(missing_ok=True)
         if self.path.exists():
-            raw = self.path.read_bytes()
+            raw = _read(self.path)
             if not raw.endswith(b"\n"):            # partial last row (or header) from a kill
                 cut = raw.rfind(b"\n") + 1
+                expected = self._format(dict(zip(self.columns, self.columns))).encode()
+                if cut == 0 and not expected.startswith(raw):
+                    raise ValidationError(
+                        f"{self.path} is not a results file of this sweep (its first line "
+                        f"{_short(raw)} is not the expected header); use another --out "
+                        "or move the file")
+                if cut:                             # validate before changing anything
+                    _scan_header(self.path, raw[:cut], self.columns)
                 with open(self.path, "r+b") as f:
                     f.truncate(cut)
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._write_header()
             return set()
         header, rows = _scan(self.path)
-        if header != self.columns:
-            raise ValidationError(
-                f"results file {self.path} has columns {header} but this sweep writes "
-                f"{self.columns}; use another --out or remove the file")
+        _scan_header(self.path, None, self.columns, header)
         return {r["trial_id"] for _, r in rows}
 
     def _write_header(self):
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
+        with atomic_write(self.path) as f:
             f.write(self._format(dict(zip(self.columns, self.columns))).encode())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
 
     def _format(self, record):
         buf = io.StringIO()
@@ -152,9 +160,28 @@ class ResultsFile:
         finally:
             os.close(fd)
 
+    def count(self):
+        """Distinct trials in the file (unparsable rows not counted, no warning)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResultsFileWarning)
+            return len(_scan(self.path)[1])
+
     def append(self, record):
         """Append one trial record (a dict keyed by column names)."""
         self._write_line(self._format(record))
+
+
+def _scan_header(path, raw, columns, header=None):
+    """Raise a ValidationError unless the header (parsed from ``raw``) is ``columns``."""
+    if header is None:
+        first = raw.split(b"\n", 1)[0]
+        if first.startswith(_BOM):
+            first = first[len(_BOM):]
+        header = _parse_line(first)
+    if header != columns:
+        raise ValidationError(
+            f"results file {path} has columns {header} but this sweep writes "
+            f"{columns}; use another --out or remove the file")
 
 
 def _scan(path):
@@ -165,11 +192,19 @@ def _scan(path):
     line and repeated trial ids (the first is kept) are skipped with one
     :class:`ResultsFileWarning` per kind naming the line numbers.
     """
-    lines = Path(path).read_bytes().split(b"\n")
+    lines = _read(path).split(b"\n")
     torn = lines.pop()                          # b"" when the file ends with a newline
+    if lines and lines[0].startswith(_BOM):     # saved by a spreadsheet: read it anyway
+        lines[0] = lines[0][len(_BOM):]
     header = _parse_line(lines[0]) if lines else None
-    if not isinstance(header, list):
-        raise ValidationError(f"results file {path} has no readable header line")
+    if not isinstance(header, list) or not header:
+        raise ValidationError(f"results file {path} has no readable header line"
+                              + ("" if lines or torn else " (the file is empty)"))
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise ValidationError(
+            f"{path} is not a results file of 'experiment run': its first line "
+            f"{_short(lines[0])} lacks the column(s) {', '.join(missing)}")
     bad, dup, rows, seen = [], [], [], {}
     i = header.index("trial_id") if "trial_id" in header else None
     for no, line in enumerate(lines[1:], 2):
@@ -193,6 +228,24 @@ def _scan(path):
             warnings.warn(f"{path}: skipped {len(items)} {what} row(s): "
                           f"{'; '.join(items[:10])}{more}", ResultsFileWarning, stacklevel=3)
     return header, rows
+
+
+_BOM = "\ufeff".encode()
+_REQUIRED = ("experiment", "trial_id", "status")
+
+
+def _read(path):
+    """The bytes of a results file; a folder or an unreadable path is an OSError
+    whose message names the path."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder, not a results file", str(path))
+    return path.read_bytes()
+
+
+def _short(line, n=60):
+    text = line.decode(errors="replace")
+    return repr(text if len(text) <= n else text[:n] + "...")
 
 
 def _parse_line(line):
@@ -238,7 +291,10 @@ def read_results(path):
     Raises
     ------
     ValidationError
-        The file has no readable header.
+        The file has no readable header or is not a results file (it lacks
+        the columns ``experiment``, ``trial_id`` and ``status``).
+    OSError
+        The file cannot be read (missing, a folder, no permission).
     """
     header, rows = _scan(path)
     names = [h[6:] if h.startswith("param.") else h for h in header]

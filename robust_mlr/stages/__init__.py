@@ -2,8 +2,9 @@
 
 ``subspace`` (light pool L1) → ``clustering`` (heavy pool H) →
 ``classification`` and ``regression`` (light pool L2) → ``prediction``
-(new tasks). Each stage package holds its plain and robust methods and a
-``METHODS`` registry that :class:`robust_mlr.MetaLearner` looks names up in.
+(new tasks). Each stage package holds its plain and robust methods and an
+``ALIASES`` table of the names :class:`robust_mlr.MetaLearner` accepts in place
+of its stage objects.
 """
 
 from . import classification, clustering, prediction, regression, subspace

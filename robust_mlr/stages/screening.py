@@ -36,6 +36,7 @@ import math
 import numpy as np
 from .._dist import chi2, norm
 
+from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
 from ..data import MetaDataset
@@ -171,6 +172,7 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0)):
     return ~bad, info
 
 
+@pinned
 def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
     """Scale all pools by shared robust scales and screen every pool.
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import numpy as np
 from ..._dist import chi2
 
+from ..._segments import task_rss
+from ..._threads import pinned
 from ...data import MetaDataset
 from .likelihood import task_neg_log_lik
 
 __all__ = ["flag_unfit_tasks"]
 
 
+@pinned
 def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
     """Tasks that fit no component: the best component's residual sum of
     squares / s² exceeds the (1 − level) quantile of χ²_{t_i}.
@@ -25,7 +28,8 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
     """
     nll = task_neg_log_lik(data, W, s2)
     labels = np.argmin(nll, axis=1)
-    rss = data.task_sums((data.y[:, None] - data.X @ W) ** 2)
+    rss = task_rss(data.X, data.y, data.offsets, W)      # one blocked pass
     stat = rss[np.arange(data.n_tasks), labels] / np.asarray(s2)[labels]
-    flagged = stat > chi2.ppf(1 - level, data.sizes)
+    sizes, which = np.unique(data.sizes, return_inverse=True)     # quantile per size
+    flagged = stat > chi2.ppf(1 - level, sizes)[which]
     return labels, flagged

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._segments import task_rss
+from ..._threads import pinned, single_blas
 from ..._validation import check_array
 from ...data import MetaDataset
 from ...exceptions import ValidationError
@@ -29,10 +31,12 @@ def task_neg_log_lik(data: MetaDataset, W, s2):
     s2 = check_array(s2, "s2", ndim=1, shape=(W.shape[1],))
     if np.any(s2 <= 0):
         raise ValidationError(f"noise variances must be positive, got {s2}")
-    rss = data.task_sums((data.y[:, None] - data.X @ W) ** 2)     # (n, k)
+    with single_blas():                       # blocked pass, block-sized products
+        rss = task_rss(data.X, data.y, data.offsets, W)           # (n, k)
     return rss / (2 * s2) + 0.5 * data.sizes[:, None] * np.log(s2)
 
 
+@pinned
 def classify(data: MetaDataset, W, s2):
     """Assign each task to its most likely component.
 

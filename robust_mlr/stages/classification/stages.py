@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _params
+from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage
 from .flagging import flag_unfit_tasks
@@ -51,6 +52,7 @@ class Likelihood(ClassificationStage):
         """Flagging tasks that fit no component is the robust form."""
         return self.flag_level is not None
 
+    @pinned
     def fit(self, data, W, s2, *, threat=None):
         """Classify the light tasks ``data`` under components (W, s²).
 

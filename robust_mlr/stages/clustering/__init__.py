@@ -12,9 +12,15 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
   Burer–Monteiro solver (:mod:`.burer_monteiro`, via :mod:`.factored`:
   memory O(n k), every heavy task), ``solver="SCS"`` selects cvxpy;
 * ``"moments"``, ``"moments_robust"`` (:class:`TensorMoments`) — third-order moment estimator of the
-  centres (whitening + tensor decomposition, :mod:`.moments`, with
+  centres (whitening + tensor decomposition, :mod:`.tensor_estimator`, with
   :mod:`.tensor_moments` and :mod:`.tensor_decomposition`), plain or with a
   median of block means;
+* ``"em"``, ``"em_robust"`` (:class:`EM`) — likelihood EM on the heavy tasks' own examples
+  in the working basis, started by the moment estimator and k-means++
+  restarts, plain or with trimmed E- and M-steps under the budget α
+  (:mod:`.em`);
+* ``"auto"`` (:class:`BySize`) — EM below a median task size of 16, single
+  linkage from there (the learner's default);
 * ``"kss_m4"``, ``"kss_no_moment"`` (:class:`KSSRelaxation`) — the genuine
   degree-4 SoS relaxation of Kothari–Steinhardt–Steurer clustering, with and
   without its fourth-moment constraint (:mod:`.kss`; n ≈ 20 tasks);
@@ -37,8 +43,10 @@ from .basis import heavy_basis
 from .burer_monteiro import (BMResult, DenseCost, LowRankCost, mds_labels, robust_diag_cap,
                              solve_peng_wei_bm)
 from .certify import ClusterCertificates, certify_clusters
+from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
-from .moments import geometric_median, moment_clustering, robust_moment_clustering
+from .factored import far_tasks
+from .tensor_estimator import geometric_median, moment_clustering, robust_moment_clustering
 from .kss import KSSSolution, auto_beta, brute_force_kss, kss_cluster, kss_relaxation
 from .linkage import (average_linkage, default_splits, distance_matrix, projected_chunks,
                       single_linkage)
@@ -50,12 +58,13 @@ from .sdp import (add_moment_constraints, kmeans_baseline, peng_wei, peng_wei_pr
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
-from .stages import (ALIASES, ClusteringStage, KMeans, KSSRelaxation, Linkage, PengWei,
-                     SingleClusterPeeling, SoSRelaxation, TensorMoments)
+from .stages import (ALIASES, EM, BySize, ClusteringStage, KMeans, KSSRelaxation, Linkage,
+                     PengWei, SingleClusterPeeling, SoSRelaxation, TensorMoments)
 
 __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "KSSRelaxation", "KSSSolution", "kss_relaxation",
-           "brute_force_kss", "auto_beta", "kss_cluster", "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "KSSRelaxation",
+           "KSSSolution", "kss_relaxation", "brute_force_kss", "auto_beta", "kss_cluster",
+           "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",
@@ -64,7 +73,7 @@ __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRel
            "geometric_median", "decompose_moments", "symmetric_power_method", "whiten",
            "group_statistics", "moment_tensors", "solve_peng_wei_bm", "BMResult",
            "DenseCost", "LowRankCost", "robust_diag_cap", "mds_labels", "ClusterCertificates",
-           "certify_clusters"]
+           "certify_clusters", "em_clustering", "robust_em_clustering", "far_tasks"]
 
 def cluster_heavy(data: MetaDataset, U, k, method="single", *, alpha=0.0, rng=None, **options):
     """Cluster heavy tasks into ``k`` groups (the function form of the stages).

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import Bounds, minimize
-from threadpoolctl import threadpool_limits
 
+from ..._threads import single_blas
 from ...exceptions import SolverFailedError
 
 
@@ -218,7 +218,7 @@ def subproblem(lag, Y, max_inner, gtol, ftol, callback):
             value, grad, _ = lag.value_grad(z.reshape(n, r))
             return value, grad.ravel()[idx]
         # L-BFGS-B's own BLAS calls are tiny: threads only add contention
-        with threadpool_limits(limits=1, user_api="blas"):
+        with single_blas():
             sol = minimize(fun, y[idx], jac=True, method="L-BFGS-B",
                            bounds=Bounds(0.0, np.inf), callback=callback,
                            options={"maxiter": max_inner - used, "gtol": gtol,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._linalg import sym, top_eigvecs
+from ..._threads import pinned
 from ...data import MetaDataset
 from ..screening import excess_limit
 from .linkage import projected_chunks
@@ -53,6 +54,7 @@ def _half_means(heavy, P):
     return out
 
 
+@pinned
 def heavy_basis(heavy: MetaDataset, U, k, alpha):
     """Orthonormal (d, min(2k, d)) basis: ``U`` and the top-k directions of
     the heavy tasks' trimmed split-half moment off span(U).

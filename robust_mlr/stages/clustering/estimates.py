@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 from ..._dist import chi2
 
+from ..._segments import task_rss, weighted_task_sums
+from ..._threads import pinned
 from ...data import MetaDataset
 from ...exceptions import EmptyClusterError
 
 __all__ = ["cluster_estimates"]
 
 
+@pinned
 def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
     """Per-cluster w̃ (in span U), r̃² and p̃ of Algorithm 3.
 
@@ -54,7 +57,7 @@ def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
             f"(cluster sizes {counts.tolist()})")
     onehot = np.zeros((data.n_tasks, k))
     onehot[np.flatnonzero(inl), labels[inl]] = 1.0
-    task_yx = data.task_sums(data.X * data.y[:, None])           # (n, d)
+    task_yx = weighted_task_sums(data.offsets, data.X, data.y)   # (n, d)
     n_ex = onehot.T @ data.sizes                                 # examples per cluster
     if robust:
         means = task_yx / data.sizes[:, None]                    # (n, d) per-task means
@@ -67,8 +70,7 @@ def cluster_estimates(data: MetaDataset, labels, U, k, robust=False):
     else:
         mean_yx = (onehot.T @ task_yx) / n_ex[:, None]           # (k, d)
         W = U @ (U.T @ mean_yx.T)                                # (d, k)
-    res2 = (data.y[:, None] - data.X @ W) ** 2                   # (N, k)
-    task_res = data.task_sums(res2)                              # (n, k)
+    task_res = task_rss(data.X, data.y, data.offsets, W)         # (n, k)
     if robust:
         per_task = task_res / data.sizes[:, None]
         corr = chi2.median(data.sizes) / data.sizes

@@ -26,14 +26,16 @@ import numpy as np
 from sos.exceptions import SolverInaccurateWarning
 
 from ..._validation import check_int
-from ...constants import BM_STARTS, MAD_TO_SIGMA, READMIT_MADS
-from ...exceptions import ValidationError
+from ...constants import BM_STARTS, INLIER_MASS, MAD_TO_SIGMA, READMIT_MADS, SDP_DISTANCE_CAP
+from ...exceptions import SolverFailedError, ValidationError
+from ..screening import excess_limit
 from .base import ClusteringResult
 from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
 from .linkage import default_splits, distance_matrix, projected_chunks
 from .rounding import ROUNDINGS, kmeans
 
-__all__ = ["bm_cluster", "assign_blocked", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX"]
+__all__ = ["bm_cluster", "assign_blocked", "far_tasks", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX",
+           "FAR_RATIO"]
 
 #: Largest block of D (entries) formed at once by the re-admission step.
 BLOCK_ENTRIES = 1 << 22
@@ -54,7 +56,7 @@ def _cost(data, U, L, rng, B):
         return LowRankCost(B[0], B[1], scale=scale), L
     op = DenseCost(distance_matrix(data, U, L))
     scale = _median_scale(op, n, rng)
-    return DenseCost(np.clip(op.D / scale, -100.0, 100.0)), L
+    return DenseCost(np.clip(op.D / scale, -SDP_DISTANCE_CAP, SDP_DISTANCE_CAP)), L
 
 
 def _median_scale(op, n, rng):
@@ -185,7 +187,7 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     res = _best_of_starts(sop, k, points[sub], rng, n_starts, robust=robust, alpha=alpha,
                           **opts)
     mass = res.row_mass()
-    inl_sub = mass >= 0.5 if robust else np.ones(sub.size, bool)
+    inl_sub = mass >= INLIER_MASS if robust else np.ones(sub.size, bool)
     idx, lab = _round(res.Y, k, points[sub], rng, inl_sub, rounding)
     labels = np.full(n, -1)
     labels[sub[idx]] = lab
@@ -204,6 +206,73 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     return ClusteringResult(labels, labels < 0, res.objective, info)
 
 
+#: Tasks against which :func:`far_tasks` measures every task's outlyingness.
+_REFERENCE_TASKS = 2048
+#: A task is far when its outlyingness exceeds this multiple of the median
+#: outlyingness (and the MAD limit of re-admission). Clean heavy tasks of the
+#: default problem reach 1.7–2.1× over three draws; groups of identical
+#: tasks that stalled the solver or took clusters sat at 36–60×, while copies
+#: placed within 3‖w‖ of the components (≤ 1.7×) moved no estimate.
+FAR_RATIO = 4.0
+
+
+def far_tasks(op, alpha):
+    """Tasks so far from the bulk that no cluster should be spent on them.
+
+    A task's outlyingness o_i is its median D_ij over a reference set (all
+    tasks, or every ⌈n/2048⌉-th; D the distance estimate, so it is the
+    squared distance from task i to a typical task). Far tasks are those with
+    o_i above both :data:`FAR_RATIO` × median o and the re-admission limit
+    (median + 4 robust standard deviations of o), at most the ⌊αn⌋
+    farthest; when more tasks than the corrupted count can plausibly be
+    (:func:`~robust_mlr.stages.screening.excess_limit`) are beyond these
+    limits they cannot all be corrupted (a true component lies there) and
+    none is far.
+
+    The median moves by at most one order statistic per corrupted reference
+    task, so ⌊αn⌋ tasks cannot make a clean task far. k-means on the task
+    means, and every clustering that gives each task a cluster, otherwise
+    spend clusters on far tasks: a few groups of identical heavy tasks
+    (noise-free points, D = 0 within a group) far from the rest became k − 1
+    clusters of 5–7 tasks each and the 360 clean tasks one, a warm start
+    from which the robust Burer–Monteiro solve stalled short of feasibility
+    (up to 70 s) or ended with true components merged; the other methods
+    gave such a group a cluster of its own and left a component with no
+    light task (an error downstream).
+
+    Parameters
+    ----------
+    op : DenseCost or LowRankCost
+    alpha : float
+
+    Returns
+    -------
+    ndarray of bool (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.r_[np.arange(40) % 4, 50.0, 50.0]           # two copies, far away
+    >>> np.flatnonzero(far_tasks(DenseCost((x[:, None] - x[None]) ** 2), 0.05)).tolist()
+    [40, 41]
+    """
+    n = op.n
+    m = int(np.floor(alpha * n))
+    far = np.zeros(n, bool)
+    if m == 0:
+        return far
+    ref = np.arange(0, n, -(-n // _REFERENCE_TASKS))
+    out = _block_medians(op, np.arange(n), ref)
+    med = float(np.median(out))
+    limit = max(med + READMIT_MADS * MAD_TO_SIGMA * float(np.median(np.abs(out - med))),
+                FAR_RATIO * med)
+    beyond = out > limit
+    if not beyond.any() or beyond.sum() > excess_limit(alpha, n):
+        return far
+    far[np.argsort(out, kind="stable")[n - m:]] = True
+    return far & beyond
+
+
 def _best_of_starts(op, k, points, rng, n_starts, **kwargs):
     """Solve from k-means warm starts until one solve is optimal, at most
     ``n_starts``; return the feasible solve (primal residual ≤ 10 tol) of
@@ -220,22 +289,51 @@ def _best_of_starts(op, k, points, rng, n_starts, **kwargs):
     n_H = 2000: −15.909, "inaccurate") is a better SDP point than an
     "optimal" stationary one (−15.905). Only the kept solve's inaccuracy
     warning is shown.
+
+    A start whose solve fails (:class:`SolverFailedError`: non-finite
+    iterates, or constraints still violated by more than 1e-2) is not an
+    answer but no reason to stop either: the next start is tried — for the
+    robust variant with the far tasks (:func:`far_tasks`) left unlabelled,
+    i.e. shed, since k-means spends clusters on them (measured: groups of
+    identical far tasks made every k-means start fail) — and the failures
+    are reported in a :class:`SolverInaccurateWarning` when another start
+    succeeds. Only when every start fails is the error raised, naming the
+    solver, the problem size and each start's failure.
     """
     feas = 10 * kwargs.get("tol", 1e-5)
 
     def key(res):
         return (res.primal_residual <= feas, -res.objective if res.primal_residual <= feas
                 else -res.primal_residual)
-    best, best_caught = None, []
-    for _ in range(n_starts):
-        init = kmeans(points, k, rng)
+    best, best_caught, failed = None, [], []
+    far = None
+    for tried in range(1, n_starts + 1):
+        if failed and far is None:
+            far = far_tasks(op, kwargs.get("alpha", 0.0)) if kwargs.get("robust") else \
+                np.zeros(op.n, bool)
+        if far is None or not far.any():
+            init = kmeans(points, k, rng)
+        else:                       # after a failure: far tasks start shed
+            init = np.full(op.n, -1)
+            init[~far] = kmeans(points[~far], k, rng)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SolverInaccurateWarning)
-            res = solve_peng_wei_bm(op, k, init_labels=init, rng=rng, **kwargs)
+            try:
+                res = solve_peng_wei_bm(op, k, init_labels=init, rng=rng, **kwargs)
+            except SolverFailedError as exc:
+                failed.append(str(exc))
+                continue
         if best is None or key(res) > key(best):
             best, best_caught = res, caught
         if res.status == "optimal":
             break
+    if best is None:
+        raise SolverFailedError(f"Burer–Monteiro solver (n={op.n}, k={k}): all {len(failed)} "
+                                f"warm starts failed: " + "; ".join(failed))
     for w in best_caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if failed:
+        warnings.warn(f"Burer–Monteiro solver (n={op.n}, k={k}): {len(failed)} of "
+                      f"{tried} warm starts failed ({failed[0]}); kept "
+                      f"the best of the others", SolverInaccurateWarning, stacklevel=3)
     return best

@@ -13,11 +13,14 @@ groups.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import numpy as np
-from threadpoolctl import threadpool_limits
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
+from ..._threads import single_blas
 from ..._validation import check_int
 from ...constants import MAX_SPLITS, SPLIT_CHUNK
 from ...data import MetaDataset
@@ -45,10 +48,35 @@ def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):
 
     One GEMM projects every example (X U, N × k); the chunk means are then
     segment sums of the projected k-vectors, so no N × d temporary is built.
+    Inside :func:`projection_cache` (a clustering stage's fit) the same data,
+    basis and chunking are projected once and the read-only result reused.
     """
+    cache = _CACHE.get()
+    U = np.asarray(U)
+    key = (id(data), int(n_chunks), U.shape, U.tobytes()) if cache is not None else None
+    if key is not None and key in cache:
+        return cache[key]
     XU = data.X @ U
     XU *= data.y[:, None]
-    return data.chunk_means(n_chunks, stage=stage, values=XU)
+    out = data.chunk_means(n_chunks, stage=stage, values=XU)
+    if key is not None:
+        out.flags.writeable = False
+        cache[key] = out
+    return out
+
+
+@contextlib.contextmanager
+def projection_cache():
+    """Within the block, :func:`projected_chunks` projects each (data, basis,
+    chunking) once: the heavy tasks are projected once per basis in a fit."""
+    token = _CACHE.set({})
+    try:
+        yield
+    finally:
+        _CACHE.reset(token)
+
+
+_CACHE = contextvars.ContextVar("projection_cache", default=None)
 
 
 #: Bytes of the per-split stack of H rows formed at once by :func:`distance_matrix`.
@@ -140,7 +168,7 @@ def distance_matrix(data: MetaDataset, U, L=None):
     # small per-block GEMMs plus memory-bound passes: one BLAS thread keeps the
     # blocks cache-resident and avoids thread start-up and contention, which
     # made threaded OpenBLAS 5-10x slower on a busy 2-core machine
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas():
         _fill_blocks(H, left, right, buf, step, L)
     return H
 

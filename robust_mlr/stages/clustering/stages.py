@@ -5,8 +5,10 @@
 estimates W̃, r̃², p̃ of ICML 2020 Algorithm 3), ``labels_`` and
 ``W_tilde_``, ``r2_tilde_``, ``p_tilde_``.
 
-A robust distance-based stage (``PengWei(robust=True)``) facing an active
-threat model clusters in U plus the directions the heavy tasks say U misses
+Under an active threat model every clustering stage first sets aside the
+tasks far from the bulk (at most ⌊αn⌋; none on clean data), which would
+otherwise take clusters of their own. A robust distance-based stage
+(``PengWei(robust=True)``) facing an active threat model clusters in U plus the directions the heavy tasks say U misses
 (:func:`~.basis.heavy_basis`); every robust stage that returns labels
 distrusts a cluster the adversary could have fabricated whole — no more
 tasks than :meth:`~robust_mlr.threat.ThreatModel.limit` — making its tasks
@@ -22,19 +24,24 @@ import numpy as np
 
 from ... import _params
 from ..._validation import check_int, check_rng
+from ...exceptions import ValidationError
+from ..._threads import pinned
 from ...threat import ThreatModel
-from .._stage import Stage
+from .._stage import Stage, make_stage
 from .base import ClusteringResult
 from .basis import heavy_basis
+from .burer_monteiro import LowRankCost
+from .factored import far_tasks
+from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
 from .kss import kss_cluster
-from .linkage import average_linkage, single_linkage
-from .moments import moment_clustering, robust_moment_clustering
+from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
+from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import ROUNDINGS
 from .sdp import kmeans_baseline, sdp_cluster, single_cluster
 
 __all__ = ["ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "KSSRelaxation", "ALIASES"]
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "KSSRelaxation", "ALIASES"]
 
 _LINKAGES = {"single": single_linkage, "average": average_linkage}
 
@@ -47,7 +54,10 @@ class ClusteringStage(Stage):
     #: Clusters from pairwise distances, so a basis of any width serves
     #: (the moment relaxations and estimators stay in span U).
     distance_based = False
+    #: Under an active threat, tasks far from the bulk are set aside first.
+    sets_aside_far_tasks = True
 
+    @pinned
     def fit(self, data, U, k, *, threat=None, rng=None):
         """Cluster the heavy tasks ``data`` in the basis ``U``.
 
@@ -73,7 +83,29 @@ class ClusteringStage(Stage):
         rng = check_rng(rng)
         options = self._options()
         defend = self.robust and threat.active
-        basis = heavy_basis(data, U, k, threat.alpha) if defend and self.distance_based else U
+        with projection_cache():            # each basis projected once in this fit
+            basis = heavy_basis(data, U, k, threat.alpha) if defend and self.distance_based else U
+            far = self._far_tasks(data, basis, k, threat)
+            if far is None:
+                res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend)
+            else:
+                keep = np.flatnonzero(~far)
+                res = self._fit_tasks(data.subset(keep), basis, U, k, threat, rng, options,
+                                      defend)
+                labels = np.full(data.n_tasks, -1)
+                labels[keep] = res.labels
+                res = ClusteringResult(labels, labels < 0, res.objective,
+                                       dict(res.info, far_tasks=int(far.sum())), res.estimates)
+        if self.robust:
+            res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
+        self.result_ = res
+        self.labels_ = res.labels
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
+        return self
+
+    def _fit_tasks(self, data, basis, U, k, threat, rng, options, defend):
+        """Cluster, distrust fabricated clusters (robust, under a threat) and
+        estimate W̃, r̃², p̃ (in span U)."""
         res = self._cluster(data, basis, k, threat, rng, options)
         res.info["basis_dim"] = basis.shape[1]
         if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
@@ -82,12 +114,21 @@ class ClusteringStage(Stage):
             res = self._distrust_fabricated(data, basis, k, threat, rng, options, res)
         if res.estimates is None:
             res.estimates = cluster_estimates(data, res.labels, U, k, robust=defend)
-        if self.robust:
-            res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
-        self.result_ = res
-        self.labels_ = res.labels
-        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
-        return self
+        return res
+
+    def _far_tasks(self, data, basis, k, threat):
+        """Under an active threat, the tasks so far from the bulk that no
+        cluster should be spent on them (:func:`~.factored.far_tasks`: at most
+        ⌊αn⌋, none on clean data), as a mask; None when there are none.
+        Every clustering stage sets them aside — a group of identical far
+        tasks otherwise takes a cluster of its own, or derails a solver."""
+        if not (threat.active and self.sets_aside_far_tasks) or data.sizes.min() < 2:
+            return None
+        B = projected_chunks(data, basis, 2, stage="clustering")
+        far = far_tasks(LowRankCost(B[0], B[1]), threat.alpha)
+        if not far.any() or (~far).sum() < 2 * k:
+            return None
+        return far
 
     def _distrust_fabricated(self, data, U, k, threat, rng, options, res):
         """Clusters of at most ``threat.limit(n)`` tasks become outliers and the
@@ -266,6 +307,7 @@ class SingleClusterPeeling(ClusteringStage):
         cvxpy solver name.
     """
 
+    sets_aside_far_tasks = False          # ground truth on small instances
     _parameter_constraints = {"L": _params.integer(1, none=True),
                               "solver": _params.text(none=True)}
 
@@ -367,6 +409,128 @@ class TensorMoments(ClusteringStage):
                                  refine_steps=options["refine_steps"])
 
 
+class EM(ClusteringStage):
+    """Likelihood EM on the heavy tasks' own examples in the working basis
+    (:func:`~.em.em_clustering`): each task's examples are Gaussian given its
+    component, y_ij ~ N(⟨β_ℓ, Uᵀx_ij⟩, σ_ℓ²); it estimates W̃, r̃², p̃ itself
+    and runs at any task size (t_H = 1 included).
+
+    Parameters
+    ----------
+    robust : bool
+        Trimmed E- and M-steps under the threat model's α, bounded per-task
+        weight, fabricated components set aside, χ² flagging of outliers
+        (:func:`~.em.robust_em_clustering`).
+    init : {"auto", "moments", "kmeans++"}
+        Starts: ``"auto"`` runs the moment estimator when every t_i ≥ 3 and
+        ``n_init`` k-means++ restarts, keeping the best likelihood.
+    n_init : int
+        k-means++ restarts.
+    max_iter : int
+        M-steps per run (ConvergenceWarning when the kept run reaches it).
+    tol : float
+        Stop when the log-likelihood rises by less than this per example.
+    var_floor : float
+        σ_ℓ² is at least this times the median of ‖y_i‖²/t_i.
+    flag_level : float in (0, 1)
+        Robust variant: a task whose residual sum is beyond this χ²
+        upper-tail probability under its component is an outlier.
+    """
+
+    _parameter_constraints = {
+        "robust": _params.boolean(),
+        "init": _params.one_of({"auto": 0, "moments": 0, "kmeans++": 0}, "EM start"),
+        "n_init": _params.integer(1), "max_iter": _params.integer(1),
+        "tol": _params.real(0.0, include_min=False),
+        "var_floor": _params.real(0.0, include_min=False),
+        "flag_level": _params.real(0.0, 1.0, include_min=False, include_max=False)}
+
+    def __init__(self, robust=False, init="auto", n_init=10, max_iter=500, tol=1e-8,
+                 var_floor=1e-6, flag_level=1e-3):
+        self.robust = robust
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.var_floor = var_floor
+        self.flag_level = flag_level
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        robust, level = options.pop("robust"), options.pop("flag_level")
+        if robust:
+            return robust_em_clustering(data, U, k, alpha=threat.alpha, flag_level=level,
+                                        rng=rng, **options)
+        return em_clustering(data, U, k, rng=rng, **options)
+
+
+class BySize(ClusteringStage):
+    """One clustering for small heavy tasks, another for large ones.
+
+    Distance-based methods need the per-task noise of the split means
+    (≈ (s² + ‖w‖²)/t_H per coordinate) to be small against the separation of
+    the components, so they fail at small t_H; likelihood EM is consistent at
+    any t_H (t_H = 1 included) but costs restarts. The median heavy task size
+    decides.
+
+    Parameters
+    ----------
+    small : str or ClusteringStage
+        Used when the median t_H is below ``t_switch`` (default: EM).
+    large : str or ClusteringStage
+        Used otherwise (default: single linkage, ICML 2020 Algorithm 3).
+    t_switch : int
+        Median task size from which ``large`` is used.
+
+    Attributes
+    ----------
+    chosen_ : ClusteringStage
+        The fitted stage that ran.
+    """
+
+    _parameter_constraints = {"small": lambda v, n: _check_stage(v, n),
+                              "large": lambda v, n: _check_stage(v, n),
+                              "t_switch": _params.integer(1)}
+
+    def __init__(self, small="em", large="single", t_switch=16):
+        self.small = small
+        self.large = large
+        self.t_switch = t_switch
+
+    @property
+    def robust(self):
+        """Robust when both choices are."""
+        return all(_resolve(v).robust for v in (self.small, self.large))
+
+    def fit(self, data, U, k, *, threat=None, rng=None):
+        """Fit ``small`` or ``large`` by the median heavy task size; the
+        result and fitted attributes are the chosen stage's."""
+        options = self._options()
+        which = "small" if np.median(data.sizes) < options["t_switch"] else "large"
+        stage = _resolve(options[which]).fit(data, U, k, threat=threat, rng=rng)
+        stage.result_.info["by_size"] = {"chosen": which, "stage": repr(stage),
+                                         "t_switch": options["t_switch"]}
+        self.chosen_ = stage
+        self.result_, self.labels_ = stage.result_, stage.labels_
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = (stage.W_tilde_, stage.r2_tilde_,
+                                                         stage.p_tilde_)
+        return self
+
+    def _nested_object(self, name):
+        return _resolve(getattr(self, name))
+
+
+def _resolve(value):
+    """A fresh clustering stage from a name or an object."""
+    return make_stage(value, ALIASES, ClusteringStage)
+
+
+def _check_stage(value, name):
+    try:
+        _resolve(value)._validate_params()
+    except ValidationError as exc:
+        raise ValidationError(f"{name}: {exc}") from None
+
+
 #: Names accepted wherever a clustering stage is expected.
 ALIASES = {
     "single": (Linkage, {"linkage": "single"}),
@@ -381,4 +545,7 @@ ALIASES = {
     "kss_no_moment": (KSSRelaxation, {"moment": False}),
     "moments": (TensorMoments, {"robust": False}),
     "moments_robust": (TensorMoments, {"robust": True}),
+    "em": (EM, {"robust": False}),
+    "em_robust": (EM, {"robust": True}),
+    "auto": (BySize, {}),
 }

@@ -2,17 +2,28 @@
 
 Each component is re-estimated by least squares on all examples of its
 tasks, with the dof-corrected residual variance and the share of tasks.
+
+The normal equations of all components come from one blocked pass over the
+examples (no copy of a component's rows) and are solved by Cholesky; an SVD
+of the component's rows is the fallback when its Gram matrix is
+rank-deficient or ill-conditioned.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..._linalg import gram_solve, svd_least_squares
+from ..._segments import label_grams, label_rss
+from ..._threads import single_blas
 from ..._validation import check_int
 from ...data import MetaDataset
 from ...exceptions import EmptyClusterError
 
 __all__ = ["refine", "least_squares"]
+
+#: Largest RSS / Σy² at which the RSS is recomputed from the residuals.
+CANCELLATION = 1e-4
 
 
 def refine(data: MetaDataset, labels, k):
@@ -42,21 +53,29 @@ def refine(data: MetaDataset, labels, k):
     k = check_int(k, "k", min_val=1)
     labels = np.asarray(labels)
     d = data.dim
-    lab_ex = np.repeat(labels, data.sizes)
     counts = np.bincount(labels[labels >= 0], minlength=k)
+    with single_blas():                        # block-sized products: one thread
+        G, b, yy, n_ex = label_grams(data.X, data.y, data.offsets, labels, k)
     W = np.empty((d, k))
-    s2 = np.empty(k)
+    rss = np.empty(k)
     for ell in range(k):                       # loop over components only
-        rows = lab_ex == ell
-        Xl, yl = data.X[rows], data.y[rows]
-        if Xl.shape[0] <= d:
+        if n_ex[ell] <= d:
             raise EmptyClusterError(
-                f"component {ell} received {counts[ell]} tasks with {Xl.shape[0]} examples; "
+                f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
                 f"least squares in d={d} needs more than {d}")
-        w, *_ = np.linalg.lstsq(Xl, yl, rcond=None)
+        w = gram_solve(G[ell], b[ell])
+        if w is None:                          # rank-deficient: SVD of the rows
+            rows = np.repeat(labels == ell, data.sizes)
+            w = svd_least_squares(data.X[rows], data.y[rows])
         W[:, ell] = w
-        s2[ell] = np.sum((yl - Xl @ w) ** 2) / (Xl.shape[0] - d)
-    return W, s2, counts / counts.sum()
+        rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
+    # RSS = yᵀy − 2 bᵀw + wᵀGw loses log10(yᵀy / RSS) digits to cancellation;
+    # below 1e-4 of yᵀy (SNR > 10⁴), one more pass sums the residuals themselves
+    exact = rss < CANCELLATION * yy
+    if exact.any():
+        with single_blas():
+            rss = np.where(exact, label_rss(data.X, data.y, data.offsets, labels, W), rss)
+    return W, rss / (n_ex - d), counts / counts.sum()
 
 
 def least_squares(data, labels, k):

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 from ..._dist import chi2
 
+from ..._threads import pinned
 from ...data import MetaDataset
 
 __all__ = ["heavy_noise_interval", "cross_check_noise"]
@@ -93,6 +94,7 @@ def heavy_noise_interval(data: MetaDataset, labels, W, z=3.0):
     return centre, half
 
 
+@pinned
 def cross_check_noise(heavy: MetaDataset, labels, W, s2, z=3.0):
     """Clip the light-pool ŝ² into the heavy tasks' interval.
 

@@ -40,10 +40,10 @@ import warnings
 
 import numpy as np
 
-from scipy import linalg
 from ..._dist import chi2
 
-from ..._linalg import top_eigvecs
+from ..._linalg import least_squares, top_eigvecs
+from ..._segments import weighted_task_sums
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
@@ -56,19 +56,11 @@ __all__ = ["filter_regression", "huber_regression", "filter_stage", "huber_stage
 
 def _ls(X, y, weights=None):
     """Weighted least squares by the normal equations (one GEMM, a d × d
-    Cholesky solve): on screened, scaled covariates XᵀWX is well conditioned
-    (N ≫ d Gaussian rows), and an SVD of the N × d matrix costs ten times
-    more. Falls back to the SVD solver when the Cholesky factorisation fails
-    (rank-deficient X)."""
-    Xw = X if weights is None else X * weights[:, None]
-    G, b = Xw.T @ X, Xw.T @ y
-    try:
-        return linalg.solve(G, b, assume_a="pos")
-    except (linalg.LinAlgError, ValueError):
-        if weights is not None:
-            sw = np.sqrt(weights)
-            X, y = X * sw[:, None], y * sw
-        return np.linalg.lstsq(X, y, rcond=None)[0]
+    Cholesky solve; :func:`robust_mlr._linalg.least_squares`): on screened,
+    scaled covariates XᵀWX is well conditioned (N ≫ d Gaussian rows), and an
+    SVD of the N × d matrix costs ten times more. Falls back to the SVD
+    solver when XᵀWX is rank-deficient or ill-conditioned."""
+    return least_squares(X, y, weights)
 
 
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
@@ -86,7 +78,8 @@ def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
     t = data.sizes[kept]
     t_cap = size_cap(data.sizes) if t_cap is None else t_cap
     rss = data.task_sums((data.y - data.X @ w) ** 2)[kept]
-    ratio = rss / chi2.median(t)
+    sizes, which = np.unique(t, return_inverse=True)             # median per size
+    ratio = rss / chi2.median(sizes)[which]
     order = np.argsort(ratio)
     cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
     return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
@@ -142,11 +135,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         row_kept = np.repeat(kept, data.sizes)
-        w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
+        w = _ls(data.X, data.y, ex_w * row_kept)   # dropped rows weigh 0
         r = data.X @ w - data.y
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
-        g = data.task_sums(data.X * r[:, None]) / np.sqrt(t)[:, None]
+        g = weighted_task_sums(data.offsets, data.X, r) / np.sqrt(t)[:, None]
         gk = g[kept] - g[kept].mean(axis=0)
         C = gk.T @ gk / kept.sum()
         v, lam = top_eigvecs(C, 1)
@@ -165,8 +158,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         warnings.warn(f"regression filter stopped at max_iter={max_iter} with top eigenvalue "
                       f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
                       stacklevel=2)
-    row_kept = np.repeat(kept, data.sizes)
-    w = _ls(data.X[row_kept], data.y[row_kept], ex_w[row_kept])
+        # the last pass removed tasks after its fit (a break leaves ŵ fitted
+        # on the final kept set, so no refit is needed there)
+        w = _ls(data.X, data.y, ex_w * np.repeat(kept, data.sizes))
     # ŝ² over all the component's tasks, not the kept ones: the filter
     # removes tasks with large aligned gradients, i.e. large residuals, so
     # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the

@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import _params
 from ..._validation import check_rng
+from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
@@ -29,6 +30,7 @@ class RegressionStage(Stage):
     kind = "regression"
     pool = "light2"
 
+    @pinned
     def fit(self, data, labels, k, *, heavy=None, threat=None, rng=None):
         """Fit every component from the tasks ``labels`` assigns to it.
 

@@ -13,7 +13,7 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 * ``"amht_lrs"`` (:class:`AMHTLRS`) — alternating minimisation for low-rank plus sparse task
   parameters (:mod:`.amht_lrs`);
 * ``"moments"`` (:class:`ExampleMomentPCA`) — top eigenvectors of the example moment (1/N) Σ y² x xᵀ of
-  Tripuraneni, Jin, Jordan 2021 (:mod:`.moments`).
+  Tripuraneni, Jin, Jordan 2021 (:mod:`.example_moments`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .bad_example import bad_example
 from .amht_lrs import amht_lrs
 from .base import SubspaceResult
 from .meta_sp import meta_sp
-from .moments import moments
+from .example_moments import moments
 from .pca import moment_estimate, pca
 from .robust import filter_stage, hrpca_stage, mlr_filter, pca_points_stage, task_statistics
 from .robust_pca import (RobustPCAResult, captured_variance, clean_excess, filter_pca, hrpca,

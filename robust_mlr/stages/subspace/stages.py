@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from ..._validation import check_k_d
 from ... import _params
+from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage
 from .amht_lrs import amht_lrs
 from .base import SubspaceResult
 from .meta_sp import meta_sp
-from .moments import moments
+from .example_moments import moments
 from .pca import pca
 from .robust import filter_stage, hrpca_stage, pca_points_stage
 
@@ -30,6 +31,7 @@ class SubspaceStage(Stage):
     kind = "subspace"
     pool = "light1"
 
+    @pinned
     def fit(self, data, k, *, threat=None, rng=None):
         """Estimate a k-dimensional basis from the light tasks ``data``.
 

@@ -31,7 +31,7 @@ from ..exceptions import ValidationError
 from ..stages.regression import refine
 from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
-from ._base import kmeans
+from ..stages.clustering.rounding import kmeans
 
 __all__ = ["MomentLearner"]
 
@@ -115,20 +115,17 @@ class MomentLearner(MixturePredictor):
         self.U_ = estimate_subspace(pools.light1, k, "moments").U
         t1 = time.perf_counter()
         V = Segments(heavy).solve(heavy.X @ self.U_, heavy.y)
-        best = None
-        for _ in range(n_init):
-            labels, C = kmeans(V, k, rng)
-            inertia = float(np.sum((V - C[labels]) ** 2))
-            if best is None or inertia < best[0]:
-                best = (inertia, labels)
-        self.heavy_labels_ = best[1]
+        labels = kmeans(V, k, rng, restarts=n_init)       # best of n_init k-means++ runs
+        self.heavy_labels_ = labels
         try:
-            self.W_, self.s2_, self.p_ = refine(heavy, best[1], k)
+            self.W_, self.s2_, self.p_ = refine(heavy, labels, k)
         except ValueError as exc:
             raise ValidationError(f"MomentLearner: {exc}") from None
         if wh is not None:
             self.W_, self.U_ = wh.to_original(self.W_), wh.basis_to_original(self.U_)
         self.covariance_ = wh
-        self.diagnostics_ = {"subspace_time": t1 - t0, "inertia": best[0],
+        centres = np.stack([V[labels == c].mean(axis=0) for c in range(k)])   # loop over k
+        self.diagnostics_ = {"subspace_time": t1 - t0,
+                             "inertia": float(np.sum((V - centres[labels]) ** 2)),
                              "time": time.perf_counter() - t0}
         return self

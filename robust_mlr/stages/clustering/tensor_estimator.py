@@ -33,12 +33,13 @@ default (see docs/moments.md for the measured cost).
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
 from ..classification import classify
-from ...exceptions import ValidationError
+from ...exceptions import CorruptionWarning, ValidationError
 from .base import ClusteringResult
 from .tensor_moments import group_statistics, moment_tensors
 from .tensor_decomposition import decompose_moments
@@ -109,6 +110,40 @@ def _em_refine(m, t, centres, weights, sigma2, steps):
     return mu, p
 
 
+#: Ridge added to M2, in units of its top eigenvalue, when the robust
+#: estimator's M2 has no positive k-th eigenvalue.
+_RIDGE = 1e-2
+
+
+def _decompose(M2, M3, k, rng, robust):
+    """:func:`decompose_moments` with normalised weights; robust: an M2 whose
+    k-th eigenvalue is not positive is ridged instead of refused.
+
+    A corrupted subspace can miss a centre's direction altogether (a light1
+    direction swap at d = 64, k = 8 made every robust fit raise here): the
+    heavy tasks then carry no second moment along one direction of U. With
+    M2 + (max(0, −λ_k) + 10⁻² λ₁) I, whose k-th eigenvalue is 10⁻² λ₁ or
+    more, the other k − 1 centres are still found and the k-th is whatever
+    M3 says in the missing direction; a :class:`CorruptionWarning` says so.
+    """
+    try:
+        centres, weights, info = decompose_moments(M2, M3, k, rng)
+    except ValidationError:
+        if not robust:
+            raise
+        lam = np.linalg.eigvalsh((M2 + M2.T) / 2)[::-1]
+        ridge = max(-float(lam[k - 1]), 0.0) + _RIDGE * max(float(lam[0]), 1e-300)
+        centres, weights, info = decompose_moments(M2 + ridge * np.eye(M2.shape[0]), M3, k,
+                                                   rng)
+        warnings.warn(f"moments_robust: the heavy tasks' second moment in the subspace has "
+                      f"no positive {k}-th eigenvalue (the subspace misses a centre's "
+                      f"direction: corrupted light tasks?); whitened a ridged moment",
+                      CorruptionWarning, stacklevel=4)
+    weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
+    weights = weights / weights.sum() if weights.sum() > 0 else np.full(k, 1.0 / k)
+    return centres, weights, info
+
+
 def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, trim=None):
     U = check_array(U, "U", ndim=2, shape=(data.dim, None))
     k = check_int(k, "k", min_val=1)
@@ -129,8 +164,7 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
         flat = geometric_median(np.hstack([M2b.reshape(n_blocks, -1),
                                            M3b.reshape(n_blocks, -1)]))
         M2, M3 = flat[:kk * kk].reshape(kk, kk), flat[kk * kk:].reshape(kk, kk, kk)
-    centres, weights, info = decompose_moments(M2, M3, k, rng)
-    weights = weights / weights.sum()
+    centres, weights, info = _decompose(M2, M3, k, rng, robust=trim is not None)
     G = np.diff(offsets).astype(float)
     means = np.add.reduceat(Z, offsets[:-1], axis=0) / G[:, None]
     if refine_steps:

@@ -1,0 +1,334 @@
+"""``robust-mlr generate | fit | predict``: the command line on the user's data.
+
+* ``generate DIR`` streams a synthetic meta-dataset of any size to a pools
+  directory (``DIR/light1``, ``DIR/heavy``, ``DIR/light2`` in the chunked
+  format of :mod:`robust_mlr.chunked`, and the truth in ``DIR/params.json``).
+* ``fit DATA --k K --out MODEL`` fits a learner and writes the JSON model
+  file of :mod:`robust_mlr.modelfile`. DATA is a pools directory (the ICML
+  fit then runs out of core, chunk by chunk), or one meta-dataset — a
+  chunked directory, an ``.npz`` written by :meth:`MetaDataset.save` or a
+  CSV with a task-id column, a response column and feature columns — cut
+  into pools by task size (``--heavy-min-size``).
+* ``predict MODEL DATA`` classifies DATA's tasks under the model (and, with
+  ``--holdout``, predicts each task's last example from the others).
+
+A user error (a missing file or column, a foreign directory, bad numbers)
+ends as one line ``robust-mlr ...: error: ...`` with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
+
+__all__ = ["add_data_parsers", "read_csv_tasks"]
+
+_USER_ERRORS = (ValidationError, EmptyClusterError, SolverFailedError, OSError)
+
+
+def _count(text):
+    """argparse type of a count >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _alpha(text):
+    """argparse type of a corruption fraction in [0, 0.5)."""
+    from ._validation import check_alpha
+    try:
+        return check_alpha(float(text))
+    except ValueError as exc:       # float() failures and ValidationError alike
+        msg = str(exc) if isinstance(exc, ValidationError) else f"{text!r} is not a number"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def read_csv_tasks(path, task_col="task", y_col="y"):
+    """A meta-dataset from a CSV file with a header row.
+
+    Parameters
+    ----------
+    path : str or Path
+    task_col, y_col : str
+        Names of the task-id and response columns; every other column is a
+        feature.
+
+    Returns
+    -------
+    MetaDataset
+        Tasks in order of first appearance.
+
+    Raises
+    ------
+    ValidationError
+        A missing column (named, with the columns the file has), no feature
+        column, or a non-numeric value.
+    """
+    from .data import MetaDataset
+    path = Path(path)
+    with open(path, newline="") as f:
+        header = next(csv.reader(f), None)
+    if not header:
+        raise ValidationError(f"{path}: empty CSV file (need a header row)")
+    header = [h.strip() for h in header]
+    for role, col in (("task-id", task_col), ("response", y_col)):
+        if col not in header:
+            raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
+                                  f"{', '.join(header)}")
+    feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
+    if not feats:
+        raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
+    try:
+        num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2,
+                         usecols=feats + [header.index(y_col)])
+        ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
+                         usecols=header.index(task_col))
+    except ValueError as exc:
+        raise ValidationError(f"{path}: {exc}") from None
+    return MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
+
+
+def _load_dataset(path, args):
+    """One meta-dataset in memory: a chunked directory, an .npz or a CSV."""
+    from .chunked import ChunkedMetaDataset
+    from .data import MetaDataset
+    path = Path(path)
+    if path.is_dir():
+        return ChunkedMetaDataset(path).to_memory()
+    if not path.exists():
+        raise ValidationError(f"{path}: no such file or directory")
+    if path.suffix.lower() == ".csv":
+        return read_csv_tasks(path, args.task_col, args.y_col)
+    try:
+        return MetaDataset.load(path)
+    except (ValueError, KeyError, OSError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise ValidationError(f"{path}: not a meta-dataset .npz or .csv "
+                              f"({type(exc).__name__}: {exc})") from None
+
+
+@contextlib.contextmanager
+def _dask_client(address):
+    """A ``dask.distributed`` client: None without an address, a local
+    cluster of 2 single-threaded worker processes for ``local``."""
+    if address is None:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ValidationError("--dask needs the extra: pip install 'robust-mlr[dask]'") from None
+    if address == "local":
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(address) as client:
+            yield client
+
+
+def _generate(args):
+    from .chunked import write_synthetic_pools
+    from .generator import make_params
+    rng = np.random.default_rng(args.seed)
+    t0 = time.perf_counter()
+    path = write_synthetic_pools(args.dir, make_params(args.d, args.k, rng=rng), args.light1,
+                                 args.heavy, args.light2, rng=rng, dtype=args.dtype,
+                                 overwrite=args.overwrite)
+    n = sum(a[0] * a[1] for a in (args.light1, args.heavy, args.light2))
+    print(f"wrote {path}: {n} examples (d={args.d}, k={args.k}, {args.dtype}) in "
+          f"{time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _fit(args):
+    from .chunked import POOL_NAMES, open_pools, read_params
+    from .data import Pools
+    from .estimator import MetaLearner
+    from .modelfile import save_model
+    from .outofcore import fit_out_of_core
+    data = Path(args.data)
+    if not data.exists():
+        raise ValidationError(f"{data}: no such file or directory")
+    t0 = time.perf_counter()
+    if all((data / n).is_dir() for n in POOL_NAMES):
+        src = open_pools(data)
+        how = "pools directory"
+        if args.method == "icml":
+            with _dask_client(args.dask) as client:
+                model = fit_out_of_core(
+                    MetaLearner.icml(args.k, alpha=args.alpha, covariates=args.covariates,
+                                     rng=args.seed), src["light1"],
+                    src["heavy"], src["light2"], chunk_bytes=args.chunk_mb << 20, client=client)
+            how += f", out of core in chunks of {args.chunk_mb} MB"
+            how += f" on Dask ({args.dask})" if args.dask else ""
+        else:
+            pools = Pools(*(src[n].to_memory() for n in POOL_NAMES))
+            model = MetaLearner.robust(args.k, args.alpha, covariates=args.covariates,
+                                       rng=args.seed).fit(pools)
+            how += ", in memory"
+        sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
+    else:
+        if args.heavy_min_size is None:
+            raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
+                                  f"to cut it into pools by task size")
+        pools = Pools.from_dataset(_load_dataset(data, args), args.heavy_min_size,
+                                   rng=args.seed)
+        preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
+        learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
+        model = learner.fit(pools)
+        how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
+        sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
+    seconds = time.perf_counter() - t0
+    save_model(model, args.out, {"method": args.method, "k": args.k, "alpha": args.alpha,
+                                 "covariates": args.covariates, "seed": args.seed,
+                                 "data": str(data)})
+    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}; "
+          f"{how}; {seconds:.2f} s")
+    for n, (nt, ne) in sizes.items():
+        print(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
+    print("  component      p        s2     |w|")
+    for ell in range(model.W_.shape[1]):
+        print(f"  {ell:9d} {model.p_[ell]:6.3f} {model.s2_[ell]:9.4f} "
+              f"{np.linalg.norm(model.W_[:, ell]):7.4f}")
+    truth = read_params(data) if data.is_dir() else None
+    if truth is not None and truth.W.shape == model.W_.shape:
+        from .metrics import parameter_errors
+        err = parameter_errors(model.W_, model.s2_, model.p_, truth)
+        print(f"  against the true parameters: w_err {err['w_err']:.4f}, s2_err "
+              f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
+    print(f"model: {args.out}")
+    return 0
+
+
+def _predict_chunks(model, chunks, holdout, writer):
+    from .stages.prediction import posterior
+    n = 0
+    counts = np.zeros(model.k, np.int64)
+    sq, conf = 0.0, 0.0
+    for chunk in chunks:
+        if holdout:
+            support, Xq, yq = chunk.split_query()
+            beta = model.task_parameters(support)
+            sq += float(np.sum((np.einsum("ij,ij->i", Xq, beta) - yq) ** 2))
+            chunk = support
+        post = posterior(chunk, model.W_, model.s2_, model.p_)
+        comp = np.argmax(post, axis=1)
+        counts += np.bincount(comp, minlength=model.k)
+        conf += float(post.max(axis=1).sum())
+        if writer is not None:
+            writer.writerows(zip(range(n, n + chunk.n_tasks), comp.tolist(),
+                                 np.round(post.max(axis=1), 6).tolist()))
+        n += chunk.n_tasks
+    return n, counts, conf, sq
+
+
+def _predict(args):
+    from .chunked import ChunkedMetaDataset
+    from .modelfile import load_model
+    model = load_model(args.model)
+    data = Path(args.data)
+    if data.is_dir():
+        src = ChunkedMetaDataset(data)
+        chunks = src.iter_chunks(args.chunk_mb << 20)
+    else:
+        chunks = [_load_dataset(data, args)]
+    out = open(args.out, "w", newline="") if args.out else None
+    try:
+        writer = None
+        if out is not None:
+            writer = csv.writer(out)
+            writer.writerow(["task", "component", "probability"])
+        n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer)
+    finally:
+        if out is not None:
+            out.close()
+    shares = ", ".join(f"{c / n:.3f}" for c in counts)
+    print(f"predict: {n} tasks; MAP component shares [{shares}]; mean posterior of the MAP "
+          f"component {conf / n:.3f}")
+    if args.holdout:
+        print(f"  held-out last example of every task: MSE {sq / n:.4f} (Bayes prediction)")
+    if args.out:
+        print(f"per-task components: {args.out}")
+    return 0
+
+
+def _guarded(func):
+    """Run a command; user errors become one argparse line (exit status 2)."""
+    def run(args):
+        try:
+            return func(args)
+        except _USER_ERRORS as exc:
+            args.parser.error(str(exc))
+    return run
+
+
+def _data_options(p):
+    p.add_argument("--task-col", default="task", help="CSV task-id column (default task)")
+    p.add_argument("--y-col", default="y", help="CSV response column (default y)")
+    p.add_argument("--chunk-mb", type=_count, default=64,
+                   help="chunk size for out-of-core passes, in MB (default 64)")
+
+
+def add_data_parsers(sub):
+    """Add ``generate``, ``fit`` and ``predict`` to the top-level subparsers."""
+    p = sub.add_parser("generate", help="stream a synthetic meta-dataset to disk",
+                       description="Write DIR/light1, DIR/heavy, DIR/light2 (chunked .npy "
+                                   "shards with a manifest) and DIR/params.json (the truth).")
+    p.add_argument("dir", help="pools directory to create")
+    p.add_argument("--d", type=_count, required=True, help="dimension")
+    p.add_argument("--k", type=_count, required=True, help="number of components")
+    for pool in ("light1", "heavy", "light2"):
+        p.add_argument(f"--{pool}", type=_count, nargs=2, metavar=("N", "T"), required=True,
+                       help=f"{pool}: N tasks of T examples")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                   help="storage type (float32 halves the disk; default float64)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
+    p.set_defaults(func=_guarded(_generate), parser=p)
+
+    p = sub.add_parser("fit", help="fit a learner on a dataset and write a model file",
+                       description="DATA: a pools directory (ICML fit out of core), or one "
+                                   "meta-dataset (chunked directory, .npz or .csv) cut into "
+                                   "pools by task size.")
+    p.add_argument("data", help="pools directory, chunked directory, .npz or .csv")
+    p.add_argument("--k", type=_count, required=True, help="number of components")
+    p.add_argument("--alpha", type=_alpha, default=0.0, help="corrupted fraction (default 0)")
+    p.add_argument("--method", choices=["icml", "robust"], default="icml",
+                   help="icml (out of core on a pools directory) or robust (in memory)")
+    p.add_argument("--covariates", choices=["isotropic", "estimate"], default="isotropic",
+                   help="estimate: whiten by the covariates' estimated second moment first "
+                        "(features not isotropic, e.g. real data)")
+    p.add_argument("--out", required=True, help="model file to write (JSON)")
+    p.add_argument("--heavy-min-size", type=_count, default=None,
+                   help="for one meta-dataset: tasks with t >= this are heavy")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="map the out-of-core passes on a Dask scheduler at ADDRESS, or "
+                        "'local' for a local cluster of 2 workers")
+    _data_options(p)
+    p.set_defaults(func=_guarded(_fit), parser=p)
+
+    p = sub.add_parser("predict", help="classify new tasks under a model file",
+                       description="Posterior component of every task of DATA (a chunked "
+                                   "directory, .npz or .csv) under MODEL.")
+    p.add_argument("model", help="model file written by 'robust-mlr fit'")
+    p.add_argument("data", help="chunked directory, .npz or .csv of tasks")
+    p.add_argument("--holdout", action="store_true",
+                   help="predict each task's last example from the others; print the MSE")
+    p.add_argument("--out", help="CSV of task, component, probability")
+    _data_options(p)
+    p.set_defaults(func=_guarded(_predict), parser=p)
+

@@ -1,0 +1,360 @@
+"""The ICML 2020 fit as passes over task chunks, for data larger than memory.
+
+Every light-pool stage of the learner of Kong, Somani, Song, Kakade, Oh
+(ICML 2020) reduces the data to sums over tasks:
+
+* the subspace moment M̂ of Algorithm 2 is ``(1/n) Σ_i β̂_i⁽¹⁾ β̂_i⁽²⁾ᵀ``
+  (symmetrised): one pass over L1 accumulates ``Σ_i β̂_i⁽¹⁾ β̂_i⁽²⁾ᵀ`` and n;
+  the example moment ``(1/N) Σ y² x xᵀ`` of Tripuraneni, Jin, Jordan (2021)
+  likewise;
+* classification and least-squares refinement (Algorithm 4) need, per
+  component ℓ, only ``XᵀX``, ``Xᵀy``, ``yᵀy`` and the example and task
+  counts of the tasks classified to ℓ: one pass over L2 classifies each
+  chunk under (W̃, r̃²) and accumulates them; a Cholesky solve of the d × d
+  normal equations then gives ŵ_ℓ and ``RSS = yᵀy − 2 ŵᵀXᵀy + ŵᵀXᵀXŵ``, as
+  in memory (with the same extra pass over the residuals when that formula
+  would lose digits).
+
+Whitening (``covariates="estimate"``) estimates Σ̂ by passes too (the
+plain moment; with α > 0 rounds of scoring every task and re-estimating from
+the kept ones) and whitens every chunk it reads afterwards.
+
+The heavy pool is small (it is the expensive pool to collect) and is
+clustered in memory by any clustering stage. Chunks are mapped in order by
+this process, or by a ``dask.distributed`` client (partial sums are gathered
+and added in chunk order, so the answer does not depend on the workers).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+
+from ._linalg import gram_solve, top_eigvecs
+from ._segments import chunk_operator, label_grams, label_rss, task_blocks
+from ._threads import pinned
+from ._validation import check_int, check_k_d, check_rng
+from .chunked import ChunkedMetaDataset
+from .covariates import Whitening
+from .data import MetaDataset
+from .estimator import MetaLearner, _check_design, _check_evidence, _warn_unprotected
+from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
+from .preprocess import Whiten
+from .stages.classification import Likelihood
+from .stages.classification.flagging import flag_unfit_tasks
+from .stages.classification.likelihood import classify
+from .stages.regression import LeastSquares
+from .stages.regression.least_squares import CANCELLATION
+from .stages.subspace import ExampleMomentPCA, MomentPCA
+from .stages.subspace.base import SubspaceResult
+from .threat import ThreatModel
+
+__all__ = ["fit_out_of_core", "SUPPORTED"]
+
+#: Stage classes with an out-of-core form, by stage (any clustering stage
+#: runs, in memory, on the heavy pool).
+SUPPORTED = {"subspace": (MomentPCA, ExampleMomentPCA), "classification": (Likelihood,),
+             "regression": (LeastSquares,)}
+
+
+def _source(data, name):
+    if isinstance(data, (MetaDataset, ChunkedMetaDataset)):
+        return data
+    if isinstance(data, (str, Path)):
+        return ChunkedMetaDataset(data)
+    raise ValidationError(f"{name} must be a MetaDataset, a ChunkedMetaDataset or its path, "
+                          f"got {type(data).__name__}")
+
+
+def _read_and_apply(source, fn, inv_root, spec, extra):
+    chunk = source.read_chunk(spec) if spec is not None else source
+    if inv_root is not None:        # whitened covariates x -> Σ̂^{-1/2} x, as Whiten does
+        chunk = MetaDataset._trusted(chunk.X @ inv_root, chunk.y, chunk.offsets)
+    return fn(chunk) if extra is None else fn(chunk, extra)
+
+
+class _Passes:
+    """Maps a function over the chunks of a pool, in chunk order, in this
+    process or on a Dask client; ``inv_root`` whitens every chunk read."""
+
+    def __init__(self, chunk_bytes, client):
+        self.chunk_bytes, self.client, self.inv_root = chunk_bytes, client, None
+
+    def specs(self, source):
+        return [None] if isinstance(source, MetaDataset) else \
+            source.chunk_specs(self.chunk_bytes)
+
+    def task_ranges(self, source):
+        """Task range ``(lo, hi)`` of every chunk within ``source``."""
+        if isinstance(source, MetaDataset):
+            return [(0, source.n_tasks)]
+        first = [sh["tasks"][0] for sh in source.manifest["shards"]]
+        return [(first[i] + a, first[i] + b) for i, a, b in self.specs(source)]
+
+    def map(self, source, fn, extras=None):
+        """``[fn(chunk[, extra]) for chunk in source]``."""
+        specs = self.specs(source)
+        extras = [None] * len(specs) if extras is None else extras
+        run = functools.partial(_read_and_apply, source, fn, self.inv_root)
+        if self.client is None or isinstance(source, MetaDataset):
+            return [run(spec, extra) for spec, extra in zip(specs, extras)]
+        # read and reduce in one task: only the small partial results are held
+        return self.client.gather(self.client.map(run, specs, extras, pure=False))
+
+
+# ------------------------------------------------------------- chunk statistics
+def _gram(chunk, kept=None):
+    if kept is None:
+        return chunk.X.T @ chunk.X, chunk.n_examples
+    w = np.repeat(kept, chunk.sizes).astype(float)
+    return (chunk.X * w[:, None]).T @ chunk.X, w.sum()
+
+
+def _task_norms(chunk, inv):
+    return np.add.reduceat(np.einsum("ij,ij->i", chunk.X @ inv, chunk.X),
+                           chunk.offsets[:-1]) / chunk.sizes
+
+
+def _second_moment(sources, alpha, n_rounds, passes):
+    """:func:`~robust_mlr.covariates.estimate_second_moment` as passes:
+    the plain moment, then (α > 0) rounds of one pass scoring every task and
+    one pass re-estimating from the kept tasks; the trimming is exact (the
+    task scores of all pools, n floats, are held in memory)."""
+    parts = [p for src in sources for p in passes.map(src, _gram)]
+    Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+    n = sum(src.n_tasks for src in sources)
+    kept = np.ones(n, bool)
+    if alpha == 0:
+        return Sigma, kept
+    n_trim = int(np.ceil(2 * alpha * n))
+    base = np.cumsum([0] + [src.n_tasks for src in sources])
+    for _ in range(n_rounds):
+        inv = np.linalg.pinv(Sigma, hermitian=True)
+        fn = functools.partial(_task_norms, inv=inv)
+        q = np.concatenate([p for src in sources for p in passes.map(src, fn)])
+        logq = np.log(np.maximum(q, 1e-300))
+        dev = np.abs(logq - np.median(logq))
+        kept = np.ones(n, bool)
+        kept[np.argsort(dev)[n - n_trim:]] = False
+        parts = [p for src, b in zip(sources, base) for p in passes.map(
+            src, _gram, [kept[b + lo:b + hi] for lo, hi in passes.task_ranges(src)])]
+        Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+    return Sigma, kept
+
+
+def _split_moment(chunk):
+    """Σ_i β̂_i⁽¹⁾ β̂_i⁽²⁾ᵀ over a chunk's tasks, by blocks as the in-memory M̂."""
+    d, off, sizes = chunk.dim, chunk.offsets, chunk.sizes
+    C = np.zeros((d, d))
+    for a, e in task_blocks(off, chunk.X.itemsize * d):
+        lo, hi = off[a], off[e]
+        b = chunk_operator(sizes[a:e], 2, chunk.y[lo:hi]) @ chunk.X[lo:hi]
+        C += b[:e - a].T @ b[e - a:]
+    return C, chunk.n_tasks
+
+
+def _example_moment(chunk):
+    y2 = chunk.y ** 2
+    return (chunk.X * y2[:, None]).T @ chunk.X, float(y2.sum()), chunk.n_examples
+
+
+def _classify_and_sum(chunk, W, s2, level):
+    """Labels (and flags) of a chunk's tasks and the per-component normal
+    equations of the tasks classified to each component."""
+    if level is None:
+        labels, _ = classify(chunk, W, s2)
+        flagged = np.zeros(chunk.n_tasks, bool)
+    else:
+        labels, flagged = flag_unfit_tasks(chunk, W, s2, level)
+        labels = np.where(flagged, -1, labels)
+    G, b, yy, n_ex = label_grams(chunk.X, chunk.y, chunk.offsets, labels, W.shape[1])
+    return labels, flagged, G, b, yy, n_ex
+
+
+def _label_rss(chunk, labels, W):
+    return label_rss(chunk.X, chunk.y, chunk.offsets, labels, W)
+
+
+def _solve_normal(G, b, yy, n_ex, counts):
+    """Least squares per component from its normal equations (Cholesky), as
+    the in-memory refit: ``RSS = yᵀy − 2 bᵀw + wᵀGw``. Returns W, RSS."""
+    k, d = b.shape
+    W, rss = np.empty((d, k)), np.empty(k)
+    for ell in range(k):                       # loop over components only
+        if n_ex[ell] <= d:
+            raise EmptyClusterError(
+                f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
+                f"least squares in d={d} needs more than {d}")
+        w = gram_solve(G[ell], b[ell])
+        if w is None:       # in memory an SVD of the rows takes over; out of core it cannot
+            raise SolverFailedError(
+                f"Cholesky solve of component {ell}'s normal equations ({d} x {d}, "
+                f"{n_ex[ell]} examples) failed: XᵀX is rank-deficient or ill-conditioned")
+        W[:, ell] = w
+        rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
+    return W, rss
+
+
+# ------------------------------------------------------------------- the stages
+def _subspace(stage, source, k, passes):
+    if isinstance(stage, MomentPCA):
+        lo = source.size_range[0] if isinstance(source, ChunkedMetaDataset) else \
+            int(source.sizes.min())
+        if lo < 2:
+            raise ValidationError(f"subspace estimation (Algorithm 2) splits every task into 2 "
+                                  f"chunks, but light1 has tasks of t_i={lo} < 2 examples")
+        parts = passes.map(source, _split_moment)
+        C = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+        U, vals = top_eigvecs((C + C.T) / 2, k)
+        return SubspaceResult(U, None, {"eigenvalues": vals})
+    parts = passes.map(source, _example_moment)
+    N = sum(p[2] for p in parts)
+    U, vals = top_eigvecs(sum(p[0] for p in parts) / N, k)
+    return SubspaceResult(U, None, {"method": "method of moments",
+                                    "eigenvalues": (vals - sum(p[1] for p in parts) / N) / 2})
+
+
+def _check_supported(learner, stages):
+    for kind, classes in SUPPORTED.items():
+        if type(stages[kind]) not in classes:
+            raise ValidationError(
+                f"{kind}={type(stages[kind]).__name__} has no out-of-core form yet; "
+                f"supported: {', '.join(c.__name__ for c in classes)}")
+    reds = [r for r in learner._reductions(stages) if not isinstance(r, Whiten)]
+    if reds:
+        raise ValidationError(f"screen={type(reds[0]).__name__} has no out-of-core form yet; "
+                              f"pass screen=None")
+
+
+@pinned
+def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, client=None):
+    """Fit ``learner`` with its light pools read chunk by chunk.
+
+    The result equals ``learner.fit(Pools(light1, heavy, light2))`` on the
+    same data up to the order of floating-point sums (see docs/scaling.md):
+    the same task labels, floats within about 1e-12 relative.
+
+    Parameters
+    ----------
+    learner : MetaLearner
+        Its stages must have an out-of-core form (:data:`SUPPORTED`): the
+        ICML 2020 preset ``MetaLearner.icml(k)``, the ``"moments"``
+        subspace, χ² flagging; any clustering stage; whitening
+        (``covariates="estimate"``); no screening.
+    light1, heavy, light2 : ChunkedMetaDataset, MetaDataset, str or Path
+        The pools (a path opens a chunked directory); ``heavy`` is read
+        into memory.
+    chunk_bytes : int
+        Bound on a chunk's in-memory size (float64 X and y).
+    client : dask.distributed.Client, optional
+        Map the chunk passes on a Dask cluster (workers must see the files);
+        default: this process, chunk after chunk.
+
+    Returns
+    -------
+    MetaLearner
+        ``learner``, fitted: ``U_``, ``heavy_labels_``, ``W_tilde_``,
+        ``r2_tilde_``, ``p_tilde_``, ``light_labels_``, ``W_``, ``s2_``,
+        ``p_``, ``stages_``, ``threat_``, ``diagnostics_``.
+
+    Raises
+    ------
+    ValidationError
+        A stage without an out-of-core form (named), pools of different
+        dimensions, or an unreadable chunked directory.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_pools, MetaLearner
+    >>> pools = make_pools(make_params(8, 2, rng=0), 4000, 2, 60, 64, 2000, 8, rng=1)
+    >>> a = fit_out_of_core(MetaLearner(2, rng=2), pools.light1, pools.heavy, pools.light2)
+    >>> b = MetaLearner(2, rng=2).fit(pools)
+    >>> bool(np.allclose(a.W_, b.W_, atol=1e-12))
+    True
+    """
+    if not isinstance(learner, MetaLearner):
+        raise ValidationError(f"learner must be a MetaLearner, got {type(learner).__name__}")
+    light1, heavy, light2 = (_source(p, n) for p, n in
+                             ((light1, "light1"), (heavy, "heavy"), (light2, "light2")))
+    dims = {"light1": light1.dim, "heavy": heavy.dim, "light2": light2.dim}
+    if len(set(dims.values())) != 1:
+        raise ValidationError(f"pools have different dimensions {dims}")
+    learner._validate_params()
+    check_int(chunk_bytes, "chunk_bytes", min_val=1)
+    k = check_k_d(learner.k, light1.dim)
+    threat = ThreatModel(learner.alpha)
+    rng = check_rng(learner.rng)
+    stages = learner.resolved_stages()
+    _check_supported(learner, stages)
+    _warn_unprotected(stages, threat, k)
+    if isinstance(heavy, ChunkedMetaDataset):
+        heavy = heavy.to_memory()
+    diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
+    if learner.covariates == "estimate":
+        red = learner._reductions(stages)[0]
+        Sigma, kept = _second_moment((light1, heavy, light2), threat.alpha,
+                                     red._options()["n_rounds"], passes)
+        whitening = Whitening.from_moment(Sigma, kept=kept)
+        passes.inv_root = whitening.inv_root
+        heavy = whitening.whiten(heavy)
+
+    t0 = time.perf_counter()
+    sub = stages["subspace"]
+    sub.result_ = _subspace(sub, light1, k, passes)
+    learner.U_ = sub.U_ = sub.result_.U
+    diag["subspace"] = dict(sub.result_.info, kept=None, time=time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    cl = stages["clustering"].fit(heavy, learner.U_, k, threat=threat, rng=rng)
+    learner.heavy_labels_ = cl.labels_
+    learner.W_tilde_, learner.r2_tilde_, learner.p_tilde_ = cl.W_tilde_, cl.r2_tilde_, cl.p_tilde_
+    diag["clustering"] = dict(cl.result_.info, objective=cl.result_.objective,
+                              outliers=cl.result_.outliers, time=time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    _classify_and_refine(learner, stages, light2, k, threat, passes, diag)
+    diag["regression"]["time"] = time.perf_counter() - t0
+    learner.diagnostics_, learner.stages_, learner.threat_ = diag, stages, threat
+    if whitening is not None:
+        red.invert(learner, whitening)
+    _check_evidence(diag, threat)
+    _check_design(learner, types.SimpleNamespace(heavy=heavy), k, threat)
+    return learner
+
+
+def _classify_and_refine(learner, stages, light2, k, threat, passes, diag):
+    cls_, reg = stages["classification"], stages["regression"]
+    level = cls_._options()["flag_level"]
+    W, s2 = np.asarray(learner.W_tilde_, float), np.asarray(learner.r2_tilde_, float)
+    if np.any(s2 <= 0):
+        raise ValidationError(f"noise variances must be positive, got {s2}")
+    fn = functools.partial(_classify_and_sum, W=W, s2=s2, level=level)
+    parts = passes.map(light2, fn)
+    labels = np.concatenate([p[0] for p in parts])
+    flagged = np.concatenate([p[1] for p in parts])
+    G, b, yy, n_ex = (sum(p[j] for p in parts) for j in range(2, 6))
+    info = {"flagged": flagged}
+    if cls_.robust:     # as Likelihood.fit: the test itself flags about level·n clean tasks
+        n = labels.size
+        info.update(removed=int(flagged.sum()),
+                    limit=threat.limit(n) + int(3 * level * n + 3))
+    cls_.labels_, cls_.flagged_, cls_.info_ = labels, flagged, info
+    diag["classification"] = dict(info)
+    counts = np.bincount(labels[labels >= 0], minlength=k)
+    W_, rss = _solve_normal(G, b, yy, n_ex, counts)
+    exact = rss < CANCELLATION * yy     # as in memory: RSS from the residuals themselves
+    if exact.any():
+        fn = functools.partial(_label_rss, W=W_)
+        ranges = passes.task_ranges(light2)
+        rss = np.where(exact, sum(passes.map(light2, fn, [labels[lo:hi] for lo, hi in ranges])),
+                       rss)
+    s2_ = rss / (n_ex - W_.shape[0])
+    reg.labels_, reg.W_, reg.s2_, reg.p_, reg.info_ = labels, W_, s2_, counts / counts.sum(), {}
+    learner.light_labels_ = labels
+    learner.W_, learner.s2_, learner.p_ = reg.W_, reg.s2_, reg.p_
+    diag["regression"] = {}
+

@@ -1,0 +1,107 @@
+"""Ctrl-C on ``robust-mlr experiment run``: the first SIGINT cancels the
+pending trials, stops the workers, keeps every finished row and exits 130
+with one line; a second SIGINT exits at once; a rerun completes the sweep
+with no duplicate row."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from robust_mlr.engine import read_results
+
+HERE = Path(__file__).parent
+ENV = dict(os.environ, OMP_NUM_THREADS="1",
+           PYTHONPATH=os.pathsep.join([str(HERE), str(HERE.parent),
+                                       os.environ.get("PYTHONPATH", "")]))
+N_TRIALS = 24
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def _start(tmp_path, experiment, grid, workers):
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'experiment = "engine_helpers:{experiment}"\n[grid]\n{grid}\n')
+    cmd = [sys.executable, "-m", "robust_mlr", "experiment", "run", str(sweep),
+           "--workers", str(workers), "--out", str(tmp_path), "--no-progress", "--no-plot"]
+    return cmd, subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _wait_for_rows(path, n, proc, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and path.read_bytes().count(b"\n") >= n + 1:
+            return
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.02)
+    raise AssertionError(f"{path} never reached {n} rows")
+
+
+def _children(pid):
+    """Live child processes of ``pid`` (from /proc)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if d.name.isdigit() and int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(d.name))
+    return out
+
+
+def _two_sigints(proc):
+    """SIGINT, 1 s, SIGINT (if still running); the seconds until it ended."""
+    t0 = time.time()
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return time.time() - t0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_two_ctrl_c_end_the_sweep_keep_its_rows_and_it_resumes(tmp_path, workers):
+    cmd, proc = _start(tmp_path, "SLOW", f"sleep = [0.25]\ni = {list(range(N_TRIALS))}",
+                       workers)
+    path = tmp_path / "sweep.csv"
+    _wait_for_rows(path, 2, proc)
+    kids = _children(proc.pid) if Path("/proc/self/stat").exists() else []
+    took = _two_sigints(proc)
+    err = proc.stderr.read().decode()
+    assert took < 5 and proc.returncode == 130, (took, proc.returncode, err)
+    rows = read_results(path)
+    assert err.splitlines() == [f"interrupted: {len(rows)} trials saved; rerun to resume"]
+    assert 2 <= len(rows) < N_TRIALS
+    time.sleep(0.5)
+    assert not [p for p in kids if Path(f"/proc/{p}").exists()
+                and "Z" not in Path(f"/proc/{p}/stat").read_text().split(")")[-1][:3]]
+    again = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    rows = read_results(path)
+    assert len(rows) == N_TRIALS and len({r["trial_id"] for r in rows}) == N_TRIALS
+
+
+def test_second_ctrl_c_exits_even_when_the_first_is_swallowed(tmp_path):
+    """A trial that swallows KeyboardInterrupt keeps the first Ctrl-C from
+    acting; the second ends the process at once anyway."""
+    started = tmp_path / "started"
+    _, proc = _start(tmp_path, "STUBBORN", f'sleep = [30]\nstarted = ["{started}"]', 1)
+    deadline = time.time() + 60
+    while not started.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    assert started.exists(), proc.stderr.read().decode()
+    took = _two_sigints(proc)
+    err = proc.stderr.read().decode()
+    assert took < 3 and proc.returncode == 130, (took, proc.returncode, err)
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
