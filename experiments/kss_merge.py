@@ -1,11 +1,13 @@
 """Where fourth-moment constraints should matter at reachable sizes.
 
-``kss_merge``: heavy tasks only (k = 3, d = 24, orthonormal W, t_H = 16,
-U = W), n_H = 18, two regimes:
+``kss_merge``: heavy tasks only (k = 3, d = 24, orthonormal W, t_H = 32,
+U = W), n_H = 18, three regimes:
 
-* ``merge``: ⌊αn⌋ = 3 fake tasks (α = 1/6, the ``cluster_bridging`` attack:
-  regression vectors on the segment between the two closest components),
-  which pull those components together;
+* ``fake``: ⌊αn⌋ = 3 tasks replaced (α = 1/6) by a tight fake component
+  (the ``fake_cluster`` attack): a method that gives the fakes a cluster
+  must merge two true components;
+* ``bridge``: 3 tasks replaced by regression vectors on the segment between
+  the two closest components (``cluster_bridging``), pulling them together;
 * ``unbalanced``: mixing weights (0.6, 0.2, 0.2), clean; the degree-4
   programs are told the smallest share (cluster size ⌊0.2 n⌋).
 
@@ -28,6 +30,7 @@ from robust_mlr.engine import Experiment
 
 METHODS = ("peng_wei", "peng_wei_robust", "kss_no_moment", "kss_m4")
 _P_UNBALANCED = (0.6, 0.2, 0.2)
+_ATTACKS = {"bridge": "cluster_bridging", "fake": "fake_cluster"}
 
 
 def trial(point, rng):
@@ -37,8 +40,8 @@ def trial(point, rng):
                         rng=rng)
     pools = make_pools(theta, 2, 2, n, t, 2, 2, rng=rng)
     alpha = float(point["alpha"])
-    if point["regime"] == "merge":
-        pools = corrupt_pools(pools, "cluster_bridging", alpha, theta=theta,
+    if point["regime"] in _ATTACKS:
+        pools = corrupt_pools(pools, _ATTACKS[point["regime"]], alpha, theta=theta,
                               targets=("heavy",), rng=rng)
     heavy = pools.heavy
     z = heavy.components
@@ -59,8 +62,8 @@ def trial(point, rng):
 
 
 def summary(rows):
-    lines = ["mean accuracy (min) over seeds, k = 3, n_H = 18, t_H = 16"]
-    for regime in ("merge", "unbalanced"):
+    lines = ["mean accuracy (min) over seeds, k = 3, t_H = 32"]
+    for regime in _REGIMES:
         sel = [r for r in rows if r["regime"] == regime and r["status"] == "ok"]
         if not sel:
             continue
@@ -74,9 +77,9 @@ def summary(rows):
 
 def plot(rows, out):
     from robust_mlr.engine.plotting import figure, save_figure
-    fig, axes = figure(1, width=6, height=3.6)
+    fig, axes = figure(1, width=7, height=3.8)
     ax = axes[0]
-    regimes = [g for g in ("merge", "unbalanced") if any(r["regime"] == g for r in rows)]
+    regimes = [g for g in _REGIMES if any(r["regime"] == g for r in rows)]
     width = 0.8 / len(METHODS)
     for j, m in enumerate(METHODS):
         vals = [[r[f"acc_{m}"] for r in rows if r["regime"] == g and r["status"] == "ok"]
@@ -85,21 +88,23 @@ def plot(rows, out):
         se = [np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0 for v in vals]
         ax.bar(np.arange(len(regimes)) + j * width, mean, width, yerr=se, label=m, color=f"C{j}")
     ax.set_xticks(np.arange(len(regimes)) + 0.4 - width / 2)
-    ax.set_xticklabels([{"merge": "merge (fake tasks, α = 1/6)",
-                         "unbalanced": "unbalanced (0.6, 0.2, 0.2)"}[g] for g in regimes])
+    ax.set_xticklabels([_LABELS[g] for g in regimes], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("accuracy on clean tasks (mean ± s.e.)")
-    ax.set_title("k = 3, $n_H$ = 18, $t_H$ = 16", fontsize=9)
+    ax.set_title("k = 3, $n_H$ = 18, $t_H$ = 32, 10 seeds", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     return save_figure(fig, out, rows[0]["experiment"], dpi=110)
 
 
-_GRID = [dict(regime="merge", k=3, n_H=18, t_H=16, alpha=1 / 6),
-         dict(regime="unbalanced", k=3, n_H=18, t_H=16, alpha=0.0)]
+_REGIMES = ("fake", "bridge", "unbalanced")
+_LABELS = {"fake": "fake cluster (α = 1/6)", "bridge": "bridging (α = 1/6)",
+           "unbalanced": "unbalanced (0.6, 0.2, 0.2)"}
+_GRID = [dict(regime=g, k=3, n_H=18, t_H=32, alpha=0.0 if g == "unbalanced" else 1 / 6)
+         for g in _REGIMES]
 
 EXPERIMENT = Experiment(
     name="kss_merge", func=trial, grid=_GRID,
-               quick_grid=[dict(regime="merge", k=3, n_H=12, t_H=16, alpha=1 / 6)],
+               quick_grid=[dict(regime="fake", k=3, n_H=12, t_H=32, alpha=1 / 6)],
                metrics=tuple(f"{p}_{m}" for m in METHODS for p in ("acc", "time"))
                + ("moment_changed",),
                replicates=10, quick_replicates=1,

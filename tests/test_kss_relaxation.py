@@ -10,7 +10,7 @@ import pytest
 
 from robust_mlr import ValidationError, cluster_heavy, make_params, make_pools, metrics
 from robust_mlr.stages.clustering import (KSSRelaxation, brute_force_kss, kss_relaxation)
-from sos.subsets import SubsetIndex
+from sos import SubsetIndex
 
 TIGHT = {"eps": 1e-7, "max_iters": 100000}
 

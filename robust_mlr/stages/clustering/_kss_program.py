@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 import sos
 from sos import MonomialBasis, gram_map, multinomial, sphere_form
-from sos.subsets import SubsetIndex
+from sos import SubsetIndex
 
 __all__ = ["pair_quartics", "build_program", "solve_program"]
 

@@ -33,8 +33,9 @@ identity, so the bound on the pairwise form bounds M₄ and is degree 2 in w
 where the centred form s⁻¹ Σ w_i ⟨b_i − μ(w), v⟩⁴ has degree 5).
 
 Rounding: the s largest Ẽ[w_i]; clusters are peeled k − 1 times (the peeled
-cluster and the points inside its ball are removed) and every task is
-finally assigned to the nearest peeled centre.
+cluster and the points inside its ball are removed), the rest is the k-th
+cluster, and every task is finally assigned to the nearest of the k centres
+(the peeling labels are kept if that empties a cluster).
 """
 
 from __future__ import annotations
@@ -231,24 +232,32 @@ def kss_cluster(data, U, k, *, moment=True, beta="auto", beta_factor=1.5, min_sh
                 else check_float(beta, "beta", min_val=0.0))
     left = np.arange(n)
     centres, solves = [], []
+    peel = np.full(n, k - 1)
     for c in range(k - 1):
         size = int(np.floor(min_share * n)) if min_share else left.size // (k - c)
-        if size < 1 or left.size < size:
-            break
+        size = min(max(size, 1), left.size - (k - 1 - c))
         sol = kss_relaxation(pts[left], D[np.ix_(left, left)], size,
                              beta=beta if moment else None, alpha=alpha, solver=solver,
                              solver_opts=solver_opts)
         sel = left[sol.selected]
         mu = pts[sel].mean(axis=0)
-        radius = np.linalg.norm(pts[sel] - mu, axis=1).max()
         centres.append(mu)
         solves.append({k_: v for k_, v in sol.info.items() if k_ != "moments"})
-        left = left[(np.linalg.norm(pts[left] - mu, axis=1) > radius)
-                    & ~np.isin(left, sel)]
-    if left.size:
-        centres.append(pts[left].mean(axis=0))
+        # drop the cluster and the points inside its ball, keeping one point
+        # for each cluster still to be peeled
+        rest = left[~np.isin(left, sel)]
+        ball = np.linalg.norm(pts[rest] - mu, axis=1) <= np.linalg.norm(pts[sel] - mu,
+                                                                          axis=1).max()
+        if rest.size - ball.sum() < k - 1 - c:
+            ball[:] = False
+        peel[sel] = c
+        peel[rest[ball]] = c
+        left = rest[~ball]
+    centres.append(pts[left].mean(axis=0))
     C = np.array(centres)
     labels = np.argmin(((pts[:, None, :] - C[None]) ** 2).sum(axis=2), axis=1)
+    if np.bincount(labels, minlength=k).min() == 0:      # a centre lost all its tasks
+        labels = peel
     info = {"method": "kss_m4" if moment else "kss_no_moment", "beta": beta if moment else None,
             "solves": solves, "time": time.perf_counter() - t0, "noise_scale": sigma}
     return ClusteringResult(labels, np.zeros(n, bool), None, info)
