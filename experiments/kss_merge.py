@@ -14,7 +14,8 @@ U = W), n_H = 18, three regimes:
 Methods: Peng–Wei and robust Peng–Wei (the SDP relaxations, Burer–Monteiro),
 and the genuine degree-4 SoS relaxation of Kothari–Steinhardt–Steurer
 clustering with (``kss_m4``) and without (``kss_no_moment``) its
-fourth-moment constraint. Accuracy on the clean tasks; time per method.
+fourth-moment constraint. Accuracy on the clean tasks; time per method (a
+method whose solver fails scores NaN and is counted in the summary).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from robust_mlr import cluster_heavy, make_params, make_pools, metrics
+from robust_mlr import SolverFailedError, cluster_heavy, make_params, make_pools, metrics
 from robust_mlr.adversary import corrupt_pools
 from robust_mlr.engine import Experiment
 
@@ -50,10 +51,14 @@ def trial(point, rng):
     for name in METHODS:
         opts = {"min_share": min(_P_UNBALANCED)} if unbalanced and name.startswith("kss") else {}
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = cluster_heavy(heavy, theta.W, k, name, alpha=max(alpha, 0.05), rng=rng,
-                                **opts)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = cluster_heavy(heavy, theta.W, k, name, alpha=max(alpha, 0.05), rng=rng,
+                                    **opts)
+        except SolverFailedError:       # recorded as NaN and counted by the summary
+            out[f"time_{name}"] = out[f"acc_{name}"] = float("nan")
+            continue
         out[f"time_{name}"] = time.perf_counter() - t0
         out[f"acc_{name}"] = metrics.clustering_accuracy(res.labels[clean], z[clean], k)
     out["moment_changed"] = float(np.any(
@@ -67,8 +72,12 @@ def summary(rows):
         sel = [r for r in rows if r["regime"] == regime and r["status"] == "ok"]
         if not sel:
             continue
-        parts = [f"{m} {np.mean([r[f'acc_{m}'] for r in sel]):.3f} "
-                 f"({np.min([r[f'acc_{m}'] for r in sel]):.3f})" for m in METHODS]
+        parts = []
+        for m in METHODS:
+            acc = np.array([r[f"acc_{m}"] for r in sel], dtype=float)
+            fails = int(np.isnan(acc).sum())
+            parts.append(f"{m} {np.nanmean(acc):.3f} ({np.nanmin(acc):.3f})"
+                         + (f" [{fails} solver failures]" if fails else ""))
         changed = int(sum(r["moment_changed"] for r in sel))
         lines.append(f"{regime} ({len(sel)} seeds): " + ", ".join(parts)
                      + f"; constraint changed accuracy in {changed}")
@@ -82,8 +91,8 @@ def plot(rows, out):
     regimes = [g for g in _REGIMES if any(r["regime"] == g for r in rows)]
     width = 0.8 / len(METHODS)
     for j, m in enumerate(METHODS):
-        vals = [[r[f"acc_{m}"] for r in rows if r["regime"] == g and r["status"] == "ok"]
-                for g in regimes]
+        vals = [[r[f"acc_{m}"] for r in rows if r["regime"] == g and r["status"] == "ok"
+                 and np.isfinite(r[f"acc_{m}"])] for g in regimes]
         mean = [np.mean(v) for v in vals]
         se = [np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0 for v in vals]
         ax.bar(np.arange(len(regimes)) + j * width, mean, width, yerr=se, label=m, color=f"C{j}")
