@@ -5,6 +5,7 @@
 * :mod:`sos.constraints` — "this form is SoS" / "nonnegative on the sphere";
 * :mod:`sos.certificates` — certified m-th moment bounds, SoS lower bounds;
 * :mod:`sos.pseudo` — moment/localising matrices, pseudo-expectations;
+* :mod:`sos.subsets` — vectorised index maps over subsets (Boolean monomials);
 * :mod:`sos.solvers` — SCS default, Clarabel, MOSEK (licence detected), status checks.
 
 The names below are loaded on first use (PEP 562), so importing ``sos`` for
@@ -24,6 +25,7 @@ _WHERE = {
               "sphere_form"),
     "pseudo": ("MomentRelaxation", "PseudoExpectation", "poly"),
     "solvers": ("available_solvers", "mosek_available", "solve"),
+    "subsets": ("SubsetIndex",),
 }
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}
 

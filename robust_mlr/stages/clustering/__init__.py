@@ -25,7 +25,10 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
   linkage from there (the learner's default);
 * ``"single_cluster"`` (:class:`SingleClusterPeeling`) — the lifted
   single-cluster relaxation peeled k − 1 times (:mod:`.pseudo_distribution`,
-  ground truth on small instances).
+  ground truth on small instances);
+* ``"kss_m4"``, ``"kss_no_moment"`` (:class:`KSSRelaxation`) — the genuine
+  degree-4 SoS relaxation of Kothari–Steinhardt–Steurer clustering, with and
+  without its fourth-moment constraint (:mod:`.kss`; n ≈ 20 tasks).
 
 Per-cluster estimates of Algorithm 3 are in :mod:`.estimates`;
 :func:`certify_clusters` (:mod:`.certify`) certifies each recovered cluster's
@@ -48,6 +51,7 @@ from .estimates import cluster_estimates
 from .factored import far_tasks
 from .tensor_estimator import geometric_median, moment_clustering, robust_moment_clustering
 from .linkage import default_splits, distance_matrix, projected_chunks
+from .kss import KSSSolution, auto_beta, brute_force_kss, kss_cluster, kss_relaxation
 from .pseudo_distribution import (brute_force_balanced, peel_clusters,
                                   pseudo_distribution_clustering, single_cluster_relaxation)
 from .rounding import ROUNDINGS, kmeans
@@ -55,13 +59,13 @@ from .sdp import add_moment_constraints, peng_wei_problem, sdp_cluster
 from .split_moments import group_estimates, noise_scale, pair_forms, row_form_map
 from .tensor_decomposition import decompose_moments, symmetric_power_method, whiten
 from .tensor_moments import group_statistics, moment_tensors
-from .stages import (ALIASES, EM, BySize, ClusteringStage, KMeans, Linkage, PengWei,
-                     SingleClusterPeeling, SoSRelaxation, TensorMoments)
+from .stages import (ALIASES, EM, BySize, ClusteringStage, KMeans, KSSRelaxation, Linkage,
+                     PengWei, SingleClusterPeeling, SoSRelaxation, TensorMoments)
 
 __all__ = ["ALIASES", "ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "cluster_heavy",
-           "ClusteringResult",
-           "cluster_estimates", "heavy_basis",
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "KSSRelaxation",
+           "KSSSolution", "kss_relaxation", "brute_force_kss", "auto_beta", "kss_cluster",
+           "cluster_heavy", "ClusteringResult", "cluster_estimates", "heavy_basis",
            "distance_matrix", "projected_chunks", "default_splits", "sdp_cluster",
            "peng_wei_problem", "add_moment_constraints", "ROUNDINGS", "kmeans",
            "group_estimates", "noise_scale", "pair_forms", "row_form_map",

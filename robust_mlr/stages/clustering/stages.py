@@ -36,6 +36,7 @@ from .burer_monteiro import LowRankCost
 from .factored import far_tasks
 from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
+from .kss import kss_cluster
 from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
 from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import ROUNDINGS
@@ -44,7 +45,7 @@ from .pseudo_distribution import single_cluster
 from .sdp import sdp_cluster
 
 __all__ = ["ClusteringStage", "Linkage", "KMeans", "PengWei", "SoSRelaxation",
-           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "ALIASES"]
+           "SingleClusterPeeling", "TensorMoments", "EM", "BySize", "KSSRelaxation", "ALIASES"]
 
 _LINKAGES = {"single": single_linkage, "average": average_linkage}
 
@@ -323,6 +324,54 @@ class SingleClusterPeeling(ClusteringStage):
         return single_cluster(data, U, k, **options)
 
 
+class KSSRelaxation(ClusteringStage):
+    """The genuine degree-4 SoS relaxation of Kothari–Steinhardt–Steurer
+    clustering (pseudo-distribution over cluster indicators with Booleanity,
+    cluster size and the fourth-moment bound as a localising SoS constraint
+    in (w, v)), peeled k − 1 times; tiny n only (n ≈ 20 in a minute). Under
+    an active threat model the size constraint becomes (1 − α)s ≤ Σ w ≤ s.
+
+    Parameters
+    ----------
+    moment : bool
+        Impose the fourth-moment constraint (False: the same program without it).
+    beta : float or "auto"
+        β of the constraint in noise units.
+    beta_factor : float
+        Calibration factor of ``beta="auto"``.
+    min_share : float, optional
+        Cluster size ⌊min_share · n⌋ (default balanced).
+    n_groups : int
+        Groups per task averaged into its point.
+    L : int, optional
+        Split pairs of the distance matrix of the objective.
+    solver : str, optional
+        cvxpy solver (default SCS).
+    solver_opts : dict, optional
+    """
+
+    _parameter_constraints = {"moment": _params.boolean(), "beta": _params.real_or("auto", 0.0),
+                              "beta_factor": _params.real(0.0, include_min=False),
+                              "min_share": _params.real(0.0, 1.0, include_min=False, none=True),
+                              "n_groups": _params.integer(2), "L": _params.integer(1, none=True),
+                              "solver": _params.text(none=True), "solver_opts": _params.mapping()}
+
+    def __init__(self, moment=True, beta="auto", beta_factor=1.5, min_share=None, n_groups=2,
+                 L=None, solver=None, solver_opts=None):
+        self.moment = moment
+        self.beta = beta
+        self.beta_factor = beta_factor
+        self.min_share = min_share
+        self.n_groups = n_groups
+        self.L = L
+        self.solver = solver
+        self.solver_opts = solver_opts
+
+    def _cluster(self, data, U, k, threat, rng, options):
+        alpha = threat.alpha if threat.active else 0.0
+        return kss_cluster(data, U, k, alpha=alpha, rng=rng, **options)
+
+
 class TensorMoments(ClusteringStage):
     """Third-order moment estimator of the centres (whitening and tensor
     decomposition, for small t_H and large n_H); it estimates W̃, r̃², p̃
@@ -513,6 +562,8 @@ ALIASES = {
     "peng_wei_robust": (PengWei, {"robust": True}),
     "sos_m4": (SoSRelaxation, {"m": 4}),
     "sos_m6": (SoSRelaxation, {"m": 6}),
+    "kss_m4": (KSSRelaxation, {"moment": True}),
+    "kss_no_moment": (KSSRelaxation, {"moment": False}),
     "moments": (TensorMoments, {"robust": False}),
     "moments_robust": (TensorMoments, {"robust": True}),
     "em": (EM, {"robust": False}),
