@@ -3,7 +3,8 @@ the midpoint law (G(w0) + G(w0 + delta*s*u))/2 by replacing each task with
 probability (1 - p'/p)_+/2 by a draw from the normalised excess (p' - p)_+
 (rejection sampling), stopping at floor(alpha n) tasks.  delta is the
 two-point floor's separation (limits.two_point_floor * 2) times --frac.
-World B (--world b) starts from w0 + delta*s*u and moves to the same law.
+World "b" redraws only light 2's component 0 at w0 + delta*s*u (the other
+pools stay at w0, so it is not a consistent world; its run is not reported).
 
     python3 research/redteam/redteam4/midpoint.py ALPHA SEED FRAC [a|b]
 """
