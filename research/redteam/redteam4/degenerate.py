@@ -3,7 +3,10 @@ identical examples (one finite (x, y) per group, repeated), constant tasks
 (every entry of X and y equal to the group's constant), duplicates of clean
 tasks of the pool, or entries of magnitude 1e300 (random signs).
 
-    python3 research/redteam/redteam4/degenerate.py ALPHA SEED [default|smallheavy]
+    python3 research/redteam/redteam4/degenerate.py ALPHA SEED [default|smallheavy [POOL:KIND:G]]
+
+POOL:KIND:G fits only that case (the same draws as the full run), e.g.
+heavy:identical:3.
 
 smallheavy: d = 64, k = 8, light1 60000x2, heavy 20000x4, light2 40000x8 (the
 likelihood-EM path of the by-size clustering).
@@ -17,6 +20,7 @@ from rt4common import problem, replace, fit, line, cube
 
 alpha, seed = float(sys.argv[1]), int(sys.argv[2])
 which = sys.argv[3] if len(sys.argv) > 3 else "default"
+only = sys.argv[4] if len(sys.argv) > 4 else None
 if which == "default":
     theta, pools = problem(seed)
 else:
@@ -51,6 +55,8 @@ for pool in ("heavy", "light2", "light1"):
             else:
                 Xc = 1e300 * rng.choice([-1.0, 1.0], (b, t, d))
                 yc = 1e300 * rng.choice([-1.0, 1.0], (b, t))
+            if only is not None and only != f"{pool}:{kind}:{g}":
+                continue
             r, _ = fit(replace(pools, pool, idx, Xc, yc), theta, alpha, seed,
                        clean_time=clean["time"])
             print(line(f"{which} a{alpha} s{seed} {pool} {kind} groups {g}", r), flush=True)
