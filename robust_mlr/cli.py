@@ -18,7 +18,7 @@ import sys
 import threading
 import warnings
 
-from ._argtypes import nonnegative_int
+from ._argtypes import alpha_value, nonnegative_int
 
 __all__ = ["main", "build_parser"]
 
@@ -29,17 +29,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         message = " ".join(str(message).splitlines())
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _alpha(text):
-    """argparse type of a corruption fraction in [0, 0.5)."""
-    from ._validation import check_alpha
-    from .exceptions import ValidationError
-    try:
-        return check_alpha(float(text))
-    except ValueError as exc:       # float() failures and ValidationError alike
-        msg = str(exc) if isinstance(exc, ValidationError) else f"{text!r} is not a number"
-        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _demo(args):
@@ -126,7 +115,7 @@ def build_parser():
                       metavar="ATTACK",
                       help="attack name (see docs/adversary.md) or 'none' (default "
                            "fake_cluster); one of: none, " + ", ".join(sorted(ATTACKS)))
-    demo.add_argument("--alpha", type=_alpha, default=0.05,
+    demo.add_argument("--alpha", type=alpha_value, default=0.05,
                       help="corrupted fraction per attacked pool, in [0, 0.5) (default 0.05)")
     demo.set_defaults(func=_demo)
     from .engine.cli import add_experiment_parser

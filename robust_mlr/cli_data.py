@@ -18,7 +18,6 @@ ends as one line ``robust-mlr ...: error: ...`` with exit status 2.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import time
@@ -27,21 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
-from ._argtypes import positive_int
+from ._argtypes import alpha_value, positive_int
 
 __all__ = ["add_data_parsers", "read_csv_tasks"]
 
 _USER_ERRORS = (ValidationError, EmptyClusterError, SolverFailedError, OSError)
-
-
-def _alpha(text):
-    """argparse type of a corruption fraction in [0, 0.5)."""
-    from ._validation import check_alpha
-    try:
-        return check_alpha(float(text))
-    except ValueError as exc:       # float() failures and ValidationError alike
-        msg = str(exc) if isinstance(exc, ValidationError) else f"{text!r} is not a number"
-        raise argparse.ArgumentTypeError(msg) from None
 
 
 def read_csv_tasks(path, task_col="task", y_col="y"):
@@ -295,7 +284,7 @@ def add_data_parsers(sub):
                                    "pools by task size.")
     p.add_argument("data", help="pools directory, chunked directory, .npz or .csv")
     p.add_argument("--k", type=positive_int, required=True, help="number of components")
-    p.add_argument("--alpha", type=_alpha, default=0.0, help="corrupted fraction (default 0)")
+    p.add_argument("--alpha", type=alpha_value, default=0.0, help="corrupted fraction (default 0)")
     p.add_argument("--method", choices=["icml", "robust"], default="icml",
                    help="icml (out of core on a pools directory) or robust (in memory)")
     p.add_argument("--covariates", choices=["isotropic", "estimate"], default="isotropic",
