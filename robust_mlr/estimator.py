@@ -221,6 +221,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                                             threat=threat)
         diag["classification"] = dict(cls_.info_)
         reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=pools.heavy,
+                                       prior=(self.W_tilde_, self.r2_tilde_, self.p_tilde_),
                                        threat=threat, rng=rng)
         self.light_labels_ = reg.labels_
         self.W_, self.s2_, self.p_ = reg.W_, reg.s2_, reg.p_

@@ -209,3 +209,20 @@ def test_by_size_picks_em_for_small_heavy_tasks_and_linkage_for_large_ones():
     assert model.clustering.large.linkage == "average" and model.clustering.t_switch == 2
     with pytest.raises(ValidationError, match="clustering: small: clustering method 'emm'"):
         MetaLearner(2, clustering=clustering.BySize(small="emm")).fit(small)
+
+
+def test_a_robust_regression_keeps_the_cluster_estimate_of_an_unsupported_component(problem):
+    """A fake heavy component can leave a true one without light tasks: the
+    robust stage keeps the clustering's estimate for it and fails its test
+    (a CorruptionWarning in the learner); the plain stage raises."""
+    from robust_mlr import EmptyClusterError
+    theta, pools = problem
+    labels = np.where(pools.light2.components == 1, 0, pools.light2.components)   # 1 emptied
+    prior = (np.full((6, 2), 7.0), np.array([3.0, 5.0]), np.array([0.5, 0.5]))
+    stage = regression.FilterRegression().fit(pools.light2, labels, 2, prior=prior,
+                                              threat=ThreatModel(0.05), rng=0)
+    np.testing.assert_array_equal(stage.W_[:, 1], 7.0)
+    assert stage.s2_[1] == 5.0 and np.all(np.isfinite(stage.W_))
+    assert stage.info_["unsupported_components"] == [1] and not stage.info_["passed"]
+    with pytest.raises(EmptyClusterError, match="component 1 received 0 tasks"):
+        regression.LeastSquares().fit(pools.light2, labels, 2, prior=prior)

@@ -189,8 +189,10 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
     return w, scale
 
 
-def _per_component(data, labels, k, fit):
-    """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component.
+def _per_component(data, labels, k, fit, skip_empty=False):
+    """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component; with
+    ``skip_empty`` a component with too few examples gets NaN (w, s²) and
+    ``info["unsupported"]`` instead of an EmptyClusterError.
 
     p̂ is the share of tasks *classified* to each component (flagged tasks
     excluded), not of those a filter kept: a filter removing clean tasks of
@@ -202,6 +204,10 @@ def _per_component(data, labels, k, fit):
     infos = []
     for c in range(k):                            # loop over components only
         idx = np.flatnonzero(labels == c)
+        if data.sizes[idx].sum() <= d and skip_empty:
+            W[:, c], s2[c] = np.nan, np.nan
+            infos.append({"removed": 0, "passed": False, "unsupported": True})
+            continue
         if data.sizes[idx].sum() <= d:
             raise EmptyClusterError(
                 f"component {c} received {idx.size} tasks with {int(data.sizes[idx].sum())} "
@@ -214,7 +220,7 @@ def _per_component(data, labels, k, fit):
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
 
-def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50):
+def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_empty=False):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
@@ -236,17 +242,18 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50):
     t_cap = size_cap(data.sizes)
     W, s2, p, final, infos = _per_component(
         data, labels, k, lambda sub: filter_regression(sub, alpha, rng, max_iter, budget=budget,
-                                                       t_cap=t_cap))
+                                                       t_cap=t_cap), skip_empty)
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos,
                       "budget": budget, "t_cap": t_cap,
                       "removed": [i["removed"] for i in infos],
                       "passed": all(i["passed"] for i in infos)}
 
 
-def huber_components(data, labels, k):
+def huber_components(data, labels, k, skip_empty=False):
     """Regression stage ``"huber"``: :func:`huber_regression` per component."""
     def fit(sub):
         w, scale = huber_regression(sub.X, sub.y)
         return w, scale ** 2, np.ones(sub.n_tasks, bool), {"scale": scale}
-    W, s2, p, final, infos = _per_component(data, labels, k, fit)
-    return W, s2, p, {"labels": final, "components": infos}
+    W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty)
+    return W, s2, p, {"labels": final, "components": infos,
+                      "passed": all(i.get("passed", True) for i in infos)}

@@ -17,6 +17,7 @@ import numpy as np
 from ... import _params
 from ..._validation import check_rng
 from ..._threads import pinned
+from ...exceptions import EmptyClusterError
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
@@ -33,7 +34,7 @@ class RegressionStage(Stage):
     pool = "light2"
 
     @pinned
-    def fit(self, data, labels, k, *, heavy=None, threat=None, rng=None):
+    def fit(self, data, labels, k, *, heavy=None, prior=None, threat=None, rng=None):
         """Fit every component from the tasks ``labels`` assigns to it.
 
         Parameters
@@ -46,6 +47,11 @@ class RegressionStage(Stage):
             Number of components.
         heavy : MetaDataset, optional
             Heavy tasks, for the noise cross-check of robust stages.
+        prior : tuple (W̃, r̃², p̃), optional
+            The clustering's estimates: a robust stage keeps W̃_ℓ, r̃²_ℓ for a
+            component that no light task supports (an adversary can empty one
+            by making a fake component in the heavy pool) and reports it as
+            a failed test, instead of raising.
         threat : ThreatModel, optional
             The corruption budget; default: none.
         rng : None, int or Generator
@@ -58,7 +64,23 @@ class RegressionStage(Stage):
         threat = threat or ThreatModel()
         options = self._options()
         check = options.pop("cross_check", False)
-        W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, check_rng(rng), options)
+        if data.n_examples <= k * data.dim:       # a pool too small, not an attack
+            raise EmptyClusterError(
+                f"the light pool has {data.n_examples} examples for k={k} components: "
+                f"regression in d={data.dim} needs more than {data.dim} per component")
+        skip = self.robust and prior is not None
+        W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, check_rng(rng), options,
+                                   skip)
+        unsupported = np.flatnonzero(~np.isfinite(s2))
+        if unsupported.size == k:                 # a pool too small, not an attack
+            raise EmptyClusterError(
+                f"no component has enough light tasks ({data.n_tasks} tasks, "
+                f"{data.n_examples} examples in all): regression in d={data.dim} needs more "
+                f"than {data.dim} examples per component")
+        if unsupported.size:
+            W[:, unsupported], s2[unsupported] = (prior[0][:, unsupported],
+                                                  prior[1][unsupported])
+            info.update(unsupported_components=unsupported.tolist(), passed=False)
         self.labels_ = info.pop("labels", labels)
         if check and threat.active and heavy is not None:
             s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2)
@@ -69,15 +91,16 @@ class RegressionStage(Stage):
         return self
 
     @abc.abstractmethod
-    def _fit(self, data, labels, k, threat, rng, options):
-        """The method: ``(W, s2, p, info)`` from the labelled tasks."""
+    def _fit(self, data, labels, k, threat, rng, options, skip_empty):
+        """The method: ``(W, s2, p, info)`` from the labelled tasks (with
+        ``skip_empty``, NaN for a component with too few examples)."""
 
 
 class LeastSquares(RegressionStage):
     """Least squares on all examples of a component's tasks (ICML 2020
     Algorithm 4). No options."""
 
-    def _fit(self, data, labels, k, threat, rng, options):
+    def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return least_squares(data, labels, k)
 
 
@@ -100,8 +123,9 @@ class FilterRegression(RegressionStage):
         self.max_iter = max_iter
         self.cross_check = cross_check
 
-    def _fit(self, data, labels, k, threat, rng, options):
-        return filter_components(data, labels, k, alpha=threat.alpha, rng=rng, **options)
+    def _fit(self, data, labels, k, threat, rng, options, skip_empty):
+        return filter_components(data, labels, k, alpha=threat.alpha, rng=rng,
+                                 skip_empty=skip_empty, **options)
 
 
 class Huber(RegressionStage):
@@ -119,8 +143,8 @@ class Huber(RegressionStage):
     def __init__(self, cross_check=True):
         self.cross_check = cross_check
 
-    def _fit(self, data, labels, k, threat, rng, options):
-        return huber_components(data, labels, k)
+    def _fit(self, data, labels, k, threat, rng, options, skip_empty):
+        return huber_components(data, labels, k, skip_empty)
 
 
 #: Names accepted wherever a regression stage is expected.
