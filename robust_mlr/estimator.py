@@ -168,11 +168,12 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         (:class:`~robust_mlr.stages.subspace.FilterPCA`), robust Peng–Wei
         clustering of every heavy task in U plus the directions the heavy
         tasks say U misses (:class:`~robust_mlr.stages.clustering.PengWei`,
-        Burer–Monteiro solver) — or, when the heavy tasks are small (median
-        t_H < 16), trimmed likelihood EM
-        (:class:`~robust_mlr.stages.clustering.EM`) —, χ² flagging in classification
-        (``flag_level=1e-3``), task-filter regression with ŝ² cross-checked on
-        the heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`).
+        Burer–Monteiro solver; when the heavy tasks are small, median
+        t_H < 16, trimmed likelihood EM,
+        :class:`~robust_mlr.stages.clustering.EM`), χ² flagging in
+        classification (``flag_level=1e-3``), task-filter regression with ŝ²
+        cross-checked on the heavy tasks
+        (:class:`~robust_mlr.stages.regression.FilterRegression`).
         Keyword arguments replace any stage or parameter. What each stage lets
         ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
         """
