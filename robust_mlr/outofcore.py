@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._linalg import gram_solve, top_eigvecs
+from ._linalg import top_eigvecs
 from ._segments import chunk_operator, label_grams, label_rss, task_blocks
 from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
@@ -43,11 +43,11 @@ from .covariates import Whitening
 from .data import MetaDataset
 from ._fit_checks import check_design, check_evidence, warn_unprotected
 from .estimator import MetaLearner
-from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
+from .exceptions import SolverFailedError, ValidationError
 from .preprocess import Whiten
 from .stages.classification import Likelihood
 from .stages.regression import LeastSquares
-from .stages.regression.least_squares import CANCELLATION
+from .stages.regression.least_squares import CANCELLATION, solve_components
 from .stages.subspace import ExampleMomentPCA, MomentPCA
 from .stages.subspace.base import SubspaceResult
 from .threat import ThreatModel
@@ -175,23 +175,16 @@ def _label_rss(chunk, labels, W):
 
 
 def _solve_normal(G, b, yy, n_ex, counts):
-    """Least squares per component from its normal equations (Cholesky), as
-    the in-memory refit: ``RSS = yᵀy − 2 bᵀw + wᵀGw``. Returns W, RSS."""
-    k, d = b.shape
-    W, rss = np.empty((d, k)), np.empty(k)
-    for ell in range(k):                       # loop over components only
-        if n_ex[ell] <= d:
-            raise EmptyClusterError(
-                f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
-                f"least squares in d={d} needs more than {d}")
-        w = gram_solve(G[ell], b[ell])
-        if w is None:       # in memory an SVD of the rows takes over; out of core it cannot
-            raise SolverFailedError(
-                f"Cholesky solve of component {ell}'s normal equations ({d} x {d}, "
-                f"{n_ex[ell]} examples) failed: XᵀX is rank-deficient or ill-conditioned")
-        W[:, ell] = w
-        rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
-    return W, rss
+    """Least squares per component from its normal equations, as the
+    in-memory refit (:func:`~robust_mlr.stages.regression.least_squares.solve_components`);
+    the in-memory SVD fallback needs the rows, so here a rank-deficient XᵀX
+    raises. Returns W, RSS."""
+    def no_rows(ell):
+        raise SolverFailedError(
+            f"Cholesky solve of component {ell}'s normal equations ({b.shape[1]} x "
+            f"{b.shape[1]}, {n_ex[ell]} examples) failed: XᵀX is rank-deficient or "
+            f"ill-conditioned")
+    return solve_components(G, b, yy, n_ex, counts, no_rows)
 
 
 # ------------------------------------------------------------------- the stages

@@ -20,7 +20,7 @@ from ..._validation import check_int
 from ...data import MetaDataset
 from ...exceptions import EmptyClusterError
 
-__all__ = ["refine", "least_squares"]
+__all__ = ["refine", "least_squares", "solve_components"]
 
 #: Largest RSS / Σy² at which the RSS is recomputed from the residuals.
 CANCELLATION = 1e-4
@@ -56,19 +56,12 @@ def refine(data: MetaDataset, labels, k):
     counts = np.bincount(labels[labels >= 0], minlength=k)
     with single_blas():                        # block-sized products: one thread
         G, b, yy, n_ex = label_grams(data.X, data.y, data.offsets, labels, k)
-    W = np.empty((d, k))
-    rss = np.empty(k)
-    for ell in range(k):                       # loop over components only
-        if n_ex[ell] <= d:
-            raise EmptyClusterError(
-                f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
-                f"least squares in d={d} needs more than {d}")
-        w = gram_solve(G[ell], b[ell])
-        if w is None:                          # rank-deficient: SVD of the rows
-            rows = np.repeat(labels == ell, data.sizes)
-            w = svd_least_squares(data.X[rows], data.y[rows])
-        W[:, ell] = w
-        rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
+
+    def rows_fit(ell):                         # rank-deficient: SVD of the rows
+        rows = np.repeat(labels == ell, data.sizes)
+        return svd_least_squares(data.X[rows], data.y[rows])
+
+    W, rss = solve_components(G, b, yy, n_ex, counts, rows_fit)
     # RSS = yᵀy − 2 bᵀw + wᵀGw loses log10(yᵀy / RSS) digits to cancellation;
     # below 1e-4 of yᵀy (SNR > 10⁴), one more pass sums the residuals themselves
     exact = rss < CANCELLATION * yy
@@ -76,6 +69,30 @@ def refine(data: MetaDataset, labels, k):
         with single_blas():
             rss = np.where(exact, label_rss(data.X, data.y, data.offsets, labels, W), rss)
     return W, rss / (n_ex - d), counts / counts.sum()
+
+
+def solve_components(G, b, yy, n_ex, counts, fallback):
+    """Least squares per component from its normal equations (G_ℓ, b_ℓ, yᵀy_ℓ)
+    by Cholesky, with ``RSS = yᵀy − 2 bᵀw + wᵀGw``; ``fallback(ell)`` gives w
+    when G_ℓ is rank-deficient or ill-conditioned. Returns ``(W, RSS)``.
+
+    Raises
+    ------
+    EmptyClusterError
+        If a component has no more examples than dimensions.
+    """
+    k, d = b.shape
+    W, rss = np.empty((d, k)), np.empty(k)
+    for ell in range(k):                       # loop over components only
+        if n_ex[ell] <= d:
+            raise EmptyClusterError(
+                f"component {ell} received {counts[ell]} tasks with {n_ex[ell]} examples; "
+                f"least squares in d={d} needs more than {d}")
+        w = gram_solve(G[ell], b[ell])
+        W[:, ell] = fallback(ell) if w is None else w
+        w = W[:, ell]
+        rss[ell] = yy[ell] - 2 * (b[ell] @ w) + w @ G[ell] @ w
+    return W, rss
 
 
 def least_squares(data, labels, k):
