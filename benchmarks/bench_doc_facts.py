@@ -11,6 +11,9 @@
 * the filter on light tasks of one example (which the stage refuses):
   ``mlr_filter`` on the clipped statistics of a clean pool of 20 000 tasks
   of t = 1, α = 0.05, against t = 2 (docs/robust_subspace.md);
+* Meta-SP with the step (1 + √(k/t))⁻² on the default light-1 pool
+  (d = 32, k = 4, t = 2): subspace error after 1 and 60 steps
+  (docs/baselines.md);
 * the size and build time of ``sos.SubsetIndex(40, 4)`` (docs/sos.md).
 
     OMP_NUM_THREADS=1 python3 benchmarks/bench_doc_facts.py
@@ -19,13 +22,14 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
 from robust_mlr import make_params, make_pools, metrics
 from robust_mlr.adversary import corrupt_pools
 from robust_mlr.generator import DEFAULT_PROBLEM, covariate_moment
-from robust_mlr.stages.subspace import estimate_subspace, mlr_filter, task_statistics
+from robust_mlr.stages.subspace import estimate_subspace, meta_sp, mlr_filter, task_statistics
 from sos import SubsetIndex
 
 
@@ -58,6 +62,17 @@ def main():
         U, kept, info = mlr_filter(Z, q, P["k"], 0.05, rng=0)
         print(f"filter on clean tasks of t = {t}: removed {100 * np.mean(~kept):.1f} %, "
               f"subspace error {metrics.subspace_error(U, theta):.2f}")
+    theta = make_params(P["d"], P["k"], rng=0)
+    light = make_pools(theta, P["n_light1"], P["t_light1"], 2, 2, 2, 2, rng=1).light1
+    gamma = (1 + np.sqrt(P["k"] / P["t_light1"])) ** -2
+    errs = []
+    for steps in (1, 60):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = meta_sp(light, P["k"], gamma=gamma, max_iter=steps, tol=0.0)
+        errs.append(metrics.subspace_error(res.U, theta))
+    print(f"Meta-SP, step (1 + sqrt(k/t))^-2 = {gamma:.3f}: subspace error {errs[0]:.2f} after "
+          f"1 step, {errs[1]:.2f} after 60")
     t0 = time.perf_counter()
     idx = SubsetIndex(40, 4)
     print(f"SubsetIndex(40, 4): {len(idx)} subsets in {time.perf_counter() - t0:.3f} s")
