@@ -8,8 +8,10 @@ Cases (d = 8k, orthonormal W, t_H = 16 — the hard regime):
   * robust Peng–Wei, n_H = 500, k = 4
   * Peng–Wei + 4th-moment SoS (aggregate Gram), n_H = 200, k = 8   (target ≤ 120 s)
   * per-row Gram certificates, n_H = 60, k = 4 (the per-row form grows fast)
+  * per-row Gram certificates, n_H = 100, k = 4 (``rows100``, not in the default run)
 Peak memory (target ≤ 4 GB) is the child's maximum resident set size.
-Run: ``python3 benchmarks/bench_clustering.py``.
+Run: ``python3 benchmarks/bench_clustering.py [CASE ...]`` with CASE among
+``pw500 robust500 sos200 rows60 rows100`` (default: the first four).
 """
 
 import multiprocessing as mp
@@ -41,11 +43,15 @@ def _case(args, queue):
                res.info.get("map_nnz")))
 
 
-def main():
+CASES = {"pw500": (500, 4, "peng_wei", "aggregate"),
+         "robust500": (500, 4, "peng_wei_robust", "aggregate"),
+         "sos200": (200, 8, "sos", "aggregate"), "rows60": (60, 4, "sos", "per_row"),
+         "rows100": (100, 4, "sos", "per_row")}
+
+
+def main(names=("pw500", "robust500", "sos200", "rows60")):
     ctx = mp.get_context("spawn")
-    cases = [(500, 4, "peng_wei", "aggregate"), (500, 4, "peng_wei_robust", "aggregate"),
-             (200, 8, "sos", "aggregate"), (60, 4, "sos", "per_row")]
-    for case in cases:
+    for case in (CASES[n] for n in names):
         q = ctx.Queue()
         p = ctx.Process(target=_case, args=(case, q))
         p.start()
@@ -58,4 +64,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    main(sys.argv[1:] or ("pw500", "robust500", "sos200", "rows60"))

@@ -10,7 +10,9 @@ heavy-stage estimates W̃, and the wall time.
 * ``single`` / ``average`` linkage need the n_H × n_H distance matrix (and
   scipy's linkage copies), so they get the first ``linkage_cap`` = 5 000
   heavy tasks (0.2 GB per copy); at n_H = 5·10⁴ the matrix alone is 20 GB;
-* Peng–Wei (SCS) does not run beyond n_H ≈ 500 and is not included.
+* Peng–Wei is not included: with SCS it stops near n_H ≈ 500, and the
+  Burer–Monteiro solver, which runs to 10⁴ tasks at large t_H, is slow and
+  inaccurate at t_H = 4 (docs/moments.md).
 
 Run: ``OMP_NUM_THREADS=1 python3 benchmarks/bench_moments_pipeline.py [n_H] [n_seeds]``.
 """

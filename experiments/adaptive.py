@@ -15,7 +15,7 @@ catalogue), the number of crashed fits, and
 the worst attack (families and parameters per pool, as JSON). Crashes are
 recorded but the search optimises the worst *finite* error
 (``on_crash="ignore"``). The claim of Kong et al. (NeurIPS 2020) is an error
-of order kα + dk/N against any adversary; the expected outcome on a learner
+of order kα + √(dk/N) against any adversary; the expected outcome on a learner
 that keeps it is a worst case within a small multiple of the clean error.
 The plot draws, as the reference, the two-point floors of
 :mod:`robust_mlr.limits`: the error an adversary replacing ⌊αn⌋ tasks per

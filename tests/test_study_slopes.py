@@ -1,0 +1,43 @@
+"""The ICML Figure 3 study's slope and its bootstrap interval (known answers)."""
+
+import numpy as np
+
+from experiments.icml_fig3 import bootstrap_slope, heavy_count, t_min_table
+
+T_GRID = (4, 8, 16, 32, 64)
+
+
+def _rows(success):
+    """Result rows from ``success(k, t, replicate) -> 0/1``, 10 trials a cell."""
+    return [{"k": k, "t_H": t, "status": "ok", "success": float(success(k, t, r))}
+            for k in (4, 16, 64) for t in T_GRID for r in range(10)]
+
+
+def test_deterministic_sqrt_k_gives_exact_slope_and_zero_width_interval():
+    # t_min = 4·√k exactly (8, 16, 32): every bootstrap replicate sees the same table.
+    rows = _rows(lambda k, t, r: t >= 4 * np.sqrt(k))
+    assert t_min_table(rows) == {4: (8, 8), 16: (16, 16), 64: (32, 32)}
+    for level in (0.5, 0.9):
+        b, lo, hi = bootstrap_slope(rows, level, n_boot=200, rng=0)
+        assert np.isclose(b, 0.5) and np.isclose(lo, 0.5) and np.isclose(hi, 0.5)
+
+
+def test_interval_widens_with_a_borderline_cell_and_contains_the_slope():
+    # At k = 64 the cell t = 16 succeeds in 5 of 10 trials: t_min(0.5) is 16 on
+    # the data (t_min 8, 16, 16: least-squares slope 0.25) but 32 in the
+    # bootstrap replicates that draw fewer than 5 successes (slope 0.5, with
+    # probability Pr[Bin(10, ½) < 5] = 0.38, so inside the 90 % interval).
+    def success(k, t, r):
+        if k == 64 and t == 16:
+            return r < 5
+        return t >= 4 * np.sqrt(k)
+    b, lo, hi = bootstrap_slope(_rows(success), 0.5, n_boot=2000, rng=1)
+    assert np.isclose(b, 0.25)
+    assert np.isclose(lo, 0.25) and np.isclose(hi, 0.5)
+    # Ill-posed: no k reaches the level -> NaN, no exception.
+    b, lo, hi = bootstrap_slope(_rows(lambda k, t, r: 0), 0.5, n_boot=50, rng=0)
+    assert np.isnan(b) and np.isnan(lo) and np.isnan(hi)
+
+
+def test_heavy_count_grows_like_k_to_three_halves():
+    assert [heavy_count(k) for k in (4, 8, 16, 32)] == [64, 182, 512, 1449]
