@@ -33,6 +33,7 @@ from .._stage import Stage, make_stage
 from .base import ClusteringResult
 from .basis import heavy_basis
 from .burer_monteiro import LowRankCost
+from ._degenerate import degenerate_tasks
 from .factored import far_tasks
 from .em import em_clustering, robust_em_clustering
 from .estimates import cluster_estimates
@@ -125,11 +126,18 @@ class ClusteringStage(Stage):
         cluster should be spent on them (:func:`~.factored.far_tasks`: at most
         ⌊αn⌋, none on clean data), as a mask; None when there are none.
         Every clustering stage sets them aside — a group of identical far
-        tasks otherwise takes a cluster of its own, or derails a solver."""
-        if not (threat.active and self.sets_aside_far_tasks) or data.sizes.min() < 2:
+        tasks otherwise takes a cluster of its own, or derails a solver.
+        Noise-free tasks and exact copies
+        (:func:`~._degenerate.degenerate_tasks`) are set aside wherever they
+        lie."""
+        if not (threat.active and self.sets_aside_far_tasks):
             return None
+        suspect = degenerate_tasks(data, threat.alpha)
+        if data.sizes.min() < 2:
+            fits = suspect.any() and suspect.sum() <= np.floor(threat.alpha * data.n_tasks)
+            return suspect if fits and (~suspect).sum() >= 2 * k else None
         B = projected_chunks(data, basis, 2, stage="clustering")
-        far = far_tasks(LowRankCost(B[0], B[1]), threat.alpha)
+        far = far_tasks(LowRankCost(B[0], B[1]), threat.alpha, suspect=suspect)
         if not far.any() or (~far).sum() < 2 * k:
             return None
         return far
