@@ -260,3 +260,31 @@ def test_groups_of_copies_inside_the_bulk_are_set_aside(default):
     assert info["far_tasks"] == 20 and info["solver"]["status"] == "optimal"
     assert info["solver"]["outer_iterations"] < 30
     assert _error(model, theta) < 0.06                      # clean: 0.040
+
+
+# ------------------------------------------------------------ the robust EM
+
+
+def test_robust_em_gives_groups_of_copies_no_component():
+    """⌊αn⌋ heavy tasks of t_H = 4 < q = 16 examples in three groups of one
+    repeated example: a group is fitted exactly, so as an EM component its
+    σ² collapses to the floor, a likelihood no true component matches; on
+    this draw one group became a component (p̂ 0.017) while two true ones
+    merged (max‖ŵ−w‖/s 1.45). Noise-free tasks are outliers from the start."""
+    from robust_mlr import make_tasks
+    from robust_mlr.stages.clustering import robust_em_clustering
+    theta = make_params(16, 4, rng=1)
+    heavy = make_tasks(theta, 4000, 4, rng=11)
+    rng = np.random.default_rng(1)
+    tasks = np.sort(rng.choice(4000, 200, replace=False))
+    group = np.arange(200) % 3
+    X0, y0 = rng.standard_normal((3, 16)), rng.standard_normal(3)
+    bad = _replace(heavy, tasks, X0[group], y0[group])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = robust_em_clustering(bad, np.linalg.qr(theta.W)[0], 4, alpha=0.05, rng=0)
+    W, s2, p = res.info["estimates"]
+    errors = metrics.parameter_errors(W, s2, p, theta)
+    assert errors["w_err"] < 0.1 and errors["s2_err"] < 0.15          # clean: 0.048, 0.087
+    assert p.min() > 0.2
+    assert res.info["degenerate_tasks"] == 200 and np.all(res.outliers[tasks])
