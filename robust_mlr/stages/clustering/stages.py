@@ -7,7 +7,8 @@ estimates W̃, r̃², p̃ of ICML 2020 Algorithm 3), ``labels_`` and
 
 Under an active threat model every clustering stage first sets aside the
 tasks far from the bulk (at most ⌊αn⌋; none on clean data), which would
-otherwise take clusters of their own. A robust distance-based stage
+otherwise take clusters of their own, and the noise-free tasks and exact
+copies wherever they lie (``info["set_aside"]``: the mask). A robust distance-based stage
 (``PengWei(robust=True)``) facing an active threat model clusters in U plus
 the directions the heavy tasks say U misses (:func:`~.basis.heavy_basis`);
 every robust stage that returns labels distrusts a cluster the adversary
@@ -100,7 +101,8 @@ class ClusteringStage(Stage):
                 labels = np.full(data.n_tasks, -1)
                 labels[keep] = res.labels
                 res = ClusteringResult(labels, labels < 0, res.objective,
-                                       dict(res.info, far_tasks=int(far.sum())), res.estimates)
+                                       dict(res.info, far_tasks=int(far.sum()), set_aside=far),
+                                       res.estimates)
         if self.robust:
             res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
         self.result_ = res
