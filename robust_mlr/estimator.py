@@ -221,7 +221,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         cls_ = stages["classification"].fit(pools.light2, self.W_tilde_, self.r2_tilde_,
                                             threat=threat)
         diag["classification"] = dict(cls_.info_)
-        reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=pools.heavy,
+        # heavy tasks the clustering set aside (far, noise-free, copies) check no ŝ²
+        aside = cl.result_.info.get("set_aside")
+        heavy = pools.heavy if aside is None else pools.heavy.subset(np.flatnonzero(~aside))
+        reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
                                        prior=(self.W_tilde_, self.r2_tilde_, self.p_tilde_),
                                        threat=threat, rng=rng)
         self.light_labels_ = reg.labels_

@@ -48,7 +48,13 @@ posterior.
   change), so a fabricated huge task cannot outweigh ⌊αn⌋ ordinary ones;
 * tasks whose squared values overflow double precision (finite but
   ~10¹⁶⁰ entries) are outliers from the start (plain EM refuses such data
-  with a ValidationError);
+  with a ValidationError), and so are noise-free tasks (one covariate
+  vector repeated) and exact copies of another task
+  (:func:`~._degenerate.degenerate_tasks`): a task of t_H < q examples is
+  fitted exactly by some β, so a group of copies of it is a component
+  whose σ² collapses to the floor — a likelihood no true component can
+  match (d = 64, k = 8, t_H = 4: a group of 317 identical tasks, 1.6 % of
+  the pool, became a component while two true ones merged);
 * a robust start: ``moments_robust`` with the same α, or k-means after the
   ≤ ⌈2αn⌉ tasks whose projected mean is longer than 4× the median length
   are set aside;
@@ -78,6 +84,7 @@ from ..._validation import check_alpha, check_array, check_float, check_int, che
 from ...data import MetaDataset
 from ...exceptions import ConvergenceWarning, ValidationError
 from ..screening import excess_limit, size_cap
+from ._degenerate import degenerate_tasks
 from .base import ClusteringResult
 from .tensor_estimator import moment_clustering, robust_moment_clustering
 from .rounding import kmeans
@@ -206,11 +213,12 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
     rng = check_rng(rng)
     n = data.n_tasks
     huge = _overflowing(data)
+    degenerate = degenerate_tasks(data, alpha) if alpha is not None else huge
     if huge.any() and alpha is None:
         raise ValidationError(f"{int(huge.sum())} task(s) of data (first: task "
                               f"{int(np.argmax(huge))}) have squared values that overflow "
                               f"double precision; rescale the data or use em_robust")
-    keep = np.flatnonzero(~huge)
+    keep = np.flatnonzero(~(huge | degenerate))
 
     def solve(keep):
         sub = data if keep.size == n else data.subset(keep)
@@ -236,6 +244,7 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
         L, outliers, trimmed = np.full((n, k), -np.inf), np.ones(n, bool), np.ones(n, bool)
         L[keep], outliers[keep], trimmed[keep] = L_sub, out_sub, ~best["kept"]
         info.update(trimmed=trimmed, overflowing_tasks=int(huge.sum()),
+                    degenerate_tasks=int((degenerate & ~huge).sum()),
                     n_flagged=int(outliers.sum()))
     if not best["converged"]:
         warnings.warn(f"EM clustering reached max_iter={opts[2]} before the log-likelihood "
@@ -361,7 +370,9 @@ def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_i
         tasks; ``info`` adds ``"trimmed"`` (the mask left out of the last
         trimmed M-step), ``"n_flagged"`` (outliers in all),
         ``"distrusted_tasks"`` (set aside with a component no larger than
-        the corrupted count) and ``"overflowing_tasks"``.
+        the corrupted count), ``"overflowing_tasks"`` and
+        ``"degenerate_tasks"`` (noise-free tasks and copies, outliers from
+        the start).
 
     Raises
     ------

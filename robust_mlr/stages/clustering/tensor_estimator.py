@@ -22,8 +22,17 @@ After the decomposition:
 ``r_i = (Σ_g ‖b_i^(g)‖² / G_i)^{1/2}`` exceeds ``norm_factor`` (default 4)
 times its median — at most ⌈2αn⌉ of them, largest first; clean tasks exceed
 4× the median with frequency ~1e-4 (t_H = 4, k = 8), so the trimming bias is
-negligible while no kept task can weigh more than (4·median)³ in M3. The
-flagged tasks are returned as outliers. Optionally the mean over the kept
+negligible while no kept task can weigh more than (4·median)³ in M3. A
+norm bounds a task's size, not its direction, so a directional filter
+follows in the space of per-task moments (:mod:`._moment_filter`): tasks
+coherent along one direction (a spike inside the norm trim) are removed
+while they raise the variance along it far above its trimmed variance —
+the removals in all at most ⌈2αn⌉. The flagged tasks are returned as
+outliers. When the moments cannot be decomposed into k supported centres
+(an M2 without a positive k-th eigenvalue, or a weight below α/2: a
+subspace that misses a centre's direction) ``info["supported"]`` is False
+(the :class:`~robust_mlr.stages.clustering.TensorMoments` stage then
+returns robust likelihood EM's estimates instead). Optionally the mean over the kept
 tasks is replaced by the geometric median of ``n_blocks`` block means in the
 flattened (M2, M3) space (median of means); it needs more than 2⌈αn⌉ blocks
 to be robust, and blocks of a few tasks have skewed means, so it is off by
@@ -43,6 +52,7 @@ from ...exceptions import CorruptionWarning, ValidationError
 from .base import ClusteringResult
 from .tensor_moments import group_statistics, moment_tensors
 from .tensor_decomposition import decompose_moments
+from ._moment_filter import filter_directions, task_moments
 
 __all__ = ["moment_clustering", "robust_moment_clustering", "geometric_median"]
 
@@ -135,6 +145,7 @@ def _decompose(M2, M3, k, rng, robust):
         ridge = max(-float(lam[k - 1]), 0.0) + _RIDGE * max(float(lam[0]), 1e-300)
         centres, weights, info = decompose_moments(M2 + ridge * np.eye(M2.shape[0]), M3, k,
                                                    rng)
+        info["ridged"] = ridge
         warnings.warn(f"moments_robust: the heavy tasks' second moment in the subspace has "
                       f"no positive {k}-th eigenvalue (the subspace misses a centre's "
                       f"direction: corrupted light tasks?); whitened a ridged moment",
@@ -153,8 +164,13 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
     refine_steps = check_int(refine_steps, "refine_steps", min_val=0)
     Z, offsets = group_statistics(data, U, n_groups)
     outliers = np.zeros(data.n_tasks, bool)
+    filtered = 0
     if trim is not None:
-        outliers = _norm_outliers(Z, offsets, *trim)
+        outliers = _norm_outliers(Z, offsets, *trim[:2])
+        before = int(outliers.sum())
+        outliers, _ = filter_directions(task_moments(Z, offsets), outliers, trim[2],
+                                        trim[1])
+        filtered = int(outliers.sum()) - before
     weights_in = (~outliers).astype(float)
     M2b, M3b, _ = moment_tensors(Z, offsets, blocks, n_blocks, weights_in)
     if n_blocks == 1:
@@ -165,6 +181,8 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
                                            M3b.reshape(n_blocks, -1)]))
         M2, M3 = flat[:kk * kk].reshape(kk, kk), flat[kk * kk:].reshape(kk, kk, kk)
     centres, weights, info = _decompose(M2, M3, k, rng, robust=trim is not None)
+    info["supported"] = trim is None or ("ridged" not in info
+                                         and weights.min() >= trim[2] / 2)
     G = np.diff(offsets).astype(float)
     means = np.add.reduceat(Z, offsets[:-1], axis=0) / G[:, None]
     if refine_steps:
@@ -179,6 +197,7 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
     info.update(method="moments" if trim is None else "moments (robust)",
                 centres=W, centres_projected=centres, weights=weights, noise=r2,
                 pooled_noise=pooled, n_blocks=n_blocks, estimates=(W, r2, weights),
+                direction_filtered=filtered,
                 time=time.perf_counter() - started)
     return ClusteringResult(labels, outliers, None, info)
 
@@ -232,7 +251,10 @@ def robust_moment_clustering(data, U, k, alpha=0.0, rng=None, n_groups=None,
     with a median of block means.
 
     Tasks with RMS group statistic above ``norm_factor`` × its median are
-    removed (at most ⌈2αn⌉, largest first) and flagged as outliers. With
+    removed (at most ⌈2αn⌉, largest first), then tasks coherent along one
+    direction of the per-task moment space (the same budget in all), and
+    flagged as outliers; ``info["supported"]`` says whether the moments
+    gave k supported centres (module docstring). With
     ``n_blocks`` = B > 1 the kept tasks are dealt at random into B blocks and
     the moments are the geometric median of the block means (robust only
     for B > 2⌈αn⌉).
@@ -277,4 +299,4 @@ def robust_moment_clustering(data, U, k, alpha=0.0, rng=None, n_groups=None,
     n_blocks = check_int(n_blocks, "n_blocks", min_val=1, max_val=n)
     blocks = rng.permutation(n) % n_blocks if n_blocks > 1 else None
     return _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started,
-                trim=(factor, int(np.ceil(2 * alpha * n))))
+                trim=(factor, int(np.ceil(2 * alpha * n)), alpha))
