@@ -263,6 +263,7 @@ def pool_estimates(W_light, light_gram, light_middle, W_heavy, heavy_gram, s2_he
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
+    radius2 = float(chi2.median(d))
     W = W_light.copy()
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
     for c in range(k):                                 # loop over components only
@@ -277,14 +278,14 @@ def pool_estimates(W_light, light_gram, light_middle, W_heavy, heavy_gram, s2_he
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
         D = W_light[:, c] - W_heavy[:, c]
         stat[c] = float(D @ np.linalg.solve(cov_l + cov_h, D))
-        if stat[c] > q:
-            D, shrunk[c] = D * np.sqrt(q / stat[c]), True
+        if stat[c] > radius2:
+            D, shrunk[c] = D * np.sqrt(radius2 / stat[c]), True
         prec_l = np.linalg.inv(cov_l)
         prec = prec_l + np.linalg.inv(cov_h)
         W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
         share[c] = float(np.trace(prec_l) / np.trace(prec))
-    return W, {"statistic": stat, "threshold": q, "shrunk": shrunk, "light_weight": share,
-               "passed": not bool(shrunk.any())}
+    return W, {"statistic": stat, "threshold": q, "radius2": radius2, "shrunk": shrunk,
+               "light_weight": share, "passed": not bool(np.any(stat > q))}
 
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
