@@ -20,9 +20,9 @@ cross-check, which would be biased low there).
 
 **Robust per-component estimate.** A heavy task with t_i > d has its own
 least-squares fit β_i = A_i⁻¹X_iᵀy_i, A_i = X_iᵀX_i, whose noise is known
-given the design: A_i^{1/2}(β_i − w_ℓ)/s_ℓ ~ N(0, I_d) exactly (Gaussian
+given the design: L_iᵀ(β_i − w_ℓ)/s_ℓ ~ N(0, I_d) exactly (Gaussian
 noise). At the current estimate μ̂ (least squares on the kept tasks,
-(Σ A_i)⁻¹ Σ X_iᵀy_i) the whitened scores z_i = A_i^{-1/2}X_iᵀ(y_i − X_iμ̂)/ŝ
+(Σ A_i)⁻¹ Σ X_iᵀy_i) the whitened scores z_i = L_i⁻¹X_iᵀ(y_i − X_iμ̂)/ŝ (L_iL_iᵀ = A_i)
 of clean tasks are therefore standard normal vectors, and the filter stops
 when the top eigenvalue of mean z_i z_iᵀ is within the Marchenko–Pastur
 edge (1 + √(d/m))² of an identity covariance plus 3.5 Tracy–Widom scales
@@ -57,10 +57,9 @@ from ..._linalg import top_eigvecs
 from ..._segments import label_grams, task_blocks, task_rss, task_sum_operator
 from ...threat import excess_limit, size_cap
 from .noise_check import cross_check_noise
-from .robust import robust_noise
 
 __all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
-           "use_heavy"]
+           "misclassification_bias", "use_heavy"]
 
 #: Level of the light–heavy consistency test over all components of a fit.
 TEST_LEVEL = 1e-3
@@ -68,6 +67,48 @@ TEST_LEVEL = 1e-3
 MISASSIGN_SHARE = 0.01
 #: Tracy–Widom scales above the Marchenko–Pastur edge in the stop rule.
 TW_SCALES = 3.5
+
+
+def _responsibilities(data, W, s2, p):
+    """Posterior component probabilities (n, k) of each task under the
+    mixture (W, s², p) with Gaussian noise."""
+    s2 = np.maximum(np.nan_to_num(np.asarray(s2, float), nan=1.0), 1e-12)
+    p = np.maximum(np.nan_to_num(np.asarray(p, float), nan=0.0), 1e-12)
+    resid = task_rss(data.X, data.y, data.offsets, np.nan_to_num(W))
+    t = data.sizes[:, None].astype(float)
+    logr = np.log(p) - 0.5 * t * np.log(s2) - resid / (2.0 * s2)
+    logr -= logr.max(axis=1, keepdims=True)
+    r = np.exp(logr)
+    return r / r.sum(axis=1, keepdims=True)
+
+
+def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by_task=True):
+    """Estimated clean bias of the light estimates of components ``comps``
+    from classification, (d, k) (zero columns elsewhere).
+
+    Hard classification puts clean tasks of component b that happen to fit
+    ℓ into ℓ's least squares (and leaves out ℓ's tasks that fit b), which
+    pulls ŵ_ℓ towards the other components when tasks are small (two
+    examples). The likelihood estimate does not have this bias: its fixed
+    point solves Σ_i r_iℓ c_i X_iᵀ(y_i − X_iw_ℓ) = 0 with the posterior
+    responsibilities r_iℓ. One such weighted least-squares step from the
+    light estimates, w̄_ℓ, gives ŵ_ℓ − w̄_ℓ as the estimate (it
+    underestimates it by EM's contraction, not by much when tasks are
+    classified well). Since ŵ_ℓ solves G_ℓŵ_ℓ = Σ_{i∈ℓ} c_iX_iᵀy_i, only the
+    tasks whose weight changes, Δ_i = r_iℓ − [i kept in ℓ], enter:
+    ŵ_ℓ − w̄_ℓ = (G_ℓ + ΔG)⁻¹(ΔG ŵ_ℓ − Δb).
+    """
+    c = _example_weights(light, weights_by_task)
+    R = _responsibilities(light, W, s2, p)
+    bias = np.zeros_like(W)
+    for ell in comps:                                  # loop over components only
+        delta = (R[:, ell] - (kept_labels == ell)) * c
+        idx = np.flatnonzero(np.abs(delta) > 1e-9)
+        rows = np.repeat(np.isin(np.arange(light.n_tasks), idx), light.sizes)
+        X, y, wts = light.X[rows], light.y[rows], np.repeat(delta[idx], light.sizes[idx])
+        dG = X.T @ (X * wts[:, None])
+        bias[:, ell] = np.linalg.solve(gram[ell] + dG, dG @ W[:, ell] - X.T @ (wts * y))
+    return bias
 
 
 def heavy_assignment(heavy, W, s2, p, alpha):
@@ -91,28 +132,23 @@ def heavy_assignment(heavy, W, s2, p, alpha):
         That expected number.
     """
     n = heavy.n_tasks
-    s2 = np.maximum(np.nan_to_num(np.asarray(s2, float), nan=1.0), 1e-12)
-    p = np.maximum(np.nan_to_num(np.asarray(p, float), nan=0.0), 1e-12)
-    resid = task_rss(heavy.X, heavy.y, heavy.offsets, np.nan_to_num(W))
-    t = heavy.sizes[:, None].astype(float)
-    logr = np.log(p) - 0.5 * t * np.log(s2) - resid / (2.0 * s2)
-    logr -= logr.max(axis=1, keepdims=True)
-    r = np.exp(logr)
-    r /= r.sum(axis=1, keepdims=True)
+    r = _responsibilities(heavy, W, s2, p)
     miss = np.sort(1.0 - r.max(axis=1))[::-1]
     expected = float(miss[excess_limit(alpha, n):].sum())
     return np.argmax(r, axis=1), bool(expected <= MISASSIGN_SHARE * n), expected
 
 
 def _task_grams(data):
-    """Per-task ``X_iᵀX_i`` (n, d, d) in blocked passes (no loop over tasks)."""
+    """Per-task ``X_iᵀX_i`` (n, d, d): one batched product per distinct task
+    size (tasks of a size gathered into an (n_t, t, d) array; no loop over
+    tasks)."""
     n, d = data.n_tasks, data.dim
     A = np.empty((n, d, d))
-    for a, e in task_blocks(data.offsets, data.X.itemsize * d * d):
-        lo, hi = data.offsets[a], data.offsets[e]
-        Xb = data.X[lo:hi]
-        outer = (Xb[:, :, None] * Xb[:, None, :]).reshape(hi - lo, d * d)
-        A[a:e] = (task_sum_operator(data.sizes[a:e]) @ outer).reshape(e - a, d, d)
+    sizes = data.sizes
+    for t in np.unique(sizes):                        # loop over distinct sizes only
+        idx = np.flatnonzero(sizes == t)
+        Xt = data.X[data.offsets[idx][:, None] + np.arange(t)]      # (n_t, t, d)
+        A[idx] = np.matmul(Xt.transpose(0, 2, 1), Xt)
     return A
 
 
@@ -122,15 +158,14 @@ def _stop_level(m, d):
     return (1 + np.sqrt(d / m)) ** 2 + TW_SCALES * sigma_tw
 
 
-def _whitened_filter(A, b, rss_ratio, df, budget, rng, max_iter):
-    """Robust mean of per-task fits with known covariance (one component).
+def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng, max_iter):
+    """Robust mean of per-task fits with known covariance (one component);
+    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i).
 
     Returns ``(mu, gram, s2, info)``: the estimate, Σ A_i over kept tasks,
     the heavy noise estimate and the filter's record.
     """
     m0, d = b.shape
-    lam, V = np.linalg.eigh(A)
-    Wh = np.einsum("nij,nj,nkj->nik", V, 1.0 / np.sqrt(lam), V)      # A_i^{-1/2}
     s2 = float(np.median(rss_ratio))
     # ŝ² is a median of m0 ratios of relative sd √(2/df): allow three of its
     # standard errors in the stop level
@@ -190,10 +225,14 @@ def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
     A = _task_grams(heavy)
     b = heavy.task_sums(heavy.X * heavy.y[:, None])
     yy = heavy.task_sums(heavy.y ** 2)
-    ev = np.linalg.eigvalsh(A)
-    usable &= ev[:, 0] > 1e-8 * np.maximum(ev[:, -1], 1e-300)     # singular designs out
-    beta = np.zeros((n, d))
-    beta[usable] = np.linalg.solve(A[usable], b[usable][..., None])[..., 0]
+    # whitening by Cholesky factors A_i = L_iL_iᵀ (batched; a tiny ridge keeps
+    # singular designs factorable, and they are left out by their pivots)
+    scale = np.trace(A, axis1=1, axis2=2)[:, None, None] / d
+    L = np.linalg.cholesky(A + 1e-12 * np.maximum(scale, 1e-300) * np.eye(d))
+    piv = np.diagonal(L, axis1=1, axis2=2) ** 2
+    usable &= piv.min(axis=1) > 1e-8 * piv.max(axis=1)
+    Wh = np.linalg.inv(L)                                             # L_i⁻¹
+    beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
     own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
     ratio = own_rss / chi2.median(np.maximum(t - d, 1))
     W, grams, s2 = np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan)
@@ -203,15 +242,28 @@ def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
         if idx.size < 2 * budget + 3:
             info.append({"anchored": False, "tasks": int(idx.size)})
             continue
-        W[:, c], grams[c], s2[c], rec = _whitened_filter(A[idx], b[idx], ratio[idx],
+        W[:, c], grams[c], s2[c], rec = _whitened_filter(A[idx], Wh[idx], b[idx], ratio[idx],
                                                          t[idx] - d, budget, rng, max_iter)
         info.append(dict(rec, anchored=True))
     return W, grams, s2, info
 
 
+def _example_weights(data, weights_by_task):
+    """Per-task example weight c_i = min(t_i, t_cap)/t_i of the task
+    filter's least squares (ones for unweighted fits)."""
+    t = data.sizes
+    return np.minimum(t, size_cap(t)) / t if weights_by_task else np.ones(t.size)
+
+
 def light_covariances(data, labels, k, weights_by_task=True):
-    """Per component, the Gram ``Σ c_j x_jxⱼᵀ`` and the sandwich middle
-    ``Σ c_j² x_jx_jᵀ`` of the light pool's (capped) least-squares fit.
+    """Per component, the Gram ``G_ℓ = Σ c_i x_jx_jᵀ`` of the light pool's
+    (capped) least squares and the factor κ_ℓ of its clean covariance
+    s²·κ_ℓ·G_ℓ⁻¹.
+
+    The sandwich covariance s²G⁻¹(Σ c_i² x_jx_jᵀ)G⁻¹ is taken with
+    Σ c_i² x_jx_jᵀ ≈ κ G, κ = Σ c_i² t_i / Σ c_i t_i (the weights do not
+    depend on the covariates), so one pass over the pool suffices; κ = 1 for
+    equal sizes.
 
     Parameters
     ----------
@@ -226,25 +278,44 @@ def light_covariances(data, labels, k, weights_by_task=True):
 
     Returns
     -------
-    gram, middle : ndarray (k, d, d)
+    gram : ndarray (k, d, d)
+    kappa : ndarray (k,)
     """
-    c = np.minimum(data.sizes, size_cap(data.sizes)) / data.sizes if weights_by_task \
-        else np.ones(data.n_tasks)
-    cw = np.repeat(c, data.sizes)[:, None]
-    gram = label_grams(data.X * np.sqrt(cw), data.y, data.offsets, labels, k)[0]
-    if np.all(c == 1.0):
-        return gram, gram
-    return gram, label_grams(data.X * cw, data.y, data.offsets, labels, k)[0]
+    c = _example_weights(data, weights_by_task)
+    X = data.X if np.all(c == 1.0) else data.X * np.sqrt(np.repeat(c, data.sizes))[:, None]
+    gram = label_grams(X, data.y, data.offsets, labels, k)[0]
+    ok = labels >= 0
+    t = data.sizes[ok]
+    kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
+             / np.maximum(np.bincount(labels[ok], c[ok] * t, minlength=k), 1e-300))
+    return gram, kappa
 
 
-def pool_estimates(W_light, light_gram, light_middle, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=()):
+def _noise_at(light, labels, W, comps):
+    """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
+    of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
+    :func:`~.robust.robust_noise`, from one pass over the pool."""
+    t = light.sizes
+    ratio = task_rss(light.X, light.y, light.offsets, W) / chi2.median(t)[:, None]
+    weight = np.minimum(t, size_cap(t)).astype(float)
+    out = {}
+    for c in comps:                                    # loop over components only
+        r, w = ratio[labels == c, c], weight[labels == c]
+        if r.size:
+            order = np.argsort(r)
+            cw = np.cumsum(w[order])
+            out[c] = float(r[order][np.searchsorted(cw, cw[-1] / 2)])
+    return out
+
+
+def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
+                   unsupported=(), bias=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
     ----------
     W_light : ndarray (d, k)
-    light_gram, light_middle : ndarray (k, d, d)
+    light_gram : ndarray (k, d, d), light_kappa : ndarray (k,)
         :func:`light_covariances`.
     W_heavy : ndarray (d, k)
         NaN columns: no anchor (the light estimate is kept).
@@ -252,6 +323,11 @@ def pool_estimates(W_light, light_gram, light_middle, W_heavy, heavy_gram, s2_he
     s2_heavy : ndarray (k,)
     unsupported : sequence of int
         Components without light tasks: the anchor alone.
+    bias : callable, optional
+        ``bias(comps) -> (d, k)``, the clean bias of the light estimates
+        (:func:`misclassification_bias`), asked for the components whose
+        √T exceeds √q: the test fails only when √T exceeds √q plus its
+        Mahalanobis norm.
 
     Returns
     -------
@@ -266,6 +342,7 @@ def pool_estimates(W_light, light_gram, light_middle, W_heavy, heavy_gram, s2_he
     radius2 = float(chi2.median(d))
     W = W_light.copy()
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
+    allow, S_inv = np.zeros(k), np.zeros((k, d, d))
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
             continue
@@ -274,18 +351,25 @@ def pool_estimates(W_light, light_gram, light_middle, W_heavy, heavy_gram, s2_he
             continue
         s2 = s2_heavy[c]
         G_inv = np.linalg.inv(light_gram[c])
-        cov_l = s2 * G_inv @ light_middle[c] @ G_inv
+        cov_l = s2 * light_kappa[c] * G_inv
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
         D = W_light[:, c] - W_heavy[:, c]
-        stat[c] = float(D @ np.linalg.solve(cov_l + cov_h, D))
+        S_inv[c] = np.linalg.inv(cov_l + cov_h)
+        stat[c] = float(D @ S_inv[c] @ D)
         if stat[c] > radius2:
             D, shrunk[c] = D * np.sqrt(radius2 / stat[c]), True
         prec_l = np.linalg.inv(cov_l)
         prec = prec_l + np.linalg.inv(cov_h)
         W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
         share[c] = float(np.trace(prec_l) / np.trace(prec))
-    return W, {"statistic": stat, "threshold": q, "radius2": radius2, "shrunk": shrunk,
-               "light_weight": share, "passed": not bool(np.any(stat > q))}
+    over = np.flatnonzero(np.nan_to_num(stat) > q)
+    if over.size and bias is not None:
+        B = bias(over)
+        allow[over] = np.sqrt(np.einsum("dc,cde,ec->c", B[:, over], S_inv[over], B[:, over]))
+    failed = np.sqrt(np.nan_to_num(stat)) > np.sqrt(q) + allow
+    return W, {"statistic": stat, "threshold": q, "bias_allowance": allow, "radius2": radius2,
+               "shrunk": shrunk, "light_weight": share, "failed": failed,
+               "passed": not bool(failed.any())}
 
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
@@ -328,14 +412,15 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             "passed": True}
     if anchor and reliable:
         W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng)
-        gram_l, middle_l = light_covariances(light, kept_labels, k, weights_by_task)
-        W_new, comb = pool_estimates(W, gram_l, middle_l, W_h, grams, s2_h, unsupported)
-        t_cap = size_cap(light.sizes)
+        gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task)
+        W_new, comb = pool_estimates(
+            W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
+            lambda comps: misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
+                                                 weights_by_task))
         s2 = s2.copy()
-        for c in np.flatnonzero(np.any(W_new != W, axis=0)):    # components only
-            idx = np.flatnonzero(labels == c)
-            if idx.size and c not in unsupported:
-                s2[c] = robust_noise(light.subset(idx), W_new[:, c], None, t_cap)
+        moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
+        for c, v in _noise_at(light, labels, W_new, moved).items():
+            s2[c] = v
         heavy_ok = all(r.get("passed", True) for r in comp)
         info["anchor"] = dict(comb, W_light=W, W_heavy=W_h, s2_heavy=s2_h, heavy=comp,
                               heavy_passed=heavy_ok)
