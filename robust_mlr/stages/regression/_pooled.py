@@ -239,8 +239,8 @@ def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
     info = []
     for c in range(k):                                 # loop over components only
         idx = np.flatnonzero(usable & (labels == c))
-        if idx.size < 2 * budget + 3:
-            info.append({"anchored": False, "tasks": int(idx.size)})
+        if idx.size < 2 * budget + 3 or not np.median(ratio[idx]) > 0:
+            info.append({"anchored": False, "tasks": int(idx.size)})     # noise-free: no scale
             continue
         W[:, c], grams[c], s2[c], rec = _whitened_filter(A[idx], Wh[idx], b[idx], ratio[idx],
                                                          t[idx] - d, budget, rng, max_iter)
@@ -322,7 +322,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     heavy_gram : ndarray (k, d, d)
     s2_heavy : ndarray (k,)
     unsupported : sequence of int
-        Components without light tasks: the anchor alone.
+        Components without light tasks: the anchor alone (also when the
+        light Gram is singular).
     bias : callable, optional
         ``bias(comps) -> (d, k)``, the clean bias of the light estimates
         (:func:`misclassification_bias`), asked for the components whose
@@ -346,7 +347,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
             continue
-        if c in unsupported:
+        ev = np.linalg.eigvalsh(light_gram[c])
+        if c in unsupported or not ev[0] > 1e-10 * ev[-1]:    # no light estimate to pool
             W[:, c], share[c] = W_heavy[:, c], 0.0
             continue
         s2 = s2_heavy[c]
