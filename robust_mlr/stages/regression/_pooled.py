@@ -158,9 +158,11 @@ def _stop_level(m, d):
     return (1 + np.sqrt(d / m)) ** 2 + TW_SCALES * sigma_tw
 
 
-def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng, max_iter):
+def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng):
     """Robust mean of per-task fits with known covariance (one component);
-    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i).
+    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i). Every round
+    removes at least the task of largest score, so at most ``budget + 1``
+    rounds run.
 
     Returns ``(mu, gram, s2, info)``: the estimate, Σ A_i over kept tasks,
     the heavy noise estimate and the filter's record.
@@ -172,7 +174,7 @@ def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng, max_iter):
     scale_err = 3 * 1.2533 * float(np.sqrt(np.mean(2.0 / df) / m0))
     kept = np.ones(m0, bool)
     it, ratio = 0, np.nan
-    for it in range(1, max_iter + 1):
+    for it in range(1, budget + 2):
         gram = A[kept].sum(axis=0)
         mu = np.linalg.solve(gram, b[kept].sum(axis=0))
         z = np.einsum("nij,nj->ni", Wh, b - A @ mu) / np.sqrt(max(s2, 1e-300))
@@ -186,15 +188,12 @@ def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng, max_iter):
         drop = np.flatnonzero(score > rng.uniform(0, score.max()))
         drop = drop[np.argsort(-score[drop])][:budget - removed]
         kept[drop] = False
-    else:
-        gram = A[kept].sum(axis=0)
-        mu = np.linalg.solve(gram, b[kept].sum(axis=0))
     return mu, gram, s2, {"tasks": int(m0), "removed": int(m0 - kept.sum()),
                           "iterations": it, "top_eig_over_level": ratio,
                           "passed": bool(ratio <= 1)}
 
 
-def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
+def heavy_anchor(heavy, labels, k, alpha, rng):
     """Robust per-component estimates from the heavy tasks.
 
     Parameters
@@ -205,7 +204,6 @@ def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
     k : int
     alpha : float
     rng : Generator
-    max_iter : int
 
     Returns
     -------
@@ -227,10 +225,20 @@ def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
     yy = heavy.task_sums(heavy.y ** 2)
     # whitening by Cholesky factors A_i = L_iL_iᵀ (batched; a tiny ridge keeps
     # singular designs factorable, and they are left out by their pivots)
-    scale = np.trace(A, axis1=1, axis2=2)[:, None, None] / d
-    L = np.linalg.cholesky(A + 1e-12 * np.maximum(scale, 1e-300) * np.eye(d))
+    scale = np.trace(A, axis1=1, axis2=2) / d
+    usable &= scale > 0
+    ridge = np.maximum(scale, 1.0)[:, None, None] * np.eye(d)
+    for eps in (1e-12, 1e-8):              # rounding can leave a rank-one A indefinite
+        try:
+            L = np.linalg.cholesky(A + eps * ridge)
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:
+        return (np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan),
+                [{"anchored": False, "reason": "task Grams not factorable"}] * k)
     piv = np.diagonal(L, axis1=1, axis2=2) ** 2
-    usable &= piv.min(axis=1) > 1e-8 * piv.max(axis=1)
+    usable &= piv.min(axis=1) > 1e-6 * piv.max(axis=1)
     Wh = np.linalg.inv(L)                                             # L_i⁻¹
     beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
     own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
@@ -243,7 +251,7 @@ def heavy_anchor(heavy, labels, k, alpha, rng, max_iter=50):
             info.append({"anchored": False, "tasks": int(idx.size)})     # noise-free: no scale
             continue
         W[:, c], grams[c], s2[c], rec = _whitened_filter(A[idx], Wh[idx], b[idx], ratio[idx],
-                                                         t[idx] - d, budget, rng, max_iter)
+                                                         t[idx] - d, budget, rng)
         info.append(dict(rec, anchored=True))
     return W, grams, s2, info
 
