@@ -171,9 +171,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         Burer–Monteiro solver; when the heavy tasks are small, median
         t_H < 16, trimmed likelihood EM,
         :class:`~robust_mlr.stages.clustering.EM`), χ² flagging in
-        classification (``flag_level=1e-3``), task-filter regression with ŝ²
-        cross-checked on the heavy tasks
-        (:class:`~robust_mlr.stages.regression.FilterRegression`).
+        classification (``flag_level=1e-3``), task-filter regression pooled
+        with a robust estimate from the heavy tasks, the light tasks moving
+        ŵ only within a χ²_d region around it, and ŝ² cross-checked on the
+        heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`).
         Keyword arguments replace any stage or parameter. What each stage lets
         ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
         """

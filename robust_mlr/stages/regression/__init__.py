@@ -9,8 +9,11 @@ method maps ``(data, labels, k)`` to ``(W, s2, p, info)``:
   per-task gradients, and ``"huber"`` (:class:`Huber`) — Huber IRLS
   (:mod:`.robust`).
 
-Robust fits then clip each ŝ²_ℓ into an interval from the heavy tasks of
-cluster ℓ (:func:`cross_check_noise`, :mod:`.noise_check`).
+Robust fits then pool each ŵ_ℓ with a robust estimate from the heavy tasks
+of component ℓ (the anchor: the light estimate moves it only within a χ²_d
+consistency region) and clip each ŝ²_ℓ into an interval from those heavy
+tasks (:func:`cross_check_noise`, :mod:`.noise_check`), when the heavy tasks'
+assignment to components is reliable.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 classified light tasks of pool L2.
 
 ``fit(data, labels, k, heavy=, threat=, rng=)`` sets ``W_``, ``s2_``, ``p_``,
-``labels_`` (−1 for tasks a robust method removed) and ``info_``. Robust
-stages with ``cross_check`` clip each ŝ²_ℓ into the interval the heavy tasks
-allow (:func:`~.noise_check.cross_check_noise`) when the threat model is
-active.
+``labels_`` (−1 for tasks a robust method removed) and ``info_``. When the
+threat model is active and the heavy tasks are given, robust stages with
+``anchor`` pool each ŵ_ℓ with a robust estimate from the heavy tasks, which
+bounds how far the light tasks can move it (docs/robust_pipeline.md), and
+with ``cross_check`` clip each ŝ²_ℓ into the interval the heavy tasks allow
+(:func:`~.noise_check.cross_check_noise`); both only when the heavy tasks'
+assignment to components is reliable.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ...exceptions import EmptyClusterError
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
-from .noise_check import cross_check_noise
+from ._pooled import use_heavy
 from .robust import filter_components, huber_components
 
 __all__ = ["RegressionStage", "LeastSquares", "FilterRegression", "Huber", "ALIASES"]
@@ -32,6 +35,9 @@ class RegressionStage(Stage):
 
     kind = "regression"
     pool = "light2"
+    #: The method weighs examples by the capped task size (the anchor's
+    #: covariance of the light estimate follows it).
+    _capped = True
 
     @pinned
     def fit(self, data, labels, k, *, heavy=None, prior=None, threat=None, rng=None):
@@ -46,7 +52,8 @@ class RegressionStage(Stage):
         k : int
             Number of components.
         heavy : MetaDataset, optional
-            Heavy tasks, for the noise cross-check of robust stages.
+            Heavy tasks, for the anchor and the noise cross-check of robust
+            stages.
         prior : tuple (W̃, r̃², p̃), optional
             The clustering's estimates: a robust stage keeps W̃_ℓ, r̃²_ℓ for a
             component that no light task supports (an adversary can empty one
@@ -64,13 +71,14 @@ class RegressionStage(Stage):
         threat = threat or ThreatModel()
         options = self._options()
         check = options.pop("cross_check", False)
+        anchor = options.pop("anchor", False)
         if data.n_examples <= k * data.dim:       # a pool too small, not an attack
             raise EmptyClusterError(
                 f"the light pool has {data.n_examples} examples for k={k} components: "
                 f"regression in d={data.dim} needs more than {data.dim} per component")
         skip = self.robust and prior is not None
-        W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, check_rng(rng), options,
-                                   skip)
+        rng = check_rng(rng)
+        W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, rng, options, skip)
         unsupported = np.flatnonzero(~np.isfinite(s2))
         if unsupported.size == k:                 # a pool too small, not an attack
             raise EmptyClusterError(
@@ -82,8 +90,13 @@ class RegressionStage(Stage):
                                                   prior[1][unsupported])
             info.update(unsupported_components=unsupported.tolist(), passed=False)
         self.labels_ = info.pop("labels", labels)
-        if check and threat.active and heavy is not None:
-            s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2)
+        if (check or anchor) and threat.active and heavy is not None:
+            W, s2, extra = use_heavy(data, np.asarray(labels), self.labels_, heavy, W, s2, p,
+                                     threat.alpha, rng, anchor=anchor, cross_check=check,
+                                     unsupported=unsupported.tolist(),
+                                     weights_by_task=self._capped)
+            info["passed"] = bool(info.get("passed", True)) and extra.pop("passed")
+            info.update(extra)
         if self.robust:
             info.update(removed=int(np.sum(info.get("removed", 0))),
                         limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
@@ -114,14 +127,24 @@ class FilterRegression(RegressionStage):
         Filter rounds per component.
     cross_check : bool
         Clip ŝ² into the heavy tasks' interval when the threat is active.
+    anchor : bool
+        When the threat is active, pool each ŵ_ℓ with a robust estimate
+        from the heavy tasks of component ℓ, the light estimate moving it
+        only within a χ²_d consistency region around the heavy one, and
+        refit ŝ²_ℓ at the pooled ŵ_ℓ (``info_["anchor"]``); a failed
+        consistency test fails the stage's test. Skipped when the heavy
+        tasks' assignment to components is unreliable (small heavy tasks)
+        or they have no more examples than dimensions.
     """
 
     robust = True
-    _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean()}
+    _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean(),
+                              "anchor": _params.boolean()}
 
-    def __init__(self, max_iter=50, cross_check=True):
+    def __init__(self, max_iter=50, cross_check=True, anchor=True):
         self.max_iter = max_iter
         self.cross_check = cross_check
+        self.anchor = anchor
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return filter_components(data, labels, k, alpha=threat.alpha, rng=rng,
@@ -135,13 +158,19 @@ class Huber(RegressionStage):
     ----------
     cross_check : bool
         Clip ŝ² into the heavy tasks' interval when the threat is active.
+    anchor : bool
+        Pool each ŵ_ℓ with the heavy tasks' robust estimate, as in
+        :class:`FilterRegression` (the light estimate's covariance is taken
+        as that of unweighted least squares).
     """
 
     robust = True
-    _parameter_constraints = {"cross_check": _params.boolean()}
+    _capped = False
+    _parameter_constraints = {"cross_check": _params.boolean(), "anchor": _params.boolean()}
 
-    def __init__(self, cross_check=True):
+    def __init__(self, cross_check=True, anchor=True):
         self.cross_check = cross_check
+        self.anchor = anchor
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return huber_components(data, labels, k, skip_empty)

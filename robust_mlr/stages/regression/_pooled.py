@@ -1,0 +1,445 @@
+"""The heavy pool as an anchor of the light-pool regression (private module).
+
+A light-pool estimate ŵ_L,ℓ of a component is fitted from tasks of t = 8
+examples: moving component ℓ's task law by δ·s changes it in total variation
+by ≈ 0.4·δ·√t, so ⌊αn⌋ replaced tasks can make two worlds ≈ 0.19·s apart
+indistinguishable at α = 0.05 (the light pool's two-point floor,
+:mod:`robust_mlr.limits`). A heavy task of t_H = 128 examples sees the same
+shift ≈ 4× more clearly, and the heavy pool's floor is 0.047·s. This module
+estimates every component from the heavy tasks as well and lets the light
+estimate move the final one only as far as the heavy tasks allow.
+
+**Assignment.** Each heavy task goes to the component of largest posterior
+responsibility under the light estimates (ŵ_L, ŝ²_L, p̂). The expected
+number of *clean* tasks so assigned wrongly is Σ_i (1 − max_ℓ r_iℓ) over all
+but the ``excess_limit(α, n_H)`` least certain tasks (those may be the
+adversary's); the anchor is used only when it is at most 1 % of the pool.
+At t_H = 128 it is ≈ 0; at t_H = 4 in d = 64 most tasks are ambiguous and
+the learner keeps the light-only estimates (and skips the heavy ŝ²
+cross-check, which would be biased low there).
+
+**Robust per-component estimate.** A heavy task with t_i > d has its own
+least-squares fit β_i = A_i⁻¹X_iᵀy_i, A_i = X_iᵀX_i, whose noise is known
+given the design: L_iᵀ(β_i − w_ℓ)/s_ℓ ~ N(0, I_d) exactly (Gaussian
+noise). At the current estimate μ̂ (least squares on the kept tasks,
+(Σ A_i)⁻¹ Σ X_iᵀy_i) the whitened scores z_i = L_i⁻¹X_iᵀ(y_i − X_iμ̂)/ŝ (L_iL_iᵀ = A_i)
+of clean tasks are therefore standard normal vectors, and the filter stops
+when the top eigenvalue of mean z_i z_iᵀ is within the Marchenko–Pastur
+edge (1 + √(d/m))² of an identity covariance plus 3.5 Tracy–Widom scales
+(the clean 0.999 quantile is at ≈ 3σ_TW for m = 30–200, d = 12–64). The
+scale is *known*, not read off the trace as in the light filter, so a
+corrupted share ε of the component can only hide a rank-one excess
+εδ² ≤ 2√(d/m) + d/m below the edge: a shift of at most ε·δ·s/√t_H of μ̂
+(≈ 0.03·s with the whole budget of the default problem, 20 of 100 tasks, in
+one component). Otherwise tasks are removed with probability ∝ ⟨z_i, v⟩²,
+at most ``excess_limit(α, n_H)`` per component (the whole pool's budget).
+ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
+of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
+clean quantile gap only. Tasks with t_i ≤ d or a singular design are left
+out of the anchor; a component with fewer than 2·budget + 3 such tasks has
+no anchor.
+
+**Combination.** With Σ_L, Σ_H the clean covariances of ŵ_L and ŵ_H (from
+the designs and ŝ²_H: sandwich form for the light pool's capped example
+weights), D = ŵ_L − ŵ_H has covariance Σ_L + Σ_H on clean data and
+T = Dᵀ(Σ_L + Σ_H)⁻¹D ~ χ²_d. The final estimate is the precision-weighted
+mean ŵ_H + (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹D — least squares on both pools when they
+agree — and when T exceeds the 1 − 10⁻³/k quantile q of χ²_d, D is first
+shrunk onto the boundary, D·√(q/T), and the test counts as failed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..._dist import chi2
+from ..._linalg import top_eigvecs
+from ..._segments import label_grams, task_blocks, task_rss, task_sum_operator
+from ...threat import excess_limit, size_cap
+from .noise_check import cross_check_noise
+
+__all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
+           "misclassification_bias", "use_heavy"]
+
+#: Level of the light–heavy consistency test over all components of a fit.
+TEST_LEVEL = 1e-3
+#: Expected misassigned clean heavy tasks allowed, as a share of the pool.
+MISASSIGN_SHARE = 0.01
+#: Tracy–Widom scales above the Marchenko–Pastur edge in the stop rule.
+TW_SCALES = 3.5
+
+
+def _responsibilities(data, W, s2, p):
+    """Posterior component probabilities (n, k) of each task under the
+    mixture (W, s², p) with Gaussian noise."""
+    s2 = np.maximum(np.nan_to_num(np.asarray(s2, float), nan=1.0), 1e-12)
+    p = np.maximum(np.nan_to_num(np.asarray(p, float), nan=0.0), 1e-12)
+    resid = task_rss(data.X, data.y, data.offsets, np.nan_to_num(W))
+    t = data.sizes[:, None].astype(float)
+    logr = np.log(p) - 0.5 * t * np.log(s2) - resid / (2.0 * s2)
+    logr -= logr.max(axis=1, keepdims=True)
+    r = np.exp(logr)
+    return r / r.sum(axis=1, keepdims=True)
+
+
+def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by_task=True):
+    """Estimated clean bias of the light estimates of components ``comps``
+    from classification, (d, k) (zero columns elsewhere).
+
+    Hard classification puts clean tasks of component b that happen to fit
+    ℓ into ℓ's least squares (and leaves out ℓ's tasks that fit b), which
+    pulls ŵ_ℓ towards the other components when tasks are small (two
+    examples). The likelihood estimate does not have this bias: its fixed
+    point solves Σ_i r_iℓ c_i X_iᵀ(y_i − X_iw_ℓ) = 0 with the posterior
+    responsibilities r_iℓ. One such weighted least-squares step from the
+    light estimates, w̄_ℓ, gives ŵ_ℓ − w̄_ℓ as the estimate (it
+    underestimates it by EM's contraction, not by much when tasks are
+    classified well). Since ŵ_ℓ solves G_ℓŵ_ℓ = Σ_{i∈ℓ} c_iX_iᵀy_i, only the
+    tasks whose weight changes, Δ_i = r_iℓ − [i kept in ℓ], enter:
+    ŵ_ℓ − w̄_ℓ = (G_ℓ + ΔG)⁻¹(ΔG ŵ_ℓ − Δb).
+    """
+    c = _example_weights(light, weights_by_task)
+    R = _responsibilities(light, W, s2, p)
+    bias = np.zeros_like(W)
+    for ell in comps:                                  # loop over components only
+        delta = (R[:, ell] - (kept_labels == ell)) * c
+        idx = np.flatnonzero(np.abs(delta) > 1e-9)
+        rows = np.repeat(np.isin(np.arange(light.n_tasks), idx), light.sizes)
+        X, y, wts = light.X[rows], light.y[rows], np.repeat(delta[idx], light.sizes[idx])
+        dG = X.T @ (X * wts[:, None])
+        bias[:, ell] = np.linalg.solve(gram[ell] + dG, dG @ W[:, ell] - X.T @ (wts * y))
+    return bias
+
+
+def heavy_assignment(heavy, W, s2, p, alpha):
+    """Posterior assignment of the heavy tasks and whether it is reliable.
+
+    Parameters
+    ----------
+    heavy : MetaDataset
+    W : ndarray (d, k), s2 : ndarray (k,), p : ndarray (k,)
+        The light pool's estimates.
+    alpha : float
+
+    Returns
+    -------
+    labels : ndarray of int (n_H,)
+        Component of largest responsibility.
+    reliable : bool
+        The expected number of misassigned clean tasks (see the module
+        notes) is at most ``MISASSIGN_SHARE · n_H``.
+    expected : float
+        That expected number.
+    """
+    n = heavy.n_tasks
+    r = _responsibilities(heavy, W, s2, p)
+    miss = np.sort(1.0 - r.max(axis=1))[::-1]
+    expected = float(miss[excess_limit(alpha, n):].sum())
+    return np.argmax(r, axis=1), bool(expected <= MISASSIGN_SHARE * n), expected
+
+
+def _task_grams(data):
+    """Per-task ``X_iᵀX_i`` (n, d, d): one batched product per distinct task
+    size (tasks of a size gathered into an (n_t, t, d) array; no loop over
+    tasks)."""
+    n, d = data.n_tasks, data.dim
+    A = np.empty((n, d, d))
+    sizes = data.sizes
+    for t in np.unique(sizes):                        # loop over distinct sizes only
+        idx = np.flatnonzero(sizes == t)
+        Xt = data.X[data.offsets[idx][:, None] + np.arange(t)]      # (n_t, t, d)
+        A[idx] = np.matmul(Xt.transpose(0, 2, 1), Xt)
+    return A
+
+
+def _stop_level(m, d):
+    """Clean top eigenvalue bound of mean z zᵀ for m standard normal z in R^d."""
+    sigma_tw = (np.sqrt(m) + np.sqrt(d)) / m * (1 / np.sqrt(m) + 1 / np.sqrt(d)) ** (1 / 3)
+    return (1 + np.sqrt(d / m)) ** 2 + TW_SCALES * sigma_tw
+
+
+def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng):
+    """Robust mean of per-task fits with known covariance (one component);
+    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i). Every round
+    removes at least the task of largest score, so at most ``budget + 1``
+    rounds run.
+
+    Returns ``(mu, gram, s2, info)``: the estimate, Σ A_i over kept tasks,
+    the heavy noise estimate and the filter's record.
+    """
+    m0, d = b.shape
+    s2 = float(np.median(rss_ratio))
+    # ŝ² is a median of m0 ratios of relative sd √(2/df): allow three of its
+    # standard errors in the stop level
+    scale_err = 3 * 1.2533 * float(np.sqrt(np.mean(2.0 / df) / m0))
+    kept = np.ones(m0, bool)
+    it, ratio = 0, np.nan
+    for it in range(1, budget + 2):
+        gram = A[kept].sum(axis=0)
+        mu = np.linalg.solve(gram, b[kept].sum(axis=0))
+        z = np.einsum("nij,nj->ni", Wh, b - A @ mu) / np.sqrt(max(s2, 1e-300))
+        zk = z[kept]
+        v, top = top_eigvecs(zk.T @ zk / kept.sum(), 1)
+        ratio = float(top[0] / (_stop_level(kept.sum(), d) * (1 + scale_err)))
+        removed = m0 - kept.sum()
+        if ratio <= 1 or removed >= budget:
+            break
+        score = np.where(kept, (z @ v[:, 0]) ** 2, 0.0)
+        drop = np.flatnonzero(score > rng.uniform(0, score.max()))
+        drop = drop[np.argsort(-score[drop])][:budget - removed]
+        kept[drop] = False
+    return mu, gram, s2, {"tasks": int(m0), "removed": int(m0 - kept.sum()),
+                          "iterations": it, "top_eig_over_level": ratio,
+                          "passed": bool(ratio <= 1)}
+
+
+def heavy_anchor(heavy, labels, k, alpha, rng):
+    """Robust per-component estimates from the heavy tasks.
+
+    Parameters
+    ----------
+    heavy : MetaDataset
+    labels : ndarray of int (n_H,)
+        Component of each heavy task (:func:`heavy_assignment`).
+    k : int
+    alpha : float
+    rng : Generator
+
+    Returns
+    -------
+    W : ndarray (d, k)
+        NaN columns for components without an anchor.
+    grams : ndarray (k, d, d)
+        Σ X_iᵀX_i over each component's kept tasks (Σ_H = ŝ²·grams⁻¹).
+    s2 : ndarray (k,)
+        Heavy noise estimates (NaN without an anchor).
+    info : list of dict
+        Per component: the filter's record, or ``{"anchored": False}``.
+    """
+    n, d = heavy.n_tasks, heavy.dim
+    budget = excess_limit(alpha, n)
+    t = heavy.sizes
+    usable = t > d + 1
+    A = _task_grams(heavy)
+    b = heavy.task_sums(heavy.X * heavy.y[:, None])
+    yy = heavy.task_sums(heavy.y ** 2)
+    # whitening by Cholesky factors A_i = L_iL_iᵀ (batched; a tiny ridge keeps
+    # singular designs factorable, and they are left out by their pivots)
+    scale = np.trace(A, axis1=1, axis2=2) / d
+    usable &= scale > 0
+    ridge = np.maximum(scale, 1.0)[:, None, None] * np.eye(d)
+    for eps in (1e-12, 1e-8):              # rounding can leave a rank-one A indefinite
+        try:
+            L = np.linalg.cholesky(A + eps * ridge)
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:
+        return (np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan),
+                [{"anchored": False, "reason": "task Grams not factorable"}] * k)
+    piv = np.diagonal(L, axis1=1, axis2=2) ** 2
+    usable &= piv.min(axis=1) > 1e-6 * piv.max(axis=1)
+    Wh = np.linalg.inv(L)                                             # L_i⁻¹
+    beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
+    own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
+    ratio = own_rss / chi2.median(np.maximum(t - d, 1))
+    W, grams, s2 = np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan)
+    info = []
+    for c in range(k):                                 # loop over components only
+        idx = np.flatnonzero(usable & (labels == c))
+        if idx.size < 2 * budget + 3 or not np.median(ratio[idx]) > 0:
+            info.append({"anchored": False, "tasks": int(idx.size)})     # noise-free: no scale
+            continue
+        W[:, c], grams[c], s2[c], rec = _whitened_filter(A[idx], Wh[idx], b[idx], ratio[idx],
+                                                         t[idx] - d, budget, rng)
+        info.append(dict(rec, anchored=True))
+    return W, grams, s2, info
+
+
+def _example_weights(data, weights_by_task):
+    """Per-task example weight c_i = min(t_i, t_cap)/t_i of the task
+    filter's least squares (ones for unweighted fits)."""
+    t = data.sizes
+    return np.minimum(t, size_cap(t)) / t if weights_by_task else np.ones(t.size)
+
+
+def light_covariances(data, labels, k, weights_by_task=True):
+    """Per component, the Gram ``G_ℓ = Σ c_i x_jx_jᵀ`` of the light pool's
+    (capped) least squares and the factor κ_ℓ of its clean covariance
+    s²·κ_ℓ·G_ℓ⁻¹.
+
+    The sandwich covariance s²G⁻¹(Σ c_i² x_jx_jᵀ)G⁻¹ is taken with
+    Σ c_i² x_jx_jᵀ ≈ κ G, κ = Σ c_i² t_i / Σ c_i t_i (the weights do not
+    depend on the covariates), so one pass over the pool suffices; κ = 1 for
+    equal sizes.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        Light tasks.
+    labels : ndarray of int (n,)
+        Component of each task kept by the regression (−1 = out).
+    k : int
+    weights_by_task : bool
+        Example weights c = min(t_i, t_cap)/t_i (the task filter's); False:
+        unit weights.
+
+    Returns
+    -------
+    gram : ndarray (k, d, d)
+    kappa : ndarray (k,)
+    """
+    c = _example_weights(data, weights_by_task)
+    X = data.X if np.all(c == 1.0) else data.X * np.sqrt(np.repeat(c, data.sizes))[:, None]
+    gram = label_grams(X, data.y, data.offsets, labels, k)[0]
+    ok = labels >= 0
+    t = data.sizes[ok]
+    kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
+             / np.maximum(np.bincount(labels[ok], c[ok] * t, minlength=k), 1e-300))
+    return gram, kappa
+
+
+def _noise_at(light, labels, W, comps):
+    """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
+    of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
+    :func:`~.robust.robust_noise`, from one pass over the pool."""
+    t = light.sizes
+    ratio = task_rss(light.X, light.y, light.offsets, W) / chi2.median(t)[:, None]
+    weight = np.minimum(t, size_cap(t)).astype(float)
+    out = {}
+    for c in comps:                                    # loop over components only
+        r, w = ratio[labels == c, c], weight[labels == c]
+        if r.size:
+            order = np.argsort(r)
+            cw = np.cumsum(w[order])
+            out[c] = float(r[order][np.searchsorted(cw, cw[-1] / 2)])
+    return out
+
+
+def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
+                   unsupported=(), bias=None):
+    """Precision-weighted combination with the consistency test.
+
+    Parameters
+    ----------
+    W_light : ndarray (d, k)
+    light_gram : ndarray (k, d, d), light_kappa : ndarray (k,)
+        :func:`light_covariances`.
+    W_heavy : ndarray (d, k)
+        NaN columns: no anchor (the light estimate is kept).
+    heavy_gram : ndarray (k, d, d)
+    s2_heavy : ndarray (k,)
+    unsupported : sequence of int
+        Components without light tasks: the anchor alone (also when the
+        light Gram is singular).
+    bias : callable, optional
+        ``bias(comps) -> (d, k)``, the clean bias of the light estimates
+        (:func:`misclassification_bias`), asked for the components whose
+        √T exceeds √q: the test fails only when √T exceeds √q plus its
+        Mahalanobis norm.
+
+    Returns
+    -------
+    W : ndarray (d, k)
+    info : dict
+        ``statistic`` T per component (NaN: not tested), ``threshold`` q,
+        ``shrunk`` per component, ``light_weight`` (trace share of the light
+        precision) and ``passed``.
+    """
+    d, k = W_light.shape
+    q = float(chi2.isf(TEST_LEVEL / k, d))
+    radius2 = float(chi2.median(d))
+    W = W_light.copy()
+    stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
+    allow, S_inv = np.zeros(k), np.zeros((k, d, d))
+    for c in range(k):                                 # loop over components only
+        if not np.all(np.isfinite(W_heavy[:, c])):
+            continue
+        ev = np.linalg.eigvalsh(light_gram[c])
+        if c in unsupported or not ev[0] > 1e-10 * ev[-1]:    # no light estimate to pool
+            W[:, c], share[c] = W_heavy[:, c], 0.0
+            continue
+        s2 = s2_heavy[c]
+        G_inv = np.linalg.inv(light_gram[c])
+        cov_l = s2 * light_kappa[c] * G_inv
+        cov_h = s2 * np.linalg.inv(heavy_gram[c])
+        D = W_light[:, c] - W_heavy[:, c]
+        S_inv[c] = np.linalg.inv(cov_l + cov_h)
+        stat[c] = float(D @ S_inv[c] @ D)
+        if stat[c] > radius2:
+            D, shrunk[c] = D * np.sqrt(radius2 / stat[c]), True
+        prec_l = np.linalg.inv(cov_l)
+        prec = prec_l + np.linalg.inv(cov_h)
+        W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
+        share[c] = float(np.trace(prec_l) / np.trace(prec))
+    over = np.flatnonzero(np.nan_to_num(stat) > q)
+    if over.size and bias is not None:
+        B = bias(over)
+        allow[over] = np.sqrt(np.einsum("dc,cde,ec->c", B[:, over], S_inv[over], B[:, over]))
+    failed = np.sqrt(np.nan_to_num(stat)) > np.sqrt(q) + allow
+    return W, {"statistic": stat, "threshold": q, "bias_allowance": allow, "radius2": radius2,
+               "shrunk": shrunk, "light_weight": share, "failed": failed,
+               "passed": not bool(failed.any())}
+
+
+def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
+              unsupported=(), weights_by_task=True):
+    """What a robust regression stage takes from the heavy pool: the anchor
+    (ŵ pooled with the heavy estimate, ŝ² refitted at the pooled ŵ) and the
+    heavy ŝ² cross-check, each only when the heavy assignment is reliable.
+
+    Parameters
+    ----------
+    light : MetaDataset
+        The light pool the stage fitted.
+    labels, kept_labels : ndarray of int (n,)
+        Components of the light tasks from classification, and after the
+        stage's removals (−1 = out).
+    heavy : MetaDataset
+    W, s2, p : ndarray
+        The light estimates (d, k), (k,), (k,).
+    alpha : float
+    rng : Generator
+    anchor, cross_check : bool
+        Which of the two to apply.
+    unsupported : sequence of int
+        Components no light task supports (W from the clustering).
+    weights_by_task : bool
+        The stage's least squares weights examples by the capped task size.
+
+    Returns
+    -------
+    W, s2 : ndarray
+    info : dict
+        ``"heavy_assignment"`` (``reliable``, ``expected_misassigned``),
+        ``"anchor"`` (per-component heavy records and the combination's
+        test) and ``"noise_check"``; ``passed`` is False when a consistency
+        test or a heavy filter failed.
+    """
+    k = W.shape[1]
+    hlabels, reliable, expected = heavy_assignment(heavy, W, s2, p, alpha)
+    info = {"heavy_assignment": {"reliable": reliable, "expected_misassigned": expected},
+            "passed": True}
+    if anchor and reliable:
+        W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng)
+        gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task)
+        W_new, comb = pool_estimates(
+            W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
+            lambda comps: misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
+                                                 weights_by_task))
+        s2 = s2.copy()
+        moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
+        for c, v in _noise_at(light, labels, W_new, moved).items():
+            s2[c] = v
+        heavy_ok = all(r.get("passed", True) for r in comp)
+        info["anchor"] = dict(comb, W_light=W, W_heavy=W_h, s2_heavy=s2_h, heavy=comp,
+                              heavy_passed=heavy_ok)
+        info["passed"] = comb["passed"] and heavy_ok
+        W = W_new
+    elif anchor:
+        info["anchor"] = {"skipped": "heavy assignment unreliable"}
+    if cross_check and reliable:
+        s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2)
+    elif cross_check:
+        info["noise_check"] = {"skipped": "heavy assignment unreliable"}
+    return W, s2, info

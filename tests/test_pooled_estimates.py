@@ -1,0 +1,198 @@
+"""The heavy-pool anchor of the robust regression stage: the final ŵ pools
+the light estimate with a robust estimate from the heavy tasks, the light
+estimate moving it only within a χ²_d consistency region
+(docs/robust_pipeline.md, "Pooling the heavy tasks into ŵ")."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from robust_mlr import MetaDataset, MetaLearner, Pools, make_params, make_tasks
+from robust_mlr.exceptions import CorruptionWarning, ValidationError
+from robust_mlr.generator import default_problem
+from robust_mlr.limits import two_point_floor
+from robust_mlr.metrics import parameter_errors
+from robust_mlr.stages.regression import FilterRegression, cross_check_noise
+from robust_mlr.threat import ThreatModel
+
+ALPHA = 0.05
+
+
+def _fit(pools, theta, anchor):
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter("always")
+        model = MetaLearner.robust(theta.k, ALPHA, rng=0,
+                                   regression=FilterRegression(anchor=anchor)).fit(pools)
+    warned = any(issubclass(w.category, CorruptionWarning) for w in ws)
+    return parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"], warned, model
+
+
+def _with_light2(pools, idx, X3, Y2):
+    """Pools with light-2 tasks ``idx`` (all of size t) replaced by cubes."""
+    L2 = pools.light2
+    t, d = int(L2.sizes[0]), L2.dim
+    X, y = L2.X.reshape(L2.n_tasks, t, d).copy(), L2.y.reshape(L2.n_tasks, t).copy()
+    X[idx], y[idx] = X3, Y2
+    return Pools(pools.light1, pools.heavy,
+                 MetaDataset(X.reshape(-1, d), y.reshape(-1), L2.offsets))
+
+
+def _off_span(theta, rng):
+    d, k = theta.W.shape
+    Q, _ = np.linalg.qr(np.column_stack([theta.W, rng.standard_normal(d)]))
+    return Q[:, k]
+
+
+def _edge_placement(theta, pools, delta, rng):
+    """⌊αn⌋ light-2 tasks of component 0 replaced by noise-free tasks at
+    w₀ + δ·s·u whose designs have u as an exact eigenvector of XᵀX: every
+    corrupted task has the same gradient, so the light filter's top
+    eigenvalue stays under its edge (0.20 on this problem without the anchor)."""
+    L2, u = pools.light2, _off_span(theta, rng)
+    t, d, b = int(L2.sizes[0]), L2.dim, int(np.floor(ALPHA * L2.n_tasks))
+    idx = rng.choice(np.flatnonzero(L2.components == 0), b, replace=False)
+    G = rng.standard_normal((b, t, d))
+    G -= (G @ u)[..., None] * u
+    a = rng.standard_normal((b, t))
+    a *= np.sqrt(t) / np.linalg.norm(a, axis=1, keepdims=True)
+    an = a / np.sqrt(t)
+    G -= an[..., None] * np.einsum("nt,ntd->nd", an, G)[:, None, :]
+    X3 = G + a[..., None] * u
+    return _with_light2(pools, idx, X3, X3 @ (theta.W[:, 0] + delta * theta.s[0] * u))
+
+
+def _midpoint(theta, pools, rng, frac=0.98):
+    """Light 2's two-point attack: component 0's light-2 law moved to the
+    midpoint of its laws at w₀ and w₀ + δ·s·u, δ just under twice light 2's
+    two-point floor, by ⌊αn⌋ replacements (rejection sampling)."""
+    L2, u = pools.light2, _off_span(theta, rng)
+    t, d, s = int(L2.sizes[0]), L2.dim, theta.s[0]
+    w0 = theta.W[:, 0]
+    w1 = w0 + 2 * two_point_floor(t, theta.p[0], ALPHA) * frac * s * u
+    X3, Y2 = L2.X.reshape(L2.n_tasks, t, d), L2.y.reshape(L2.n_tasks, t)
+
+    def loglr(X, y, num, den):
+        return (np.sum((y - X @ den) ** 2, -1) - np.sum((y - X @ num) ** 2, -1)) / (2 * s ** 2)
+
+    comp0 = np.flatnonzero(L2.components == 0)
+    prob = 0.5 * np.clip(1 - np.exp(loglr(X3[comp0], Y2[comp0], w1, w0)), 0, None)
+    pick = comp0[rng.random(comp0.size) < prob][:int(np.floor(ALPHA * L2.n_tasks))]
+    X = rng.standard_normal((8 * pick.size, t, d))
+    y = X @ w1 + s * rng.standard_normal((8 * pick.size, t))
+    acc = rng.random(len(y)) < np.clip(1 - np.exp(loglr(X, y, w0, w1)), 0, None)
+    assert acc.sum() >= pick.size
+    return _with_light2(pools, pick, X[acc][:pick.size], y[acc][:pick.size])
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return default_problem(rng=0)
+
+
+@pytest.fixture(scope="module")
+def clean_fits(problem):
+    theta, pools = problem
+    return {anchor: _fit(pools, theta, anchor) for anchor in (True, False)}
+
+
+def test_anchor_keeps_the_clean_estimate_and_stays_quiet(problem, clean_fits):
+    theta, pools = problem
+    (err, warned, model), (err_light, _, _) = clean_fits[True], clean_fits[False]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        icml = MetaLearner.icml(theta.k, rng=0).fit(pools)
+    err_icml = parameter_errors(icml.W_, icml.s2_, icml.p_, theta)["w_err"]
+    assert not warned
+    assert err <= err_light + 0.003          # pooling adds the heavy examples
+    assert err <= 1.5 * err_icml
+    anchor = model.diagnostics_["regression"]["anchor"]
+    assert anchor["passed"] and np.all(anchor["statistic"] < anchor["threshold"])
+
+
+def test_anchor_stops_the_exact_edge_placement(problem, clean_fits):
+    theta, pools = problem
+    bad = _edge_placement(theta, pools, 0.7, np.random.default_rng(98))
+    err, warned, model = _fit(bad, theta, True)
+    err_light, warned_light, _ = _fit(bad, theta, False)
+    assert err_light > 0.15 and not warned_light     # light 2 alone: moved, silently
+    assert err < 0.10 and warned
+    assert model.diagnostics_["regression"]["anchor"]["shrunk"].any()
+
+
+def test_anchor_beats_the_light_pools_two_point_floor(problem):
+    theta, pools = problem
+    bad = _midpoint(theta, pools, np.random.default_rng(97))
+    err, _, _ = _fit(bad, theta, True)
+    err_light, _, _ = _fit(bad, theta, False)
+    assert err_light > 0.13                          # ≈ light 2's floor, 0.19
+    assert err < 0.09
+
+
+def test_heavy_estimate_bounds_a_shift_of_the_whole_heavy_budget():
+    # 20 of the 100 heavy tasks of component 0 (the pool's whole ⌊αn_H⌋)
+    # moved to w₀ + δ·s·u: far ones (δ = 1.5) are removed by the whitened
+    # filter, near ones (δ = 0.3, about the largest it lets through) move the
+    # heavy estimate along u by about ε·δ = 0.06 (clean: 0.02 along u on this
+    # draw), and the pooled estimate, whose light part is clean, by less.
+    theta = make_params(32, 4, rng=3)
+    light = make_tasks(theta, 20000, 8, rng=4)
+    heavy = make_tasks(theta, 400, 128, rng=5)
+    rng = np.random.default_rng(6)
+    u = _off_span(theta, rng)
+    idx = np.flatnonzero(heavy.components == 0)[:20]
+    X, y = heavy.X.reshape(400, 128, 32).copy(), heavy.y.reshape(400, 128).copy()
+    for delta in (0.3, 1.5):
+        X[idx] = rng.standard_normal((20, 128, 32))
+        y[idx] = X[idx] @ (theta.W[:, 0] + delta * theta.s[0] * u) \
+            + theta.s[0] * rng.standard_normal((20, 128))
+        bad = MetaDataset(X.reshape(-1, 32), y.reshape(-1), heavy.offsets)
+        stage = FilterRegression().fit(light, light.components, 4, heavy=bad,
+                                       threat=ThreatModel(ALPHA), rng=0)
+        anchor = stage.info_["anchor"]
+        assert (anchor["W_heavy"][:, 0] - theta.W[:, 0]) @ u / theta.s[0] < 0.09, delta
+        assert np.linalg.norm(stage.W_[:, 0] - theta.W[:, 0]) / theta.s[0] < 0.06, delta
+        if delta > 1:
+            assert anchor["heavy"][0]["removed"] >= 15
+
+
+def test_consistency_statistic_is_chi_square_on_clean_data():
+    # T = Dᵀ(Σ_L + Σ_H)⁻¹D, D = ŵ_L − ŵ_H, is χ²_d on clean data (d = 8):
+    # 80 values (40 seeds × 2 components); the mean of 80 χ²_8 has sd 0.45.
+    T = []
+    for seed in range(40):
+        theta = make_params(8, 2, rng=seed)
+        light = make_tasks(theta, 2000, 8, rng=[seed, 1])
+        heavy = make_tasks(theta, 60, 64, rng=[seed, 2])
+        stage = FilterRegression().fit(light, light.components, 2, heavy=heavy,
+                                       threat=ThreatModel(ALPHA), rng=seed)
+        T.extend(stage.info_["anchor"]["statistic"])
+    T = np.asarray(T)
+    assert abs(T.mean() - 8) < 4 * np.sqrt(16 / T.size)
+    assert stats.kstest(T, stats.chi2(8).cdf).pvalue > 1e-3
+    assert np.sum(T > stats.chi2.ppf(0.9, 8)) <= 8 + 3 * np.sqrt(80 * 0.09)
+
+
+def test_small_heavy_tasks_fall_back_to_the_light_pool():
+    # t_H = 4 in d = 32, k = 8: a heavy task's component is a guess, so
+    # neither the anchor nor the ŝ² cross-check is used; the cross-check would
+    # assign each task to the component that fits it best and pull ŝ² low.
+    theta = make_params(32, 8, rng=0)
+    light = make_tasks(theta, 8000, 16, rng=1)
+    heavy = make_tasks(theta, 8000, 4, rng=2)
+    stage = FilterRegression().fit(light, light.components, 8, heavy=heavy,
+                                   threat=ThreatModel(ALPHA), rng=0)
+    info = stage.info_
+    assert not info["heavy_assignment"]["reliable"]
+    assert "skipped" in info["anchor"] and "skipped" in info["noise_check"]
+    rel = np.abs(stage.s2_ / theta.s ** 2 - 1)
+    assert rel.max() < 0.1
+    clipped, _ = cross_check_noise(heavy, None, stage.W_, stage.s2_)
+    assert np.max(1 - clipped / theta.s ** 2) > 0.15
+
+
+def test_anchor_option_is_validated():
+    with pytest.raises(ValidationError, match="anchor"):
+        MetaLearner.robust(2, 0.05, regression=FilterRegression(anchor="yes")).fit(
+            default_problem(rng=0, quick=True)[1])
