@@ -12,6 +12,7 @@ from .._validation import check_alpha, check_rng, lookup
 from ..data import MetaDataset, Pools
 from ..exceptions import ValidationError
 from ..threat import ThreatModel
+from ._thresholds import read_thresholds
 
 __all__ = ["AttackContext", "Attack", "budget", "ATTACKS", "register", "corrupt_pools",
            "get_attack", "attack_settings", "default_settings"]
@@ -70,7 +71,6 @@ def attack_settings(model, alpha=None):
     sub = stages.get("subspace")
     out["clip"] = sub.clip if hasattr(sub, "clip") else default_settings()["clip"]
     if getattr(model, "diagnostics_", None) is not None:
-        from .edge import read_thresholds
         out["thresholds"] = read_thresholds(model)
     return out
 

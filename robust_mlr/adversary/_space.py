@@ -24,7 +24,7 @@ _PUSH = {"component": ("component",), "fill": ("float", 0.3, 1.0),
          "direction": ("cat", ("up", "down"))}
 _SWAP = {"component": ("component",), "level": ("float", 0.55, 0.99),
          "direction": ("cat", ("up", "down"))}
-_EDGE = {"component": ("component",), "level": ("float", 0.5, 1.1),
+_EDGE = {"component": ("component",), "level": ("logfloat", 0.5, 4.0),
          "direction": ("cat", ("orthogonal", "toward")), "noise": ("float", 0.0, 1.0),
          "x_level": ("float", 0.0, 1.0)}
 _MID = {"estimate": ("cat", ("w", "s2", "p")), "component": ("component",),

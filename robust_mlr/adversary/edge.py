@@ -1,7 +1,7 @@
 """Edge placement: corrupted tasks placed just inside the fitted learner's thresholds.
 
 A white-box adversary reads every threshold off a fitted robust learner
-(:func:`read_thresholds`: the screen's limits per pool, the light-1
+(:func:`~robust_mlr.adversary.read_thresholds`: the screen's limits per pool, the light-1
 filter's trimming limit and clip, the regression filter's Marchenko–Pastur
 margin, the heavy-task ŝ² interval, the flagging level, the far-task count)
 and writes tasks that sit just inside them. The central construction
@@ -24,6 +24,7 @@ from scipy.stats import chi2
 
 from ..exceptions import ValidationError
 from ._base import Attack, register
+from ._thresholds import read_thresholds
 from ._craft import orthogonal_directions, span_basis
 from ._whitebox import clip_scale, component_index, pick_tasks, subspace_scores
 
@@ -45,65 +46,6 @@ def _task_rows(sizes):
     """Task id of every example and the start row of every task."""
     sizes = np.asarray(sizes)
     return np.repeat(np.arange(sizes.size), sizes), np.cumsum(sizes) - sizes
-
-
-def read_thresholds(model):
-    """Every threshold a white-box adversary reads off a fitted robust learner.
-
-    Parameters
-    ----------
-    model : MetaLearner
-        A fitted learner (``diagnostics_`` set by ``fit``).
-
-    Returns
-    -------
-    dict
-        ``screen``: ``sigma_x`` and, per pool, ``x_sq_over_d`` (low, high)
-        and ``abs_y``; ``subspace``: trimming ``limit``, ``bulk_ratio``,
-        ``clip``; ``regression``: ``top_eig_over_edge`` per component,
-        ``budget``; ``noise``: the heavy ŝ² interval ``centre`` and
-        ``half_width`` and the light estimate ``s2_light`` per component;
-        ``flag_level``; ``far``: tasks the clustering set aside and its limit.
-        Keys whose stage did not run are absent.
-
-    Raises
-    ------
-    ValidationError
-        If ``model`` has not been fitted.
-    """
-    diag = getattr(model, "diagnostics_", None)
-    if diag is None:
-        raise ValidationError("read_thresholds needs a fitted learner (no diagnostics_)")
-    out = {}
-    sc = diag.get("screen")
-    if sc:
-        out["screen"] = {"sigma_x": float(sc.get("sigma_x", 1.0))}
-        for pool in ("light1", "heavy", "light2"):
-            th = (sc.get(pool) or {}).get("thresholds")
-            if th:
-                out["screen"][pool] = {"x_sq_over_d": tuple(map(float, th["x_sq_over_d"])),
-                                       "abs_y": float(th["abs_y"])}
-    sub = diag.get("subspace") or {}
-    if sub:
-        out["subspace"] = {k: sub.get(k) for k in ("limit", "bulk_ratio", "clip")}
-    reg = diag.get("regression") or {}
-    if reg.get("components"):
-        out["regression"] = {"top_eig_over_edge": [float(c.get("top_eig_over_edge", np.nan))
-                                                   for c in reg["components"]],
-                             "budget": reg.get("budget")}
-    nc = reg.get("noise_check") or {}
-    if "heavy_centre" in nc:
-        out["noise"] = {"centre": np.asarray(nc["heavy_centre"], float),
-                        "half_width": np.asarray(nc["heavy_half_width"], float),
-                        "s2_light": np.asarray(nc.get("s2_light", np.nan), float)}
-    stages = model.resolved_stages() if hasattr(model, "resolved_stages") else {}
-    level = getattr(stages.get("classification"), "flag_level", None)
-    if level is not None:
-        out["flag_level"] = float(level)
-    cl = diag.get("clustering") or {}
-    if "removed" in cl:
-        out["far"] = {"removed": int(cl["removed"]), "limit": cl.get("limit")}
-    return out
 
 
 def _direction(theta, a, how, rng):
