@@ -51,6 +51,7 @@ SPACE = {
         "edge_spike": {"level": ("float", 0.5, 1.2), "y_level": ("float", 0.3, 1.0)},
         "direction_swap": {"component": ("component",), "scale": ("logfloat", 0.5, 3.0)},
         "copies": _COPIES,
+        "midpoint": _MID,
     },
     "heavy": {
         "fake_cluster": {},

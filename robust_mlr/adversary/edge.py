@@ -25,7 +25,7 @@ from scipy.stats import chi2
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._thresholds import read_thresholds
-from ._craft import orthogonal_directions, span_basis
+from ._craft import fixed_direction, span_basis
 from ._whitebox import clip_scale, component_index, pick_tasks, subspace_scores
 
 __all__ = ["read_thresholds", "EdgePlacement", "EdgeSpike", "NoiseEdge"]
@@ -48,8 +48,9 @@ def _task_rows(sizes):
     return np.repeat(np.arange(sizes.size), sizes), np.cumsum(sizes) - sizes
 
 
-def _direction(theta, a, how, rng):
-    """Unit shift direction: ⊥ span(W) ("orthogonal") or toward the nearest
+def _direction(theta, a, how):
+    """Unit shift direction: ⊥ span(W) ("orthogonal", the same for every
+    pool, so attacks on several pools push one way) or toward the nearest
     other component ("toward")."""
     W = theta.W
     if how == "toward" and theta.k > 1:
@@ -57,7 +58,7 @@ def _direction(theta, a, how, rng):
         dist[a] = np.inf
         v = W[:, int(np.argmin(dist))] - W[:, a]
         return v / max(np.linalg.norm(v), 1e-300)
-    return orthogonal_directions(W, 1, rng)[:, 0]
+    return fixed_direction(W)
 
 
 def eigen_designs(sizes, u, amp, rng):
@@ -83,7 +84,8 @@ class EdgePlacement(Attack):
     """Shared-gradient tasks just inside the regression filter's stop rule.
 
     The tasks of component ``component`` are replaced by noise-free (or
-    ``noise``·s) tasks ``y = X(w_a + δ s_a u)`` whose designs have ``u`` as an
+    ``noise``·s) tasks ``y = X(w_a + δ s_a u)`` whose designs have ``u`` (a
+    direction shared by every pool) as an
     exact eigenvector of ``XᵀX`` (:func:`eigen_designs`), so all their
     gradients ``t^{-1/2}Xᵀ(Xŵ − y)`` are one vector along ``u``. With a
     share ε of the component replaced, the gradient covariance gains only
@@ -144,7 +146,7 @@ class EdgePlacement(Attack):
         a = component_index(theta, self.component)
         s = float(theta.s[a])
         delta = self.auto_shift(data, idx, a) if self.shift is None else self.shift
-        u = _direction(theta, a, self.direction, rng)
+        u = _direction(theta, a, self.direction)
         x_hi, y_hi = _screen(ctx, ctx.pool)
         d = data.dim
         room = 0.0 if x_hi is None else max(_MARGIN * x_hi * d - (d - 1), 1.0) - 1.0
@@ -191,7 +193,7 @@ class EdgeSpike(Attack):
         target = self.level * np.quantile(tau, 1 - min(max(alpha, 1e-3), 0.5))
         c = clip_scale(data.y, clip)
         yc = self.y_level * (3 * float(np.std(data.y)) if not np.isfinite(c) else c)
-        u = orthogonal_directions(theta.W, 1, rng)[:, 0]
+        u = fixed_direction(theta.W)
         sizes = data.sizes[idx]
         task, start = _task_rows(sizes)
         pos = np.arange(len(task)) - start[task]

@@ -22,19 +22,13 @@ from ..data import example_rows
 from ..exceptions import ValidationError
 from ..limits import shift_tv, two_point_floor
 from ._base import Attack, register
+from ._craft import fixed_direction, model_examples
 from ._whitebox import component_index
 
 __all__ = ["Midpoint", "midpoint_world"]
 
 ESTIMATES = ("w", "s2", "p")
 _MAX_ROUNDS = 10_000
-
-
-def _fixed_direction(W):
-    """A unit vector ⊥ span(W), deterministic in W (both worlds must agree)."""
-    d, k = W.shape
-    Q = np.linalg.qr(np.column_stack([W, np.eye(d)]))[0]
-    return Q[:, k]
 
 
 def midpoint_world(theta, a, estimate, t, alpha, frac=0.95, other=None):
@@ -73,7 +67,7 @@ def midpoint_world(theta, a, estimate, t, alpha, frac=0.95, other=None):
     a_eff = min(alpha * frac, 0.45 * p[a])
     if estimate == "w":
         delta = 2 * two_point_floor(t, p[a], a_eff)
-        return {"w": W[:, a] + delta * s[a] * _fixed_direction(W), "s": s[a], "share": 1.0,
+        return {"w": W[:, a] + delta * s[a] * fixed_direction(W), "s": s[a], "share": 1.0,
                 "distance": delta}
     if estimate == "s2":
         h = min(two_point_floor(t, p[a], a_eff, "s2"), 0.99)
@@ -105,9 +99,12 @@ class Midpoint(Attack):
     :func:`midpoint_world`) by draws from the normalised excess (H − G)₊
     (rejection sampling: draw from H, accept with probability (1 − G/H)₊),
     keeping each replaced task's size, so the pool's law becomes
-    (P + P')/2. The count is Binomial with mean ``frac``·⌊αn⌋-ish and is
-    cut at the budget ⌊αn⌋ (the cut changes the law by at most the
-    overflow's share). Covariates are N(0, I) in both worlds.
+    (P + P')/2. The count of moved tasks is Binomial with mean
+    ``frac``·α·n (``"w"``, ``"s2"``) and is cut at the budget ⌊αn⌋ (the cut
+    changes the law by at most the overflow's share); the rest of the
+    budget replaces random tasks by fresh draws from their own component's
+    law, which leaves the law unchanged. Covariates are N(0, I) in both
+    worlds.
 
     Parameters
     ----------
@@ -129,9 +126,13 @@ class Midpoint(Attack):
         if estimate not in ESTIMATES:
             raise ValidationError(f"estimate must be one of {ESTIMATES}, got {estimate!r}")
         self.estimate, self.component, self.frac = estimate, component, float(frac)
-        self.other, self._alpha = other, None
+        self.other, self._alpha, self._moves = other, None, np.zeros(0, int)
         if not 0 < self.frac <= 1:
             raise ValidationError(f"frac must be in (0, 1], got {frac}")
+
+    def __repr__(self):
+        return (f"Midpoint(estimate={self.estimate!r}, component={self.component!r}, "
+                f"frac={self.frac!r}, other={self.other!r})")
 
     def _world(self, data, ctx):
         theta = ctx.need_theta(self.name)
@@ -163,15 +164,25 @@ class Midpoint(Attack):
         pick = own[rng.random(own.size) < prob]
         if pick.size > n_bad:
             pick = rng.choice(pick, n_bad, replace=False)
-        return np.sort(pick)
+        self._moves = pick
+        rest = np.setdiff1d(np.arange(data.n_tasks), pick)
+        rest = rest[comps[rest] >= 0]
+        pad = rng.choice(rest, min(n_bad - pick.size, rest.size), replace=False)
+        return np.sort(np.concatenate([pick, pad]))
 
     def craft(self, data, idx, ctx, rng):
         theta, a, world = self._world(data, ctx)
         sizes = data.sizes[idx]
-        X_out = np.empty((int(sizes.sum()), data.dim))
-        y_out = np.empty(int(sizes.sum()))
         out_start = np.cumsum(sizes) - sizes
-        pending = np.arange(idx.size)
+        # the budget left over is spent on fresh draws from each task's own law
+        pads = ~np.isin(idx, self._moves)
+        comp = data.components[idx[pads]]
+        X_out, y_out = np.empty((int(sizes.sum()), data.dim)), np.empty(int(sizes.sum()))
+        if pads.any():
+            rows = np.repeat(pads, sizes)
+            X_out[rows], y_out[rows] = model_examples(sizes[pads], theta.W[:, comp].T,
+                                                      np.asarray(theta.s)[comp], rng)
+        pending = np.flatnonzero(~pads)
         wa, sa = theta.W[:, a], float(theta.s[a])
         for _ in range(_MAX_ROUNDS):
             if pending.size == 0:

@@ -191,6 +191,8 @@ def main(argv=None):
         red_team(make, (theta, pools), a.alpha, target=target, budget=n_search, seed=a.seed,
                  warm_start=False, on_crash=a.on_crash, callback=report, settings=settings,
                  init_strategies=best)
+    make().fit(pools)                       # the clean time again: the machine is shared
+    emit("clean", "end", 1, {}, clean_err, log[-1])
     fh.close()
     from summary import summarise
     print(summarise(out, only=f"{tag}.csv"))

@@ -50,7 +50,9 @@ def summarise(directory, only=None):
                          f" | {'yes' if w['warned'] == '1' else 'no'} | {_short(w)} |")
         raised = [r for r in att if r["exception"]]
         ratio = max(att, key=lambda r: float(r["time_ratio"]))
-        notes.append(f"* {f.name}: {len(att)} attacked fits, clean fit {float(clean['time']):.2f} s,"
+        again = [float(r["time"]) for r in rows if r["phase"] == "clean"][1:]
+        notes.append(f"* {f.name}: {len(att)} attacked fits, clean fit {float(clean['time']):.2f} s"
+                     + (f" ({again[0]:.2f} s at the end)" if again else "") + ","
                      f" mean fit {np.mean([float(r['time']) for r in att]):.2f} s; "
                      f"{len(raised)} raised"
                      + (f" ({'; '.join(sorted({r['exception'][:70] for r in raised})[:3])})"
