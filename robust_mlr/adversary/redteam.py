@@ -206,10 +206,15 @@ def _fixed_params(strategy, families):
         if fam != "none" and fam not in families[pool]:
             raise ValidationError(f"init strategy family {fam!r} is not searchable on {pool!r}")
         fixed[pool] = fam
-        if fam != "none":
-            for p, value in dict(params).items():
-                if p in SPACE[pool][fam]:
-                    fixed[f"{pool}.{fam}.{p}"] = value
+        if fam == "none":
+            continue
+        given = dict(params)
+        att = get_attack(fam, **given)               # unspecified parameters: its defaults
+        for p, spec in SPACE[pool][fam].items():
+            value = given.get(p, getattr(att, p, None))
+            if value is None or (spec[0] == "component" and isinstance(value, str)):
+                continue                             # left to the sampler
+            fixed[f"{pool}.{fam}.{p}"] = value
     return fixed
 
 
@@ -261,7 +266,8 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
         Strategies ``{pool: (family, params)}`` evaluated first (after the
         catalogue), e.g. the best attacks of hand-built families: the
         search starts from them. Their families must be searchable on
-        their pools; parameters the search space does not have are dropped.
+        their pools; parameters the search space does not have are dropped,
+        those it has but the strategy omits take the family's defaults.
 
     Returns
     -------
