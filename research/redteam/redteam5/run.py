@@ -14,8 +14,8 @@ For one learner configuration (problem, sizes, α) the driver
 Every fit is one CSV row: the attack, max‖ŵ−w‖/s, max|ŝ²−s²|/s², max|p̂−p|
 (Hungarian-matched), whether a CorruptionWarning was raised, the
 exception (type and message), the fit time and its ratio to the clean fit.
-A target's fit count is the grid plus its own search (``--fits N``: half
-each). ``--summarise DIR`` prints the worst fit per target of every CSV in
+A target's fit count is the grid plus its own search (``--fits N``: up
+to N/2 grid fits, the rest search). ``--summarise DIR`` prints the worst fit per target of every CSV in
 DIR as a Markdown table.
 
     cd <repository root>
@@ -179,7 +179,7 @@ def main(argv=None):
         key = TARGETS[target]
         ok = [(s, e) for s, e in scored if np.isfinite(e[key])]
         best = [s for s, _ in sorted(ok, key=lambda se: -se[1][key])[:5]]
-        n_search = max(a.fits - n_grid, 1)
+        n_search = max(a.fits - len(grid), 1)       # a short grid leaves the search more
         start = len(log)
 
         def report(rec, target=target, start=start):
