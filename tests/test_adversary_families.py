@@ -146,3 +146,15 @@ def test_red_team_starts_from_the_given_strategies(problem):
     first = res.history[0]
     assert first.source == "warm" and first.strategy["light2"][0] == "edge_placement"
     assert first.strategy["light2"][1]["level"] == 2.0 and res.history[1].source == "search"
+
+
+def test_eigen_designs_have_the_shift_direction_as_exact_eigenvector():
+    from robust_mlr.adversary.edge import eigen_designs
+    rng = np.random.default_rng(0)
+    sizes = np.array([2, 3, 8, 5])
+    u = np.linalg.qr(rng.standard_normal((6, 1)))[0][:, 0]
+    X = eigen_designs(sizes, u, 1.5, rng)
+    task = np.repeat(np.arange(sizes.size), sizes)
+    for i, t in enumerate(sizes):          # a check over four tasks, not the construction
+        Xi = X[task == i]
+        np.testing.assert_allclose(Xi.T @ (Xi @ u), t * 1.5 ** 2 * u, atol=1e-10)
