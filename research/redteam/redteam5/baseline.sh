@@ -9,6 +9,7 @@ run() { tag=$1; shift; nice -n 5 python3 research/redteam/redteam5/run.py --out 
 # run fixed_a0.05 --alpha 0.05 --sizes fixed --fits 50  (superseded, below)
 run fixed_a0.02 --alpha 0.02 --sizes fixed --fits 50
 run hetero_a0.05 --alpha 0.05 --sizes hetero --fits 24
+run hetero_a0.02 --alpha 0.02 --sizes hetero --fits 24
 # α = 0.05, fixed sizes, again after the warm start was made exact (its first run replayed
 # the grid's best attacks with the unspecified parameters sampled)
 run fixed_a0.05 --alpha 0.05 --sizes fixed --fits 60
