@@ -281,7 +281,7 @@ API_CASES = [
      "is not a numpy .npz archive"),
     ("settings-unknown", lambda t: (lambda th, p: lambda: corrupt_pools(
         p, "fake_cluster", 0.1, theta=th, settings={"alpah": 0.1}))(*_pools()),
-     "settings has unknown key(s) 'alpah'; the adversary reads only alpha, flag_level, clip"),
+     "settings has unknown key(s) 'alpah'; the adversary reads only alpha, flag_level, clip, thresholds"),
     ("settings-not-dict", lambda t: (lambda th, p: lambda: corrupt_pools(
         p, "fake_cluster", 0.1, theta=th, settings=[("alpha", 0.1)]))(*_pools()),
      "settings must be a dict"),

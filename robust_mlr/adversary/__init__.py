@@ -19,6 +19,9 @@ from .adaptive import (ComponentMimic, ComponentShift, CovariateSpike, ExtremeVa
 from .composite import Poolwise
 from .whitebox_attacks import (CandidateOverflow, CentreDrag, MedianPush, QuantileSwap,
                                SignalTheft, SureMimic)
+from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
+from .midpoint import Midpoint, midpoint_world
+from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
 __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
@@ -28,5 +31,6 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted", "CovariateSpike",
            "ExtremeValues", "ComponentShift", "VarianceInflation", "ComponentMimic", "Poolwise",
            "CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
-           "SignalTheft",
+           "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
+           "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "red_team", "RedTeamResult"]

@@ -12,6 +12,7 @@ from .._validation import check_alpha, check_rng, lookup
 from ..data import MetaDataset, Pools
 from ..exceptions import ValidationError
 from ..threat import ThreatModel
+from ._thresholds import read_thresholds
 
 __all__ = ["AttackContext", "Attack", "budget", "ATTACKS", "register", "corrupt_pools",
            "get_attack", "attack_settings", "default_settings"]
@@ -51,7 +52,10 @@ def attack_settings(model, alpha=None):
     -------
     dict
         ``alpha``; ``flag_level`` when the classification flags tasks;
-        ``clip`` of the subspace statistic (None when unclipped).
+        ``clip`` of the subspace statistic (None when unclipped); for a
+        fitted learner also ``thresholds``, every limit it applied
+        (:func:`~robust_mlr.adversary.read_thresholds`), which the
+        edge-placement families place their tasks just inside.
 
     Examples
     --------
@@ -66,6 +70,8 @@ def attack_settings(model, alpha=None):
         out["flag_level"] = level
     sub = stages.get("subspace")
     out["clip"] = sub.clip if hasattr(sub, "clip") else default_settings()["clip"]
+    if getattr(model, "diagnostics_", None) is not None:
+        out["thresholds"] = read_thresholds(model)
     return out
 
 
@@ -174,8 +180,9 @@ def get_attack(attack, **kwargs):
 
 
 #: The algorithm settings an adversary may read (see ``corrupt_pools``): the
-#: stated α, the flagging level of the χ² test and the subspace clipping scale.
-SETTINGS = ("alpha", "flag_level", "clip")
+#: stated α, the flagging level of the χ² test, the subspace clipping scale
+#: and the thresholds a fitted learner applied (``read_thresholds``).
+SETTINGS = ("alpha", "flag_level", "clip", "thresholds")
 
 
 def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, targets=None,
@@ -193,7 +200,8 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
         True parameters (most attacks inspect them).
     settings : dict, optional
         The algorithm's settings the adversary may read: ``alpha``,
-        ``flag_level``, ``clip`` (another key is a ValidationError).
+        ``flag_level``, ``clip``, ``thresholds`` (another key is a
+        ValidationError).
     targets : sequence of pool names, optional
         Pools to attack (default: the attack's own ``targets``).
     rng : None, int or Generator

@@ -60,6 +60,14 @@ def orthogonal_directions(W, m, rng):
     return np.linalg.qr(R)[0]
 
 
+def fixed_direction(W):
+    """A unit vector ⊥ span(W) that depends on W only, so attacks on
+    different pools (and the two worlds of a midpoint pair) share it."""
+    d, k = W.shape
+    Q = np.linalg.qr(np.column_stack([W, np.eye(d)]))[0]
+    return Q[:, k]
+
+
 def span_basis(W):
     """Orthonormal basis of span(W) (d × rank)."""
     U, sv, _ = np.linalg.svd(W, full_matrices=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
+from . import edge, midpoint, moment_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -23,6 +24,12 @@ _PUSH = {"component": ("component",), "fill": ("float", 0.3, 1.0),
          "direction": ("cat", ("up", "down"))}
 _SWAP = {"component": ("component",), "level": ("float", 0.55, 0.99),
          "direction": ("cat", ("up", "down"))}
+_EDGE = {"component": ("component",), "level": ("logfloat", 0.5, 4.0),
+         "direction": ("cat", ("orthogonal", "toward")), "noise": ("float", 0.0, 1.0),
+         "x_level": ("float", 0.0, 1.0)}
+_MID = {"estimate": ("cat", ("w", "s2", "p")), "component": ("component",),
+        "frac": ("float", 0.6, 1.0)}
+_COPIES = {"kind": ("cat", ("clean", "identical", "constant")), "groups": ("int", 1, 6)}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -41,6 +48,10 @@ SPACE = {
                          "n_directions": ("int", 1, 4)},
         "candidate_overflow": {"n_directions": ("int", 1, 12), "x_frac": ("float", 0.05, 1.0),
                                "y_frac": ("float", 0.3, 1.0)},
+        "edge_spike": {"level": ("float", 0.5, 1.2), "y_level": ("float", 0.3, 1.0)},
+        "direction_swap": {"component": ("component",), "scale": ("logfloat", 0.5, 3.0)},
+        "copies": _COPIES,
+        "midpoint": _MID,
     },
     "heavy": {
         "fake_cluster": {},
@@ -58,6 +69,12 @@ SPACE = {
         "centre_drag": {"component": ("component",), "shift": ("float", 0.0, 3.0),
                         "noise": ("float", 0.5, 2.0),
                         "direction": ("cat", ("others", "orthogonal"))},
+        "edge_placement": _EDGE,
+        "noise_edge": {"component": ("component",), "ratio": ("logfloat", 0.2, 6.0)},
+        "midpoint": _MID,
+        "trim_spike": {"level": ("float", 0.5, 1.1), "component": ("component",),
+                       "direction": ("cat", ("random", "anti", "between"))},
+        "copies": _COPIES,
     },
     "light2": {
         "component_shift": _SHIFT,
@@ -74,6 +91,9 @@ SPACE = {
         "quantile_swap": _SWAP,
         "sure_mimic": {"component": ("component",), "source": ("component",),
                        "quantile": ("float", 0.05, 0.6)},
+        "edge_placement": _EDGE,
+        "midpoint": _MID,
+        "copies": _COPIES,
     },
 }
 

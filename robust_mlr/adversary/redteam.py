@@ -45,7 +45,8 @@ _CRASH = 1e6                      # objective handed to the optimiser for a cras
 class TrialRecord:
     """One evaluated attack: ``strategy`` {pool: (family, params)}, all
     ``metrics``, the target ``error`` (inf for a crash), ``status`` ("ok" or
-    "crash"), the exception ``message`` and ``source`` ("catalogue"/"search")."""
+    "crash"), the exception ``message`` and ``source`` ("catalogue", "warm"
+    for an initial strategy, or "search")."""
 
     number: int
     strategy: dict
@@ -197,8 +198,29 @@ def _catalogue_params(name, families):
     return fixed
 
 
+def _fixed_params(strategy, families):
+    """Optuna's fixed parameters of a strategy {pool: (family, params)}."""
+    fixed = {}
+    for pool in families:
+        fam, params = strategy.get(pool, ("none", {}))
+        if fam != "none" and fam not in families[pool]:
+            raise ValidationError(f"init strategy family {fam!r} is not searchable on {pool!r}")
+        fixed[pool] = fam
+        if fam == "none":
+            continue
+        given = dict(params)
+        att = get_attack(fam, **given)               # unspecified parameters: its defaults
+        for p, spec in SPACE[pool][fam].items():
+            value = given.get(p, getattr(att, p, None))
+            if value is None or (spec[0] == "component" and isinstance(value, str)):
+                continue                             # left to the sampler
+            fixed[f"{pool}.{fam}.{p}"] = value
+    return fixed
+
+
 def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, families=None,
-             warm_start=True, on_crash="max", n_test=1000, callback=None):
+             warm_start=True, on_crash="max", n_test=1000, callback=None, settings=None,
+             init_strategies=()):
     """Search attack families and parameters for the largest error of a learner.
 
     Parameters
@@ -235,6 +257,17 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
         Test tasks for the prediction error.
     callback : callable ``(TrialRecord) -> None``, optional
         Called after every trial (progress reports).
+    settings : dict, optional
+        What the adversary reads off the defender (default:
+        :func:`attack_settings` of the unfitted learner); pass
+        ``attack_settings(fitted_learner)`` to give the edge-placement
+        families the thresholds of a clean fit.
+    init_strategies : sequence of dict, optional
+        Strategies ``{pool: (family, params)}`` evaluated first (after the
+        catalogue), e.g. the best attacks of hand-built families: the
+        search starts from them. Their families must be searchable on
+        their pools; parameters the search space does not have are dropped,
+        those it has but the strategy omits take the family's defaults.
 
     Returns
     -------
@@ -265,7 +298,7 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
         if unknown:
             raise ValidationError(f"families {unknown} are not searchable on pool {pool!r}")
     make_learner = _learner_factory(learner, int(seed))
-    settings = attack_settings(make_learner(), alpha)
+    settings = attack_settings(make_learner(), alpha) if settings is None else dict(settings)
     test = make_tasks(theta, n_test, 5, rng=np.random.default_rng([int(seed), 3])).split_query()
     key = _KEY[target]
     clean, status, msg = evaluate_attack(make_learner, theta, pools, None, alpha, None, test,
@@ -285,6 +318,10 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
             if any(fixed[p] != "none" for p in Pools.names):
                 study.enqueue_trial(fixed)
                 n_cat += 1
+    n_init = 0
+    for strategy in init_strategies:
+        study.enqueue_trial(_fixed_params(strategy, families))
+        n_init += 1
     history = []
 
     def objective(trial):
@@ -296,7 +333,8 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
                                            settings)
         err = res[key] if st == "ok" else float("inf")
         rec = TrialRecord(trial.number, strategy, res, float(err), st, message,
-                          "catalogue" if trial.number < n_cat else "search")
+                          "catalogue" if trial.number < n_cat else
+                          "warm" if trial.number < n_cat + n_init else "search")
         history.append(rec)
         if callback is not None:
             callback(rec)
