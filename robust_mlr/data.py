@@ -125,6 +125,12 @@ class MetaDataset:
         for i in range(self.n_tasks):
             yield self.task(i)
 
+    def _block(self, lo, hi):
+        """Rows ``lo:hi`` as ``(X, y)`` (views here; a screened pool scales
+        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`): the blocked
+        passes read a pool through this."""
+        return self.X[lo:hi], self.y[lo:hi]
+
     # --------------------------------------------------------------- selecting
     def subset(self, indices):
         """A new meta-dataset of the given tasks (a boolean mask or indices).

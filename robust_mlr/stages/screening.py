@@ -36,6 +36,7 @@ import math
 import numpy as np
 from .._dist import chi2, norm
 
+from .._scaled import ScaledTasks
 from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
@@ -179,7 +180,8 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
     Returns
     -------
     scaled : dict of MetaDataset
-        The kept tasks of each pool, scaled.
+        The kept tasks of each pool, scaled (scaled as they are read: no
+        copy of the covariates is made, see :mod:`robust_mlr._scaled`).
     scales : (σ̂_x, σ̂_y)
     info : dict
         Per pool: ``kept`` mask (over the original tasks), ``n_removed``,
@@ -194,9 +196,6 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
-        # one copy of each pool: the kept tasks, scaled in place when the
-        # subset is already a copy (a contiguous subset is a view of the
-        # user's arrays and is copied by the scaling instead)
-        sub = ds.subset(np.flatnonzero(kept))
-        scaled[name] = scale_dataset(sub, sx, sy, copy=np.shares_memory(sub.X, ds.X))
+        # no copy of X: the kept tasks, scaled as the stages read them
+        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy)
     return scaled, (sx, sy), info

@@ -48,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..._segments import weighted_task_sums
+from ..._segments import pool_weighted_sums
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
@@ -76,7 +76,7 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None):
         y = np.clip(y, -clip * scale, clip * scale)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
-    Z = weighted_task_sums(data.offsets, data.X, y) * np.sqrt(c / t)[:, None]
+    Z = pool_weighted_sums(data, y) * np.sqrt(c / t)[:, None]   # one blocked pass
     q = data.task_sums(y * y) * (c / t)
     return Z, q
 
