@@ -74,10 +74,15 @@ def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
     move ŝ² by at most the gap between the clean (1/2 ± 2α) quantiles of the
     ratios, however large their residuals.
     """
+    return _noise(data, data.task_sums((data.y - data.X @ w) ** 2), kept, t_cap)
+
+
+def _noise(data, rss, kept=None, t_cap=None):
+    """:func:`robust_noise` from the per-task residual sums of squares (n,)."""
     kept = np.ones(data.n_tasks, bool) if kept is None else kept
     t = data.sizes[kept]
     t_cap = size_cap(data.sizes) if t_cap is None else t_cap
-    rss = data.task_sums((data.y - data.X @ w) ** 2)[kept]
+    rss = rss[kept]
     sizes, which = np.unique(t, return_inverse=True)             # median per size
     ratio = rss / chi2.median(sizes)[which]
     order = np.argsort(ratio)
@@ -161,11 +166,13 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         # the last pass removed tasks after its fit (a break leaves ŵ fitted
         # on the final kept set, so no refit is needed there)
         w = _ls(data.X, data.y, ex_w * np.repeat(kept, data.sizes))
+        r = data.X @ w - data.y
     # ŝ² over all the component's tasks, not the kept ones: the filter
     # removes tasks with large aligned gradients, i.e. large residuals, so
     # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
     # weighted median needs no filtering to bound the corrupted tasks
-    return w, robust_noise(data, w, None, t_cap), kept, {
+    # (the residuals r are at the final ŵ: (y − Xŵ)² = r² exactly)
+    return w, _noise(data, data.task_sums(r * r), None, t_cap), kept, {
         "iterations": it, "removed": int((~kept).sum()), "budget": budget,
         "top_eig_over_edge": lam_ratio, "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
