@@ -84,6 +84,25 @@ class ScaledTasks(MetaDataset):
         X = src[lo:hi].copy() if self._src is None else src[self._src[lo:hi]]
         return scale_rows(X, self._sx), self.y[lo:hi]
 
+    def _subsets(self, groups):
+        """The subsets of the task index arrays ``groups`` in turn, gathered
+        into one reused buffer (each is valid until the next is drawn): the
+        regression filter's components cost one allocation, not one each."""
+        if self._X is not None:
+            yield from super()._subsets(groups)
+            return
+        groups = [np.asarray(idx, dtype=np.int64) for idx in groups]
+        rows = [example_rows(self.offsets, idx) for idx in groups]
+        buf = np.empty((max((r.size for r in rows), default=0), self.dim),
+                       dtype=self._base.X.dtype)
+        for idx, r in zip(groups, rows):
+            X = buf[:r.size]
+            np.take(self._base.X, r if self._src is None else self._src[r], axis=0, out=X)
+            sizes = self.sizes[idx]
+            off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            comps = None if self.components is None else self.components[idx]
+            yield MetaDataset._trusted(scale_rows(X, self._sx), self.y[r], off, comps)
+
     def subset(self, indices):
         """A plain meta-dataset of the given tasks, their rows gathered and
         scaled (the whole scaled X is not built)."""

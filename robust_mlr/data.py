@@ -157,6 +157,12 @@ class MetaDataset:
         rows = example_rows(self.offsets, idx)
         return MetaDataset._trusted(self.X[rows], self.y[rows], new_off, comps)
 
+    def _subsets(self, groups):
+        """:meth:`subset` of each task index array of ``groups`` in turn (a
+        screened pool reuses one buffer, :class:`robust_mlr._scaled.ScaledTasks`)."""
+        for idx in groups:
+            yield self.subset(idx)
+
     def select_by_size(self, min_size=1, max_size=None):
         """Tasks with ``min_size <= t_i <= max_size``, and their indices."""
         s = self.sizes

@@ -208,21 +208,22 @@ def _per_component(data, labels, k, fit, skip_empty=False):
     d = data.dim
     W, s2 = np.empty((d, k)), np.empty(k)
     final = labels.copy()
-    infos = []
-    for c in range(k):                            # loop over components only
-        idx = np.flatnonzero(labels == c)
-        if data.sizes[idx].sum() <= d and skip_empty:
-            W[:, c], s2[c] = np.nan, np.nan
-            infos.append({"removed": 0, "passed": False, "unsupported": True})
-            continue
-        if data.sizes[idx].sum() <= d:
+    infos = [{"removed": 0, "passed": False, "unsupported": True}] * k
+    groups = [np.flatnonzero(labels == c) for c in range(k)]
+    fitted = [c for c in range(k) if data.sizes[groups[c]].sum() > d]
+    for c in sorted(set(range(k)) - set(fitted)):
+        if not skip_empty:
+            idx = groups[c]
             raise EmptyClusterError(
                 f"component {c} received {idx.size} tasks with {int(data.sizes[idx].sum())} "
                 f"examples; regression in d={d} needs more than {d}")
-        w, v, kept, info = fit(data.subset(idx))
+        W[:, c], s2[c] = np.nan, np.nan
+    # one component's rows at a time (a screened pool gathers them into one buffer)
+    for c, sub in zip(fitted, data._subsets([groups[c] for c in fitted])):
+        w, v, kept, info = fit(sub)
         W[:, c], s2[c] = w, v
-        final[idx[~kept]] = -1
-        infos.append(info)
+        final[groups[c][~kept]] = -1
+        infos[c] = info
     counts = np.bincount(labels[labels >= 0], minlength=k)
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
