@@ -132,7 +132,8 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    S = Z[kept].T @ Z[kept] / m
+    Zk = Z if m == n else Z[kept]
+    S = Zk.T @ Zk.copy() / m        # two operands: a GEMM (Zk.T @ Zk would be a SYRK)
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
@@ -141,7 +142,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Z[kept] @ V
+    P = Zk @ V
     r = np.einsum("ij,ij->i", P, P)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
     keep_t = np.argsort(r, kind="stable")[:m - n_trim]
