@@ -81,8 +81,11 @@ class ScaledTasks(MetaDataset):
         if self._X is not None:
             return self._X[lo:hi], self.y[lo:hi]
         src = self._base.X
-        X = src[lo:hi].copy() if self._src is None else src[self._src[lo:hi]]
-        return scale_rows(X, self._sx), self.y[lo:hi]
+        if self._src is None:                 # one pass: the quotient is the copy
+            with np.errstate(over="ignore"):
+                X = src[lo:hi] / self._sx
+            return np.clip(X, -CLIP, CLIP, out=X), self.y[lo:hi]
+        return scale_rows(src[self._src[lo:hi]], self._sx), self.y[lo:hi]
 
     def _subsets(self, groups):
         """The subsets of the task index arrays ``groups`` in turn, gathered
