@@ -10,9 +10,13 @@ and the scales, and scales rows when a stage reads them:
 * the blocked passes read task-aligned row blocks through
   :meth:`ScaledTasks._block` (a block-sized gathered copy, in cache);
 * :meth:`ScaledTasks.subset` gathers and scales only the chosen tasks' rows
-  (the regression filter's components);
+  (``_subsets``: the components the regression filter fits on their own
+  rows, into one reused buffer);
 * any other reader of ``X`` gets the whole scaled array, built once on
   first access and kept — the behaviour of a scaled copy.
+
+It is a view: the pool's arrays must not change while it is used (a fit
+reads them only during the fit).
 
 Every value equals the scaled copy's bit for bit: each entry is divided by
 the same scale and clipped the same way, whichever rows are read together.
