@@ -172,14 +172,37 @@ def label_rss(X, y, offsets, labels, W):
 def task_rss(X, y, offsets, W):
     """Per-task residual sums of squares ``Σ_j (y_j − x_jᵀ w_ℓ)²`` for every
     column w_ℓ of W, (n, k), in one blocked pass (no N × k temporaries)."""
+    return _task_rss(lambda lo, hi: (X[lo:hi], y[lo:hi]), offsets, X.itemsize * X.shape[1], W)
+
+
+def pool_task_rss(data, W):
+    """:func:`task_rss` of a MetaDataset, its rows read block by block
+    (``data._block``: a screened pool scales each block, never all of X)."""
+    return _task_rss(data._block, data.offsets, data.y.itemsize * data.dim, W)
+
+
+def _task_rss(block, offsets, row_bytes, W):
     sizes = np.diff(offsets)
     out = np.empty((sizes.size, W.shape[1]))
-    for a, e in task_blocks(offsets, X.itemsize * X.shape[1]):
-        lo, hi = offsets[a], offsets[e]
-        R = X[lo:hi] @ W
-        np.subtract(y[lo:hi, None], R, out=R)
+    for a, e in task_blocks(offsets, row_bytes):
+        Xb, yb = block(offsets[a], offsets[e])
+        R = Xb @ W
+        np.subtract(yb[:, None], R, out=R)
         R *= R
         out[a:e] = task_sum_operator(sizes[a:e]) @ R
+    return out
+
+
+def pool_weighted_sums(data, weights):
+    """Per-task sums ``Σ_j weights_j x_j`` (n, d) of a MetaDataset's covariates,
+    by blocks of tasks (``data._block``; one pass over X, equal entry for
+    entry to :func:`weighted_task_sums`, whose sparse product sums each task
+    on its own)."""
+    off = data.offsets
+    out = np.empty((data.n_tasks, data.dim))
+    for a, e in task_blocks(off, data.y.itemsize * data.dim):
+        lo, hi = off[a], off[e]
+        out[a:e] = weighted_task_sums(off[a:e + 1] - lo, data._block(lo, hi)[0], weights[lo:hi])
     return out
 
 

@@ -125,6 +125,12 @@ class MetaDataset:
         for i in range(self.n_tasks):
             yield self.task(i)
 
+    def _block(self, lo, hi):
+        """Rows ``lo:hi`` as ``(X, y)`` (views here; a screened pool scales
+        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`): the blocked
+        passes read a pool through this."""
+        return self.X[lo:hi], self.y[lo:hi]
+
     # --------------------------------------------------------------- selecting
     def subset(self, indices):
         """A new meta-dataset of the given tasks (a boolean mask or indices).
@@ -150,6 +156,12 @@ class MetaDataset:
             return MetaDataset._trusted(self.X[a:b], self.y[a:b], new_off, comps)
         rows = example_rows(self.offsets, idx)
         return MetaDataset._trusted(self.X[rows], self.y[rows], new_off, comps)
+
+    def _subsets(self, groups):
+        """:meth:`subset` of each task index array of ``groups`` in turn (a
+        screened pool reuses one buffer, :class:`robust_mlr._scaled.ScaledTasks`)."""
+        for idx in groups:
+            yield self.subset(idx)
 
     def select_by_size(self, min_size=1, max_size=None):
         """Tasks with ``min_size <= t_i <= max_size``, and their indices."""

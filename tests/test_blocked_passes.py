@@ -121,3 +121,43 @@ def test_fits_restore_the_blas_thread_count():
         after = counts()
     assert any(n == 2 for _, n in before)         # a library that honours the limit
     assert after == before
+
+
+def test_screened_pools_equal_the_scaled_copy(ragged):
+    """Screening scales the kept tasks as they are read, never copying X:
+    every value, subset and blocked likelihood equals the scaled copy's."""
+    from robust_mlr import Pools
+    from robust_mlr.stages.screening import scale_dataset, screen_pools
+    theta, data = ragged
+    data = MetaDataset(data.X.copy(), data.y, data.offsets)
+    data.X[5, 0] = 1e9                                     # task 0 is implausible
+    pools = Pools(data, data.subset(np.arange(3000)), data)
+    screened, (sx, sy), info = screen_pools(pools, 0.05)
+    kept = info["light2"]["kept"]
+    assert not kept[0] and kept.sum() == data.n_tasks - 1
+    ref = scale_dataset(data.subset(kept), sx, sy)
+    got = screened["light2"]
+    np.testing.assert_array_equal(got.offsets, ref.offsets)
+    W, s2 = theta.W / sx * sy, np.full(K, 2.0)
+    np.testing.assert_array_equal(task_neg_log_lik(got, W, s2), task_neg_log_lik(ref, W, s2))
+    idx = np.arange(0, ref.n_tasks, 7)
+    np.testing.assert_array_equal(got.subset(idx).X, ref.subset(idx).X)
+    np.testing.assert_array_equal(got.X, ref.X)
+    np.testing.assert_array_equal(got.y, ref.y)
+
+
+def test_filter_components_first_round_equals_per_component_filter(ragged):
+    """The regression filter's first round, run for all components in two
+    blocked passes, gives each component's own filter fit to rounding."""
+    from robust_mlr.stages.regression import filter_components, filter_regression
+    theta, data = ragged
+    labels = data.components.copy()
+    labels[::50] = -1                                      # flagged tasks are left out
+    W, s2, p, info = filter_components(data, labels, K, alpha=0.05, rng=0)
+    assert [c["iterations"] for c in info["components"]] == [1] * K
+    for c in range(K):
+        w, v, kept, _ = filter_regression(data.subset(np.flatnonzero(labels == c)), 0.05,
+                                          rng=0, budget=info["budget"], t_cap=info["t_cap"])
+        np.testing.assert_allclose(W[:, c], w, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(s2[c], v, rtol=1e-12)
+        assert kept.all()

@@ -36,6 +36,7 @@ import math
 import numpy as np
 from .._dist import chi2, norm
 
+from .._scaled import ScaledTasks
 from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
@@ -52,7 +53,7 @@ _CLIP = 1e6
 
 
 #: Rows of a pool scaled at once when only a per-example statistic is needed.
-_ROW_BLOCK = 1 << 16
+_ROW_BLOCK = 1 << 14
 #: Most entries of |x| the robust covariate scale reads (a strided sample).
 _SCALE_SAMPLE = 1 << 22
 
@@ -96,6 +97,13 @@ def robust_scales(datasets):
         If the median absolute covariate or response is 0 (the data have no
         scale: more than half the entries are exactly zero).
     """
+    return _robust_scales(datasets)[:2]
+
+
+def _robust_scales(datasets):
+    """(σ̂_x, σ̂_y, norms): :func:`robust_scales` and, per dataset, the
+    squared norms ||clip(x_j/σ̂_x)||²/d, from the pass that set σ̂_x (the
+    first estimate's norms rescaled: the screen needs no second pass)."""
     y = np.concatenate([ds.y for ds in datasets])
     d = datasets[0].dim
     sx0 = MAD_TO_SIGMA * np.median(_abs_sample(datasets))
@@ -103,9 +111,11 @@ def robust_scales(datasets):
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
                               f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")
-    u = np.concatenate([_scaled_sq_norms(ds.X, sx0) for ds in datasets])
-    sx = sx0 * np.sqrt(np.median(u) * d / chi2.median(d))
-    return float(sx), float(sy)
+    us = [_scaled_sq_norms(ds.X, sx0) for ds in datasets]
+    sx = sx0 * np.sqrt(np.median(np.concatenate(us)) * d / chi2.median(d))
+    # ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
+    # the clip, which both act only far beyond every screening threshold
+    return float(sx), float(sy), [u * (sx0 / sx) ** 2 for u in us]
 
 
 def scale_dataset(data: MetaDataset, sx, sy, copy=True):
@@ -158,14 +168,18 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0)):
     """
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
-    N, d = data.X.shape
-    u = _scaled_sq_norms(data.X, scales[0])
+    return _judge(data, _scaled_sq_norms(data.X, scales[0]), delta, y_range, scales[1])
+
+
+def _judge(data, u, delta, y_range, sy):
+    """:func:`screen_tasks` from the examples' scaled squared norms ``u``."""
+    N, d = data.n_examples, data.dim
     lo = chi2.ppf(delta / (2 * N), d) / d
     hi = chi2.isf(delta / (2 * N), d) / d
     yh = y_range * norm.isf(delta / (2 * N))
     bad_lo, bad_hi = u < lo, u > hi
     with np.errstate(over="ignore"):
-        bad_y = np.abs(data.y / scales[1]) > yh
+        bad_y = np.abs(data.y / sy) > yh
     bad = data.task_sums((bad_lo | bad_hi | bad_y).astype(np.int64)) > 0
     info = {"x_low": int(bad_lo.sum()), "x_high": int(bad_hi.sum()), "y_high": int(bad_y.sum()),
             "thresholds": {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}}
@@ -179,7 +193,8 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
     Returns
     -------
     scaled : dict of MetaDataset
-        The kept tasks of each pool, scaled.
+        The kept tasks of each pool, scaled (scaled as they are read: no
+        copy of the covariates is made, see :mod:`robust_mlr._scaled`).
     scales : (σ̂_x, σ̂_y)
     info : dict
         Per pool: ``kept`` mask (over the original tasks), ``n_removed``,
@@ -187,16 +202,15 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0):
     """
     alpha = check_alpha(alpha)
     datasets = [pools[name] for name in pools.names]
-    sx, sy = robust_scales(datasets)
+    delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
+    y_range = check_float(y_range, "y_range", min_val=1.0)
+    sx, sy, norms = _robust_scales(datasets)      # one pass over X: scales and norms
     scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
-    for name, ds in zip(pools.names, datasets):
-        kept, inf = screen_tasks(ds, delta, y_range, scales=(sx, sy))
+    for name, ds, u in zip(pools.names, datasets, norms):
+        kept, inf = _judge(ds, u, delta, y_range, sy)
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
-        # one copy of each pool: the kept tasks, scaled in place when the
-        # subset is already a copy (a contiguous subset is a view of the
-        # user's arrays and is copied by the scaling instead)
-        sub = ds.subset(np.flatnonzero(kept))
-        scaled[name] = scale_dataset(sub, sx, sy, copy=np.shares_memory(sub.X, ds.X))
+        # no copy of X: the kept tasks, scaled as the stages read them
+        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy)
     return scaled, (sx, sy), info

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from ..._dist import chi2
 
-from ..._segments import task_rss
+from ..._segments import pool_task_rss
 from ..._threads import pinned
 from ...data import MetaDataset
-from .likelihood import task_neg_log_lik
+from .likelihood import check_components, nll_from_rss
 
 __all__ = ["flag_unfit_tasks"]
 
@@ -26,9 +26,9 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
 
     Returns ``(labels, flagged)``: most likely component and boolean flags.
     """
-    nll = task_neg_log_lik(data, W, s2)
-    labels = np.argmin(nll, axis=1)
-    rss = task_rss(data.X, data.y, data.offsets, W)      # one blocked pass
+    W, s2 = check_components(data, W, s2)
+    rss = pool_task_rss(data, W)                 # one blocked pass serves both
+    labels = np.argmin(nll_from_rss(data, rss, s2), axis=1)
     stat = rss[np.arange(data.n_tasks), labels] / np.asarray(s2)[labels]
     sizes, which = np.unique(data.sizes, return_inverse=True)     # quantile per size
     flagged = stat > chi2.ppf(1 - level, sizes)[which]

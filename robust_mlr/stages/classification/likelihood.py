@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._segments import task_rss
+from ..._segments import pool_task_rss
 from ..._threads import pinned, single_blas
 from ..._validation import check_array
 from ...data import MetaDataset
@@ -27,12 +27,24 @@ def task_neg_log_lik(data: MetaDataset, W, s2):
 
     Constants common to all components are dropped.
     """
+    W, s2 = check_components(data, W, s2)
+    with single_blas():                       # blocked pass, block-sized products
+        rss = pool_task_rss(data, W)                              # (n, k)
+    return nll_from_rss(data, rss, s2)
+
+
+def check_components(data, W, s2):
+    """Validated ``(W, s2)``: W (d, k), s2 (k,) positive."""
     W = check_array(W, "W", ndim=2, shape=(data.dim, None))
     s2 = check_array(s2, "s2", ndim=1, shape=(W.shape[1],))
     if np.any(s2 <= 0):
         raise ValidationError(f"noise variances must be positive, got {s2}")
-    with single_blas():                       # blocked pass, block-sized products
-        rss = task_rss(data.X, data.y, data.offsets, W)           # (n, k)
+    return W, s2
+
+
+def nll_from_rss(data, rss, s2):
+    """The negative log-likelihoods of :func:`task_neg_log_lik` from the
+    per-task residual sums of squares ``rss`` (n, k)."""
     return rss / (2 * s2) + 0.5 * data.sizes[:, None] * np.log(s2)
 
 

@@ -49,6 +49,7 @@ from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
+from ._passes import first_round
 
 __all__ = ["filter_regression", "huber_regression", "filter_components",
            "huber_components", "robust_noise"]
@@ -74,15 +75,30 @@ def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
     move ŝ² by at most the gap between the clean (1/2 ± 2α) quantiles of the
     ratios, however large their residuals.
     """
-    kept = np.ones(data.n_tasks, bool) if kept is None else kept
-    t = data.sizes[kept]
-    t_cap = size_cap(data.sizes) if t_cap is None else t_cap
-    rss = data.task_sums((data.y - data.X @ w) ** 2)[kept]
+    return _noise(data.sizes, data.task_sums((data.y - data.X @ w) ** 2), kept, t_cap)
+
+
+def _noise(sizes, rss, kept=None, t_cap=None):
+    """:func:`robust_noise` from the task sizes and per-task residual sums of squares."""
+    kept = np.ones(sizes.size, bool) if kept is None else kept
+    t = sizes[kept]
+    t_cap = size_cap(sizes) if t_cap is None else t_cap
+    rss = rss[kept]
     sizes, which = np.unique(t, return_inverse=True)             # median per size
     ratio = rss / chi2.median(sizes)[which]
     order = np.argsort(ratio)
     cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
     return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
+
+
+def _gradient_test(g, kept, d):
+    """The kept tasks' centred gradients, the top eigenvector of their
+    covariance and its eigenvalue over the clean Marchenko–Pastur edge."""
+    gk = g[kept] - g[kept].mean(axis=0)
+    C = gk.T @ gk / kept.sum()
+    v, lam = top_eigvecs(C, 1)
+    edge = (1 + 2 * np.sqrt(d / kept.sum())) ** 2 * np.trace(C) / d
+    return gk, v, float(lam[0] / max(edge, 1e-300))
 
 
 def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
@@ -140,11 +156,7 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
         g = weighted_task_sums(data.offsets, data.X, r) / np.sqrt(t)[:, None]
-        gk = g[kept] - g[kept].mean(axis=0)
-        C = gk.T @ gk / kept.sum()
-        v, lam = top_eigvecs(C, 1)
-        edge = (1 + 2 * np.sqrt(d / kept.sum())) ** 2 * np.trace(C) / d
-        lam_ratio = float(lam[0] / max(edge, 1e-300))
+        gk, v, lam_ratio = _gradient_test(g, kept, d)
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
             break
@@ -161,11 +173,13 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         # the last pass removed tasks after its fit (a break leaves ŵ fitted
         # on the final kept set, so no refit is needed there)
         w = _ls(data.X, data.y, ex_w * np.repeat(kept, data.sizes))
+        r = data.X @ w - data.y
     # ŝ² over all the component's tasks, not the kept ones: the filter
     # removes tasks with large aligned gradients, i.e. large residuals, so
     # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
     # weighted median needs no filtering to bound the corrupted tasks
-    return w, robust_noise(data, w, None, t_cap), kept, {
+    # (the residuals r are at the final ŵ: (y − Xŵ)² = r² exactly)
+    return w, _noise(data.sizes, data.task_sums(r * r), None, t_cap), kept, {
         "iterations": it, "removed": int((~kept).sum()), "budget": budget,
         "top_eig_over_edge": lam_ratio, "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
@@ -189,7 +203,7 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
     return w, scale
 
 
-def _per_component(data, labels, k, fit, skip_empty=False):
+def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
     """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component; with
     ``skip_empty`` a component with too few examples gets NaN (w, s²) and
     ``info["unsupported"]`` instead of an EmptyClusterError.
@@ -197,25 +211,30 @@ def _per_component(data, labels, k, fit, skip_empty=False):
     p̂ is the share of tasks *classified* to each component (flagged tasks
     excluded), not of those a filter kept: a filter removing clean tasks of
     one component cannot bias p̂, and ⌊αn⌋ corrupted tasks move it by ≤ α/(1−α).
+
+    ``quick(c, idx)``, if given, may return component c's result without its
+    subset (None: fit it on the subset).
     """
     d = data.dim
     W, s2 = np.empty((d, k)), np.empty(k)
     final = labels.copy()
-    infos = []
-    for c in range(k):                            # loop over components only
-        idx = np.flatnonzero(labels == c)
-        if data.sizes[idx].sum() <= d and skip_empty:
-            W[:, c], s2[c] = np.nan, np.nan
-            infos.append({"removed": 0, "passed": False, "unsupported": True})
-            continue
-        if data.sizes[idx].sum() <= d:
+    infos = [{"removed": 0, "passed": False, "unsupported": True}] * k
+    groups = [np.flatnonzero(labels == c) for c in range(k)]
+    fitted = [c for c in range(k) if data.sizes[groups[c]].sum() > d]
+    for c in sorted(set(range(k)) - set(fitted)):
+        if not skip_empty:
+            idx = groups[c]
             raise EmptyClusterError(
                 f"component {c} received {idx.size} tasks with {int(data.sizes[idx].sum())} "
                 f"examples; regression in d={d} needs more than {d}")
-        w, v, kept, info = fit(data.subset(idx))
-        W[:, c], s2[c] = w, v
-        final[idx[~kept]] = -1
-        infos.append(info)
+        W[:, c], s2[c] = np.nan, np.nan
+    done = {} if quick is None else {c: quick(c, groups[c]) for c in fitted}
+    slow = [c for c in fitted if done.get(c) is None]
+    # one component's rows at a time (a screened pool gathers them into one buffer)
+    done.update((c, fit(sub)) for c, sub in zip(slow, data._subsets([groups[c] for c in slow])))
+    for c in fitted:
+        W[:, c], s2[c], kept, infos[c] = done[c]
+        final[groups[c][~kept]] = -1
     counts = np.bincount(labels[labels >= 0], minlength=k)
     return W, s2, counts / max(counts.sum(), 1), final, infos
 
@@ -240,9 +259,25 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     labels = np.asarray(labels)
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
+    W1, ok, g1, rss1 = first_round(data, labels, k, t_cap)
+
+    def quick(c, idx):
+        """Component c from the first round computed for all components,
+        when that round meets the stopping rule (then no random draw is
+        made, as in :func:`filter_regression`)."""
+        if not ok[c]:
+            return None
+        kept = np.ones(idx.size, bool)
+        lam_ratio = _gradient_test(g1[idx], kept, data.dim)[2]
+        if not (alpha == 0 or lam_ratio <= 1 or budget <= 0):
+            return None
+        return W1[:, c], _noise(data.sizes[idx], rss1[idx], None, t_cap), kept, {
+            "iterations": 1, "removed": 0, "budget": budget, "top_eig_over_edge": lam_ratio,
+            "passed": bool(alpha == 0 or lam_ratio <= 1)}
+
     W, s2, p, final, infos = _per_component(
         data, labels, k, lambda sub: filter_regression(sub, alpha, rng, max_iter, budget=budget,
-                                                       t_cap=t_cap), skip_empty)
+                                                       t_cap=t_cap), skip_empty, quick)
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos,
                       "budget": budget, "t_cap": t_cap,
                       "removed": [i["removed"] for i in infos],

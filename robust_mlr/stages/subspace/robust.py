@@ -48,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..._segments import weighted_task_sums
+from ..._segments import pool_weighted_sums
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
@@ -76,7 +76,7 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None):
         y = np.clip(y, -clip * scale, clip * scale)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
-    Z = weighted_task_sums(data.offsets, data.X, y) * np.sqrt(c / t)[:, None]
+    Z = pool_weighted_sums(data, y) * np.sqrt(c / t)[:, None]   # one blocked pass
     q = data.task_sums(y * y) * (c / t)
     return Z, q
 
@@ -132,7 +132,8 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    S = Z[kept].T @ Z[kept] / m
+    Zk = Z if m == n else Z[kept]
+    S = Zk.T @ Zk.copy() / m        # two operands: a GEMM (Zk.T @ Zk would be a SYRK)
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
@@ -141,7 +142,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Z[kept] @ V
+    P = Zk @ V
     r = np.einsum("ij,ij->i", P, P)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
     keep_t = np.argsort(r, kind="stable")[:m - n_trim]

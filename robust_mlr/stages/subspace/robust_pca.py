@@ -91,26 +91,42 @@ def clean_excess(k, alpha):
     return float((k - mid) / mid)
 
 
-def _filter_once(Z, k, alpha, c, max_iter, rng):
-    n = Z.shape[0]
+def _filter_limits(n, k, alpha, c):
+    """(ᾱ, stopping level) of a filter run on n points."""
     a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
     limit = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
+    return a_trim, limit
+
+
+def _score(Z, S, kept, k, a_trim):
+    """One filter round's scores: U from the kept points' second moment S,
+    τ of the kept points ``idx``, the trimmed set G, mean_G τ and the
+    relative excess."""
+    m = int(kept.sum())
+    U, _ = top_eigvecs(S / m, k)
+    idx = np.flatnonzero(kept)
+    tau = _row_sq((Z if m == kept.size else Z[idx]) @ U)   # no copy of Z while all are kept
+    lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
+    part = np.partition(tau, (lo_i, hi_i))
+    lo, hi = part[lo_i], part[hi_i]
+    good = (tau >= lo) & (tau <= hi)
+    mean_g = tau[good].mean()
+    excess = tau.mean() - mean_g
+    return U, idx, tau, good, mean_g, excess / max(mean_g, 1e-300)
+
+
+def _filter_once(Z, k, alpha, c, max_iter, rng, S, first):
+    """One filter run from the second moment S of all points (updated in
+    place) and the scores of its first round ``first`` (the same for every
+    run: the runs differ from their first random draw on)."""
+    n = Z.shape[0]
+    a_trim, limit = _filter_limits(n, k, alpha, c)
     kept = np.ones(n, bool)
-    S = Z.T @ Z
     removed = []
     excess_rel = np.nan
     for it in range(1, max_iter + 1):
-        m = int(kept.sum())
-        U, _ = top_eigvecs(S / m, k)
-        idx = np.flatnonzero(kept)
-        tau = _row_sq(Z[idx] @ U)
-        lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
-        part = np.partition(tau, (lo_i, hi_i))
-        lo, hi = part[lo_i], part[hi_i]
-        good = (tau >= lo) & (tau <= hi)
-        mean_g = tau[good].mean()
-        excess = tau.mean() - mean_g
-        excess_rel = excess / max(mean_g, 1e-300)
+        U, idx, tau, good, mean_g, excess_rel = first if it == 1 else \
+            _score(Z, S, kept, k, a_trim)
         if alpha == 0 or excess_rel <= limit:
             return U, kept, it, removed, excess_rel
         ex = np.where(good, 0.0, tau - mean_g)
@@ -126,6 +142,20 @@ def _filter_once(Z, k, alpha, c, max_iter, rng):
                   f"{excess_rel:.3g} above its stopping level; raise max_iter",
                   ConvergenceWarning, stacklevel=3)
     return U, kept, max_iter, removed, excess_rel
+
+
+def _filter_runs(Z, k, alpha, c, max_iter, rng, restarts):
+    """``restarts`` independent filter runs sharing the second moment and the
+    first round (computed once). A run that stops in its first round draws
+    no randomness, so every run would repeat it: it is returned for all."""
+    n = Z.shape[0]
+    a_trim, limit = _filter_limits(n, k, alpha, c)
+    S0 = Z.T @ Z
+    first = _score(Z, S0, np.ones(n, bool), k, a_trim)
+    if alpha == 0 or first[5] <= limit:              # every run stops before any draw
+        return [_filter_once(Z, k, alpha, c, max_iter, rng, S0, first)] * restarts
+    return [_filter_once(Z, k, alpha, c, max_iter, rng, S0.copy(), first)
+            for _ in range(restarts)]
 
 
 def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_iter=100):
@@ -194,7 +224,7 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         check_int(restarts, "restarts", min_val=1)
     if alpha == 0:
         restarts = 1
-    runs = [_filter_once(Z, k, alpha, c, max_iter, rng) for _ in range(restarts)]
+    runs = _filter_runs(Z, k, alpha, c, max_iter, rng, restarts)
     order = sorted(range(restarts), key=lambda i: (-int(runs[i][1].sum()), runs[i][4]))
     best = order[0]
     U, kept, it, removed, exc = runs[best]

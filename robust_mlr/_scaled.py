@@ -1,0 +1,128 @@
+"""Screened pools without a copy of the covariates (private).
+
+Screening (:mod:`robust_mlr.stages.screening`) hands the stages the kept
+tasks of each pool scaled by the shared robust scales (X/σ̂_x, y/σ̂_y,
+clipped). A scaled copy of X is as large as the data, so
+:class:`ScaledTasks` keeps a reference to the user's pool, the kept tasks
+and the scales, and scales rows when a stage reads them:
+
+* ``y`` (N floats, 1/d of X) is scaled once, eagerly;
+* the blocked passes read task-aligned row blocks through
+  :meth:`ScaledTasks._block` (a block-sized gathered copy, in cache);
+* :meth:`ScaledTasks.subset` gathers and scales only the chosen tasks' rows
+  (``_subsets``: the components the regression filter fits on their own
+  rows, into one reused buffer);
+* any other reader of ``X`` gets the whole scaled array, built once on
+  first access and kept — the behaviour of a scaled copy.
+
+It is a view: the pool's arrays must not change while it is used (a fit
+reads them only during the fit).
+
+Every value equals the scaled copy's bit for bit: each entry is divided by
+the same scale and clipped the same way, whichever rows are read together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .data import MetaDataset, example_rows
+
+#: Entries are clipped to ± this many robust scales after scaling (the clip
+#: of :func:`robust_mlr.stages.screening.scale_dataset`).
+CLIP = 1e6
+
+
+def scale_rows(A, s):
+    """``clip(A / s, ±CLIP)`` in place on a fresh array ``A``; returns it."""
+    with np.errstate(over="ignore"):
+        A /= s
+    return np.clip(A, -CLIP, CLIP, out=A)
+
+
+class ScaledTasks(MetaDataset):
+    """The tasks ``kept`` of ``data`` with X/σ̂_x and y/σ̂_y (clipped),
+    without a copy of X.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        The pool (not modified).
+    kept : ndarray of int
+        Indices of the kept tasks, increasing.
+    sx, sy : float
+        The scales.
+    """
+
+    def __init__(self, data, kept, sx, sy):
+        kept = np.asarray(kept, dtype=np.int64)
+        self._base, self._sx, self._X = data, sx, None
+        whole = kept.size == data.n_tasks
+        self._src = None if whole else example_rows(data.offsets, kept)
+        sizes = data.sizes[kept]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.components = None if data.components is None else data.components[kept]
+        y = data.y.copy() if whole else data.y[self._src]
+        self.y = scale_rows(y, sy)
+
+    @property
+    def X(self):
+        """All scaled covariates (built on first access, then kept)."""
+        if self._X is None:
+            self._X = self._block(0, self.n_examples)[0]
+        return self._X
+
+    @property
+    def dim(self):
+        return self._base.dim
+
+    @property
+    def n_examples(self):
+        return self.y.shape[0]
+
+    def _block(self, lo, hi):
+        """Scaled rows ``lo:hi`` as fresh arrays ``(X, y)``."""
+        if self._X is not None:
+            return self._X[lo:hi], self.y[lo:hi]
+        src = self._base.X
+        if self._src is None:                 # one pass: the quotient is the copy
+            with np.errstate(over="ignore"):
+                X = src[lo:hi] / self._sx
+            return np.clip(X, -CLIP, CLIP, out=X), self.y[lo:hi]
+        return scale_rows(src[self._src[lo:hi]], self._sx), self.y[lo:hi]
+
+    def _subsets(self, groups):
+        """The subsets of the task index arrays ``groups`` in turn, gathered
+        into one reused buffer (each is valid until the next is drawn): the
+        regression filter's components cost one allocation, not one each."""
+        if self._X is not None:
+            yield from super()._subsets(groups)
+            return
+        groups = [np.asarray(idx, dtype=np.int64) for idx in groups]
+        rows = [example_rows(self.offsets, idx) for idx in groups]
+        buf = np.empty((max((r.size for r in rows), default=0), self.dim),
+                       dtype=self._base.X.dtype)
+        for idx, r in zip(groups, rows):
+            X = buf[:r.size]
+            np.take(self._base.X, r if self._src is None else self._src[r], axis=0, out=X)
+            sizes = self.sizes[idx]
+            off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            comps = None if self.components is None else self.components[idx]
+            yield MetaDataset._trusted(scale_rows(X, self._sx), self.y[r], off, comps)
+
+    def subset(self, indices):
+        """A plain meta-dataset of the given tasks, their rows gathered and
+        scaled (the whole scaled X is not built)."""
+        if self._X is not None:
+            return super().subset(indices)
+        idx = np.asarray(indices)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.int64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= self.n_tasks):
+            return super().subset(indices)              # the base class names the error
+        rows = example_rows(self.offsets, idx)
+        src = rows if self._src is None else self._src[rows]
+        X = scale_rows(self._base.X[src], self._sx)
+        sizes = self.sizes[idx]
+        off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        comps = None if self.components is None else self.components[idx]
+        return MetaDataset._trusted(X, self.y[rows], off, comps)
