@@ -196,3 +196,54 @@ def test_anchor_option_is_validated():
     with pytest.raises(ValidationError, match="anchor"):
         MetaLearner.robust(2, 0.05, regression=FilterRegression(anchor="yes")).fit(
             default_problem(rng=0, quick=True)[1])
+
+
+def test_heavy_estimate_caps_the_leverage_of_long_designs():
+    """The fifth red team's worst W attack: heavy tasks placed on the
+    regression filter's edge with designs long along the shift direction
+    (the room the screen leaves), plus light-pool copies and a quantile
+    swap. Weighted by their full information X_iᵀX_i, the 20 corrupted heavy
+    tasks carried the heavy estimate along u and its filter removed clean
+    tasks instead (0.264 before the cap on each task's information per
+    direction, warned)."""
+    from experiments.adaptive import PROBLEM, make_problem
+    from robust_mlr.adversary import attack_settings, corrupt_pools
+    from robust_mlr.adversary.redteam import strategy_attack
+
+    theta, pools = make_problem(dict(PROBLEM, sizes="fixed"), np.random.default_rng([0, 11]))
+    clean = MetaLearner.robust(4, ALPHA, rng=0).fit(pools)
+    strategy = {"light1": ["copies", {"kind": "identical", "groups": 1}],
+                "heavy": ["edge_placement", {"component": 0, "level": 0.551,
+                                             "direction": "orthogonal", "noise": 0.2162,
+                                             "x_level": 0.3186}],
+                "light2": ["quantile_swap", {"component": 0, "level": 0.966,
+                                             "direction": "down"}]}
+    bad = corrupt_pools(pools, strategy_attack(strategy), ALPHA, theta=theta,
+                        settings=attack_settings(clean, ALPHA),
+                        rng=np.random.default_rng([0, 17, 3]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MetaLearner.robust(4, ALPHA, rng=0).fit(bad)
+    assert parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"] < 0.08
+
+
+def test_noise_pooling_known_answers():
+    """ŝ² pooling: the heavy median h with standard error σ_H (half-width / z)
+    and the light estimate with σ_L; D = ŝ²_L − h is shrunk onto 0.674·σ_D."""
+    theta = make_params(8, 2, rng=0)
+    heavy = make_tasks(theta, 200, 64, rng=1)
+    W = theta.W
+    base, info = cross_check_noise(heavy, heavy.components, W, theta.s ** 2)
+    h, se_h = info["heavy_centre"], info["heavy_half_width"] / 3
+    # a precise light estimate close to h is kept (almost all its weight)
+    close = h + 0.1 * se_h
+    out, _ = cross_check_noise(heavy, heavy.components, W, close, se_light=1e-6 * se_h)
+    np.testing.assert_allclose(out, close, rtol=1e-9)
+    # a useless light estimate leaves the heavy median
+    out, _ = cross_check_noise(heavy, heavy.components, W, close + 5, se_light=1e6 * se_h)
+    np.testing.assert_allclose(out, h, rtol=1e-6)
+    # a far light estimate of equal precision moves it by half the radius
+    far = h + 10 * se_h
+    out, info = cross_check_noise(heavy, heavy.components, W, far, se_light=se_h)
+    np.testing.assert_allclose(out, h + 0.5 * 0.6744897501960817 * np.sqrt(2) * se_h)
+    assert info["shrunk"].all()

@@ -21,8 +21,8 @@ cross-check, which would be biased low there).
 **Robust per-component estimate.** A heavy task with t_i > d has its own
 least-squares fit β_i = A_i⁻¹X_iᵀy_i, A_i = X_iᵀX_i, whose noise is known
 given the design: L_iᵀ(β_i − w_ℓ)/s_ℓ ~ N(0, I_d) exactly (Gaussian
-noise). At the current estimate μ̂ (least squares on the kept tasks,
-(Σ A_i)⁻¹ Σ X_iᵀy_i) the whitened scores z_i = L_i⁻¹X_iᵀ(y_i − X_iμ̂)/ŝ (L_iL_iᵀ = A_i)
+noise). At the current estimate μ̂ (the mean of the kept β_i weighted by
+their information with its eigenvalues capped, :func:`_capped_weights`) the whitened scores z_i = L_i⁻¹X_iᵀ(y_i − X_iμ̂)/ŝ (L_iL_iᵀ = A_i)
 of clean tasks are therefore standard normal vectors, and the filter stops
 when the top eigenvalue of mean z_i z_iᵀ is within the Marchenko–Pastur
 edge (1 + √(d/m))² of an identity covariance plus 3.5 Tracy–Widom scales
@@ -56,7 +56,7 @@ from ..._dist import chi2
 from ..._linalg import top_eigvecs
 from ..._segments import label_grams, task_blocks, task_rss, task_sum_operator
 from ...threat import excess_limit, size_cap
-from .noise_check import cross_check_noise
+from .noise_check import cross_check_noise, light_noise_se
 
 __all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
            "misclassification_bias", "use_heavy"]
@@ -158,14 +158,43 @@ def _stop_level(m, d):
     return (1 + np.sqrt(d / m)) ** 2 + TW_SCALES * sigma_tw
 
 
-def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng):
-    """Robust mean of per-task fits with known covariance (one component);
-    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i). Every round
-    removes at least the task of largest score, so at most ``budget + 1``
-    rounds run.
+def _capped_weights(A, usable):
+    """Matrix weights of the per-task fits: each task's information X_iᵀX_i
+    with its eigenvalues capped at the pool's median information per
+    direction, median_i tr(A_i)/d.
 
-    Returns ``(mu, gram, s2, info)``: the estimate, Σ A_i over kept tasks,
-    the heavy noise estimate and the filter's record.
+    A task's fit β_i is unbiased given its design, so any weights that
+    depend on the designs alone keep the weighted mean unbiased. Least
+    squares weighs β_i by A_i, which lets a task whose design is long along
+    one direction u (a few examples of large norm along u, within the
+    screen's norm limit) outweigh many clean tasks along u: ⌊αn_H⌋ such
+    tasks can then carry the estimate along u and make the clean tasks look
+    like the outliers of the filter below. Capped, no task weighs more than
+    a typical clean task in any direction (⌊αn_H⌋ tasks hold about their
+    share ε of every direction), at the cost of the clean tasks' largest
+    eigenvalues (a few per cent of the heavy estimate's variance).
+
+    Returns ``(At, Ct)``: Ã_i = V min(Λ, c) Vᵀ and Ã_iA_i⁻¹Ã_i = V min(Λ, c)²/Λ Vᵀ.
+    """
+    d = A.shape[1]
+    lam, V = np.linalg.eigh(A)
+    cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d
+    capped = np.minimum(lam, cap)
+    At = np.einsum("nij,nj,nkj->nik", V, capped, V)
+    Ct = np.einsum("nij,nj,nkj->nik", V, capped ** 2 / np.maximum(lam, 1e-300), V)
+    return At, Ct
+
+
+def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng):
+    """Robust mean of per-task fits with known covariance (one component);
+    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i), ``At``/``Ct`` the
+    capped weights of :func:`_capped_weights`. Every round removes at least
+    the task of largest score, so at most ``budget + 1`` rounds run.
+
+    Returns ``(mu, gram, s2, info)``: the estimate, the effective Gram of the
+    weighted mean over the kept tasks (Cov(μ̂) = s²·gram⁻¹:
+    gram = G M⁻¹ G, G = Σ Ã_i, M = Σ Ã_iA_i⁻¹Ã_i), the heavy noise estimate
+    and the filter's record.
     """
     m0, d = b.shape
     s2 = float(np.median(rss_ratio))
@@ -173,10 +202,11 @@ def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng):
     # standard errors in the stop level
     scale_err = 3 * 1.2533 * float(np.sqrt(np.mean(2.0 / df) / m0))
     kept = np.ones(m0, bool)
+    Atb = np.einsum("nij,nj->ni", At, beta)
     it, ratio = 0, np.nan
     for it in range(1, budget + 2):
-        gram = A[kept].sum(axis=0)
-        mu = np.linalg.solve(gram, b[kept].sum(axis=0))
+        G = At[kept].sum(axis=0)
+        mu = np.linalg.solve(G, Atb[kept].sum(axis=0))
         z = np.einsum("nij,nj->ni", Wh, b - A @ mu) / np.sqrt(max(s2, 1e-300))
         zk = z[kept]
         v, top = top_eigvecs(zk.T @ zk / kept.sum(), 1)
@@ -188,6 +218,7 @@ def _whitened_filter(A, Wh, b, rss_ratio, df, budget, rng):
         drop = np.flatnonzero(score > rng.uniform(0, score.max()))
         drop = drop[np.argsort(-score[drop])][:budget - removed]
         kept[drop] = False
+    gram = G @ np.linalg.solve(Ct[kept].sum(axis=0), G)
     return mu, gram, s2, {"tasks": int(m0), "removed": int(m0 - kept.sum()),
                           "iterations": it, "top_eig_over_level": ratio,
                           "passed": bool(ratio <= 1)}
@@ -243,6 +274,7 @@ def heavy_anchor(heavy, labels, k, alpha, rng):
     beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
     own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
     ratio = own_rss / chi2.median(np.maximum(t - d, 1))
+    At, Ct = _capped_weights(A, usable)
     W, grams, s2 = np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan)
     info = []
     for c in range(k):                                 # loop over components only
@@ -250,8 +282,9 @@ def heavy_anchor(heavy, labels, k, alpha, rng):
         if idx.size < 2 * budget + 3 or not np.median(ratio[idx]) > 0:
             info.append({"anchored": False, "tasks": int(idx.size)})     # noise-free: no scale
             continue
-        W[:, c], grams[c], s2[c], rec = _whitened_filter(A[idx], Wh[idx], b[idx], ratio[idx],
-                                                         t[idx] - d, budget, rng)
+        W[:, c], grams[c], s2[c], rec = _whitened_filter(
+            A[idx], At[idx], Ct[idx], Wh[idx], b[idx], beta[idx], ratio[idx], t[idx] - d,
+            budget, rng)
         info.append(dict(rec, anchored=True))
     return W, grams, s2, info
 
@@ -439,7 +472,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
     elif anchor:
         info["anchor"] = {"skipped": "heavy assignment unreliable"}
     if cross_check and reliable:
-        s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2)
+        s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2,
+                                                    se_light=light_noise_se(light, labels, s2))
     elif cross_check:
         info["noise_check"] = {"skipped": "heavy assignment unreliable"}
     return W, s2, info

@@ -6,7 +6,7 @@ classified light tasks of pool L2.
 threat model is active and the heavy tasks are given, robust stages with
 ``anchor`` pool each ŵ_ℓ with a robust estimate from the heavy tasks, which
 bounds how far the light tasks can move it (docs/robust_pipeline.md), and
-with ``cross_check`` clip each ŝ²_ℓ into the interval the heavy tasks allow
+with ``cross_check`` pool each ŝ²_ℓ with the median of the heavy tasks
 (:func:`~.noise_check.cross_check_noise`); both only when the heavy tasks'
 assignment to components is reliable.
 """
@@ -126,7 +126,8 @@ class FilterRegression(RegressionStage):
     max_iter : int
         Filter rounds per component.
     cross_check : bool
-        Clip ŝ² into the heavy tasks' interval when the threat is active.
+        Pool ŝ² with the heavy tasks' median when the threat is active
+        (:func:`~.noise_check.cross_check_noise`).
     anchor : bool
         When the threat is active, pool each ŵ_ℓ with a robust estimate
         from the heavy tasks of component ℓ, the light estimate moving it
@@ -157,7 +158,8 @@ class Huber(RegressionStage):
     Parameters
     ----------
     cross_check : bool
-        Clip ŝ² into the heavy tasks' interval when the threat is active.
+        Pool ŝ² with the heavy tasks' median when the threat is active
+        (:func:`~.noise_check.cross_check_noise`).
     anchor : bool
         Pool each ŵ_ℓ with the heavy tasks' robust estimate, as in
         :class:`FilterRegression` (the light estimate's covariance is taken
