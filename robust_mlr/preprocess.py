@@ -55,6 +55,10 @@ class Screen(Reduction):
     y_range : float
         Responses up to this many times the pooled robust scale's quantile
         are plausible.
+    calibrate : bool
+        Widen the Gaussian limits to those read from the pool's own laws
+        (:func:`~robust_mlr.stages.screening.calibrated_limits`): non-Gaussian
+        covariates keep their clean tasks.
 
     Examples
     --------
@@ -68,11 +72,13 @@ class Screen(Reduction):
     robust = True
     _parameter_constraints = {"delta": _params.real(0.0, 1.0, include_min=False,
                                                     include_max=False),
-                              "y_range": _params.real(0.0, include_min=False)}
+                              "y_range": _params.real(0.0, include_min=False),
+                              "calibrate": _params.boolean()}
 
-    def __init__(self, delta=1e-3, y_range=2.0):
+    def __init__(self, delta=1e-3, y_range=2.0, calibrate=True):
         self.delta = delta
         self.y_range = y_range
+        self.calibrate = calibrate
 
     def apply(self, pools, threat=None):
         """The kept tasks of every pool, scaled; ``inverse`` holds the scales
