@@ -58,6 +58,10 @@ _SCALE_SAMPLE = 1 << 22
 #: Largest tail shape ξ of the calibrated limits (u of Student-t(5) rows has
 #: ξ = 0.4; ξ < 1/2 is a finite fourth moment of x).
 MAX_TAIL_SHAPE = 0.5
+#: A fitted shape above this rejects the calibration (Gaussian limits are
+#: kept): clean laws of the generator give at most 0.75 (Chebyshev
+#: features), and a share of far points beyond the level gives ≫ 1.
+REJECT_TAIL_SHAPE = 1.0
 
 
 def _scaled_sq_norms(X, sx):
@@ -146,6 +150,9 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
         Q(1 − p) ≈ Q₁ + (Q₁ − Q₂)·((a/p)^ξ − 1)/(1 − 2^{−ξ})
 
     (Q₁ + (Q₁ − Q₂)·log₂(a/p) at ξ = 0, exact for an exponential tail).
+    A fitted shape above :data:`REJECT_TAIL_SHAPE` (no finite mean) is no
+    law the learner accepts — more than a share a of the points sit far
+    out, which is corruption beyond the budget — and gives NaN.
     Corrupted points holding a share β of the weight move each quantile
     level by at most β, whatever their values; with a ≥ 4β the three stay
     between clean quantiles and the clipped shape bounds the extrapolation
@@ -169,7 +176,10 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
     s1, s2 = q1 - q2, q2 - q4
     if not s1 > 0:
         return float(q1)
-    xi = float(np.clip(np.log2(s1 / s2), 0.0, max_shape)) if s2 > 0 else max_shape
+    raw = np.log2(s1 / s2) if s2 > 0 else np.inf
+    if not raw <= REJECT_TAIL_SHAPE:
+        return float("nan")
+    xi = float(np.clip(raw, 0.0, max_shape))
     r = level / p
     growth = np.log2(r) if xi < 1e-9 else (r ** xi - 1) / (1 - 2.0 ** -xi)
     return float(q1 + s1 * max(growth, 0.0))
@@ -198,7 +208,8 @@ def calibrated_limits(data: MetaDataset, delta=1e-3, alpha=0.0, scales=(1.0, 1.0
     Returns
     -------
     dict
-        ``x_sq_over_d`` (lo, hi), ``abs_y``, ``level``.
+        ``x_sq_over_d`` (lo, hi), ``abs_y``, ``level``; NaN where the fit
+        was rejected (:func:`tail_quantile`).
     """
     N, d = data.X.shape
     p = delta / (2 * N)
@@ -210,8 +221,8 @@ def calibrated_limits(data: MetaDataset, delta=1e-3, alpha=0.0, scales=(1.0, 1.0
     with np.errstate(divide="ignore"):
         neg_log_u = -np.log(u)
         abs_y = np.abs(data.y / scales[1])
-    hi = max(tail_quantile(u, p, level, w),
-             (tail_quantile(m, p, level, w) + (d - 1) * float(np.median(u))) / d)
+    hi = np.fmax(tail_quantile(u, p, level, w),
+                 (tail_quantile(m, p, level, w) + (d - 1) * float(np.median(u))) / d)
     lo = float(np.exp(-tail_quantile(np.minimum(neg_log_u, 1e300), p, level, w)))
     return {"x_sq_over_d": (lo, float(hi)),
             "abs_y": tail_quantile(np.minimum(abs_y, 1e300), p, level, w), "level": level}
@@ -270,8 +281,9 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), 
     gaussian = {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}
     if calibrate:
         cal = calibrated_limits(data, delta, alpha, scales)
-        lo, hi = min(lo, cal["x_sq_over_d"][0]), max(hi, cal["x_sq_over_d"][1])
-        yh = max(yh, cal["abs_y"])
+        lo = float(np.fmin(lo, cal["x_sq_over_d"][0]))       # NaN: not widened
+        hi = float(np.fmax(hi, cal["x_sq_over_d"][1]))
+        yh = float(np.fmax(yh, cal["abs_y"]))
     bad_lo, bad_hi = u < lo, u > hi
     with np.errstate(over="ignore"):
         bad_y = np.abs(data.y / scales[1]) > yh
