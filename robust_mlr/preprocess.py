@@ -20,7 +20,7 @@ import abc
 import numpy as np
 
 from . import _params
-from .covariates import Whitening, estimate_second_moment
+from .covariates import Whitening, estimate_second_moment, isotropy_test
 from .data import Pools
 from .stages._stage import Stage
 from .stages.screening import screen_pools
@@ -108,22 +108,36 @@ class Whiten(Reduction):
     ----------
     n_rounds : int
         Trimming rounds of the estimate.
+    only_if_anisotropic : bool
+        Leave the pools as they are when Σ̂ passes
+        :func:`~robust_mlr.covariates.isotropy_test` (``covariates="auto"``).
     """
 
-    _parameter_constraints = {"n_rounds": _params.integer(1)}
+    _parameter_constraints = {"n_rounds": _params.integer(1),
+                              "only_if_anisotropic": _params.boolean()}
 
-    def __init__(self, n_rounds=5):
+    def __init__(self, n_rounds=5, only_if_anisotropic=False):
         self.n_rounds = n_rounds
+        self.only_if_anisotropic = only_if_anisotropic
 
     def apply(self, pools, threat=None):
-        """The whitened pools and the :class:`~robust_mlr.covariates.Whitening`."""
+        """The whitened pools and the :class:`~robust_mlr.covariates.Whitening`
+        (``None`` when the test finds the covariates isotropic)."""
         threat = threat or ThreatModel()
-        Sigma, kept = estimate_second_moment(pools, threat.alpha, **self._options())
+        Sigma, kept = estimate_second_moment(pools, threat.alpha, n_rounds=self.n_rounds)
+        if self.only_if_anisotropic:
+            n_ex = sum(pools[name].n_examples for name in pools.names)
+            isotropic, test = isotropy_test(Sigma, n_ex)
+            if isotropic:
+                return pools, None
         wh = Whitening.from_moment(Sigma, kept=kept)
         return wh.whiten_pools(pools), wh
 
     def invert(self, model, inverse):
-        """W, W̃ and U back in the original coordinates; sets ``covariance_``."""
+        """W, W̃ and U back in the original coordinates; sets ``covariance_``
+        (nothing to undo when the pools were left isotropic)."""
+        if inverse is None:
+            return
         model.W_ = inverse.to_original(model.W_)
         model.W_tilde_ = inverse.to_original(model.W_tilde_)
         model.U_ = inverse.basis_to_original(model.U_)
