@@ -23,7 +23,7 @@ from . import _params
 from .covariates import Whitening, estimate_second_moment, isotropy_test
 from .data import Pools
 from .stages._stage import Stage
-from .stages.screening import screen_pools
+from .stages.screening import robust_scales, scale_dataset, screen_pools
 from .threat import ThreatModel
 
 __all__ = ["Reduction", "Screen", "Whiten"]
@@ -98,6 +98,10 @@ class Screen(Reduction):
         model.light_labels_ = expand(model.light_labels_, kept["light2"]["kept"], -1)
 
 
+#: ``covariates="auto"`` decides on Σ̂ with 2·AUTO_TRIM of the tasks trimmed.
+AUTO_TRIM = 0.125
+
+
 class Whiten(Reduction):
     """Whiten the covariates by the second moment Σ̂ of all pools (trimmed
     when the threat model is active, so corrupted tasks cannot set it),
@@ -124,12 +128,18 @@ class Whiten(Reduction):
         """The whitened pools and the :class:`~robust_mlr.covariates.Whitening`
         (``None`` when the test finds the covariates isotropic)."""
         threat = threat or ThreatModel()
-        Sigma, kept = estimate_second_moment(pools, threat.alpha, n_rounds=self.n_rounds)
         if self.only_if_anisotropic:
+            # judged on a robustly scaled, clipped copy (finite extreme values,
+            # screened later, must not overflow the test) with a quarter of the
+            # tasks trimmed: the decision must not be the corrupted tasks'
+            sx = robust_scales([pools[name] for name in pools.names])[0]
+            clipped = Pools(*(scale_dataset(pools[name], sx, 1.0) for name in pools.names))
+            Sigma, _ = estimate_second_moment(clipped, max(threat.alpha, AUTO_TRIM),
+                                              n_rounds=self.n_rounds)
             n_ex = sum(pools[name].n_examples for name in pools.names)
-            isotropic, test = isotropy_test(Sigma, n_ex)
-            if isotropic:
+            if isotropy_test(Sigma, n_ex)[0]:
                 return pools, None
+        Sigma, kept = estimate_second_moment(pools, threat.alpha, n_rounds=self.n_rounds)
         wh = Whitening.from_moment(Sigma, kept=kept)
         return wh.whiten_pools(pools), wh
 

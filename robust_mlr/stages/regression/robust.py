@@ -15,9 +15,12 @@ into the largest tasks (small noise, large weight) hides under it (0.28 at
 docs/robust_pipeline.md). Corrupted tasks
 that move ŵ must push their gradients coherently, creating a large top
 eigenvalue λ₁ of the gradients' covariance. Iterate: fit, centre the
-gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · tr/d (the
-Marchenko–Pastur edge for isotropic clean gradients, with the noise level read
-off the trace); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
+gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · max(tr/d, λ₁(M))
+(the Marchenko–Pastur edge for isotropic clean gradients, with the noise
+level read off the trace, or off the per-example moment
+M = mean r_j² x_j x_jᵀ, which is the clean gradient covariance for any
+covariate law and which a coherent corrupted task raises t_i times less
+than the gradients' covariance); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
 threshold on [0, max score]).
 
 **Bounded influence.** Every task weighs at most t_cap
@@ -61,6 +64,20 @@ def _ls(X, y, weights=None):
     SVD of the N × d matrix costs ten times more. Falls back to the SVD
     solver when XᵀWX is rank-deficient or ill-conditioned."""
     return least_squares(X, y, weights)
+
+
+def _example_top(X, r, weights):
+    """Top eigenvalue of the per-example moment Σ_j w_j r_j² x_j x_jᵀ / Σ_j w_j.
+
+    The examples of a task are independent, so a clean task's gradient has
+    the covariance of one example's r·x, E[r² x xᵀ]: s² I for Gaussian
+    covariates (the trace reference), anisotropic for others (fourth
+    moments of x along the fit's error). Corrupted tasks that push their
+    gradients coherently put t_i times more into the gradients' covariance
+    than into this moment, so it can serve as the clean reference."""
+    R = X * (r * np.sqrt(weights))[:, None]
+    M = R.T @ R / max(float(weights.sum()), 1e-300)
+    return float(top_eigvecs(M, 1)[1][0])
 
 
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
@@ -143,7 +160,8 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         gk = g[kept] - g[kept].mean(axis=0)
         C = gk.T @ gk / kept.sum()
         v, lam = top_eigvecs(C, 1)
-        edge = (1 + 2 * np.sqrt(d / kept.sum())) ** 2 * np.trace(C) / d
+        mp = (1 + 2 * np.sqrt(d / kept.sum())) ** 2
+        edge = mp * max(np.trace(C) / d, _example_top(data.X, r, ex_w * row_kept))
         lam_ratio = float(lam[0] / max(edge, 1e-300))
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
