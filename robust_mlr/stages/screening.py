@@ -16,6 +16,10 @@ number, the three pools are
    δ/N-quantiles of χ²_d, or |y_j/σ̂_y| above ``y_range``·Φ⁻¹(1 − δ/(2N))
    (``y_range`` = 2 allows component scales up to twice the pooled robust
    scale). A clean pool loses a task with probability at most about δ.
+3. **calibrated** (default): where the pool's own law has longer tails than
+   the Gaussian model (Student-t rows, Chebyshev or other feature
+   covariates), each limit is widened to a robust tail fit of that law
+   (:func:`calibrated_limits`), so clean non-Gaussian pools keep their tasks.
 
 **What ⌊αn⌋ tasks can move here.** σ̂_x, σ̂_y: between the clean (1/2 ± α')
 quantiles, α' the corrupted fraction of examples (α' ≤ α t_max/t_min; with

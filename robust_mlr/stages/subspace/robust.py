@@ -38,6 +38,12 @@ responses alone. The clean second moment is therefore E[q] I + (PSD of
 rank k), and any eigenvalue beyond the k-th above the Marchenko–Pastur edge
 of E[q] I is evidence of corruption (:func:`mlr_filter`).
 
+**Leverage weights.** Each example enters with weight min(1, r/‖x_j‖), r
+the Gaussian screen's radius: 1 for every Gaussian example, so nothing
+changes there, and a function of ‖x‖, so the structure above is kept; the
+rare long examples of heavier-tailed laws (Chebyshev features near u = ±1,
+multivariate t) are shortened to r, as ψ clips responses.
+
 **Size cap.** z_i is multiplied by √(min(t_i, t_cap)/t_i), which keeps the
 structure (the factor depends on t_i only, independent of the component)
 and stops a large corrupted task from carrying energy ∝ t_i.
