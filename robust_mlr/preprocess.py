@@ -65,8 +65,8 @@ class Screen(Reduction):
     >>> from robust_mlr import make_params, make_pools
     >>> pools = make_pools(make_params(6, 2, rng=0), 400, 2, 40, 32, 400, 8, rng=1)
     >>> screened, inverse = Screen().apply(pools)
-    >>> sorted(inverse["info"]["heavy"]) [:3]
-    ['kept', 'limit', 'n_removed']
+    >>> {"kept", "limit", "n_removed"} <= set(inverse["info"]["heavy"])
+    True
     """
 
     robust = True
