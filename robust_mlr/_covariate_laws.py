@@ -14,7 +14,8 @@ from .exceptions import ValidationError
 
 AR_RHO = 0.8          # correlation of neighbouring coordinates in the correlated laws
 
-LAWS = ("gaussian", "student", "correlated", "correlated_student", "polynomial", "fourier")
+LAWS = ("gaussian", "student", "correlated", "correlated_student", "polynomial", "fourier",
+        "uniform")
 
 
 def _ar_cov(d):
@@ -42,6 +43,8 @@ def draw(rng, N, d, law, df):
         return rng.standard_normal((N, d))
     if law == "student":
         return rng.standard_t(df, size=(N, d)) * np.sqrt((df - 2) / df)
+    if law == "uniform":                       # the cube [−√3, √3]^d: unit variance
+        return rng.uniform(-np.sqrt(3.0), np.sqrt(3.0), size=(N, d))
     if law in ("correlated", "correlated_student"):
         X = rng.standard_normal((N, d)) @ np.linalg.cholesky(_ar_cov(d)).T
         if law == "correlated_student":
@@ -61,7 +64,7 @@ def draw(rng, N, d, law, df):
 
 def second_moment(law, d, df=5.0):
     """Exact Σ_x = E[x xᵀ] of ``law`` in dimension d, (d, d)."""
-    if law in ("gaussian", "student"):
+    if law in ("gaussian", "student", "uniform"):
         return np.eye(d)
     if law in ("correlated", "correlated_student"):
         return _ar_cov(d)

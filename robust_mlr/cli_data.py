@@ -287,9 +287,10 @@ def add_data_parsers(sub):
     p.add_argument("--alpha", type=alpha_value, default=0.0, help="corrupted fraction (default 0)")
     p.add_argument("--method", choices=["icml", "robust"], default="icml",
                    help="icml (out of core on a pools directory) or robust (in memory)")
-    p.add_argument("--covariates", choices=["isotropic", "estimate"], default="isotropic",
+    p.add_argument("--covariates", choices=["auto", "isotropic", "estimate"], default="auto",
                    help="estimate: whiten by the covariates' estimated second moment first "
-                        "(features not isotropic, e.g. real data)")
+                        "(features not isotropic, e.g. real data); auto (default): only "
+                        "when that moment is not isotropic")
     p.add_argument("--out", required=True, help="model file to write (JSON)")
     p.add_argument("--heavy-min-size", type=positive_int, default=None,
                    help="for one meta-dataset: tasks with t >= this are heavy")

@@ -40,9 +40,16 @@ from ._validation import check_alpha, check_int
 from .data import MetaDataset, Pools
 from .exceptions import ValidationError
 
-__all__ = ["Whitening", "estimate_second_moment", "fit_whitened", "COVARIATES"]
+__all__ = ["Whitening", "estimate_second_moment", "fit_whitened", "isotropy_test", "COVARIATES"]
 
-COVARIATES = ("isotropic", "estimate")
+COVARIATES = ("auto", "isotropic", "estimate")
+
+#: Smallest condition number of Σ̂ that ``covariates="auto"`` whitens (the
+#: sampling fluctuation of an isotropic Σ̂ sets a larger limit on small pools).
+AUTO_CONDITION = 1.5
+#: Multiple of √(d/N) allowed to each extreme eigenvalue of an isotropic Σ̂
+#: (Marchenko–Pastur: ±2√(d/N) for Gaussian rows; heavier-tailed rows spread more).
+AUTO_MARGIN = 4.0
 
 
 def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
@@ -98,6 +105,39 @@ def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
         w = np.repeat(kept, t).astype(float)
         Sigma = (X * w[:, None]).T @ X / w.sum()
     return Sigma, kept
+
+
+def isotropy_test(Sigma, n_examples):
+    """Whether an estimated second moment is that of isotropic covariates
+    (a multiple of I, which the moment stages need; the scale does not
+    matter).
+
+    Σ̂ is isotropic when its condition number is at most
+    max(:data:`AUTO_CONDITION`, ((1 + c√(d/N))/(1 − c√(d/N)))²), c =
+    :data:`AUTO_MARGIN`: the extreme eigenvalues of N isotropic rows' second
+    moment lie within (1 ± 2√(d/N))² of the truth (Marchenko–Pastur), and
+    c = 4 leaves room for heavy-tailed rows (Student-t(5): the fourth moment
+    is three times the Gaussian one). With c√(d/N) ≥ ½ the sample says
+    little and only a condition number above 9 counts.
+
+    Returns
+    -------
+    isotropic : bool
+    info : dict
+        ``condition`` and ``limit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> isotropy_test(np.eye(8), 10_000)[0], isotropy_test(np.diag([1.0] * 7 + [3.0]), 10_000)[0]
+    (True, False)
+    """
+    vals = np.linalg.eigvalsh((Sigma + Sigma.T) / 2)
+    d = vals.size
+    cond = float(vals[-1] / vals[0]) if vals[0] > 0 else float("inf")
+    r = min(AUTO_MARGIN * np.sqrt(d / max(n_examples, 1)), 0.5)
+    limit = max(AUTO_CONDITION, ((1 + r) / (1 - r)) ** 2)
+    return bool(cond <= limit), {"condition": cond, "limit": float(limit)}
 
 
 @dataclass

@@ -86,11 +86,15 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     screen : "auto", None or Screen
         Screening (:class:`~robust_mlr.preprocess.Screen`): ``"auto"`` screens
         when any stage is robust; None never.
-    covariates : {"isotropic", "estimate"}
+    covariates : {"auto", "isotropic", "estimate"}
         ``"isotropic"``: the stages assume E[x xᵀ] = I (the papers' model).
         ``"estimate"``: whiten by the estimated Σ_x first
         (:class:`~robust_mlr.preprocess.Whiten`) and map W back; attribute
-        ``covariance_`` holds the whitening.
+        ``covariance_`` holds the whitening. ``"auto"`` (default): estimate
+        Σ_x and whiten only when it fails
+        :func:`~robust_mlr.covariates.isotropy_test` (condition number above
+        1.5 on large pools), so isotropic data are fitted exactly as with
+        ``"isotropic"`` and correlated or feature covariates are whitened.
     rng : None, int or Generator
         Randomness of the randomised stages (one Generator, used in turn).
 
@@ -141,7 +145,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     """
 
     def __init__(self, k, *, subspace="pca", clustering="auto", classification="likelihood",
-                 regression="ls", alpha=0.0, screen="auto", covariates="isotropic", rng=None):
+                 regression="ls", alpha=0.0, screen="auto", covariates="auto", rng=None):
         self.k = k
         self.subspace = subspace
         self.clustering = clustering
@@ -254,7 +258,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
 
     def _reductions(self, stages):
         """The preprocessing reductions, in the order they apply."""
-        out = [Whiten()] if self.covariates == "estimate" else []
+        out = {"estimate": [Whiten()], "auto": [Whiten(only_if_anisotropic=True)]}.get(
+            self.covariates, [])
         screen = self.screen
         if screen == "auto":
             screen = Screen() if any(s.robust for s in stages.values()) else None

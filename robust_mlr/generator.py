@@ -215,7 +215,8 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
         e.g. ``lambda rng, n: rng.integers(2, 10, n)``.
     x_dist : str
         Law of the covariates: ``"gaussian"`` (N(0, I)) and ``"student"``
-        (i.i.d. Student-t coordinates, unit variance) are isotropic;
+        (i.i.d. Student-t coordinates, unit variance) and ``"uniform"``
+        (the cube [−√3, √3]^d) are isotropic;
         ``"correlated"`` (N(0, Σ) with Σ_ij = 0.8^|i−j|),
         ``"correlated_student"`` (multivariate t with that Σ),
         ``"polynomial"`` (Chebyshev features T_1(u), …, T_d(u) of
@@ -267,7 +268,7 @@ def covariate_moment(x_dist, d, df=5.0):
     Parameters
     ----------
     x_dist : str
-        One of ``"gaussian"``, ``"student"``, ``"correlated"``,
+        One of ``"gaussian"``, ``"student"``, ``"uniform"``, ``"correlated"``,
         ``"correlated_student"``, ``"polynomial"``, ``"fourier"``.
     d : int
         Dimension.

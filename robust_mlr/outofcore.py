@@ -39,7 +39,7 @@ from ._segments import chunk_operator, label_grams, label_rss, task_blocks
 from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
-from .covariates import Whitening
+from .covariates import Whitening, isotropy_test
 from .data import MetaDataset
 from ._fit_checks import check_design, check_evidence, warn_unprotected
 from .estimator import MetaLearner
@@ -282,13 +282,15 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     if isinstance(heavy, ChunkedMetaDataset):
         heavy = heavy.to_memory()
     diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
-    if learner.covariates == "estimate":
+    if learner.covariates in ("estimate", "auto"):
         red = learner._reductions(stages)[0]
         Sigma, kept = _second_moment((light1, heavy, light2), threat.alpha,
                                      red._options()["n_rounds"], passes)
-        whitening = Whitening.from_moment(Sigma, kept=kept)
-        passes.inv_root = whitening.inv_root
-        heavy = whitening.whiten(heavy)
+        n_ex = sum(ds.n_examples for ds in (light1, heavy, light2))
+        if learner.covariates == "estimate" or not isotropy_test(Sigma, n_ex)[0]:
+            whitening = Whitening.from_moment(Sigma, kept=kept)
+            passes.inv_root = whitening.inv_root
+            heavy = whitening.whiten(heavy)
 
     t0 = time.perf_counter()
     sub = stages["subspace"]

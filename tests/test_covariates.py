@@ -108,8 +108,12 @@ def test_icml_learner_whitened_on_fourier_features():
     acc, ratio = _score(MetaLearner(2, rng=3, covariates="estimate").fit(pools), pools, test,
                         oracle)
     assert acc >= 0.98 and ratio <= 1.10
-    acc_iso, ratio_iso = _score(MetaLearner(2, rng=3).fit(pools), pools, test, oracle)
+    acc_iso, ratio_iso = _score(MetaLearner(2, rng=3, covariates="isotropic").fit(pools), pools,
+                                test, oracle)
     assert acc_iso < 0.9 and ratio_iso > ratio
+    # the default ("auto") finds Σ̂ anisotropic and whitens: the same fit
+    auto = MetaLearner(2, rng=3).fit(pools)
+    assert hasattr(auto, "covariance_") and _score(auto, pools, test, oracle) == (acc, ratio)
 
 
 @pytest.mark.slow
@@ -125,7 +129,8 @@ def test_robust_learner_whitened_on_fourier_features(seed):
 
 
 def test_isotropic_gaussian_default_untouched_and_estimate_close(small_problem):
-    """Default (isotropic) is the unwhitened pipeline bit for bit; on
+    """The default ("auto") finds these covariates isotropic and is the
+    unwhitened pipeline bit for bit; on
     isotropic Gaussian data "estimate" only adds Σ̂'s sampling error
     (≈ sqrt(d/N) ≈ 0.02 on ~60 000 examples), so W moves by a few hundredths
     and the heavy clustering is unchanged."""

@@ -25,7 +25,7 @@ import numpy as np
 
 from .._segments import Segments
 from .._validation import check_int, check_k_d, check_rng
-from ..covariates import Whitening, check_covariates, estimate_second_moment
+from ..covariates import Whitening, check_covariates, estimate_second_moment, isotropy_test
 from ..data import Pools
 from ..exceptions import ValidationError
 from ..stages.regression import refine
@@ -51,10 +51,12 @@ class MomentLearner(MixturePredictor):
     n_init : int
         k-means restarts.
     rng : None, int or Generator
-    covariates : {"isotropic", "estimate"}
+    covariates : {"isotropic", "estimate", "auto"}
         ``"estimate"``: whiten all pools by the estimated second moment of
         the covariates first and map W back, as
-        ``MetaLearner(covariates="estimate")`` (:mod:`robust_mlr.covariates`).
+        ``MetaLearner(covariates="estimate")`` (:mod:`robust_mlr.covariates`);
+        ``"auto"``: only when Σ̂ fails
+        :func:`~robust_mlr.covariates.isotropy_test`.
 
     Attributes
     ----------
@@ -100,9 +102,13 @@ class MomentLearner(MixturePredictor):
         n_init = check_int(self.n_init, "n_init", min_val=1)
         rng = check_rng(self.rng)
         wh = None
-        if check_covariates(self.covariates) == "estimate":
-            wh = Whitening.from_moment(estimate_second_moment(pools)[0])
-            pools = wh.whiten_pools(pools)
+        mode = check_covariates(self.covariates)
+        if mode != "isotropic":
+            Sigma = estimate_second_moment(pools)[0]
+            n_ex = sum(pools[name].n_examples for name in pools.names)
+            if mode == "estimate" or not isotropy_test(Sigma, n_ex)[0]:
+                wh = Whitening.from_moment(Sigma)
+                pools = wh.whiten_pools(pools)
         heavy = pools.heavy
         if heavy.sizes.min() < k:
             bad = int(np.argmin(heavy.sizes))

@@ -15,9 +15,12 @@ into the largest tasks (small noise, large weight) hides under it (0.28 at
 docs/robust_pipeline.md). Corrupted tasks
 that move ŵ must push their gradients coherently, creating a large top
 eigenvalue λ₁ of the gradients' covariance. Iterate: fit, centre the
-gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · tr/d (the
-Marchenko–Pastur edge for isotropic clean gradients, with the noise level read
-off the trace); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
+gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · max(tr/d, λ₁(M))
+(the Marchenko–Pastur edge for isotropic clean gradients, with the noise
+level read off the trace, or off the per-example moment
+M = mean r_j² x_j x_jᵀ, which is the clean gradient covariance for any
+covariate law and which a coherent corrupted task raises t_i times less
+than the gradients' covariance); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
 threshold on [0, max score]).
 
 **Bounded influence.** Every task weighs at most t_cap
@@ -64,6 +67,20 @@ def _ls(X, y, weights=None):
     return least_squares(X, y, weights)
 
 
+def _example_top(X, r, weights):
+    """Top eigenvalue of the per-example moment Σ_j w_j r_j² x_j x_jᵀ / Σ_j w_j.
+
+    The examples of a task are independent, so a clean task's gradient has
+    the covariance of one example's r·x, E[r² x xᵀ]: s² I for Gaussian
+    covariates (the trace reference), anisotropic for others (fourth
+    moments of x along the fit's error). Corrupted tasks that push their
+    gradients coherently put t_i times more into the gradients' covariance
+    than into this moment, so it can serve as the clean reference."""
+    R = X * (r * np.sqrt(weights))[:, None]
+    M = R.T @ R / max(float(weights.sum()), 1e-300)
+    return float(top_eigvecs(M, 1)[1][0])
+
+
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
     """ŝ² = weighted median over tasks of RSS_i / median(χ²_{t_i}), task
     weights min(t_i, t_cap).
@@ -91,13 +108,16 @@ def _noise(sizes, rss, kept=None, t_cap=None):
     return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
 
 
-def _gradient_test(g, kept, d):
+def _gradient_test(g, kept, d, example_top=0.0):
     """The kept tasks' centred gradients, the top eigenvector of their
-    covariance and its eigenvalue over the clean Marchenko–Pastur edge."""
+    covariance and its eigenvalue over the clean Marchenko–Pastur edge, the
+    clean scale being the larger of tr/d and the per-example moment's top
+    eigenvalue ``example_top`` (:func:`_example_top`)."""
     gk = g[kept] - g[kept].mean(axis=0)
     C = gk.T @ gk / kept.sum()
     v, lam = top_eigvecs(C, 1)
-    edge = (1 + 2 * np.sqrt(d / kept.sum())) ** 2 * np.trace(C) / d
+    mp = (1 + 2 * np.sqrt(d / kept.sum())) ** 2
+    edge = mp * max(np.trace(C) / d, example_top)
     return gk, v, float(lam[0] / max(edge, 1e-300))
 
 
@@ -156,7 +176,8 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
         g = weighted_task_sums(data.offsets, data.X, r) / np.sqrt(t)[:, None]
-        gk, v, lam_ratio = _gradient_test(g, kept, d)
+        gk, v, lam_ratio = _gradient_test(g, kept, d,
+                                          _example_top(data.X, r, ex_w * row_kept))
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
             break
@@ -268,7 +289,11 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         if not ok[c]:
             return None
         kept = np.ones(idx.size, bool)
-        lam_ratio = _gradient_test(g1[idx], kept, data.dim)[2]
+        sub = data.subset(idx)
+        t = sub.sizes.astype(float)
+        ex_w = np.repeat(np.minimum(t, t_cap) / t, sub.sizes)
+        top = _example_top(sub.X, sub.X @ W1[:, c] - sub.y, ex_w)
+        lam_ratio = _gradient_test(g1[idx], kept, data.dim, top)[2]
         if not (alpha == 0 or lam_ratio <= 1 or budget <= 0):
             return None
         return W1[:, c], _noise(data.sizes[idx], rss1[idx], None, t_cap), kept, {

@@ -38,6 +38,12 @@ responses alone. The clean second moment is therefore E[q] I + (PSD of
 rank k), and any eigenvalue beyond the k-th above the Marchenko–Pastur edge
 of E[q] I is evidence of corruption (:func:`mlr_filter`).
 
+**Leverage weights.** Each example enters with weight min(1, r/‖x_j‖), r
+the Gaussian screen's radius: 1 for every Gaussian example, so nothing
+changes there, and a function of ‖x‖, so the structure above is kept; the
+rare long examples of heavier-tailed laws (Chebyshev features near u = ±1,
+multivariate t) are shortened to r, as ψ clips responses.
+
 **Size cap.** z_i is multiplied by √(min(t_i, t_cap)/t_i), which keeps the
 structure (the factor depends on t_i only, independent of the component)
 and stops a large corrupted task from carrying energy ∝ t_i.
@@ -48,12 +54,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..._segments import pool_weighted_sums
+from ..._segments import weighted_task_sums
+from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
-from .robust_pca import filter_pca, hrpca, plain_pca
+from .robust_pca import filter_pca, hrpca, plain_pca, relative_excess
 from .base import SubspaceResult
 
 __all__ = ["task_statistics", "filter_subspace", "hrpca_subspace", "points_pca_subspace",
@@ -63,12 +70,32 @@ __all__ = ["task_statistics", "filter_subspace", "hrpca_subspace", "points_pca_s
 MIN_TASK_SIZE = 2
 
 
-def _statistics(data: MetaDataset, clip=2.0, t_cap=None):
-    """(Z, q): the statistics z_i and their noise levels q_i.
+def _leverage_weights(X, delta=1e-3):
+    """min(1, √(d·h/||x_j||²)) per example, h the upper δ/(2N) quantile of
+    χ²_d/d: 1 for every example a Gaussian law makes plausible, so for
+    Gaussian covariates nothing changes (and, a function of ||x|| only, the
+    weight keeps the rotation-invariant structure of the statistic in any
+    case); heavier-tailed laws have their rare long examples shortened to
+    that radius, as ψ clips responses."""
+    N, d = X.shape
+    h = chi2.isf(delta / (2 * N), d)
+    sq = np.einsum("ij,ij->i", X, X)
+    return np.sqrt(np.minimum(1.0, h / np.maximum(sq, 1e-300)))
 
-    With c_i = min(t_i, t_cap)/t_i, z_i = √c_i · t_i^{-1/2} Σ_j ψ(y_ij) x_ij and
-    q_i = c_i · t_i^{-1} Σ_j ψ(y_ij)²: for any unit v ⟂ span(W), vᵀx_ij is
-    N(0, 1) and independent of ψ(y_ij), so vᵀz_i ~ N(0, q_i) exactly.
+
+def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
+    """(Z, q): the statistics z_i and their noise levels q_i (and, with
+    ``moment``, the per-example second moment M = n⁻¹ Σ_i (c_i/t_i) Σ_j
+    ψ(y_ij)² h_j² x_ij x_ijᵀ).
+
+    With c_i = min(t_i, t_cap)/t_i and h_j the leverage weight
+    (:func:`_leverage_weights`, 1 for Gaussian covariates),
+    z_i = √c_i · t_i^{-1/2} Σ_j ψ(y_ij) h_j x_ij and
+    q_i = c_i · t_i^{-1} Σ_j ψ(y_ij)² h_j²: for Gaussian x and any unit
+    v ⟂ span(W), vᵀx_ij is N(0, 1) and independent of ψ(y_ij), so
+    vᵀz_i ~ N(0, q_i) exactly. For any law the examples of a task are
+    independent, so off span(W) the clean E[z zᵀ] is that of M: its bulk is
+    the bulk of the clean law (used by :func:`mlr_filter`'s model test).
     """
     y = data.y
     if clip is not None:
@@ -76,9 +103,13 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None):
         y = np.clip(y, -clip * scale, clip * scale)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
-    Z = pool_weighted_sums(data, y) * np.sqrt(c / t)[:, None]   # one blocked pass
-    q = data.task_sums(y * y) * (c / t)
-    return Z, q
+    yh = y * _leverage_weights(data.X)
+    Z = weighted_task_sums(data.offsets, data.X, yh) * np.sqrt(c / t)[:, None]
+    q = data.task_sums(yh * yh) * (c / t)
+    if not moment:
+        return Z, q
+    Xw = data.X * (np.abs(yh) * np.repeat(np.sqrt(c / t), data.sizes))[:, None]
+    return Z, q, Xw.T @ Xw / data.n_tasks
 
 
 def task_statistics(data: MetaDataset, clip=2.0):
@@ -93,7 +124,19 @@ def task_statistics(data: MetaDataset, clip=2.0):
     return _statistics(data, clip)[0]
 
 
-def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw):
+def _gaussian_bulk_excess(q, k, alpha, n_grid=16):
+    """The relative excess of bulk scores when vᵀz_i ~ N(0, q_i) (Gaussian
+    covariates): scores q_i·c_j over a grid of χ²_k quantiles c_j, trimmed
+    at the filter's level. The filter scales its stopping level by the
+    observed bulk excess over this (:func:`~.robust_pca.filter_pca`)."""
+    if alpha == 0 or q.size < 8:
+        return None
+    a_trim = min(excess_limit(alpha, q.size) / q.size, 0.49)
+    c = chi2.ppf((np.arange(n_grid) + 0.5) / n_grid, k)
+    return float(relative_excess(np.outer(q, c).ravel(), a_trim))
+
+
+def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None, **filter_kw):
     """Robust PCA of MLR task statistics: filter, trimmed re-estimate in a
     wider candidate space, and a stopping test from the model.
 
@@ -126,23 +169,25 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, **filter_kw)
     alpha = check_alpha(alpha)
     slack = check_float(slack, "slack", min_val=0.0)
     n, d = Z.shape
-    res = filter_pca(Z, k, alpha, rng=rng, **filter_kw)
+    res = filter_pca(Z, k, alpha, rng=rng, bulk_reference=_gaussian_bulk_excess(q, k, alpha),
+                     **filter_kw)
     kept = res.kept
     info = dict(res.info)
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    Zk = Z if m == n else Z[kept]
-    S = Zk.T @ Zk.copy() / m        # two operands: a GEMM (Zk.T @ Zk would be a SYRK)
+    S = Z[kept].T @ Z[kept] / m
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
         nu = min(float(q[kept].mean()), float(np.median(vals[:d - k])))
         edge = max(nu, 1e-300) * (1 + np.sqrt(d / m)) ** 2 * (1 + slack)
+        if moment is not None:        # the clean law's own bulk (non-Gaussian x)
+            edge = max(edge, float(linalg.eigvalsh(moment)[d - k - 1]) * (1 + slack))
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Zk @ V
+    P = Z[kept] @ V
     r = np.einsum("ij,ij->i", P, P)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
     keep_t = np.argsort(r, kind="stable")[:m - n_trim]
@@ -186,9 +231,9 @@ def filter_subspace(data, k, alpha=0.0, rng=None, clip=2.0, slack=0.08, c=2.0, r
                        "ψ(y)·x, whose clean tails it cannot tell from corruption)")
     rng = check_rng(rng)
     t_cap = size_cap(data.sizes)
-    Z, q = _statistics(data, clip, t_cap)
-    U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, slack=slack, c=c, restarts=restarts,
-                               delta=delta, max_iter=max_iter)
+    Z, q, M = _statistics(data, clip, t_cap, moment=True)
+    U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, slack=slack, moment=M, c=c,
+                               restarts=restarts, delta=delta, max_iter=max_iter)
     return SubspaceResult(U, kept, dict(info, method="filtering robust PCA, bulk-edge test",
                                         clip=clip, t_cap=t_cap))
 

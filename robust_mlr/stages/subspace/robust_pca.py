@@ -20,7 +20,7 @@ from ...exceptions import ConvergenceWarning
 from ..screening import excess_limit
 
 __all__ = ["RobustPCAResult", "plain_pca", "filter_pca", "hrpca", "trimmed_variance",
-           "captured_variance", "clean_excess"]
+           "captured_variance", "clean_excess", "relative_excess", "bulk_excess"]
 
 
 @dataclass
@@ -91,42 +91,64 @@ def clean_excess(k, alpha):
     return float((k - mid) / mid)
 
 
-def _filter_limits(n, k, alpha, c):
-    """(ᾱ, stopping level) of a filter run on n points."""
-    a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
-    limit = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
-    return a_trim, limit
+#: Observed over reference bulk excess that still counts as Gaussian: the
+#: eigenvectors of the bulk are those of the sample, which makes its excess
+#: 1.07–1.08 × the χ² reference on clean Gaussian data (default problem).
+BULK_MARGIN = 1.1
 
 
-def _score(Z, S, kept, k, a_trim):
-    """One filter round's scores: U from the kept points' second moment S,
-    τ of the kept points ``idx``, the trimmed set G, mean_G τ and the
-    relative excess."""
-    m = int(kept.sum())
-    U, _ = top_eigvecs(S / m, k)
-    idx = np.flatnonzero(kept)
-    tau = _row_sq((Z if m == kept.size else Z[idx]) @ U)   # no copy of Z while all are kept
-    lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
-    part = np.partition(tau, (lo_i, hi_i))
-    lo, hi = part[lo_i], part[hi_i]
+def relative_excess(tau, a_trim):
+    """(mean − trimmed mean)/trimmed mean of scores ``tau`` (columns
+    separately), the trimmed mean over the points between the ``a_trim``
+    and 1 − ``a_trim`` quantiles: the filter's measure of outsized energy."""
+    tau = np.asarray(tau, float)
+    lo, hi = np.quantile(tau, [a_trim, 1 - a_trim], axis=0)
     good = (tau >= lo) & (tau <= hi)
-    mean_g = tau[good].mean()
-    excess = tau.mean() - mean_g
-    return U, idx, tau, good, mean_g, excess / max(mean_g, 1e-300)
+    mean_g = (tau * good).sum(axis=0) / np.maximum(good.sum(axis=0), 1)
+    return (tau.mean(axis=0) - mean_g) / np.maximum(mean_g, 1e-300)
 
 
-def _filter_once(Z, k, alpha, c, max_iter, rng, S, first):
-    """One filter run from the second moment S of all points (updated in
-    place) and the scores of its first round ``first`` (the same for every
-    run: the runs differ from their first random draw on)."""
+def bulk_excess(Z, vecs, k, a_trim):
+    """Median relative excess of the scores ||Vᵀz_i||² over groups V of k
+    eigenvectors of the bulk (``vecs`` in descending order of eigenvalue,
+    from the (2k + 1)-th on; NaN when d < 3k): the clean law's excess in
+    directions without signal. A median over groups: to raise it the
+    corrupted points must put energy into half the bulk's dimensions."""
+    d = vecs.shape[1]
+    groups = [vecs[:, j:j + k] for j in range(2 * k, d - k + 1, k)]
+    if not groups:
+        return float("nan")
+    tau = np.stack([_row_sq(Z @ V) for V in groups], axis=1)
+    return float(np.median(relative_excess(tau, a_trim)))
+
+
+def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
     n = Z.shape[0]
-    a_trim, limit = _filter_limits(n, k, alpha, c)
+    a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
+    base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
+    limit = base
     kept = np.ones(n, bool)
+    S = Z.T @ Z
     removed = []
     excess_rel = np.nan
     for it in range(1, max_iter + 1):
-        U, idx, tau, good, mean_g, excess_rel = first if it == 1 else \
-            _score(Z, S, kept, k, a_trim)
+        m = int(kept.sum())
+        if bulk_reference is None or alpha == 0:
+            U, _ = top_eigvecs(S / m, k)
+        else:
+            vecs = np.linalg.eigh(S / m)[1][:, ::-1]
+            U = vecs[:, :k]
+            ratio = bulk_excess(Z[kept], vecs, k, a_trim) / bulk_reference / BULK_MARGIN
+            limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
+        idx = np.flatnonzero(kept)
+        tau = _row_sq(Z[idx] @ U)
+        lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
+        part = np.partition(tau, (lo_i, hi_i))
+        lo, hi = part[lo_i], part[hi_i]
+        good = (tau >= lo) & (tau <= hi)
+        mean_g = tau[good].mean()
+        excess = tau.mean() - mean_g
+        excess_rel = excess / max(mean_g, 1e-300)
         if alpha == 0 or excess_rel <= limit:
             return U, kept, it, removed, excess_rel
         ex = np.where(good, 0.0, tau - mean_g)
@@ -144,21 +166,8 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, S, first):
     return U, kept, max_iter, removed, excess_rel
 
 
-def _filter_runs(Z, k, alpha, c, max_iter, rng, restarts):
-    """``restarts`` independent filter runs sharing the second moment and the
-    first round (computed once). A run that stops in its first round draws
-    no randomness, so every run would repeat it: it is returned for all."""
-    n = Z.shape[0]
-    a_trim, limit = _filter_limits(n, k, alpha, c)
-    S0 = Z.T @ Z
-    first = _score(Z, S0, np.ones(n, bool), k, a_trim)
-    if alpha == 0 or first[5] <= limit:              # every run stops before any draw
-        return [_filter_once(Z, k, alpha, c, max_iter, rng, S0, first)] * restarts
-    return [_filter_once(Z, k, alpha, c, max_iter, rng, S0.copy(), first)
-            for _ in range(restarts)]
-
-
-def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_iter=100):
+def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_iter=100,
+               bulk_reference=None):
     """Filtering robust PCA (Kong, Somani, Kakade, Oh, NeurIPS 2020) with independent restarts.
 
     One run iterates: U ← top-k eigenvectors of the kept points' second
@@ -208,6 +217,12 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         Target failure probability for the default number of restarts
         (⌈log(1/δ)⌉ = 10 runs at the default 10⁻⁴).
     max_iter : int
+    bulk_reference : float, optional
+        The relative excess that :func:`bulk_excess` has under the law the
+        stopping level was derived for (χ²-type scores). Given, the level is
+        scaled up by the ratio of the kept points' bulk excess to it
+        (never down): a heavier-tailed clean law has heavier tails in every
+        direction, and its clean excess in the top k is not evidence.
 
     Returns
     -------
@@ -224,7 +239,8 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         check_int(restarts, "restarts", min_val=1)
     if alpha == 0:
         restarts = 1
-    runs = _filter_runs(Z, k, alpha, c, max_iter, rng, restarts)
+    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference)
+            for _ in range(restarts)]
     order = sorted(range(restarts), key=lambda i: (-int(runs[i][1].sum()), runs[i][4]))
     best = order[0]
     U, kept, it, removed, exc = runs[best]
