@@ -5,6 +5,7 @@ import pytest
 from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError,
                         classify, distance_matrix, estimate_subspace, make_params,
                         make_pools, make_tasks, metrics, task_parameters)
+from robust_mlr.exceptions import ConvergenceWarning
 from robust_mlr.stages.regression import refine
 from robust_mlr.stages.clustering import cluster_estimates
 from robust_mlr.stages.subspace import moment_estimate
@@ -150,3 +151,23 @@ def test_default_problem_over_ten_seeds():
         err = metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"]
         good += acc == 1.0 and err <= 0.1
     assert good >= 9
+
+
+def test_least_squares_keeps_the_prior_for_an_unsupported_component():
+    """Single linkage can leave a component without light tasks (the
+    authors' sine waves: 1 of 10 clean fits raised before); with the
+    clustering's estimates as prior the stage keeps them for that component
+    and says so, instead of raising."""
+    from robust_mlr.stages.regression import LeastSquares
+
+    theta = make_params(8, 2, rng=0)
+    ds = make_tasks(theta, 400, 8, rng=1)
+    labels = np.zeros(ds.n_tasks, int)
+    prior = (np.ones((8, 2)), np.array([1.0, 2.0]), np.array([0.5, 0.5]))
+    with pytest.warns(ConvergenceWarning, match=r"components \[1\] received no light tasks"):
+        stage = LeastSquares().fit(ds, labels, 2, prior=prior)
+    np.testing.assert_array_equal(stage.W_[:, 1], prior[0][:, 1])
+    assert stage.s2_[1] == 2.0 and np.all(np.isfinite(stage.W_))
+    np.testing.assert_allclose(stage.W_[:, 0], LeastSquares().fit(ds, labels * 0, 1).W_[:, 0])
+    with pytest.raises(EmptyClusterError, match="component 1"):
+        LeastSquares().fit(ds, labels, 2)

@@ -95,7 +95,24 @@ def solve_components(G, b, yy, n_ex, counts, fallback):
     return W, rss
 
 
-def least_squares(data, labels, k):
-    """Regression stage ``"ls"``: :func:`refine`, with an empty info dict."""
-    W, s2, p = refine(data, labels, k)
-    return W, s2, p, {}
+def least_squares(data, labels, k, skip_empty=False):
+    """Regression stage ``"ls"``: :func:`refine`, with an empty info dict;
+    with ``skip_empty`` a component with no more examples than dimensions
+    gets NaN (w, s²) instead of an EmptyClusterError (the stage then keeps
+    the clustering's estimate for it)."""
+    labels = np.asarray(labels)
+    if not skip_empty:
+        return (*refine(data, labels, k), {})
+    d = data.dim
+    ok = labels >= 0
+    n_ex = np.bincount(labels[ok], data.sizes[ok], minlength=k)
+    keep = np.flatnonzero(n_ex > d)
+    if keep.size == 0:
+        return np.full((d, k), np.nan), np.full(k, np.nan), np.zeros(k), {}
+    new = np.full(k, -1)
+    new[keep] = np.arange(keep.size)
+    W_k, s2_k, _ = refine(data, np.where(ok, new[np.where(ok, labels, 0)], -1), keep.size)
+    W, s2 = np.full((d, k), np.nan), np.full(k, np.nan)
+    W[:, keep], s2[keep] = W_k, s2_k
+    counts = np.bincount(labels[ok], minlength=k)
+    return W, s2, counts / max(counts.sum(), 1), {}

@@ -14,13 +14,15 @@ assignment to components is reliable.
 from __future__ import annotations
 
 import abc
+import warnings
 
 import numpy as np
 
 from ... import _params
 from ..._validation import check_rng
 from ..._threads import pinned
-from ...exceptions import EmptyClusterError
+from ..._fit_checks import _user_level
+from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
@@ -55,10 +57,12 @@ class RegressionStage(Stage):
             Heavy tasks, for the anchor and the noise cross-check of robust
             stages.
         prior : tuple (W̃, r̃², p̃), optional
-            The clustering's estimates: a robust stage keeps W̃_ℓ, r̃²_ℓ for a
+            The clustering's estimates: the stage keeps W̃_ℓ, r̃²_ℓ for a
             component that no light task supports (an adversary can empty one
-            by making a fake component in the heavy pool) and reports it as
-            a failed test, instead of raising.
+            by making a fake component in the heavy pool; single linkage can
+            on close components) instead of raising; a robust stage reports
+            it as a failed test (a CorruptionWarning), a non-robust one with
+            a ConvergenceWarning.
         threat : ThreatModel, optional
             The corruption budget; default: none.
         rng : None, int or Generator
@@ -76,7 +80,7 @@ class RegressionStage(Stage):
             raise EmptyClusterError(
                 f"the light pool has {data.n_examples} examples for k={k} components: "
                 f"regression in d={data.dim} needs more than {data.dim} per component")
-        skip = self.robust and prior is not None
+        skip = prior is not None
         rng = check_rng(rng)
         W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, rng, options, skip)
         unsupported = np.flatnonzero(~np.isfinite(s2))
@@ -89,6 +93,11 @@ class RegressionStage(Stage):
             W[:, unsupported], s2[unsupported] = (prior[0][:, unsupported],
                                                   prior[1][unsupported])
             info.update(unsupported_components=unsupported.tolist(), passed=False)
+            if not self.robust:           # a robust stage's failed test warns already
+                warnings.warn(
+                    f"components {unsupported.tolist()} received no light tasks with more than "
+                    f"d={data.dim} examples; their estimates are the clustering's",
+                    ConvergenceWarning, stacklevel=_user_level())
         self.labels_ = info.pop("labels", labels)
         if (check or anchor) and threat.active and heavy is not None:
             W, s2, extra = use_heavy(data, np.asarray(labels), self.labels_, heavy, W, s2, p,
@@ -114,7 +123,7 @@ class LeastSquares(RegressionStage):
     Algorithm 4). No options."""
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
-        return least_squares(data, labels, k)
+        return least_squares(data, labels, k, skip_empty)
 
 
 class FilterRegression(RegressionStage):
