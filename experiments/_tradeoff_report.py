@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 
+from ._tradeoff_stats import LEVEL, METHODS, required_n, slope_interval
+
 _STYLE = {"em": ("C3", "o"), "em_robust": ("C1", "v"), "em_robust_a02": ("C5", "^"),
           "moments": ("C0", "s"), "moments_em": ("C9", "D"), "kmeans": ("C2", "x"),
           "peng_wei": ("C4", "d"), "oracle": ("k", ".")}
@@ -24,7 +26,6 @@ def _fmt(c):
 
 def summary(rows):
     """Median n_H* [90 % bootstrap interval] per (method, k, t_H), slopes."""
-    from .tH_nH_tradeoff import LEVEL, METHODS, required_n, slope_interval
     lines = [f"median over seeds of the n_H reaching max centre error <= {LEVEL} "
              "[90 % bootstrap interval]; — : not reached; · : not run; ≤n : the first size"]
     for k in sorted({r["k"] for r in rows}):
@@ -63,7 +64,6 @@ def plot(rows, out):
     cell ran, centre error against n_H."""
     from robust_mlr.engine.plotting import figure, save_figure
 
-    from .tH_nH_tradeoff import LEVEL, METHODS, required_n
     name = rows[0]["experiment"]
     ks = sorted({r["k"] for r in rows})
     fig, axes = figure(len(ks), width=4.4)
