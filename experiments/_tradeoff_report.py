@@ -118,7 +118,7 @@ def plot(rows, out):
         ax.set_yscale("log")
         ax.set_xlabel("n_H")
         ax.set_ylabel("max centre error (median, min–max over seeds)")
-        ax.set_title(f"k = {k}, d = 64, t_H = {t}", fontsize=8)
+        ax.set_title(f"k = {k}, d = 64, t_H = {t} (a failed fit is drawn at 10)", fontsize=8)
         ax.legend(fontsize=6)
         paths += save_figure(fig, out, f"{name}_k{k}_t{t}", dpi=110)
     return paths
