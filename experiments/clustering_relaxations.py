@@ -19,7 +19,7 @@ t_H = 64, clean) for single linkage, k-means, and Peng–Wei and robust
 Peng–Wei solved by the Burer–Monteiro solver on every heavy task (the cvxpy
 SDPs stop near n_H = 500).
 
-``tH_nH_tradeoff``: accuracy of Peng–Wei (m = 2) and of Peng–Wei plus the
+``sos_exact_tradeoff``: accuracy of Peng–Wei (m = 2) and of Peng–Wei plus the
 m = 4 SoS constraint (both non-robust, α = 0) over a (n_H, t_H) grid at k = 4; t_min(n_H) is the smallest t_H
 with accuracy ≥ 99 % in ≥ 90 % of trials. The question (the robust paper's
 claim): does m = 4 lower t_min as n_H grows?
@@ -218,7 +218,7 @@ EXPERIMENTS = [
                description="Accuracy and time vs n_H up to 10 000: linkage, k-means, "
                            "Peng–Wei and robust Peng–Wei (Burer–Monteiro).",
                plot=scaling_plot),
-    Experiment(name="tH_nH_tradeoff", func=tradeoff_trial,
+    Experiment(name="sos_exact_tradeoff", func=tradeoff_trial,
                grid={"k": [4], "n_H": [40, 80, 160], "t_H": [8, 16, 24, 32, 48, 64]},
                quick_grid={"k": [4], "n_H": [24], "t_H": [16]},
                metrics=tuple(f"{p}_{m}" for m in ("peng_wei", "sos_m4")

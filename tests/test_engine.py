@@ -124,7 +124,7 @@ def test_registry_lists_the_studies():
 @pytest.mark.parametrize("name", ["icml_fig3", "icml_fig2", "attack_gallery",
                                   "robust_pca_bad_example", "mlr_subspace",
                                   "clustering_comparison", "clustering_attacks_400",
-                                  "tH_nH_tradeoff", "robustness", "baselines",
+                                  "tH_nH_tradeoff", "sos_exact_tradeoff", "robustness", "baselines",
                                   "clustering_scaling",
                                   # by module until the entry point is installed
                                   "experiments.tH_nH_tradeoff:EXPERIMENT",
