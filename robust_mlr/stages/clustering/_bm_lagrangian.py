@@ -22,7 +22,7 @@ class Lagrangian:
     def __init__(self, op, k, robust, alpha, cap):
         self.op, self.k, self.robust = op, k, robust
         self.n = op.n
-        self.mass = (1 - alpha) * self.n
+        self.mass = float(self.n - np.floor(alpha * self.n))
         self.cap = cap
         n = self.n
         # multipliers: rows (equality, or ≤ 1), trace, total mass (≥), diagonal (≤)
