@@ -15,6 +15,10 @@ from scipy.optimize import Bounds, minimize
 from ..._threads import single_blas
 from ...exceptions import SolverFailedError
 
+#: Consecutive multiplier updates after which an augmented Lagrangian whose
+#: violation and objective have both stopped moving, though infeasible, ends.
+_FUTILE_UPDATES = 3
+
 
 class Lagrangian:
     """Augmented Lagrangian of the (robust) Peng–Wei constraints over Y."""
@@ -22,7 +26,7 @@ class Lagrangian:
     def __init__(self, op, k, robust, alpha, cap):
         self.op, self.k, self.robust = op, k, robust
         self.n = op.n
-        self.mass = (1 - alpha) * self.n
+        self.mass = float(self.n - np.floor(alpha * self.n))
         self.cap = cap
         n = self.n
         # multipliers: rows (equality, or ≤ 1), trace, total mass (≥), diagonal (≤)
@@ -146,9 +150,12 @@ def augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e
     objective. With ``stall`` (a number of steps w), a subproblem also ends
     when its value has fallen by at most tol/10 (relative) over its last w
     steps; the multiplier update and the stopping test are unchanged, so
-    the stall only decides when the next update comes.
+    the stall only decides when the next update comes. The run also ends
+    when, infeasible, neither the violation (by 10 %) nor the objective (by
+    tol, relatively) has moved for ``_FUTILE_UPDATES`` updates: a larger
+    penalty would only inflate the multipliers.
     Returns (Y, updates, L-BFGS-B iterations)."""
-    prev, f_prev, iters = np.inf, np.inf, 0
+    prev, f_prev, iters, futile = np.inf, np.inf, 0, 0
     for outer in range(max_outer):
         Y, val, nit = subproblem(lag, Y, max_inner, tol * scale * 1e-2, ftol,
                                   None if stall is None else Stall(stall, 0.1 * tol))
@@ -164,6 +171,15 @@ def augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e
         # stop when feasible and stationary, or feasible and the objective has
         # settled (the KKT residual then only decides "optimal"/"inaccurate")
         if res <= tol and (kkt <= tol or abs(f - f_prev) <= tol * max(1.0, abs(f))):
+            break
+        # infeasible, and neither the violation nor the objective moved: the
+        # subproblem cannot follow the penalty (a flat direction; L-BFGS-B
+        # ends in an abnormal line search), and raising it further only
+        # inflates the multipliers (measured: β 5e7, multipliers 1e7, 60
+        # updates, 15× the clean time); stop after a few such updates
+        stuck = res > tol and res > 0.9 * prev and abs(f - f_prev) <= tol * max(1.0, abs(f))
+        futile = futile + 1 if stuck else 0
+        if futile >= _FUTILE_UPDATES:
             break
         f_prev = f
         if res > tol and res > 0.25 * prev:       # too slow towards feasibility

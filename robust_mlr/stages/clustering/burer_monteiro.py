@@ -4,7 +4,7 @@ The Peng–Wei relaxation
 
     min ⟨D, Z⟩  s.t.  Z 1 = 1,  tr Z = k,  Z ≥ 0,  Z ⪰ 0
 
-and its robust variant (Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n, diag Z ≤ c, tr Z = k,
+and its robust variant (Z 1 ≤ 1, 1ᵀZ1 ≥ n − ⌊αn⌋, diag Z ≤ c, tr Z = k,
 Z ≥ 0, Z ⪰ 0) are solved over the factorisation Z = Y Yᵀ with Y ≥ 0
 (n × r, r a little above k), following Zhuang, Chen, Yang and Zhang,
 "Statistically optimal K-means clustering via nonnegative low-rank
@@ -369,7 +369,7 @@ def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=N
     k : int
         Trace (number of clusters).
     robust : bool
-        Robust variant: Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n, diag Z ≤ ``diag_cap``.
+        Robust variant: Z 1 ≤ 1, 1ᵀZ1 ≥ n − ⌊αn⌋, diag Z ≤ ``diag_cap``.
     alpha : float
         Outlier fraction of the robust variant.
     diag_cap : float, optional

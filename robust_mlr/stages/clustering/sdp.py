@@ -5,9 +5,12 @@ All methods work in the k-dimensional projected space and share
 unbiased distance matrix (rescaled to unit noise), the relaxations are
 
 * ``peng_wei``: min ⟨D, Z⟩ s.t. Z ⪰ 0, Z ≥ 0, Z 1 = 1, tr Z = k;
-* ``peng_wei_robust``: the same with Z 1 ≤ 1, 1ᵀZ1 ≥ (1 − α) n and
-  diag Z ≤ 1/(⌊αn⌋ + 1): up to αn rows may shed their mass (rows of mass < 1/2
-  are flagged as outliers), and no cluster may be as small as the budget;
+* ``peng_wei_robust``: the same with Z 1 ≤ 1, 1ᵀZ1 ≥ n − ⌊αn⌋ and
+  diag Z ≤ 1/(⌊αn⌋ + 1): up to ⌊αn⌋ rows may shed their mass (rows of mass
+  < 1/2 are flagged as outliers), and no cluster may be as small as the
+  budget. The mass bound is the budget in whole tasks: (1 − α) n, when not
+  an integer, forces one row to a fractional mass, a flat direction of the
+  Burer–Monteiro factorisation that stalled its augmented Lagrangian;
 * ``sos_m4`` / ``sos_m6`` (Peng–Wei — robust when α > 0 — plus m-th moment
   constraints): for
   every row i the form
@@ -65,7 +68,7 @@ def peng_wei_problem(D, k, alpha=0.0, robust=False):
     rows = cp.sum(Z, axis=1)
     cons = [Z >= 0, cp.trace(Z) == k]
     if robust:
-        cons += [rows <= 1, cp.sum(rows) >= (1 - alpha) * n,
+        cons += [rows <= 1, cp.sum(rows) >= n - np.floor(alpha * n),
                  cp.diag(Z) <= 1.0 / max(int(np.floor(alpha * n)) + 1, 2)]
     else:
         cons += [rows == 1]
