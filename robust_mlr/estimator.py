@@ -204,7 +204,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()
-            pools, inverse = red.apply(pools, threat)
+            pools, inverse = red.apply(pools, threat, rng=rng.spawn(1)[0])
             undo.append((red, inverse))
             if isinstance(red, Screen):
                 diag["screen"] = dict(inverse["info"], time=time.perf_counter() - t0)

@@ -24,6 +24,7 @@ from .covariates import Whitening, estimate_second_moment, isotropy_test
 from .data import Pools
 from .stages._stage import Stage
 from .stages.screening import robust_scales, scale_dataset, screen_pools
+from ._validation import check_rng
 from .threat import ThreatModel
 
 __all__ = ["Reduction", "Screen", "Whiten"]
@@ -36,8 +37,9 @@ class Reduction(Stage):
     pool = "all"
 
     @abc.abstractmethod
-    def apply(self, pools, threat=None):
-        """Transform ``pools``; returns ``(pools, inverse)``."""
+    def apply(self, pools, threat=None, rng=None):
+        """Transform ``pools``; returns ``(pools, inverse)``. ``rng``: the
+        randomness of a reduction that samples (a Generator of its own)."""
 
     @abc.abstractmethod
     def invert(self, model, inverse):
@@ -80,7 +82,7 @@ class Screen(Reduction):
         self.y_range = y_range
         self.calibrate = calibrate
 
-    def apply(self, pools, threat=None):
+    def apply(self, pools, threat=None, rng=None):
         """The kept tasks of every pool, scaled; ``inverse`` holds the scales
         and, per pool, the ``kept`` mask, ``n_removed``, ``limit`` and ``passed``."""
         threat = threat or ThreatModel()
@@ -100,6 +102,28 @@ class Screen(Reduction):
 
 #: ``covariates="auto"`` decides on Σ̂ with 2·AUTO_TRIM of the tasks trimmed.
 AUTO_TRIM = 0.125
+#: Trimming rounds of the decision's Σ̂ (the decision needs its condition
+#: number within ±10 %, not Σ̂ itself; the whitening estimate keeps n_rounds).
+AUTO_ROUNDS = 2
+#: ``covariates="auto"`` decides on a random sample of about this many
+#: examples per dimension: from 1 568·d examples on, the isotropy test's limit
+#: is its floor (condition number 1.5), so a larger sample would change no
+#: decision and only cost passes over the data (a second of every fit at
+#: the default size, tens of seconds and a copy of the data at 10⁶ tasks).
+AUTO_SAMPLE_PER_DIM = 2048
+
+
+def _decision_sample(pools, rng):
+    """The pools, or the same share of each pool's tasks drawn at random
+    when they hold more than ``AUTO_SAMPLE_PER_DIM``·d examples."""
+    datasets = [pools[name] for name in pools.names]
+    total = sum(ds.n_examples for ds in datasets)
+    cap = AUTO_SAMPLE_PER_DIM * pools.dim
+    if total <= cap:
+        return datasets
+    share = cap / total
+    return [ds.subset(np.sort(rng.choice(ds.n_tasks, max(int(np.ceil(share * ds.n_tasks)), 1),
+                                         replace=False))) for ds in datasets]
 
 
 class Whiten(Reduction):
@@ -124,20 +148,21 @@ class Whiten(Reduction):
         self.n_rounds = n_rounds
         self.only_if_anisotropic = only_if_anisotropic
 
-    def apply(self, pools, threat=None):
+    def apply(self, pools, threat=None, rng=None):
         """The whitened pools and the :class:`~robust_mlr.covariates.Whitening`
         (``None`` when the test finds the covariates isotropic)."""
         threat = threat or ThreatModel()
         if self.only_if_anisotropic:
-            # judged on a robustly scaled, clipped copy (finite extreme values,
-            # screened later, must not overflow the test) with a quarter of the
-            # tasks trimmed: the decision must not be the corrupted tasks'
-            sx = robust_scales([pools[name] for name in pools.names])[0]
-            clipped = Pools(*(scale_dataset(pools[name], sx, 1.0) for name in pools.names))
+            # judged on a random sample of tasks, robustly scaled and clipped
+            # (finite extreme values, screened later, must not overflow the
+            # test), with a quarter of the tasks trimmed: the decision must
+            # not be the corrupted tasks'
+            sample = _decision_sample(pools, check_rng(rng))
+            sx = robust_scales(sample)[0]
+            clipped = Pools(*(scale_dataset(ds, sx, 1.0) for ds in sample))
             Sigma, _ = estimate_second_moment(clipped, max(threat.alpha, AUTO_TRIM),
-                                              n_rounds=self.n_rounds)
-            n_ex = sum(pools[name].n_examples for name in pools.names)
-            if isotropy_test(Sigma, n_ex)[0]:
+                                              n_rounds=AUTO_ROUNDS)
+            if isotropy_test(Sigma, sum(ds.n_examples for ds in sample))[0]:
                 return pools, None
         Sigma, kept = estimate_second_moment(pools, threat.alpha, n_rounds=self.n_rounds)
         wh = Whitening.from_moment(Sigma, kept=kept)

@@ -142,3 +142,19 @@ def test_isotropic_gaussian_default_untouched_and_estimate_close(small_problem):
     np.testing.assert_array_equal(c.heavy_labels_, a.heavy_labels_)
     np.testing.assert_allclose(c.W_, a.W_, atol=0.05)
     assert c.covariance_.info["condition"] < 1.2
+
+
+@pytest.mark.parametrize("x_dist, isotropic", [("gaussian", True), ("correlated", False)])
+def test_auto_decides_on_a_sample_as_on_all_data(x_dist, isotropic):
+    """covariates='auto' judges isotropy on a random sample of 2048·d examples
+    when the pools hold more (the test's limit is at its floor there), and
+    decides as the whole data do."""
+    from robust_mlr.preprocess import AUTO_SAMPLE_PER_DIM, Whiten
+
+    theta = make_params(8, 2, rng=0)
+    pools = make_pools(theta, 6000, 2, 200, 32, 4000, 8, x_dist=x_dist, rng=1)
+    total = sum(pools[name].n_examples for name in pools.names)
+    assert total > 2 * AUTO_SAMPLE_PER_DIM * 8
+    for seed in range(3):
+        _, whitening = Whiten(only_if_anisotropic=True).apply(pools, rng=seed)
+        assert (whitening is None) == isotropic
