@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import MAD_TO_SIGMA
+from ._craft import span_basis
 from ..exceptions import ValidationError
 
 PICKS = ("random", "largest", "component")
@@ -70,6 +71,18 @@ def subspace_scores(data, Q, clip):
     y = np.clip(data.y, -c, c)
     z = data.task_sums(data.X * y[:, None]) / np.sqrt(data.sizes)[:, None]
     return np.sum((z @ Q) ** 2, axis=1)
+
+
+def trim_target(data, W, level, y_level, clip, alpha):
+    """Where a white-box light-1 attack places its statistic: ``level`` times
+    the clean (1 − α) quantile of the filter scores (the trim), and the
+    response level ``y_level`` times the clipping level (3 standard
+    deviations of y when the learner does not clip). Returns
+    ``(target, y_c)``."""
+    tau = subspace_scores(data, span_basis(W), clip)
+    target = level * np.quantile(tau, 1 - min(max(alpha, 1e-3), 0.5))
+    c = clip_scale(data.y, clip)
+    return target, y_level * (3 * float(np.std(data.y)) if not np.isfinite(c) else c)
 
 
 def unit_rows(V):

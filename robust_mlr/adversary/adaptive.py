@@ -16,9 +16,8 @@ from scipy.stats import chi2
 
 from ..exceptions import ValidationError
 from ._base import Attack, register
-from ._craft import model_examples, orthogonal_directions, span_basis
-from ._whitebox import (PICKS, clip_scale, component_index, pick_tasks, sign_paired_examples,
-                        subspace_scores)
+from ._craft import model_examples, orthogonal_directions
+from ._whitebox import PICKS, component_index, pick_tasks, sign_paired_examples, trim_target
 
 __all__ = ["CovariateSpike", "ExtremeValues", "ComponentShift", "VarianceInflation",
            "ComponentMimic"]
@@ -87,11 +86,7 @@ class CovariateSpike(_Picking):
         theta = ctx.need_theta(self.name)
         clip = ctx.setting("clip")
         alg_alpha = float(ctx.settings.get("alpha") or idx.size / data.n_tasks)
-        tau = subspace_scores(data, span_basis(theta.W), clip)
-        target = self.level * np.quantile(tau, 1 - min(max(alg_alpha, 1e-3), 0.5))
-        c = clip_scale(data.y, clip)
-        c = 3 * float(np.std(data.y)) if not np.isfinite(c) else c
-        yc = self.y_level * c
+        target, yc = trim_target(data, theta.W, self.level, self.y_level, clip, alg_alpha)
         sizes = data.sizes[idx]
         V = orthogonal_directions(theta.W, self.n_directions, rng)
         E = V.T[np.arange(idx.size) % V.shape[1]]                   # (m, d) unit rows

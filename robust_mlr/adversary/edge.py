@@ -25,8 +25,8 @@ from scipy.stats import chi2
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._thresholds import read_thresholds
-from ._craft import fixed_direction, span_basis
-from ._whitebox import clip_scale, component_index, pick_tasks, subspace_scores
+from ._craft import fixed_direction
+from ._whitebox import component_index, pick_tasks, trim_target
 
 __all__ = ["read_thresholds", "EdgePlacement", "EdgeSpike", "NoiseEdge"]
 
@@ -189,10 +189,7 @@ class EdgeSpike(Attack):
         theta = ctx.need_theta(self.name)
         clip = ctx.setting("clip")
         alpha = float(ctx.settings.get("alpha") or idx.size / data.n_tasks)
-        tau = subspace_scores(data, span_basis(theta.W), clip)
-        target = self.level * np.quantile(tau, 1 - min(max(alpha, 1e-3), 0.5))
-        c = clip_scale(data.y, clip)
-        yc = self.y_level * (3 * float(np.std(data.y)) if not np.isfinite(c) else c)
+        target, yc = trim_target(data, theta.W, self.level, self.y_level, clip, alpha)
         u = fixed_direction(theta.W)
         sizes = data.sizes[idx]
         task, start = _task_rows(sizes)
