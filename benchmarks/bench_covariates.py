@@ -67,10 +67,10 @@ def other_laws():
 
 
 def main(attacks=True, laws=True):
-    learners = [("MetaLearner(2)", lambda c: MetaLearner(2, rng=3, covariates=c), "isotropic"),
+    learners = [("MetaLearner(2, covariates='isotropic')", lambda c: MetaLearner(2, rng=3, covariates=c), "isotropic"),
                 ("MetaLearner(2, covariates='estimate')",
                  lambda c: MetaLearner(2, rng=3, covariates=c), "estimate"),
-                ("MetaLearner.robust(2, 0.02)",
+                ("MetaLearner.robust(2, 0.02, covariates='isotropic')",
                  lambda c: MetaLearner.robust(2, 0.02, rng=3, covariates=c), "isotropic"),
                 ("MetaLearner.robust(2, 0.02, covariates='estimate')",
                  lambda c: MetaLearner.robust(2, 0.02, rng=3, covariates=c), "estimate")]
