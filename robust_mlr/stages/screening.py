@@ -190,10 +190,20 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
     if weights is None:
         q1, q2, q4 = np.quantile(v, [1 - level, 1 - 2 * level, 1 - 4 * level])
     else:
-        order = np.argsort(v, kind="stable")
-        cw = np.cumsum(np.asarray(weights, float)[order])
-        at = np.searchsorted(cw, cw[-1] * np.array([1 - level, 1 - 2 * level, 1 - 4 * level]))
-        q1, q2, q4 = v[order][np.minimum(at, v.size - 1)]
+        w = np.asarray(weights, float)
+        levels = np.array([1 - level, 1 - 2 * level, 1 - 4 * level])
+        if w.size and np.all(w == w[0]):
+            # equal weights (tasks of one size): the cumulative weights are
+            # the same in any order, so the order statistics come from a
+            # partition instead of a full sort (the same values)
+            cw = np.cumsum(w)
+            at = np.minimum(np.searchsorted(cw, cw[-1] * levels), v.size - 1)
+            q1, q2, q4 = np.partition(v, at)[at]
+        else:
+            order = np.argsort(v, kind="stable")
+            cw = np.cumsum(w[order])
+            at = np.searchsorted(cw, cw[-1] * levels)
+            q1, q2, q4 = v[order][np.minimum(at, v.size - 1)]
     s1, s2 = q1 - q2, q2 - q4
     if not s1 > 0:          # an atom: a constant law (e.g. Fourier features' ||x||), or
         return float(q1) if q1 == np.median(v) else float("nan")   # far points beyond 4a
