@@ -239,8 +239,14 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         check_int(restarts, "restarts", min_val=1)
     if alpha == 0:
         restarts = 1
-    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference)
-            for _ in range(restarts)]
+    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference)]
+    if runs[0][2] == 1 and not runs[0][3]:
+        # the first run met the stopping rule in its first round, before any
+        # random draw: every run would repeat it exactly (and draw nothing)
+        runs *= restarts
+    else:
+        runs += [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference)
+                 for _ in range(restarts - 1)]
     order = sorted(range(restarts), key=lambda i: (-int(runs[i][1].sum()), runs[i][4]))
     best = order[0]
     U, kept, it, removed, exc = runs[best]
