@@ -54,7 +54,7 @@ import numpy as np
 
 from ..._dist import chi2
 from ..._linalg import top_eigvecs
-from ..._segments import label_grams, task_blocks, task_rss, task_sum_operator
+from ..._segments import label_grams, pool_task_rss, task_blocks
 from ...threat import excess_limit, size_cap
 from .noise_check import cross_check_noise, light_noise_se
 
@@ -74,7 +74,7 @@ def _responsibilities(data, W, s2, p):
     mixture (W, s², p) with Gaussian noise."""
     s2 = np.maximum(np.nan_to_num(np.asarray(s2, float), nan=1.0), 1e-12)
     p = np.maximum(np.nan_to_num(np.asarray(p, float), nan=0.0), 1e-12)
-    resid = task_rss(data.X, data.y, data.offsets, np.nan_to_num(W))
+    resid = pool_task_rss(data, np.nan_to_num(W))
     t = data.sizes[:, None].astype(float)
     logr = np.log(p) - 0.5 * t * np.log(s2) - resid / (2.0 * s2)
     logr -= logr.max(axis=1, keepdims=True)
@@ -323,8 +323,16 @@ def light_covariances(data, labels, k, weights_by_task=True):
     kappa : ndarray (k,)
     """
     c = _example_weights(data, weights_by_task)
-    X = data.X if np.all(c == 1.0) else data.X * np.sqrt(np.repeat(c, data.sizes))[:, None]
-    gram = label_grams(X, data.y, data.offsets, labels, k)[0]
+    row_w = None if np.all(c == 1.0) else np.sqrt(np.repeat(c, data.sizes))
+    off, d = data.offsets, data.dim
+    gram = np.zeros((k, d, d))
+    # block by block (a screened pool scales each block as it is read, never
+    # all of X at once)
+    for a, e in task_blocks(off, data.y.itemsize * d):
+        Xb, yb = data._block(off[a], off[e])
+        if row_w is not None:
+            Xb = Xb * row_w[off[a]:off[e], None]
+        gram += label_grams(Xb, yb, off[a:e + 1] - off[a], labels[a:e], k)[0]
     ok = labels >= 0
     t = data.sizes[ok]
     kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
@@ -337,7 +345,7 @@ def _noise_at(light, labels, W, comps):
     of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
     :func:`~.robust.robust_noise`, from one pass over the pool."""
     t = light.sizes
-    ratio = task_rss(light.X, light.y, light.offsets, W) / chi2.median(t)[:, None]
+    ratio = pool_task_rss(light, W) / chi2.median(t)[:, None]
     weight = np.minimum(t, size_cap(t)).astype(float)
     out = {}
     for c in comps:                                    # loop over components only
