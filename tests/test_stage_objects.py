@@ -214,7 +214,8 @@ def test_by_size_picks_em_for_small_heavy_tasks_and_linkage_for_large_ones():
 def test_a_robust_regression_keeps_the_cluster_estimate_of_an_unsupported_component(problem):
     """A fake heavy component can leave a true one without light tasks: the
     robust stage keeps the clustering's estimate for it and fails its test
-    (a CorruptionWarning in the learner); the plain stage raises."""
+    (a CorruptionWarning in the learner); the plain stage keeps it too, with a
+    ConvergenceWarning, and raises only without the clustering's estimates."""
     from robust_mlr import EmptyClusterError
     theta, pools = problem
     labels = np.where(pools.light2.components == 1, 0, pools.light2.components)   # 1 emptied
@@ -224,5 +225,9 @@ def test_a_robust_regression_keeps_the_cluster_estimate_of_an_unsupported_compon
     np.testing.assert_array_equal(stage.W_[:, 1], 7.0)
     assert stage.s2_[1] == 5.0 and np.all(np.isfinite(stage.W_))
     assert stage.info_["unsupported_components"] == [1] and not stage.info_["passed"]
+    from robust_mlr.exceptions import ConvergenceWarning
+    with pytest.warns(ConvergenceWarning, match=r"components \[1\] received no light tasks"):
+        plain = regression.LeastSquares().fit(pools.light2, labels, 2, prior=prior)
+    np.testing.assert_array_equal(plain.W_[:, 1], 7.0)
     with pytest.raises(EmptyClusterError, match="component 1 received 0 tasks"):
-        regression.LeastSquares().fit(pools.light2, labels, 2, prior=prior)
+        regression.LeastSquares().fit(pools.light2, labels, 2)
