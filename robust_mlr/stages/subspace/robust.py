@@ -54,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..._segments import weighted_task_sums
+from ..._segments import task_blocks, weighted_task_sums
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
@@ -70,15 +70,16 @@ __all__ = ["task_statistics", "filter_subspace", "hrpca_subspace", "points_pca_s
 MIN_TASK_SIZE = 2
 
 
-def _leverage_weights(X, delta=1e-3):
+def _leverage_weights(X, delta=1e-3, n_examples=None):
     """min(1, √(d·h/||x_j||²)) per example, h the upper δ/(2N) quantile of
     χ²_d/d: 1 for every example a Gaussian law makes plausible, so for
     Gaussian covariates nothing changes (and, a function of ||x|| only, the
     weight keeps the rotation-invariant structure of the statistic in any
     case); heavier-tailed laws have their rare long examples shortened to
-    that radius, as ψ clips responses."""
+    that radius, as ψ clips responses. ``X`` may be a block of the pool's
+    rows (``n_examples``: the pool's N)."""
     N, d = X.shape
-    h = chi2.isf(delta / (2 * N), d)
+    h = chi2.isf(delta / (2 * (N if n_examples is None else n_examples)), d)
     sq = np.einsum("ij,ij->i", X, X)
     return np.sqrt(np.minimum(1.0, h / np.maximum(sq, 1e-300)))
 
@@ -103,13 +104,23 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
         y = np.clip(y, -clip * scale, clip * scale)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
-    yh = y * _leverage_weights(data.X)
-    Z = weighted_task_sums(data.offsets, data.X, yh) * np.sqrt(c / t)[:, None]
+    # one pass over the rows block by block (a screened pool scales each
+    # block as it is read, never all of X at once)
+    off, d, N = data.offsets, data.dim, data.n_examples
+    yh, Z = np.empty(N), np.empty((data.n_tasks, d))
+    M = np.zeros((d, d)) if moment else None
+    rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
+    for a, e in task_blocks(off, data.y.itemsize * d):
+        lo, hi = off[a], off[e]
+        Xb = data._block(lo, hi)[0]
+        yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
+        Z[a:e] = weighted_task_sums(off[a:e + 1] - lo, Xb, yh[lo:hi])
+        if moment:
+            Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
+            M += Xw.T @ Xw
+    Z *= np.sqrt(c / t)[:, None]
     q = data.task_sums(yh * yh) * (c / t)
-    if not moment:
-        return Z, q
-    Xw = data.X * (np.abs(yh) * np.repeat(np.sqrt(c / t), data.sizes))[:, None]
-    return Z, q, Xw.T @ Xw / data.n_tasks
+    return (Z, q) if not moment else (Z, q, M / data.n_tasks)
 
 
 def task_statistics(data: MetaDataset, clip=2.0):
