@@ -46,7 +46,7 @@ import numpy as np
 from ..._dist import chi2
 
 from ..._linalg import least_squares, top_eigvecs
-from ..._segments import weighted_task_sums
+from ..._segments import task_blocks, weighted_task_sums
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
@@ -79,6 +79,28 @@ def _example_top(X, r, weights):
     R = X * (r * np.sqrt(weights))[:, None]
     M = R.T @ R / max(float(weights.sum()), 1e-300)
     return float(top_eigvecs(M, 1)[1][0])
+
+
+def _label_example_tops(data, labels, k, W, t_cap):
+    """:func:`_example_top` of every component's tasks at its column of W,
+    from one blocked pass over the pool (no copy of a component's rows)."""
+    off, d = data.offsets, data.dim
+    t = data.sizes.astype(float)
+    task_w = np.minimum(t, t_cap) / t
+    W = np.nan_to_num(W)
+    M, wsum = np.zeros((k, d, d)), np.zeros(k)
+    for a, e in task_blocks(off, data.y.itemsize * d):
+        Xb, yb = data._block(off[a], off[e])
+        lab = np.repeat(labels[a:e], data.sizes[a:e])
+        w = np.repeat(task_w[a:e], data.sizes[a:e])
+        for c in np.unique(lab[lab >= 0]):               # loop over components only
+            rows = lab == c
+            Xc = Xb[rows]
+            R = Xc * ((Xc @ W[:, c] - yb[rows]) * np.sqrt(w[rows]))[:, None]
+            M[c] += R.T @ R
+            wsum[c] += w[rows].sum()
+    return np.array([float(top_eigvecs(M[c] / max(wsum[c], 1e-300), 1)[1][0]) if wsum[c] > 0
+                     else 0.0 for c in range(k)])
 
 
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
@@ -281,6 +303,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
     W1, ok, g1, rss1 = first_round(data, labels, k, t_cap)
+    tops = _label_example_tops(data, labels, k, W1, t_cap) if ok.any() else np.zeros(k)
 
     def quick(c, idx):
         """Component c from the first round computed for all components,
@@ -289,11 +312,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         if not ok[c]:
             return None
         kept = np.ones(idx.size, bool)
-        sub = data.subset(idx)
-        t = sub.sizes.astype(float)
-        ex_w = np.repeat(np.minimum(t, t_cap) / t, sub.sizes)
-        top = _example_top(sub.X, sub.X @ W1[:, c] - sub.y, ex_w)
-        lam_ratio = _gradient_test(g1[idx], kept, data.dim, top)[2]
+        lam_ratio = _gradient_test(g1[idx], kept, data.dim, tops[c])[2]
         if not (alpha == 0 or lam_ratio <= 1 or budget <= 0):
             return None
         return W1[:, c], _noise(data.sizes[idx], rss1[idx], None, t_cap), kept, {
