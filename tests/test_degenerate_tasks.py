@@ -365,3 +365,25 @@ def test_robust_moment_stage_falls_back_to_em_without_supported_centres():
     seen = np.linalg.norm(stage.W_tilde_[:, :, None] - theta.W[:, None, :2], axis=0).min(axis=0)
     assert np.all(seen / theta.s[:2] < 0.3)
     assert np.all(np.isfinite(stage.W_tilde_)) and stage.p_tilde_.min() > 0.05
+
+
+def test_robust_relaxation_falls_back_to_em_when_every_start_fails():
+    """Every Burer–Monteiro start stopped after one update fails (constraint
+    violation 0.16): under a threat model the robust stage returns robust
+    EM's clustering with a CorruptionWarning naming the solver's error;
+    without one (α = 0) the SolverFailedError is raised."""
+    from robust_mlr.stages.clustering import PengWei
+    from robust_mlr.exceptions import CorruptionWarning
+    theta = make_params(16, 3, rng=0)
+    pools = make_pools(theta, 3000, 2, 60, 48, 1500, 8, rng=1)
+    starved = {"max_outer": 1, "max_inner": 1}
+    model = MetaLearner.robust(3, 0.05, rng=0,
+                               clustering=PengWei(robust=True, solver_opts=starved))
+    with pytest.warns(CorruptionWarning, match=r"relaxation failed \(Burer–Monteiro solver "
+                                               r"\(n=60, k=3\): all 3 warm starts failed"):
+        model.fit(pools)
+    assert metrics.clustering_accuracy(model.heavy_labels_, pools.heavy.components, 3) >= 0.95
+    assert metrics.parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"] < 0.2
+    with pytest.raises(SolverFailedError, match=r"all 3 warm starts failed"):
+        MetaLearner.robust(3, 0.0, rng=0,
+                           clustering=PengWei(robust=True, solver_opts=starved)).fit(pools)

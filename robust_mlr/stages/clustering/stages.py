@@ -28,7 +28,7 @@ import numpy as np
 
 from ... import _params
 from ..._validation import check_int, check_rng
-from ...exceptions import CorruptionWarning, ValidationError
+from ...exceptions import CorruptionWarning, SolverFailedError, ValidationError
 from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage, make_stage
@@ -220,7 +220,13 @@ class _Relaxation(ClusteringStage):
     def _sdp(self, data, U, k, threat, rng, options, **fixed):
         options = dict(options, **fixed)
         robust = options.pop("robust")
-        return sdp_cluster(data, U, k, alpha=threat.alpha if robust else 0.0, rng=rng, **options)
+        alpha = threat.alpha if robust else 0.0
+        try:
+            return sdp_cluster(data, U, k, alpha=alpha, rng=rng, **options)
+        except SolverFailedError as exc:
+            if alpha == 0.0:
+                raise
+            return _solver_fallback(data, U, k, alpha, rng, exc)
 
 
 class PengWei(_Relaxation):
@@ -455,6 +461,25 @@ def _likelihood_fallback(data, U, k, alpha, rng, moments):
                 moments={key: v for key, v in moments.info.items() if key != "estimates"})
     info.pop("trimmed", None)
     return ClusteringResult(labels, labels < 0, None, info)
+
+
+def _solver_fallback(data, U, k, alpha, rng, exc):
+    """Robust likelihood EM when every start of a robust relaxation failed.
+
+    Under an active threat model a failed solve is evidence about the data,
+    not only about the solver: in-budget groups of identical far tasks made
+    every Burer–Monteiro start stall before the far tasks were set aside. A
+    robust stage then still returns an estimate — robust EM's, which has no
+    solver to fail — and says so in a :class:`CorruptionWarning` naming the
+    solver's error; without a threat model the error is raised.
+    """
+    res = robust_em_clustering(data, U, k, alpha=alpha, init="kmeans++",
+                               n_init=_FALLBACK_STARTS, rng=rng)
+    warnings.warn(f"robust clustering: the relaxation failed ({exc}); the estimates are "
+                  f"robust likelihood EM's", CorruptionWarning, stacklevel=5)
+    return ClusteringResult(res.labels, res.outliers, None,
+                            dict(res.info, method="robust EM (relaxation failed)",
+                                 solver_error=str(exc)))
 
 
 class EM(ClusteringStage):
