@@ -146,9 +146,6 @@ def _fit(args):
     if all((data / n).is_dir() for n in POOL_NAMES):
         src = open_pools(data)
         how = "pools directory"
-        if args.dask and args.method == "robust":
-            raise ValidationError("--dask maps the ICML fit's chunk passes; the robust fit "
-                                  "reads its blocks in this process (drop --dask)")
         preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
         learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
         with _dask_client(args.dask) as client:
@@ -156,9 +153,9 @@ def _fit(args):
                                     chunk_bytes=args.chunk_mb << 20, client=client)
         if args.method == "icml":
             how += f", out of core in chunks of {args.chunk_mb} MB"
-            how += f" on Dask ({args.dask})" if args.dask else ""
         else:
             how += ", out of core (the light pools' rows read from disk block by block)"
+        how += f" on Dask ({args.dask})" if args.dask else ""
         sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
     else:
         if args.heavy_min_size is None:
@@ -297,8 +294,9 @@ def add_data_parsers(sub):
                    help="for one meta-dataset: tasks with t >= this are heavy")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
-                   help="map the out-of-core passes on a Dask scheduler at ADDRESS, or "
-                        "'local' for a local cluster of 2 workers")
+                   help="map the out-of-core passes (icml) or run the fit (robust) on a "
+                        "Dask scheduler at ADDRESS, or 'local' for a local cluster of 2 "
+                        "workers")
     _data_options(p)
     p.set_defaults(func=_guarded(_fit), parser=p)
 

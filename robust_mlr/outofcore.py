@@ -38,7 +38,6 @@ from __future__ import annotations
 import functools
 import time
 import types
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -266,9 +265,9 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
         Bound on a chunk's in-memory size (float64 X and y).
     client : dask.distributed.Client, optional
         Map the chunk passes on a Dask cluster (workers must see the files);
-        default: this process, chunk after chunk. The robust learner reads
-        its blocks in this process (a given client is not used; a warning
-        says so).
+        default: this process, chunk after chunk. The robust learner's fit
+        runs as one task on a worker (which reads its blocks from the
+        files; its passes are not split across workers).
 
     Returns
     -------
@@ -306,11 +305,14 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     rng = check_rng(learner.rng)
     stages = learner.resolved_stages()
     if _robust_form(stages):
-        if client is not None:
-            warnings.warn("the robust learner reads its blocks in this process; the Dask "
-                          "client maps only the ICML learner's chunk passes and is not used",
-                          UserWarning, stacklevel=3)
-        return _fit_on_disk(learner, light1, heavy, light2)
+        if client is None:
+            return _fit_on_disk(learner, light1, heavy, light2)
+        # the whole fit as one task on a worker that sees the files (its
+        # blocked passes are not split across workers)
+        fitted = client.submit(_fit_on_disk, learner, light1, heavy, light2,
+                               pure=False).result()
+        vars(learner).update(vars(fitted))
+        return learner
     _check_supported(learner, stages)
     warn_unprotected(stages, threat, k)
     if isinstance(heavy, ChunkedMetaDataset):
