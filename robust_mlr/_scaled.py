@@ -69,6 +69,8 @@ class ScaledTasks(MetaDataset):
     def X(self):
         """All scaled covariates (built on first access, then kept)."""
         if self._X is None:
+            if not isinstance(self._base.X, np.ndarray):      # rows on disk stay there
+                np.asarray(self._base.X)                       # raises, naming the path
             self._X = self._block(0, self.n_examples)[0]
         return self._X
 
@@ -104,7 +106,11 @@ class ScaledTasks(MetaDataset):
                        dtype=self._base.X.dtype)
         for idx, r in zip(groups, rows):
             X = buf[:r.size]
-            np.take(self._base.X, r if self._src is None else self._src[r], axis=0, out=X)
+            src = r if self._src is None else self._src[r]
+            if isinstance(self._base.X, np.ndarray):
+                np.take(self._base.X, src, axis=0, out=X)
+            else:                               # rows on disk (robust_mlr._disk)
+                X[...] = self._base.X[src]
             sizes = self.sizes[idx]
             off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
             comps = None if self.components is None else self.components[idx]

@@ -276,6 +276,27 @@ class ChunkedMetaDataset:
         return MetaDataset._trusted(X.astype(np.float64, copy=False),
                                     y.astype(np.float64, copy=False), off - off[0])
 
+    def read_rows(self, shard, start, stop):
+        """Covariate rows ``start:stop`` of shard ``shard`` (local row
+        indices), float64, (stop − start, d)."""
+        fx, hx = self._layout[shard]["X"]
+        d = self.dim
+        return _read_rows(fx, hx, self._dtype, d, int(start), int(stop)).reshape(
+            -1, d).astype(np.float64, copy=False)
+
+    def read_y_offsets(self):
+        """All responses (float64, (N,)) and task offsets ((n + 1,) int64),
+        shard by shard (checked as :meth:`read_chunk` checks them)."""
+        y = np.empty(self.n_examples)
+        off = np.empty(self.n_tasks + 1, dtype=np.int64)
+        off[0] = 0
+        for i, sh in enumerate(self.manifest["shards"]):
+            (ea, eb), (a, b) = sh["examples"], sh["tasks"]
+            fy, hy = self._layout[i]["y"]
+            y[ea:eb] = _read_rows(fy, hy, self._dtype, 1, 0, eb - ea)
+            off[a + 1:b + 1] = self._offsets(i)[1:] + ea
+        return y, off
+
     def iter_chunks(self, chunk_bytes=64 << 20):
         """Iterate over the tasks in order, as in-memory float64 meta-datasets.
 

@@ -4,8 +4,9 @@
   directory (``DIR/light1``, ``DIR/heavy``, ``DIR/light2`` in the chunked
   format of :mod:`robust_mlr.chunked`, and the truth in ``DIR/params.json``).
 * ``fit DATA --k K --out MODEL`` fits a learner and writes the JSON model
-  file of :mod:`robust_mlr.modelfile`. DATA is a pools directory (the ICML
-  fit then runs out of core, chunk by chunk), or one meta-dataset — a
+  file of :mod:`robust_mlr.modelfile`. DATA is a pools directory (the fit
+  then runs out of core: the ICML fit chunk by chunk, the robust fit with
+  the light pools' rows read from disk block by block), or one meta-dataset — a
   chunked directory, an ``.npz`` written by :meth:`MetaDataset.save` or a
   CSV with a task-id column, a response column and feature columns — cut
   into pools by task size (``--heavy-min-size``).
@@ -145,19 +146,16 @@ def _fit(args):
     if all((data / n).is_dir() for n in POOL_NAMES):
         src = open_pools(data)
         how = "pools directory"
+        preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
+        learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
+        with _dask_client(args.dask) as client:
+            model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
+                                    chunk_bytes=args.chunk_mb << 20, client=client)
         if args.method == "icml":
-            with _dask_client(args.dask) as client:
-                model = fit_out_of_core(
-                    MetaLearner.icml(args.k, alpha=args.alpha, covariates=args.covariates,
-                                     rng=args.seed), src["light1"],
-                    src["heavy"], src["light2"], chunk_bytes=args.chunk_mb << 20, client=client)
             how += f", out of core in chunks of {args.chunk_mb} MB"
-            how += f" on Dask ({args.dask})" if args.dask else ""
         else:
-            pools = Pools(*(src[n].to_memory() for n in POOL_NAMES))
-            model = MetaLearner.robust(args.k, args.alpha, covariates=args.covariates,
-                                       rng=args.seed).fit(pools)
-            how += ", in memory"
+            how += ", out of core (the light pools' rows read from disk block by block)"
+        how += f" on Dask ({args.dask})" if args.dask else ""
         sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
     else:
         if args.heavy_min_size is None:
@@ -279,14 +277,14 @@ def add_data_parsers(sub):
     p.set_defaults(func=_guarded(_generate), parser=p)
 
     p = sub.add_parser("fit", help="fit a learner on a dataset and write a model file",
-                       description="DATA: a pools directory (ICML fit out of core), or one "
+                       description="DATA: a pools directory (fitted out of core), or one "
                                    "meta-dataset (chunked directory, .npz or .csv) cut into "
                                    "pools by task size.")
     p.add_argument("data", help="pools directory, chunked directory, .npz or .csv")
     p.add_argument("--k", type=positive_int, required=True, help="number of components")
     p.add_argument("--alpha", type=alpha_value, default=0.0, help="corrupted fraction (default 0)")
     p.add_argument("--method", choices=["icml", "robust"], default="icml",
-                   help="icml (out of core on a pools directory) or robust (in memory)")
+                   help="icml or robust (both out of core on a pools directory)")
     p.add_argument("--covariates", choices=["auto", "isotropic", "estimate"], default="auto",
                    help="estimate: whiten by the covariates' estimated second moment first "
                         "(features not isotropic, e.g. real data); auto (default): only "
@@ -296,8 +294,9 @@ def add_data_parsers(sub):
                    help="for one meta-dataset: tasks with t >= this are heavy")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
-                   help="map the out-of-core passes on a Dask scheduler at ADDRESS, or "
-                        "'local' for a local cluster of 2 workers")
+                   help="map the out-of-core passes (icml) or run the fit (robust) on a "
+                        "Dask scheduler at ADDRESS, or 'local' for a local cluster of 2 "
+                        "workers")
     _data_options(p)
     p.set_defaults(func=_guarded(_fit), parser=p)
 

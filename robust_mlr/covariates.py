@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._disk import DiskTasks
+from ._segments import task_blocks
 from ._validation import check_alpha, check_int
 from .data import MetaDataset, Pools
 from .exceptions import ValidationError
@@ -86,25 +88,54 @@ def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
     datasets = list(datasets)
     alpha = check_alpha(alpha)
     n_rounds = check_int(n_rounds, "n_rounds", min_val=1)
-    X = np.vstack([ds.X for ds in datasets])
     t = np.concatenate([ds.sizes for ds in datasets])
-    offsets = np.concatenate([[0], np.cumsum(t)])
     n = t.size
     kept = np.ones(n, bool)
-    Sigma = X.T @ X / X.shape[0]
+    Sigma = _moment(datasets, None) / int(t.sum())
     if alpha == 0:
         return Sigma, kept
     n_trim = int(np.ceil(2 * alpha * n))
     for _ in range(n_rounds):
         inv = np.linalg.pinv(Sigma, hermitian=True)
-        q = np.add.reduceat(np.einsum("ij,ij->i", X @ inv, X), offsets[:-1]) / t
+        q = np.concatenate([_task_norms(ds, inv) for ds in datasets]) / t
         logq = np.log(np.maximum(q, 1e-300))
         dev = np.abs(logq - np.median(logq))
         kept = np.ones(n, bool)
         kept[np.argsort(dev)[n - n_trim:]] = False
-        w = np.repeat(kept, t).astype(float)
-        Sigma = (X * w[:, None]).T @ X / w.sum()
+        Sigma = _moment(datasets, kept) / int(t[kept].sum())
     return Sigma, kept
+
+
+def _passes(ds):
+    """Task-aligned row blocks ``(a, e, X_block)`` of a pool (read through
+    ``_block``: a pool on disk, :mod:`robust_mlr._disk`, is never read whole)."""
+    off = ds.offsets
+    for a, e in task_blocks(off, 8 * ds.dim):
+        yield a, e, ds._block(off[a], off[e])[0]
+
+
+def _moment(datasets, kept):
+    """Σ x xᵀ over the examples of all (or the ``kept``) tasks, by blocks."""
+    d = datasets[0].dim
+    S, base = np.zeros((d, d)), 0
+    for ds in datasets:
+        for a, e, Xb in _passes(ds):
+            if kept is None:
+                S += Xb.T @ Xb
+            else:
+                w = np.repeat(kept[base + a:base + e], ds.sizes[a:e]).astype(float)
+                S += (Xb * w[:, None]).T @ Xb
+        base += ds.n_tasks
+    return S
+
+
+def _task_norms(ds, inv):
+    """Σ_j x_ijᵀ inv x_ij per task, by blocks."""
+    out = np.empty(ds.n_tasks)
+    off = ds.offsets
+    for a, e, Xb in _passes(ds):
+        out[a:e] = np.add.reduceat(np.einsum("ij,ij->i", Xb @ inv, Xb), off[a:e] - off[a])
+    return out
 
 
 def isotropy_test(Sigma, n_examples):
@@ -185,6 +216,8 @@ class Whitening:
 
     def whiten(self, data):
         """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x."""
+        if isinstance(data, DiskTasks):        # rows on disk: whitened as they are read
+            return data.transformed(self.inv_root)
         return MetaDataset._trusted(data.X @ self.inv_root, data.y, data.offsets,
                                     data.components)
 

@@ -23,6 +23,14 @@ The heavy pool is small (it is the expensive pool to collect) and is
 clustered in memory by any clustering stage. Chunks are mapped in order by
 this process, or by a ``dask.distributed`` client (partial sums are gathered
 and added in chunk order, so the answer does not depend on the workers).
+
+The robust learner of Kong, Somani, Kakade, Oh (NeurIPS 2020) — screening,
+the filter PCA, robust clustering, flagging, the regression filter with the
+heavy anchor — reads its pools only through blocked passes and gathers of
+chosen tasks' rows. It runs unchanged on views of the chunked files whose
+blocks are read from disk (:mod:`robust_mlr._disk`): the covariates are never
+held, while the per-example responses and the stages' per-task statistics
+are (the filter PCA's n × d task statistics among them).
 """
 
 from __future__ import annotations
@@ -40,24 +48,30 @@ from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
 from .covariates import Whitening, isotropy_test
-from .data import MetaDataset
+from ._disk import DiskTasks
+from .data import MetaDataset, Pools
 from ._fit_checks import check_design, check_evidence, warn_unprotected
 from .estimator import MetaLearner
 from .exceptions import SolverFailedError, ValidationError
 from .preprocess import Whiten
 from .stages.classification import Likelihood
-from .stages.regression import LeastSquares
+from .stages.regression import FilterRegression, LeastSquares
 from .stages.regression.least_squares import CANCELLATION, solve_components
-from .stages.subspace import ExampleMomentPCA, MomentPCA
+from .stages.subspace import ExampleMomentPCA, FilterPCA, MomentPCA
 from .stages.subspace.base import SubspaceResult
 from .threat import ThreatModel
 
-__all__ = ["fit_out_of_core", "SUPPORTED"]
+__all__ = ["fit_out_of_core", "SUPPORTED", "ROBUST_SUPPORTED"]
 
-#: Stage classes with an out-of-core form, by stage (any clustering stage
-#: runs, in memory, on the heavy pool).
+#: Stage classes with an out-of-core form as passes over chunks, by stage
+#: (any clustering stage runs, in memory, on the heavy pool).
 SUPPORTED = {"subspace": (MomentPCA, ExampleMomentPCA), "classification": (Likelihood,),
              "regression": (LeastSquares,)}
+#: Stages of the robust learner (Kong, Somani, Kakade, Oh, NeurIPS 2020),
+#: fitted with the light pools' rows on disk (with any screen, whitening and
+#: clustering stage; :mod:`robust_mlr._disk`).
+ROBUST_SUPPORTED = {"subspace": (FilterPCA,), "classification": (Likelihood,),
+                    "regression": (FilterRegression,)}
 
 
 def _source(data, name):
@@ -206,12 +220,19 @@ def _subspace(stage, source, k, passes):
                                     "eigenvalues": (vals - sum(p[1] for p in parts) / N) / 2})
 
 
+def _robust_form(stages):
+    return all(type(stages[kind]) in classes for kind, classes in ROBUST_SUPPORTED.items())
+
+
 def _check_supported(learner, stages):
     for kind, classes in SUPPORTED.items():
         if type(stages[kind]) not in classes:
+            robust = ROBUST_SUPPORTED[kind][0].__name__
             raise ValidationError(
                 f"{kind}={type(stages[kind]).__name__} has no out-of-core form yet; "
-                f"supported: {', '.join(c.__name__ for c in classes)}")
+                f"supported: {', '.join(c.__name__ for c in classes)}, or {robust} in the "
+                f"robust learner (subspace=FilterPCA, classification=Likelihood, "
+                f"regression=FilterRegression)")
     reds = [r for r in learner._reductions(stages) if not isinstance(r, Whiten)]
     if reds:
         raise ValidationError(f"screen={type(reds[0]).__name__} has no out-of-core form yet; "
@@ -224,15 +245,19 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
 
     The result equals ``learner.fit(Pools(light1, heavy, light2))`` on the
     same data up to the order of floating-point sums (see docs/scaling.md):
-    the same task labels, floats within about 1e-12 relative.
+    the same task labels, floats within about 1e-12 relative; the robust
+    learner's fit is the in-memory fit bit for bit.
 
     Parameters
     ----------
     learner : MetaLearner
-        Its stages must have an out-of-core form (:data:`SUPPORTED`): the
-        ICML 2020 preset ``MetaLearner.icml(k)``, the ``"moments"``
-        subspace, χ² flagging; any clustering stage; whitening
-        (``covariates="estimate"``); no screening.
+        Its stages must have an out-of-core form: as passes over chunks
+        (:data:`SUPPORTED`: the ICML 2020 preset ``MetaLearner.icml(k)``,
+        the ``"moments"`` subspace, χ² flagging; any clustering stage;
+        whitening; no screening), or the stages of the robust learner
+        ``MetaLearner.robust(k, alpha)`` (:data:`ROBUST_SUPPORTED`, with
+        any screen, covariates option and clustering stage), whose light
+        pools are read block by block from the files.
     light1, heavy, light2 : ChunkedMetaDataset, MetaDataset, str or Path
         The pools (a path opens a chunked directory); ``heavy`` is read
         into memory.
@@ -240,7 +265,9 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
         Bound on a chunk's in-memory size (float64 X and y).
     client : dask.distributed.Client, optional
         Map the chunk passes on a Dask cluster (workers must see the files);
-        default: this process, chunk after chunk.
+        default: this process, chunk after chunk. The robust learner's fit
+        runs as one task on a worker (which reads its blocks from the
+        files; its passes are not split across workers).
 
     Returns
     -------
@@ -277,6 +304,15 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     threat = ThreatModel(learner.alpha)
     rng = check_rng(learner.rng)
     stages = learner.resolved_stages()
+    if _robust_form(stages):
+        if client is None:
+            return _fit_on_disk(learner, light1, heavy, light2)
+        # the whole fit as one task on a worker that sees the files (its
+        # blocked passes are not split across workers)
+        fitted = client.submit(_fit_on_disk, learner, light1, heavy, light2,
+                               pure=False).result()
+        vars(learner).update(vars(fitted))
+        return learner
     _check_supported(learner, stages)
     warn_unprotected(stages, threat, k)
     if isinstance(heavy, ChunkedMetaDataset):
@@ -314,6 +350,19 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     check_evidence(diag, threat)
     check_design(learner, types.SimpleNamespace(heavy=heavy), k, threat)
     return learner
+
+
+def _fit_on_disk(learner, light1, heavy, light2):
+    """The robust learner with the light pools' rows left on disk:
+    ``learner.fit`` itself over :class:`~robust_mlr._disk.DiskTasks` views,
+    whose blocked passes read each block from the files (the heavy pool is
+    read into memory). The same blocks in the same order with the same
+    values: the fit equals the in-memory fit bit for bit."""
+    def view(pool):
+        return DiskTasks(pool) if isinstance(pool, ChunkedMetaDataset) else pool
+    if isinstance(heavy, ChunkedMetaDataset):
+        heavy = heavy.to_memory()
+    return learner.fit(Pools(view(light1), heavy, view(light2)))
 
 
 def _classify_and_refine(learner, stages, light2, k, threat, passes, diag):

@@ -188,7 +188,7 @@ def test_in_memory_pools_are_one_chunk(problem):
 
 
 @pytest.mark.parametrize("learner, needle", [
-    (MetaLearner.robust(3, 0.05), "subspace=FilterPCA has no out-of-core form"),
+    (MetaLearner.robust(3, 0.05, subspace="hrpca"), "subspace=HRPCA has no out-of-core form"),
     (MetaLearner(3, regression="huber"), "regression=Huber has no out-of-core form"),
     (MetaLearner(3, classification="flag"), "screen=Screen has no out-of-core form"),
 ])

@@ -108,7 +108,20 @@ def _abs_sample(datasets):
     step = max(1, -(-total // _SCALE_SAMPLE))
     while math.gcd(step, datasets[0].dim) > 1:      # coprime to d: every coordinate
         step += 1
-    return np.abs(np.concatenate([ds.X.reshape(-1)[::step] for ds in datasets]))
+    return np.abs(np.concatenate([_strided(ds.X, step) for ds in datasets]))
+
+
+def _strided(X, step):
+    """``X.reshape(-1)[::step]``, read by blocks of rows (X may be rows on
+    disk, :mod:`robust_mlr._disk`): the same entries in the same order."""
+    N, d = X.shape
+    rows = max(_ROW_BLOCK, step)
+    out = []
+    for a in range(0, N, rows):
+        first = (-a * d) % step                    # first sampled entry of the block
+        # a copy: a strided view would keep its whole block alive
+        out.append(np.asarray(X[a:a + rows]).reshape(-1)[first::step].copy())
+    return np.concatenate(out) if out else np.empty(0)
 
 
 def robust_scales(datasets):

@@ -100,14 +100,26 @@ def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by
     """
     c = _example_weights(light, weights_by_task)
     R = _responsibilities(light, W, s2, p)
+    comps = [int(ell) for ell in comps]
+    # Δ_i per task and component, zero where the weight does not change
+    delta = (R[:, comps] - (np.asarray(kept_labels)[:, None] == np.array(comps))) * c[:, None]
+    delta[np.abs(delta) <= 1e-9] = 0.0
+    d, off = light.dim, light.offsets
+    dG, rhs = np.zeros((len(comps), d, d)), np.zeros((len(comps), d))
+    # one blocked pass over the pool (a screened pool, or one on disk, is
+    # read block by block; no copy of the changed tasks' rows)
+    for a, e in task_blocks(off, light.y.itemsize * d):
+        Xb, yb = light._block(off[a], off[e])
+        for j in range(len(comps)):                     # loop over components only
+            wts = np.repeat(delta[a:e, j], light.sizes[a:e])
+            rows = wts != 0
+            if rows.any():
+                Xs, ws = Xb[rows], wts[rows]
+                dG[j] += Xs.T @ (Xs * ws[:, None])
+                rhs[j] += Xs.T @ (ws * yb[rows])
     bias = np.zeros_like(W)
-    for ell in comps:                                  # loop over components only
-        delta = (R[:, ell] - (kept_labels == ell)) * c
-        idx = np.flatnonzero(np.abs(delta) > 1e-9)
-        rows = np.repeat(np.isin(np.arange(light.n_tasks), idx), light.sizes)
-        X, y, wts = light.X[rows], light.y[rows], np.repeat(delta[idx], light.sizes[idx])
-        dG = X.T @ (X * wts[:, None])
-        bias[:, ell] = np.linalg.solve(gram[ell] + dG, dG @ W[:, ell] - X.T @ (wts * y))
+    for j, ell in enumerate(comps):
+        bias[:, ell] = np.linalg.solve(gram[ell] + dG[j], dG[j] @ W[:, ell] - rhs[j])
     return bias
 
 

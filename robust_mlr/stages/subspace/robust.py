@@ -187,7 +187,8 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    S = Z[kept].T @ Z[kept] / m
+    Zk = Z if m == n else Z[kept]          # no n × d copy when the filter kept every point
+    S = Zk.T @ Zk / m
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
@@ -198,7 +199,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Z[kept] @ V
+    P = Zk @ V
     r = np.einsum("ij,ij->i", P, P)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
     keep_t = np.argsort(r, kind="stable")[:m - n_trim]
