@@ -156,22 +156,10 @@ def test_clean_non_gaussian_laws_small(law):
 _FULL = (20_000, 2, 400, 128, 20_000, 8)
 _CASES = [(law, seed) for law in ("polynomial", "fourier", "student", "uniform", "correlated")
           for seed in range(3)]
-#: Measured failures of the heavy clustering (benchmarks/bench_covariate_laws.py),
-#: not of the calibrated defences: no warning, removals within the limits.
-_KNOWN = {("robust", "polynomial", 2): "robust heavy clustering 0.795 (MSE 1.075x)",
-          ("icml", "polynomial", 2): "single linkage chains: accuracy 0.502",
-          ("icml", "fourier", 2): "single linkage chains: accuracy 0.770",
-          ("icml", "uniform", 1): "single linkage chains: accuracy 0.752"}
-
-
-def _cases(learner):
-    return [pytest.param(law, seed, marks=pytest.mark.xfail(
-        reason=_KNOWN[(learner, law, seed)], strict=True))
-        if (learner, law, seed) in _KNOWN else (law, seed) for law, seed in _CASES]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("law, seed", _cases("robust"))
+@pytest.mark.parametrize("law, seed", _CASES)
 def test_clean_non_gaussian_laws_default_shape_robust(law, seed):
     """The default problem's shape (d = 32, k = 4; 20 000 × 2 / 400 × 128 /
     20 000 × 8), three seeds: no CorruptionWarning, every stage within its
@@ -181,7 +169,7 @@ def test_clean_non_gaussian_laws_default_shape_robust(law, seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("law, seed", _cases("icml"))
+@pytest.mark.parametrize("law, seed", _CASES)
 def test_clean_non_gaussian_laws_default_shape_icml(law, seed):
     """As above for the ICML learner with the default covariates ("auto")."""
     _check_clean_fit(law, 32, 4, _FULL, seed, ("icml",))

@@ -31,7 +31,7 @@ from ...exceptions import SolverFailedError, ValidationError
 from ..screening import excess_limit
 from .base import ClusteringResult
 from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
-from .linkage import default_splits, distance_matrix, projected_chunks
+from .linkage import choose_splits, distance_matrix, projected_chunks
 from .rounding import ROUNDINGS, kmeans
 
 __all__ = ["bm_cluster", "assign_blocked", "far_tasks", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX",
@@ -49,7 +49,7 @@ def _cost(data, U, L, rng, B):
     """The normalised cost operator and its dense flag (``B``: the two
     split-half projected means, computed once by the caller)."""
     n = data.n_tasks
-    L = default_splits(int(data.sizes.min())) if L is None else check_int(L, "L", min_val=1)
+    L = choose_splits(data, U) if L is None else check_int(L, "L", min_val=1)
     if L == 1:
         op = LowRankCost(B[0], B[1])
         scale = _median_scale(op, n, rng)
