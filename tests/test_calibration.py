@@ -6,11 +6,15 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.cluster import hierarchy
+from scipy.spatial.distance import squareform
 
 from robust_mlr import (CorruptionWarning, MLRParams, MetaDataset, MetaLearner, make_params,
                         make_pools, make_tasks, metrics)
 from robust_mlr.covariates import Whitening, isotropy_test
 from robust_mlr.generator import covariate_moment
+from robust_mlr.constants import TAIL_SPLITS
+from robust_mlr.stages.clustering.linkage import choose_splits, lloyd_refine, split_tail_ratio
 from robust_mlr.stages.prediction import task_parameters
 from robust_mlr.stages.screening import excess_limit, screen_tasks, tail_quantile
 from robust_mlr.stages.subspace import filter_pca, task_statistics
@@ -113,6 +117,54 @@ def test_subspace_filter_keeps_clean_non_gaussian_tasks(law):
     if law == "correlated_student":
         old = filter_pca(task_statistics(ds), 3, 0.01, rng=0)
         assert old.info["n_removed"] > limit
+
+
+# -------------------------------------------------------------- clustering
+def test_reassignment_undoes_single_linkage_chaining():
+    """Three components at unit squared distance; each task's row carries its
+    own noise offset r_i (Student-t(3), scale 0.1) as the one-split distance
+    does. Single linkage chains through the tasks of most negative offset
+    (one giant cluster); the mean-distance reassignment recovers every task,
+    and the true partition is its fixed point."""
+    rng = np.random.default_rng(0)
+    n, k = 300, 3
+    z = np.arange(n) % k
+    mu = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])[z]
+    r = 0.1 * rng.standard_t(3, size=n)
+    E = 0.05 * rng.standard_normal((n, n))
+    H = ((mu[:, None] - mu[None]) ** 2).sum(-1) + r[:, None] + r[None, :] + (E + E.T) / 2
+    np.fill_diagonal(H, 0.0)
+    D = H - H.min()
+    np.fill_diagonal(D, 0.0)
+    single = hierarchy.fcluster(hierarchy.linkage(squareform(D, checks=False), "single"),
+                                k, "maxclust") - 1
+    assert metrics.clustering_accuracy(single, z, k) < 0.5
+    refined, steps = lloyd_refine(H, single, k)
+    assert metrics.clustering_accuracy(refined, z, k) == 1.0 and steps >= 1
+    fixed, steps = lloyd_refine(H, z, k)
+    assert steps == 0 and np.array_equal(fixed, z)
+
+
+def test_split_count_follows_the_tails_of_the_split_noise():
+    """Gaussian heavy tasks keep one split pair; one example in 300 with 20×
+    leverage (a task's chunk means then rest on it) takes the median of
+    TAIL_SPLITS; 5 % of tasks with covariates ×30 (what the trim is for) do
+    not decide it."""
+    theta = make_params(16, 3, rng=0)
+    ds = make_tasks(theta, 400, 128, rng=1)
+    U = np.linalg.qr(theta.W)[0]
+    assert split_tail_ratio(ds, U) < 1.2 and choose_splits(ds, U) == 1
+    rng = np.random.default_rng(2)
+    X = ds.X.copy()
+    X[rng.random(X.shape[0]) < 1 / 300] *= 20
+    comp = np.repeat(ds.components, 128)
+    noise = theta.s[comp] * rng.standard_normal(X.shape[0])
+    y = np.einsum("ij,ji->i", X, theta.W[:, comp]) + noise
+    lev = MetaDataset(X, y, ds.offsets)
+    assert split_tail_ratio(lev, U) > 3 and choose_splits(lev, U) == TAIL_SPLITS
+    X = ds.X.copy()
+    X[:20 * 128] *= 30
+    assert choose_splits(MetaDataset(X, ds.y, ds.offsets), U) == 1
 
 
 # ------------------------------------------------------------- covariates

@@ -345,6 +345,7 @@ def lloyd_refine(H, labels, k, max_steps=MAX_LLOYD_STEPS):
 
 def _linkage(method):
     def run(data, U, k, L=None, refine=False):
+        L = choose_splits(data, U) if L is None else L
         H = distance_matrix(data, U, L)
         if not np.all(np.isfinite(H)):
             raise ValidationError(
