@@ -95,7 +95,7 @@ def split_tail_ratio(data, U):
     return float(ratios.max() / reference)
 
 
-def choose_splits(data, U):
+def choose_splits(data, U, return_ratio=False):
     """Split pairs L for the distance matrix, read off the data.
 
     :func:`default_splits` is calibrated on Gaussian covariates, where the
@@ -113,20 +113,25 @@ def choose_splits(data, U):
         Heavy tasks.
     U : ndarray (d, m)
         Basis of the distances.
+    return_ratio : bool
+        Also return the tail ratio (None when it was not needed: L already
+        at least ``TAIL_SPLITS``, tasks too short, or too few tasks).
 
     Returns
     -------
-    int
+    L : int
+    ratio : float or None
+        Only with ``return_ratio``.
     """
     t = int(data.sizes.min())
-    L = default_splits(t)
+    L, ratio = default_splits(t), None
     cap = t // (2 * TAIL_CHUNK)
     n, m = data.n_tasks, U.shape[1]
-    if L >= min(TAIL_SPLITS, cap) or n <= 2 * m:
-        return L
-    if split_tail_ratio(data, U) > 1 + TAIL_SDS * np.sqrt(2 / n):
-        return int(min(TAIL_SPLITS, cap))
-    return L
+    if L < min(TAIL_SPLITS, cap) and n > 2 * m:
+        ratio = split_tail_ratio(data, U)
+        if ratio > 1 + TAIL_SDS * np.sqrt(2 / n):
+            L = int(min(TAIL_SPLITS, cap))
+    return (L, ratio) if return_ratio else L
 
 
 def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):
@@ -345,7 +350,9 @@ def lloyd_refine(H, labels, k, max_steps=MAX_LLOYD_STEPS):
 
 def _linkage(method):
     def run(data, U, k, L=None, refine=False):
-        L = choose_splits(data, U) if L is None else L
+        ratio = None
+        if L is None:
+            L, ratio = choose_splits(data, U, return_ratio=True)
         H = distance_matrix(data, U, L)
         if not np.all(np.isfinite(H)):
             raise ValidationError(
@@ -359,7 +366,7 @@ def _linkage(method):
         np.fill_diagonal(D, 0.0)
         Z = hierarchy.linkage(squareform(D, checks=False), method=method)
         labels = hierarchy.fcluster(Z, t=k, criterion="maxclust") - 1
-        info = {"method": f"{method} linkage", "L": L}
+        info = {"method": f"{method} linkage", "L": L, "split_tail_ratio": ratio}
         if refine and np.unique(labels).size == k:
             labels, info["lloyd_steps"] = lloyd_refine(H, labels, k)
         return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None, info)
