@@ -69,6 +69,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         median heavy task size of 16, single linkage from there),
         ``"single"`` / ``"average"``
         (:class:`~robust_mlr.stages.clustering.Linkage`, ICML Alg. 3),
+        ``"linkage"`` (average linkage refined by reassignment,
+        :meth:`icml`'s),
         ``"peng_wei_robust"`` (:class:`~robust_mlr.stages.clustering.PengWei`),
         ``"moments"`` (:class:`~robust_mlr.stages.clustering.TensorMoments`), ...
     classification : str or ClassificationStage
