@@ -16,7 +16,8 @@ from robust_mlr.generator import covariate_moment
 from robust_mlr.constants import TAIL_SPLITS
 from robust_mlr.stages.clustering.linkage import choose_splits, lloyd_refine, split_tail_ratio
 from robust_mlr.stages.prediction import task_parameters
-from robust_mlr.stages.screening import excess_limit, screen_tasks, tail_quantile
+from robust_mlr.covariates import estimate_second_moment
+from robust_mlr.stages.screening import excess_limit, screen_pools, screen_tasks, tail_quantile
 from robust_mlr.stages.subspace import filter_pca, task_statistics
 from robust_mlr.stages.subspace.robust import filter_subspace
 
@@ -88,6 +89,21 @@ def test_screen_calibration_is_not_moved_by_extreme_tasks():
     X[rows] = 0.0
     kept, _ = screen_tasks(MetaDataset(X, ds.y, ds.offsets), alpha=0.02)
     assert not kept[:m].any() and (~kept[m:]).sum() <= (~kept0[m:]).sum()
+
+
+def test_small_pool_is_judged_at_the_widest_fit_of_the_shared_law():
+    """128 heavy tasks of 16 whitened Chebyshev features (Σ̂ estimated, as
+    the learner does): the heavy pool's own tail fit comes out short on this
+    draw (upper x limit ≈ 2, 29 clean tasks removed against a limit of 5);
+    judged at the widest of the three pools' fits of the one covariate law,
+    no pool loses a task."""
+    pools = make_pools(make_params(16, 8, rng=0), 4096, 8, 128, 16, 4096, 4,
+                       x_dist="polynomial", rng=4)
+    pools = Whitening.from_moment(estimate_second_moment(pools, 0.01)[0]).whiten_pools(pools)
+    _, scales, info = screen_pools(pools, 0.01)
+    alone, _ = screen_tasks(pools.heavy, scales=scales, alpha=0.01)
+    assert (~alone).sum() > info["heavy"]["limit"]
+    assert all(info[p]["n_removed"] == 0 for p in ("light1", "heavy", "light2"))
 
 
 def test_screen_on_gaussian_pools_is_the_gaussian_screen():
