@@ -31,7 +31,7 @@ from ...exceptions import SolverFailedError, ValidationError
 from ..screening import excess_limit
 from .base import ClusteringResult
 from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
-from .linkage import choose_splits, distance_matrix, projected_chunks
+from .linkage import choose_splits, default_splits, distance_matrix, projected_chunks
 from .rounding import ROUNDINGS, kmeans
 
 __all__ = ["bm_cluster", "assign_blocked", "far_tasks", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX",
@@ -53,6 +53,10 @@ def _cost(data, U, L, rng, B):
     ratio = None
     if L is None:
         L, ratio = choose_splits(data, U, return_ratio=True)
+        if L > default_splits(int(data.sizes.min())) and n > DENSE_ROUNDING_MAX:
+            # heavy split tails ask for a median of splits, whose cost is a
+            # dense n × n matrix: beyond this size the low-rank cost is kept
+            L = default_splits(int(data.sizes.min()))
     else:
         L = check_int(L, "L", min_val=1)
     if L == 1:

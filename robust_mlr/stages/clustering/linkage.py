@@ -20,10 +20,10 @@ import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-from ..._threads import single_blas
-from ..._validation import check_int
 from scipy import stats
 
+from ..._threads import single_blas
+from ..._validation import check_int
 from ...constants import MAX_SPLITS, SPLIT_CHUNK, TAIL_CHUNK, TAIL_SDS, TAIL_SPLITS, TAIL_TRIM
 from ...data import MetaDataset
 from ...exceptions import ValidationError
@@ -59,7 +59,8 @@ def split_tail_ratio(data, U):
     quantile at the kept share); the result is the largest over the
     coordinates. A few tasks whose chunk means are dominated by examples of
     extreme leverage, along some direction, raise it far above 1; the trim
-    keeps a corrupted share up to ``TAIL_TRIM`` from deciding it.
+    keeps a corrupted share up to ``TAIL_TRIM`` from deciding it. Tasks whose
+    split difference overflows count as the largest.
 
     Parameters
     ----------
@@ -80,15 +81,21 @@ def split_tail_ratio(data, U):
     True
     """
     B = projected_chunks(data, U, 2)
-    delta = B[0] - B[1]
-    n, m = delta.shape
+    n, m = B.shape[1:]
     keep_n = max(int(np.floor((1 - TAIL_TRIM) * n)), m + 1)
-    sq = np.einsum("ij,ij->i", delta, delta)
-    kept = delta[np.argsort(sq)[:keep_n]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        delta = B[0] - B[1]
+        sq = np.einsum("ij,ij->i", delta, delta)
+    finite = np.isfinite(sq)
+    if finite.sum() < keep_n:
+        return float("inf")                      # more overflowing tasks than the trim
+    kept = delta[np.argsort(np.where(finite, sq, np.inf))[:keep_n]]
     vals, vecs = np.linalg.eigh(kept.T @ kept / keep_n)
     if vals[0] <= 1e-12 * max(vals[-1], 1e-300):
         return 1.0                               # degenerate noise: nothing to judge
-    coord = np.sort((delta @ (vecs / np.sqrt(vals))) ** 2, axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        coord = (np.where(finite[:, None], delta, 0.0) @ (vecs / np.sqrt(vals))) ** 2
+    coord = np.sort(np.where(finite[:, None], coord, np.inf), axis=0)
     share = keep_n / n
     reference = stats.chi2.cdf(stats.chi2.ppf(share, 1), 3) / share / stats.chi2.median(1)
     ratios = coord[:keep_n].mean(axis=0) / np.maximum(np.median(coord, axis=0), 1e-300)
