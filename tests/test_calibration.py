@@ -164,8 +164,8 @@ def test_reassignment_undoes_single_linkage_chaining():
 def test_split_count_follows_the_tails_of_the_split_noise():
     """Gaussian heavy tasks keep one split pair; one example in 300 with 20×
     leverage (a task's chunk means then rest on it) takes the median of
-    TAIL_SPLITS; 5 % of tasks with covariates ×30 (what the trim is for) do
-    not decide it."""
+    TAIL_SPLITS; 5 % of tasks with covariates ×30 or 10³⁰⁰ (what the trim
+    is for) do not decide it."""
     theta = make_params(16, 3, rng=0)
     ds = make_tasks(theta, 400, 128, rng=1)
     U = np.linalg.qr(theta.W)[0]
@@ -180,6 +180,8 @@ def test_split_count_follows_the_tails_of_the_split_noise():
     assert split_tail_ratio(lev, U) > 3 and choose_splits(lev, U) == TAIL_SPLITS
     X = ds.X.copy()
     X[:20 * 128] *= 30
+    assert choose_splits(MetaDataset(X, ds.y, ds.offsets), U) == 1
+    X[:20 * 128] = 1e300                 # overflowing split differences: trimmed, no raise
     assert choose_splits(MetaDataset(X, ds.y, ds.offsets), U) == 1
 
 
