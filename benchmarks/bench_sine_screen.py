@@ -15,7 +15,8 @@ as in the study) and prints where the time went: the fit, the clustering
 stage, and the kept Burer–Monteiro solve's status, residuals, outer
 iterations and whether a fabricated-cluster check clustered again.
 
-    OMP_NUM_THREADS=1 python3 benchmarks/bench_sine_screen.py [--fit 2]     (≈ 10 s; a fit ≈ 40 s)
+    OMP_NUM_THREADS=1 python3 benchmarks/bench_sine_screen.py [--fit 2]
+    (≈ 10 s; a fit ≈ 40–60 s)
 """
 
 from __future__ import annotations

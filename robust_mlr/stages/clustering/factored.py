@@ -209,7 +209,8 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
               **{key: res.info[key] for key in ("rank", "outer_iterations", "inner_iterations",
                                                  "escapes", "curvature", "time")}}
     info = {"method": "peng_wei_robust" if robust else "peng_wei", "n": n, "k": k, "L": L,
-            "split_tail_ratio": ratio, "cost": "low-rank" if isinstance(op, LowRankCost) else "dense",
+            "split_tail_ratio": ratio,
+            "cost": "low-rank" if isinstance(op, LowRankCost) else "dense",
             "build_time": build, "solver": solver, "rounding": rounding, "mass": mass,
             "sdp_tasks": int(sub.size), "time": time.perf_counter() - t0}
     return ClusteringResult(labels, labels < 0, res.objective, info)
