@@ -19,7 +19,10 @@ number, the three pools are
 3. **calibrated** (default): where the pool's own law has longer tails than
    the Gaussian model (Student-t rows, Chebyshev or other feature
    covariates), each limit is widened to a robust tail fit of that law
-   (:func:`calibrated_limits`), so clean non-Gaussian pools keep their tasks.
+   (:func:`calibrated_limits`; by :func:`screen_pools` to the widest of the
+   pools' fits, :func:`widest_limits`, since they estimate one law and a
+   small pool's fit can come out short), so clean non-Gaussian pools keep
+   their tasks.
 
 **What ⌊αn⌋ tasks can move here.** σ̂_x, σ̂_y: between the clean (1/2 ± α')
 quantiles, α' the corrupted fraction of examples (α' ≤ α t_max/t_min; with
@@ -49,7 +52,7 @@ from ..exceptions import ValidationError
 from ..threat import excess_limit, size_cap
 
 __all__ = ["robust_scales", "screen_tasks", "screen_pools", "excess_limit", "scale_dataset",
-           "size_cap", "tail_quantile", "calibrated_limits"]
+           "size_cap", "tail_quantile", "calibrated_limits", "widest_limits"]
 
 #: Entries are clipped to ± this many robust scales before squaring: far
 #: beyond any screening threshold, so the clip never changes a decision.
@@ -337,15 +340,40 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), 
                   calibrate)
 
 
-def _judge(data, u, delta, y_range, scales, alpha, calibrate):
-    """:func:`screen_tasks` from the examples' scaled squared norms ``u``."""
+def widest_limits(limits):
+    """The widest of several pools' :func:`calibrated_limits` (lower x limit:
+    the smallest; every upper limit: the largest; NaN fits ignored).
+
+    The pools share one covariate law and one mixture of responses, so each
+    pool's fit is an estimate of the same tail quantiles. The Pickands fit
+    extrapolates from bulk quantiles (level ≥ 8× the corrupted share) to
+    0.005/N, so its result is very sensitive to the fitted shape: on whitened
+    Chebyshev features (tail shape ½ up to a cutoff) the upper x limit
+    of 128 heavy tasks of 16 examples came out anywhere between 2 and 360
+    across draws, and a short one removes clean tasks in bulk. Each fit is
+    bounded whatever ⌊αn⌋ tasks of its pool do, so the widest is bounded as
+    well.
+    """
+    def pick(values, fn):
+        v = np.asarray(values, float)
+        return float(fn(v)) if np.any(np.isfinite(v)) else float("nan")
+    return {"x_sq_over_d": (pick([c["x_sq_over_d"][0] for c in limits], np.nanmin),
+                            pick([c["x_sq_over_d"][1] for c in limits], np.nanmax)),
+            "abs_y": pick([c["abs_y"] for c in limits], np.nanmax),
+            "y_per_leverage": pick([c["y_per_leverage"] for c in limits], np.nanmax),
+            "level": pick([c["level"] for c in limits], np.nanmax)}
+
+
+def _judge(data, u, delta, y_range, scales, alpha, calibrate, cal=None):
+    """:func:`screen_tasks` from the examples' scaled squared norms ``u``
+    (``cal``: calibrated limits already fitted)."""
     N, d = data.n_examples, data.dim
     lo = chi2.ppf(delta / (2 * N), d) / d
     hi = chi2.isf(delta / (2 * N), d) / d
     yh = y_range * norm.isf(delta / (2 * N))
     gaussian = {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}
     if calibrate:
-        cal = calibrated_limits(data, alpha, scales, u=u)
+        cal = calibrated_limits(data, alpha, scales, u=u) if cal is None else cal
         lo = float(np.fmin(lo, cal["x_sq_over_d"][0]))       # NaN: not widened
         hi = float(np.fmax(hi, cal["x_sq_over_d"][1]))
         yh = float(np.fmax(yh, cal["abs_y"]))
@@ -367,6 +395,10 @@ def _judge(data, u, delta, y_range, scales, alpha, calibrate):
 def screen_pools(pools, alpha, delta=1e-3, y_range=2.0, calibrate=True):
     """Scale all pools by shared robust scales and screen every pool.
 
+    With ``calibrate``, every pool is judged against its own Gaussian limits
+    widened to the widest of the pools' calibrated limits
+    (:func:`widest_limits`).
+
     Returns
     -------
     scaled : dict of MetaDataset
@@ -383,8 +415,11 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0, calibrate=True):
     y_range = check_float(y_range, "y_range", min_val=1.0)
     sx, sy, norms = _robust_scales(datasets)      # one pass over X: scales and norms
     scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
+    # one law of x and y for every pool: each pool judged at the widest fit
+    cal = widest_limits([calibrated_limits(ds, alpha, (sx, sy), u=u)
+                         for ds, u in zip(datasets, norms)]) if calibrate else None
     for name, ds, u in zip(pools.names, datasets, norms):
-        kept, inf = _judge(ds, u, delta, y_range, (sx, sy), alpha, calibrate)
+        kept, inf = _judge(ds, u, delta, y_range, (sx, sy), alpha, calibrate, cal)
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
