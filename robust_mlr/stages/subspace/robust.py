@@ -187,18 +187,19 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    S = Z[kept].T @ Z[kept] / m
+    Zk, qk = (Z, q) if m == n else (Z[kept], q[kept])     # no copy when all are kept
+    S = Zk.T @ Zk / m
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
-        nu = min(float(q[kept].mean()), float(np.median(vals[:d - k])))
+        nu = min(float(qk.mean()), float(np.median(vals[:d - k])))
         edge = max(nu, 1e-300) * (1 + np.sqrt(d / m)) ** 2 * (1 + slack)
         if moment is not None:        # the clean law's own bulk (non-Gaussian x)
             edge = max(edge, float(linalg.eigvalsh(moment)[d - k - 1]) * (1 + slack))
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Z[kept] @ V
+    P = Zk @ V
     r = np.einsum("ij,ij->i", P, P)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
     keep_t = np.argsort(r, kind="stable")[:m - n_trim]

@@ -138,10 +138,11 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
         else:
             vecs = np.linalg.eigh(S / m)[1][:, ::-1]
             U = vecs[:, :k]
-            ratio = bulk_excess(Z[kept], vecs, k, a_trim) / bulk_reference / BULK_MARGIN
+            ratio = bulk_excess(Z if m == n else Z[kept], vecs, k, a_trim) \
+                / bulk_reference / BULK_MARGIN
             limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
         idx = np.flatnonzero(kept)
-        tau = _row_sq(Z[idx] @ U)
+        tau = _row_sq((Z if m == n else Z[idx]) @ U)      # no copy when all are kept
         lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
         part = np.partition(tau, (lo_i, hi_i))
         lo, hi = part[lo_i], part[hi_i]
