@@ -95,6 +95,14 @@ class ScaledTasks(MetaDataset):
             return (np.clip(X, -CLIP, CLIP, out=X) if self._clip else X), self.y[lo:hi]
         return scale_rows(src[self._src[lo:hi]], self._sx, self._clip), self.y[lo:hi]
 
+    def _block_rows(self, lo, hi, rows):
+        """Scaled rows ``lo:hi`` in the order ``rows``: the source rows are
+        gathered and scaled in place (no scaled copy of the block first)."""
+        if self._X is not None:
+            return self._X[lo:hi][rows], self.y[lo:hi][rows]
+        src = lo + rows if self._src is None else self._src[lo:hi][rows]
+        return scale_rows(self._base.X[src], self._sx, self._clip), self.y[lo:hi][rows]
+
     def _subsets(self, groups):
         """The subsets of the task index arrays ``groups`` in turn, gathered
         into one reused buffer (each is valid until the next is drawn): the

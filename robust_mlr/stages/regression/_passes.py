@@ -90,14 +90,17 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     t = sizes.astype(float)
     c_task = np.minimum(t, t_cap) / t
     sw_task = np.sqrt(c_task)
+    unit = bool(np.all(c_task == 1.0))           # no task above the cap: x · 1 = x
     blocks = task_blocks(off, data.y.itemsize * d)
     G, b = np.zeros((k, d, d)), np.zeros((k, d))
     for a, e in blocks:                          # pass 1: the normal equations
         lo = off[a]
-        Xb, yb = data._block(lo, off[e])
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
-        sw = np.repeat(sw_task[a:e][tasks], sizes[a:e][tasks])
-        Xs, ys = Xb[order] * sw[:, None], yb[order] * sw
+        Xs, ys = data._block_rows(lo, off[e], order)
+        if not unit:
+            sw = np.repeat(sw_task[a:e][tasks], sizes[a:e][tasks])
+            Xs *= sw[:, None]
+            ys = ys * sw
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
@@ -113,17 +116,17 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
     for a, e in blocks:                          # pass 2: residuals, gradients, moments
         lo = off[a]
-        Xb, yb = data._block(lo, off[e])
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
+        Xs, ys = data._block_rows(lo, off[e], order)
         ts = sizes[a:e][tasks]
-        Xs, r = Xb[order], np.zeros(order.size)
+        r = np.zeros(order.size)
         sw = np.repeat(sw_task[a:e][tasks], ts)
         cw = np.repeat(c_task[a:e][tasks], ts) if statistics else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
                 Xc = Xs[r0:r1]
-                r[r0:r1] = Xc @ Wz[:, c] - yb[order[r0:r1]]
+                r[r0:r1] = Xc @ Wz[:, c] - ys[r0:r1]
                 if statistics and ok[c]:
                     R = Xc * (r[r0:r1] * sw[r0:r1])[:, None]
                     M[c] += R.T @ R
