@@ -101,7 +101,9 @@ class ScaledTasks(MetaDataset):
         if self._X is not None:
             return self._X[lo:hi][rows], self.y[lo:hi][rows]
         src = lo + rows if self._src is None else self._src[lo:hi][rows]
-        return scale_rows(self._base.X[src], self._sx, self._clip), self.y[lo:hi][rows]
+        # np.take: twice as fast as fancy indexing for row gathers (numpy 2)
+        return (scale_rows(np.take(self._base.X, src, axis=0), self._sx, self._clip),
+                self.y[lo:hi][rows])
 
     def _subsets(self, groups):
         """The subsets of the task index arrays ``groups`` in turn, gathered

@@ -67,3 +67,20 @@ def median(values):
         return float(np.median(v))
     mid, nan = _select(v, [N // 2] if N % 2 else [N // 2 - 1, N // 2])
     return float(np.median(v)) if nan else float(np.mean(mid))
+
+
+def weighted_median(values, weights):
+    """The first value, in increasing order, at which the cumulative weight
+    reaches half the total: ``v[order][searchsorted(cumsum(w[order]), W/2)]``,
+    ``order = argsort(v)``. With equal integer weights (tasks of one size)
+    the cumulative weights are exact multiples, so the index is ⌈n/2⌉ − 1
+    and the value an order statistic (:func:`order_statistics`, no sort)."""
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = v.size
+    if n and w[0] > 0 and w[0] == np.round(w[0]) and n * w[0] < 2.0 ** 53 \
+            and np.all(w == w[0]):
+        return float(order_statistics(v, [-(-n // 2) - 1])[0])
+    order = np.argsort(v)
+    cw = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(cw, cw[-1] / 2)])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._linalg import gram_solve, top_eigvecs
-from ..._segments import task_blocks, task_sum_operator, weighted_task_sums
+from ..._segments import BlockSums, task_blocks
 from ...data import example_rows
 
 
@@ -114,6 +114,7 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     Wz = np.where(ok, W, 0.0)
     g, rss = np.empty((data.n_tasks, d)), np.empty(data.n_tasks)
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
+    sums = BlockSums()
     for a, e in blocks:                          # pass 2: residuals, gradients, moments
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
@@ -132,8 +133,8 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                     M[c] += R.T @ R
                     wsum[c] += cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
-        g[a + tasks] = weighted_task_sums(toff, Xs, r)
-        rss[a + tasks] = task_sum_operator(ts) @ (r * r)
+        g[a + tasks] = sums(toff, Xs, r)
+        rss[a + tasks] = sums(toff, r * r)
     g /= np.sqrt(t)[:, None]
     if not statistics:
         return W, ok, g, rss

@@ -47,6 +47,7 @@ from ..._dist import chi2
 
 from ..._linalg import least_squares, top_eigvecs
 from ..._segments import weighted_task_sums
+from ..._select import weighted_median
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
@@ -101,11 +102,8 @@ def _noise(sizes, rss, kept=None, t_cap=None):
     t = sizes[kept]
     t_cap = size_cap(sizes) if t_cap is None else t_cap
     rss = rss[kept]
-    sizes, which = np.unique(t, return_inverse=True)             # median per size
-    ratio = rss / chi2.median(sizes)[which]
-    order = np.argsort(ratio)
-    cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
-    return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
+    ratio = rss / chi2.median(t)                 # evaluated once per distinct size
+    return weighted_median(ratio, np.minimum(t, t_cap))
 
 
 def _gradient_test(g, kept, d, example_top=0.0):
@@ -113,7 +111,8 @@ def _gradient_test(g, kept, d, example_top=0.0):
     covariance and its eigenvalue over the clean Marchenko–Pastur edge, the
     clean scale being the larger of tr/d and the per-example moment's top
     eigenvalue ``example_top`` (:func:`_example_top`)."""
-    gk = g[kept] - g[kept].mean(axis=0)
+    gk = g if kept.all() else g[kept]                  # no copy while all are kept
+    gk = gk - gk.mean(axis=0)
     C = gk.T @ gk / kept.sum()
     v, lam = top_eigvecs(C, 1)
     mp = (1 + 2 * np.sqrt(d / kept.sum())) ** 2

@@ -54,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..._segments import task_blocks, weighted_task_sums
+from ..._segments import BlockSums, task_blocks
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
@@ -110,11 +110,12 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     yh, Z = np.empty(N), np.empty((data.n_tasks, d))
     M = np.zeros((d, d)) if moment else None
     rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
+    sums = BlockSums()
     for a, e in task_blocks(off, data.y.itemsize * d):
         lo, hi = off[a], off[e]
         Xb = data._block(lo, hi)[0]
         yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = weighted_task_sums(off[a:e + 1] - lo, Xb, yh[lo:hi])
+        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh[lo:hi])
         if moment:
             Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
             M += Xw.T @ Xw
