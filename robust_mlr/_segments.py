@@ -177,7 +177,7 @@ def label_grams(X, y, offsets, labels, k):
         lab = np.repeat(labels[a:e], sizes[a:e])
         order = np.argsort(lab, kind="stable")
         edges = np.concatenate([[0], np.cumsum(np.bincount(lab + 1, minlength=k + 1))])
-        Xs, ys = X[lo:hi][order], y[lo:hi][order]
+        Xs, ys = np.take(X[lo:hi], order, axis=0), y[lo:hi][order]
         for ell in range(k):                     # loop over labels only
             r0, r1 = edges[ell + 1], edges[ell + 2]
             if r1 > r0:

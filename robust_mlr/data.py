@@ -136,7 +136,7 @@ class MetaDataset:
         block) as fresh arrays ``(X, y)``: one gather, which a screened pool
         scales in place (the same values as the block's, reordered)."""
         X, y = self._block(lo, hi)
-        return X[rows], y[rows]
+        return np.take(X, rows, axis=0), y[rows]
 
     # --------------------------------------------------------------- selecting
     def subset(self, indices):

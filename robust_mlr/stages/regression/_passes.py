@@ -129,7 +129,7 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                 Xc = Xs[r0:r1]
                 r[r0:r1] = Xc @ Wz[:, c] - ys[r0:r1]
                 if statistics and ok[c]:
-                    R = Xc * (r[r0:r1] * sw[r0:r1])[:, None]
+                    R = Xc * (r[r0:r1] if unit else r[r0:r1] * sw[r0:r1])[:, None]
                     M[c] += R.T @ R
                     wsum[c] += cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
