@@ -84,3 +84,4 @@ def weighted_median(values, weights):
     order = np.argsort(v)
     cw = np.cumsum(w[order])
     return float(v[order][np.searchsorted(cw, cw[-1] / 2)])
+

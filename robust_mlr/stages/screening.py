@@ -92,14 +92,23 @@ def _scaled_max_sq(X, sx):
     return _max_sq_at(_abs_max(X), sx)
 
 
+#: Rows of the column-wise maximum at once (1 MB at d = 32: the strided
+#: columns of a chunk stay in cache while every coordinate is read).
+_MAX_ROWS = 1 << 12
+
+
 def _abs_max(X, out=None):
-    """max_j |x_j| per example: a maximum over the columns (one strided
-    column at a time; numpy's row reduction costs ≈ 2 ns an entry for rows
-    of d = 32, this ≈ 1)."""
-    m = np.abs(X[:, 0]) if out is None else np.abs(X[:, 0], out=out)
-    tmp = np.empty_like(m)
-    for j in range(1, X.shape[1]):                # loop over coordinates only
-        np.maximum(m, np.abs(X[:, j], out=tmp), out=m)
+    """max_j |x_j| per example: a maximum over the columns, one strided
+    column of a cache-sized chunk of rows at a time (numpy's reduction along
+    rows of d = 32 costs ≈ 2 ns an entry, this ≈ 1)."""
+    m = np.empty(X.shape[0]) if out is None else out
+    tmp = np.empty(min(_MAX_ROWS, X.shape[0]))
+    for a in range(0, X.shape[0], _MAX_ROWS):
+        Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
+        t = tmp[:ma.size]
+        np.abs(Xa[:, 0], out=ma)
+        for j in range(1, X.shape[1]):            # loop over coordinates only
+            np.maximum(ma, np.abs(Xa[:, j], out=t), out=ma)
     return m
 
 

@@ -55,6 +55,7 @@ import numpy as np
 from ..._dist import chi2
 from ..._linalg import top_eigvecs
 from ..._segments import label_grams, pool_task_rss, task_blocks
+from ..._select import weighted_median
 from ...threat import excess_limit, size_cap
 from .noise_check import cross_check_noise, light_noise_se
 
@@ -360,9 +361,7 @@ def _noise_at(light, labels, W, comps):
     for c in comps:                                    # loop over components only
         r, w = ratio[labels == c, c], weight[labels == c]
         if r.size:
-            order = np.argsort(r)
-            cw = np.cumsum(w[order])
-            out[c] = float(r[order][np.searchsorted(cw, cw[-1] / 2)])
+            out[c] = weighted_median(r, w)
     return out
 
 
