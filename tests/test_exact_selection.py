@@ -75,3 +75,32 @@ def test_robust_scales_equal_full_medians():
     assert 0.9 < sx < 1.1
     scaled, scales, info = screen_pools(Pools(data, data, data), 0.05)
     assert scales == (sx, sy)
+
+
+def _reference_noise(data, w, t_cap):
+    """ŝ² of robust_noise by a full sort: the size-weighted median of
+    RSS_i / median(χ²_{t_i})."""
+    from scipy import stats
+    t = data.sizes
+    rss = np.add.reduceat((data.y - data.X @ w) ** 2, data.offsets[:-1])
+    ratio = rss / stats.chi2.median(t)
+    order = np.argsort(ratio)
+    cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
+    return ratio[order][np.searchsorted(cw, cw[-1] / 2)]
+
+
+@pytest.mark.parametrize("sizes", ["equal", "mixed"])
+def test_robust_noise_equals_full_sort(sizes):
+    """The regression's ŝ² (a size-weighted median over 3·10⁵ tasks) is
+    selected without a sort when the task weights are equal; the same number."""
+    from robust_mlr.stages.regression import robust_noise
+    rng = np.random.default_rng(3)
+    n, d = 300_000, 2
+    t = np.full(n, 2) if sizes == "equal" else rng.integers(2, 5, n)
+    off = np.concatenate([[0], np.cumsum(t)])
+    X = rng.standard_normal((off[-1], d))
+    w = np.array([1.0, -0.5])
+    data = MetaDataset(X, X @ w + 0.3 * rng.standard_normal(off[-1]), off)
+    got = robust_noise(data, w, t_cap=3.0)
+    np.testing.assert_allclose(got, _reference_noise(data, w, 3.0), rtol=1e-12)
+    assert got == robust_noise(data, w, t_cap=3.0)
