@@ -49,7 +49,12 @@ def label_order(labels, offsets, k):
     tasks = np.argsort(labels, kind="stable")
     sizes = np.diff(offsets)
     counts = np.bincount(labels + 1, weights=sizes, minlength=k + 1).astype(np.int64)
-    return tasks, example_rows(offsets, tasks), np.concatenate([[0], np.cumsum(counts)])
+    t = int(sizes[0])
+    if np.all(sizes == t):                       # tasks of one size: rows by broadcasting
+        rows = (tasks[:, None] * t + np.arange(t)).ravel()
+    else:
+        rows = example_rows(offsets, tasks)
+    return tasks, rows, np.concatenate([[0], np.cumsum(counts)])
 
 
 def first_round(data, labels, k, t_cap, *, statistics=False):

@@ -181,7 +181,9 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     alpha = check_alpha(alpha)
     slack = check_float(slack, "slack", min_val=0.0)
     n, d = Z.shape
+    gram = Z.T @ Z
     res = filter_pca(Z, k, alpha, rng=rng, bulk_reference=_gaussian_bulk_excess(q, k, alpha),
+                     gram=gram,
                      **filter_kw)
     kept = res.kept
     info = dict(res.info)
@@ -189,7 +191,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
     Zk, qk = (Z, q) if m == n else (Z[kept], q[kept])     # no copy when all are kept
-    S = Zk.T @ Zk / m
+    S = (gram if m == n else Zk.T @ Zk) / m
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
