@@ -20,6 +20,14 @@ replaces it), plus
   X w over it (the components partition L2; one round on clean data; the
   first round's Gram matrix is the refinement's of the ICML floor).
 
+**Stages.** Each stage of the robust fit is printed beside its floor, in
+wall and CPU seconds: the screen against its pass over every pool; the
+subspace stage against the L1 Gram matrix plus the light1 filter's; the
+clustering against the heavy products; classification and regression
+(one stage clock) against L2's X W̃ plus the regression filter's. The stage
+CPU times come from one more fit whose stage clock reads the process's CPU
+time (``time.process_time``) instead of the wall clock.
+
 **Memory.** The robust fit runs once more in a child process: the peak
 resident set is reset after the pools are generated (Linux
 ``/proc/self/clear_refs``), so the printed peak is the fit's own, and it is

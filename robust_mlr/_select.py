@@ -2,7 +2,7 @@
 
 ``np.partition`` (introselect) moves every value of the array through
 memory several times; the screen and the filters need a few order
-statistics of 10⁶–10⁸ values. Here a strided sample of about 2¹⁵ values
+statistics of 10⁶–10⁸ values. Here a strided sample of about 2¹⁶ values
 brackets each wanted rank r between two of its order statistics lo ≤ hi,
 and one pass counts the values below lo and gathers those in [lo, hi]:
 
@@ -11,7 +11,7 @@ and one pass counts the values below lo and gathers those in [lo, hi]:
 so the r-th smallest is the (r − #{v < lo})-th smallest of the gathered
 values whenever that index falls inside them — an identity, whatever the
 sample. The sample only sets the cost: its rank error is about
-√(f(1 − f)/2¹⁵), the bracket is eight times wider, and a bracket that
+√(f(1 − f)/2¹⁶), the bracket is six times wider, and a bracket that
 misses its rank (an adversarial order of the values) or a NaN in the array
 falls back to ``np.partition`` of the whole array. The values returned are
 those of ``np.partition(v, ranks)[ranks]``, bit for bit.
@@ -24,7 +24,7 @@ import numpy as np
 #: Arrays shorter than this are partitioned whole.
 SELECT_FROM = 1 << 18
 #: Size of the bracketing sample.
-SAMPLE = 1 << 15
+SAMPLE = 1 << 16
 
 
 def order_statistics(values, ranks):
@@ -44,7 +44,7 @@ def _select(v, ranks):
     out = np.empty(ranks.size)
     for i, r in enumerate(ranks.tolist()):
         f = r / N
-        margin = 8 * np.sqrt(f * (1 - f) / ns) + 2 / ns
+        margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
         a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
         lo = s[a] if a > 0 else -np.inf
         hi = s[b] if b < ns - 1 else np.inf

@@ -116,8 +116,10 @@ def _max_sq_at(abs_max, sx):
     """max_j clip(x_j/σ̂_x)² from max_j |x_j|: division by σ̂_x > 0, the clip
     and the square are monotone in |x_j|, so this is the same number."""
     with np.errstate(over="ignore", invalid="ignore"):
-        z = np.clip(abs_max / sx, -_CLIP, _CLIP)
-    return z * z
+        z = abs_max / sx
+        if not z.max(initial=0.0) <= _CLIP:        # else the clip changes nothing
+            np.clip(z, -_CLIP, _CLIP, out=z)
+    return np.multiply(z, z, out=z)
 
 
 def _norms_pass(X, sx):
