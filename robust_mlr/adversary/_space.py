@@ -12,7 +12,7 @@ from __future__ import annotations
 from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
-from . import edge, midpoint, moment_attacks  # noqa: F401 - likewise
+from . import anchor_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -75,6 +75,11 @@ SPACE = {
         "trim_spike": {"level": ("float", 0.5, 1.1), "component": ("component",),
                        "direction": ("cat", ("random", "anti", "between"))},
         "copies": _COPIES,
+        "anchor_starve": {"component": ("component",), "kind": ("cat", ("others", "degenerate")),
+                          "ratio": ("logfloat", 0.5, 4.0)},
+        "anchor_edge": {"component": ("component",), "level": ("float", 0.7, 1.4),
+                        "rss": ("float", 0.5, 2.5), "pick": ("cat", ("own", "others")),
+                        "direction": ("cat", ("orthogonal", "toward"))},
     },
     "light2": {
         "component_shift": _SHIFT,
