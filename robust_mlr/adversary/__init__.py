@@ -21,6 +21,7 @@ from .whitebox_attacks import (CandidateOverflow, CentreDrag, MedianPush, Quanti
                                SignalTheft, SureMimic)
 from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
 from .anchor_attacks import AnchorEdge, AnchorStarve
+from .covariate_attacks import CovariateTilt
 from .midpoint import Midpoint, midpoint_world
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
@@ -34,4 +35,4 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
            "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
-           "AnchorEdge", "AnchorStarve", "red_team", "RedTeamResult"]
+           "AnchorEdge", "AnchorStarve", "CovariateTilt", "red_team", "RedTeamResult"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-FAMILIES = ("anchor", "edge", "midpoint", "moments", "copies")
+FAMILIES = ("anchor", "auto", "edge", "midpoint", "moments", "copies")
 POOLS = ("light1", "heavy", "light2")
 
 
@@ -107,7 +107,21 @@ def _anchor(theta, comps, fewest=0):
     return out
 
 
-_MAKERS = {"anchor": _anchor, "edge": _edge, "midpoint": _midpoint, "moments": _moments, "copies": _copies}
+def _auto(theta, comps):
+    """covariates="auto": tilt the covariate law of every pool (flips the
+    isotropy decision on the default problem), alone and with leverage."""
+    out = []
+    for frac, norm, shift in ((0.3, 1.05, 0.0), (0.5, 1.1, 0.0), (0.5, 1.1, 1.0),
+                              (0.3, 1.05, 2.0)):
+        t = ("covariate_tilt", dict(frac=frac, norm=norm, shift=shift))
+        out.append({"light1": t, "heavy": t, "light2": t})
+    t = ("covariate_tilt", dict(frac=0.5, norm=1.1))
+    out.append({"light1": t, "heavy": ("anchor_starve", dict(component=0)),
+                "light2": ("edge_placement", dict(component=0, level=0.95))})
+    return out
+
+
+_MAKERS = {"anchor": _anchor, "auto": _auto, "edge": _edge, "midpoint": _midpoint, "moments": _moments, "copies": _copies}
 
 
 def family_grid(families, theta, problem, n, rng, fewest=0):
