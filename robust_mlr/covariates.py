@@ -26,7 +26,13 @@ norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and th
 tasks whose |log q_i − median| is among the largest 2α fraction are left out
 of the next estimate; five rounds. A corrupted task that inflates the
 moment in some direction raises its own q_i and is trimmed; one that
-deflates it can bias Σ̂ by O(α) only.
+deflates it can bias Σ̂ by O(α) only. Finite covariates so large that their
+squares overflow (|x| ≳ 1e154) would make the plain starting moment
+infinite, so tasks with an entry beyond :data:`EXTREME` times the median
+example's largest entry are left out before any sum is formed (no clean
+law puts a covariate a million typical sizes out; the estimate on data
+without such tasks is unchanged), and whitening scales a row before
+multiplying it whenever the product would overflow.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ AUTO_CONDITION = 1.5
 #: Multiple of √(d/N) allowed to each extreme eigenvalue of an isotropic Σ̂
 #: (Marchenko–Pastur: ±2√(d/N) for Gaussian rows; heavier-tailed rows spread more).
 AUTO_MARGIN = 4.0
+#: A task whose largest |covariate| exceeds this many times the median
+#: example's largest |covariate| is left out of the trimmed Σ̂ before its
+#: squares are formed (they could overflow).
+EXTREME = 1e6
 
 
 def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
@@ -91,20 +101,44 @@ def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
     offsets = np.concatenate([[0], np.cumsum(t)])
     n = t.size
     kept = np.ones(n, bool)
-    Sigma = X.T @ X / X.shape[0]
     if alpha == 0:
-        return Sigma, kept
+        return X.T @ X / X.shape[0], kept
+    X, extreme = _without_extreme(X, offsets)
+    Sigma = X.T @ X / X.shape[0]
     n_trim = int(np.ceil(2 * alpha * n))
     for _ in range(n_rounds):
         inv = np.linalg.pinv(Sigma, hermitian=True)
         q = np.add.reduceat(np.einsum("ij,ij->i", X @ inv, X), offsets[:-1]) / t
         logq = np.log(np.maximum(q, 1e-300))
-        dev = np.abs(logq - np.median(logq))
-        kept = np.ones(n, bool)
+        dev = np.abs(logq - np.median(logq[~extreme]))
+        dev[extreme] = np.inf                   # trimmed first, and kept out beyond the trim
+        kept = ~extreme
         kept[np.argsort(dev)[n - n_trim:]] = False
         w = np.repeat(kept, t).astype(float)
         Sigma = (X * w[:, None]).T @ X / w.sum()
     return Sigma, kept
+
+
+def _without_extreme(X, offsets):
+    """``X`` with the rows of extreme tasks set to zero, and the task mask.
+
+    A task is extreme when one of its entries exceeds :data:`EXTREME` times
+    the median over examples of max_k |x_jk| (computed without squaring, so
+    it cannot overflow). ``X`` itself is returned when no task is extreme.
+    """
+    peak = np.abs(X).max(axis=1) if X.size else np.zeros(X.shape[0])
+    typical = float(np.median(peak)) if peak.size else 0.0
+    if not typical > 0:                            # over half the rows are zero
+        positive = peak[peak > 0]
+        typical = float(np.median(positive)) if positive.size else 0.0
+    if not typical > 0:
+        return X, np.zeros(offsets.size - 1, bool)
+    extreme = np.maximum.reduceat(peak, offsets[:-1]) > EXTREME * typical
+    if not extreme.any():
+        return X, extreme
+    X = X.copy()
+    X[np.repeat(extreme, np.diff(offsets))] = 0.0
+    return X, extreme
 
 
 def isotropy_test(Sigma, n_examples):
@@ -184,9 +218,19 @@ class Whitening:
                    dict(info, condition=float(vals[-1] / vals[0])))
 
     def whiten(self, data):
-        """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x."""
-        return MetaDataset._trusted(data.X @ self.inv_root, data.y, data.offsets,
-                                    data.components)
+        """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x (a row whose
+        product would overflow is scaled by its largest entry first and the
+        result clipped to the largest finite float: extreme rows stay
+        extreme and finite, for the screen to remove)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = data.X @ self.inv_root
+            bad = ~np.isfinite(Z).all(axis=1)
+            if bad.any():
+                Xb = data.X[bad]
+                peak = np.maximum(np.abs(Xb).max(axis=1, keepdims=True), 1e-300)
+                big = np.finfo(Z.dtype).max
+                Z[bad] = np.clip(((Xb / peak) @ self.inv_root) * peak, -big, big)
+        return MetaDataset._trusted(Z, data.y, data.offsets, data.components)
 
     def whiten_pools(self, pools):
         """All three pools whitened (masks kept)."""
