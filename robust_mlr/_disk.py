@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._linalg import safe_product
 from .data import MetaDataset
 
 #: Rows read at once when gathering scattered rows.
@@ -70,7 +71,7 @@ class DiskRows:
                                        min(hi, self._starts[i + 1]) - self._starts[i])
                  for i in range(first, last + 1)]
         X = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        return X if self.transform is None else X @ self.transform
+        return X if self.transform is None else safe_product(X, self.transform)
 
     def _gather(self, idx):
         """Rows ``idx`` (any order), reading windows of :data:`GATHER_ROWS` rows."""

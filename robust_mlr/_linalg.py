@@ -95,3 +95,18 @@ def svd_least_squares(X, y):
     except np.linalg.LinAlgError as exc:
         raise SolverFailedError(f"numpy.linalg.lstsq (SVD) on a {X.shape[0]} x {X.shape[1]} "
                                 f"least-squares problem: {exc}") from exc
+
+
+def safe_product(X, M):
+    """``X @ M`` with every row finite: a row whose product would overflow is
+    scaled by its largest entry first and the result clipped to the largest
+    finite float (extreme rows stay extreme, for the screen to remove)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = X @ M
+        bad = ~np.isfinite(Z).all(axis=1)
+        if bad.any():
+            Xb = X[bad]
+            peak = np.maximum(np.abs(Xb).max(axis=1, keepdims=True), 1e-300)
+            big = np.finfo(Z.dtype).max
+            Z[bad] = np.clip(((Xb / peak) @ M) * peak, -big, big)
+    return Z

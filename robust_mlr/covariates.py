@@ -26,7 +26,13 @@ norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and th
 tasks whose |log q_i − median| is among the largest 2α fraction are left out
 of the next estimate; five rounds. A corrupted task that inflates the
 moment in some direction raises its own q_i and is trimmed; one that
-deflates it can bias Σ̂ by O(α) only.
+deflates it can bias Σ̂ by O(α) only. Finite covariates so large that their
+squares overflow (|x| ≳ 1e154) would make the plain starting moment
+infinite, so tasks with an entry beyond :data:`EXTREME` times the median
+example's largest entry are left out before any sum is formed (no clean
+law puts a covariate a million typical sizes out; the estimate on data
+without such tasks is unchanged), and whitening scales a row before
+multiplying it whenever the product would overflow.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._disk import DiskTasks
+from ._linalg import safe_product
 from ._segments import task_blocks
 from ._validation import check_alpha, check_int
 from .data import MetaDataset, Pools
@@ -52,6 +59,10 @@ AUTO_CONDITION = 1.5
 #: Multiple of √(d/N) allowed to each extreme eigenvalue of an isotropic Σ̂
 #: (Marchenko–Pastur: ±2√(d/N) for Gaussian rows; heavier-tailed rows spread more).
 AUTO_MARGIN = 4.0
+#: A task whose largest |covariate| exceeds this many times the median
+#: example's largest |covariate| is left out of the trimmed Σ̂ before its
+#: squares are formed (they could overflow).
+EXTREME = 1e6
 
 
 def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
@@ -91,16 +102,19 @@ def estimate_second_moment(datasets, alpha=0.0, n_rounds=5):
     t = np.concatenate([ds.sizes for ds in datasets])
     n = t.size
     kept = np.ones(n, bool)
-    Sigma = _moment(datasets, None) / int(t.sum())
     if alpha == 0:
-        return Sigma, kept
+        return _moment(datasets, None) / int(t.sum()), kept
+    extreme = _extreme_tasks(datasets)
+    Sigma = _moment(datasets, ~extreme if extreme.any() else None) / int(t[~extreme].sum())
     n_trim = int(np.ceil(2 * alpha * n))
     for _ in range(n_rounds):
         inv = np.linalg.pinv(Sigma, hermitian=True)
-        q = np.concatenate([_task_norms(ds, inv) for ds in datasets]) / t
+        with np.errstate(over="ignore", invalid="ignore"):    # extreme tasks: trimmed below
+            q = np.concatenate([_task_norms(ds, inv) for ds in datasets]) / t
         logq = np.log(np.maximum(q, 1e-300))
-        dev = np.abs(logq - np.median(logq))
-        kept = np.ones(n, bool)
+        dev = np.abs(logq - np.median(logq[~extreme]))
+        dev[extreme] = np.inf                   # trimmed first, and kept out beyond the trim
+        kept = ~extreme
         kept[np.argsort(dev)[n - n_trim:]] = False
         Sigma = _moment(datasets, kept) / int(t[kept].sum())
     return Sigma, kept
@@ -136,6 +150,27 @@ def _task_norms(ds, inv):
     for a, e, Xb in _passes(ds):
         out[a:e] = np.add.reduceat(np.einsum("ij,ij->i", Xb @ inv, Xb), off[a:e] - off[a])
     return out
+
+
+def _extreme_tasks(datasets):
+    """Mask of the tasks (over all ``datasets``) with an entry beyond
+    :data:`EXTREME` times the median task's largest |entry| — computed
+    without squaring, so it cannot overflow, in one blocked pass."""
+    peaks = []
+    for ds in datasets:
+        out, off = np.zeros(ds.n_tasks), ds.offsets
+        for a, e, Xb in _passes(ds):
+            if Xb.size:
+                out[a:e] = np.maximum.reduceat(np.abs(Xb).max(axis=1), off[a:e] - off[a])
+        peaks.append(out)
+    peak = np.concatenate(peaks)
+    typical = float(np.median(peak)) if peak.size else 0.0
+    if not typical > 0:                            # over half the tasks are zero
+        positive = peak[peak > 0]
+        typical = float(np.median(positive)) if positive.size else 0.0
+    if not typical > 0:
+        return np.zeros(peak.size, bool)
+    return peak > EXTREME * typical
 
 
 def isotropy_test(Sigma, n_examples):
@@ -215,10 +250,13 @@ class Whitening:
                    dict(info, condition=float(vals[-1] / vals[0])))
 
     def whiten(self, data):
-        """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x."""
+        """The meta-dataset with covariates x ↦ Σ̂^{-1/2} x (a row whose
+        product would overflow is scaled by its largest entry first and the
+        result clipped to the largest finite float: extreme rows stay
+        extreme and finite, for the screen to remove)."""
         if isinstance(data, DiskTasks):        # rows on disk: whitened as they are read
             return data.transformed(self.inv_root)
-        return MetaDataset._trusted(data.X @ self.inv_root, data.y, data.offsets,
+        return MetaDataset._trusted(safe_product(data.X, self.inv_root), data.y, data.offsets,
                                     data.components)
 
     def whiten_pools(self, pools):

@@ -158,3 +158,42 @@ def test_auto_decides_on_a_sample_as_on_all_data(x_dist, isotropic):
     for seed in range(3):
         _, whitening = Whiten(only_if_anisotropic=True).apply(pools, rng=seed)
         assert (whitening is None) == isotropic
+
+
+def test_extreme_covariates_do_not_overflow_the_trimmed_moment():
+    """Three light-1 tasks with finite covariates ±1e236 (``extreme_values``,
+    within the budget): their squares overflow, so a plain starting moment
+    is infinite and the whitening estimate NaN (the fit then raised a
+    ValidationError from the screen). They are left out before any sum is
+    formed: Σ̂ stays within sampling error of the truth (as the clean
+    pools' trimmed estimate does, ≈ sqrt(d/N) ≈ 0.01 per entry on ~60 000
+    examples, 0.1 is far above it), and the whitened robust fit returns
+    finite estimates."""
+    from robust_mlr.adversary import ExtremeValues, Targeted, corrupt_pools
+
+    theta = make_params(6, 2, rng=0)
+    pools = make_pools(theta, 8000, 2, 100, 48, 4000, 8, x_dist="correlated", rng=1)
+    attack = Targeted(ExtremeValues(exponent=236.0, channel="x", n_extreme=3), ["light1"])
+    bad = corrupt_pools(pools, attack, 0.05, theta=theta, rng=2)
+    assert np.abs(bad.light1.X).max() > 1e235
+    truth = covariate_moment("correlated", 6)
+    with np.errstate(all="raise"):                 # no overflow anywhere in the estimate
+        Sigma, kept = estimate_second_moment(bad, 0.05)
+    np.testing.assert_allclose(Sigma, truth, atol=0.1)
+    np.testing.assert_allclose(Sigma, estimate_second_moment(pools, 0.05)[0], atol=0.05)
+    assert not kept[:bad.light1.n_tasks][np.abs(bad.light1.X).max(axis=1)
+                                         .reshape(-1, 2).max(axis=1) > 1e235].any()
+    model = MetaLearner.robust(2, 0.05, rng=0, covariates="estimate").fit(bad)
+    assert np.all(np.isfinite(model.W_)) and np.all(np.isfinite(model.s2_))
+
+
+def test_whitening_keeps_extreme_rows_finite():
+    """A row of ±1.5e308 times Σ̂^{-1/2} with entries above one overflows a
+    plain product; whitened rows are scaled first and clipped to the largest
+    float, so they stay finite (and extreme) for the screen."""
+    wh = Whitening.from_moment(np.diag([0.25, 0.25, 1.0]))
+    data = MetaDataset(np.array([[1.5e308, -1.5e308, 1.5e308], [1.0, 2.0, 3.0]]), np.zeros(2),
+                       np.array([0, 1, 2]))
+    Z = wh.whiten(data).X
+    assert np.all(np.isfinite(Z)) and np.abs(Z[0]).min() > 1e306
+    np.testing.assert_allclose(Z[1], [2.0, 4.0, 3.0])

@@ -247,3 +247,71 @@ def test_noise_pooling_known_answers():
     out, info = cross_check_noise(heavy, heavy.components, W, far, se_light=se_h)
     np.testing.assert_allclose(out, h + 0.5 * 0.6744897501960817 * np.sqrt(2) * se_h)
     assert info["shrunk"].all()
+
+
+def _starved(theta, light, heavy, kind, component):
+    """Heavy pool with ⌊αn_H⌋ of ``component``'s tasks replaced by the
+    public ``anchor_starve`` attack (clean draws of the other components, or
+    singular-design tasks of the component with three times its noise)."""
+    from robust_mlr.adversary import AnchorStarve, Targeted, corrupt_pools
+
+    attack = Targeted(AnchorStarve(component=component, kind=kind, ratio=3.0), ["heavy"])
+    return corrupt_pools(Pools(light, heavy, light), attack, ALPHA, theta=theta, rng=8).heavy
+
+
+@pytest.mark.parametrize("kind", ["others", "degenerate"])
+def test_a_starved_component_keeps_its_anchor(kind):
+    # Component 1 holds 83 of the 400 heavy tasks; the attack takes 20 of
+    # them out of the anchor's count (63 left). The adversary controls at
+    # most ⌊αn_H⌋ = 20 tasks, so 63 usable tasks keep a clean majority
+    # however it placed them ("others"), and singular designs are seen
+    # corrupted tasks that use up its budget ("degenerate"). The rule
+    # "2·excess_limit + 3 = 71 usable tasks" left the component light-only:
+    # with light 2's edge placement on it, 0.20 from the truth, silently.
+    theta = make_params(32, 4, rng=5)
+    light = make_tasks(theta, 20000, 8, rng=6)
+    heavy = make_tasks(theta, 400, 128, rng=7)
+    assert np.bincount(heavy.components)[1] == 83
+    bad_heavy = _starved(theta, light, heavy, kind, 1)
+    rng = np.random.default_rng(9)
+    u = _off_span(theta, rng)
+    L2, t, d = light, 8, 32
+    idx = rng.choice(np.flatnonzero(L2.components == 1), int(ALPHA * L2.n_tasks), replace=False)
+    G = rng.standard_normal((idx.size, t, d))
+    G -= (G @ u)[..., None] * u                      # designs with u an exact eigenvector
+    a = rng.standard_normal((idx.size, t))
+    a *= np.sqrt(t) / np.linalg.norm(a, axis=1, keepdims=True)
+    an = a / np.sqrt(t)
+    G -= an[..., None] * np.einsum("nt,ntd->nd", an, G)[:, None, :]
+    X3 = G + a[..., None] * u
+    X, y = L2.X.reshape(-1, t, d).copy(), L2.y.reshape(-1, t).copy()
+    X[idx], y[idx] = X3, X3 @ (theta.W[:, 1] + 0.7 * theta.s[1] * u)
+    bad_light = MetaDataset(X.reshape(-1, d), y.reshape(-1), L2.offsets)
+    stage = FilterRegression().fit(bad_light, L2.components, 4, heavy=bad_heavy,
+                                   threat=ThreatModel(ALPHA), rng=0)
+    rec = stage.info_["anchor"]["heavy"][1]
+    assert rec["anchored"] and rec["tasks"] >= 60
+    assert np.linalg.norm(stage.W_[:, 1] - theta.W[:, 1]) / theta.s[1] < 0.08
+    assert not stage.info_["passed"]                 # the light estimate was moved: said so
+
+
+def test_a_component_without_an_anchor_is_not_silent():
+    # Component 0 has share 0.13: 53 heavy tasks, anchored on clean data
+    # (43 needed at ⌊αn_H⌋ = 20). Replacing 20 of them by clean draws of the
+    # others leaves 33 < 43, too few for a majority whatever the adversary
+    # did, so the component keeps its light-only estimate; light 2's own
+    # two-point floor there (t = 8, p = 0.13) is 6× the heavy pool's, so the
+    # stage's test fails (a CorruptionWarning in the learner) instead of
+    # passing silently.
+    theta = make_params(32, 4, p=np.array([0.13, 0.29, 0.29, 0.29]), rng=3)
+    light = make_tasks(theta, 20000, 8, rng=4)
+    heavy = make_tasks(theta, 400, 128, rng=5)
+    threat = ThreatModel(ALPHA)
+    clean = FilterRegression().fit(light, light.components, 4, heavy=heavy, threat=threat, rng=0)
+    assert clean.info_["anchor"]["heavy"][0]["anchored"] and clean.info_["passed"]
+    bad = _starved(theta, light, heavy, "others", 0)
+    stage = FilterRegression().fit(light, light.components, 4, heavy=bad, threat=threat, rng=0)
+    rec = stage.info_["anchor"]["heavy"][0]
+    assert not rec["anchored"] and rec["needed"] == 43 and rec["tasks"] < 43
+    assert rec["light_floor"] > 2 * rec["heavy_floor"] and not rec["passed"]
+    assert not stage.info_["passed"]

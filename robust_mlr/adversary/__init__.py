@@ -20,6 +20,8 @@ from .composite import Poolwise
 from .whitebox_attacks import (CandidateOverflow, CentreDrag, MedianPush, QuantileSwap,
                                SignalTheft, SureMimic)
 from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
+from .anchor_attacks import AnchorEdge, AnchorStarve
+from .covariate_attacks import CovariateTilt
 from .midpoint import Midpoint, midpoint_world
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
@@ -33,4 +35,4 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
            "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
-           "red_team", "RedTeamResult"]
+           "AnchorEdge", "AnchorStarve", "CovariateTilt", "red_team", "RedTeamResult"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
-from . import edge, midpoint, moment_attacks  # noqa: F401 - likewise
+from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -30,10 +30,12 @@ _EDGE = {"component": ("component",), "level": ("logfloat", 0.5, 4.0),
 _MID = {"estimate": ("cat", ("w", "s2", "p")), "component": ("component",),
         "frac": ("float", 0.6, 1.0)}
 _COPIES = {"kind": ("cat", ("clean", "identical", "constant")), "groups": ("int", 1, 6)}
+_TILT = {"frac": ("float", 0.1, 0.8), "norm": ("float", 0.9, 1.3), "shift": ("float", 0.0, 2.0)}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
     "light1": {
+        "covariate_tilt": _TILT,
         "covariate_spike": {"level": ("float", 0.2, 1.5), "y_level": ("logfloat", 0.05, 1.0),
                             "n_directions": ("int", 1, 4), "pick": ("cat", PICKS)},
         "subspace_spike": {"strength": ("logfloat", 0.5, 30.0)},
@@ -54,6 +56,7 @@ SPACE = {
         "midpoint": _MID,
     },
     "heavy": {
+        "covariate_tilt": _TILT,
         "fake_cluster": {},
         "cluster_bridging": {},
         "centre_shift": {"shift": ("logfloat", 0.2, 5.0), "in_span": ("cat", (False, True))},
@@ -75,8 +78,14 @@ SPACE = {
         "trim_spike": {"level": ("float", 0.5, 1.1), "component": ("component",),
                        "direction": ("cat", ("random", "anti", "between"))},
         "copies": _COPIES,
+        "anchor_starve": {"component": ("component",), "kind": ("cat", ("others", "degenerate")),
+                          "ratio": ("logfloat", 0.5, 4.0)},
+        "anchor_edge": {"component": ("component",), "level": ("float", 0.7, 1.4),
+                        "rss": ("float", 0.5, 2.5), "pick": ("cat", ("own", "others")),
+                        "direction": ("cat", ("orthogonal", "toward"))},
     },
     "light2": {
+        "covariate_tilt": _TILT,
         "component_shift": _SHIFT,
         "variance_inflation": _INFLATE,
         "component_mimic": _MIMIC,

@@ -35,9 +35,25 @@ one component). Otherwise tasks are removed with probability ∝ ⟨z_i, v⟩²,
 at most ``excess_limit(α, n_H)`` per component (the whole pool's budget).
 ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
 of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
-clean quantile gap only. Tasks with t_i ≤ d or a singular design are left
-out of the anchor; a component with fewer than 2·budget + 3 such tasks has
-no anchor.
+clean quantile gap only. Tasks with t_i ≤ d + 1 or a singular design are
+left out of the anchor.
+
+**When a component has an anchor.** The adversary replaces at most
+b = ⌊αn_H⌋ heavy tasks in the whole pool. A task with t_i > d + 1 whose
+design is singular has probability zero under a continuous covariate law,
+so it is one of them, seen: with b_s such tasks (counted only while they are
+at most ``excess_limit(α, n_H)``; more, and the covariates are discrete by
+nature), at most b_u = b − b_s corrupted tasks hide among the usable ones,
+and the filter may remove ``excess_limit − b_s``. A component's robust
+estimate from m usable tasks needs the clean ones to outnumber the hidden
+corrupted ones, m ≥ 2·b_u + 3, whichever component the adversary puts them
+in (tasks it replaced *out* of the component are not corrupted tasks *in*
+it: a component starved of its tasks keeps its anchor as long as the
+remaining ones are a majority). A component below that has no anchor; its
+light-only estimate then fails the stage's test (a CorruptionWarning) when
+the light pool's own two-point floor for it (:func:`~robust_mlr.limits.two_point_floor`,
+share p̂_ℓ) exceeds :data:`UNANCHORED_FACTOR` times the usable heavy tasks'
+floor — the worst case the anchor would have reached — or is infinite.
 
 **Combination.** With Σ_L, Σ_H the clean covariances of ŵ_L and ŵ_H (from
 the designs and ŝ²_H: sandwich form for the light pool's capped example
@@ -56,7 +72,8 @@ from ..._dist import chi2
 from ..._linalg import top_eigvecs
 from ..._segments import label_grams, pool_task_rss, task_blocks
 from ..._select import weighted_median
-from ...threat import excess_limit, size_cap
+from ...limits import two_point_floor
+from ...threat import ThreatModel, excess_limit, size_cap
 from .noise_check import cross_check_noise, light_noise_se
 
 __all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
@@ -68,6 +85,10 @@ TEST_LEVEL = 1e-3
 MISASSIGN_SHARE = 0.01
 #: Tracy–Widom scales above the Marchenko–Pastur edge in the stop rule.
 TW_SCALES = 3.5
+#: A component without an anchor fails the test when its light floor exceeds
+#: this multiple of the heavy floor (the anchored estimate's worst case is
+#: about twice the heavy floor, docs/adversary.md).
+UNANCHORED_FACTOR = 2.0
 
 
 def _responsibilities(data, W, s2, p):
@@ -237,7 +258,34 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng):
                           "passed": bool(ratio <= 1)}
 
 
-def heavy_anchor(heavy, labels, k, alpha, rng):
+def _seen_corrupted(singular, alpha, n):
+    """Budget left to corrupted tasks the anchor cannot see, and the
+    filter's removal limit, given the mask of usable-sized tasks with a
+    singular design (corrupted unless there are more than excess_limit of
+    them: then the covariates are discrete by nature and none counts)."""
+    limit = excess_limit(alpha, n)
+    seen = int(singular.sum())
+    if seen > limit:
+        seen = 0
+    hidden = max(ThreatModel(alpha).budget(n) - seen, 0)
+    return seen, hidden, max(limit - seen, 0)
+
+
+def _unanchored(tasks, needed, light_sizes, usable_sizes, p, alpha):
+    """Record of a component without an anchor: its light-only estimate
+    passes only when the light pool's floor is within UNANCHORED_FACTOR of
+    the usable heavy tasks' (module notes)."""
+    rec = {"anchored": False, "tasks": int(tasks), "needed": int(needed)}
+    if light_sizes is None or p is None or not alpha > 0:
+        return rec
+    share = float(np.clip(np.nan_to_num(p, nan=0.0), 1e-12, 1.0))
+    light = two_point_floor(light_sizes, share, alpha)
+    heavy = two_point_floor(usable_sizes, share, alpha) if usable_sizes.size else np.inf
+    ok = bool(np.isfinite(light) and light <= UNANCHORED_FACTOR * heavy)
+    return dict(rec, light_floor=float(light), heavy_floor=float(heavy), passed=ok)
+
+
+def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None):
     """Robust per-component estimates from the heavy tasks.
 
     Parameters
@@ -248,6 +296,11 @@ def heavy_anchor(heavy, labels, k, alpha, rng):
     k : int
     alpha : float
     rng : Generator
+    light_sizes : ndarray of int, optional
+        Task sizes of the light pool, and
+    p : ndarray (k,), optional
+        its share estimates: with both, a component without an anchor is
+        tested by its two-point floors (module notes, ``passed``).
 
     Returns
     -------
@@ -258,12 +311,13 @@ def heavy_anchor(heavy, labels, k, alpha, rng):
     s2 : ndarray (k,)
         Heavy noise estimates (NaN without an anchor).
     info : list of dict
-        Per component: the filter's record, or ``{"anchored": False}``.
+        Per component: the filter's record, or ``{"anchored": False}`` with
+        the usable ``tasks``, the number ``needed`` and the floors' test.
     """
     n, d = heavy.n_tasks, heavy.dim
-    budget = excess_limit(alpha, n)
     t = heavy.sizes
-    usable = t > d + 1
+    sized = t > d + 1
+    usable = sized.copy()
     A = _task_grams(heavy)
     b = heavy.task_sums(heavy.X * heavy.y[:, None])
     yy = heavy.task_sums(heavy.y ** 2)
@@ -283,6 +337,8 @@ def heavy_anchor(heavy, labels, k, alpha, rng):
                 [{"anchored": False, "reason": "task Grams not factorable"}] * k)
     piv = np.diagonal(L, axis1=1, axis2=2) ** 2
     usable &= piv.min(axis=1) > 1e-6 * piv.max(axis=1)
+    seen, hidden, budget = _seen_corrupted(sized & ~usable, alpha, n)
+    needed = 2 * hidden + 3
     Wh = np.linalg.inv(L)                                             # L_i⁻¹
     beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
     own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
@@ -292,13 +348,14 @@ def heavy_anchor(heavy, labels, k, alpha, rng):
     info = []
     for c in range(k):                                 # loop over components only
         idx = np.flatnonzero(usable & (labels == c))
-        if idx.size < 2 * budget + 3 or not np.median(ratio[idx]) > 0:
-            info.append({"anchored": False, "tasks": int(idx.size)})     # noise-free: no scale
+        if idx.size < needed or not np.median(ratio[idx]) > 0:           # noise-free: no scale
+            info.append(_unanchored(idx.size, needed, light_sizes, t[usable],
+                                    None if p is None else p[c], alpha))
             continue
         W[:, c], grams[c], s2[c], rec = _whitened_filter(
             A[idx], At[idx], Ct[idx], Wh[idx], b[idx], beta[idx], ratio[idx], t[idx] - d,
             budget, rng)
-        info.append(dict(rec, anchored=True))
+        info.append(dict(rec, anchored=True, seen_corrupted=seen, needed=needed))
     return W, grams, s2, info
 
 
@@ -485,7 +542,7 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
     info = {"heavy_assignment": {"reliable": reliable, "expected_misassigned": expected},
             "passed": True}
     if anchor and reliable:
-        W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng)
+        W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng, light.sizes, p)
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
         W_new, comb = pool_estimates(
