@@ -40,7 +40,8 @@ def _is_search(code):
     return "red_team(" in code
 
 
-@pytest.mark.parametrize("page", ["learner.md", "data.md", "clustering.md", "adversary.md"])
+@pytest.mark.parametrize("page", ["learner.md", "data.md", "clustering.md", "adversary.md",
+                                  "moments.md"])
 def test_page_snippets_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ns, ran = _run_page(page, keep=lambda code: not _is_search(code))
@@ -49,13 +50,16 @@ def test_page_snippets_run(page, tmp_path, monkeypatch):
         assert abs(ns["model"].s2_ - 0.25).max() < 0.05
         assert abs(ns["model"].p_ - 0.5).max() < 0.05
         assert (tmp_path / "tasks.npz").exists()
+    if page == "moments.md":                    # the errors its comment announces
+        assert ns["tilde"]["w_err"] < 0.3 and ns["final"]["w_err"] < 0.08
     if page == "adversary.md":
         assert ns["bad"].masks["heavy"].sum() == int(0.05 * ns["pools"].heavy.n_tasks)
 
 
 def test_every_page_with_python_is_run():
     """A page that gains a Python block is added to the tests above."""
-    covered = {"learner.md", "data.md", "clustering.md", "adversary.md", "scaling.md"}
+    covered = {"learner.md", "data.md", "clustering.md", "adversary.md", "moments.md",
+               "scaling.md"}
     with_python = {p.name for p in DOCS.glob("*.md") if _blocks(p.name)}
     assert with_python <= covered, with_python - covered
 
