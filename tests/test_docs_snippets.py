@@ -85,3 +85,11 @@ def test_scaling_snippets_run_as_a_script(tmp_path):
                            text=True, timeout=900)
         assert r.returncode == 0, r.stderr[-3000:]
     assert (tmp_path / "p6" / "light1" / "manifest.json").exists()
+
+
+def test_every_attack_of_the_catalogue_is_described():
+    """Each registered attack has a row (`name` | ...) in the adversary page."""
+    from robust_mlr.adversary import ATTACKS
+    text = (DOCS / "adversary.md").read_text()
+    described = set(re.findall(r"^\| `([a-z_0-9]+)` \|", text, re.M))
+    assert set(ATTACKS) <= described, sorted(set(ATTACKS) - described)
