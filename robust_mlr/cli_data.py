@@ -278,6 +278,12 @@ def _predict(args):
     else:
         one, labels = _load_dataset(data, args)
         dim, chunks = one.dim, [one]
+    if args.holdout and not data.is_dir():
+        small = np.flatnonzero(np.diff(one.offsets) < 2)
+        if small.size:
+            name = labels[small[0]] if labels is not None else small[0]
+            raise ValidationError(f"--holdout predicts each task's last example from the "
+                                  f"others: task {name} of {data} has 1 example")
     if dim != model.W_.shape[0]:
         raise ValidationError(f"{data} has d={dim} features but the model {args.model} was "
                               f"fitted with d={model.W_.shape[0]}")

@@ -136,3 +136,27 @@ def test_predict_names_a_dimension_mismatch_and_keeps_the_task_ids(user_csv, tmp
     rows = list(csv.DictReader(open(out)))
     assert [r["task"] for r in rows[:3]] == ["user0", "user1", "user2"]
     assert len(rows) == 640 and {r["component"] for r in rows} == {"0", "1"}
+
+
+def test_holdout_names_a_task_too_small_to_hold_one_out(user_csv, tmp_path, capsys):
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    rows = list(csv.reader(open(user_csv, newline="")))
+    with open(tmp_path / "one.csv", "w", newline="") as f:
+        csv.writer(f).writerows([rows[0], rows[1]])              # user0, one example
+    err = _error(capsys, ["predict", str(model), str(tmp_path / "one.csv"), "--holdout"])
+    assert "task user0 of" in err and "has 1 example" in err
+
+
+def test_plotting_a_data_csv_quotes_its_header_cleanly(user_csv, capsys):
+    err = _error(capsys, ["experiment", "plot", str(user_csv)])
+    assert "'task,x0,x1,x2,x3,y' lacks the column(s)" in err       # no trailing '\r'
+
+
+def test_unreachable_dask_scheduler_is_one_line_naming_the_option(tmp_path, capsys):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        err = _error(capsys, ["experiment", "run", "icml_fig3", "--quick", "--no-progress",
+                              "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
+    assert err.startswith("robust-mlr experiment run: error: --dask tcp://127.0.0.1:9: ")
