@@ -25,3 +25,13 @@ def test_icml_fit_on_overflowing_light_tasks_names_the_solver_and_size():
     with np.errstate(over="ignore", invalid="ignore"), \
             pytest.raises(SolverFailedError, match=r"eigensolver.*8 x 8 matrix has non-finite"):
         MetaLearner.icml(2, rng=0).fit(bad)
+
+
+def test_make_pools_names_a_misspelled_task_option():
+    theta = make_params(8, 2, rng=0)
+    with pytest.raises(ValidationError, match=r"make_pools has no option 'x_dst' "
+                                              r"\(did you mean 'x_dist'\?\)"):
+        make_pools(theta, 100, 2, 20, 16, 100, 4, x_dst="student")
+    pools = make_pools(theta, 100, 2, 20, 16, 100, 4, x_dist="student", noise="student",
+                       df=4.0, rng=0)                  # the options it passes on all work
+    assert pools.light1.n_tasks == 100
