@@ -160,3 +160,12 @@ def test_unreachable_dask_scheduler_is_one_line_naming_the_option(tmp_path, caps
         err = _error(capsys, ["experiment", "run", "icml_fig3", "--quick", "--no-progress",
                               "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
     assert err.startswith("robust-mlr experiment run: error: --dask tcp://127.0.0.1:9: ")
+
+
+def test_a_loaded_model_file_says_what_it_holds(user_csv, tmp_path, capsys):
+    from robust_mlr.modelfile import load_model
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--alpha", "0.05",
+          "--method", "robust", "--out", str(model)])
+    text = repr(load_model(model))
+    assert text.startswith("FittedMixture(k=2, d=4, method='robust', alpha=0.05, data=")
