@@ -188,22 +188,24 @@ def _fit(args):
     if args.dask is not None and not (pools_dir and args.method == "icml"):
         raise ValidationError(f"--dask {args.dask}: only the ICML fit of a pools directory "
                               f"runs out of core; this fit runs in memory")
+    preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
+    chosen = {} if args.clustering is None else {"clustering": args.clustering}
+    learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed,
+                     **chosen)
+    learner.resolved_stages()           # an unknown --clustering fails before the data load
     t0 = time.perf_counter()
     if pools_dir:
         src = open_pools(data)
         how = "pools directory"
         if args.method == "icml":
             with _dask_client(args.dask) as client:
-                model = fit_out_of_core(
-                    MetaLearner.icml(args.k, alpha=args.alpha, covariates=args.covariates,
-                                     rng=args.seed), src["light1"],
-                    src["heavy"], src["light2"], chunk_bytes=args.chunk_mb << 20, client=client)
+                model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
+                                        chunk_bytes=args.chunk_mb << 20, client=client)
             how += f", out of core in chunks of {args.chunk_mb} MB"
             how += f" on Dask ({args.dask})" if args.dask else ""
         else:
             pools = Pools(*(src[n].to_memory() for n in POOL_NAMES))
-            model = MetaLearner.robust(args.k, args.alpha, covariates=args.covariates,
-                                       rng=args.seed).fit(pools)
+            model = learner.fit(pools)
             how += ", in memory"
         sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
     else:
@@ -212,17 +214,17 @@ def _fit(args):
                                   f"to cut it into pools by task size")
         pools = Pools.from_dataset(_load_dataset(data, args)[0], args.heavy_min_size,
                                    rng=args.seed)
-        preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
-        learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
         model = learner.fit(pools)
         how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
     seconds = time.perf_counter() - t0
+    clustering = model.stages_["clustering"]
+    clustering = getattr(clustering, "chosen_", clustering)     # what "auto" picked
     save_model(model, args.out, {"method": args.method, "k": args.k, "alpha": args.alpha,
                                  "covariates": args.covariates, "seed": args.seed,
-                                 "data": str(data)})
-    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}; "
-          f"{how}; {seconds:.2f} s")
+                                 "clustering": repr(clustering), "data": str(data)})
+    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
+          f"clustering {clustering!r}; {how}; {seconds:.2f} s")
     for n, (nt, ne) in sizes.items():
         print(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
     print("  component      p        s2     |w|")
@@ -355,6 +357,11 @@ def add_data_parsers(sub):
                    help="estimate: whiten by the covariates' estimated second moment first "
                         "(features not isotropic, e.g. real data); auto (default): only "
                         "when that moment is not isotropic")
+    p.add_argument("--clustering", default=None, metavar="NAME",
+                   help="heavy-task clustering stage (default: the method's own, single "
+                        "linkage for icml; 'auto' picks likelihood EM below a median heavy "
+                        "task size of 16, 'em', 'average', 'moments', 'peng_wei_robust', ...: "
+                        "robust_mlr.stages.clustering.ALIASES)")
     p.add_argument("--out", required=True, help="model file to write (JSON)")
     p.add_argument("--heavy-min-size", type=positive_int, default=None,
                    help="for one meta-dataset: tasks with t >= this are heavy")

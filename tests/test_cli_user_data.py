@@ -169,3 +169,16 @@ def test_a_loaded_model_file_says_what_it_holds(user_csv, tmp_path, capsys):
           "--method", "robust", "--out", str(model)])
     text = repr(load_model(model))
     assert text.startswith("FittedMixture(k=2, d=4, method='robust', alpha=0.05, data=")
+
+
+def test_clustering_is_chosen_on_the_command_line(user_csv, tmp_path, capsys):
+    """The linkage warning says 'try clustering=...': the CLI user can."""
+    import json
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--clustering", "em",
+          "--out", str(model)])
+    assert "clustering EM()" in capsys.readouterr().out
+    assert json.loads(model.read_text())["learner"]["clustering"] == "EM()"
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--clustering", "emm", "--out", str(model)])
+    assert "clustering method 'emm' unknown (did you mean 'em'?)" in err
