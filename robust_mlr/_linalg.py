@@ -17,6 +17,11 @@ def top_eigvecs(S, k):
     """
     S = np.asarray(S)
     d = S.shape[0]
+    if not np.isfinite(S).all():
+        raise SolverFailedError(
+            f"symmetric eigensolver (LAPACK syevr): the {d} x {d} matrix has non-finite "
+            f"entries; its sums overflowed (finite data too large to square, |x| or |y| "
+            f"beyond about 1e154; the robust learner screens such tasks)")
     vals, vecs = linalg.eigh((S + S.T) / 2, subset_by_index=[d - k, d - 1])
     return vecs[:, ::-1], vals[::-1]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import os
 import signal
 import sys
@@ -29,6 +30,39 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         message = " ".join(str(message).splitlines())
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """Parse ``args``; an unknown option is reported by the command it
+        was given to, with the closest option that command has."""
+        args, extras = self.parse_known_args(args, namespace)
+        if extras:
+            parser = _command_parser(self, args)
+            options = _option_strings(parser)
+            hints = []
+            for word in extras:
+                close = difflib.get_close_matches(word.split("=")[0], options, n=1)
+                if word.startswith("-") and close:
+                    hints.append(f"{word.split('=')[0]}: did you mean {close[0]}?")
+            hint = f" ({'; '.join(hints)})" if hints else ""
+            parser.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return args
+
+
+def _subparsers(parser):
+    return [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+
+
+def _command_parser(parser, args):
+    """The innermost (sub)command parser that ``args`` selected."""
+    for action in _subparsers(parser):
+        name = getattr(args, action.dest, None) if action.dest != argparse.SUPPRESS else None
+        if name in action.choices:
+            return _command_parser(action.choices[name], args)
+    return parser
+
+
+def _option_strings(parser):
+    return [o for a in parser._actions for o in a.option_strings]
 
 
 def _demo(args):

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
-from ._argtypes import alpha_value, positive_int
+from ._argtypes import alpha_value, nonnegative_int, positive_int
 
 __all__ = ["add_data_parsers", "read_csv_tasks"]
 
@@ -53,8 +53,14 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
     ------
     ValidationError
         A missing column (named, with the columns the file has), no feature
-        column, or a non-numeric value.
+        column, a row of the wrong width, a value that is not a number or not
+        finite (named by file line and column).
     """
+    return _read_csv(path, task_col, y_col)[0]
+
+
+def _read_csv(path, task_col, y_col):
+    """``(MetaDataset, task labels in the dataset's order)`` of a CSV file."""
     from .data import MetaDataset
     path = Path(path)
     with open(path, newline="") as f:
@@ -69,29 +75,58 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
     feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
     if not feats:
         raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
+    cols = feats + [header.index(y_col)]
     try:
-        num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2,
-                         usecols=feats + [header.index(y_col)])
+        num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols)
         ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
                          usecols=header.index(task_col))
     except ValueError as exc:
-        raise ValidationError(f"{path}: {exc}") from None
-    return MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
+        raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
+    bad = ~np.isfinite(num)
+    if bad.any():
+        row, j = np.argwhere(bad)[0]
+        raise ValidationError(f"{path}, line {row + 2}, column {header[cols[j]]!r}: "
+                              f"{num[row, j]} is not a finite number")
+    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
+    _, first = np.unique(ids, return_index=True)
+    return data, ids[np.sort(first)]
+
+
+def _first_bad_cell(path, header, cols):
+    """The first row of the wrong width or cell that is not a number, as a
+    message naming its file line and column (None if none is found)."""
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for line, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            if len(row) != len(header):
+                return (f"{path}, line {line}: {len(row)} fields, the header has "
+                        f"{len(header)}")
+            for j in cols:
+                try:
+                    float(row[j])
+                except ValueError:
+                    return (f"{path}, line {line}, column {header[j]!r}: {row[j]!r} is "
+                            f"not a number")
+    return None
 
 
 def _load_dataset(path, args):
-    """One meta-dataset in memory: a chunked directory, an .npz or a CSV."""
+    """One meta-dataset in memory (a chunked directory, an .npz or a CSV)
+    and its task labels (the CSV's task ids; None for the others)."""
     from .chunked import ChunkedMetaDataset
     from .data import MetaDataset
     path = Path(path)
     if path.is_dir():
-        return ChunkedMetaDataset(path).to_memory()
+        return ChunkedMetaDataset(path).to_memory(), None
     if not path.exists():
         raise ValidationError(f"{path}: no such file or directory")
     if path.suffix.lower() == ".csv":
-        return read_csv_tasks(path, args.task_col, args.y_col)
+        return _read_csv(path, args.task_col, args.y_col)
     try:
-        return MetaDataset.load(path)
+        return MetaDataset.load(path), None
     except (ValueError, KeyError, OSError) as exc:
         if isinstance(exc, ValidationError):
             raise
@@ -122,6 +157,8 @@ def _dask_client(address):
 def _generate(args):
     from .chunked import write_synthetic_pools
     from .generator import make_params
+    if Path(args.dir).exists() and not args.overwrite:
+        raise ValidationError(f"{args.dir} exists; pass --overwrite to replace it")
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     path = write_synthetic_pools(args.dir, make_params(args.d, args.k, rng=rng), args.light1,
@@ -139,15 +176,28 @@ def _fit(args):
     from .estimator import MetaLearner
     from .modelfile import save_model
     from .outofcore import fit_out_of_core
+    from .engine._files import check_writable_file
     data = Path(args.data)
     if not data.exists():
         raise ValidationError(f"{data}: no such file or directory")
+    check_writable_file(args.out, "model file", "--out folder")
+    pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
+    if pools_dir and args.heavy_min_size is not None:
+        raise ValidationError(f"--heavy-min-size {args.heavy_min_size}: {data} is a pools "
+                              f"directory, already cut into pools (the option is for one "
+                              f"meta-dataset)")
+    if args.dask is not None and not pools_dir:
+        raise ValidationError(f"--dask {args.dask}: only the fit of a pools directory "
+                              f"runs out of core; this fit runs in memory")
+    preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
+    chosen = {} if args.clustering is None else {"clustering": args.clustering}
+    learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed,
+                     **chosen)
+    learner.resolved_stages()           # an unknown --clustering fails before the data load
     t0 = time.perf_counter()
-    if all((data / n).is_dir() for n in POOL_NAMES):
+    if pools_dir:
         src = open_pools(data)
         how = "pools directory"
-        preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
-        learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
         with _dask_client(args.dask) as client:
             model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
                                     chunk_bytes=args.chunk_mb << 20, client=client)
@@ -161,19 +211,19 @@ def _fit(args):
         if args.heavy_min_size is None:
             raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
                                   f"to cut it into pools by task size")
-        pools = Pools.from_dataset(_load_dataset(data, args), args.heavy_min_size,
+        pools = Pools.from_dataset(_load_dataset(data, args)[0], args.heavy_min_size,
                                    rng=args.seed)
-        preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
-        learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed)
         model = learner.fit(pools)
         how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
     seconds = time.perf_counter() - t0
+    clustering = model.stages_["clustering"]
+    clustering = getattr(clustering, "chosen_", clustering)     # what "auto" picked
     save_model(model, args.out, {"method": args.method, "k": args.k, "alpha": args.alpha,
                                  "covariates": args.covariates, "seed": args.seed,
-                                 "data": str(data)})
-    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}; "
-          f"{how}; {seconds:.2f} s")
+                                 "clustering": repr(clustering), "data": str(data)})
+    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
+          f"clustering {clustering!r}; {how}; {seconds:.2f} s")
     for n, (nt, ne) in sizes.items():
         print(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
     print("  component      p        s2     |w|")
@@ -190,7 +240,7 @@ def _fit(args):
     return 0
 
 
-def _predict_chunks(model, chunks, holdout, writer):
+def _predict_chunks(model, chunks, holdout, writer, labels=None):
     from .stages.prediction import posterior
     n = 0
     counts = np.zeros(model.k, np.int64)
@@ -206,7 +256,8 @@ def _predict_chunks(model, chunks, holdout, writer):
         counts += np.bincount(comp, minlength=model.k)
         conf += float(post.max(axis=1).sum())
         if writer is not None:
-            writer.writerows(zip(range(n, n + chunk.n_tasks), comp.tolist(),
+            ids = range(n, n + chunk.n_tasks) if labels is None else labels[n:n + chunk.n_tasks]
+            writer.writerows(zip(ids, comp.tolist(),
                                  np.round(post.max(axis=1), 6).tolist()))
         n += chunk.n_tasks
     return n, counts, conf, sq
@@ -215,20 +266,35 @@ def _predict_chunks(model, chunks, holdout, writer):
 def _predict(args):
     from .chunked import ChunkedMetaDataset
     from .modelfile import load_model
+    from .engine._files import check_writable_file
     model = load_model(args.model)
     data = Path(args.data)
+    if args.out:
+        check_writable_file(args.out, "output file", "--out folder")
+    labels = None
     if data.is_dir():
         src = ChunkedMetaDataset(data)
+        dim = src.dim
         chunks = src.iter_chunks(args.chunk_mb << 20)
     else:
-        chunks = [_load_dataset(data, args)]
+        one, labels = _load_dataset(data, args)
+        dim, chunks = one.dim, [one]
+    if args.holdout and not data.is_dir():
+        small = np.flatnonzero(np.diff(one.offsets) < 2)
+        if small.size:
+            name = labels[small[0]] if labels is not None else small[0]
+            raise ValidationError(f"--holdout predicts each task's last example from the "
+                                  f"others: task {name} of {data} has 1 example")
+    if dim != model.W_.shape[0]:
+        raise ValidationError(f"{data} has d={dim} features but the model {args.model} was "
+                              f"fitted with d={model.W_.shape[0]}")
     out = open(args.out, "w", newline="") if args.out else None
     try:
         writer = None
         if out is not None:
             writer = csv.writer(out)
             writer.writerow(["task", "component", "probability"])
-        n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer)
+        n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer, labels)
     finally:
         if out is not None:
             out.close()
@@ -270,7 +336,8 @@ def add_data_parsers(sub):
     for pool in ("light1", "heavy", "light2"):
         p.add_argument(f"--{pool}", type=positive_int, nargs=2, metavar=("N", "T"), required=True,
                        help=f"{pool}: N tasks of T examples")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="random seed >= 0 (default 0)")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                    help="storage type (float32 halves the disk; default float64)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
@@ -289,10 +356,16 @@ def add_data_parsers(sub):
                    help="estimate: whiten by the covariates' estimated second moment first "
                         "(features not isotropic, e.g. real data); auto (default): only "
                         "when that moment is not isotropic")
+    p.add_argument("--clustering", default=None, metavar="NAME",
+                   help="heavy-task clustering stage (default: the method's own, single "
+                        "linkage for icml; 'auto' picks likelihood EM below a median heavy "
+                        "task size of 16, 'em', 'average', 'moments', 'peng_wei_robust', ...: "
+                        "robust_mlr.stages.clustering.ALIASES)")
     p.add_argument("--out", required=True, help="model file to write (JSON)")
     p.add_argument("--heavy-min-size", type=positive_int, default=None,
                    help="for one meta-dataset: tasks with t >= this are heavy")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="random seed >= 0 (default 0)")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="map the out-of-core passes (icml) or run the fit (robust) on a "
                         "Dask scheduler at ADDRESS, or 'local' for a local cluster of 2 "
@@ -307,7 +380,8 @@ def add_data_parsers(sub):
     p.add_argument("data", help="chunked directory, .npz or .csv of tasks")
     p.add_argument("--holdout", action="store_true",
                    help="predict each task's last example from the others; print the MSE")
-    p.add_argument("--out", help="CSV of task, component, probability")
+    p.add_argument("--out", help="CSV of task (the CSV's own task ids, else the task's "
+                        "index), component, probability")
     _data_options(p)
     p.set_defaults(func=_guarded(_predict), parser=p)
 

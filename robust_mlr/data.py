@@ -189,13 +189,14 @@ class MetaDataset:
         Xs, ys = [], []
         d = None
         for i, (Xi, yi) in enumerate(tasks):
-            Xi = np.atleast_2d(np.asarray(Xi, dtype=float))
+            given = (np.shape(Xi), np.shape(yi))
+            Xi = np.atleast_2d(np.asarray(Xi, dtype=float))    # a 1-D X_i: one example
             yi = np.atleast_1d(np.asarray(yi, dtype=float))
             if d is None:
                 d = Xi.shape[1]
             if Xi.ndim != 2 or Xi.shape[1] != d or yi.shape != (Xi.shape[0],):
                 raise ValidationError(
-                    f"task {i}: X_i has shape {Xi.shape} and y_i {yi.shape}; expected "
+                    f"task {i}: X_i has shape {given[0]} and y_i {given[1]}; expected "
                     f"(t_i, {d}) and (t_i,)")
             Xs.append(Xi)
             ys.append(yi)

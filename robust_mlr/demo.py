@@ -70,18 +70,29 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     rows, models = {}, {}
     clean = MetaLearner(params.k, rng=rng).fit(pools)
     rows["ICML 2020, clean data"] = _evaluate(clean, pools, params, support, X_q, y_q)
-    if attack != "none" and alpha > 0:
+    attacked = attack != "none" and alpha > 0
+    if attacked:
         pools = corrupt_pools(pools, attack, alpha, theta=params, settings={"alpha": alpha},
                               rng=rng)
-    tag = "clean" if attack == "none" else f"{attack} α={alpha}"
-    learners = {f"ICML 2020, {tag}": MetaLearner(params.k, rng=rng),
-                f"robust, {tag}": MetaLearner.robust(params.k, alpha, rng=rng)}
+        tag = f"{attack} α={alpha}"
+        learners = {f"ICML 2020, {tag}": MetaLearner(params.k, rng=rng),
+                    f"robust, {tag}": MetaLearner.robust(params.k, alpha, rng=rng)}
+    else:                               # the clean ICML fit above is the one to show
+        models["ICML 2020, clean data"] = clean
+        learners = {f"robust α={alpha}, clean data": MetaLearner.robust(params.k, alpha,
+                                                                        rng=rng)}
     notes = []
     for name, model in learners.items():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model.fit(pools)
-        notes += _short_warnings(name, caught)
+            try:
+                model.fit(pools)
+            except Exception as exc:    # e.g. overflowing values crash the ICML moments
+                notes.append(_crash_note(name, exc))
+                rows[name] = {}
+                continue
+            finally:
+                notes += _short_warnings(name, caught)
         models[name] = model
         rows[name] = _evaluate(model, pools, params, support, X_q, y_q)
         flagged = np.concatenate([f if f is not None else np.zeros(pools[p].n_tasks, bool)
@@ -99,7 +110,7 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
         print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
               f"n_H={pools.heavy.n_tasks} (t_H={int(pools.heavy.sizes[0])}) "
               f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}; "
-              f"attack {attack} on α = {alpha} of its pools")
+              + (f"attack {attack} on α = {alpha} of its pools" if attacked else "no attack"))
         print(format_table(rows))
         for note in notes:
             print(note)
@@ -108,6 +119,13 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     if not quiet:
         print(f"plot written to {path}")
     return {"rows": rows, "plot": str(path), "time": elapsed, "warnings": notes}
+
+
+def _crash_note(learner, exc, width=160):
+    """One line for a fit that raised: ``crashed (learner): Kind: text``."""
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= width else text[:width - 3] + "..."
+    return f"crashed ({learner}): {type(exc).__name__}: {text}"
 
 
 def _short_warnings(learner, caught, width=160):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._covariate_laws import LAWS, draw as draw_covariates, second_moment
+from ._params import unknown_option
 from ._validation import check_array, check_int, check_k_d, check_rng, check_float
 from .data import MetaDataset, Pools
 from .exceptions import ValidationError
@@ -249,13 +250,32 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
     return MetaDataset(X, y, np.concatenate([[0], np.cumsum(sizes)]), components=z)
 
 
+_TASK_OPTIONS = ("x_dist", "noise", "df")       # the keywords make_pools passes on
+
+
 def make_pools(params, n_light1, t_light1, n_heavy, t_heavy, n_light2, t_light2, *,
                rng=None, **task_kw):
     """Draw the three pools (light L1, heavy H, light L2) from one problem.
 
-    Each pool takes the ``(n, t)`` arguments of :func:`make_tasks`; extra
-    keywords (``x_dist``, ``noise``, ``df``) apply to all pools.
+    Parameters
+    ----------
+    params : MLRParams
+        The mixture.
+    n_light1, t_light1, n_heavy, t_heavy, n_light2, t_light2
+        Each pool's number of tasks and task sizes, as ``n`` and ``t`` of
+        :func:`make_tasks` (an integer, an array of sizes or a callable).
+    rng : None, int or Generator
+    **task_kw
+        ``x_dist``, ``noise``, ``df`` of :func:`make_tasks`, for all pools
+        (another keyword is a ValidationError naming it).
+
+    Returns
+    -------
+    Pools
     """
+    for name in task_kw:
+        if name not in _TASK_OPTIONS:
+            raise unknown_option("make_pools", name, ["rng", *_TASK_OPTIONS])
     rng = check_rng(rng)
     return Pools(make_tasks(params, n_light1, t_light1, rng=rng, **task_kw),
                  make_tasks(params, n_heavy, t_heavy, rng=rng, **task_kw),

@@ -53,6 +53,11 @@ class FittedMixture(MixturePredictor):
         """Number of components."""
         return self.W_.shape[1]
 
+    def __repr__(self):
+        how = ", ".join(f"{key}={self.learner[key]!r}" for key in ("method", "alpha", "data")
+                        if key in self.learner)
+        return f"FittedMixture(k={self.k}, d={self.W_.shape[0]}{', ' + how if how else ''})"
+
 
 def save_model(model, path, learner=None):
     """Write a fitted learner's ``W_``, ``s2_``, ``p_`` (and ``U_``) as JSON.

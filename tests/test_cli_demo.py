@@ -40,3 +40,20 @@ def test_module_entry_point(tmp_path):
                         str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "w_err" in r.stdout and (tmp_path / "demo.png").exists()
+
+
+def test_demo_without_attack_fits_the_clean_icml_learner_once(tmp_path):
+    res = run(quick=True, out=tmp_path, quiet=True, seed=1, attack="none")
+    assert list(res["rows"]) == ["ICML 2020, clean data", "robust α=0.05, clean data",
+                                 "oracle θ"]
+
+
+def test_demo_reports_a_crashed_fit_and_goes_on(tmp_path, capsys):
+    """Finite values that overflow when squared crash the ICML fit: the table
+    shows '-' for it, one line says why, and the robust fit and plot follow."""
+    res = run(quick=True, out=tmp_path, seed=1, attack="extreme_values")
+    out = capsys.readouterr().out
+    icml, robust = "ICML 2020, extreme_values α=0.05", "robust, extreme_values α=0.05"
+    assert res["rows"][icml] == {} and res["rows"][robust]["w_err"] < 0.2
+    assert f"crashed ({icml}): SolverFailedError" in out
+    assert Path(res["plot"]).exists()

@@ -54,6 +54,10 @@ def _run(args):
                          dask=args.dask, progress=not args.no_progress)
     except (ResultsFileBusyError, ValidationError, OutputPathError, ImportError) as exc:
         args.parser.error(str(exc))
+    except OSError as exc:
+        if args.dask is None or exc.filename is not None:     # a file: main() names it
+            raise
+        args.parser.error(f"--dask {args.dask}: {exc}")   # no scheduler at that address
     if exp.plot is not None and not args.no_plot:
         with figure_suffix("-quick" if args.quick else ""):
             for p in exp.plot(read_results(path), Path(args.out)):

@@ -306,7 +306,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
         bar, running = None, {}
         if progress and pending:
             from tqdm.auto import tqdm
-            bar = tqdm(total=len(pending), desc=experiment.name, unit="trial")
+            # a resumed sweep counts from the trials already in the file
+            bar = tqdm(total=len(trials), initial=len(trials) - len(pending),
+                       desc=experiment.name, unit="trial")
 
         def on_stage(label, stage, secs):
             running[label] = (stage, secs, time.perf_counter())

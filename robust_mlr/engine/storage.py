@@ -244,7 +244,7 @@ def _read(path):
 
 
 def _short(line, n=60):
-    text = line.decode(errors="replace")
+    text = line.decode(errors="replace").rstrip("\r")      # a CRLF line ends in \r
     return repr(text if len(text) <= n else text[:n] + "...")
 
 

@@ -1,0 +1,184 @@
+"""``robust-mlr fit | predict | generate`` on a user's own CSV: the mistakes a
+new user makes end in one line naming the option, file line or column."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from robust_mlr.cli import main
+from robust_mlr.cli_data import read_csv_tasks
+from robust_mlr.exceptions import ValidationError
+
+
+def _write_csv(path, seed=0, n_light=600, n_heavy=40, d=4):
+    """A mixture of two regressions with string task ids, light and heavy tasks."""
+    rng = np.random.default_rng(seed)
+    W = np.linalg.qr(np.random.default_rng(99).standard_normal((d, 2)))[0]
+    sizes = np.r_[np.full(n_light, 3), np.full(n_heavy, 30)]
+    comp = rng.integers(0, 2, sizes.size)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["task", *[f"x{j}" for j in range(d)], "y"])
+        for i, (t, c) in enumerate(zip(sizes, comp)):
+            X = rng.standard_normal((t, d))
+            y = X @ W[:, c] + 0.3 * rng.standard_normal(t)
+            w.writerows([f"user{i}", *row, yi] for row, yi in zip(X.tolist(), y.tolist()))
+    return path
+
+
+def _edit(src, dst, line, col, value=None, drop=False):
+    """Copy ``src`` to ``dst`` with file line ``line`` (1-based) changed."""
+    rows = list(csv.reader(open(src, newline="")))
+    if drop:
+        rows[line - 1] = rows[line - 1][:-2]
+    else:
+        rows[line - 1][col] = value
+    with open(dst, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return dst
+
+
+def _error(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture
+def user_csv(tmp_path):
+    return _write_csv(tmp_path / "mine.csv")
+
+
+@pytest.mark.parametrize("col, value, needle", [
+    (3, "nan", "line 40, column 'x2': nan is not a finite number"),
+    (4, "inf", "line 40, column 'x3': inf is not a finite number"),
+    (2, "", "line 40, column 'x1': '' is not a number"),
+    (5, "abc", "line 40, column 'y': 'abc' is not a number"),
+])
+def test_bad_cell_is_named_by_file_line_and_column(user_csv, tmp_path, capsys, col, value,
+                                                   needle):
+    bad = _edit(user_csv, tmp_path / "bad.csv", 40, col, value)
+    for argv in (["fit", str(bad), "--k", "2", "--heavy-min-size", "10", "--out",
+                  str(tmp_path / "m.json")], ["predict", str(tmp_path / "none.json"), str(bad)]):
+        if argv[0] == "predict":
+            main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out",
+                  argv[1]])
+            capsys.readouterr()
+        assert needle in _error(capsys, argv)
+    with pytest.raises(ValidationError, match="line 40"):
+        read_csv_tasks(bad)
+
+
+def test_short_row_is_named(user_csv, tmp_path, capsys):
+    bad = _edit(user_csv, tmp_path / "short.csv", 17, None, drop=True)
+    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "m.json")])
+    assert "short.csv, line 17: 4 fields, the header has 6" in err
+
+
+def test_misspelled_option_names_the_command_and_the_closest_option(user_csv, capsys):
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--alpah", "0.05", "--out", "m.json"])
+    assert err.startswith("robust-mlr fit: error: unrecognized arguments: --alpah 0.05")
+    assert "did you mean --alpha?" in err
+    err = _error(capsys, ["experiment", "run", "icml_fig3", "--quik"])
+    assert err.startswith("robust-mlr experiment run: error:") and "--quick?" in err
+
+
+def test_negative_seed_is_one_line(user_csv, tmp_path, capsys):
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--seed", "-1", "--out", str(tmp_path / "m.json")])
+    assert "argument --seed: seed must be >= 0, got -1" in err
+    err = _error(capsys, ["generate", str(tmp_path / "g"), "--d", "4", "--k", "2",
+                          "--light1", "10", "2", "--heavy", "10", "8", "--light2", "10", "2",
+                          "--seed", "-1"])
+    assert "seed must be >= 0, got -1" in err
+
+
+def test_output_path_is_checked_before_the_fit(user_csv, tmp_path, capsys):
+    (tmp_path / "folder").mkdir()
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "folder")])
+    assert "model file" in err and "is a folder" in err and "fit icml" not in err
+
+
+def test_options_that_do_not_apply_are_refused(user_csv, tmp_path, capsys):
+    pools = tmp_path / "p"
+    main(["generate", str(pools), "--d", "4", "--k", "2", "--light1", "300", "2",
+          "--heavy", "40", "32", "--light2", "300", "4"])
+    capsys.readouterr()
+    err = _error(capsys, ["fit", str(pools), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "m.json")])
+    assert "--heavy-min-size 10" in err and "pools directory" in err
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--dask", "local", "--out", str(tmp_path / "m.json")])
+    assert "--dask local" in err and "in memory" in err
+    err = _error(capsys, ["generate", str(pools), "--d", "4", "--k", "2", "--light1", "30",
+                          "2", "--heavy", "4", "32", "--light2", "30", "4"])
+    assert f"{pools} exists; pass --overwrite" in err
+
+
+def test_predict_names_a_dimension_mismatch_and_keeps_the_task_ids(user_csv, tmp_path,
+                                                                    capsys):
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    assert "warning" not in capsys.readouterr().err          # a clean fit of clear clusters
+    other = _write_csv(tmp_path / "d6.csv", d=6)
+    err = _error(capsys, ["predict", str(model), str(other)])
+    assert "d6.csv has d=6 features but the model" in err and "fitted with d=4" in err
+    new = _write_csv(tmp_path / "new.csv", seed=1)
+    out = tmp_path / "components.csv"
+    assert main(["predict", str(model), str(new), "--holdout", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(open(out)))
+    assert [r["task"] for r in rows[:3]] == ["user0", "user1", "user2"]
+    assert len(rows) == 640 and {r["component"] for r in rows} == {"0", "1"}
+
+
+def test_holdout_names_a_task_too_small_to_hold_one_out(user_csv, tmp_path, capsys):
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    rows = list(csv.reader(open(user_csv, newline="")))
+    with open(tmp_path / "one.csv", "w", newline="") as f:
+        csv.writer(f).writerows([rows[0], rows[1]])              # user0, one example
+    err = _error(capsys, ["predict", str(model), str(tmp_path / "one.csv"), "--holdout"])
+    assert "task user0 of" in err and "has 1 example" in err
+
+
+def test_plotting_a_data_csv_quotes_its_header_cleanly(user_csv, capsys):
+    err = _error(capsys, ["experiment", "plot", str(user_csv)])
+    assert "'task,x0,x1,x2,x3,y' lacks the column(s)" in err       # no trailing '\r'
+
+
+def test_unreachable_dask_scheduler_is_one_line_naming_the_option(tmp_path, capsys):
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask.distributed")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        err = _error(capsys, ["experiment", "run", "icml_fig3", "--quick", "--no-progress",
+                              "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
+    assert err.startswith("robust-mlr experiment run: error: --dask tcp://127.0.0.1:9: ")
+
+
+def test_a_loaded_model_file_says_what_it_holds(user_csv, tmp_path, capsys):
+    from robust_mlr.modelfile import load_model
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--alpha", "0.05",
+          "--method", "robust", "--out", str(model)])
+    text = repr(load_model(model))
+    assert text.startswith("FittedMixture(k=2, d=4, method='robust', alpha=0.05, data=")
+
+
+def test_clustering_is_chosen_on_the_command_line(user_csv, tmp_path, capsys):
+    """The linkage warning says 'try clustering=...': the CLI user can."""
+    import json
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--clustering", "em",
+          "--out", str(model)])
+    assert "clustering EM()" in capsys.readouterr().out
+    assert json.loads(model.read_text())["learner"]["clustering"] == "EM()"
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--clustering", "emm", "--out", str(model)])
+    assert "clustering method 'emm' unknown (did you mean 'em'?)" in err

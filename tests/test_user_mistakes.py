@@ -1,0 +1,37 @@
+"""Mistakes a new user makes in Python end in an exception naming what is wrong."""
+
+import numpy as np
+import pytest
+
+from robust_mlr import MetaDataset, MetaLearner, make_params, make_pools
+from robust_mlr.adversary import Targeted, corrupt_pools
+from robust_mlr.exceptions import SolverFailedError, ValidationError
+
+
+def test_task_of_the_wrong_shape_is_reported_as_given():
+    with pytest.raises(ValidationError, match=r"task 0: X_i has shape \(3,\) and y_i \(3,\)"):
+        MetaDataset.from_tasks([(np.ones(3), np.ones(3))])
+    one = MetaDataset.from_tasks([(np.ones(3), 1.0)])           # a 1-D X_i is one example
+    assert (one.n_tasks, one.dim) == (1, 3)
+
+
+def test_icml_fit_on_overflowing_light_tasks_names_the_solver_and_size():
+    """Finite values whose squares overflow (the threat model admits them)
+    crash the ICML subspace moment; the error says why, not scipy's
+    'array must not contain infs or NaNs'."""
+    theta = make_params(8, 2, rng=0)
+    pools = make_pools(theta, 3000, 2, 80, 64, 2000, 8, rng=1)
+    bad = corrupt_pools(pools, Targeted("extreme_values", ["light1"]), 0.05, theta=theta, rng=0)
+    with np.errstate(over="ignore", invalid="ignore"), \
+            pytest.raises(SolverFailedError, match=r"eigensolver.*8 x 8 matrix has non-finite"):
+        MetaLearner.icml(2, rng=0).fit(bad)
+
+
+def test_make_pools_names_a_misspelled_task_option():
+    theta = make_params(8, 2, rng=0)
+    with pytest.raises(ValidationError, match=r"make_pools has no option 'x_dst' "
+                                              r"\(did you mean 'x_dist'\?\)"):
+        make_pools(theta, 100, 2, 20, 16, 100, 4, x_dst="student")
+    pools = make_pools(theta, 100, 2, 20, 16, 100, 4, x_dist="student", noise="student",
+                       df=4.0, rng=0)                  # the options it passes on all work
+    assert pools.light1.n_tasks == 100
