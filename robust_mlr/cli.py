@@ -118,7 +118,10 @@ def _cli_runtime():
         yield
     finally:
         warnings.showwarning = old_show
-        if main_thread and old_sig is not None:
+        # once an interruption is reported the process is on its way out: a
+        # further Ctrl-C during shutdown (a loaded machine can take a second
+        # to unwind the workers) still ends it with status 130, not by SIGINT
+        if main_thread and old_sig is not None and not _INTERRUPT["said"]:
             signal.signal(signal.SIGINT, old_sig)
 
 
