@@ -212,7 +212,9 @@ def _capped_weights(A, usable):
     """
     d = A.shape[1]
     lam, V = np.linalg.eigh(A)
-    cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d
+    # no usable task (every t_i ≤ d + 1): nothing to cap, and no anchor below
+    cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d if usable.any() \
+        else np.inf
     capped = np.minimum(lam, cap)
     At = np.einsum("nij,nj,nkj->nik", V, capped, V)
     Ct = np.einsum("nij,nj,nkj->nik", V, capped ** 2 / np.maximum(lam, 1e-300), V)
