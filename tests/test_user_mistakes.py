@@ -35,3 +35,12 @@ def test_make_pools_names_a_misspelled_task_option():
     pools = make_pools(theta, 100, 2, 20, 16, 100, 4, x_dist="student", noise="student",
                        df=4.0, rng=0)                  # the options it passes on all work
     assert pools.light1.n_tasks == 100
+
+
+def test_prediction_names_support_of_another_dimension():
+    theta = make_params(8, 2, rng=0)
+    model = MetaLearner(2, rng=0).fit(make_pools(theta, 2000, 2, 60, 64, 1000, 8, rng=1))
+    other = make_pools(make_params(4, 2, rng=0), 10, 2, 4, 64, 10, 4, rng=1).light2
+    with pytest.raises(ValidationError, match=r"support has dimension 4; the fitted "
+                                              r"MetaLearner has d = 8"):
+        model.predict(other, np.zeros((other.n_tasks, 4)))

@@ -59,19 +59,23 @@ class MixturePredictor:
     def __sklearn_is_fitted__(self):
         return hasattr(self, "W_")
 
-    def _check_fitted(self):
+    def _check_fitted(self, support=None):
         if not self.__sklearn_is_fitted__():
             raise not_fitted(f"this {type(self).__name__} is not fitted yet; "
                              "call fit(pools) first")
+        d = np.shape(self.W_)[0]
+        if support is not None and getattr(support, "dim", d) != d:
+            raise ValidationError(f"support has dimension {support.dim}; the fitted "
+                                  f"{type(self).__name__} has d = {d}")
 
     def posterior(self, support):
         """Posterior component probabilities of new tasks, (n, k)."""
-        self._check_fitted()
+        self._check_fitted(support)
         return posterior(support, self.W_, self.s2_, self.p_)
 
     def task_parameters(self, support, method="bayes"):
         """Regression vectors for new tasks from their support examples, (n, d)."""
-        self._check_fitted()
+        self._check_fitted(support)
         return task_parameters(support, self.W_, self.s2_, self.p_, method)
 
     def predict(self, support, X_query, method="bayes"):
