@@ -227,7 +227,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                                 time=time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        cl = stages["clustering"].fit(pools.heavy, self.U_, k, threat=threat, rng=rng)
+        cl = stages["clustering"].fit(pools.heavy, self.U_, k, threat=threat, rng=rng,
+                                      light=pools.light2)
         self.heavy_labels_ = cl.labels_
         self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cl.W_tilde_, cl.r2_tilde_, cl.p_tilde_
         diag["clustering"] = dict(cl.result_.info, objective=cl.result_.objective,

@@ -344,29 +344,6 @@ def test_robust_moments_filter_a_spike_inside_the_norm_trim():
     assert metrics.parameter_errors(W, r2, p, theta)["w_err"] < 0.3
 
 
-def test_robust_moment_stage_falls_back_to_em_without_supported_centres():
-    """The subspace swapped w_3's direction for an empty one: the ridged
-    decomposition's third centre has no support (weight ≪ α), and the
-    stage returns robust likelihood EM's estimates instead, with a
-    CorruptionWarning; the two centres in the subspace stay accurate."""
-    from robust_mlr import make_tasks
-    from robust_mlr.exceptions import CorruptionWarning
-    from robust_mlr.stages.clustering import TensorMoments
-    from robust_mlr.threat import ThreatModel
-    theta = make_params(12, 3, rng=0)
-    heavy = make_tasks(theta, 20000, 4, rng=3)
-    v = np.linalg.qr(np.c_[theta.W, np.random.default_rng(2).standard_normal(12)])[0][:, 3]
-    U = np.linalg.qr(np.c_[theta.W[:, :2], v])[0]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        stage = TensorMoments(robust=True).fit(heavy, U, 3, threat=ThreatModel(0.05), rng=0)
-    assert any(w.category is CorruptionWarning and "EM" in str(w.message) for w in caught)
-    assert stage.result_.info["method"] == "moments (robust), EM fallback"
-    seen = np.linalg.norm(stage.W_tilde_[:, :, None] - theta.W[:, None, :2], axis=0).min(axis=0)
-    assert np.all(seen / theta.s[:2] < 0.3)
-    assert np.all(np.isfinite(stage.W_tilde_)) and stage.p_tilde_.min() > 0.05
-
-
 def test_robust_relaxation_falls_back_to_em_when_every_start_fails():
     """Every Burer–Monteiro start stopped after one update fails (constraint
     violation 0.16): under a threat model the robust stage returns robust

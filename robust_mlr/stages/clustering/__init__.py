@@ -18,7 +18,9 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 * ``"moments"``, ``"moments_robust"`` (:class:`TensorMoments`) — third-order
   moment estimator of the centres (whitening + tensor decomposition,
   :mod:`.tensor_estimator`, with :mod:`.tensor_moments` and
-  :mod:`.tensor_decomposition`), plain or with a median of block means;
+  :mod:`.tensor_decomposition`), plain or robust (trims, a directional
+  filter, under a threat the heavy tasks' directions added to U and a
+  refinement by robust EM on the light tasks of pool L2);
 * ``"em"``, ``"em_robust"`` (:class:`EM`) — likelihood EM on the heavy tasks'
   own examples in the working basis, started by the moment estimator and
   k-means++ restarts, plain or with trimmed E- and M-steps under the budget α

@@ -65,27 +65,30 @@ def task_moments(Z, offsets):
     n, k = offsets.size - 1, Z.shape[1]
     i2, w2 = _unique_index(k, 2)
     i3, w3 = _unique_index(k, 3)
+    a2, b2 = np.unravel_index(i2, (k, k))
+    a3, b3, c3 = np.unravel_index(i3, (k, k, k))
+    q3 = [np.ravel_multi_index(pair, (k, k)) for pair in ((b3, c3), (a3, c3), (a3, b3))]
     out = np.empty((n, i2.size + i3.size))
     G = np.diff(offsets).astype(float)
     avg = int(np.ceil(Z.shape[0] / max(n, 1)))
-    step = max(1, _CHUNK_FLOATS // (k ** 3 * max(avg, 4)))
+    step = max(1, _CHUNK_FLOATS // ((i3.size + k * k) * max(avg, 4)))
     with np.errstate(over="ignore", invalid="ignore"):
         for a in range(0, n, step):
             b = min(n, a + step)
             u0, u1 = offsets[a], offsets[b]
             Zc, starts = Z[u0:u1], offsets[a:b] - u0
             S = np.add.reduceat(Zc, starts, axis=0)
-            Q = np.add.reduceat(Zc[:, :, None] * Zc[:, None, :], starts, axis=0)
-            P = np.add.reduceat(Zc[:, :, None, None] * Zc[:, None, :, None]
-                                * Zc[:, None, None, :], starts, axis=0)
-            SS = S[:, :, None] * S[:, None, :]
-            M2 = (SS - Q).reshape(b - a, -1) / (G[a:b] * (G[a:b] - 1))[:, None]
-            X = S[:, :, None, None] * Q[:, None, :, :]
-            M3 = (S[:, :, None, None] * SS[:, None, :, :] - X - X.transpose(0, 2, 1, 3)
-                  - X.transpose(0, 2, 3, 1) + 2 * P).reshape(b - a, -1)
+            Q = np.add.reduceat(Zc[:, :, None] * Zc[:, None, :], starts,
+                                axis=0).reshape(b - a, -1)
+            # only the unique index triples of Σ_g b⊗b⊗b, not all k³
+            P = np.add.reduceat(Zc[:, a3] * Zc[:, b3] * Zc[:, c3], starts, axis=0)
+            M2 = S[:, a2] * S[:, b2] - Q[:, i2]
+            M2 /= (G[a:b] * (G[a:b] - 1))[:, None]
+            Sa, Sb, Sc = S[:, a3], S[:, b3], S[:, c3]
+            M3 = Sa * Sb * Sc - Sa * Q[:, q3[0]] - Sb * Q[:, q3[1]] - Sc * Q[:, q3[2]] + 2 * P
             M3 /= (G[a:b] * (G[a:b] - 1) * (G[a:b] - 2))[:, None]
-            out[a:b, :i2.size] = M2[:, i2] * w2
-            out[a:b, i2.size:] = M3[:, i3] * w3
+            out[a:b, :i2.size] = M2 * w2
+            out[a:b, i2.size:] = M3 * w3
     for block in (slice(0, i2.size), slice(i2.size, None)):
         norms = np.linalg.norm(out[:, block], axis=1)
         med = np.median(norms[np.isfinite(norms)]) if np.isfinite(norms).any() else 1.0

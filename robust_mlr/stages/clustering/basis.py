@@ -50,7 +50,8 @@ def _half_means(heavy, P):
     per = max(1, BLOCK_BYTES // (8 * m * max(1, int(heavy.sizes.max()))))
     for a in range(0, n, per):
         idx = np.arange(a, min(n, a + per))
-        out[:, idx] = projected_chunks(heavy.subset(idx), P, 2, stage="heavy basis")
+        out[:, idx] = projected_chunks(heavy.subset(idx), P, 2, stage="heavy basis",
+                                       cache=False)
     return out
 
 

@@ -29,7 +29,9 @@ Starts (``init``):
   that local maximum, while k-means++ restarts reach the same maximum as a
   start at the truth (measured; docs/clustering.md);
 * a tuple (W, s², p) — one run from these parameters (W of shape (d, k) is
-  expressed in the basis by least squares).
+  expressed in the basis by least squares);
+* a list of the above — every start of each entry (e.g. an estimate from
+  elsewhere and ``n_init`` k-means++ restarts).
 
 The run of largest final log-likelihood is kept, among those whose every
 component holds more effective examples Σ_i γ_iℓ t_i than the q unknowns of
@@ -94,6 +96,26 @@ __all__ = ["em_clustering", "robust_em_clustering"]
 _INITS = ("auto", "moments", "kmeans++")
 
 
+def _validated_start(data, U, k, init):
+    """One start of ``init``: a name of :data:`_INITS` or (W, s², p), W
+    expressed in the basis by least squares."""
+    if isinstance(init, tuple) and len(init) == 3:
+        W0 = check_array(init[0], "init W", ndim=2, shape=(data.dim, k))
+        s20 = check_array(init[1], "init s2", ndim=1, shape=(k,))
+        p0 = check_array(init[2], "init p", ndim=1, shape=(k,))
+        if np.any(s20 < 0) or np.any(p0 < 0) or p0.sum() <= 0:
+            raise ValidationError(f"init s2 and p must be nonnegative (p not all zero); got "
+                                  f"s2={s20}, p={p0}")
+        return (np.linalg.lstsq(U, W0, rcond=None)[0], s20, p0 / p0.sum())
+    if not isinstance(init, str) or init not in _INITS:
+        raise ValidationError(f"init must be one of {_INITS}, a (W, s2, p) tuple or a list "
+                              f"of them, got {init!r:.80}")
+    if init == "moments" and data.sizes.min() < 3:
+        raise ValidationError(f"init='moments' needs every t_i >= 3; got a task with "
+                              f"t_i={int(data.sizes.min())} (use init='kmeans++')")
+    return init
+
+
 def _validated(data, U, k, init, n_init, max_iter, tol, var_floor):
     if not isinstance(data, MetaDataset):
         raise ValidationError(f"data must be a robust_mlr.MetaDataset, got "
@@ -103,20 +125,8 @@ def _validated(data, U, k, init, n_init, max_iter, tol, var_floor):
     if k > U.shape[1]:
         raise ValidationError(f"k={k} exceeds the basis dimension q={U.shape[1]} of U; "
                               f"need k <= q")
-    if isinstance(init, tuple) and len(init) == 3:
-        W0 = check_array(init[0], "init W", ndim=2, shape=(data.dim, k))
-        s20 = check_array(init[1], "init s2", ndim=1, shape=(k,))
-        p0 = check_array(init[2], "init p", ndim=1, shape=(k,))
-        if np.any(s20 < 0) or np.any(p0 < 0) or p0.sum() <= 0:
-            raise ValidationError(f"init s2 and p must be nonnegative (p not all zero); got "
-                                  f"s2={s20}, p={p0}")
-        init = (np.linalg.lstsq(U, W0, rcond=None)[0], s20, p0 / p0.sum())
-    elif not isinstance(init, str) or init not in _INITS:
-        raise ValidationError(f"init must be one of {_INITS} or a (W, s2, p) tuple, "
-                              f"got {init!r:.80}")
-    elif init == "moments" and data.sizes.min() < 3:
-        raise ValidationError(f"init='moments' needs every t_i >= 3; got a task with "
-                              f"t_i={int(data.sizes.min())} (use init='kmeans++')")
+    init = ([_validated_start(data, U, k, one) for one in init] if isinstance(init, list)
+            else _validated_start(data, U, k, init))
     return (U, k, init, check_int(n_init, "n_init", min_val=1),
             check_int(max_iter, "max_iter", min_val=1),
             check_float(tol, "tol", min_val=0.0),
@@ -168,19 +178,20 @@ def _solve(data, U, k, opts, rng, alpha, flag_level):
         cap = size_cap(data.sizes)
         weights = np.minimum(stats.t, cap) / stats.t if stats.t.max() > cap else None
     starts, fallback = [], None
-    if isinstance(init, tuple):
-        starts.append(("given", (init[0], np.maximum(init[1], floor), init[2])))
-    elif init in ("auto", "moments") and data.sizes.min() >= 3:
-        try:
-            starts.append(("moments", _moment_start(data, U, k, rng, alpha)))
-        except ValidationError as exc:        # e.g. M2 of rank < k: say so, use k-means++
-            if init == "moments":
-                raise
-            fallback = str(exc)
-    if init in ("auto", "kmeans++"):
-        set_aside = _long_means(Z, data, alpha) if robust else np.zeros(n, bool)
-        starts += [("kmeans++", _kmeans_start(stats, Z, data, k, rng, floor, set_aside))
-                   for _ in range(n_init)]
+    for one in (init if isinstance(init, list) else [init]):
+        if isinstance(one, tuple):
+            starts.append(("given", (one[0], np.maximum(one[1], floor), one[2])))
+        elif one in ("auto", "moments") and data.sizes.min() >= 3:
+            try:
+                starts.append(("moments", _moment_start(data, U, k, rng, alpha)))
+            except ValidationError as exc:    # e.g. M2 of rank < k: say so, use k-means++
+                if one == "moments":
+                    raise
+                fallback = str(exc)
+        if one in ("auto", "kmeans++"):
+            set_aside = _long_means(Z, data, alpha) if robust else np.zeros(n, bool)
+            starts += [("kmeans++", _kmeans_start(stats, Z, data, k, rng, floor, set_aside))
+                       for _ in range(n_init)]
     runs, best = [], None
     for name, start in starts:
         run = run_em(stats, start, max_iter=max_iter, tol=tol, floor=floor, trim=trim,
@@ -289,10 +300,11 @@ def em_clustering(data, U, k, *, init="auto", n_init=10, max_iter=500, tol=1e-8,
         Working basis; the model is y_ij ~ N(⟨β_ℓ, Uᵀx_ij⟩, σ_ℓ²), k ≤ q.
     k : int
         Number of components.
-    init : {"auto", "moments", "kmeans++"} or tuple (W, s2, p)
+    init : {"auto", "moments", "kmeans++"}, tuple (W, s2, p) or list of them
         Starts (module docstring): ``"auto"`` runs the moment start when
         every t_i ≥ 3 and ``n_init`` k-means++ restarts; a tuple runs once
-        from the given (W (d, k), s² (k,), p (k,)).
+        from the given (W (d, k), s² (k,), p (k,)); a list runs every
+        start of each of its entries.
     n_init : int
         k-means++ restarts (``"auto"`` and ``"kmeans++"``).
     max_iter : int

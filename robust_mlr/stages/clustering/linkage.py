@@ -141,25 +141,28 @@ def choose_splits(data, U, return_ratio=False):
     return (L, ratio) if return_ratio else L
 
 
-def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):
+def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering", cache=True):
     """Chunk means of y·Uᵀx: array (n_chunks, n, k).
 
     One GEMM projects every example (X U, N × k); the chunk means are then
     segment sums of the projected k-vectors, so no N × d temporary is built.
     Inside :func:`projection_cache` (a clustering stage's fit) the same data,
-    basis and chunking are projected once and the read-only result reused.
+    basis and chunking are projected once and the read-only result reused
+    (``cache=False``: not stored, for a block's temporary subset).
     """
-    cache = _CACHE.get()
+    cache = _CACHE.get() if cache else None
     U = np.asarray(U)
     key = (id(data), int(n_chunks), U.shape, U.tobytes()) if cache is not None else None
     if key is not None and key in cache:
-        return cache[key]
+        return cache[key][1]
     XU = data.X @ U
     XU *= data.y[:, None]
     out = data.chunk_means(n_chunks, stage=stage, values=XU)
     if key is not None:
         out.flags.writeable = False
-        cache[key] = out
+        # the entry holds ``data``: an id is unique only among live objects, and
+        # a freed subset's id was reused by the next block's subset
+        cache[key] = (data, out)
     return out
 
 

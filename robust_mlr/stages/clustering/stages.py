@@ -38,6 +38,7 @@ from .burer_monteiro import LowRankCost
 from ._degenerate import degenerate_tasks
 from .factored import far_tasks
 from .em import em_clustering, robust_em_clustering
+from ._light_refine import light_refinement
 from .estimates import cluster_estimates
 from .kss import kss_cluster
 from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
@@ -63,9 +64,15 @@ class ClusteringStage(Stage):
     distance_based = False
     #: Under an active threat, tasks far from the bulk are set aside first.
     sets_aside_far_tasks = True
+    #: Refines its estimates on the light tasks of pool L2 when given them.
+    uses_light = False
+    #: A robust stage that clusters in U plus the heavy tasks' directions
+    #: (:func:`~.basis.heavy_basis`) under an active threat although it is
+    #: not distance-based.
+    wide_basis = False
 
     @pinned
-    def fit(self, data, U, k, *, threat=None, rng=None):
+    def fit(self, data, U, k, *, threat=None, rng=None, light=None):
         """Cluster the heavy tasks ``data`` in the basis ``U``.
 
         Parameters
@@ -80,6 +87,9 @@ class ClusteringStage(Stage):
             The corruption budget (robust stages); default: none.
         rng : None, int or Generator
             Randomness of randomised methods.
+        light : MetaDataset, optional
+            Light tasks (pool L2); a stage with ``uses_light`` refines its
+            estimates on them, the others ignore them.
 
         Returns
         -------
@@ -90,8 +100,11 @@ class ClusteringStage(Stage):
         rng = check_rng(rng)
         options = self._options()
         defend = self.robust and threat.active
+        if self.uses_light and light is not None:
+            options["light"] = light
+        wide = defend and (self.distance_based or self.wide_basis)
         with projection_cache():            # each basis projected once in this fit
-            basis = heavy_basis(data, U, k, threat.alpha) if defend and self.distance_based else U
+            basis = heavy_basis(data, U, k, threat.alpha) if wide else U
             far = self._far_tasks(data, basis, k, threat)
             if far is None:
                 res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend)
@@ -402,6 +415,13 @@ class TensorMoments(ClusteringStage):
     decomposition, for small t_H and large n_H); it estimates W̃, r̃², p̃
     itself.
 
+    The robust variant under an active threat works in U plus the
+    directions the heavy tasks say U misses (:func:`~.basis.heavy_basis`:
+    light tasks of two examples cannot hold a direction of weight p‖w‖²
+    against ⌊αn⌋ replaced tasks at small p) and, given the light tasks of
+    pool L2, ends with robust likelihood EM on them started from the
+    moment estimate (:func:`~._light_refine.light_refinement`).
+
     Parameters
     ----------
     robust : bool
@@ -416,25 +436,44 @@ class TensorMoments(ClusteringStage):
         trimmed.
     n_blocks : int
         Robust variant: blocks of the median of means.
+    light_refine : bool
+        Robust variant: refine the estimates on the light tasks when the
+        learner hands them over (under an active threat).
     """
 
     _parameter_constraints = {"robust": _params.boolean(),
                               "n_groups": _params.integer(3, none=True),
                               "refine_steps": _params.integer(0),
                               "norm_factor": _params.real(1.0, include_min=False),
-                              "n_blocks": _params.integer(1)}
+                              "n_blocks": _params.integer(1),
+                              "light_refine": _params.boolean()}
 
     def __init__(self, robust=False, n_groups=None, refine_steps=0, norm_factor=4.0,
-                 n_blocks=1):
+                 n_blocks=1, light_refine=True):
         self.robust = robust
         self.n_groups = n_groups
         self.refine_steps = refine_steps
         self.norm_factor = norm_factor
         self.n_blocks = n_blocks
+        self.light_refine = light_refine
+
+    @property
+    def uses_light(self):
+        """The robust variant with ``light_refine``."""
+        return bool(self.robust and self.light_refine)
+
+    @property
+    def wide_basis(self):
+        """The robust variant."""
+        return bool(self.robust)
 
     def _cluster(self, data, U, k, threat, rng, options):
+        light = options.pop("light", None)
+        refine = options.pop("light_refine") and threat.active
         if options.pop("robust"):
             res = robust_moment_clustering(data, U, k, alpha=threat.alpha, rng=rng, **options)
+            if refine and light is not None:
+                return light_refinement(data, light, U, k, threat.alpha, rng, res)
             return res if res.info["supported"] else _likelihood_fallback(
                 data, U, k, threat.alpha, rng, res)
         return moment_clustering(data, U, k, rng=rng, n_groups=options["n_groups"],
@@ -582,10 +621,14 @@ class BySize(ClusteringStage):
         """Robust when both choices are."""
         return all(_resolve(v).robust for v in (self.small, self.large))
 
-    def fit(self, data, U, k, *, threat=None, rng=None):
+    def fit(self, data, U, k, *, threat=None, rng=None, light=None):
         """Fit ``small`` or ``large`` by the median heavy task size; the
-        result and fitted attributes are the chosen stage's."""
-        res = self._cluster(data, U, k, threat, rng, self._options())
+        result and fitted attributes are the chosen stage's (``light`` is
+        handed on to it)."""
+        options = self._options()
+        if light is not None:
+            options["light"] = light
+        res = self._cluster(data, U, k, threat, rng, options)
         self.result_, self.labels_ = res, res.labels
         self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
         return self
@@ -593,7 +636,8 @@ class BySize(ClusteringStage):
     def _cluster(self, data, U, k, threat, rng, options):
         """The chosen stage's whole fit (far tasks, basis, estimates: its own)."""
         which = "small" if np.median(data.sizes) < options["t_switch"] else "large"
-        stage = _resolve(options[which]).fit(data, U, k, threat=threat, rng=rng)
+        stage = _resolve(options[which]).fit(data, U, k, threat=threat, rng=rng,
+                                             light=options.get("light"))
         stage.result_.info["by_size"] = {"chosen": which, "stage": repr(stage),
                                          "t_switch": options["t_switch"]}
         self.chosen_ = stage
