@@ -185,13 +185,20 @@ class AnchorEdge(Attack):
         beta = theta.W[:, a] + delta * s * u / np.sqrt(np.maximum(sizes, 1))[:, None]
         for t in np.unique(sizes):                 # loop over distinct sizes only
             which = np.flatnonzero(sizes == t)
+            rows = (starts[which][:, None] + np.arange(t)).reshape(-1)
+            if t <= d:                              # no per-task fit: a plain shifted model
+                Xt = rng.standard_normal((which.size, t, d))
+                X[rows] = Xt.reshape(-1, d)
+                y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which])
+                           + s * np.sqrt(self.rss) * rng.standard_normal((which.size, t))
+                           ).reshape(-1)
+                continue
             Q = np.linalg.qr(rng.standard_normal((which.size, t, d)))[0]     # (m, t, d)
             E = rng.standard_normal((which.size, t))
             E -= np.einsum("mtd,md->mt", Q, np.einsum("mtd,mt->md", Q, E))
             E *= np.sqrt(self.rss * s ** 2 * chi2.median(max(t - d, 1)) /
                          np.maximum(np.sum(E ** 2, axis=1), 1e-300))[:, None]
             Xt = np.sqrt(t) * Q
-            rows = (starts[which][:, None] + np.arange(t)).reshape(-1)
             X[rows] = Xt.reshape(-1, d)
             y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which]) + E).reshape(-1)
         return X, y
@@ -207,15 +214,19 @@ class AnchorEdge(Attack):
             u /= np.linalg.norm(u)
         else:
             u = fixed_direction(theta.W)
-        if self.shift is not None:
-            return self._tasks(theta, a, sizes, self.shift, u, rng)
+        comps = data.components
+        keep = np.flatnonzero(comps == a) if comps is not None else np.array([], int)
+        keep = np.setdiff1d(keep, idx)
+        keep = keep[data.sizes[keep] > data.dim + 1]
+        if self.shift is not None or keep.size < 3 or np.any(sizes <= data.dim + 1):
+            # no per-task fits to calibrate on: the given shift, else one s/√t
+            return self._tasks(theta, a, sizes, 1.0 if self.shift is None else self.shift, u,
+                               rng)
         # white-box: bisect δ on the filter's first-round statistic over the
         # component's remaining clean tasks and the crafted ones
         from ..data import MetaDataset
         from ..stages.regression._pooled import _task_grams          # the defender's own
-        comps = data.components
-        keep = np.flatnonzero(comps == a) if comps is not None else np.array([], int)
-        sub = data.subset(np.setdiff1d(keep, idx))
+        sub = data.subset(keep)
         d = data.dim
 
         def pieces(ds):

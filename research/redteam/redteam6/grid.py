@@ -118,6 +118,12 @@ def _auto(theta, comps):
     t = ("covariate_tilt", dict(frac=0.5, norm=1.1))
     out.append({"light1": t, "heavy": ("anchor_starve", dict(component=0)),
                 "light2": ("edge_placement", dict(component=0, level=0.95))})
+    # degenerate copies flip the decision; extreme covariates then meet the
+    # unclipped second moment of the whitening branch
+    for exponent in (173.0, 236.0):
+        out.append({"light1": ("extreme_values", dict(exponent=exponent, channel="x",
+                                                      n_extreme=3)),
+                    "light2": ("copies", dict(kind="identical", groups=1))})
     return out
 
 
