@@ -11,7 +11,9 @@ residual under its task's component, per-task sums by a sparse product).
 No component's rows are gathered into a copy, and a screened pool is read
 through its scaled blocks. Only a component whose first round does not meet
 the stopping rule is then filtered on its own (its later rounds need the
-random draws, made in component order as before).
+random draws, made in component order as before). The first round's
+stopping test needs only each component's gradient mean and covariance,
+summed block by block: no per-task gradient array is kept.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ def first_round(data, labels, k, t_cap):
         normal equations are not well conditioned: that component is left
         to the per-component filter, which falls back to an SVD).
     ok : ndarray of bool (k,)
-    g : ndarray (n, d)
-        Standardised gradients t_i^{-1/2} X_iᵀ(X_i ŵ − y_i) under the task's
-        component (0 for unlabelled tasks).
+    gsum : ndarray (k, d), gmom : ndarray (k, d, d)
+        Sum and second moment (Σ_i g_i, Σ_i g_i g_iᵀ) over each component's
+        tasks of the standardised gradients g_i = t_i^{-1/2} X_iᵀ(X_i ŵ − y_i)
+        under the task's component, accumulated block by block (the
+        gradients themselves, n × d, are not kept).
     rss : ndarray (n,)
         Residual sum of squares of each task under its component.
     """
@@ -71,14 +75,18 @@ def first_round(data, labels, k, t_cap):
         if w is not None:
             W[:, c], ok[c] = w, True
     Wz = np.where(ok, W, 0.0)
-    g, rss = np.empty((data.n_tasks, d)), np.empty(data.n_tasks)
+    gsum, gmom, rss = np.zeros((k, d)), np.zeros((k, d, d)), np.empty(data.n_tasks)
+    rt = np.sqrt(t)
     for a, e in blocks:                          # pass 2: residuals and gradients
         lo, hi = off[a], off[e]
         Xb, yb = data._block(lo, hi)
         lab = np.repeat(labels[a:e], sizes[a:e])
         r = (Xb @ Wz)[np.arange(hi - lo), np.maximum(lab, 0)] - yb
         r[lab < 0] = 0.0
-        g[a:e] = weighted_task_sums(off[a:e + 1] - lo, Xb, r)
+        g = weighted_task_sums(off[a:e + 1] - lo, Xb, r) / rt[a:e, None]
         rss[a:e] = task_sum_operator(sizes[a:e]) @ (r * r)
-    g /= np.sqrt(t)[:, None]
-    return W, ok, g, rss
+        for c in np.unique(labels[a:e][labels[a:e] >= 0]):    # loop over components only
+            gc = g[labels[a:e] == c]
+            gsum[c] += gc.sum(axis=0)
+            gmom[c] += gc.T @ gc
+    return W, ok, gsum, gmom, rss
