@@ -60,7 +60,7 @@ from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
-from .robust_pca import filter_pca, hrpca, plain_pca
+from .robust_pca import _masked_gram, _masked_scores, filter_pca, hrpca, plain_pca
 from .base import SubspaceResult
 
 __all__ = ["task_statistics", "filter_subspace", "hrpca_subspace", "points_pca_subspace",
@@ -243,8 +243,8 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    Zk = Z if m == n else Z[kept]          # no n × d copy when the filter kept every point
-    S = Zk.T @ Zk / m
+    S = _masked_gram(Z, kept) / m          # no copy of the kept points
+
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
@@ -255,11 +255,13 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Zk @ V
-    r = np.einsum("ij,ij->i", P, P)
+    r = _masked_scores(Z, V, kept)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
-    keep_t = np.argsort(r, kind="stable")[:m - n_trim]
-    T = P[keep_t].T @ P[keep_t]
+    keep_t = np.ones(n, bool)               # the kept points less the n_trim largest r
+    keep_t[np.flatnonzero(kept)[np.argsort(r, kind="stable")[m - n_trim:]]] = False
+    keep_t &= kept
+    del r
+    T = V.T @ _masked_gram(Z, keep_t) @ V
     tv, tvec = linalg.eigh((T + T.T) / 2)
     U = V @ tvec[:, ::-1][:, :k]
     return U, kept, dict(info, passed=bool(not ratio > 1), bulk_ratio=ratio,

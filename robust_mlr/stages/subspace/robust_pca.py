@@ -108,18 +108,46 @@ def relative_excess(tau, a_trim):
     return (tau.mean(axis=0) - mean_g) / np.maximum(mean_g, 1e-300)
 
 
-def bulk_excess(Z, vecs, k, a_trim):
+def bulk_excess(Z, vecs, k, a_trim, kept=None):
     """Median relative excess of the scores ||Vᵀz_i||² over groups V of k
     eigenvectors of the bulk (``vecs`` in descending order of eigenvalue,
     from the (2k + 1)-th on; NaN when d < 3k): the clean law's excess in
     directions without signal. A median over groups: to raise it the
-    corrupted points must put energy into half the bulk's dimensions."""
+    corrupted points must put energy into half the bulk's dimensions.
+    ``kept`` (bool, n): score only those points. One group's scores (n
+    floats) are held at a time."""
     d = vecs.shape[1]
     groups = [vecs[:, j:j + k] for j in range(2 * k, d - k + 1, k)]
     if not groups:
         return float("nan")
-    tau = np.stack([_row_sq(Z @ V) for V in groups], axis=1)
-    return float(np.median(relative_excess(tau, a_trim)))
+    return float(np.median([relative_excess(_masked_scores(Z, V, kept), a_trim)
+                            for V in groups]))
+
+
+def _masked_scores(Z, V, kept=None):
+    """||Vᵀz_i||² of the points ``kept`` (all when None), computed over
+    blocks of rows: no copy of the kept rows and no n × k product."""
+    n = Z.shape[0]
+    out = np.empty(n)
+    for a in range(0, n, _ROWS):
+        out[a:a + _ROWS] = _row_sq(Z[a:a + _ROWS] @ V)
+    return out if kept is None or kept.all() else out[kept]
+
+
+def _masked_gram(Z, kept=None):
+    """Σ z_i z_iᵀ over the points ``kept`` (all when None), by blocks of
+    rows (no copy of the kept rows)."""
+    if kept is None or kept.all():
+        return Z.T @ Z
+    S = np.zeros((Z.shape[1], Z.shape[1]))
+    for a in range(0, Z.shape[0], _ROWS):
+        Zb = Z[a:a + _ROWS][kept[a:a + _ROWS]]
+        S += Zb.T @ Zb
+    return S
+
+
+#: Rows of the points scored at once (no n × k product is held).
+_ROWS = 1 << 16
 
 
 def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
@@ -133,16 +161,15 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
     excess_rel = np.nan
     for it in range(1, max_iter + 1):
         m = int(kept.sum())
-        Zk = Z if m == n else Z[kept]      # no n × d copy while every point is kept
         if bulk_reference is None or alpha == 0:
             U, _ = top_eigvecs(S / m, k)
         else:
             vecs = np.linalg.eigh(S / m)[1][:, ::-1]
             U = vecs[:, :k]
-            ratio = bulk_excess(Zk, vecs, k, a_trim) / bulk_reference / BULK_MARGIN
+            ratio = bulk_excess(Z, vecs, k, a_trim, kept) / bulk_reference / BULK_MARGIN
             limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
         idx = np.flatnonzero(kept)
-        tau = _row_sq(Zk @ U)
+        tau = _masked_scores(Z, U, kept)     # the kept points' scores, no copy of their rows
         lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
         part = np.partition(tau, (lo_i, hi_i))
         lo, hi = part[lo_i], part[hi_i]
