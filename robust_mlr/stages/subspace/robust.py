@@ -261,7 +261,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     keep_t[np.flatnonzero(kept)[np.argsort(r, kind="stable")[m - n_trim:]]] = False
     keep_t &= kept
     del r
-    T = _masked_gram(Z, keep_t, V)
+    T = V.T @ _masked_gram(Z, keep_t) @ V
     tv, tvec = linalg.eigh((T + T.T) / 2)
     U = V @ tvec[:, ::-1][:, :k]
     return U, kept, dict(info, passed=bool(not ratio > 1), bulk_ratio=ratio,

@@ -134,17 +134,14 @@ def _masked_scores(Z, V, kept=None):
     return out if kept is None or kept.all() else out[kept]
 
 
-def _masked_gram(Z, kept=None, V=None):
-    """Σ z_i z_iᵀ (with ``V``: Σ (Vᵀz_i)(Vᵀz_i)ᵀ) over the points ``kept``
-    (all when None), by blocks of rows (no copy of the kept rows)."""
-    if V is None and (kept is None or kept.all()):
+def _masked_gram(Z, kept=None):
+    """Σ z_i z_iᵀ over the points ``kept`` (all when None), by blocks of
+    rows (no copy of the kept rows)."""
+    if kept is None or kept.all():
         return Z.T @ Z
-    p = Z.shape[1] if V is None else V.shape[1]
-    S = np.zeros((p, p))
+    S = np.zeros((Z.shape[1], Z.shape[1]))
     for a in range(0, Z.shape[0], _ROWS):
-        Zb = Z[a:a + _ROWS] if kept is None else Z[a:a + _ROWS][kept[a:a + _ROWS]]
-        if V is not None:
-            Zb = Zb @ V
+        Zb = Z[a:a + _ROWS][kept[a:a + _ROWS]]
         S += Zb.T @ Zb
     return S
 
