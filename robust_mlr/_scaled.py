@@ -93,6 +93,10 @@ class ScaledTasks(MetaDataset):
             return np.clip(X, -CLIP, CLIP, out=X), self.y[lo:hi]
         return scale_rows(src[self._src[lo:hi]], self._sx), self.y[lo:hi]
 
+    def _task_rows(self, d):
+        """Per-task statistics stored as the pool's own (:meth:`MetaDataset._task_rows`)."""
+        return type(self._base)._task_rows(self, d)
+
     def _subsets(self, groups):
         """The subsets of the task index arrays ``groups`` in turn, gathered
         into one reused buffer (each is valid until the next is drawn): the

@@ -107,18 +107,18 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     # one pass over the rows block by block (a screened pool scales each
     # block as it is read, never all of X at once)
     off, d, N = data.offsets, data.dim, data.n_examples
-    yh, Z = np.empty(N), np.empty((data.n_tasks, d))
+    yh, Z = np.empty(N), data._task_rows(d)
+    sc = np.sqrt(c / t)
     M = np.zeros((d, d)) if moment else None
     rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
     for a, e in task_blocks(off, data.y.itemsize * d):
         lo, hi = off[a], off[e]
         Xb = data._block(lo, hi)[0]
         yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = weighted_task_sums(off[a:e + 1] - lo, Xb, yh[lo:hi])
+        Z[a:e] = weighted_task_sums(off[a:e + 1] - lo, Xb, yh[lo:hi]) * sc[a:e, None]
         if moment:
             Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
             M += Xw.T @ Xw
-    Z *= np.sqrt(c / t)[:, None]
     q = data.task_sums(yh * yh) * (c / t)
     return (Z, q) if not moment else (Z, q, M / data.n_tasks)
 

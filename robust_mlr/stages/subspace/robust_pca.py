@@ -34,7 +34,10 @@ class RobustPCAResult:
 
 
 def _check(Z, k, alpha):
-    Z = check_array(Z, "Z", ndim=2)
+    # points spilled to a file by a pool on disk (robust_mlr._disk) are read
+    # by rows; they were computed by the stage, not given
+    Z = Z if getattr(Z, "ndim", None) == 2 and not isinstance(Z, np.ndarray) and \
+        hasattr(Z, "_range") else check_array(Z, "Z", ndim=2)
     k = check_k_d(k, Z.shape[1])
     alpha = check_alpha(alpha)
     if Z.shape[0] < 2 * k:
@@ -136,12 +139,10 @@ def _masked_scores(Z, V, kept=None):
 
 def _masked_gram(Z, kept=None):
     """Σ z_i z_iᵀ over the points ``kept`` (all when None), by blocks of
-    rows (no copy of the kept rows)."""
-    if kept is None or kept.all():
-        return Z.T @ Z
+    rows (no copy of the kept rows; the points may be rows on disk)."""
     S = np.zeros((Z.shape[1], Z.shape[1]))
     for a in range(0, Z.shape[0], _ROWS):
-        Zb = Z[a:a + _ROWS][kept[a:a + _ROWS]]
+        Zb = Z[a:a + _ROWS] if kept is None else Z[a:a + _ROWS][kept[a:a + _ROWS]]
         S += Zb.T @ Zb
     return S
 
@@ -156,7 +157,7 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
     base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
     limit = base
     kept = np.ones(n, bool)
-    S = Z.T @ Z
+    S = _masked_gram(Z)
     removed = []
     excess_rel = np.nan
     for it in range(1, max_iter + 1):
@@ -186,7 +187,8 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
         if drop.size == 0:
             return U, kept, it, removed, excess_rel
         kept[drop] = False
-        S -= Z[drop].T @ Z[drop]
+        Zd = Z[drop]
+        S -= Zd.T @ Zd
         removed.append(int(drop.size))
     warnings.warn(f"filter PCA stopped at max_iter={max_iter} with relative excess "
                   f"{excess_rel:.3g} above its stopping level; raise max_iter",
