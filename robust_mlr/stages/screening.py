@@ -145,15 +145,17 @@ def _robust_scales(datasets):
     """(σ̂_x, σ̂_y, norms): :func:`robust_scales` and, per dataset, the
     squared norms ||clip(x_j/σ̂_x)||²/d, from the pass that set σ̂_x (the
     first estimate's norms rescaled: the screen needs no second pass)."""
+    # one N-float copy for each median, partitioned in place (the same values)
     y = np.concatenate([ds.y for ds in datasets])
     d = datasets[0].dim
-    sx0 = MAD_TO_SIGMA * np.median(_abs_sample(datasets))
-    sy = MAD_TO_SIGMA * np.median(np.abs(y))
+    sx0 = MAD_TO_SIGMA * np.median(_abs_sample(datasets), overwrite_input=True)
+    sy = MAD_TO_SIGMA * np.median(np.abs(y, out=y), overwrite_input=True)
+    del y
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
                               f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")
     us = [_scaled_sq_norms(ds.X, sx0) for ds in datasets]
-    sx = sx0 * np.sqrt(np.median(np.concatenate(us)) * d / chi2.median(d))
+    sx = sx0 * np.sqrt(np.median(np.concatenate(us), overwrite_input=True) * d / chi2.median(d))
     # ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
     # the clip, which both act only far beyond every screening threshold
     return float(sx), float(sy), [u * (sx0 / sx) ** 2 for u in us]
@@ -275,17 +277,22 @@ def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None):
     w = np.repeat(np.minimum(t, size_cap(t)) / t, data.sizes)
     level = _calibration_level(alpha, data.n_tasks)
     u = _scaled_sq_norms(data.X, scales[0]) if u is None else u
+    # each per-example array is freed once its tail is fitted (N floats each)
     m = _scaled_max_sq(data.X, scales[0])
-    with np.errstate(divide="ignore"):
-        neg_log_u = -np.log(u)
-        abs_y = np.abs(data.y / scales[1])
     hi = np.fmax(tail_quantile(u, p, level, w),
                  (tail_quantile(m, p, level, w) + (d - 1) * float(np.median(u))) / d)
-    lo = float(np.exp(-tail_quantile(np.minimum(neg_log_u, 1e300), p, level, w)))
-    ratio = np.minimum(abs_y, 1e300) / np.sqrt(np.maximum(u, 1.0))
-    return {"x_sq_over_d": (lo, float(hi)),
-            "abs_y": tail_quantile(np.minimum(abs_y, 1e300), p, level, w),
-            "y_per_leverage": tail_quantile(ratio, p, level, w), "level": level}
+    del m
+    with np.errstate(divide="ignore"):
+        v = np.log(u)
+    np.negative(v, out=v)
+    lo = float(np.exp(-tail_quantile(np.minimum(v, 1e300, out=v), p, level, w)))
+    with np.errstate(divide="ignore"):
+        v = np.abs(np.divide(data.y, scales[1], out=v), out=v)
+    np.minimum(v, 1e300, out=v)
+    abs_y = tail_quantile(v, p, level, w)
+    v /= np.sqrt(np.maximum(u, 1.0))
+    return {"x_sq_over_d": (lo, float(hi)), "abs_y": abs_y,
+            "y_per_leverage": tail_quantile(v, p, level, w), "level": level}
 
 
 def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), *,
