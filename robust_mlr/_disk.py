@@ -10,7 +10,10 @@ of them from the files of a :class:`~robust_mlr.chunked.ChunkedMetaDataset`:
 * ``X`` is a :class:`DiskRows`: ``X[a:b]`` reads rows ``a:b`` (across
   shards), ``X[idx]`` gathers rows by reading them window by window, and
   the whole N × d array is never built (``np.asarray(X)`` raises);
-* ``y`` (N floats, 1/d of X) and the task offsets are read once and kept.
+* ``y`` (N floats, 1/d of X) and the task offsets are read once and kept;
+* per-task statistics a stage fills block by block (``_task_rows``: the
+  filter PCA's n × d statistics) are a :class:`SpillRows`, written to an
+  anonymous temporary file and read back by rows.
 
 The stages then run unchanged on a pool larger than memory — the same
 blocks in the same order with the same float64 values as in memory — so

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ..._dist import chi2
 
+from ..._disk import SpillRows
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning
@@ -34,10 +35,9 @@ class RobustPCAResult:
 
 
 def _check(Z, k, alpha):
-    # points spilled to a file by a pool on disk (robust_mlr._disk) are read
-    # by rows; they were computed by the stage, not given
-    Z = Z if getattr(Z, "ndim", None) == 2 and not isinstance(Z, np.ndarray) and \
-        hasattr(Z, "_range") else check_array(Z, "Z", ndim=2)
+    # points spilled to a file by a pool on disk are read by rows; they were
+    # computed by the stage, not given
+    Z = Z if isinstance(Z, SpillRows) else check_array(Z, "Z", ndim=2)
     k = check_k_d(k, Z.shape[1])
     alpha = check_alpha(alpha)
     if Z.shape[0] < 2 * k:
