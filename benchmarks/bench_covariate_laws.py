@@ -12,14 +12,19 @@ Gaussian. Learners with their default covariate setting (``"auto"``):
 Per law and seed: tasks removed by the screen (three pools) and by each
 robust stage, against the stage's limit αn + Binomial margin; whether a
 CorruptionWarning was raised; heavy clustering accuracy; Bayes prediction
-MSE at τ = 8 over the oracle's (the true θ, same predictor).
+MSE at τ = 8 over the oracle's (the true θ, same predictor); the split
+pairs L each learner's distance matrix used (more than one when the split
+noise has heavy tails, ``robust_mlr.stages.clustering.linkage.choose_splits``)
+and the tail ratio that decided it (1 for Gaussian tails).
+``--csv PATH`` also writes the rows (``docs/results/covariate_laws.csv``).
 
-    OMP_NUM_THREADS=1 python3 benchmarks/bench_covariate_laws.py [--seeds 3] [--quick]
+    OMP_NUM_THREADS=1 python3 benchmarks/bench_covariate_laws.py [--seeds 3] [--quick] [--csv PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import time
 import warnings
 
@@ -79,7 +84,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="d = 16, k = 3, smaller pools")
+    parser.add_argument("--csv", default=None, help="also write the rows to this CSV file")
     args = parser.parse_args(argv)
+    rows = []
     shape = QUICK if args.quick else FULL
     print("removed/limit: screen L1, H, L2 | subspace, clustering, classification, regression")
     print(f"{'law':<11}{'seed':>4}  {'removed/limit':<62} warn  acc    MSE/or | "
@@ -91,9 +98,28 @@ def main(argv=None):
             icml, warned_i, t_i = fit(MetaLearner.icml(shape["k"], rng=seed), pools)
             acc, ratio = score(rob, theta, pools, test)
             acc_i, ratio_i = score(icml, theta, pools, test)
+            L_r = rob.diagnostics_["clustering"].get("L")
+            L_i = icml.diagnostics_["clustering"]["L"]
+            tail_r = rob.diagnostics_["clustering"].get("split_tail_ratio")
+            tail_i = icml.diagnostics_["clustering"].get("split_tail_ratio")
             print(f"{law:<11}{seed:>4}  {' '.join(removals(rob)):<62} {int(warned):>4}  "
                   f"{acc:.3f}  {ratio:.3f} | {acc_i:.3f}    {ratio_i:.3f}   "
-                  f"{hasattr(icml, 'covariance_')}  ({t_r:.0f} s / {t_i:.0f} s)", flush=True)
+                  f"{hasattr(icml, 'covariance_')}  L {L_r}/{L_i}  ({t_r:.0f} s / {t_i:.0f} s)",
+                  flush=True)
+            rows.append(dict(law=law, seed=seed, removed_limit=" ".join(removals(rob)),
+                             robust_warned=int(warned), robust_accuracy=round(acc, 4),
+                             robust_mse_ratio=round(ratio, 4), robust_L=L_r,
+                             robust_tail_ratio=None if tail_r is None else round(tail_r, 3),
+                             icml_warned=int(warned_i), icml_accuracy=round(acc_i, 4),
+                             icml_mse_ratio=round(ratio_i, 4), icml_L=L_i,
+                             icml_tail_ratio=None if tail_i is None else round(tail_i, 3),
+                             whitened=int(hasattr(icml, "covariance_")),
+                             robust_seconds=round(t_r, 1), icml_seconds=round(t_i, 2)))
+    if args.csv:
+        with open(args.csv, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
 
 
 if __name__ == "__main__":

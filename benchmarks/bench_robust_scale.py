@@ -20,6 +20,14 @@ replaces it), plus
   X w over it (the components partition L2; one round on clean data; the
   first round's Gram matrix is the refinement's of the ICML floor).
 
+**Stages.** Each stage of the robust fit is printed beside its floor, in
+wall and CPU seconds: the screen against its pass over every pool; the
+subspace stage against the L1 Gram matrix plus the light1 filter's; the
+clustering against the heavy products; classification and regression
+(one stage clock) against L2's X W̃ plus the regression filter's. The stage
+CPU times come from one more fit whose stage clock reads the process's CPU
+time (``time.process_time``) instead of the wall clock.
+
 **Memory.** The robust fit runs once more in a child process: the peak
 resident set is reset after the pools are generated (Linux
 ``/proc/self/clear_refs``), so the printed peak is the fit's own, and it is
@@ -38,12 +46,14 @@ import os
 import subprocess
 import sys
 import time
+import types
 import warnings
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from bench_scale import D, K, heavy_floor, product_floor
+import robust_mlr.estimator as estimator_module
+from bench_scale import D, K, heavy_floor
 from robust_mlr import MetaLearner, make_params, make_pools
 from robust_mlr.generator import DEFAULT_PROBLEM
 from robust_mlr.stages.clustering import default_splits
@@ -60,10 +70,68 @@ def timed(fn, repeat):
     return best
 
 
+class Floor:
+    """A floor in wall and CPU seconds (each the best of its repeats)."""
+
+    def __init__(self, wall=0.0, cpu=0.0):
+        self.wall, self.cpu = wall, cpu
+
+    def __add__(self, other):
+        return Floor(self.wall + other.wall, self.cpu + other.cpu)
+
+    def __sub__(self, other):
+        return Floor(self.wall - other.wall, self.cpu - other.cpu)
+
+    def __rmul__(self, r):
+        return Floor(r * self.wall, r * self.cpu)
+
+
+def floor_of(fn, repeat):
+    """The fastest wall and the fastest CPU time of ``fn`` over ``repeat`` calls."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return Floor(min(walls), min(cpus))
+
+
+def read(data):
+    return data.X.sum() + data.y.sum()
+
+
+def pool_floor(data, fn, repeat, rows=1 << 14):
+    """One read of the pool plus ``fn`` over X, the faster of one call on all
+    rows and calls on cache-sized row blocks (``bench_scale.product_floor``)."""
+    whole = floor_of(lambda: fn(data.X), repeat)
+    parts = floor_of(lambda: [fn(data.X[s:s + rows]) for s in range(0, data.n_examples, rows)],
+                     repeat)
+    r = floor_of(lambda: read(data), repeat)
+    return r + Floor(min(whole.wall, parts.wall), min(whole.cpu, parts.cpu))
+
+
 def fit(make, pools):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return make().fit(pools)
+
+
+def stage_cpu(make, pools):
+    """Per-stage CPU seconds of one fit: the fit's stage clock read as the
+    process's CPU time instead of the wall clock."""
+    clock = estimator_module.time
+    estimator_module.time = types.SimpleNamespace(perf_counter=time.process_time)
+    try:
+        model = fit(make, pools)
+    finally:
+        estimator_module.time = clock
+    return stage_times(model)
+
+
+def stage_times(model):
+    d = model.diagnostics_
+    return {s: d[s]["time"] for s in d if isinstance(d[s], dict) and "time" in d[s]}
 
 
 def scale_pools(n):
@@ -93,17 +161,17 @@ def robust_floor(pools, r_sub, r_reg, repeat):
                 Xb = p.X[s:s + rows]
                 np.einsum("ij,ij->i", Xb, Xb)
             p.y.sum()
-    f_screen = timed(screen, repeat)[0]
-    f_filter = timed(lambda: (Z.T @ Z, [Z @ U for _ in range(r_sub)]), repeat)[0]
+    f_screen = floor_of(screen, repeat)
+    f_filter = floor_of(lambda: (Z.T @ Z, [Z @ U for _ in range(r_sub)]), repeat)
     w = np.ones(D)
-    f_reg = r_reg * (product_floor(L2, lambda X: X.T @ X, repeat)
-                     + timed(lambda: L2.X @ w, repeat)[0])
+    f_reg = r_reg * (pool_floor(L2, lambda X: X.T @ X, repeat)
+                     + floor_of(lambda: L2.X @ w, repeat))
     return f_screen, f_filter, f_reg
 
 
-def line(name, t, cpu, floor):
-    print(f"  {name:<34s} {t:8.3f} s (CPU {cpu:7.3f} s)   floor {floor:7.3f} s   "
-          f"ratio {t / floor:5.2f}")
+def line(name, wall, cpu, floor):
+    print(f"  {name:<36s} {wall:7.3f} s (CPU {cpu:7.3f} s)   floor {floor.wall:6.3f} s "
+          f"(CPU {floor.cpu:6.3f} s)   ratio {wall / floor.wall:5.2f} (CPU {cpu / floor.cpu:5.2f})")
 
 
 def scale(n, repeat):
@@ -114,28 +182,35 @@ def scale(n, repeat):
           f"load average {os.getloadavg()[0]:.1f}")
     theta = make_params(D, K, rng=0)
     L1, H, L2 = pools.light1, pools.heavy, pools.light2
-    f_sub = product_floor(L1, lambda X: X.T @ X, repeat)
-    f_cls = product_floor(L2, lambda X: X @ theta.W, repeat)
-    f_ref = product_floor(L2, lambda X: X.T @ X, repeat)
-    f_clu = timed(lambda: heavy_floor(H, np.linalg.qr(theta.W)[0],
-                                      default_splits(int(H.sizes.min()))), repeat)[0]
+    f_sub = pool_floor(L1, lambda X: X.T @ X, repeat)
+    f_cls = pool_floor(L2, lambda X: X @ theta.W, repeat)
+    f_ref = pool_floor(L2, lambda X: X.T @ X, repeat)
+    f_clu = floor_of(lambda: heavy_floor(H, np.linalg.qr(theta.W)[0],
+                                         default_splits(int(H.sizes.min()))), repeat)
     f_icml = f_sub + f_clu + f_cls + f_ref
     t_i, c_i, icml = timed(lambda: fit(lambda: MetaLearner(K, rng=0), pools), repeat)
-    t_r, c_r, rob = timed(lambda: fit(lambda: MetaLearner.robust(K, 0.05, rng=0), pools),
-                          repeat)
+    robust = lambda: MetaLearner.robust(K, 0.05, rng=0)      # noqa: E731
+    t_r, c_r, rob = timed(lambda: fit(robust, pools), repeat)
+    cpu_stages = stage_cpu(robust, pools)
     r_sub, r_reg = rounds(rob)
     f_screen, f_filter, f_reg = robust_floor(pools, r_sub, r_reg, repeat)
     f_rob = f_icml - f_ref + f_screen + f_filter + f_reg
-    print(f"  floors: ICML {f_icml:.3f} s (L1 Gram {f_sub:.3f}, heavy {f_clu:.3f}, "
-          f"L2 X W {f_cls:.3f}, L2 Gram {f_ref:.3f}); robust adds screen {f_screen:.3f}, "
-          f"light1 filter ({r_sub} round) {f_filter:.3f}, regression filter ({r_reg} round) "
-          f"{f_reg:.3f}")
+    print(f"  floors (wall): ICML {f_icml.wall:.3f} s (L1 Gram {f_sub.wall:.3f}, heavy "
+          f"{f_clu.wall:.3f}, L2 X W {f_cls.wall:.3f}, L2 Gram {f_ref.wall:.3f}); robust adds "
+          f"screen {f_screen.wall:.3f}, light1 filter ({r_sub} round) {f_filter.wall:.3f}, "
+          f"regression filter ({r_reg} round) {f_reg.wall:.3f}")
     line("MetaLearner.fit", t_i, c_i, f_icml)
+    print("    stages (wall): " + ", ".join(f"{s} {v:.3f} s" for s, v in stage_times(icml).items()))
     line("MetaLearner.robust(alpha=0.05).fit", t_r, c_r, f_rob)
-    for model in (icml, rob):
-        d = model.diagnostics_
-        print("    stages: " + ", ".join(f"{s} {d[s]['time']:.3f} s" for s in d
-                                         if isinstance(d[s], dict) and "time" in d[s]))
+    walls = stage_times(rob)
+    stage_floor = {"screen": f_screen, "subspace": f_sub + f_filter, "clustering": f_clu,
+                   "regression": f_cls + f_reg}
+    names = {"screen": "screen (all pools)", "subspace": "subspace filter (light1)",
+             "clustering": "clustering (heavy)",
+             "regression": "classification + regression (light2)"}
+    for s, fl in stage_floor.items():
+        line("  " + names[s], walls[s], cpu_stages[s], fl)
+    print("    (stage CPU times from one more fit, its stage clock reading CPU time)")
     print(f"  load average at the end {os.getloadavg()[0]:.1f}")
 
 
@@ -178,13 +253,13 @@ def default(repeat):
                        p["n_light2"], p["t_light2"], rng=1)
     fit(lambda: MetaLearner(p["k"], rng=0), pools)                    # warm-up
     t_i, c_i, _ = timed(lambda: fit(lambda: MetaLearner(p["k"], rng=0), pools), repeat)
-    t_r, c_r, rob = timed(lambda: fit(lambda: MetaLearner.robust(p["k"], 0.05, rng=0), pools),
-                          repeat)
+    robust = lambda: MetaLearner.robust(p["k"], 0.05, rng=0)          # noqa: E731
+    t_r, c_r, _ = timed(lambda: fit(robust, pools), repeat)
     print(f"default problem: ICML fit {t_i:.3f} s (CPU {c_i:.3f}), robust fit {t_r:.3f} s "
-          f"(CPU {c_r:.3f}): robust / ICML {t_r / t_i:.1f} (target <= 3); best of {repeat}")
-    d = rob.diagnostics_
-    print("    robust stages: " + ", ".join(f"{s} {d[s]['time']:.3f} s" for s in d
-                                            if isinstance(d[s], dict) and "time" in d[s]))
+          f"(CPU {c_r:.3f}): robust / ICML {t_r / t_i:.1f} (CPU {c_r / c_i:.1f}; target <= 3); "
+          f"best of {repeat}; load average {os.getloadavg()[0]:.1f}")
+    print("    robust stages (CPU): " + ", ".join(f"{s} {v:.3f} s" for s, v in
+                                                  stage_cpu(robust, pools).items()))
 
 
 if __name__ == "__main__":

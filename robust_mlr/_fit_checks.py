@@ -58,7 +58,7 @@ def check_design(model, pools, k, threat):
         warnings.warn(f"the heavy clusters have sizes {counts.tolist()}: one is far below "
                       f"n_H/k = {counts.sum() / k:.0f}, so its W̃ (and the components "
                       f"classified to it) cannot be trusted; single linkage chains at small "
-                      f"separations (try clustering='average' or 'em')", UserWarning,
+                      f"separations (try clustering='linkage' or 'em')", UserWarning,
                       stacklevel=_user_level())
     p_min = float(np.min(model.p_))
     if threat.active and 1.0 / k > threat.alpha >= p_min:

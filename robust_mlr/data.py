@@ -131,6 +131,13 @@ class MetaDataset:
         passes read a pool through this."""
         return self.X[lo:hi], self.y[lo:hi]
 
+    def _block_rows(self, lo, hi, rows):
+        """Rows ``lo:hi`` taken in the order ``rows`` (indices within the
+        block) as fresh arrays ``(X, y)``: one gather, which a screened pool
+        scales in place (the same values as the block's, reordered)."""
+        X, y = self._block(lo, hi)
+        return np.take(X, rows, axis=0), y[rows]
+
     # --------------------------------------------------------------- selecting
     def subset(self, indices):
         """A new meta-dataset of the given tasks (a boolean mask or indices).

@@ -69,6 +69,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         median heavy task size of 16, single linkage from there),
         ``"single"`` / ``"average"``
         (:class:`~robust_mlr.stages.clustering.Linkage`, ICML Alg. 3),
+        ``"linkage"`` (average linkage refined by reassignment,
+        :meth:`icml`'s),
         ``"peng_wei_robust"`` (:class:`~robust_mlr.stages.clustering.PengWei`),
         ``"moments"`` (:class:`~robust_mlr.stages.clustering.TensorMoments`), ...
     classification : str or ClassificationStage
@@ -159,9 +161,18 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     @classmethod
     def icml(cls, k, **kwargs):
         """The learner of Kong, Somani, Song, Kakade, Oh (ICML 2020): moment
-        PCA, single linkage, likelihood classification, least squares.
-        Keyword arguments set any other parameter."""
-        return cls(k, **{"clustering": "single", **kwargs})
+        PCA, linkage clustering, likelihood classification, least squares.
+
+        The clustering is ``"linkage"``: average linkage (the authors'
+        released code; the paper's Algorithm 3 states single linkage,
+        ``clustering="single"``) on the median-of-splits distances,
+        followed by reassignment of each task to the cluster of least mean
+        distance (:func:`~robust_mlr.stages.clustering.linkage.lloyd_refine`,
+        a no-op under the separation of the paper's guarantee). Single
+        linkage chains when one pair of tasks of two components is close by
+        noise, which at the default split count (one split pair) happens on
+        clean data. Keyword arguments set any other parameter."""
+        return cls(k, **{"clustering": "linkage", **kwargs})
 
     @classmethod
     def robust(cls, k, alpha, **kwargs):

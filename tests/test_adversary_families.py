@@ -115,7 +115,9 @@ def _icml(pools, theta):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            m = MetaLearner.icml(2, rng=0).fit(pools)
+            # the paper's single linkage: the ICML learner's refined average
+            # linkage resists heavy edge placement (max‖ŵ−w‖/s 0.085, clean 0.052)
+            m = MetaLearner.icml(2, clustering="single", rng=0).fit(pools)
         except Exception:  # noqa: BLE001 - a raise is the largest damage
             return {"w_err": np.inf, "s2_err": np.inf, "p_err": np.inf, "subspace": np.inf}
     return dict(parameter_errors(m.W_, m.s2_, m.p_, theta), subspace=subspace_error(m.U_, theta))

@@ -156,8 +156,12 @@ def test_filter_components_first_round_equals_per_component_filter(ragged):
     W, s2, p, info = filter_components(data, labels, K, alpha=0.05, rng=0)
     assert [c["iterations"] for c in info["components"]] == [1] * K
     for c in range(K):
-        w, v, kept, _ = filter_regression(data.subset(np.flatnonzero(labels == c)), 0.05,
-                                          rng=0, budget=info["budget"], t_cap=info["t_cap"])
+        w, v, kept, one = filter_regression(data.subset(np.flatnonzero(labels == c)), 0.05,
+                                            rng=0, budget=info["budget"], t_cap=info["t_cap"])
         np.testing.assert_allclose(W[:, c], w, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(s2[c], v, rtol=1e-12)
+        # the stopping rule's statistic: the gradients' top eigenvalue over
+        # the edge set by the per-example moment, summed in the same pass
+        np.testing.assert_allclose(info["components"][c]["top_eig_over_edge"],
+                                   one["top_eig_over_edge"], rtol=1e-12)
         assert kept.all()

@@ -88,7 +88,7 @@ def test_the_regression_filter_receives_max_iter(problem):
 
 def test_presets_build_the_papers_learners():
     assert MetaLearner.icml(3, rng=1).get_params() == dict(MetaLearner(3, rng=1).get_params(),
-                                                           clustering="single")
+                                                           clustering="linkage")
     robust = MetaLearner.robust(3, 0.05)
     kinds = {k: type(v).__name__ for k, v in robust.resolved_stages().items()}
     assert kinds == {"subspace": "FilterPCA", "clustering": "BySize",

@@ -19,7 +19,10 @@ number, the three pools are
 3. **calibrated** (default): where the pool's own law has longer tails than
    the Gaussian model (Student-t rows, Chebyshev or other feature
    covariates), each limit is widened to a robust tail fit of that law
-   (:func:`calibrated_limits`), so clean non-Gaussian pools keep their tasks.
+   (:func:`calibrated_limits`; by :func:`screen_pools` to the widest of the
+   pools' fits, :func:`widest_limits`, since they estimate one law and a
+   small pool's fit can come out short), so clean non-Gaussian pools keep
+   their tasks.
 
 **What ⌊αn⌋ tasks can move here.** σ̂_x, σ̂_y: between the clean (1/2 ± α')
 quantiles, α' the corrupted fraction of examples (α' ≤ α t_max/t_min; with
@@ -41,6 +44,7 @@ import numpy as np
 from .._dist import chi2, norm
 
 from .._scaled import ScaledTasks
+from .._select import median, order_statistics
 from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
@@ -49,7 +53,7 @@ from ..exceptions import ValidationError
 from ..threat import excess_limit, size_cap
 
 __all__ = ["robust_scales", "screen_tasks", "screen_pools", "excess_limit", "scale_dataset",
-           "size_cap", "tail_quantile", "calibrated_limits"]
+           "size_cap", "tail_quantile", "calibrated_limits", "widest_limits"]
 
 #: Entries are clipped to ± this many robust scales before squaring: far
 #: beyond any screening threshold, so the clip never changes a decision.
@@ -88,12 +92,51 @@ def _scaled_sq_norms(X, sx):
 
 def _scaled_max_sq(X, sx):
     """max_j clip(x_j/σ̂_x)² per example, by blocks of rows."""
-    out = np.empty(X.shape[0])
+    return _max_sq_at(_abs_max(X), sx)
+
+
+#: Rows of the column-wise maximum at once (1 MB at d = 32: the strided
+#: columns of a chunk stay in cache while every coordinate is read).
+_MAX_ROWS = 1 << 12
+
+
+def _abs_max(X, out=None):
+    """max_j |x_j| per example: a maximum over the columns, one strided
+    column of a cache-sized chunk of rows at a time (numpy's reduction along
+    rows of d = 32 costs ≈ 2 ns an entry, this ≈ 1)."""
+    m = np.empty(X.shape[0]) if out is None else out
+    tmp = np.empty(min(_MAX_ROWS, X.shape[0]))
+    for a in range(0, X.shape[0], _MAX_ROWS):
+        Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
+        t = tmp[:ma.size]
+        np.abs(Xa[:, 0], out=ma)
+        for j in range(1, X.shape[1]):            # loop over coordinates only
+            np.maximum(ma, np.abs(Xa[:, j], out=t), out=ma)
+    return m
+
+
+def _max_sq_at(abs_max, sx):
+    """max_j clip(x_j/σ̂_x)² from max_j |x_j|: division by σ̂_x > 0, the clip
+    and the square are monotone in |x_j|, so this is the same number."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = abs_max / sx
+        if not z.max(initial=0.0) <= _CLIP:        # else the clip changes nothing
+            np.clip(z, -_CLIP, _CLIP, out=z)
+    return np.multiply(z, z, out=z)
+
+
+def _norms_pass(X, sx):
+    """(||clip(x_j/σ̂_x)||²/d, max_j |x_j|) per example, one pass by blocks of rows."""
+    u, m = np.empty(X.shape[0]), np.empty(X.shape[0])
     for a in range(0, X.shape[0], _ROW_BLOCK):
+        Xb = X[a:a + _ROW_BLOCK]
+        top = _abs_max(Xb, out=m[a:a + _ROW_BLOCK]).max(initial=0.0)
         with np.errstate(over="ignore", invalid="ignore"):
-            Z = np.clip(X[a:a + _ROW_BLOCK] / sx, -_CLIP, _CLIP)
-        out[a:a + _ROW_BLOCK] = np.max(Z * Z, axis=1)
-    return out
+            Z = Xb / sx
+            if not top / sx <= _CLIP:         # else no entry reaches the clip
+                np.clip(Z, -_CLIP, _CLIP, out=Z)
+        u[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
+    return u / X.shape[1], m
 
 
 def _abs_sample(datasets):
@@ -142,23 +185,23 @@ def robust_scales(datasets):
 
 
 def _robust_scales(datasets):
-    """(σ̂_x, σ̂_y, norms): :func:`robust_scales` and, per dataset, the
-    squared norms ||clip(x_j/σ̂_x)||²/d, from the pass that set σ̂_x (the
-    first estimate's norms rescaled: the screen needs no second pass)."""
-    # one N-float copy for each median, partitioned in place (the same values)
+    """(σ̂_x, σ̂_y, norms, max_sq): :func:`robust_scales` and, per dataset, the
+    squared norms ||clip(x_j/σ̂_x)||²/d and the largest squared coordinates
+    max_j clip(x_j/σ̂_x)², from the pass that set σ̂_x (the first estimate's
+    norms rescaled: the screen needs no second pass)."""
     y = np.concatenate([ds.y for ds in datasets])
     d = datasets[0].dim
-    sx0 = MAD_TO_SIGMA * np.median(_abs_sample(datasets), overwrite_input=True)
-    sy = MAD_TO_SIGMA * np.median(np.abs(y, out=y), overwrite_input=True)
-    del y
+    sx0 = MAD_TO_SIGMA * median(_abs_sample(datasets))
+    sy = MAD_TO_SIGMA * median(np.abs(y))
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
                               f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")
-    us = [_scaled_sq_norms(ds.X, sx0) for ds in datasets]
-    sx = sx0 * np.sqrt(np.median(np.concatenate(us), overwrite_input=True) * d / chi2.median(d))
+    us, ms = zip(*[_norms_pass(ds.X, sx0) for ds in datasets])
+    sx = sx0 * np.sqrt(median(np.concatenate(us)) * d / chi2.median(d))
     # ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
     # the clip, which both act only far beyond every screening threshold
-    return float(sx), float(sy), [u * (sx0 / sx) ** 2 for u in us]
+    return (float(sx), float(sy), [u * (sx0 / sx) ** 2 for u in us],
+            [_max_sq_at(m, sx) for m in ms])
 
 
 def scale_dataset(data: MetaDataset, sx, sy, copy=True):
@@ -210,10 +253,15 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
         if w.size and np.all(w == w[0]):
             # equal weights (tasks of one size): the cumulative weights are
             # the same in any order, so the order statistics come from a
-            # partition instead of a full sort (the same values)
-            cw = np.cumsum(w)
-            at = np.minimum(np.searchsorted(cw, cw[-1] * levels), v.size - 1)
-            q1, q2, q4 = np.partition(v, at)[at]
+            # selection instead of a full sort (the same values); unit
+            # weights sum exactly to 1, 2, ..., N, whose first entry ≥ x is
+            # the ⌈x⌉-th
+            if w[0] == 1.0 and w.size < 2 ** 53:
+                at = np.ceil(float(w.size) * levels).astype(np.int64) - 1
+            else:
+                cw = np.cumsum(w)
+                at = np.searchsorted(cw, cw[-1] * levels)
+            q1, q2, q4 = order_statistics(v, np.minimum(at, v.size - 1))
         else:
             order = np.argsort(v, kind="stable")
             cw = np.cumsum(w[order])
@@ -237,7 +285,7 @@ def _calibration_level(alpha, n):
     return float(np.clip(8 * excess_limit(alpha, n) / max(n, 1), 1 / 32, 1 / 8))
 
 
-def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None):
+def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None, max_sq=None):
     """Per-example limits read from the pool's own covariate and response
     laws (:func:`tail_quantile` at p = :data:`CALIBRATED_EXCEEDANCE`/N, examples weighted
     min(t_i, t_cap)/t_i so that ⌊αn⌋ tasks hold ≤ 2α of the weight):
@@ -264,6 +312,8 @@ def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None):
         Scales the data are judged at.
     u : ndarray (N,), optional
         The examples' scaled ||x||²/d, when a pass has already computed them.
+    max_sq : ndarray (N,), optional
+        The examples' scaled max_j x_j², likewise.
 
     Returns
     -------
@@ -277,11 +327,11 @@ def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None):
     w = np.repeat(np.minimum(t, size_cap(t)) / t, data.sizes)
     level = _calibration_level(alpha, data.n_tasks)
     u = _scaled_sq_norms(data.X, scales[0]) if u is None else u
-    # each per-example array is freed once its tail is fitted (N floats each)
-    m = _scaled_max_sq(data.X, scales[0])
+    m = _scaled_max_sq(data.X, scales[0]) if max_sq is None else max_sq
     hi = np.fmax(tail_quantile(u, p, level, w),
-                 (tail_quantile(m, p, level, w) + (d - 1) * float(np.median(u))) / d)
+                 (tail_quantile(m, p, level, w) + (d - 1) * median(u)) / d)
     del m
+    # one per-example buffer for the remaining tails, reused as each is fitted
     with np.errstate(divide="ignore"):
         v = np.log(u)
     np.negative(v, out=v)
@@ -344,15 +394,41 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), 
                   calibrate)
 
 
-def _judge(data, u, delta, y_range, scales, alpha, calibrate):
-    """:func:`screen_tasks` from the examples' scaled squared norms ``u``."""
+def widest_limits(limits):
+    """The widest of several pools' :func:`calibrated_limits` (lower x limit:
+    the smallest; every upper limit: the largest; NaN fits ignored).
+
+    The pools share one covariate law and one mixture of responses, so each
+    pool's fit is an estimate of the same tail quantiles. The Pickands fit
+    extrapolates from bulk quantiles (level ≥ 8× the corrupted share) to
+    0.005/N, so its result is very sensitive to the fitted shape: on whitened
+    Chebyshev features (tail shape ½ up to a cutoff) the upper x limit
+    of 128 heavy tasks of 16 examples came out anywhere between 2 and 360
+    across draws, and a short one removes clean tasks in bulk. Each fit is
+    bounded whatever ⌊αn⌋ tasks of its pool do, so the widest is bounded as
+    well.
+    """
+    def pick(values, fn):
+        v = np.asarray(values, float)
+        return float(fn(v)) if np.any(np.isfinite(v)) else float("nan")
+    return {"x_sq_over_d": (pick([c["x_sq_over_d"][0] for c in limits], np.nanmin),
+                            pick([c["x_sq_over_d"][1] for c in limits], np.nanmax)),
+            "abs_y": pick([c["abs_y"] for c in limits], np.nanmax),
+            "y_per_leverage": pick([c["y_per_leverage"] for c in limits], np.nanmax),
+            "level": pick([c["level"] for c in limits], np.nanmax)}
+
+
+def _judge(data, u, delta, y_range, scales, alpha, calibrate, max_sq=None, cal=None):
+    """:func:`screen_tasks` from the examples' scaled squared norms ``u``
+    (``max_sq``: each example's largest squared coordinate from the norms
+    pass; ``cal``: calibrated limits already fitted)."""
     N, d = data.n_examples, data.dim
     lo = chi2.ppf(delta / (2 * N), d) / d
     hi = chi2.isf(delta / (2 * N), d) / d
     yh = y_range * norm.isf(delta / (2 * N))
     gaussian = {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}
     if calibrate:
-        cal = calibrated_limits(data, alpha, scales, u=u)
+        cal = calibrated_limits(data, alpha, scales, u=u, max_sq=max_sq) if cal is None else cal
         lo = float(np.fmin(lo, cal["x_sq_over_d"][0]))       # NaN: not widened
         hi = float(np.fmax(hi, cal["x_sq_over_d"][1]))
         yh = float(np.fmax(yh, cal["abs_y"]))
@@ -374,6 +450,10 @@ def _judge(data, u, delta, y_range, scales, alpha, calibrate):
 def screen_pools(pools, alpha, delta=1e-3, y_range=2.0, calibrate=True):
     """Scale all pools by shared robust scales and screen every pool.
 
+    With ``calibrate``, every pool is judged against its own Gaussian limits
+    widened to the widest of the pools' calibrated limits
+    (:func:`widest_limits`).
+
     Returns
     -------
     scaled : dict of MetaDataset
@@ -388,13 +468,19 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0, calibrate=True):
     datasets = [pools[name] for name in pools.names]
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
-    sx, sy, norms = _robust_scales(datasets)      # one pass over X: scales and norms
+    sx, sy, norms, maxes = _robust_scales(datasets)    # one pass over X: scales, norms
     scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
-    for name, ds, u in zip(pools.names, datasets, norms):
-        kept, inf = _judge(ds, u, delta, y_range, (sx, sy), alpha, calibrate)
+    # one law of x and y for every pool: each pool judged at the widest fit
+    cal = widest_limits([calibrated_limits(ds, alpha, (sx, sy), u=u, max_sq=m)
+                         for ds, u, m in zip(datasets, norms, maxes)]) if calibrate else None
+    for name, ds, u, m in zip(pools.names, datasets, norms, maxes):
+        kept, inf = _judge(ds, u, delta, y_range, (sx, sy), alpha, calibrate, m, cal)
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
         # no copy of X: the kept tasks, scaled as the stages read them
-        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy)
+        # m = min(max_j |x_j|/σ̂_x, clip)² is the clip² exactly for a row
+        # that reaches the clip, so below it no entry of the pool does
+        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy,
+                                   clip=not m.max(initial=0.0) < _CLIP ** 2)
     return scaled, (sx, sy), info

@@ -4,6 +4,8 @@ Stage objects (:mod:`.stages`), also selected by name (``ALIASES``):
 
 * ``"single"``, ``"average"`` (:class:`Linkage`) — linkage on the
   median-of-splits distance matrix (ICML 2020 Algorithm 3, :mod:`.linkage`);
+  ``"linkage"`` — average linkage followed by reassignment of each task to
+  the cluster of least mean distance (the ICML learner's);
 * ``"kmeans"`` (:class:`KMeans`) — k-means on projected task means (baseline,
   :mod:`.kmeans_baseline`);
 * ``"peng_wei"``, ``"peng_wei_robust"`` (:class:`PengWei`), ``"sos_m4"``,

@@ -31,7 +31,7 @@ from ...exceptions import SolverFailedError, ValidationError
 from ..screening import excess_limit
 from .base import ClusteringResult
 from .burer_monteiro import DenseCost, LowRankCost, solve_peng_wei_bm
-from .linkage import default_splits, distance_matrix, projected_chunks
+from .linkage import choose_splits, default_splits, distance_matrix, projected_chunks
 from .rounding import ROUNDINGS, kmeans
 
 __all__ = ["bm_cluster", "assign_blocked", "far_tasks", "BLOCK_ENTRIES", "DENSE_ROUNDING_MAX",
@@ -46,17 +46,26 @@ DENSE_ROUNDING_MAX = 5000
 
 
 def _cost(data, U, L, rng, B):
-    """The normalised cost operator and its dense flag (``B``: the two
-    split-half projected means, computed once by the caller)."""
+    """The normalised cost operator, the split pairs L and the split noise's
+    tail ratio (None unless L was chosen here; ``B``: the two split-half
+    projected means, computed once by the caller)."""
     n = data.n_tasks
-    L = default_splits(int(data.sizes.min())) if L is None else check_int(L, "L", min_val=1)
+    ratio = None
+    if L is None:
+        L, ratio = choose_splits(data, U, return_ratio=True)
+        if L > default_splits(int(data.sizes.min())) and n > DENSE_ROUNDING_MAX:
+            # heavy split tails ask for a median of splits, whose cost is a
+            # dense n × n matrix: beyond this size the low-rank cost is kept
+            L = default_splits(int(data.sizes.min()))
+    else:
+        L = check_int(L, "L", min_val=1)
     if L == 1:
         op = LowRankCost(B[0], B[1])
         scale = _median_scale(op, n, rng)
-        return LowRankCost(B[0], B[1], scale=scale), L
+        return LowRankCost(B[0], B[1], scale=scale), L, ratio
     op = DenseCost(distance_matrix(data, U, L))
     scale = _median_scale(op, n, rng)
-    return DenseCost(np.clip(op.D / scale, -SDP_DISTANCE_CAP, SDP_DISTANCE_CAP)), L
+    return DenseCost(np.clip(op.D / scale, -SDP_DISTANCE_CAP, SDP_DISTANCE_CAP)), L, ratio
 
 
 def _median_scale(op, n, rng):
@@ -174,7 +183,7 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     t0 = time.perf_counter()
     n = data.n_tasks
     B = projected_chunks(data, U, 2, stage="clustering")    # the one projection on U
-    op, L = _cost(data, U, L, rng, B)
+    op, L, ratio = _cost(data, U, L, rng, B)
     points = B.mean(axis=0)                                  # (n, k)
     sub = np.arange(n)
     if max_sdp is not None and n > max_sdp:
@@ -200,6 +209,7 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
               **{key: res.info[key] for key in ("rank", "outer_iterations", "inner_iterations",
                                                  "escapes", "curvature", "time")}}
     info = {"method": "peng_wei_robust" if robust else "peng_wei", "n": n, "k": k, "L": L,
+            "split_tail_ratio": ratio,
             "cost": "low-rank" if isinstance(op, LowRankCost) else "dense",
             "build_time": build, "solver": solver, "rounding": rounding, "mass": mass,
             "sdp_tasks": int(sub.size), "time": time.perf_counter() - t0}

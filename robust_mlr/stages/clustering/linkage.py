@@ -20,15 +20,18 @@ import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
+from scipy import stats
+
 from ..._threads import single_blas
 from ..._validation import check_int
-from ...constants import MAX_SPLITS, SPLIT_CHUNK
+from ...constants import MAX_SPLITS, SPLIT_CHUNK, TAIL_CHUNK, TAIL_SDS, TAIL_SPLITS, TAIL_TRIM
 from ...data import MetaDataset
 from ...exceptions import ValidationError
 from .base import ClusteringResult
 
-__all__ = ["projected_chunks", "distance_matrix", "default_splits", "single_linkage",
-           "average_linkage"]
+__all__ = ["projected_chunks", "distance_matrix", "default_splits", "choose_splits",
+           "split_tail_ratio", "single_linkage",
+           "average_linkage", "lloyd_refine"]
 
 
 def default_splits(t):
@@ -41,6 +44,101 @@ def default_splits(t):
     once chunks keep ≥ 64 examples.
     """
     return int(np.clip(t // SPLIT_CHUNK, 1, MAX_SPLITS))
+
+
+def split_tail_ratio(data, U):
+    """Tail weight of the split noise against a Gaussian's: ≈ 1 for Gaussian tails.
+
+    δ_i = P_i − Q_i (the two half-task means of y·Uᵀx) is pure noise, and
+    under the central limit theorem ≈ N(0, Σ_δ). Rotated and scaled by the
+    eigenvectors and eigenvalues of its second moment among the kept tasks
+    (all but the ``TAIL_TRIM`` share of largest ‖δ_i‖), each coordinate's
+    square is then ≈ χ²_1. Per coordinate: the mean of the kept tasks'
+    squares over the median of all squares, divided by the same ratio for
+    χ²_1 (exactly F_3(q) / ((1 − share) · median χ²_1), q the χ²_1
+    quantile at the kept share); the result is the largest over the
+    coordinates. A few tasks whose chunk means are dominated by examples of
+    extreme leverage, along some direction, raise it far above 1; the trim
+    keeps a corrupted share up to ``TAIL_TRIM`` from deciding it. Tasks whose
+    split difference overflows count as the largest.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        Heavy tasks (t ≥ 2).
+    U : ndarray (d, m)
+        Basis.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_tasks
+    >>> heavy = make_tasks(make_params(8, 2, rng=0), 400, 64, rng=1)
+    >>> 0.8 < split_tail_ratio(heavy, np.eye(8)[:, :2]) < 1.3
+    True
+    """
+    B = projected_chunks(data, U, 2)
+    n, m = B.shape[1:]
+    keep_n = max(int(np.floor((1 - TAIL_TRIM) * n)), m + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        delta = B[0] - B[1]
+        sq = np.einsum("ij,ij->i", delta, delta)
+    finite = np.isfinite(sq)
+    if finite.sum() < keep_n:
+        return float("inf")                      # more overflowing tasks than the trim
+    kept = delta[np.argsort(np.where(finite, sq, np.inf))[:keep_n]]
+    vals, vecs = np.linalg.eigh(kept.T @ kept / keep_n)
+    if vals[0] <= 1e-12 * max(vals[-1], 1e-300):
+        return 1.0                               # degenerate noise: nothing to judge
+    with np.errstate(over="ignore", invalid="ignore"):
+        coord = (np.where(finite[:, None], delta, 0.0) @ (vecs / np.sqrt(vals))) ** 2
+    coord = np.sort(np.where(finite[:, None], coord, np.inf), axis=0)
+    share = keep_n / n
+    reference = stats.chi2.cdf(stats.chi2.ppf(share, 1), 3) / share / stats.chi2.median(1)
+    ratios = coord[:keep_n].mean(axis=0) / np.maximum(np.median(coord, axis=0), 1e-300)
+    return float(ratios.max() / reference)
+
+
+def choose_splits(data, U, return_ratio=False):
+    """Split pairs L for the distance matrix, read off the data.
+
+    :func:`default_splits` is calibrated on Gaussian covariates, where the
+    chunk means are near Gaussian and one split pair (the mean, not a
+    median) separates best. When :func:`split_tail_ratio` shows heavy
+    tails — above 1 + TAIL_SDS·sqrt(2/n) — L is raised to
+    ``TAIL_SPLITS`` (chunks of at least ``TAIL_CHUNK`` examples): the
+    median over splits, which the paper's analysis takes for its
+    high-probability bound, then stops single tasks of extreme leverage
+    from dominating their rows.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        Heavy tasks.
+    U : ndarray (d, m)
+        Basis of the distances.
+    return_ratio : bool
+        Also return the tail ratio (None when it was not needed: L already
+        at least ``TAIL_SPLITS``, tasks too short, or too few tasks).
+
+    Returns
+    -------
+    L : int
+    ratio : float or None
+        Only with ``return_ratio``.
+    """
+    t = int(data.sizes.min())
+    L, ratio = default_splits(t), None
+    cap = t // (2 * TAIL_CHUNK)
+    n, m = data.n_tasks, U.shape[1]
+    if L < min(TAIL_SPLITS, cap) and n > 2 * m:
+        ratio = split_tail_ratio(data, U)
+        if ratio > 1 + TAIL_SDS * np.sqrt(2 / n):
+            L = int(min(TAIL_SPLITS, cap))
+    return (L, ratio) if return_ratio else L
 
 
 def projected_chunks(data: MetaDataset, U, n_chunks, stage="clustering"):
@@ -128,8 +226,9 @@ def distance_matrix(data: MetaDataset, U, L=None):
     U : ndarray (d, k)
         Orthonormal basis of the subspace.
     L : int, optional
-        Number of independent split pairs; default :func:`default_splits`
-        of the smallest task size.
+        Number of independent split pairs; default :func:`choose_splits`
+        (:func:`default_splits` of the smallest task size, more when the
+        split noise has heavy tails).
 
     Returns
     -------
@@ -152,7 +251,7 @@ def distance_matrix(data: MetaDataset, U, L=None):
     """
     if U.shape[0] != data.dim:
         raise ValidationError(f"U has {U.shape[0]} rows but the data have d={data.dim}")
-    L = default_splits(int(data.sizes.min())) if L is None else check_int(L, "L", min_val=1)
+    L = choose_splits(data, U) if L is None else check_int(L, "L", min_val=1)
     B = projected_chunks(data, U, 2 * L, stage=f"clustering with L={L} split pairs")
     n = data.n_tasks
     ones = np.ones((n, 1))
@@ -189,8 +288,78 @@ def _fill_blocks(H, left, right, buf, step, L):
         H[s:e, s:e] *= 0.5
 
 
+#: Lloyd steps of :func:`lloyd_refine` at most (each is one n × n × k product;
+#: from a linkage start 1–3 steps are typical).
+MAX_LLOYD_STEPS = 50
+
+
+def lloyd_refine(H, labels, k, max_steps=MAX_LLOYD_STEPS):
+    """Reassign each task to the cluster of least mean distance, until stable.
+
+    Task i moves to the cluster C minimising mean_{j ∈ C∖i} H_ij. With H
+    unbiased for ‖μ_i − μ_j‖² its expectation is ‖μ_i − μ̄_C‖² + v_C, v_C the
+    mean squared distance of C's members to their mean: zero for a pure
+    cluster, so near the truth this is Lloyd's k-means step in the metric of
+    H, while a cluster that merges two components pays its spread and loses
+    tasks (k-means, which subtracts v_C, keeps such a merge as a local
+    optimum; so does its estimate of v_C from a small cluster's noisy
+    entries). Each task's own noise term (a_i in :func:`distance_matrix`,
+    common to its whole row) cancels from its comparison, and each decision
+    averages over a cluster instead of resting on one pair, which is why the
+    step undoes linkage's chaining. When every within-cluster entry of H lies
+    below every between-cluster entry (the separation under which ICML 2020
+    Theorem 3 makes linkage exact) the correct partition is a fixed point: the
+    step changes nothing where the paper's guarantee holds. A step that would
+    empty a cluster is not taken.
+
+    Parameters
+    ----------
+    H : ndarray (n, n)
+        Symmetric unbiased distance matrix (:func:`distance_matrix`).
+    labels : ndarray of int (n,)
+        Start, values in ``0..k-1``.
+    k : int
+        Number of clusters.
+    max_steps : int
+        Most Lloyd steps.
+
+    Returns
+    -------
+    labels : ndarray of int (n,)
+    steps : int
+        Steps that changed a label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mu = np.r_[np.zeros(3), np.ones(3)]
+    >>> H = (mu[:, None] - mu[None, :]) ** 2
+    >>> lloyd_refine(H, np.array([0, 0, 1, 1, 1, 1]), 2)[0].tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
+    labels = np.asarray(labels).copy()
+    n = labels.size
+    Hz = H - np.diag(np.diag(H))                 # self-distances out of every sum
+    steps = 0
+    for _ in range(max_steps):
+        A = np.zeros((n, k))
+        A[np.arange(n), labels] = 1.0
+        size = A.sum(axis=0)
+        S = Hz @ A                                # Σ_{j ∈ C} H_ij, j ≠ i
+        others = size[None, :] - A                # |C ∖ i|
+        cost = np.where(others > 0, S / np.maximum(others, 1), np.inf)
+        new = np.argmin(cost, axis=1)
+        if np.array_equal(new, labels) or np.bincount(new, minlength=k).min() == 0:
+            break
+        labels, steps = new, steps + 1
+    return labels, steps
+
+
 def _linkage(method):
-    def run(data, U, k, L=None):
+    def run(data, U, k, L=None, refine=False):
+        ratio = None
+        if L is None:
+            L, ratio = choose_splits(data, U, return_ratio=True)
         H = distance_matrix(data, U, L)
         if not np.all(np.isfinite(H)):
             raise ValidationError(
@@ -204,9 +373,12 @@ def _linkage(method):
         np.fill_diagonal(D, 0.0)
         Z = hierarchy.linkage(squareform(D, checks=False), method=method)
         labels = hierarchy.fcluster(Z, t=k, criterion="maxclust") - 1
-        return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None,
-                                {"method": f"{method} linkage", "L": L})
-    run.__doc__ = f"{method.capitalize()} linkage on the median-H matrix."
+        info = {"method": f"{method} linkage", "L": L, "split_tail_ratio": ratio}
+        if refine and np.unique(labels).size == k:
+            labels, info["lloyd_steps"] = lloyd_refine(H, labels, k)
+        return ClusteringResult(labels, np.zeros(data.n_tasks, bool), None, info)
+    run.__doc__ = (f"{method.capitalize()} linkage on the median-H matrix; with ``refine``, "
+                   f"followed by :func:`lloyd_refine`.")
     return run
 
 

@@ -174,18 +174,26 @@ class Linkage(ClusteringStage):
         ``"single"`` as in the paper, ``"average"`` as in the authors' code.
     L : int, optional
         Split pairs of the distance matrix (default from t_H).
+    refine : bool
+        Follow the linkage cut by :func:`~.linkage.lloyd_refine` (each task
+        to the cluster of least mean distance, until stable). A no-op under
+        the separation of the paper's guarantee; off, the paper's algorithm
+        exactly.
     """
 
     distance_based = True
     _parameter_constraints = {"linkage": _params.one_of(_LINKAGES, "linkage"),
-                              "L": _params.integer(1, none=True)}
+                              "L": _params.integer(1, none=True),
+                              "refine": _params.boolean()}
 
-    def __init__(self, linkage="single", L=None):
+    def __init__(self, linkage="single", L=None, refine=False):
         self.linkage = linkage
         self.L = L
+        self.refine = refine
 
     def _cluster(self, data, U, k, threat, rng, options):
-        return _LINKAGES[options["linkage"]](data, U, k, L=options["L"])
+        return _LINKAGES[options["linkage"]](data, U, k, L=options["L"],
+                                             refine=options["refine"])
 
 
 class KMeans(ClusteringStage):
@@ -624,6 +632,7 @@ def _check_stage(value, name):
 ALIASES = {
     "single": (Linkage, {"linkage": "single"}),
     "average": (Linkage, {"linkage": "average"}),
+    "linkage": (Linkage, {"linkage": "average", "refine": True}),
     "kmeans": (KMeans, {}),
     "single_cluster": (SingleClusterPeeling, {}),
     "peng_wei": (PengWei, {"robust": False}),

@@ -2,29 +2,64 @@
 blocked passes over the pool (private).
 
 A round of the filter (:func:`~.robust.filter_regression`) on a component
-is a weighted least-squares fit and the per-task gradients at it. For the
-first round every task of the component is kept, so the fits of all k
-components need one pass over the pool (per block of tasks, the rows in
-label order, one ``XᵀX`` per label, as the ICML refinement's
-``label_grams``) and the gradients a second (``X W`` per block, each row's
-residual under its task's component, per-task sums by a sparse product).
-No component's rows are gathered into a copy, and a screened pool is read
-through its scaled blocks. Only a component whose first round does not meet
-the stopping rule is then filtered on its own (its later rounds need the
-random draws, made in component order as before). The first round's
-stopping test needs only each component's gradient mean and covariance,
-summed block by block: no per-task gradient array is kept.
+is a weighted least-squares fit, the per-task gradients at it and the
+per-example moment of the residuals (the clean reference of its stopping
+rule). For the first round every task of the component is kept, so the
+fits of all k components need one pass over the pool (per block of tasks,
+the rows in label order, one ``XᵀX`` per label, as the ICML refinement's
+``label_grams``) and the gradients and moments a second (per label run of
+the sorted block: the residuals by one ``X w``, the moment by one ``RᵀR``,
+per-task sums by a sparse product). No component's rows are gathered into
+a copy, and a screened pool is read through its scaled blocks. Only a
+component whose first round does not meet the stopping rule is then
+filtered on its own (its later rounds need the random draws, made in
+component order as before). Its stopping test needs only each component's
+gradient mean and covariance, summed block by block: no per-task gradient
+array is kept.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..._linalg import gram_solve
-from ..._segments import task_blocks, task_sum_operator, weighted_task_sums
+from ..._linalg import gram_solve, top_eigvecs
+from ..._segments import BlockSums, task_blocks
+from ...data import example_rows
 
 
-def first_round(data, labels, k, t_cap):
+def label_order(labels, offsets, k):
+    """Rows of a block of tasks in label order, and the label runs.
+
+    Parameters
+    ----------
+    labels : ndarray of int (n_b,)
+        Label of each task of the block (−1: none).
+    offsets : ndarray (n_b + 1,)
+        The block's task offsets, starting at 0.
+    k : int
+
+    Returns
+    -------
+    tasks : ndarray of int (n_b,)
+        The tasks in stable label order (unlabelled first).
+    rows : ndarray of int (N_b,)
+        Their rows: the stable sort of the rows by label (a task's rows
+        stay together and in order).
+    edges : ndarray of int (k + 2,)
+        Label ℓ owns the sorted rows ``edges[ℓ + 1]:edges[ℓ + 2]``.
+    """
+    tasks = np.argsort(labels, kind="stable")
+    sizes = np.diff(offsets)
+    counts = np.bincount(labels + 1, weights=sizes, minlength=k + 1).astype(np.int64)
+    t = int(sizes[0])
+    if np.all(sizes == t):                       # tasks of one size: rows by broadcasting
+        rows = (tasks[:, None] * t + np.arange(t)).ravel()
+    else:
+        rows = example_rows(offsets, tasks)
+    return tasks, rows, np.concatenate([[0], np.cumsum(counts)])
+
+
+def first_round(data, labels, k, t_cap, *, statistics=False):
     """Fits and gradients of the first filter round of every component.
 
     Parameters
@@ -36,6 +71,8 @@ def first_round(data, labels, k, t_cap):
     k : int
     t_cap : float
         Task-size cap of the example weights min(t_i, t_cap)/t_i.
+    statistics : bool
+        Also return the pass's per-component statistics (below).
 
     Returns
     -------
@@ -51,19 +88,28 @@ def first_round(data, labels, k, t_cap):
         gradients themselves, n × d, are not kept).
     rss : ndarray (n,)
         Residual sum of squares of each task under its component.
+    stats : dict, with ``statistics`` only
+        ``grams`` (k, d, d): Σ c_i x_j x_jᵀ per component, c_i =
+        min(t_i, t_cap)/t_i (the normal equations' matrices);
+        ``example_tops`` (k,): top eigenvalue of the per-example moment
+        Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (0 where the
+        fit is not ok), the clean reference of the stopping rule.
     """
     off, sizes, d = data.offsets, data.sizes, data.dim
     t = sizes.astype(float)
-    sw_task = np.sqrt(np.minimum(t, t_cap) / t)
+    c_task = np.minimum(t, t_cap) / t
+    sw_task = np.sqrt(c_task)
+    unit = bool(np.all(c_task == 1.0))           # no task above the cap: x · 1 = x
     blocks = task_blocks(off, data.y.itemsize * d)
     G, b = np.zeros((k, d, d)), np.zeros((k, d))
     for a, e in blocks:                          # pass 1: the normal equations
-        Xb, yb = data._block(off[a], off[e])
-        lab = np.repeat(labels[a:e], sizes[a:e])
-        sw = np.repeat(sw_task[a:e], sizes[a:e])
-        order = np.argsort(lab, kind="stable")
-        edges = np.concatenate([[0], np.cumsum(np.bincount(lab + 1, minlength=k + 1))])
-        Xs, ys = Xb[order] * sw[order, None], yb[order] * sw[order]
+        lo = off[a]
+        tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
+        Xs, ys = data._block_rows(lo, off[e], order)
+        if not unit:
+            sw = np.repeat(sw_task[a:e][tasks], sizes[a:e][tasks])
+            Xs *= sw[:, None]
+            ys = ys * sw
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
@@ -77,16 +123,35 @@ def first_round(data, labels, k, t_cap):
     Wz = np.where(ok, W, 0.0)
     gsum, gmom, rss = np.zeros((k, d)), np.zeros((k, d, d)), np.empty(data.n_tasks)
     rt = np.sqrt(t)
-    for a, e in blocks:                          # pass 2: residuals and gradients
-        lo, hi = off[a], off[e]
-        Xb, yb = data._block(lo, hi)
-        lab = np.repeat(labels[a:e], sizes[a:e])
-        r = (Xb @ Wz)[np.arange(hi - lo), np.maximum(lab, 0)] - yb
-        r[lab < 0] = 0.0
-        g = weighted_task_sums(off[a:e + 1] - lo, Xb, r) / rt[a:e, None]
-        rss[a:e] = task_sum_operator(sizes[a:e]) @ (r * r)
-        for c in np.unique(labels[a:e][labels[a:e] >= 0]):    # loop over components only
-            gc = g[labels[a:e] == c]
+    M, wsum = np.zeros((k, d, d)), np.zeros(k)
+    sums = BlockSums()
+    for a, e in blocks:                          # pass 2: residuals, gradients, moments
+        lo = off[a]
+        tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
+        Xs, ys = data._block_rows(lo, off[e], order)
+        ts = sizes[a:e][tasks]
+        r = np.zeros(order.size)
+        sw = np.repeat(sw_task[a:e][tasks], ts)
+        cw = np.repeat(c_task[a:e][tasks], ts) if statistics else None
+        for c in range(k):                       # loop over components only
+            r0, r1 = edges[c + 1], edges[c + 2]
+            if r1 > r0:
+                Xc = Xs[r0:r1]
+                r[r0:r1] = Xc @ Wz[:, c] - ys[r0:r1]
+                if statistics and ok[c]:
+                    R = Xc * (r[r0:r1] if unit else r[r0:r1] * sw[r0:r1])[:, None]
+                    M[c] += R.T @ R
+                    wsum[c] += cw[r0:r1].sum()
+        toff = np.concatenate([[0], np.cumsum(ts)])
+        g = sums(toff, Xs, r) / rt[a + tasks, None]
+        rss[a + tasks] = sums(toff, r * r)
+        lt = labels[a + tasks]
+        for c in np.unique(lt[lt >= 0]):             # loop over components only
+            gc = g[lt == c]
             gsum[c] += gc.sum(axis=0)
             gmom[c] += gc.T @ gc
-    return W, ok, gsum, gmom, rss
+    if not statistics:
+        return W, ok, gsum, gmom, rss
+    tops = np.array([float(top_eigvecs(M[c] / wsum[c], 1)[1][0]) if wsum[c] > 0 else 0.0
+                     for c in range(k)])
+    return W, ok, gsum, gmom, rss, {"grams": G, "example_tops": tops}

@@ -55,6 +55,7 @@ import numpy as np
 from ..._dist import chi2
 from ..._linalg import top_eigvecs
 from ..._segments import label_grams, pool_task_rss, task_blocks
+from ..._select import weighted_median
 from ...threat import excess_limit, size_cap
 from .noise_check import cross_check_noise, light_noise_se
 
@@ -308,7 +309,7 @@ def _example_weights(data, weights_by_task):
     return np.minimum(t, size_cap(t)) / t if weights_by_task else np.ones(t.size)
 
 
-def light_covariances(data, labels, k, weights_by_task=True):
+def light_covariances(data, labels, k, weights_by_task=True, gram=None):
     """Per component, the Gram ``G_ℓ = Σ c_i x_jx_jᵀ`` of the light pool's
     (capped) least squares and the factor κ_ℓ of its clean covariance
     s²·κ_ℓ·G_ℓ⁻¹.
@@ -328,6 +329,8 @@ def light_covariances(data, labels, k, weights_by_task=True):
     weights_by_task : bool
         Example weights c = min(t_i, t_cap)/t_i (the task filter's); False:
         unit weights.
+    gram : ndarray (k, d, d), optional
+        The Grams when the stage's fit has already summed them (no pass).
 
     Returns
     -------
@@ -335,6 +338,17 @@ def light_covariances(data, labels, k, weights_by_task=True):
     kappa : ndarray (k,)
     """
     c = _example_weights(data, weights_by_task)
+    if gram is None:
+        gram = _light_grams(data, labels, k, c)
+    ok = labels >= 0
+    t = data.sizes[ok]
+    kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
+             / np.maximum(np.bincount(labels[ok], c[ok] * t, minlength=k), 1e-300))
+    return gram, kappa
+
+
+def _light_grams(data, labels, k, c):
+    """Σ c_i x_j x_jᵀ per label by one blocked pass."""
     row_w = None if np.all(c == 1.0) else np.sqrt(np.repeat(c, data.sizes))
     off, d = data.offsets, data.dim
     gram = np.zeros((k, d, d))
@@ -345,11 +359,7 @@ def light_covariances(data, labels, k, weights_by_task=True):
         if row_w is not None:
             Xb = Xb * row_w[off[a]:off[e], None]
         gram += label_grams(Xb, yb, off[a:e + 1] - off[a], labels[a:e], k)[0]
-    ok = labels >= 0
-    t = data.sizes[ok]
-    kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
-             / np.maximum(np.bincount(labels[ok], c[ok] * t, minlength=k), 1e-300))
-    return gram, kappa
+    return gram
 
 
 def _noise_at(light, labels, W, comps):
@@ -363,9 +373,7 @@ def _noise_at(light, labels, W, comps):
     for c in comps:                                    # loop over components only
         r, w = ratio[labels == c, c], weight[labels == c]
         if r.size:
-            order = np.argsort(r)
-            cw = np.cumsum(w[order])
-            out[c] = float(r[order][np.searchsorted(cw, cw[-1] / 2)])
+            out[c] = weighted_median(r, w)
     return out
 
 
@@ -436,7 +444,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
 
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
-              unsupported=(), weights_by_task=True):
+              unsupported=(), weights_by_task=True, light_gram=None):
     """What a robust regression stage takes from the heavy pool: the anchor
     (ŵ pooled with the heavy estimate, ŝ² refitted at the pooled ŵ) and the
     heavy ŝ² cross-check, each only when the heavy assignment is reliable.
@@ -459,6 +467,9 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         Components no light task supports (W from the clustering).
     weights_by_task : bool
         The stage's least squares weights examples by the capped task size.
+    light_gram : ndarray (k, d, d), optional
+        The stage's Σ c_i x_j x_jᵀ per component of ``kept_labels``, when
+        its fit summed them (:func:`light_covariances` then reads no rows).
 
     Returns
     -------
@@ -475,7 +486,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             "passed": True}
     if anchor and reliable:
         W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng)
-        gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task)
+        gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
+                                            light_gram)
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,

@@ -46,7 +46,8 @@ import numpy as np
 from ..._dist import chi2
 
 from ..._linalg import least_squares, top_eigvecs
-from ..._segments import task_blocks, weighted_task_sums
+from ..._segments import weighted_task_sums
+from ..._select import weighted_median
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset
 from ...constants import MAD_TO_SIGMA
@@ -81,28 +82,6 @@ def _example_top(X, r, weights):
     return float(top_eigvecs(M, 1)[1][0])
 
 
-def _label_example_tops(data, labels, k, W, t_cap):
-    """:func:`_example_top` of every component's tasks at its column of W,
-    from one blocked pass over the pool (no copy of a component's rows)."""
-    off, d = data.offsets, data.dim
-    t = data.sizes.astype(float)
-    task_w = np.minimum(t, t_cap) / t
-    W = np.nan_to_num(W)
-    M, wsum = np.zeros((k, d, d)), np.zeros(k)
-    for a, e in task_blocks(off, data.y.itemsize * d):
-        Xb, yb = data._block(off[a], off[e])
-        lab = np.repeat(labels[a:e], data.sizes[a:e])
-        w = np.repeat(task_w[a:e], data.sizes[a:e])
-        for c in np.unique(lab[lab >= 0]):               # loop over components only
-            rows = lab == c
-            Xc = Xb[rows]
-            R = Xc * ((Xc @ W[:, c] - yb[rows]) * np.sqrt(w[rows]))[:, None]
-            M[c] += R.T @ R
-            wsum[c] += w[rows].sum()
-    return np.array([float(top_eigvecs(M[c] / max(wsum[c], 1e-300), 1)[1][0]) if wsum[c] > 0
-                     else 0.0 for c in range(k)])
-
-
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
     """ŝ² = weighted median over tasks of RSS_i / median(χ²_{t_i}), task
     weights min(t_i, t_cap).
@@ -123,11 +102,8 @@ def _noise(sizes, rss, kept=None, t_cap=None):
     t = sizes[kept]
     t_cap = size_cap(sizes) if t_cap is None else t_cap
     rss = rss[kept]
-    sizes, which = np.unique(t, return_inverse=True)             # median per size
-    ratio = rss / chi2.median(sizes)[which]
-    order = np.argsort(ratio)
-    cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
-    return float(ratio[order][np.searchsorted(cw, cw[-1] / 2)])
+    ratio = rss / chi2.median(t)                 # evaluated once per distinct size
+    return weighted_median(ratio, np.minimum(t, t_cap))
 
 
 def _gradient_test(g, kept, d, example_top=0.0):
@@ -135,7 +111,8 @@ def _gradient_test(g, kept, d, example_top=0.0):
     covariance and its eigenvalue over the clean Marchenko–Pastur edge, the
     clean scale being the larger of tr/d and the per-example moment's top
     eigenvalue ``example_top`` (:func:`_example_top`)."""
-    gk = g[kept] - g[kept].mean(axis=0)
+    gk = g if kept.all() else g[kept]                  # no copy while all are kept
+    gk = gk - gk.mean(axis=0)
     v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, example_top)
     return gk, v, ratio
 
@@ -308,8 +285,8 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     labels = np.asarray(labels)
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
-    W1, ok, gsum, gmom, rss1 = first_round(data, labels, k, t_cap)
-    tops = _label_example_tops(data, labels, k, W1, t_cap) if ok.any() else np.zeros(k)
+    W1, ok, gsum, gmom, rss1, first = first_round(data, labels, k, t_cap, statistics=True)
+    tops = first["example_tops"]
 
     def quick(c, idx):
         """Component c from the first round computed for all components,
@@ -333,7 +310,10 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     W, s2, p, final, infos = _per_component(
         data, labels, k, lambda sub: filter_regression(sub, alpha, rng, max_iter, budget=budget,
                                                        t_cap=t_cap), skip_empty, quick)
-    return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos,
+    # nothing removed: the first round's normal-equation matrices are the
+    # final components' Gram matrices (the anchor's light covariances)
+    grams = first["grams"] if np.array_equal(final, labels) else None
+    return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap,
                       "removed": [i["removed"] for i in infos],
                       "passed": all(i["passed"] for i in infos)}

@@ -99,11 +99,12 @@ class RegressionStage(Stage):
                     f"d={data.dim} examples; their estimates are the clustering's",
                     ConvergenceWarning, stacklevel=_user_level())
         self.labels_ = info.pop("labels", labels)
+        grams = info.pop("grams", None)           # the fit's per-component Gram matrices
         if (check or anchor) and threat.active and heavy is not None:
             W, s2, extra = use_heavy(data, np.asarray(labels), self.labels_, heavy, W, s2, p,
                                      threat.alpha, rng, anchor=anchor, cross_check=check,
                                      unsupported=unsupported.tolist(),
-                                     weights_by_task=self._capped)
+                                     weights_by_task=self._capped, light_gram=grams)
             info["passed"] = bool(info.get("passed", True)) and extra.pop("passed")
             info.update(extra)
         if self.robust:

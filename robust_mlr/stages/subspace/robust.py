@@ -54,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ..._segments import task_blocks, weighted_task_sums
+from ..._segments import BlockSums, task_blocks
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
@@ -111,11 +111,12 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     sc = np.sqrt(c / t)
     M = np.zeros((d, d)) if moment else None
     rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
+    sums = BlockSums()
     for a, e in task_blocks(off, data.y.itemsize * d):
         lo, hi = off[a], off[e]
         Xb = data._block(lo, hi)[0]
         yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = weighted_task_sums(off[a:e + 1] - lo, Xb, yh[lo:hi]) * sc[a:e, None]
+        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh[lo:hi]) * sc[a:e, None]
         if moment:
             Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
             M += Xw.T @ Xw
@@ -236,15 +237,16 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     alpha = check_alpha(alpha)
     slack = check_float(slack, "slack", min_val=0.0)
     n, d = Z.shape
+    gram = _masked_gram(Z)              # by blocks of rows: Z may be rows on disk
     res = filter_pca(Z, k, alpha, rng=rng, bulk_reference=_gaussian_bulk_excess(q, k, alpha),
+                     gram=gram,
                      **filter_kw)
     kept = res.kept
     info = dict(res.info)
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    S = _masked_gram(Z, kept) / m          # no copy of the kept points
-
+    S = (gram if m == n else _masked_gram(Z, kept)) / m     # no copy of the kept points
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:

@@ -151,13 +151,13 @@ def _masked_gram(Z, kept=None):
 _ROWS = 1 << 16
 
 
-def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
+def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
     n = Z.shape[0]
     a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
     base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
     limit = base
     kept = np.ones(n, bool)
-    S = _masked_gram(Z)
+    S = gram.copy()                       # downdated in place below
     removed = []
     excess_rel = np.nan
     for it in range(1, max_iter + 1):
@@ -197,7 +197,7 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None):
 
 
 def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_iter=100,
-               bulk_reference=None):
+               bulk_reference=None, gram=None):
     """Filtering robust PCA (Kong, Somani, Kakade, Oh, NeurIPS 2020) with independent restarts.
 
     One run iterates: U ← top-k eigenvectors of the kept points' second
@@ -253,6 +253,8 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         scaled up by the ratio of the kept points' bulk excess to it
         (never down): a heavier-tailed clean law has heavier tails in every
         direction, and its clean excess in the top k is not evidence.
+    gram : ndarray (d, d), optional
+        ``Z.T @ Z`` when the caller has it (every run starts from it).
 
     Returns
     -------
@@ -269,13 +271,14 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         check_int(restarts, "restarts", min_val=1)
     if alpha == 0:
         restarts = 1
-    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference)]
+    gram = _masked_gram(Z) if gram is None else gram    # one product for all runs
+    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)]
     if runs[0][2] == 1 and not runs[0][3]:
         # the first run met the stopping rule in its first round, before any
         # random draw: every run would repeat it exactly (and draw nothing)
         runs *= restarts
     else:
-        runs += [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference)
+        runs += [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)
                  for _ in range(restarts - 1)]
     order = sorted(range(restarts), key=lambda i: (-int(runs[i][1].sum()), runs[i][4]))
     best = order[0]

@@ -1,0 +1,87 @@
+"""Exact order statistics of large arrays by a bracketing sample (private).
+
+``np.partition`` (introselect) moves every value of the array through
+memory several times; the screen and the filters need a few order
+statistics of 10⁶–10⁸ values. Here a strided sample of about 2¹⁶ values
+brackets each wanted rank r between two of its order statistics lo ≤ hi,
+and one pass counts the values below lo and gathers those in [lo, hi]:
+
+    sorted(v) = [v < lo] ++ sorted(v ∩ [lo, hi]) ++ [v > hi],
+
+so the r-th smallest is the (r − #{v < lo})-th smallest of the gathered
+values whenever that index falls inside them — an identity, whatever the
+sample. The sample only sets the cost: its rank error is about
+√(f(1 − f)/2¹⁶), the bracket is six times wider, and a bracket that
+misses its rank (an adversarial order of the values) or a NaN in the array
+falls back to ``np.partition`` of the whole array. The values returned are
+those of ``np.partition(v, ranks)[ranks]``, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Arrays shorter than this are partitioned whole.
+SELECT_FROM = 1 << 18
+#: Size of the bracketing sample.
+SAMPLE = 1 << 16
+
+
+def order_statistics(values, ranks):
+    """``np.partition(values, ranks)[ranks]`` (0-based ranks of the
+    flattened array), by bracketing (module text)."""
+    return _select(np.asarray(values, dtype=float).ravel(), ranks)[0]
+
+
+def _select(v, ranks):
+    """(order statistics, whether the bracketing found a NaN)."""
+    ranks = np.asarray(ranks, dtype=np.int64).ravel()
+    N = v.size
+    if N < SELECT_FROM or ranks.size == 0:
+        return np.partition(v, ranks)[ranks], False
+    s = np.sort(v[::N // SAMPLE])
+    ns = s.size
+    out = np.empty(ranks.size)
+    for i, r in enumerate(ranks.tolist()):
+        f = r / N
+        margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
+        a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
+        lo = s[a] if a > 0 else -np.inf
+        hi = s[b] if b < ns - 1 else np.inf
+        below = np.count_nonzero(v < lo)
+        inside = v[(v >= lo) & (v <= hi)]
+        if i == 0 and below + inside.size + np.count_nonzero(v > hi) != N:
+            return np.partition(v, ranks)[ranks], True    # NaN: partition's order
+        j = r - below
+        if not 0 <= j < inside.size:
+            return np.partition(v, ranks)[ranks], False   # the sample missed the rank
+        out[i] = np.partition(inside, j)[j]
+    return out, False
+
+
+def median(values):
+    """``np.median`` of a flattened array, by :func:`order_statistics`."""
+    v = np.asarray(values, dtype=float).ravel()
+    N = v.size
+    if N < SELECT_FROM:
+        return float(np.median(v))
+    mid, nan = _select(v, [N // 2] if N % 2 else [N // 2 - 1, N // 2])
+    return float(np.median(v)) if nan else float(np.mean(mid))
+
+
+def weighted_median(values, weights):
+    """The first value, in increasing order, at which the cumulative weight
+    reaches half the total: ``v[order][searchsorted(cumsum(w[order]), W/2)]``,
+    ``order = argsort(v)``. With equal integer weights (tasks of one size)
+    the cumulative weights are exact multiples, so the index is ⌈n/2⌉ − 1
+    and the value an order statistic (:func:`order_statistics`, no sort)."""
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = v.size
+    if n and w[0] > 0 and w[0] == np.round(w[0]) and n * w[0] < 2.0 ** 53 \
+            and np.all(w == w[0]):
+        return float(order_statistics(v, [-(-n // 2) - 1])[0])
+    order = np.argsort(v)
+    cw = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(cw, cw[-1] / 2)])
+

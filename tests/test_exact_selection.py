@@ -1,0 +1,106 @@
+"""The screen's order statistics on large pools against a full sort.
+
+The calibrated screen fits tails from three order statistics of every
+example's ||x||², max_j x_j², −log ||x||², |y| and |y|/√u, and the robust
+scales are medians of all examples; on pools of 10⁶–10⁸ examples these are
+selected by bracketing a sample instead of partitioning the whole array.
+The selection is exact by construction (a sample that misses falls back to
+a partition), so here the results must equal a full sort's bit for bit,
+including orders a strided sample cannot bracket (sorted, reversed, long
+runs of ties) and arrays holding a NaN.
+"""
+import numpy as np
+import pytest
+
+from robust_mlr import MetaDataset, Pools
+from robust_mlr.constants import MAD_TO_SIGMA
+from robust_mlr.stages.screening import (REJECT_TAIL_SHAPE, robust_scales, screen_pools,
+                                         tail_quantile)
+
+N = 300_000          # above the size where the selection replaces a partition
+
+
+def _reference_tail(v, p, level, max_shape=0.5):
+    """tail_quantile with unit weights, from a full sort."""
+    s = np.sort(v)
+    levels = np.array([1 - level, 1 - 2 * level, 1 - 4 * level])
+    cw = np.arange(1, v.size + 1, dtype=float)
+    q1, q2, q4 = s[np.minimum(np.searchsorted(cw, cw[-1] * levels), v.size - 1)]
+    s1, s2 = q1 - q2, q2 - q4
+    if not s1 > 0:
+        return float(q1) if q1 == np.median(v) else float("nan")
+    raw = np.log2(s1 / s2) if s2 > 0 else np.inf
+    if not raw <= REJECT_TAIL_SHAPE:
+        return float("nan")
+    xi = float(np.clip(raw, 0.0, max_shape))
+    r = level / p
+    growth = np.log2(r) if xi < 1e-9 else (r ** xi - 1) / (1 - 2.0 ** -xi)
+    return float(q1 + s1 * max(growth, 0.0))
+
+
+def _orders(rng):
+    v = rng.chisquare(32, N) / 32
+    planted = v.copy()
+    planted[::9] = 0.0                       # every value a stride of 9 samples is 0
+    return {"planted": planted, "random": v, "sorted": np.sort(v), "reversed": np.sort(v)[::-1].copy(),
+            "ties": np.round(v, 1), "blocks": np.repeat(rng.exponential(size=N // 8), 8)}
+
+
+@pytest.mark.parametrize("order", ["random", "sorted", "reversed", "ties", "blocks",
+                                   "planted"])
+@pytest.mark.parametrize("level", [1 / 8, 1 / 32])
+def test_tail_quantile_equals_full_sort(order, level):
+    v = _orders(np.random.default_rng(0))[order]
+    got = tail_quantile(v, 1e-8, level, np.ones(v.size))
+    ref = _reference_tail(v, 1e-8, level)
+    assert got == ref or (np.isnan(got) and np.isnan(ref))
+
+
+def test_tail_quantile_with_a_nan_equals_partition_order():
+    v = np.random.default_rng(1).exponential(size=N)
+    v[123] = np.nan                          # a partition sorts NaN last, as a sort does
+    got = tail_quantile(v, 1e-8, 1 / 8, np.ones(v.size))
+    assert got == _reference_tail(v, 1e-8, 1 / 8)
+
+
+def test_robust_scales_equal_full_medians():
+    """σ̂_y is 1.4826 · the median of all |y|: selected, the same number."""
+    rng = np.random.default_rng(2)
+    n, t, d = 40_000, 8, 4                   # 320 000 responses
+    X = rng.standard_normal((n * t, d))
+    y = np.sort(rng.standard_normal(n * t) * 3.0)      # an order a sample cannot bracket
+    data = MetaDataset(X, y, np.arange(0, n * t + 1, t))
+    sx, sy = robust_scales([data])
+    assert sy == MAD_TO_SIGMA * np.median(np.abs(y))
+    assert 0.9 < sx < 1.1
+    scaled, scales, info = screen_pools(Pools(data, data, data), 0.05)
+    assert scales == (sx, sy)
+
+
+def _reference_noise(data, w, t_cap):
+    """ŝ² of robust_noise by a full sort: the size-weighted median of
+    RSS_i / median(χ²_{t_i})."""
+    from scipy import stats
+    t = data.sizes
+    rss = np.add.reduceat((data.y - data.X @ w) ** 2, data.offsets[:-1])
+    ratio = rss / stats.chi2.median(t)
+    order = np.argsort(ratio)
+    cw = np.cumsum(np.minimum(t, t_cap)[order].astype(float))
+    return ratio[order][np.searchsorted(cw, cw[-1] / 2)]
+
+
+@pytest.mark.parametrize("sizes", ["equal", "mixed"])
+def test_robust_noise_equals_full_sort(sizes):
+    """The regression's ŝ² (a size-weighted median over 3·10⁵ tasks) is
+    selected without a sort when the task weights are equal; the same number."""
+    from robust_mlr.stages.regression import robust_noise
+    rng = np.random.default_rng(3)
+    n, d = 300_000, 2
+    t = np.full(n, 2) if sizes == "equal" else rng.integers(2, 5, n)
+    off = np.concatenate([[0], np.cumsum(t)])
+    X = rng.standard_normal((off[-1], d))
+    w = np.array([1.0, -0.5])
+    data = MetaDataset(X, X @ w + 0.3 * rng.standard_normal(off[-1]), off)
+    got = robust_noise(data, w, t_cap=3.0)
+    np.testing.assert_allclose(got, _reference_noise(data, w, 3.0), rtol=1e-12)
+    assert got == robust_noise(data, w, t_cap=3.0)
