@@ -10,7 +10,10 @@ of them from the files of a :class:`~robust_mlr.chunked.ChunkedMetaDataset`:
 * ``X`` is a :class:`DiskRows`: ``X[a:b]`` reads rows ``a:b`` (across
   shards), ``X[idx]`` gathers rows by reading them window by window, and
   the whole N × d array is never built (``np.asarray(X)`` raises);
-* ``y`` (N floats, 1/d of X) and the task offsets are read once and kept.
+* ``y`` (N floats, 1/d of X) and the task offsets are read once and kept;
+* per-task statistics a stage fills block by block (``_task_rows``: the
+  filter PCA's n × d statistics) are a :class:`SpillRows`, written to an
+  anonymous temporary file and read back by rows.
 
 The stages then run unchanged on a pool larger than memory — the same
 blocks in the same order with the same float64 values as in memory — so
@@ -19,6 +22,9 @@ the fit equals the in-memory fit bit for bit. Whitened covariates
 """
 
 from __future__ import annotations
+
+import os
+import tempfile
 
 import numpy as np
 
@@ -111,6 +117,49 @@ class DiskRows:
         return self._gather(key)
 
 
+class SpillRows(DiskRows):
+    """An (n, d) float64 array written once, block by block, into an
+    anonymous temporary file and then read by rows like :class:`DiskRows`
+    (the per-task statistics of a pool whose rows stay on disk: n × d
+    floats, more than the memory the fit is allowed).
+
+    ``S[a:b] = block`` writes rows ``a:b``; ``S[a:b]``, ``S[idx]`` read them
+    back (the same float64 values, bit for bit). The file is deleted when the
+    array is."""
+
+    def __init__(self, n, d):
+        self.source, self.transform = None, None
+        self.shape = (int(n), int(d))
+        self._file = tempfile.TemporaryFile(prefix="robust-mlr-")
+        self._file.truncate(self.shape[0] * self.shape[1] * 8)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"{self.shape[0]} x {self.shape[1]} rows spilled to a temporary "
+                        "file; read them by rows")
+
+    def __setitem__(self, key, value):
+        lo, hi, step = key.indices(self.shape[0]) if isinstance(key, slice) else (0, 0, 0)
+        if step != 1:
+            raise TypeError("spilled rows are written by contiguous row slices")
+        block = np.ascontiguousarray(np.broadcast_to(value, (hi - lo, self.shape[1])),
+                                     dtype=np.float64)
+        view, pos = memoryview(block).cast("B"), lo * self.shape[1] * 8
+        while view.nbytes:
+            done = os.pwrite(self._file.fileno(), view, pos)
+            view, pos = view[done:], pos + done
+
+    def _range(self, lo, hi):
+        lo, hi = max(int(lo), 0), min(int(hi), self.shape[0])
+        out = np.empty((max(hi - lo, 0), self.shape[1]))
+        view, pos = memoryview(out).cast("B"), lo * self.shape[1] * 8
+        while view.nbytes:
+            done = os.preadv(self._file.fileno(), [view], pos)
+            if done <= 0:
+                raise OSError("temporary file of spilled rows ended early")
+            view, pos = view[done:], pos + done
+        return out
+
+
 class DiskTasks(MetaDataset):
     """A :class:`~robust_mlr.chunked.ChunkedMetaDataset` as a meta-dataset
     whose covariates stay on disk (``X`` is a :class:`DiskRows`; ``y`` and
@@ -128,6 +177,10 @@ class DiskTasks(MetaDataset):
         self.X = DiskRows(source, transform)
         self.y, self.offsets = source.read_y_offsets() if _yo is None else _yo
         self.components = None
+
+    def _task_rows(self, d):
+        """Per-task statistics (n × d floats) spill to a temporary file."""
+        return SpillRows(self.n_tasks, d)
 
     def transformed(self, matrix):
         """The same tasks with covariates ``x @ matrix`` (after any transform)."""

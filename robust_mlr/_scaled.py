@@ -62,11 +62,13 @@ class ScaledTasks(MetaDataset):
         kept = np.asarray(kept, dtype=np.int64)
         self._base, self._sx, self._X, self._clip = data, sx, None, bool(clip)
         whole = kept.size == data.n_tasks
-        self._src = None if whole else example_rows(data.offsets, kept)
+        # the kept tasks' indices (8 bytes a task), not their rows' (8 bytes
+        # an example): a block's source rows are computed when it is read
+        self._kept = None if whole else kept
         sizes = data.sizes[kept]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.components = None if data.components is None else data.components[kept]
-        y = data.y.copy() if whole else data.y[self._src]
+        y = data.y.copy() if whole else data.y[example_rows(data.offsets, kept)]
         self.y = scale_rows(y, sy)
 
     @property
@@ -91,18 +93,31 @@ class ScaledTasks(MetaDataset):
         if self._X is not None:
             return self._X[lo:hi], self.y[lo:hi]
         src = self._base.X
-        if self._src is None:                 # one pass: the quotient is the copy
+        if self._kept is None:                # one pass: the quotient is the copy
             with np.errstate(over="ignore"):
                 X = src[lo:hi] / self._sx
             return (np.clip(X, -CLIP, CLIP, out=X) if self._clip else X), self.y[lo:hi]
-        return scale_rows(src[self._src[lo:hi]], self._sx, self._clip), self.y[lo:hi]
+        return scale_rows(src[self._source_rows(np.arange(lo, hi))], self._sx, self._clip), \
+            self.y[lo:hi]
+
+    def _source_rows(self, rows):
+        """Rows of the pool holding the kept rows ``rows`` (from the kept
+        tasks' offsets: no per-example index array is held)."""
+        if self._kept is None:
+            return rows
+        task = np.searchsorted(self.offsets, rows, side="right") - 1
+        return self._base.offsets[self._kept[task]] + (rows - self.offsets[task])
+
+    def _task_rows(self, d):
+        """Per-task statistics stored as the pool's own (:meth:`MetaDataset._task_rows`)."""
+        return type(self._base)._task_rows(self, d)
 
     def _block_rows(self, lo, hi, rows):
         """Scaled rows ``lo:hi`` in the order ``rows``: the source rows are
         gathered and scaled in place (no scaled copy of the block first)."""
         if self._X is not None:
             return self._X[lo:hi][rows], self.y[lo:hi][rows]
-        src = lo + rows if self._src is None else self._src[lo:hi][rows]
+        src = self._source_rows(lo + rows)
         base = self._base.X
         # np.take: twice as fast as fancy indexing for row gathers (numpy 2);
         # rows on disk (robust_mlr._disk) are gathered by their own reader
@@ -122,7 +137,7 @@ class ScaledTasks(MetaDataset):
                        dtype=self._base.X.dtype)
         for idx, r in zip(groups, rows):
             X = buf[:r.size]
-            src = r if self._src is None else self._src[r]
+            src = self._source_rows(r)
             if isinstance(self._base.X, np.ndarray):
                 np.take(self._base.X, src, axis=0, out=X)
             else:                               # rows on disk (robust_mlr._disk)
@@ -142,7 +157,7 @@ class ScaledTasks(MetaDataset):
         if idx.size and (idx.min() < 0 or idx.max() >= self.n_tasks):
             return super().subset(indices)              # the base class names the error
         rows = example_rows(self.offsets, idx)
-        src = rows if self._src is None else self._src[rows]
+        src = self._source_rows(rows)
         X = scale_rows(self._base.X[src], self._sx, self._clip)
         sizes = self.sizes[idx]
         off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)

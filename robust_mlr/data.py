@@ -164,6 +164,12 @@ class MetaDataset:
         rows = example_rows(self.offsets, idx)
         return MetaDataset._trusted(self.X[rows], self.y[rows], new_off, comps)
 
+    def _task_rows(self, d):
+        """An (n, d) array for per-task statistics filled block by block (in
+        memory here; a pool whose rows stay on disk spills it to a file,
+        :mod:`robust_mlr._disk`)."""
+        return np.empty((self.n_tasks, d))
+
     def _subsets(self, groups):
         """:meth:`subset` of each task index array of ``groups`` in turn (a
         screened pool reuses one buffer, :class:`robust_mlr._scaled.ScaledTasks`)."""

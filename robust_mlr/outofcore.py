@@ -29,8 +29,9 @@ the filter PCA, robust clustering, flagging, the regression filter with the
 heavy anchor — reads its pools only through blocked passes and gathers of
 chosen tasks' rows. It runs unchanged on views of the chunked files whose
 blocks are read from disk (:mod:`robust_mlr._disk`): the covariates are never
-held, while the per-example responses and the stages' per-task statistics
-are (the filter PCA's n × d task statistics among them).
+held, nor the filter PCA's n × d task statistics (spilled to a temporary
+file and read back by blocks), while the per-example responses and a few
+per-task floats are.
 """
 
 from __future__ import annotations

@@ -328,16 +328,21 @@ def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None, m
     level = _calibration_level(alpha, data.n_tasks)
     u = _scaled_sq_norms(data.X, scales[0]) if u is None else u
     m = _scaled_max_sq(data.X, scales[0]) if max_sq is None else max_sq
-    with np.errstate(divide="ignore"):
-        neg_log_u = -np.log(u)
-        abs_y = np.abs(data.y / scales[1])
     hi = np.fmax(tail_quantile(u, p, level, w),
                  (tail_quantile(m, p, level, w) + (d - 1) * median(u)) / d)
-    lo = float(np.exp(-tail_quantile(np.minimum(neg_log_u, 1e300), p, level, w)))
-    ratio = np.minimum(abs_y, 1e300) / np.sqrt(np.maximum(u, 1.0))
-    return {"x_sq_over_d": (lo, float(hi)),
-            "abs_y": tail_quantile(np.minimum(abs_y, 1e300), p, level, w),
-            "y_per_leverage": tail_quantile(ratio, p, level, w), "level": level}
+    del m
+    # one per-example buffer for the remaining tails, reused as each is fitted
+    with np.errstate(divide="ignore"):
+        v = np.log(u)
+    np.negative(v, out=v)
+    lo = float(np.exp(-tail_quantile(np.minimum(v, 1e300, out=v), p, level, w)))
+    with np.errstate(divide="ignore"):
+        v = np.abs(np.divide(data.y, scales[1], out=v), out=v)
+    np.minimum(v, 1e300, out=v)
+    abs_y = tail_quantile(v, p, level, w)
+    v /= np.sqrt(np.maximum(u, 1.0))
+    return {"x_sq_over_d": (lo, float(hi)), "abs_y": abs_y,
+            "y_per_leverage": tail_quantile(v, p, level, w), "level": level}
 
 
 def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), *,

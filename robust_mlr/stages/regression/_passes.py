@@ -13,7 +13,9 @@ per-task sums by a sparse product). No component's rows are gathered into
 a copy, and a screened pool is read through its scaled blocks. Only a
 component whose first round does not meet the stopping rule is then
 filtered on its own (its later rounds need the random draws, made in
-component order as before).
+component order as before). Its stopping test needs only each component's
+gradient mean and covariance, summed block by block: no per-task gradient
+array is kept.
 """
 
 from __future__ import annotations
@@ -79,9 +81,11 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         normal equations are not well conditioned: that component is left
         to the per-component filter, which falls back to an SVD).
     ok : ndarray of bool (k,)
-    g : ndarray (n, d)
-        Standardised gradients t_i^{-1/2} X_iᵀ(X_i ŵ − y_i) under the task's
-        component (0 for unlabelled tasks).
+    gsum : ndarray (k, d), gmom : ndarray (k, d, d)
+        Sum and second moment (Σ_i g_i, Σ_i g_i g_iᵀ) over each component's
+        tasks of the standardised gradients g_i = t_i^{-1/2} X_iᵀ(X_i ŵ − y_i)
+        under the task's component, accumulated block by block (the
+        gradients themselves, n × d, are not kept).
     rss : ndarray (n,)
         Residual sum of squares of each task under its component.
     stats : dict, with ``statistics`` only
@@ -117,7 +121,8 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         if w is not None:
             W[:, c], ok[c] = w, True
     Wz = np.where(ok, W, 0.0)
-    g, rss = np.empty((data.n_tasks, d)), np.empty(data.n_tasks)
+    gsum, gmom, rss = np.zeros((k, d)), np.zeros((k, d, d)), np.empty(data.n_tasks)
+    rt = np.sqrt(t)
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
     sums = BlockSums()
     for a, e in blocks:                          # pass 2: residuals, gradients, moments
@@ -138,11 +143,15 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                     M[c] += R.T @ R
                     wsum[c] += cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
-        g[a + tasks] = sums(toff, Xs, r)
+        g = sums(toff, Xs, r) / rt[a + tasks, None]
         rss[a + tasks] = sums(toff, r * r)
-    g /= np.sqrt(t)[:, None]
+        lt = labels[a + tasks]
+        for c in np.unique(lt[lt >= 0]):             # loop over components only
+            gc = g[lt == c]
+            gsum[c] += gc.sum(axis=0)
+            gmom[c] += gc.T @ gc
     if not statistics:
-        return W, ok, g, rss
+        return W, ok, gsum, gmom, rss
     tops = np.array([float(top_eigvecs(M[c] / wsum[c], 1)[1][0]) if wsum[c] > 0 else 0.0
                      for c in range(k)])
-    return W, ok, g, rss, {"grams": G, "example_tops": tops}
+    return W, ok, gsum, gmom, rss, {"grams": G, "example_tops": tops}

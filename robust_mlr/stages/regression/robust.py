@@ -113,11 +113,17 @@ def _gradient_test(g, kept, d, example_top=0.0):
     eigenvalue ``example_top`` (:func:`_example_top`)."""
     gk = g if kept.all() else g[kept]                  # no copy while all are kept
     gk = gk - gk.mean(axis=0)
-    C = gk.T @ gk / kept.sum()
+    v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, example_top)
+    return gk, v, ratio
+
+
+def _covariance_test(C, n, d, example_top=0.0):
+    """The top eigenvector of the gradients' covariance C (n tasks) and its
+    eigenvalue over the clean Marchenko–Pastur edge (:func:`_gradient_test`)."""
     v, lam = top_eigvecs(C, 1)
-    mp = (1 + 2 * np.sqrt(d / kept.sum())) ** 2
+    mp = (1 + 2 * np.sqrt(d / n)) ** 2
     edge = mp * max(np.trace(C) / d, example_top)
-    return gk, v, float(lam[0] / max(edge, 1e-300))
+    return v, float(lam[0] / max(edge, 1e-300))
 
 
 def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
@@ -279,7 +285,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     labels = np.asarray(labels)
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
-    W1, ok, g1, rss1, first = first_round(data, labels, k, t_cap, statistics=True)
+    W1, ok, gsum, gmom, rss1, first = first_round(data, labels, k, t_cap, statistics=True)
     tops = first["example_tops"]
 
     def quick(c, idx):
@@ -289,7 +295,12 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         if not ok[c]:
             return None
         kept = np.ones(idx.size, bool)
-        lam_ratio = _gradient_test(g1[idx], kept, data.dim, tops[c])[2]
+        # the covariance of the component's gradients from their sums over
+        # the pass: Σ g gᵀ/n − ḡ ḡᵀ (ḡ ≈ 0 at the least-squares fit, so
+        # nothing cancels)
+        mean = gsum[c] / idx.size
+        lam_ratio = _covariance_test(gmom[c] / idx.size - np.outer(mean, mean), idx.size,
+                                     data.dim, tops[c])[1]
         if not (alpha == 0 or lam_ratio <= 1 or budget <= 0):
             return None
         return W1[:, c], _noise(data.sizes[idx], rss1[idx], None, t_cap), kept, {

@@ -60,7 +60,7 @@ from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
-from .robust_pca import filter_pca, hrpca, plain_pca, relative_excess
+from .robust_pca import _masked_gram, _masked_scores, filter_pca, hrpca, plain_pca
 from .base import SubspaceResult
 
 __all__ = ["task_statistics", "filter_subspace", "hrpca_subspace", "points_pca_subspace",
@@ -107,7 +107,8 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     # one pass over the rows block by block (a screened pool scales each
     # block as it is read, never all of X at once)
     off, d, N = data.offsets, data.dim, data.n_examples
-    yh, Z = np.empty(N), np.empty((data.n_tasks, d))
+    yh, Z = np.empty(N), data._task_rows(d)
+    sc = np.sqrt(c / t)
     M = np.zeros((d, d)) if moment else None
     rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
     sums = BlockSums()
@@ -115,11 +116,10 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
         lo, hi = off[a], off[e]
         Xb = data._block(lo, hi)[0]
         yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh[lo:hi])
+        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh[lo:hi]) * sc[a:e, None]
         if moment:
             Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
             M += Xw.T @ Xw
-    Z *= np.sqrt(c / t)[:, None]
     q = data.task_sums(yh * yh) * (c / t)
     return (Z, q) if not moment else (Z, q, M / data.n_tasks)
 
@@ -136,16 +136,72 @@ def task_statistics(data: MetaDataset, clip=2.0):
     return _statistics(data, clip)[0]
 
 
+def _product_count(qs, c, v):
+    """#{(i, j): fl(qs_i · c_j) ≤ v} for ascending qs ≥ 0 and c > 0.
+
+    fl(x · c_j) is non-decreasing in x, so the products of column j at most
+    v are a prefix of qs: its end is found by a search for v / c_j in qs,
+    the threshold moved by ulps until it is exactly the largest x with
+    fl(x · c_j) ≤ v."""
+    x = v / c
+    for _ in range(8):
+        up = np.nextafter(x, np.inf)
+        x = np.where(up * c <= v, up, x)
+        x = np.where(x * c > v, np.nextafter(x, -np.inf), x)
+    return np.searchsorted(qs, x, side="right")
+
+
+def _product_order_statistic(qs, c, rank):
+    """The ``rank``-th smallest (from 0) of the n·m products fl(qs_i · c_j)
+    without forming them: bisection on the bit patterns of non-negative
+    doubles (ordered as integers), each step counting by
+    :func:`_product_count` (m binary searches in qs)."""
+    lo, hi = np.int64(0), np.array(qs[-1] * c[-1]).view(np.int64)
+    while lo < hi:                       # smallest v with count(v) > rank
+        mid = lo + (hi - lo) // 2
+        if _product_count(qs, c, np.array(mid).view(np.float64)).sum() > rank:
+            hi = mid
+        else:
+            lo = mid + 1
+    return float(np.array(lo).view(np.float64))
+
+
+def _linear_quantile(qs, c, p):
+    """The quantile ``p`` of the products fl(qs_i · c_j), interpolated
+    between order statistics as ``np.quantile`` (method "linear") does."""
+    N = qs.size * c.size
+    vi = (N - 1) * p
+    i0 = int(np.floor(vi))
+    a = _product_order_statistic(qs, c, i0)
+    b = _product_order_statistic(qs, c, min(i0 + 1, N - 1))
+    g = vi - i0
+    return b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g
+
+
 def _gaussian_bulk_excess(q, k, alpha, n_grid=16):
     """The relative excess of bulk scores when vᵀz_i ~ N(0, q_i) (Gaussian
     covariates): scores q_i·c_j over a grid of χ²_k quantiles c_j, trimmed
-    at the filter's level. The filter scales its stopping level by the
-    observed bulk excess over this (:func:`~.robust_pca.filter_pca`)."""
+    at the filter's level (:func:`~.robust_pca.relative_excess` of the
+    n × ``n_grid`` scores). The filter scales its stopping level by the
+    observed bulk excess over this (:func:`~.robust_pca.filter_pca`).
+
+    The scores are never formed: with q sorted (n floats) the products of
+    each grid point are sorted too, so the two trimming quantiles are exact
+    order statistics found by bisection over counts, and the scores between
+    them are a range of sorted q per grid point."""
     if alpha == 0 or q.size < 8:
         return None
     a_trim = min(excess_limit(alpha, q.size) / q.size, 0.49)
     c = chi2.ppf((np.arange(n_grid) + 0.5) / n_grid, k)
-    return float(relative_excess(np.outer(q, c).ravel(), a_trim))
+    qs = np.sort(q)
+    lo, hi = _linear_quantile(qs, c, a_trim), _linear_quantile(qs, c, 1 - a_trim)
+    a = _product_count(qs, c, np.nextafter(lo, -np.inf))     # first product ≥ lo
+    b = _product_count(qs, c, hi)                             # past the last ≤ hi
+    good_sum = sum(float(c[j] * qs[a[j]:b[j]].sum()) for j in range(n_grid))
+    good_n = int((b - a).sum())
+    mean = float(qs.sum()) * float(c.sum()) / (qs.size * n_grid)
+    mean_g = good_sum / max(good_n, 1)
+    return (mean - mean_g) / max(mean_g, 1e-300)
 
 
 def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None, **filter_kw):
@@ -181,7 +237,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     alpha = check_alpha(alpha)
     slack = check_float(slack, "slack", min_val=0.0)
     n, d = Z.shape
-    gram = Z.T @ Z
+    gram = _masked_gram(Z)              # by blocks of rows: Z may be rows on disk
     res = filter_pca(Z, k, alpha, rng=rng, bulk_reference=_gaussian_bulk_excess(q, k, alpha),
                      gram=gram,
                      **filter_kw)
@@ -190,23 +246,24 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     if alpha == 0:
         return res.U, kept, dict(info, passed=True, bulk_ratio=float("nan"))
     m = int(kept.sum())
-    Zk, qk = (Z, q) if m == n else (Z[kept], q[kept])     # no copy when all are kept
-    S = (gram if m == n else Zk.T @ Zk) / m
+    S = (gram if m == n else _masked_gram(Z, kept)) / m     # no copy of the kept points
     vals, vecs = linalg.eigh((S + S.T) / 2)                   # ascending
     ratio = float("nan")
     if d > k:
-        nu = min(float(qk.mean()), float(np.median(vals[:d - k])))
+        nu = min(float(q[kept].mean()), float(np.median(vals[:d - k])))
         edge = max(nu, 1e-300) * (1 + np.sqrt(d / m)) ** 2 * (1 + slack)
         if moment is not None:        # the clean law's own bulk (non-Gaussian x)
             edge = max(edge, float(linalg.eigvalsh(moment)[d - k - 1]) * (1 + slack))
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
-    P = Zk @ V
-    r = np.einsum("ij,ij->i", P, P)
+    r = _masked_scores(Z, V, kept)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
-    keep_t = np.argsort(r, kind="stable")[:m - n_trim]
-    T = P[keep_t].T @ P[keep_t]
+    keep_t = np.ones(n, bool)               # the kept points less the n_trim largest r
+    keep_t[np.flatnonzero(kept)[np.argsort(r, kind="stable")[m - n_trim:]]] = False
+    keep_t &= kept
+    del r
+    T = V.T @ _masked_gram(Z, keep_t) @ V
     tv, tvec = linalg.eigh((T + T.T) / 2)
     U = V @ tvec[:, ::-1][:, :k]
     return U, kept, dict(info, passed=bool(not ratio > 1), bulk_ratio=ratio,

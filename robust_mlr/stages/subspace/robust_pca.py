@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ..._dist import chi2
 
+from ..._disk import SpillRows
 from ..._linalg import top_eigvecs
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning
@@ -34,7 +35,9 @@ class RobustPCAResult:
 
 
 def _check(Z, k, alpha):
-    Z = check_array(Z, "Z", ndim=2)
+    # points spilled to a file by a pool on disk are read by rows; they were
+    # computed by the stage, not given
+    Z = Z if isinstance(Z, SpillRows) else check_array(Z, "Z", ndim=2)
     k = check_k_d(k, Z.shape[1])
     alpha = check_alpha(alpha)
     if Z.shape[0] < 2 * k:
@@ -108,41 +111,66 @@ def relative_excess(tau, a_trim):
     return (tau.mean(axis=0) - mean_g) / np.maximum(mean_g, 1e-300)
 
 
-def bulk_excess(Z, vecs, k, a_trim):
+def bulk_excess(Z, vecs, k, a_trim, kept=None):
     """Median relative excess of the scores ||Vᵀz_i||² over groups V of k
     eigenvectors of the bulk (``vecs`` in descending order of eigenvalue,
     from the (2k + 1)-th on; NaN when d < 3k): the clean law's excess in
     directions without signal. A median over groups: to raise it the
-    corrupted points must put energy into half the bulk's dimensions."""
+    corrupted points must put energy into half the bulk's dimensions.
+    ``kept`` (bool, n): score only those points. One group's scores (n
+    floats) are held at a time."""
     d = vecs.shape[1]
     groups = [vecs[:, j:j + k] for j in range(2 * k, d - k + 1, k)]
     if not groups:
         return float("nan")
-    tau = np.stack([_row_sq(Z @ V) for V in groups], axis=1)
-    return float(np.median(relative_excess(tau, a_trim)))
+    return float(np.median([relative_excess(_masked_scores(Z, V, kept), a_trim)
+                            for V in groups]))
 
 
-def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None, gram=None):
+def _masked_scores(Z, V, kept=None):
+    """||Vᵀz_i||² of the points ``kept`` (all when None), computed over
+    blocks of rows: no copy of the kept rows and no n × k product."""
+    n = Z.shape[0]
+    out = np.empty(n)
+    for a in range(0, n, _ROWS):
+        out[a:a + _ROWS] = _row_sq(Z[a:a + _ROWS] @ V)
+    return out if kept is None or kept.all() else out[kept]
+
+
+def _masked_gram(Z, kept=None):
+    """Σ z_i z_iᵀ over the points ``kept`` (all when None), by blocks of
+    rows (no copy of the kept rows; the points may be rows on disk)."""
+    S = np.zeros((Z.shape[1], Z.shape[1]))
+    for a in range(0, Z.shape[0], _ROWS):
+        Zb = Z[a:a + _ROWS] if kept is None else Z[a:a + _ROWS][kept[a:a + _ROWS]]
+        S += Zb.T @ Zb
+    return S
+
+
+#: Rows of the points scored at once (no n × k product is held).
+_ROWS = 1 << 16
+
+
+def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
     n = Z.shape[0]
     a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
     base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
     limit = base
     kept = np.ones(n, bool)
-    S = Z.T @ Z if gram is None else gram.copy()          # downdated in place below
+    S = gram.copy()                       # downdated in place below
     removed = []
     excess_rel = np.nan
     for it in range(1, max_iter + 1):
         m = int(kept.sum())
-        Zk = Z if m == n else Z[kept]      # no n × d copy while every point is kept
         if bulk_reference is None or alpha == 0:
             U, _ = top_eigvecs(S / m, k)
         else:
             vecs = np.linalg.eigh(S / m)[1][:, ::-1]
             U = vecs[:, :k]
-            ratio = bulk_excess(Zk, vecs, k, a_trim) / bulk_reference / BULK_MARGIN
+            ratio = bulk_excess(Z, vecs, k, a_trim, kept) / bulk_reference / BULK_MARGIN
             limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
         idx = np.flatnonzero(kept)
-        tau = _row_sq(Zk @ U)
+        tau = _masked_scores(Z, U, kept)     # the kept points' scores, no copy of their rows
         lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
         part = np.partition(tau, (lo_i, hi_i))
         lo, hi = part[lo_i], part[hi_i]
@@ -159,7 +187,8 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference=None, gram=None):
         if drop.size == 0:
             return U, kept, it, removed, excess_rel
         kept[drop] = False
-        S -= Z[drop].T @ Z[drop]
+        Zd = Z[drop]
+        S -= Zd.T @ Zd
         removed.append(int(drop.size))
     warnings.warn(f"filter PCA stopped at max_iter={max_iter} with relative excess "
                   f"{excess_rel:.3g} above its stopping level; raise max_iter",
@@ -242,7 +271,7 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         check_int(restarts, "restarts", min_val=1)
     if alpha == 0:
         restarts = 1
-    gram = Z.T @ Z if gram is None else gram          # one product for all runs
+    gram = _masked_gram(Z) if gram is None else gram    # one product for all runs
     runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)]
     if runs[0][2] == 1 and not runs[0][3]:
         # the first run met the stopping rule in its first round, before any
