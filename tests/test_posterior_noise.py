@@ -8,13 +8,13 @@ import warnings
 import numpy as np
 import pytest
 
-from robust_mlr import MetaLearner, make_params, make_pools, make_tasks
+from robust_mlr import MetaDataset, MetaLearner, make_params, make_pools, make_tasks
 from robust_mlr.adversary import Midpoint, Targeted, corrupt_pools
 from robust_mlr.exceptions import ValidationError
 from robust_mlr.limits import two_point_floor
 from robust_mlr.metrics import parameter_errors
 from robust_mlr.stages.classification import Likelihood
-from robust_mlr.stages.regression import FilterRegression
+from robust_mlr.stages.regression import FilterRegression, posterior_noise
 from robust_mlr.threat import ThreatModel
 
 ALPHA = 0.05
@@ -84,6 +84,23 @@ def test_auto_leaves_the_pooled_estimate_when_the_heavy_check_runs():
     assert "posterior_noise" in st.info_
     with pytest.raises(ValidationError, match="noise_refit"):
         FilterRegression(noise_refit="sometimes").fit(light, labels, 2)
+
+
+def test_extreme_tasks_keep_the_posterior_median_finite():
+    """Tasks of ±1e300 responses or 1e200 covariates (finite, admitted by the
+    threat model) have infinite residuals under every component: equal
+    posterior weights, a ratio at the top, no warning and no NaN."""
+    theta = make_params(6, 2, rng=0)
+    clean = make_tasks(theta, 500, 16, rng=1)
+    X, y = clean.X.copy(), clean.y.copy()
+    y[:16], y[16:32], X[32:48] = 1e300, -1e300, 1e200
+    bad = MetaDataset(X, y, clean.offsets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s2 = posterior_noise(bad, clean.components, theta.W)
+        unsupported = posterior_noise(clean, clean.components, np.full_like(theta.W, np.nan))
+    assert np.all(np.abs(s2 / theta.s ** 2 - 1) < 0.1)
+    assert np.all(np.isfinite(unsupported))
 
 
 @pytest.mark.slow

@@ -221,8 +221,11 @@ def _weighted_medians(ratio, weight):
 def _responsibilities(rss, t, s2, p):
     """Posterior probabilities (n, k) of the components given each task's
     residual sums of squares under Gaussian noise (s²_ℓ, shares p_ℓ)."""
-    logr = np.log(p) - 0.5 * t[:, None] * np.log(s2) - rss / (2.0 * s2)
-    logr -= logr.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        logr = np.log(p) - 0.5 * t[:, None] * np.log(s2) - rss / (2.0 * s2)
+    logr = np.nan_to_num(logr, nan=-np.inf)
+    top = logr.max(axis=1, keepdims=True)
+    logr = np.where(np.isfinite(top), logr - top, 0.0)    # a task no component fits: equal
     r = np.exp(logr)
     return r / r.sum(axis=1, keepdims=True)
 
@@ -295,7 +298,8 @@ def posterior_noise(light: MetaDataset, labels, W, p=None, rounds=3):
     p = np.maximum(p / max(p.sum(), 1e-300), 1e-6)
     keep = np.asarray(labels) >= 0
     t = light.sizes
-    rss = pool_task_rss(light, W)[keep]
+    with np.errstate(over="ignore", invalid="ignore"):
+        rss = np.nan_to_num(pool_task_rss(light, W)[keep], nan=np.inf)
     tk = t[keep].astype(float)
     ratio = rss / chi2.median(t[keep])[:, None]
     cap = np.minimum(tk, size_cap(t))[:, None]
