@@ -6,7 +6,11 @@ for all pools, on the default problem (k = 4, p = 1/4, orthonormal W so
 ‖w_a − w_b‖/s = √2; light 1 t = 2, heavy t = 128, light 2 t = 8), plus the
 light pools with the adaptive study's heterogeneous sizes (truncated Pareto,
 t 2–64, shape 1.2; its exact law, weighted to 1 part in 10⁶), and the
-small-t_H problem (p = 1/8, light 2 t = 16, heavy t = 4). Seconds.
+small-t_H problem (p = 1/8, light 2 t = 16, heavy t = 4), and for one
+component's ŝ² what a quantile of the χ²-scaled task residuals achieves
+against the ŝ² floor: the learner's median, the best quantile rule (which
+attains the floor) with its clean bias, and what the two-world midpoint
+attack does to the median. Seconds.
 
     python3 benchmarks/bench_limits.py
 """
@@ -15,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from robust_mlr.limits import pool_floors, two_point_floor
+from scipy import optimize, stats
+
+from robust_mlr.limits import pool_floors, quantile_noise_error, two_point_floor
 
 
 def pareto_sizes(t_min=2, t_max=64, shape=1.2, scale=10 ** 6):
@@ -46,6 +52,35 @@ def main():
     for a in (0.01, 0.02, 0.05):
         f = pool_floors(a, {"light2": 16, "heavy": 4}, 1 / 8, sep)
         print(f"w | {a} | {f['w']['light2']:.3f} | {f['w']['heavy']:.3f}")
+
+    print("\nnoise level of one component: t | p | alpha | floor | median (worst) | "
+          "median / floor | best quantile (worst) | its level | its clean bias | "
+          "median under the midpoint attack (frac 1, 0.95)")
+    for t, p in ((16, 1 / 8), (8, 1 / 4)):
+        for a in (0.02, 0.05):
+            floor = two_point_floor(t, p, a, "s2")
+            med = quantile_noise_error(t, p, a)
+            eps = a / p
+            best = optimize.minimize_scalar(
+                lambda c: quantile_noise_error(t, p, a, c, "minimax"),
+                bounds=(eps + 1e-9, 1 - eps - 1e-9), method="bounded",
+                options={"xatol": 1e-10})
+            lo, mid, hi = stats.chi2.ppf([best.x - eps, best.x, best.x + eps], t)
+            attacked = [midpoint_median(t, p, a * f) for f in (1.0, 0.95)]
+            print(f"{t} | {p:.3f} | {a} | {floor:.3f} | {med:.3f} | {med / floor:.2f} | "
+                  f"{best.fun:.3f} | {best.x:.3f} | {2 * mid / (lo + hi) - 1:+.3f} | "
+                  f"{attacked[0]:.3f}, {attacked[1]:.3f}")
+
+
+def midpoint_median(t, p, alpha):
+    """Relative error of the median of χ²-scaled residuals when a component's
+    law is the midpoint of two noise levels s² and s²(1 + h)/(1 − h), h the
+    ŝ² floor at ``alpha`` (the ``midpoint`` attack's two worlds): the median
+    of ½χ²_t + ½·(1 + h)/(1 − h)·χ²_t over that of χ²_t."""
+    h = two_point_floor(t, p, alpha, "s2")
+    r = (1 + h) / (1 - h)
+    half = lambda x: 0.5 * stats.chi2.cdf(x, t) + 0.5 * stats.chi2.cdf(x / r, t) - 0.5  # noqa: E731
+    return optimize.brentq(half, 0.0, 10 * r * t) / stats.chi2.median(t) - 1
 
 
 if __name__ == "__main__":

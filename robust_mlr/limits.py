@@ -26,7 +26,7 @@ from scipy import optimize, special, stats
 from ._validation import check_float
 from .exceptions import ValidationError
 
-__all__ = ["shift_tv", "noise_tv", "two_point_floor", "pool_floors"]
+__all__ = ["shift_tv", "noise_tv", "two_point_floor", "pool_floors", "quantile_noise_error"]
 
 ESTIMATES = ("w", "s2", "p")
 
@@ -209,6 +209,70 @@ def two_point_floor(t, p, alpha, estimate="w", separation=None):
         return _invert(lambda x: _shift_tv_sizes(radii, wq, freq, x), target, 1.0) / 2.0
     return _invert(lambda h: noise_tv(t, (1.0 + h) / (1.0 - h)) if h < 1 else 1.0,
                    target, 0.5)
+
+
+def quantile_noise_error(t, p, alpha, level=0.5, centre="consistent"):
+    """Worst relative error of a quantile estimate of one component's noise
+    level when ⌊αn⌋ of the pool's tasks are replaced.
+
+    ŝ² = Q̂_c/κ, Q̂_c the empirical ``level``-quantile c of the ratios
+    RSS_i/s² (χ²_t for a clean task at the true w) over the component's
+    tasks. Replacing a share ε = α/p of them (all of the budget in the
+    component) moves the empirical c-quantile anywhere between the clean
+    (c − ε) and (c + ε) quantiles q₋, q₊ of χ²_t and no further (removing
+    tasks on one side and adding them on the other), so the worst relative
+    error is max(q₊/κ − 1, 1 − q₋/κ).
+
+    * ``centre="consistent"``: κ = q(c), the clean quantile (ŝ² is
+      consistent on clean data); at c = ½ this is the learner's median of
+      RSS_i/median(χ²_t).
+    * ``centre="minimax"``: κ = (q₊ + q₋)/2, which minimises the worst error,
+      (q₊ − q₋)/(q₊ + q₋), at the price of a clean bias q(c)/κ − 1. Over c
+      its minimum equals the two-point floor :func:`two_point_floor` (the
+      noise TV is a gap of χ²_t distribution functions at two points whose
+      ratio is the variance ratio), so a quantile estimate attains the floor.
+
+    Parameters
+    ----------
+    t : int
+        Task size.
+    p : float
+        Share of the component, in (0, 1].
+    alpha : float
+        Corrupted fraction of the pool, in [0, 0.5).
+    level : float
+        The quantile c, in (0, 1).
+    centre : {"consistent", "minimax"}
+
+    Returns
+    -------
+    float
+        ``inf`` when c ± α/p leaves (0, 1) (the budget reaches the end of
+        the component's ratios).
+
+    Examples
+    --------
+    Light-2 tasks of the small-heavy problem (t = 16, p = 1/8) at α = 0.05:
+    the median and the floor.
+
+    >>> round(quantile_noise_error(16, 0.125, 0.05), 3)
+    0.535
+    >>> round(two_point_floor(16, 0.125, 0.05, "s2"), 3)
+    0.43
+    """
+    t = int(check_float(t, "t", min_val=1.0))
+    p = check_float(p, "p", min_val=0.0, max_val=1.0, include_min=False)
+    alpha = check_float(alpha, "alpha", min_val=0.0, max_val=0.5, include_max=False)
+    c = check_float(level, "level", min_val=0.0, max_val=1.0, include_min=False,
+                    include_max=False)
+    if centre not in ("consistent", "minimax"):
+        raise ValidationError(f"centre must be 'consistent' or 'minimax', got {centre!r}")
+    eps = alpha / p
+    if c - eps <= 0 or c + eps >= 1:
+        return np.inf
+    lo, hi = stats.chi2.ppf([c - eps, c + eps], t)
+    kappa = stats.chi2.ppf(c, t) if centre == "consistent" else (lo + hi) / 2
+    return float(max(hi / kappa - 1.0, 1.0 - lo / kappa))
 
 
 def pool_floors(alpha, pools, p, separation=None):

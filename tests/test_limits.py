@@ -3,9 +3,11 @@ Monte Carlo, the floors against their defining equations and expansions."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from robust_mlr.exceptions import ValidationError
-from robust_mlr.limits import noise_tv, pool_floors, shift_tv, two_point_floor
+from robust_mlr.limits import (noise_tv, pool_floors, quantile_noise_error, shift_tv,
+                               two_point_floor)
 
 
 def _mc_tv(log_ratio):
@@ -126,3 +128,35 @@ def test_share_floor_is_alpha_when_the_pool_separates_components():
 def test_shift_tv_of_two_example_tasks_has_a_closed_form(delta):
     # ‖Xu‖ is Rayleigh for t = 2, and E[erf(δR/(2√2))] = δ/√(δ² + 4)
     assert shift_tv(2, delta) == pytest.approx(delta / np.sqrt(delta ** 2 + 4), abs=1e-7)
+
+
+@pytest.mark.parametrize("t, p, alpha", [(16, 0.125, 0.05), (8, 0.25, 0.05), (16, 0.125, 0.02)])
+def test_best_quantile_estimate_attains_the_noise_floor(t, p, alpha):
+    """Over the quantile level, the minimax-centred quantile estimate's worst
+    error is the two-point floor itself; the median (clean-consistent) is
+    above it by a few tens of per cent."""
+    eps = alpha / p
+    levels = np.linspace(eps + 1e-4, 1 - eps - 1e-4, 4001)
+    best = min(quantile_noise_error(t, p, alpha, c, "minimax") for c in levels)
+    floor = two_point_floor(t, p, alpha, "s2")
+    assert best == pytest.approx(floor, rel=1e-4)
+    median = quantile_noise_error(t, p, alpha)
+    assert floor < median < 1.3 * floor
+    assert quantile_noise_error(t, p, alpha, eps / 2) == np.inf
+
+
+def test_median_bound_is_reached_by_swapping_the_lowest_ratios():
+    """Monte Carlo: replacing the lowest ε = α/p of a component's χ²_t ratios
+    by large ones moves the median by the stated worst error."""
+    rng = np.random.default_rng(0)
+    t, p, alpha = 16, 0.125, 0.05
+    r = np.sort(rng.chisquare(t, 200_000))
+    m = int(alpha / p * r.size)
+    swapped = np.concatenate([r[m:], np.full(m, 1e6)])
+    moved = np.median(swapped) / stats.chi2.median(t) - 1
+    assert moved == pytest.approx(quantile_noise_error(t, p, alpha), abs=0.01)
+
+
+def test_quantile_error_checks_its_centre():
+    with pytest.raises(ValidationError, match="centre"):
+        quantile_noise_error(16, 0.125, 0.05, centre="mean")

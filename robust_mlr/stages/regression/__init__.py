@@ -13,7 +13,9 @@ Robust fits then pool each ŵ_ℓ with a robust estimate from the heavy tasks
 of component ℓ (the anchor: the light estimate moves it only within a χ²_d
 consistency region) and clip each ŝ²_ℓ into an interval from those heavy
 tasks (:func:`cross_check_noise`, :mod:`.noise_check`), when the heavy tasks'
-assignment to components is reliable.
+assignment to components is reliable; otherwise ŝ²_ℓ is taken at the final
+ŵ over every light task weighted by its posterior probability of ℓ
+(:func:`posterior_noise`), not over the tasks classified to ℓ.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from __future__ import annotations
 from ...threat import ThreatModel
 from .._stage import make_stage
 from .least_squares import refine
-from .noise_check import cross_check_noise, heavy_noise_interval
+from .noise_check import cross_check_noise, heavy_noise_interval, posterior_noise
 from .robust import filter_regression, filter_components, huber_regression, robust_noise
 
 from .stages import ALIASES, FilterRegression, Huber, LeastSquares, RegressionStage
 
 __all__ = ["ALIASES", "RegressionStage", "LeastSquares", "FilterRegression", "Huber",
            "fit_components", "refine", "filter_regression", "huber_regression",
-           "filter_components", "robust_noise", "cross_check_noise", "heavy_noise_interval"]
+           "filter_components", "robust_noise", "cross_check_noise", "heavy_noise_interval",
+           "posterior_noise"]
 
 def fit_components(data, labels, k, method="ls", *, alpha=0.0, rng=None, heavy=None,
                    **options):

@@ -74,10 +74,10 @@ from ..._segments import label_grams, pool_task_rss, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
-from .noise_check import cross_check_noise, light_noise_se
+from .noise_check import cross_check_noise, light_noise_se, posterior_noise
 
 __all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
-           "misclassification_bias", "use_heavy"]
+           "misclassification_bias", "refit_noise", "use_heavy"]
 
 #: Level of the light–heavy consistency test over all components of a fit.
 TEST_LEVEL = 1e-3
@@ -502,8 +502,21 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
                "passed": not bool(failed.any())}
 
 
+def refit_noise(light, labels, W, s2, p, unsupported=()):
+    """ŝ² of the light pool refitted at the final W from every task weighted
+    by its posterior (:func:`~.noise_check.posterior_noise`); components in
+    ``unsupported`` (no light task, W from the clustering) and those without
+    an estimate keep theirs. Returns ``(s2, info)``, info holding the
+    estimates over the classified tasks (``s2_classified``)."""
+    s2 = np.asarray(s2, dtype=float)
+    new = posterior_noise(light, labels, W, p)
+    use = np.isfinite(new) & np.isfinite(s2)
+    use[list(unsupported)] = False
+    return np.where(use, new, s2), {"s2_classified": s2, "refitted": use}
+
+
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
-              unsupported=(), weights_by_task=True, light_gram=None):
+              unsupported=(), weights_by_task=True, light_gram=None, noise_refit="never"):
     """What a robust regression stage takes from the heavy pool: the anchor
     (ŵ pooled with the heavy estimate, ŝ² refitted at the pooled ŵ) and the
     heavy ŝ² cross-check, each only when the heavy assignment is reliable.
@@ -529,6 +542,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
     light_gram : ndarray (k, d, d), optional
         The stage's Σ c_i x_j x_jᵀ per component of ``kept_labels``, when
         its fit summed them (:func:`light_covariances` then reads no rows).
+    noise_refit : {"never", "auto", "always"}
+        Refit the light ŝ² at the final ŵ from every task weighted by its
+        posterior (:func:`refit_noise`) before the cross-check: ``"auto"``
+        only when the cross-check does not run.
 
     Returns
     -------
@@ -536,7 +553,7 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
     info : dict
         ``"heavy_assignment"`` (``reliable``, ``expected_misassigned``),
         ``"anchor"`` (per-component heavy records and the combination's
-        test) and ``"noise_check"``; ``passed`` is False when a consistency
+        test), ``"posterior_noise"`` and ``"noise_check"``; ``passed`` is False when a consistency
         test or a heavy filter failed.
     """
     k = W.shape[1]
@@ -562,6 +579,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         W = W_new
     elif anchor:
         info["anchor"] = {"skipped": "heavy assignment unreliable"}
+    if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
+        s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)
     if cross_check and reliable:
         s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2,
                                                     se_light=light_noise_se(light, labels, s2))
