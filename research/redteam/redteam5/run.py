@@ -24,6 +24,10 @@ DIR as a Markdown table.
         --seed 0 --out research/redteam/redteam5/results
     python3 research/redteam/redteam5/run.py --summarise research/redteam/redteam5/results
 
+The grid is that of the ``grid`` module first on the path (this folder's,
+or a later red team's that reuses this driver: ``research/redteam/redteam6``),
+and results go beside it by default.
+
 ``--problem smallheavy`` (d 64, k 8, light1 60000×2, heavy 20000×4,
 light2 20000×16) attacks the small-heavy path: the default robust learner
 (trimmed EM) or, with ``--clustering moments_robust``, the robust moment
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import json
 import sys
 import time
@@ -49,6 +54,7 @@ from robust_mlr.adversary.redteam import strategy_attack
 from robust_mlr.exceptions import CorruptionWarning
 from robust_mlr.metrics import parameter_errors
 
+import grid as _grid
 from grid import FAMILIES, family_grid, label
 
 TARGETS = {"W": "w_err", "s2": "s2_err", "p": "p_err"}
@@ -114,7 +120,7 @@ def main(argv=None):
     ap.add_argument("--targets", default="W,s2,p")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--on-crash", choices=("max", "ignore"), default="ignore")
-    ap.add_argument("--out", default="research/redteam/redteam5/results")
+    ap.add_argument("--out", default=str(Path(_grid.__file__).resolve().parent / "results"))
     ap.add_argument("--summarise", metavar="DIR", help="print the table of DIR's CSVs and exit")
     a = ap.parse_args(argv)
     if a.summarise:
@@ -162,7 +168,11 @@ def main(argv=None):
     emit("clean", "", 0, {}, clean_err, log[-1])
 
     n_grid = a.fits // 2
-    grid = family_grid(fams, theta, a.problem, n_grid, np.random.default_rng([a.seed, 5]))
+    extra = {}
+    if "fewest" in inspect.signature(family_grid).parameters:    # a grid aimed at the anchor
+        extra["fewest"] = int(np.argmin(np.bincount(pools.heavy.components, minlength=k)))
+    grid = family_grid(fams, theta, a.problem, n_grid, np.random.default_rng([a.seed, 5]),
+                       **extra)
     scored = []
     for i, strat in enumerate(grid):
         bad = corrupt_pools(pools, strategy_attack(strat), a.alpha, theta=theta,
