@@ -358,7 +358,7 @@ def _init_factor(n, k, r, labels, rng):
 
 def solve_peng_wei_bm(cost, k, *, robust=False, alpha=0.0, diag_cap=None, rank=None,
                       init_labels=None, tol=1e-5, max_outer=60, max_inner=500,
-                      dual_max=2000, beta0=3.0, max_escapes=10, curvature_tol=1e-3,
+                      dual_max=2000, beta0=3.0, max_escapes=3, curvature_tol=1e-3,
                       rng=None):
     """Solve the (robust) Peng–Wei SDP by nonnegative Burer–Monteiro.
 
