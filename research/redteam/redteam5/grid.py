@@ -87,6 +87,12 @@ def family_grid(families, theta, problem, n, rng):
     for fam in families:
         lst = _MAKERS[fam](theta, comps)
         lists.append([lst[i] for i in rng.permutation(len(lst))])
+    return deal(lists, n)
+
+
+def deal(lists, n):
+    """Up to ``n`` strategies dealt round-robin from ``lists`` (emptied as
+    they go), every pool filled in ("none" where a strategy leaves it)."""
     out = []
     while len(out) < n and any(lists):
         for lst in lists:

@@ -83,9 +83,4 @@ def family_grid(families, theta, problem, n, rng, fewest=0):
             lists.append(lst[::2])
             lst = lst[1::2]
         lists.append(lst)
-    out = []
-    while len(out) < n and any(lists):
-        for lst in lists:
-            if lst and len(out) < n:
-                out.append(lst.pop(0))
-    return [{p: s.get(p, ("none", {})) for p in POOLS} for s in out]
+    return _FIFTH["deal"](lists, n)
