@@ -149,6 +149,30 @@ def test_tight_fake_heavy_cluster_does_not_break_the_fit():
     assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25
 
 
+def test_distrusted_clusters_stay_within_the_corruption_limit():
+    # the authors' sine-wave mixture (eight near-coincident waves, 128 heavy
+    # tasks of 16 examples), clean: robust Peng-Wei splits the heavy tasks
+    # into clusters of which three hold 3-5 tasks, 12 in all. The adversary
+    # controls at most limit = 5 tasks, so at most 5 can be a fabricated
+    # cluster; distrusting all three removed 14 clean tasks and warned.
+    import warnings
+    from experiments.sine_wave import LEARNERS, sine_params
+    from robust_mlr import MetaLearner
+    from robust_mlr.exceptions import CorruptionWarning
+    from robust_mlr.generator import make_pools
+    rng = np.random.default_rng(1386695043681377811)
+    pools = make_pools(sine_params(8, 16, 0.5), 8192, 8, 128, 16, 8192, 4,
+                       x_dist="polynomial", rng=rng)
+    fit_rng = rng.spawn(2 + len(LEARNERS))[-1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = MetaLearner.robust(8, 0.01, covariates="estimate", rng=fit_rng).fit(pools)
+    info = m.diagnostics_["clustering"]
+    assert info["distrusted_clusters"] >= 1 and info["distrusted_tasks"] <= info["limit"]
+    assert m.flagged_["heavy"].sum() <= info["limit"]
+    assert not any(issubclass(w.category, CorruptionWarning) for w in caught)
+
+
 @pytest.mark.parametrize("alpha, spec, seed, w_target", [
     (0.05, dict(component=0, other=1, level=0.9, y_level=0.9), 1, 0.25),
     (0.02, dict(component=2, other=3, level=1.2, y_level=0.9), 2, 0.15)])

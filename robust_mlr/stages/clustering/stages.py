@@ -160,9 +160,15 @@ class ClusteringStage(Stage):
 
     def _distrust_fabricated(self, data, U, k, threat, rng, options, res):
         """Clusters of at most ``threat.limit(n)`` tasks become outliers and the
-        other tasks are clustered again into k clusters."""
+        other tasks are clustered again into k clusters.
+
+        The adversary's tasks number at most the limit in all, so the
+        distrusted clusters do too: when the small clusters hold more (near
+        coincident components split into small clusters on clean data),
+        they are taken largest first while they fit, and the rest are kept.
+        """
         counts = np.bincount(res.labels[res.labels >= 0], minlength=k)
-        small = np.flatnonzero(counts <= threat.limit(data.n_tasks))
+        small = _within_limit(counts, threat.limit(data.n_tasks))
         keep = np.flatnonzero((res.labels >= 0) & ~np.isin(res.labels, small))
         if small.size == 0 or keep.size <= 2 * k:
             return res
@@ -176,6 +182,17 @@ class ClusteringStage(Stage):
     @abc.abstractmethod
     def _cluster(self, data, U, k, threat, rng, options):
         """The method: a ClusteringResult for ``data`` in the basis ``U``."""
+
+
+def _within_limit(counts, limit):
+    """Clusters of at most ``limit`` tasks, largest first while their total
+    stays within ``limit`` (first fit decreasing; a loop over clusters)."""
+    chosen, total = [], 0
+    for c in np.argsort(-counts, kind="stable"):
+        if 0 < counts[c] and total + counts[c] <= limit:
+            chosen.append(c)
+            total += int(counts[c])
+    return np.array(sorted(chosen), dtype=int)
 
 
 class Linkage(ClusteringStage):
