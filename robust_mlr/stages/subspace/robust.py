@@ -224,7 +224,9 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
        E[q_i] is computable from the responses, so the (k+1)-th eigenvalue
        of the kept points' second moment must lie below the bulk edge
        ν (1 + √(d/m))² (1 + ``slack``), ν = min(mean q_i, median of the d − k
-       bulk eigenvalues) (an adversary must raise both to hide).
+       bulk eigenvalues) (an adversary must raise both to hide). For a
+       non-Gaussian law (``moment`` given) the clean bulk is not white, and
+       ν is replaced by λ_{k+1}(M) when that is larger.
        ``info["passed"]`` reports it; when it fails, energy beyond the clean
        law sits outside the estimated span (evidence of corruption beyond
        what the filter removed).
@@ -251,9 +253,14 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     ratio = float("nan")
     if d > k:
         nu = min(float(q[kept].mean()), float(np.median(vals[:d - k])))
-        edge = max(nu, 1e-300) * (1 + np.sqrt(d / m)) ** 2 * (1 + slack)
-        if moment is not None:        # the clean law's own bulk (non-Gaussian x)
-            edge = max(edge, float(linalg.eigvalsh(moment)[d - k - 1]) * (1 + slack))
+        inflation = (1 + np.sqrt(d / m)) ** 2 * (1 + slack)
+        edge = max(nu, 1e-300) * inflation
+        if moment is not None:
+            # the clean law's own bulk (non-Gaussian x): the top of its bulk,
+            # λ_{k+1}(M), with the same sampling inflation, since a sample
+            # covariance of m points of a law whose bulk is below λ_{k+1}(M)·I
+            # has its bulk below λ_{k+1}(M) times a white sample's
+            edge = max(edge, float(linalg.eigvalsh(moment)[d - k - 1]) * inflation)
         ratio = float(vals[d - k - 1] / edge)
     K = min(d, 2 * k if extra is None else k + int(extra))
     V = vecs[:, ::-1][:, :K]
