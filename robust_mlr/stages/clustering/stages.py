@@ -64,7 +64,8 @@ class ClusteringStage(Stage):
     distance_based = False
     #: Under an active threat, tasks far from the bulk are set aside first.
     sets_aside_far_tasks = True
-    #: Refines its estimates on the light tasks of pool L2 when given them.
+    #: Uses the light tasks of pool L2 when given them (to refine its
+    #: estimates, or as a second witness of its components).
     uses_light = False
     #: A robust stage that clusters in U plus the heavy tasks' directions
     #: (:func:`~.basis.heavy_basis`) under an active threat although it is
@@ -539,7 +540,8 @@ class EM(ClusteringStage):
     ----------
     robust : bool
         Trimmed E- and M-steps under the threat model's α, bounded per-task
-        weight, fabricated components set aside, χ² flagging of outliers
+        weight, fabricated components set aside (unless the light tasks of
+        pool L2, when given, carry them), χ² flagging of outliers
         (:func:`~.em.robust_em_clustering`).
     init : {"auto", "moments", "kmeans++"}
         Starts: ``"auto"`` runs the moment estimator when every t_i ≥ 3 and
@@ -575,11 +577,18 @@ class EM(ClusteringStage):
         self.var_floor = var_floor
         self.flag_level = flag_level
 
+    @property
+    def uses_light(self):
+        """The robust variant: a component too small among the heavy tasks
+        to be trusted is kept when the light tasks carry it."""
+        return bool(self.robust)
+
     def _cluster(self, data, U, k, threat, rng, options):
         robust, level = options.pop("robust"), options.pop("flag_level")
+        light = options.pop("light", None)
         if robust:
             return robust_em_clustering(data, U, k, alpha=threat.alpha, flag_level=level,
-                                        rng=rng, **options)
+                                        light=light, rng=rng, **options)
         return em_clustering(data, U, k, rng=rng, **options)
 
 
