@@ -12,8 +12,8 @@ whose moment-estimate error is small but whose W̃ error is large was lost by
 the light-2 refinement; one whose W̃ error is already large, by the heavy
 clustering (for robust EM: ``distrusted_tasks``, tasks of a component set
 aside as fabricated, and ``light_support``, printed when present). COMPONENT=a moves component a (default 0);
-CLUSTERING=default attacks the robust learner's own clustering instead; ATTACK=clean
-fits the clean pools. Output of both: midpoint_loss.log.
+CLUSTERING=default attacks the robust learner's own clustering instead;
+ATTACK=clean fits the clean pools. Output of both: midpoint_loss.log.
 """
 import os
 import sys
@@ -52,9 +52,10 @@ def main():
     mid = ("midpoint", {"estimate": "p", "component": COMPONENT, "frac": 0.95})
     for seed in seeds:
         theta, pools = problem(seed)
-        bad = pools if ATTACK == "clean" else corrupt_pools(pools, Poolwise(light1=mid, heavy=mid, light2=mid), alpha,
-                            theta=theta, settings={"alpha": alpha},
-                            rng=np.random.default_rng([seed, 5]))
+        attack = Poolwise(light1=mid, heavy=mid, light2=mid)
+        bad = pools if ATTACK == "clean" else corrupt_pools(
+            pools, attack, alpha, theta=theta, settings={"alpha": alpha},
+            rng=np.random.default_rng([seed, 5]))
         moved = {q: int(bad.masks[q].sum()) if bad.masks else 0
                  for q in ("light1", "heavy", "light2")}
         t0 = time.perf_counter()
@@ -77,7 +78,8 @@ def main():
             print(f"   distrusted tasks {info['distrusted_tasks']}  light support "
                   f"{info.get('light_support')}")
         if "moments" in info:
-            print(f"   moments per comp  {np.round(per_component(info['moments']['centres'], theta), 2)}")
+            moments = per_component(info["moments"]["centres"], theta)
+            print(f"   moments per comp  {np.round(moments, 2)}")
             print(f"   light-2 EM start {info['light_refinement']['init']}")
         print(f"   p_hat {np.round(m.p_, 3)}  p_tilde {np.round(m.p_tilde_, 3)}")
         for w in warned:

@@ -64,8 +64,7 @@ class ClusteringStage(Stage):
     distance_based = False
     #: Under an active threat, tasks far from the bulk are set aside first.
     sets_aside_far_tasks = True
-    #: Uses the light tasks of pool L2 when given them (to refine its
-    #: estimates, or as a second witness of its components).
+    #: Uses the light tasks of pool L2 when given them (refinement, a witness).
     uses_light = False
     #: A robust stage that clusters in U plus the heavy tasks' directions
     #: (:func:`~.basis.heavy_basis`) under an active threat although it is
@@ -579,13 +578,11 @@ class EM(ClusteringStage):
 
     @property
     def uses_light(self):
-        """The robust variant: a component too small among the heavy tasks
-        to be trusted is kept when the light tasks carry it."""
+        """The robust variant: light tasks vouch for a small heavy component."""
         return bool(self.robust)
 
     def _cluster(self, data, U, k, threat, rng, options):
-        robust, level = options.pop("robust"), options.pop("flag_level")
-        light = options.pop("light", None)
+        robust, level, light = (options.pop(o, None) for o in ("robust", "flag_level", "light"))
         if robust:
             return robust_em_clustering(data, U, k, alpha=threat.alpha, flag_level=level,
                                         light=light, rng=rng, **options)
