@@ -11,9 +11,10 @@ light-2 refinement), the clustering stage's W̃ and the final W. A component
 whose moment-estimate error is small but whose W̃ error is large was lost by
 the light-2 refinement; one whose W̃ error is already large, by the heavy
 clustering (for robust EM: ``distrusted_tasks``, tasks of a component set
-aside as fabricated, and ``light_support``, printed when present). COMPONENT=a moves component a (default 0);
-CLUSTERING=default attacks the robust learner's own clustering instead;
-ATTACK=clean fits the clean pools. Output of both: midpoint_loss.log.
+aside as fabricated, and ``light_support``, printed when present).
+COMPONENT=a moves component a (default 0); CLUSTERING=default attacks the
+robust learner's own clustering instead; ATTACK=clean fits the clean pools.
+Output of both: midpoint_loss.log.
 """
 import os
 import sys
