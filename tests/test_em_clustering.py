@@ -1,7 +1,8 @@
 """EM heavy-task clustering (``"em"``, ``"em_robust"``): the likelihood
 never decreases, the truth is a fixed point, planted recovery at t_H = 2,
 the comparison with an assignment method, the robust variant against
-attacks plain EM does not survive, and bad inputs."""
+attacks plain EM does not survive, a true component thinned by an attack
+kept while a fabricated one is set aside, and bad inputs."""
 
 import warnings
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from robust_mlr import (ConvergenceWarning, MetaDataset, ValidationError, make_params,
-                        make_tasks, metrics)
+                        make_pools, make_tasks, metrics)
+from robust_mlr.adversary import Poolwise, corrupt_pools
 from robust_mlr.generator import pareto_sizes
 from robust_mlr.baselines import EMLearner
 from robust_mlr.stages.clustering import (ALIASES, EM, cluster_estimates, cluster_heavy,
@@ -239,3 +241,53 @@ def test_default_learner_at_small_heavy_tasks_on_an_independent_generator():
     spec.loader.exec_module(bench)
     errors = [err for _, err, _ in bench.run(seeds=5)]
     assert max(errors) < 0.1, errors
+
+
+def _thinned(seed, alpha):
+    """d = 16, k = 8 (p = 1/8), heavy 4000 × 4, light 4000 × 16; a two-world
+    attack on p moves ⌊αn⌋ of component 0's tasks to its nearest component
+    in both pools (the midpoint of p_0 = 1/8 and p_0 = 0)."""
+    theta = make_params(16, 8, rng=seed)
+    pools = make_pools(theta, 10, 2, 4000, 4, 4000, 16, rng=seed + 100)
+    mid = ("midpoint", {"estimate": "p", "component": 0, "frac": 0.95})
+    bad = corrupt_pools(pools, Poolwise(heavy=mid, light2=mid), alpha, theta=theta,
+                        settings={"alpha": alpha}, rng=seed + 200)
+    return theta, bad
+
+
+def test_a_thinned_true_component_is_not_distrusted():
+    """Component 0 keeps 300 of its 500 heavy tasks, above the distrust limit
+    (243 at α = 0.05), but at t_H = 4 only ~200 take its largest posterior.
+    Counted by hard labels it was set aside whole and lost (measured:
+    234 tasks distrusted, max‖ŵ − w‖/s 1.36); its soft count and its light
+    tasks keep it (measured 0.16)."""
+    theta, bad = _thinned(0, 0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = robust_em_clustering(bad.heavy, _basis(theta), 8, alpha=0.05, n_init=3, rng=1,
+                                   light=bad.light2)
+    assert res.info["distrusted_tasks"] == 0
+    assert _w_err(res, theta) < 0.4
+
+
+def test_light_witness_must_be_a_dataset_of_the_same_dimension():
+    theta = make_params(6, 2, rng=0)
+    data = make_tasks(theta, 200, 4, rng=1)
+    for light in ("light2", make_tasks(make_params(5, 2, rng=0), 50, 4, rng=2)):
+        with pytest.raises(ValidationError, match="light must be a robust_mlr.MetaDataset"):
+            robust_em_clustering(data, _basis(theta), 2, alpha=0.05, light=light)
+
+
+def test_light_tasks_do_not_vouch_for_a_fabricated_cluster():
+    """The tight fake cluster of 200 heavy tasks (α = 0.05, k = 4) has no
+    light task behind it (measured: 0 of 2000, while two true components
+    merged into one of 1018): it is still set aside with a clean light pool
+    given."""
+    theta = make_params(16, 4, s=0.5, rng=0)
+    data = _attacked(make_tasks(theta, 4000, 4, rng=1), theta, "tight", 200, 4,
+                     np.random.default_rng(3))
+    light = make_tasks(theta, 2000, 16, rng=4)
+    res = robust_em_clustering(data, _basis(theta), 4, alpha=0.05, n_init=3, rng=2,
+                               light=light)
+    assert res.info["distrusted_tasks"] == 200 and res.info["light_support"].min() < 100
+    assert res.outliers[:200].all() and _w_err(res, theta) < 0.08

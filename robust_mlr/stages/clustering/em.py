@@ -64,7 +64,17 @@ posterior.
   plausibly be (αn + 3√(αn) + 1, :func:`~robust_mlr.stages.screening.excess_limit`)
   could be fabricated whole — a tight fake cluster buys a large likelihood
   while two true components merge — so its tasks are set aside as outliers
-  and the others are fitted again (once); this assumes α < min_ℓ p_ℓ;
+  and the others are fitted again (once); this assumes 2α < min_ℓ p_ℓ (the
+  adversary can also take ⌊αn⌋ tasks away from a true component). A
+  component's size is the larger of its hard count (tasks of largest
+  posterior) and its soft count Σ_i γ_iℓ: at t_H = 4 the hard count of a
+  true component falls far below p_ℓ·n. Given light tasks of the same
+  components (pool L2, more examples per task), a small component is kept
+  when more light tasks are classified to it than ⌊αn_L⌋ plus the margin:
+  a two-world attack on p in every pool (d = 64, k = 8, α = 0.05) left a
+  true component 1 500 heavy tasks, of which 583 took its largest
+  posterior; it was set aside and lost (max‖ŵ − w‖/s 1.4–1.5, no warning),
+  while about 1 500 of the light-2 tasks still carried it;
 * a final reweighting: trimming a clean task's tail biases σ_ℓ² low
   (RSS/σ² ~ χ²_4 trimmed at its 95 % quantile has mean 3.6, not 4: −10 % at
   α = 0.05, t_H = 4), so the tasks whose residual sum under their
@@ -85,6 +95,7 @@ from ..._em_steps import log_terms, m_step, run_em, task_statistics
 from ..._validation import check_alpha, check_array, check_float, check_int, check_rng
 from ...data import MetaDataset
 from ...exceptions import ConvergenceWarning, ValidationError
+from ..classification import classify
 from ..screening import excess_limit, size_cap
 from ._degenerate import degenerate_tasks
 from .base import ClusteringResult
@@ -217,10 +228,13 @@ def _overflowing(data):
 
 
 def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
-         flag_level=None):
+         flag_level=None, light=None):
     """Shared body of both variants (``alpha`` None: plain EM)."""
     started = time.perf_counter()
     U, k, *opts = _validated(data, U, k, init, n_init, max_iter, tol, var_floor)
+    if light is not None and (not isinstance(light, MetaDataset) or light.dim != data.dim):
+        raise ValidationError(f"light must be a robust_mlr.MetaDataset of dimension "
+                              f"{data.dim}, got {getattr(light, 'dim', type(light).__name__)}")
     rng = check_rng(rng)
     n = data.n_tasks
     huge = _overflowing(data)
@@ -240,8 +254,14 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
     info = {}
     if alpha is not None:
         labels = np.argmax(L, axis=1)
-        small = np.flatnonzero(np.bincount(labels[~outliers], minlength=k)
-                               <= excess_limit(alpha, n))
+        small = _component_sizes(L, outliers) <= excess_limit(alpha, n)
+        if light is not None and small.any():
+            # a second witness: light tasks of a true component are classified
+            # sharply, and a fabricated one holds at most ⌊αn⌋ of them
+            support = np.bincount(classify(light, U @ B, s2)[0], minlength=k)
+            small &= support <= excess_limit(alpha, light.n_tasks)
+            info["light_support"] = support
+        small = np.flatnonzero(small)
         inside = ~np.isin(labels, small)
         info["distrusted_tasks"] = 0
         if small.size and alpha > 0 and inside.sum() > 2 * k:
@@ -271,6 +291,25 @@ def _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha=None,
                 degenerate=best["degenerate"], restarts=runs, init_fallback=fallback,
                 time=time.perf_counter() - started)
     return ClusteringResult(labels, outliers, None, info)
+
+
+def _component_sizes(L, outliers):
+    """Tasks per component: the larger of the hard count (tasks of largest
+    posterior) and the soft count Σ_i γ_iℓ, over the tasks not flagged.
+
+    At small t_H one task's posterior is spread over close components, so
+    the hard count of a true component falls far below p_ℓ·n while its soft
+    count stays near it (d = 64, k = 8, t_H = 4: a true component of 1 500
+    tasks — 2 500 less the ⌊αn⌋ = 1 000 a two-world attack on p moved away —
+    took the largest posterior of 583, under the distrust limit of 1 096,
+    and was set aside whole). A fabricated cluster is tight: both counts
+    are its size.
+    """
+    norm = L[~outliers] - L[~outliers].max(axis=1, keepdims=True)
+    gamma = np.exp(norm)
+    soft = (gamma / gamma.sum(axis=1, keepdims=True)).sum(axis=0)
+    hard = np.bincount(np.argmax(L[~outliers], axis=1), minlength=L.shape[1])
+    return np.maximum(hard, soft)
 
 
 def _reweight(stats, run, floor, weights, flag_level):
@@ -355,7 +394,7 @@ def em_clustering(data, U, k, *, init="auto", n_init=10, max_iter=500, tol=1e-8,
 
 
 def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_iter=500,
-                         tol=1e-8, var_floor=1e-6, flag_level=1e-3, rng=None):
+                         tol=1e-8, var_floor=1e-6, flag_level=1e-3, light=None, rng=None):
     """:func:`em_clustering` with trimmed E- and M-steps under the budget α.
 
     Each M-step leaves out the ⌈αn⌉ tasks of lowest mixture log-likelihood
@@ -374,6 +413,11 @@ def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_i
     flag_level : float
         A task whose residual sum under its most likely component has
         χ²_{t_i} upper-tail probability below ``flag_level`` is an outlier.
+    light : MetaDataset, optional
+        Light tasks of the same components (pool L2), a second witness: a
+        component too small in ``data`` to be trusted is kept when more
+        light tasks are classified to it than their corrupted count can
+        plausibly be (module docstring).
 
     Returns
     -------
@@ -382,7 +426,8 @@ def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_i
         tasks; ``info`` adds ``"trimmed"`` (the mask left out of the last
         trimmed M-step), ``"n_flagged"`` (outliers in all),
         ``"distrusted_tasks"`` (set aside with a component no larger than
-        the corrupted count), ``"overflowing_tasks"`` and
+        the corrupted count), ``"light_support"`` (light tasks per
+        component, when ``light`` was consulted), ``"overflowing_tasks"`` and
         ``"degenerate_tasks"`` (noise-free tasks and copies, outliers from
         the start).
 
@@ -390,7 +435,8 @@ def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_i
     ------
     ValidationError
         As :func:`em_clustering` (except for overflowing tasks); ``alpha``
-        outside [0, 0.5) or ``flag_level`` outside (0, 1).
+        outside [0, 0.5), ``flag_level`` outside (0, 1), or ``light`` not a
+        MetaDataset of the same dimension.
 
     Examples
     --------
@@ -405,4 +451,5 @@ def robust_em_clustering(data, U, k, *, alpha=0.0, init="auto", n_init=10, max_i
     alpha = check_alpha(alpha)
     flag_level = check_float(flag_level, "flag_level", min_val=0.0, max_val=1.0,
                              include_min=False, include_max=False)
-    return _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha, flag_level)
+    return _fit(data, U, k, init, n_init, max_iter, tol, var_floor, rng, alpha, flag_level,
+                light)

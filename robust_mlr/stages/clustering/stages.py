@@ -64,7 +64,7 @@ class ClusteringStage(Stage):
     distance_based = False
     #: Under an active threat, tasks far from the bulk are set aside first.
     sets_aside_far_tasks = True
-    #: Refines its estimates on the light tasks of pool L2 when given them.
+    #: Uses the light tasks of pool L2 when given them (refinement, a witness).
     uses_light = False
     #: A robust stage that clusters in U plus the heavy tasks' directions
     #: (:func:`~.basis.heavy_basis`) under an active threat although it is
@@ -556,7 +556,8 @@ class EM(ClusteringStage):
     ----------
     robust : bool
         Trimmed E- and M-steps under the threat model's α, bounded per-task
-        weight, fabricated components set aside, χ² flagging of outliers
+        weight, fabricated components set aside (unless the light tasks of
+        pool L2, when given, carry them), χ² flagging of outliers
         (:func:`~.em.robust_em_clustering`).
     init : {"auto", "moments", "kmeans++"}
         Starts: ``"auto"`` runs the moment estimator when every t_i ≥ 3 and
@@ -592,11 +593,16 @@ class EM(ClusteringStage):
         self.var_floor = var_floor
         self.flag_level = flag_level
 
+    @property
+    def uses_light(self):
+        """The robust variant: light tasks vouch for a small heavy component."""
+        return bool(self.robust)
+
     def _cluster(self, data, U, k, threat, rng, options):
-        robust, level = options.pop("robust"), options.pop("flag_level")
+        robust, level, light = (options.pop(o, None) for o in ("robust", "flag_level", "light"))
         if robust:
             return robust_em_clustering(data, U, k, alpha=threat.alpha, flag_level=level,
-                                        rng=rng, **options)
+                                        light=light, rng=rng, **options)
         return em_clustering(data, U, k, rng=rng, **options)
 
 
