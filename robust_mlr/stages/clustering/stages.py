@@ -22,13 +22,12 @@ true components are assumed larger than the budget, α < p_min).
 from __future__ import annotations
 
 import abc
-import warnings
 
 import numpy as np
 
 from ... import _params
 from ..._validation import check_int, check_rng
-from ...exceptions import CorruptionWarning, SolverFailedError, ValidationError
+from ...exceptions import SolverFailedError, ValidationError
 from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage, make_stage
@@ -40,6 +39,7 @@ from .factored import far_tasks
 from .em import em_clustering, robust_em_clustering
 from ._light_refine import light_refinement
 from .estimates import cluster_estimates
+from ._fallbacks import likelihood_fallback, solver_fallback, within_limit
 from .kss import kss_cluster
 from .linkage import average_linkage, projected_chunks, projection_cache, single_linkage
 from .tensor_estimator import moment_clustering, robust_moment_clustering
@@ -168,7 +168,7 @@ class ClusteringStage(Stage):
         they are taken largest first while they fit, and the rest are kept.
         """
         counts = np.bincount(res.labels[res.labels >= 0], minlength=k)
-        small = _within_limit(counts, threat.limit(data.n_tasks))
+        small = within_limit(counts, threat.limit(data.n_tasks))
         keep = np.flatnonzero((res.labels >= 0) & ~np.isin(res.labels, small))
         if small.size == 0 or keep.size <= 2 * k:
             return res
@@ -182,17 +182,6 @@ class ClusteringStage(Stage):
     @abc.abstractmethod
     def _cluster(self, data, U, k, threat, rng, options):
         """The method: a ClusteringResult for ``data`` in the basis ``U``."""
-
-
-def _within_limit(counts, limit):
-    """Clusters of at most ``limit`` tasks, largest first while their total
-    stays within ``limit`` (first fit decreasing; a loop over clusters)."""
-    chosen, total = [], 0
-    for c in np.argsort(-counts, kind="stable"):
-        if 0 < counts[c] and total + counts[c] <= limit:
-            chosen.append(c)
-            total += int(counts[c])
-    return np.array(sorted(chosen), dtype=int)
 
 
 class Linkage(ClusteringStage):
@@ -264,7 +253,7 @@ class _Relaxation(ClusteringStage):
         except SolverFailedError as exc:
             if alpha == 0.0:
                 raise
-            return _solver_fallback(data, U, k, alpha, rng, exc)
+            return solver_fallback(data, U, k, alpha, rng, exc)
 
 
 class PengWei(_Relaxation):
@@ -491,59 +480,10 @@ class TensorMoments(ClusteringStage):
             res = robust_moment_clustering(data, U, k, alpha=threat.alpha, rng=rng, **options)
             if refine and light is not None:
                 return light_refinement(data, light, U, k, threat.alpha, rng, res)
-            return res if res.info["supported"] else _likelihood_fallback(
+            return res if res.info["supported"] else likelihood_fallback(
                 data, U, k, threat.alpha, rng, res)
         return moment_clustering(data, U, k, rng=rng, n_groups=options["n_groups"],
                                  refine_steps=options["refine_steps"])
-
-
-#: k-means++ starts of the robust moment stage's likelihood fallback.
-_FALLBACK_STARTS = 5
-
-
-def _likelihood_fallback(data, U, k, alpha, rng, moments):
-    """Robust likelihood EM (k-means++ starts) on the tasks the moment
-    filters kept, when the moments gave no k supported centres.
-
-    A subspace that misses most of a centre's direction (a light-1
-    direction swap at d = 64, k = 8, t_H = 4) leaves M2 without a usable
-    k-th eigenvalue: the ridged decomposition returned a centre 30 s from
-    every true one with weight 2·10⁻⁶, which the final estimates kept
-    (max‖ŵ − w‖/s = 3.4), while robust EM in the same subspace reached 0.12.
-    """
-    keep = np.flatnonzero(~moments.outliers)
-    res = robust_em_clustering(data.subset(keep), U, k, alpha=alpha, init="kmeans++",
-                               n_init=_FALLBACK_STARTS, rng=rng)
-    labels = np.full(data.n_tasks, -1)
-    labels[keep] = res.labels
-    weights = moments.info["weights"]
-    warnings.warn(f"moments_robust: the moments gave no k={k} supported centres (smallest "
-                  f"weight {float(weights.min()):.1e}, a subspace missing a centre's "
-                  f"direction?); the estimates are robust likelihood EM's",
-                  CorruptionWarning, stacklevel=5)
-    info = dict(res.info, method="moments (robust), EM fallback",
-                moments={key: v for key, v in moments.info.items() if key != "estimates"})
-    info.pop("trimmed", None)
-    return ClusteringResult(labels, labels < 0, None, info)
-
-
-def _solver_fallback(data, U, k, alpha, rng, exc):
-    """Robust likelihood EM when every start of a robust relaxation failed.
-
-    Under an active threat model a failed solve is evidence about the data,
-    not only about the solver: in-budget groups of identical far tasks made
-    every Burer–Monteiro start stall before the far tasks were set aside. A
-    robust stage then still returns an estimate — robust EM's, which has no
-    solver to fail — and says so in a :class:`CorruptionWarning` naming the
-    solver's error; without a threat model the error is raised.
-    """
-    res = robust_em_clustering(data, U, k, alpha=alpha, init="kmeans++",
-                               n_init=_FALLBACK_STARTS, rng=rng)
-    warnings.warn(f"robust clustering: the relaxation failed ({exc}); the estimates are "
-                  f"robust likelihood EM's", CorruptionWarning, stacklevel=5)
-    return ClusteringResult(res.labels, res.outliers, None,
-                            dict(res.info, method="robust EM (relaxation failed)",
-                                 solver_error=str(exc)))
 
 
 class EM(ClusteringStage):
