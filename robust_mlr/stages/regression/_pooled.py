@@ -46,8 +46,8 @@ of the heavy one, and for Gaussian scores μ̂ is independent of the
 residuals β_i − μ̂ it is compared with. The filter therefore also tests
 mean p_i² against the 1 − 10⁻³/k quantile of χ²_m/m (times the ŝ² error
 factor of the stop level, ≈ 1.65 at m = 100 against ≈ 2.4 for the edge), u
-recomputed as μ̂ moves; when it fails, the tasks are removed with
-probability ∝ p_i² (within the same budget). A shift of μ̂ along the
+recomputed as μ̂ moves; when it fails and the eigenvalue test passes,
+the tasks are removed with probability ∝ p_i² (within the same budget). A shift of μ̂ along the
 disagreement is then held to ≈ s·√(0.65ε/t_H) (≈ 0.03·s). A shift
 across it is not, and it shows in ŵ_L − ŵ_H only in part, so the
 directional test sees the part of a heavy shift that the light estimate
@@ -207,8 +207,9 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
     capped weights of :func:`_capped_weights`. With a ``target`` (the light
     estimate, independent of the heavy tasks) the spread of the fits along
     u = (target − μ̂)/‖target − μ̂‖ is tested too, at ``level`` (module
-    notes). Every round removes at least the task of largest score, so at
-    most ``budget + 1`` rounds run.
+    notes); its scores are used once the eigenvalue test passes. Every
+    round removes at least the task of largest score, so at most
+    ``budget + 1`` rounds run.
 
     Returns ``(mu, gram, s2, info)``: the estimate, the effective Gram of the
     weighted mean over the kept tasks (Cov(μ̂) = s²·gram⁻¹:
@@ -231,15 +232,13 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
         zk = z[kept]
         v, top = top_eigvecs(zk.T @ zk / m, 1)
         ratio = float(top[0] / (_stop_level(m, d) * (1 + scale_err)))
-        score = (z @ v[:, 0]) ** 2
-        dir_ratio = _direction_ratio(Wh, z, kept, mu, target, level, scale_err)
-        if np.isfinite(dir_ratio[0]) and dir_ratio[0] > 1:
-            score = dir_ratio[1]
-        dir_ratio = dir_ratio[0]
+        dir_ratio, p2 = _direction_ratio(Wh, z, kept, mu, target, level, scale_err)
         removed = m0 - m
         if (ratio <= 1 and not dir_ratio > 1) or removed >= budget:
             break
-        by_dir += int(dir_ratio > 1)
+        # the eigenvalue test first (as without a target), then the direction
+        score = (z @ v[:, 0]) ** 2 if ratio > 1 else p2
+        by_dir += int(ratio <= 1)
         score = np.where(kept, score, 0.0)
         drop = np.flatnonzero(score > rng.uniform(0, score.max()))
         drop = drop[np.argsort(-score[drop])][:budget - removed]
