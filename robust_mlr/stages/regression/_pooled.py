@@ -47,12 +47,12 @@ residuals β_i − μ̂ it is compared with. The filter therefore also tests
 mean p_i² against the 1 − 10⁻³/k quantile of χ²_m/m (times the ŝ² error
 factor of the stop level, ≈ 1.65 at m = 100 against ≈ 2.4 for the edge), u
 recomputed as μ̂ moves; when it fails and the eigenvalue test passes,
-the tasks are removed with probability ∝ p_i² (within the same budget). A shift of μ̂ along the
-disagreement is then held to ≈ s·√(0.65ε/t_H) (≈ 0.03·s). A shift
-across it is not, and it shows in ŵ_L − ŵ_H only in part, so the
-directional test sees the part of a heavy shift that the light estimate
-points at (cos² of the angle; the light adversary who moves along the
-same direction makes it the whole).
+the tasks are removed with probability ∝ p_i² (within the same budget).
+A shift of μ̂ along the disagreement is then held to ≈ s·√(0.65ε/t_H)
+(≈ 0.03·s). A shift across it is not, and it shows in ŵ_L − ŵ_H only in
+part, so the directional test sees the part of a heavy shift that the
+light estimate points at (cos² of the angle; the light adversary who moves
+along the same direction makes it the whole).
 ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
 of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
 clean quantile gap only. Tasks with t_i ≤ d + 1 or a singular design are
