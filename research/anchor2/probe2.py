@@ -1,5 +1,11 @@
+"""Replay strategies (JSON arguments) on the default problem, seed 0, α = 0.05,
+three draws each: final, light and heavy errors per component, T, the
+allowance and the heavy filters' records.
+
+    PYTHONPATH=$PWD python3 research/anchor2/probe2.py STRATEGY [STRATEGY ...]
+"""
 import json, sys, warnings, numpy as np
-sys.path[:0]=['/work/wt-anchor2/research/redteam/redteam6']
+sys.path[:0] = ["research/redteam/redteam6"]
 from robust_mlr import MetaLearner
 from robust_mlr.adversary import attack_settings, corrupt_pools
 from robust_mlr.adversary.redteam import strategy_attack
