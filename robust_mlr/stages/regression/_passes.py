@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._linalg import gram_solve, top_eigvecs
-from ..._segments import BlockSums, task_blocks
+from ..._segments import BlockSums, label_sort, task_blocks
 from ...data import example_rows
 
 
@@ -48,7 +48,7 @@ def label_order(labels, offsets, k):
     edges : ndarray of int (k + 2,)
         Label ℓ owns the sorted rows ``edges[ℓ + 1]:edges[ℓ + 2]``.
     """
-    tasks = np.argsort(labels, kind="stable")
+    tasks = label_sort(labels, k)
     sizes = np.diff(offsets)
     counts = np.bincount(labels + 1, weights=sizes, minlength=k + 1).astype(np.int64)
     t = int(sizes[0])
