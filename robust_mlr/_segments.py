@@ -241,31 +241,6 @@ def _task_rss(block, offsets, row_bytes, W):
     return out
 
 
-def pool_own_rss(data, W, labels):
-    """Per-task residual sums of squares under the task's own column,
-    ``Σ_j (y_j − x_jᵀ w_{labels_i})²`` (n,), in one blocked pass (0 where
-    ``labels`` is −1). Equal, entry for entry, to
-    ``pool_task_rss(data, W)[i, labels[i]]``: the same product X W per
-    block, of which only each row's own column is squared and summed.
-    """
-    off = data.offsets
-    out = np.zeros(off.size - 1)
-    lab = np.asarray(labels)
-    sums = BlockSums()
-    for a, e in task_blocks(off, data.y.itemsize * data.dim):
-        if not np.any(lab[a:e] >= 0):
-            continue
-        Xb, yb = data._block(off[a], off[e])
-        col = np.repeat(np.maximum(lab[a:e], 0), np.diff(off[a:e + 1]))
-        R = Xb @ W
-        r = R[np.arange(col.size), col]
-        np.subtract(yb, r, out=r)
-        r *= r
-        out[a:e] = sums(off[a:e + 1] - off[a], r)
-    out[lab < 0] = 0.0
-    return out
-
-
 def pool_weighted_sums(data, weights):
     """Per-task sums ``Σ_j weights_j x_j`` (n, d) of a MetaDataset's covariates,
     by blocks of tasks (``data._block``; one pass over X, equal entry for

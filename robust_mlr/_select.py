@@ -36,35 +36,34 @@ def order_statistics(values, ranks):
 def _select(v, ranks):
     """(order statistics, whether the bracketing found a NaN).
 
-    One pass gathers the values between the lowest rank's bracket and the
-    highest's (and counts those below); each rank's own bracket is then cut
-    from that gathered part, so several ranks (a median's two, a tail fit's
-    three) read the whole array once, not once each."""
+    Ranks whose brackets overlap (a median's two) share one gathering pass."""
     ranks = np.asarray(ranks, dtype=np.int64).ravel()
     N = v.size
     if N < SELECT_FROM or ranks.size == 0:
         return np.partition(v, ranks)[ranks], False
     s = np.sort(v[::N // SAMPLE])
     ns = s.size
-    brackets = []
-    for r in ranks.tolist():
-        f = r / N
+    groups = []                     # [lo, hi, [positions in ranks]], brackets merged
+    for i in np.argsort(ranks, kind="stable").tolist():
+        f = ranks[i] / N
         margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
         a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
-        brackets.append((s[a] if a > 0 else -np.inf, s[b] if b < ns - 1 else np.inf))
-    lo_all = min(lo for lo, _ in brackets)
-    hi_all = max(hi for _, hi in brackets)
-    below_all = np.count_nonzero(v < lo_all)
-    part = v[(v >= lo_all) & (v <= hi_all)]
-    if below_all + part.size + np.count_nonzero(v > hi_all) != N:
-        return np.partition(v, ranks)[ranks], True        # NaN: partition's order
+        lo, hi = (s[a] if a > 0 else -np.inf), (s[b] if b < ns - 1 else np.inf)
+        if groups and lo <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], hi)
+            groups[-1][2].append(i)
+        else:
+            groups.append([lo, hi, [i]])
     out = np.empty(ranks.size)
-    for i, (r, (lo, hi)) in enumerate(zip(ranks.tolist(), brackets)):
-        inside = part if len(brackets) == 1 else part[(part >= lo) & (part <= hi)]
-        j = r - below_all - (0 if len(brackets) == 1 else np.count_nonzero(part < lo))
-        if not 0 <= j < inside.size:
+    for g, (lo, hi, members) in enumerate(groups):
+        below = np.count_nonzero(v < lo)
+        inside = v[(v >= lo) & (v <= hi)]
+        if g == 0 and below + inside.size + np.count_nonzero(v > hi) != N:
+            return np.partition(v, ranks)[ranks], True    # NaN: partition's order
+        j = ranks[members] - below
+        if not np.all((0 <= j) & (j < inside.size)):
             return np.partition(v, ranks)[ranks], False   # the sample missed the rank
-        out[i] = np.partition(inside, j)[j]
+        out[members] = np.partition(inside, j)[j]
     return out, False
 
 

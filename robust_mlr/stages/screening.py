@@ -137,18 +137,24 @@ def _max_sq_at(abs_max, sx):
 def _norms_pass(X, sx):
     """(||clip(x_j/σ̂_x)||²/d, max_j |x_j|) per example, one pass by blocks of rows.
 
-    Each block's |X| serves both: the maximum over its columns, then scaled
-    in place for the norms (|x|/σ̂_x = |x/σ̂_x| and its square is the same
-    number, as is the clip's), so a block is read once and copied once."""
+    Each cache-sized chunk's |X| (one reused buffer) serves both: the
+    maximum over its columns, then scaled in place for the norms
+    (|x|/σ̂_x = |x/σ̂_x| and its square is the same number, as is the clip's)."""
     u, m = np.empty(X.shape[0]), np.empty(X.shape[0])
+    buf = None
     for a in range(0, X.shape[0], _ROW_BLOCK):
-        Z = np.abs(X[a:a + _ROW_BLOCK])
-        top = _column_max(Z, m[a:a + _ROW_BLOCK]).max(initial=0.0)
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z /= sx
-            if not top / sx <= _CLIP:         # else no entry reaches the clip
-                np.clip(Z, -_CLIP, _CLIP, out=Z)
-        u[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
+        Xb = np.asarray(X[a:a + _ROW_BLOCK])
+        if buf is None or buf.dtype != Xb.dtype:
+            buf = np.empty((min(_MAX_ROWS, Xb.shape[0]), Xb.shape[1]), dtype=Xb.dtype)
+        for c in range(0, Xb.shape[0], _MAX_ROWS):
+            Z = np.abs(Xb[c:c + _MAX_ROWS], out=buf[:min(_MAX_ROWS, Xb.shape[0] - c)])
+            at = slice(a + c, a + c + Z.shape[0])
+            top = _column_max(Z, m[at]).max(initial=0.0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                Z /= sx
+                if not top / sx <= _CLIP:         # else no entry reaches the clip
+                    np.clip(Z, -_CLIP, _CLIP, out=Z)
+            u[at] = np.einsum("ij,ij->i", Z, Z)
     return u / X.shape[1], m
 
 

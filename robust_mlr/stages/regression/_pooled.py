@@ -70,7 +70,7 @@ import numpy as np
 
 from ..._dist import chi2
 from ..._linalg import top_eigvecs
-from ..._segments import label_grams, pool_own_rss, pool_task_rss, task_blocks
+from ..._segments import label_grams, pool_task_rss, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
@@ -424,15 +424,16 @@ def _light_grams(data, labels, k, c):
 def _noise_at(light, labels, W, comps):
     """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
     of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
-    :func:`~.robust.robust_noise`, from one pass over the pool."""
+    :func:`~.robust.robust_noise`, from one pass over the pool (none when
+    ``comps`` is empty)."""
+    if len(comps) == 0:
+        return {}
     t = light.sizes
-    # each task's RSS under its own component only (the others are unused)
-    ratio = pool_own_rss(light, W, np.where(np.isin(labels, list(comps)), labels, -1)) \
-        / chi2.median(t)
+    ratio = pool_task_rss(light, W) / chi2.median(t)[:, None]
     weight = np.minimum(t, size_cap(t)).astype(float)
     out = {}
     for c in comps:                                    # loop over components only
-        r, w = ratio[labels == c], weight[labels == c]
+        r, w = ratio[labels == c, c], weight[labels == c]
         if r.size:
             out[c] = weighted_median(r, w)
     return out
