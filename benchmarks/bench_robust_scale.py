@@ -2,6 +2,9 @@
 and the ratio on the default problem.
 
 Run: ``python3 benchmarks/bench_robust_scale.py [--n N] [--repeat R] [--skip-default]``
+(``--screen-only``: the screen alone at ``--n``, best of ``--repeat`` in CPU
+time beside its floor — the stage is short, so its best of several is far
+steadier on a shared machine than a stage time of one whole fit)
 (one BLAS thread is set here; ``--n`` tasks in each light pool, light1
 t = 2, light2 t = 8, heavy 400 tasks of 128, d = 32, k = 4).
 
@@ -214,6 +217,19 @@ def scale(n, repeat):
     print(f"  load average at the end {os.getloadavg()[0]:.1f}")
 
 
+def screen_only(n, repeat):
+    """The screen (``screen_pools``) alone: best wall and best CPU of
+    ``repeat`` calls, beside its floor (the norms pass over every pool)."""
+    from robust_mlr.stages.screening import screen_pools
+    pools = scale_pools(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = floor_of(lambda: screen_pools(pools, 0.05), repeat)
+    fl = robust_floor(pools, 1, 1, repeat)[0]
+    line(f"screen alone, {n} tasks per light pool", f.wall, f.cpu, fl)
+    print(f"    (best of {repeat}; load average {os.getloadavg()[0]:.1f})")
+
+
 _CHILD = """
 import sys, warnings
 sys.path.insert(0, {bench!r})
@@ -270,7 +286,12 @@ if __name__ == "__main__":
     ap.add_argument("--skip-default", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--screen-only", action="store_true")
     args = ap.parse_args()
+    if args.screen_only:
+        with threadpool_limits(limits=1, user_api="blas"):
+            screen_only(int(args.n), args.repeat)
+        sys.exit(0)
     with threadpool_limits(limits=1, user_api="blas"):
         if not args.skip_default:
             default(args.repeat)

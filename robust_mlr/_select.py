@@ -34,28 +34,36 @@ def order_statistics(values, ranks):
 
 
 def _select(v, ranks):
-    """(order statistics, whether the bracketing found a NaN)."""
+    """(order statistics, whether the bracketing found a NaN).
+
+    Ranks whose brackets overlap (a median's two) share one gathering pass."""
     ranks = np.asarray(ranks, dtype=np.int64).ravel()
     N = v.size
     if N < SELECT_FROM or ranks.size == 0:
         return np.partition(v, ranks)[ranks], False
     s = np.sort(v[::N // SAMPLE])
     ns = s.size
-    out = np.empty(ranks.size)
-    for i, r in enumerate(ranks.tolist()):
-        f = r / N
+    groups = []                     # [lo, hi, [positions in ranks]], brackets merged
+    for i in np.argsort(ranks, kind="stable").tolist():
+        f = ranks[i] / N
         margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
         a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
-        lo = s[a] if a > 0 else -np.inf
-        hi = s[b] if b < ns - 1 else np.inf
+        lo, hi = (s[a] if a > 0 else -np.inf), (s[b] if b < ns - 1 else np.inf)
+        if groups and lo <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], hi)
+            groups[-1][2].append(i)
+        else:
+            groups.append([lo, hi, [i]])
+    out = np.empty(ranks.size)
+    for g, (lo, hi, members) in enumerate(groups):
         below = np.count_nonzero(v < lo)
         inside = v[(v >= lo) & (v <= hi)]
-        if i == 0 and below + inside.size + np.count_nonzero(v > hi) != N:
+        if g == 0 and below + inside.size + np.count_nonzero(v > hi) != N:
             return np.partition(v, ranks)[ranks], True    # NaN: partition's order
-        j = r - below
-        if not 0 <= j < inside.size:
+        j = ranks[members] - below
+        if not np.all((0 <= j) & (j < inside.size)):
             return np.partition(v, ranks)[ranks], False   # the sample missed the rank
-        out[i] = np.partition(inside, j)[j]
+        out[members] = np.partition(inside, j)[j]
     return out, False
 
 

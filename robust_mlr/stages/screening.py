@@ -101,18 +101,27 @@ _MAX_ROWS = 1 << 12
 
 
 def _abs_max(X, out=None):
-    """max_j |x_j| per example: a maximum over the columns, one strided
-    column of a cache-sized chunk of rows at a time (numpy's reduction along
-    rows of d = 32 costs ≈ 2 ns an entry, this ≈ 1)."""
+    """max_j |x_j| per example: |X| of a cache-sized chunk of rows in one
+    contiguous operation, then a maximum over its strided columns (numpy's
+    reduction along rows of d = 32 costs ≈ 3 ns an entry, this ≈ 1.4)."""
     m = np.empty(X.shape[0]) if out is None else out
-    tmp = np.empty(min(_MAX_ROWS, X.shape[0]))
+    buf = np.empty((min(_MAX_ROWS, X.shape[0]), X.shape[1]), dtype=X.dtype)
     for a in range(0, X.shape[0], _MAX_ROWS):
         Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
-        t = tmp[:ma.size]
-        np.abs(Xa[:, 0], out=ma)
-        for j in range(1, X.shape[1]):            # loop over coordinates only
-            np.maximum(ma, np.abs(Xa[:, j], out=t), out=ma)
+        _column_max(np.abs(Xa, out=buf[:ma.size]), ma)
     return m
+
+
+def _column_max(A, out):
+    """max_j A[:, j] into ``out``, one column at a time (the order of
+    ``np.maximum`` over j = 0, 1, …, d − 1: NaN propagates as before)."""
+    if A.shape[1] == 1:
+        out[...] = A[:, 0]
+        return out
+    np.maximum(A[:, 0], A[:, 1], out=out)
+    for j in range(2, A.shape[1]):               # loop over coordinates only
+        np.maximum(out, A[:, j], out=out)
+    return out
 
 
 def _max_sq_at(abs_max, sx):
@@ -126,16 +135,26 @@ def _max_sq_at(abs_max, sx):
 
 
 def _norms_pass(X, sx):
-    """(||clip(x_j/σ̂_x)||²/d, max_j |x_j|) per example, one pass by blocks of rows."""
+    """(||clip(x_j/σ̂_x)||²/d, max_j |x_j|) per example, one pass by blocks of rows.
+
+    Each cache-sized chunk's |X| (one reused buffer) serves both: the
+    maximum over its columns, then scaled in place for the norms
+    (|x|/σ̂_x = |x/σ̂_x| and its square is the same number, as is the clip's)."""
     u, m = np.empty(X.shape[0]), np.empty(X.shape[0])
+    buf = None
     for a in range(0, X.shape[0], _ROW_BLOCK):
-        Xb = X[a:a + _ROW_BLOCK]
-        top = _abs_max(Xb, out=m[a:a + _ROW_BLOCK]).max(initial=0.0)
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z = Xb / sx
-            if not top / sx <= _CLIP:         # else no entry reaches the clip
-                np.clip(Z, -_CLIP, _CLIP, out=Z)
-        u[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
+        Xb = np.asarray(X[a:a + _ROW_BLOCK])
+        if buf is None or buf.dtype != Xb.dtype:
+            buf = np.empty((min(_MAX_ROWS, Xb.shape[0]), Xb.shape[1]), dtype=Xb.dtype)
+        for c in range(0, Xb.shape[0], _MAX_ROWS):
+            Z = np.abs(Xb[c:c + _MAX_ROWS], out=buf[:min(_MAX_ROWS, Xb.shape[0] - c)])
+            at = slice(a + c, a + c + Z.shape[0])
+            top = _column_max(Z, m[at]).max(initial=0.0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                Z /= sx
+                if not top / sx <= _CLIP:         # else no entry reaches the clip
+                    np.clip(Z, -_CLIP, _CLIP, out=Z)
+            u[at] = np.einsum("ij,ij->i", Z, Z)
     return u / X.shape[1], m
 
 

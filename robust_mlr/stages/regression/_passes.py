@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._linalg import gram_solve, top_eigvecs
-from ..._segments import BlockSums, task_blocks
+from ..._segments import BlockSums, label_sort, task_blocks
 from ...data import example_rows
 
 
@@ -48,7 +48,7 @@ def label_order(labels, offsets, k):
     edges : ndarray of int (k + 2,)
         Label ℓ owns the sorted rows ``edges[ℓ + 1]:edges[ℓ + 2]``.
     """
-    tasks = np.argsort(labels, kind="stable")
+    tasks = label_sort(labels, k)
     sizes = np.diff(offsets)
     counts = np.bincount(labels + 1, weights=sizes, minlength=k + 1).astype(np.int64)
     t = int(sizes[0])
@@ -125,13 +125,16 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     rt = np.sqrt(t)
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
     sums = BlockSums()
+    buf = np.empty(0)                            # the weighted rows R, reused across blocks
     for a, e in blocks:                          # pass 2: residuals, gradients, moments
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
         Xs, ys = data._block_rows(lo, off[e], order)
+        if buf.size < Xs.size:
+            buf = np.empty(Xs.size, dtype=Xs.dtype)
         ts = sizes[a:e][tasks]
         r = np.zeros(order.size)
-        sw = np.repeat(sw_task[a:e][tasks], ts)
+        sw = None if unit else np.repeat(sw_task[a:e][tasks], ts)
         cw = np.repeat(c_task[a:e][tasks], ts) if statistics else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
@@ -139,17 +142,20 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                 Xc = Xs[r0:r1]
                 r[r0:r1] = Xc @ Wz[:, c] - ys[r0:r1]
                 if statistics and ok[c]:
-                    R = Xc * (r[r0:r1] if unit else r[r0:r1] * sw[r0:r1])[:, None]
+                    R = np.multiply(Xc, (r[r0:r1] if unit else r[r0:r1] * sw[r0:r1])[:, None],
+                                    out=buf[:Xc.size].reshape(Xc.shape))
                     M[c] += R.T @ R
                     wsum[c] += cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
         g = sums(toff, Xs, r) / rt[a + tasks, None]
         rss[a + tasks] = sums(toff, r * r)
-        lt = labels[a + tasks]
-        for c in np.unique(lt[lt >= 0]):             # loop over components only
-            gc = g[lt == c]
-            gsum[c] += gc.sum(axis=0)
-            gmom[c] += gc.T @ gc
+        # the block's tasks are in label order: label c owns one run of g
+        tedges = np.searchsorted(labels[a + tasks], np.arange(-1, k + 1), side="left")
+        for c in range(k):                       # loop over components only
+            if tedges[c + 2] > tedges[c + 1]:
+                gc = g[tedges[c + 1]:tedges[c + 2]]
+                gsum[c] += gc.sum(axis=0)
+                gmom[c] += gc.T @ gc
     if not statistics:
         return W, ok, gsum, gmom, rss
     tops = np.array([float(top_eigvecs(M[c] / wsum[c], 1)[1][0]) if wsum[c] > 0 else 0.0

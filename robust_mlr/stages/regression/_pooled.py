@@ -430,7 +430,10 @@ def _light_grams(data, labels, k, c):
 def _noise_at(light, labels, W, comps):
     """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
     of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
-    :func:`~.robust.robust_noise`, from one pass over the pool."""
+    :func:`~.robust.robust_noise`, from one pass over the pool (none when
+    ``comps`` is empty)."""
+    if len(comps) == 0:
+        return {}
     t = light.sizes
     ratio = pool_task_rss(light, W) / chi2.median(t)[:, None]
     weight = np.minimum(t, size_cap(t)).astype(float)

@@ -55,6 +55,7 @@ import numpy as np
 from scipy import linalg
 
 from ..._segments import BlockSums, task_blocks
+from ..._select import median
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
 from ...constants import MAD_TO_SIGMA
@@ -100,7 +101,7 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     """
     y = data.y
     if clip is not None:
-        scale = MAD_TO_SIGMA * np.median(np.abs(y))
+        scale = MAD_TO_SIGMA * median(np.abs(y))      # exact, by selection
         y = np.clip(y, -clip * scale, clip * scale)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
