@@ -213,7 +213,7 @@ def task_rss(X, y, offsets, W):
 def pool_task_rss(data, W):
     """:func:`task_rss` of a MetaDataset, its rows read block by block
     (``data._block``: a screened pool scales each block, never all of X)."""
-    return _task_rss(data._block, data.offsets, data.y.itemsize * data.dim, W)
+    return _task_rss(data._block, data.offsets, data._row_bytes, W)
 
 
 def _task_rss(block, offsets, row_bytes, W):
@@ -236,7 +236,7 @@ def pool_weighted_sums(data, weights):
     off = data.offsets
     out = np.empty((data.n_tasks, data.dim))
     sums = BlockSums()
-    for a, e in task_blocks(off, data.y.itemsize * data.dim):
+    for a, e in task_blocks(off, data._row_bytes):
         lo, hi = off[a], off[e]
         out[a:e] = sums(off[a:e + 1] - lo, data._block(lo, hi)[0], weights[lo:hi])
     return out

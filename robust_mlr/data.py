@@ -131,6 +131,10 @@ class MetaDataset:
         passes read a pool through this."""
         return self.X[lo:hi], self.y[lo:hi]
 
+    def _block_y(self, lo, hi):
+        """Responses ``lo:hi`` (as :meth:`_block` reads them, without X)."""
+        return self.y[lo:hi]
+
     def _block_rows(self, lo, hi, rows):
         """Rows ``lo:hi`` taken in the order ``rows`` (indices within the
         block) as fresh arrays ``(X, y)``: one gather, which a screened pool
@@ -169,6 +173,16 @@ class MetaDataset:
         memory here; a pool whose rows stay on disk spills it to a file,
         :mod:`robust_mlr._disk`)."""
         return np.empty((self.n_tasks, d))
+
+    def _example_rows(self, d):
+        """An (N, d) array for per-example statistics filled block by block
+        (in memory here; spilled to a file for rows on disk)."""
+        return np.empty((self.n_examples, d))
+
+    @property
+    def _row_bytes(self):
+        """Bytes of one example row (x and y) as the blocked passes read it."""
+        return self.y.itemsize * self.dim
 
     def _subsets(self, groups):
         """:meth:`subset` of each task index array of ``groups`` in turn (a

@@ -44,7 +44,8 @@ import numpy as np
 from .._dist import chi2, norm
 
 from .._scaled import ScaledTasks
-from .._select import median, order_statistics
+from .._segments import task_blocks
+from .._select import blocked_median, blocked_order_statistics, median, order_statistics
 from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
@@ -125,18 +126,58 @@ def _max_sq_at(abs_max, sx):
     return np.multiply(z, z, out=z)
 
 
-def _norms_pass(X, sx):
-    """(||clip(x_j/σ̂_x)||²/d, max_j |x_j|) per example, one pass by blocks of rows."""
-    u, m = np.empty(X.shape[0]), np.empty(X.shape[0])
-    for a in range(0, X.shape[0], _ROW_BLOCK):
+def _norms_pass(data, sx):
+    """One pass by blocks of rows: per example ||clip(x_j/σ̂_x)||²/d and
+    max_j |x_j|, written to an (N, 2) store (in memory, or a temporary file
+    for a pool on disk: ``MetaDataset._example_rows``), and the pool's
+    largest |x_j|."""
+    X = data.X
+    N, d = X.shape
+    store, top = data._example_rows(2), 0.0
+    for a in range(0, N, _ROW_BLOCK):
         Xb = X[a:a + _ROW_BLOCK]
-        top = _abs_max(Xb, out=m[a:a + _ROW_BLOCK]).max(initial=0.0)
+        m = _abs_max(Xb)
+        tb = m.max(initial=0.0)
+        top = max(top, tb)
         with np.errstate(over="ignore", invalid="ignore"):
             Z = Xb / sx
-            if not top / sx <= _CLIP:         # else no entry reaches the clip
+            if not tb / sx <= _CLIP:          # else no entry reaches the clip
                 np.clip(Z, -_CLIP, _CLIP, out=Z)
-        u[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
-    return u / X.shape[1], m
+        store[a:a + m.size] = np.column_stack([np.einsum("ij,ij->i", Z, Z) / d, m])
+    return store, top
+
+
+#: Rows of a per-example statistic read at once by the screen's selections.
+_STAT_ROWS = 1 << 16
+
+
+class _ExampleStats:
+    """The screen's per-example statistics of one pool, read by rows:
+    ``read(a, b)`` gives (u, m) for examples ``a:b``, u = ||clip(x/σ̂_x)||²/d
+    and m = max_j clip(x_j/σ̂_x)² (no N-sized array is built here)."""
+
+    def __init__(self, read, n):
+        self.read, self.n = read, int(n)
+
+    @classmethod
+    def of_arrays(cls, u, m):
+        return cls(lambda a, b: (u[a:b], None if m is None else m[a:b]), len(u))
+
+    @classmethod
+    def of_store(cls, store, sx0, sx):
+        """From :func:`_norms_pass`'s store at the first scale σ̂_x0, at σ̂_x:
+        ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
+        the clip, which both act only far beyond every screening threshold."""
+        f = (sx0 / sx) ** 2
+
+        def read(a, b):
+            r = store[a:b]
+            return r[:, 0] * f, _max_sq_at(r[:, 1], sx)
+        return cls(read, store.shape[0])
+
+    def blocks(self, fn):
+        """A callable yielding ``fn(a, b)`` over consecutive row blocks."""
+        return lambda: (fn(a, min(a + _STAT_ROWS, self.n)) for a in range(0, self.n, _STAT_ROWS))
 
 
 def _abs_sample(datasets):
@@ -185,23 +226,26 @@ def robust_scales(datasets):
 
 
 def _robust_scales(datasets):
-    """(σ̂_x, σ̂_y, norms, max_sq): :func:`robust_scales` and, per dataset, the
-    squared norms ||clip(x_j/σ̂_x)||²/d and the largest squared coordinates
-    max_j clip(x_j/σ̂_x)², from the pass that set σ̂_x (the first estimate's
-    norms rescaled: the screen needs no second pass)."""
-    y = np.concatenate([ds.y for ds in datasets])
+    """(σ̂_x, σ̂_y, stats, tops): :func:`robust_scales` and, per dataset, its
+    :class:`_ExampleStats` from the pass that set σ̂_x (the first estimate's
+    norms rescaled: the screen needs no second pass over X) and its largest
+    max_j clip(x_j/σ̂_x)². The medians are exact selections over blocks of
+    rows (:func:`~robust_mlr._select.blocked_median`): no N-sized copy."""
     d = datasets[0].dim
+    n_all = sum(ds.n_examples for ds in datasets)
     sx0 = MAD_TO_SIGMA * median(_abs_sample(datasets))
-    sy = MAD_TO_SIGMA * median(np.abs(y))
+    sy = MAD_TO_SIGMA * blocked_median(
+        lambda: (np.abs(ds.y[a:a + _STAT_ROWS]) for ds in datasets
+                 for a in range(0, ds.n_examples, _STAT_ROWS)), n_all)
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
                               f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")
-    us, ms = zip(*[_norms_pass(ds.X, sx0) for ds in datasets])
-    sx = sx0 * np.sqrt(median(np.concatenate(us)) * d / chi2.median(d))
-    # ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
-    # the clip, which both act only far beyond every screening threshold
-    return (float(sx), float(sy), [u * (sx0 / sx) ** 2 for u in us],
-            [_max_sq_at(m, sx) for m in ms])
+    stores, tops = zip(*[_norms_pass(ds, sx0) for ds in datasets])
+    u0 = blocked_median(lambda: (st[a:a + _STAT_ROWS][:, 0] for st in stores
+                                 for a in range(0, st.shape[0], _STAT_ROWS)), n_all)
+    sx = sx0 * np.sqrt(u0 * d / chi2.median(d))
+    return (float(sx), float(sy), [_ExampleStats.of_store(st, sx0, sx) for st in stores],
+            [float(_max_sq_at(np.array([top]), sx)[0]) for top in tops])
 
 
 def scale_dataset(data: MetaDataset, sx, sy, copy=True):
@@ -249,7 +293,7 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
         q1, q2, q4 = np.quantile(v, [1 - level, 1 - 2 * level, 1 - 4 * level])
     else:
         w = np.asarray(weights, float)
-        levels = np.array([1 - level, 1 - 2 * level, 1 - 4 * level])
+        levels = _levels(level)
         if w.size and np.all(w == w[0]):
             # equal weights (tasks of one size): the cumulative weights are
             # the same in any order, so the order statistics come from a
@@ -257,19 +301,34 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
             # weights sum exactly to 1, 2, ..., N, whose first entry ≥ x is
             # the ⌈x⌉-th
             if w[0] == 1.0 and w.size < 2 ** 53:
-                at = np.ceil(float(w.size) * levels).astype(np.int64) - 1
+                at = _unit_ranks(w.size, level)
             else:
                 cw = np.cumsum(w)
-                at = np.searchsorted(cw, cw[-1] * levels)
-            q1, q2, q4 = order_statistics(v, np.minimum(at, v.size - 1))
+                at = np.minimum(np.searchsorted(cw, cw[-1] * levels), v.size - 1)
+            q1, q2, q4 = order_statistics(v, at)
         else:
             order = np.argsort(v, kind="stable")
             cw = np.cumsum(w[order])
             at = np.searchsorted(cw, cw[-1] * levels)
             q1, q2, q4 = v[order][np.minimum(at, v.size - 1)]
+    return _pickands(q1, q2, q4, lambda: np.median(v), p, level, max_shape)
+
+
+def _levels(level):
+    return np.array([1 - level, 1 - 2 * level, 1 - 4 * level])
+
+
+def _unit_ranks(n, level):
+    """Ranks of the (1 − a), (1 − 2a), (1 − 4a) quantiles of n unit-weight values."""
+    return np.minimum(np.ceil(float(n) * _levels(level)).astype(np.int64) - 1, n - 1)
+
+
+def _pickands(q1, q2, q4, median_fn, p, level, max_shape=MAX_TAIL_SHAPE):
+    """:func:`tail_quantile` from its three quantiles (``median_fn()``: the
+    values' median, read only for an atom)."""
     s1, s2 = q1 - q2, q2 - q4
     if not s1 > 0:          # an atom: a constant law (e.g. Fourier features' ||x||), or
-        return float(q1) if q1 == np.median(v) else float("nan")   # far points beyond 4a
+        return float(q1) if q1 == median_fn() else float("nan")   # far points beyond 4a
     raw = np.log2(s1 / s2) if s2 > 0 else np.inf
     if not raw <= REJECT_TAIL_SHAPE:
         return float("nan")
@@ -321,28 +380,64 @@ def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None, m
         ``x_sq_over_d`` (lo, hi), ``abs_y``, ``level``; NaN where the fit
         was rejected (:func:`tail_quantile`).
     """
-    N, d = data.X.shape
-    p = CALIBRATED_EXCEEDANCE / N
-    t = data.sizes.astype(float)
-    w = np.repeat(np.minimum(t, size_cap(t)) / t, data.sizes)
-    level = _calibration_level(alpha, data.n_tasks)
     u = _scaled_sq_norms(data.X, scales[0]) if u is None else u
     m = _scaled_max_sq(data.X, scales[0]) if max_sq is None else max_sq
-    hi = np.fmax(tail_quantile(u, p, level, w),
-                 (tail_quantile(m, p, level, w) + (d - 1) * median(u)) / d)
-    del m
-    # one per-example buffer for the remaining tails, reused as each is fitted
+    return _calibrated(data, alpha, scales, _ExampleStats.of_arrays(u, m))
+
+
+def _response_ratio(y, sy):
+    """min(|y/σ̂_y|, 10³⁰⁰) (a fresh array)."""
     with np.errstate(divide="ignore"):
-        v = np.log(u)
-    np.negative(v, out=v)
-    lo = float(np.exp(-tail_quantile(np.minimum(v, 1e300, out=v), p, level, w)))
-    with np.errstate(divide="ignore"):
-        v = np.abs(np.divide(data.y, scales[1], out=v), out=v)
-    np.minimum(v, 1e300, out=v)
-    abs_y = tail_quantile(v, p, level, w)
-    v /= np.sqrt(np.maximum(u, 1.0))
-    return {"x_sq_over_d": (lo, float(hi)), "abs_y": abs_y,
-            "y_per_leverage": tail_quantile(v, p, level, w), "level": level}
+        v = np.abs(np.divide(y, sy))
+    return np.minimum(v, 1e300, out=v)
+
+
+def _calibrated(data, alpha, scales, stats):
+    """:func:`calibrated_limits` from the pool's :class:`_ExampleStats`: with
+    unit example weights (every task within the size cap) each tail's order
+    statistics are exact selections over blocks of rows (two passes a
+    statistic, no N-sized array); other weights need a weighted sort of the
+    values, which are then gathered."""
+    N, d = data.n_examples, data.dim
+    p = CALIBRATED_EXCEEDANCE / N
+    t = data.sizes.astype(float)
+    wt = np.minimum(t, size_cap(t)) / t
+    level = _calibration_level(alpha, data.n_tasks)
+    sy = scales[1]
+
+    def log_u(a, b):
+        with np.errstate(divide="ignore"):
+            v = np.log(stats.read(a, b)[0])
+        np.negative(v, out=v)
+        return np.minimum(v, 1e300, out=v)
+
+    def per_leverage(a, b):
+        v = _response_ratio(data.y[a:b], sy)
+        v /= np.sqrt(np.maximum(stats.read(a, b)[0], 1.0))
+        return v
+
+    streams = {"u": lambda a, b: stats.read(a, b)[0], "m": lambda a, b: stats.read(a, b)[1],
+               "log": log_u, "y": lambda a, b: _response_ratio(data.y[a:b], sy),
+               "ratio": per_leverage}
+    if N and np.all(wt == 1.0) and N < 2 ** 53:
+        at = _unit_ranks(N, level)
+
+        def tail(name):
+            blocks = stats.blocks(streams[name])
+            q = blocked_order_statistics(blocks, N, at)
+            return _pickands(*q, lambda: blocked_median(blocks, N), p, level)
+        u_mid = blocked_median(stats.blocks(streams["u"]), N)
+    else:
+        w = np.repeat(wt, data.sizes)
+
+        def tail(name):
+            v = np.concatenate(list(stats.blocks(streams[name])()) or [np.empty(0)])
+            return tail_quantile(v, p, level, w)
+        u_mid = median(np.concatenate(list(stats.blocks(streams["u"])()) or [np.empty(0)]))
+    hi = np.fmax(tail("u"), (tail("m") + (d - 1) * u_mid) / d)
+    lo = float(np.exp(-tail("log")))
+    return {"x_sq_over_d": (lo, float(hi)), "abs_y": tail("y"),
+            "y_per_leverage": tail("ratio"), "level": level}
 
 
 def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), *,
@@ -390,8 +485,9 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), 
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
     alpha = check_alpha(alpha)
-    return _judge(data, _scaled_sq_norms(data.X, scales[0]), delta, y_range, scales, alpha,
-                  calibrate)
+    u = _scaled_sq_norms(data.X, scales[0])
+    m = _scaled_max_sq(data.X, scales[0]) if calibrate else None
+    return _judge(data, _ExampleStats.of_arrays(u, m), delta, y_range, scales, alpha, calibrate)
 
 
 def widest_limits(limits):
@@ -418,27 +514,33 @@ def widest_limits(limits):
             "level": pick([c["level"] for c in limits], np.nanmax)}
 
 
-def _judge(data, u, delta, y_range, scales, alpha, calibrate, max_sq=None, cal=None):
-    """:func:`screen_tasks` from the examples' scaled squared norms ``u``
-    (``max_sq``: each example's largest squared coordinate from the norms
-    pass; ``cal``: calibrated limits already fitted)."""
+def _judge(data, stats, delta, y_range, scales, alpha, calibrate, cal=None):
+    """:func:`screen_tasks` from the pool's :class:`_ExampleStats` (``cal``:
+    calibrated limits already fitted), one pass by task-aligned blocks."""
     N, d = data.n_examples, data.dim
     lo = chi2.ppf(delta / (2 * N), d) / d
     hi = chi2.isf(delta / (2 * N), d) / d
     yh = y_range * norm.isf(delta / (2 * N))
     gaussian = {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}
     if calibrate:
-        cal = calibrated_limits(data, alpha, scales, u=u, max_sq=max_sq) if cal is None else cal
+        cal = _calibrated(data, alpha, scales, stats) if cal is None else cal
         lo = float(np.fmin(lo, cal["x_sq_over_d"][0]))       # NaN: not widened
         hi = float(np.fmax(hi, cal["x_sq_over_d"][1]))
         yh = float(np.fmax(yh, cal["abs_y"]))
-    bad_lo, bad_hi = u < lo, u > hi
-    with np.errstate(over="ignore"):
-        y_limit = yh if not calibrate else np.fmax(
-            yh, cal["y_per_leverage"] * np.sqrt(np.clip(u, 1.0, hi)))
-        bad_y = np.abs(data.y / scales[1]) > y_limit
-    bad = data.task_sums((bad_lo | bad_hi | bad_y).astype(np.int64)) > 0
-    info = {"x_low": int(bad_lo.sum()), "x_high": int(bad_hi.sum()), "y_high": int(bad_y.sum()),
+    off = data.offsets
+    bad = np.empty(data.n_tasks, dtype=bool)
+    counts = np.zeros(3, dtype=np.int64)
+    for a, e in task_blocks(off, 8 * 4):
+        r0, r1 = int(off[a]), int(off[e])
+        u = stats.read(r0, r1)[0]
+        bad_lo, bad_hi = u < lo, u > hi
+        with np.errstate(over="ignore"):
+            y_limit = yh if not calibrate else np.fmax(
+                yh, cal["y_per_leverage"] * np.sqrt(np.clip(u, 1.0, hi)))
+            bad_y = np.abs(data.y[r0:r1] / scales[1]) > y_limit
+        counts += [np.count_nonzero(bad_lo), np.count_nonzero(bad_hi), np.count_nonzero(bad_y)]
+        bad[a:e] = np.add.reduceat((bad_lo | bad_hi | bad_y).astype(np.int64), off[a:e] - r0) > 0
+    info = {"x_low": int(counts[0]), "x_high": int(counts[1]), "y_high": int(counts[2]),
             "thresholds": {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh),
                            "abs_y_per_leverage": float(cal["y_per_leverage"]) if calibrate
                            else float("nan")},
@@ -468,19 +570,18 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0, calibrate=True):
     datasets = [pools[name] for name in pools.names]
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
-    sx, sy, norms, maxes = _robust_scales(datasets)    # one pass over X: scales, norms
+    sx, sy, stats, tops = _robust_scales(datasets)    # one pass over X: scales, norms
     scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
     # one law of x and y for every pool: each pool judged at the widest fit
-    cal = widest_limits([calibrated_limits(ds, alpha, (sx, sy), u=u, max_sq=m)
-                         for ds, u, m in zip(datasets, norms, maxes)]) if calibrate else None
-    for name, ds, u, m in zip(pools.names, datasets, norms, maxes):
-        kept, inf = _judge(ds, u, delta, y_range, (sx, sy), alpha, calibrate, m, cal)
+    cal = widest_limits([_calibrated(ds, alpha, (sx, sy), st)
+                         for ds, st in zip(datasets, stats)]) if calibrate else None
+    for name, ds, st, top in zip(pools.names, datasets, stats, tops):
+        kept, inf = _judge(ds, st, delta, y_range, (sx, sy), alpha, calibrate, cal)
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
         # no copy of X: the kept tasks, scaled as the stages read them
-        # m = min(max_j |x_j|/σ̂_x, clip)² is the clip² exactly for a row
-        # that reaches the clip, so below it no entry of the pool does
-        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy,
-                                   clip=not m.max(initial=0.0) < _CLIP ** 2)
+        # top = min(max_j |x_j|/σ̂_x, clip)² over the pool is the clip² exactly
+        # when a row reaches the clip, so below it no entry of the pool does
+        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy, clip=not top < _CLIP ** 2)
     return scaled, (sx, sy), info

@@ -100,7 +100,7 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     c_task = np.minimum(t, t_cap) / t
     sw_task = np.sqrt(c_task)
     unit = bool(np.all(c_task == 1.0))           # no task above the cap: x · 1 = x
-    blocks = task_blocks(off, data.y.itemsize * d)
+    blocks = task_blocks(off, data._row_bytes)
     G, b = np.zeros((k, d, d)), np.zeros((k, d))
     for a, e in blocks:                          # pass 1: the normal equations
         lo = off[a]

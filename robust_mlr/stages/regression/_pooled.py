@@ -130,7 +130,7 @@ def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by
     dG, rhs = np.zeros((len(comps), d, d)), np.zeros((len(comps), d))
     # one blocked pass over the pool (a screened pool, or one on disk, is
     # read block by block; no copy of the changed tasks' rows)
-    for a, e in task_blocks(off, light.y.itemsize * d):
+    for a, e in task_blocks(off, light._row_bytes):
         Xb, yb = light._block(off[a], off[e])
         for j in range(len(comps)):                     # loop over components only
             wts = np.repeat(delta[a:e, j], light.sizes[a:e])
@@ -413,7 +413,7 @@ def _light_grams(data, labels, k, c):
     gram = np.zeros((k, d, d))
     # block by block (a screened pool scales each block as it is read, never
     # all of X at once)
-    for a, e in task_blocks(off, data.y.itemsize * d):
+    for a, e in task_blocks(off, data._row_bytes):
         Xb, yb = data._block(off[a], off[e])
         if row_w is not None:
             Xb = Xb * row_w[off[a]:off[e], None]

@@ -57,6 +57,7 @@ from scipy import linalg
 from ..._segments import BlockSums, task_blocks
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
+from ..._select import blocked_median
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
@@ -98,29 +99,31 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     independent, so off span(W) the clean E[z zᵀ] is that of M: its bulk is
     the bulk of the clean law (used by :func:`mlr_filter`'s model test).
     """
-    y = data.y
-    if clip is not None:
-        scale = MAD_TO_SIGMA * np.median(np.abs(y))
-        y = np.clip(y, -clip * scale, clip * scale)
+    off, d, N = data.offsets, data.dim, data.n_examples
+    # one pass over the rows block by block (a screened pool scales each
+    # block as it is read, never all of X or y at once)
+    blocks = task_blocks(off, data._row_bytes)
+    if clip is not None:        # the responses' median by exact selection (two passes over y)
+        scale = MAD_TO_SIGMA * blocked_median(
+            lambda: (np.abs(data._block_y(off[a], off[e])) for a, e in blocks), N)
     t = data.sizes.astype(float)
     c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
-    # one pass over the rows block by block (a screened pool scales each
-    # block as it is read, never all of X at once)
-    off, d, N = data.offsets, data.dim, data.n_examples
-    yh, Z = np.empty(N), data._task_rows(d)
+    Z, q = data._task_rows(d), np.empty(data.n_tasks)
     sc = np.sqrt(c / t)
     M = np.zeros((d, d)) if moment else None
-    rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
     sums = BlockSums()
-    for a, e in task_blocks(off, data.y.itemsize * d):
+    for a, e in blocks:
         lo, hi = off[a], off[e]
-        Xb = data._block(lo, hi)[0]
-        yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh[lo:hi]) * sc[a:e, None]
+        Xb, yb = data._block(lo, hi)
+        if clip is not None:
+            yb = np.clip(yb, -clip * scale, clip * scale)
+        yh = yb * _leverage_weights(Xb, n_examples=N)
+        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh) * sc[a:e, None]
+        q[a:e] = np.add.reduceat(yh * yh, off[a:e] - lo)
         if moment:
-            Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
+            Xw = Xb * (np.abs(yh) * np.repeat(sc[a:e], off[a + 1:e + 1] - off[a:e]))[:, None]
             M += Xw.T @ Xw
-    q = data.task_sums(yh * yh) * (c / t)
+    q *= c / t
     return (Z, q) if not moment else (Z, q, M / data.n_tasks)
 
 
