@@ -70,7 +70,7 @@ import numpy as np
 
 from ..._dist import chi2
 from ..._linalg import top_eigvecs
-from ..._segments import label_grams, pool_task_rss, task_blocks
+from ..._segments import block_task_rss, label_grams, pool_task_rss, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
@@ -94,10 +94,20 @@ UNANCHORED_FACTOR = 2.0
 def _responsibilities(data, W, s2, p):
     """Posterior component probabilities (n, k) of each task under the
     mixture (W, s², p) with Gaussian noise."""
+    W, s2, p = _mixture(W, s2, p)
+    return _posterior(pool_task_rss(data, W), data.sizes, s2, p)
+
+
+def _mixture(W, s2, p):
+    """(W, s², p) with NaNs and zeros replaced (posteriors stay finite)."""
     s2 = np.maximum(np.nan_to_num(np.asarray(s2, float), nan=1.0), 1e-12)
     p = np.maximum(np.nan_to_num(np.asarray(p, float), nan=0.0), 1e-12)
-    resid = pool_task_rss(data, np.nan_to_num(W))
-    t = data.sizes[:, None].astype(float)
+    return np.nan_to_num(W), s2, p
+
+
+def _posterior(resid, sizes, s2, p):
+    """Posterior probabilities of tasks of ``sizes`` with residual sums ``resid``."""
+    t = sizes[:, None].astype(float)
     logr = np.log(p) - 0.5 * t * np.log(s2) - resid / (2.0 * s2)
     logr -= logr.max(axis=1, keepdims=True)
     r = np.exp(logr)
@@ -121,19 +131,22 @@ def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by
     ŵ_ℓ − w̄_ℓ = (G_ℓ + ΔG)⁻¹(ΔG ŵ_ℓ − Δb).
     """
     c = _example_weights(light, weights_by_task)
-    R = _responsibilities(light, W, s2, p)
     comps = [int(ell) for ell in comps]
-    # Δ_i per task and component, zero where the weight does not change
-    delta = (R[:, comps] - (np.asarray(kept_labels)[:, None] == np.array(comps))) * c[:, None]
-    delta[np.abs(delta) <= 1e-9] = 0.0
+    kept_labels = np.asarray(kept_labels)
     d, off = light.dim, light.offsets
     dG, rhs = np.zeros((len(comps), d, d)), np.zeros((len(comps), d))
     # one blocked pass over the pool (a screened pool, or one on disk, is
-    # read block by block; no copy of the changed tasks' rows)
-    for a, e in task_blocks(off, light._row_bytes):
-        Xb, yb = light._block(off[a], off[e])
+    # read block by block; no copy of the changed tasks' rows): each block's
+    # residual sums give its tasks' responsibilities (no n × k array)
+    Wm, s2m, pm = _mixture(W, s2, p)
+    for a, e, resid, Xb, yb in block_task_rss(light, Wm, rows=True):
+        t = off[a + 1:e + 1] - off[a:e]
+        R = _posterior(resid, t, s2m, pm)
+        # Δ_i per task and component, zero where the weight does not change
+        delta = (R[:, comps] - (kept_labels[a:e, None] == np.array(comps))) * c[a:e, None]
+        delta[np.abs(delta) <= 1e-9] = 0.0
         for j in range(len(comps)):                     # loop over components only
-            wts = np.repeat(delta[a:e, j], light.sizes[a:e])
+            wts = np.repeat(delta[:, j], t)
             rows = wts != 0
             if rows.any():
                 Xs, ws = Xb[rows], wts[rows]
