@@ -63,11 +63,13 @@ class ScaledTasks(MetaDataset):
         self._base, self._sx, self._sy, self._clip = data, sx, sy, bool(clip)
         self._X = self._y = None
         whole = kept.size == data.n_tasks
-        # the kept tasks' indices (8 bytes a task), not their rows' (8 bytes
-        # an example): a block's source rows are computed when it is read
-        self._kept = None if whole else kept
-        sizes = data.sizes[kept]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        # the kept tasks' indices (4 bytes a task below 2³¹ tasks), not their
+        # rows' (8 bytes an example): a block's source rows are computed when
+        # it is read; all tasks kept: the pool's own offsets (the same values)
+        self._kept = None if whole else kept.astype(np.int32 if data.n_tasks < 2 ** 31
+                                                    else np.int64)
+        self.offsets = data.offsets if whole else np.concatenate(
+            [[0], np.cumsum(data.sizes[kept])]).astype(np.int64)
         self.components = None if data.components is None else data.components[kept]
 
     @property

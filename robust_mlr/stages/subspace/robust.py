@@ -57,7 +57,7 @@ from scipy import linalg
 from ..._segments import BlockSums, task_blocks
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
-from ..._select import blocked_median
+from ..._select import blocked_median, order_statistics
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
@@ -207,6 +207,20 @@ def _gaussian_bulk_excess(q, k, alpha, n_grid=16):
     return (mean - mean_g) / max(mean_g, 1e-300)
 
 
+def _largest(r, count):
+    """Positions of the ``count`` largest entries of ``r``, ties to the later
+    position: the set ``argsort(r, kind="stable")[r.size - count:]``, from
+    one exact order statistic (no sort of r)."""
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    cut = order_statistics(r, [r.size - count])[0]
+    if np.isnan(cut) or np.isnan(r).any():               # NaNs sort last: as argsort
+        return np.argsort(r, kind="stable")[r.size - count:]
+    above = np.flatnonzero(r > cut)
+    ties = np.flatnonzero(r == cut)
+    return np.concatenate([above, ties[ties.size - (count - above.size):]])
+
+
 def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None, **filter_kw):
     """Robust PCA of MLR task statistics: filter, trimmed re-estimate in a
     wider candidate space, and a stopping test from the model.
@@ -262,10 +276,11 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     V = vecs[:, ::-1][:, :K]
     r = _masked_scores(Z, V, kept)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
-    keep_t = np.ones(n, bool)               # the kept points less the n_trim largest r
-    keep_t[np.flatnonzero(kept)[np.argsort(r, kind="stable")[m - n_trim:]]] = False
-    keep_t &= kept
+    top = _largest(r, n_trim)
     del r
+    keep_t = np.ones(n, bool)               # the kept points less the n_trim largest r
+    keep_t[np.flatnonzero(kept)[top]] = False
+    keep_t &= kept
     T = V.T @ _masked_gram(Z, keep_t) @ V
     tv, tvec = linalg.eigh((T + T.T) / 2)
     U = V @ tvec[:, ::-1][:, :k]

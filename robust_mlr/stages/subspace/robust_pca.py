@@ -16,6 +16,7 @@ from ..._dist import chi2
 
 from ..._disk import SpillRows
 from ..._linalg import top_eigvecs
+from ..._select import order_statistics
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning
 from ..screening import excess_limit
@@ -169,21 +170,24 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
             U = vecs[:, :k]
             ratio = bulk_excess(Z, vecs, k, a_trim, kept) / bulk_reference / BULK_MARGIN
             limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
-        idx = np.flatnonzero(kept)
         tau = _masked_scores(Z, U, kept)     # the kept points' scores, no copy of their rows
         lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
-        part = np.partition(tau, (lo_i, hi_i))
-        lo, hi = part[lo_i], part[hi_i]
+        # exact order statistics by selection (no partitioned copy of tau)
+        lo, hi = order_statistics(tau, [lo_i, hi_i])
         good = (tau >= lo) & (tau <= hi)
         mean_g = tau[good].mean()
         excess = tau.mean() - mean_g
         excess_rel = excess / max(mean_g, 1e-300)
         if alpha == 0 or excess_rel <= limit:
             return U, kept, it, removed, excess_rel
-        ex = np.where(good, 0.0, tau - mean_g)
-        ex = np.maximum(ex, 0.0)                      # points below the α quantile stay
+        ex = np.subtract(tau, mean_g, out=tau)        # tau is not read again
+        ex[good] = 0.0
+        np.maximum(ex, 0.0, out=ex)                   # points below the α quantile stay
+        del good
         thr = rng.uniform(0, ex.max())
-        drop = idx[ex > thr]
+        sel = np.flatnonzero(ex > thr)
+        del ex, tau
+        drop = np.flatnonzero(kept)[sel]
         if drop.size == 0:
             return U, kept, it, removed, excess_rel
         kept[drop] = False
