@@ -95,19 +95,26 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (0 where the
         fit is not ok), the clean reference of the stopping rule.
     """
-    off, sizes, d = data.offsets, data.sizes, data.dim
-    t = sizes.astype(float)
-    c_task = np.minimum(t, t_cap) / t
-    sw_task = np.sqrt(c_task)
-    unit = bool(np.all(c_task == 1.0))           # no task above the cap: x · 1 = x
+    off, d = data.offsets, data.dim
     blocks = task_blocks(off, data._row_bytes)
+
+    def weights(a, e):
+        """The block's task sizes t_i, weights c_i = min(t_i, t_cap)/t_i and √c_i
+        (per block: no per-task array of the pool)."""
+        sizes = off[a + 1:e + 1] - off[a:e]
+        t = sizes.astype(float)
+        c_task = np.minimum(t, t_cap) / t
+        return sizes, t, c_task, np.sqrt(c_task)
+    # no task above the cap: x · 1 = x
+    unit = all(bool(np.all(weights(a, e)[2] == 1.0)) for a, e in blocks)
     G, b = np.zeros((k, d, d)), np.zeros((k, d))
     for a, e in blocks:                          # pass 1: the normal equations
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
         Xs, ys = data._block_rows(lo, off[e], order)
         if not unit:
-            sw = np.repeat(sw_task[a:e][tasks], sizes[a:e][tasks])
+            sizes, _, _, sw_task = weights(a, e)
+            sw = np.repeat(sw_task[tasks], sizes[tasks])
             Xs *= sw[:, None]
             ys = ys * sw
         for c in range(k):                       # loop over components only
@@ -122,17 +129,17 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
             W[:, c], ok[c] = w, True
     Wz = np.where(ok, W, 0.0)
     gsum, gmom, rss = np.zeros((k, d)), np.zeros((k, d, d)), np.empty(data.n_tasks)
-    rt = np.sqrt(t)
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
     sums = BlockSums()
     for a, e in blocks:                          # pass 2: residuals, gradients, moments
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
         Xs, ys = data._block_rows(lo, off[e], order)
-        ts = sizes[a:e][tasks]
+        sizes, t, c_task, sw_task = weights(a, e)
+        ts = sizes[tasks]
         r = np.zeros(order.size)
-        sw = np.repeat(sw_task[a:e][tasks], ts)
-        cw = np.repeat(c_task[a:e][tasks], ts) if statistics else None
+        sw = np.repeat(sw_task[tasks], ts)
+        cw = np.repeat(c_task[tasks], ts) if statistics else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
@@ -143,7 +150,7 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                     M[c] += R.T @ R
                     wsum[c] += cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
-        g = sums(toff, Xs, r) / rt[a + tasks, None]
+        g = sums(toff, Xs, r) / np.sqrt(t)[tasks, None]
         rss[a + tasks] = sums(toff, r * r)
         lt = labels[a + tasks]
         for c in np.unique(lt[lt >= 0]):             # loop over components only

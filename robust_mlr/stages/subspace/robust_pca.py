@@ -132,10 +132,16 @@ def _masked_scores(Z, V, kept=None):
     """||Vᵀz_i||² of the points ``kept`` (all when None), computed over
     blocks of rows: no copy of the kept rows and no n × k product."""
     n = Z.shape[0]
-    out = np.empty(n)
-    for a in range(0, n, _ROWS):
-        out[a:a + _ROWS] = _row_sq(Z[a:a + _ROWS] @ V)
-    return out if kept is None or kept.all() else out[kept]
+    if kept is not None and kept.all():
+        kept = None
+    out, pos = np.empty(n if kept is None else int(np.count_nonzero(kept))), 0
+    for a in range(0, n, _ROWS):            # the kept points' scores written compacted
+        sc = _row_sq(Z[a:a + _ROWS] @ V)
+        if kept is not None:
+            sc = sc[kept[a:a + _ROWS]]
+        out[pos:pos + sc.size] = sc
+        pos += sc.size
+    return out
 
 
 def _masked_gram(Z, kept=None):
