@@ -282,20 +282,27 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
     if alpha == 0:
         restarts = 1
     gram = _masked_gram(Z) if gram is None else gram    # one product for all runs
-    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)]
+    n = Z.shape[0]
+
+    def run():
+        """One run, its kept mask packed to a bit a point until chosen."""
+        U, kept, it, removed, exc = _filter_once(Z, k, alpha, c, max_iter, rng,
+                                                 bulk_reference, gram)
+        return U, np.packbits(kept), it, removed, exc, int(kept.sum())
+    runs = [run()]
     if runs[0][2] == 1 and not runs[0][3]:
         # the first run met the stopping rule in its first round, before any
         # random draw: every run would repeat it exactly (and draw nothing)
         runs *= restarts
     else:
-        runs += [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)
-                 for _ in range(restarts - 1)]
-    order = sorted(range(restarts), key=lambda i: (-int(runs[i][1].sum()), runs[i][4]))
+        runs += [run() for _ in range(restarts - 1)]
+    order = sorted(range(restarts), key=lambda i: (-runs[i][5], runs[i][4]))
     best = order[0]
-    U, kept, it, removed, exc = runs[best]
-    info = {"iterations": it, "removed": removed, "n_removed": int((~kept).sum()),
+    U, packed, it, removed, exc, m = runs[best]
+    kept = np.unpackbits(packed, count=n).astype(bool)
+    info = {"iterations": it, "removed": removed, "n_removed": n - m,
             "final_excess": float(exc), "restarts": restarts, "chosen_run": best,
-            "run_kept": [int(r[1].sum()) for r in runs],
+            "run_kept": [r[5] for r in runs],
             "run_iterations": [r[2] for r in runs]}
     return RobustPCAResult(U, kept, info)
 
