@@ -438,14 +438,25 @@ def _noise_at(light, labels, W, comps):
     """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
     of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
     :func:`~.robust.robust_noise`, from one pass over the pool."""
-    t = light.sizes
-    ratio = pool_task_rss(light, W) / chi2.median(t)[:, None]
-    weight = np.minimum(t, size_cap(t)).astype(float)
+    cap, off = size_cap(light.sizes), light.offsets
+    labels = np.asarray(labels)
+    parts = {c: ([], []) for c in comps}
+    # each block's ratios kept only for its tasks of the components asked
+    # (no n × k array of the pool)
+    for a, e, rss in block_task_rss(light, W):
+        t = off[a + 1:e + 1] - off[a:e]
+        ratio = rss / chi2.median(t)[:, None]
+        weight = np.minimum(t, cap).astype(float)
+        lab = labels[a:e]
+        for c in comps:                                # loop over components only
+            sel = lab == c
+            parts[c][0].append(ratio[sel, c])
+            parts[c][1].append(weight[sel])
     out = {}
-    for c in comps:                                    # loop over components only
-        r, w = ratio[labels == c, c], weight[labels == c]
+    for c in comps:
+        r = np.concatenate(parts[c][0]) if parts[c][0] else np.empty(0)
         if r.size:
-            out[c] = weighted_median(r, w)
+            out[c] = weighted_median(r, np.concatenate(parts[c][1]))
     return out
 
 
