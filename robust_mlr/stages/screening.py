@@ -400,8 +400,8 @@ def _calibrated(data, alpha, scales, stats):
     values, which are then gathered."""
     N, d = data.n_examples, data.dim
     p = CALIBRATED_EXCEEDANCE / N
-    t = data.sizes.astype(float)
-    wt = np.minimum(t, size_cap(t)) / t
+    sizes = data.sizes
+    cap = size_cap(sizes)
     level = _calibration_level(alpha, data.n_tasks)
     sy = scales[1]
 
@@ -419,7 +419,9 @@ def _calibrated(data, alpha, scales, stats):
     streams = {"u": lambda a, b: stats.read(a, b)[0], "m": lambda a, b: stats.read(a, b)[1],
                "log": log_u, "y": lambda a, b: _response_ratio(data.y[a:b], sy),
                "ratio": per_leverage}
-    if N and np.all(wt == 1.0) and N < 2 ** 53:
+    # every weight min(t_i, cap)/t_i is 1 exactly when no task is above the cap
+    if N and sizes.max() <= cap and N < 2 ** 53:
+        del sizes
         at = _unit_ranks(N, level)
 
         def tail(name):
@@ -428,7 +430,8 @@ def _calibrated(data, alpha, scales, stats):
             return _pickands(*q, lambda: blocked_median(blocks, N), p, level)
         u_mid = blocked_median(stats.blocks(streams["u"]), N)
     else:
-        w = np.repeat(wt, data.sizes)
+        t = sizes.astype(float)
+        w = np.repeat(np.minimum(t, cap) / t, sizes)
 
         def tail(name):
             v = np.concatenate(list(stats.blocks(streams[name])()) or [np.empty(0)])

@@ -106,24 +106,24 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     if clip is not None:        # the responses' median by exact selection (two passes over y)
         scale = MAD_TO_SIGMA * blocked_median(
             lambda: (np.abs(data._block_y(off[a], off[e])) for a, e in blocks), N)
-    t = data.sizes.astype(float)
-    c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
     Z, q = data._task_rows(d), np.empty(data.n_tasks)
-    sc = np.sqrt(c / t)
     M = np.zeros((d, d)) if moment else None
     sums = BlockSums()
     for a, e in blocks:
         lo, hi = off[a], off[e]
+        sizes = off[a + 1:e + 1] - off[a:e]       # the block's t_i and c_i: no per-task arrays
+        t = sizes.astype(float)
+        c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
+        sc = np.sqrt(c / t)
         Xb, yb = data._block(lo, hi)
         if clip is not None:
             yb = np.clip(yb, -clip * scale, clip * scale)
         yh = yb * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh) * sc[a:e, None]
-        q[a:e] = np.add.reduceat(yh * yh, off[a:e] - lo)
+        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh) * sc[:, None]
+        q[a:e] = np.add.reduceat(yh * yh, off[a:e] - lo) * (c / t)
         if moment:
-            Xw = Xb * (np.abs(yh) * np.repeat(sc[a:e], off[a + 1:e + 1] - off[a:e]))[:, None]
+            Xw = Xb * (np.abs(yh) * np.repeat(sc, sizes))[:, None]
             M += Xw.T @ Xw
-    q *= c / t
     return (Z, q) if not moment else (Z, q, M / data.n_tasks)
 
 
