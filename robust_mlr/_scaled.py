@@ -69,7 +69,7 @@ class ScaledTasks(MetaDataset):
         self._kept = None if whole else kept.astype(np.int32 if data.n_tasks < 2 ** 31
                                                     else np.int64)
         self.offsets = data.offsets if whole else np.concatenate(
-            [[0], np.cumsum(data.sizes[kept])]).astype(np.int64)
+            [[0], np.cumsum(data.offsets[kept + 1] - data.offsets[kept])]).astype(np.int64)
         self.components = None if data.components is None else data.components[kept]
 
     @property
@@ -170,7 +170,7 @@ class ScaledTasks(MetaDataset):
                 np.take(self._base.X, src, axis=0, out=X)
             else:                               # rows on disk (robust_mlr._disk)
                 X[...] = self._base.X[src]
-            sizes = self.sizes[idx]
+            sizes = self.offsets[idx + 1] - self.offsets[idx]
             off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
             comps = None if self.components is None else self.components[idx]
             yield MetaDataset._trusted(scale_rows(X, self._sx, self._clip),
@@ -188,7 +188,7 @@ class ScaledTasks(MetaDataset):
         rows = example_rows(self.offsets, idx)
         src = self._source_rows(rows)
         X = scale_rows(self._base.X[src], self._sx, self._clip)
-        sizes = self.sizes[idx]
+        sizes = self.offsets[idx + 1] - self.offsets[idx]
         off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         comps = None if self.components is None else self.components[idx]
         return MetaDataset._trusted(X, self._gather_y(rows, src), off, comps)

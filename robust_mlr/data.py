@@ -159,7 +159,7 @@ class MetaDataset:
         if idx.size and (idx.min() < 0 or idx.max() >= self.n_tasks):
             raise ValidationError(f"task indices must lie in [0, {self.n_tasks}), got "
                                   f"min {idx.min()} max {idx.max()}")
-        sizes = self.sizes[idx]
+        sizes = self.offsets[idx + 1] - self.offsets[idx]      # no sizes of every task
         new_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         comps = None if self.components is None else self.components[idx]
         if idx.size and np.all(np.diff(idx) == 1):
