@@ -91,6 +91,10 @@ TW_SCALES = 3.5
 UNANCHORED_FACTOR = 2.0
 
 
+#: Tasks summed at once by :func:`light_covariances`.
+_TASK_BLOCK = 1 << 18
+
+
 def _responsibilities(data, W, s2, p):
     """Posterior component probabilities (n, k) of each task under the
     mixture (W, s², p) with Gaussian noise."""
@@ -412,11 +416,17 @@ def light_covariances(data, labels, k, weights_by_task=True, gram=None):
     c = _example_weights(data, weights_by_task)
     if gram is None:
         gram = _light_grams(data, labels, k, c)
-    ok = labels >= 0
-    t = data.sizes[ok]
-    kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
-             / np.maximum(np.bincount(labels[ok], c[ok] * t, minlength=k), 1e-300))
-    return gram, kappa
+    labels, off = np.asarray(labels), data.offsets
+    num, den = np.zeros(k), np.zeros(k)
+    # by blocks of tasks: ``np.add.at`` adds in index order, as ``np.bincount``
+    # over all tasks does (the same sums), without per-task copies of the pool
+    for a in range(0, labels.size, _TASK_BLOCK):
+        e = min(a + _TASK_BLOCK, labels.size)
+        ok = labels[a:e] >= 0
+        lab, t, cb = labels[a:e][ok], (off[a + 1:e + 1] - off[a:e])[ok], c[a:e][ok]
+        np.add.at(num, lab, cb ** 2 * t)
+        np.add.at(den, lab, cb * t)
+    return gram, num / np.maximum(den, 1e-300)
 
 
 def _light_grams(data, labels, k, c):
