@@ -10,7 +10,8 @@ of them from the files of a :class:`~robust_mlr.chunked.ChunkedMetaDataset`:
 * ``X`` is a :class:`DiskRows`: ``X[a:b]`` reads rows ``a:b`` (across
   shards), ``X[idx]`` gathers rows by reading them window by window, and
   the whole N × d array is never built (``np.asarray(X)`` raises);
-* ``y`` (N floats, 1/d of X) and the task offsets are read once and kept;
+* ``y`` is a :class:`DiskValues`, read by rows like X (``y[a:b]``,
+  ``y[idx]``); the task offsets (8 bytes a task) are read once and kept;
 * per-task statistics a stage fills block by block (``_task_rows``: the
   filter PCA's n × d statistics) are a :class:`SpillRows`, written to an
   anonymous temporary file and read back by rows.
@@ -52,12 +53,13 @@ class DiskRows:
     def __init__(self, source, transform=None):
         self.source, self.transform = source, transform
         self.shape = (source.n_examples, source.dim)
+        self._read = source.read_rows
         self._starts = np.array([sh["examples"][0] for sh in source.manifest["shards"]]
                                 + [source.n_examples], dtype=np.int64)
 
     @property
     def size(self):
-        return self.shape[0] * self.shape[1]
+        return int(np.prod(self.shape))
 
     def __len__(self):
         return self.shape[0]
@@ -70,10 +72,10 @@ class DiskRows:
         """Rows ``lo:hi`` (global), float64, transformed."""
         lo, hi = max(int(lo), 0), min(int(hi), self.shape[0])
         if hi <= lo:
-            return np.empty((0, self.shape[1]))
+            return np.empty((0,) + self.shape[1:])
         first = int(np.searchsorted(self._starts, lo, side="right")) - 1
         last = int(np.searchsorted(self._starts, hi, side="left")) - 1
-        parts = [self.source.read_rows(i, max(lo, self._starts[i]) - self._starts[i],
+        parts = [self._read(i, max(lo, self._starts[i]) - self._starts[i],
                                        min(hi, self._starts[i + 1]) - self._starts[i])
                  for i in range(first, last + 1)]
         X = parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -82,7 +84,7 @@ class DiskRows:
     def _gather(self, idx):
         """Rows ``idx`` (any order), reading windows of :data:`GATHER_ROWS` rows."""
         idx = np.asarray(idx, dtype=np.int64)
-        out = np.empty((idx.size, self.shape[1]))
+        out = np.empty((idx.size,) + self.shape[1:])
         if idx.size == 0:
             return out
         if idx.min() < -self.shape[0] or idx.max() >= self.shape[0]:
@@ -115,6 +117,22 @@ class DiskRows:
                                  f"{self.shape[0]} rows")
             key = np.flatnonzero(key)
         return self._gather(key)
+
+
+class DiskValues(DiskRows):
+    """The responses of a chunked dataset, read on demand as float64 by
+    rows (``y[a:b]``, ``y[idx]``) like :class:`DiskRows`: N floats, not held."""
+
+    ndim = 1
+
+    def __init__(self, source):
+        super().__init__(source)
+        self.shape = (source.n_examples,)
+        self._read = source.read_y_rows
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"the responses of {self.source.path} stay on disk "
+                        f"({self.shape[0]}); read them by rows")
 
 
 class SpillRows(DiskRows):
@@ -163,7 +181,7 @@ class SpillRows(DiskRows):
 class DiskTasks(MetaDataset):
     """A :class:`~robust_mlr.chunked.ChunkedMetaDataset` as a meta-dataset
     whose covariates stay on disk (``X`` is a :class:`DiskRows`; ``y`` and
-    the offsets are held).
+    the offsets are held; ``y`` is a :class:`DiskValues`).
 
     Parameters
     ----------
@@ -175,12 +193,17 @@ class DiskTasks(MetaDataset):
     def __init__(self, source, transform=None, *, _yo=None):
         self.source = source
         self.X = DiskRows(source, transform)
-        self.y, self.offsets = source.read_y_offsets() if _yo is None else _yo
+        self.y, self.offsets = (DiskValues(source), source.read_offsets()) if _yo is None \
+            else _yo
         self.components = None
 
     def _task_rows(self, d):
         """Per-task statistics (n × d floats) spill to a temporary file."""
         return SpillRows(self.n_tasks, d)
+
+    def _example_rows(self, d):
+        """Per-example statistics (N × d floats) spill to a temporary file."""
+        return SpillRows(self.n_examples, d)
 
     def transformed(self, matrix):
         """The same tasks with covariates ``x @ matrix`` (after any transform)."""

@@ -6,14 +6,14 @@ clipped). A scaled copy of X is as large as the data, so
 :class:`ScaledTasks` keeps a reference to the user's pool, the kept tasks
 and the scales, and scales rows when a stage reads them:
 
-* ``y`` (N floats, 1/d of X) is scaled once, eagerly;
-* the blocked passes read task-aligned row blocks through
+* the blocked passes read task-aligned row blocks of X and y through
   :meth:`ScaledTasks._block` (a block-sized gathered copy, in cache);
 * :meth:`ScaledTasks.subset` gathers and scales only the chosen tasks' rows
   (``_subsets``: the components the regression filter fits on their own
   rows, into one reused buffer);
-* any other reader of ``X`` gets the whole scaled array, built once on
-  first access and kept — the behaviour of a scaled copy.
+* any other reader of ``X`` or ``y`` gets the whole scaled array, built
+  once on first access and kept — the behaviour of a scaled copy (for a
+  pool in memory; a pool on disk raises, naming its path).
 
 It is a view: the pool's arrays must not change while it is used (a fit
 reads them only during the fit).
@@ -60,16 +60,17 @@ class ScaledTasks(MetaDataset):
 
     def __init__(self, data, kept, sx, sy, clip=True):
         kept = np.asarray(kept, dtype=np.int64)
-        self._base, self._sx, self._X, self._clip = data, sx, None, bool(clip)
+        self._base, self._sx, self._sy, self._clip = data, sx, sy, bool(clip)
+        self._X = self._y = None
         whole = kept.size == data.n_tasks
-        # the kept tasks' indices (8 bytes a task), not their rows' (8 bytes
-        # an example): a block's source rows are computed when it is read
-        self._kept = None if whole else kept
-        sizes = data.sizes[kept]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        # the kept tasks' indices (4 bytes a task below 2³¹ tasks), not their
+        # rows' (8 bytes an example): a block's source rows are computed when
+        # it is read; all tasks kept: the pool's own offsets (the same values)
+        self._kept = None if whole else kept.astype(np.int32 if data.n_tasks < 2 ** 31
+                                                    else np.int64)
+        self.offsets = data.offsets if whole else np.concatenate(
+            [[0], np.cumsum(data.offsets[kept + 1] - data.offsets[kept])]).astype(np.int64)
         self.components = None if data.components is None else data.components[kept]
-        y = data.y.copy() if whole else data.y[example_rows(data.offsets, kept)]
-        self.y = scale_rows(y, sy)
 
     @property
     def X(self):
@@ -81,24 +82,51 @@ class ScaledTasks(MetaDataset):
         return self._X
 
     @property
+    def y(self):
+        """All scaled responses (built on first access, then kept)."""
+        if self._y is None:
+            if not isinstance(self._base.y, np.ndarray):      # rows on disk stay there
+                np.asarray(self._base.y)                       # raises, naming the path
+            self._y = self._scaled_y(0, self.n_examples)
+        return self._y
+
+    @property
     def dim(self):
         return self._base.dim
 
     @property
     def n_examples(self):
-        return self.y.shape[0]
+        return int(self.offsets[-1])
+
+    @property
+    def _row_bytes(self):
+        return 8 * self.dim
+
+    def _scaled_y(self, lo, hi, src=None):
+        """Scaled responses of the kept rows ``lo:hi`` (``src``: their rows
+        in the pool, when already computed)."""
+        if self._y is not None:
+            return self._y[lo:hi]
+        if self._kept is None:
+            return scale_rows(np.array(self._base.y[lo:hi], dtype=float), self._sy)
+        src = self._source_rows(np.arange(lo, hi)) if src is None else src
+        return scale_rows(np.asarray(self._base.y[src], dtype=float), self._sy)
+
+    def _block_y(self, lo, hi):
+        """Scaled responses ``lo:hi`` (without X)."""
+        return self._scaled_y(lo, hi)
 
     def _block(self, lo, hi):
         """Scaled rows ``lo:hi`` as fresh arrays ``(X, y)``."""
         if self._X is not None:
-            return self._X[lo:hi], self.y[lo:hi]
+            return self._X[lo:hi], self._scaled_y(lo, hi)
         src = self._base.X
         if self._kept is None:                # one pass: the quotient is the copy
             with np.errstate(over="ignore"):
                 X = src[lo:hi] / self._sx
-            return (np.clip(X, -CLIP, CLIP, out=X) if self._clip else X), self.y[lo:hi]
-        return scale_rows(src[self._source_rows(np.arange(lo, hi))], self._sx, self._clip), \
-            self.y[lo:hi]
+            return (np.clip(X, -CLIP, CLIP, out=X) if self._clip else X), self._scaled_y(lo, hi)
+        rows = self._source_rows(np.arange(lo, hi))
+        return scale_rows(src[rows], self._sx, self._clip), self._scaled_y(lo, hi, rows)
 
     def _source_rows(self, rows):
         """Rows of the pool holding the kept rows ``rows`` (from the kept
@@ -116,13 +144,13 @@ class ScaledTasks(MetaDataset):
         """Scaled rows ``lo:hi`` in the order ``rows``: the source rows are
         gathered and scaled in place (no scaled copy of the block first)."""
         if self._X is not None:
-            return self._X[lo:hi][rows], self.y[lo:hi][rows]
+            return self._X[lo:hi][rows], self._gather_y(lo + rows, None)
         src = self._source_rows(lo + rows)
         base = self._base.X
         # np.take: twice as fast as fancy indexing for row gathers (numpy 2);
         # rows on disk (robust_mlr._disk) are gathered by their own reader
         X = np.take(base, src, axis=0) if isinstance(base, np.ndarray) else base[src]
-        return scale_rows(X, self._sx, self._clip), self.y[lo:hi][rows]
+        return scale_rows(X, self._sx, self._clip), self._gather_y(lo + rows, src)
 
     def _subsets(self, groups):
         """The subsets of the task index arrays ``groups`` in turn, gathered
@@ -142,10 +170,11 @@ class ScaledTasks(MetaDataset):
                 np.take(self._base.X, src, axis=0, out=X)
             else:                               # rows on disk (robust_mlr._disk)
                 X[...] = self._base.X[src]
-            sizes = self.sizes[idx]
+            sizes = self.offsets[idx + 1] - self.offsets[idx]
             off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
             comps = None if self.components is None else self.components[idx]
-            yield MetaDataset._trusted(scale_rows(X, self._sx, self._clip), self.y[r], off, comps)
+            yield MetaDataset._trusted(scale_rows(X, self._sx, self._clip),
+                                       self._gather_y(r, src), off, comps)
 
     def subset(self, indices):
         """A plain meta-dataset of the given tasks, their rows gathered and
@@ -159,7 +188,14 @@ class ScaledTasks(MetaDataset):
         rows = example_rows(self.offsets, idx)
         src = self._source_rows(rows)
         X = scale_rows(self._base.X[src], self._sx, self._clip)
-        sizes = self.sizes[idx]
+        sizes = self.offsets[idx + 1] - self.offsets[idx]
         off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         comps = None if self.components is None else self.components[idx]
-        return MetaDataset._trusted(X, self.y[rows], off, comps)
+        return MetaDataset._trusted(X, self._gather_y(rows, src), off, comps)
+
+    def _gather_y(self, rows, src):
+        """Scaled responses of the kept rows ``rows`` (pool rows ``src``)."""
+        if self._y is not None:
+            return self._y[rows]
+        src = self._source_rows(rows) if src is None else src
+        return scale_rows(np.asarray(self._base.y[src], dtype=float), self._sy)

@@ -226,19 +226,34 @@ def task_rss(X, y, offsets, W):
 def pool_task_rss(data, W):
     """:func:`task_rss` of a MetaDataset, its rows read block by block
     (``data._block``: a screened pool scales each block, never all of X)."""
-    return _task_rss(data._block, data.offsets, data.y.itemsize * data.dim, W)
+    return _task_rss(data._block, data.offsets, data._row_bytes, W)
 
 
 def _task_rss(block, offsets, row_bytes, W):
     out = np.empty((offsets.size - 1, W.shape[1]))
+    for a, e, rss in _block_rss(block, offsets, row_bytes, W):
+        out[a:e] = rss
+    return out
+
+
+def block_task_rss(data, W, rows=False):
+    """:func:`pool_task_rss` block by block: yields ``(a, e, rss)``, the
+    residual sums (e − a, k) of tasks ``a:e`` (the same values; a caller
+    that reduces each block holds no n × k array); with ``rows`` also the
+    block's rows ``(a, e, rss, X, y)``."""
+    return _block_rss(data._block, data.offsets, data._row_bytes, W, rows)
+
+
+def _block_rss(block, offsets, row_bytes, W, rows=False):
+    """(a, e, rss) per task block (``rows``: and the block's rows X, y)."""
     sums = BlockSums()
     for a, e in task_blocks(offsets, row_bytes):
         Xb, yb = block(offsets[a], offsets[e])
         R = Xb @ W
         np.subtract(yb[:, None], R, out=R)
         R *= R
-        out[a:e] = sums(offsets[a:e + 1] - offsets[a], R)
-    return out
+        rss = sums(offsets[a:e + 1] - offsets[a], R)
+        yield (a, e, rss, Xb, yb) if rows else (a, e, rss)
 
 
 def pool_weighted_sums(data, weights):
@@ -249,7 +264,7 @@ def pool_weighted_sums(data, weights):
     off = data.offsets
     out = np.empty((data.n_tasks, data.dim))
     sums = BlockSums()
-    for a, e in task_blocks(off, data.y.itemsize * data.dim):
+    for a, e in task_blocks(off, data._row_bytes):
         lo, hi = off[a], off[e]
         out[a:e] = sums(off[a:e + 1] - lo, data._block(lo, hi)[0], weights[lo:hi])
     return out

@@ -93,3 +93,72 @@ def weighted_median(values, weights):
     cw = np.cumsum(w[order])
     return float(v[order][np.searchsorted(cw, cw[-1] / 2)])
 
+
+
+
+def blocked_order_statistics(blocks, n, ranks):
+    """``np.partition(v, ranks)[ranks]`` of the concatenation v (``n``
+    values) of the 1-D float arrays that ``blocks()`` yields, without
+    holding v (module text, in two passes): the first takes a strided
+    sample of about :data:`SAMPLE` values, the second counts, for every rank
+    at once, the values below its bracket and gathers those inside it.
+    ``blocks`` is called once per pass and must yield the same values each
+    time (a pool read by rows, a statistic recomputed per block). NaNs sort
+    last, as in ``np.partition``; a bracket that misses its rank gathers
+    every value (an adversarial order of the values)."""
+    return _blocked(blocks, n, ranks)[0]
+
+
+def _whole(blocks, ranks):
+    v = np.concatenate([np.asarray(b, float) for b in blocks()] or [np.empty(0)])
+    return np.partition(v, ranks)[ranks], int(np.count_nonzero(np.isnan(v)))
+
+
+def _blocked(blocks, n, ranks):
+    """(order statistics, number of NaNs) of :func:`blocked_order_statistics`."""
+    ranks = np.asarray(ranks, dtype=np.int64).ravel()
+    if n < SELECT_FROM or ranks.size == 0:
+        return _whole(blocks, ranks)
+    step, pos, parts = max(n // SAMPLE, 1), 0, []
+    for v in blocks():
+        parts.append(v[(-pos) % step::step].copy())
+        pos += v.size
+    s = np.concatenate(parts)
+    s = np.sort(s[~np.isnan(s)])
+    ns = max(s.size, 1)
+    lo, hi = np.full(ranks.size, -np.inf), np.full(ranks.size, np.inf)
+    for i, r in enumerate(ranks.tolist()):
+        f = min(r / n, 1.0)
+        margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
+        a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
+        if 0 < a < s.size:
+            lo[i] = s[a]
+        if b < s.size - 1:
+            hi[i] = s[b]
+    below, nan = np.zeros(ranks.size, dtype=np.int64), 0
+    inside = [[] for _ in range(ranks.size)]
+    for v in blocks():
+        nan += int(np.count_nonzero(np.isnan(v)))
+        for i in range(ranks.size):                      # few ranks: a loop over them
+            below[i] += np.count_nonzero(v < lo[i])
+            inside[i].append(v[(v >= lo[i]) & (v <= hi[i])])
+    out = np.empty(ranks.size)
+    for i, r in enumerate(ranks.tolist()):
+        if r >= n - nan:                                 # NaNs sort last
+            out[i] = np.nan
+            continue
+        got = np.concatenate(inside[i])
+        j = r - int(below[i])
+        if not 0 <= j < got.size:                        # the sample missed the rank
+            return _whole(blocks, ranks)
+        out[i] = np.partition(got, j)[j]
+    return out, nan
+
+
+def blocked_median(blocks, n):
+    """``np.median`` of the concatenation (``n`` values) of ``blocks()``, in
+    two passes (:func:`blocked_order_statistics`)."""
+    if n == 0:
+        return float("nan")
+    mid, nan = _blocked(blocks, n, [n // 2] if n % 2 else [n // 2 - 1, n // 2])
+    return float("nan") if nan else float(np.mean(mid))

@@ -284,6 +284,23 @@ class ChunkedMetaDataset:
         return _read_rows(fx, hx, self._dtype, d, int(start), int(stop)).reshape(
             -1, d).astype(np.float64, copy=False)
 
+    def read_y_rows(self, shard, start, stop):
+        """Responses ``start:stop`` of shard ``shard`` (local row indices),
+        float64, (stop − start,)."""
+        fy, hy = self._layout[shard]["y"]
+        return _read_rows(fy, hy, self._dtype, 1, int(start), int(stop)).reshape(-1).astype(
+            np.float64, copy=False)
+
+    def read_offsets(self):
+        """All task offsets ((n + 1,) int64), shard by shard (checked as
+        :meth:`read_chunk` checks them)."""
+        off = np.empty(self.n_tasks + 1, dtype=np.int64)
+        off[0] = 0
+        for i, sh in enumerate(self.manifest["shards"]):
+            ea, (a, b) = sh["examples"][0], sh["tasks"]
+            off[a + 1:b + 1] = self._offsets(i)[1:] + ea
+        return off
+
     def read_y_offsets(self):
         """All responses (float64, (N,)) and task offsets ((n + 1,) int64),
         shard by shard (checked as :meth:`read_chunk` checks them)."""

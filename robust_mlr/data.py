@@ -131,6 +131,10 @@ class MetaDataset:
         passes read a pool through this."""
         return self.X[lo:hi], self.y[lo:hi]
 
+    def _block_y(self, lo, hi):
+        """Responses ``lo:hi`` (as :meth:`_block` reads them, without X)."""
+        return self.y[lo:hi]
+
     def _block_rows(self, lo, hi, rows):
         """Rows ``lo:hi`` taken in the order ``rows`` (indices within the
         block) as fresh arrays ``(X, y)``: one gather, which a screened pool
@@ -155,7 +159,7 @@ class MetaDataset:
         if idx.size and (idx.min() < 0 or idx.max() >= self.n_tasks):
             raise ValidationError(f"task indices must lie in [0, {self.n_tasks}), got "
                                   f"min {idx.min()} max {idx.max()}")
-        sizes = self.sizes[idx]
+        sizes = self.offsets[idx + 1] - self.offsets[idx]      # no sizes of every task
         new_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         comps = None if self.components is None else self.components[idx]
         if idx.size and np.all(np.diff(idx) == 1):
@@ -169,6 +173,16 @@ class MetaDataset:
         memory here; a pool whose rows stay on disk spills it to a file,
         :mod:`robust_mlr._disk`)."""
         return np.empty((self.n_tasks, d))
+
+    def _example_rows(self, d):
+        """An (N, d) array for per-example statistics filled block by block
+        (in memory here; spilled to a file for rows on disk)."""
+        return np.empty((self.n_examples, d))
+
+    @property
+    def _row_bytes(self):
+        """Bytes of one example row (x and y) as the blocked passes read it."""
+        return self.y.itemsize * self.dim
 
     def _subsets(self, groups):
         """:meth:`subset` of each task index array of ``groups`` in turn (a

@@ -52,9 +52,13 @@ def size_cap(sizes):
     >>> size_cap(np.array([2] * 9 + [100]))
     2.0
     """
-    t = np.sort(np.asarray(sizes, dtype=float))
-    if t.size == 0:
+    sizes = np.asarray(sizes)
+    if sizes.size == 0:
         return 1.0
+    if np.issubdtype(sizes.dtype, np.integer) and sizes.min() >= 1 \
+            and sizes.max() <= 4 * sizes.size + (1 << 16):
+        return _size_cap_counts(sizes)
+    t = np.sort(sizes.astype(float))
     cand = np.unique(t)
     # mean min(t, c) for every candidate c in one pass
     csum = np.concatenate([[0.0], np.cumsum(t)])
@@ -62,6 +66,21 @@ def size_cap(sizes):
     means = (csum[below] + cand * (t.size - below)) / t.size
     ok = cand <= 2 * means
     return float(cand[ok].max()) if ok.any() else float(t[0])
+
+
+def _size_cap_counts(sizes):
+    """:func:`size_cap` of integer sizes from their histogram (no sorted
+    copy of n sizes): the sums of the sizes up to each candidate are exact
+    integers, so every float is the sort-based one's."""
+    h = np.bincount(sizes)
+    cand = np.flatnonzero(h)
+    below = np.cumsum(h[cand])                       # sizes ≤ each candidate
+    csum = np.cumsum(cand * h[cand]).astype(float)   # their sum, exact
+    n = sizes.size
+    c = cand.astype(float)
+    means = (csum + c * (n - below)) / n
+    ok = c <= 2 * means
+    return float(c[ok].max()) if ok.any() else float(c[0])
 
 
 @dataclass(frozen=True)

@@ -38,32 +38,24 @@ corrupted count) the evidence is corrupted beyond the stated α.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from .._dist import chi2, norm
 
 from .._scaled import ScaledTasks
-from .._select import median, order_statistics
+from .._segments import task_blocks
+from .._select import blocked_median, blocked_order_statistics, median, order_statistics
 from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
 from ..data import MetaDataset
 from ..exceptions import ValidationError
 from ..threat import excess_limit, size_cap
+from ._screen_rows import (_CLIP, _STAT_ROWS, _ExampleStats, _abs_sample, _max_sq_at,
+                           _norms_pass, _scaled_max_sq, _scaled_sq_norms)
 
 __all__ = ["robust_scales", "screen_tasks", "screen_pools", "excess_limit", "scale_dataset",
            "size_cap", "tail_quantile", "calibrated_limits", "widest_limits"]
 
-#: Entries are clipped to ± this many robust scales before squaring: far
-#: beyond any screening threshold, so the clip never changes a decision.
-_CLIP = 1e6
-
-
-#: Rows of a pool scaled at once when only a per-example statistic is needed.
-_ROW_BLOCK = 1 << 14
-#: Most entries of |x| the robust covariate scale reads (a strided sample).
-_SCALE_SAMPLE = 1 << 22
 #: Largest tail shape ξ of the calibrated limits (u of Student-t(5) rows has
 #: ξ = 0.4; ξ < 1/2 is a finite fourth moment of x).
 MAX_TAIL_SHAPE = 0.5
@@ -78,112 +70,6 @@ CALIBRATED_EXCEEDANCE = 0.005
 #: kept): clean laws of the generator give at most 0.75 (Chebyshev
 #: features), and a share of far points beyond the level gives ≫ 1.
 REJECT_TAIL_SHAPE = 1.0
-
-
-def _scaled_sq_norms(X, sx):
-    """||clip(x_j/σ̂_x)||²/d per example, by blocks of rows (no N × d copy)."""
-    out = np.empty(X.shape[0])
-    for a in range(0, X.shape[0], _ROW_BLOCK):
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z = np.clip(X[a:a + _ROW_BLOCK] / sx, -_CLIP, _CLIP)
-        out[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
-    return out / X.shape[1]
-
-
-def _scaled_max_sq(X, sx):
-    """max_j clip(x_j/σ̂_x)² per example, by blocks of rows."""
-    return _max_sq_at(_abs_max(X), sx)
-
-
-#: Rows of the column-wise maximum at once (1 MB at d = 32: the strided
-#: columns of a chunk stay in cache while every coordinate is read).
-_MAX_ROWS = 1 << 12
-
-
-def _abs_max(X, out=None):
-    """max_j |x_j| per example: |X| of a cache-sized chunk of rows in one
-    contiguous operation, then a maximum over its strided columns (numpy's
-    reduction along rows of d = 32 costs ≈ 3 ns an entry, this ≈ 1.4)."""
-    m = np.empty(X.shape[0]) if out is None else out
-    buf = np.empty((min(_MAX_ROWS, X.shape[0]), X.shape[1]), dtype=X.dtype)
-    for a in range(0, X.shape[0], _MAX_ROWS):
-        Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
-        _column_max(np.abs(Xa, out=buf[:ma.size]), ma)
-    return m
-
-
-def _column_max(A, out):
-    """max_j A[:, j] into ``out``, one column at a time (the order of
-    ``np.maximum`` over j = 0, 1, …, d − 1: NaN propagates as before)."""
-    if A.shape[1] == 1:
-        out[...] = A[:, 0]
-        return out
-    np.maximum(A[:, 0], A[:, 1], out=out)
-    for j in range(2, A.shape[1]):               # loop over coordinates only
-        np.maximum(out, A[:, j], out=out)
-    return out
-
-
-def _max_sq_at(abs_max, sx):
-    """max_j clip(x_j/σ̂_x)² from max_j |x_j|: division by σ̂_x > 0, the clip
-    and the square are monotone in |x_j|, so this is the same number."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = abs_max / sx
-        if not z.max(initial=0.0) <= _CLIP:        # else the clip changes nothing
-            np.clip(z, -_CLIP, _CLIP, out=z)
-    return np.multiply(z, z, out=z)
-
-
-def _norms_pass(X, sx):
-    """(||clip(x_j/σ̂_x)||²/d, max_j |x_j|) per example, one pass by blocks of rows.
-
-    Each cache-sized chunk's |X| (one reused buffer) serves both: the
-    maximum over its columns, then scaled in place for the norms
-    (|x|/σ̂_x = |x/σ̂_x| and its square is the same number, as is the clip's)."""
-    u, m = np.empty(X.shape[0]), np.empty(X.shape[0])
-    buf = None
-    for a in range(0, X.shape[0], _ROW_BLOCK):
-        Xb = np.asarray(X[a:a + _ROW_BLOCK])
-        if buf is None or buf.dtype != Xb.dtype:
-            buf = np.empty((min(_MAX_ROWS, Xb.shape[0]), Xb.shape[1]), dtype=Xb.dtype)
-        for c in range(0, Xb.shape[0], _MAX_ROWS):
-            Z = np.abs(Xb[c:c + _MAX_ROWS], out=buf[:min(_MAX_ROWS, Xb.shape[0] - c)])
-            at = slice(a + c, a + c + Z.shape[0])
-            top = _column_max(Z, m[at]).max(initial=0.0)
-            with np.errstate(over="ignore", invalid="ignore"):
-                Z /= sx
-                if not top / sx <= _CLIP:         # else no entry reaches the clip
-                    np.clip(Z, -_CLIP, _CLIP, out=Z)
-            u[at] = np.einsum("ij,ij->i", Z, Z)
-    return u / X.shape[1], m
-
-
-def _abs_sample(datasets):
-    """|x| entries of all pools, every s-th of each pool's flattened
-    covariates so that at most :data:`_SCALE_SAMPLE` are read: a median of
-    ≥ 4·10⁶ entries is within ≈ 10⁻³ of the full one, and a stride takes the
-    same share of every task's examples, so corrupted tasks hold the same
-    share of the sample as of the data. The stride is coprime to d, so the
-    sample visits every coordinate (a stride that divides d would read only
-    some columns)."""
-    total = sum(ds.X.size for ds in datasets)
-    step = max(1, -(-total // _SCALE_SAMPLE))
-    while math.gcd(step, datasets[0].dim) > 1:      # coprime to d: every coordinate
-        step += 1
-    return np.abs(np.concatenate([_strided(ds.X, step) for ds in datasets]))
-
-
-def _strided(X, step):
-    """``X.reshape(-1)[::step]``, read by blocks of rows (X may be rows on
-    disk, :mod:`robust_mlr._disk`): the same entries in the same order."""
-    N, d = X.shape
-    rows = max(_ROW_BLOCK, step)
-    out = []
-    for a in range(0, N, rows):
-        first = (-a * d) % step                    # first sampled entry of the block
-        # a copy: a strided view would keep its whole block alive
-        out.append(np.asarray(X[a:a + rows]).reshape(-1)[first::step].copy())
-    return np.concatenate(out) if out else np.empty(0)
 
 
 def robust_scales(datasets):
@@ -204,23 +90,26 @@ def robust_scales(datasets):
 
 
 def _robust_scales(datasets):
-    """(σ̂_x, σ̂_y, norms, max_sq): :func:`robust_scales` and, per dataset, the
-    squared norms ||clip(x_j/σ̂_x)||²/d and the largest squared coordinates
-    max_j clip(x_j/σ̂_x)², from the pass that set σ̂_x (the first estimate's
-    norms rescaled: the screen needs no second pass)."""
-    y = np.concatenate([ds.y for ds in datasets])
+    """(σ̂_x, σ̂_y, stats, tops): :func:`robust_scales` and, per dataset, its
+    :class:`_ExampleStats` from the pass that set σ̂_x (the first estimate's
+    norms rescaled: the screen needs no second pass over X) and its largest
+    max_j clip(x_j/σ̂_x)². The medians are exact selections over blocks of
+    rows (:func:`~robust_mlr._select.blocked_median`): no N-sized copy."""
     d = datasets[0].dim
+    n_all = sum(ds.n_examples for ds in datasets)
     sx0 = MAD_TO_SIGMA * median(_abs_sample(datasets))
-    sy = MAD_TO_SIGMA * median(np.abs(y))
+    sy = MAD_TO_SIGMA * blocked_median(
+        lambda: (np.abs(ds.y[a:a + _STAT_ROWS]) for ds in datasets
+                 for a in range(0, ds.n_examples, _STAT_ROWS)), n_all)
     if not (sx0 > 0) or not (sy > 0):
         raise ValidationError(f"robust scales of the data are sigma_x={sx0:.3g}, "
                               f"sigma_y={sy:.3g}; need > 0 (over half the entries are 0)")
-    us, ms = zip(*[_norms_pass(ds.X, sx0) for ds in datasets])
-    sx = sx0 * np.sqrt(median(np.concatenate(us)) * d / chi2.median(d))
-    # ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
-    # the clip, which both act only far beyond every screening threshold
-    return (float(sx), float(sy), [u * (sx0 / sx) ** 2 for u in us],
-            [_max_sq_at(m, sx) for m in ms])
+    stores, tops = zip(*[_norms_pass(ds, sx0) for ds in datasets])
+    u0 = blocked_median(lambda: (st[a:a + _STAT_ROWS][:, 0] for st in stores
+                                 for a in range(0, st.shape[0], _STAT_ROWS)), n_all)
+    sx = sx0 * np.sqrt(u0 * d / chi2.median(d))
+    return (float(sx), float(sy), [_ExampleStats.of_store(st, sx0, sx) for st in stores],
+            [float(_max_sq_at(np.array([top]), sx)[0]) for top in tops])
 
 
 def scale_dataset(data: MetaDataset, sx, sy, copy=True):
@@ -268,7 +157,7 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
         q1, q2, q4 = np.quantile(v, [1 - level, 1 - 2 * level, 1 - 4 * level])
     else:
         w = np.asarray(weights, float)
-        levels = np.array([1 - level, 1 - 2 * level, 1 - 4 * level])
+        levels = _levels(level)
         if w.size and np.all(w == w[0]):
             # equal weights (tasks of one size): the cumulative weights are
             # the same in any order, so the order statistics come from a
@@ -276,19 +165,34 @@ def tail_quantile(values, p, level, weights=None, max_shape=MAX_TAIL_SHAPE):
             # weights sum exactly to 1, 2, ..., N, whose first entry ≥ x is
             # the ⌈x⌉-th
             if w[0] == 1.0 and w.size < 2 ** 53:
-                at = np.ceil(float(w.size) * levels).astype(np.int64) - 1
+                at = _unit_ranks(w.size, level)
             else:
                 cw = np.cumsum(w)
-                at = np.searchsorted(cw, cw[-1] * levels)
-            q1, q2, q4 = order_statistics(v, np.minimum(at, v.size - 1))
+                at = np.minimum(np.searchsorted(cw, cw[-1] * levels), v.size - 1)
+            q1, q2, q4 = order_statistics(v, at)
         else:
             order = np.argsort(v, kind="stable")
             cw = np.cumsum(w[order])
             at = np.searchsorted(cw, cw[-1] * levels)
             q1, q2, q4 = v[order][np.minimum(at, v.size - 1)]
+    return _pickands(q1, q2, q4, lambda: np.median(v), p, level, max_shape)
+
+
+def _levels(level):
+    return np.array([1 - level, 1 - 2 * level, 1 - 4 * level])
+
+
+def _unit_ranks(n, level):
+    """Ranks of the (1 − a), (1 − 2a), (1 − 4a) quantiles of n unit-weight values."""
+    return np.minimum(np.ceil(float(n) * _levels(level)).astype(np.int64) - 1, n - 1)
+
+
+def _pickands(q1, q2, q4, median_fn, p, level, max_shape=MAX_TAIL_SHAPE):
+    """:func:`tail_quantile` from its three quantiles (``median_fn()``: the
+    values' median, read only for an atom)."""
     s1, s2 = q1 - q2, q2 - q4
     if not s1 > 0:          # an atom: a constant law (e.g. Fourier features' ||x||), or
-        return float(q1) if q1 == np.median(v) else float("nan")   # far points beyond 4a
+        return float(q1) if q1 == median_fn() else float("nan")   # far points beyond 4a
     raw = np.log2(s1 / s2) if s2 > 0 else np.inf
     if not raw <= REJECT_TAIL_SHAPE:
         return float("nan")
@@ -340,28 +244,67 @@ def calibrated_limits(data: MetaDataset, alpha=0.0, scales=(1.0, 1.0), u=None, m
         ``x_sq_over_d`` (lo, hi), ``abs_y``, ``level``; NaN where the fit
         was rejected (:func:`tail_quantile`).
     """
-    N, d = data.X.shape
-    p = CALIBRATED_EXCEEDANCE / N
-    t = data.sizes.astype(float)
-    w = np.repeat(np.minimum(t, size_cap(t)) / t, data.sizes)
-    level = _calibration_level(alpha, data.n_tasks)
     u = _scaled_sq_norms(data.X, scales[0]) if u is None else u
     m = _scaled_max_sq(data.X, scales[0]) if max_sq is None else max_sq
-    hi = np.fmax(tail_quantile(u, p, level, w),
-                 (tail_quantile(m, p, level, w) + (d - 1) * median(u)) / d)
-    del m
-    # one per-example buffer for the remaining tails, reused as each is fitted
+    return _calibrated(data, alpha, scales, _ExampleStats.of_arrays(u, m))
+
+
+def _response_ratio(y, sy):
+    """min(|y/σ̂_y|, 10³⁰⁰) (a fresh array)."""
     with np.errstate(divide="ignore"):
-        v = np.log(u)
-    np.negative(v, out=v)
-    lo = float(np.exp(-tail_quantile(np.minimum(v, 1e300, out=v), p, level, w)))
-    with np.errstate(divide="ignore"):
-        v = np.abs(np.divide(data.y, scales[1], out=v), out=v)
-    np.minimum(v, 1e300, out=v)
-    abs_y = tail_quantile(v, p, level, w)
-    v /= np.sqrt(np.maximum(u, 1.0))
-    return {"x_sq_over_d": (lo, float(hi)), "abs_y": abs_y,
-            "y_per_leverage": tail_quantile(v, p, level, w), "level": level}
+        v = np.abs(np.divide(y, sy))
+    return np.minimum(v, 1e300, out=v)
+
+
+def _calibrated(data, alpha, scales, stats):
+    """:func:`calibrated_limits` from the pool's :class:`_ExampleStats`: with
+    unit example weights (every task within the size cap) each tail's order
+    statistics are exact selections over blocks of rows (two passes a
+    statistic, no N-sized array); other weights need a weighted sort of the
+    values, which are then gathered."""
+    N, d = data.n_examples, data.dim
+    p = CALIBRATED_EXCEEDANCE / N
+    sizes = data.sizes
+    cap = size_cap(sizes)
+    level = _calibration_level(alpha, data.n_tasks)
+    sy = scales[1]
+
+    def log_u(a, b):
+        with np.errstate(divide="ignore"):
+            v = np.log(stats.read(a, b)[0])
+        np.negative(v, out=v)
+        return np.minimum(v, 1e300, out=v)
+
+    def per_leverage(a, b):
+        v = _response_ratio(data.y[a:b], sy)
+        v /= np.sqrt(np.maximum(stats.read(a, b)[0], 1.0))
+        return v
+
+    streams = {"u": lambda a, b: stats.read(a, b)[0], "m": lambda a, b: stats.read(a, b)[1],
+               "log": log_u, "y": lambda a, b: _response_ratio(data.y[a:b], sy),
+               "ratio": per_leverage}
+    # every weight min(t_i, cap)/t_i is 1 exactly when no task is above the cap
+    if N and sizes.max() <= cap and N < 2 ** 53:
+        del sizes
+        at = _unit_ranks(N, level)
+
+        def tail(name):
+            blocks = stats.blocks(streams[name])
+            q = blocked_order_statistics(blocks, N, at)
+            return _pickands(*q, lambda: blocked_median(blocks, N), p, level)
+        u_mid = blocked_median(stats.blocks(streams["u"]), N)
+    else:
+        t = sizes.astype(float)
+        w = np.repeat(np.minimum(t, cap) / t, sizes)
+
+        def tail(name):
+            v = np.concatenate(list(stats.blocks(streams[name])()) or [np.empty(0)])
+            return tail_quantile(v, p, level, w)
+        u_mid = median(np.concatenate(list(stats.blocks(streams["u"])()) or [np.empty(0)]))
+    hi = np.fmax(tail("u"), (tail("m") + (d - 1) * u_mid) / d)
+    lo = float(np.exp(-tail("log")))
+    return {"x_sq_over_d": (lo, float(hi)), "abs_y": tail("y"),
+            "y_per_leverage": tail("ratio"), "level": level}
 
 
 def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), *,
@@ -409,8 +352,9 @@ def screen_tasks(data: MetaDataset, delta=1e-3, y_range=2.0, scales=(1.0, 1.0), 
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
     alpha = check_alpha(alpha)
-    return _judge(data, _scaled_sq_norms(data.X, scales[0]), delta, y_range, scales, alpha,
-                  calibrate)
+    u = _scaled_sq_norms(data.X, scales[0])
+    m = _scaled_max_sq(data.X, scales[0]) if calibrate else None
+    return _judge(data, _ExampleStats.of_arrays(u, m), delta, y_range, scales, alpha, calibrate)
 
 
 def widest_limits(limits):
@@ -437,27 +381,33 @@ def widest_limits(limits):
             "level": pick([c["level"] for c in limits], np.nanmax)}
 
 
-def _judge(data, u, delta, y_range, scales, alpha, calibrate, max_sq=None, cal=None):
-    """:func:`screen_tasks` from the examples' scaled squared norms ``u``
-    (``max_sq``: each example's largest squared coordinate from the norms
-    pass; ``cal``: calibrated limits already fitted)."""
+def _judge(data, stats, delta, y_range, scales, alpha, calibrate, cal=None):
+    """:func:`screen_tasks` from the pool's :class:`_ExampleStats` (``cal``:
+    calibrated limits already fitted), one pass by task-aligned blocks."""
     N, d = data.n_examples, data.dim
     lo = chi2.ppf(delta / (2 * N), d) / d
     hi = chi2.isf(delta / (2 * N), d) / d
     yh = y_range * norm.isf(delta / (2 * N))
     gaussian = {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh)}
     if calibrate:
-        cal = calibrated_limits(data, alpha, scales, u=u, max_sq=max_sq) if cal is None else cal
+        cal = _calibrated(data, alpha, scales, stats) if cal is None else cal
         lo = float(np.fmin(lo, cal["x_sq_over_d"][0]))       # NaN: not widened
         hi = float(np.fmax(hi, cal["x_sq_over_d"][1]))
         yh = float(np.fmax(yh, cal["abs_y"]))
-    bad_lo, bad_hi = u < lo, u > hi
-    with np.errstate(over="ignore"):
-        y_limit = yh if not calibrate else np.fmax(
-            yh, cal["y_per_leverage"] * np.sqrt(np.clip(u, 1.0, hi)))
-        bad_y = np.abs(data.y / scales[1]) > y_limit
-    bad = data.task_sums((bad_lo | bad_hi | bad_y).astype(np.int64)) > 0
-    info = {"x_low": int(bad_lo.sum()), "x_high": int(bad_hi.sum()), "y_high": int(bad_y.sum()),
+    off = data.offsets
+    bad = np.empty(data.n_tasks, dtype=bool)
+    counts = np.zeros(3, dtype=np.int64)
+    for a, e in task_blocks(off, 8 * 4):
+        r0, r1 = int(off[a]), int(off[e])
+        u = stats.read(r0, r1)[0]
+        bad_lo, bad_hi = u < lo, u > hi
+        with np.errstate(over="ignore"):
+            y_limit = yh if not calibrate else np.fmax(
+                yh, cal["y_per_leverage"] * np.sqrt(np.clip(u, 1.0, hi)))
+            bad_y = np.abs(data.y[r0:r1] / scales[1]) > y_limit
+        counts += [np.count_nonzero(bad_lo), np.count_nonzero(bad_hi), np.count_nonzero(bad_y)]
+        bad[a:e] = np.add.reduceat((bad_lo | bad_hi | bad_y).astype(np.int64), off[a:e] - r0) > 0
+    info = {"x_low": int(counts[0]), "x_high": int(counts[1]), "y_high": int(counts[2]),
             "thresholds": {"x_sq_over_d": (float(lo), float(hi)), "abs_y": float(yh),
                            "abs_y_per_leverage": float(cal["y_per_leverage"]) if calibrate
                            else float("nan")},
@@ -487,19 +437,18 @@ def screen_pools(pools, alpha, delta=1e-3, y_range=2.0, calibrate=True):
     datasets = [pools[name] for name in pools.names]
     delta = check_float(delta, "delta", min_val=0.0, max_val=1.0, include_min=False)
     y_range = check_float(y_range, "y_range", min_val=1.0)
-    sx, sy, norms, maxes = _robust_scales(datasets)    # one pass over X: scales, norms
+    sx, sy, stats, tops = _robust_scales(datasets)    # one pass over X: scales, norms
     scaled, info = {}, {"sigma_x": sx, "sigma_y": sy}
     # one law of x and y for every pool: each pool judged at the widest fit
-    cal = widest_limits([calibrated_limits(ds, alpha, (sx, sy), u=u, max_sq=m)
-                         for ds, u, m in zip(datasets, norms, maxes)]) if calibrate else None
-    for name, ds, u, m in zip(pools.names, datasets, norms, maxes):
-        kept, inf = _judge(ds, u, delta, y_range, (sx, sy), alpha, calibrate, m, cal)
+    cal = widest_limits([_calibrated(ds, alpha, (sx, sy), st)
+                         for ds, st in zip(datasets, stats)]) if calibrate else None
+    for name, ds, st, top in zip(pools.names, datasets, stats, tops):
+        kept, inf = _judge(ds, st, delta, y_range, (sx, sy), alpha, calibrate, cal)
         n_rm = int((~kept).sum())
         limit = excess_limit(alpha, ds.n_tasks)
         info[name] = dict(inf, kept=kept, n_removed=n_rm, limit=limit, passed=n_rm <= limit)
         # no copy of X: the kept tasks, scaled as the stages read them
-        # m = min(max_j |x_j|/σ̂_x, clip)² is the clip² exactly for a row
-        # that reaches the clip, so below it no entry of the pool does
-        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy,
-                                   clip=not m.max(initial=0.0) < _CLIP ** 2)
+        # top = min(max_j |x_j|/σ̂_x, clip)² over the pool is the clip² exactly
+        # when a row reaches the clip, so below it no entry of the pool does
+        scaled[name] = ScaledTasks(ds, np.flatnonzero(kept), sx, sy, clip=not top < _CLIP ** 2)
     return scaled, (sx, sy), info

@@ -45,7 +45,12 @@ def check_components(data, W, s2):
 def nll_from_rss(data, rss, s2):
     """The negative log-likelihoods of :func:`task_neg_log_lik` from the
     per-task residual sums of squares ``rss`` (n, k)."""
-    return rss / (2 * s2) + 0.5 * data.sizes[:, None] * np.log(s2)
+    return nll_from_sizes(data.sizes, rss, s2)
+
+
+def nll_from_sizes(sizes, rss, s2):
+    """:func:`nll_from_rss` of tasks of the given ``sizes`` (a block's)."""
+    return rss / (2 * s2) + 0.5 * sizes[:, None] * np.log(s2)
 
 
 @pinned

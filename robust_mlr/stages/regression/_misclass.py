@@ -69,12 +69,13 @@ def _bias_pass(light, W, delta_of_block, comps):
     d, off = light.dim, light.offsets
     dG, rhs = np.zeros((len(comps), d, d)), np.zeros((len(comps), d))
     # block by block (a screened pool, or one on disk, is read so; no copy of
-    # the changed tasks' rows)
-    for a, e in task_blocks(off, light.y.itemsize * d):
+    # the changed tasks' rows, no per-task array of the pool)
+    for a, e in task_blocks(off, light._row_bytes):
         Xb, yb = light._block(off[a], off[e])
         delta, yb = delta_of_block(a, e, Xb, yb)
+        t = off[a + 1:e + 1] - off[a:e]
         for j, ell in enumerate(comps):                 # loop over components only
-            wts = np.repeat(delta[:, j], light.sizes[a:e])
+            wts = np.repeat(delta[:, j], t)
             rows = wts != 0
             if rows.any():
                 Xs, ws = Xb[rows], wts[rows]
@@ -93,13 +94,26 @@ def _solve(W, gram, comps, dG, rhs):
 def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by_task=True):
     """Estimated clean bias B of the light estimates of components ``comps``
     from classification, on the pool's responses (module notes), (d, k)
-    (zero columns elsewhere)."""
+    (zero columns elsewhere). Each block's responsibilities come from its
+    own residual sums, in the same pass (no n × k array of the pool)."""
+    s2, p = _clean_model(s2, p)
+    Wm = np.nan_to_num(W)
     c = example_weights(light, weights_by_task)
-    R = responsibilities(light, W, s2, p)
     comps = [int(ell) for ell in comps]
-    delta = (R[:, comps] - (np.asarray(kept_labels)[:, None] == np.array(comps))) * c[:, None]
-    delta[np.abs(delta) <= 1e-9] = 0.0
-    dG, rhs = _bias_pass(light, W, lambda a, e, Xb, yb: (delta[a:e], yb), comps)
+    kept_labels = np.asarray(kept_labels)
+    sums, off = BlockSums(), light.offsets
+
+    def on_pool(a, e, Xb, yb):
+        R = Xb @ Wm
+        np.subtract(yb[:, None], R, out=R)
+        R *= R
+        t = (off[a + 1:e + 1] - off[a:e]).astype(float)
+        r = _log_posterior(sums(off[a:e + 1] - off[a], R), t, s2, p)
+        delta = (r[:, comps] - (kept_labels[a:e, None] == np.array(comps))) * c[a:e, None]
+        delta[np.abs(delta) <= 1e-9] = 0.0
+        return delta, yb
+
+    dG, rhs = _bias_pass(light, W, on_pool, comps)
     return _solve(W, gram, comps, dG, rhs)
 
 
@@ -133,7 +147,7 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True):
     off = light.offsets
 
     def simulated(a, e, Xb, yb):
-        t = light.sizes[a:e]
+        t = off[a + 1:e + 1] - off[a:e]
         z = rng.choice(k, size=e - a, p=p / p.sum())
         zr = np.repeat(z, t)
         y = np.einsum("nd,nd->n", Xb, W[:, zr].T) + np.sqrt(s2[zr]) * rng.standard_normal(zr.size)

@@ -95,19 +95,26 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (0 where the
         fit is not ok), the clean reference of the stopping rule.
     """
-    off, sizes, d = data.offsets, data.sizes, data.dim
-    t = sizes.astype(float)
-    c_task = np.minimum(t, t_cap) / t
-    sw_task = np.sqrt(c_task)
-    unit = bool(np.all(c_task == 1.0))           # no task above the cap: x · 1 = x
-    blocks = task_blocks(off, data.y.itemsize * d)
+    off, d = data.offsets, data.dim
+    blocks = task_blocks(off, data._row_bytes)
+
+    def weights(a, e):
+        """The block's task sizes t_i, weights c_i = min(t_i, t_cap)/t_i and √c_i
+        (per block: no per-task array of the pool)."""
+        sizes = off[a + 1:e + 1] - off[a:e]
+        t = sizes.astype(float)
+        c_task = np.minimum(t, t_cap) / t
+        return sizes, t, c_task, np.sqrt(c_task)
+    # no task above the cap: x · 1 = x
+    unit = all(bool(np.all(weights(a, e)[2] == 1.0)) for a, e in blocks)
     G, b = np.zeros((k, d, d)), np.zeros((k, d))
     for a, e in blocks:                          # pass 1: the normal equations
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
         Xs, ys = data._block_rows(lo, off[e], order)
         if not unit:
-            sw = np.repeat(sw_task[a:e][tasks], sizes[a:e][tasks])
+            sizes, _, _, sw_task = weights(a, e)
+            sw = np.repeat(sw_task[tasks], sizes[tasks])
             Xs *= sw[:, None]
             ys = ys * sw
         for c in range(k):                       # loop over components only
@@ -122,7 +129,6 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
             W[:, c], ok[c] = w, True
     Wz = np.where(ok, W, 0.0)
     gsum, gmom, rss = np.zeros((k, d)), np.zeros((k, d, d)), np.empty(data.n_tasks)
-    rt = np.sqrt(t)
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
     sums = BlockSums()
     buf = np.empty(0)                            # the weighted rows R, reused across blocks
@@ -132,10 +138,11 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         Xs, ys = data._block_rows(lo, off[e], order)
         if buf.size < Xs.size:
             buf = np.empty(Xs.size, dtype=Xs.dtype)
-        ts = sizes[a:e][tasks]
+        sizes, t, c_task, sw_task = weights(a, e)
+        ts = sizes[tasks]
         r = np.zeros(order.size)
-        sw = None if unit else np.repeat(sw_task[a:e][tasks], ts)
-        cw = np.repeat(c_task[a:e][tasks], ts) if statistics else None
+        sw = None if unit else np.repeat(sw_task[tasks], ts)
+        cw = np.repeat(c_task[tasks], ts) if statistics else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
@@ -147,7 +154,7 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                     M[c] += R.T @ R
                     wsum[c] += cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
-        g = sums(toff, Xs, r) / rt[a + tasks, None]
+        g = sums(toff, Xs, r) / np.sqrt(t)[tasks, None]
         rss[a + tasks] = sums(toff, r * r)
         # the block's tasks are in label order: label c owns one run of g
         tedges = np.searchsorted(labels[a + tasks], np.arange(-1, k + 1), side="left")

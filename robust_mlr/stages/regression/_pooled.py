@@ -102,7 +102,7 @@ import numpy as np
 
 from ..._dist import chi2
 from ..._linalg import top_eigvecs
-from ..._segments import label_grams, pool_task_rss, task_blocks
+from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
@@ -122,6 +122,10 @@ TW_SCALES = 3.5
 #: this multiple of the heavy floor (the anchored estimate's worst case is
 #: about twice the heavy floor, docs/adversary.md).
 UNANCHORED_FACTOR = 2.0
+
+
+#: Tasks summed at once by :func:`light_covariances`.
+_TASK_BLOCK = 1 << 18
 
 
 def heavy_assignment(heavy, W, s2, p, alpha):
@@ -405,11 +409,17 @@ def light_covariances(data, labels, k, weights_by_task=True, gram=None):
     c = example_weights(data, weights_by_task)
     if gram is None:
         gram = _light_grams(data, labels, k, c)
-    ok = labels >= 0
-    t = data.sizes[ok]
-    kappa = (np.bincount(labels[ok], c[ok] ** 2 * t, minlength=k)
-             / np.maximum(np.bincount(labels[ok], c[ok] * t, minlength=k), 1e-300))
-    return gram, kappa
+    labels, off = np.asarray(labels), data.offsets
+    num, den = np.zeros(k), np.zeros(k)
+    # by blocks of tasks: ``np.add.at`` adds in index order, as ``np.bincount``
+    # over all tasks does (the same sums), without per-task copies of the pool
+    for a in range(0, labels.size, _TASK_BLOCK):
+        e = min(a + _TASK_BLOCK, labels.size)
+        ok = labels[a:e] >= 0
+        lab, t, cb = labels[a:e][ok], (off[a + 1:e + 1] - off[a:e])[ok], c[a:e][ok]
+        np.add.at(num, lab, cb ** 2 * t)
+        np.add.at(den, lab, cb * t)
+    return gram, num / np.maximum(den, 1e-300)
 
 
 def _light_grams(data, labels, k, c):
@@ -419,7 +429,7 @@ def _light_grams(data, labels, k, c):
     gram = np.zeros((k, d, d))
     # block by block (a screened pool scales each block as it is read, never
     # all of X at once)
-    for a, e in task_blocks(off, data.y.itemsize * d):
+    for a, e in task_blocks(off, data._row_bytes):
         Xb, yb = data._block(off[a], off[e])
         if row_w is not None:
             Xb = Xb * row_w[off[a]:off[e], None]
@@ -434,14 +444,25 @@ def _noise_at(light, labels, W, comps):
     ``comps`` is empty)."""
     if len(comps) == 0:
         return {}
-    t = light.sizes
-    ratio = pool_task_rss(light, W) / chi2.median(t)[:, None]
-    weight = np.minimum(t, size_cap(t)).astype(float)
+    cap, off = size_cap(light.sizes), light.offsets
+    labels = np.asarray(labels)
+    parts = {c: ([], []) for c in comps}
+    # each block's ratios kept only for its tasks of the components asked
+    # (no n × k array of the pool)
+    for a, e, rss in block_task_rss(light, W):
+        t = off[a + 1:e + 1] - off[a:e]
+        ratio = rss / chi2.median(t)[:, None]
+        weight = np.minimum(t, cap).astype(float)
+        lab = labels[a:e]
+        for c in comps:                                # loop over components only
+            sel = lab == c
+            parts[c][0].append(ratio[sel, c])
+            parts[c][1].append(weight[sel])
     out = {}
-    for c in comps:                                    # loop over components only
-        r, w = ratio[labels == c, c], weight[labels == c]
+    for c in comps:
+        r = np.concatenate(parts[c][0]) if parts[c][0] else np.empty(0)
         if r.size:
-            out[c] = weighted_median(r, w)
+            out[c] = weighted_median(r, np.concatenate(parts[c][1]))
     return out
 
 

@@ -133,17 +133,29 @@ def light_noise_se(light: MetaDataset, labels, s2, t_cap=None):
     """
     s2 = np.asarray(s2, dtype=float)
     k = s2.size
-    t = light.sizes
-    t_cap = size_cap(t) if t_cap is None else t_cap
+    off = light.offsets
+    t_cap = size_cap(light.sizes) if t_cap is None else t_cap
     labels = np.asarray(labels)
-    ok = labels >= 0
-    w = np.minimum(t, t_cap).astype(float)[ok]
-    rel_var = (2.0 * t / chi2.median(t) ** 2)[ok]
-    sw = np.bincount(labels[ok], w, minlength=k)
-    sw2 = np.bincount(labels[ok], w ** 2, minlength=k)
-    rel = np.bincount(labels[ok], w * rel_var, minlength=k) / np.maximum(sw, 1e-300)
+    sw, sw2, swr = np.zeros(k), np.zeros(k), np.zeros(k)
+    # by blocks of tasks: ``np.add.at`` adds in index order, as ``np.bincount``
+    # over all tasks does (the same sums), without per-task arrays of the pool
+    for a in range(0, labels.size, _TASK_BLOCK):
+        e = min(a + _TASK_BLOCK, labels.size)
+        t = off[a + 1:e + 1] - off[a:e]
+        ok = labels[a:e] >= 0
+        lab = labels[a:e][ok]
+        w = np.minimum(t, t_cap).astype(float)[ok]
+        rel_var = (2.0 * t / chi2.median(t) ** 2)[ok]
+        np.add.at(sw, lab, w)
+        np.add.at(sw2, lab, w ** 2)
+        np.add.at(swr, lab, w * rel_var)
+    rel = swr / np.maximum(sw, 1e-300)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(sw > 0, _MEDIAN_EFFICIENCY * s2 * np.sqrt(rel * sw2) / sw, np.nan)
+
+
+#: Tasks summed at once by :func:`light_noise_se`.
+_TASK_BLOCK = 1 << 18
 
 
 @pinned

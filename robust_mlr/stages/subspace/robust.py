@@ -55,9 +55,9 @@ import numpy as np
 from scipy import linalg
 
 from ..._segments import BlockSums, task_blocks
-from ..._select import median
 from ..._dist import chi2
 from ..._validation import check_alpha, check_float, check_rng
+from ..._select import blocked_median, order_statistics
 from ...constants import MAD_TO_SIGMA
 from ...data import MetaDataset
 from ..screening import excess_limit, size_cap
@@ -99,29 +99,31 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     independent, so off span(W) the clean E[z zᵀ] is that of M: its bulk is
     the bulk of the clean law (used by :func:`mlr_filter`'s model test).
     """
-    y = data.y
-    if clip is not None:
-        scale = MAD_TO_SIGMA * median(np.abs(y))      # exact, by selection
-        y = np.clip(y, -clip * scale, clip * scale)
-    t = data.sizes.astype(float)
-    c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
-    # one pass over the rows block by block (a screened pool scales each
-    # block as it is read, never all of X at once)
     off, d, N = data.offsets, data.dim, data.n_examples
-    yh, Z = np.empty(N), data._task_rows(d)
-    sc = np.sqrt(c / t)
+    # one pass over the rows block by block (a screened pool scales each
+    # block as it is read, never all of X or y at once)
+    blocks = task_blocks(off, data._row_bytes)
+    if clip is not None:        # the responses' median by exact selection (two passes over y)
+        scale = MAD_TO_SIGMA * blocked_median(
+            lambda: (np.abs(data._block_y(off[a], off[e])) for a, e in blocks), N)
+    Z, q = data._task_rows(d), np.empty(data.n_tasks)
     M = np.zeros((d, d)) if moment else None
-    rw = np.repeat(np.sqrt(c / t), data.sizes) if moment else None
     sums = BlockSums()
-    for a, e in task_blocks(off, data.y.itemsize * d):
+    for a, e in blocks:
         lo, hi = off[a], off[e]
-        Xb = data._block(lo, hi)[0]
-        yh[lo:hi] = y[lo:hi] * _leverage_weights(Xb, n_examples=N)
-        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh[lo:hi]) * sc[a:e, None]
+        sizes = off[a + 1:e + 1] - off[a:e]       # the block's t_i and c_i: no per-task arrays
+        t = sizes.astype(float)
+        c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
+        sc = np.sqrt(c / t)
+        Xb, yb = data._block(lo, hi)
+        if clip is not None:
+            yb = np.clip(yb, -clip * scale, clip * scale)
+        yh = yb * _leverage_weights(Xb, n_examples=N)
+        Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh) * sc[:, None]
+        q[a:e] = np.add.reduceat(yh * yh, off[a:e] - lo) * (c / t)
         if moment:
-            Xw = Xb * (np.abs(yh[lo:hi]) * rw[lo:hi])[:, None]
+            Xw = Xb * (np.abs(yh) * np.repeat(sc, sizes))[:, None]
             M += Xw.T @ Xw
-    q = data.task_sums(yh * yh) * (c / t)
     return (Z, q) if not moment else (Z, q, M / data.n_tasks)
 
 
@@ -205,6 +207,20 @@ def _gaussian_bulk_excess(q, k, alpha, n_grid=16):
     return (mean - mean_g) / max(mean_g, 1e-300)
 
 
+def _largest(r, count):
+    """Positions of the ``count`` largest entries of ``r``, ties to the later
+    position: the set ``argsort(r, kind="stable")[r.size - count:]``, from
+    one exact order statistic (no sort of r)."""
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    cut = order_statistics(r, [r.size - count])[0]
+    if np.isnan(cut) or np.isnan(r).any():               # NaNs sort last: as argsort
+        return np.argsort(r, kind="stable")[r.size - count:]
+    above = np.flatnonzero(r > cut)
+    ties = np.flatnonzero(r == cut)
+    return np.concatenate([above, ties[ties.size - (count - above.size):]])
+
+
 def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None, **filter_kw):
     """Robust PCA of MLR task statistics: filter, trimmed re-estimate in a
     wider candidate space, and a stopping test from the model.
@@ -267,10 +283,11 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     V = vecs[:, ::-1][:, :K]
     r = _masked_scores(Z, V, kept)
     n_trim = min(excess_limit(alpha, m), m - 2 * k)
-    keep_t = np.ones(n, bool)               # the kept points less the n_trim largest r
-    keep_t[np.flatnonzero(kept)[np.argsort(r, kind="stable")[m - n_trim:]]] = False
-    keep_t &= kept
+    top = _largest(r, n_trim)
     del r
+    keep_t = np.ones(n, bool)               # the kept points less the n_trim largest r
+    keep_t[np.flatnonzero(kept)[top]] = False
+    keep_t &= kept
     T = V.T @ _masked_gram(Z, keep_t) @ V
     tv, tvec = linalg.eigh((T + T.T) / 2)
     U = V @ tvec[:, ::-1][:, :k]

@@ -16,6 +16,7 @@ from ..._dist import chi2
 
 from ..._disk import SpillRows
 from ..._linalg import top_eigvecs
+from ..._select import order_statistics
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning
 from ..screening import excess_limit
@@ -131,10 +132,16 @@ def _masked_scores(Z, V, kept=None):
     """||Vᵀz_i||² of the points ``kept`` (all when None), computed over
     blocks of rows: no copy of the kept rows and no n × k product."""
     n = Z.shape[0]
-    out = np.empty(n)
-    for a in range(0, n, _ROWS):
-        out[a:a + _ROWS] = _row_sq(Z[a:a + _ROWS] @ V)
-    return out if kept is None or kept.all() else out[kept]
+    if kept is not None and kept.all():
+        kept = None
+    out, pos = np.empty(n if kept is None else int(np.count_nonzero(kept))), 0
+    for a in range(0, n, _ROWS):            # the kept points' scores written compacted
+        sc = _row_sq(Z[a:a + _ROWS] @ V)
+        if kept is not None:
+            sc = sc[kept[a:a + _ROWS]]
+        out[pos:pos + sc.size] = sc
+        pos += sc.size
+    return out
 
 
 def _masked_gram(Z, kept=None):
@@ -169,21 +176,24 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
             U = vecs[:, :k]
             ratio = bulk_excess(Z, vecs, k, a_trim, kept) / bulk_reference / BULK_MARGIN
             limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
-        idx = np.flatnonzero(kept)
         tau = _masked_scores(Z, U, kept)     # the kept points' scores, no copy of their rows
         lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
-        part = np.partition(tau, (lo_i, hi_i))
-        lo, hi = part[lo_i], part[hi_i]
+        # exact order statistics by selection (no partitioned copy of tau)
+        lo, hi = order_statistics(tau, [lo_i, hi_i])
         good = (tau >= lo) & (tau <= hi)
         mean_g = tau[good].mean()
         excess = tau.mean() - mean_g
         excess_rel = excess / max(mean_g, 1e-300)
         if alpha == 0 or excess_rel <= limit:
             return U, kept, it, removed, excess_rel
-        ex = np.where(good, 0.0, tau - mean_g)
-        ex = np.maximum(ex, 0.0)                      # points below the α quantile stay
+        ex = np.subtract(tau, mean_g, out=tau)        # tau is not read again
+        ex[good] = 0.0
+        np.maximum(ex, 0.0, out=ex)                   # points below the α quantile stay
+        del good
         thr = rng.uniform(0, ex.max())
-        drop = idx[ex > thr]
+        sel = np.flatnonzero(ex > thr)
+        del ex, tau
+        drop = np.flatnonzero(kept)[sel]
         if drop.size == 0:
             return U, kept, it, removed, excess_rel
         kept[drop] = False
@@ -272,20 +282,27 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
     if alpha == 0:
         restarts = 1
     gram = _masked_gram(Z) if gram is None else gram    # one product for all runs
-    runs = [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)]
+    n = Z.shape[0]
+
+    def run():
+        """One run, its kept mask packed to a bit a point until chosen."""
+        U, kept, it, removed, exc = _filter_once(Z, k, alpha, c, max_iter, rng,
+                                                 bulk_reference, gram)
+        return U, np.packbits(kept), it, removed, exc, int(kept.sum())
+    runs = [run()]
     if runs[0][2] == 1 and not runs[0][3]:
         # the first run met the stopping rule in its first round, before any
         # random draw: every run would repeat it exactly (and draw nothing)
         runs *= restarts
     else:
-        runs += [_filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram)
-                 for _ in range(restarts - 1)]
-    order = sorted(range(restarts), key=lambda i: (-int(runs[i][1].sum()), runs[i][4]))
+        runs += [run() for _ in range(restarts - 1)]
+    order = sorted(range(restarts), key=lambda i: (-runs[i][5], runs[i][4]))
     best = order[0]
-    U, kept, it, removed, exc = runs[best]
-    info = {"iterations": it, "removed": removed, "n_removed": int((~kept).sum()),
+    U, packed, it, removed, exc, m = runs[best]
+    kept = np.unpackbits(packed, count=n).astype(bool)
+    info = {"iterations": it, "removed": removed, "n_removed": n - m,
             "final_excess": float(exc), "restarts": restarts, "chosen_run": best,
-            "run_kept": [int(r[1].sum()) for r in runs],
+            "run_kept": [r[5] for r in runs],
             "run_iterations": [r[2] for r in runs]}
     return RobustPCAResult(U, kept, info)
 

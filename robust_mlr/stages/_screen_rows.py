@@ -1,0 +1,162 @@
+"""Per-example statistics of the screen, read by blocks of rows (private).
+
+:mod:`robust_mlr.stages.screening` judges every example by its scaled
+squared norm u = ||clip(x/σ̂_x)||²/d and largest squared coordinate
+m = max_j clip(x_j/σ̂_x)². Both come from one pass over the covariates by
+blocks of rows (:func:`_norms_pass`), written to a per-example store — an
+array for a pool in memory, a temporary file for a pool whose rows stay on
+disk (``MetaDataset._example_rows``) — and every later use reads the store
+by blocks (:class:`_ExampleStats`): the screen's medians and tail fits are
+exact selections over those blocks, so no N-sized array is held.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Entries are clipped to ± this many robust scales before squaring: far
+#: beyond any screening threshold, so the clip never changes a decision.
+_CLIP = 1e6
+
+
+#: Rows of a pool scaled at once when only a per-example statistic is needed.
+_ROW_BLOCK = 1 << 14
+#: Most entries of |x| the robust covariate scale reads (a strided sample).
+_SCALE_SAMPLE = 1 << 22
+def _scaled_sq_norms(X, sx):
+    """||clip(x_j/σ̂_x)||²/d per example, by blocks of rows (no N × d copy)."""
+    out = np.empty(X.shape[0])
+    for a in range(0, X.shape[0], _ROW_BLOCK):
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = np.clip(X[a:a + _ROW_BLOCK] / sx, -_CLIP, _CLIP)
+        out[a:a + _ROW_BLOCK] = np.einsum("ij,ij->i", Z, Z)
+    return out / X.shape[1]
+
+
+def _scaled_max_sq(X, sx):
+    """max_j clip(x_j/σ̂_x)² per example, by blocks of rows."""
+    return _max_sq_at(_abs_max(X), sx)
+
+
+#: Rows of the column-wise maximum at once (1 MB at d = 32: the strided
+#: columns of a chunk stay in cache while every coordinate is read).
+_MAX_ROWS = 1 << 12
+
+
+def _abs_max(X, out=None):
+    """max_j |x_j| per example: |X| of a cache-sized chunk of rows in one
+    contiguous operation (one reused buffer), then a maximum over its
+    strided columns (numpy's reduction along rows of d = 32 costs ≈ 3 ns an
+    entry, this ≈ 1.4)."""
+    m = np.empty(X.shape[0]) if out is None else out
+    buf = np.empty((min(_MAX_ROWS, X.shape[0]), X.shape[1]), dtype=X.dtype)
+    for a in range(0, X.shape[0], _MAX_ROWS):
+        Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
+        _column_max(np.abs(Xa, out=buf[:ma.size]), ma)
+    return m
+
+
+def _column_max(A, out):
+    """max_j A[:, j] into ``out``, one column at a time (the order of
+    ``np.maximum`` over j = 0, 1, …, d − 1: NaN propagates as before)."""
+    if A.shape[1] == 1:
+        out[...] = A[:, 0]
+        return out
+    np.maximum(A[:, 0], A[:, 1], out=out)
+    for j in range(2, A.shape[1]):               # loop over coordinates only
+        np.maximum(out, A[:, j], out=out)
+    return out
+
+
+def _max_sq_at(abs_max, sx):
+    """max_j clip(x_j/σ̂_x)² from max_j |x_j|: division by σ̂_x > 0, the clip
+    and the square are monotone in |x_j|, so this is the same number."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = abs_max / sx
+        if not z.max(initial=0.0) <= _CLIP:        # else the clip changes nothing
+            np.clip(z, -_CLIP, _CLIP, out=z)
+    return np.multiply(z, z, out=z)
+
+
+def _norms_pass(data, sx):
+    """One pass by blocks of rows: per example ||clip(x_j/σ̂_x)||²/d and
+    max_j |x_j|, written to an (N, 2) store (in memory, or a temporary file
+    for a pool on disk: ``MetaDataset._example_rows``), and the pool's
+    largest |x_j|."""
+    X = data.X
+    N, d = X.shape
+    store, top = data._example_rows(2), 0.0
+    for a in range(0, N, _ROW_BLOCK):
+        Xb = X[a:a + _ROW_BLOCK]
+        m = _abs_max(Xb)
+        tb = m.max(initial=0.0)
+        top = max(top, tb)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = Xb / sx
+            if not tb / sx <= _CLIP:          # else no entry reaches the clip
+                np.clip(Z, -_CLIP, _CLIP, out=Z)
+        store[a:a + m.size] = np.column_stack([np.einsum("ij,ij->i", Z, Z) / d, m])
+    return store, top
+
+
+#: Rows of a per-example statistic read at once by the screen's selections.
+_STAT_ROWS = 1 << 16
+
+
+class _ExampleStats:
+    """The screen's per-example statistics of one pool, read by rows:
+    ``read(a, b)`` gives (u, m) for examples ``a:b``, u = ||clip(x/σ̂_x)||²/d
+    and m = max_j clip(x_j/σ̂_x)² (no N-sized array is built here)."""
+
+    def __init__(self, read, n):
+        self.read, self.n = read, int(n)
+
+    @classmethod
+    def of_arrays(cls, u, m):
+        return cls(lambda a, b: (u[a:b], None if m is None else m[a:b]), len(u))
+
+    @classmethod
+    def of_store(cls, store, sx0, sx):
+        """From :func:`_norms_pass`'s store at the first scale σ̂_x0, at σ̂_x:
+        ||clip(x/σ̂_x)||² = (σ̂_x0/σ̂_x)² ||clip(x/σ̂_x0)||² up to rounding and
+        the clip, which both act only far beyond every screening threshold."""
+        f = (sx0 / sx) ** 2
+
+        def read(a, b):
+            r = store[a:b]
+            return r[:, 0] * f, _max_sq_at(r[:, 1], sx)
+        return cls(read, store.shape[0])
+
+    def blocks(self, fn):
+        """A callable yielding ``fn(a, b)`` over consecutive row blocks."""
+        return lambda: (fn(a, min(a + _STAT_ROWS, self.n)) for a in range(0, self.n, _STAT_ROWS))
+
+
+def _abs_sample(datasets):
+    """|x| entries of all pools, every s-th of each pool's flattened
+    covariates so that at most :data:`_SCALE_SAMPLE` are read: a median of
+    ≥ 4·10⁶ entries is within ≈ 10⁻³ of the full one, and a stride takes the
+    same share of every task's examples, so corrupted tasks hold the same
+    share of the sample as of the data. The stride is coprime to d, so the
+    sample visits every coordinate (a stride that divides d would read only
+    some columns)."""
+    total = sum(ds.X.size for ds in datasets)
+    step = max(1, -(-total // _SCALE_SAMPLE))
+    while math.gcd(step, datasets[0].dim) > 1:      # coprime to d: every coordinate
+        step += 1
+    return np.abs(np.concatenate([_strided(ds.X, step) for ds in datasets]))
+
+
+def _strided(X, step):
+    """``X.reshape(-1)[::step]``, read by blocks of rows (X may be rows on
+    disk, :mod:`robust_mlr._disk`): the same entries in the same order."""
+    N, d = X.shape
+    rows = max(_ROW_BLOCK, step)
+    out = []
+    for a in range(0, N, rows):
+        first = (-a * d) % step                    # first sampled entry of the block
+        # a copy: a strided view would keep its whole block alive
+        out.append(np.asarray(X[a:a + rows]).reshape(-1)[first::step].copy())
+    return np.concatenate(out) if out else np.empty(0)
