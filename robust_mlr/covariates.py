@@ -286,7 +286,7 @@ def fit_whitened(learner, pools):
     >>> from robust_mlr import MetaLearner, make_params, make_pools
     >>> theta = make_params(6, 2, rng=0)
     >>> pools = make_pools(theta, 4000, 2, 60, 64, 2000, 8, x_dist="correlated", rng=1)
-    >>> model = fit_whitened(MetaLearner(2, rng=2), pools)
+    >>> model = fit_whitened(MetaLearner(2, clustering="linkage", rng=2), pools)
     >>> model.W_.shape, round(float(model.covariance_.Sigma[0, 1]), 1)
     ((6, 2), 0.8)
     """
