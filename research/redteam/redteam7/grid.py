@@ -1,0 +1,69 @@
+"""The hand-built attack grid of the seventh red team: the sixth red team's
+grid with a ``pooling`` group (the light–heavy pooling of the final ŵ),
+dealt round-robin so a short run still covers every group."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+
+FAMILIES = ("pooling", "anchor", "auto", "edge", "midpoint", "moments", "copies")
+_SIXTH = runpy.run_path(str(Path(__file__).resolve().parents[1] / "redteam6" / "grid.py"),
+                        run_name="redteam6_grid")
+POOLS, label, _components = _SIXTH["POOLS"], _SIXTH["label"], _SIXTH["_components"]
+_FIFTH = _SIXTH["_FIFTH"]
+_SPIKE = ("edge_spike", dict(level=0.9, y_level=0.9))
+
+
+def heavy_edge(comp, family="anchor_edge", seed=0, **prm):
+    """A seeded heavy anchor attack (the light-2 ``anchor_match`` rebuilds it)."""
+    base = dict(component=comp, level=0.97, rss=1.3)
+    return ("seeded", dict(family=[family, dict(base, **prm)], seed=seed))
+
+
+def _pooling(theta, comps, fewest=0):
+    """Light-2 estimates placed against the predicted heavy estimate (aligned,
+    split, along u, matched; T at a fraction of q), with the heavy anchor
+    attacked along one or several directions, with and without light-1 edge
+    spikes."""
+    out = []
+    c = fewest
+    for heavy in (heavy_edge(c), heavy_edge(c, rss=2.0),
+                  heavy_edge(c, "anchor_spread", n_directions=2),
+                  heavy_edge(c, "anchor_spread", n_directions=4)):
+        for mode, level in (("aligned", 0.95), ("aligned", 0.47), ("aligned", 2.0),
+                            ("split", 0.95), ("along", 0.95), ("matched", 0.95)):
+            s = {"heavy": heavy,
+                 "light2": ("anchor_match", dict(component=c, heavy=list(heavy), mode=mode,
+                                                 level=level))}
+            out.append(s)
+            if mode in ("aligned", "along") and level == 0.95:
+                out.append(dict(s, light1=_SPIKE))
+        out.append({"heavy": heavy, "light1": _SPIKE,
+                    "light2": ("edge_placement", dict(component=c, level=0.95))})
+    return out
+
+
+_MAKERS = {"pooling": _pooling}
+
+
+def family_grid(families, theta, problem, n, rng, fewest=0):
+    """Up to ``n`` strategies, dealt round-robin over ``families`` (each
+    family's list shuffled by ``rng``); every strategy names all three pools.
+    The pooling group is dealt two shares."""
+    comps = _components(theta)
+    lists = []
+    for fam in families:
+        if fam == "pooling":
+            lst = _pooling(theta, comps, fewest)
+        elif fam == "anchor":
+            lst = _SIXTH["_anchor"](theta, comps, fewest)
+        else:
+            lst = _SIXTH["_MAKERS"][fam](theta, comps)
+        lst = [lst[i] for i in rng.permutation(len(lst))]
+        if fam == "pooling":
+            lists.append(lst[::2])
+            lst = lst[1::2]
+        lists.append(lst)
+    return _FIFTH["deal"](lists, n)
