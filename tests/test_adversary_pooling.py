@@ -156,13 +156,13 @@ def test_anchor_select_replaces_the_tasks_furthest_against_the_shift(problem):
     assert np.mean(proj[np.isin(own, left)]) > np.mean(proj) + 0.1 * theta.s[0] / np.sqrt(32)
 
 
-def test_anchor_match_select_leaves_clean_tasks_that_lean_along_u(problem):
+def test_anchor_match_select_leaves_clean_tasks_that_lean_along_the_heavy_error(problem):
     theta, pools = problem
-    bad = corrupt_pools(pools, AnchorMatch(component=0, mode="matched", select=True), ALPHA,
-                        theta=theta, rng=0)
+    att = AnchorMatch(component=0, mode="matched", select=True)
+    bad = corrupt_pools(pools, att, ALPHA, theta=theta, rng=0)
     data, mask = pools.light2, bad.masks["light2"]
-    d, k = theta.W.shape
-    u = np.linalg.qr(np.column_stack([theta.W, np.eye(d)]))[0][:, k]   # the shared direction
+    u = att.predicted_["w_heavy"] - theta.W[:, 0]
+    u /= np.linalg.norm(u)
     g = data.task_sums((data.X @ u) * (data.y - data.X @ theta.W[:, 0]))
     own = np.flatnonzero(data.components == 0)
     np.testing.assert_array_equal(np.flatnonzero(mask),

@@ -55,7 +55,8 @@ class Seeded(Attack):
     Parameters
     ----------
     family : str, (str, dict) or Attack
-        The family (and its parameters) to run.
+        The family (and its parameters) to run (default
+        :class:`AnchorSelect` with its defaults).
     seed : int
         Seed of the generator its choice of tasks and its crafting share
         (default 0), whatever generator the pool's corruption passes.
@@ -63,7 +64,7 @@ class Seeded(Attack):
 
     name, stage = "seeded", "generic"
 
-    def __init__(self, family="anchor_edge", seed=0):
+    def __init__(self, family="anchor_select", seed=0):
         self.family = family
         self.attack = _resolve(family)
         if self.attack is None:
@@ -140,19 +141,30 @@ class AnchorSelect(AnchorEdge):
 
     Parameters
     ----------
-    component, level, shift, rss, direction
+    component, level, shift, rss
         As :class:`~robust_mlr.adversary.AnchorEdge`.
+    direction : {"orthogonal", "toward", "error"}
+        u ⊥ span(W), toward the nearest other component, or along the
+        error of the defender's heavy estimate of the component on the clean
+        pool (white-box: the selection, the crafted tasks and that error
+        then add up along one direction).
     """
 
     name = "anchor_select"
 
     def __init__(self, component="fewest", level=0.97, shift=None, rss=1.3,
                  direction="orthogonal"):
-        super().__init__(component, level, shift, rss, "own", direction)
+        if direction not in ("orthogonal", "toward", "error"):
+            raise ValidationError(f"direction must be 'orthogonal', 'toward' or 'error', "
+                                  f"got {direction!r}")
+        super().__init__(component, level, shift, rss, "own",
+                         "orthogonal" if direction == "error" else direction)
+        self.direction = direction
 
     def choose(self, data, n_bad, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = _component(theta, data, self.component)
+        self._u = self._direction(theta, a, data, ctx, n_bad)
         comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
         own = np.flatnonzero((comps == a) & (data.sizes > data.dim))
         if own.size <= n_bad:
@@ -161,15 +173,24 @@ class AnchorSelect(AnchorEdge):
         sub = data.subset(own)
         A = _task_grams(sub)
         beta = np.linalg.solve(A, sub.task_sums(sub.X * sub.y[:, None])[..., None])[..., 0]
-        u = self._direction(theta, a)
-        return np.sort(own[np.argsort((beta - theta.W[:, a]) @ u, kind="stable")[:n_bad]])
+        return np.sort(own[np.argsort((beta - theta.W[:, a]) @ self._u, kind="stable")[:n_bad]])
 
-    def _direction(self, theta, a):
+    def _tasks(self, theta, a, sizes, delta, u, rng):
+        u = getattr(self, "_u", None) if self.direction == "error" else u
+        return super()._tasks(theta, a, sizes, delta,
+                              fixed_direction(theta.W) if u is None else u, rng)
+
+    def _direction(self, theta, a, data, ctx, n_bad):
         if self.direction == "toward" and theta.k > 1:
             dist = np.linalg.norm(theta.W - theta.W[:, [a]], axis=0)
             dist[a] = np.inf
             u = theta.W[:, int(np.argmin(dist))] - theta.W[:, a]
             return u / np.linalg.norm(u)
+        if self.direction == "error":
+            alpha = float(ctx.settings.get("alpha") or n_bad / max(data.n_tasks, 1))
+            e = predict_heavy(theta, data, alpha)[0][:, a] - theta.W[:, a]
+            if np.all(np.isfinite(e)) and np.linalg.norm(e) > 0:
+                return e / np.linalg.norm(e)
         return fixed_direction(theta.W)
 
 
@@ -188,12 +209,13 @@ def predict_heavy(theta, heavy, alpha):
     return W, grams, s2
 
 
-def _least_squares(data, tasks):
-    """Gram and least-squares fit over the examples of ``tasks``."""
+def _least_squares(data, tasks, w0):
+    """Gram and least-squares fit over the examples of ``tasks`` (``w0`` plus
+    the minimum-norm correction when they do not determine the fit)."""
     rows = example_rows(data.offsets, tasks)
     X, y = data.X[rows], data.y[rows]
     G = X.T @ X
-    return G, np.linalg.solve(G, X.T @ y)
+    return G, w0 + np.linalg.pinv(G) @ (X.T @ (y - X @ w0))
 
 
 @register
@@ -227,7 +249,8 @@ class AnchorMatch(Attack):
     component : int or {"fewest", "smallest", "largest", "heaviest"}
         Default "fewest": the component with the fewest heavy tasks.
     heavy : str, (str, dict), Attack or None
-        The heavy pool's attack this one is paired with (None: clean heavy).
+        The heavy pool's attack this one is paired with (default
+        ``"seeded"``: :class:`Seeded` with its defaults; None: clean heavy).
     mode : {"matched", "aligned", "split", "along"}
     level : float
         T as a fraction of the test's threshold q (default 0.95: just under
@@ -236,8 +259,9 @@ class AnchorMatch(Attack):
         Noise of the corrupted tasks in units of s_a (default 0).
     select : bool
         Replace the component's light tasks of least gradient
-        Σ_j uᵀx_j(y_j − x_jᵀw_a) along the shared direction u (default
-        False: at random): the clean tasks left then pull ŵ_c along u.
+        Σ_j vᵀx_j(y_j − x_jᵀw_a) along the predicted heavy error
+        v ∝ ŵ_H − w_a (default False: at random): the clean tasks left then
+        pull ŵ_c along v.
     cap : float
         Largest ‖β − w_a‖/s_a (default 0.6): the classification flags a
         task whose residual sum of squares under its best component exceeds
@@ -247,7 +271,7 @@ class AnchorMatch(Attack):
 
     name, stage, targets = "anchor_match", "regression", ("light2",)
 
-    def __init__(self, component="fewest", heavy=None, mode="aligned", level=0.95, noise=0.0,
+    def __init__(self, component="fewest", heavy="seeded", mode="aligned", level=0.95, noise=0.0,
                  cap=0.6, select=False):
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {MODES}, got {mode!r}")
@@ -272,6 +296,12 @@ class AnchorMatch(Attack):
         bad, _ = att(clean, alpha, np.random.default_rng(0), hctx)
         return clean, bad
 
+    def _heavy_estimate(self, ctx, alpha):
+        """(clean heavy pool, ŵ_H, grams, ŝ²_H) predicted for the paired heavy attack."""
+        theta = ctx.need_theta(self.name)
+        clean_h, bad_h = self._heavy_pool(ctx, alpha)
+        return (clean_h,) + predict_heavy(theta, bad_h, alpha)
+
     def choose(self, data, n_bad, ctx, rng):
         theta = ctx.need_theta(self.name)
         heavy = ctx.pools.heavy if ctx.pools is not None else data
@@ -279,10 +309,16 @@ class AnchorMatch(Attack):
         comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
         tie = rng.permutation(data.n_tasks)
         order = tie[np.argsort(comps[tie] != a, kind="stable")]
+        self._state = None
         if self.select:
-            # the component's own tasks of least gradient along u first: the
-            # clean ones left lean along u (a selection bias, every task clean)
-            u = fixed_direction(theta.W)
+            # the component's own tasks of least gradient along the heavy
+            # estimate's error first: the clean ones left lean along it (a
+            # selection bias, every task left clean)
+            alpha = float(ctx.settings.get("alpha") or n_bad / data.n_tasks)
+            self._state = self._heavy_estimate(ctx, alpha)
+            h = self._state[1][:, a] - theta.W[:, a]
+            u = h / np.linalg.norm(h) if np.all(np.isfinite(h)) and np.linalg.norm(h) > 0 \
+                else fixed_direction(theta.W)
             g = data.task_sums((data.X @ u) * (data.y - data.X @ theta.W[:, a]))
             key = np.where(comps[tie] == a, g[tie], np.inf)
             order = tie[np.argsort(key, kind="stable")]
@@ -292,7 +328,8 @@ class AnchorMatch(Attack):
         theta = ctx.need_theta(self.name)
         d, k = theta.W.shape
         alpha = float(ctx.settings.get("alpha") or idx.size / data.n_tasks)
-        clean_h, bad_h = self._heavy_pool(ctx, alpha)
+        state, self._state = getattr(self, "_state", None), None
+        clean_h, W_h, grams, s2_h = state or self._heavy_estimate(ctx, alpha)
         a = _component(theta, ctx.pools.heavy, self.component)
         s = float(theta.s[a])
         comps = data.components
@@ -301,8 +338,7 @@ class AnchorMatch(Attack):
         out = np.zeros(data.n_tasks, bool)
         out[idx] = True
         keep = np.flatnonzero((comps == a) & ~out)
-        G_c, w_c = _least_squares(data, keep)
-        W_h, grams, s2_h = predict_heavy(theta, bad_h, alpha)
+        G_c, w_c = _least_squares(data, keep, theta.W[:, a])
         rows_b = float(np.sum(data.sizes[idx]))
         anchored = bool(np.all(np.isfinite(W_h[:, a])))
         w_h = W_h[:, a] if anchored else theta.W[:, a]
@@ -330,7 +366,7 @@ class AnchorMatch(Attack):
         e = o / nrm if nrm > 0 else fixed_direction(theta.W)
         sizes = data.sizes[idx]
         X = eigen_designs(sizes, e, 1.0, rng)
-        beta = w_c + np.linalg.solve(X.T @ X, (G_c + X.T @ X) @ o)
+        beta = w_c + np.linalg.pinv(X.T @ X) @ ((G_c + X.T @ X) @ o)
         off = beta - theta.W[:, a]
         beta = theta.W[:, a] + off * min(1.0, self.cap * s / max(np.linalg.norm(off), 1e-300))
         y = X @ beta + self.noise * s * rng.standard_normal(len(X))
