@@ -24,24 +24,36 @@ def heavy_edge(comp, family="anchor_edge", seed=0, **prm):
 
 def _pooling(theta, comps, fewest=0):
     """Light-2 estimates placed against the predicted heavy estimate (aligned,
-    split, along u, matched; T at a fraction of q), with the heavy anchor
-    attacked along one or several directions, with and without light-1 edge
-    spikes."""
-    out = []
+    split, along u, matched; T at a fraction of q; with and without the
+    selection of the light tasks replaced), with the heavy anchor attacked
+    along one direction (at random or selected tasks, ⊥ span W or along the
+    heavy error) or several, with and without light-1 edge spikes."""
     c = fewest
-    for heavy in (heavy_edge(c), heavy_edge(c, rss=2.0),
-                  heavy_edge(c, "anchor_spread", n_directions=2),
-                  heavy_edge(c, "anchor_spread", n_directions=4)):
-        for mode, level in (("aligned", 0.95), ("aligned", 0.47), ("aligned", 2.0),
-                            ("split", 0.95), ("along", 0.95), ("matched", 0.95)):
-            s = {"heavy": heavy,
-                 "light2": ("anchor_match", dict(component=c, heavy=list(heavy), mode=mode,
-                                                 level=level))}
-            out.append(s)
-            if mode in ("aligned", "along") and level == 0.95:
-                out.append(dict(s, light1=_SPIKE))
-        out.append({"heavy": heavy, "light1": _SPIKE,
+    edge = heavy_edge(c)
+    select = heavy_edge(c, "anchor_select")
+    error = heavy_edge(c, "anchor_select", level=1.03, direction="error")
+    error_rss = heavy_edge(c, "anchor_select", rss=2.0, direction="error")
+    out = []
+
+    def match(heavy, **prm):
+        return {"heavy": heavy,
+                "light2": ("anchor_match", dict(dict(component=c, heavy=list(heavy)), **prm))}
+
+    for heavy in (edge, select, error, error_rss):
+        out += [match(heavy, mode="aligned", level=0.95, select=True),
+                match(heavy, mode="aligned", level=0.47),
+                match(heavy, mode="split", level=0.95),
+                match(heavy, mode="matched"),
+                match(heavy, mode="matched", select=True)]
+    for r in (2, 4):
+        spread = heavy_edge(c, "anchor_spread", n_directions=r)
+        out += [match(spread, mode="matched"), match(spread, mode="aligned", level=0.95)]
+    out.append(dict(match(error, mode="aligned", level=0.95, select=True), light1=_SPIKE))
+    for heavy in (error, select):
+        out.append({"heavy": heavy,
                     "light2": ("edge_placement", dict(component=c, level=0.95))})
+    out.append({"heavy": edge, "light1": _SPIKE,
+                "light2": ("edge_placement", dict(component=c, level=0.95))})
     return out
 
 
@@ -51,7 +63,7 @@ _MAKERS = {"pooling": _pooling}
 def family_grid(families, theta, problem, n, rng, fewest=0):
     """Up to ``n`` strategies, dealt round-robin over ``families`` (each
     family's list shuffled by ``rng``); every strategy names all three pools.
-    The pooling group is dealt two shares."""
+    The pooling group is dealt three shares."""
     comps = _components(theta)
     lists = []
     for fam in families:
@@ -62,8 +74,8 @@ def family_grid(families, theta, problem, n, rng, fewest=0):
         else:
             lst = _SIXTH["_MAKERS"][fam](theta, comps)
         lst = [lst[i] for i in rng.permutation(len(lst))]
-        if fam == "pooling":
-            lists.append(lst[::2])
-            lst = lst[1::2]
+        if fam == "pooling":                 # the new group: three shares of the grid
+            lists += [lst[0::3], lst[1::3]]
+            lst = lst[2::3]
         lists.append(lst)
     return _FIFTH["deal"](lists, n)

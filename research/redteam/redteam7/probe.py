@@ -7,7 +7,9 @@ the pooling's diagnostics per (Hungarian-matched) component.
 
 Per fit: the three errors, whether a CorruptionWarning was raised, and for
 the worst component the error of its heavy estimate ‖ŵ_H − w‖/s, of its
-light estimate, the test's T against q and the shrink. ``--json FILE``
+light estimate, the test's T against q and the shrink, and the cosine of
+D = ŵ_L − ŵ_H with the heavy error ŵ_H − w (where a directional test along
+D would look). ``--json FILE``
 appends one JSON line per fit.
 """
 import argparse
@@ -25,6 +27,10 @@ from robust_mlr.exceptions import CorruptionWarning
 from robust_mlr.metrics import parameter_errors
 
 from run import build_problem
+
+
+def _cos(a, b):
+    return a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-300)
 
 
 def record(model, theta, ws, dt):
@@ -48,6 +54,10 @@ def record(model, theta, ws, dt):
             T=float(anc["statistic"][ell]), q=float(anc["threshold"]),
             shrunk=bool(anc["shrunk"][ell]), failed=bool(anc["failed"][ell]),
             allowance=float(anc["bias_allowance"][ell]),
+            # where a directional test along D = ŵ_L − ŵ_H would look: its
+            # cosine with the heavy estimate's error ŵ_H − w
+            cos_D_heavy=float(_cos(anc["W_light"][:, ell] - anc["W_heavy"][:, ell],
+                                   anc["W_heavy"][:, ell] - theta.W[:, worst])),
             heavy_rec={k: v for k, v in anc["heavy"][ell].items()
                        if k in ("tasks", "removed", "top_eig_over_level", "passed")})
     return out
