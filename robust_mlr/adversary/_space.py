@@ -84,11 +84,12 @@ SPACE = {
         "anchor_edge": {"component": ("component",), "level": ("float", 0.7, 1.4),
                         "rss": ("float", 0.5, 2.5), "pick": ("cat", ("own", "others")),
                         "direction": ("cat", ("orthogonal", "toward"))},
-        # the pooling attacks: "seeded" is AnchorSelect on the component with
-        # the fewest heavy tasks, the pairing light-2 "anchor_match" assumes
+        # the pooling attacks: "seeded" is AnchorSelect (along the heavy
+        # error) on the component with the fewest heavy tasks, the pairing
+        # light-2 "anchor_match" assumes
         "seeded": {},
         "anchor_select": {"level": ("float", 0.7, 1.3), "rss": ("float", 0.5, 2.5),
-                          "direction": ("cat", ("orthogonal", "toward"))},
+                          "direction": ("cat", ("orthogonal", "toward", "error"))},
         "anchor_spread": {"n_directions": ("int", 1, 4), "level": ("float", 0.7, 1.3),
                           "rss": ("float", 0.5, 2.5)},
     },

@@ -56,7 +56,7 @@ class Seeded(Attack):
     ----------
     family : str, (str, dict) or Attack
         The family (and its parameters) to run (default
-        :class:`AnchorSelect` with its defaults).
+        :class:`AnchorSelect` along the heavy estimate's error).
     seed : int
         Seed of the generator its choice of tasks and its crafting share
         (default 0), whatever generator the pool's corruption passes.
@@ -64,7 +64,7 @@ class Seeded(Attack):
 
     name, stage = "seeded", "generic"
 
-    def __init__(self, family="anchor_select", seed=0):
+    def __init__(self, family=("anchor_select", {"direction": "error"}), seed=0):
         self.family = family
         self.attack = _resolve(family)
         if self.attack is None:
