@@ -13,9 +13,10 @@ T = Dᵀ(Σ_L + Σ_H)⁻¹D exceeds it; the test fails when T exceeds the
   adversary across pools).
 * :class:`AnchorSpread` — :class:`~robust_mlr.adversary.AnchorEdge`'s
   exact-fit heavy tasks in ``n_directions`` groups, each shifted along its
-  own direction ⊥ span(W): every direction's excess stays at the filter's
-  edge while no single direction carries the whole move (against a
-  one-dimensional test along a chosen direction).
+  own direction ⊥ span(W): the move is split over r directions, each
+  carrying 1/√r of it (a probe of tests along fixed directions; against
+  the top-eigenvalue stop rule a single direction moves the estimate as
+  far, since each group's excess must stay under the same edge).
 * :class:`AnchorSelect` — the same exact-fit tasks, written over the
   component's own heavy tasks whose fits lie furthest *against* the shift
   direction: the clean tasks left are a truncated sample whose mean already
