@@ -22,6 +22,7 @@ from .whitebox_attacks import (CandidateOverflow, CentreDrag, MedianPush, Quanti
 from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
 from .anchor_attacks import AnchorEdge, AnchorStarve
 from .covariate_attacks import CovariateTilt
+from .pooling_attacks import AnchorMatch, AnchorSelect, AnchorSpread, Seeded
 from .midpoint import Midpoint, midpoint_world
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
@@ -35,4 +36,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
            "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
-           "AnchorEdge", "AnchorStarve", "CovariateTilt", "red_team", "RedTeamResult"]
+           "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
+           "AnchorSpread", "Seeded", "red_team", "RedTeamResult"]

@@ -13,6 +13,7 @@ from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
+from . import pooling_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -83,6 +84,14 @@ SPACE = {
         "anchor_edge": {"component": ("component",), "level": ("float", 0.7, 1.4),
                         "rss": ("float", 0.5, 2.5), "pick": ("cat", ("own", "others")),
                         "direction": ("cat", ("orthogonal", "toward"))},
+        # the pooling attacks: "seeded" is AnchorSelect (along the heavy
+        # error) on the component with the fewest heavy tasks, the pairing
+        # light-2 "anchor_match" assumes
+        "seeded": {},
+        "anchor_select": {"level": ("float", 0.7, 1.3), "rss": ("float", 0.5, 2.5),
+                          "direction": ("cat", ("orthogonal", "toward", "error"))},
+        "anchor_spread": {"n_directions": ("int", 1, 4), "level": ("float", 0.7, 1.3),
+                          "rss": ("float", 0.5, 2.5)},
     },
     "light2": {
         "covariate_tilt": _TILT,
@@ -103,6 +112,9 @@ SPACE = {
         "edge_placement": _EDGE,
         "midpoint": _MID,
         "copies": _COPIES,
+        "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
+                         "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
+                         "cap": ("float", 0.3, 1.0)},
     },
 }
 
