@@ -53,6 +53,13 @@ A shift of μ̂ along the disagreement is then held to ≈ s·√(0.65ε/t_H)
 part, so the directional test sees the part of a heavy shift that the
 light estimate points at (cos² of the angle; the light adversary who moves
 along the same direction makes it the whole).
+**Medians along the leading directions.** The stop level bounds the spread
+the corrupted tasks add, not where the clean ones left sit: replacing the
+tasks furthest against a direction leaves a truncated clean sample leaning
+along it, with room under the level for a shift. The estimate's component
+along the top eigenvectors of the kept scores' second moment is therefore
+replaced by a Huber location of the fits where their median and mean differ
+by more than the clean noise allows (:mod:`._directional_median`).
 ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
 of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
 clean quantile gap only. Tasks with t_i ≤ d + 1 or a singular design are
@@ -106,6 +113,7 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
+from ._directional_median import median_step
 from ._misclass import example_weights, misclassification_bias, model_bias, responsibilities
 from .noise_check import cross_check_noise, light_noise_se, posterior_noise
 
@@ -248,11 +256,13 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
         drop = drop[np.argsort(-score[drop])][:budget - removed]
         kept[drop] = False
     gram = G @ np.linalg.solve(Ct[kept].sum(axis=0), G)
-    return mu, gram, s2, {"tasks": int(m0), "removed": int(m0 - kept.sum()),
+    # the component along the leading directions: a median (module notes)
+    mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2)
+    return mu, gram, s2, dict(med, **{"tasks": int(m0), "removed": int(m0 - kept.sum()),
                           "iterations": it, "top_eig_over_level": ratio,
                           "direction_over_level": float(dir_ratio),
                           "direction_rounds": by_dir,
-                          "passed": bool(ratio <= 1 and not dir_ratio > 1)}
+                          "passed": bool(ratio <= 1 and not dir_ratio > 1)})
 
 
 def _direction_ratio(Wh, z, kept, mu, target, level, scale_err):
