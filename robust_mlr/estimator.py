@@ -241,9 +241,21 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         # heavy tasks the clustering set aside (far, noise-free, copies) check no ŝ²
         aside = cl.result_.info.get("set_aside")
         heavy = pools.heavy if aside is None else pools.heavy.subset(np.flatnonzero(~aside))
-        reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
-                                       prior=(self.W_tilde_, self.r2_tilde_, self.p_tilde_),
+        prior = (self.W_tilde_, self.r2_tilde_, self.p_tilde_)
+        reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
                                        threat=threat, rng=rng)
+        if diag["classification"].get("excess"):
+            # far more flags than clean tasks give: W̃ is off there, and the
+            # flags cut that component's clean tasks on one side. Classify
+            # once more at the final estimates and fit again.
+            first = diag["classification"]
+            cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
+            reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
+                                           prior=prior, threat=threat, rng=rng)
+            diag["classification"] = dict(
+                cls_.info_, removed=max(cls_.info_["removed"], first["removed"]),
+                reclassified={"components": first["excess"], "removed": first["removed"],
+                              "flagged": first["flagged"]})
         self.light_labels_ = reg.labels_
         self.W_, self.s2_, self.p_ = reg.W_, reg.s2_, reg.p_
         diag["regression"] = dict(reg.info_, time=time.perf_counter() - t0)

@@ -4,6 +4,13 @@ A clean task of component ℓ with Gaussian noise has residual sum of squares
 RSS/s_ℓ² ~ χ²_{t_i} under its own component; a task whose best component's
 statistic exceeds the (1 − level) quantile fits no component and is left out
 of the refit (Kong, Somani, Kakade, Oh, NeurIPS 2020).
+
+The flags are judged at the clustering's W̃, r̃², which an adversary holding
+the heavy pool can shift; under a shifted W̃_ℓ the clean tasks of ℓ on the
+far side of the shift fail the test, and a regression on the rest follows
+the shift. :func:`excess_flags` says when a component's flag count is more
+than clean tasks give at the level; the learner then classifies again at its
+final estimates (docs/robust_pipeline.md).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from ..._threads import pinned
 from ...data import MetaDataset
 from .likelihood import check_components, nll_from_sizes
 
-__all__ = ["flag_unfit_tasks"]
+__all__ = ["flag_unfit_tasks", "excess_flags"]
 
 
 @pinned
@@ -43,3 +50,43 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
         labels[a:e] = lab
         flagged[a:e] = stat > np.array([limits[int(v)] for v in sizes])[which]
     return labels, flagged
+
+
+def excess_flags(labels, flagged, k, level, tail=1e-6):
+    """Components whose flagged tasks are more than clean tasks explain.
+
+    Under correct (W, s²) each clean task of component ℓ is flagged
+    independently with probability ``level``, so the flags F_ℓ among the n_ℓ
+    tasks whose best component is ℓ are at most Binomial(n_ℓ, level). With
+    λ = n_ℓ·level and L = log(1/tail), Bernstein's inequality
+    P(F − λ ≥ u) ≤ exp(−u² / (2(λ + u/3))) gives the bound
+
+        F_ℓ ≤ λ + L/3 + √(L²/9 + 2λL),
+
+    exceeded by clean data with probability at most ``tail`` per component
+    (an upper bound on the Binomial (1 − tail) quantile, in closed form).
+
+    Parameters
+    ----------
+    labels : ndarray of int (n,)
+        Best component of every task, flagged or not.
+    flagged : ndarray of bool (n,)
+    k : int
+        Number of components.
+    level : float
+        The flag level.
+    tail : float
+        Probability that clean data exceed the bound, per component.
+
+    Returns
+    -------
+    counts : ndarray of int (k,)
+        Flagged tasks per best component.
+    bounds : ndarray (k,)
+        The bound on each.
+    """
+    n = np.bincount(labels, minlength=k)[:k]
+    counts = np.bincount(labels[flagged], minlength=k)[:k]
+    lam, log_tail = n * level, np.log(1.0 / tail)
+    bounds = lam + log_tail / 3 + np.sqrt(log_tail ** 2 / 9 + 2 * lam * log_tail)
+    return counts, bounds

@@ -8,7 +8,7 @@ from ... import _params
 from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage
-from .flagging import flag_unfit_tasks
+from .flagging import excess_flags, flag_unfit_tasks
 from .likelihood import classify
 
 __all__ = ["ClassificationStage", "Likelihood", "ALIASES"]
@@ -38,7 +38,10 @@ class Likelihood(ClassificationStage):
         Component of each task, −1 when flagged.
     flagged_ : ndarray of bool (n,)
     info_ : dict
-        ``flagged``; a robust stage adds ``removed`` and ``limit``.
+        ``flagged``; a robust stage adds ``removed``, ``limit`` and
+        ``excess``: the components whose flagged tasks (by best component)
+        exceed what clean tasks give at ``flag_level``
+        (:func:`~.flagging.excess_flags`), a sign that (W, s²) is off there.
     """
 
     _parameter_constraints = {"flag_level": _params.real(0.0, 1.0, include_min=False,
@@ -76,10 +79,12 @@ class Likelihood(ClassificationStage):
             flagged = np.zeros(data.n_tasks, bool)
         else:
             labels, flagged = flag_unfit_tasks(data, W, s2, level)
+            counts, bounds = excess_flags(labels, flagged, W.shape[1], level)
             labels = np.where(flagged, -1, labels)
         info = {"flagged": flagged}
         if self.robust:     # a clean pool loses about level·n tasks to the test itself
             info.update(removed=int(flagged.sum()),
+                        excess=np.flatnonzero(counts > bounds).tolist(),
                         limit=threat.limit(data.n_tasks) + int(3 * level * data.n_tasks + 3))
         self.labels_, self.flagged_, self.info_ = labels, flagged, info
         return self
