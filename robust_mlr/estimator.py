@@ -244,7 +244,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         prior = (self.W_tilde_, self.r2_tilde_, self.p_tilde_)
         reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
                                        threat=threat, rng=rng)
-        if diag["classification"].get("excess"):
+        recheck = cls_.get_params().get("recheck", False)
+        if recheck and diag["classification"].get("excess"):
             # far more flags than clean tasks give: W̃ is off there, and the
             # flags cut that component's clean tasks on one side. Classify
             # once more at the final estimates and fit again.

@@ -31,6 +31,11 @@ class Likelihood(ClassificationStage):
     flag_level : float in (0, 1), optional
         Flag a task when its best component's residual sum of squares / s²
         exceeds the (1 − flag_level) quantile of χ²_t; None: classify all.
+    recheck : bool
+        With ``flag_level`` set: when a component's flags exceed what clean
+        tasks give (``info_["excess"]``), the learner classifies once more
+        at its final estimates and refits (docs/robust_pipeline.md); False
+        keeps the first labels.
 
     Attributes
     ----------
@@ -45,10 +50,12 @@ class Likelihood(ClassificationStage):
     """
 
     _parameter_constraints = {"flag_level": _params.real(0.0, 1.0, include_min=False,
-                                                         include_max=False, none=True)}
+                                                         include_max=False, none=True),
+                              "recheck": _params.boolean()}
 
-    def __init__(self, flag_level=None):
+    def __init__(self, flag_level=None, recheck=True):
         self.flag_level = flag_level
+        self.recheck = recheck
 
     @property
     def robust(self):
