@@ -34,4 +34,5 @@ for sizes in sizes_list:
                   f"T {np.round(a.get('statistic', []), 0).tolist()} "
                   f"allow {np.round(a.get('bias_allowance', []), 1).tolist()} {np.round(a.get('bias_norm', []), 1).tolist()} "
                   f"rm {[h.get('removed') for h in heavy]} "
-                  f"dir {[h.get('direction_rounds') for h in heavy]}", flush=True)
+                  f"dir {[h.get('direction_rounds') for h in heavy]} "
+                  f"med {[h.get('median_directions') for h in heavy]}", flush=True)
