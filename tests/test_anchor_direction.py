@@ -6,11 +6,12 @@ bias is taken where the adversary's responses cannot inflate it
 
 import numpy as np
 import pytest
-from scipy.stats import chi2
 
-from robust_mlr import MetaDataset, make_params, make_tasks
+from robust_mlr import make_params, make_tasks
 from robust_mlr.stages.regression import FilterRegression
 from robust_mlr.threat import ThreatModel
+
+from anchor_helpers import exact_fit_heavy, noise_free_light
 
 ALPHA = 0.05
 T_H, D = 128, 32
@@ -33,22 +34,9 @@ def _attacked(problem, delta, shift):
     Returns the stage's fit."""
     theta, light, heavy, u = problem
     s, w = theta.s[0], theta.W[:, 0]
-    rng = np.random.default_rng(7)
     idx = np.flatnonzero(heavy.components == 0)[:20]
-    X, y = heavy.X.reshape(400, T_H, D).copy(), heavy.y.reshape(400, T_H).copy()
-    Q = np.linalg.qr(rng.standard_normal((20, T_H, D)))[0]
-    E = rng.standard_normal((20, T_H))
-    E -= np.einsum("mtd,md->mt", Q, np.einsum("mtd,mt->md", Q, E))
-    E *= np.sqrt(s ** 2 * chi2.median(T_H - D) / np.sum(E ** 2, axis=1))[:, None]
-    X[idx] = np.sqrt(T_H) * Q
-    y[idx] = X[idx] @ (w + delta * s * u / np.sqrt(T_H)) + E
-    bad_heavy = MetaDataset(X.reshape(-1, D), y.reshape(-1), heavy.offsets)
-    ly = light.y.copy()
-    moved = np.zeros(light.n_tasks, bool)
-    moved[np.flatnonzero(light.components == 0)[:1000]] = True
-    rows = np.repeat(moved, light.sizes)
-    ly[rows] = light.X[rows] @ (w + shift * s * u)
-    bad_light = MetaDataset(light.X, ly, light.offsets)
+    bad_heavy = exact_fit_heavy(heavy, idx, w, delta * u, s, T_H, np.random.default_rng(7))
+    bad_light = noise_free_light(light, 0, 1000, w + shift * s * u)
     return FilterRegression().fit(bad_light, light.components, 4, heavy=bad_heavy,
                                   threat=ThreatModel(ALPHA), rng=0)
 

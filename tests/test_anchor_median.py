@@ -9,11 +9,12 @@ median differs from the mean by more than the clean noise allows (docs/robust_pi
 
 import numpy as np
 import pytest
-from scipy.stats import chi2
 
-from robust_mlr import MetaDataset, make_params, make_tasks
+from robust_mlr import make_params, make_tasks
 from robust_mlr.stages.regression import FilterRegression
 from robust_mlr.threat import ThreatModel
+
+from anchor_helpers import exact_fit_heavy, noise_free_light
 
 ALPHA = 0.05
 T_H, D = 128, 32
@@ -35,28 +36,18 @@ def _fit(problem, delta, across=0.8):
     clean heavy pool), 1000 light tasks noise-free at w₀ + across·s·v. Returns the anchor's record."""
     theta, light, heavy, u, v = problem
     s, w = theta.s[0], theta.W[:, 0]
-    X, y = heavy.X.reshape(400, T_H, D).copy(), heavy.y.reshape(400, T_H).copy()
+    pool = heavy
     if delta:
         own = np.flatnonzero(heavy.components == 0)
+        X, y = heavy.X.reshape(400, T_H, D), heavy.y.reshape(400, T_H)
         beta = np.linalg.solve(np.einsum("ntd,nte->nde", X[own], X[own]),
                                np.einsum("ntd,nt->nd", X[own], y[own])[..., None])[..., 0]
         idx = own[np.argsort(beta @ u)[:20]]
-        rng = np.random.default_rng(7)
-        Q = np.linalg.qr(rng.standard_normal((20, T_H, D)))[0]
-        E = rng.standard_normal((20, T_H))
-        E -= np.einsum("mtd,md->mt", Q, np.einsum("mtd,mt->md", Q, E))
-        E *= np.sqrt(s ** 2 * chi2.median(T_H - D) / np.sum(E ** 2, axis=1))[:, None]
-        X[idx] = np.sqrt(T_H) * Q
-        y[idx] = X[idx] @ (w + delta * s * u / np.sqrt(T_H)) + E
-    pool = MetaDataset(X.reshape(-1, D), y.reshape(-1), heavy.offsets)
+        pool = exact_fit_heavy(heavy, idx, w, delta * u, s, T_H, np.random.default_rng(7))
     # the light estimate moved across u (along v ⊥ u): the light–heavy
     # disagreement, where the filter's directional test looks, is not u
-    ly = light.y.copy()
-    moved = np.zeros(light.n_tasks, bool)
-    moved[np.flatnonzero(light.components == 0)[:1000]] = True
-    rows = np.repeat(moved, light.sizes)
-    ly[rows] = light.X[rows] @ (w + across * s * v)
-    stage = FilterRegression().fit(MetaDataset(light.X, ly, light.offsets), light.components, 4, heavy=pool,
+    bad_light = noise_free_light(light, 0, 1000, w + across * s * v)
+    stage = FilterRegression().fit(bad_light, light.components, 4, heavy=pool,
                                    threat=ThreatModel(ALPHA), rng=0)
     return stage.info_["anchor"]
 
