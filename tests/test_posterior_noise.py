@@ -111,7 +111,8 @@ def test_small_heavy_midpoint_on_every_pool_is_held():
     component (the heavy clustering's own fix) and light 2 is classified
     again when its flags exceed the clean rate, the classified median gives
     0.32 and the posterior refit 0.39, both within 1.5× the light-2 floor
-    0.43; ŵ and p̂ do not depend on the refit (≈ 25 s)."""
+    0.43. ŵ and p̂ move with the refit only through that second
+    classification, which reads ŝ² (by 2·10⁻⁴ here) (≈ 25 s)."""
     theta = make_params(16, 8, rng=np.random.default_rng([0, 11]))
     pools = make_pools(theta, 18_000, 2, 6_000, 4, 6_000, 16,
                        rng=np.random.default_rng([0, 11, 1]))
@@ -129,5 +130,5 @@ def test_small_heavy_midpoint_on_every_pool_is_held():
     floor = two_point_floor(16, 0.125, ALPHA, "s2")
     assert errs["auto"]["s2_err"] < 1.5 * floor
     assert errs["never"]["s2_err"] < 1.5 * floor
-    assert errs["auto"]["w_err"] == pytest.approx(errs["never"]["w_err"])
-    assert errs["auto"]["p_err"] == pytest.approx(errs["never"]["p_err"])
+    assert errs["auto"]["w_err"] == pytest.approx(errs["never"]["w_err"], abs=0.005)
+    assert errs["auto"]["p_err"] == pytest.approx(errs["never"]["p_err"], abs=0.005)
