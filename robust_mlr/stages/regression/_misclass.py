@@ -91,6 +91,23 @@ def _solve(W, gram, comps, dG, rhs):
     return bias
 
 
+def _block_posteriors(Xb, y, W, rel_off, s2, p, sums):
+    """Posteriors (tasks, k) of a block's tasks (row offsets ``rel_off``
+    within the block) with responses ``y`` under (W, s², p)."""
+    R = Xb @ W
+    np.subtract(y[:, None], R, out=R)
+    R *= R
+    return _log_posterior(sums(rel_off, R), np.diff(rel_off).astype(float), s2, p)
+
+
+def _weight_changes(r, labels, comps, c):
+    """Δ_iℓ = c_i(r_iℓ − [label_i = ℓ]) for ``comps``, zero where the weight
+    does not change."""
+    delta = (r[:, comps] - (np.asarray(labels)[:, None] == np.array(comps))) * c[:, None]
+    delta[np.abs(delta) <= 1e-9] = 0.0
+    return delta
+
+
 def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by_task=True):
     """Estimated clean bias B of the light estimates of components ``comps``
     from classification, on the pool's responses (module notes), (d, k)
@@ -104,14 +121,8 @@ def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by
     sums, off = BlockSums(), light.offsets
 
     def on_pool(a, e, Xb, yb):
-        R = Xb @ Wm
-        np.subtract(yb[:, None], R, out=R)
-        R *= R
-        t = (off[a + 1:e + 1] - off[a:e]).astype(float)
-        r = _log_posterior(sums(off[a:e + 1] - off[a], R), t, s2, p)
-        delta = (r[:, comps] - (kept_labels[a:e, None] == np.array(comps))) * c[a:e, None]
-        delta[np.abs(delta) <= 1e-9] = 0.0
-        return delta, yb
+        r = _block_posteriors(Xb, yb, Wm, off[a:e + 1] - off[a], s2, p, sums)
+        return _weight_changes(r, kept_labels[a:e], comps, c[a:e]), yb
 
     dG, rhs = _bias_pass(light, W, on_pool, comps)
     return _solve(W, gram, comps, dG, rhs)
@@ -151,14 +162,8 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True):
         z = rng.choice(k, size=e - a, p=p / p.sum())
         zr = np.repeat(z, t)
         y = np.einsum("nd,nd->n", Xb, W[:, zr].T) + np.sqrt(s2[zr]) * rng.standard_normal(zr.size)
-        R = Xb @ W
-        np.subtract(y[:, None], R, out=R)
-        R *= R
-        r = _log_posterior(sums(off[a:e + 1] - off[a], R), t.astype(float), s2, p)
-        hard = np.argmax(r, axis=1)
-        delta = (r[:, comps] - (hard[:, None] == np.array(comps))) * c[a:e, None]
-        delta[np.abs(delta) <= 1e-9] = 0.0
-        return delta, y
+        r = _block_posteriors(Xb, y, W, off[a:e + 1] - off[a], s2, p, sums)
+        return _weight_changes(r, np.argmax(r, axis=1), comps, c[a:e]), y
 
     dG, rhs = _bias_pass(light, W, simulated, comps)
     return _solve(W, gram, comps, dG, rhs)
