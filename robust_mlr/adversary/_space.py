@@ -13,7 +13,7 @@ from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
-from . import pooling_attacks  # noqa: F401 - likewise
+from . import gate_attacks, pooling_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -92,6 +92,15 @@ SPACE = {
                           "direction": ("cat", ("orthogonal", "toward", "error"))},
         "anchor_spread": {"n_directions": ("int", 1, 4), "level": ("float", 0.7, 1.3),
                           "rss": ("float", 0.5, 2.5)},
+        "anchor_leak": {"direction": ("cat", ("error", "orthogonal")),
+                        "decoys": ("int", 0, 4), "decoy_level": ("float", 0.6, 1.05),
+                        "select": ("cat", (False, True)), "level": ("float", 0.7, 1.2),
+                        "gate": ("cat", ("quiet", "any")), "light": ("cat", ("clean", "away")),
+                        "rss": ("float", 0.5, 2.5)},
+        "variance_neutral": {"direction": ("cat", ("error", "orthogonal")),
+                             "spread": ("float", 0.6, 1.4), "level": ("float", 0.7, 1.2),
+                             "gate": ("cat", ("quiet", "any")),
+                             "light": ("cat", ("clean", "away")), "rss": ("float", 0.5, 2.5)},
     },
     "light2": {
         "covariate_tilt": _TILT,
