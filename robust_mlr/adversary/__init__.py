@@ -23,7 +23,7 @@ from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
 from .anchor_attacks import AnchorEdge, AnchorStarve
 from .covariate_attacks import CovariateTilt
 from .pooling_attacks import AnchorMatch, AnchorSelect, AnchorSpread, Seeded
-from .gate_attacks import AnchorLeak, VarianceNeutral
+from .gate_attacks import AnchorLeak, GateMatch, GateSeeded, VarianceNeutral
 from .midpoint import Midpoint, midpoint_world
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
@@ -38,4 +38,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
-           "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "red_team", "RedTeamResult"]
+           "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
+           "red_team", "RedTeamResult"]

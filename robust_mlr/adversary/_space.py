@@ -32,6 +32,8 @@ _MID = {"estimate": ("cat", ("w", "s2", "p")), "component": ("component",),
         "frac": ("float", 0.6, 1.0)}
 _COPIES = {"kind": ("cat", ("clean", "identical", "constant")), "groups": ("int", 1, 6)}
 _TILT = {"frac": ("float", 0.1, 0.8), "norm": ("float", 0.9, 1.3), "shift": ("float", 0.0, 2.0)}
+_GATE = {"heavy_family": ("cat", ("anchor_leak", "variance_neutral", "anchor_select")),
+         "light": ("cat", ("clean", "away"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -101,6 +103,8 @@ SPACE = {
                              "spread": ("float", 0.6, 1.4), "level": ("float", 0.7, 1.2),
                              "gate": ("cat", ("quiet", "any")),
                              "light": ("cat", ("clean", "away")), "rss": ("float", 0.5, 2.5)},
+        # paired with light-2 "gate_match" of the same heavy_family and light
+        "gate_seeded": _GATE,
     },
     "light2": {
         "covariate_tilt": _TILT,
@@ -124,6 +128,9 @@ SPACE = {
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},
+        "gate_match": dict(_GATE, mode=("cat", ("matched", "aligned", "split", "along")),
+                           level=("logfloat", 0.3, 3.0), select=("cat", (False, True)),
+                           cap=("float", 0.3, 1.0)),
     },
 }
 

@@ -30,6 +30,10 @@ parameter (< 1: inside each gate by that margin).
   second moment (every eigenvalue) at the clean level and its median and
   mean moved together, so neither the stop rule nor the median–mean gap
   sees it; δ is scanned.
+* :class:`GateSeeded` and :class:`GateMatch` — the heavy families above run
+  with a seed of their own, and :class:`~robust_mlr.adversary.AnchorMatch`
+  paired with them, both named by the same two searchable parameters
+  (``heavy_family``, ``light``): the red-team search can pair them.
 """
 
 from __future__ import annotations
@@ -42,12 +46,15 @@ from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._craft import fixed_direction
 from .anchor_attacks import _component
+from .pooling_attacks import MODES, AnchorMatch, Seeded
 
-__all__ = ["AnchorLeak", "VarianceNeutral", "predict_anchor", "read_gates"]
+__all__ = ["AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch", "predict_anchor",
+           "read_gates"]
 
 DIRECTIONS = ("error", "orthogonal", "toward")
 GATES = ("quiet", "any")
 LIGHTS = ("clean", "away")
+HEAVY_FAMILIES = ("anchor_leak", "variance_neutral", "anchor_select")
 
 
 def read_gates(m, d):
@@ -376,3 +383,60 @@ class VarianceNeutral(_ScannedHeavy):
         else:
             pos = np.interp((np.arange(n) + 0.5) / n, cdf / cdf[-1], x)
         return pos[:, None] * u[None, :] + state["G"]
+
+
+def _heavy_spec(heavy_family, light, component):
+    if heavy_family not in HEAVY_FAMILIES or light not in LIGHTS:
+        raise ValidationError(f"heavy_family must be one of {HEAVY_FAMILIES} and light one of "
+                              f"{LIGHTS}; got {heavy_family!r}, {light!r}")
+    if heavy_family == "anchor_select":
+        return heavy_family, {"component": component, "direction": "error"}
+    return heavy_family, {"component": component, "light": light}
+
+
+@register
+class GateSeeded(Seeded):
+    """A scanned heavy family (or :class:`~robust_mlr.adversary.AnchorSelect`
+    along the heavy error) with a generator of its own.
+
+    Parameters
+    ----------
+    heavy_family : {"anchor_leak", "variance_neutral", "anchor_select"}
+    light : {"clean", "away"}
+        The light estimate the scan assumes (:class:`AnchorLeak`).
+    component : int or {"fewest", "smallest", "largest", "heaviest"}
+    seed : int
+    """
+
+    name = "gate_seeded"
+
+    def __init__(self, heavy_family="anchor_leak", light="clean", component="fewest", seed=0):
+        self.heavy_family, self.light, self.component = heavy_family, light, component
+        super().__init__(_heavy_spec(heavy_family, light, component), seed)
+
+
+@register
+class GateMatch(AnchorMatch):
+    """:class:`~robust_mlr.adversary.AnchorMatch` paired with
+    :class:`GateSeeded` of the same ``heavy_family``, ``light``,
+    ``component`` and ``seed``.
+
+    Parameters
+    ----------
+    heavy_family, light, component, seed
+        As :class:`GateSeeded`.
+    mode, level, noise, cap, select
+        As :class:`~robust_mlr.adversary.AnchorMatch` (default ``"aligned"``
+        with ``select``).
+    """
+
+    name = "gate_match"
+
+    def __init__(self, heavy_family="anchor_leak", light="clean", component="fewest", seed=0,
+                 mode="aligned", level=0.95, noise=0.0, cap=0.6, select=True):
+        if mode not in MODES:
+            raise ValidationError(f"mode must be one of {MODES}, got {mode!r}")
+        self.heavy_family, self.light, self.seed = heavy_family, light, int(seed)
+        heavy = ("gate_seeded", {"heavy_family": heavy_family, "light": light,
+                                 "component": component, "seed": self.seed})
+        super().__init__(component, heavy, mode, level, noise, cap, select)
