@@ -28,8 +28,9 @@ def _pair(c, family, light, mode, **prm):
 def _gates(theta, comps, fewest=0):
     """Scanned heavy attacks on the component with the fewest heavy tasks,
     alone, with the light pool placed along the heavy error (aligned), across
-    it (split) or matched, with light-1 spikes, and with their own
-    parameters moved (no decoys, no selection, any gate, larger ŝ²)."""
+    it (split) or matched, with light-1 spikes, with a share of light 2
+    inflating the pooling test's allowance, and with their own parameters
+    moved (no decoys, no selection, any gate, larger ŝ²)."""
     c = fewest
     out = []
     for fam in ("anchor_leak", "variance_neutral"):
@@ -48,6 +49,11 @@ def _gates(theta, comps, fewest=0):
         out.append({"heavy": h, "light2": ("anchor_match", dict(component=c, heavy=list(h),
                                                                mode="aligned", level=0.95,
                                                                select=True))})
+    # a share of the light-2 budget on tasks that inflate the misclassification
+    # allowance (the pooling test's β): heavy alone with inflation, and aligned
+    out += [_pair(c, "anchor_leak", "clean", "aligned", inflate=1.0, ambiguity=1.0),
+            _pair(c, "anchor_leak", "clean", "aligned", level=1.5, select=True, inflate=0.3),
+            _pair(c, "variance_neutral", "away", "split", level=0.95, select=True, inflate=0.2)]
     vn = ("seeded", dict(family=["variance_neutral", dict(component=c, spread=1.25)], seed=0))
     out.append({"heavy": vn, "light2": ("anchor_match", dict(component=c, heavy=list(vn),
                                                              mode="aligned", level=0.95,
