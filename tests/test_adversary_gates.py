@@ -35,6 +35,8 @@ def _fits(data):
     {"heavy": ("gate_seeded", {"heavy_family": "variance_neutral", "light": "away"}),
      "light2": ("gate_match", {"heavy_family": "variance_neutral", "light": "away",
                                "mode": "split"})},
+    {"heavy": ("gate_seeded", {"component": 0}),
+     "light2": ("gate_match", {"component": 0, "inflate": 0.5})},
 ])
 def test_budget_and_reproducible(problem, strategy):
     theta, pools = problem
@@ -113,3 +115,19 @@ def test_read_gates_and_bad_parameters():
         GateSeeded(heavy_family="nope")
     with pytest.raises(ValidationError, match="mode"):
         GateMatch(mode="nope")
+
+
+def test_inflation_tasks_are_ambiguous_with_leverage_outside_span_w(problem):
+    theta, pools = problem
+    att = GateMatch(component=0, inflate=1.0, ambiguity=1.0)
+    bad = corrupt_pools(pools, Poolwise(heavy=GateSeeded(component=0), light2=att), ALPHA,
+                        theta=theta, rng=4)
+    sub = bad.light2.subset(np.flatnonzero(bad.masks["light2"]))
+    delta = theta.W[:, 1] - theta.W[:, 0]
+    # Σ_j (x_jᵀδ)² / s² = ambiguity per task, up to the ⊥ noise (which is ⊥ span W)
+    amb = sub.task_sums((sub.X @ delta) ** 2) / theta.s[0] ** 2
+    np.testing.assert_allclose(amb, 1.0, rtol=1e-8)
+    # and most of each row's norm lies outside span W
+    Q = np.linalg.qr(theta.W)[0]
+    inside = np.linalg.norm(sub.X @ Q, axis=1)
+    assert np.median(inside / np.linalg.norm(sub.X, axis=1)) < 0.2
