@@ -40,6 +40,7 @@ def _gates(theta, comps, fewest=0):
                 _pair(c, fam, "clean", "matched", select=True),
                 _pair(c, fam, "away", "along", level=0.95),
                 {"heavy": (fam, dict(component=c))},
+                _pair(c, fam, "clean", "aligned", level=0.95, select=True, cap=1.0),
                 dict(_pair(c, fam, "clean", "aligned", level=0.95, select=True), light1=_SPIKE)]
     seeded = lambda **prm: ("seeded", dict(family=["anchor_leak", dict(component=c, **prm)],  # noqa: E731
                                            seed=0))
@@ -54,6 +55,10 @@ def _gates(theta, comps, fewest=0):
     out += [_pair(c, "anchor_leak", "clean", "aligned", inflate=1.0, ambiguity=1.0),
             _pair(c, "anchor_leak", "clean", "aligned", level=1.5, select=True, inflate=0.3),
             _pair(c, "variance_neutral", "away", "split", level=0.95, select=True, inflate=0.2)]
+    h = seeded(rss=2.2)
+    out.append({"heavy": h, "light2": ("anchor_match", dict(component=c, heavy=list(h),
+                                                           mode="aligned", level=0.95,
+                                                           select=True, cap=1.0))})
     vn = ("seeded", dict(family=["variance_neutral", dict(component=c, spread=1.25)], seed=0))
     out.append({"heavy": vn, "light2": ("anchor_match", dict(component=c, heavy=list(vn),
                                                              mode="aligned", level=0.95,
