@@ -72,8 +72,16 @@ def read_gates(m, d):
     -------
     dict
     """
-    from ..stages.regression import _directional_median as dm, _pooled   # the defender's own
-    stop = getattr(_pooled, "_stop_level", None)
+    import importlib
+
+    def module(name):                                  # the defender's own, if it has it
+        try:
+            return importlib.import_module(f"..stages.regression.{name}", __package__)
+        except ImportError:
+            return None
+
+    dm, pooled = module("_directional_median"), module("_pooled")
+    stop = getattr(pooled, "_stop_level", None)
     return {"stop": None if stop is None else float(stop(m, d)),
             "directions": getattr(dm, "N_DIRECTIONS", None),
             "skew_ses": getattr(dm, "SKEW_SES", None)}
