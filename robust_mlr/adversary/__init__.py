@@ -23,7 +23,8 @@ from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
 from .anchor_attacks import AnchorEdge, AnchorStarve
 from .covariate_attacks import CovariateTilt
 from .pooling_attacks import AnchorMatch, AnchorSelect, AnchorSpread, Seeded
-from .gate_attacks import AnchorLeak, GateMatch, GateSeeded, VarianceNeutral
+from .gate_attacks import AnchorLeak, VarianceNeutral
+from .gate_pairing import GateMatch, GateSeeded
 from .midpoint import Midpoint, midpoint_world
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team

@@ -13,7 +13,7 @@ from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
-from . import gate_attacks, pooling_attacks  # noqa: F401 - likewise
+from . import gate_attacks, gate_pairing, pooling_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
