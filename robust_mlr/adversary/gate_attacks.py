@@ -320,7 +320,7 @@ class AnchorLeak(_ScannedHeavy):
         m = max(int(np.sum(comps == a)), n + 1)
         gates = read_gates(m, d)
         r = gates["directions"] if self.decoys is None else self.decoys
-        r = int(min(r or 0, d - theta.k - 1))
+        r = int(max(min(r or 0, d - theta.k - 1), 0))
         V = np.linalg.qr(np.column_stack([theta.W, u, rng.standard_normal((d, r))]))[0]
         V = V[:, theta.k + 1:theta.k + 1 + r]
         stop = gates["stop"] or (1 + np.sqrt(d / m)) ** 2
@@ -329,7 +329,8 @@ class AnchorLeak(_ScannedHeavy):
 
     def _positions(self, scale, state, n, d, u):
         V, C = state["V"], state["C"]
-        return scale * u[None, :] + C[:, :V.shape[1]] @ V.T
+        r = min(V.shape[1], C.shape[1])                # fewer tasks than decoys: fewer decoys
+        return scale * u[None, :] + C[:, :r] @ V[:, :r].T
 
 
 @register
