@@ -130,7 +130,8 @@ SPACE = {
                          "cap": ("float", 0.3, 1.0)},
         "gate_match": dict(_GATE, mode=("cat", ("matched", "aligned", "split", "along")),
                            level=("logfloat", 0.3, 3.0), select=("cat", (False, True)),
-                           cap=("float", 0.3, 1.0), inflate=("float", 0.0, 0.5),
+                           cap=("float", 0.3, 1.0), amp=("logfloat", 0.7, 4.0),
+                           inflate=("float", 0.0, 0.5),
                            ambiguity=("logfloat", 0.3, 3.0)),
     },
 }

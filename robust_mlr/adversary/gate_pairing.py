@@ -72,7 +72,7 @@ class GateMatch(AnchorMatch):
     ----------
     heavy_family, light, component, seed
         As :class:`GateSeeded`.
-    mode, level, noise, cap, select
+    mode, level, noise, cap, select, amp
         As :class:`~robust_mlr.adversary.AnchorMatch` (default ``"aligned"``
         with ``select``).
     inflate : float
@@ -97,7 +97,7 @@ class GateMatch(AnchorMatch):
 
     def __init__(self, heavy_family="anchor_leak", light="clean", component="fewest", seed=0,
                  mode="aligned", level=0.95, noise=0.0, cap=0.6, select=True, inflate=0.0,
-                 ambiguity=1.0):
+                 ambiguity=1.0, amp=1.0):
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {MODES}, got {mode!r}")
         self.heavy_family, self.light, self.seed = heavy_family, light, int(seed)
@@ -107,7 +107,7 @@ class GateMatch(AnchorMatch):
                                   f"{ambiguity}")
         heavy = ("gate_seeded", {"heavy_family": heavy_family, "light": light,
                                  "component": component, "seed": self.seed})
-        super().__init__(component, heavy, mode, level, noise, cap, select)
+        super().__init__(component, heavy, mode, level, noise, cap, select, amp)
 
     def choose(self, data, n_bad, ctx, rng):
         n_inf = int(round(self.inflate * n_bad))
