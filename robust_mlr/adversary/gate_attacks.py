@@ -283,7 +283,7 @@ class AnchorLeak(_ScannedHeavy):
         u along the defender's clean heavy error, ⊥ span(W), or toward the
         nearest other component.
     decoys : int or None
-        Decoy directions (default None: as many as the robust location
+        Decoy directions (default None: one more than the robust location
         looks along, read from the defender; 0: none).
     decoy_level : float
         The decoys' second moment over the stop level (default 0.95).
@@ -319,7 +319,9 @@ class AnchorLeak(_ScannedHeavy):
         comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
         m = max(int(np.sum(comps == a)), n + 1)
         gates = read_gates(m, d)
-        r = gates["directions"] if self.decoys is None else self.decoys
+        # one more decoy than the location looks along: the leading
+        # directions are then all decoys, whatever their order
+        r = (gates["directions"] or 0) + 1 if self.decoys is None else self.decoys
         r = int(max(min(r or 0, d - theta.k - 1), 0))
         V = np.linalg.qr(np.column_stack([theta.W, u, rng.standard_normal((d, r))]))[0]
         V = V[:, theta.k + 1:theta.k + 1 + r]
