@@ -130,7 +130,7 @@ class _ScannedHeavy(Attack):
     positions, and the scan over one shape parameter."""
 
     stage, targets = "regression", ("heavy",)
-    _grid = np.linspace(0.0, 1.0, 13)[1:]
+    _grid = np.linspace(0.0, 1.0, 8)[1:]          # then three bisection steps
 
     def __init__(self, component, direction, select, level, gate, light, rss, scan_max):
         if direction not in DIRECTIONS or gate not in GATES or light not in LIGHTS:
@@ -263,7 +263,7 @@ class _ScannedHeavy(Attack):
         if np.isfinite(errs[i]) and i + 1 < grid.size:
             # refine between the best point and the next (a gate acts there)
             lo, hi = grid[i], grid[i + 1]
-            for _ in range(4):                          # bisection steps only
+            for _ in range(3):                          # bisection steps only
                 mid = 0.5 * (lo + hi)
                 e = score(mid)
                 if e > best_err:
