@@ -83,12 +83,26 @@ def read_gates(m, d):
 
 
 def predict_anchor(theta, heavy, alpha, W_light=None):
-    """The defender's heavy estimates on ``heavy`` with the light estimates
-    taken as ``W_light`` (the directional test's target; None: not
-    tested), components assigned under the true θ.
+    """The defender's heavy estimates on ``heavy``, components assigned under
+    the true θ (at heavy task sizes the light estimates' assignment up to
+    rounding).
 
-    Returns ``(W_H, info)``: (d, k), NaN columns without an anchor, and the
-    anchor's per-component records.
+    Parameters
+    ----------
+    theta : MLRParams
+    heavy : MetaDataset
+        The heavy pool, as corrupted.
+    alpha : float
+    W_light : ndarray (d, k), optional
+        The light estimates the anchor's directional test points at (None:
+        not tested).
+
+    Returns
+    -------
+    W_H : ndarray (d, k)
+        NaN columns for components without an anchor.
+    info : list of dict
+        The anchor's per-component records.
     """
     from ..stages.regression._pooled import heavy_anchor, heavy_assignment   # the defender's
     s2 = np.asarray(theta.s, float) ** 2
