@@ -254,20 +254,33 @@ class _ScannedHeavy(Attack):
         if key in _SCANS:                 # the paired light attack rebuilding this pool
             self.scan_, self.chosen_ = _SCANS[key]
             return build(self.chosen_["scale"])
-        rows = example_rows(data.offsets, idx)
         W_light = None if self.light == "away" else theta.W
+        # the scan runs the anchor on the component's tasks alone, at the α
+        # that leaves the pool's budget and removal limit as they are (the
+        # anchor is per component); the choice is checked on the whole pool
+        comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
+        tasks = np.union1d(np.flatnonzero(comps == a), idx)
+        alpha_sub = alpha * data.n_tasks / max(tasks.size, 1)
+        if not alpha_sub < 0.5:
+            tasks, alpha_sub = np.arange(data.n_tasks), alpha
+        pools = {False: (data.subset(tasks), alpha_sub, np.searchsorted(tasks, idx)),
+                 True: (data, alpha, idx)}
         self.scan_ = []
 
-        def score(scale):
+        def score(scale, whole=False):
+            pool, alpha_p, where = pools[whole]
             X, y = build(scale)
-            Xa, ya = data.X.copy(), data.y.copy()
+            Xa, ya = pool.X.copy(), pool.y.copy()
+            rows = example_rows(pool.offsets, where)
             Xa[rows], ya[rows] = X, y
-            W_h, info = predict_anchor(theta, MetaDataset(Xa, ya, data.offsets), alpha, W_light)
+            W_h, info = predict_anchor(theta, MetaDataset(Xa, ya, pool.offsets), alpha_p,
+                                       W_light)
             err = float(np.linalg.norm(W_h[:, a] - w) / s) if np.all(np.isfinite(W_h[:, a])) \
                 else np.nan
             rec = info[a] if a < len(info) else {}
             ok = bool(np.isfinite(err) and (self.gate == "any" or _quiet(rec)))
-            self.scan_.append((float(scale), err, ok))
+            if not whole:
+                self.scan_.append((float(scale), err, ok))
             return err if ok else -np.inf
 
         grid = self._grid * self.scan_max
@@ -284,11 +297,17 @@ class _ScannedHeavy(Attack):
                     best, best_err, lo = mid, e, mid
                 else:
                     hi = mid
-        self.chosen_ = {"scale": best * self.level, "predicted_error": best_err}
+        scale = best * self.level
+        for _ in range(3):                    # checked on the whole pool (a few steps in)
+            whole = score(scale, whole=True)
+            if np.isfinite(whole) or not scale > 0:
+                break
+            scale *= 0.95
+        self.chosen_ = {"scale": scale, "predicted_error": whole}
         while len(_SCANS) >= _SCANS_KEPT:
             _SCANS.pop(next(iter(_SCANS)))
         _SCANS[key] = (list(self.scan_), dict(self.chosen_))
-        return build(best * self.level)
+        return build(scale)
 
     def _scan_key(self, data, idx, seed, alpha):
         """The scan's inputs: parameters, generator seed, α, tasks and pool
