@@ -33,7 +33,7 @@ _MID = {"estimate": ("cat", ("w", "s2", "p")), "component": ("component",),
 _COPIES = {"kind": ("cat", ("clean", "identical", "constant")), "groups": ("int", 1, 6)}
 _TILT = {"frac": ("float", 0.1, 0.8), "norm": ("float", 0.9, 1.3), "shift": ("float", 0.0, 2.0)}
 _GATE = {"heavy_family": ("cat", ("anchor_leak", "variance_neutral", "anchor_select")),
-         "light": ("cat", ("clean", "away"))}
+         "light": ("cat", ("clean", "away", "ahead"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -97,12 +97,12 @@ SPACE = {
         "anchor_leak": {"direction": ("cat", ("error", "orthogonal")),
                         "decoys": ("int", 0, 4), "decoy_level": ("float", 0.6, 1.05),
                         "select": ("cat", (False, True)), "level": ("float", 0.7, 1.2),
-                        "gate": ("cat", ("quiet", "any")), "light": ("cat", ("clean", "away")),
+                        "gate": ("cat", ("quiet", "any")), "light": ("cat", ("clean", "away", "ahead")),
                         "rss": ("float", 0.5, 2.5)},
         "variance_neutral": {"direction": ("cat", ("error", "orthogonal")),
                              "spread": ("float", 0.6, 1.4), "level": ("float", 0.7, 1.2),
                              "gate": ("cat", ("quiet", "any")),
-                             "light": ("cat", ("clean", "away")), "rss": ("float", 0.5, 2.5)},
+                             "light": ("cat", ("clean", "away", "ahead")), "rss": ("float", 0.5, 2.5)},
         # paired with light-2 "gate_match" of the same heavy_family and light
         "gate_seeded": _GATE,
     },

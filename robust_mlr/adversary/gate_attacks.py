@@ -49,7 +49,7 @@ __all__ = ["AnchorLeak", "VarianceNeutral", "predict_anchor", "read_gates"]
 
 DIRECTIONS = ("error", "orthogonal", "toward")
 GATES = ("quiet", "any")
-LIGHTS = ("clean", "away")
+LIGHTS = ("clean", "away", "ahead")
 
 
 def read_gates(m, d):
@@ -254,7 +254,9 @@ class _ScannedHeavy(Attack):
         if key in _SCANS:                 # the paired light attack rebuilding this pool
             self.scan_, self.chosen_ = _SCANS[key]
             return build(self.chosen_["scale"])
-        W_light = None if self.light == "away" else theta.W
+        W_light = None if self.light == "away" else theta.W.copy()
+        if self.light == "ahead":         # a light estimate placed beyond the shift, along u
+            W_light[:, a] = w + 5.0 * s * u
         # the scan runs the anchor on the component's tasks alone, at the α
         # that leaves the pool's budget and removal limit as they are (the
         # anchor is per component); the choice is checked on the whole pool
@@ -348,9 +350,12 @@ class AnchorLeak(_ScannedHeavy):
         Scale of the chosen x (default 1).
     gate : {"quiet", "any"}
         Scan for the largest heavy error with every gate quiet, or any.
-    light : {"clean", "away"}
-        The light estimate the scan assumes for the directional test: the
-        truth (a clean light pool) or none (a light attack pointing away).
+    light : {"clean", "away", "ahead"}
+        The light estimate the scan assumes for the anchor's tests along
+        the light–heavy disagreement: the truth (a clean light pool), none
+        (a light attack pointing away) or beyond the shift along u (a light
+        attack aligned with it; the side matters to a test that looks only
+        where the heavy median lies behind the mean).
     rss : float
         Residual sum of squares of the corrupted tasks as a multiple of the
         clean median (default 1.3).
