@@ -50,6 +50,9 @@ def _gates(theta, comps, fewest=0):
         out.append({"heavy": h, "light2": ("anchor_match", dict(component=c, heavy=list(h),
                                                                mode="aligned", level=0.95,
                                                                select=True))})
+    # the scan's light estimate beyond the shift (aligned light placement)
+    out += [_pair(c, fam, "ahead", "aligned", level=0.95, select=True)
+            for fam in ("anchor_leak", "variance_neutral")]
     # a share of the light-2 budget on tasks that inflate the misclassification
     # allowance (the pooling test's β): heavy alone with inflation, and aligned
     out += [_pair(c, "anchor_leak", "clean", "aligned", inflate=1.0, ambiguity=1.0),
