@@ -191,20 +191,21 @@ class LowRankCost:
         self._basis = np.hstack([self._left, self.a[:, None], np.ones((self.n, 2))])
 
     def prepare(self, Y):
-        """(Yᵀ1, [P Q a 1]ᵀ Y): one GEMM of n × (2k + 2) by n × r, from which
-        :meth:`quadratic` and :meth:`penalised_grad` take D's action."""
+        """(Yᵀ1, Wᵀ Y) with W = ``[P Q a 1]`` (n × (2k + 2)): one GEMM, from
+        which :meth:`quadratic` and :meth:`penalised_grad` take D's action."""
         V = self._basis[:, :-1].T @ Y
         return V[-1], V
 
     def quadratic(self, Y, aux):
-        """⟨Y, D Y⟩ = 2 (aᵀY)·(Yᵀ1) − ⟨[P Q]ᵀY, [Q P]ᵀY⟩, from :meth:`prepare`'s ``aux``."""
+        """⟨Y, D Y⟩ = 2 (aᵀY)·(Yᵀ1) − ⟨``[P Q]``ᵀY, ``[Q P]``ᵀY⟩, from
+        :meth:`prepare`'s ``aux``."""
         m = self._swap.size
         V = aux[:m]
         return float(2.0 * (aux[m] @ aux[m + 1]) - np.sum(V * V[self._swap]))
 
     def penalised_grad(self, Y, aux, u, s):
-        """2 D Y + s uᵀ + 1 (Yᵀ s)ᵀ as one GEMM [P Q a 1 s] C, where
-        D Y = −[P Q] [Q P]ᵀY + a uᵀ + 1 (aᵀY)ᵀ."""
+        """2 D Y + s uᵀ + 1 (Yᵀ s)ᵀ as one GEMM ``[P Q a 1 s]`` C, where
+        D Y = −``[P Q]`` ``[Q P]``ᵀY + a uᵀ + 1 (aᵀY)ᵀ."""
         m = self._swap.size
         C = np.empty((m + 3, Y.shape[1]))
         np.multiply(aux[self._swap], -2.0, out=C[:m])
