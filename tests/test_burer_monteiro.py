@@ -73,28 +73,6 @@ def test_dense_and_low_rank_costs_agree():
     assert a.objective == pytest.approx(b.objective, rel=1e-6, abs=1e-8)
 
 
-@pytest.mark.parametrize("rows", [None, np.arange(3, 25)])
-def test_factored_gradient_pieces_match_the_dense_cost(rows):
-    """The solver's value and gradient pieces (⟨Y, DY⟩ and 2 DY + s uᵀ +
-    1 (Yᵀs)ᵀ), fused into one product per piece for the factored cost, equal
-    the dense formulas, on the cost and on a restriction of it."""
-    P, Q, _ = _split_points(30, 3, 1.0, 1)
-    low = LowRankCost(P, Q, scale=2.0)
-    dense = DenseCost(low.dense())
-    if rows is not None:
-        low, dense = low.restrict(rows), dense.restrict(rows)
-    rng = np.random.default_rng(5)
-    Y, s = rng.random((low.n, 4)), rng.standard_normal(low.n)
-    D = dense.dense()
-    for op in (low, dense):
-        u, aux = op.prepare(Y)
-        np.testing.assert_allclose(u, Y.sum(axis=0), rtol=1e-12)
-        assert op.quadratic(Y, aux) == pytest.approx(np.sum(Y * (D @ Y)), rel=1e-11)
-        want = 2 * D @ Y + np.outer(s, u) + (Y.T @ s)[None, :]
-        np.testing.assert_allclose(op.penalised_grad(Y, aux, u, s), want, rtol=1e-11,
-                                   atol=1e-11 * np.abs(want).max())
-
-
 def _planted(sizes, outliers=0, seed=0):
     """Points: tight clusters 10 apart (+ far outliers); D = squared distances."""
     rng = np.random.default_rng(seed)

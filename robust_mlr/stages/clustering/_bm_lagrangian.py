@@ -84,10 +84,11 @@ class Lagrangian:
         True
         """
         lam, beta, w, robust = self.lam, self.beta, self.weight, self.robust
-        op = self.op
-        u, aux = op.prepare(Y)
+        u = Y.sum(axis=0)
+        G = self.op.matmul(Y, colsum=u)
         y = Y.ravel()
-        f = op.quadratic(Y, aux)
+        f = float(y @ G.ravel())
+        G *= 2.0
         b = beta * w["rows"]
         s = Y @ u
         s -= 1.0
@@ -97,7 +98,8 @@ class Lagrangian:
             np.maximum(s, 0.0, out=s)
         lr = lam["rows"]
         val = f + (float(s @ s) - float(lr @ lr)) / (2 * b)
-        G = op.penalised_grad(Y, aux, u, s)
+        G += np.outer(s, u)
+        G += Y.T @ s
         b = beta * w["trace"]
         t = lam["trace"] + b * (float(y @ y) - self.k)
         val += (t * t - lam["trace"] ** 2) / (2 * b)

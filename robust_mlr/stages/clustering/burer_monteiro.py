@@ -114,22 +114,6 @@ class DenseCost:
         """D @ Y (``colsum`` is accepted for the interface and unused)."""
         return self.D @ Y
 
-    def prepare(self, Y):
-        """(Yᵀ1, D Y): the column sums and what :meth:`quadratic` and
-        :meth:`penalised_grad` read."""
-        return Y.sum(axis=0), self.D @ Y
-
-    def quadratic(self, Y, aux):
-        """⟨Y, D Y⟩ from :meth:`prepare`'s ``aux``."""
-        return float(Y.ravel() @ aux.ravel())
-
-    def penalised_grad(self, Y, aux, u, s):
-        """2 D Y + s uᵀ + 1 (Yᵀ s)ᵀ (the cost's and the row constraints' gradient)."""
-        G = 2.0 * aux
-        G += np.outer(s, u)
-        G += Y.T @ s
-        return G
-
     def block(self, rows, cols):
         """The sub-matrix ``D[rows][:, cols]``."""
         return self.D[np.ix_(rows, cols)]
@@ -183,38 +167,6 @@ class LowRankCost:
         # P Qᵀ + Q Pᵀ = [P Q] [Q P]ᵀ: one GEMM pair instead of two
         self._left = np.hstack([self.P, self.Q])
         self._right = np.hstack([self.Q, self.P])
-        # [P Q a 1 s]: Wᵀ Y (its first 2k + 2 columns) gives [P Q]ᵀY, [Q P]ᵀY
-        # (the same rows swapped), aᵀY and Yᵀ1 at once, and W C the gradient;
-        # the last column is rewritten with the row weights s at every call
-        m = self._left.shape[1]
-        self._swap = np.r_[m // 2:m, 0:m // 2]
-        self._basis = np.hstack([self._left, self.a[:, None], np.ones((self.n, 2))])
-
-    def prepare(self, Y):
-        """(Yᵀ1, Wᵀ Y) with W = ``[P Q a 1]`` (n × (2k + 2)): one GEMM, from
-        which :meth:`quadratic` and :meth:`penalised_grad` take D's action."""
-        V = self._basis[:, :-1].T @ Y
-        return V[-1], V
-
-    def quadratic(self, Y, aux):
-        """⟨Y, D Y⟩ = 2 (aᵀY)·(Yᵀ1) − ⟨``[P Q]``ᵀY, ``[Q P]``ᵀY⟩, from
-        :meth:`prepare`'s ``aux``."""
-        m = self._swap.size
-        V = aux[:m]
-        return float(2.0 * (aux[m] @ aux[m + 1]) - np.sum(V * V[self._swap]))
-
-    def penalised_grad(self, Y, aux, u, s):
-        """2 D Y + s uᵀ + 1 (Yᵀ s)ᵀ as one GEMM ``[P Q a 1 s]`` C, where
-        D Y = −``[P Q]`` ``[Q P]``ᵀY + a uᵀ + 1 (aᵀY)ᵀ."""
-        m = self._swap.size
-        C = np.empty((m + 3, Y.shape[1]))
-        np.multiply(aux[self._swap], -2.0, out=C[:m])
-        np.multiply(u, 2.0, out=C[m])
-        np.multiply(aux[m], 2.0, out=C[m + 1])
-        C[m + 1] += Y.T @ s
-        C[m + 2] = u
-        self._basis[:, -1] = s
-        return self._basis @ C
 
     def matmul(self, Y, colsum=None):
         """D @ Y in O(n k r) (``colsum``: Y's column sums, if already known)."""
