@@ -164,7 +164,8 @@ def _abs_sample(datasets):
     step = max(1, -(-total // _SCALE_SAMPLE))
     while math.gcd(step, datasets[0].dim) > 1:      # coprime to d: every coordinate
         step += 1
-    return np.abs(np.concatenate([_strided(ds.X, step) for ds in datasets]))
+    v = np.concatenate([_strided(ds.X, step) for ds in datasets])
+    return np.abs(v, out=v)
 
 
 def _strided(X, step):
