@@ -7,7 +7,8 @@ blocks of rows (:func:`_norms_pass`), written to a per-example store — an
 array for a pool in memory, a temporary file for a pool whose rows stay on
 disk (``MetaDataset._example_rows``) — and every later use reads the store
 by blocks (:class:`_ExampleStats`): the screen's medians and tail fits are
-exact selections over those blocks, so no N-sized array is held.
+exact selections over those blocks (their bracketing sample read at the
+sampled rows alone), so no N-sized array is held.
 """
 
 from __future__ import annotations

@@ -259,9 +259,10 @@ def _response_ratio(y, sy):
 def _calibrated(data, alpha, scales, stats):
     """:func:`calibrated_limits` from the pool's :class:`_ExampleStats`: with
     unit example weights (every task within the size cap) each tail's order
-    statistics are exact selections over blocks of rows (two passes a
-    statistic, no N-sized array); other weights need a weighted sort of the
-    values, which are then gathered."""
+    statistics are exact selections over blocks of rows (a sample read at
+    every s-th row, then one counting pass a statistic, u's median in the
+    pass of its tail; no N-sized array); other weights need a weighted sort
+    of the values, which are then gathered."""
     N, d = data.n_examples, data.dim
     p = CALIBRATED_EXCEEDANCE / N
     sizes = data.sizes
