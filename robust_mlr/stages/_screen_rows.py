@@ -46,12 +46,17 @@ def _scaled_max_sq(X, sx):
 _MAX_ROWS = 1 << 12
 
 
-def _abs_max(X, out=None):
+def _abs_max(X, out=None, sx=None, norms=None):
     """max_j |x_j| per example: |X| of a cache-sized chunk of rows in one
     contiguous operation (one reused buffer), the maximum of its two halves
     of columns in one more, then a maximum over the strided columns of that
     half (numpy's reduction along rows of d = 32 costs ≈ 3 ns an entry,
-    this ≈ 1.2). The maximum is exact in any order, and NaN propagates."""
+    this ≈ 1.2). The maximum is exact in any order, and NaN propagates.
+
+    With ``sx`` and ``norms`` (N, of X's dtype), also ||clip(x_j/σ̂_x)||² into ``norms``
+    from the same chunk while it is in cache: |x|/σ̂_x = |x/σ̂_x| and
+    (−z)² = z², so these are the numbers of ``X / sx`` (clipped only where
+    the chunk reaches the clip, elsewhere the clip changes nothing)."""
     m = np.empty(X.shape[0]) if out is None else out
     rows, d = min(_MAX_ROWS, X.shape[0]), X.shape[1]
     h = d // 2
@@ -60,13 +65,20 @@ def _abs_max(X, out=None):
     for a in range(0, X.shape[0], _MAX_ROWS):
         Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
         A = np.abs(Xa, out=buf[:ma.size])
+        M = A
         if h:                                    # columns j and h + j, then the odd one out
             H = half[:ma.size]
             np.maximum(A[:, :h], A[:, h:2 * h], out=H[:, :h])
             if d - h > h:
                 H[:, h] = A[:, 2 * h]
-            A = H
-        _column_max(A, ma)
+            M = H
+        _column_max(M, ma)
+        if sx is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                A /= sx
+                if not ma.max(initial=0.0) / sx <= _CLIP:     # else no entry reaches it
+                    np.clip(A, -_CLIP, _CLIP, out=A)
+            norms[a:a + ma.size] = np.einsum("ij,ij->i", A, A)
     return m
 
 
@@ -101,14 +113,10 @@ def _norms_pass(data, sx):
     store, top = data._example_rows(2), 0.0
     for a in range(0, N, _ROW_BLOCK):
         Xb = X[a:a + _ROW_BLOCK]
-        m = _abs_max(Xb)
-        tb = m.max(initial=0.0)
-        top = max(top, tb)
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z = Xb / sx
-            if not tb / sx <= _CLIP:          # else no entry reaches the clip
-                np.clip(Z, -_CLIP, _CLIP, out=Z)
-        store[a:a + m.size] = np.column_stack([np.einsum("ij,ij->i", Z, Z) / d, m])
+        sq = np.empty(Xb.shape[0], dtype=Xb.dtype)     # the dtype of Xb / sx and its norms
+        m = _abs_max(Xb, sx=sx, norms=sq)        # the norms from |x|'s buffer, in cache
+        top = max(top, m.max(initial=0.0))
+        store[a:a + m.size] = np.column_stack([sq / d, m])
     return store, top
 
 
