@@ -96,7 +96,7 @@ def weighted_median(values, weights):
 
 
 
-def blocked_order_statistics(blocks, n, ranks):
+def blocked_order_statistics(blocks, n, ranks, sample=None, count_nan=False):
     """``np.partition(v, ranks)[ranks]`` of the concatenation v (``n``
     values) of the 1-D float arrays that ``blocks()`` yields, without
     holding v (module text, in two passes): the first takes a strided
@@ -105,8 +105,13 @@ def blocked_order_statistics(blocks, n, ranks):
     ``blocks`` is called once per pass and must yield the same values each
     time (a pool read by rows, a statistic recomputed per block). NaNs sort
     last, as in ``np.partition``; a bracket that misses its rank gathers
-    every value (an adversarial order of the values)."""
-    return _blocked(blocks, n, ranks)[0]
+    every value (an adversarial order of the values).
+
+    ``sample(step)``, when given, returns ``v[::step]`` itself (a statistic
+    computed at those rows only), and the first pass is not made. With
+    ``count_nan``, returns ``(statistics, number of NaNs in v)``."""
+    out = _blocked(blocks, n, ranks, sample)
+    return out if count_nan else out[0]
 
 
 def _whole(blocks, ranks):
@@ -114,16 +119,20 @@ def _whole(blocks, ranks):
     return np.partition(v, ranks)[ranks], int(np.count_nonzero(np.isnan(v)))
 
 
-def _blocked(blocks, n, ranks):
+def _blocked(blocks, n, ranks, sample=None):
     """(order statistics, number of NaNs) of :func:`blocked_order_statistics`."""
     ranks = np.asarray(ranks, dtype=np.int64).ravel()
     if n < SELECT_FROM or ranks.size == 0:
         return _whole(blocks, ranks)
-    step, pos, parts = max(n // SAMPLE, 1), 0, []
-    for v in blocks():
-        parts.append(v[(-pos) % step::step].copy())
-        pos += v.size
-    s = np.concatenate(parts)
+    step = max(n // SAMPLE, 1)
+    if sample is not None:
+        s = np.array(sample(step), dtype=float)
+    else:
+        pos, parts = 0, []
+        for v in blocks():
+            parts.append(v[(-pos) % step::step].copy())
+            pos += v.size
+        s = np.concatenate(parts)
     s = np.sort(s[~np.isnan(s)])
     ns = max(s.size, 1)
     lo, hi = np.full(ranks.size, -np.inf), np.full(ranks.size, np.inf)
@@ -135,24 +144,38 @@ def _blocked(blocks, n, ranks):
             lo[i] = s[a]
         if b < s.size - 1:
             hi[i] = s[b]
-    below, nan = np.zeros(ranks.size, dtype=np.int64), 0
-    inside = [[] for _ in range(ranks.size)]
-    for v in blocks():
-        nan += int(np.count_nonzero(np.isnan(v)))
-        for i in range(ranks.size):                      # few ranks: a loop over them
-            below[i] += np.count_nonzero(v < lo[i])
-            inside[i].append(v[(v >= lo[i]) & (v <= hi[i])])
+    # ranks with one bracket (a median's two) share its count and gathering
+    brackets = sorted(set(zip(lo.tolist(), hi.tolist())))
+    which = [brackets.index(b) for b in zip(lo.tolist(), hi.tolist())]
+    below, nan, inside = _count_inside(blocks, brackets)
     out = np.empty(ranks.size)
     for i, r in enumerate(ranks.tolist()):
         if r >= n - nan:                                 # NaNs sort last
             out[i] = np.nan
             continue
-        got = np.concatenate(inside[i])
-        j = r - int(below[i])
+        got = inside[which[i]]
+        j = r - int(below[which[i]])
         if not 0 <= j < got.size:                        # the sample missed the rank
             return _whole(blocks, ranks)
         out[i] = np.partition(got, j)[j]
     return out, nan
+
+
+def _count_inside(blocks, brackets):
+    """One pass over ``blocks()``: per bracket (lo, hi) the number of values
+    below lo and the values in [lo, hi] (in their order), and the number of
+    NaNs (which compare false)."""
+    below = np.zeros(len(brackets), dtype=np.int64)
+    parts = [[] for _ in brackets]
+    nan = 0
+    for v in blocks():
+        nan += int(np.count_nonzero(np.isnan(v)))
+        for i, (lo, hi) in enumerate(brackets):          # few brackets: a loop over them
+            low = v < lo
+            below[i] += np.count_nonzero(low)
+            # lo <= v <= hi as (v <= hi) > (v < lo) on booleans: one comparison less
+            parts[i].append(v[np.greater(v <= hi, low)])
+    return below, nan, [np.concatenate(p) if p else np.empty(0) for p in parts]
 
 
 def blocked_median(blocks, n):

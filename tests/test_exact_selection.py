@@ -14,8 +14,8 @@ import pytest
 
 from robust_mlr import MetaDataset, Pools
 from robust_mlr.constants import MAD_TO_SIGMA
-from robust_mlr.stages.screening import (REJECT_TAIL_SHAPE, robust_scales, screen_pools,
-                                         tail_quantile)
+from robust_mlr.stages.screening import (REJECT_TAIL_SHAPE, calibrated_limits, robust_scales,
+                                         screen_pools, tail_quantile)
 
 N = 300_000          # above the size where the selection replaces a partition
 
@@ -104,3 +104,31 @@ def test_robust_noise_equals_full_sort(sizes):
     got = robust_noise(data, w, t_cap=3.0)
     np.testing.assert_allclose(got, _reference_noise(data, w, 3.0), rtol=1e-12)
     assert got == robust_noise(data, w, t_cap=3.0)
+
+
+@pytest.mark.parametrize("order", ["random", "sorted"])
+def test_calibrated_limits_equal_full_sorts(order):
+    """Every tail of the calibrated limits (u, max_j x_j², −log u, |y| and
+    |y|/√u, with u's median) is selected over blocks from a sample read at
+    every s-th example; the limits equal those of full sorts, bit for bit,
+    also for values in an order a strided sample cannot bracket."""
+    rng = np.random.default_rng(4)
+    n, t, d = 75_000, 4, 3                   # 300 000 examples
+    N = n * t
+    X = rng.standard_normal((N, d))
+    y = rng.standard_normal(N) * 2.0
+    u = np.einsum("ij,ij->i", X, X) / d
+    m = np.abs(X).max(axis=1) ** 2
+    if order == "sorted":
+        u, m, y = np.sort(u), np.sort(m)[::-1].copy(), np.sort(y)
+    data = MetaDataset(X, y, np.arange(0, N + 1, t))
+    got = calibrated_limits(data, 0.05, (1.0, 1.0), u=u, max_sq=m)
+    level, p = got["level"], 0.005 / N
+    assert level == 1 / 8
+    ay = np.abs(y)
+    hi = np.fmax(_reference_tail(u, p, level),
+                 (_reference_tail(m, p, level) + (d - 1) * np.median(u)) / d)
+    assert got["x_sq_over_d"] == (float(np.exp(-_reference_tail(-np.log(u), p, level))),
+                                  float(hi))
+    assert got["abs_y"] == _reference_tail(ay, p, level)
+    assert got["y_per_leverage"] == _reference_tail(ay / np.sqrt(np.maximum(u, 1.0)), p, level)

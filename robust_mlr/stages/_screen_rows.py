@@ -7,7 +7,8 @@ blocks of rows (:func:`_norms_pass`), written to a per-example store — an
 array for a pool in memory, a temporary file for a pool whose rows stay on
 disk (``MetaDataset._example_rows``) — and every later use reads the store
 by blocks (:class:`_ExampleStats`): the screen's medians and tail fits are
-exact selections over those blocks, so no N-sized array is held.
+exact selections over those blocks (their bracketing sample read at the
+sampled rows alone), so no N-sized array is held.
 """
 
 from __future__ import annotations
@@ -45,22 +46,44 @@ def _scaled_max_sq(X, sx):
 _MAX_ROWS = 1 << 12
 
 
-def _abs_max(X, out=None):
+def _abs_max(X, out=None, sx=None, norms=None):
     """max_j |x_j| per example: |X| of a cache-sized chunk of rows in one
-    contiguous operation (one reused buffer), then a maximum over its
-    strided columns (numpy's reduction along rows of d = 32 costs ≈ 3 ns an
-    entry, this ≈ 1.4)."""
+    contiguous operation (one reused buffer), the maximum of its two halves
+    of columns in one more, then a maximum over the strided columns of that
+    half (numpy's reduction along rows of d = 32 costs ≈ 3 ns an entry,
+    this ≈ 1.2). The maximum is exact in any order, and NaN propagates.
+
+    With ``sx`` and ``norms`` (N, of X's dtype), also ||clip(x_j/σ̂_x)||² into ``norms``
+    from the same chunk while it is in cache: |x|/σ̂_x = |x/σ̂_x| and
+    (−z)² = z², so these are the numbers of ``X / sx`` (clipped only where
+    the chunk reaches the clip, elsewhere the clip changes nothing)."""
     m = np.empty(X.shape[0]) if out is None else out
-    buf = np.empty((min(_MAX_ROWS, X.shape[0]), X.shape[1]), dtype=X.dtype)
+    rows, d = min(_MAX_ROWS, X.shape[0]), X.shape[1]
+    h = d // 2
+    buf = np.empty((rows, d), dtype=X.dtype)
+    half = np.empty((rows, d - h), dtype=X.dtype)
     for a in range(0, X.shape[0], _MAX_ROWS):
         Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
-        _column_max(np.abs(Xa, out=buf[:ma.size]), ma)
+        A = np.abs(Xa, out=buf[:ma.size])
+        M = A
+        if h:                                    # columns j and h + j, then the odd one out
+            H = half[:ma.size]
+            np.maximum(A[:, :h], A[:, h:2 * h], out=H[:, :h])
+            if d - h > h:
+                H[:, h] = A[:, 2 * h]
+            M = H
+        _column_max(M, ma)
+        if sx is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                A /= sx
+                if not ma.max(initial=0.0) / sx <= _CLIP:     # else no entry reaches it
+                    np.clip(A, -_CLIP, _CLIP, out=A)
+            norms[a:a + ma.size] = np.einsum("ij,ij->i", A, A)
     return m
 
 
 def _column_max(A, out):
-    """max_j A[:, j] into ``out``, one column at a time (the order of
-    ``np.maximum`` over j = 0, 1, …, d − 1: NaN propagates as before)."""
+    """max_j A[:, j] into ``out``, one column at a time (NaN propagates)."""
     if A.shape[1] == 1:
         out[...] = A[:, 0]
         return out
@@ -90,14 +113,10 @@ def _norms_pass(data, sx):
     store, top = data._example_rows(2), 0.0
     for a in range(0, N, _ROW_BLOCK):
         Xb = X[a:a + _ROW_BLOCK]
-        m = _abs_max(Xb)
-        tb = m.max(initial=0.0)
-        top = max(top, tb)
-        with np.errstate(over="ignore", invalid="ignore"):
-            Z = Xb / sx
-            if not tb / sx <= _CLIP:          # else no entry reaches the clip
-                np.clip(Z, -_CLIP, _CLIP, out=Z)
-        store[a:a + m.size] = np.column_stack([np.einsum("ij,ij->i", Z, Z) / d, m])
+        sq = np.empty(Xb.shape[0], dtype=Xb.dtype)     # the dtype of Xb / sx and its norms
+        m = _abs_max(Xb, sx=sx, norms=sq)        # the norms from |x|'s buffer, in cache
+        top = max(top, m.max(initial=0.0))
+        store[a:a + m.size] = np.column_stack([sq / d, m])
     return store, top
 
 
@@ -107,15 +126,16 @@ _STAT_ROWS = 1 << 16
 
 class _ExampleStats:
     """The screen's per-example statistics of one pool, read by rows:
-    ``read(a, b)`` gives (u, m) for examples ``a:b``, u = ||clip(x/σ̂_x)||²/d
-    and m = max_j clip(x_j/σ̂_x)² (no N-sized array is built here)."""
+    ``read(rows)`` gives (u, m) for the examples of the slice ``rows``,
+    u = ||clip(x/σ̂_x)||²/d and m = max_j clip(x_j/σ̂_x)² (no N-sized array
+    is built here)."""
 
     def __init__(self, read, n):
         self.read, self.n = read, int(n)
 
     @classmethod
     def of_arrays(cls, u, m):
-        return cls(lambda a, b: (u[a:b], None if m is None else m[a:b]), len(u))
+        return cls(lambda rows: (u[rows], None if m is None else m[rows]), len(u))
 
     @classmethod
     def of_store(cls, store, sx0, sx):
@@ -124,14 +144,21 @@ class _ExampleStats:
         the clip, which both act only far beyond every screening threshold."""
         f = (sx0 / sx) ** 2
 
-        def read(a, b):
-            r = store[a:b]
+        def read(rows):
+            r = store[rows]
             return r[:, 0] * f, _max_sq_at(r[:, 1], sx)
         return cls(read, store.shape[0])
 
     def blocks(self, fn):
-        """A callable yielding ``fn(a, b)`` over consecutive row blocks."""
-        return lambda: (fn(a, min(a + _STAT_ROWS, self.n)) for a in range(0, self.n, _STAT_ROWS))
+        """A callable yielding ``fn(rows)`` over consecutive row slices."""
+        return lambda: (fn(slice(a, min(a + _STAT_ROWS, self.n)))
+                        for a in range(0, self.n, _STAT_ROWS))
+
+    def sample(self, fn):
+        """``step ↦ fn`` at every step-th example: the strided sample of the
+        values :meth:`blocks` yields, computed at those rows only
+        (:func:`~robust_mlr._select.blocked_order_statistics`)."""
+        return lambda step: fn(slice(0, self.n, step))
 
 
 def _abs_sample(datasets):
@@ -146,7 +173,8 @@ def _abs_sample(datasets):
     step = max(1, -(-total // _SCALE_SAMPLE))
     while math.gcd(step, datasets[0].dim) > 1:      # coprime to d: every coordinate
         step += 1
-    return np.abs(np.concatenate([_strided(ds.X, step) for ds in datasets]))
+    v = np.concatenate([_strided(ds.X, step) for ds in datasets])
+    return np.abs(v, out=v)
 
 
 def _strided(X, step):

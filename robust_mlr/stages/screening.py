@@ -259,9 +259,10 @@ def _response_ratio(y, sy):
 def _calibrated(data, alpha, scales, stats):
     """:func:`calibrated_limits` from the pool's :class:`_ExampleStats`: with
     unit example weights (every task within the size cap) each tail's order
-    statistics are exact selections over blocks of rows (two passes a
-    statistic, no N-sized array); other weights need a weighted sort of the
-    values, which are then gathered."""
+    statistics are exact selections over blocks of rows (a sample read at
+    every s-th row, then one counting pass a statistic, u's median in the
+    pass of its tail; no N-sized array); other weights need a weighted sort
+    of the values, which are then gathered."""
     N, d = data.n_examples, data.dim
     p = CALIBRATED_EXCEEDANCE / N
     sizes = data.sizes
@@ -269,30 +270,36 @@ def _calibrated(data, alpha, scales, stats):
     level = _calibration_level(alpha, data.n_tasks)
     sy = scales[1]
 
-    def log_u(a, b):
+    def log_u(rows):
         with np.errstate(divide="ignore"):
-            v = np.log(stats.read(a, b)[0])
+            v = np.log(stats.read(rows)[0])
         np.negative(v, out=v)
         return np.minimum(v, 1e300, out=v)
 
-    def per_leverage(a, b):
-        v = _response_ratio(data.y[a:b], sy)
-        v /= np.sqrt(np.maximum(stats.read(a, b)[0], 1.0))
+    def per_leverage(rows):
+        v = _response_ratio(data.y[rows], sy)
+        v /= np.sqrt(np.maximum(stats.read(rows)[0], 1.0))
         return v
 
-    streams = {"u": lambda a, b: stats.read(a, b)[0], "m": lambda a, b: stats.read(a, b)[1],
-               "log": log_u, "y": lambda a, b: _response_ratio(data.y[a:b], sy),
+    streams = {"u": lambda rows: stats.read(rows)[0], "m": lambda rows: stats.read(rows)[1],
+               "log": log_u, "y": lambda rows: _response_ratio(data.y[rows], sy),
                "ratio": per_leverage}
     # every weight min(t_i, cap)/t_i is 1 exactly when no task is above the cap
     if N and sizes.max() <= cap and N < 2 ** 53:
         del sizes
         at = _unit_ranks(N, level)
+        # u's median is read in the pass of its tail (one counting pass)
+        middle = [N // 2] if N % 2 else [N // 2 - 1, N // 2]
+        q_u, nan_u = blocked_order_statistics(stats.blocks(streams["u"]), N,
+                                              np.concatenate([at, middle]),
+                                              stats.sample(streams["u"]), count_nan=True)
+        u_mid = float("nan") if nan_u else float(np.mean(q_u[3:]))
 
         def tail(name):
             blocks = stats.blocks(streams[name])
-            q = blocked_order_statistics(blocks, N, at)
+            q = q_u[:3] if name == "u" else blocked_order_statistics(
+                blocks, N, at, stats.sample(streams[name]))
             return _pickands(*q, lambda: blocked_median(blocks, N), p, level)
-        u_mid = blocked_median(stats.blocks(streams["u"]), N)
     else:
         t = sizes.astype(float)
         w = np.repeat(np.minimum(t, cap) / t, sizes)
@@ -399,7 +406,7 @@ def _judge(data, stats, delta, y_range, scales, alpha, calibrate, cal=None):
     counts = np.zeros(3, dtype=np.int64)
     for a, e in task_blocks(off, 8 * 4):
         r0, r1 = int(off[a]), int(off[e])
-        u = stats.read(r0, r1)[0]
+        u = stats.read(slice(r0, r1))[0]
         bad_lo, bad_hi = u < lo, u > hi
         with np.errstate(over="ignore"):
             y_limit = yh if not calibrate else np.fmax(

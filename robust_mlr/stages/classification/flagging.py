@@ -43,12 +43,14 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
         t = off[a + 1:e + 1] - off[a:e]
         lab = np.argmin(nll_from_sizes(t, rss, s2), axis=1)
         stat = rss[np.arange(e - a), lab] / s2[lab]
-        sizes, which = np.unique(t, return_inverse=True)
+        one = t.size > 0 and bool(np.all(t == t[0]))        # tasks of one size: no sort
+        sizes, which = (t[:1], None) if one else np.unique(t, return_inverse=True)
         new = [int(v) for v in sizes if int(v) not in limits]
         if new:
             limits.update(zip(new, chi2.ppf(1 - level, np.array(new)).tolist()))
         labels[a:e] = lab
-        flagged[a:e] = stat > np.array([limits[int(v)] for v in sizes])[which]
+        limit = np.array([limits[int(v)] for v in sizes])
+        flagged[a:e] = stat > (limit[0] if one else limit[which])
     return labels, flagged
 
 

@@ -142,17 +142,18 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         ts = sizes[tasks]
         r = np.zeros(order.size)
         sw = None if unit else np.repeat(sw_task[tasks], ts)
-        cw = np.repeat(c_task[tasks], ts) if statistics else None
+        # unit weights: Σ c_i over a label's rows is its row count (a sum of ones)
+        cw = np.repeat(c_task[tasks], ts) if statistics and not unit else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
                 Xc = Xs[r0:r1]
-                r[r0:r1] = Xc @ Wz[:, c] - ys[r0:r1]
+                np.subtract(Xc @ Wz[:, c], ys[r0:r1], out=r[r0:r1])
                 if statistics and ok[c]:
                     R = np.multiply(Xc, (r[r0:r1] if unit else r[r0:r1] * sw[r0:r1])[:, None],
                                     out=buf[:Xc.size].reshape(Xc.shape))
                     M[c] += R.T @ R
-                    wsum[c] += cw[r0:r1].sum()
+                    wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
         g = sums(toff, Xs, r) / np.sqrt(t)[tasks, None]
         rss[a + tasks] = sums(toff, r * r)
