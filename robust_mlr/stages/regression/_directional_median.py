@@ -65,13 +65,13 @@ from ..._linalg import top_eigvecs
 from ..._select import weighted_median
 
 #: Leading eigenvectors of the kept scores' second moment tested per round.
-N_DIRECTIONS = 3
+N_DIRECTIONS = 1
 #: Rounds (directions recomputed at the new centre).
 N_ROUNDS = 2
 #: Clean standard errors of median − mean beyond which the median is taken.
 SKEW_SES = 4.0
 #: Huber's constant of the replacement location, in whitened units.
-HUBER_K = 1.0
+HUBER_K = 0.5
 
 
 def _median(values, weights):
@@ -99,6 +99,15 @@ def _huber(E, Wh, beta, mu, scale, start):
         w = np.minimum(1.0, HUBER_K / np.maximum(r, 1e-300)) / sig ** 2
         loc = np.sum(w * X, axis=0) / np.sum(w, axis=0)
     return loc
+
+
+def _geometric_median(beta, start, iters=50):
+    """Point minimising Σ_i ‖β_i − x‖ (Weiszfeld iterations from ``start``)."""
+    x = start
+    for _ in range(iters):                                # fixed-point iterations
+        w = 1.0 / np.maximum(np.linalg.norm(beta - x, axis=1), 1e-12)
+        x = w @ beta / w.sum()
+    return x
 
 
 def median_directions(A, Wh, z, n_dir=N_DIRECTIONS):
@@ -146,7 +155,7 @@ def median_step(A, Wh, z, beta, mu, s2, n_dir=N_DIRECTIONS):
     """
     m = beta.shape[0]
     mu0, scale = mu, np.sqrt(max(s2, 1e-300))
-    replaced = 0
+    skewed = 0
     for _ in range(N_ROUNDS):                                  # a few rounds only
         # scores at the current centre: after a round the moved tasks stand
         # further out, and the top eigenvector turns toward them
@@ -155,12 +164,18 @@ def median_step(A, Wh, z, beta, mu, s2, n_dir=N_DIRECTIONS):
         delta, sig = _medians(E, Wh, beta, mu)
         # median − mean of m clean N(0, σ²) draws has sd √(π/2 − 1)·σ/√m
         se = np.sqrt(np.pi / 2 - 1) * scale * np.median(sig, axis=0) / np.sqrt(m)
-        skew = np.abs(delta) > SKEW_SES * se
-        if skew.any():
-            delta = _huber(E, Wh, beta, mu, scale, delta)
-        replaced += int(skew.sum())
-        mu = mu + E @ np.where(skew, delta, 0.0)
+        skewed += int(np.sum(np.abs(delta) > SKEW_SES * se))
+        # no gate: the robust location replaces the mean along every direction
+        mu = mu + E @ _huber(E, Wh, beta, mu, scale, delta)
+    axis = E[:, 0]
+    # and along the direction from the geometric median of the fits to the
+    # centre, where the mean leans (module notes)
+    v = mu - _geometric_median(beta, mu)
+    norm = float(np.linalg.norm(v))
+    if norm > 0:
+        v = (v / norm)[:, None]
+        mu = mu + v @ _huber(v, Wh, beta, mu, scale, _medians(v, Wh, beta, mu)[0])
     # a typical fit's noise sd per direction, ŝ/√(median tr(A_i)/d)
     unit = scale / np.sqrt(float(np.median(np.trace(A, axis1=1, axis2=2))) / A.shape[1])
     return mu, {"median_shift": float(np.linalg.norm(mu - mu0) / unit),
-                "median_directions": replaced}
+                "median_directions": skewed, "median_axis": axis}

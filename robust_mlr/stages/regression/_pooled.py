@@ -132,6 +132,10 @@ TW_SCALES = 3.5
 UNANCHORED_FACTOR = 2.0
 
 
+#: Clean standard deviations of the light pool's pull allowed along the
+#: direction the heavy median moved the heavy mean (module notes).
+PULL_CAP = 0.5
+
 #: Tasks summed at once by :func:`light_covariances`.
 _TASK_BLOCK = 1 << 18
 
@@ -477,7 +481,7 @@ def _noise_at(light, labels, W, comps):
 
 
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None):
+                   unsupported=(), bias=None, suspect=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -500,6 +504,10 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         :func:`~._misclass.model_bias`), asked for the components whose √T
         exceeds √q: the test fails only when √T exceeds √q plus the smaller
         of their Mahalanobis norms (module notes).
+    suspect : ndarray (d, k), optional
+        Per component a unit direction along which the heavy tasks' robust
+        location moved their mean (zero column: none): the light pool's pull
+        along it is capped at ``PULL_CAP`` clean standard deviations.
 
     Returns
     -------
@@ -510,7 +518,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         ``bias_allowance`` β and ``bias_norm`` (2, k) (the two estimates'
         norms; zero where not asked), ``shrunk`` per component,
         ``light_weight`` (trace share of the light precision; 0 where the
-        test failed), ``failed`` per component and ``passed``.
+        test failed), ``pull_capped`` (the light pull cut along ``suspect``, in
+        its clean sds), ``failed`` per component and ``passed``.
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
@@ -518,6 +527,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     W = W_light.copy()
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
     allow, bias_norm, S_inv = np.zeros(k), np.zeros((2, k)), np.zeros((k, d, d))
+    cut = np.zeros(k)
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
             continue
@@ -536,7 +546,16 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             D, shrunk[c] = D * np.sqrt(radius2 / stat[c]), True
         prec_l = np.linalg.inv(cov_l)
         prec = prec_l + np.linalg.inv(cov_h)
-        W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
+        Q = np.linalg.solve(prec, prec_l)                  # the light pull is Q·D'
+        pull = Q @ D
+        v = np.zeros(d) if suspect is None else suspect[:, c]
+        if np.any(v):
+            # the pull along the heavy median's move, capped (module notes)
+            sd = float(np.sqrt(max(v @ Q @ (cov_l + cov_h) @ Q.T @ v, 1e-300)))
+            a = float(v @ pull)
+            cut[c] = max(abs(a) - PULL_CAP * sd, 0.0) / sd
+            pull -= v * (a - np.clip(a, -PULL_CAP * sd, PULL_CAP * sd))
+        W[:, c] = W_heavy[:, c] + pull
         share[c] = float(np.trace(prec_l) / np.trace(prec))
     over = np.flatnonzero(np.nan_to_num(stat) > q)
     if over.size and bias is not None:
@@ -549,7 +568,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     W[:, failed], share[failed] = W_heavy[:, failed], 0.0
     return W, {"statistic": stat, "threshold": q, "bias_allowance": allow,
                "bias_norm": bias_norm, "radius2": radius2,
-               "shrunk": shrunk, "light_weight": share, "failed": failed,
+               "shrunk": shrunk, "light_weight": share, "pull_capped": cut, "failed": failed,
                "passed": not bool(failed.any())}
 
 
@@ -618,11 +637,13 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                                               target)
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
+        suspect = np.stack([r.get("median_axis", np.zeros(W.shape[0])) for r in comp], axis=1)
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
                                                   weights_by_task),
-                           model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)))
+                           model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
+            suspect)
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
