@@ -1,6 +1,6 @@
 """Capture the anchor's inputs on one attacked fit (for offline analysis).
 
-    PYTHONPATH=$PWD:research/redteam/redteam7 python3 research/anchor4/capture.py ALPHA DRAW STRATEGY OUT.pkl
+    PYTHONPATH=$PWD:research/redteam/redteam7 python3 research/anchor4/capture.py ALPHA DRAW STRATEGY OUT.pkl [SIZES]
 """
 import json
 import pickle
@@ -15,6 +15,7 @@ from robust_mlr.adversary.redteam import strategy_attack
 from run import build_problem
 
 alpha, draw, strat, out = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+sizes = sys.argv[5] if len(sys.argv) > 5 else "fixed"
 cap = {"median": [], "pool": []}
 orig_ms, orig_pool = P.median_step, P.pool_estimates
 
@@ -30,7 +31,7 @@ def pool(*a, **k):
 
 
 P.median_step, P.pool_estimates = ms, pool
-theta, pools = build_problem("default", "fixed", 0)
+theta, pools = build_problem("default", sizes, 0)
 clean = MetaLearner.robust(theta.k, alpha, rng=0).fit(pools)
 settings = attack_settings(clean, alpha)
 cap = {"median": [], "pool": []}

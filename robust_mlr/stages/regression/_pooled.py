@@ -53,13 +53,13 @@ A shift of μ̂ along the disagreement is then held to ≈ s·√(0.65ε/t_H)
 part, so the directional test sees the part of a heavy shift that the
 light estimate points at (cos² of the angle; the light adversary who moves
 along the same direction makes it the whole).
-**Medians along the leading directions.** The stop level bounds the spread
-the corrupted tasks add, not where the clean ones left sit: replacing the
-tasks furthest against a direction leaves a truncated clean sample leaning
-along it, with room under the level for a shift. The estimate's component
-along the top eigenvectors of the kept scores' second moment is therefore
-replaced by a Huber location of the fits where their median and mean differ
-by more than the clean noise allows (:mod:`._directional_median`).
+**A robust location along the leading direction.** The stop level bounds
+the spread the corrupted tasks add, not where the clean ones left sit:
+replacing the tasks furthest against a direction leaves a truncated clean
+sample leaning along it, with room under the level for a shift. The
+estimate's component along the top eigenvector e of the kept scores'
+second moment is therefore a Huber location of the fits, on every pool
+(no gate to sit under; :mod:`._directional_median`, with its bound).
 ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
 of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
 clean quantile gap only. Tasks with t_i ≤ d + 1 or a singular design are
@@ -101,6 +101,26 @@ heavy filter's bound, while the shrunk pooling can add r Mahalanobis units
 of a corrupted light estimate to it. (The adversary who stays under the
 threshold gets the shrunk pooling, at most ≈ r·√(1 − d/T) units along its
 direction: a failed test adds nothing it could not get silently.)
+
+**The pull along the heavy direction.** Where the heavy tasks were
+attacked, along e, the light pool is the adversary's other lever: it
+places ŵ_L with ŵ_H, the test stays quiet, and the pooling adds up to r
+units of a corrupted light estimate to the heavy error in the one direction
+where the heavy location is already at its bound. The light pull
+Δ = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹D' = Q·D' is therefore capped along e (unit norm):
+with σ_e² = eᵀQ(Σ_L + Σ_H)Qᵀe its clean variance along e,
+
+    Δ ← Δ − e·(eᵀΔ − clip(eᵀΔ, −c·σ_e, c·σ_e)),   c = ``PULL_CAP`` = 0.5.
+
+Whatever the light pool does, the final estimate along e is then within
+c·σ_e of ŵ_H's (σ_e ≈ 0.008·s on the default problem); across e the pull
+keeps the r bound above. No gate: the cap holds on clean data too, where
+eᵀD is ≈ N(0, 1) in its own units (e comes from the heavy scores' second
+moment, which for Gaussian scores is independent of their mean, and the
+light pool is another pool), so it costs the pooling part of one of d
+directions. The cap misses a light move along u when e is not u: a heavy
+shift too small to lead the kept scores' spread leaves e elsewhere (the
+adversary then moves the heavy mean by less, within the eigenvalue bound).
 """
 
 from __future__ import annotations
