@@ -40,9 +40,9 @@ so it is bounded and continuous in the attack. The ramp starts at two
 standard errors because along the *top* eigenvector the clean sample is
 skewed by the selection (a few extreme fits make the direction, and the
 bulk sits on their other side): the median there is off by several
-standard errors on clean data (up to 0.048·s against the mean's 0.026·s on
-the default problem's seeds), so taking the location in full on every
-pool costs clean accuracy. ``median_directions`` counts the directions
+standard errors on clean data (0.048·s against the mean's 0.026·s on one
+component of the default problem), so taking the location in full on
+every pool costs clean accuracy. ``median_directions`` counts the directions
 beyond b (g = 1).
 
 **Bound.** With a share ε of the component's kept tasks replaced, the
