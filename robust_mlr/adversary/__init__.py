@@ -23,6 +23,8 @@ from .edge import EdgePlacement, EdgeSpike, NoiseEdge, read_thresholds
 from .anchor_attacks import AnchorEdge, AnchorStarve
 from .covariate_attacks import CovariateTilt
 from .pooling_attacks import AnchorMatch, AnchorSelect, AnchorSpread, Seeded
+from .gate_attacks import AnchorLeak, VarianceNeutral
+from .gate_pairing import GateMatch, GateSeeded
 from .midpoint import Midpoint, midpoint_world
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
@@ -37,4 +39,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
-           "AnchorSpread", "Seeded", "red_team", "RedTeamResult"]
+           "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
+           "red_team", "RedTeamResult"]

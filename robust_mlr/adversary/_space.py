@@ -13,7 +13,7 @@ from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
-from . import pooling_attacks  # noqa: F401 - likewise
+from . import gate_attacks, gate_pairing, pooling_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -32,6 +32,8 @@ _MID = {"estimate": ("cat", ("w", "s2", "p")), "component": ("component",),
         "frac": ("float", 0.6, 1.0)}
 _COPIES = {"kind": ("cat", ("clean", "identical", "constant")), "groups": ("int", 1, 6)}
 _TILT = {"frac": ("float", 0.1, 0.8), "norm": ("float", 0.9, 1.3), "shift": ("float", 0.0, 2.0)}
+_GATE = {"heavy_family": ("cat", ("anchor_leak", "variance_neutral", "anchor_select")),
+         "light": ("cat", ("clean", "away"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
 
 SPACE = {
@@ -92,6 +94,17 @@ SPACE = {
                           "direction": ("cat", ("orthogonal", "toward", "error"))},
         "anchor_spread": {"n_directions": ("int", 1, 4), "level": ("float", 0.7, 1.3),
                           "rss": ("float", 0.5, 2.5)},
+        "anchor_leak": {"direction": ("cat", ("error", "orthogonal")),
+                        "decoys": ("int", 0, 4), "decoy_level": ("float", 0.6, 1.05),
+                        "select": ("cat", (False, True)), "level": ("float", 0.7, 1.2),
+                        "gate": ("cat", ("quiet", "any")), "light": ("cat", ("clean", "away")),
+                        "rss": ("float", 0.5, 2.5)},
+        "variance_neutral": {"direction": ("cat", ("error", "orthogonal")),
+                             "spread": ("float", 0.6, 1.4), "level": ("float", 0.7, 1.2),
+                             "gate": ("cat", ("quiet", "any")),
+                             "light": ("cat", ("clean", "away")), "rss": ("float", 0.5, 2.5)},
+        # paired with light-2 "gate_match" of the same heavy_family and light
+        "gate_seeded": _GATE,
     },
     "light2": {
         "covariate_tilt": _TILT,
@@ -115,6 +128,11 @@ SPACE = {
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},
+        "gate_match": dict(_GATE, mode=("cat", ("matched", "aligned", "split", "along")),
+                           level=("logfloat", 0.3, 3.0), select=("cat", (False, True)),
+                           cap=("float", 0.3, 1.0), amp=("logfloat", 0.7, 4.0),
+                           inflate=("float", 0.0, 0.5),
+                           ambiguity=("logfloat", 0.3, 3.0)),
     },
 }
 

@@ -267,23 +267,30 @@ class AnchorMatch(Attack):
         Largest ‖β − w_a‖/s_a (default 0.6): the classification flags a
         task whose residual sum of squares under its best component exceeds
         a χ²_t quantile, and a noise-free task's is t·‖β − w_a‖² (the light
-        estimate then falls short of its target).
+        estimate then falls short of its target); with ``amp`` the bound is
+        on amp·‖β − w_a‖/s_a.
+    amp : float
+        Amplitude of the designs along the placement's direction e (rows
+        ±amp·e + g, g ⊥ e; default 1): a task's pull on the least squares
+        along e grows as amp² and its residual sum of squares as
+        amp²‖β − w_a‖², so under the flag's bound the pull grows as amp
+        (within the screen's norm limit).
     """
 
     name, stage, targets = "anchor_match", "regression", ("light2",)
 
     def __init__(self, component="fewest", heavy="seeded", mode="aligned", level=0.95, noise=0.0,
-                 cap=0.6, select=False):
+                 cap=0.6, select=False, amp=1.0):
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {MODES}, got {mode!r}")
         self.component, self.mode = component, mode
         self.heavy = heavy
         _resolve(heavy)                                   # a bad heavy spec fails here
         self.level, self.noise, self.cap = float(level), float(noise), float(cap)
-        self.select = bool(select)
-        if not (self.level > 0 and self.noise >= 0 and self.cap > 0):
-            raise ValidationError(f"need level > 0, noise >= 0 and cap > 0, got {level}, "
-                                  f"{noise}, {cap}")
+        self.select, self.amp = bool(select), float(amp)
+        if not (self.level > 0 and self.noise >= 0 and self.cap > 0 and self.amp > 0):
+            raise ValidationError(f"need level > 0, noise >= 0, cap > 0 and amp > 0, got "
+                                  f"{level}, {noise}, {cap}, {amp}")
 
     def _heavy_pool(self, ctx, alpha):
         if ctx.pools is None:
@@ -366,10 +373,10 @@ class AnchorMatch(Attack):
         nrm = np.linalg.norm(o)
         e = o / nrm if nrm > 0 else fixed_direction(theta.W)
         sizes = data.sizes[idx]
-        X = eigen_designs(sizes, e, 1.0, rng)
+        X = eigen_designs(sizes, e, self.amp, rng)
         beta = w_c + np.linalg.pinv(X.T @ X) @ ((G_c + X.T @ X) @ o)
         off = beta - theta.W[:, a]
-        beta = theta.W[:, a] + off * min(1.0, self.cap * s / max(np.linalg.norm(off), 1e-300))
+        beta = theta.W[:, a] + off * min(1.0, self.cap * s / self.amp / max(np.linalg.norm(off), 1e-300))
         y = X @ beta + self.noise * s * rng.standard_normal(len(X))
         _, y_hi = _screen(ctx, ctx.pool)
         if y_hi is not None:                             # stay inside the screen's |y| limit
