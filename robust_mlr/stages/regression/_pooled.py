@@ -120,7 +120,10 @@ it costs part of the pooling along one of d directions — more than a
 random direction's share, as the heavy mean's clean error along the top
 eigenvector is somewhat inflated by the selection (default problem,
 equal sizes, seeds 0–4: clean error at most 0.041 with c = 1, 0.039 with
-c = 2, 0.044 with c = 0.5). The cap misses a light move along u when e is not u: a heavy
+c = 2, 0.044 with c = 0.5). Along u = (ŵ_L − μ̂)/‖ŵ_L − μ̂‖ the same cap is applied by the
+share of the heavy fits' skew ramp along u (:mod:`._directional_median`):
+the light pull along the light estimate's own direction is cut where the
+heavy fits there are skewed. The cap misses a light move along u when e is not u: a heavy
 shift too small to lead the kept scores' spread leaves e elsewhere (the
 adversary then moves the heavy mean by less, within the eigenvalue bound).
 """
@@ -135,7 +138,7 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
-from ._directional_median import median_step
+from ._directional_median import cap_pull, median_step
 from ._misclass import example_weights, misclassification_bias, model_bias, responsibilities
 from .noise_check import cross_check_noise, light_noise_se, posterior_noise
 
@@ -283,7 +286,7 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
         kept[drop] = False
     gram = G @ np.linalg.solve(Ct[kept].sum(axis=0), G)
     # the component along the leading directions: a median (module notes)
-    mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2)
+    mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2, target=target)
     return mu, gram, s2, dict(med, **{"tasks": int(m0), "removed": int(m0 - kept.sum()),
                           "iterations": it, "top_eig_over_level": ratio,
                           "direction_over_level": float(dir_ratio),
@@ -503,7 +506,8 @@ def _noise_at(light, labels, W, comps):
 
 
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None, suspect=None):
+                   unsupported=(), bias=None, suspect=None, light_axis=None,
+                   light_share=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -530,6 +534,11 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         Per component the heavy location's leading direction, unit norm
         (zero column: none): the light pool's pull along it is capped at
         ``PULL_CAP`` clean standard deviations.
+    light_axis : ndarray (d, k), optional
+    light_share : ndarray (k,), optional
+        Per component the direction from μ̂_H to the light estimate and the
+        heavy fits' skew ramp along it: the pull along it beyond
+        ``PULL_CAP`` sds is cut by that share.
 
     Returns
     -------
@@ -570,13 +579,12 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         prec = prec_l + np.linalg.inv(cov_h)
         Q = np.linalg.solve(prec, prec_l)                  # the light pull is Q·D'
         pull = Q @ D
-        v = np.zeros(d) if suspect is None else suspect[:, c]
-        if np.any(v):
-            # the pull along the heavy median's move, capped (module notes)
-            sd = float(np.sqrt(max(v @ Q @ (cov_l + cov_h) @ Q.T @ v, 1e-300)))
-            a = float(v @ pull)
-            cut[c] = max(abs(a) - PULL_CAP * sd, 0.0) / sd
-            pull -= v * (a - np.clip(a, -PULL_CAP * sd, PULL_CAP * sd))
+        C = Q @ (cov_l + cov_h) @ Q.T                      # the pull's clean covariance
+        for v, g in ((None if suspect is None else suspect[:, c], 1.0),
+                     (None if light_axis is None else light_axis[:, c],
+                      0.0 if light_share is None else light_share[c])):
+            pull, over = cap_pull(pull, v, g, C, PULL_CAP)     # module notes
+            cut[c] += over
         W[:, c] = W_heavy[:, c] + pull
         share[c] = float(np.trace(prec_l) / np.trace(prec))
     over = np.flatnonzero(np.nan_to_num(stat) > q)
@@ -660,12 +668,14 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
         suspect = np.stack([r.get("median_axis", np.zeros(W.shape[0])) for r in comp], axis=1)
+        light_axis = np.stack([r.get("light_axis", np.zeros(W.shape[0])) for r in comp], axis=1)
+        light_share = np.array([r.get("light_share", 0.0) for r in comp])
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
                                                   weights_by_task),
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
-            suspect)
+            suspect, light_axis, light_share)
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
