@@ -276,6 +276,24 @@ def default(repeat):
           f"best of {repeat}; load average {os.getloadavg()[0]:.1f}")
     print("    robust stages (CPU): " + ", ".join(f"{s} {v:.3f} s" for s, v in
                                                   stage_cpu(robust, pools).items()))
+    print("    " + bm_line(robust, pools))
+
+
+def bm_line(make, pools):
+    """The Burer–Monteiro solve of one robust fit: its CPU time (the solver's
+    clock read as process time), L-BFGS-B steps, augmented-Lagrangian
+    updates, escape steps, status and objective."""
+    from robust_mlr.stages.clustering import burer_monteiro
+    clock = burer_monteiro.time
+    burer_monteiro.time = types.SimpleNamespace(perf_counter=time.process_time)
+    try:
+        clustering = fit(make, pools).diagnostics_["clustering"]
+        info = clustering["solver"]
+    finally:
+        burer_monteiro.time = clock
+    return (f"Burer–Monteiro solve (CPU): {info['time']:.3f} s, {info['inner_iterations']} "
+            f"L-BFGS-B steps, {info['outer_iterations']} updates, {info['escapes']} escape "
+            f"step(s), {info['status']}, objective {clustering['objective']:.6f}")
 
 
 if __name__ == "__main__":

@@ -102,8 +102,13 @@ def block_min_eig(lag, rows, rng):
 
 def nonneg_min_rayleigh(lag, rows, w0, max_iter=300):
     """A local minimum of wᵀ M w / wᵀ w over w ≥ 0 supported on ``rows``
-    (L-BFGS-B from ``w0``): a violation of copositivity of M on ``rows``."""
+    (L-BFGS-B from ``w0``): a violation of copositivity of M on ``rows``.
+    A block of at most :data:`_DENSE_BLOCK` rows is formed once (a product
+    with it is a few microseconds, the operator's a few dozen)."""
     apply = _block_operator(lag, rows)
+    if rows.size <= _DENSE_BLOCK:
+        dense = apply(np.eye(rows.size))
+        apply = dense.__matmul__
 
     def fun(w):
         Mw = apply(w[:, None])[:, 0]

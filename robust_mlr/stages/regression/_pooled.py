@@ -236,8 +236,10 @@ def _capped_weights(A, usable):
     cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d if usable.any() \
         else np.inf
     capped = np.minimum(lam, cap)
-    At = np.einsum("nij,nj,nkj->nik", V, capped, V)
-    Ct = np.einsum("nij,nj,nkj->nik", V, capped ** 2 / np.maximum(lam, 1e-300), V)
+    Vt = V.transpose(0, 2, 1)
+    # batched products (a three-operand einsum runs its n·d³ loop unblocked: 5× slower)
+    At = (V * capped[:, None, :]) @ Vt
+    Ct = (V * (capped ** 2 / np.maximum(lam, 1e-300))[:, None, :]) @ Vt
     return At, Ct
 
 
