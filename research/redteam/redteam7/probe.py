@@ -58,8 +58,10 @@ def record(model, theta, ws, dt):
             # cosine with the heavy estimate's error ŵ_H − w
             cos_D_heavy=float(_cos(anc["W_light"][:, ell] - anc["W_heavy"][:, ell],
                                    anc["W_heavy"][:, ell] - theta.W[:, worst])),
+            pull_capped=float(anc.get("pull_capped", np.zeros(theta.k))[ell]),
             heavy_rec={k: v for k, v in anc["heavy"][ell].items()
-                       if k in ("tasks", "removed", "top_eig_over_level", "passed")})
+                       if k in ("tasks", "removed", "top_eig_over_level", "passed",
+                                "median_directions", "median_shift")})
     return out
 
 
