@@ -32,15 +32,3 @@ def noise_free_light(light, component, count, target):
     rows = np.repeat(moved, light.sizes)
     ly[rows] = light.X[rows] @ target
     return MetaDataset(light.X, ly, light.offsets)
-
-
-def shifted_light(light, component, count, target, s, rng):
-    """``light`` with the first ``count`` tasks of ``component`` drawn at
-    ``target`` with the clean noise level ``s`` (a shifted copy of the
-    component, as clean-looking as its own tasks)."""
-    ly = light.y.copy()
-    moved = np.zeros(light.n_tasks, bool)
-    moved[np.flatnonzero(light.components == component)[:count]] = True
-    rows = np.repeat(moved, light.sizes)
-    ly[rows] = light.X[rows] @ target + s * rng.standard_normal(int(rows.sum()))
-    return MetaDataset(light.X, ly, light.offsets)

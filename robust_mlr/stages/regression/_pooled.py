@@ -53,14 +53,13 @@ A shift of μ̂ along the disagreement is then held to ≈ s·√(0.65ε/t_H)
 part, so the directional test sees the part of a heavy shift that the
 light estimate points at (cos² of the angle; the light adversary who moves
 along the same direction makes it the whole).
-**A robust location along the leading direction.** The stop level bounds
-the spread the corrupted tasks add, not where the clean ones left sit:
-replacing the tasks furthest against a direction leaves a truncated clean
-sample leaning along it, with room under the level for a shift. The
-estimate's component along the top eigenvector e of the kept scores'
-second moment is therefore moved toward a Huber location of the fits by a
-share that ramps up with their median–mean skew (no switch to sit under;
-:mod:`._directional_median`, with its bound).
+**Medians along the leading directions.** The stop level bounds the spread
+the corrupted tasks add, not where the clean ones left sit: replacing the
+tasks furthest against a direction leaves a truncated clean sample leaning
+along it, with room under the level for a shift. The estimate's component
+along the top eigenvectors of the kept scores' second moment is therefore
+replaced by a Huber location of the fits where their median and mean differ
+by more than the clean noise allows (:mod:`._directional_median`).
 ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
 of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
 clean quantile gap only. Tasks with t_i ≤ d + 1 or a singular design are
@@ -102,30 +101,6 @@ heavy filter's bound, while the shrunk pooling can add r Mahalanobis units
 of a corrupted light estimate to it. (The adversary who stays under the
 threshold gets the shrunk pooling, at most ≈ r·√(1 − d/T) units along its
 direction: a failed test adds nothing it could not get silently.)
-
-**The pull along the heavy direction.** Where the heavy tasks were
-attacked, along e, the light pool is the adversary's other lever: it
-places ŵ_L with ŵ_H, the test stays quiet, and the pooling adds up to r
-units of a corrupted light estimate to the heavy error in the one direction
-where the heavy location is already at its bound. The light pull
-Δ = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹D' = Q·D' is therefore capped along e (unit norm):
-with σ_e² = eᵀQ(Σ_L + Σ_H)Qᵀe its clean variance along e,
-
-    Δ ← Δ − e·(eᵀΔ − clip(eᵀΔ, −c·σ_e, c·σ_e)),   c = ``PULL_CAP`` = 1.
-
-Whatever the light pool does, the final estimate along e is then within
-c·σ_e of ŵ_H's (σ_e ≈ 0.008·s on the default problem); across e the pull
-keeps the r bound above. No gate: the cap holds on clean data too, where
-it costs part of the pooling along one of d directions — more than a
-random direction's share, as the heavy mean's clean error along the top
-eigenvector is somewhat inflated by the selection (default problem,
-equal sizes, seeds 0–4: clean error at most 0.041 with c = 1, 0.039 with
-c = 2, 0.044 with c = 0.5). Along u = (ŵ_L − μ̂)/‖ŵ_L − μ̂‖ the same cap is applied by the
-share of the heavy fits' skew ramp along u (:mod:`._directional_median`):
-the light pull along the light estimate's own direction is cut where the
-heavy fits there are skewed. The cap misses a light move along u when e is not u: a heavy
-shift too small to lead the kept scores' spread leaves e elsewhere (the
-adversary then moves the heavy mean by less, within the eigenvalue bound).
 """
 
 from __future__ import annotations
@@ -138,7 +113,7 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
-from ._directional_median import cap_pull, median_step
+from ._directional_median import median_step
 from ._misclass import example_weights, misclassification_bias, model_bias, responsibilities
 from .noise_check import cross_check_noise, light_noise_se, posterior_noise
 
@@ -156,10 +131,6 @@ TW_SCALES = 3.5
 #: about twice the heavy floor, docs/adversary.md).
 UNANCHORED_FACTOR = 2.0
 
-
-#: Clean standard deviations of the light pool's pull allowed along the
-#: heavy location's leading direction (module notes).
-PULL_CAP = 1.0
 
 #: Tasks summed at once by :func:`light_covariances`.
 _TASK_BLOCK = 1 << 18
@@ -288,7 +259,7 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
         kept[drop] = False
     gram = G @ np.linalg.solve(Ct[kept].sum(axis=0), G)
     # the component along the leading directions: a median (module notes)
-    mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2, target=target)
+    mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2)
     return mu, gram, s2, dict(med, **{"tasks": int(m0), "removed": int(m0 - kept.sum()),
                           "iterations": it, "top_eig_over_level": ratio,
                           "direction_over_level": float(dir_ratio),
@@ -508,8 +479,7 @@ def _noise_at(light, labels, W, comps):
 
 
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None, suspect=None, light_axis=None,
-                   light_share=None):
+                   unsupported=(), bias=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -532,15 +502,6 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         :func:`~._misclass.model_bias`), asked for the components whose √T
         exceeds √q: the test fails only when √T exceeds √q plus the smaller
         of their Mahalanobis norms (module notes).
-    suspect : ndarray (d, k), optional
-        Per component the heavy location's leading direction, unit norm
-        (zero column: none): the light pool's pull along it is capped at
-        ``PULL_CAP`` clean standard deviations.
-    light_axis : ndarray (d, k), optional
-    light_share : ndarray (k,), optional
-        Per component the direction from μ̂_H to the light estimate and the
-        heavy fits' skew ramp along it: the pull along it beyond
-        ``PULL_CAP`` sds is cut by that share.
 
     Returns
     -------
@@ -551,8 +512,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         ``bias_allowance`` β and ``bias_norm`` (2, k) (the two estimates'
         norms; zero where not asked), ``shrunk`` per component,
         ``light_weight`` (trace share of the light precision; 0 where the
-        test failed), ``pull_capped`` (the light pull cut along ``suspect``, in
-        its clean sds), ``failed`` per component and ``passed``.
+        test failed), ``failed`` per component and ``passed``.
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
@@ -560,7 +520,6 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     W = W_light.copy()
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
     allow, bias_norm, S_inv = np.zeros(k), np.zeros((2, k)), np.zeros((k, d, d))
-    cut = np.zeros(k)
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
             continue
@@ -579,15 +538,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             D, shrunk[c] = D * np.sqrt(radius2 / stat[c]), True
         prec_l = np.linalg.inv(cov_l)
         prec = prec_l + np.linalg.inv(cov_h)
-        Q = np.linalg.solve(prec, prec_l)                  # the light pull is Q·D'
-        pull = Q @ D
-        C = Q @ (cov_l + cov_h) @ Q.T                      # the pull's clean covariance
-        for v, g in ((None if suspect is None else suspect[:, c], 1.0),
-                     (None if light_axis is None else light_axis[:, c],
-                      0.0 if light_share is None else light_share[c])):
-            pull, over = cap_pull(pull, v, g, C, PULL_CAP)     # module notes
-            cut[c] += over
-        W[:, c] = W_heavy[:, c] + pull
+        W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
         share[c] = float(np.trace(prec_l) / np.trace(prec))
     over = np.flatnonzero(np.nan_to_num(stat) > q)
     if over.size and bias is not None:
@@ -600,7 +551,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     W[:, failed], share[failed] = W_heavy[:, failed], 0.0
     return W, {"statistic": stat, "threshold": q, "bias_allowance": allow,
                "bias_norm": bias_norm, "radius2": radius2,
-               "shrunk": shrunk, "light_weight": share, "pull_capped": cut, "failed": failed,
+               "shrunk": shrunk, "light_weight": share, "failed": failed,
                "passed": not bool(failed.any())}
 
 
@@ -669,15 +620,11 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                                               target)
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
-        suspect = np.stack([r.get("median_axis", np.zeros(W.shape[0])) for r in comp], axis=1)
-        light_axis = np.stack([r.get("light_axis", np.zeros(W.shape[0])) for r in comp], axis=1)
-        light_share = np.array([r.get("light_share", 0.0) for r in comp])
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
                                                   weights_by_task),
-                           model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
-            suspect, light_axis, light_share)
+                           model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)))
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
