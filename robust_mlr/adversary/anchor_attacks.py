@@ -68,6 +68,52 @@ def _other_tasks(data, a, n_bad, rng):
     return np.sort(order[:n_bad])
 
 
+def exact_fit_tasks(beta, sizes, s, rss, rng):
+    """Tasks whose least-squares fits are exactly ``beta``.
+
+    Parameters
+    ----------
+    beta : ndarray (m, d)
+        The fits, one row per task.
+    sizes : ndarray of int (m,)
+    s : float
+        Noise scale of the residuals.
+    rss : float
+        Residual sum of squares of each task as a multiple of s²·median
+        χ²_{t−d}.
+    rng : Generator
+
+    Returns
+    -------
+    X : ndarray (Σ sizes, d), y : ndarray (Σ sizes,)
+        X = √t·Q (QᵀQ = I) and y = Xβ + e with e ⊥ col(X); tasks with
+        t ≤ d (no per-task fit) get Gaussian designs and noise of variance
+        rss·s².
+    """
+    d = beta.shape[1]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    X, y = np.empty((int(starts[-1]), d)), np.empty(int(starts[-1]))
+    for t in np.unique(sizes):                 # loop over distinct sizes only
+        which = np.flatnonzero(sizes == t)
+        rows = (starts[which][:, None] + np.arange(t)).reshape(-1)
+        if t <= d:                              # no per-task fit: a plain shifted model
+            Xt = rng.standard_normal((which.size, t, d))
+            X[rows] = Xt.reshape(-1, d)
+            y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which])
+                       + s * np.sqrt(rss) * rng.standard_normal((which.size, t))
+                       ).reshape(-1)
+            continue
+        Q = np.linalg.qr(rng.standard_normal((which.size, t, d)))[0]     # (m, t, d)
+        E = rng.standard_normal((which.size, t))
+        E -= np.einsum("mtd,md->mt", Q, np.einsum("mtd,mt->md", Q, E))
+        E *= np.sqrt(rss * s ** 2 * chi2.median(max(t - d, 1)) /
+                     np.maximum(np.sum(E ** 2, axis=1), 1e-300))[:, None]
+        Xt = np.sqrt(t) * Q
+        X[rows] = Xt.reshape(-1, d)
+        y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which]) + E).reshape(-1)
+    return X, y
+
+
 @register
 class AnchorStarve(Attack):
     """Take a component's heavy tasks out of the anchor's count.
@@ -179,29 +225,9 @@ class AnchorEdge(Attack):
 
     def _tasks(self, theta, a, sizes, delta, u, rng):
         """Exact-fit tasks: X = √t·Q (QᵀQ = I), y = Xβ + e with e ⊥ col(X)."""
-        d, s = theta.d, float(theta.s[a])
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        X, y = np.empty((int(starts[-1]), d)), np.empty(int(starts[-1]))
+        s = float(theta.s[a])
         beta = theta.W[:, a] + delta * s * u / np.sqrt(np.maximum(sizes, 1))[:, None]
-        for t in np.unique(sizes):                 # loop over distinct sizes only
-            which = np.flatnonzero(sizes == t)
-            rows = (starts[which][:, None] + np.arange(t)).reshape(-1)
-            if t <= d:                              # no per-task fit: a plain shifted model
-                Xt = rng.standard_normal((which.size, t, d))
-                X[rows] = Xt.reshape(-1, d)
-                y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which])
-                           + s * np.sqrt(self.rss) * rng.standard_normal((which.size, t))
-                           ).reshape(-1)
-                continue
-            Q = np.linalg.qr(rng.standard_normal((which.size, t, d)))[0]     # (m, t, d)
-            E = rng.standard_normal((which.size, t))
-            E -= np.einsum("mtd,md->mt", Q, np.einsum("mtd,mt->md", Q, E))
-            E *= np.sqrt(self.rss * s ** 2 * chi2.median(max(t - d, 1)) /
-                         np.maximum(np.sum(E ** 2, axis=1), 1e-300))[:, None]
-            Xt = np.sqrt(t) * Q
-            X[rows] = Xt.reshape(-1, d)
-            y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which]) + E).reshape(-1)
-        return X, y
+        return exact_fit_tasks(beta, sizes, s, self.rss, rng)
 
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)

@@ -37,13 +37,13 @@ Their pairing with the light-2 placement is :mod:`.gate_pairing`.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2, norm
+from scipy.stats import norm
 
 from ..data import MetaDataset, example_rows
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._craft import fixed_direction
-from .anchor_attacks import _component
+from .anchor_attacks import _component, exact_fit_tasks
 
 __all__ = ["AnchorLeak", "VarianceNeutral", "predict_anchor", "read_gates"]
 
@@ -200,28 +200,8 @@ class _ScannedHeavy(Attack):
         """Tasks with XᵢᵀXᵢ = tᵢI fitting β_i = w + s·P_i/√tᵢ exactly, residuals
         ⊥ col(Xᵢ) of sum of squares ``rss``·s²·median χ²_{t−d} (noise-like
         draws for tasks with tᵢ ≤ d)."""
-        d = w.size
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        X, y = np.empty((int(starts[-1]), d)), np.empty(int(starts[-1]))
         beta = w + s * P / np.sqrt(np.maximum(sizes, 1))[:, None]
-        for t in np.unique(sizes):                 # loop over distinct sizes only
-            which = np.flatnonzero(sizes == t)
-            rows = (starts[which][:, None] + np.arange(t)).reshape(-1)
-            if t <= d:
-                Xt = rng.standard_normal((which.size, t, d))
-                noise = s * np.sqrt(self.rss) * rng.standard_normal((which.size, t))
-                X[rows] = Xt.reshape(-1, d)
-                y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which]) + noise).reshape(-1)
-                continue
-            Q = np.linalg.qr(rng.standard_normal((which.size, t, d)))[0]
-            E = rng.standard_normal((which.size, t))
-            E -= np.einsum("mtd,md->mt", Q, np.einsum("mtd,mt->md", Q, E))
-            E *= np.sqrt(self.rss * s ** 2 * chi2.median(max(t - d, 1)) /
-                         np.maximum(np.sum(E ** 2, axis=1), 1e-300))[:, None]
-            Xt = np.sqrt(t) * Q
-            X[rows] = Xt.reshape(-1, d)
-            y[rows] = (np.einsum("mtd,md->mt", Xt, beta[which]) + E).reshape(-1)
-        return X, y
+        return exact_fit_tasks(beta, sizes, s, self.rss, rng)
 
     def _setup(self, data, idx, theta, a, u, rng):
         """Shape state for :meth:`_positions` (subclasses)."""
