@@ -36,6 +36,8 @@ Their pairing with the light-2 placement is :mod:`.gate_pairing`.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import numpy as np
 from scipy.stats import norm
 
@@ -207,9 +209,9 @@ class _ScannedHeavy(Attack):
         """Shape state for :meth:`_positions` (subclasses)."""
         return {}
 
+    @abstractmethod
     def _positions(self, scale, state, n, d, u):
         """Whitened positions (n, d) of the corrupted fits at ``scale``."""
-        raise NotImplementedError
 
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
