@@ -68,6 +68,14 @@ def fixed_direction(W):
     return Q[:, k]
 
 
+def toward_nearest(W, a):
+    """Unit vector from column ``a`` of W toward its nearest other column."""
+    dist = np.linalg.norm(W - W[:, [a]], axis=0)
+    dist[a] = np.inf
+    v = W[:, int(np.argmin(dist))] - W[:, a]
+    return v / max(np.linalg.norm(v), 1e-300)
+
+
 def span_basis(W):
     """Orthonormal basis of span(W) (d × rank)."""
     U, sv, _ = np.linalg.svd(W, full_matrices=False)

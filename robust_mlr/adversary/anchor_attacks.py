@@ -34,7 +34,7 @@ from scipy.stats import chi2
 from ..exceptions import ValidationError
 from ..threat import excess_limit
 from ._base import Attack, register
-from ._craft import fixed_direction, model_examples
+from ._craft import fixed_direction, model_examples, toward_nearest
 from ._whitebox import component_index
 
 __all__ = ["AnchorStarve", "AnchorEdge"]
@@ -234,10 +234,7 @@ class AnchorEdge(Attack):
         a = _component(theta, data, self.component)
         sizes = data.sizes[idx]
         if self.direction == "toward" and theta.k > 1:
-            dist = np.linalg.norm(theta.W - theta.W[:, [a]], axis=0)
-            dist[a] = np.inf
-            u = theta.W[:, int(np.argmin(dist))] - theta.W[:, a]
-            u /= np.linalg.norm(u)
+            u = toward_nearest(theta.W, a)
         else:
             u = fixed_direction(theta.W)
         comps = data.components

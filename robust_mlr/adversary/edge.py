@@ -25,7 +25,7 @@ from scipy.stats import chi2
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._thresholds import read_thresholds
-from ._craft import fixed_direction
+from ._craft import fixed_direction, toward_nearest
 from ._whitebox import component_index, pick_tasks, trim_target
 
 __all__ = ["read_thresholds", "EdgePlacement", "EdgeSpike", "NoiseEdge"]
@@ -52,13 +52,9 @@ def _direction(theta, a, how):
     """Unit shift direction: ⊥ span(W) ("orthogonal", the same for every
     pool, so attacks on several pools push one way) or toward the nearest
     other component ("toward")."""
-    W = theta.W
     if how == "toward" and theta.k > 1:
-        dist = np.linalg.norm(W - W[:, [a]], axis=0)
-        dist[a] = np.inf
-        v = W[:, int(np.argmin(dist))] - W[:, a]
-        return v / max(np.linalg.norm(v), 1e-300)
-    return fixed_direction(W)
+        return toward_nearest(theta.W, a)
+    return fixed_direction(theta.W)
 
 
 def eigen_designs(sizes, u, amp, rng):

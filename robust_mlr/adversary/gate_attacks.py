@@ -44,7 +44,7 @@ from scipy.stats import norm
 from ..data import MetaDataset, example_rows
 from ..exceptions import ValidationError
 from ._base import Attack, register
-from ._craft import fixed_direction
+from ._craft import fixed_direction, toward_nearest
 from .anchor_attacks import _component, exact_fit_tasks
 
 __all__ = ["AnchorLeak", "VarianceNeutral", "predict_anchor", "read_gates"]
@@ -163,10 +163,7 @@ class _ScannedHeavy(Attack):
     # -- choice -------------------------------------------------------------
     def _direction(self, theta, a, data, alpha):
         if self.direction == "toward" and theta.k > 1:
-            dist = np.linalg.norm(theta.W - theta.W[:, [a]], axis=0)
-            dist[a] = np.inf
-            u = theta.W[:, int(np.argmin(dist))] - theta.W[:, a]
-            return u / np.linalg.norm(u)
+            return toward_nearest(theta.W, a)
         if self.direction == "error":
             W_h, _ = predict_anchor(theta, data, alpha)
             e = W_h[:, a] - theta.W[:, a]

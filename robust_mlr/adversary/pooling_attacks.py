@@ -39,7 +39,7 @@ from scipy.stats import chi2
 from ..data import example_rows
 from ..exceptions import ValidationError
 from ._base import Attack, AttackContext, register
-from ._craft import fixed_direction
+from ._craft import fixed_direction, toward_nearest
 from .anchor_attacks import AnchorEdge, _component
 from .composite import _resolve
 from .edge import _MARGIN, _screen, eigen_designs
@@ -183,10 +183,7 @@ class AnchorSelect(AnchorEdge):
 
     def _direction(self, theta, a, data, ctx, n_bad):
         if self.direction == "toward" and theta.k > 1:
-            dist = np.linalg.norm(theta.W - theta.W[:, [a]], axis=0)
-            dist[a] = np.inf
-            u = theta.W[:, int(np.argmin(dist))] - theta.W[:, a]
-            return u / np.linalg.norm(u)
+            return toward_nearest(theta.W, a)
         if self.direction == "error":
             alpha = float(ctx.settings.get("alpha") or n_bad / max(data.n_tasks, 1))
             e = predict_heavy(theta, data, alpha)[0][:, a] - theta.W[:, a]
