@@ -130,6 +130,30 @@ def test_anchor_beats_the_light_pools_two_point_floor(problem):
     assert err < 0.09
 
 
+def test_pull_sets_how_far_the_light_pool_moves_the_anchor(problem):
+    # light 2's two-point attack: pull 0 keeps the heavy estimates exactly;
+    # a larger pull lets the light estimate move them further
+    theta, pools = problem
+    bad = _midpoint(theta, pools, np.random.default_rng(97))
+    moves = []
+    for pull in (0.0, 0.5, 1.0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = MetaLearner.robust(theta.k, ALPHA, rng=0,
+                                       regression=FilterRegression(pull=pull)).fit(bad)
+        anchor = model.diagnostics_["regression"]["anchor"]
+        # the stages see the screen's rescaled units, W_ = c · W in them
+        heavy = anchor["W_heavy"]
+        if pull == 0.0:
+            c = np.sum(model.W_ * heavy) / np.sum(heavy * heavy)
+            assert np.allclose(model.W_, c * heavy, rtol=0, atol=1e-12)
+        moves.append(np.linalg.norm(model.W_ / c - heavy, axis=0))
+    assert np.all(moves[1] <= moves[2] + 1e-12) and moves[2].max() > 1.4 * moves[1].max() > 0
+    with pytest.raises(ValidationError, match="pull.*-1"):
+        MetaLearner.robust(2, 0.05, regression=FilterRegression(pull=-1)).fit(
+            default_problem(rng=0, quick=True)[1])
+
+
 def test_heavy_estimate_bounds_a_shift_of_the_whole_heavy_budget():
     # 20 of the 100 heavy tasks of component 0 (the pool's whole ⌊αn_H⌋)
     # moved to w₀ + δ·s·u: far ones (δ = 1.5) are removed by the whitened

@@ -479,7 +479,7 @@ def _noise_at(light, labels, W, comps):
 
 
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None):
+                   unsupported=(), bias=None, pull=1.0):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -502,6 +502,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         :func:`~._misclass.model_bias`), asked for the components whose √T
         exceeds √q: the test fails only when √T exceeds √q plus the smaller
         of their Mahalanobis norms (module notes).
+    pull : float
+        The radius r in units of √median χ²_d (0: ŵ_H alone).
 
     Returns
     -------
@@ -516,7 +518,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
-    radius2 = float(chi2.median(d))
+    radius2 = pull ** 2 * float(chi2.median(d))
     W = W_light.copy()
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
     allow, bias_norm, S_inv = np.zeros(k), np.zeros((2, k)), np.zeros((k, d, d))
@@ -569,7 +571,8 @@ def refit_noise(light, labels, W, s2, p, unsupported=()):
 
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
-              unsupported=(), weights_by_task=True, light_gram=None, noise_refit="never"):
+              unsupported=(), weights_by_task=True, light_gram=None, noise_refit="never",
+              pull=1.0):
     """What a robust regression stage takes from the heavy pool: the anchor
     (ŵ pooled with the heavy estimate, ŝ² refitted at the pooled ŵ) and the
     heavy ŝ² cross-check, each only when the heavy assignment is reliable.
@@ -599,6 +602,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         Refit the light ŝ² at the final ŵ from every task weighted by its
         posterior (:func:`refit_noise`) before the cross-check: ``"auto"``
         only when the cross-check does not run.
+    pull : float
+        :func:`pool_estimates`' radius in units of √median χ²_d.
 
     Returns
     -------
@@ -624,7 +629,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
                                                   weights_by_task),
-                           model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)))
+                           model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
+            pull)
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():

@@ -80,6 +80,7 @@ class RegressionStage(Stage):
         options = self._options()
         check = options.pop("cross_check", False)
         anchor = options.pop("anchor", False)
+        pull = options.pop("pull", 1.0)
         refit = options.pop("noise_refit", "never")
         refit = refit if threat.active else "never"
         if data.n_examples <= k * data.dim:       # a pool too small, not an attack
@@ -111,7 +112,7 @@ class RegressionStage(Stage):
                                      threat.alpha, rng, anchor=anchor, cross_check=check,
                                      unsupported=unsupported.tolist(),
                                      weights_by_task=self._capped, light_gram=grams,
-                                     noise_refit=refit)
+                                     noise_refit=refit, pull=pull)
             info["passed"] = bool(info.get("passed", True)) and extra.pop("passed")
             info.update(extra)
         elif refit != "never":
@@ -165,17 +166,26 @@ class FilterRegression(RegressionStage):
         cross-check does not run (small heavy tasks, no heavy pool), which
         otherwise bounds what the light tasks do to ŝ²; ``"always"`` also
         removes the classified median's clean bias (≈ −3 % at t = 8).
+    pull : float
+        How far the light estimate may move the anchored ŵ_ℓ away from the
+        heavy estimate, in units of the median Mahalanobis radius of their
+        clean difference (√median χ²_d): 1 gains most of the light pool's
+        precision on clean data, 0 keeps the heavy estimate alone wherever
+        there is one. An adversary who places the light estimate just
+        beyond the heavy one adds up to this pull to the heavy error
+        (docs/adversary.md, "What the pull buys").
     """
 
     robust = True
     _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean(),
-                              "anchor": _params.boolean(),
+                              "anchor": _params.boolean(), "pull": _params.real(0.0, 4.0),
                               "noise_refit": _params.one_of(NOISE_REFIT, "noise_refit")}
 
-    def __init__(self, max_iter=50, cross_check=True, anchor=True, noise_refit="auto"):
+    def __init__(self, max_iter=50, cross_check=True, anchor=True, noise_refit="auto", pull=1.0):
         self.max_iter = max_iter
         self.cross_check = cross_check
         self.anchor = anchor
+        self.pull = pull
         self.noise_refit = noise_refit
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
@@ -195,15 +205,25 @@ class Huber(RegressionStage):
         Pool each ŵ_ℓ with the heavy tasks' robust estimate, as in
         :class:`FilterRegression` (the light estimate's covariance is taken
         as that of unweighted least squares).
+    pull : float
+        How far the light estimate may move the anchored ŵ_ℓ away from the
+        heavy estimate, in units of the median Mahalanobis radius of their
+        clean difference (√median χ²_d): 1 gains most of the light pool's
+        precision on clean data, 0 keeps the heavy estimate alone wherever
+        there is one. An adversary who places the light estimate just
+        beyond the heavy one adds up to this pull to the heavy error
+        (docs/adversary.md, "What the pull buys").
     """
 
     robust = True
     _capped = False
-    _parameter_constraints = {"cross_check": _params.boolean(), "anchor": _params.boolean()}
+    _parameter_constraints = {"cross_check": _params.boolean(), "anchor": _params.boolean(),
+                              "pull": _params.real(0.0, 4.0)}
 
-    def __init__(self, cross_check=True, anchor=True):
+    def __init__(self, cross_check=True, anchor=True, pull=1.0):
         self.cross_check = cross_check
         self.anchor = anchor
+        self.pull = pull
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return huber_components(data, labels, k, skip_empty)
