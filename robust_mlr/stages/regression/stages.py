@@ -206,13 +206,8 @@ class Huber(RegressionStage):
         :class:`FilterRegression` (the light estimate's covariance is taken
         as that of unweighted least squares).
     pull : float
-        How far the light estimate may move the anchored ŵ_ℓ away from the
-        heavy estimate, in units of the median Mahalanobis radius of their
-        clean difference (√median χ²_d): 1 gains most of the light pool's
-        precision on clean data, 0 keeps the heavy estimate alone wherever
-        there is one. An adversary who places the light estimate just
-        beyond the heavy one adds up to this pull to the heavy error
-        (docs/adversary.md, "What the pull buys").
+        How far the light estimate may move the anchored ŵ_ℓ, as in
+        :class:`FilterRegression`.
     """
 
     robust = True
