@@ -190,8 +190,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         classification (``flag_level=1e-3``), task-filter regression pooled
         with a robust estimate from the heavy tasks, the light tasks moving
         ŵ only within a χ²_d region around it, and ŝ² cross-checked on the
-        heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`).
-        Keyword arguments replace any stage or parameter. What each stage lets
+        heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`);
+        p̂, the shares of the light tasks classified at the clustering's
+        estimates, is kept within two standard errors of the shares
+        classified at the final (Ŵ, ŝ²). Keyword arguments replace any stage or parameter. What each stage lets
         ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
         """
         opts = dict(subspace=_subspace.FilterPCA(),

@@ -7,6 +7,7 @@ the eighth red team (default problem).
 Per fit, p̂_ℓ − p_ℓ per true component (Hungarian-matched) for
   p_hat  the learner's p̂,
   regr   the refinement's shares classified at (W̃, r̃²) (p̂ before the bound),
+  fin_fl the learner's shares classified at (Ŵ, ŝ²), flagged tasks left out,
   emp    the clean pool's own shares (sampling: no estimator removes it),
   oracle hard counts of every task (clean and corrupted) under the true θ,
   cls    hard counts at the classification's (W̃, r̃²) without flags,
@@ -64,6 +65,7 @@ def report(tag, m, theta, data, mask):
     rows = {
         "p_hat": m.p_[match],
         "regr": m.diagnostics_["regression"].get("weights", {}).get("classified", m.p_)[match],
+        "fin_fl": m.diagnostics_["regression"].get("weights", {}).get("final", m.p_)[match],
         "emp": emp,
         "oracle": hard(data, true_w, theta.s ** 2),
         "cls": hard(data, m.W_tilde_, m.r2_tilde_)[match],
