@@ -22,7 +22,6 @@ from .preprocess import Reduction, Screen, Whiten, expand
 from .stages import classification as _classification, clustering as _clustering
 from .stages import regression as _regression, subspace as _subspace
 from .stages._stage import make_stage
-from .stages.classification._shares import final_weights
 from .stages.prediction import MixturePredictor
 from .threat import ThreatModel
 
@@ -261,14 +260,12 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                 reclassified={"components": first["excess"], "removed": first["removed"],
                               "flagged": first["flagged"]})
         self.light_labels_ = reg.labels_
-        self.W_, self.s2_, self.p_ = reg.W_, reg.s2_, reg.p_
-        diag["regression"] = dict(reg.info_)
-        if threat.active and cls_.robust:
-            # the shares classified at W̃ lose the clean tasks a heavy-pool
-            # shift of W̃ sends elsewhere: p̂ stays near those at (Ŵ, ŝ²)
-            self.p_, diag["regression"]["weights"] = final_weights(
-                cls_, pools.light2, reg.W_, reg.s2_, reg.p_, threat)
-        diag["regression"]["time"] = time.perf_counter() - t0
+        self.W_, self.s2_ = reg.W_, reg.s2_
+        # the shares classified at W̃ lose the clean tasks a heavy-pool shift
+        # of W̃ sends elsewhere: the robust stage keeps p̂ near those at (Ŵ, ŝ²)
+        self.p_, checked = cls_.bound_weights(pools.light2, reg.W_, reg.s2_, reg.p_,
+                                              threat=threat)
+        diag["regression"] = dict(reg.info_, **checked, time=time.perf_counter() - t0)
 
         self.diagnostics_, self.stages_, self.threat_ = diag, stages, threat
         for red, inverse in reversed(undo):
