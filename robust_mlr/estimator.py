@@ -189,8 +189,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         classification (``flag_level=1e-3``), task-filter regression pooled
         with a robust estimate from the heavy tasks, the light tasks moving
         ŵ only within a χ²_d region around it, and ŝ² cross-checked on the
-        heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`).
-        Keyword arguments replace any stage or parameter. What each stage lets
+        heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`);
+        p̂, the shares of the light tasks classified at the clustering's
+        estimates, is kept within two standard errors of the shares
+        classified at the final (Ŵ, ŝ²). Keyword arguments replace any stage or parameter. What each stage lets
         ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
         """
         opts = dict(subspace=_subspace.FilterPCA(),
@@ -258,8 +260,12 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                 reclassified={"components": first["excess"], "removed": first["removed"],
                               "flagged": first["flagged"]})
         self.light_labels_ = reg.labels_
-        self.W_, self.s2_, self.p_ = reg.W_, reg.s2_, reg.p_
-        diag["regression"] = dict(reg.info_, time=time.perf_counter() - t0)
+        self.W_, self.s2_ = reg.W_, reg.s2_
+        # the shares classified at W̃ lose the clean tasks a heavy-pool shift
+        # of W̃ sends elsewhere: the robust stage keeps p̂ near those at (Ŵ, ŝ²)
+        self.p_, checked = cls_.bound_weights(pools.light2, reg.W_, reg.s2_, reg.p_,
+                                              threat=threat)
+        diag["regression"] = dict(reg.info_, **checked, time=time.perf_counter() - t0)
 
         self.diagnostics_, self.stages_, self.threat_ = diag, stages, threat
         for red, inverse in reversed(undo):

@@ -8,6 +8,7 @@ from ... import _params
 from ..._threads import pinned
 from ...threat import ThreatModel
 from .._stage import Stage
+from ._shares import final_weights
 from .flagging import excess_flags, flag_unfit_tasks
 from .likelihood import classify
 
@@ -19,6 +20,31 @@ class ClassificationStage(Stage):
 
     kind = "classification"
     pool = "light2"
+
+    def bound_weights(self, data, W, s2, p, *, threat=None):
+        """The mixing weights p̂ after the stage's check at the final
+        estimates; the base stage keeps them.
+
+        Parameters
+        ----------
+        data : MetaDataset
+            Light tasks (pool ``light2``).
+        W : ndarray (d, k)
+            Final regression vectors.
+        s2 : ndarray (k,)
+            Final noise variances.
+        p : ndarray (k,)
+            The refinement's p̂ (shares of the tasks this stage classified).
+        threat : ThreatModel, optional
+            The corruption budget; default: none.
+
+        Returns
+        -------
+        p : ndarray (k,)
+        info : dict
+            Entries for the regression's diagnostics (none here).
+        """
+        return p, {}
 
 
 class Likelihood(ClassificationStage):
@@ -95,6 +121,41 @@ class Likelihood(ClassificationStage):
                         limit=threat.limit(data.n_tasks) + int(3 * level * data.n_tasks + 3))
         self.labels_, self.flagged_, self.info_ = labels, flagged, info
         return self
+
+    def bound_weights(self, data, W, s2, p, *, threat=None):
+        """The robust form under an active threat keeps p̂ within two
+        standard errors of the shares this stage classifies at the final
+        (W, s²): the shares classified at the clustering's estimates lose
+        the clean tasks that a heavy-pool shift of W̃ sends to other
+        components (docs/robust_pipeline.md, "Mixing weights"). Otherwise
+        p̂ is kept.
+
+        Parameters
+        ----------
+        data : MetaDataset
+            Light tasks (pool ``light2``).
+        W : ndarray (d, k)
+            Final regression vectors.
+        s2 : ndarray (k,)
+            Final noise variances.
+        p : ndarray (k,)
+            The refinement's p̂.
+        threat : ThreatModel, optional
+            The corruption budget; default: none.
+
+        Returns
+        -------
+        p : ndarray (k,)
+        info : dict
+            ``{"weights": ...}`` when the check ran: ``classified`` (the
+            refinement's p̂), ``final`` (the shares at (W, s²)), ``tasks``
+            (the number they count), ``width`` and ``moved``.
+        """
+        threat = threat or ThreatModel()
+        if not (self.robust and threat.active):
+            return p, {}
+        p, info = final_weights(self, data, W, s2, p, threat)
+        return p, {"weights": info}
 
 
 #: Names accepted wherever a classification stage is expected.
