@@ -233,6 +233,9 @@ class MetaDataset:
         X = check_array(X, "X", ndim=2)
         y = check_array(y, "y", ndim=1)
         ids = np.asarray(task_ids)
+        if y.shape[0] != X.shape[0]:
+            raise ValidationError(f"y has {y.shape[0]} entries but X has {X.shape[0]} rows; "
+                                  "need one response per row")
         if ids.shape != y.shape:
             raise ValidationError(f"task_ids has shape {ids.shape}; expected {y.shape}")
         _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)

@@ -83,6 +83,14 @@ def test_bad_input_is_named(X, y, off, msg):
         MetaDataset(X, y, np.asarray(off))
 
 
+
+def test_from_arrays_names_the_array_that_is_short():
+    X = np.zeros((10, 3))
+    with pytest.raises(ValidationError, match="y has 9 entries but X has 10 rows"):
+        MetaDataset.from_arrays(X, np.zeros(9), np.repeat(np.arange(5), 2))
+    with pytest.raises(ValidationError, match=r"task_ids has shape \(4,\); expected \(10,\)"):
+        MetaDataset.from_arrays(X, np.zeros(10), np.arange(4))
+
 def test_from_tasks_rejects_mismatched_task():
     with pytest.raises(ValidationError, match="task 1"):
         MetaDataset.from_tasks([(np.zeros((2, 3)), np.zeros(2)), (np.zeros((2, 4)), np.zeros(2))])
