@@ -57,12 +57,23 @@ def check_design(model, pools, k, threat):
     if n_h >= 2 * k and counts.min() < max(2.0, 0.2 * counts.sum() / k):
         warnings.warn(f"the heavy clusters have sizes {counts.tolist()}: one is far below "
                       f"n_H/k = {counts.sum() / k:.0f}, so its W̃ (and the components "
-                      f"classified to it) cannot be trusted; single linkage chains at small "
-                      f"separations (try clustering='linkage' or 'em')", UserWarning,
-                      stacklevel=_user_level())
+                      f"classified to it) cannot be trusted; {_clustering_hint(model)}",
+                      UserWarning, stacklevel=_user_level())
     p_min = float(np.min(model.p_))
     if threat.active and 1.0 / k > threat.alpha >= p_min:
         _warn_fabricable(threat.alpha, p_min, "the smallest estimated")
+
+
+def _clustering_hint(model):
+    """What to try after unbalanced heavy clusters: the hint names the stage
+    that ran (the one a size switch chose), so it never suggests that stage."""
+    from .stages.clustering import Linkage
+    stage = getattr(model, "stages_", {}).get("clustering")
+    stage = getattr(stage, "chosen_", stage)
+    if isinstance(stage, Linkage) and stage.linkage == "single" and not stage.refine:
+        return "single linkage chains at small separations (try clustering='linkage' or 'em')"
+    return (f"the clustering {stage!r} did not separate the components (more or larger heavy "
+            f"tasks, or another clustering stage, may)")
 
 
 def _warn_fabricable(alpha, share, which):

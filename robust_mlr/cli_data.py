@@ -357,8 +357,8 @@ def add_data_parsers(sub):
                         "(features not isotropic, e.g. real data); auto (default): only "
                         "when that moment is not isotropic")
     p.add_argument("--clustering", default=None, metavar="NAME",
-                   help="heavy-task clustering stage (default: the method's own, single "
-                        "linkage for icml; 'auto' picks likelihood EM below a median heavy "
+                   help="heavy-task clustering stage (default: the method's own, 'linkage' "
+                        "(average linkage refined by reassignment) for icml; 'auto' picks likelihood EM below a median heavy "
                         "task size of 16, 'em', 'average', 'moments', 'peng_wei_robust', ...: "
                         "robust_mlr.stages.clustering.ALIASES)")
     p.add_argument("--out", required=True, help="model file to write (JSON)")

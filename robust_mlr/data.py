@@ -233,6 +233,9 @@ class MetaDataset:
         X = check_array(X, "X", ndim=2)
         y = check_array(y, "y", ndim=1)
         ids = np.asarray(task_ids)
+        if y.shape[0] != X.shape[0]:
+            raise ValidationError(f"y has {y.shape[0]} entries but X has {X.shape[0]} rows; "
+                                  "need one response per row")
         if ids.shape != y.shape:
             raise ValidationError(f"task_ids has shape {ids.shape}; expected {y.shape}")
         _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
@@ -466,8 +469,10 @@ class Pools:
         """Cut one meta-dataset into pools by task size.
 
         Tasks with ``t_i >= heavy_min_size`` form the heavy pool; the light
-        tasks are split at random into two halves for ``light1`` and
-        ``light2`` (the two light stages need independent data).
+        tasks of two or more examples are split at random into two halves
+        for ``light1`` and ``light2`` (the two light stages need independent
+        data), and light tasks of one example join ``light2``: the subspace
+        stage splits every task in two, classification needs one example.
         """
         rng = check_rng(rng)
         s = data.sizes
@@ -478,6 +483,11 @@ class Pools:
                 f"heavy_min_size={heavy_min_size} leaves {heavy.size} heavy and "
                 f"{light.size} light tasks; need at least 1 and 2")
         light = rng.permutation(light)
-        half = light.size // 2
-        return cls(data.subset(np.sort(light[:half])), data.subset(heavy),
-                   data.subset(np.sort(light[half:])))
+        split = light[s[light] >= 2]
+        half = split.size // 2
+        if half == 0:
+            raise ValidationError(
+                f"heavy_min_size={heavy_min_size} leaves {split.size} light tasks of "
+                "two or more examples; the subspace stage (light1) needs at least 2")
+        return cls(data.subset(np.sort(split[:half])), data.subset(heavy),
+                   data.subset(np.sort(np.r_[split[half:], light[s[light] < 2]])))

@@ -133,8 +133,11 @@ def load_model(path):
     W = _matrix(m, "W", (d, k), path)
     s2 = _matrix(m, "s2", (k,), path)
     p = _matrix(m, "p", (k,), path)
-    if np.any(s2 <= 0) or np.any(p < 0) or not math.isclose(p.sum(), 1.0, abs_tol=1e-9):
-        raise ValidationError(f"{path}: s2 must be positive and p a probability vector")
+    if np.any(s2 <= 0):
+        raise ValidationError(f"{path}: model field 's2' must be positive, got {s2.tolist()}")
+    if np.any(p < 0) or not math.isclose(p.sum(), 1.0, abs_tol=1e-9):
+        raise ValidationError(f"{path}: model field 'p' must be a probability vector "
+                              f"(nonnegative, summing to 1), got {p.tolist()}")
     U = _matrix(m, "U", (d, k), path) if "U" in m else None
     learner = m.get("learner") if isinstance(m.get("learner"), dict) else {}
     return FittedMixture(W, s2, p, U, learner)

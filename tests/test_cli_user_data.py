@@ -148,6 +148,23 @@ def test_holdout_names_a_task_too_small_to_hold_one_out(user_csv, tmp_path, caps
     assert "task user0 of" in err and "has 1 example" in err
 
 
+
+@pytest.mark.parametrize("field, value, needle", [
+    ("p", [0.5, 0.7], "model field 'p' must be a probability vector (nonnegative, summing "
+                      "to 1), got [0.5, 0.7]"),
+    ("s2", [-1.0, 0.1], "model field 's2' must be positive, got [-1.0, 0.1]"),
+])
+def test_an_edited_model_file_names_the_bad_field_and_its_value(user_csv, tmp_path, capsys,
+                                                                field, value, needle):
+    import json
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    m = json.loads(model.read_text())
+    m[field] = value
+    model.write_text(json.dumps(m))
+    err = _error(capsys, ["predict", str(model), str(user_csv)])
+    assert needle in err, err
+
 def test_plotting_a_data_csv_quotes_its_header_cleanly(user_csv, capsys):
     err = _error(capsys, ["experiment", "plot", str(user_csv)])
     assert "'task,x0,x1,x2,x3,y' lacks the column(s)" in err       # no trailing '\r'

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from robust_mlr import MetaDataset, Pools, ValidationError, make_params, make_tasks
+from robust_mlr import (MetaDataset, MetaLearner, Pools, ValidationError, make_params,
+                        make_tasks)
 
 
 def _ds():
@@ -82,6 +83,14 @@ def test_bad_input_is_named(X, y, off, msg):
         MetaDataset(X, y, np.asarray(off))
 
 
+
+def test_from_arrays_names_the_array_that_is_short():
+    X = np.zeros((10, 3))
+    with pytest.raises(ValidationError, match="y has 9 entries but X has 10 rows"):
+        MetaDataset.from_arrays(X, np.zeros(9), np.repeat(np.arange(5), 2))
+    with pytest.raises(ValidationError, match=r"task_ids has shape \(4,\); expected \(10,\)"):
+        MetaDataset.from_arrays(X, np.zeros(10), np.arange(4))
+
 def test_from_tasks_rejects_mismatched_task():
     with pytest.raises(ValidationError, match="task 1"):
         MetaDataset.from_tasks([(np.zeros((2, 3)), np.zeros(2)), (np.zeros((2, 4)), np.zeros(2))])
@@ -95,6 +104,28 @@ def test_pools_from_dataset_cut_by_size():
     assert np.all(pools.light1.sizes == 3) and np.all(pools.light2.sizes == 3)
     assert pools.light1.n_tasks + pools.light2.n_tasks + pools.heavy.n_tasks == 200
 
+
+
+def test_pools_from_dataset_sends_one_example_tasks_to_light2():
+    # The subspace stage splits every light1 task in two; a task of one
+    # example can only be classified, so it joins light2 whatever the draw.
+    theta = make_params(4, 2, rng=0)
+    sizes = lambda rng, n: np.select([rng.random(n) < 0.1, rng.random(n) < 0.4], [40, 1], 3)
+    ds = make_tasks(theta, 300, sizes, rng=1)
+    n_one = int(np.sum(ds.sizes == 1))
+    assert n_one > 50
+    for seed in range(5):
+        pools = Pools.from_dataset(ds, heavy_min_size=20, rng=seed)
+        assert np.all(pools.light1.sizes == 3)
+        assert np.sum(pools.light2.sizes == 1) == n_one
+        assert pools.light1.n_tasks + pools.light2.n_tasks + pools.heavy.n_tasks == 300
+        MetaLearner.icml(2, rng=0).fit(pools)                    # used to fail in light1
+
+
+def test_pools_from_dataset_needs_two_light_tasks_that_split():
+    ds = MetaDataset.from_tasks([(np.ones((t, 2)), np.ones(t)) for t in [1, 1, 1, 2, 30]])
+    with pytest.raises(ValidationError, match="heavy_min_size=20 leaves 1 light tasks of two"):
+        Pools.from_dataset(ds, heavy_min_size=20, rng=0)
 
 def test_split_query():
     ds = _ds().subset([0, 2, 3])

@@ -14,7 +14,7 @@ from robust_mlr.exceptions import CorruptionWarning, ValidationError
 from robust_mlr.generator import default_problem
 from robust_mlr.limits import two_point_floor
 from robust_mlr.metrics import parameter_errors
-from robust_mlr.stages.regression import FilterRegression, cross_check_noise
+from robust_mlr.stages.regression import FilterRegression, Huber, cross_check_noise
 from robust_mlr.threat import ThreatModel
 
 ALPHA = 0.05
@@ -152,6 +152,14 @@ def test_pull_sets_how_far_the_light_pool_moves_the_anchor(problem):
     with pytest.raises(ValidationError, match="pull.*-1"):
         MetaLearner.robust(2, 0.05, regression=FilterRegression(pull=-1)).fit(
             default_problem(rng=0, quick=True)[1])
+
+
+def test_a_pull_without_the_anchor_is_refused():
+    # pull only bounds the anchor's move: with anchor=False it would be ignored
+    pools = default_problem(rng=0, quick=True)[1]
+    for stage in (FilterRegression(anchor=False, pull=0.0), Huber(anchor=False, pull=0.5)):
+        with pytest.raises(ValidationError, match=r"pull=0\.[05] has no effect with anchor=False"):
+            MetaLearner.robust(3, 0.05, rng=0, regression=stage).fit(pools)
 
 
 def test_heavy_estimate_bounds_a_shift_of_the_whole_heavy_budget():

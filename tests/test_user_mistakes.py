@@ -44,3 +44,19 @@ def test_prediction_names_support_of_another_dimension():
     with pytest.raises(ValidationError, match=r"support has dimension 4; the fitted "
                                               r"MetaLearner has d = 8"):
         model.predict(other, np.zeros((other.n_tasks, 4)))
+
+
+@pytest.mark.parametrize("clustering, needle", [
+    ("single", "single linkage chains at small separations (try clustering='linkage' or 'em')"),
+    ("linkage", "the clustering Linkage(linkage='average', refine=True) did not separate"),
+    ("em", "the clustering EM() did not separate"),
+])
+def test_unbalanced_heavy_clusters_warning_names_the_clustering_that_ran(clustering, needle):
+    # Heavy tasks of 4 examples are too small for any of them at this
+    # separation; the warning must not suggest the stage the user just ran.
+    theta = make_params(d=8, k=4, rng=0)
+    pools = make_pools(theta, 4000, 2, 100, 4, 3000, 4, rng=1)
+    with pytest.warns(UserWarning, match="far below") as record:
+        MetaLearner(4, clustering=clustering, rng=0).fit(pools)
+    message = next(str(w.message) for w in record if "far below" in str(w.message))
+    assert needle in message, message

@@ -22,7 +22,7 @@ from ... import _params
 from ..._validation import check_rng
 from ..._threads import pinned
 from ..._fit_checks import _user_level
-from ...exceptions import ConvergenceWarning, EmptyClusterError
+from ...exceptions import ConvergenceWarning, EmptyClusterError, ValidationError
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
@@ -124,6 +124,16 @@ class RegressionStage(Stage):
         self.W_, self.s2_, self.p_, self.info_ = W, s2, p, info
         return self
 
+    def _validate_params(self):
+        """Each option against its constraint, then the pair the constraints
+        cannot see: a pull without the anchor it bounds would be ignored."""
+        super()._validate_params()
+        params = self.get_params(deep=False)
+        if params.get("pull", 1.0) != 1.0 and not params.get("anchor", True):
+            raise ValidationError(f"pull={params['pull']!r} has no effect with "
+                                  "anchor=False (the pull bounds how far the light pool moves "
+                                  "the heavy anchor); set anchor=True or leave pull at 1")
+
     @abc.abstractmethod
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         """The method: ``(W, s2, p, info)`` from the labelled tasks (with
@@ -173,7 +183,10 @@ class FilterRegression(RegressionStage):
         precision on clean data, 0 keeps the heavy estimate alone wherever
         there is one. An adversary who places the light estimate just
         beyond the heavy one adds up to this pull to the heavy error
-        (docs/adversary.md, "What the pull buys").
+        (docs/adversary.md, "What the pull buys"). A number in [0, 4],
+        default 1; it acts only where the anchor runs (``anchor=True``, a
+        threat with α > 0 and a heavy pool), so at α = 0 every pull gives
+        the same fit.
     """
 
     robust = True
@@ -207,7 +220,8 @@ class Huber(RegressionStage):
         as that of unweighted least squares).
     pull : float
         How far the light estimate may move the anchored ŵ_ℓ, as in
-        :class:`FilterRegression`.
+        :class:`FilterRegression` (in [0, 4], default 1, only with
+        ``anchor=True`` and α > 0).
     """
 
     robust = True
