@@ -159,6 +159,10 @@ def _generate(args):
     from .generator import make_params
     if Path(args.dir).exists() and not args.overwrite:
         raise ValidationError(f"{args.dir} exists; pass --overwrite to replace it")
+    for pool, stage in (("light1", "the subspace stage"), ("heavy", "the clustering stage")):
+        if getattr(args, pool)[1] < 2:               # data no learner could fit
+            raise ValidationError(f"--{pool} T={getattr(args, pool)[1]}: {stage} splits every "
+                                  f"task into 2 halves, so {pool} tasks need T >= 2")
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     path = write_synthetic_pools(args.dir, make_params(args.d, args.k, rng=rng), args.light1,

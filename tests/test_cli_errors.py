@@ -19,7 +19,12 @@ from robust_mlr.cli import main
     (["experiment", "run", "no_such_module:X"], "No module named 'no_such_module'"),
     (["experiment", "run", "missing.toml"], "missing.toml"),
     (["experiment", "run", "icml_fig3", "--workers", "0"], "must be >= 1, got 0"),
-    (["experiment", "plot", "missing.csv"], "missing.csv"),
+    (["experiment", "run", "robustnes"], "(did you mean 'robustness'?)"),
+    (["experiment", "plot", "missing.csv"], "results file missing.csv does not exist"),
+    (["generate", "never_written", "--d", "4", "--k", "2", "--light1", "100", "1",
+      "--heavy", "20", "8", "--light2", "100", "4"], "--light1 T=1"),
+    (["generate", "never_written", "--d", "4", "--k", "2", "--light1", "100", "2",
+      "--heavy", "20", "1", "--light2", "100", "1"], "heavy tasks need T >= 2"),
 ])
 def test_user_errors_are_one_line_with_status_2(capsys, argv, needle):
     with pytest.raises(SystemExit) as exc:

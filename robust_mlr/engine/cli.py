@@ -68,6 +68,8 @@ def _run(args):
 def _plot(args):
     from .plotting import figure_suffix
     from .storage import read_results
+    if not Path(args.results).exists():
+        args.parser.error(f"results file {args.results} does not exist")
     try:
         rows = read_results(args.results)
     except (OSError, ValidationError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 import warnings
@@ -72,7 +73,9 @@ def get_experiment(spec):
         return exp
     exps = available_experiments()
     if spec not in exps:
-        raise ValidationError(f"experiment {spec!r} unknown; available: {', '.join(exps)}")
+        close = difflib.get_close_matches(str(spec), list(exps), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValidationError(f"experiment {spec!r} unknown{hint}; available: {', '.join(exps)}")
     return exps[spec]
 
 
