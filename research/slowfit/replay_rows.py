@@ -2,7 +2,9 @@
 against a clean fit made just before it (alternation: a loaded machine slows
 both alike), and optionally save every fit's estimates to compare releases.
 
-A row is named ``CSV:phase:target:number`` (e.g.
+Each pair's ratio is given by wall-clock time and by process CPU time
+(single-threaded BLAS: the CPU time is what the fit itself used, less moved
+by other load on a shared machine). A row is named ``CSV:phase:target:number`` (e.g.
 ``research/redteam/redteam8/final/default_default_fixed_a0.05_s0_n150.csv:search:search:W:27``).
 The corruption draw is the run's (grid: rng [seed, 17, number]; search:
 [seed, number]), as in ``research/redteam/redteam6/replay_time.py``.
@@ -57,9 +59,9 @@ def main():
     saved = {}
 
     def fit(p, key):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         m = MetaLearner.robust(theta.k, alpha, rng=seed).fit(p)
-        t = time.perf_counter() - t0
+        t = (time.perf_counter() - t0, time.process_time() - c0)
         for name in ("W_", "s2_", "p_", "light_labels_", "heavy_labels_"):
             saved[f"{key}/{name}"] = getattr(m, name)
         return t, m
@@ -77,16 +79,18 @@ def main():
             fit(bad, spec)
             print(f"fitted {r['phase']} {r['target']} {num} {r['family']}", flush=True)
             continue
-        ratios, times = [], []
+        wall, cpu, times = [], [], []
         for _ in range(a.reps):
             tc, _ = fit(pools, "clean")
             tb, m = fit(bad, spec)
-            ratios.append(tb / tc)
-            times.append((round(tc, 2), round(tb, 2)))
+            wall.append(tb[0] / tc[0])
+            cpu.append(tb[1] / tc[1])
+            times.append((round(tc[0], 2), round(tb[0], 2)))
         rc = m.diagnostics_["classification"].get("reclassified")
-        print(f"run ratio {r['time_ratio']:>5} replay {np.round(ratios, 2)} times {times} "
-              f"second pass {'yes' if rc else 'no'}  {r['phase']} {r['target']} {num} "
-              f"{r['family']}", flush=True)
+        print(f"run ratio {r['time_ratio']:>5} wall {np.round(wall, 2)} median "
+              f"{np.median(wall):.2f} cpu {np.round(cpu, 2)} median {np.median(cpu):.2f} "
+              f"wall times {times} second pass {'yes' if rc else 'no'}  {r['phase']} "
+              f"{r['target']} {num} {r['family']}", flush=True)
     if a.save:
         np.savez(a.save, **saved)
 
