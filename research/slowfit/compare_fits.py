@@ -25,8 +25,13 @@ def main():
         ea, eb = (parameter_errors(f[f"{key}/W_"], f[f"{key}/s2_"], f[f"{key}/p_"], theta)
                   for f in (a, b))
         same = all(v == 0.0 for v in diffs.values())
-        print(f"{key.split('.csv:')[-1]:<22} {'identical' if same else 'differs'} "
-              f"{'' if same else {k: f'{v:.2g}' for k, v in diffs.items() if v}} "
+        steps = ""
+        if f"{key}/steps" in a.files and f"{key}/steps" in b.files:
+            steps = f"BM steps {int(a[f'{key}/steps'])} -> {int(b[f'{key}/steps'])} "
+        path, _, row = key.rpartition(".csv:")
+        name = f"{path.split('/')[-2]}:{row}" if path else key
+        print(f"{name:<36} {'identical' if same else 'differs'} "
+              f"{'' if same else {k: f'{v:.2g}' for k, v in diffs.items() if v}} {steps}"
               f"w_err {ea['w_err']:.4f} -> {eb['w_err']:.4f} s2_err {ea['s2_err']:.4f} -> "
               f"{eb['s2_err']:.4f} p_err {ea['p_err']:.4f} -> {eb['p_err']:.4f}")
 

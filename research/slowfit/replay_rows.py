@@ -64,6 +64,8 @@ def main():
         t = (time.perf_counter() - t0, time.process_time() - c0)
         for name in ("W_", "s2_", "p_", "light_labels_", "heavy_labels_"):
             saved[f"{key}/{name}"] = getattr(m, name)
+        solver = m.diagnostics_["clustering"].get("solver") or {}
+        saved[f"{key}/steps"] = np.array(solver.get("inner_iterations", -1))
         return t, m
 
     _, clean = fit(pools, "clean")
