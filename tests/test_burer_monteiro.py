@@ -243,6 +243,48 @@ def test_red_team_trial_that_merged_two_components():
     assert metrics.clustering_accuracy(old.labels[true], data.components[true], k) < 0.9
 
 
+def _tasks_from_chunks(path):
+    """Heavy tasks of two examples whose y·x are the saved projected chunk
+    means B (2, n, b), with U = I: ``sdp_cluster`` builds exactly the
+    distance the learner's clustering stage built."""
+    from robust_mlr import MetaDataset
+    f = np.load(path)
+    B, n = f["B"], f["B"].shape[1]
+    X = np.empty((2 * n, B.shape[2]))
+    X[0::2], X[1::2] = B[0], B[1]
+    data = MetaDataset(X, np.ones(2 * n), np.arange(0, 2 * n + 1, 2),
+                       components=f["components"])
+    return data, np.eye(B.shape[2]), int(f["k"]), float(f["alpha"])
+
+
+def test_escape_resolve_ends_once_settled():
+    """The heavy pool of the red team's slowest fit (copies on light1, an
+    anchor leak on the heavy pool, a component shift on light2; fixture
+    tests/data/make_slow_escape_fixture.py): after an escape step the
+    augmented Lagrangian drifts along a flat valley, each update lowering
+    the objective by a few tol. Ending the re-solve once an update moves it
+    by less than the gain a step must show (``escape_settle``, 10 tol) gives
+    the same clustering and the same status as running the plain test
+    (``escape_settle=1``) to the end, an objective within 1e-3 of it, in
+    less than half the L-BFGS-B steps."""
+    from robust_mlr.stages.clustering import sdp_cluster
+    data, U, k, alpha = _tasks_from_chunks(Path(__file__).parent / "data"
+                                           / "slow_escape_heavy.npz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SolverInaccurateWarning)
+        full, settled = (sdp_cluster(data, U, k, relaxation="peng_wei_robust", alpha=alpha,
+                                     rng=0, solver_opts={"escape_settle": s})
+                         for s in (1.0, 10.0))
+    f, s = full.info["solver"], settled.info["solver"]
+    assert f["escapes"] >= 1 and s["escapes"] >= 1
+    assert f["status"] == s["status"] == "optimal"
+    assert np.array_equal(settled.labels, full.labels)
+    assert abs(settled.objective - full.objective) <= 1e-3 * abs(full.objective)
+    assert s["inner_iterations"] < 0.5 * f["inner_iterations"]
+    with pytest.raises(ValidationError, match="escape_settle"):
+        solve_peng_wei_bm(np.zeros((4, 4)), 2, escape_settle=0.5)
+
+
 @pytest.mark.slow
 def test_red_team_fixture_reference_value():
     """The stored SCS value of the fixture is the robust Peng–Wei SDP value

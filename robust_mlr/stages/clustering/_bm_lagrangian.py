@@ -143,7 +143,7 @@ class Lagrangian:
 
 
 def augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e-14,
-                         stall=None):
+                         stall=None, settle=None):
     """Multiplier updates and L-BFGS-B subproblems (relative-decrease
     tolerance ``ftol``) from Y (and the current multipliers and penalty of
     ``lag``) until feasible and stationary, or feasible with a settled
@@ -153,9 +153,12 @@ def augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e
     the stall only decides when the next update comes. The run also ends
     when, infeasible, neither the violation (by 10 %) nor the objective (by
     tol, relatively) has moved for ``_FUTILE_UPDATES`` updates: a larger
-    penalty would only inflate the multipliers.
+    penalty would only inflate the multipliers. With ``settle`` (above
+    tol), a feasible run whose KKT residual is within 10 tol also ends
+    when an update moves the objective by at most ``settle`` relatively.
     Returns (Y, updates, L-BFGS-B iterations)."""
     prev, f_prev, iters, futile = np.inf, np.inf, 0, 0
+    settle = tol if settle is None else settle
     for outer in range(max_outer):
         Y, val, nit = subproblem(lag, Y, max_inner, tol * scale * 1e-2, ftol,
                                   None if stall is None else Stall(stall, 0.1 * tol))
@@ -171,6 +174,10 @@ def augmented_lagrangian(lag, Y, tol, scale, max_outer, max_inner, size, ftol=1e
         # stop when feasible and stationary, or feasible and the objective has
         # settled (the KKT residual then only decides "optimal"/"inaccurate")
         if res <= tol and (kkt <= tol or abs(f - f_prev) <= tol * max(1.0, abs(f))):
+            break
+        # feasible, "optimal" within 10 tol, and the objective moves by less
+        # than the caller needs (an escape's re-solve: the gain that keeps a step)
+        if res <= tol and kkt <= 10 * tol and abs(f - f_prev) <= settle * max(1.0, abs(f)):
             break
         # infeasible, and neither the violation nor the objective moved: the
         # subproblem cannot follow the penalty (a flat direction; L-BFGS-B

@@ -150,7 +150,8 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     Parameters and return value as :func:`~robust_mlr.stages.clustering.sdp_cluster`
     (``relaxation`` is ``"peng_wei_robust"`` when ``robust``); ``solver_opts``
     are passed to :func:`solve_peng_wei_bm` (``rank``, ``tol``, ``max_outer``,
-    ``max_inner``, ``dual_max``, ``beta0``, ``max_escapes``, ``curvature_tol``),
+    ``max_inner``, ``dual_max``, ``beta0``, ``max_escapes``, ``curvature_tol``,
+    ``escape_settle``),
     except ``n_starts`` (default 3).
     The k-means labels of the projected task means warm-start the factor; a
     solve that stops short of the tolerance is retried from fresh k-means
