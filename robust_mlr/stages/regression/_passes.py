@@ -90,7 +90,8 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         Residual sum of squares of each task under its component.
     stats : dict, with ``statistics`` only
         ``grams`` (k, d, d): Σ c_i x_j x_jᵀ per component, c_i =
-        min(t_i, t_cap)/t_i (the normal equations' matrices);
+        min(t_i, t_cap)/t_i (the normal equations' matrices); ``rhs`` (k, d):
+        Σ c_i y_j x_j (their right-hand sides);
         ``example_tops`` (k,): top eigenvalue of the per-example moment
         Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (0 where the
         fit is not ok), the clean reference of the stopping rule.
@@ -168,4 +169,4 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         return W, ok, gsum, gmom, rss
     tops = np.array([float(top_eigvecs(M[c] / wsum[c], 1)[1][0]) if wsum[c] > 0 else 0.0
                      for c in range(k)])
-    return W, ok, gsum, gmom, rss, {"grams": G, "example_tops": tops}
+    return W, ok, gsum, gmom, rss, {"grams": G, "rhs": b, "example_tops": tops}
