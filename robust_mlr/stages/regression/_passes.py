@@ -13,7 +13,9 @@ per-task sums by a sparse product). No component's rows are gathered into
 a copy, and a screened pool is read through its scaled blocks. Only a
 component whose first round does not meet the stopping rule is then
 filtered on its own (its later rounds need the random draws, made in
-component order as before). Its stopping test needs only each component's
+component order as before), starting from this pass's normal equations and
+reference: its rows are read for the gradients, not for another Gram
+matrix. Its stopping test needs only each component's
 gradient mean and covariance, summed block by block: no per-task gradient
 array is kept.
 """

@@ -23,6 +23,11 @@ covariate law and which a coherent corrupted task raises t_i times less
 than the gradients' covariance); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
 threshold on [0, max score]).
 
+**Cost of a round.** The kept tasks' normal equations are summed once and
+each round subtracts the tasks it removed (a sum over those tasks' rows
+only); a round then reads the rows for the residuals, the gradients and the
+per-example moment, in blocks through reused buffers.
+
 **Bounded influence.** Every task weighs at most t_cap
 (:func:`~robust_mlr.stages.screening.size_cap`) in the least-squares fit
 (example weights min(t_i, t_cap)/t_i), so any ⌊αn⌋ tasks hold ≤ 2α of the
@@ -46,7 +51,7 @@ import numpy as np
 from ..._dist import chi2
 
 from ..._linalg import gram_solve, least_squares, normal_equations, top_eigvecs
-from ..._segments import BLOCK_BYTES, weighted_task_sums
+from ..._segments import BLOCK_BYTES, pool_weighted_sums
 from ..._select import weighted_median
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset, example_rows
@@ -111,7 +116,8 @@ def _downdate(G, b, data, ex_w, tasks):
     the tasks is ever removed)."""
     rows = example_rows(data.offsets, tasks)
     sw = np.sqrt(ex_w[rows])
-    Xd = data.X[rows] * sw[:, None]
+    Xd = np.take(data.X, rows, axis=0)          # a gather: twice as fast as X[rows]
+    Xd *= sw[:, None]
     G -= Xd.T @ Xd
     b -= Xd.T @ (data.y[rows] * sw)
 
@@ -140,13 +146,19 @@ def _noise(sizes, rss, kept=None, t_cap=None):
     return weighted_median(ratio, np.minimum(t, t_cap))
 
 
-def _gradient_test(g, kept, d, example_top=0.0):
+def _gradient_test(g, kept, d, example_top=0.0, buf=None):
     """The kept tasks' centred gradients, the top eigenvector of their
     covariance and its eigenvalue over the clean Marchenko–Pastur edge, the
     clean scale being the larger of tr/d and the per-example moment's top
-    eigenvalue ``example_top`` (:func:`_example_top`)."""
-    gk = g if kept.all() else g[kept]                  # no copy while all are kept
-    gk = gk - gk.mean(axis=0)
+    eigenvalue ``example_top`` (:func:`_example_top`). The gradients are
+    centred in place: ``g`` itself while all tasks are kept, else their
+    copy in ``buf`` (an array of g's shape, reused across rounds)."""
+    if kept.all():
+        gk = g
+    else:
+        m = int(kept.sum())
+        gk = np.compress(kept, g, axis=0, out=None if buf is None else buf[:m])
+    gk -= gk.mean(axis=0)
     v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, example_top)
     return gk, v, ratio
 
@@ -215,8 +227,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     X, y = data.X, data.y
     ex_w = np.repeat(np.minimum(t, t_cap) / t, data.sizes)     # example weights (capped)
     wt = ex_w.copy()                             # of the kept tasks (dropped rows weigh 0)
-    # buffers reused by every round: the residuals and one block of weighted rows
+    # buffers reused by every round: the residuals, the gradients (twice: the
+    # kept ones are centred in a copy) and one block of weighted rows
     r = np.empty(X.shape[0])
+    g, g_kept = np.empty((n, d)), np.empty((n, d))
+    root_t = np.sqrt(t)[:, None]
     buf = np.empty(min(X.shape[0], max(1, BLOCK_BYTES // (X.itemsize * d))) * d)
     # the kept tasks' normal equations: summed once (or given), then each
     # round downdated by the tasks it removes (:func:`_downdate`)
@@ -232,10 +247,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         r -= y
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
-        g = weighted_task_sums(data.offsets, X, r) / np.sqrt(t)[:, None]
+        g = pool_weighted_sums(data, r, out=g)
+        g /= root_t
         if it > 1 or top is None:
             top = _example_top(X, r, wt, buf)
-        gk, v, lam_ratio = _gradient_test(g, kept, d, top)
+        gk, v, lam_ratio = _gradient_test(g, kept, d, top, g_kept)
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
             break
