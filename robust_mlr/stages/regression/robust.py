@@ -197,7 +197,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         over all tasks of the set (c_i = min(t_i, t_cap)/t_i) and the top
         eigenvalue of the per-example moment at their solution, when a pass
         over the pool has summed them already (the regression stage's first
-        round): the filter then reads the rows once less.
+        round): the filter then reads the rows once less. G and b are
+        updated in place (float64 arrays): on return they are the kept
+        tasks' normal equations.
 
     Returns
     -------
@@ -239,7 +241,7 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         G, b = normal_equations(X, y, wt, buf)
         top = None
     else:
-        G, b, top = np.array(start[0], dtype=float), np.array(start[1], dtype=float), start[2]
+        G, b, top = np.asarray(start[0], dtype=float), np.asarray(start[1], dtype=float), start[2]
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         w = _solve(G, b, X, y, wt)
@@ -388,9 +390,12 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
                                  start=start)
 
     W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty, quick)
-    # nothing removed: the first round's normal-equation matrices are the
-    # final components' Gram matrices (the anchor's light covariances)
-    grams = first["grams"] if np.array_equal(final, labels) else None
+    # the first round's normal-equation matrices, downdated in place by the
+    # filter of every component it started, are the final components' Gram
+    # matrices (the anchor's light covariances); a component filtered from
+    # its own sums (its first fit was not well conditioned) leaves them stale
+    stale = [c for c in range(k) if infos[c].get("removed", 0) and not ok[c]]
+    grams = None if stale else first["grams"]
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap,
                       "removed": [i["removed"] for i in infos],
