@@ -156,8 +156,10 @@ def _gradient_test(g, kept, d, example_top=0.0, buf=None):
     if kept.all():
         gk = g
     else:
-        m = int(kept.sum())
-        gk = np.compress(kept, g, axis=0, out=None if buf is None else buf[:m])
+        rows = np.flatnonzero(kept)
+        # np.take in mode "clip" into the buffer: the rows of g[kept], unbuffered
+        gk = np.take(g, rows, axis=0, out=None if buf is None else buf[:rows.size],
+                     mode="clip")
     gk -= gk.mean(axis=0)
     v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, example_top)
     return gk, v, ratio
