@@ -69,22 +69,35 @@ def least_squares(X, y, weights=None):
     precision). Falls back to :func:`numpy.linalg.lstsq` (SVD,
     minimum-norm solution) when XᵀX is rank-deficient or ill-conditioned.
     """
+    w = gram_solve(*normal_equations(X, y, weights))
+    if w is not None:
+        return w
+    if weights is not None:
+        sw = np.sqrt(weights)
+        X, y = X * sw[:, None], y * sw
+    return svd_least_squares(X, y)
+
+
+def normal_equations(X, y, weights=None, buf=None):
+    """``(XᵀWX, XᵀWy)`` of :func:`least_squares`, summed over cache-sized
+    blocks of rows (√w-scaled rows: each block's XᵀWX is one syrk).
+
+    ``buf``, an array of at least one block's entries, holds the scaled
+    rows (no allocation per block); the sums are the same either way.
+    """
     N, d = X.shape
     G, b = np.zeros((d, d)), np.zeros(d)
     step = max(1, BLOCK_BYTES // (X.itemsize * d))
     sw = None if weights is None else np.sqrt(weights)
     for s in range(0, N, step):                  # loop over row blocks
         Xb, yb = X[s:s + step], y[s:s + step]
-        if sw is not None:                       # √w-scaled rows: XᵀWX as one syrk
-            Xb, yb = Xb * sw[s:s + step, None], yb * sw[s:s + step]
+        if sw is not None:
+            out = None if buf is None else buf[:Xb.size].reshape(Xb.shape)
+            Xb = np.multiply(Xb, sw[s:s + step, None], out=out)
+            yb = yb * sw[s:s + step]
         G += Xb.T @ Xb
         b += Xb.T @ yb
-    w = gram_solve(G, b)
-    if w is not None:
-        return w
-    if sw is not None:
-        X, y = X * sw[:, None], y * sw
-    return svd_least_squares(X, y)
+    return G, b
 
 
 def svd_least_squares(X, y):

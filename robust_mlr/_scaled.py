@@ -175,7 +175,10 @@ class ScaledTasks(MetaDataset):
             X = buf[:r.size]
             src = self._source_rows(r)
             if isinstance(self._base.X, np.ndarray):
-                np.take(self._base.X, src, axis=0, out=X)
+                # mode="clip": the rows are in range by construction, and with
+                # ``out`` numpy buffers the default mode's gather (an extra
+                # copy of the component: 3-6x slower measured at 10^6 tasks)
+                np.take(self._base.X, src, axis=0, out=X, mode="clip")
             else:                               # rows on disk (robust_mlr._disk)
                 X[...] = self._base.X[src]
             sizes = self.offsets[idx + 1] - self.offsets[idx]

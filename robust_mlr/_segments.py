@@ -256,13 +256,13 @@ def _block_rss(block, offsets, row_bytes, W, rows=False):
         yield (a, e, rss, Xb, yb) if rows else (a, e, rss)
 
 
-def pool_weighted_sums(data, weights):
+def pool_weighted_sums(data, weights, out=None):
     """Per-task sums ``Σ_j weights_j x_j`` (n, d) of a MetaDataset's covariates,
     by blocks of tasks (``data._block``; one pass over X, equal entry for
     entry to :func:`weighted_task_sums`, whose sparse product sums each task
-    on its own)."""
+    on its own), into ``out`` if given (no n × d allocation)."""
     off = data.offsets
-    out = np.empty((data.n_tasks, data.dim))
+    out = np.empty((data.n_tasks, data.dim)) if out is None else out
     sums = BlockSums()
     for a, e in task_blocks(off, data._row_bytes):
         lo, hi = off[a], off[e]

@@ -38,6 +38,63 @@ def test_filter_removes_aligned_corruption():
     assert (~kept & mask).sum() >= 0.9 * mask.sum()
 
 
+def test_filter_fit_is_least_squares_on_the_tasks_it_kept():
+    """The filter sums the normal equations once and removes each round's
+    dropped tasks from them: after several rounds its ŵ is still the
+    capped-weight least-squares fit of the kept tasks (an SVD of their
+    rows), to rounding."""
+    from robust_mlr import Pools
+    from robust_mlr.stages.screening import size_cap
+    theta = make_params(16, 1, rng=0)
+    r = np.random.default_rng(3)
+    sizes = r.integers(2, 12, 4000)
+    sizes[r.random(4000) < 0.03] = 80            # above the size cap (11): weights < 1
+    ds = make_tasks(theta, 4000, sizes, rng=4)
+    bad = corrupt_pools(Pools(ds, ds, ds), "gradient_aligned", 0.05, theta=theta,
+                        targets=["light2"], rng=1).light2
+    w, _, kept, info = filter_regression(bad, 0.05, rng=0)
+    assert info["iterations"] >= 3 and info["removed"] > 0      # measured: 4 rounds
+    t = bad.sizes.astype(float)
+    sw = np.sqrt(np.repeat(kept * np.minimum(t, size_cap(t)) / t, bad.sizes))
+    w_ref = np.linalg.lstsq(bad.X * sw[:, None], bad.y * sw, rcond=None)[0]
+    # measured 4e-15 relative; keeping one removed task in the normal
+    # equations moves ŵ by 1.5e-3 relative
+    np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-11 * np.linalg.norm(w_ref))
+
+
+def test_filter_components_returns_the_kept_tasks_gram_matrices():
+    """After removals the stage's per-component Gram matrices (which the
+    heavy anchor uses for the light estimate's covariance) are those of the
+    tasks each component kept: the first round's sums downdated in place,
+    equal to a direct sum to rounding."""
+    from robust_mlr import MetaDataset
+    from robust_mlr.stages.regression import filter_components
+    from robust_mlr.stages.screening import size_cap
+    theta = make_params(12, 2, rng=0)
+    ds = make_tasks(theta, 6000, 8, rng=1)
+    # 5 % of the tasks, all in component 0, answer with w_0 + s·e_1: a
+    # coherent push the filter removes over several rounds
+    shifted = np.zeros(ds.n_tasks, bool)
+    shifted[np.flatnonzero(ds.components == 0)[:300]] = True
+    rows = np.repeat(shifted, ds.sizes)
+    y = ds.y.copy()
+    y[rows] = ds.X[rows] @ (theta.W[:, 0] + theta.s[0] * np.eye(12)[0])
+    bad = MetaDataset(ds.X, y, ds.offsets, ds.components)
+    labels = bad.components.copy()
+    labels[::40] = -1                                      # flagged tasks are left out
+    _, _, _, info = filter_components(bad, labels, 2, alpha=0.05, rng=0)
+    assert sum(info["removed"]) > 0 and info["grams"] is not None
+    t = bad.sizes.astype(float)
+    c_task = np.minimum(t, size_cap(t)) / t
+    for c in range(2):
+        rows = np.repeat(info["labels"] == c, bad.sizes)
+        Xw = bad.X[rows] * np.sqrt(np.repeat(c_task, bad.sizes)[rows])[:, None]
+        ref = Xw.T @ Xw
+        # measured 5e-16 relative; one removed task left in moves it by 8e-4
+        np.testing.assert_allclose(info["grams"][c], ref, rtol=0,
+                                   atol=1e-12 * np.abs(ref).max())
+
+
 def test_huber_recovers_with_outlying_responses():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((4000, 5))

@@ -13,7 +13,9 @@ per-task sums by a sparse product). No component's rows are gathered into
 a copy, and a screened pool is read through its scaled blocks. Only a
 component whose first round does not meet the stopping rule is then
 filtered on its own (its later rounds need the random draws, made in
-component order as before). Its stopping test needs only each component's
+component order as before), starting from this pass's normal equations and
+reference: its rows are read for the gradients, not for another Gram
+matrix. Its stopping test needs only each component's
 gradient mean and covariance, summed block by block: no per-task gradient
 array is kept.
 """
@@ -90,7 +92,8 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         Residual sum of squares of each task under its component.
     stats : dict, with ``statistics`` only
         ``grams`` (k, d, d): Σ c_i x_j x_jᵀ per component, c_i =
-        min(t_i, t_cap)/t_i (the normal equations' matrices);
+        min(t_i, t_cap)/t_i (the normal equations' matrices); ``rhs`` (k, d):
+        Σ c_i y_j x_j (their right-hand sides);
         ``example_tops`` (k,): top eigenvalue of the per-example moment
         Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (0 where the
         fit is not ok), the clean reference of the stopping rule.
@@ -168,4 +171,4 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         return W, ok, gsum, gmom, rss
     tops = np.array([float(top_eigvecs(M[c] / wsum[c], 1)[1][0]) if wsum[c] > 0 else 0.0
                      for c in range(k)])
-    return W, ok, gsum, gmom, rss, {"grams": G, "example_tops": tops}
+    return W, ok, gsum, gmom, rss, {"grams": G, "rhs": b, "example_tops": tops}

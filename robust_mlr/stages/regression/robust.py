@@ -23,6 +23,11 @@ covariate law and which a coherent corrupted task raises t_i times less
 than the gradients' covariance); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
 threshold on [0, max score]).
 
+**Cost of a round.** The kept tasks' normal equations are summed once and
+each round subtracts the tasks it removed (a sum over those tasks' rows
+only); a round then reads the rows for the residuals, the gradients and the
+per-example moment, in blocks through reused buffers.
+
 **Bounded influence.** Every task weighs at most t_cap
 (:func:`~robust_mlr.stages.screening.size_cap`) in the least-squares fit
 (example weights min(t_i, t_cap)/t_i), so any ⌊αn⌋ tasks hold ≤ 2α of the
@@ -45,11 +50,11 @@ import numpy as np
 
 from ..._dist import chi2
 
-from ..._linalg import least_squares, top_eigvecs
-from ..._segments import weighted_task_sums
+from ..._linalg import gram_solve, least_squares, normal_equations, top_eigvecs
+from ..._segments import BLOCK_BYTES, pool_weighted_sums
 from ..._select import weighted_median
 from ..._validation import check_alpha, check_rng
-from ...data import MetaDataset
+from ...data import MetaDataset, example_rows
 from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
@@ -68,7 +73,7 @@ def _ls(X, y, weights=None):
     return least_squares(X, y, weights)
 
 
-def _example_top(X, r, weights):
+def _example_top(X, r, weights, buf=None):
     """Top eigenvalue of the per-example moment Σ_j w_j r_j² x_j x_jᵀ / Σ_j w_j.
 
     The examples of a task are independent, so a clean task's gradient has
@@ -76,10 +81,45 @@ def _example_top(X, r, weights):
     covariates (the trace reference), anisotropic for others (fourth
     moments of x along the fit's error). Corrupted tasks that push their
     gradients coherently put t_i times more into the gradients' covariance
-    than into this moment, so it can serve as the clean reference."""
-    R = X * (r * np.sqrt(weights))[:, None]
-    M = R.T @ R / max(float(weights.sum()), 1e-300)
+    than into this moment, so it can serve as the clean reference.
+
+    Summed over cache-sized blocks of rows; ``buf`` (at least one block's
+    entries) holds the weighted rows, so a round allocates no N × d array."""
+    N, d = X.shape
+    s = r * np.sqrt(weights)
+    step = max(1, BLOCK_BYTES // (X.itemsize * d))
+    M = np.zeros((d, d))
+    for a in range(0, N, step):                  # loop over row blocks
+        Xb = X[a:a + step]
+        out = None if buf is None else buf[:Xb.size].reshape(Xb.shape)
+        R = np.multiply(Xb, s[a:a + step, None], out=out)
+        M += R.T @ R
+    M /= max(float(weights.sum()), 1e-300)
     return float(top_eigvecs(M, 1)[1][0])
+
+
+def _solve(G, b, X, y, weights):
+    """ŵ from the normal equations (G, b) of the kept tasks; when G is not
+    well conditioned, :func:`_ls` on the rows (its SVD fallback)."""
+    w = gram_solve(G, b)
+    return _ls(X, y, weights) if w is None else w
+
+
+def _downdate(G, b, data, ex_w, tasks):
+    """Remove the examples of ``tasks`` from the normal equations (G, b) in
+    place: G −= Σ w_j x_j x_jᵀ, b −= Σ w_j y_j x_j over their rows.
+
+    A round removes a few tasks, so this reads their rows only: the kept
+    tasks' Gram matrix is summed once, not once a round. The result differs
+    from a fresh sum over the kept rows by rounding (a few ulps of the
+    full G, which the kept part dominates: at most the budget's share of
+    the tasks is ever removed)."""
+    rows = example_rows(data.offsets, tasks)
+    sw = np.sqrt(ex_w[rows])
+    Xd = np.take(data.X, rows, axis=0)          # a gather: twice as fast as X[rows]
+    Xd *= sw[:, None]
+    G -= Xd.T @ Xd
+    b -= Xd.T @ (data.y[rows] * sw)
 
 
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
@@ -106,13 +146,21 @@ def _noise(sizes, rss, kept=None, t_cap=None):
     return weighted_median(ratio, np.minimum(t, t_cap))
 
 
-def _gradient_test(g, kept, d, example_top=0.0):
+def _gradient_test(g, kept, d, example_top=0.0, buf=None):
     """The kept tasks' centred gradients, the top eigenvector of their
     covariance and its eigenvalue over the clean Marchenko–Pastur edge, the
     clean scale being the larger of tr/d and the per-example moment's top
-    eigenvalue ``example_top`` (:func:`_example_top`)."""
-    gk = g if kept.all() else g[kept]                  # no copy while all are kept
-    gk = gk - gk.mean(axis=0)
+    eigenvalue ``example_top`` (:func:`_example_top`). The gradients are
+    centred in place: ``g`` itself while all tasks are kept, else their
+    copy in ``buf`` (an array of g's shape, reused across rounds)."""
+    if kept.all():
+        gk = g
+    else:
+        rows = np.flatnonzero(kept)
+        # np.take in mode "clip" into the buffer: the rows of g[kept], unbuffered
+        gk = np.take(g, rows, axis=0, out=None if buf is None else buf[:rows.size],
+                     mode="clip")
+    gk -= gk.mean(axis=0)
     v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, example_top)
     return gk, v, ratio
 
@@ -127,7 +175,7 @@ def _covariance_test(C, n, d, example_top=0.0):
 
 
 def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
-                      t_cap=None):
+                      t_cap=None, start=None):
     """Weighted least squares on a set of tasks, filtering corrupted tasks by
     their gradients.
 
@@ -146,6 +194,14 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     t_cap : float, optional
         Task-size cap of the example weights (default
         :func:`~robust_mlr.stages.screening.size_cap`).
+    start : tuple (G, b, top), optional
+        The first round's normal equations G = Σ c_i x_j x_jᵀ, b = Σ c_i y_j x_j
+        over all tasks of the set (c_i = min(t_i, t_cap)/t_i) and the top
+        eigenvalue of the per-example moment at their solution, when a pass
+        over the pool has summed them already (the regression stage's first
+        round): the filter then reads the rows once less. G and b are
+        updated in place (float64 arrays): on return they are the kept
+        tasks' normal equations.
 
     Returns
     -------
@@ -172,17 +228,34 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     budget = excess_limit(alpha, n) if budget is None else int(budget)
     t = data.sizes.astype(float)
     t_cap = size_cap(t) if t_cap is None else float(t_cap)
+    X, y = data.X, data.y
     ex_w = np.repeat(np.minimum(t, t_cap) / t, data.sizes)     # example weights (capped)
+    wt = ex_w.copy()                             # of the kept tasks (dropped rows weigh 0)
+    # buffers reused by every round: the residuals, the gradients (twice: the
+    # kept ones are centred in a copy) and one block of weighted rows
+    r = np.empty(X.shape[0])
+    g, g_kept = np.empty((n, d)), np.empty((n, d))
+    root_t = np.sqrt(t)[:, None]
+    buf = np.empty(min(X.shape[0], max(1, BLOCK_BYTES // (X.itemsize * d))) * d)
+    # the kept tasks' normal equations: summed once (or given), then each
+    # round downdated by the tasks it removes (:func:`_downdate`)
+    if start is None:
+        G, b = normal_equations(X, y, wt, buf)
+        top = None
+    else:
+        G, b, top = np.asarray(start[0], dtype=float), np.asarray(start[1], dtype=float), start[2]
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
-        row_kept = np.repeat(kept, data.sizes)
-        w = _ls(data.X, data.y, ex_w * row_kept)   # dropped rows weigh 0
-        r = data.X @ w - data.y
+        w = _solve(G, b, X, y, wt)
+        np.matmul(X, w, out=r)
+        r -= y
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
-        g = weighted_task_sums(data.offsets, data.X, r) / np.sqrt(t)[:, None]
-        gk, v, lam_ratio = _gradient_test(g, kept, d,
-                                          _example_top(data.X, r, ex_w * row_kept))
+        g = pool_weighted_sums(data, r, out=g)
+        g /= root_t
+        if it > 1 or top is None:
+            top = _example_top(X, r, wt, buf)
+        gk, v, lam_ratio = _gradient_test(g, kept, d, top, g_kept)
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
             break
@@ -192,14 +265,17 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         drop = np.flatnonzero(score > thr)
         drop = drop[np.argsort(-score[drop])][:budget - removed]
         kept[drop] = False
+        _downdate(G, b, data, ex_w, drop)
+        wt[example_rows(data.offsets, drop)] = 0.0
     else:
         warnings.warn(f"regression filter stopped at max_iter={max_iter} with top eigenvalue "
                       f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
                       stacklevel=2)
         # the last pass removed tasks after its fit (a break leaves ŵ fitted
         # on the final kept set, so no refit is needed there)
-        w = _ls(data.X, data.y, ex_w * np.repeat(kept, data.sizes))
-        r = data.X @ w - data.y
+        w = _solve(G, b, X, y, wt)
+        np.matmul(X, w, out=r)
+        r -= y
     # ŝ² over all the component's tasks, not the kept ones: the filter
     # removes tasks with large aligned gradients, i.e. large residuals, so
     # ŝ² on the kept tasks is biased low whenever it removes clean tasks; the
@@ -230,7 +306,7 @@ def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
 
 
 def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
-    """Apply ``fit(subset) -> (w, s2, kept_mask, info)`` per component; with
+    """Apply ``fit(subset, c) -> (w, s2, kept_mask, info)`` per component c; with
     ``skip_empty`` a component with too few examples gets NaN (w, s²) and
     ``info["unsupported"]`` instead of an EmptyClusterError.
 
@@ -257,7 +333,8 @@ def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
     done = {} if quick is None else {c: quick(c, groups[c]) for c in fitted}
     slow = [c for c in fitted if done.get(c) is None]
     # one component's rows at a time (a screened pool gathers them into one buffer)
-    done.update((c, fit(sub)) for c, sub in zip(slow, data._subsets([groups[c] for c in slow])))
+    done.update((c, fit(sub, c))
+                for c, sub in zip(slow, data._subsets([groups[c] for c in slow])))
     for c in fitted:
         W[:, c], s2[c], kept, infos[c] = done[c]
         final[groups[c][~kept]] = -1
@@ -307,12 +384,20 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
             "iterations": 1, "removed": 0, "budget": budget, "top_eig_over_edge": lam_ratio,
             "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
-    W, s2, p, final, infos = _per_component(
-        data, labels, k, lambda sub: filter_regression(sub, alpha, rng, max_iter, budget=budget,
-                                                       t_cap=t_cap), skip_empty, quick)
-    # nothing removed: the first round's normal-equation matrices are the
-    # final components' Gram matrices (the anchor's light covariances)
-    grams = first["grams"] if np.array_equal(final, labels) else None
+    def fit(sub, c):
+        """The filter on component c's rows, its first round's normal
+        equations and reference taken from the pass above."""
+        start = (first["grams"][c], first["rhs"][c], tops[c]) if ok[c] else None
+        return filter_regression(sub, alpha, rng, max_iter, budget=budget, t_cap=t_cap,
+                                 start=start)
+
+    W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty, quick)
+    # the first round's normal-equation matrices, downdated in place by the
+    # filter of every component it started, are the final components' Gram
+    # matrices (the anchor's light covariances); a component filtered from
+    # its own sums (its first fit was not well conditioned) leaves them stale
+    stale = [c for c in range(k) if infos[c].get("removed", 0) and not ok[c]]
+    grams = None if stale else first["grams"]
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap,
                       "removed": [i["removed"] for i in infos],
@@ -321,7 +406,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
 
 def huber_components(data, labels, k, skip_empty=False):
     """Regression stage ``"huber"``: :func:`huber_regression` per component."""
-    def fit(sub):
+    def fit(sub, c):
         w, scale = huber_regression(sub.X, sub.y)
         return w, scale ** 2, np.ones(sub.n_tasks, bool), {"scale": scale}
     W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty)
