@@ -115,11 +115,14 @@ from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._directional_median import median_step
 from ._misclass import example_weights, misclassification_bias, model_bias, responsibilities
-from .noise_check import cross_check_noise, light_noise_se, posterior_noise
+from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
            "refit_noise", "use_heavy"]
 
+#: A posterior-weighted ŝ²_ℓ below this share of its start fails the
+#: refit's test (:func:`refit_noise`).
+COLLAPSE = 0.5
 #: Level of the light–heavy consistency test over all components of a fit.
 TEST_LEVEL = 1e-3
 #: Expected misassigned clean heavy tasks allowed, as a share of the pool.
@@ -560,12 +563,20 @@ def refit_noise(light, labels, W, s2, p, unsupported=()):
     by its posterior (:func:`~.noise_check.posterior_noise`); components in
     ``unsupported`` (no light task, W from the clustering) and those without
     an estimate keep theirs. Returns ``(s2, info)``, info holding the
-    estimates over the classified tasks (``s2_classified``)."""
+    estimates over the classified tasks (``s2_classified``), the levels the
+    refit started from (``start``, the medians over the tasks each ŵ_ℓ fits
+    best) and ``collapsed``: the components whose posterior-weighted median
+    fell below ``COLLAPSE`` × its start (held at the start; a failed test:
+    :func:`~.noise_check.posterior_noise`, Notes)."""
     s2 = np.asarray(s2, dtype=float)
-    new = posterior_noise(light, labels, W, p)
+    refined, start = _posterior_levels(light, labels, W, p)
+    new = _held(refined, start)
     use = np.isfinite(new) & np.isfinite(s2)
     use[list(unsupported)] = False
-    return np.where(use, new, s2), {"s2_classified": s2, "refitted": use}
+    with np.errstate(invalid="ignore"):
+        collapsed = use & np.isfinite(refined) & (refined < COLLAPSE * start)
+    return np.where(use, new, s2), {"s2_classified": s2, "refitted": use, "start": start,
+                                    "collapsed": collapsed}
 
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
@@ -638,6 +649,7 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         info["anchor"] = {"skipped": "heavy assignment unreliable"}
     if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
         s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)
+        info["passed"] = info["passed"] and not info["posterior_noise"]["collapsed"].any()
     if cross_check and reliable:
         s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2,
                                                     se_light=light_noise_se(light, labels, s2))

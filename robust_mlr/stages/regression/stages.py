@@ -117,6 +117,8 @@ class RegressionStage(Stage):
         elif refit != "never":
             s2, info["posterior_noise"] = refit_noise(data, np.asarray(labels), W, s2, p,
                                                       unsupported.tolist())
+            if info["posterior_noise"]["collapsed"].any():
+                info["passed"] = False
         if self.robust:
             info.update(removed=int(np.sum(info.get("removed", 0))),
                         limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
