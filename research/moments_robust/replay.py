@@ -51,6 +51,12 @@ def fit(pools, theta, alpha, seed):
            "worst": int(np.argmax(per)), "per": np.round(per, 3).tolist(),
            "perp_U": np.round(np.linalg.norm(theta.W - P @ theta.W, axis=0) / theta.s,
                               3).tolist()}
+    reg = m.diagnostics_["regression"]
+    rec["minority"] = reg.get("minority")
+    rec["collapsed"] = np.flatnonzero((reg.get("posterior_noise") or {}).get(
+        "collapsed", [])).tolist()
+    rec["n_classified"] = np.bincount(m.light_labels_[m.light_labels_ >= 0],
+                                      minlength=theta.k).tolist()
     if getattr(m, "W_tilde_", None) is not None:
         rec["tilde"] = np.round(matched(m.W_tilde_, theta), 3).tolist()
     return m, rec

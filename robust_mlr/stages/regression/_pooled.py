@@ -114,6 +114,7 @@ from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._directional_median import median_step
+from ._light_median import light_median_step
 from ._misclass import example_weights, misclassification_bias, model_bias, responsibilities
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
@@ -646,7 +647,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         info["passed"] = comb["passed"] and heavy_ok
         W = W_new
     elif anchor:
-        info["anchor"] = {"skipped": "heavy assignment unreliable"}
+        # no heavy bound on what the light tasks do: a median along their
+        # gradients' leading direction instead (:mod:`._light_median`)
+        W, med = light_median_step(light, labels, W)
+        info["anchor"] = {"skipped": "heavy assignment unreliable", "light_median": med}
     if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
         s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)
         info["passed"] = info["passed"] and not info["posterior_noise"]["collapsed"].any()
