@@ -56,9 +56,10 @@ def _screen_param(value, name):
 _RECHECK_SHIFT = 0.5
 
 
-def _moved(W, s2, W_tilde):
+def _moved(W, s2, W_tilde, threat):
     """Components whose fitted ŵ_ℓ lies more than ``_RECHECK_SHIFT``·ŝ_ℓ
-    from the centre W̃_ℓ the light tasks were classified at.
+    from the centre W̃_ℓ the light tasks were classified at (none when the
+    threat model is inactive).
 
     A centre the adversary pulled hands the tasks out wrongly without
     flagging them: on the small-heavy problem (d 64, k 8, α = 0.05) a
@@ -69,7 +70,7 @@ def _moved(W, s2, W_tilde):
     remained: the fit followed them to 0.56·s. Classified again at the
     fitted estimates the clean tasks come back.
     """
-    if W_tilde is None or np.shape(W_tilde) != np.shape(W):
+    if not threat.active or W_tilde is None or np.shape(W_tilde) != np.shape(W):
         return []
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = np.linalg.norm(W - W_tilde, axis=0) / np.sqrt(np.asarray(s2, float))
@@ -269,7 +270,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
                                        threat=threat, rng=rng)
         recheck = cls_.get_params().get("recheck", False)
-        moved = _moved(reg.W_, reg.s2_, self.W_tilde_) if threat.active else []
+        moved = _moved(reg.W_, reg.s2_, self.W_tilde_, threat)
         if recheck and (diag["classification"].get("excess") or moved):
             # far more flags than clean tasks give: W̃ is off there, and the
             # flags cut that component's clean tasks on one side; or the fit

@@ -52,7 +52,6 @@ def fit(pools, theta, alpha, seed):
            "perp_U": np.round(np.linalg.norm(theta.W - P @ theta.W, axis=0) / theta.s,
                               3).tolist()}
     reg = m.diagnostics_["regression"]
-    rec["minority"] = reg.get("minority")
     rec["collapsed"] = np.flatnonzero((reg.get("posterior_noise") or {}).get(
         "collapsed", [])).tolist()
     rec["n_classified"] = np.bincount(m.light_labels_[m.light_labels_ >= 0],

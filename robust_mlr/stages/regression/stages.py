@@ -119,10 +119,6 @@ class RegressionStage(Stage):
                                                       unsupported.tolist())
             if info["posterior_noise"]["collapsed"].any():
                 info["passed"] = False
-        if self.robust and threat.active:
-            info["minority"] = _minority(labels, k, threat.alpha)
-            if info["minority"]:
-                info["passed"] = False
         if self.robust:
             info.update(removed=int(np.sum(info.get("removed", 0))),
                         limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
@@ -133,26 +129,6 @@ class RegressionStage(Stage):
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         """The method: ``(W, s2, p, info)`` from the labelled tasks (with
         ``skip_empty``, NaN for a component with too few examples)."""
-
-
-def _minority(labels, k, alpha):
-    """Components given tasks, but fewer than twice the ⌊αn⌋ an adversary
-    may write: there its tasks can be the majority of what the fit sees.
-
-    The share of such a component is p̂ < 2α, where the two-point floor of
-    ŵ is unbounded (:func:`robust_mlr.limits.two_point_floor`: two worlds
-    that move half of the component apart are the same law). A poor
-    clustering centre can hand a component few of its clean tasks and all
-    of the adversary's: on the small-heavy problem (d 64, k 8, α = 0.05) a
-    light-1 variance hiding with a heavy midpoint left the centre of one
-    component 0.9·s off, 541 of its clean light-2 tasks and 1 000 of the
-    adversary's went to it, and the regression followed them to 0.57·s,
-    silently. On clean data a component of share p > 2α is not near it.
-    """
-    labels = np.asarray(labels)
-    n = np.bincount(labels[labels >= 0], minlength=k)[:k]
-    bound = 2 * int(np.floor(alpha * labels.size))
-    return np.flatnonzero((n > 0) & (n < bound)).tolist()
 
 
 class LeastSquares(RegressionStage):
