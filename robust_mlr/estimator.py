@@ -68,7 +68,7 @@ def _moved(W, s2, W_tilde, threat):
     0.85·s off, and 1 000 of its clean tasks went to the other components
     (no excess flags) while the adversary's 1 000 made most of what
     remained: the fit followed them to 0.56·s. Classified again at the
-    fitted estimates the clean tasks come back.
+    fitted estimates more of its clean tasks return to it.
     """
     if not threat.active or W_tilde is None or np.shape(W_tilde) != np.shape(W):
         return []

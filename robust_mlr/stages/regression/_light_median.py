@@ -24,11 +24,11 @@ centred at eᵀ(w − ŵ), sd s/‖X_i e‖); ŵ moves by the median of the δ_i
 along e, over every task classified to the component (not only those the
 filter kept, whose selection is the filter's), and the direction is
 recomputed at the new ŵ for :data:`N_ROUNDS` rounds: 0.55·s above became
-0.33·s (0.43·s with noisier tasks). The price is where the adversary's
+0.33·s (0.43·s with tasks of noise 0.6·s instead of 0.8·s). The price is where the adversary's
 tasks sit within a few sd's of the clean centre, where the mean is the
 better location (ε·δ against the median's quantile gap): 1 000 noise-free
-tasks 2 sd's out among 2 154 (1 097 clean, the rest flagged) moved the
-mean to 0.34·s and move the median to 0.41·s. On clean data the median
+tasks 2 sd's out among 2 154 classified to a component (1 097 of its
+1 500 clean ones) moved the mean to 0.34·s and move the median to 0.41·s. On clean data the median
 and the mean along e differ by a fraction of a standard error.
 """
 

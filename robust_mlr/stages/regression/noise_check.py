@@ -302,7 +302,7 @@ def posterior_noise(light: MetaDataset, labels, W, p=None, rounds=3):
     the clean tasks' moves the posteriors of those clean tasks to the other
     components, which lowers the level again. On the small-heavy problem
     (d 64, k 8, light-2 tasks of 16 examples, α = 0.05) three rounds took
-    ŝ²_ℓ from 0.34 to 0.018·s², the learner reclassified the light tasks
+    ŝ²_ℓ from 0.67·s² to 0.036·s², the learner reclassified the light tasks
     at it, and component ℓ kept only the 1 000 noise-free tasks (ŵ_ℓ
     0.52·s off, ŝ²_ℓ ≈ 0, silently). The start weighs every task ŵ_ℓ fits
     best whatever the levels, so ⌊αn⌋ tasks hold a bounded share of it. On
