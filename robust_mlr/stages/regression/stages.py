@@ -157,7 +157,9 @@ class FilterRegression(RegressionStage):
         refit ŝ²_ℓ at the pooled ŵ_ℓ (``info_["anchor"]``); a failed
         consistency test fails the stage's test. Skipped when the heavy
         tasks' assignment to components is unreliable (small heavy tasks)
-        or they have no more examples than dimensions.
+        or they have no more examples than dimensions; then each ŵ_ℓ moves
+        to the median of its light tasks' steps along their gradients'
+        leading direction instead (``info_["anchor"]["light_median"]``).
     noise_refit : {"auto", "always", "never"}
         When the threat is active, take ŝ²_ℓ at the final ŵ over every
         task weighted by its posterior probability of ℓ
