@@ -580,6 +580,22 @@ def refit_noise(light, labels, W, s2, p, unsupported=()):
                                     "collapsed": collapsed}
 
 
+def _fabricable(labels, k, alpha, unsupported=()):
+    """Fitted components that kept no more light tasks than the adversary
+    may write (αn plus the Binomial margin): every one of them can be its.
+
+    Without the heavy anchor nothing else tells such a component from a
+    fabricated one. On the small-heavy problem (d 64, k 8, α = 0.05) a
+    light-1 variance hiding, a heavy midpoint and noisy (0.4·s) light-2
+    edge placement left 994 light tasks to one component's fit, and its ŵ
+    at the adversary's vector (0.52·s, silent before this test)."""
+    labels = np.asarray(labels)
+    n = np.bincount(labels[labels >= 0], minlength=k)[:k]
+    small = (n > 0) & (n <= excess_limit(alpha, labels.size))
+    small[list(unsupported)] = False
+    return np.flatnonzero(small).tolist()
+
+
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
               unsupported=(), weights_by_task=True, light_gram=None, noise_refit="never"):
     """What a robust regression stage takes from the heavy pool: the anchor
@@ -650,7 +666,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         # no heavy bound on what the light tasks do: a median along their
         # gradients' leading direction instead (:mod:`._light_median`)
         W, med = light_median_step(light, labels, W)
-        info["anchor"] = {"skipped": "heavy assignment unreliable", "light_median": med}
+        own = _fabricable(kept_labels, k, alpha, unsupported)
+        info["anchor"] = {"skipped": "heavy assignment unreliable", "light_median": med,
+                          "fabricable": own}
+        info["passed"] = info["passed"] and not own
     if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
         s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)
         info["passed"] = info["passed"] and not info["posterior_noise"]["collapsed"].any()
