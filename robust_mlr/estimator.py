@@ -52,6 +52,31 @@ def _screen_param(value, name):
         raise ValidationError(f"{name} must be 'auto', None or a Screen object, got {value!r}")
 
 
+#: ‖ŵ_ℓ − W̃_ℓ‖/ŝ_ℓ above which the light tasks are classified again at ŵ.
+_RECHECK_SHIFT = 0.5
+
+
+def _moved(W, s2, W_tilde, threat):
+    """Components whose fitted ŵ_ℓ lies more than ``_RECHECK_SHIFT``·ŝ_ℓ
+    from the centre W̃_ℓ the light tasks were classified at (none when the
+    threat model is inactive).
+
+    A centre the adversary pulled hands the tasks out wrongly without
+    flagging them: on the small-heavy problem (d 64, k 8, α = 0.05) a
+    heavy midpoint put the direction of light-2 edge-placed tasks into the
+    clustering's basis, the light-task EM's centre of their component sat
+    0.85·s off, and 1 000 of its clean tasks went to the other components
+    (no excess flags) while the adversary's 1 000 made most of what
+    remained: the fit followed them to 0.56·s. Classified again at the
+    fitted estimates more of its clean tasks return to it.
+    """
+    if not threat.active or W_tilde is None or np.shape(W_tilde) != np.shape(W):
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = np.linalg.norm(W - W_tilde, axis=0) / np.sqrt(np.asarray(s2, float))
+    return np.flatnonzero(shift > _RECHECK_SHIFT).tolist()
+
+
 class MetaLearner(_params.ParamsMixin, MixturePredictor):
     """Meta-learning of a mixture of k linear regressions from three pools.
 
@@ -247,10 +272,12 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
                                        threat=threat, rng=rng)
         recheck = cls_.get_params().get("recheck", False)
-        if recheck and diag["classification"].get("excess"):
+        moved = _moved(reg.W_, reg.s2_, self.W_tilde_, threat)
+        if recheck and (diag["classification"].get("excess") or moved):
             # far more flags than clean tasks give: W̃ is off there, and the
-            # flags cut that component's clean tasks on one side. Classify
-            # once more at the final estimates and fit again.
+            # flags cut that component's clean tasks on one side; or the fit
+            # moved far from W̃, which handed the tasks out. Classify once
+            # more at the final estimates and fit again.
             first = diag["classification"]
             cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
             reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
@@ -258,7 +285,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
             diag["classification"] = dict(
                 cls_.info_, removed=max(cls_.info_["removed"], first["removed"]),
                 reclassified={"components": first["excess"], "removed": first["removed"],
-                              "flagged": first["flagged"]})
+                              "flagged": first["flagged"], "moved": moved})
         self.light_labels_ = reg.labels_
         self.W_, self.s2_ = reg.W_, reg.s2_
         # the shares classified at W̃ lose the clean tasks a heavy-pool shift

@@ -114,12 +114,16 @@ from ..._select import weighted_median
 from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._directional_median import median_step
+from ._light_median import light_median_step
 from ._misclass import example_weights, misclassification_bias, model_bias, responsibilities
-from .noise_check import cross_check_noise, light_noise_se, posterior_noise
+from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["heavy_assignment", "heavy_anchor", "pool_estimates", "light_covariances",
            "refit_noise", "use_heavy"]
 
+#: A posterior-weighted ŝ²_ℓ below this share of its start fails the
+#: refit's test (:func:`refit_noise`).
+COLLAPSE = 0.5
 #: Level of the light–heavy consistency test over all components of a fit.
 TEST_LEVEL = 1e-3
 #: Expected misassigned clean heavy tasks allowed, as a share of the pool.
@@ -562,12 +566,36 @@ def refit_noise(light, labels, W, s2, p, unsupported=()):
     by its posterior (:func:`~.noise_check.posterior_noise`); components in
     ``unsupported`` (no light task, W from the clustering) and those without
     an estimate keep theirs. Returns ``(s2, info)``, info holding the
-    estimates over the classified tasks (``s2_classified``)."""
+    estimates over the classified tasks (``s2_classified``), the levels the
+    refit started from (``start``, the medians over the tasks each ŵ_ℓ fits
+    best) and ``collapsed``: the components whose posterior-weighted median
+    fell below ``COLLAPSE`` × its start (held at the start; a failed test:
+    :func:`~.noise_check.posterior_noise`, Notes)."""
     s2 = np.asarray(s2, dtype=float)
-    new = posterior_noise(light, labels, W, p)
+    refined, start = _posterior_levels(light, labels, W, p)
+    new = _held(refined, start)
     use = np.isfinite(new) & np.isfinite(s2)
     use[list(unsupported)] = False
-    return np.where(use, new, s2), {"s2_classified": s2, "refitted": use}
+    with np.errstate(invalid="ignore"):
+        collapsed = use & np.isfinite(refined) & (refined < COLLAPSE * start)
+    return np.where(use, new, s2), {"s2_classified": s2, "refitted": use, "start": start,
+                                    "collapsed": collapsed}
+
+
+def _fabricable(labels, k, alpha, unsupported=()):
+    """Fitted components that kept no more light tasks than the adversary
+    may write (αn plus the Binomial margin): every one of them can be its.
+
+    Without the heavy anchor nothing else tells such a component from a
+    fabricated one. On the small-heavy problem (d 64, k 8, α = 0.05) a
+    light-1 variance hiding, a heavy midpoint and noisy (0.4·s) light-2
+    edge placement left 994 light tasks to one component's fit, and its ŵ
+    at the adversary's vector (0.52·s, silent before this test)."""
+    labels = np.asarray(labels)
+    n = np.bincount(labels[labels >= 0], minlength=k)[:k]
+    small = (n > 0) & (n <= excess_limit(alpha, labels.size))
+    small[list(unsupported)] = False
+    return np.flatnonzero(small).tolist()
 
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
@@ -641,9 +669,16 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         info["passed"] = comb["passed"] and heavy_ok
         W = W_new
     elif anchor:
-        info["anchor"] = {"skipped": "heavy assignment unreliable"}
+        # no heavy bound on what the light tasks do: a median along their
+        # gradients' leading direction instead (:mod:`._light_median`)
+        W, med = light_median_step(light, labels, W)
+        own = _fabricable(kept_labels, k, alpha, unsupported)
+        info["anchor"] = {"skipped": "heavy assignment unreliable", "light_median": med,
+                          "fabricable": own}
+        info["passed"] = info["passed"] and not own
     if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
         s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)
+        info["passed"] = info["passed"] and not info["posterior_noise"]["collapsed"].any()
     if cross_check and reliable:
         s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2,
                                                     se_light=light_noise_se(light, labels, s2))

@@ -118,6 +118,8 @@ class RegressionStage(Stage):
         elif refit != "never":
             s2, info["posterior_noise"] = refit_noise(data, np.asarray(labels), W, s2, p,
                                                       unsupported.tolist())
+            if info["posterior_noise"]["collapsed"].any():
+                info["passed"] = False
         if self.robust:
             info.update(removed=int(np.sum(info.get("removed", 0))),
                         limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
@@ -166,7 +168,9 @@ class FilterRegression(RegressionStage):
         refit ŝ²_ℓ at the pooled ŵ_ℓ (``info_["anchor"]``); a failed
         consistency test fails the stage's test. Skipped when the heavy
         tasks' assignment to components is unreliable (small heavy tasks)
-        or they have no more examples than dimensions.
+        or they have no more examples than dimensions; then each ŵ_ℓ moves
+        to the median of its light tasks' steps along their gradients'
+        leading direction instead (``info_["anchor"]["light_median"]``).
     noise_refit : {"auto", "always", "never"}
         When the threat is active, take ŝ²_ℓ at the final ŵ over every
         task weighted by its posterior probability of ℓ
