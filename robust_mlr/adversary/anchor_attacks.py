@@ -170,7 +170,7 @@ class AnchorStarve(Attack):
 def _first_round_ratio(blocks, cap, d, s2):
     """Top eigenvalue of mean z zᵀ over the whitened scores at the capped-weight
     mean, over the filter's stop level (its first round, nothing removed)."""
-    from ..stages.regression._pooled import _stop_level    # the defender's own rule
+    from ..stages.regression._heavy_anchor import _stop_level    # the defender's own rule
     A, b, beta = blocks
     lam, V = np.linalg.eigh(A)
     At = np.einsum("nij,nj,nkj->nik", V, np.minimum(lam, cap), V)
@@ -248,7 +248,7 @@ class AnchorEdge(Attack):
         # white-box: bisect δ on the filter's first-round statistic over the
         # component's remaining clean tasks and the crafted ones
         from ..data import MetaDataset
-        from ..stages.regression._pooled import _task_grams          # the defender's own
+        from ..stages.regression._heavy_anchor import _task_grams          # the defender's own
         sub = data.subset(keep)
         d = data.dim
 

@@ -77,7 +77,7 @@ def read_gates(m, d):
         except ImportError:
             return None
 
-    dm, pooled = module("_directional_median"), module("_pooled")
+    dm, pooled = module("_directional_median"), module("_heavy_anchor")
     stop = getattr(pooled, "_stop_level", None)
     return {"stop": None if stop is None else float(stop(m, d)),
             "directions": getattr(dm, "N_DIRECTIONS", None),
@@ -106,7 +106,7 @@ def predict_anchor(theta, heavy, alpha, W_light=None):
     info : list of dict
         The anchor's per-component records.
     """
-    from ..stages.regression._pooled import heavy_anchor, heavy_assignment   # the defender's
+    from ..stages.regression._heavy_anchor import heavy_anchor, heavy_assignment   # the defender's
     s2 = np.asarray(theta.s, float) ** 2
     labels = heavy_assignment(heavy, theta.W, s2, theta.p, alpha)[0]
     rng = np.random.default_rng(0)
@@ -173,7 +173,7 @@ class _ScannedHeavy(Attack):
 
     def _positions_along(self, data, tasks, w, u, s):
         """Whitened positions uᵀ(β_i − w)/(s·√(uᵀA_i⁻¹u)) of ``tasks``' own fits."""
-        from ..stages.regression._pooled import _task_grams             # the defender's own
+        from ..stages.regression._heavy_anchor import _task_grams             # the defender's own
         sub = data.subset(tasks)
         A = _task_grams(sub)
         beta = np.linalg.solve(A, sub.task_sums(sub.X * sub.y[:, None])[..., None])[..., 0]

@@ -170,7 +170,7 @@ class AnchorSelect(AnchorEdge):
         own = np.flatnonzero((comps == a) & (data.sizes > data.dim))
         if own.size <= n_bad:
             return super().choose(data, n_bad, ctx, rng)
-        from ..stages.regression._pooled import _task_grams             # the defender's own
+        from ..stages.regression._heavy_anchor import _task_grams             # the defender's own
         sub = data.subset(own)
         A = _task_grams(sub)
         beta = np.linalg.solve(A, sub.task_sums(sub.X * sub.y[:, None])[..., None])[..., 0]
@@ -200,7 +200,7 @@ def predict_heavy(theta, heavy, alpha):
     Returns ``(W_H, grams, s2_H)``: (d, k) with NaN columns for components
     without an anchor, (k, d, d), (k,).
     """
-    from ..stages.regression._pooled import heavy_anchor, heavy_assignment   # the defender's
+    from ..stages.regression._heavy_anchor import heavy_anchor, heavy_assignment   # the defender's
     labels, _, _ = heavy_assignment(heavy, theta.W, np.asarray(theta.s, float) ** 2, theta.p,
                                     alpha)
     W, grams, s2, _ = heavy_anchor(heavy, labels, theta.k, alpha, np.random.default_rng(0))

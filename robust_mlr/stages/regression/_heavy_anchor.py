@@ -1,0 +1,355 @@
+"""The heavy pool's robust estimate of each component (private module): the
+anchor that :mod:`._pooled` combines with the light-pool regression.
+
+**Assignment.** Each heavy task goes to the component of largest posterior
+responsibility under the light estimates (ŵ_L, ŝ²_L, p̂). The expected
+number of *clean* tasks so assigned wrongly is Σ_i (1 − max_ℓ r_iℓ) over all
+but the ``excess_limit(α, n_H)`` least certain tasks (those may be the
+adversary's); the anchor is used only when it is at most 1 % of the pool.
+At t_H = 128 it is ≈ 0; at t_H = 4 in d = 64 most tasks are ambiguous and
+the learner keeps the light-only estimates (and skips the heavy ŝ²
+cross-check, which would be biased low there).
+
+**Robust per-component estimate.** A heavy task with t_i > d has its own
+least-squares fit β_i = A_i⁻¹X_iᵀy_i, A_i = X_iᵀX_i, whose noise is known
+given the design: L_iᵀ(β_i − w_ℓ)/s_ℓ ~ N(0, I_d) exactly (Gaussian
+noise). At the current estimate μ̂ (the mean of the kept β_i weighted by
+their information with its eigenvalues capped, :func:`_capped_weights`) the whitened scores z_i = L_i⁻¹X_iᵀ(y_i − X_iμ̂)/ŝ (L_iL_iᵀ = A_i)
+of clean tasks are therefore standard normal vectors, and the filter stops
+when the top eigenvalue of mean z_i z_iᵀ is within the Marchenko–Pastur
+edge (1 + √(d/m))² of an identity covariance plus 3.5 Tracy–Widom scales
+(the clean 0.999 quantile is at ≈ 3σ_TW for m = 30–200, d = 12–64). The
+scale is *known*, not read off the trace as in the light filter, so a
+corrupted share ε of the component can only hide a rank-one excess
+εδ² ≲ 2√(d/m) + d/m + the Tracy–Widom margin below the edge: a shift of
+μ̂ by ε·δ·s/√t_H ≈ s·√(1.4ε/t_H) along any direction (≈ 0.05·s with the
+whole budget of the default problem, 20 of 100 tasks, in one component).
+Otherwise tasks are removed with probability ∝ ⟨z_i, v⟩², at most
+``excess_limit(α, n_H)`` per component (the whole pool's budget).
+
+**Along the disagreement.** The edge is loose because it bounds the
+spread in every direction at once. Along one direction u *fixed
+independently of the heavy tasks' noise* the clean spread is known much
+better: p_i = uᵀ(β_i − μ̂)/(ŝ·√(uᵀA_i⁻¹u)) = ⟨L_i⁻¹u, z_i⟩/‖L_i⁻¹u‖ is
+N(0, 1) given the design, so Σ p_i² over m kept tasks is χ²_m (a little
+less: μ̂ is fitted). The direction that matters is the one the light
+estimate points to, u = (ŵ_L − μ̂)/‖ŵ_L − μ̂‖: the light pool is independent
+of the heavy one, and for Gaussian scores μ̂ is independent of the
+residuals β_i − μ̂ it is compared with. The filter therefore also tests
+mean p_i² against the 1 − 10⁻³/k quantile of χ²_m/m (times the ŝ² error
+factor of the stop level, ≈ 1.65 at m = 100 against ≈ 2.4 for the edge), u
+recomputed as μ̂ moves; when it fails and the eigenvalue test passes,
+the tasks are removed with probability ∝ p_i² (within the same budget).
+A shift of μ̂ along the disagreement is then held to ≈ s·√(0.65ε/t_H)
+(≈ 0.03·s). A shift across it is not, and it shows in ŵ_L − ŵ_H only in
+part, so the directional test sees the part of a heavy shift that the
+light estimate points at (cos² of the angle; the light adversary who moves
+along the same direction makes it the whole).
+**Medians along the leading directions.** The stop level bounds the spread
+the corrupted tasks add, not where the clean ones left sit: replacing the
+tasks furthest against a direction leaves a truncated clean sample leaning
+along it, with room under the level for a shift. The estimate's component
+along the top eigenvectors of the kept scores' second moment is therefore
+replaced by a Huber location of the fits where their median and mean differ
+by more than the clean noise allows (:mod:`._directional_median`).
+ŝ²_H,ℓ, the noise level of the scores, is the median of RSS_i/median(χ²_{t_i−d})
+of the tasks' own fits: independent of μ̂, and ⌊αn_H⌋ tasks move it by a
+clean quantile gap only. Tasks with t_i ≤ d + 1 or a singular design are
+left out of the anchor.
+
+**When a component has an anchor.** The adversary replaces at most
+b = ⌊αn_H⌋ heavy tasks in the whole pool. A task with t_i > d + 1 whose
+design is singular has probability zero under a continuous covariate law,
+so it is one of them, seen: with b_s such tasks (counted only while they are
+at most ``excess_limit(α, n_H)``; more, and the covariates are discrete by
+nature), at most b_u = b − b_s corrupted tasks hide among the usable ones,
+and the filter may remove ``excess_limit − b_s``. A component's robust
+estimate from m usable tasks needs the clean ones to outnumber the hidden
+corrupted ones, m ≥ 2·b_u + 3, whichever component the adversary puts them
+in (tasks it replaced *out* of the component are not corrupted tasks *in*
+it: a component starved of its tasks keeps its anchor as long as the
+remaining ones are a majority). A component below that has no anchor; its
+light-only estimate then fails the stage's test (a CorruptionWarning) when
+the light pool's own two-point floor for it (:func:`~robust_mlr.limits.two_point_floor`,
+share p̂_ℓ) exceeds :data:`UNANCHORED_FACTOR` times the usable heavy tasks'
+floor — the worst case the anchor would have reached — or is infinite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..._dist import chi2
+from ..._linalg import top_eigvecs
+from ...limits import two_point_floor
+from ...threat import ThreatModel, excess_limit
+from ._directional_median import median_step
+from ._misclass import responsibilities
+
+__all__ = ["heavy_assignment", "heavy_anchor"]
+
+#: Level of the light–heavy consistency test over all components of a fit
+#: (also the heavy filter's directional test, per component).
+TEST_LEVEL = 1e-3
+#: Expected misassigned clean heavy tasks allowed, as a share of the pool.
+MISASSIGN_SHARE = 0.01
+#: Tracy–Widom scales above the Marchenko–Pastur edge in the stop rule.
+TW_SCALES = 3.5
+#: A component without an anchor fails the test when its light floor exceeds
+#: this multiple of the heavy floor (the anchored estimate's worst case is
+#: about twice the heavy floor, docs/adversary.md).
+UNANCHORED_FACTOR = 2.0
+
+
+def heavy_assignment(heavy, W, s2, p, alpha):
+    """Posterior assignment of the heavy tasks and whether it is reliable.
+
+    Parameters
+    ----------
+    heavy : MetaDataset
+    W : ndarray (d, k), s2 : ndarray (k,), p : ndarray (k,)
+        The light pool's estimates.
+    alpha : float
+
+    Returns
+    -------
+    labels : ndarray of int (n_H,)
+        Component of largest responsibility.
+    reliable : bool
+        The expected number of misassigned clean tasks (see the module
+        notes) is at most ``MISASSIGN_SHARE · n_H``.
+    expected : float
+        That expected number.
+    """
+    n = heavy.n_tasks
+    r = responsibilities(heavy, W, s2, p)
+    miss = np.sort(1.0 - r.max(axis=1))[::-1]
+    expected = float(miss[excess_limit(alpha, n):].sum())
+    return np.argmax(r, axis=1), bool(expected <= MISASSIGN_SHARE * n), expected
+
+
+def _task_grams(data):
+    """Per-task ``X_iᵀX_i`` (n, d, d): one batched product per distinct task
+    size (tasks of a size gathered into an (n_t, t, d) array; no loop over
+    tasks)."""
+    n, d = data.n_tasks, data.dim
+    A = np.empty((n, d, d))
+    sizes = data.sizes
+    for t in np.unique(sizes):                        # loop over distinct sizes only
+        idx = np.flatnonzero(sizes == t)
+        Xt = data.X[data.offsets[idx][:, None] + np.arange(t)]      # (n_t, t, d)
+        A[idx] = np.matmul(Xt.transpose(0, 2, 1), Xt)
+    return A
+
+
+def _stop_level(m, d):
+    """Clean top eigenvalue bound of mean z zᵀ for m standard normal z in R^d."""
+    sigma_tw = (np.sqrt(m) + np.sqrt(d)) / m * (1 / np.sqrt(m) + 1 / np.sqrt(d)) ** (1 / 3)
+    return (1 + np.sqrt(d / m)) ** 2 + TW_SCALES * sigma_tw
+
+
+def _capped_weights(A, usable):
+    """Matrix weights of the per-task fits: each task's information X_iᵀX_i
+    with its eigenvalues capped at the pool's median information per
+    direction, median_i tr(A_i)/d.
+
+    A task's fit β_i is unbiased given its design, so any weights that
+    depend on the designs alone keep the weighted mean unbiased. Least
+    squares weighs β_i by A_i, which lets a task whose design is long along
+    one direction u (a few examples of large norm along u, within the
+    screen's norm limit) outweigh many clean tasks along u: ⌊αn_H⌋ such
+    tasks can then carry the estimate along u and make the clean tasks look
+    like the outliers of the filter below. Capped, no task weighs more than
+    a typical clean task in any direction (⌊αn_H⌋ tasks hold about their
+    share ε of every direction), at the cost of the clean tasks' largest
+    eigenvalues (a few per cent of the heavy estimate's variance).
+
+    Returns ``(At, Ct)``: Ã_i = V min(Λ, c) Vᵀ and Ã_iA_i⁻¹Ã_i = V min(Λ, c)²/Λ Vᵀ.
+    """
+    d = A.shape[1]
+    lam, V = np.linalg.eigh(A)
+    # no usable task (every t_i ≤ d + 1): nothing to cap, and no anchor below
+    cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d if usable.any() \
+        else np.inf
+    capped = np.minimum(lam, cap)
+    Vt = V.transpose(0, 2, 1)
+    # batched products (a three-operand einsum runs its n·d³ loop unblocked: 5× slower)
+    At = (V * capped[:, None, :]) @ Vt
+    Ct = (V * (capped ** 2 / np.maximum(lam, 1e-300))[:, None, :]) @ Vt
+    return At, Ct
+
+
+def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=None,
+                     level=TEST_LEVEL):
+    """Robust mean of per-task fits with known covariance (one component);
+    ``Wh`` holds whitening matrices L_i⁻¹ (L_iL_iᵀ = A_i), ``At``/``Ct`` the
+    capped weights of :func:`_capped_weights`. With a ``target`` (the light
+    estimate, independent of the heavy tasks) the spread of the fits along
+    u = (target − μ̂)/‖target − μ̂‖ is tested too, at ``level`` (module
+    notes); its scores are used once the eigenvalue test passes. Every
+    round removes at least the task of largest score, so at most
+    ``budget + 1`` rounds run.
+
+    Returns ``(mu, gram, s2, info)``: the estimate, the effective Gram of the
+    weighted mean over the kept tasks (Cov(μ̂) = s²·gram⁻¹:
+    gram = G M⁻¹ G, G = Σ Ã_i, M = Σ Ã_iA_i⁻¹Ã_i), the heavy noise estimate
+    and the filter's record.
+    """
+    m0, d = b.shape
+    s2 = float(np.median(rss_ratio))
+    # ŝ² is a median of m0 ratios of relative sd √(2/df): allow three of its
+    # standard errors in the stop levels
+    scale_err = 3 * 1.2533 * float(np.sqrt(np.mean(2.0 / df) / m0))
+    kept = np.ones(m0, bool)
+    Atb = np.einsum("nij,nj->ni", At, beta)
+    it, ratio, dir_ratio, by_dir = 0, np.nan, np.nan, 0
+    for it in range(1, budget + 2):
+        m = int(kept.sum())
+        G = At[kept].sum(axis=0)
+        mu = np.linalg.solve(G, Atb[kept].sum(axis=0))
+        z = np.einsum("nij,nj->ni", Wh, b - A @ mu) / np.sqrt(max(s2, 1e-300))
+        zk = z[kept]
+        v, top = top_eigvecs(zk.T @ zk / m, 1)
+        ratio = float(top[0] / (_stop_level(m, d) * (1 + scale_err)))
+        dir_ratio, p2 = _direction_ratio(Wh, z, kept, mu, target, level, scale_err)
+        removed = m0 - m
+        if (ratio <= 1 and not dir_ratio > 1) or removed >= budget:
+            break
+        # the eigenvalue test first (as without a target), then the direction
+        score = (z @ v[:, 0]) ** 2 if ratio > 1 else p2
+        by_dir += int(ratio <= 1)
+        score = np.where(kept, score, 0.0)
+        drop = np.flatnonzero(score > rng.uniform(0, score.max()))
+        drop = drop[np.argsort(-score[drop])][:budget - removed]
+        kept[drop] = False
+    gram = G @ np.linalg.solve(Ct[kept].sum(axis=0), G)
+    # the component along the leading directions: a median (module notes)
+    mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2)
+    return mu, gram, s2, dict(med, **{"tasks": int(m0), "removed": int(m0 - kept.sum()),
+                          "iterations": it, "top_eig_over_level": ratio,
+                          "direction_over_level": float(dir_ratio),
+                          "direction_rounds": by_dir,
+                          "passed": bool(ratio <= 1 and not dir_ratio > 1)})
+
+
+def _direction_ratio(Wh, z, kept, mu, target, level, scale_err):
+    """Mean of p_i² over the kept tasks, p_i = uᵀ(β_i − μ̂)/(ŝ·√(uᵀA_i⁻¹u))
+    = ⟨L_i⁻¹u, z_i⟩/‖L_i⁻¹u‖ along u = (target − μ̂)/‖target − μ̂‖, over its
+    clean 1 − ``level`` quantile χ²_m/m (times the ŝ² error factor); and the
+    p_i² (the filter's scores when it exceeds 1). NaN without a target."""
+    if target is None or not np.all(np.isfinite(target)):
+        return np.nan, None
+    u = target - mu
+    norm = float(np.linalg.norm(u))
+    if not norm > 0:
+        return np.nan, None
+    a = Wh @ (u / norm)                                      # L_i⁻¹u, (m, d)
+    p2 = np.einsum("nd,nd->n", a, z) ** 2 / np.maximum(np.einsum("nd,nd->n", a, a), 1e-300)
+    m = int(kept.sum())
+    bound = float(chi2.isf(level, m)) / m * (1 + scale_err)
+    return float(p2[kept].mean() / bound), p2
+
+
+def _seen_corrupted(singular, alpha, n):
+    """Budget left to corrupted tasks the anchor cannot see, and the
+    filter's removal limit, given the mask of usable-sized tasks with a
+    singular design (corrupted unless there are more than excess_limit of
+    them: then the covariates are discrete by nature and none counts)."""
+    limit = excess_limit(alpha, n)
+    seen = int(singular.sum())
+    if seen > limit:
+        seen = 0
+    hidden = max(ThreatModel(alpha).budget(n) - seen, 0)
+    return seen, hidden, max(limit - seen, 0)
+
+
+def _unanchored(tasks, needed, light_sizes, usable_sizes, p, alpha):
+    """Record of a component without an anchor: its light-only estimate
+    passes only when the light pool's floor is within UNANCHORED_FACTOR of
+    the usable heavy tasks' (module notes)."""
+    rec = {"anchored": False, "tasks": int(tasks), "needed": int(needed)}
+    if light_sizes is None or p is None or not alpha > 0:
+        return rec
+    share = float(np.clip(np.nan_to_num(p, nan=0.0), 1e-12, 1.0))
+    light = two_point_floor(light_sizes, share, alpha)
+    heavy = two_point_floor(usable_sizes, share, alpha) if usable_sizes.size else np.inf
+    ok = bool(np.isfinite(light) and light <= UNANCHORED_FACTOR * heavy)
+    return dict(rec, light_floor=float(light), heavy_floor=float(heavy), passed=ok)
+
+
+def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light=None):
+    """Robust per-component estimates from the heavy tasks.
+
+    Parameters
+    ----------
+    heavy : MetaDataset
+    labels : ndarray of int (n_H,)
+        Component of each heavy task (:func:`heavy_assignment`).
+    k : int
+    alpha : float
+    rng : Generator
+    light_sizes : ndarray of int, optional
+        Task sizes of the light pool, and
+    p : ndarray (k,), optional
+        its share estimates: with both, a component without an anchor is
+        tested by its two-point floors (module notes, ``passed``).
+    W_light : ndarray (d, k), optional
+        The light estimates: the filter also tests the spread of the fits
+        along the direction from its estimate to the light one, at level
+        ``TEST_LEVEL / k`` (module notes; NaN columns: not tested).
+
+    Returns
+    -------
+    W : ndarray (d, k)
+        NaN columns for components without an anchor.
+    grams : ndarray (k, d, d)
+        Σ X_iᵀX_i over each component's kept tasks (Σ_H = ŝ²·grams⁻¹).
+    s2 : ndarray (k,)
+        Heavy noise estimates (NaN without an anchor).
+    info : list of dict
+        Per component: the filter's record, or ``{"anchored": False}`` with
+        the usable ``tasks``, the number ``needed`` and the floors' test.
+    """
+    n, d = heavy.n_tasks, heavy.dim
+    t = heavy.sizes
+    sized = t > d + 1
+    usable = sized.copy()
+    A = _task_grams(heavy)
+    b = heavy.task_sums(heavy.X * heavy.y[:, None])
+    yy = heavy.task_sums(heavy.y ** 2)
+    # whitening by Cholesky factors A_i = L_iL_iᵀ (batched; a tiny ridge keeps
+    # singular designs factorable, and they are left out by their pivots)
+    scale = np.trace(A, axis1=1, axis2=2) / d
+    usable &= scale > 0
+    ridge = np.maximum(scale, 1.0)[:, None, None] * np.eye(d)
+    for eps in (1e-12, 1e-8):              # rounding can leave a rank-one A indefinite
+        try:
+            L = np.linalg.cholesky(A + eps * ridge)
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:
+        return (np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan),
+                [{"anchored": False, "reason": "task Grams not factorable"}] * k)
+    piv = np.diagonal(L, axis1=1, axis2=2) ** 2
+    usable &= piv.min(axis=1) > 1e-6 * piv.max(axis=1)
+    seen, hidden, budget = _seen_corrupted(sized & ~usable, alpha, n)
+    needed = 2 * hidden + 3
+    Wh = np.linalg.inv(L)                                             # L_i⁻¹
+    beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
+    own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
+    ratio = own_rss / chi2.median(np.maximum(t - d, 1))
+    At, Ct = _capped_weights(A, usable)
+    W, grams, s2 = np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan)
+    info = []
+    for c in range(k):                                 # loop over components only
+        idx = np.flatnonzero(usable & (labels == c))
+        if idx.size < needed or not np.median(ratio[idx]) > 0:           # noise-free: no scale
+            info.append(_unanchored(idx.size, needed, light_sizes, t[usable],
+                                    None if p is None else p[c], alpha))
+            continue
+        W[:, c], grams[c], s2[c], rec = _whitened_filter(
+            A[idx], At[idx], Ct[idx], Wh[idx], b[idx], beta[idx], ratio[idx], t[idx] - d,
+            budget, rng, None if W_light is None else W_light[:, c], TEST_LEVEL / k)
+        info.append(dict(rec, anchored=True, seen_corrupted=seen, needed=needed))
+    return W, grams, s2, info
