@@ -217,8 +217,9 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         heavy tasks (:class:`~robust_mlr.stages.regression.FilterRegression`);
         p̂, the shares of the light tasks classified at the clustering's
         estimates, is kept within two standard errors of the shares
-        classified at the final (Ŵ, ŝ²). Keyword arguments replace any stage or parameter. What each stage lets
-        ⌊αn⌋ tasks move is in docs/robust_pipeline.md.
+        classified at the final (Ŵ, ŝ²). Keyword arguments replace any
+        stage or parameter. What each stage lets ⌊αn⌋ tasks move is in
+        docs/robust_pipeline.md.
         """
         opts = dict(subspace=_subspace.FilterPCA(),
                     clustering=_clustering.BySize(small=_clustering.EM(robust=True),
