@@ -193,6 +193,8 @@ def _fit(args):
     if args.dask is not None and not pools_dir:
         raise ValidationError(f"--dask {args.dask}: only the fit of a pools directory "
                               f"runs out of core; this fit runs in memory")
+    if args.method is None:                 # a corrupted fraction asks for the robust learner
+        args.method = "robust" if args.alpha > 0 else "icml"
     preset = MetaLearner.icml if args.method == "icml" else MetaLearner.robust
     chosen = {} if args.clustering is None else {"clustering": args.clustering}
     learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed,
@@ -354,8 +356,9 @@ def add_data_parsers(sub):
     p.add_argument("data", help="pools directory, chunked directory, .npz or .csv")
     p.add_argument("--k", type=positive_int, required=True, help="number of components")
     p.add_argument("--alpha", type=alpha_value, default=0.0, help="corrupted fraction (default 0)")
-    p.add_argument("--method", choices=["icml", "robust"], default="icml",
-                   help="icml or robust (both out of core on a pools directory)")
+    p.add_argument("--method", choices=["icml", "robust"], default=None,
+                   help="icml or robust (both out of core on a pools directory); default: "
+                        "robust when --alpha > 0, else icml")
     p.add_argument("--covariates", choices=["auto", "isotropic", "estimate"], default="auto",
                    help="estimate: whiten by the covariates' estimated second moment first "
                         "(features not isotropic, e.g. real data); auto (default): only "

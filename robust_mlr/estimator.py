@@ -273,7 +273,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
                                        threat=threat, rng=rng)
         recheck = cls_.get_params().get("recheck", False)
-        moved = _moved(reg.W_, reg.s2_, self.W_tilde_, threat)
+        # the recheck is the robust classification's (flag_level set), as documented
+        moved = _moved(reg.W_, reg.s2_, self.W_tilde_, threat) if cls_.robust else []
         if recheck and (diag["classification"].get("excess") or moved):
             # far more flags than clean tasks give: W̃ is off there, and the
             # flags cut that component's clean tasks on one side; or the fit

@@ -188,6 +188,17 @@ def test_a_loaded_model_file_says_what_it_holds(user_csv, tmp_path, capsys):
     assert text.startswith("FittedMixture(k=2, d=4, method='robust', alpha=0.05, data=")
 
 
+def test_alpha_alone_fits_the_robust_learner(user_csv, tmp_path, capsys):
+    from robust_mlr.modelfile import load_model
+    for extra, method in (([], "icml"), (["--alpha", "0.05"], "robust"),
+                          (["--alpha", "0.05", "--method", "icml"], "icml")):
+        model = tmp_path / f"{method}{len(extra)}.json"
+        main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", *extra,
+              "--out", str(model)])
+        assert capsys.readouterr().out.startswith(f"fit {method}:")
+        assert f"method='{method}'" in repr(load_model(model))
+
+
 def test_clustering_is_chosen_on_the_command_line(user_csv, tmp_path, capsys):
     """The linkage warning says 'try clustering=...': the CLI user can."""
     import json
