@@ -270,7 +270,7 @@ def _predict_chunks(model, chunks, holdout, writer, labels=None):
 
 
 def _predict(args):
-    from .chunked import ChunkedMetaDataset
+    from .chunked import POOL_NAMES, ChunkedMetaDataset
     from .modelfile import load_model
     from .engine._files import check_writable_file
     model = load_model(args.model)
@@ -278,6 +278,9 @@ def _predict(args):
     if args.out:
         check_writable_file(args.out, "output file", "--out folder")
     labels = None
+    if data.is_dir() and all((data / n).is_dir() for n in POOL_NAMES):
+        raise ValidationError(f"{data} is a pools directory; predict reads one meta-dataset, "
+                              f"e.g. {data / 'light2'}")
     if data.is_dir():
         src = ChunkedMetaDataset(data)
         dim = src.dim

@@ -251,6 +251,8 @@ def test_cli_generate_fit_predict(tmp_path, capsys):
                  "--out", str(tmp_path / "p.csv")]) == 0
     assert "MSE" in capsys.readouterr().out
     assert len((tmp_path / "p.csv").read_text().splitlines()) == 1501
+    err = _cli(["predict", str(tmp_path / "m.json"), str(d)], capsys)
+    assert "is a pools directory" in err and str(d / "light2") in err
     err = _cli(["generate", str(d), "--d", "6", "--k", "2", "--light1", "30", "2",
                 "--heavy", "6", "40", "--light2", "15", "6"], capsys)
     assert "exists" in err
