@@ -128,28 +128,10 @@ class Likelihood(ClassificationStage):
         (W, s²): the shares classified at the clustering's estimates lose
         the clean tasks that a heavy-pool shift of W̃ sends to other
         components (docs/robust_pipeline.md, "Mixing weights"). Otherwise
-        p̂ is kept.
-
-        Parameters
-        ----------
-        data : MetaDataset
-            Light tasks (pool ``light2``).
-        W : ndarray (d, k)
-            Final regression vectors.
-        s2 : ndarray (k,)
-            Final noise variances.
-        p : ndarray (k,)
-            The refinement's p̂.
-        threat : ThreatModel, optional
-            The corruption budget; default: none.
-
-        Returns
-        -------
-        p : ndarray (k,)
-        info : dict
-            ``{"weights": ...}`` when the check ran: ``classified`` (the
-            refinement's p̂), ``final`` (the shares at (W, s²)), ``tasks``
-            (the number they count), ``width`` and ``moved``.
+        p̂ is kept. Parameters as in the base stage's method; ``info`` is
+        ``{"weights": ...}`` when the check ran: ``classified`` (the
+        refinement's p̂), ``final`` (the shares at (W, s²)), ``tasks`` (the
+        number they count), ``width`` and ``moved``.
         """
         threat = threat or ThreatModel()
         if not (self.robust and threat.active):
