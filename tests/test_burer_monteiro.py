@@ -200,19 +200,26 @@ def test_robust_escapes_reach_the_scs_value():
 DATA = Path(__file__).parent / "data" / "redteam_bm_trial.npz"
 
 
-def _redteam_heavy():
-    """The screened heavy tasks of a red-team trial as the clustering stage
-    sees them (tests/data/make_redteam_bm_fixture.py): tasks of two examples
-    whose y·x are the saved projected chunk means, with U = I, so that
-    ``sdp_cluster`` builds exactly the trial's factored distance."""
+def _tasks_from_chunks(path):
+    """Heavy tasks of two examples whose y·x are the saved projected chunk
+    means B (2, n, b), with U = I: ``sdp_cluster`` builds exactly the
+    distance the learner's clustering stage built."""
     from robust_mlr import MetaDataset
-    f = np.load(DATA)
+    f = np.load(path)
     B, n = f["B"], f["B"].shape[1]
     X = np.empty((2 * n, B.shape[2]))
     X[0::2], X[1::2] = B[0], B[1]
     data = MetaDataset(X, np.ones(2 * n), np.arange(0, 2 * n + 1, 2),
                        components=f["components"])
-    return data, int(f["k"]), float(f["alpha"]), float(f["scs_objective"])
+    return data, np.eye(B.shape[2]), int(f["k"]), float(f["alpha"])
+
+
+def _redteam_heavy():
+    """The screened heavy tasks of a red-team trial as the clustering stage
+    sees them (tests/data/make_redteam_bm_fixture.py), and the SCS value of
+    its SDP."""
+    data, _, k, alpha = _tasks_from_chunks(DATA)
+    return data, k, alpha, float(np.load(DATA)["scs_objective"])
 
 
 def test_red_team_trial_that_merged_two_components():
@@ -241,20 +248,6 @@ def test_red_team_trial_that_merged_two_components():
                           rng=0, solver_opts={"max_escapes": 0, "n_starts": 1})
     assert old.objective > ref + 10                 # the stationary point the fix escapes
     assert metrics.clustering_accuracy(old.labels[true], data.components[true], k) < 0.9
-
-
-def _tasks_from_chunks(path):
-    """Heavy tasks of two examples whose y·x are the saved projected chunk
-    means B (2, n, b), with U = I: ``sdp_cluster`` builds exactly the
-    distance the learner's clustering stage built."""
-    from robust_mlr import MetaDataset
-    f = np.load(path)
-    B, n = f["B"], f["B"].shape[1]
-    X = np.empty((2 * n, B.shape[2]))
-    X[0::2], X[1::2] = B[0], B[1]
-    data = MetaDataset(X, np.ones(2 * n), np.arange(0, 2 * n + 1, 2),
-                       components=f["components"])
-    return data, np.eye(B.shape[2]), int(f["k"]), float(f["alpha"])
 
 
 def test_escape_resolve_ends_once_settled():
