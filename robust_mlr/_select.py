@@ -77,6 +77,32 @@ def median(values):
     return float(np.median(v)) if nan else float(np.mean(mid))
 
 
+def quantiles(values, q):
+    """``np.quantile(values, q)`` (method "linear") of a 1-D array, its order
+    statistics by :func:`order_statistics` (no partitioned copy of the
+    array): the virtual index (n − 1)·q, its floor and the next rank, and
+    numpy's interpolation a + (b − a)·γ, or b − (b − a)·(1 − γ) for γ ≥ ½,
+    the same operations on the same numbers, so the same values bit for
+    bit. An array holding a NaN, or shorter than :data:`SELECT_FROM`, is
+    given to ``np.quantile`` itself."""
+    v = np.asarray(values, dtype=float)
+    q = np.asarray(q, dtype=float)
+    n = v.size
+    if v.ndim != 1 or n < SELECT_FROM or q.ndim != 1 or np.isnan(v).any() \
+            or not np.all((q >= 0) & (q <= 1)):
+        return np.quantile(v, q)
+    virtual = (n - 1) * q
+    below = np.floor(virtual)
+    gamma = virtual - below
+    prev = below.astype(np.int64)
+    prev[virtual >= n - 1] = n - 1                     # at the top: the largest value
+    nxt = np.minimum(prev + 1, n - 1)
+    a, b = np.split(order_statistics(v, np.concatenate([prev, nxt])), 2)
+    diff = b - a
+    out = a + diff * gamma
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), out)
+
+
 def weighted_median(values, weights):
     """The first value, in increasing order, at which the cumulative weight
     reaches half the total: ``v[order][searchsorted(cumsum(w[order]), W/2)]``,
@@ -133,6 +159,49 @@ def _blocked(blocks, n, ranks, sample=None):
             parts.append(v[(-pos) % step::step].copy())
             pos += v.size
         s = np.concatenate(parts)
+    brackets, which = _brackets(s, n, ranks)
+    below, nan, inside = _count_inside(blocks, brackets)
+    out = _resolve(n, ranks, which, below, nan, inside)
+    return (out, nan) if out is not None else _whole(blocks, ranks)
+
+
+def blocked_order_statistics_of_streams(blocks, n, ranks, samples):
+    """:func:`blocked_order_statistics` of several streams of ``n`` values
+    read together, in one counting pass: ``blocks()`` yields, per block of
+    rows, a tuple of 1-D arrays, the s-th holding stream s's values of those
+    rows; ``ranks[s]`` are stream s's ranks and ``samples[s](step)`` its
+    values at every step-th row (as ``sample`` of
+    :func:`blocked_order_statistics`). A pass over rows that computes
+    several statistics from the same inputs reads those inputs once.
+
+    Returns
+    -------
+    list of (ndarray, int)
+        Per stream, its order statistics (``np.partition(v_s, ranks[s])``
+        at ``ranks[s]``, bit for bit) and its number of NaNs."""
+    ranks = [np.asarray(r, dtype=np.int64).ravel() for r in ranks]
+
+    if n < SELECT_FROM or any(r.size == 0 for r in ranks):
+        held = list(blocks())                 # few values: every stream's, read once
+        return [_whole(lambda i=i: (b[i] for b in held), r) for i, r in enumerate(ranks)]
+
+    def stream(i):
+        return lambda: (b[i] for b in blocks())
+    step = max(n // SAMPLE, 1)
+    plans = [_brackets(np.array(sample(step), dtype=float), n, r)
+             for sample, r in zip(samples, ranks)]
+    counts = _count_inside_streams(blocks, [b for b, _ in plans])
+    out = []
+    for i, ((_, which), (below, nan, inside)) in enumerate(zip(plans, counts)):
+        got = _resolve(n, ranks[i], which, below, nan, inside)
+        out.append((got, nan) if got is not None else _whole(stream(i), ranks[i]))
+    return out
+
+
+def _brackets(s, n, ranks):
+    """Brackets (lo, hi) of the ``ranks`` of ``n`` values from the strided
+    sample ``s`` of them, and the bracket of each rank (ranks with one
+    bracket, a median's two, share its count and gathering)."""
     s = np.sort(s[~np.isnan(s)])
     ns = max(s.size, 1)
     lo, hi = np.full(ranks.size, -np.inf), np.full(ranks.size, np.inf)
@@ -144,10 +213,13 @@ def _blocked(blocks, n, ranks, sample=None):
             lo[i] = s[a]
         if b < s.size - 1:
             hi[i] = s[b]
-    # ranks with one bracket (a median's two) share its count and gathering
     brackets = sorted(set(zip(lo.tolist(), hi.tolist())))
-    which = [brackets.index(b) for b in zip(lo.tolist(), hi.tolist())]
-    below, nan, inside = _count_inside(blocks, brackets)
+    return brackets, [brackets.index(b) for b in zip(lo.tolist(), hi.tolist())]
+
+
+def _resolve(n, ranks, which, below, nan, inside):
+    """The order statistics from one counting pass (:func:`_count_inside`),
+    or None when a bracket missed its rank (the caller partitions all)."""
     out = np.empty(ranks.size)
     for i, r in enumerate(ranks.tolist()):
         if r >= n - nan:                                 # NaNs sort last
@@ -156,26 +228,34 @@ def _blocked(blocks, n, ranks, sample=None):
         got = inside[which[i]]
         j = r - int(below[which[i]])
         if not 0 <= j < got.size:                        # the sample missed the rank
-            return _whole(blocks, ranks)
+            return None
         out[i] = np.partition(got, j)[j]
-    return out, nan
+    return out
 
 
 def _count_inside(blocks, brackets):
     """One pass over ``blocks()``: per bracket (lo, hi) the number of values
     below lo and the values in [lo, hi] (in their order), and the number of
     NaNs (which compare false)."""
-    below = np.zeros(len(brackets), dtype=np.int64)
-    parts = [[] for _ in brackets]
-    nan = 0
-    for v in blocks():
-        nan += int(np.count_nonzero(np.isnan(v)))
-        for i, (lo, hi) in enumerate(brackets):          # few brackets: a loop over them
-            low = v < lo
-            below[i] += np.count_nonzero(low)
-            # lo <= v <= hi as (v <= hi) > (v < lo) on booleans: one comparison less
-            parts[i].append(v[np.greater(v <= hi, low)])
-    return below, nan, [np.concatenate(p) if p else np.empty(0) for p in parts]
+    return _count_inside_streams(lambda: ((v,) for v in blocks()), [brackets])[0]
+
+
+def _count_inside_streams(blocks, brackets):
+    """:func:`_count_inside` of every stream of ``blocks()`` (tuples of
+    arrays, one a stream) at its own ``brackets[s]``, in one pass."""
+    below = [np.zeros(len(b), dtype=np.int64) for b in brackets]
+    parts = [[[] for _ in b] for b in brackets]
+    nan = [0] * len(brackets)
+    for values in blocks():
+        for s, v in enumerate(values):
+            nan[s] += int(np.count_nonzero(np.isnan(v)))
+            for i, (lo, hi) in enumerate(brackets[s]):   # few brackets: a loop over them
+                low = v < lo
+                below[s][i] += np.count_nonzero(low)
+                # lo <= v <= hi as (v <= hi) > (v < lo) on booleans: one comparison less
+                parts[s][i].append(v[np.greater(v <= hi, low)])
+    return [(below[s], nan[s], [np.concatenate(p) if p else np.empty(0) for p in parts[s]])
+            for s in range(len(brackets))]
 
 
 def blocked_median(blocks, n):

@@ -132,3 +132,47 @@ def test_calibrated_limits_equal_full_sorts(order):
                                   float(hi))
     assert got["abs_y"] == _reference_tail(ay, p, level)
     assert got["y_per_leverage"] == _reference_tail(ay / np.sqrt(np.maximum(u, 1.0)), p, level)
+
+
+@pytest.mark.parametrize("d", [1, 3, 6, 32])
+def test_screen_pass_statistics_equal_plain_numpy(d):
+    """The screen's own pass (squared norms, and max_j |x_j| by halvings of
+    each row's width in a cache-sized chunk) gives the limits of the plainly
+    computed u = ||x/σ||²/d and max_j (x_j/σ)², bit for bit, for widths
+    that halve to one column, stop at an odd width, or cannot halve."""
+    rng = np.random.default_rng(5)
+    n, t = 70_000, 4                          # 280 000 examples, a ragged last chunk
+    N, sx = n * t, 1.3
+    X = rng.standard_t(6, size=(N, d))
+    X[17, d // 2] = -0.0
+    data = MetaDataset(X, rng.standard_normal(N), np.arange(0, N + 1, t))
+    Z = X / sx
+    u = np.einsum("ij,ij->i", Z, Z) / d
+    m = (np.abs(X).max(axis=1) / sx) ** 2
+    assert calibrated_limits(data, 0.05, (sx, 1.0)) == \
+        calibrated_limits(data, 0.05, (sx, 1.0), u=u, max_sq=m)
+
+
+@pytest.mark.parametrize("order", ["random", "sorted", "ties", "infinite"])
+def test_relative_excess_equals_numpy_quantiles(order):
+    """The filter's relative excess of a column of scores reads its two
+    trimming quantiles by selection; they are ``np.quantile``'s (linear
+    interpolation between order statistics), so the excess is the one
+    computed from ``np.quantile``, bit for bit."""
+    from robust_mlr.stages.subspace.robust_pca import relative_excess
+    rng = np.random.default_rng(6)
+    tau = rng.chisquare(4, N + 1)
+    if order == "sorted":
+        tau = np.sort(tau)
+    elif order == "ties":
+        tau = np.round(tau, 1)
+    elif order == "infinite":
+        tau[::1000] = np.inf
+    for a_trim in (0.0, 0.0123, 0.25, 0.49):
+        lo, hi = np.quantile(tau, [a_trim, 1 - a_trim])
+        good = (tau >= lo) & (tau <= hi)
+        mean_g = (tau * good).sum() / max(good.sum(), 1)
+        with np.errstate(invalid="ignore"):
+            ref = (tau.mean() - mean_g) / max(mean_g, 1e-300)
+            got = relative_excess(tau, a_trim)
+        assert got == ref or (np.isnan(got) and np.isnan(ref))

@@ -41,38 +41,46 @@ def _scaled_max_sq(X, sx):
     return _max_sq_at(_abs_max(X), sx)
 
 
-#: Rows of the column-wise maximum at once (1 MB at d = 32: the strided
-#: columns of a chunk stay in cache while every coordinate is read).
-_MAX_ROWS = 1 << 12
+#: Rows of the row-wise maximum at once (512 KB at d = 32: the chunk and the
+#: two buffers of its halvings stay in a core's cache while every
+#: coordinate is read).
+_MAX_ROWS = 1 << 11
+#: Halvings of the row-wise maximum made on the whole chunk at once.
+_HALVINGS = 3
 
 
-def _abs_max(X, out=None, sx=None, norms=None):
+def _max_work(rows, d, dtype):
+    """Work buffers of :func:`_abs_max` for chunks of ``rows`` rows: |X|
+    and the two buffers of its halvings (allocated once per pass: fresh
+    buffers each call cost page faults)."""
+    return tuple(np.empty(rows * d, dtype=dtype) for _ in range(3))
+
+
+def _abs_max(X, out=None, sx=None, norms=None, work=None):
     """max_j |x_j| per example: |X| of a cache-sized chunk of rows in one
-    contiguous operation (one reused buffer), the maximum of its two halves
-    of columns in one more, then a maximum over the strided columns of that
-    half (numpy's reduction along rows of d = 32 costs ≈ 3 ns an entry,
-    this ≈ 1.2). The maximum is exact in any order, and NaN propagates.
+    contiguous operation (one reused buffer), then up to :data:`_HALVINGS`
+    halvings of the row width w (while it is even), each one contiguous
+    maximum of the flattened chunk with itself shifted by w/2 — entry
+    (i, j) becomes max(x_ij, x_i,j+w/2), and the entries j ≥ w/2 that mix
+    two rows are never read — and last a maximum over the remaining strided
+    columns (numpy's reduction along rows of d = 32 costs ≈ 3 ns an entry, a
+    maximum over strided columns ≈ 1, this ≈ 0.5). The maximum is exact in
+    any order, and NaN propagates.
 
     With ``sx`` and ``norms`` (N, of X's dtype), also ||clip(x_j/σ̂_x)||² into ``norms``
     from the same chunk while it is in cache: |x|/σ̂_x = |x/σ̂_x| and
     (−z)² = z², so these are the numbers of ``X / sx`` (clipped only where
-    the chunk reaches the clip, elsewhere the clip changes nothing)."""
+    the chunk reaches the clip, elsewhere the clip changes nothing).
+    ``work``: :func:`_max_work` buffers of at least :data:`_MAX_ROWS` rows
+    of X's width and dtype (reused across calls)."""
     m = np.empty(X.shape[0]) if out is None else out
-    rows, d = min(_MAX_ROWS, X.shape[0]), X.shape[1]
-    h = d // 2
-    buf = np.empty((rows, d), dtype=X.dtype)
-    half = np.empty((rows, d - h), dtype=X.dtype)
+    d = X.shape[1]
+    if work is None:
+        work = _max_work(min(_MAX_ROWS, X.shape[0]), d, X.dtype)
     for a in range(0, X.shape[0], _MAX_ROWS):
         Xa, ma = X[a:a + _MAX_ROWS], m[a:a + _MAX_ROWS]
-        A = np.abs(Xa, out=buf[:ma.size])
-        M = A
-        if h:                                    # columns j and h + j, then the odd one out
-            H = half[:ma.size]
-            np.maximum(A[:, :h], A[:, h:2 * h], out=H[:, :h])
-            if d - h > h:
-                H[:, h] = A[:, 2 * h]
-            M = H
-        _column_max(M, ma)
+        A = np.abs(Xa, out=work[0][:ma.size * d].reshape(ma.size, d))
+        _row_max(A, ma, work[1:])
         if sx is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 A /= sx
@@ -80,6 +88,24 @@ def _abs_max(X, out=None, sx=None, norms=None):
                     np.clip(A, -_CLIP, _CLIP, out=A)
             norms[a:a + ma.size] = np.einsum("ij,ij->i", A, A)
     return m
+
+
+def _row_max(A, out, shifted):
+    """max_j A[:, j] into ``out`` (A C-ordered; ``shifted``: two work
+    buffers of A's size): :func:`_abs_max`'s halvings, then
+    :func:`_column_max` of the columns left."""
+    r, d = A.shape
+    w, flat, length = d, A.reshape(-1), A.size
+    for level in range(_HALVINGS):
+        if w % 2 or w <= 2:
+            break
+        w //= 2
+        length -= w              # row i's first w entries, i·d … i·d + w − 1, all computed
+        dst = shifted[level % 2]
+        np.maximum(flat[:length], flat[w:length + w], out=dst[:length])
+        flat = dst
+    M = A if w == d else flat[:r * d].reshape(r, d)     # entries past ``length`` not read
+    return _column_max(M[:, :w], out)
 
 
 def _column_max(A, out):
@@ -107,16 +133,24 @@ def _norms_pass(data, sx):
     """One pass by blocks of rows: per example ||clip(x_j/σ̂_x)||²/d and
     max_j |x_j|, written to an (N, 2) store (in memory, or a temporary file
     for a pool on disk: ``MetaDataset._example_rows``), and the pool's
-    largest |x_j|."""
+    largest |x_j|. The pass's buffers are allocated once."""
     X = data.X
     N, d = X.shape
     store, top = data._example_rows(2), 0.0
+    rows = min(_ROW_BLOCK, N)
+    pair = np.empty((rows, 2))                     # a block's (u, m), written to the store
+    sq = work = None
     for a in range(0, N, _ROW_BLOCK):
         Xb = X[a:a + _ROW_BLOCK]
-        sq = np.empty(Xb.shape[0], dtype=Xb.dtype)     # the dtype of Xb / sx and its norms
-        m = _abs_max(Xb, sx=sx, norms=sq)        # the norms from |x|'s buffer, in cache
+        r = Xb.shape[0]
+        if sq is None or sq.dtype != Xb.dtype:
+            sq = np.empty(rows, dtype=Xb.dtype)    # the dtype of Xb / sx and its norms
+            work = _max_work(min(_MAX_ROWS, rows), d, Xb.dtype)
+        m = pair[:r, 1]
+        _abs_max(Xb, out=m, sx=sx, norms=sq[:r], work=work)   # norms from |x|'s buffer
         top = max(top, m.max(initial=0.0))
-        store[a:a + m.size] = np.column_stack([sq / d, m])
+        np.divide(sq[:r], d, out=pair[:r, 0])
+        store[a:a + r] = pair[:r]
     return store, top
 
 
@@ -127,15 +161,22 @@ _STAT_ROWS = 1 << 16
 class _ExampleStats:
     """The screen's per-example statistics of one pool, read by rows:
     ``read(rows)`` gives (u, m) for the examples of the slice ``rows``,
-    u = ||clip(x/σ̂_x)||²/d and m = max_j clip(x_j/σ̂_x)² (no N-sized array
-    is built here)."""
+    u = ||clip(x/σ̂_x)||²/d and m = max_j clip(x_j/σ̂_x)², and ``u(rows)``
+    u alone (m is not computed); no N-sized array is built here."""
 
     def __init__(self, read, n):
-        self.read, self.n = read, int(n)
+        self._read, self.n = read, int(n)
+
+    def read(self, rows):
+        return self._read(rows, True)
+
+    def u(self, rows):
+        return self._read(rows, False)[0]
 
     @classmethod
     def of_arrays(cls, u, m):
-        return cls(lambda rows: (u[rows], None if m is None else m[rows]), len(u))
+        return cls(lambda rows, with_m: (u[rows], None if m is None or not with_m else m[rows]),
+                   len(u))
 
     @classmethod
     def of_store(cls, store, sx0, sx):
@@ -144,9 +185,9 @@ class _ExampleStats:
         the clip, which both act only far beyond every screening threshold."""
         f = (sx0 / sx) ** 2
 
-        def read(rows):
+        def read(rows, with_m):
             r = store[rows]
-            return r[:, 0] * f, _max_sq_at(r[:, 1], sx)
+            return r[:, 0] * f, _max_sq_at(r[:, 1], sx) if with_m else None
         return cls(read, store.shape[0])
 
     def blocks(self, fn):

@@ -43,7 +43,8 @@ from .._dist import chi2, norm
 
 from .._scaled import ScaledTasks
 from .._segments import task_blocks
-from .._select import blocked_median, blocked_order_statistics, median, order_statistics
+from .._select import (blocked_median, blocked_order_statistics_of_streams, median,
+                       order_statistics)
 from .._threads import pinned
 from .._validation import check_alpha, check_float
 from ..constants import MAD_TO_SIGMA
@@ -256,13 +257,28 @@ def _response_ratio(y, sy):
     return np.minimum(v, 1e300, out=v)
 
 
+def _neg_log(u):
+    """min(−log u, 10³⁰⁰) (a fresh array)."""
+    with np.errstate(divide="ignore"):
+        v = np.log(u)
+    np.negative(v, out=v)
+    return np.minimum(v, 1e300, out=v)
+
+
+#: The calibration's streams of per-example values, in the order
+#: :func:`_calibrated` reads them together.
+_STREAMS = ("u", "m", "log", "y", "ratio")
+
+
 def _calibrated(data, alpha, scales, stats):
     """:func:`calibrated_limits` from the pool's :class:`_ExampleStats`: with
     unit example weights (every task within the size cap) each tail's order
     statistics are exact selections over blocks of rows (a sample read at
-    every s-th row, then one counting pass a statistic, u's median in the
-    pass of its tail; no N-sized array); other weights need a weighted sort
-    of the values, which are then gathered."""
+    every s-th row, then one counting pass for all five tails together —
+    u, max_j x_j², −log u, |y| and the ratio read from one read of the
+    statistics and responses a block — u's median in the pass of its tail;
+    no N-sized array); other weights need a weighted sort of the values,
+    which are then gathered."""
     N, d = data.n_examples, data.dim
     p = CALIBRATED_EXCEEDANCE / N
     sizes = data.sizes
@@ -270,36 +286,44 @@ def _calibrated(data, alpha, scales, stats):
     level = _calibration_level(alpha, data.n_tasks)
     sy = scales[1]
 
-    def log_u(rows):
-        with np.errstate(divide="ignore"):
-            v = np.log(stats.read(rows)[0])
-        np.negative(v, out=v)
-        return np.minimum(v, 1e300, out=v)
-
     def per_leverage(rows):
         v = _response_ratio(data.y[rows], sy)
-        v /= np.sqrt(np.maximum(stats.read(rows)[0], 1.0))
+        v /= np.sqrt(np.maximum(stats.u(rows), 1.0))
         return v
 
-    streams = {"u": lambda rows: stats.read(rows)[0], "m": lambda rows: stats.read(rows)[1],
-               "log": log_u, "y": lambda rows: _response_ratio(data.y[rows], sy),
-               "ratio": per_leverage}
+    streams = {"u": stats.u, "m": lambda rows: stats.read(rows)[1],
+               "log": lambda rows: _neg_log(stats.u(rows)),
+               "y": lambda rows: _response_ratio(data.y[rows], sy), "ratio": per_leverage}
     # every weight min(t_i, cap)/t_i is 1 exactly when no task is above the cap
     if N and sizes.max() <= cap and N < 2 ** 53:
         del sizes
         at = _unit_ranks(N, level)
         # u's median is read in the pass of its tail (one counting pass)
         middle = [N // 2] if N % 2 else [N // 2 - 1, N // 2]
-        q_u, nan_u = blocked_order_statistics(stats.blocks(streams["u"]), N,
-                                              np.concatenate([at, middle]),
-                                              stats.sample(streams["u"]), count_nan=True)
+
+        def together(rows):
+            """Every stream's values at ``rows`` (the values of ``streams``)."""
+            u, m = stats.read(rows)
+            yr = _response_ratio(data.y[rows], sy)
+            return u, m, _neg_log(u), yr, yr / np.sqrt(np.maximum(u, 1.0))
+        held = {}                   # the sample rows' values, computed once for all streams
+
+        def sample(i):
+            def at_step(step):
+                if step not in held:
+                    held[step] = together(slice(0, N, step))
+                return held[step][i]
+            return at_step
+        q = dict(zip(_STREAMS, blocked_order_statistics_of_streams(
+            stats.blocks(together), N, [np.concatenate([at, middle])] + [at] * 4,
+            [sample(i) for i in range(len(_STREAMS))])))
+        del held
+        q_u, nan_u = q["u"]
         u_mid = float("nan") if nan_u else float(np.mean(q_u[3:]))
 
         def tail(name):
-            blocks = stats.blocks(streams[name])
-            q = q_u[:3] if name == "u" else blocked_order_statistics(
-                blocks, N, at, stats.sample(streams[name]))
-            return _pickands(*q, lambda: blocked_median(blocks, N), p, level)
+            return _pickands(*q[name][0][:3],
+                             lambda: blocked_median(stats.blocks(streams[name]), N), p, level)
     else:
         t = sizes.astype(float)
         w = np.repeat(np.minimum(t, cap) / t, sizes)
@@ -406,7 +430,7 @@ def _judge(data, stats, delta, y_range, scales, alpha, calibrate, cal=None):
     counts = np.zeros(3, dtype=np.int64)
     for a, e in task_blocks(off, 8 * 4):
         r0, r1 = int(off[a]), int(off[e])
-        u = stats.read(slice(r0, r1))[0]
+        u = stats.u(slice(r0, r1))
         bad_lo, bad_hi = u < lo, u > hi
         with np.errstate(over="ignore"):
             y_limit = yh if not calibrate else np.fmax(

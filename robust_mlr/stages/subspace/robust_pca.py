@@ -16,7 +16,7 @@ from ..._dist import chi2
 
 from ..._disk import SpillRows
 from ..._linalg import top_eigvecs
-from ..._select import order_statistics
+from ..._select import order_statistics, quantiles
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning
 from ..screening import excess_limit
@@ -106,7 +106,9 @@ def relative_excess(tau, a_trim):
     separately), the trimmed mean over the points between the ``a_trim``
     and 1 − ``a_trim`` quantiles: the filter's measure of outsized energy."""
     tau = np.asarray(tau, float)
-    lo, hi = np.quantile(tau, [a_trim, 1 - a_trim], axis=0)
+    # one column (the filter's scores): exact order statistics by selection
+    lo, hi = (quantiles(tau, [a_trim, 1 - a_trim]) if tau.ndim == 1 else
+              np.quantile(tau, [a_trim, 1 - a_trim], axis=0))
     good = (tau >= lo) & (tau <= hi)
     mean_g = (tau * good).sum(axis=0) / np.maximum(good.sum(axis=0), 1)
     return (tau.mean(axis=0) - mean_g) / np.maximum(mean_g, 1e-300)
