@@ -10,7 +10,9 @@ The stages of a fit that read a whole pool once (moment estimate,
 classification, refinement, the robust filters' gradients) use the blocked
 passes below: task-aligned blocks of about 4 MB of rows, so every temporary
 is block-sized and stays in cache, and per-task sums by sparse products
-(``csr @ X``), which read X once without a ``weights · X`` copy.
+(``csr @ X``), which read X once without a ``weights · X`` copy. Stages that
+read a pool's residual sums at the same W one after another share one pass
+under :func:`residual_memo`.
 """
 
 from __future__ import annotations
@@ -276,7 +278,8 @@ def _block_rss_kept(data, W, rows):
         yield item
     if keep:
         out.setflags(write=False)
-        memo.update(W=np.array(W, dtype=float, copy=True), rss=out)
+        # one assignment: a reader sees W and its sums together
+        memo["kept"] = (np.array(W, dtype=float, copy=True), out)
 
 
 def _block_rss(block, offsets, row_bytes, W, rows=False):
@@ -294,15 +297,16 @@ def _block_rss(block, offsets, row_bytes, W, rows=False):
 def _memo_hit(data, W):
     """The kept (n, k) sums of :func:`residual_memo` when they were taken at
     exactly this W (same shape and bits), else None."""
-    memo = getattr(data, "_rss_memo", None)
-    if not memo:
+    kept = (getattr(data, "_rss_memo", None) or {}).get("kept")
+    if kept is None:
         return None
     W = np.asarray(W, dtype=float)
-    same = memo["W"].shape == W.shape and memo["W"].tobytes() == W.tobytes()
-    return memo["rss"] if same else None
+    same = kept[0].shape == W.shape and kept[0].tobytes() == W.tobytes()
+    return kept[1] if same else None
 
 
 def _memo_blocks(data, kept):
+    """The kept sums as :func:`block_task_rss` yields them, by the same task blocks."""
     for a, e in task_blocks(data.offsets, data._row_bytes):
         yield a, e, kept[a:e]
 
@@ -320,12 +324,16 @@ def residual_memo(data):
     another W replaces it), and a pass at the same W, bit for bit, reads
     them instead of the rows: the same values, one pass over the pool
     fewer. The pool must not change within the block (a fit reads it only).
+    A block inside another on the same pool shares its memo.
     """
-    data._rss_memo = {}
+    own = getattr(data, "_rss_memo", None) is None
+    if own:
+        data._rss_memo = {}
     try:
         yield data
     finally:
-        del data._rss_memo
+        if own:
+            vars(data).pop("_rss_memo", None)
 
 
 def pool_weighted_sums(data, weights, out=None):

@@ -167,8 +167,7 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                     wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
         if whole:
-            # unlabelled rows (r = 0): x·0 = ±0, summed from +0 as the sparse
-            # product of zero weights is
+            # unlabelled rows have r = 0: their sums are +0 either way
             Rb[:edges[1]] = 0.0
             g = sums(toff, Rb)
         else:
