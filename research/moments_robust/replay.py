@@ -58,6 +58,7 @@ def fit(pools, theta, alpha, seed):
            "worst": int(np.argmax(per)), "per": np.round(per, 3).tolist(),
            "perp_U": np.round(np.linalg.norm(theta.W - P @ theta.W, axis=0) / theta.s,
                               3).tolist()}
+    rec["basis_dim"] = m.diagnostics_["clustering"].get("basis_dim")
     reg = m.diagnostics_["regression"]
     rec["collapsed"] = np.flatnonzero((reg.get("posterior_noise") or {}).get(
         "collapsed", [])).tolist()

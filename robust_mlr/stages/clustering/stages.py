@@ -435,7 +435,10 @@ class TensorMoments(ClusteringStage):
     The robust variant under an active threat works in U plus the
     directions the heavy tasks say U misses (:func:`~.basis.heavy_basis`:
     light tasks of two examples cannot hold a direction of weight p‖w‖²
-    against ⌊αn⌋ replaced tasks at small p) and, given the light tasks of
+    against ⌊αn⌋ replaced tasks at small p) — only those above the noise
+    edge of their moment (``basis_null``), since a noise direction lets the
+    light-task EM move a centre along whatever direction an adversary
+    plants there — and, given the light tasks of
     pool L2, ends with robust likelihood EM on them started from the
     moment estimate (:func:`~._light_refine.light_refinement`).
 
