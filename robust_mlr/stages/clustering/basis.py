@@ -47,10 +47,14 @@ three seeds: λ₁/ν 0.99–1.10). A coherent group of ⌊αn⌋ tasks adds
 α·c_u u uᵀ to M but only a random walk of size (αn)^{1/2}·c_u/n to M_σ,
 so it can neither lift ν to hide a true direction nor, unless
 α·E⟨b^(1), u⟩⟨b^(2), u⟩ exceeds c·ν, put its own u in the basis (with ν
-at 0.06·s², each of its tasks would need ⟨b^(1), u⟩⟨b^(2), u⟩ ≈ 1.6·s²,
-six times what the measured attack used). A direction U lost of weight
-Σ_c p_c ⟨v, w_c⟩² above c·ν comes back as before; one below it is
-within the noise that the unfiltered basis also could not tell from it.
+at 0.066·s² and c = 1.3, each of its tasks would need
+⟨b^(1), u⟩⟨b^(2), u⟩ ≈ 1.7·s², against ≈ 0.2·s² in the measured attack;
+tasks that large in one direction are large in norm, and the trim above
+takes them out first). A direction U lost of weight Σ_c p_c ⟨v, w_c⟩²
+above c·ν comes back as before; one below it is at the noise level, and
+the unfiltered basis carried it only as far as its noise directions
+happened to (0.37·s of a 0.72·s loss in a measured case) — the same
+chance that gave an adversary's direction its weight.
 """
 
 
