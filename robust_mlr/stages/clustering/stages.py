@@ -103,8 +103,12 @@ class ClusteringStage(Stage):
         if self.uses_light and light is not None:
             options["light"] = light
         wide = defend and (self.distance_based or self.wide_basis)
+        null = options.pop("basis_null", None)
         with projection_cache():            # each basis projected once in this fit
-            basis = heavy_basis(data, U, k, threat.alpha) if wide else U
+            # the null test's signs come from a child generator: the stage's
+            # own draws stay those it makes without the test
+            basis = heavy_basis(data, U, k, threat.alpha, null_level=null,
+                                rng=rng.spawn(1)[0] if null else None) if wide else U
             far = self._far_tasks(data, basis, k, threat)
             if far is None:
                 res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend)
@@ -416,6 +420,13 @@ class KSSRelaxation(ClusteringStage):
         return kss_cluster(data, U, k, alpha=alpha, rng=rng, **options)
 
 
+#: The robust moment stage's ``basis_null``: clean λ₁/ν was 0.99–1.10
+#: (d 64, k 8, t_H 4; :mod:`.basis`), so noise directions stay out, while
+#: a direction the subspace lost with ‖P⊥w‖ ≈ s at p = 1/8 (eigenvalue
+#: ≈ 0.11·s², ν ≈ 0.06·s²) comes back.
+BASIS_NULL = 1.3
+
+
 class TensorMoments(ClusteringStage):
     """Third-order moment estimator of the centres (whitening and tensor
     decomposition, for small t_H and large n_H); it estimates W̃, r̃², p̃
@@ -424,7 +435,10 @@ class TensorMoments(ClusteringStage):
     The robust variant under an active threat works in U plus the
     directions the heavy tasks say U misses (:func:`~.basis.heavy_basis`:
     light tasks of two examples cannot hold a direction of weight p‖w‖²
-    against ⌊αn⌋ replaced tasks at small p) and, given the light tasks of
+    against ⌊αn⌋ replaced tasks at small p) — only those above the noise
+    edge of their moment (``basis_null``), since a noise direction lets the
+    light-task EM move a centre along whatever direction an adversary
+    plants there — and, given the light tasks of
     pool L2, ends with robust likelihood EM on them started from the
     moment estimate (:func:`~._light_refine.light_refinement`).
 
@@ -445,6 +459,12 @@ class TensorMoments(ClusteringStage):
     light_refine : bool
         Robust variant: refine the estimates on the light tasks when the
         learner hands them over (under an active threat).
+    basis_null : float or None
+        Robust variant: keep a heavy-task direction in the basis only where
+        its eigenvalue exceeds this many times the noise edge of the
+        heavy tasks' moment with random signs (``null_level`` of
+        :func:`~.basis.heavy_basis`; default 1.3); None keeps the top k
+        directions whatever their size.
     """
 
     _parameter_constraints = {"robust": _params.boolean(),
@@ -452,16 +472,18 @@ class TensorMoments(ClusteringStage):
                               "refine_steps": _params.integer(0),
                               "norm_factor": _params.real(1.0, include_min=False),
                               "n_blocks": _params.integer(1),
-                              "light_refine": _params.boolean()}
+                              "light_refine": _params.boolean(),
+                              "basis_null": _params.real(0.0, include_min=False, none=True)}
 
     def __init__(self, robust=False, n_groups=None, refine_steps=0, norm_factor=4.0,
-                 n_blocks=1, light_refine=True):
+                 n_blocks=1, light_refine=True, basis_null=BASIS_NULL):
         self.robust = robust
         self.n_groups = n_groups
         self.refine_steps = refine_steps
         self.norm_factor = norm_factor
         self.n_blocks = n_blocks
         self.light_refine = light_refine
+        self.basis_null = basis_null
 
     @property
     def uses_light(self):
