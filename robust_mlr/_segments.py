@@ -10,10 +10,14 @@ The stages of a fit that read a whole pool once (moment estimate,
 classification, refinement, the robust filters' gradients) use the blocked
 passes below: task-aligned blocks of about 4 MB of rows, so every temporary
 is block-sized and stays in cache, and per-task sums by sparse products
-(``csr @ X``), which read X once without a ``weights · X`` copy.
+(``csr @ X``), which read X once without a ``weights · X`` copy. Stages that
+read a pool's residual sums at the same W one after another share one pass
+under :func:`residual_memo`.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 from scipy import sparse
@@ -225,8 +229,15 @@ def task_rss(X, y, offsets, W):
 
 def pool_task_rss(data, W):
     """:func:`task_rss` of a MetaDataset, its rows read block by block
-    (``data._block``: a screened pool scales each block, never all of X)."""
-    return _task_rss(data._block, data.offsets, data._row_bytes, W)
+    (``data._block``: a screened pool scales each block, never all of X);
+    under :func:`residual_memo`, the kept sums when W is the memo's."""
+    kept = _memo_hit(data, W)
+    if kept is not None:
+        return kept.copy()
+    out = np.empty((data.offsets.size - 1, np.shape(W)[1]))
+    for a, e, rss in block_task_rss(data, W):
+        out[a:e] = rss
+    return out
 
 
 def _task_rss(block, offsets, row_bytes, W):
@@ -240,8 +251,35 @@ def block_task_rss(data, W, rows=False):
     """:func:`pool_task_rss` block by block: yields ``(a, e, rss)``, the
     residual sums (e − a, k) of tasks ``a:e`` (the same values; a caller
     that reduces each block holds no n × k array); with ``rows`` also the
-    block's rows ``(a, e, rss, X, y)``."""
-    return _block_rss(data._block, data.offsets, data._row_bytes, W, rows)
+    block's rows ``(a, e, rss, X, y)``.
+
+    Under :func:`residual_memo` a pass at the memo's W (bit for bit) reads
+    the kept sums instead of the rows (read-only views, the same task
+    blocks), and a completed pass at another W (without ``rows``) becomes
+    the memo."""
+    kept = None if rows else _memo_hit(data, W)
+    if kept is not None:
+        return _memo_blocks(data, kept)
+    return _block_rss_kept(data, W, rows)
+
+
+def _block_rss_kept(data, W, rows):
+    """The blocked pass of :func:`block_task_rss`, its sums written into the
+    memo's array when a memo is active (committed once the pass is complete:
+    a caller that stops early leaves none)."""
+    memo = getattr(data, "_rss_memo", None)
+    keep = memo is not None and not rows
+    if keep:
+        memo.clear()                      # one n × k array at a time
+        out = np.empty((data.offsets.size - 1, np.shape(W)[1]))
+    for item in _block_rss(data._block, data.offsets, data._row_bytes, W, rows):
+        if keep:
+            out[item[0]:item[1]] = item[2]
+        yield item
+    if keep:
+        out.setflags(write=False)
+        # one assignment: a reader sees W and its sums together
+        memo["kept"] = (np.array(W, dtype=float, copy=True), out)
 
 
 def _block_rss(block, offsets, row_bytes, W, rows=False):
@@ -254,6 +292,48 @@ def _block_rss(block, offsets, row_bytes, W, rows=False):
         R *= R
         rss = sums(offsets[a:e + 1] - offsets[a], R)
         yield (a, e, rss, Xb, yb) if rows else (a, e, rss)
+
+
+def _memo_hit(data, W):
+    """The kept (n, k) sums of :func:`residual_memo` when they were taken at
+    exactly this W (same shape and bits), else None."""
+    kept = (getattr(data, "_rss_memo", None) or {}).get("kept")
+    if kept is None:
+        return None
+    W = np.asarray(W, dtype=float)
+    same = kept[0].shape == W.shape and kept[0].tobytes() == W.tobytes()
+    return kept[1] if same else None
+
+
+def _memo_blocks(data, kept):
+    """The kept sums as :func:`block_task_rss` yields them, by the same task blocks."""
+    for a, e in task_blocks(data.offsets, data._row_bytes):
+        yield a, e, kept[a:e]
+
+
+@contextlib.contextmanager
+def residual_memo(data):
+    """Keep the per-task residual sums of squares of ``data`` at one W while
+    the block is active.
+
+    Several stages read a pool's residual sums at the same W: the
+    regression's noise levels at its final Ŵ, then the classification's
+    check of p̂ (and a reclassification) at the same Ŵ. Within the block,
+    the last complete pass of :func:`block_task_rss` or
+    :func:`pool_task_rss` keeps its sums (one n × k array; a pass at
+    another W replaces it), and a pass at the same W, bit for bit, reads
+    them instead of the rows: the same values, one pass over the pool
+    fewer. The pool must not change within the block (a fit reads it only).
+    A block inside another on the same pool shares its memo.
+    """
+    own = getattr(data, "_rss_memo", None) is None
+    if own:
+        data._rss_memo = {}
+    try:
+        yield data
+    finally:
+        if own:
+            vars(data).pop("_rss_memo", None)
 
 
 def pool_weighted_sums(data, weights, out=None):

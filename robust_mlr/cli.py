@@ -176,11 +176,15 @@ def main(argv=None):
         Exit status: 0, 1 (nothing to do), 130 (interrupted); user errors
         exit with status 2 through :class:`SystemExit`.
     """
-    from .engine._files import OutputPathError
-    from .engine.runner import SweepInterrupted
-    from .exceptions import ValidationError
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:                    # a Ctrl-C before the command's own policy: one line too
+        from .engine._files import OutputPathError
+        from .engine.runner import SweepInterrupted
+        from .exceptions import ValidationError
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0

@@ -68,14 +68,14 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     support, X_q, y_q = test.split_query()
 
     rows, models = {}, {}
-    clean = MetaLearner(params.k, rng=rng).fit(pools)
+    clean = MetaLearner.icml(params.k, rng=rng).fit(pools)
     rows["ICML 2020, clean data"] = _evaluate(clean, pools, params, support, X_q, y_q)
     attacked = attack != "none" and alpha > 0
     if attacked:
         pools = corrupt_pools(pools, attack, alpha, theta=params, settings={"alpha": alpha},
                               rng=rng)
         tag = f"{attack} α={alpha}"
-        learners = {f"ICML 2020, {tag}": MetaLearner(params.k, rng=rng),
+        learners = {f"ICML 2020, {tag}": MetaLearner.icml(params.k, rng=rng),
                     f"robust, {tag}": MetaLearner.robust(params.k, alpha, rng=rng)}
     else:                               # the clean ICML fit above is the one to show
         models["ICML 2020, clean data"] = clean

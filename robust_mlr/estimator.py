@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from . import _params
+from ._segments import residual_memo
 from ._fit_checks import check_design, check_evidence, warn_unprotected
 from ._threads import pinned
 from ._validation import check_k_d, check_rng
@@ -263,38 +264,42 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                                   outliers=cl.result_.outliers, time=time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        cls_ = stages["classification"].fit(pools.light2, self.W_tilde_, self.r2_tilde_,
-                                            threat=threat)
-        diag["classification"] = dict(cls_.info_)
-        # heavy tasks the clustering set aside (far, noise-free, copies) check no ŝ²
-        aside = cl.result_.info.get("set_aside")
-        heavy = pools.heavy if aside is None else pools.heavy.subset(np.flatnonzero(~aside))
-        prior = (self.W_tilde_, self.r2_tilde_, self.p_tilde_)
-        reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
-                                       threat=threat, rng=rng)
-        recheck = cls_.get_params().get("recheck", False)
-        # the recheck is the robust classification's (flag_level set), as documented
-        moved = _moved(reg.W_, reg.s2_, self.W_tilde_, threat) if cls_.robust else []
-        if recheck and (diag["classification"].get("excess") or moved):
-            # far more flags than clean tasks give: W̃ is off there, and the
-            # flags cut that component's clean tasks on one side; or the fit
-            # moved far from W̃, which handed the tasks out. Classify once
-            # more at the final estimates and fit again.
-            first = diag["classification"]
-            cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
-            reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
-                                           prior=prior, threat=threat, rng=rng)
-            diag["classification"] = dict(
-                cls_.info_, removed=max(cls_.info_["removed"], first["removed"]),
-                reclassified={"components": first["excess"], "removed": first["removed"],
-                              "flagged": first["flagged"], "moved": moved})
-        self.light_labels_ = reg.labels_
-        self.W_, self.s2_ = reg.W_, reg.s2_
-        # the shares classified at W̃ lose the clean tasks a heavy-pool shift
-        # of W̃ sends elsewhere: the robust stage keeps p̂ near those at (Ŵ, ŝ²)
-        self.p_, checked = cls_.bound_weights(pools.light2, reg.W_, reg.s2_, reg.p_,
-                                              threat=threat)
-        diag["regression"] = dict(reg.info_, **checked, time=time.perf_counter() - t0)
+        # the residual sums at the final estimates are read by the regression's
+        # noise levels and again by the check of p̂ (and a reclassification):
+        # one pass over the light tasks serves both (the same values)
+        with residual_memo(pools.light2):
+            cls_ = stages["classification"].fit(pools.light2, self.W_tilde_, self.r2_tilde_,
+                                                threat=threat)
+            diag["classification"] = dict(cls_.info_)
+            # heavy tasks the clustering set aside (far, noise-free, copies) check no ŝ²
+            aside = cl.result_.info.get("set_aside")
+            heavy = pools.heavy if aside is None else pools.heavy.subset(np.flatnonzero(~aside))
+            prior = (self.W_tilde_, self.r2_tilde_, self.p_tilde_)
+            reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy, prior=prior,
+                                           threat=threat, rng=rng)
+            recheck = cls_.get_params().get("recheck", False)
+            # the recheck is the robust classification's (flag_level set), as documented
+            moved = _moved(reg.W_, reg.s2_, self.W_tilde_, threat) if cls_.robust else []
+            if recheck and (diag["classification"].get("excess") or moved):
+                # far more flags than clean tasks give: W̃ is off there, and the
+                # flags cut that component's clean tasks on one side; or the fit
+                # moved far from W̃, which handed the tasks out. Classify once
+                # more at the final estimates and fit again.
+                first = diag["classification"]
+                cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
+                reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
+                                               prior=prior, threat=threat, rng=rng)
+                diag["classification"] = dict(
+                    cls_.info_, removed=max(cls_.info_["removed"], first["removed"]),
+                    reclassified={"components": first["excess"], "removed": first["removed"],
+                                  "flagged": first["flagged"], "moved": moved})
+            self.light_labels_ = reg.labels_
+            self.W_, self.s2_ = reg.W_, reg.s2_
+            # the shares classified at W̃ lose the clean tasks a heavy-pool shift
+            # of W̃ sends elsewhere: the robust stage keeps p̂ near those at (Ŵ, ŝ²)
+            self.p_, checked = cls_.bound_weights(pools.light2, reg.W_, reg.s2_, reg.p_,
+                                                  threat=threat)
+            diag["regression"] = dict(reg.info_, **checked, time=time.perf_counter() - t0)
 
         self.diagnostics_, self.stages_, self.threat_ = diag, stages, threat
         for red, inverse in reversed(undo):

@@ -15,6 +15,7 @@ from robust_mlr import MetaDataset, make_params, make_tasks
 from robust_mlr.stages.classification import task_neg_log_lik
 from robust_mlr.stages.regression import refine
 from robust_mlr.stages.subspace import moment_estimate
+from robust_mlr.threat import size_cap
 
 D, K = 32, 3
 
@@ -146,11 +147,25 @@ def test_screened_pools_equal_the_scaled_copy(ragged):
     np.testing.assert_array_equal(got.y, ref.y)
 
 
-def test_filter_components_first_round_equals_per_component_filter(ragged):
+@pytest.fixture(scope="module")
+def capped():
+    """Tasks of sizes 2..10 and one in 50 of 60 examples: above the size cap,
+    so the filter weighs examples by min(t_i, t_cap)/t_i < 1."""
+    theta = make_params(D, K, rng=3)
+    sizes = np.random.default_rng(4).integers(2, 11, 6000)
+    sizes[::50] = 60
+    data = make_tasks(theta, sizes.size, sizes, rng=5)
+    assert size_cap(data.sizes) < 60
+    return theta, data
+
+
+@pytest.mark.parametrize("pool", ["ragged", "capped"])
+def test_filter_components_first_round_equals_per_component_filter(pool, request):
     """The regression filter's first round, run for all components in two
-    blocked passes, gives each component's own filter fit to rounding."""
+    blocked passes, gives each component's own filter fit to rounding
+    (unit example weights, and weights below one for tasks above the cap)."""
     from robust_mlr.stages.regression import filter_components, filter_regression
-    theta, data = ragged
+    theta, data = request.getfixturevalue(pool)
     labels = data.components.copy()
     labels[::50] = -1                                      # flagged tasks are left out
     W, s2, p, info = filter_components(data, labels, K, alpha=0.05, rng=0)
@@ -165,3 +180,29 @@ def test_filter_components_first_round_equals_per_component_filter(ragged):
         np.testing.assert_allclose(info["components"][c]["top_eig_over_edge"],
                                    one["top_eig_over_edge"], rtol=1e-12)
         assert kept.all()
+
+
+@pytest.mark.parametrize("attack", [None, "component_shift"])
+def test_weights_check_equals_a_fresh_classification(attack):
+    """The robust fit checks p̂ against the shares of the light tasks
+    classified at its final estimates, reading the residual sums its noise
+    levels took at the same Ŵ (and, after a reclassification, the same);
+    a fresh classification stage at (Ŵ, ŝ²) gives those shares exactly."""
+    from robust_mlr import MetaLearner, make_pools
+    from robust_mlr.adversary import corrupt_pools
+    from robust_mlr.stages.classification import Likelihood
+    from robust_mlr.threat import ThreatModel
+    theta = make_params(D, K, rng=0)
+    pools = make_pools(theta, 6000, 2, 150, 96, 9000, 8, rng=1)   # light 2: 5 blocks
+    if attack:
+        pools = corrupt_pools(pools, attack, 0.05, theta=theta, targets=["light2"], rng=4)
+    # no screen and no whitening: the stages see the pools and (Ŵ, ŝ²) as given
+    model = MetaLearner.robust(K, 0.05, rng=0, screen=None, covariates="isotropic").fit(pools)
+    diag = model.diagnostics_
+    assert ("reclassified" in diag["classification"]) == bool(attack)
+    stage = Likelihood(flag_level=1e-3).fit(pools.light2, model.W_, model.s2_,
+                                            threat=ThreatModel(0.05))
+    labels = stage.labels_[stage.labels_ >= 0]
+    weights = diag["regression"]["weights"]
+    assert weights["tasks"] == labels.size
+    np.testing.assert_array_equal(weights["final"], np.bincount(labels, minlength=K) / labels.size)

@@ -1,6 +1,7 @@
 """The heavy-augmented clustering basis (robust_mlr.stages.clustering.heavy_basis)."""
 
 import numpy as np
+import pytest
 
 from robust_mlr import make_params, make_tasks
 from robust_mlr.data import MetaDataset
@@ -52,3 +53,36 @@ def test_blockwise_half_means_equal_the_one_shot_ones(monkeypatch):
     monkeypatch.setattr(basis, "BLOCK_BYTES", 3000)          # blocks of a few tasks
     np.testing.assert_allclose(basis._half_means(heavy, P), projected_chunks(heavy, P, 2),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_an_alpha_share_of_heavy_tasks_cannot_put_its_direction_in_the_basis():
+    # U is exact (d 32, k 4, t_H 4): the heavy moment off U is noise, and its
+    # top k directions — the extra columns without the null test — give a
+    # direction u ⊥ span(W) a chance weight, which ⌊αn⌋ exact-fit tasks
+    # shifted along u (the red team's ``anchor_edge``, δ = 2) raise
+    # (measured ‖Bᵀu‖ 0.39–0.64 on four seeds). With the null test no
+    # direction stands above the noise edge of the moment with random task
+    # signs, and the basis is U (measured for shifts up to 6).
+    from robust_mlr import make_pools
+    from robust_mlr.adversary import Poolwise, corrupt_pools
+    rng = np.random.default_rng([0, 5])
+    theta = make_params(32, 4, rng=rng)
+    pools = make_pools(theta, 100, 2, 8000, 4, 100, 16, rng=rng)
+    Q = np.linalg.qr(theta.W)[0]
+    u = np.linalg.qr(np.column_stack([theta.W, np.eye(32)]))[0][:, 4]
+    attack = Poolwise(heavy=("anchor_edge", dict(component=0, shift=2.0, pick="own")))
+    bad = corrupt_pools(pools, attack, 0.05, theta=theta, rng=np.random.default_rng([0, 17]))
+    assert np.linalg.norm(heavy_basis(bad.heavy, Q, 4, 0.05).T @ u) > 0.45     # 0.59
+    B = heavy_basis(bad.heavy, Q, 4, 0.05, null_level=1.3, rng=0)
+    np.testing.assert_allclose(B, Q)
+
+
+def test_the_null_test_keeps_a_lost_direction_and_refuses_a_bad_level():
+    from robust_mlr import ValidationError
+    theta, heavy, Q = _problem()
+    B = heavy_basis(heavy, Q[:, :2], 3, 0.05, null_level=1.3, rng=0)
+    assert B.shape == (10, 3)                     # U and the lost direction only
+    assert np.linalg.norm(Q[:, 2] @ B) > 0.99
+    for bad in (0.0, -1.0, float("nan"), "high"):
+        with pytest.raises(ValidationError, match="null_level"):
+            heavy_basis(heavy, Q, 3, 0.05, null_level=bad)

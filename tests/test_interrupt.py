@@ -105,3 +105,16 @@ def test_second_ctrl_c_exits_even_when_the_first_is_swallowed(tmp_path):
     err = proc.stderr.read().decode()
     assert took < 3 and proc.returncode == 130, (took, proc.returncode, err)
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_ctrl_c_before_the_command_starts_is_one_line(monkeypatch, capsys):
+    """A Ctrl-C while the command line is still being built (its imports,
+    the parser) ends with status 130 and one line, not a traceback."""
+    from robust_mlr import cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["demo"]) == 130
+    err = capsys.readouterr().err
+    assert err == "interrupted\n"

@@ -27,7 +27,9 @@ def test_robust_moment_stage_restores_a_direction_the_subspace_lost():
     (its error is at least ‖w_3‖/s = 1; the moments have no third
     positive eigenvalue). The robust stage clusters in U plus the top
     directions of the heavy tasks' trimmed split-half moment off U, which
-    hold w_3, and finds all three centres (measured 0.04–0.10)."""
+    hold w_3, and finds all three centres (measured 0.04–0.10). Of those
+    directions only w_3's stands above the noise edge of the moment with
+    random task signs, so the basis is U plus that one direction."""
     theta = make_params(12, 3, rng=0)
     heavy = make_tasks(theta, 20000, 4, rng=3)
     v = np.linalg.qr(np.c_[theta.W, np.random.default_rng(2).standard_normal(12)])[0][:, 3]
@@ -37,7 +39,7 @@ def test_robust_moment_stage_restores_a_direction_the_subspace_lost():
         warnings.simplefilter("ignore")
         stage = TensorMoments(robust=True).fit(heavy, U, 3, threat=ThreatModel(0.05), rng=0)
     assert _w_err(stage.W_tilde_, stage.r2_tilde_, stage.p_tilde_, theta) < 0.25
-    assert stage.result_.info["basis_dim"] == 6
+    assert stage.result_.info["basis_dim"] == 4
     assert stage.p_tilde_.min() > 0.25
 
 
@@ -154,6 +156,47 @@ def test_small_heavy_worst_red_team_attack_is_held():
         warnings.simplefilter("ignore")
         model = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=0).fit(bad)
     assert _w_err(model.W_, model.s2_, model.p_, theta) < 0.5
+
+
+@pytest.mark.slow
+def test_small_heavy_heavy_tasks_cannot_steer_the_light_refinement_basis():
+    """The moment estimator's second search (α = 0.05, problem seed 1): ⌊αn⌋
+    heavy exact-fit tasks shifted along a direction u ⊥ span(W)
+    (``anchor_edge``) and 40 % of component 6's light-2 tasks noise-free at
+    w_6 + 0.52·s·u (``edge_placement``). Without the null test the basis
+    held u with weight 0.65 (0.56 by chance on the clean heavy pool), the
+    light-2 EM moved the centre 0.14·s along u, the classification there
+    kept 1 024 of the component's 1 500 clean tasks beside the 1 000
+    planted ones, and ŵ ended on the planted point: 0.498, silent. With
+    it the basis is U, the centre stays (0.01·s along u) and the fit ends
+    at 0.346 (the light-2 pool's floor is 0.334)."""
+    from robust_mlr.adversary import attack_settings
+    from robust_mlr.adversary.redteam import strategy_attack
+    theta, pools = _small_heavy(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(pools)
+    strategy = {"light1": ("none", {}),
+                "heavy": ("anchor_edge", dict(component=6, level=1.2, rss=1.3, pick="own",
+                                              direction="orthogonal")),
+                "light2": ("edge_placement", dict(component=6, level=0.95,
+                                                  direction="orthogonal", noise=0.0,
+                                                  x_level=0.0))}
+    bad = corrupt_pools(pools, strategy_attack(strategy), 0.05, theta=theta,
+                        settings=attack_settings(clean, 0.05),
+                        rng=np.random.default_rng([1, 0]))
+    err = {}
+    for test in (False, True):
+        stage = TensorMoments(robust=True) if test else TensorMoments(robust=True,
+                                                                      basis_null=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = MetaLearner.robust(8, 0.05, rng=1, clustering=stage).fit(bad)
+        err[test] = _w_err(model.W_, model.s2_, model.p_, theta)
+        width = model.diagnostics_["clustering"]["basis_dim"]
+        assert width == (8 if test else 16)
+    assert err[False] > 0.45                     # 0.498 measured
+    assert err[True] < 0.42                      # 0.346 measured; 1.25 × the floor
 
 
 def test_projection_cache_does_not_confuse_freed_subsets():

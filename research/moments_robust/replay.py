@@ -6,6 +6,9 @@ was raised, and per stage where the worst component's error arises.
     cd <repository root>
     PYTHONPATH=$PWD:research/redteam/redteam7 OMP_NUM_THREADS=1 \\
         python3 research/moments_robust/replay.py CSV [CSV ...] --top 5 --alpha 0.05
+
+``--no-basis-null`` fits with the heavy-basis null test off (``TensorMoments(robust=True,
+basis_null=None)``: the code before that test), for before/after replays.
 """
 import argparse
 import csv
@@ -21,6 +24,7 @@ from robust_mlr.adversary import attack_settings, corrupt_pools
 from robust_mlr.adversary.redteam import strategy_attack
 from robust_mlr.exceptions import CorruptionWarning
 from robust_mlr.metrics import parameter_errors
+from robust_mlr.stages.clustering import TensorMoments
 
 from run import build_problem
 
@@ -34,11 +38,14 @@ def matched(W, theta):
     return out
 
 
+CLUSTERING = "moments_robust"
+
+
 def fit(pools, theta, alpha, seed):
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter("always")
-        m = MetaLearner.robust(theta.k, alpha, rng=seed, clustering="moments_robust").fit(pools)
+        m = MetaLearner.robust(theta.k, alpha, rng=seed, clustering=CLUSTERING).fit(pools)
     e = parameter_errors(m.W_, m.s2_, m.p_, theta)
     per = matched(m.W_, theta)
     P = m.U_ @ np.linalg.pinv(m.U_)
@@ -51,6 +58,7 @@ def fit(pools, theta, alpha, seed):
            "worst": int(np.argmax(per)), "per": np.round(per, 3).tolist(),
            "perp_U": np.round(np.linalg.norm(theta.W - P @ theta.W, axis=0) / theta.s,
                               3).tolist()}
+    rec["basis_dim"] = m.diagnostics_["clustering"].get("basis_dim")
     reg = m.diagnostics_["regression"]
     rec["collapsed"] = np.flatnonzero((reg.get("posterior_noise") or {}).get(
         "collapsed", [])).tolist()
@@ -70,7 +78,11 @@ def main():
     ap.add_argument("--strategy", action="append", default=[],
                     help="a JSON strategy with its draw: 'grid:i:JSON' or 'search:n:JSON'")
     ap.add_argument("--no-clean", action="store_true")
+    ap.add_argument("--no-basis-null", action="store_true")
     a = ap.parse_args()
+    if a.no_basis_null:
+        global CLUSTERING
+        CLUSTERING = TensorMoments(robust=True, basis_null=None)
     theta, pools = build_problem("smallheavy", "fixed", a.seed)
     clean, rec = fit(pools, theta, a.alpha, a.seed)
     if not a.no_clean:

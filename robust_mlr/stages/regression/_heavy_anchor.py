@@ -24,6 +24,11 @@ corrupted share ε of the component can only hide a rank-one excess
 εδ² ≲ 2√(d/m) + d/m + the Tracy–Widom margin below the edge: a shift of
 μ̂ by ε·δ·s/√t_H ≈ s·√(1.4ε/t_H) along any direction (≈ 0.05·s with the
 whole budget of the default problem, 20 of 100 tasks, in one component).
+That holds tasks written over a clean sample; by choosing *which* clean
+tasks to replace (those furthest against the shift) the adversary also
+moves the clean remainder, and red teams doing so left the heavy estimate
+0.15–0.17·s off with the test quiet (docs/adversary.md; the medians below
+answer part of it).
 Otherwise tasks are removed with probability ∝ ⟨z_i, v⟩², at most
 ``excess_limit(α, n_H)`` per component (the whole pool's budget).
 

@@ -147,18 +147,32 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         sw = None if unit else np.repeat(sw_task[tasks], ts)
         # unit weights: Σ c_i over a label's rows is its row count (a sum of ones)
         cw = np.repeat(c_task[tasks], ts) if statistics and not unit else None
+        # unit weights: the rows R = r·x of the moment are the gradients'
+        # summands too (the products of the sparse sum Σ r_j x_j, bit for
+        # bit), so R is formed once for the whole block
+        whole = unit and statistics
+        Rb = buf[:Xs.size].reshape(Xs.shape) if whole else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
                 Xc = Xs[r0:r1]
                 np.subtract(Xc @ Wz[:, c], ys[r0:r1], out=r[r0:r1])
+                if whole:
+                    R = np.multiply(Xc, r[r0:r1, None], out=Rb[r0:r1])
                 if statistics and ok[c]:
-                    R = np.multiply(Xc, (r[r0:r1] if unit else r[r0:r1] * sw[r0:r1])[:, None],
-                                    out=buf[:Xc.size].reshape(Xc.shape))
+                    if not whole:
+                        R = np.multiply(Xc, (r[r0:r1] * sw[r0:r1])[:, None],
+                                        out=buf[:Xc.size].reshape(Xc.shape))
                     M[c] += R.T @ R
                     wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
-        g = sums(toff, Xs, r) / np.sqrt(t)[tasks, None]
+        if whole:
+            # unlabelled rows have r = 0: their sums are +0 either way
+            Rb[:edges[1]] = 0.0
+            g = sums(toff, Rb)
+        else:
+            g = sums(toff, Xs, r)
+        g /= np.sqrt(t)[tasks, None]
         rss[a + tasks] = sums(toff, r * r)
         # the block's tasks are in label order: label c owns one run of g
         tedges = np.searchsorted(labels[a + tasks], np.arange(-1, k + 1), side="left")

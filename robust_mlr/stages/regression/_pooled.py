@@ -5,7 +5,7 @@ examples: moving component ℓ's task law by δ·s changes it in total variation
 by ≈ 0.4·δ·√t, so ⌊αn⌋ replaced tasks can make two worlds ≈ 0.19·s apart
 indistinguishable at α = 0.05 (the light pool's two-point floor,
 :mod:`robust_mlr.limits`). A heavy task of t_H = 128 examples sees the same
-shift ≈ 4× more clearly, and the heavy pool's floor is 0.047·s. This module
+shift ≈ 4× more clearly, and the heavy pool's floor is 0.046·s. This module
 estimates every component from the heavy tasks as well
 (:mod:`._heavy_anchor`) and lets the light estimate move the final one only
 as far as the heavy tasks allow.

@@ -1,0 +1,157 @@
+"""The base of the clustering stage objects (private module; the stages and
+their documentation are in :mod:`.stages`): what every stage does around
+its own clustering — the tasks set aside under a threat, the working
+basis, the clusters the adversary could have fabricated whole."""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+from ..._threads import pinned
+from ..._validation import check_int, check_rng
+from ...threat import ThreatModel
+from .._stage import Stage
+from .base import ClusteringResult
+from .basis import heavy_basis
+from .burer_monteiro import LowRankCost
+from ._degenerate import degenerate_tasks
+from .estimates import cluster_estimates
+from .factored import far_tasks
+from ._fallbacks import within_limit
+from .linkage import projected_chunks, projection_cache
+
+
+class ClusteringStage(Stage):
+    """Base of the clustering stages (pool ``heavy``)."""
+
+    kind = "clustering"
+    pool = "heavy"
+    #: Clusters from pairwise distances, so a basis of any width serves
+    #: (the moment relaxations and estimators stay in span U).
+    distance_based = False
+    #: Under an active threat, tasks far from the bulk are set aside first.
+    sets_aside_far_tasks = True
+    #: Uses the light tasks of pool L2 when given them (refinement, a witness).
+    uses_light = False
+    #: A robust stage that clusters in U plus the heavy tasks' directions
+    #: (:func:`~.basis.heavy_basis`) under an active threat although it is
+    #: not distance-based.
+    wide_basis = False
+
+    @pinned
+    def fit(self, data, U, k, *, threat=None, rng=None, light=None):
+        """Cluster the heavy tasks ``data`` in the basis ``U``.
+
+        Parameters
+        ----------
+        data : MetaDataset
+            Heavy tasks.
+        U : ndarray (d, k)
+            Subspace basis.
+        k : int
+            Number of clusters, ``k <= n``.
+        threat : ThreatModel, optional
+            The corruption budget (robust stages); default: none.
+        rng : None, int or Generator
+            Randomness of randomised methods.
+        light : MetaDataset, optional
+            Light tasks (pool L2); a stage with ``uses_light`` refines its
+            estimates on them, the others ignore them.
+
+        Returns
+        -------
+        self
+        """
+        k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
+        threat = threat or ThreatModel()
+        rng = check_rng(rng)
+        options = self._options()
+        defend = self.robust and threat.active
+        if self.uses_light and light is not None:
+            options["light"] = light
+        wide = defend and (self.distance_based or self.wide_basis)
+        null = options.pop("basis_null", None)
+        with projection_cache():            # each basis projected once in this fit
+            # the null test's signs come from a child generator: the stage's
+            # own draws stay those it makes without the test
+            basis = heavy_basis(data, U, k, threat.alpha, null_level=null,
+                                rng=rng.spawn(1)[0] if null else None) if wide else U
+            far = self._far_tasks(data, basis, k, threat)
+            if far is None:
+                res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend)
+            else:
+                keep = np.flatnonzero(~far)
+                res = self._fit_tasks(data.subset(keep), basis, U, k, threat, rng, options,
+                                      defend)
+                labels = np.full(data.n_tasks, -1)
+                labels[keep] = res.labels
+                res = ClusteringResult(labels, labels < 0, res.objective,
+                                       dict(res.info, far_tasks=int(far.sum()), set_aside=far),
+                                       res.estimates)
+        if self.robust:
+            res.info.update(removed=int(np.sum(res.outliers)), limit=threat.limit(data.n_tasks))
+        self.result_ = res
+        self.labels_ = res.labels
+        self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
+        return self
+
+    def _fit_tasks(self, data, basis, U, k, threat, rng, options, defend):
+        """Cluster, distrust fabricated clusters (robust, under a threat) and
+        estimate W̃, r̃², p̃ (in span U)."""
+        res = self._cluster(data, basis, k, threat, rng, options)
+        res.info["basis_dim"] = basis.shape[1]
+        if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
+            res.estimates = res.info.pop("estimates")
+        elif defend:
+            res = self._distrust_fabricated(data, basis, k, threat, rng, options, res)
+        if res.estimates is None:
+            res.estimates = cluster_estimates(data, res.labels, U, k, robust=defend)
+        return res
+
+    def _far_tasks(self, data, basis, k, threat):
+        """Under an active threat, the tasks so far from the bulk that no
+        cluster should be spent on them (:func:`~.factored.far_tasks`: at most
+        ⌊αn⌋, none on clean data), as a mask; None when there are none.
+        Every clustering stage sets them aside — a group of identical far
+        tasks otherwise takes a cluster of its own, or derails a solver.
+        Noise-free tasks and exact copies
+        (:func:`~._degenerate.degenerate_tasks`) are set aside wherever they
+        lie."""
+        if not (threat.active and self.sets_aside_far_tasks):
+            return None
+        suspect = degenerate_tasks(data, threat.alpha)
+        if data.sizes.min() < 2:
+            fits = suspect.any() and suspect.sum() <= np.floor(threat.alpha * data.n_tasks)
+            return suspect if fits and (~suspect).sum() >= 2 * k else None
+        B = projected_chunks(data, basis, 2, stage="clustering")
+        far = far_tasks(LowRankCost(B[0], B[1]), threat.alpha, suspect=suspect)
+        if not far.any() or (~far).sum() < 2 * k:
+            return None
+        return far
+
+    def _distrust_fabricated(self, data, U, k, threat, rng, options, res):
+        """Clusters of at most ``threat.limit(n)`` tasks become outliers and the
+        other tasks are clustered again into k clusters.
+
+        The adversary's tasks number at most the limit in all, so the
+        distrusted clusters do too: when the small clusters hold more (near
+        coincident components split into small clusters on clean data),
+        they are taken largest first while they fit, and the rest are kept.
+        """
+        counts = np.bincount(res.labels[res.labels >= 0], minlength=k)
+        small = within_limit(counts, threat.limit(data.n_tasks))
+        keep = np.flatnonzero((res.labels >= 0) & ~np.isin(res.labels, small))
+        if small.size == 0 or keep.size <= 2 * k:
+            return res
+        again = self._cluster(data.subset(keep), U, k, threat, rng, options)
+        labels = np.full(data.n_tasks, -1)
+        labels[keep] = again.labels
+        info = dict(again.info, basis_dim=U.shape[1], distrusted_clusters=int(small.size),
+                    distrusted_tasks=int(np.isin(res.labels, small).sum()))
+        return ClusteringResult(labels, labels < 0, again.objective, info)
+
+    @abc.abstractmethod
+    def _cluster(self, data, U, k, threat, rng, options):
+        """The method: a ClusteringResult for ``data`` in the basis ``U``."""
