@@ -120,11 +120,15 @@ def weighted_median(values, weights):
     return float(v[order][np.searchsorted(cw, cw[-1] / 2)])
 
 
+def _whole(blocks, ranks):
+    v = np.concatenate([np.asarray(b, float) for b in blocks()] or [np.empty(0)])
+    return np.partition(v, ranks)[ranks], int(np.count_nonzero(np.isnan(v)))
 
 
-def blocked_order_statistics(blocks, n, ranks, sample=None, count_nan=False):
-    """``np.partition(v, ranks)[ranks]`` of the concatenation v (``n``
-    values) of the 1-D float arrays that ``blocks()`` yields, without
+def _blocked(blocks, n, ranks, sample=None):
+    """(``np.partition(v, ranks)[ranks]``, number of NaNs in v) of the
+    concatenation v (``n`` values) of the 1-D float arrays that
+    ``blocks()`` yields, without
     holding v (module text, in two passes): the first takes a strided
     sample of about :data:`SAMPLE` values, the second counts, for every rank
     at once, the values below its bracket and gathers those inside it.
@@ -134,19 +138,7 @@ def blocked_order_statistics(blocks, n, ranks, sample=None, count_nan=False):
     every value (an adversarial order of the values).
 
     ``sample(step)``, when given, returns ``v[::step]`` itself (a statistic
-    computed at those rows only), and the first pass is not made. With
-    ``count_nan``, returns ``(statistics, number of NaNs in v)``."""
-    out = _blocked(blocks, n, ranks, sample)
-    return out if count_nan else out[0]
-
-
-def _whole(blocks, ranks):
-    v = np.concatenate([np.asarray(b, float) for b in blocks()] or [np.empty(0)])
-    return np.partition(v, ranks)[ranks], int(np.count_nonzero(np.isnan(v)))
-
-
-def _blocked(blocks, n, ranks, sample=None):
-    """(order statistics, number of NaNs) of :func:`blocked_order_statistics`."""
+    computed at those rows only), and the first pass is not made."""
     ranks = np.asarray(ranks, dtype=np.int64).ravel()
     if n < SELECT_FROM or ranks.size == 0:
         return _whole(blocks, ranks)
@@ -166,12 +158,12 @@ def _blocked(blocks, n, ranks, sample=None):
 
 
 def blocked_order_statistics_of_streams(blocks, n, ranks, samples):
-    """:func:`blocked_order_statistics` of several streams of ``n`` values
+    """:func:`_blocked` of several streams of ``n`` values
     read together, in one counting pass: ``blocks()`` yields, per block of
     rows, a tuple of 1-D arrays, the s-th holding stream s's values of those
     rows; ``ranks[s]`` are stream s's ranks and ``samples[s](step)`` its
     values at every step-th row (as ``sample`` of
-    :func:`blocked_order_statistics`). A pass over rows that computes
+    :func:`_blocked`). A pass over rows that computes
     several statistics from the same inputs reads those inputs once.
 
     Returns
@@ -260,7 +252,7 @@ def _count_inside_streams(blocks, brackets):
 
 def blocked_median(blocks, n):
     """``np.median`` of the concatenation (``n`` values) of ``blocks()``, in
-    two passes (:func:`blocked_order_statistics`)."""
+    two passes (:func:`_blocked`)."""
     if n == 0:
         return float("nan")
     mid, nan = _blocked(blocks, n, [n // 2] if n % 2 else [n // 2 - 1, n // 2])

@@ -199,7 +199,7 @@ class _ExampleStats:
     def sample(self, fn):
         """``step ↦ fn`` at every step-th example: the strided sample of the
         values :meth:`blocks` yields, computed at those rows only
-        (:func:`~robust_mlr._select.blocked_order_statistics`)."""
+        (:func:`~robust_mlr._select.blocked_order_statistics_of_streams`)."""
         return lambda step: fn(slice(0, self.n, step))
 
 
