@@ -37,7 +37,18 @@ __all__ = ["MedianDecoy", "decoy_direction", "decoy_examples"]
 
 def decoy_direction(W):
     """A unit vector ⊥ span(W) and ⊥ the edge placement's shift direction
-    (which is the first vector of the same completion), depending on W only."""
+    (the first vector of the same completion of W's columns to a basis).
+
+    Parameters
+    ----------
+    W : ndarray (d, k)
+        Regression vectors, d ≥ k + 2.
+
+    Returns
+    -------
+    ndarray (d,)
+        Depends on W only, so attacks on several pools share it.
+    """
     d, k = W.shape
     Q = np.linalg.qr(np.column_stack([W, np.eye(d)]))[0]
     return Q[:, k + 1]
