@@ -26,6 +26,7 @@ from .pooling_attacks import AnchorMatch, AnchorSelect, AnchorSpread, Seeded
 from .gate_attacks import AnchorLeak, VarianceNeutral
 from .gate_pairing import GateMatch, GateSeeded
 from .midpoint import Midpoint, midpoint_world
+from .median_attacks import MedianDecoy
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -40,4 +41,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
+           "MedianDecoy",
            "red_team", "RedTeamResult"]
