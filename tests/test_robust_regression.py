@@ -1,9 +1,12 @@
+import warnings
+
 import numpy as np
 import pytest
 
 from robust_mlr import (EmptyClusterError, MetaLearner, ValidationError, make_params,
                         make_pools, make_tasks, metrics)
 from robust_mlr.adversary import corrupt_pools
+from robust_mlr.exceptions import CorruptionWarning
 from robust_mlr.stages.classification import flag_unfit_tasks
 from robust_mlr.stages.regression import filter_regression, huber_regression
 
@@ -143,3 +146,22 @@ def test_bad_inputs():
     pools = make_pools(make_params(12, 3, rng=0), 3000, 2, 60, 64, 15, 2, rng=1)
     with pytest.raises(EmptyClusterError, match="regression in d=12"):
         MetaLearner(3, regression="filter", alpha=0.05, rng=0).fit(pools)
+
+
+def test_a_failed_filter_is_reported_when_the_heavy_step_runs():
+    """A component whose filter ends at its budget above the stop level
+    fails the stage's test even when the heavy step (here the light median
+    step: t_H = 4, no anchor) passes: its verdict must not overwrite the
+    filter's. A quarter of light 2 moved to a midpoint against α = 0.05."""
+    theta = make_params(8, 2, rng=0)
+    pools = make_pools(theta, 4000, 2, 2000, 4, 4000, 8, rng=1)
+    bad = corrupt_pools(pools, "midpoint", 0.25, theta=theta, targets=["light2"],
+                        settings={"alpha": 0.25}, rng=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = MetaLearner.robust(2, 0.05, rng=0).fit(bad)
+    reg = m.diagnostics_["regression"]
+    assert not all(c["passed"] for c in reg["components"])
+    assert reg["passed"] is False
+    assert "regression: its own test of clean behaviour failed" in m.diagnostics_["evidence"]
+    assert any(issubclass(w.category, CorruptionWarning) for w in caught)

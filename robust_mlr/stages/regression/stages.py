@@ -113,7 +113,10 @@ class RegressionStage(Stage):
                                      unsupported=unsupported.tolist(),
                                      weights_by_task=self._capped, light_gram=grams,
                                      noise_refit=refit, pull=pull)
-            info["passed"] = bool(info.get("passed", True)) and extra.pop("passed")
+            # pop first: a failed filter must not short-circuit the pop and
+            # let the heavy step's own verdict overwrite it
+            heavy_ok = extra.pop("passed")
+            info["passed"] = bool(info.get("passed", True)) and heavy_ok
             info.update(extra)
         elif refit != "never":
             s2, info["posterior_noise"] = refit_noise(data, np.asarray(labels), W, s2, p,
