@@ -199,6 +199,39 @@ def test_small_heavy_heavy_tasks_cannot_steer_the_light_refinement_basis():
     assert err[True] < 0.42                      # 0.346 measured; 1.25 × the floor
 
 
+@pytest.mark.slow
+def test_small_heavy_median_decoys_do_not_pass_silently():
+    """The third moment red team's ``median_decoy`` (problem seed 1, α =
+    0.05): decoy tasks steer the light median step's direction off an
+    edge-placed shift of component 6, and the filter, whose location the
+    planted tasks hold, removes 1 095 of the component's ≈ 2 400 classified
+    tasks — about 1 000 of the 1 116–1 204 it keeps are the adversary's.
+    The fit ended 0.508·s off (1.52× the light-2 floor), silent; with the
+    basis null test 0.498, silent. The filter took the component from more
+    than 2⌊αn⌋ = 2 000 classified tasks to fewer: the fit now fails the
+    stage's test (a CorruptionWarning)."""
+    from robust_mlr.adversary import attack_settings
+    from robust_mlr.adversary.redteam import strategy_attack
+    theta, pools = _small_heavy(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(pools)
+    strategy = {"light1": ("none", {}),
+                "heavy": ("anchor_edge", dict(component=6, level=1.2, rss=1.3, pick="own",
+                                              direction="orthogonal")),
+                "light2": ("median_decoy", dict(component=6, shift=0.75, decoys=0.03,
+                                                noise=0.2))}
+    bad = corrupt_pools(pools, strategy_attack(strategy), 0.05, theta=theta,
+                        settings=attack_settings(clean, 0.05),
+                        rng=np.random.default_rng([1, 0]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(bad)
+    assert any(issubclass(w.category, CorruptionWarning) for w in caught)
+    assert model.diagnostics_["regression"]["anchor"]["fabricable"] != []
+    assert _w_err(model.W_, model.s2_, model.p_, theta) < 0.7      # 0.498 measured
+
+
 def test_projection_cache_does_not_confuse_freed_subsets():
     """The clustering stage's projection cache is keyed by the data's id; an
     id is unique only among live objects, and the heavy basis projects
