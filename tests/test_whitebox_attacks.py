@@ -170,7 +170,11 @@ def test_distrusted_clusters_stay_within_the_corruption_limit():
     info = m.diagnostics_["clustering"]
     assert info["distrusted_clusters"] >= 1 and info["distrusted_tasks"] <= info["limit"]
     assert m.flagged_["heavy"].sum() <= info["limit"]
-    assert not any(issubclass(w.category, CorruptionWarning) for w in caught)
+    # the clustering's removals are within its limit; the fit still warns
+    # (two components receive no light task, which the robust regression
+    # reports as a failed test: the waves are not identifiable at t_H = 16)
+    assert not any(e.startswith("clustering") for e in m.diagnostics_["evidence"])
+    assert any(issubclass(w.category, CorruptionWarning) for w in caught)
 
 
 @pytest.mark.parametrize("alpha, spec, seed, w_target", [
