@@ -124,6 +124,25 @@ def _small_heavy(seed):
     return theta, make_pools(theta, 60000, 2, 20000, 4, 20000, 16, rng=rng)
 
 
+def _edge_attacked(light2):
+    """Problem seed 1 under the second search's heavy ``anchor_edge`` on
+    component 6 (⊥ direction) and ``light2`` (family, parameters), with the
+    thresholds read off the clean fit and the corruption draw [1, 0]."""
+    from robust_mlr.adversary import attack_settings
+    from robust_mlr.adversary.redteam import strategy_attack
+    theta, pools = _small_heavy(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(pools)
+    strategy = {"light1": ("none", {}),
+                "heavy": ("anchor_edge", dict(component=6, level=1.2, rss=1.3, pick="own",
+                                              direction="orthogonal")),
+                "light2": light2}
+    return theta, corrupt_pools(pools, strategy_attack(strategy), 0.05, theta=theta,
+                                settings=attack_settings(clean, 0.05),
+                                rng=np.random.default_rng([1, 0]))
+
+
 @pytest.mark.slow
 def test_small_heavy_clean_fit_at_alpha_001_is_accurate_and_silent():
     """d = 64, k = 8, t_H = 4: W̃ from the moments alone was 0.45·s off, the
@@ -170,21 +189,9 @@ def test_small_heavy_heavy_tasks_cannot_steer_the_light_refinement_basis():
     planted ones, and ŵ ended on the planted point: 0.498, silent. With
     it the basis is U, the centre stays (0.01·s along u) and the fit ends
     at 0.346 (the light-2 pool's floor is 0.334)."""
-    from robust_mlr.adversary import attack_settings
-    from robust_mlr.adversary.redteam import strategy_attack
-    theta, pools = _small_heavy(1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clean = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(pools)
-    strategy = {"light1": ("none", {}),
-                "heavy": ("anchor_edge", dict(component=6, level=1.2, rss=1.3, pick="own",
-                                              direction="orthogonal")),
-                "light2": ("edge_placement", dict(component=6, level=0.95,
-                                                  direction="orthogonal", noise=0.0,
-                                                  x_level=0.0))}
-    bad = corrupt_pools(pools, strategy_attack(strategy), 0.05, theta=theta,
-                        settings=attack_settings(clean, 0.05),
-                        rng=np.random.default_rng([1, 0]))
+    theta, bad = _edge_attacked(("edge_placement", dict(component=6, level=0.95,
+                                                         direction="orthogonal", noise=0.0,
+                                                         x_level=0.0)))
     err = {}
     for test in (False, True):
         stage = TensorMoments(robust=True) if test else TensorMoments(robust=True,
@@ -210,20 +217,8 @@ def test_small_heavy_median_decoys_do_not_pass_silently():
     basis null test 0.498, silent. The filter took the component from more
     than 2⌊αn⌋ = 2 000 classified tasks to fewer: the fit now fails the
     stage's test (a CorruptionWarning)."""
-    from robust_mlr.adversary import attack_settings
-    from robust_mlr.adversary.redteam import strategy_attack
-    theta, pools = _small_heavy(1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clean = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(pools)
-    strategy = {"light1": ("none", {}),
-                "heavy": ("anchor_edge", dict(component=6, level=1.2, rss=1.3, pick="own",
-                                              direction="orthogonal")),
-                "light2": ("median_decoy", dict(component=6, shift=0.75, decoys=0.03,
-                                                noise=0.2))}
-    bad = corrupt_pools(pools, strategy_attack(strategy), 0.05, theta=theta,
-                        settings=attack_settings(clean, 0.05),
-                        rng=np.random.default_rng([1, 0]))
+    theta, bad = _edge_attacked(("median_decoy", dict(component=6, shift=0.75, decoys=0.03,
+                                                       noise=0.2)))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(bad)
