@@ -234,15 +234,17 @@ def pool_task_rss(data, W):
     kept = _memo_hit(data, W)
     if kept is not None:
         return kept.copy()
-    out = np.empty((data.offsets.size - 1, np.shape(W)[1]))
-    for a, e, rss in block_task_rss(data, W):
-        out[a:e] = rss
-    return out
+    return _gathered(data.offsets, W, block_task_rss(data, W))
 
 
 def _task_rss(block, offsets, row_bytes, W):
-    out = np.empty((offsets.size - 1, W.shape[1]))
-    for a, e, rss in _block_rss(block, offsets, row_bytes, W):
+    return _gathered(offsets, W, _block_rss(block, offsets, row_bytes, W))
+
+
+def _gathered(offsets, W, blocks):
+    """The (n, k) array of the per-block sums ``(a, e, rss)`` of a pass."""
+    out = np.empty((offsets.size - 1, np.shape(W)[1]))
+    for a, e, rss in blocks:
         out[a:e] = rss
     return out
 
