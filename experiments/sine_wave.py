@@ -19,7 +19,9 @@ heavy pool replaced by a fake cluster (``fake_cluster``). Reported per
 learner: Bayes prediction MSE on fresh tasks over the oracle's (the true θ
 with the same predictor), max‖ŵ − w‖/s, heavy clustering accuracy on the
 clean heavy tasks, the number of tasks of each pool the learner set aside
-(screened, filtered or flagged), whether it warned that the data look corrupted, and its fit time.
+(screened, filtered or flagged), whether it warned that the data look corrupted
+(a CorruptionWarning) or that some components are too close to identify (an
+IdentifiabilityWarning), and its fit time.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from numpy.polynomial.legendre import leggauss
 from robust_mlr import MLRParams, MetaLearner, make_pools, make_tasks, metrics
 from robust_mlr.adversary import corrupt_pools
 from robust_mlr.engine import Experiment
-from robust_mlr.exceptions import CorruptionWarning
+from robust_mlr.exceptions import CorruptionWarning, IdentifiabilityWarning
 from robust_mlr.generator import covariate_moment
 from robust_mlr.stages.prediction import task_parameters
 
@@ -42,7 +44,7 @@ PROBLEM = dict(k=8, d=16, s=0.5, n_L1=8192, t_L1=8, n_H=128, t_H=16, n_L2=8192, 
 QUICK = dict(k=4, d=12, s=0.5, n_L1=1024, t_L1=8, n_H=64, t_H=16, n_L2=1024, t_L2=4, tau=4)
 LEARNERS = ("icml", "robust")
 SCORES = ("mse_ratio", "w_err", "cluster_acc", "light1_removed", "heavy_removed",
-          "light2_removed", "warned", "fit_time")
+          "light2_removed", "warned", "unidentified", "fit_time")
 METRICS = ("mse_oracle",) + tuple(f"{n}_{s}" for n in LEARNERS
                                   for s in SCORES + ("crashed", "error"))
 N_TEST = 4000
@@ -117,6 +119,8 @@ def trial(point, rng):
             **removed,
             f"{name}_warned": float(any(issubclass(w.category, CorruptionWarning)
                                         for w in caught)),
+            f"{name}_unidentified": float(any(issubclass(w.category, IdentifiabilityWarning)
+                                              for w in caught)),
             f"{name}_fit_time": elapsed, f"{name}_crashed": 0.0, f"{name}_error": ""})
     return out
 
@@ -141,7 +145,7 @@ def summary(rows):
     lines = ["means over the fits that did not raise (median for max‖ŵ−w‖/s); removed: "
              "tasks set aside in light1 / heavy / light2",
              "α      learner  MSE/oracle (min–max)  med ‖ŵ−w‖/s  heavy acc  "
-             "removed L1 / H / L2   warned  crashed  fit s"]
+             "removed L1 / H / L2   warned  unident.  crashed  fit s"]
     for a in alphas:
         for n in LEARNERS:
             mse, w = _values(rows, f"{n}_mse_ratio", a), _values(rows, f"{n}_w_err", a)
@@ -153,7 +157,8 @@ def summary(rows):
                 f"{a:<6g} {n:<8} {_mean(rows, f'{n}_mse_ratio', a):6.3f} {rng:<13} "
                 f"{np.median(w) if w.size else np.nan:12.3f}  "
                 f"{_mean(rows, f'{n}_cluster_acc', a):9.3f}  {removed:>19}  "
-                f"{_mean(rows, f'{n}_warned', a):6.2f}  {crashed:4d}/{sum(r['alpha'] == a for r in rows)}"
+                f"{_mean(rows, f'{n}_warned', a):6.2f}  {_mean(rows, f'{n}_unidentified', a):8.2f}"
+                f"  {crashed:4d}/{sum(r['alpha'] == a for r in rows)}"
                 f"  {_mean(rows, f'{n}_fit_time', a):5.1f}")
     r0 = rows[0]
     mean_wave = mean_wave_mse(sine_params(r0["k"], r0["d"], r0["s"]))

@@ -2,7 +2,9 @@
 shared by :class:`~robust_mlr.MetaLearner` and the out-of-core fit: α with
 stages that are not robust, α not below the smallest component share, too
 small a heavy pool, and removals beyond what the threat model explains
-(a :class:`~robust_mlr.exceptions.CorruptionWarning`)."""
+(a :class:`~robust_mlr.exceptions.CorruptionWarning`) or failed tests
+that components too close to tell apart explain
+(an :class:`~robust_mlr.exceptions.IdentifiabilityWarning`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from .exceptions import CorruptionWarning
+from .exceptions import CorruptionWarning, IdentifiabilityWarning
 
 __all__ = ["warn_unprotected", "check_design", "check_evidence"]
 
@@ -88,7 +90,10 @@ def check_evidence(diag, threat):
     that is within what the threat model explains (αn plus the Binomial
     margin, plus the expected clean removals of a test at its level), and
     whether the stage's own test of clean behaviour passed. Anything beyond
-    is recorded in ``diag["evidence"]`` and raises a CorruptionWarning."""
+    is recorded in ``diag["evidence"]`` and raises a CorruptionWarning. A
+    failed regression test whose every failed component has a neighbour the
+    light tasks cannot tell it from (``diag["regression"]["unidentified"]``)
+    raises an IdentifiabilityWarning instead."""
     checks = {f"screen[{name}]": (entry["n_removed"], entry["limit"], True)
               for name, entry in diag.get("screen", {}).items() if isinstance(entry, dict)
               and "n_removed" in entry}
@@ -96,14 +101,29 @@ def check_evidence(diag, threat):
                            diag[stage].get("passed", True)))
                   for stage in ("subspace", "clustering", "classification", "regression")
                   if "limit" in diag[stage])
+    close = diag.get("regression", {}).get("unidentified")
     evidence = []
     for stage, (n_rm, limit, passed) in checks.items():
         if n_rm > limit:
             evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
-        if not passed:
+        if not passed and not (stage == "regression" and close):
             evidence.append(f"{stage}: its own test of clean behaviour failed")
+    if close:
+        _warn_unidentified(close)
     diag["evidence"] = evidence
     if evidence:
         warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
                       % (threat.alpha, "; ".join(evidence)), CorruptionWarning,
                       stacklevel=_user_level())
+
+
+def _warn_unidentified(close):
+    pairs = ", ".join(f"{c} (nearest {b}, {r:.0%} of tasks misclassified between them)"
+                      for c, b, r in zip(close["components"], close["nearest"],
+                                         close["misclassification"]))
+    warnings.warn(f"the robust regression's test failed for components {pairs} at "
+                  f"t={close['task_size']:g} examples a task: components this close share "
+                  f"their light tasks at random, which explains the failure without "
+                  f"corruption; their estimates cannot be trusted (a fabricated heavy cluster "
+                  f"would look the same). More examples per task, or fewer components, "
+                  f"identify them", IdentifiabilityWarning, stacklevel=_user_level())

@@ -15,6 +15,7 @@ __all__ = [
     "SolverFailedError",
     "ConvergenceWarning",
     "CorruptionWarning",
+    "IdentifiabilityWarning",
 ]
 
 
@@ -71,3 +72,15 @@ class CorruptionWarning(UserWarning):
     found more implausible tasks than αn plus the Binomial margin of the
     corrupted count, or its own stopping test did not pass within its
     removal budget. The estimates' guarantees assume the stated α."""
+
+
+class IdentifiabilityWarning(UserWarning):
+    """Some fitted components are too close for the light tasks to tell
+    apart, and every failed test of the robust regression concerns one of
+    them (too few light tasks, a stop rule the overlap of two close
+    components fails); no heavy anchor tells these components apart either.
+    Close components explain such failures without corruption, so the fit
+    raises this instead of a :class:`CorruptionWarning`. The named
+    components' estimates cannot be trusted either way (a fabricated
+    heavy cluster can produce the same picture), though predictions, which
+    average over the posterior, may still be good."""

@@ -149,7 +149,7 @@ def test_tight_fake_heavy_cluster_does_not_break_the_fit():
     assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25
 
 
-def test_distrusted_clusters_stay_within_the_corruption_limit():
+def test_distrusted_clusters_stay_within_the_corruption_limit_and_warn_as_unidentified():
     # the authors' sine-wave mixture (eight near-coincident waves, 128 heavy
     # tasks of 16 examples), clean: robust Peng-Wei splits the heavy tasks
     # into clusters of which three hold 3-5 tasks, 12 in all. The adversary
@@ -158,7 +158,7 @@ def test_distrusted_clusters_stay_within_the_corruption_limit():
     import warnings
     from experiments.sine_wave import LEARNERS, sine_params
     from robust_mlr import MetaLearner
-    from robust_mlr.exceptions import CorruptionWarning
+    from robust_mlr.exceptions import CorruptionWarning, IdentifiabilityWarning
     from robust_mlr.generator import make_pools
     rng = np.random.default_rng(1386695043681377811)
     pools = make_pools(sine_params(8, 16, 0.5), 8192, 8, 128, 16, 8192, 4,
@@ -170,11 +170,17 @@ def test_distrusted_clusters_stay_within_the_corruption_limit():
     info = m.diagnostics_["clustering"]
     assert info["distrusted_clusters"] >= 1 and info["distrusted_tasks"] <= info["limit"]
     assert m.flagged_["heavy"].sum() <= info["limit"]
-    # the clustering's removals are within its limit; the fit still warns
-    # (two components receive no light task, which the robust regression
-    # reports as a failed test: the waves are not identifiable at t_H = 16)
-    assert not any(e.startswith("clustering") for e in m.diagnostics_["evidence"])
-    assert any(issubclass(w.category, CorruptionWarning) for w in caught)
+    # the clustering's removals are within its limit, and no stage's removals
+    # or test suggest corruption: the two components that receive no light
+    # task fail the robust regression's test, and each has a neighbour that
+    # tasks of four examples cannot tell it from, which the fit reports as
+    # such (it raised a CorruptionWarning before)
+    assert m.diagnostics_["evidence"] == []
+    assert not any(issubclass(w.category, CorruptionWarning) for w in caught)
+    close = m.diagnostics_["regression"]["unidentified"]
+    assert set(m.diagnostics_["regression"]["unsupported_components"]) <= set(close["components"])
+    assert min(close["misclassification"]) >= 0.05
+    assert any(issubclass(w.category, IdentifiabilityWarning) for w in caught)
 
 
 @pytest.mark.parametrize("alpha, spec, seed, w_target", [

@@ -26,6 +26,7 @@ from ...exceptions import ConvergenceWarning, EmptyClusterError, ValidationError
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
+from ._identifiability import unidentified
 from ._pooled import refit_noise, use_heavy
 from .robust import filter_components, huber_components
 
@@ -126,6 +127,10 @@ class RegressionStage(Stage):
         if self.robust:
             info.update(removed=int(np.sum(info.get("removed", 0))),
                         limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
+            if not info["passed"]:
+                close = unidentified(info, W, s2, float(np.median(data.sizes)))
+                if close is not None:
+                    info["unidentified"] = close
         self.W_, self.s2_, self.p_, self.info_ = W, s2, p, info
         return self
 
