@@ -23,8 +23,11 @@ at t = 8, Δ = 0.5 s — the rule errs towards the CorruptionWarning). A
 component is *unseparated* when that
 probability reaches :data:`MISCLASSIFICATION` for its nearest neighbour.
 On the default problem of the robustness study it is 0.023 for the closest
-pair at t = 8 (0.002 at t = 16 in d = 64), and about 0.1–0.3 for the failed
-components of the sine-wave fits.
+pair at t = 8 (0.002 at t = 16 in d = 64), and 0.10–0.37 for the failed
+components of the sine-wave fits. The separation is read at the estimates
+the classification used (the clustering's W̃, r̃²): they decide how the
+tasks were split, while a component left with a handful of tasks refits
+ŵ far from anywhere by noise alone.
 
 :func:`unidentified` reports the failed components when every one is
 unseparated and no heavy anchor ran (a reliable heavy assignment tells
@@ -92,7 +95,8 @@ def unidentified(info, W, s2, t):
     info : dict
         The regression stage's record (``passed`` False).
     W, s2 : ndarray
-        Its final estimates.
+        The estimates the light tasks were classified with (the
+        clustering's), or the stage's own when there are none.
     t : float
         The light pool's median task size.
 

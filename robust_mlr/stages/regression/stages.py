@@ -127,8 +127,9 @@ class RegressionStage(Stage):
         if self.robust:
             info.update(removed=int(np.sum(info.get("removed", 0))),
                         limit=threat.limit(data.n_tasks), passed=bool(info.get("passed", True)))
-            if not info["passed"]:
-                close = unidentified(info, W, s2, float(np.median(data.sizes)))
+            if not info["passed"]:                # separation as the classification saw it
+                W_c, s2_c = (W, s2) if prior is None else prior[:2]
+                close = unidentified(info, W_c, s2_c, float(np.median(data.sizes)))
                 if close is not None:
                     info["unidentified"] = close
         self.W_, self.s2_, self.p_, self.info_ = W, s2, p, info
