@@ -129,10 +129,11 @@ SPACE = {
         "median_decoy": {"component": ("component",), "shift": ("logfloat", 0.3, 2.0),
                          "decoys": ("float", 0.03, 0.3), "decoy_level": ("float", 0.3, 1.0),
                          "noise": ("float", 0.0, 1.0)},
-        # the same, a share parked in the other components (the class left at 2⌊αn⌋ or fewer)
+        # the same, shares parked in other components and inflating the filter's reference
         "median_park": {"component": ("component",), "shift": ("logfloat", 0.3, 2.0),
                         "decoys": ("float", 0.03, 0.3), "decoy_level": ("float", 0.3, 1.0),
-                        "noise": ("float", 0.0, 1.0), "park": ("float", 0.0, 0.7)},
+                        "noise": ("float", 0.0, 1.0), "park": ("float", 0.0, 0.7),
+                        "inflate": ("float", 0.0, 0.25), "inflate_noise": ("float", 0.5, 2.0)},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},
