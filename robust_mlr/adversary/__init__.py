@@ -27,6 +27,7 @@ from .gate_attacks import AnchorLeak, VarianceNeutral
 from .gate_pairing import GateMatch, GateSeeded
 from .midpoint import Midpoint, midpoint_world
 from .median_attacks import MedianDecoy
+from .park_attacks import MedianPark
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -37,7 +38,7 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "LeveragePoints", "RandomLabels", "HeavyTailed", "Targeted", "CovariateSpike",
            "ExtremeValues", "ComponentShift", "VarianceInflation", "ComponentMimic", "Poolwise",
            "CandidateOverflow", "MedianPush", "QuantileSwap", "CentreDrag", "SureMimic",
-           "SignalTheft", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
+           "SignalTheft", "MedianPark", "EdgePlacement", "EdgeSpike", "NoiseEdge", "read_thresholds",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",

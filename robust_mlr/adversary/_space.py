@@ -13,7 +13,7 @@ from ._whitebox import PICKS
 from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
-from . import gate_attacks, gate_pairing, median_attacks, pooling_attacks  # noqa: F401 - likewise
+from . import gate_attacks, gate_pairing, median_attacks, park_attacks, pooling_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -129,6 +129,11 @@ SPACE = {
         "median_decoy": {"component": ("component",), "shift": ("logfloat", 0.3, 2.0),
                          "decoys": ("float", 0.03, 0.3), "decoy_level": ("float", 0.3, 1.0),
                          "noise": ("float", 0.0, 1.0)},
+        # the same, shares parked in other components and inflating the filter's reference
+        "median_park": {"component": ("component",), "shift": ("logfloat", 0.3, 2.0),
+                        "decoys": ("float", 0.03, 0.3), "decoy_level": ("float", 0.3, 1.0),
+                        "noise": ("float", 0.0, 1.0), "park": ("float", 0.0, 0.7),
+                        "inflate": ("float", 0.0, 0.25), "inflate_noise": ("float", 0.5, 2.0)},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},
