@@ -227,6 +227,30 @@ def test_small_heavy_median_decoys_do_not_pass_silently():
     assert _w_err(model.W_, model.s2_, model.p_, theta) < 0.7      # 0.498 measured
 
 
+@pytest.mark.slow
+def test_small_heavy_inflated_filter_reference_does_not_hide_a_shift():
+    """The fourth moment red team's ``median_park`` (problem seed 1, α =
+    0.05): decoys steer the light median step, 40 % of component 6's
+    classified tasks sit at w_6 + 1.65·s·u, and ~80 inflater tasks of w_6
+    put the screen's whole leverage on one direction z ⊥ u with residuals
+    whose signs cancel within each task: nothing in the gradients, but the
+    per-example moment's top eigenvalue 6× the clean one along z. The
+    filter compared the gradients' spike along u (10·s²) with that single
+    number and removed nothing: 0.63–0.66·s, silent (limit 1.5 × the
+    floor 0.334 = 0.501). Read along the direction tested, the reference
+    along u is near its clean value and the filter acts."""
+    theta, bad = _edge_attacked(("median_park", dict(
+        component=6, shift=1.65, decoys=0.05, decoy_level=0.9, noise=0.2, park=0.0,
+        inflate=0.1, inflate_noise=1.5)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MetaLearner.robust(8, 0.05, clustering="moments_robust", rng=1).fit(bad)
+    err = _w_err(model.W_, model.s2_, model.p_, theta)
+    warned = any(issubclass(w.category, CorruptionWarning) for w in caught)
+    assert model.diagnostics_["regression"]["components"][6]["removed"] > 0
+    assert err < 0.501 or warned
+
+
 def test_projection_cache_does_not_confuse_freed_subsets():
     """The clustering stage's projection cache is keyed by the data's id; an
     id is unique only among live objects, and the heavy basis projects

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._linalg import gram_solve, top_eigvecs
+from ..._linalg import gram_solve
 from ..._segments import BlockSums, label_sort, task_blocks
 from ...data import example_rows
 
@@ -94,8 +94,8 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         ``grams`` (k, d, d): Σ c_i x_j x_jᵀ per component, c_i =
         min(t_i, t_cap)/t_i (the normal equations' matrices); ``rhs`` (k, d):
         Σ c_i y_j x_j (their right-hand sides);
-        ``example_tops`` (k,): top eigenvalue of the per-example moment
-        Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (0 where the
+        ``example_moments`` (k entries): the per-example moment
+        Σ c_i r_j² x_j x_jᵀ / Σ c_i at the component's fit (None where the
         fit is not ok), the clean reference of the stopping rule.
     """
     off, d = data.offsets, data.dim
@@ -183,6 +183,5 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
                 gmom[c] += gc.T @ gc
     if not statistics:
         return W, ok, gsum, gmom, rss
-    tops = np.array([float(top_eigvecs(M[c] / wsum[c], 1)[1][0]) if wsum[c] > 0 else 0.0
-                     for c in range(k)])
-    return W, ok, gsum, gmom, rss, {"grams": G, "rhs": b, "example_tops": tops}
+    moments = [M[c] / wsum[c] if wsum[c] > 0 else None for c in range(k)]
+    return W, ok, gsum, gmom, rss, {"grams": G, "rhs": b, "example_moments": moments}

@@ -73,15 +73,16 @@ def _ls(X, y, weights=None):
     return least_squares(X, y, weights)
 
 
-def _example_top(X, r, weights, buf=None):
-    """Top eigenvalue of the per-example moment Σ_j w_j r_j² x_j x_jᵀ / Σ_j w_j.
+def _example_moment(X, r, weights, buf=None):
+    """The per-example moment Σ_j w_j r_j² x_j x_jᵀ / Σ_j w_j (d × d).
 
     The examples of a task are independent, so a clean task's gradient has
-    the covariance of one example's r·x, E[r² x xᵀ]: s² I for Gaussian
-    covariates (the trace reference), anisotropic for others (fourth
-    moments of x along the fit's error). Corrupted tasks that push their
-    gradients coherently put t_i times more into the gradients' covariance
-    than into this moment, so it can serve as the clean reference.
+    the covariance of one example's r·x, E[r² x xᵀ]: s² I for whitened
+    covariates at the true w, anisotropic along the fit's error for others
+    (their fourth moments) and under model misfit. Corrupted tasks that
+    push their gradients coherently put t_i times more into the gradients'
+    covariance than into this moment, so it serves as the clean reference
+    — direction by direction (:func:`_covariance_test`).
 
     Summed over cache-sized blocks of rows; ``buf`` (at least one block's
     entries) holds the weighted rows, so a round allocates no N × d array."""
@@ -95,7 +96,7 @@ def _example_top(X, r, weights, buf=None):
         R = np.multiply(Xb, s[a:a + step, None], out=out)
         M += R.T @ R
     M /= max(float(weights.sum()), 1e-300)
-    return float(top_eigvecs(M, 1)[1][0])
+    return M
 
 
 def _solve(G, b, X, y, weights):
@@ -146,11 +147,10 @@ def _noise(sizes, rss, kept=None, t_cap=None):
     return weighted_median(ratio, np.minimum(t, t_cap))
 
 
-def _gradient_test(g, kept, d, example_top=0.0, buf=None):
-    """The kept tasks' centred gradients, the top eigenvector of their
-    covariance and its eigenvalue over the clean Marchenko–Pastur edge, the
-    clean scale being the larger of tr/d and the per-example moment's top
-    eigenvalue ``example_top`` (:func:`_example_top`). The gradients are
+def _gradient_test(g, kept, d, reference=None, buf=None):
+    """The kept tasks' centred gradients, the direction of their covariance
+    farthest above the clean reference and its excess over the
+    Marchenko–Pastur edge (:func:`_covariance_test`). The gradients are
     centred in place: ``g`` itself while all tasks are kept, else their
     copy in ``buf`` (an array of g's shape, reused across rounds)."""
     if kept.all():
@@ -161,17 +161,44 @@ def _gradient_test(g, kept, d, example_top=0.0, buf=None):
         gk = np.take(g, rows, axis=0, out=None if buf is None else buf[:rows.size],
                      mode="clip")
     gk -= gk.mean(axis=0)
-    v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, example_top)
+    v, ratio = _covariance_test(gk.T @ gk / kept.sum(), kept.sum(), d, reference)
     return gk, v, ratio
 
 
-def _covariance_test(C, n, d, example_top=0.0):
-    """The top eigenvector of the gradients' covariance C (n tasks) and its
-    eigenvalue over the clean Marchenko–Pastur edge (:func:`_gradient_test`)."""
-    v, lam = top_eigvecs(C, 1)
+#: Eigenvalues of the per-example moment are raised to this share of its
+#: mean eigenvalue before it whitens the gradients (a direction the moment
+#: barely sees is then held to the mean scale, not to nothing).
+REFERENCE_FLOOR = 0.1
+
+
+def _covariance_test(C, n, d, reference=None):
+    """The gradients' covariance C (n tasks) against the clean reference R
+    (the per-example moment, :func:`_example_moment`), direction by
+    direction: the top eigenpair (λ, u) of A = R^{-1/2} C R^{-1/2} and λ over
+    the Marchenko–Pastur edge (1 + 2√(d/n))² · max(tr A/d, 1). Returns the
+    direction R^{-1/2}u, along which a task's gradient scores, and that
+    ratio. With R = m·I this is the covariance's top eigenvalue against
+    max(tr C/d, m).
+
+    The reference is read in the direction tested, not as one number: tasks
+    of the true w whose examples have the screen's whole leverage along one
+    direction z and residuals of clean size with signs that cancel within
+    the task add nothing to the gradients but inflate the moment along z,
+    and a scalar reference (its top eigenvalue, wherever it lies) then let
+    a coherent shift along another direction pass (6.0 × the moment there,
+    under a reference 4.2 × the clean one). Without R (None) the reference
+    is tr C/d."""
     mp = (1 + 2 * np.sqrt(d / n)) ** 2
-    edge = mp * max(np.trace(C) / d, example_top)
-    return v, float(lam[0] / max(edge, 1e-300))
+    if reference is None:
+        v, lam = top_eigvecs(C, 1)
+        return v, float(lam[0] / max(mp * np.trace(C) / d, 1e-300))
+    lam_r, V = np.linalg.eigh(reference)
+    floor = REFERENCE_FLOOR * max(float(lam_r.mean()), 1e-300)
+    root = V / np.sqrt(np.maximum(lam_r, floor))          # R^{-1/2} = root @ Vᵀ
+    A = root.T @ C @ root                                  # in R's eigenbasis
+    u, lam = top_eigvecs(A, 1)
+    edge = mp * max(np.trace(A) / d, 1.0)
+    return root @ u, float(lam[0] / max(edge, 1e-300))
 
 
 def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
@@ -194,10 +221,10 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     t_cap : float, optional
         Task-size cap of the example weights (default
         :func:`~robust_mlr.stages.screening.size_cap`).
-    start : tuple (G, b, top), optional
+    start : tuple (G, b, M), optional
         The first round's normal equations G = Σ c_i x_j x_jᵀ, b = Σ c_i y_j x_j
-        over all tasks of the set (c_i = min(t_i, t_cap)/t_i) and the top
-        eigenvalue of the per-example moment at their solution, when a pass
+        over all tasks of the set (c_i = min(t_i, t_cap)/t_i) and the
+        per-example moment at their solution, when a pass
         over the pool has summed them already (the regression stage's first
         round): the filter then reads the rows once less. G and b are
         updated in place (float64 arrays): on return they are the kept
@@ -254,7 +281,7 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         g = pool_weighted_sums(data, r, out=g)
         g /= root_t
         if it > 1 or top is None:
-            top = _example_top(X, r, wt, buf)
+            top = _example_moment(X, r, wt, buf)
         gk, v, lam_ratio = _gradient_test(g, kept, d, top, g_kept)
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
@@ -363,7 +390,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
     W1, ok, gsum, gmom, rss1, first = first_round(data, labels, k, t_cap, statistics=True)
-    tops = first["example_tops"]
+    moments = first["example_moments"]
 
     def quick(c, idx):
         """Component c from the first round computed for all components,
@@ -377,7 +404,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         # nothing cancels)
         mean = gsum[c] / idx.size
         lam_ratio = _covariance_test(gmom[c] / idx.size - np.outer(mean, mean), idx.size,
-                                     data.dim, tops[c])[1]
+                                     data.dim, moments[c])[1]
         if not (alpha == 0 or lam_ratio <= 1 or budget <= 0):
             return None
         return W1[:, c], _noise(data.sizes[idx], rss1[idx], None, t_cap), kept, {
@@ -387,7 +414,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     def fit(sub, c):
         """The filter on component c's rows, its first round's normal
         equations and reference taken from the pass above."""
-        start = (first["grams"][c], first["rhs"][c], tops[c]) if ok[c] else None
+        start = (first["grams"][c], first["rhs"][c], moments[c]) if ok[c] else None
         return filter_regression(sub, alpha, rng, max_iter, budget=budget, t_cap=t_cap,
                                  start=start)
 
