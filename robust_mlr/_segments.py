@@ -338,6 +338,46 @@ def residual_memo(data):
             vars(data).pop("_rss_memo", None)
 
 
+def share_labelled_pass(data, consumer):
+    """Under :func:`residual_memo`, hand the next pass over ``data`` that
+    labels its tasks block by block (the robust classification's) a
+    ``consumer`` of each block's labels and rows: a later stage that needs
+    a pass over the same rows with those labels (the regression filter's
+    normal equations) then sums it in the same read.
+
+    The consumer has ``begin(n)``, ``add(a, e, labels, X, y)`` per task
+    block ``a:e`` (its tasks' labels and the pool's rows, as ``data._block``
+    reads them) and ``end()``, and is fed one complete pass; outside a memo
+    block nothing is kept.
+    """
+    memo = getattr(data, "_rss_memo", None)
+    if memo is not None:
+        memo["labelled"] = consumer
+
+
+def labelled_pass(data, W):
+    """The consumer :func:`share_labelled_pass` registered, for a labelling
+    pass at W that reads rows (None when there is none, when it was fed a
+    complete pass already, or when the memo holds the sums at W: that pass
+    reads no rows)."""
+    memo = getattr(data, "_rss_memo", None) or {}
+    consumer = memo.get("labelled")
+    if consumer is None or consumer.complete or _memo_hit(data, W) is not None:
+        return None
+    return consumer
+
+
+def labelled_pass_result(data):
+    """The consumer :func:`share_labelled_pass` registered, once its pass is
+    complete, removed from the memo (taken once); else None."""
+    memo = getattr(data, "_rss_memo", None) or {}
+    consumer = memo.get("labelled")
+    if consumer is None or not consumer.complete:
+        return None
+    del memo["labelled"]
+    return consumer
+
+
 def pool_weighted_sums(data, weights, out=None):
     """Per-task sums ``Σ_j weights_j x_j`` (n, d) of a MetaDataset's covariates,
     by blocks of tasks (``data._block``; one pass over X, equal entry for

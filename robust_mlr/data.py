@@ -135,12 +135,18 @@ class MetaDataset:
         """Responses ``lo:hi`` (as :meth:`_block` reads them, without X)."""
         return self.y[lo:hi]
 
-    def _block_rows(self, lo, hi, rows):
+    def _block_rows(self, lo, hi, rows, out=None):
         """Rows ``lo:hi`` taken in the order ``rows`` (indices within the
         block) as fresh arrays ``(X, y)``: one gather, which a screened pool
-        scales in place (the same values as the block's, reordered)."""
+        scales in place (the same values as the block's, reordered).
+        ``out``: two float64 buffers of at least the block's entries, which
+        a pass reuses from block to block (X is then a view of one; the
+        same values)."""
         X, y = self._block(lo, hi)
-        return np.take(X, rows, axis=0), y[rows]
+        if out is None or X.dtype != np.float64:
+            return np.take(X, rows, axis=0), y[rows]
+        Xs = out[1][:rows.size * X.shape[1]].reshape(rows.size, X.shape[1])
+        return np.take(X, rows, axis=0, out=Xs, mode="clip"), y[rows]
 
     # --------------------------------------------------------------- selecting
     def subset(self, indices):
