@@ -116,14 +116,20 @@ class ScaledTasks(MetaDataset):
         """Scaled responses ``lo:hi`` (without X)."""
         return self._scaled_y(lo, hi)
 
-    def _block(self, lo, hi):
-        """Scaled rows ``lo:hi`` as fresh arrays ``(X, y)``."""
+    def _block(self, lo, hi, out=None):
+        """Scaled rows ``lo:hi`` as fresh arrays ``(X, y)`` (X into ``out``, a
+        float64 buffer of at least the block's entries reused by a pass,
+        when given; the same values)."""
         if self._X is not None:
             return self._X[lo:hi], self._scaled_y(lo, hi)
         src = self._base.X
         if self._kept is None:                # one pass: the quotient is the copy
             with np.errstate(over="ignore"):
-                X = src[lo:hi] / self._sx
+                if out is not None and isinstance(src, np.ndarray) and src.dtype == np.float64:
+                    X = np.divide(src[lo:hi], self._sx,
+                                  out=out[:(hi - lo) * src.shape[1]].reshape(hi - lo, -1))
+                else:
+                    X = src[lo:hi] / self._sx
             return (np.clip(X, -CLIP, CLIP, out=X) if self._clip else X), self._scaled_y(lo, hi)
         rows = self._source_rows(np.arange(lo, hi))
         return scale_rows(src[rows], self._sx, self._clip), self._scaled_y(lo, hi, rows)
@@ -155,14 +161,9 @@ class ScaledTasks(MetaDataset):
             if out is None or not (isinstance(src, np.ndarray) and src.dtype == np.float64):
                 X, y = self._block(lo, hi)
                 return np.take(X, rows, axis=0), y[rows]
-            shape = (hi - lo, src.shape[1])
-            X = out[0][:shape[0] * shape[1]].reshape(shape)
-            with np.errstate(over="ignore"):
-                np.divide(src[lo:hi], self._sx, out=X)
-            if self._clip:
-                np.clip(X, -CLIP, CLIP, out=X)
-            Xs = out[1][:rows.size * shape[1]].reshape(rows.size, shape[1])
-            return np.take(X, rows, axis=0, out=Xs, mode="clip"), self._scaled_y(lo, hi)[rows]
+            X, y = self._block(lo, hi, out[0])
+            Xs = out[1][:rows.size * X.shape[1]].reshape(rows.size, X.shape[1])
+            return np.take(X, rows, axis=0, out=Xs, mode="clip"), y[rows]
         # some tasks removed: the kept rows gathered from the pool in the
         # order asked and scaled in place
         src = self._source_rows(lo + rows)

@@ -272,9 +272,18 @@ def _block_rss_kept(data, W, rows):
     memo = getattr(data, "_rss_memo", None)
     keep = memo is not None and not rows
     if keep:
-        memo.clear()                      # one n × k array at a time
+        memo.pop("kept", None)            # one n × k array at a time
         out = np.empty((data.offsets.size - 1, np.shape(W)[1]))
-    for item in _block_rss(data._block, data.offsets, data._row_bytes, W, rows):
+    # the scaled rows of each block into one reused buffer (the caller of
+    # ``rows`` uses a block's rows before it asks for the next)
+    buf = np.empty(0)
+
+    def block(lo, hi):
+        nonlocal buf
+        if buf.size < (hi - lo) * data.dim:
+            buf = np.empty((hi - lo) * data.dim)
+        return data._block(lo, hi, out=buf)
+    for item in _block_rss(block, data.offsets, data._row_bytes, W, rows):
         if keep:
             out[item[0]:item[1]] = item[2]
         yield item

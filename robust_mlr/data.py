@@ -125,10 +125,11 @@ class MetaDataset:
         for i in range(self.n_tasks):
             yield self.task(i)
 
-    def _block(self, lo, hi):
+    def _block(self, lo, hi, out=None):
         """Rows ``lo:hi`` as ``(X, y)`` (views here; a screened pool scales
-        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`): the blocked
-        passes read a pool through this."""
+        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`, into
+        ``out``, a float64 buffer of at least the block's entries, when
+        given): the blocked passes read a pool through this."""
         return self.X[lo:hi], self.y[lo:hi]
 
     def _block_y(self, lo, hi):
