@@ -127,9 +127,8 @@ class MetaDataset:
 
     def _block(self, lo, hi, out=None):
         """Rows ``lo:hi`` as ``(X, y)`` (views here; a screened pool scales
-        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`, into
-        ``out``, a float64 buffer of at least the block's entries, when
-        given): the blocked passes read a pool through this."""
+        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`, into the
+        buffer ``out`` if given): the blocked passes read a pool through this."""
         return self.X[lo:hi], self.y[lo:hi]
 
     def _block_y(self, lo, hi):
@@ -139,10 +138,8 @@ class MetaDataset:
     def _block_rows(self, lo, hi, rows, out=None):
         """Rows ``lo:hi`` taken in the order ``rows`` (indices within the
         block) as fresh arrays ``(X, y)``: one gather, which a screened pool
-        scales in place (the same values as the block's, reordered).
-        ``out``: two float64 buffers of at least the block's entries, which
-        a pass reuses from block to block (X is then a view of one; the
-        same values)."""
+        scales in place (the same values as the block's, reordered);
+        ``out``: two float64 buffers a pass reuses (X is a view of one)."""
         X, y = self._block(lo, hi)
         if out is None or X.dtype != np.float64:
             return np.take(X, rows, axis=0), y[rows]
