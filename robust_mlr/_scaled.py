@@ -116,14 +116,20 @@ class ScaledTasks(MetaDataset):
         """Scaled responses ``lo:hi`` (without X)."""
         return self._scaled_y(lo, hi)
 
-    def _block(self, lo, hi):
-        """Scaled rows ``lo:hi`` as fresh arrays ``(X, y)``."""
+    def _block(self, lo, hi, out=None):
+        """Scaled rows ``lo:hi`` as fresh arrays ``(X, y)`` (X into ``out``, a
+        float64 buffer of at least the block's entries reused by a pass,
+        when given; the same values)."""
         if self._X is not None:
             return self._X[lo:hi], self._scaled_y(lo, hi)
         src = self._base.X
         if self._kept is None:                # one pass: the quotient is the copy
             with np.errstate(over="ignore"):
-                X = src[lo:hi] / self._sx
+                if out is not None and isinstance(src, np.ndarray) and src.dtype == np.float64:
+                    X = np.divide(src[lo:hi], self._sx,
+                                  out=out[:(hi - lo) * src.shape[1]].reshape(hi - lo, -1))
+                else:
+                    X = src[lo:hi] / self._sx
             return (np.clip(X, -CLIP, CLIP, out=X) if self._clip else X), self._scaled_y(lo, hi)
         rows = self._source_rows(np.arange(lo, hi))
         return scale_rows(src[rows], self._sx, self._clip), self._scaled_y(lo, hi, rows)
@@ -140,17 +146,24 @@ class ScaledTasks(MetaDataset):
         """Per-task statistics stored as the pool's own (:meth:`MetaDataset._task_rows`)."""
         return type(self._base)._task_rows(self, d)
 
-    def _block_rows(self, lo, hi, rows):
+    def _block_rows(self, lo, hi, rows, out=None):
         """Scaled rows ``lo:hi`` in the order ``rows`` (the values of
-        :meth:`_block`, reordered)."""
+        :meth:`_block`, reordered); ``out``: two float64 buffers of at least
+        the block's entries, reused by a pass (X is then a view of the
+        second; the same values)."""
         if self._X is not None:
             return self._X[lo:hi][rows], self._gather_y(lo + rows, None)
         if self._kept is None:
             # every task kept: the block is read in order and scaled (one
             # contiguous pass), then reordered while in cache — about half the
             # cost of gathering the rows from the pool and scaling them
-            X, y = self._block(lo, hi)
-            return np.take(X, rows, axis=0), y[rows]
+            src = self._base.X
+            if out is None or not (isinstance(src, np.ndarray) and src.dtype == np.float64):
+                X, y = self._block(lo, hi)
+                return np.take(X, rows, axis=0), y[rows]
+            X, y = self._block(lo, hi, out[0])
+            Xs = out[1][:rows.size * X.shape[1]].reshape(rows.size, X.shape[1])
+            return np.take(X, rows, axis=0, out=Xs, mode="clip"), y[rows]
         # some tasks removed: the kept rows gathered from the pool in the
         # order asked and scaled in place
         src = self._source_rows(lo + rows)

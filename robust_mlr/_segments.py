@@ -272,9 +272,18 @@ def _block_rss_kept(data, W, rows):
     memo = getattr(data, "_rss_memo", None)
     keep = memo is not None and not rows
     if keep:
-        memo.clear()                      # one n × k array at a time
+        memo.pop("kept", None)            # one n × k array at a time
         out = np.empty((data.offsets.size - 1, np.shape(W)[1]))
-    for item in _block_rss(data._block, data.offsets, data._row_bytes, W, rows):
+    # the scaled rows of each block into one reused buffer (the caller of
+    # ``rows`` uses a block's rows before it asks for the next)
+    buf = np.empty(0)
+
+    def block(lo, hi):
+        nonlocal buf
+        if buf.size < (hi - lo) * data.dim:
+            buf = np.empty((hi - lo) * data.dim)
+        return data._block(lo, hi, out=buf)
+    for item in _block_rss(block, data.offsets, data._row_bytes, W, rows):
         if keep:
             out[item[0]:item[1]] = item[2]
         yield item
@@ -336,6 +345,46 @@ def residual_memo(data):
     finally:
         if own:
             vars(data).pop("_rss_memo", None)
+
+
+def share_labelled_pass(data, consumer):
+    """Under :func:`residual_memo`, hand the next pass over ``data`` that
+    labels its tasks block by block (the robust classification's) a
+    ``consumer`` of each block's labels and rows: a later stage that needs
+    a pass over the same rows with those labels (the regression filter's
+    normal equations) then sums it in the same read.
+
+    The consumer has ``begin(n)``, ``add(a, e, labels, X, y)`` per task
+    block ``a:e`` (its tasks' labels and the pool's rows, as ``data._block``
+    reads them) and ``end()``, and is fed one complete pass; outside a memo
+    block nothing is kept.
+    """
+    memo = getattr(data, "_rss_memo", None)
+    if memo is not None:
+        memo["labelled"] = consumer
+
+
+def labelled_pass(data, W):
+    """The consumer :func:`share_labelled_pass` registered, for a labelling
+    pass at W that reads rows (None when there is none, when it was fed a
+    complete pass already, or when the memo holds the sums at W: that pass
+    reads no rows)."""
+    memo = getattr(data, "_rss_memo", None) or {}
+    consumer = memo.get("labelled")
+    if consumer is None or consumer.complete or _memo_hit(data, W) is not None:
+        return None
+    return consumer
+
+
+def labelled_pass_result(data):
+    """The consumer :func:`share_labelled_pass` registered, once its pass is
+    complete, removed from the memo (taken once); else None."""
+    memo = getattr(data, "_rss_memo", None) or {}
+    consumer = memo.get("labelled")
+    if consumer is None or not consumer.complete:
+        return None
+    del memo["labelled"]
+    return consumer
 
 
 def pool_weighted_sums(data, weights, out=None):

@@ -125,22 +125,26 @@ class MetaDataset:
         for i in range(self.n_tasks):
             yield self.task(i)
 
-    def _block(self, lo, hi):
+    def _block(self, lo, hi, out=None):
         """Rows ``lo:hi`` as ``(X, y)`` (views here; a screened pool scales
-        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`): the blocked
-        passes read a pool through this."""
+        them on the fly, :class:`robust_mlr._scaled.ScaledTasks`, into the
+        buffer ``out`` if given): the blocked passes read a pool through this."""
         return self.X[lo:hi], self.y[lo:hi]
 
     def _block_y(self, lo, hi):
         """Responses ``lo:hi`` (as :meth:`_block` reads them, without X)."""
         return self.y[lo:hi]
 
-    def _block_rows(self, lo, hi, rows):
+    def _block_rows(self, lo, hi, rows, out=None):
         """Rows ``lo:hi`` taken in the order ``rows`` (indices within the
         block) as fresh arrays ``(X, y)``: one gather, which a screened pool
-        scales in place (the same values as the block's, reordered)."""
+        scales in place (the same values as the block's, reordered);
+        ``out``: two float64 buffers a pass reuses (X is a view of one)."""
         X, y = self._block(lo, hi)
-        return np.take(X, rows, axis=0), y[rows]
+        if out is None or X.dtype != np.float64:
+            return np.take(X, rows, axis=0), y[rows]
+        Xs = out[1][:rows.size * X.shape[1]].reshape(rows.size, X.shape[1])
+        return np.take(X, rows, axis=0, out=Xs, mode="clip"), y[rows]
 
     # --------------------------------------------------------------- selecting
     def subset(self, indices):

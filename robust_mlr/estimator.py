@@ -275,6 +275,9 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         # noise levels and again by the check of p̂ (and a reclassification):
         # one pass over the light tasks serves both (the same values)
         with residual_memo(pools.light2):
+            # the classification reads every row of L2 to label it: the
+            # regression's first pass over the labelled rows is summed there
+            stages["regression"]._share_pass(pools.light2, k)
             cls_ = stages["classification"].fit(pools.light2, self.W_tilde_, self.r2_tilde_,
                                                 threat=threat)
             diag["classification"] = dict(cls_.info_)

@@ -206,3 +206,39 @@ def test_weights_check_equals_a_fresh_classification(attack):
     weights = diag["regression"]["weights"]
     assert weights["tasks"] == labels.size
     np.testing.assert_array_equal(weights["final"], np.bincount(labels, minlength=K) / labels.size)
+
+
+@pytest.mark.parametrize("sizes", ["equal", "capped"])
+def test_regression_first_pass_summed_in_the_classification_pass(sizes):
+    """Within the robust learner the classification's pass over L2 also sums
+    the regression filter's first normal equations (the labels of each block
+    are set from its own rows); the stages fitted on their own, each reading
+    the pool itself, give the same fit bit for bit (one filter round on
+    clean data, no random draw: the filter's fit before the anchor and its
+    stopping statistic), with equal task sizes and with tasks above the size
+    cap (example weights below one)."""
+    from robust_mlr import MetaLearner, make_pools
+    from robust_mlr.stages.classification import Likelihood
+    from robust_mlr.stages.regression import FilterRegression
+    from robust_mlr.threat import ThreatModel
+    theta = make_params(D, K, rng=0)
+    t2 = 8
+    if sizes == "capped":
+        t2 = np.random.default_rng(6).integers(2, 11, 9000)
+        t2[::40] = 60
+    pools = make_pools(theta, 6000, 2, 150, 96, 9000, t2, rng=1)   # light 2: several blocks
+    if sizes == "capped":
+        assert size_cap(pools.light2.sizes) < 60
+    model = MetaLearner.robust(K, 0.05, rng=0, screen=None, covariates="isotropic").fit(pools)
+    diag = model.diagnostics_
+    assert "reclassified" not in diag["classification"]
+    threat = ThreatModel(0.05)
+    cls = Likelihood(flag_level=1e-3).fit(pools.light2, model.W_tilde_, model.r2_tilde_,
+                                          threat=threat)
+    np.testing.assert_array_equal(cls.flagged_, diag["classification"]["flagged"])
+    reg = FilterRegression(anchor=False, cross_check=False).fit(
+        pools.light2, cls.labels_, K, threat=threat, rng=0)
+    assert [c["iterations"] for c in reg.info_["components"]] == [1] * K
+    np.testing.assert_array_equal(reg.W_, diag["regression"]["anchor"]["W_light"])
+    for mine, fit in zip(reg.info_["components"], diag["regression"]["components"]):
+        assert mine["top_eig_over_edge"] == fit["top_eig_over_edge"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from ..._dist import chi2
 
-from ..._segments import block_task_rss
+from ..._segments import block_task_rss, labelled_pass
 from ..._threads import pinned
 from ...data import MetaDataset
 from .likelihood import check_components, nll_from_sizes
@@ -37,9 +37,15 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
     off, n = data.offsets, data.n_tasks
     labels, flagged = np.empty(n, dtype=np.intp), np.empty(n, dtype=bool)
     limits = {}                                   # χ² quantile per task size
+    # a later stage's pass over the same rows with these labels, summed
+    # while each block is in cache (robust_mlr._segments.share_labelled_pass)
+    share = labelled_pass(data, W)
+    if share is not None:
+        share.begin(n)
     # one blocked pass: each block's (tasks × k) residual sums are judged
     # and dropped (no n × k array of the pool)
-    for a, e, rss in block_task_rss(data, W):
+    for item in block_task_rss(data, W, rows=share is not None):
+        a, e, rss = item[:3]
         t = off[a + 1:e + 1] - off[a:e]
         lab = np.argmin(nll_from_sizes(t, rss, s2), axis=1)
         stat = rss[np.arange(e - a), lab] / s2[lab]
@@ -51,6 +57,10 @@ def flag_unfit_tasks(data: MetaDataset, W, s2, level=1e-3):
         labels[a:e] = lab
         limit = np.array([limits[int(v)] for v in sizes])
         flagged[a:e] = stat > (limit[0] if one else limit[which])
+        if share is not None:
+            share.add(a, e, np.where(flagged[a:e], -1, lab), item[3], item[4])
+    if share is not None:
+        share.end()
     return labels, flagged
 
 

@@ -18,6 +18,16 @@ reference: its rows are read for the gradients, not for another Gram
 matrix. Its stopping test needs only each component's
 gradient mean and covariance, summed block by block: no per-task gradient
 array is kept.
+
+**The classification's pass shares its rows.** The first pass needs only
+the labels, and the robust classification decides each block's labels
+from that block's rows alone: when the stage asks for it
+(:func:`share_first_pass`, under :func:`~robust_mlr._segments.residual_memo`),
+the classification's pass over the pool also sums the normal equations of
+the labels it has just set (:class:`FirstPass`, fed each block while its
+rows are in cache), and :func:`first_round` takes them instead of reading
+the pool once more: the same blocks, the same rows in the same order, the
+same sums bit for bit.
 """
 
 from __future__ import annotations
@@ -25,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._linalg import gram_solve
-from ..._segments import BlockSums, label_sort, task_blocks
+from ..._segments import (BlockSums, label_sort, labelled_pass_result,
+                          share_labelled_pass, task_blocks)
 from ...data import example_rows
 
 
@@ -59,6 +70,97 @@ def label_order(labels, offsets, k):
     else:
         rows = example_rows(offsets, tasks)
     return tasks, rows, np.concatenate([[0], np.cumsum(counts)])
+
+
+def block_weights(off, a, e, t_cap):
+    """Task sizes t_i of the tasks ``a:e``, their example weights
+    c_i = min(t_i, t_cap)/t_i and √c_i (per block: no per-task array of the
+    pool); ``(sizes, t, c, √c)``."""
+    sizes = off[a + 1:e + 1] - off[a:e]
+    t = sizes.astype(float)
+    c_task = np.minimum(t, t_cap) / t
+    return sizes, t, c_task, np.sqrt(c_task)
+
+
+def add_label_grams(G, b, Xs, ys, edges):
+    """``G[ℓ] += XᵀX`` and ``b[ℓ] += Xᵀy`` over each label's run of the
+    label-ordered rows ``Xs``, ``ys`` (runs by :func:`label_order`'s edges)."""
+    for c in range(G.shape[0]):                  # loop over components only
+        r0, r1 = edges[c + 1], edges[c + 2]
+        if r1 > r0:
+            G[c] += Xs[r0:r1].T @ Xs[r0:r1]
+            b[c] += Xs[r0:r1].T @ ys[r0:r1]
+
+
+def weigh_rows(Xs, ys, off, a, e, tasks, t_cap):
+    """The label-ordered rows of tasks ``a:e`` (``tasks`` their order) times
+    √c_i, X in place; returns ``(Xs, ys)``."""
+    sizes, _, _, sw_task = block_weights(off, a, e, t_cap)
+    sw = np.repeat(sw_task[tasks], sizes[tasks])
+    Xs *= sw[:, None]
+    return Xs, ys * sw
+
+
+class FirstPass:
+    """The first round's normal equations (:func:`first_round`'s first pass)
+    summed inside another pass over the pool that sets the labels block by
+    block (the robust classification's, :func:`share_first_pass`).
+
+    The labelling pass calls :meth:`begin`, then :meth:`add` with each block's
+    labels and rows (the pool's scaled rows, in order) and :meth:`end`; one
+    complete pass, after which :meth:`take` hands the sums to a first round
+    on the same labels.
+    """
+
+    def __init__(self, data, k, t_cap):
+        self.offsets, self.k, self.t_cap = data.offsets, int(k), float(t_cap)
+        t = np.diff(self.offsets).astype(float)
+        self.unit = bool(np.all(np.minimum(t, t_cap) / t == 1.0))   # as first_round's
+        self.d, self.complete, self.labels = data.dim, False, None
+
+    def begin(self, n):
+        """Start a pass over the pool's ``n`` tasks."""
+        d, k = self.d, self.k
+        self.G, self.b = np.zeros((k, d, d)), np.zeros((k, d))
+        self.labels = np.empty(n, dtype=np.int8 if k < 127 else np.int64)
+        self.complete, self.buf = False, np.empty(0)
+
+    def add(self, a, e, labels, X, y):
+        """Block ``a:e``: its tasks' labels (−1: none) and rows ``X``, ``y``."""
+        off = self.offsets
+        tasks, order, edges = label_order(labels, off[a:e + 1] - off[a], self.k)
+        if X.dtype == np.float64:                # reordered into one reused buffer
+            if self.buf.size < X.size:
+                self.buf = np.empty(X.size)
+            Xs = np.take(X, order, axis=0, mode="clip",
+                         out=self.buf[:X.size].reshape(X.shape))
+        else:
+            Xs = np.take(X, order, axis=0)
+        ys = y[order]
+        if not self.unit:
+            Xs, ys = weigh_rows(Xs, ys, off, a, e, tasks, self.t_cap)
+        add_label_grams(self.G, self.b, Xs, ys, edges)
+        self.labels[a:e] = labels
+
+    def end(self):
+        """The pass is complete: its sums may be taken."""
+        self.complete = True
+
+    def take(self, labels, k, t_cap):
+        """``(G, b)`` when a complete pass summed them for these labels, k and
+        cap; else None."""
+        if not (self.complete and k == self.k and t_cap == self.t_cap
+                and np.array_equal(self.labels, labels)):
+            return None
+        return self.G, self.b
+
+
+def share_first_pass(data, k, t_cap):
+    """Ask the next labelling pass over ``data`` (under
+    :func:`~robust_mlr._segments.residual_memo`) to sum the first round's
+    normal equations of the labels it sets (:class:`FirstPass`); no effect
+    outside a memo block."""
+    share_labelled_pass(data, FirstPass(data, k, t_cap))
 
 
 def first_round(data, labels, k, t_cap, *, statistics=False):
@@ -102,29 +204,21 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     blocks = task_blocks(off, data._row_bytes)
 
     def weights(a, e):
-        """The block's task sizes t_i, weights c_i = min(t_i, t_cap)/t_i and √c_i
-        (per block: no per-task array of the pool)."""
-        sizes = off[a + 1:e + 1] - off[a:e]
-        t = sizes.astype(float)
-        c_task = np.minimum(t, t_cap) / t
-        return sizes, t, c_task, np.sqrt(c_task)
+        return block_weights(off, a, e, t_cap)
     # no task above the cap: x · 1 = x
     unit = all(bool(np.all(weights(a, e)[2] == 1.0)) for a, e in blocks)
-    G, b = np.zeros((k, d, d)), np.zeros((k, d))
-    for a, e in blocks:                          # pass 1: the normal equations
+    # the block read and its label order: two buffers reused by every block
+    size = max((int(off[e] - off[a]) for a, e in blocks), default=0) * d
+    rows_buf = (np.empty(size), np.empty(size))
+    shared = shared_first_pass(data, labels, k, t_cap)
+    G, b = shared if shared is not None else (np.zeros((k, d, d)), np.zeros((k, d)))
+    for a, e in ([] if shared is not None else blocks):      # pass 1: the normal equations
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
-        Xs, ys = data._block_rows(lo, off[e], order)
+        Xs, ys = data._block_rows(lo, off[e], order, rows_buf)
         if not unit:
-            sizes, _, _, sw_task = weights(a, e)
-            sw = np.repeat(sw_task[tasks], sizes[tasks])
-            Xs *= sw[:, None]
-            ys = ys * sw
-        for c in range(k):                       # loop over components only
-            r0, r1 = edges[c + 1], edges[c + 2]
-            if r1 > r0:
-                G[c] += Xs[r0:r1].T @ Xs[r0:r1]
-                b[c] += Xs[r0:r1].T @ ys[r0:r1]
+            Xs, ys = weigh_rows(Xs, ys, off, a, e, tasks, t_cap)
+        add_label_grams(G, b, Xs, ys, edges)
     W, ok = np.full((d, k), np.nan), np.zeros(k, bool)
     for c in range(k):
         w = gram_solve(G[c], b[c])
@@ -134,12 +228,12 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     gsum, gmom, rss = np.zeros((k, d)), np.zeros((k, d, d)), np.empty(data.n_tasks)
     M, wsum = np.zeros((k, d, d)), np.zeros(k)
     sums = BlockSums()
-    buf = np.empty(0)                            # the weighted rows R, reused across blocks
+    buf = np.empty(0)                  # weighted rows R (weights below one), reused
     for a, e in blocks:                          # pass 2: residuals, gradients, moments
         lo = off[a]
         tasks, order, edges = label_order(labels[a:e], off[a:e + 1] - lo, k)
-        Xs, ys = data._block_rows(lo, off[e], order)
-        if buf.size < Xs.size:
+        Xs, ys = data._block_rows(lo, off[e], order, rows_buf)
+        if not (unit and statistics) and buf.size < Xs.size:
             buf = np.empty(Xs.size, dtype=Xs.dtype)
         sizes, t, c_task, sw_task = weights(a, e)
         ts = sizes[tasks]
@@ -149,16 +243,17 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         cw = np.repeat(c_task[tasks], ts) if statistics and not unit else None
         # unit weights: the rows R = r·x of the moment are the gradients'
         # summands too (the products of the sparse sum Σ r_j x_j, bit for
-        # bit), so R is formed once for the whole block
+        # bit), so R is formed once for the whole block, over the block's
+        # own rows (a fresh copy, not needed once r is known)
         whole = unit and statistics
-        Rb = buf[:Xs.size].reshape(Xs.shape) if whole else None
+        Rb = Xs if whole else None
         for c in range(k):                       # loop over components only
             r0, r1 = edges[c + 1], edges[c + 2]
             if r1 > r0:
                 Xc = Xs[r0:r1]
                 np.subtract(Xc @ Wz[:, c], ys[r0:r1], out=r[r0:r1])
                 if whole:
-                    R = np.multiply(Xc, r[r0:r1, None], out=Rb[r0:r1])
+                    R = np.multiply(Xc, r[r0:r1, None], out=Xc)
                 if statistics and ok[c]:
                     if not whole:
                         R = np.multiply(Xc, (r[r0:r1] * sw[r0:r1])[:, None],
@@ -185,3 +280,12 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         return W, ok, gsum, gmom, rss
     moments = [M[c] / wsum[c] if wsum[c] > 0 else None for c in range(k)]
     return W, ok, gsum, gmom, rss, {"grams": G, "rhs": b, "example_moments": moments}
+
+
+def shared_first_pass(data, labels, k, t_cap):
+    """The normal equations a labelling pass summed for ``labels``
+    (:func:`share_first_pass`), taken once; None when there are none."""
+    share = labelled_pass_result(data)
+    if not isinstance(share, FirstPass):
+        return None
+    return None if share is None else share.take(labels, k, t_cap)

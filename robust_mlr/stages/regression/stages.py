@@ -26,7 +26,9 @@ from ...exceptions import ConvergenceWarning, EmptyClusterError, ValidationError
 from ...threat import ThreatModel
 from .._stage import Stage
 from .least_squares import least_squares
+from ..screening import size_cap
 from ._identifiability import unidentified
+from ._passes import share_first_pass
 from ._pooled import refit_noise, use_heavy
 from .robust import filter_components, huber_components
 
@@ -135,6 +137,11 @@ class RegressionStage(Stage):
         self.W_, self.s2_, self.p_, self.info_ = W, s2, p, info
         return self
 
+    def _share_pass(self, data, k):
+        """Ask the classification's pass over ``data`` (within
+        :func:`~robust_mlr._segments.residual_memo`) for what this stage's
+        :meth:`fit` would read the rows for; nothing by default."""
+
     def _validate_params(self):
         """Each option against its constraint, then the pair the constraints
         cannot see: a pull without the anchor it bounds would be ignored."""
@@ -217,6 +224,11 @@ class FilterRegression(RegressionStage):
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return filter_components(data, labels, k, alpha=threat.alpha, rng=rng,
                                  skip_empty=skip_empty, **options)
+
+    def _share_pass(self, data, k):
+        """The first filter round's normal equations, summed by the
+        classification's pass (:func:`~._passes.share_first_pass`)."""
+        share_first_pass(data, k, size_cap(data.sizes))
 
 
 class Huber(RegressionStage):

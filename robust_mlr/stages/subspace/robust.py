@@ -109,13 +109,15 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
     Z, q = data._task_rows(d), np.empty(data.n_tasks)
     M = np.zeros((d, d)) if moment else None
     sums = BlockSums()
+    # each block's scaled rows into one reused buffer (a screened pool)
+    buf = np.empty(max((int(off[e] - off[a]) for a, e in blocks), default=0) * d)
     for a, e in blocks:
         lo, hi = off[a], off[e]
         sizes = off[a + 1:e + 1] - off[a:e]       # the block's t_i and c_i: no per-task arrays
         t = sizes.astype(float)
         c = np.ones_like(t) if t_cap is None else np.minimum(t, t_cap) / t
         sc = np.sqrt(c / t)
-        Xb, yb = data._block(lo, hi)
+        Xb, yb = data._block(lo, hi, out=buf)
         if clip is not None:
             yb = np.clip(yb, -clip * scale, clip * scale)
         yh = yb * _leverage_weights(Xb, n_examples=N)
