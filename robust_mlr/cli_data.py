@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,10 @@ def _read_csv(path, task_col, y_col):
     if not header:
         raise ValidationError(f"{path}: empty CSV file (need a header row)")
     header = [h.strip() for h in header]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
+                              f"more than once in the header; each column needs its own name")
     for role, col in (("task-id", task_col), ("response", y_col)):
         if col not in header:
             raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
@@ -76,10 +81,17 @@ def _read_csv(path, task_col, y_col):
     if not feats:
         raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
     cols = feats + [header.index(y_col)]
+    wrong = _first_wrong_width(path, len(header))
+    if wrong is not None:                  # loadtxt drops the fields beyond its columns
+        raise ValidationError(f"{path}, line {wrong[0]}: {wrong[1]} fields, the header has "
+                              f"{len(header)}")
     try:
-        num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols)
-        ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
-                         usecols=header.index(task_col))
+        with warnings.catch_warnings():    # numpy's note on the blank lines it skips
+            warnings.filterwarnings("ignore", "Input line", UserWarning)
+            num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols,
+                             comments=None)
+            ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
+                             usecols=header.index(task_col), comments=None)
     except ValueError as exc:
         raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
     bad = ~np.isfinite(num)
@@ -90,6 +102,35 @@ def _read_csv(path, task_col, y_col):
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
     return data, ids[np.sort(first)]
+
+
+def _first_wrong_width(path, n_fields, block=1 << 24):
+    """``(file line, fields)`` of the first data line whose number of
+    comma-separated fields is not ``n_fields`` (blank lines skipped, as the
+    reader skips them), or None; the file is scanned in blocks of bytes."""
+    line, commas, length = 1, 0, 0         # the line being read, its commas, its bytes
+    with open(path, "rb") as f:
+        while True:
+            b = np.frombuffer(f.read(block), dtype=np.uint8)
+            if b.size == 0:
+                break
+            nl = np.flatnonzero(b == ord("\n"))
+            starts = np.r_[0, nl + 1]
+            ends = np.r_[nl, b.size]               # the last segment continues on
+            cpos = np.flatnonzero(b == ord(","))
+            count = np.searchsorted(cpos, ends) - np.searchsorted(cpos, starts)
+            size = ends - starts - (b[np.maximum(ends - 1, 0)] == ord("\r")) * (ends > starts)
+            count[0] += commas
+            size[0] += length
+            lines = line + np.arange(count.size)
+            bad = np.flatnonzero((lines[:-1] > 1) & (size[:-1] > 0) &
+                                 (count[:-1] != n_fields - 1))
+            if bad.size:
+                return int(lines[bad[0]]), int(count[bad[0]]) + 1
+            line, commas, length = int(lines[-1]), int(count[-1]), int(size[-1])
+    if line > 1 and length > 0 and commas != n_fields - 1:     # no final line break
+        return line, commas + 1
+    return None
 
 
 def _first_bad_cell(path, header, cols):
