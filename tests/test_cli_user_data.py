@@ -80,6 +80,37 @@ def test_short_row_is_named(user_csv, tmp_path, capsys):
     assert "short.csv, line 17: 4 fields, the header has 6" in err
 
 
+def test_long_row_is_named_not_cut_to_the_header(user_csv, tmp_path, capsys):
+    # an unquoted comma in a cell shifts the row; its fields must not be dropped silently
+    bad = _edit(user_csv, tmp_path / "long.csv", 23, 0, "Smith, J")
+    bad.write_text(bad.read_text().replace('"Smith, J"', "Smith, J"))
+    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "m.json")])
+    assert "long.csv, line 23: 7 fields, the header has 6" in err
+    rows = user_csv.read_text().splitlines()
+    last = tmp_path / "last.csv"                   # the last line, with no line break
+    last.write_text("\n".join(rows[:-1] + [rows[-1] + ",1.0"]))
+    with pytest.raises(ValidationError, match=f"line {len(rows)}: 7 fields"):
+        read_csv_tasks(last)
+
+
+def test_repeated_column_name_is_refused(user_csv, tmp_path, capsys):
+    bad = _edit(user_csv, tmp_path / "twice.csv", 1, 2, "x0")
+    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "m.json")])
+    assert "twice.csv: column name(s) 'x0' appear more than once" in err
+
+
+def test_hash_and_blank_lines_in_a_csv(user_csv, tmp_path):
+    # '#' is an ordinary character of a task id (no comment lines); blank lines are skipped
+    rows = user_csv.read_text().splitlines()
+    edited = tmp_path / "hash.csv"
+    edited.write_text("\n".join(rows[:1] + ["", "\r"] + [r.replace("user", "#u", 1)
+                                                        for r in rows[1:]]) + "\n")
+    ds = read_csv_tasks(edited)
+    assert (ds.n_tasks, ds.n_examples) == (read_csv_tasks(user_csv).n_tasks, len(rows) - 1)
+
+
 def test_misspelled_option_names_the_command_and_the_closest_option(user_csv, capsys):
     err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--alpah", "0.05", "--out", "m.json"])
@@ -153,6 +184,9 @@ def test_holdout_names_a_task_too_small_to_hold_one_out(user_csv, tmp_path, caps
     ("p", [0.5, 0.7], "model field 'p' must be a probability vector (nonnegative, summing "
                       "to 1), got [0.5, 0.7]"),
     ("s2", [-1.0, 0.1], "model field 's2' must be positive, got [-1.0, 0.1]"),
+    ("s2", [0.1, float("nan")], "model field 's2' holds nan at index 1; expected finite"),
+    ("W", [[0.1, 0.2], [0.3, float("inf")], [0.0, 0.0], [0.0, 0.0]],
+     "model field 'W' holds inf at index [1, 1]; expected finite"),
 ])
 def test_an_edited_model_file_names_the_bad_field_and_its_value(user_csv, tmp_path, capsys,
                                                                 field, value, needle):
