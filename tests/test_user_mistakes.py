@@ -60,3 +60,12 @@ def test_unbalanced_heavy_clusters_warning_names_the_clustering_that_ran(cluster
         MetaLearner(4, clustering=clustering, rng=0).fit(pools)
     message = next(str(w.message) for w in record if "far below" in str(w.message))
     assert needle in message, message
+
+
+def test_default_problem_names_a_misspelled_size():
+    from robust_mlr.generator import default_problem
+    with pytest.raises(ValidationError, match=r"has no option 'n_l1' \(did you mean "
+                                              r"'n_light1'\?\); valid options: d, k, n_light1"):
+        default_problem(rng=0, quick=True, problem={"n_l1": 100})
+    theta, pools = default_problem(rng=0, quick=True, problem={"n_light1": 100})
+    assert pools.light1.n_tasks == 100
