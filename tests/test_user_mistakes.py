@@ -69,3 +69,30 @@ def test_default_problem_names_a_misspelled_size():
         default_problem(rng=0, quick=True, problem={"n_l1": 100})
     theta, pools = default_problem(rng=0, quick=True, problem={"n_light1": 100})
     assert pools.light1.n_tasks == 100
+
+
+def test_misspelled_solver_option_is_named_at_fit():
+    from robust_mlr.generator import default_problem
+    from robust_mlr.stages.clustering import PengWei
+    theta, pools = default_problem(rng=0, quick=True)
+    robust = MetaLearner.robust(3, 0.05, rng=0)
+    robust.set_params(clustering__large__solver_opts={"max_escape": 0})   # Burer–Monteiro
+    with pytest.raises(ValidationError, match=r"solver_opts .* has no option 'max_escape' "
+                                              r"\(did you mean 'max_escapes'\?\)"):
+        robust.fit(pools)
+    scs = MetaLearner(3, clustering=PengWei(solver="SCS", max_sdp=30,
+                                            solver_opts={"epz": 1e-3}), rng=0)
+    with pytest.raises(ValidationError, match=r"solver_opts \{'epz': 0.001\}: SCS rejects a "
+                                              r"solver option \('epz'"):
+        scs.fit(pools)
+
+
+def test_sos_solve_names_an_option_the_solver_rejects():
+    import cvxpy as cp
+    import sos
+    x = cp.Variable()
+    problem = cp.Problem(cp.Minimize(x), [x >= 1])
+    with pytest.raises(sos.SosValidationError, match="SCS rejects a solver option "
+                                                     r"\('max_iter'"):
+        sos.solve(problem, "SCS", max_iter=5)
+    assert sos.solve(problem, "SCS", max_iters=500)["status"] == "optimal"
