@@ -74,10 +74,12 @@ def _demo(args):
 
 
 def _short_warning(message, category, filename, lineno, file=None, line=None):
-    """``warnings.showwarning`` of the command line: one line, no source."""
+    """``warnings.showwarning`` of the command line: one line, no source (cut
+    only past 1000 characters: the package's own warnings end with their
+    advice, which a shorter cut lost)."""
     text = " ".join(str(message).split())
-    if len(text) > 200:
-        text = text[:197] + "..."
+    if len(text) > 1000:
+        text = text[:997] + "..."
     try:
         (file or sys.stderr).write(f"robust-mlr: warning: {category.__name__}: {text}\n")
     except OSError:                                      # pragma: no cover

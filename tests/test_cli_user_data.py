@@ -222,6 +222,20 @@ def test_a_loaded_model_file_says_what_it_holds(user_csv, tmp_path, capsys):
     assert text.startswith("FittedMixture(k=2, d=4, method='robust', alpha=0.05, data=")
 
 
+def test_a_long_warning_is_printed_whole_on_one_line(tmp_path, capsys):
+    # heavy tasks of 4 examples: single linkage chains, and the warning's advice is its end
+    from robust_mlr import MetaDataset, make_params, make_pools
+    pools = make_pools(make_params(d=8, k=4, rng=0), 4000, 2, 100, 4, 3000, 3, rng=1)
+    parts = [pools[name] for name in ("light1", "heavy", "light2")]
+    sizes = np.concatenate([p.sizes for p in parts])
+    MetaDataset(np.vstack([p.X for p in parts]), np.concatenate([p.y for p in parts]),
+                np.r_[0, np.cumsum(sizes)]).save(tmp_path / "d.npz")
+    main(["fit", str(tmp_path / "d.npz"), "--k", "4", "--heavy-min-size", "4", "--clustering",
+          "single", "--out", str(tmp_path / "m.json")])
+    line = next(t for t in capsys.readouterr().err.splitlines() if "far below" in t)
+    assert len(line) > 240 and line.endswith("(try clustering='linkage' or 'em')"), line
+
+
 def test_alpha_alone_fits_the_robust_learner(user_csv, tmp_path, capsys):
     from robust_mlr.modelfile import load_model
     for extra, method in (([], "icml"), (["--alpha", "0.05"], "robust"),
