@@ -156,7 +156,7 @@ def build_parser():
                            "fake_cluster); one of: none, " + ", ".join(sorted(ATTACKS)))
     demo.add_argument("--alpha", type=alpha_value, default=0.05,
                       help="corrupted fraction per attacked pool, in [0, 0.5) (default 0.05)")
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_demo, parser=demo)
     from .engine.cli import add_experiment_parser
     add_experiment_parser(sub)
     from .cli_data import add_data_parsers
@@ -190,6 +190,7 @@ def main(argv=None):
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
+    parser = getattr(args, "parser", parser)        # errors name the command given
     with _cli_runtime():
         try:
             return args.func(args)
