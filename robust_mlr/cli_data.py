@@ -225,6 +225,7 @@ def _fit(args):
     data = Path(args.data)
     if not data.exists():
         raise ValidationError(f"{data}: no such file or directory")
+    _not_an_input(args.out, data)
     check_writable_file(args.out, "model file", "--out folder")
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
     if pools_dir and args.heavy_min_size is not None:
@@ -287,6 +288,18 @@ def _fit(args):
     return 0
 
 
+def _not_an_input(out, *inputs):
+    """Refuse an ``--out`` that is one of the command's input files or lies
+    inside an input directory: writing it would destroy what is being read."""
+    target = Path(out).resolve()
+    for given in inputs:
+        source = Path(given).resolve()
+        if target == source or (source.is_dir() and source in target.parents):
+            where = "inside the input directory" if target != source else "the input"
+            raise ValidationError(f"--out {out}: that is {where} {given}; write the output "
+                                  f"elsewhere")
+
+
 def _predict_chunks(model, chunks, holdout, writer, labels=None):
     from .stages.prediction import posterior
     n = 0
@@ -317,6 +330,7 @@ def _predict(args):
     model = load_model(args.model)
     data = Path(args.data)
     if args.out:
+        _not_an_input(args.out, args.model, data)
         check_writable_file(args.out, "output file", "--out folder")
     labels = None
     if data.is_dir() and all((data / n).is_dir() for n in POOL_NAMES):

@@ -137,6 +137,25 @@ def test_output_path_is_checked_before_the_fit(user_csv, tmp_path, capsys):
     assert "model file" in err and "is a folder" in err and "fit icml" not in err
 
 
+def test_an_output_path_that_is_an_input_is_refused(user_csv, tmp_path, capsys):
+    before = user_csv.read_bytes()
+    model = tmp_path / "m.json"
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(user_csv)])
+    assert f"--out {user_csv}: that is the input" in err and user_csv.read_bytes() == before
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    for out in (model, user_csv):
+        err = _error(capsys, ["predict", str(model), str(user_csv), "--out", str(out)])
+        assert f"--out {out}: that is the input" in err
+    pools = tmp_path / "p"
+    main(["generate", str(pools), "--d", "4", "--k", "2", "--light1", "300", "2",
+          "--heavy", "40", "32", "--light2", "300", "4"])
+    truth = (pools / "params.json").read_bytes()
+    err = _error(capsys, ["fit", str(pools), "--k", "2", "--out", str(pools / "params.json")])
+    assert "that is inside the input directory" in err
+    assert (pools / "params.json").read_bytes() == truth
+
+
 def test_options_that_do_not_apply_are_refused(user_csv, tmp_path, capsys):
     pools = tmp_path / "p"
     main(["generate", str(pools), "--d", "4", "--k", "2", "--light1", "300", "2",
