@@ -75,8 +75,11 @@ def _read_csv(path, task_col, y_col):
                               f"more than once in the header; each column needs its own name")
     for role, col in (("task-id", task_col), ("response", y_col)):
         if col not in header:
+            other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
+            hint = (f" (fields are separated by commas; this header has {other!r} between "
+                    f"them)" if other else "")
             raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
-                                  f"{', '.join(header)}")
+                                  f"{', '.join(header)}{hint}")
     feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
     if not feats:
         raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
@@ -89,9 +92,9 @@ def _read_csv(path, task_col, y_col):
         with warnings.catch_warnings():    # numpy's note on the blank lines it skips
             warnings.filterwarnings("ignore", "Input line", UserWarning)
             num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols,
-                             comments=None)
+                             comments=None, quotechar='"')
             ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
-                             usecols=header.index(task_col), comments=None)
+                             usecols=header.index(task_col), comments=None, quotechar='"')
     except ValueError as exc:
         raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
     bad = ~np.isfinite(num)
@@ -107,8 +110,10 @@ def _read_csv(path, task_col, y_col):
 def _first_wrong_width(path, n_fields, block=1 << 24):
     """``(file line, fields)`` of the first data line whose number of
     comma-separated fields is not ``n_fields`` (blank lines skipped, as the
-    reader skips them), or None; the file is scanned in blocks of bytes."""
+    reader skips them; a comma between double quotes is part of its field),
+    or None; the file is scanned in blocks of bytes."""
     line, commas, length = 1, 0, 0         # the line being read, its commas, its bytes
+    quotes = 0                             # parity of the double quotes read so far
     with open(path, "rb") as f:
         while True:
             b = np.frombuffer(f.read(block), dtype=np.uint8)
@@ -118,6 +123,9 @@ def _first_wrong_width(path, n_fields, block=1 << 24):
             starts = np.r_[0, nl + 1]
             ends = np.r_[nl, b.size]               # the last segment continues on
             cpos = np.flatnonzero(b == ord(","))
+            qpos = np.flatnonzero(b == ord('"'))
+            cpos = cpos[(np.searchsorted(qpos, cpos) + quotes) % 2 == 0]   # outside quotes
+            quotes = (quotes + qpos.size) % 2
             count = np.searchsorted(cpos, ends) - np.searchsorted(cpos, starts)
             size = ends - starts - (b[np.maximum(ends - 1, 0)] == ord("\r")) * (ends > starts)
             count[0] += commas
@@ -166,6 +174,9 @@ def _load_dataset(path, args):
         raise ValidationError(f"{path}: no such file or directory")
     if path.suffix.lower() == ".csv":
         return _read_csv(path, args.task_col, args.y_col)
+    if path.suffix.lower() != ".npz":
+        raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
+                              f"suffix says how a file is read: name a CSV file *.csv)")
     try:
         return MetaDataset.load(path), None
     except (ValueError, KeyError, OSError) as exc:

@@ -111,6 +111,33 @@ def test_hash_and_blank_lines_in_a_csv(user_csv, tmp_path):
     assert (ds.n_tasks, ds.n_examples) == (read_csv_tasks(user_csv).n_tasks, len(rows) - 1)
 
 
+def test_a_quoted_csv_reads_as_the_unquoted_one(user_csv, tmp_path):
+    # spreadsheet exports quote every field; a quoted comma belongs to its field
+    rows = list(csv.reader(open(user_csv, newline="")))
+    rows[1:4] = [["Smith, J", *r[1:]] for r in rows[1:4]]
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    with open(plain, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with open(quoted, "w", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows(rows)
+    a, b = read_csv_tasks(plain), read_csv_tasks(quoted)
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
+    assert np.array_equal(a.sizes, b.sizes) and a.n_tasks == read_csv_tasks(user_csv).n_tasks
+
+
+def test_a_file_read_the_wrong_way_says_how_files_are_read(user_csv, tmp_path, capsys):
+    rows = list(csv.reader(open(user_csv, newline="")))
+    for name, sep in (("semi.csv", ";"), ("tabs.tsv", "\t")):
+        with open(tmp_path / name, "w", newline="") as f:
+            csv.writer(f, delimiter=sep).writerows(rows)
+    err = _error(capsys, ["fit", str(tmp_path / "semi.csv"), "--k", "2", "--heavy-min-size",
+                          "10", "--out", str(tmp_path / "m.json")])
+    assert "no task-id column 'task'" in err and "this header has ';' between them" in err
+    err = _error(capsys, ["fit", str(tmp_path / "tabs.tsv"), "--k", "2", "--heavy-min-size",
+                          "10", "--out", str(tmp_path / "m.json")])
+    assert "tabs.tsv: not a chunked directory, an .npz or a .csv file" in err
+
+
 def test_misspelled_option_names_the_command_and_the_closest_option(user_csv, capsys):
     err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--alpah", "0.05", "--out", "m.json"])
