@@ -64,8 +64,11 @@ def _read_csv(path, task_col, y_col):
     """``(MetaDataset, task labels in the dataset's order)`` of a CSV file."""
     from .data import MetaDataset
     path = Path(path)
-    with open(path, newline="") as f:
-        header = next(csv.reader(f), None)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:    # a spreadsheet's BOM
+            header = next(csv.reader(f), None)
+    except UnicodeDecodeError:
+        raise ValidationError(_not_utf8(path)) from None
     if not header:
         raise ValidationError(f"{path}: empty CSV file (need a header row)")
     header = [h.strip() for h in header]
@@ -95,6 +98,8 @@ def _read_csv(path, task_col, y_col):
                              comments=None, quotechar='"')
             ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
                              usecols=header.index(task_col), comments=None, quotechar='"')
+    except UnicodeDecodeError:
+        raise ValidationError(_not_utf8(path)) from None
     except ValueError as exc:
         raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
     bad = ~np.isfinite(num)
@@ -105,6 +110,19 @@ def _read_csv(path, task_col, y_col):
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
     return data, ids[np.sort(first)]
+
+
+def _not_utf8(path):
+    """The message for a CSV file that is not UTF-8 text, naming the first
+    line that is not."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (f"{path}, line {line}: byte {data[exc.start]:#04x} is not UTF-8 text; save "
+                f"the file as UTF-8 (e.g. 'CSV UTF-8')")
+    return f"{path}: not UTF-8 text"
 
 
 def _first_wrong_width(path, n_fields, block=1 << 24):

@@ -138,6 +138,22 @@ def test_a_file_read_the_wrong_way_says_how_files_are_read(user_csv, tmp_path, c
     assert "tabs.tsv: not a chunked directory, an .npz or a .csv file" in err
 
 
+def test_spreadsheet_encodings(user_csv, tmp_path, capsys):
+    # Excel's "CSV UTF-8" starts with a byte-order mark; its plain "CSV" may be Latin-1
+    text = user_csv.read_text()
+    bom = tmp_path / "bom.csv"
+    bom.write_text(text, encoding="utf-8-sig")
+    plain = read_csv_tasks(user_csv)
+    assert np.array_equal(read_csv_tasks(bom).X, plain.X)
+    for name, edit, line in (("head.csv", ("x1", "x\u00e91"), 1),
+                             ("cell.csv", ("user1,", "\u00e9l\u00e8ve1,"), 5)):
+        latin = tmp_path / name
+        latin.write_text(text.replace(*edit), encoding="latin-1")
+        err = _error(capsys, ["fit", str(latin), "--k", "2", "--heavy-min-size", "10",
+                              "--out", str(tmp_path / "m.json")])
+        assert f"{name}, line {line}: byte 0xe9 is not UTF-8 text" in err
+
+
 def test_misspelled_option_names_the_command_and_the_closest_option(user_csv, capsys):
     err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--alpah", "0.05", "--out", "m.json"])
