@@ -105,11 +105,19 @@ def _read_csv(path, task_col, y_col):
     bad = ~np.isfinite(num)
     if bad.any():
         row, j = np.argwhere(bad)[0]
-        raise ValidationError(f"{path}, line {row + 2}, column {header[cols[j]]!r}: "
-                              f"{num[row, j]} is not a finite number")
+        raise ValidationError(f"{path}, line {_file_line(path, row)}, column "
+                              f"{header[cols[j]]!r}: {num[row, j]} is not a finite number")
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
     return data, ids[np.sort(first)]
+
+
+def _file_line(path, row):
+    """The file line of data row ``row`` (0-based; blank lines are not rows)."""
+    with open(path, "rb") as f:
+        next(f)
+        rows = (number for number, text in enumerate(f, start=2) if text.strip(b"\r\n"))
+        return next(number for i, number in enumerate(rows) if i == row)
 
 
 def _not_utf8(path):

@@ -2,6 +2,7 @@
 new user makes end in one line naming the option, file line or column."""
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -109,6 +110,9 @@ def test_hash_and_blank_lines_in_a_csv(user_csv, tmp_path):
                                                         for r in rows[1:]]) + "\n")
     ds = read_csv_tasks(edited)
     assert (ds.n_tasks, ds.n_examples) == (read_csv_tasks(user_csv).n_tasks, len(rows) - 1)
+    edited.write_text(re.sub(r"\n#u2,[^,]*,", "\n#u2,nan,", edited.read_text(), count=1))
+    with pytest.raises(ValidationError, match=r"line 10, column 'x0': nan is not a finite"):
+        read_csv_tasks(edited)             # the file's line, counting the blank ones
 
 
 def test_a_quoted_csv_reads_as_the_unquoted_one(user_csv, tmp_path):
