@@ -96,3 +96,23 @@ def test_sos_solve_names_an_option_the_solver_rejects():
                                                      r"\('max_iter'"):
         sos.solve(problem, "SCS", max_iter=5)
     assert sos.solve(problem, "SCS", max_iters=500)["status"] == "optimal"
+
+
+@pytest.mark.parametrize("labels, needle", [
+    (lambda n: np.zeros(3, int), r"Bad._cluster returned labels of shape \(3,\) .* "
+                                 r"expected \(60,\) integers"),
+    (lambda n: np.full(n, 7), r"labels from 7 to 7; expected 0..1 \(k=2\), or -1"),
+    (lambda n: np.zeros(n), r"type float64; expected \(60,\) integers"),
+])
+def test_own_clustering_stage_returning_bad_labels_is_named(labels, needle):
+    # the documented extension point: a stage's answer is checked, not left to fail later
+    from robust_mlr.stages.clustering import ClusteringResult, ClusteringStage
+
+    class Bad(ClusteringStage):
+        def _cluster(self, data, U, k, threat, rng, options):
+            lab = labels(data.n_tasks)
+            return ClusteringResult(lab, np.zeros(lab.size, bool))
+
+    pools = make_pools(make_params(8, 2, rng=0), 2000, 2, 60, 32, 1000, 8, rng=1)
+    with pytest.raises(ValidationError, match=needle):
+        MetaLearner(2, clustering=Bad(), rng=0).fit(pools)
