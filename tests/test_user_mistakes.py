@@ -116,3 +116,38 @@ def test_own_clustering_stage_returning_bad_labels_is_named(labels, needle):
     pools = make_pools(make_params(8, 2, rng=0), 2000, 2, 60, 32, 1000, 8, rng=1)
     with pytest.raises(ValidationError, match=needle):
         MetaLearner(2, clustering=Bad(), rng=0).fit(pools)
+
+
+@pytest.mark.parametrize("U, needle", [
+    (np.zeros((8, 1)), r"S._estimate returned U of shape \(8, 1\) .* expected a \(8, 2\)"),
+    (np.full((8, 2), np.nan), r"\(not finite\); expected a \(8, 2\) array of finite floats"),
+    (2 * np.eye(8)[:, :2], r"columns are not orthonormal \(max \|UᵀU − I\| = 3\)"),
+])
+def test_own_subspace_stage_returning_a_bad_basis_is_named(U, needle):
+    from robust_mlr.stages.subspace import SubspaceResult, SubspaceStage
+
+    class S(SubspaceStage):
+        def _estimate(self, data, k, threat, rng, options):
+            return SubspaceResult(U)
+
+    pools = make_pools(make_params(8, 2, rng=0), 2000, 2, 60, 32, 1000, 8, rng=1)
+    with pytest.raises(ValidationError, match=needle):
+        MetaLearner(2, subspace=S(), rng=0).fit(pools)
+
+
+@pytest.mark.parametrize("out, needle", [
+    ((np.zeros((8, 1)), np.ones(2), np.full(2, 0.5), {}),
+     r"R._fit returned W, s2, p of shapes \(8, 1\), \(2,\), \(2,\); expected \(8, 2\)"),
+    ((np.zeros((8, 2)), -np.ones(2), np.full(2, 0.5), {}), r"s2=\[-1.0, -1.0\].*>= 0"),
+    ((np.zeros((8, 2)), np.ones(2), np.full(2, 0.5)), r"must return a tuple \(W, s2, p, info\)"),
+])
+def test_own_regression_stage_returning_bad_estimates_is_named(out, needle):
+    from robust_mlr.stages.regression import RegressionStage
+
+    class R(RegressionStage):
+        def _fit(self, data, labels, k, threat, rng, options, skip_empty):
+            return out
+
+    pools = make_pools(make_params(8, 2, rng=0), 2000, 2, 60, 32, 1000, 8, rng=1)
+    with pytest.raises(ValidationError, match=needle):
+        MetaLearner(2, regression=R(), rng=0).fit(pools)

@@ -11,8 +11,8 @@ import numpy as np
 
 from ..._threads import pinned
 from ..._validation import check_int, check_rng
-from ...exceptions import ValidationError
 from ...threat import ThreatModel
+from .._results import check_clustering
 from .._stage import Stage
 from .base import ClusteringResult
 from .basis import heavy_basis
@@ -102,7 +102,7 @@ class ClusteringStage(Stage):
         """Cluster, distrust fabricated clusters (robust, under a threat) and
         estimate W̃, r̃², p̃ (in span U)."""
         res = self._cluster(data, basis, k, threat, rng, options)
-        _check_result(self, res, data.n_tasks, k)
+        check_clustering(self, res, data.n_tasks, k)
         res.info["basis_dim"] = basis.shape[1]
         if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
             res.estimates = res.info.pop("estimates")
@@ -157,21 +157,3 @@ class ClusteringStage(Stage):
     @abc.abstractmethod
     def _cluster(self, data, U, k, threat, rng, options):
         """The method: a ClusteringResult for ``data`` in the basis ``U``."""
-
-
-def _check_result(stage, res, n, k):
-    """A stage's ``_cluster`` answer (a user's own stage included) has one
-    label in −1..k−1 per task, or the error names the stage and what is wrong."""
-    name = type(stage).__name__
-    if not isinstance(res, ClusteringResult):
-        raise ValidationError(f"{name}._cluster must return a ClusteringResult, got "
-                              f"{type(res).__name__}")
-    labels = np.asarray(res.labels)
-    if labels.shape != (n,) or labels.dtype.kind not in "iu":
-        raise ValidationError(f"{name}._cluster returned labels of shape {labels.shape} and "
-                              f"type {labels.dtype}; expected ({n},) integers, one per heavy "
-                              f"task")
-    if labels.size and (labels.min() < -1 or labels.max() >= k):
-        raise ValidationError(f"{name}._cluster returned labels from {labels.min()} to "
-                              f"{labels.max()}; expected 0..{k - 1} (k={k}), or -1 for an "
-                              f"outlier")
