@@ -151,3 +151,18 @@ def test_own_regression_stage_returning_bad_estimates_is_named(out, needle):
     pools = make_pools(make_params(8, 2, rng=0), 2000, 2, 60, 32, 1000, 8, rng=1)
     with pytest.raises(ValidationError, match=needle):
         MetaLearner(2, regression=R(), rng=0).fit(pools)
+
+
+def test_prediction_names_support_that_is_not_a_dataset_and_non_finite_queries():
+    from robust_mlr import make_tasks
+    theta = make_params(8, 2, rng=0)
+    model = MetaLearner(2, rng=0).fit(make_pools(theta, 2000, 2, 60, 64, 1000, 8, rng=1))
+    support, X_query, _ = make_tasks(theta, 5, 5, rng=2).split_query()
+    tasks = [support.task(i) for i in range(support.n_tasks)]
+    with pytest.raises(ValidationError, match=r"support must be a MetaDataset .*got list"):
+        model.predict(tasks, X_query)
+    X_query[3, 1] = np.nan
+    with pytest.raises(ValidationError, match=r"X_query contains a non-finite value nan at "
+                                              r"index \(3, 1\)"):
+        model.predict(support, X_query)
+    assert np.isfinite(model.predict(MetaDataset.from_tasks(tasks), np.nan_to_num(X_query))).all()
