@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import numbers
 import sys
 import warnings
 from importlib.metadata import entry_points
 from pathlib import Path
+
+import numpy as np
 
 from ..exceptions import ValidationError
 from .experiment import Experiment
@@ -158,9 +161,9 @@ def _check_grid(path, grid, base):
 
 def _kind(value):
     """What a grid value is, for comparing a sweep file's values with the study's."""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "a boolean"
-    if isinstance(value, (int, float)):
+    if isinstance(value, numbers.Real):           # numpy's scalars too
         return "a number"
     if isinstance(value, str):
         return "text"
