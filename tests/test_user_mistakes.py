@@ -166,3 +166,11 @@ def test_prediction_names_support_that_is_not_a_dataset_and_non_finite_queries()
                                               r"index \(3, 1\)"):
         model.predict(support, X_query)
     assert np.isfinite(model.predict(MetaDataset.from_tasks(tasks), np.nan_to_num(X_query))).all()
+
+
+def test_more_components_than_heavy_tasks_is_named():
+    theta = make_params(8, 3, rng=0)
+    pools = make_pools(theta, 2000, 2, 2, 32, 1000, 8, rng=1)
+    with pytest.raises(ValidationError, match=r"k=3 components but the heavy pool has 2 "
+                                              r"task\(s\)"):
+        MetaLearner(3, rng=0).fit(pools)

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..._threads import pinned
 from ..._validation import check_int, check_rng
+from ...exceptions import ValidationError
 from ...threat import ThreatModel
 from .._results import check_clustering
 from .._stage import Stage
@@ -65,7 +66,10 @@ class ClusteringStage(Stage):
         -------
         self
         """
-        k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
+        k = check_int(k, "k", min_val=1)
+        if k > data.n_tasks:
+            raise ValidationError(f"k={k} components but the heavy pool has {data.n_tasks} "
+                                  f"task(s): clustering needs at least k heavy tasks")
         threat = threat or ThreatModel()
         rng = check_rng(rng)
         options = self._options()
