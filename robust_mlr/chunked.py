@@ -72,6 +72,12 @@ def _read_rows(path, header, dtype, row_width, start, stop):
         out = np.fromfile(f, dtype=dtype, count=count)
     if out.size != count:
         raise ValidationError(f"{path}: file ends early (wanted {count} items from row {start})")
+    if out.dtype.kind == "f" and not np.isfinite(out).all():
+        i = int(np.flatnonzero(~np.isfinite(out))[0])
+        where = f"row {start + i // row_width}" + (f", column {i % row_width}"
+                                                    if row_width > 1 else "")
+        raise ValidationError(f"{path}: {where} holds {out[i]}, not a finite number (the data "
+                              f"of a meta-dataset must be finite)")
     return out
 
 

@@ -74,10 +74,12 @@ def _demo(args):
 
 
 def _short_warning(message, category, filename, lineno, file=None, line=None):
-    """``warnings.showwarning`` of the command line: one line, no source."""
+    """``warnings.showwarning`` of the command line: one line, no source (cut
+    only past 1000 characters: the package's own warnings end with their
+    advice, which a shorter cut lost)."""
     text = " ".join(str(message).split())
-    if len(text) > 200:
-        text = text[:197] + "..."
+    if len(text) > 1000:
+        text = text[:997] + "..."
     try:
         (file or sys.stderr).write(f"robust-mlr: warning: {category.__name__}: {text}\n")
     except OSError:                                      # pragma: no cover
@@ -154,7 +156,7 @@ def build_parser():
                            "fake_cluster); one of: none, " + ", ".join(sorted(ATTACKS)))
     demo.add_argument("--alpha", type=alpha_value, default=0.05,
                       help="corrupted fraction per attacked pool, in [0, 0.5) (default 0.05)")
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_demo, parser=demo)
     from .engine.cli import add_experiment_parser
     add_experiment_parser(sub)
     from .cli_data import add_data_parsers
@@ -188,6 +190,7 @@ def main(argv=None):
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
+    parser = getattr(args, "parser", parser)        # errors name the command given
     with _cli_runtime():
         try:
             return args.func(args)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, nonnegative_int, positive_int
 
@@ -56,61 +57,7 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
         column, a row of the wrong width, a value that is not a number or not
         finite (named by file line and column).
     """
-    return _read_csv(path, task_col, y_col)[0]
-
-
-def _read_csv(path, task_col, y_col):
-    """``(MetaDataset, task labels in the dataset's order)`` of a CSV file."""
-    from .data import MetaDataset
-    path = Path(path)
-    with open(path, newline="") as f:
-        header = next(csv.reader(f), None)
-    if not header:
-        raise ValidationError(f"{path}: empty CSV file (need a header row)")
-    header = [h.strip() for h in header]
-    for role, col in (("task-id", task_col), ("response", y_col)):
-        if col not in header:
-            raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
-                                  f"{', '.join(header)}")
-    feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
-    if not feats:
-        raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
-    cols = feats + [header.index(y_col)]
-    try:
-        num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols)
-        ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
-                         usecols=header.index(task_col))
-    except ValueError as exc:
-        raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
-    bad = ~np.isfinite(num)
-    if bad.any():
-        row, j = np.argwhere(bad)[0]
-        raise ValidationError(f"{path}, line {row + 2}, column {header[cols[j]]!r}: "
-                              f"{num[row, j]} is not a finite number")
-    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
-    _, first = np.unique(ids, return_index=True)
-    return data, ids[np.sort(first)]
-
-
-def _first_bad_cell(path, header, cols):
-    """The first row of the wrong width or cell that is not a number, as a
-    message naming its file line and column (None if none is found)."""
-    with open(path, newline="") as f:
-        reader = csv.reader(f)
-        next(reader)
-        for line, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) != len(header):
-                return (f"{path}, line {line}: {len(row)} fields, the header has "
-                        f"{len(header)}")
-            for j in cols:
-                try:
-                    float(row[j])
-                except ValueError:
-                    return (f"{path}, line {line}, column {header[j]!r}: {row[j]!r} is "
-                            f"not a number")
-    return None
+    return read_csv(path, task_col, y_col)[0]
 
 
 def _load_dataset(path, args):
@@ -124,7 +71,10 @@ def _load_dataset(path, args):
     if not path.exists():
         raise ValidationError(f"{path}: no such file or directory")
     if path.suffix.lower() == ".csv":
-        return _read_csv(path, args.task_col, args.y_col)
+        return read_csv(path, args.task_col, args.y_col)
+    if path.suffix.lower() != ".npz":
+        raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
+                              f"suffix says how a file is read: name a CSV file *.csv)")
     try:
         return MetaDataset.load(path), None
     except (ValueError, KeyError, OSError) as exc:
@@ -184,6 +134,7 @@ def _fit(args):
     data = Path(args.data)
     if not data.exists():
         raise ValidationError(f"{data}: no such file or directory")
+    _not_an_input(args.out, data)
     check_writable_file(args.out, "model file", "--out folder")
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
     if pools_dir and args.heavy_min_size is not None:
@@ -246,6 +197,18 @@ def _fit(args):
     return 0
 
 
+def _not_an_input(out, *inputs):
+    """Refuse an ``--out`` that is one of the command's input files or lies
+    inside an input directory: writing it would destroy what is being read."""
+    target = Path(out).resolve()
+    for given in inputs:
+        source = Path(given).resolve()
+        if target == source or (source.is_dir() and source in target.parents):
+            where = "inside the input directory" if target != source else "the input"
+            raise ValidationError(f"--out {out}: that is {where} {given}; write the output "
+                                  f"elsewhere")
+
+
 def _predict_chunks(model, chunks, holdout, writer, labels=None):
     from .stages.prediction import posterior
     n = 0
@@ -276,6 +239,7 @@ def _predict(args):
     model = load_model(args.model)
     data = Path(args.data)
     if args.out:
+        _not_an_input(args.out, args.model, data)
         check_writable_file(args.out, "output file", "--out folder")
     labels = None
     if data.is_dir() and all((data / n).is_dir() for n in POOL_NAMES):

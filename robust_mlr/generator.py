@@ -321,12 +321,17 @@ def default_problem(rng=None, quick=False, problem=None):
     quick : bool
         The smaller problem.
     problem : dict, optional
-        Sizes overriding those of the chosen problem.
+        Sizes overriding those of the chosen problem (its keys only).
 
     Returns
     -------
     theta : MLRParams
     pools : Pools
+
+    Raises
+    ------
+    ValidationError
+        A key of ``problem`` that the problem does not have.
 
     Examples
     --------
@@ -335,7 +340,11 @@ def default_problem(rng=None, quick=False, problem=None):
     (3, 150)
     """
     rng = check_rng(rng)
-    p = dict(QUICK_PROBLEM if quick else DEFAULT_PROBLEM, **(problem or {}))
+    base = QUICK_PROBLEM if quick else DEFAULT_PROBLEM
+    for key in problem or {}:
+        if key not in base:
+            raise unknown_option("default_problem's problem", key, list(base))
+    p = dict(base, **(problem or {}))
     theta = make_params(p["d"], p["k"], rng=rng)
     pools = make_pools(theta, p["n_light1"], p["t_light1"], p["n_heavy"], p["t_heavy"],
                        p["n_light2"], p["t_light2"], rng=rng)

@@ -92,9 +92,14 @@ def _matrix(m, key, shape, path):
         a = np.array(m[key], dtype=float)
     except (KeyError, TypeError, ValueError):
         raise ValidationError(f"{path}: model field {key!r} is missing or not numeric") from None
-    if a.shape != shape or not np.all(np.isfinite(a)):
+    if a.shape != shape:
         raise ValidationError(f"{path}: model field {key!r} has shape {a.shape}; expected "
                               f"{shape} of finite numbers")
+    if not np.all(np.isfinite(a)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        raise ValidationError(f"{path}: model field {key!r} holds {a[bad]} at index "
+                              f"{bad[0] if len(bad) == 1 else list(bad)}; expected finite "
+                              f"numbers")
     return a
 
 

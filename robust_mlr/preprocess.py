@@ -120,8 +120,8 @@ def _decision_sample(pools, rng):
     datasets = [pools[name] for name in pools.names]
     total = sum(ds.n_examples for ds in datasets)
     cap = AUTO_SAMPLE_PER_DIM * pools.dim
-    if total <= cap:
-        return datasets
+    if total <= cap:         # every task; rows kept on disk are read in (they are few)
+        return [ds.subset(np.arange(ds.n_tasks)) for ds in datasets]
     share = cap / total
     return [ds.subset(np.sort(rng.choice(ds.n_tasks, max(int(np.ceil(share * ds.n_tasks)), 1),
                                          replace=False))) for ds in datasets]

@@ -8,7 +8,7 @@ import warnings
 
 import cvxpy as cp
 
-from .exceptions import SolverFailedError, SolverInaccurateWarning
+from .exceptions import SolverFailedError, SolverInaccurateWarning, SosValidationError
 
 __all__ = ["available_solvers", "mosek_available", "solve", "default_solver"]
 
@@ -70,6 +70,8 @@ def solve(problem: cp.Problem, solver=None, verbose=False, **opts):
     ------
     SolverFailedError
         Infeasible, unbounded or failed solves (names solver and size).
+    SosValidationError
+        The solver rejects an option of ``opts`` (a misspelled name).
 
     Warns
     -----
@@ -80,6 +82,7 @@ def solve(problem: cp.Problem, solver=None, verbose=False, **opts):
     if solver == "MOSEK" and not mosek_available():
         raise SolverFailedError("MOSEK was requested but no MOSEK licence was found; "
                                 "use solver='SCS' (default, open source) or 'CLARABEL'")
+    given = bool(opts)
     if solver == "SCS":
         opts.setdefault("eps", 1e-6)
         opts.setdefault("max_iters", 20000)
@@ -88,6 +91,10 @@ def solve(problem: cp.Problem, solver=None, verbose=False, **opts):
         problem.solve(solver=solver, verbose=verbose, **opts)
     except cp.error.SolverError as exc:
         raise SolverFailedError(f"{solver} failed on a problem with {_size(problem)}: {exc}") from exc
+    except TypeError as exc:              # the solver's own check of its keyword options
+        if not given:
+            raise
+        raise SosValidationError(f"{solver} rejects a solver option ({exc})") from None
     elapsed = time.perf_counter() - t0
     status = problem.status
     if status in _INACCURATE:

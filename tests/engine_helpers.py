@@ -55,3 +55,15 @@ def stubborn(point, rng):
 
 STUBBORN = Experiment(name="stubborn", func=stubborn, grid={"sleep": [0.3], "started": ["unset"]},
                       metrics=("value",), replicates=1)
+
+
+def _broken_summary(rows):
+    return rows[0]["no_such_column"]
+
+
+def _broken_plot(rows, out):
+    raise ValueError("cannot draw")
+
+
+BROKEN = Experiment(name="broken", func=noisy_mean, grid={"mu": [0.0]}, metrics=("mean", "first"),
+                    replicates=1, summary=_broken_summary, plot=_broken_plot)

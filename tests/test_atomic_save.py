@@ -75,3 +75,14 @@ def test_figures_are_replaced_whole_and_quick_runs_get_their_own_name(tmp_path):
     assert full.name == "study.png" and quick.name == "study-quick.png"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["study-quick.png", "study.png"]
     assert full.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_save_that_cannot_happen_names_the_callers_path(tmp_path):
+    from robust_mlr import make_params, make_tasks
+    data = make_tasks(make_params(4, 2, rng=0), 10, 3, rng=1)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"is a folder, not a file: '.*folder'"):
+        data.save(tmp_path / "folder")
+    with pytest.raises(FileNotFoundError, match=r"its folder does not exist: '.*nope/d.npz'"):
+        data.save(tmp_path / "nope" / "d.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]      # no temporary left

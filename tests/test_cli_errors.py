@@ -54,3 +54,11 @@ def test_console_error_has_no_traceback():
     r = subprocess.run([sys.executable, "-m", "robust_mlr", "demo", "--alpha", "0.7"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_an_error_after_parsing_names_the_command(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--quick", "--out", str(tmp_path / "file" / "sub")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.startswith("robust-mlr demo: error: --out folder"), err

@@ -2,6 +2,7 @@
 new user makes end in one line naming the option, file line or column."""
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -80,6 +81,83 @@ def test_short_row_is_named(user_csv, tmp_path, capsys):
     assert "short.csv, line 17: 4 fields, the header has 6" in err
 
 
+def test_long_row_is_named_not_cut_to_the_header(user_csv, tmp_path, capsys):
+    # an unquoted comma in a cell shifts the row; its fields must not be dropped silently
+    bad = _edit(user_csv, tmp_path / "long.csv", 23, 0, "Smith, J")
+    bad.write_text(bad.read_text().replace('"Smith, J"', "Smith, J"))
+    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "m.json")])
+    assert "long.csv, line 23: 7 fields, the header has 6" in err
+    rows = user_csv.read_text().splitlines()
+    last = tmp_path / "last.csv"                   # the last line, with no line break
+    last.write_text("\n".join(rows[:-1] + [rows[-1] + ",1.0"]))
+    with pytest.raises(ValidationError, match=f"line {len(rows)}: 7 fields"):
+        read_csv_tasks(last)
+
+
+def test_repeated_column_name_is_refused(user_csv, tmp_path, capsys):
+    bad = _edit(user_csv, tmp_path / "twice.csv", 1, 2, "x0")
+    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(tmp_path / "m.json")])
+    assert "twice.csv: column name(s) 'x0' appear more than once" in err
+
+
+def test_hash_and_blank_lines_in_a_csv(user_csv, tmp_path):
+    # '#' is an ordinary character of a task id (no comment lines); blank lines are skipped
+    rows = user_csv.read_text().splitlines()
+    edited = tmp_path / "hash.csv"
+    edited.write_text("\n".join(rows[:1] + ["", "\r"] + [r.replace("user", "#u", 1)
+                                                        for r in rows[1:]]) + "\n")
+    ds = read_csv_tasks(edited)
+    assert (ds.n_tasks, ds.n_examples) == (read_csv_tasks(user_csv).n_tasks, len(rows) - 1)
+    edited.write_text(re.sub(r"\n#u2,[^,]*,", "\n#u2,nan,", edited.read_text(), count=1))
+    with pytest.raises(ValidationError, match=r"line 10, column 'x0': nan is not a finite"):
+        read_csv_tasks(edited)             # the file's line, counting the blank ones
+
+
+def test_a_quoted_csv_reads_as_the_unquoted_one(user_csv, tmp_path):
+    # spreadsheet exports quote every field; a quoted comma belongs to its field
+    rows = list(csv.reader(open(user_csv, newline="")))
+    rows[1:4] = [["Smith, J", *r[1:]] for r in rows[1:4]]
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    with open(plain, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    with open(quoted, "w", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows(rows)
+    a, b = read_csv_tasks(plain), read_csv_tasks(quoted)
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
+    assert np.array_equal(a.sizes, b.sizes) and a.n_tasks == read_csv_tasks(user_csv).n_tasks
+
+
+def test_a_file_read_the_wrong_way_says_how_files_are_read(user_csv, tmp_path, capsys):
+    rows = list(csv.reader(open(user_csv, newline="")))
+    for name, sep in (("semi.csv", ";"), ("tabs.tsv", "\t")):
+        with open(tmp_path / name, "w", newline="") as f:
+            csv.writer(f, delimiter=sep).writerows(rows)
+    err = _error(capsys, ["fit", str(tmp_path / "semi.csv"), "--k", "2", "--heavy-min-size",
+                          "10", "--out", str(tmp_path / "m.json")])
+    assert "no task-id column 'task'" in err and "this header has ';' between them" in err
+    err = _error(capsys, ["fit", str(tmp_path / "tabs.tsv"), "--k", "2", "--heavy-min-size",
+                          "10", "--out", str(tmp_path / "m.json")])
+    assert "tabs.tsv: not a chunked directory, an .npz or a .csv file" in err
+
+
+def test_spreadsheet_encodings(user_csv, tmp_path, capsys):
+    # Excel's "CSV UTF-8" starts with a byte-order mark; its plain "CSV" may be Latin-1
+    text = user_csv.read_text()
+    bom = tmp_path / "bom.csv"
+    bom.write_text(text, encoding="utf-8-sig")
+    plain = read_csv_tasks(user_csv)
+    assert np.array_equal(read_csv_tasks(bom).X, plain.X)
+    for name, edit, line in (("head.csv", ("x1", "x\u00e91"), 1),
+                             ("cell.csv", ("user1,", "\u00e9l\u00e8ve1,"), 5)):
+        latin = tmp_path / name
+        latin.write_text(text.replace(*edit), encoding="latin-1")
+        err = _error(capsys, ["fit", str(latin), "--k", "2", "--heavy-min-size", "10",
+                              "--out", str(tmp_path / "m.json")])
+        assert f"{name}, line {line}: byte 0xe9 is not UTF-8 text" in err
+
+
 def test_misspelled_option_names_the_command_and_the_closest_option(user_csv, capsys):
     err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--alpah", "0.05", "--out", "m.json"])
@@ -104,6 +182,25 @@ def test_output_path_is_checked_before_the_fit(user_csv, tmp_path, capsys):
     err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(tmp_path / "folder")])
     assert "model file" in err and "is a folder" in err and "fit icml" not in err
+
+
+def test_an_output_path_that_is_an_input_is_refused(user_csv, tmp_path, capsys):
+    before = user_csv.read_bytes()
+    model = tmp_path / "m.json"
+    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+                          "--out", str(user_csv)])
+    assert f"--out {user_csv}: that is the input" in err and user_csv.read_bytes() == before
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    for out in (model, user_csv):
+        err = _error(capsys, ["predict", str(model), str(user_csv), "--out", str(out)])
+        assert f"--out {out}: that is the input" in err
+    pools = tmp_path / "p"
+    main(["generate", str(pools), "--d", "4", "--k", "2", "--light1", "300", "2",
+          "--heavy", "40", "32", "--light2", "300", "4"])
+    truth = (pools / "params.json").read_bytes()
+    err = _error(capsys, ["fit", str(pools), "--k", "2", "--out", str(pools / "params.json")])
+    assert "that is inside the input directory" in err
+    assert (pools / "params.json").read_bytes() == truth
 
 
 def test_options_that_do_not_apply_are_refused(user_csv, tmp_path, capsys):
@@ -153,6 +250,9 @@ def test_holdout_names_a_task_too_small_to_hold_one_out(user_csv, tmp_path, caps
     ("p", [0.5, 0.7], "model field 'p' must be a probability vector (nonnegative, summing "
                       "to 1), got [0.5, 0.7]"),
     ("s2", [-1.0, 0.1], "model field 's2' must be positive, got [-1.0, 0.1]"),
+    ("s2", [0.1, float("nan")], "model field 's2' holds nan at index 1; expected finite"),
+    ("W", [[0.1, 0.2], [0.3, float("inf")], [0.0, 0.0], [0.0, 0.0]],
+     "model field 'W' holds inf at index [1, 1]; expected finite"),
 ])
 def test_an_edited_model_file_names_the_bad_field_and_its_value(user_csv, tmp_path, capsys,
                                                                 field, value, needle):
@@ -186,6 +286,20 @@ def test_a_loaded_model_file_says_what_it_holds(user_csv, tmp_path, capsys):
           "--method", "robust", "--out", str(model)])
     text = repr(load_model(model))
     assert text.startswith("FittedMixture(k=2, d=4, method='robust', alpha=0.05, data=")
+
+
+def test_a_long_warning_is_printed_whole_on_one_line(tmp_path, capsys):
+    # heavy tasks of 4 examples: single linkage chains, and the warning's advice is its end
+    from robust_mlr import MetaDataset, make_params, make_pools
+    pools = make_pools(make_params(d=8, k=4, rng=0), 4000, 2, 100, 4, 3000, 3, rng=1)
+    parts = [pools[name] for name in ("light1", "heavy", "light2")]
+    sizes = np.concatenate([p.sizes for p in parts])
+    MetaDataset(np.vstack([p.X for p in parts]), np.concatenate([p.y for p in parts]),
+                np.r_[0, np.cumsum(sizes)]).save(tmp_path / "d.npz")
+    main(["fit", str(tmp_path / "d.npz"), "--k", "4", "--heavy-min-size", "4", "--clustering",
+          "single", "--out", str(tmp_path / "m.json")])
+    line = next(t for t in capsys.readouterr().err.splitlines() if "far below" in t)
+    assert len(line) > 240 and line.endswith("(try clustering='linkage' or 'em')"), line
 
 
 def test_alpha_alone_fits_the_robust_learner(user_csv, tmp_path, capsys):

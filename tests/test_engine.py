@@ -107,6 +107,24 @@ def test_toml_sweep(tmp_path):
     assert all(abs(r["mean"] - 5) < 0.5 for r in read_results(path))
 
 
+def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):
+    cfg = tmp_path / "typo.toml"
+    cfg.write_text('experiment = "engine_helpers:FAST"\n[grid]\nmu = [0.5, "1"]\n')
+    with pytest.raises(ValueError, match=r"grid key 'mu' has the value '1' \(text\); the "
+                                         r"study's own values of 'mu' are a number"):
+        load_toml(cfg)
+
+
+def test_a_failing_study_summary_or_plot_warns_and_keeps_the_rows(tmp_path, capsys):
+    from robust_mlr.cli import main
+    assert main(["experiment", "run", "engine_helpers:BROKEN", "--workers", "1",
+                 "--no-progress", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "the summary of experiment broken failed on these rows (KeyError" in err, err
+    assert "the plot of experiment broken failed on these rows (ValueError: cannot draw)" in err
+    assert "Traceback" not in err and len(read_results(tmp_path / "broken.csv")) == 1
+
+
 def test_dask_local_cluster(tmp_path):
     pytest.importorskip("dask.distributed")
     p1 = run_sweep(H.FAST, tmp_path / "serial", workers=1, progress=False, quiet=True)

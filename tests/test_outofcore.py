@@ -285,6 +285,30 @@ def test_cli_rejects_a_truncated_dataset_in_one_line(problem, tmp_path, capsys):
     assert str(f) in err and "truncated" in err
 
 
+@pytest.mark.parametrize("array, value, needle", [
+    ("X", np.nan, "row 5, column 2 holds nan"), ("y", -np.inf, "row 5 holds -inf")])
+def test_a_non_finite_value_on_disk_is_named_by_file_row_and_column(problem, tmp_path, capsys,
+                                                                   array, value, needle):
+    # np.save writes a valid shard of the right size: only the values are wrong
+    pools, _ = problem
+    bad = tmp_path / "pools"
+    for name in ("light1", "heavy", "light2"):
+        write_chunked(bad / name, _shards(pools[name], 1))
+    f = bad / "light2" / f"shard-00000.{array}.npy"
+    a = np.load(f)
+    a[(5, 2) if array == "X" else 5] = value
+    np.save(f, a)
+    with pytest.raises(ValidationError, match=needle):
+        ChunkedMetaDataset(bad / "light2").to_memory()
+    save_model(MetaLearner.icml(3, rng=2).fit(pools), tmp_path / "m.json")
+    for argv in (["fit", str(bad), "--k", "3", "--out", str(tmp_path / "f.json")],
+                 ["fit", str(bad), "--k", "3", "--alpha", "0.05", "--out",
+                  str(tmp_path / "r.json")],
+                 ["predict", str(tmp_path / "m.json"), str(bad / "light2")]):
+        err = _cli(argv, capsys)
+        assert f"{f}: {needle}, not a finite number" in err, err
+
+
 def test_cli_fit_npz_and_predict_csv(tmp_path, capsys):
     pools = make_pools(make_params(4, 2, rng=0), 2000, 2, 40, 40, 1000, 6, rng=1)
     X = np.vstack([pools[n].X for n in ("light1", "heavy", "light2")])

@@ -161,3 +161,14 @@ def test_other_robust_stages_are_named(clean, tmp_path):
     with pytest.raises(ValidationError, match="subspace=HRPCA has no out-of-core form"):
         fit_out_of_core(MetaLearner.robust(3, 0.05, subspace="hrpca"), root / "light1",
                         root / "heavy", root / "light2")
+
+
+def test_pools_smaller_than_the_covariate_decision_sample(tmp_path):
+    # fewer than 2048·d examples in all: the covariate decision reads every task, and the
+    # rows on disk must be read in for it (they were handed over as they are and divided)
+    pools = make_pools(make_params(4, 3, rng=0), 1000, 2, 45, 32, 1000, 4, rng=1)
+    assert sum(pools[n].n_examples for n in ("light1", "heavy", "light2")) < 2048 * 4
+    got, want = _both(pools, _write(pools, tmp_path / "p"), 0.05)
+    _assert_identical(got, want)
+    assert main(["fit", str(tmp_path / "p"), "--k", "3", "--alpha", "0.05", "--out",
+                 str(tmp_path / "m.json")]) == 0

@@ -145,6 +145,24 @@ def test_crashes_are_recorded_not_raised():
         assert all(np.isfinite(v) for v in res.values())
 
 
+def test_an_interrupted_search_raises_without_optuna_tracebacks(capfd):
+    """Ctrl-C during a trial reaches the caller as KeyboardInterrupt; optuna's
+    log of the failed trial (a traceback on stderr) is not printed."""
+    import optuna
+    before = optuna.logging.get_verbosity()
+
+    def interrupt(record):
+        raise KeyboardInterrupt
+
+    capfd.readouterr()
+    with pytest.raises(KeyboardInterrupt):
+        red_team(MetaLearner(2, rng=0), TINY, 0.05, budget=3, seed=0, warm_start=False,
+                 callback=interrupt)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "failed" not in err, err
+    assert optuna.logging.get_verbosity() == before
+
+
 def test_red_team_validates():
     with pytest.raises(ValidationError, match="target"):
         red_team(MetaLearner(2), TINY, 0.05, target="nope", budget=1)

@@ -144,7 +144,7 @@ def test_bad_inputs_and_failures():
         cluster_heavy(heavy, U, 2, "peng_wei", rounding="nope")
     with pytest.raises(ValidationError, match="clustering method 'nope' unknown"):
         cluster_heavy(heavy, U, 2, "nope")
-    with pytest.raises(ValidationError, match="k must be <= 20"):
+    with pytest.raises(ValidationError, match=r"k=21 components but the heavy pool has 20 "):
         cluster_heavy(heavy, U, 21, "peng_wei")
     short = make_tasks(theta, 20, 3, rng=1)
     with pytest.raises(ValidationError, match="t_i=3 < 4"):

@@ -16,6 +16,7 @@ never weaker than the catalogue and records its best error for comparison.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import warnings
@@ -218,6 +219,19 @@ def _fixed_params(strategy, families):
     return fixed
 
 
+@contextlib.contextmanager
+def _quiet(optuna):
+    """optuna's logging at ERROR for the block, then as it was: its INFO
+    lines, and the traceback it logs for an exception leaving a trial (Ctrl-C
+    included) before re-raising it, are not the caller's to read."""
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+
+
 def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, families=None,
              warm_start=True, on_crash="max", n_test=1000, callback=None, settings=None,
              init_strategies=()):
@@ -304,13 +318,13 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
     clean, status, msg = evaluate_attack(make_learner, theta, pools, None, alpha, None, test,
                                          settings)
     clean_value = clean[key] if status == "ok" else 0.0
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(
             seed=int(seed), n_startup_trials=min(20, budget // 4 + 1), multivariate=True,
             group=True)
-    study = optuna.create_study(direction="maximize", sampler=sampler)
+    with _quiet(optuna):
+        study = optuna.create_study(direction="maximize", sampler=sampler)
     n_cat = 0
     if warm_start:
         for name in CATALOGUE[:budget]:
@@ -342,7 +356,7 @@ def red_team(learner, problem, alpha, *, target="W", budget=100, seed=0, familie
             return err
         return _CRASH if on_crash == "max" else float(clean_value)
 
-    with warnings.catch_warnings():
+    with _quiet(optuna), warnings.catch_warnings():
         warnings.simplefilter("ignore", category=optuna.exceptions.ExperimentalWarning)
         study.optimize(objective, n_trials=budget)
     worst = max(history, key=lambda r: r.error)

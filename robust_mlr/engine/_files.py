@@ -10,6 +10,7 @@ never a truncated mix, and at most a stray ``.NAME.*.tmp`` beside it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -43,7 +44,14 @@ def atomic_write(path):
         is removed and ``path`` is untouched.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():                   # errors name the caller's path, not the temporary one
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "its folder does not exist", str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         os.chmod(tmp, 0o666 & ~_umask())          # as an ordinary open() would create it
         with os.fdopen(fd, "wb") as f:

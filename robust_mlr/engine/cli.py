@@ -9,6 +9,7 @@ line, exit status 2) before any trial runs where it can be known then.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from .._argtypes import positive_int
@@ -59,9 +60,14 @@ def _run(args):
             raise
         args.parser.error(f"--dask {args.dask}: {exc}")   # no scheduler at that address
     if exp.plot is not None and not args.no_plot:
-        with figure_suffix("-quick" if args.quick else ""):
-            for p in exp.plot(read_results(path), Path(args.out)):
-                print(f"figure: {p}")
+        try:
+            with figure_suffix("-quick" if args.quick else ""):
+                for p in exp.plot(read_results(path), Path(args.out)):
+                    print(f"figure: {p}")
+        except (KeyError, IndexError, TypeError, ValueError) as exc:     # the rows stay saved
+            warnings.warn(f"the plot of experiment {exp.name} failed on these rows "
+                          f"({type(exc).__name__}: {exc}); the rows are in {path}",
+                          UserWarning, stacklevel=2)
     return 0
 
 

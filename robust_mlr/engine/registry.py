@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import numbers
 import sys
 import warnings
 from importlib.metadata import entry_points
 from pathlib import Path
+
+import numpy as np
 
 from ..exceptions import ValidationError
 from .experiment import Experiment
@@ -146,3 +149,22 @@ def _check_grid(path, grid, base):
     if empty:
         raise ValidationError(f"{path}: grid key(s) {', '.join(map(repr, empty))} have no "
                               "values (an empty list)")
+    for key, values in grid.items():       # a value of another kind than the study's own
+        kinds = {_kind(p[key]) for quick in (False, True) for p in base.points(quick)
+                 if key in p}
+        for value in values if isinstance(values, (list, tuple)) else [values]:
+            if kinds and _kind(value) not in kinds:
+                raise ValidationError(
+                    f"{path}: grid key {key!r} has the value {value!r} ({_kind(value)}); the "
+                    f"study's own values of {key!r} are {' or '.join(sorted(kinds))}")
+
+
+def _kind(value):
+    """What a grid value is, for comparing a sweep file's values with the study's."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, numbers.Real):           # numpy's scalars too
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "None" if value is None else f"a {type(value).__name__}"

@@ -349,7 +349,12 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
         rows = read_results(path)
         print(format_summary(summarize(rows, experiment.metrics)))
         if experiment.summary is not None:
-            print(experiment.summary(rows))
+            try:
+                print(experiment.summary(rows))
+            except (KeyError, IndexError, TypeError, ValueError) as exc:   # the rows stay saved
+                warnings.warn(f"the summary of experiment {experiment.name} failed on these "
+                              f"rows ({type(exc).__name__}: {exc}); the rows are in {path}",
+                              UserWarning, stacklevel=2)
         print(f"results: {path}")
     return path
 

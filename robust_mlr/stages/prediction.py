@@ -64,7 +64,11 @@ class MixturePredictor:
             raise not_fitted(f"this {type(self).__name__} is not fitted yet; "
                              "call fit(pools) first")
         d = np.shape(self.W_)[0]
-        if support is not None and getattr(support, "dim", d) != d:
+        if support is not None and not isinstance(support, MetaDataset):
+            raise ValidationError(f"support must be a MetaDataset of the new tasks' examples "
+                                  f"(MetaDataset.from_tasks([(X_i, y_i), ...]) builds one), "
+                                  f"got {type(support).__name__}")
+        if support is not None and support.dim != d:
             raise ValidationError(f"support has dimension {support.dim}; the fitted "
                                   f"{type(self).__name__} has d = {d}")
 
@@ -94,8 +98,16 @@ class MixturePredictor:
         ndarray (n,)
         """
         beta = self.task_parameters(support, method)
-        X_query = np.asarray(X_query, dtype=float)
+        try:
+            X_query = np.asarray(X_query, dtype=float)
+        except (TypeError, ValueError):
+            raise ValidationError(f"X_query must be an array of numbers, got "
+                                  f"{type(X_query).__name__}") from None
         if X_query.shape != beta.shape:
             raise ValidationError(
                 f"X_query has shape {X_query.shape}; expected {beta.shape} (one row per task)")
+        if not np.all(np.isfinite(X_query)):
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(X_query))[0])
+            raise ValidationError(f"X_query contains a non-finite value "
+                                  f"{X_query[bad]} at index {bad}")
         return np.einsum("ij,ij->i", X_query, beta)

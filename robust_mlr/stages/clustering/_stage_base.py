@@ -11,7 +11,9 @@ import numpy as np
 
 from ..._threads import pinned
 from ..._validation import check_int, check_rng
+from ...exceptions import ValidationError
 from ...threat import ThreatModel
+from .._results import check_clustering
 from .._stage import Stage
 from .base import ClusteringResult
 from .basis import heavy_basis
@@ -64,7 +66,10 @@ class ClusteringStage(Stage):
         -------
         self
         """
-        k = check_int(k, "k", min_val=1, max_val=data.n_tasks)
+        k = check_int(k, "k", min_val=1)
+        if k > data.n_tasks:
+            raise ValidationError(f"k={k} components but the heavy pool has {data.n_tasks} "
+                                  f"task(s): clustering needs at least k heavy tasks")
         threat = threat or ThreatModel()
         rng = check_rng(rng)
         options = self._options()
@@ -101,6 +106,7 @@ class ClusteringStage(Stage):
         """Cluster, distrust fabricated clusters (robust, under a threat) and
         estimate W̃, r̃², p̃ (in span U)."""
         res = self._cluster(data, basis, k, threat, rng, options)
+        check_clustering(self, res, data.n_tasks, k)
         res.info["basis_dim"] = basis.shape[1]
         if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
             res.estimates = res.info.pop("estimates")

@@ -25,6 +25,7 @@ import numpy as np
 
 from sos.exceptions import SolverInaccurateWarning
 
+from ..._params import unknown_option
 from ..._validation import check_int
 from ...constants import BM_STARTS, INLIER_MASS, MAD_TO_SIGMA, READMIT_MADS, SDP_DISTANCE_CAP
 from ...exceptions import SolverFailedError, ValidationError
@@ -143,6 +144,11 @@ def assign_blocked(labels, op, k, which, robust=True):
     return labels
 
 
+#: the options ``solver_opts`` may pass to :func:`solve_peng_wei_bm` (the others are set here)
+_SOLVER_OPTIONS = ("rank", "tol", "max_outer", "max_inner", "dual_max", "beta0", "max_escapes",
+                   "curvature_tol", "escape_settle", "diag_cap", "n_starts")
+
+
 def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
                solver_opts=None):
     """(Robust) Peng–Wei clustering by the Burer–Monteiro solver.
@@ -193,6 +199,10 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
     sop = op if sub.size == n else op.restrict(sub)
     build = time.perf_counter() - t0
     opts = dict(solver_opts or {})
+    for key in opts:
+        if key not in _SOLVER_OPTIONS:
+            raise unknown_option("solver_opts of the Burer–Monteiro solver", key,
+                                 _SOLVER_OPTIONS)
     n_starts = check_int(opts.pop("n_starts", BM_STARTS), "n_starts", min_val=1)
     res = _best_of_starts(sop, k, points[sub], rng, n_starts, robust=robust, alpha=alpha,
                           **opts)

@@ -299,6 +299,8 @@ def _solve(prob, relaxation, solver, solver_opts, n, k):
         return sos.solve(prob, solver, **opts)
     except SolverFailedError as exc:
         raise SolverFailedError(f"{relaxation} clustering (n_H={n}, k={k}): {exc}") from exc
+    except sos.SosValidationError as exc:
+        raise ValidationError(f"solver_opts {solver_opts!r}: {exc}") from None
 
 
 def _round_and_assign(Zv, D, b, sub, k, robust, readmit, rounding, rng):

@@ -24,6 +24,7 @@ from ..._threads import pinned
 from ..._fit_checks import _user_level
 from ...exceptions import ConvergenceWarning, EmptyClusterError, ValidationError
 from ...threat import ThreatModel
+from .._results import check_regression
 from .._stage import Stage
 from .least_squares import least_squares
 from ..screening import size_cap
@@ -92,7 +93,9 @@ class RegressionStage(Stage):
                 f"regression in d={data.dim} needs more than {data.dim} per component")
         skip = prior is not None
         rng = check_rng(rng)
-        W, s2, p, info = self._fit(data, np.asarray(labels), k, threat, rng, options, skip)
+        out = self._fit(data, np.asarray(labels), k, threat, rng, options, skip)
+        check_regression(self, out, data.dim, k)
+        W, s2, p, info = out
         unsupported = np.flatnonzero(~np.isfinite(s2))
         if unsupported.size == k:                 # a pool too small, not an attack
             raise EmptyClusterError(

@@ -15,6 +15,7 @@ from ..._validation import check_k_d
 from ... import _params
 from ..._threads import pinned
 from ...threat import ThreatModel
+from .._results import check_subspace
 from .._stage import Stage
 from .amht_lrs import amht_lrs
 from .meta_sp import meta_sp
@@ -54,6 +55,7 @@ class SubspaceStage(Stage):
         k = check_k_d(k, data.dim)
         threat = threat or ThreatModel()
         res = self._estimate(data, k, threat, rng, self._options())
+        check_subspace(self, res, data.dim, k)
         if self.robust:
             removed = 0 if res.kept is None else int((~res.kept).sum())
             res.info.update(removed=removed, limit=threat.limit(data.n_tasks),

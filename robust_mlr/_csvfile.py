@@ -1,0 +1,169 @@
+"""Reading a user's CSV file of tasks (``robust-mlr fit | predict DATA.csv``).
+
+The file has a header row, a task-id column, a response column and feature
+columns, separated by commas (fields optionally in double quotes, as
+spreadsheets write them). Every way a file can be wrong ends in one
+:class:`ValidationError` naming the file line and, for a cell, its column: a
+row of the wrong width, a cell that is not a finite number, a repeated column
+name, text that is not UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .exceptions import ValidationError
+
+__all__ = ["read_csv"]
+
+
+def read_csv(path, task_col, y_col):
+    """A CSV file of tasks, read and checked.
+
+    Parameters
+    ----------
+    path : str or Path
+    task_col, y_col : str
+        Names of the task-id and response columns; every other column is a
+        feature.
+
+    Returns
+    -------
+    data : MetaDataset
+        Tasks in order of first appearance.
+    labels : ndarray of str
+        The task ids, in the dataset's order.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and, where one is at fault, its line and column.
+    """
+    from .data import MetaDataset
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:    # a spreadsheet's BOM
+            header = next(csv.reader(f), None)
+    except UnicodeDecodeError:
+        raise ValidationError(_not_utf8(path)) from None
+    if not header:
+        raise ValidationError(f"{path}: empty CSV file (need a header row)")
+    header = [h.strip() for h in header]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
+                              f"more than once in the header; each column needs its own name")
+    for role, col in (("task-id", task_col), ("response", y_col)):
+        if col not in header:
+            other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
+            hint = (f" (fields are separated by commas; this header has {other!r} between "
+                    f"them)" if other else "")
+            raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
+                                  f"{', '.join(header)}{hint}")
+    feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
+    if not feats:
+        raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
+    cols = feats + [header.index(y_col)]
+    wrong = _first_wrong_width(path, len(header))
+    if wrong is not None:                  # loadtxt drops the fields beyond its columns
+        raise ValidationError(f"{path}, line {wrong[0]}: {wrong[1]} fields, the header has "
+                              f"{len(header)}")
+    try:
+        with warnings.catch_warnings():    # numpy's note on the blank lines it skips
+            warnings.filterwarnings("ignore", "Input line", UserWarning)
+            num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols,
+                             comments=None, quotechar='"')
+            ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
+                             usecols=header.index(task_col), comments=None, quotechar='"')
+    except UnicodeDecodeError:
+        raise ValidationError(_not_utf8(path)) from None
+    except ValueError as exc:
+        raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
+    bad = ~np.isfinite(num)
+    if bad.any():
+        row, j = np.argwhere(bad)[0]
+        raise ValidationError(f"{path}, line {_file_line(path, row)}, column "
+                              f"{header[cols[j]]!r}: {num[row, j]} is not a finite number")
+    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
+    _, first = np.unique(ids, return_index=True)
+    return data, ids[np.sort(first)]
+
+
+def _file_line(path, row):
+    """The file line of data row ``row`` (0-based; blank lines are not rows)."""
+    with open(path, "rb") as f:
+        next(f)
+        rows = (number for number, text in enumerate(f, start=2) if text.strip(b"\r\n"))
+        return next(number for i, number in enumerate(rows) if i == row)
+
+
+def _not_utf8(path):
+    """The message for a CSV file that is not UTF-8 text, naming the first
+    line that is not."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (f"{path}, line {line}: byte {data[exc.start]:#04x} is not UTF-8 text; save "
+                f"the file as UTF-8 (e.g. 'CSV UTF-8')")
+    return f"{path}: not UTF-8 text"
+
+
+def _first_wrong_width(path, n_fields, block=1 << 24):
+    """``(file line, fields)`` of the first data line whose number of
+    comma-separated fields is not ``n_fields`` (blank lines skipped, as the
+    reader skips them; a comma between double quotes is part of its field),
+    or None; the file is scanned in blocks of bytes."""
+    line, commas, length = 1, 0, 0         # the line being read, its commas, its bytes
+    quotes = 0                             # parity of the double quotes read so far
+    with open(path, "rb") as f:
+        while True:
+            b = np.frombuffer(f.read(block), dtype=np.uint8)
+            if b.size == 0:
+                break
+            nl = np.flatnonzero(b == ord("\n"))
+            starts = np.r_[0, nl + 1]
+            ends = np.r_[nl, b.size]               # the last segment continues on
+            cpos = np.flatnonzero(b == ord(","))
+            qpos = np.flatnonzero(b == ord('"'))
+            cpos = cpos[(np.searchsorted(qpos, cpos) + quotes) % 2 == 0]   # outside quotes
+            quotes = (quotes + qpos.size) % 2
+            count = np.searchsorted(cpos, ends) - np.searchsorted(cpos, starts)
+            size = ends - starts - (b[np.maximum(ends - 1, 0)] == ord("\r")) * (ends > starts)
+            count[0] += commas
+            size[0] += length
+            lines = line + np.arange(count.size)
+            bad = np.flatnonzero((lines[:-1] > 1) & (size[:-1] > 0) &
+                                 (count[:-1] != n_fields - 1))
+            if bad.size:
+                return int(lines[bad[0]]), int(count[bad[0]]) + 1
+            line, commas, length = int(lines[-1]), int(count[-1]), int(size[-1])
+    if line > 1 and length > 0 and commas != n_fields - 1:     # no final line break
+        return line, commas + 1
+    return None
+
+
+def _first_bad_cell(path, header, cols):
+    """The first row of the wrong width or cell that is not a number, as a
+    message naming its file line and column (None if none is found)."""
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for line, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            if len(row) != len(header):
+                return (f"{path}, line {line}: {len(row)} fields, the header has "
+                        f"{len(header)}")
+            for j in cols:
+                try:
+                    float(row[j])
+                except ValueError:
+                    return (f"{path}, line {line}, column {header[j]!r}: {row[j]!r} is "
+                            f"not a number")
+    return None
