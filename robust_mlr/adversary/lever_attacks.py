@@ -25,7 +25,11 @@ pull on ŵ with one example per task:
   ``noise``·s_a·N(0, 1).
 
 Each task's RSS at w_a is ρ_u² + ρ_v² (+ noise), a clean-looking value
-when it is within the classification's tolerance.
+when it is within the classification's tolerance. A share ``far_share`` of
+the tasks has the larger residual ``far`` instead: the classification at
+W̃ leaves them out, but once the others have moved ŵ by ε along u (far
+enough from W̃ for the classification to run again at ŵ) their lever
+residual there is ``far`` − Aε and they join the component's class.
 """
 
 from __future__ import annotations
@@ -88,7 +92,7 @@ def lever_examples(sizes, w, s, u, v, amp_u, rho_u, amp_v, rho_v, signs, noise, 
     X[lev_u] += amp_u * u
     X[lev_v] += (amp_v * b[lev_v])[:, None] * v
     r = noise * rng.standard_normal(N)
-    r[lev_u] = rho_u
+    r[lev_u] = np.broadcast_to(np.asarray(rho_u, float), sizes.shape)
     r[lev_v] = np.asarray(signs, float)[task[lev_v]] * b[lev_v] * rho_v
     y = X @ w + s * r
     return X, y
@@ -119,15 +123,23 @@ class LeverShift(Attack):
         The other examples' noise in units of s_a (default 0).
     orth : bool
         The other examples' designs ⊥ u, v (default True).
+    far : float
+        The lever residual of the last ``far_share`` of the tasks (units of
+        s_a; default 0: none).
+    far_share : float
+        In [0, 1) (default 0).
     """
 
     name, stage, targets = "lever_shift", "regression", ("light2",)
 
     def __init__(self, component="smallest", shift=5.5, lever=5.0, decoy=2.5,
-                 decoy_level=0.9, noise=0.0, orth=True):
+                 decoy_level=0.9, noise=0.0, orth=True, far=0.0, far_share=0.0):
         self.component = component
         self.shift, self.lever, self.decoy = float(shift), float(lever), float(decoy)
         self.decoy_level, self.noise, self.orth = float(decoy_level), float(noise), bool(orth)
+        self.far, self.far_share = float(far), float(far_share)
+        if not 0 <= self.far_share < 1:
+            raise ValidationError(f"need 0 <= far_share < 1, got far_share={far_share}")
         if not (self.lever > 0 and self.decoy >= 0 and self.noise >= 0
                 and 0 < self.decoy_level <= 1):
             raise ValidationError(f"need lever > 0, decoy >= 0, noise >= 0 and "
@@ -147,9 +159,13 @@ class LeverShift(Attack):
         amp_u = min(self.lever, np.sqrt(room))
         amp_v = _leverage(ctx, d, self.decoy_level)
         signs = np.where(np.arange(idx.size) % 2 == 0, 1.0, -1.0)
+        rho = np.full(idx.size, self.shift)
+        n_far = int(np.floor(self.far_share * idx.size))
+        if n_far:
+            rho[idx.size - n_far:] = self.far
         X, y = lever_examples(data.sizes[idx], theta.W[:, a], float(theta.s[a]),
                               fixed_direction(theta.W), decoy_direction(theta.W), amp_u,
-                              self.shift, amp_v, self.decoy, signs, self.noise, self.orth, rng)
+                              rho, amp_v, self.decoy, signs, self.noise, self.orth, rng)
         _, y_hi = _screen(ctx, ctx.pool)
         if y_hi is not None:
             y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
