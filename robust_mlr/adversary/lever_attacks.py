@@ -96,7 +96,8 @@ def lever_examples(sizes, w, s, u, v, amp_u, rho_u, amp_v, rho_v, signs, noise, 
     lev_v = (pos == 1) & bool(np.any(rho_v > 0))
     proj = lev_u | lev_v | bool(orth)
     G[proj] -= (G[proj] @ P) @ P.T
-    G[lev_u | lev_v] *= g_scale
+    # only rows with leverage are scaled (the screen has a lower ‖x‖² limit too)
+    G[(lev_u & (amp_u[task] > 0)) | lev_v] *= g_scale
     b = rng.choice([-1.0, 1.0], size=N)
     X = G
     X[lev_u] += amp_u[task[lev_u], None] * u
