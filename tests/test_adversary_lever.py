@@ -100,3 +100,25 @@ def test_the_shift_is_seen_by_the_moment_as_by_the_gradients(problem):
     y = np.concatenate([t[1] for t in _tasks(bad.light2, own)])
     sol = np.linalg.lstsq(X, y, rcond=None)[0]
     assert (sol - w) @ u > 0.1 * theta.s[0]     # 200 tasks × 4 × 3s over a Gram of ≈ 16 000
+
+
+def test_g_scale_shrinks_only_the_lever_rows(problem):
+    theta, pools = problem
+    att = LeverShift(component=0, shift=3.0, lever=3.0, decoy=1.0, decoy_share=0.5,
+                     g_scale=0.25)
+    bad = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=2)
+    idx = np.flatnonzero(bad.masks["light2"])
+    u, v = fixed_direction(theta.W), decoy_direction(theta.W)
+    P = np.eye(theta.d) - np.outer(u, u) - np.outer(v, v)
+    n_dec = int(0.5 * idx.size)
+    rest = {"lever": [], "plain": []}
+    for i, (X, _) in enumerate(_tasks(bad.light2, idx)):
+        rest["lever"].append(np.sum((X[1] @ P) ** 2))
+        if i >= n_dec:
+            rest["lever"].append(np.sum((X[0] @ P) ** 2))
+        rest["plain"].extend(np.sum((X[2:] @ P) ** 2, axis=1))
+        if i < n_dec:       # a pure decoy's first row has no leverage: not shrunk
+            rest["plain"].append(np.sum((X[0] @ P) ** 2))
+    # E‖g‖² = d − 2 for a plain row, (d − 2)/16 for a lever row
+    assert np.mean(rest["plain"]) > 0.8 * (theta.d - 2)
+    assert np.mean(rest["lever"]) < 0.1 * (theta.d - 2)
