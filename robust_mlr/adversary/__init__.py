@@ -28,6 +28,7 @@ from .gate_pairing import GateMatch, GateSeeded
 from .midpoint import Midpoint, midpoint_world
 from .median_attacks import MedianDecoy
 from .park_attacks import MedianPark
+from .lever_attacks import LeverShift
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -42,5 +43,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
-           "MedianDecoy",
+           "MedianDecoy", "LeverShift",
            "red_team", "RedTeamResult"]

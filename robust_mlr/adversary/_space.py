@@ -134,6 +134,13 @@ SPACE = {
                         "decoys": ("float", 0.03, 0.3), "decoy_level": ("float", 0.3, 1.0),
                         "noise": ("float", 0.0, 1.0), "park": ("float", 0.0, 0.7),
                         "inflate": ("float", 0.0, 0.25), "inflate_noise": ("float", 0.5, 2.0)},
+        # the shift carried by one high-leverage example per task (a moment-whitened filter)
+        "lever_shift": {"component": ("component",), "shift": ("float", 3.0, 7.5),
+                        "lever": ("float", 2.0, 9.0), "decoy": ("float", 0.0, 4.0),
+                        "decoy_level": ("float", 0.3, 1.0), "noise": ("float", 0.0, 0.5),
+                        "far": ("float", 0.0, 10.0), "far_share": ("float", 0.0, 0.3),
+                        "decoy_share": ("float", 0.0, 0.5), "decoy_pure": ("float", 2.0, 7.0),
+                        "g_scale": ("float", 0.2, 1.0)},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},
