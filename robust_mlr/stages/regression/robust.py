@@ -20,7 +20,10 @@ gradients, top eigenvector v; stop when λ₁ ≤ (1 + 2√(d/n))² · max(tr/d,
 level read off the trace, or off the per-example moment
 M = mean r_j² x_j x_jᵀ, which is the clean gradient covariance for any
 covariate law and which a coherent corrupted task raises t_i times less
-than the gradients' covariance); else remove tasks with probability ∝ ⟨g_i, v⟩² (one uniform
+than the gradients' covariance) and the top eigenvalue of
+M^{-1/2} C M^{-1/2} is within its own edge too (the reference read along
+the direction tested, :func:`_covariance_test`); else remove tasks with
+probability ∝ ⟨g_i, v⟩² along the direction that failed (one uniform
 threshold on [0, max score]).
 
 **Cost of a round.** The kept tasks' normal equations are summed once and
@@ -189,7 +192,7 @@ def _covariance_test(C, n, d, reference=None):
     residuals of clean size whose signs cancel within the task, add
     nothing to the gradients but inflate R along z: the scalar reading
     then let a coherent shift along another direction pass (6.0 × the
-    moment there, under a reference 4.2 × the clean one), the directional
+    moment there, under a reference 6.2 × the clean one), the directional
     one does not. Tasks that shift ŵ raise R along their own direction
     with their residuals, which the directional reading divides by (a
     sign flip or a centre shift of 10 % of light 2 at t = 8 pass it at
@@ -279,9 +282,10 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     # round downdated by the tasks it removes (:func:`_downdate`)
     if start is None:
         G, b = normal_equations(X, y, wt, buf)
-        top = None
+        moment = None
     else:
-        G, b, top = np.asarray(start[0], dtype=float), np.asarray(start[1], dtype=float), start[2]
+        G, b, moment = (np.asarray(start[0], dtype=float), np.asarray(start[1], dtype=float),
+                        start[2])
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         w = _solve(G, b, X, y, wt)
@@ -291,9 +295,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
         g = pool_weighted_sums(data, r, out=g)
         g /= root_t
-        if it > 1 or top is None:
-            top = _example_moment(X, r, wt, buf)
-        gk, v, lam_ratio = _gradient_test(g, kept, d, top, g_kept)
+        if it > 1 or moment is None:
+            moment = _example_moment(X, r, wt, buf)
+        gk, v, lam_ratio = _gradient_test(g, kept, d, moment, g_kept)
         removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or removed >= budget:
             break
