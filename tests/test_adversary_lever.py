@@ -4,10 +4,11 @@ and why a moment-whitened gradient test does not see its shift."""
 import numpy as np
 import pytest
 
-from robust_mlr import make_params, make_pools
 from robust_mlr.adversary import LeverShift, Poolwise, corrupt_pools
 from robust_mlr.adversary.median_attacks import decoy_direction
 from robust_mlr.exceptions import ValidationError
+
+from adversary_helpers import light2_problem, task_rows
 
 ALPHA = 0.1
 
@@ -19,13 +20,7 @@ def fixed_direction(W):
 
 @pytest.fixture(scope="module")
 def problem():
-    theta = make_params(8, 2, rng=0)
-    return theta, make_pools(theta, 400, 2, 60, 4, 2000, 16, rng=1)
-
-
-def _tasks(data, idx):
-    return [(data.X[data.offsets[i]:data.offsets[i + 1]],
-             data.y[data.offsets[i]:data.offsets[i + 1]]) for i in idx]
+    return light2_problem()
 
 
 def test_budget_determinism_and_bad_input(problem):
@@ -55,7 +50,7 @@ def test_one_lever_example_per_task(problem):
     w, s = theta.W[:, 0], theta.s[0]
     u, v = fixed_direction(theta.W), decoy_direction(theta.W)
     n_dec, n_far = int(0.25 * idx.size), int(0.25 * idx.size)
-    for i, (X, y) in enumerate(_tasks(bad.light2, idx)):
+    for i, (X, y) in enumerate(task_rows(bad.light2, idx)):
         r = (y - X @ w) / s
         rho_u = 0.0 if i < n_dec else 5.0 if i >= idx.size - n_far else 3.0
         rho_v = 4.0 if i < n_dec else 1.5
@@ -67,7 +62,7 @@ def test_one_lever_example_per_task(problem):
         np.testing.assert_allclose(abs(X[1] @ v), np.sqrt(0.9 * 16), atol=1e-9)  # 0.9 × the room
         np.testing.assert_allclose(X[2:] @ np.column_stack([u, v]), 0.0, atol=1e-9)
     # the decoys' signs balance: their gradients along v have mean ≈ 0
-    gv = np.array([(X.T @ (y - X @ w)) @ v for X, y in _tasks(bad.light2, idx)])
+    gv = np.array([(X.T @ (y - X @ w)) @ v for X, y in task_rows(bad.light2, idx)])
     assert abs(gv.mean()) < 0.05 * np.abs(gv).mean()
 
 
@@ -87,7 +82,7 @@ def test_the_shift_is_seen_by_the_moment_as_by_the_gradients(problem):
     for data in (bad, edge):
         at = w + 0.3 * theta.s[0] * u
         ratios = []
-        for X, y in _tasks(data.light2, np.flatnonzero(data.masks["light2"])):
+        for X, y in task_rows(data.light2, np.flatnonzero(data.masks["light2"])):
             xu, r = X @ u, y - X @ at
             ratios.append((xu @ r) ** 2 / np.sum(xu ** 2 * r ** 2))
         ratios = np.array(ratios)
@@ -96,8 +91,8 @@ def test_the_shift_is_seen_by_the_moment_as_by_the_gradients(problem):
         else:
             assert np.median(ratios) > 8
     own = np.flatnonzero((pools.light2.components == 0) | bad.masks["light2"])
-    X = np.concatenate([t[0] for t in _tasks(bad.light2, own)])
-    y = np.concatenate([t[1] for t in _tasks(bad.light2, own)])
+    X = np.concatenate([t[0] for t in task_rows(bad.light2, own)])
+    y = np.concatenate([t[1] for t in task_rows(bad.light2, own)])
     sol = np.linalg.lstsq(X, y, rcond=None)[0]
     assert (sol - w) @ u > 0.1 * theta.s[0]     # 200 tasks × 4 × 3s over a Gram of ≈ 16 000
 
@@ -112,7 +107,7 @@ def test_g_scale_shrinks_only_the_lever_rows(problem):
     P = np.eye(theta.d) - np.outer(u, u) - np.outer(v, v)
     n_dec = int(0.5 * idx.size)
     rest = {"lever": [], "plain": []}
-    for i, (X, _) in enumerate(_tasks(bad.light2, idx)):
+    for i, (X, _) in enumerate(task_rows(bad.light2, idx)):
         rest["lever"].append(np.sum((X[1] @ P) ** 2))
         if i >= n_dec:
             rest["lever"].append(np.sum((X[0] @ P) ** 2))

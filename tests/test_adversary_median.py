@@ -4,25 +4,19 @@ the light-median step's direction it steers."""
 import numpy as np
 import pytest
 
-from robust_mlr import make_params, make_pools
 from robust_mlr.adversary import MedianDecoy, Poolwise, corrupt_pools
 from robust_mlr.adversary.median_attacks import decoy_direction
 from robust_mlr.adversary.redteam import SPACE
 from robust_mlr.exceptions import ValidationError
+
+from adversary_helpers import light2_problem, task_rows
 
 ALPHA = 0.1
 
 
 @pytest.fixture(scope="module")
 def problem():
-    theta = make_params(8, 2, rng=0)
-    return theta, make_pools(theta, 400, 2, 60, 4, 2000, 16, rng=1)
-
-
-def _tasks(data, idx):
-    """(X, y) of each task of ``idx``."""
-    return [(data.X[data.offsets[i]:data.offsets[i + 1]],
-             data.y[data.offsets[i]:data.offsets[i + 1]]) for i in idx]
+    return light2_problem()
 
 
 @pytest.mark.parametrize("params", [{"component": 0}, {"component": 1, "shift": 1.2,
@@ -56,7 +50,7 @@ def test_decoys_fit_the_component_with_coherent_gradients(problem):
     v = decoy_direction(theta.W)
     assert abs(v @ np.linalg.qr(theta.W)[0]).max() < 1e-12
     signs = []
-    for X, y in _tasks(bad.light2, dec):
+    for X, y in task_rows(bad.light2, dec):
         r = y - X @ w
         # every residual has magnitude s, and all push the gradient one way along v
         np.testing.assert_allclose(np.abs(r), s)
@@ -66,7 +60,7 @@ def test_decoys_fit_the_component_with_coherent_gradients(problem):
     # the signs are balanced: no mean along v
     assert abs(np.sum(signs)) <= 1
     # the shift tasks are EdgePlacement's: noise-free at w + δ s u, u ⊥ span(W) and v
-    for X, y in _tasks(bad.light2, shift[:5]):
+    for X, y in task_rows(bad.light2, shift[:5]):
         sol = np.linalg.lstsq(X, y, rcond=None)[0]
         np.testing.assert_allclose(np.linalg.norm(sol - w), 0.8 * s, rtol=1e-8)
         assert abs((sol - w) @ v) < 1e-8

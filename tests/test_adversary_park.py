@@ -4,25 +4,20 @@ what the inflaters do to the regression filter's clean reference."""
 import numpy as np
 import pytest
 
-from robust_mlr import make_params, make_pools
 from robust_mlr.adversary import MedianPark, Poolwise, corrupt_pools
 from robust_mlr.adversary.median_attacks import decoy_direction
 from robust_mlr.adversary.park_attacks import inflater_direction
 from robust_mlr.adversary.redteam import SPACE
 from robust_mlr.exceptions import ValidationError
 
+from adversary_helpers import light2_problem, task_rows
+
 ALPHA = 0.1
 
 
 @pytest.fixture(scope="module")
 def problem():
-    theta = make_params(8, 2, rng=0)
-    return theta, make_pools(theta, 400, 2, 60, 4, 2000, 16, rng=1)
-
-
-def _tasks(data, idx):
-    return [(data.X[data.offsets[i]:data.offsets[i + 1]],
-             data.y[data.offsets[i]:data.offsets[i + 1]]) for i in idx]
+    return light2_problem()
 
 
 def test_budget_parts_and_determinism(problem):
@@ -44,7 +39,7 @@ def test_budget_parts_and_determinism(problem):
     np.testing.assert_array_equal(bad.light2.y, again.light2.y)
 
 
-def test_the_four_kinds_of_tasks(problem):
+def test_the_four_kinds_oftask_rows(problem):
     theta, pools = problem
     att = MedianPark(component=0, shift=0.8, decoys=0.1, inflate=0.2, park=0.3,
                      inflate_noise=1.5)
@@ -54,21 +49,21 @@ def test_the_four_kinds_of_tasks(problem):
     v, z = decoy_direction(theta.W), inflater_direction(theta.W)
     Q = np.linalg.qr(theta.W)[0]
     assert abs(v @ z) < 1e-12 and abs(Q.T @ z).max() < 1e-12
-    for X, y in _tasks(bad.light2, inf):
+    for X, y in task_rows(bad.light2, inf):
         r = y - X @ w
         # clean-sized residuals (×1.5), a gradient with nothing along z,
         # a per-example moment with a large entry along z
         np.testing.assert_allclose(np.abs(r), 1.5 * s)
         assert abs((X.T @ r) @ z) < 1e-9
         assert np.mean(r ** 2 * (X @ z) ** 2) > 4 * np.mean(r ** 2)
-    for X, y in _tasks(bad.light2, dec[:5]):
+    for X, y in task_rows(bad.light2, dec[:5]):
         np.testing.assert_allclose(np.abs(y - X @ w), s)
-    for X, y in _tasks(bad.light2, sh[:5]):
+    for X, y in task_rows(bad.light2, sh[:5]):
         sol = np.linalg.lstsq(X, y, rcond=None)[0]
         np.testing.assert_allclose(np.linalg.norm(sol - w), 0.8 * s, rtol=1e-8)
     # the parked tasks are tasks of the other component (k = 2: component 1)
-    X = np.concatenate([t[0] for t in _tasks(bad.light2, parked)])
-    y = np.concatenate([t[1] for t in _tasks(bad.light2, parked)])
+    X = np.concatenate([t[0] for t in task_rows(bad.light2, parked)])
+    y = np.concatenate([t[1] for t in task_rows(bad.light2, parked)])
     sol = np.linalg.lstsq(X, y, rcond=None)[0]
     assert np.linalg.norm(sol - theta.W[:, 1]) < 0.1 * theta.s[1]
 

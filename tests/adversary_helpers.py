@@ -1,0 +1,17 @@
+"""Shared by the tests of the light-2 red-team families (median decoy,
+park, lever): one small problem whose light-2 tasks have 16 examples, and
+the (X, y) rows of chosen tasks."""
+
+from robust_mlr import make_params, make_pools
+
+
+def light2_problem():
+    """θ (d 8, k 2) and its pools: light 1 400 × 2, heavy 60 × 4, light 2 2 000 × 16."""
+    theta = make_params(8, 2, rng=0)
+    return theta, make_pools(theta, 400, 2, 60, 4, 2000, 16, rng=1)
+
+
+def task_rows(data, idx):
+    """(X, y) of each task of ``idx``."""
+    return [(data.X[data.offsets[i]:data.offsets[i + 1]],
+             data.y[data.offsets[i]:data.offsets[i + 1]]) for i in idx]
