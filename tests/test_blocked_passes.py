@@ -168,7 +168,7 @@ def test_filter_components_first_round_equals_per_component_filter(pool, request
     theta, data = request.getfixturevalue(pool)
     labels = data.components.copy()
     labels[::50] = -1                                      # flagged tasks are left out
-    W, s2, p, info = filter_components(data, labels, K, alpha=0.05, rng=0)
+    W, s2, p, info = filter_components(data, labels, K, alpha=0.05, rng=0, example_clip=None)
     assert [c["iterations"] for c in info["components"]] == [1] * K
     for c in range(K):
         w, v, kept, one = filter_regression(data.subset(np.flatnonzero(labels == c)), 0.05,

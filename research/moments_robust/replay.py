@@ -62,6 +62,8 @@ def fit(pools, theta, alpha, seed):
     reg = m.diagnostics_["regression"]
     rec["collapsed"] = np.flatnonzero((reg.get("posterior_noise") or {}).get(
         "collapsed", [])).tolist()
+    if reg.get("example_clip"):
+        rec["clip_iterations"] = reg["example_clip"]["iterations"]
     rec["n_classified"] = np.bincount(m.light_labels_[m.light_labels_ >= 0],
                                       minlength=theta.k).tolist()
     if getattr(m, "W_tilde_", None) is not None:
