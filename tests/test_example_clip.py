@@ -49,8 +49,12 @@ def test_refit_is_the_huber_estimate_of_each_component(capped):
         rows = rows_of == c
         ref = huber_minimiser(data.X[rows], data.y[rows], ex_w[rows], 1.5 * np.sqrt(s2[c]),
                               W0[:, c])
-        assert np.linalg.norm(W[:, c] - ref) < 1e-3 * np.sqrt(s2[c])
-        assert np.linalg.norm(W0[:, c] - ref) > 1e-3 * np.sqrt(s2[c])   # it did move
+        # the refit stops once a step is below half the standard error:
+        # here after one step, 0.014–0.021 of it from the minimiser,
+        # where least squares is 0.12–0.20 away
+        se = np.sqrt(s2[c] * D / ex_w[rows].sum())
+        assert np.linalg.norm(W[:, c] - ref) < 0.05 * se
+        assert np.linalg.norm(W0[:, c] - ref) > 0.08 * se
 
 
 def test_a_shift_on_one_example_per_task_is_cut_by_the_clip():
