@@ -43,9 +43,10 @@ QUICK = dict(d=12, k=3, n_L1=4_000, t_L1=2, n_H=90, t_H=128, n_L2=3_000, t_L2=8)
 LEARNERS = ("robust", "icml")
 SCORES = ("subspace_err", "cluster_acc", "w_err", "s2_err", "p_err", "mse_bayes",
           "precision", "recall", "fit_time")
-#: Metrics of a trial: every score per learner, and whether its fit raised
-#: (the ICML learner has no screen: the red team's extreme values crash it).
-METRICS = tuple(f"{n}_{s}" for n in LEARNERS for s in SCORES + ("crashed",))
+#: Metrics of a trial: every score per learner, whether its fit raised (the
+#: ICML learner has no screen: the red team's extreme values crash it) and
+#: the exception's class name ("" when it did not).
+METRICS = tuple(f"{n}_{s}" for n in LEARNERS for s in SCORES + ("crashed", "error"))
 
 
 def trial(point, rng):
@@ -72,11 +73,11 @@ def trial(point, rng):
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 model.fit(pools)
-        except Exception:               # a learner the attack crashes: recorded, not fatal
+        except Exception as exc:        # a learner the attack crashes: recorded, not fatal
             out.update({f"{name}_{key}": float("nan") for key in SCORES})
-            out[f"{name}_crashed"] = 1.0
+            out.update({f"{name}_crashed": 1.0, f"{name}_error": type(exc).__name__})
             continue
-        out[f"{name}_crashed"] = 0.0
+        out.update({f"{name}_crashed": 0.0, f"{name}_error": ""})
         res = score_model(model, theta, pools, test)
         res["fit_time"] = time.perf_counter() - t0
         flagged = [f if f is not None else np.zeros(pools[p].n_tasks, bool)
@@ -135,7 +136,9 @@ def summary(rows):
         crashed = [r for r in rows if r["status"] == "ok" and r.get(f"{n}_crashed") == 1]
         if crashed:
             lines.append(f"{n} fit crashed in {len(crashed)} trials (left out of the means): "
-                         + ", ".join(sorted({f"{r['attack']} α={r['alpha']}" for r in crashed})))
+                         + ", ".join(sorted({f"{r['attack']} α={r['alpha']}"
+                                             + (f" ({r[f'{n}_error']})" if r.get(f"{n}_error")
+                                                else "") for r in crashed})))
     return "\n".join(lines)
 
 
