@@ -51,7 +51,9 @@ def check_alpha(alpha, name="alpha"):
 
 
 def check_array(a, name, *, ndim=None, shape=None, finite=True, dtype=float):
-    """Convert to an ndarray and check ``ndim``, ``shape`` and finiteness."""
+    """Convert to an ndarray and check ``ndim``, ``shape`` and finiteness
+    (complex values are refused for a real ``dtype``, never cast)."""
+    check_real(a, name, dtype)
     try:
         arr = np.asarray(a, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -68,6 +70,19 @@ def check_array(a, name, *, ndim=None, shape=None, finite=True, dtype=float):
         raise ValidationError(
             f"{name} contains a non-finite value {arr[tuple(bad)]} at index {tuple(int(b) for b in bad)}")
     return arr
+
+
+def check_real(a, name, dtype=float):
+    """Refuse complex ``a`` where a real ``dtype`` is wanted: NumPy's cast would
+    drop the imaginary parts with only a warning."""
+    if np.issubdtype(np.dtype(dtype), np.complexfloating) or not np.iscomplexobj(a):
+        return
+    z = np.asarray(a)
+    bad = np.argwhere(z.imag != 0)
+    where = (f", e.g. {z[tuple(bad[0])]} at index {tuple(int(b) for b in bad[0])}"
+             if bad.size else "")
+    raise ValidationError(f"{name} is complex ({z.dtype}{where}); the model is real: pass "
+                          f"real numbers (the real parts, if the imaginary ones are noise)")
 
 
 def check_k_d(k, d, name_k="k"):

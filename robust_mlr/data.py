@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_array, check_int, check_rng
+from ._validation import check_array, check_int, check_real, check_rng
 from .exceptions import ValidationError
 
 __all__ = ["MetaDataset", "Pools"]
@@ -214,6 +214,8 @@ class MetaDataset:
         d = None
         for i, (Xi, yi) in enumerate(tasks):
             given = (np.shape(Xi), np.shape(yi))
+            check_real(Xi, f"task {i}: X_i")
+            check_real(yi, f"task {i}: y_i")
             Xi = np.atleast_2d(np.asarray(Xi, dtype=float))    # a 1-D X_i: one example
             yi = np.atleast_1d(np.asarray(yi, dtype=float))
             if d is None:
