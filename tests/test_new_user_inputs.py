@@ -34,3 +34,19 @@ def test_complex_query_is_refused_by_predict():
     with pytest.raises(ValidationError, match=r"^X_query is complex"):
         model.predict(support, X_query + 1e-3j)
     assert model.predict(support, X_query).shape == (10,)
+
+
+@pytest.mark.parametrize("preset", ["icml", "robust", "default"])
+def test_heavy_pool_of_one_example_tasks_is_refused_naming_pool_and_need(preset):
+    """One-example 'heavy' tasks carry no pair of examples: every clustering
+    stage refuses them up front (before: a fit that went through with only a
+    warning from a later stage, for the likelihood EM)."""
+    theta = make_params(6, 2, rng=0)
+    pools = make_pools(theta, 2000, 2, 60, 32, 1000, 8, rng=1)
+    pools = pools.replace(heavy=make_tasks(theta, 120, 1, rng=5))
+    learner = {"icml": MetaLearner.icml(2, rng=0), "robust": MetaLearner.robust(2, 0.05, rng=0),
+               "default": MetaLearner(2, rng=0)}[preset]
+    with pytest.raises(ValidationError, match=r"pool heavy: all 120 tasks have t_i=1 example; "
+                                              r"clustering \(\w+\) needs heavy tasks of "
+                                              r"t_i >= 2 examples"):
+        learner.fit(pools)
