@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import time
 from pathlib import Path
 
@@ -113,6 +114,9 @@ def _generate(args):
         if getattr(args, pool)[1] < 2:               # data no learner could fit
             raise ValidationError(f"--{pool} T={getattr(args, pool)[1]}: {stage} splits every "
                                   f"task into 2 halves, so {pool} tasks need T >= 2")
+    if args.k > args.d:
+        raise ValidationError(f"--k {args.k}: more components than the dimension --d {args.d}; "
+                              f"need --k <= --d")
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     path = write_synthetic_pools(args.dir, make_params(args.d, args.k, rng=rng), args.light1,
@@ -126,7 +130,7 @@ def _generate(args):
 
 def _fit(args):
     from .chunked import POOL_NAMES, open_pools, read_params
-    from .data import Pools
+    from .data import Pools, cut_by_size
     from .estimator import MetaLearner
     from .modelfile import save_model
     from .outofcore import fit_out_of_core
@@ -150,10 +154,13 @@ def _fit(args):
     chosen = {} if args.clustering is None else {"clustering": args.clustering}
     learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed,
                      **chosen)
-    learner.resolved_stages()           # an unknown --clustering fails before the data load
+    if args.clustering is not None:     # an unknown --clustering fails before the data load
+        _check_clustering(args.clustering)
+    learner.resolved_stages()
     t0 = time.perf_counter()
     if pools_dir:
         src = open_pools(data)
+        _check_k(args.k, src["heavy"].dim, data)
         how = "pools directory"
         with _dask_client(args.dask) as client:
             model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
@@ -168,8 +175,10 @@ def _fit(args):
         if args.heavy_min_size is None:
             raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
                                   f"to cut it into pools by task size")
-        pools = Pools.from_dataset(_load_dataset(data, args)[0], args.heavy_min_size,
-                                   rng=args.seed)
+        one = _load_dataset(data, args)[0]
+        _check_k(args.k, one.dim, data)
+        pools = Pools(*cut_by_size(one, args.heavy_min_size, np.random.default_rng(args.seed),
+                                   f"--heavy-min-size {args.heavy_min_size}"))
         model = learner.fit(pools)
         how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
@@ -195,6 +204,23 @@ def _fit(args):
               f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
     print(f"model: {args.out}")
     return 0
+
+
+def _check_k(k, dim, data):
+    """``--k`` at most the data's number of features."""
+    if k > dim:
+        raise ValidationError(f"--k {k}: more components than the {dim} features of {data}; "
+                              f"need --k <= {dim}")
+
+
+def _check_clustering(name):
+    """``--clustering NAME``: one of the clustering stages' names."""
+    from .stages.clustering import ALIASES
+    if name not in ALIASES:
+        close = difflib.get_close_matches(name, list(ALIASES), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValidationError(f"--clustering {name}: no such clustering stage{hint}; choose "
+                              f"from {', '.join(sorted(ALIASES))}")
 
 
 def _not_an_input(out, *inputs):

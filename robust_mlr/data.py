@@ -480,20 +480,31 @@ class Pools:
         data), and light tasks of one example join ``light2``: the subspace
         stage splits every task in two, classification needs one example.
         """
-        rng = check_rng(rng)
-        s = data.sizes
-        heavy = np.flatnonzero(s >= heavy_min_size)
-        light = np.flatnonzero(s < heavy_min_size)
-        if heavy.size == 0 or light.size < 2:
-            raise ValidationError(
-                f"heavy_min_size={heavy_min_size} leaves {heavy.size} heavy and "
-                f"{light.size} light tasks; need at least 1 and 2")
-        light = rng.permutation(light)
-        split = light[s[light] >= 2]
-        half = split.size // 2
-        if half == 0:
-            raise ValidationError(
-                f"heavy_min_size={heavy_min_size} leaves {split.size} light tasks of "
-                "two or more examples; the subspace stage (light1) needs at least 2")
-        return cls(data.subset(np.sort(split[:half])), data.subset(heavy),
-                   data.subset(np.sort(np.r_[split[half:], light[s[light] < 2]])))
+        heavy_min_size = check_int(heavy_min_size, "heavy_min_size", min_val=1)
+        return cls(*cut_by_size(data, heavy_min_size, check_rng(rng),
+                                f"heavy_min_size={heavy_min_size}"))
+
+
+def cut_by_size(data, heavy_min_size, rng, said):
+    """The light1, heavy and light2 subsets of :meth:`Pools.from_dataset`;
+    ``said`` names the threshold in errors as the caller's user wrote it
+    (``heavy_min_size=20`` in Python, ``--heavy-min-size 20`` on the command
+    line)."""
+    if not isinstance(data, MetaDataset):
+        raise ValidationError(f"data must be a MetaDataset, got {type(data).__name__}")
+    s = data.sizes
+    heavy = np.flatnonzero(s >= heavy_min_size)
+    light = np.flatnonzero(s < heavy_min_size)
+    if heavy.size == 0 or light.size < 2:
+        raise ValidationError(
+            f"{said} leaves {heavy.size} heavy and {light.size} light tasks (task sizes "
+            f"{int(s.min())}..{int(s.max())}); need at least 1 and 2")
+    light = rng.permutation(light)
+    split = light[s[light] >= 2]
+    half = split.size // 2
+    if half == 0:
+        raise ValidationError(
+            f"{said} leaves {split.size} light tasks of two or more examples; the subspace "
+            "stage (light1) needs at least 2")
+    return (data.subset(np.sort(split[:half])), data.subset(heavy),
+            data.subset(np.sort(np.r_[split[half:], light[s[light] < 2]])))

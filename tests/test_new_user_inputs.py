@@ -1,11 +1,45 @@
 """A researcher's first hour on their own data: each mistake ends in one
 ValidationError (or one CLI line) naming the parameter and the value."""
 
+import csv
+
 import numpy as np
 import pytest
 
-from robust_mlr import MetaDataset, MetaLearner, make_params, make_pools, make_tasks
+from robust_mlr import MetaDataset, MetaLearner, Pools, make_params, make_pools, make_tasks
+from robust_mlr.cli import main
+from robust_mlr.cli_data import read_csv_tasks
 from robust_mlr.exceptions import ValidationError
+
+
+def _csv(path, columns=None, n_light=300, n_heavy=30, d=4, seed=0):
+    """A CSV of light (t=3) and heavy (t=24) tasks of a two-component
+    mixture; ``columns`` maps a feature index to a function of the rows
+    (a constant or duplicated column)."""
+    rng = np.random.default_rng(seed)
+    sizes = np.r_[np.full(n_light, 3), np.full(n_heavy, 24)]
+    W = np.linalg.qr(np.random.default_rng(9).standard_normal((d, 2)))[0]
+    X = rng.standard_normal((sizes.sum(), d))
+    for j, col in (columns or {}).items():
+        X[:, j] = col(X)
+    comp = np.repeat(rng.integers(0, 2, sizes.size), sizes)
+    y = np.einsum("ij,ji->i", X, W[:, comp]) + 0.3 * rng.standard_normal(len(X))
+    ids = np.repeat([f"t{i}" for i in range(sizes.size)], sizes)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["task", *[f"f_{j}" for j in range(d)], "y"])
+        w.writerows([i, *row, v] for i, row, v in zip(ids, X.tolist(), y.tolist()))
+    return str(path)
+
+
+def _cli_error(capsys, argv):
+    """The one stderr line of a CLI user error (exit status 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
 
 
 @pytest.mark.parametrize("build, name", [
@@ -50,3 +84,33 @@ def test_heavy_pool_of_one_example_tasks_is_refused_naming_pool_and_need(preset)
                                               r"clustering \(\w+\) needs heavy tasks of "
                                               r"t_i >= 2 examples"):
         learner.fit(pools)
+
+
+@pytest.mark.parametrize("size, left", [(100, "0 heavy and 330 light"),
+                                        (2, "330 heavy and 0 light")])
+def test_heavy_min_size_is_named_as_typed(tmp_path, capsys, size, left):
+    """The CLI names its flag, Python its parameter, for the same cut."""
+    data = _csv(tmp_path / "d.csv")
+    err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", str(size), "--out",
+                              str(tmp_path / "m.json")])
+    assert f"error: --heavy-min-size {size} leaves {left} tasks (task sizes 3..24)" in err
+    assert "heavy_min_size" not in err
+    one = read_csv_tasks(data)
+    with pytest.raises(ValidationError, match=f"^heavy_min_size={size} leaves {left}"):
+        Pools.from_dataset(one, size)
+    with pytest.raises(ValidationError, match="heavy_min_size must be an integer, got '10'"):
+        Pools.from_dataset(one, "10")
+
+
+def test_cli_names_k_and_clustering_as_typed(tmp_path, capsys):
+    data = _csv(tmp_path / "d.csv")
+    out = ["--out", str(tmp_path / "m.json")]
+    err = _cli_error(capsys, ["fit", data, "--k", "7", "--heavy-min-size", "10", *out])
+    assert "error: --k 7: more components than the 4 features of" in err and "k=7" not in err
+    err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10",
+                              "--clustering", "linkge", *out])
+    assert "error: --clustering linkge: no such clustering stage (did you mean linkage?)" in err
+    assert "stage object" not in err
+    err = _cli_error(capsys, ["generate", str(tmp_path / "g"), "--d", "3", "--k", "5",
+                              "--light1", "50", "2", "--heavy", "10", "8", "--light2", "50", "4"])
+    assert "error: --k 5: more components than the dimension --d 3" in err
