@@ -37,6 +37,8 @@ def read_csv(path, task_col, y_col):
         Tasks in order of first appearance.
     labels : ndarray of str
         The task ids, in the dataset's order.
+    features : list of str
+        The feature columns' names, in the order of the dataset's columns.
 
     Raises
     ------
@@ -90,7 +92,7 @@ def read_csv(path, task_col, y_col):
                               f"{header[cols[j]]!r}: {num[row, j]} is not a finite number")
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
-    return data, ids[np.sort(first)]
+    return data, ids[np.sort(first)], [header[j] for j in feats]
 
 
 def _file_line(path, row):

@@ -62,13 +62,14 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
 
 
 def _load_dataset(path, args):
-    """One meta-dataset in memory (a chunked directory, an .npz or a CSV)
-    and its task labels (the CSV's task ids; None for the others)."""
+    """One meta-dataset in memory (a chunked directory, an .npz or a CSV),
+    its task labels and its feature names (the CSV's task ids and header;
+    None for the others)."""
     from .chunked import ChunkedMetaDataset
     from .data import MetaDataset
     path = Path(path)
     if path.is_dir():
-        return ChunkedMetaDataset(path).to_memory(), None
+        return ChunkedMetaDataset(path).to_memory(), None, None
     if not path.exists():
         raise ValidationError(f"{path}: no such file or directory")
     if path.suffix.lower() == ".csv":
@@ -77,7 +78,7 @@ def _load_dataset(path, args):
         raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
                               f"suffix says how a file is read: name a CSV file *.csv)")
     try:
-        return MetaDataset.load(path), None
+        return MetaDataset.load(path), None, None
     except (ValueError, KeyError, OSError) as exc:
         if isinstance(exc, ValidationError):
             raise
@@ -175,11 +176,16 @@ def _fit(args):
         if args.heavy_min_size is None:
             raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
                                   f"to cut it into pools by task size")
-        one = _load_dataset(data, args)[0]
+        one, _, names = _load_dataset(data, args)
         _check_k(args.k, one.dim, data)
         pools = Pools(*cut_by_size(one, args.heavy_min_size, np.random.default_rng(args.seed),
                                    f"--heavy-min-size {args.heavy_min_size}"))
-        model = learner.fit(pools)
+        try:
+            model = learner.fit(pools)
+        except ValidationError as exc:
+            if names is None or not hasattr(exc, "dependent"):
+                raise
+            raise ValidationError(_singular_columns(exc, names, data)) from None
         how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
     seconds = time.perf_counter() - t0
@@ -204,6 +210,14 @@ def _fit(args):
               f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
     print(f"model: {args.out}")
     return 0
+
+
+def _singular_columns(exc, names, data):
+    """The singular-covariates error of a CSV fit, naming its columns."""
+    from .covariates import describe_singular
+    return (f"{data}: the covariates' second moment is singular: " +
+            describe_singular([repr(names[j]) for j in exc.zero],
+                              [repr(names[j]) for j in exc.dependent], "column"))
 
 
 def _check_k(k, dim, data):
@@ -276,7 +290,7 @@ def _predict(args):
         dim = src.dim
         chunks = src.iter_chunks(args.chunk_mb << 20)
     else:
-        one, labels = _load_dataset(data, args)
+        one, labels, _ = _load_dataset(data, args)
         dim, chunks = one.dim, [one]
     if args.holdout and not data.is_dir():
         small = np.flatnonzero(np.diff(one.offsets) < 2)

@@ -114,3 +114,29 @@ def test_cli_names_k_and_clustering_as_typed(tmp_path, capsys):
     err = _cli_error(capsys, ["generate", str(tmp_path / "g"), "--d", "3", "--k", "5",
                               "--light1", "50", "2", "--heavy", "10", "8", "--light2", "50", "4"])
     assert "error: --k 5: more components than the dimension --d 3" in err
+
+
+@pytest.mark.parametrize("columns, needle", [
+    ({3: lambda X: X[:, 1]}, "columns 'f_1', 'f_3' are linearly dependent"),
+    ({2: lambda X: 0.0 * X[:, 2]}, "column 'f_2' is zero on every row: remove it"),
+    ({0: lambda X: 1.0 + 0 * X[:, 0], 3: lambda X: 5.0 + 0 * X[:, 0]},
+     "columns 'f_0', 'f_3' are linearly dependent"),
+])
+def test_singular_covariates_name_the_csv_columns(tmp_path, capsys, columns, needle):
+    """A copied, zero or second constant column makes the covariates'
+    second moment singular: the CLI names the columns by their header."""
+    data = _csv(tmp_path / "d.csv", columns)
+    for extra in ([], ["--alpha", "0.05"]):         # the ICML and the robust fit
+        err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10", *extra,
+                                  "--out", str(tmp_path / "m.json")])
+        assert f"d.csv: the covariates' second moment is singular: {needle}" in err
+
+
+def test_singular_covariates_name_the_features_in_python(tmp_path):
+    one = read_csv_tasks(_csv(tmp_path / "d.csv", {3: lambda X: -2 * X[:, 0],
+                                                   1: lambda X: 0 * X[:, 1]}))
+    pools = Pools.from_dataset(one, 10, rng=0)
+    with pytest.raises(ValidationError, match=r"feature 1 \(columns of X, from 0\) is zero on "
+                                              r"every row: remove it; features 0, 3 \(columns "
+                                              r"of X, from 0\) are linearly dependent"):
+        MetaLearner.icml(2, covariates="estimate", rng=0).fit(pools)
