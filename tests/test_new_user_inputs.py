@@ -140,3 +140,24 @@ def test_singular_covariates_name_the_features_in_python(tmp_path):
                                               r"every row: remove it; features 0, 3 \(columns "
                                               r"of X, from 0\) are linearly dependent"):
         MetaLearner.icml(2, covariates="estimate", rng=0).fit(pools)
+
+
+def test_misspelled_attack_parameter_names_attack_parameter_and_closest():
+    """Every way of building an attack with a misspelled parameter (the class,
+    the registry, a pool-wise spec, the red team's strategy) says which."""
+    from robust_mlr.adversary import ComponentShift, Poolwise, corrupt_pools, get_attack
+    want = (r"^attack 'component_shift' \(ComponentShift\) has no option 'shfit' \(did you "
+            r"mean 'shift'\?\); valid options: component, shift, direction, noise, pick$")
+    for build in (lambda: ComponentShift(shfit=2.0), lambda: get_attack("component_shift",
+                                                                        shfit=2.0),
+                  lambda: Poolwise(light2=("component_shift", {"shfit": 2.0}))):
+        with pytest.raises(ValidationError, match=want):
+            build()
+    with pytest.raises(ValidationError, match=r"attack 'poolwise' \(Poolwise\) has no option "
+                                              r"'haevy' \(did you mean 'heavy'\?\)"):
+        Poolwise(haevy="fake_cluster")
+    theta = make_params(6, 2, rng=0)
+    pools = make_pools(theta, 200, 2, 40, 16, 200, 4, rng=1)
+    bad = corrupt_pools(pools, get_attack("component_shift", shift=2.0), 0.05, theta=theta,
+                        rng=2)                                        # the right name works
+    assert bad.masks["light2"].sum() == 10
