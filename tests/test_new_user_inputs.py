@@ -161,3 +161,48 @@ def test_misspelled_attack_parameter_names_attack_parameter_and_closest():
     bad = corrupt_pools(pools, get_attack("component_shift", shift=2.0), 0.05, theta=theta,
                         rng=2)                                        # the right name works
     assert bad.masks["light2"].sum() == 10
+
+
+def _plotted_trial(point, rng):
+    return {"value": float(point["mu"] + rng.standard_normal())}
+
+
+def _plot_value(rows, out):
+    from robust_mlr.engine.plotting import figure, save_figure
+    fig, axes = figure(1)
+    axes[0].plot([r["mu"] for r in rows], [r["value"] for r in rows])
+    return save_figure(fig, out, rows[0]["experiment"])
+
+
+def _plotted():
+    from robust_mlr.engine import Experiment
+    return Experiment(name="plotted", func=_plotted_trial, grid={"mu": [0.0, 1.0]},
+                      metrics=("value",), replicates=1, plot=_plot_value)
+
+
+PLOTTED = _plotted()
+
+
+@pytest.mark.parametrize("command", ["demo", "experiment"])
+def test_ctrl_c_during_the_final_plot_is_one_line_and_status_130(tmp_path, monkeypatch,
+                                                                 capsys, command):
+    """The plot is the last step of demo and experiment run: a Ctrl-C there
+    ends like one anywhere else in the command (the rows stay saved)."""
+    import matplotlib.figure
+    drawn = []
+
+    def interrupted(self, *args, **kwargs):
+        drawn.append(self)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", interrupted)
+    argv = (["demo", "--quick", "--attack", "none", "--out", str(tmp_path)]
+            if command == "demo" else
+            ["experiment", "run", "test_new_user_inputs:PLOTTED", "--workers", "1",
+             "--no-progress", "--out", str(tmp_path)])
+    assert main(argv) == 130 and drawn
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1] == "interrupted" and "Traceback" not in captured.err
+    assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".*.tmp"))
+    if command == "experiment":
+        from robust_mlr.engine import read_results
+        assert len(read_results(tmp_path / "plotted.csv")) == 2
