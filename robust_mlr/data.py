@@ -244,7 +244,12 @@ class MetaDataset:
                                   "need one response per row")
         if ids.shape != y.shape:
             raise ValidationError(f"task_ids has shape {ids.shape}; expected {y.shape}")
-        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        try:
+            _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        except TypeError:           # e.g. None among the labels: they cannot be ordered
+            kinds = sorted({type(v).__name__ for v in ids.ravel()})
+            raise ValidationError(f"task_ids must be labels of one kind that sort (numbers or "
+                                  f"strings), got {', '.join(kinds)}") from None
         order_of_label = np.argsort(np.argsort(first))      # label -> appearance rank
         task = order_of_label[inverse.ravel()]
         perm = np.argsort(task, kind="stable")
@@ -493,6 +498,8 @@ def cut_by_size(data, heavy_min_size, rng, said):
     if not isinstance(data, MetaDataset):
         raise ValidationError(f"data must be a MetaDataset, got {type(data).__name__}")
     s = data.sizes
+    if s.size == 0:
+        raise ValidationError(f"{said}: the meta-dataset has no tasks to cut into pools")
     heavy = np.flatnonzero(s >= heavy_min_size)
     light = np.flatnonzero(s < heavy_min_size)
     if heavy.size == 0 or light.size < 2:

@@ -206,3 +206,29 @@ def test_ctrl_c_during_the_final_plot_is_one_line_and_status_130(tmp_path, monke
     if command == "experiment":
         from robust_mlr.engine import read_results
         assert len(read_results(tmp_path / "plotted.csv")) == 2
+
+
+def test_a_csv_with_only_its_header_is_one_line(tmp_path, capsys):
+    data = tmp_path / "empty.csv"
+    data.write_text("task,f_0,f_1,y\n")
+    err = _cli_error(capsys, ["fit", str(data), "--k", "2", "--heavy-min-size", "10",
+                              "--out", str(tmp_path / "m.json")])
+    assert f"{data}: no data rows below the header" in err
+    with pytest.raises(ValidationError, match="heavy_min_size=10: the meta-dataset has no tasks"):
+        Pools.from_dataset(MetaDataset.from_arrays(np.zeros((0, 2)), np.zeros(0), []), 10)
+
+
+def test_a_column_named_in_another_case_is_suggested(tmp_path, capsys):
+    data = _csv(tmp_path / "d.csv")
+    text = open(data).read().replace("task,", "Task,", 1)
+    open(data, "w").write(text)
+    err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10",
+                              "--out", str(tmp_path / "m.json")])
+    assert "no task-id column 'task'; the columns are Task, f_0" in err
+    assert "(did you mean 'Task'?)" in err
+
+
+def test_task_ids_that_cannot_be_ordered_are_named():
+    with pytest.raises(ValidationError, match="task_ids must be labels of one kind that sort "
+                                              r"\(numbers or strings\), got NoneType, int"):
+        MetaDataset.from_arrays(np.ones((4, 2)), np.ones(4), [None, 1, None, 1])
