@@ -232,3 +232,30 @@ def test_task_ids_that_cannot_be_ordered_are_named():
     with pytest.raises(ValidationError, match="task_ids must be labels of one kind that sort "
                                               r"\(numbers or strings\), got NoneType, int"):
         MetaDataset.from_arrays(np.ones((4, 2)), np.ones(4), [None, 1, None, 1])
+
+
+def _warning_trial(point, rng):
+    import warnings
+    warnings.warn(f"trial {point['i']} says\nthis over two lines", UserWarning)
+    return {"value": float(rng.standard_normal())}
+
+
+def _warning():
+    from robust_mlr.engine import Experiment
+    return Experiment(name="warning", func=_warning_trial, grid={"i": [0, 1]},
+                      metrics=("value",), replicates=1)
+
+
+WARNING = _warning()
+
+
+def test_worker_warnings_print_as_one_line_like_the_parents(tmp_path, capfd):
+    """With worker processes a trial's warning is printed by the worker:
+    it keeps the command line's one-line format (not Python's default of
+    the message and the source line that raised it)."""
+    assert main(["experiment", "run", "test_new_user_inputs:WARNING", "--workers", "2",
+                 "--no-progress", "--out", str(tmp_path)]) == 0
+    err = capfd.readouterr().err
+    lines = [ln for ln in err.splitlines() if "says" in ln or "warnings.warn" in ln]
+    assert sorted(lines) == [f"robust-mlr: warning: UserWarning: trial {i} says this over two "
+                             f"lines" for i in (0, 1)], err
