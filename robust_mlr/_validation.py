@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import numbers
 
 import numpy as np
@@ -98,4 +99,7 @@ def lookup(registry, name, kind):
     try:
         return registry[name]
     except (KeyError, TypeError):
-        raise ValidationError(f"{kind} {name!r} unknown; choose from {sorted(registry)}") from None
+        close = difflib.get_close_matches(str(name), list(registry), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValidationError(f"{kind} {name!r} unknown{hint}; choose from "
+                              f"{sorted(registry)}") from None

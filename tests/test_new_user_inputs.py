@@ -259,3 +259,12 @@ def test_worker_warnings_print_as_one_line_like_the_parents(tmp_path, capfd):
     lines = [ln for ln in err.splitlines() if "says" in ln or "warnings.warn" in ln]
     assert sorted(lines) == [f"robust-mlr: warning: UserWarning: trial {i} says this over two "
                              f"lines" for i in (0, 1)], err
+
+
+def test_misspelled_attack_name_suggests_the_closest():
+    from robust_mlr.adversary import corrupt_pools
+    theta = make_params(6, 2, rng=0)
+    pools = make_pools(theta, 200, 2, 40, 16, 200, 4, rng=1)
+    with pytest.raises(ValidationError, match=r"^attack 'fake_clutser' unknown \(did you mean "
+                                              r"'fake_cluster'\?\); choose from \["):
+        corrupt_pools(pools, "fake_clutser", 0.05, theta=theta, rng=2)
