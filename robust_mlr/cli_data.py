@@ -131,7 +131,7 @@ def _generate(args):
 
 def _fit(args):
     from .chunked import POOL_NAMES, open_pools, read_params
-    from .data import Pools, cut_by_size
+    from .data import Pools, _cut_by_size
     from .estimator import MetaLearner
     from .modelfile import save_model
     from .outofcore import fit_out_of_core
@@ -178,8 +178,9 @@ def _fit(args):
                                   f"to cut it into pools by task size")
         one, _, names = _load_dataset(data, args)
         _check_k(args.k, one.dim, data)
-        pools = Pools(*cut_by_size(one, args.heavy_min_size, np.random.default_rng(args.seed),
-                                   f"--heavy-min-size {args.heavy_min_size}"))
+        pools = Pools(*_cut_by_size(one, args.heavy_min_size,
+                                    np.random.default_rng(args.seed),
+                                    f"--heavy-min-size {args.heavy_min_size}"))
         try:
             model = learner.fit(pools)
         except ValidationError as exc:
@@ -214,9 +215,9 @@ def _fit(args):
 
 def _singular_columns(exc, names, data):
     """The singular-covariates error of a CSV fit, naming its columns."""
-    from .covariates import describe_singular
+    from .covariates import _describe_singular
     return (f"{data}: the covariates' second moment is singular: " +
-            describe_singular([repr(names[j]) for j in exc.zero],
+            _describe_singular([repr(names[j]) for j in exc.zero],
                               [repr(names[j]) for j in exc.dependent], "column"))
 
 

@@ -244,7 +244,7 @@ class Whitening:
         vals, Q = np.linalg.eigh((Sigma + Sigma.T) / 2)
         null = vals <= 1e-10 * max(vals[-1], 1e-300)
         if null[0]:
-            raise singular_features(Sigma, Q[:, null], vals)
+            raise _singular_features(Sigma, Q[:, null], vals)
         return cls(Sigma, (Q * np.sqrt(vals)) @ Q.T, (Q / np.sqrt(vals)) @ Q.T,
                    dict(info, condition=float(vals[-1] / vals[0])))
 
@@ -271,18 +271,18 @@ class Whitening:
         return np.linalg.qr(self.inv_root @ U)[0]
 
 
-def singular_features(Sigma, null, vals):
+def _singular_features(Sigma, null, vals):
     """The error for a singular second moment Σ̂: it names the features
     (columns of X, from 0) that are zero on every row and those in a linear
     dependence (the features the null space ``null`` of Σ̂ touches), and
     carries them as ``zero`` and ``dependent`` (lists of column indices) so
     a caller that knows the columns' names can name them
-    (:func:`describe_singular`)."""
+    (``_describe_singular``)."""
     touched = np.linalg.norm(null, axis=1) > 1e-6
     zero = touched & (np.diag(Sigma) <= 1e-10 * max(vals[-1], 1e-300))
     err = ValidationError(
         f"the covariates' second moment is singular (eigenvalues {vals[0]:.3g} .. "
-        f"{vals[-1]:.3g}): " + describe_singular(np.flatnonzero(zero),
+        f"{vals[-1]:.3g}): " + _describe_singular(np.flatnonzero(zero),
                                                  np.flatnonzero(touched & ~zero),
                                                  "feature", "(columns of X, from 0)"))
     err.zero = [int(j) for j in np.flatnonzero(zero)]
@@ -290,7 +290,7 @@ def singular_features(Sigma, null, vals):
     return err
 
 
-def describe_singular(zero, dependent, noun, where=""):
+def _describe_singular(zero, dependent, noun, where=""):
     """``feature 1 is zero on every row ...; features 2, 3 are linearly
     dependent ...: remove ...`` for the given labels."""
     where = f" {where}" if where else ""

@@ -486,11 +486,11 @@ class Pools:
         stage splits every task in two, classification needs one example.
         """
         heavy_min_size = check_int(heavy_min_size, "heavy_min_size", min_val=1)
-        return cls(*cut_by_size(data, heavy_min_size, check_rng(rng),
+        return cls(*_cut_by_size(data, heavy_min_size, check_rng(rng),
                                 f"heavy_min_size={heavy_min_size}"))
 
 
-def cut_by_size(data, heavy_min_size, rng, said):
+def _cut_by_size(data, heavy_min_size, rng, said):
     """The light1, heavy and light2 subsets of :meth:`Pools.from_dataset`;
     ``said`` names the threshold in errors as the caller's user wrote it
     (``heavy_min_size=20`` in Python, ``--heavy-min-size 20`` on the command

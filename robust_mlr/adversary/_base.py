@@ -136,7 +136,7 @@ class Attack(abc.ABC):
         # closest valid name (Python's TypeError names neither the attack nor
         # what was meant); checked here, once for every attack class
         if kwargs:
-            check_attack_keywords(cls, kwargs)
+            _check_attack_keywords(cls, kwargs)
         return super().__new__(cls)
 
     def choose(self, data, n_bad, ctx, rng):
@@ -182,7 +182,7 @@ class Attack(abc.ABC):
         return f"{type(self).__name__}({params})"
 
 
-def check_attack_keywords(cls, kwargs):
+def _check_attack_keywords(cls, kwargs):
     """Raise a ValidationError for a keyword ``cls(...)`` does not take."""
     init = cls.__init__
     params = {} if init is object.__init__ else inspect.signature(init).parameters
