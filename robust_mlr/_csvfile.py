@@ -11,6 +11,7 @@ name, text that is not UTF-8.
 from __future__ import annotations
 
 import csv
+import difflib
 import warnings
 from pathlib import Path
 
@@ -37,6 +38,8 @@ def read_csv(path, task_col, y_col):
         Tasks in order of first appearance.
     labels : ndarray of str
         The task ids, in the dataset's order.
+    features : list of str
+        The feature columns' names, in the order of the dataset's columns.
 
     Raises
     ------
@@ -62,6 +65,10 @@ def read_csv(path, task_col, y_col):
             other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
             hint = (f" (fields are separated by commas; this header has {other!r} between "
                     f"them)" if other else "")
+            close = [h for h in header if h.lower() == col.lower()] or \
+                difflib.get_close_matches(col, header, n=1)
+            if close and not other:
+                hint = f" (did you mean {close[0]!r}?)"
             raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
                                   f"{', '.join(header)}{hint}")
     feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
@@ -75,6 +82,7 @@ def read_csv(path, task_col, y_col):
     try:
         with warnings.catch_warnings():    # numpy's note on the blank lines it skips
             warnings.filterwarnings("ignore", "Input line", UserWarning)
+            warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
             num = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2, usecols=cols,
                              comments=None, quotechar='"')
             ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
@@ -83,6 +91,8 @@ def read_csv(path, task_col, y_col):
         raise ValidationError(_not_utf8(path)) from None
     except ValueError as exc:
         raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
+    if num.shape[0] == 0:
+        raise ValidationError(f"{path}: no data rows below the header")
     bad = ~np.isfinite(num)
     if bad.any():
         row, j = np.argwhere(bad)[0]
@@ -90,7 +100,7 @@ def read_csv(path, task_col, y_col):
                               f"{header[cols[j]]!r}: {num[row, j]} is not a finite number")
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
-    return data, ids[np.sort(first)]
+    return data, ids[np.sort(first)], [header[j] for j in feats]
 
 
 def _file_line(path, row):

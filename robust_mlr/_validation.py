@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import numbers
 
 import numpy as np
@@ -51,7 +52,9 @@ def check_alpha(alpha, name="alpha"):
 
 
 def check_array(a, name, *, ndim=None, shape=None, finite=True, dtype=float):
-    """Convert to an ndarray and check ``ndim``, ``shape`` and finiteness."""
+    """Convert to an ndarray and check ``ndim``, ``shape`` and finiteness
+    (complex values are refused for a real ``dtype``, never cast)."""
+    check_real(a, name, dtype)
     try:
         arr = np.asarray(a, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -70,6 +73,19 @@ def check_array(a, name, *, ndim=None, shape=None, finite=True, dtype=float):
     return arr
 
 
+def check_real(a, name, dtype=float):
+    """Refuse complex ``a`` where a real ``dtype`` is wanted: NumPy's cast would
+    drop the imaginary parts with only a warning."""
+    if np.issubdtype(np.dtype(dtype), np.complexfloating) or not np.iscomplexobj(a):
+        return
+    z = np.asarray(a)
+    bad = np.argwhere(z.imag != 0)
+    where = (f", e.g. {z[tuple(bad[0])]} at index {tuple(int(b) for b in bad[0])}"
+             if bad.size else "")
+    raise ValidationError(f"{name} is complex ({z.dtype}{where}); the model is real: pass "
+                          f"real numbers (the real parts, if the imaginary ones are noise)")
+
+
 def check_k_d(k, d, name_k="k"):
     """Check 1 <= k <= d."""
     k = check_int(k, name_k, min_val=1)
@@ -83,4 +99,7 @@ def lookup(registry, name, kind):
     try:
         return registry[name]
     except (KeyError, TypeError):
-        raise ValidationError(f"{kind} {name!r} unknown; choose from {sorted(registry)}") from None
+        close = difflib.get_close_matches(str(name), list(registry), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValidationError(f"{kind} {name!r} unknown{hint}; choose from "
+                              f"{sorted(registry)}") from None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import time
 from pathlib import Path
 
@@ -61,13 +62,14 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
 
 
 def _load_dataset(path, args):
-    """One meta-dataset in memory (a chunked directory, an .npz or a CSV)
-    and its task labels (the CSV's task ids; None for the others)."""
+    """One meta-dataset in memory (a chunked directory, an .npz or a CSV),
+    its task labels and its feature names (the CSV's task ids and header;
+    None for the others)."""
     from .chunked import ChunkedMetaDataset
     from .data import MetaDataset
     path = Path(path)
     if path.is_dir():
-        return ChunkedMetaDataset(path).to_memory(), None
+        return ChunkedMetaDataset(path).to_memory(), None, None
     if not path.exists():
         raise ValidationError(f"{path}: no such file or directory")
     if path.suffix.lower() == ".csv":
@@ -76,7 +78,7 @@ def _load_dataset(path, args):
         raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
                               f"suffix says how a file is read: name a CSV file *.csv)")
     try:
-        return MetaDataset.load(path), None
+        return MetaDataset.load(path), None, None
     except (ValueError, KeyError, OSError) as exc:
         if isinstance(exc, ValidationError):
             raise
@@ -113,6 +115,9 @@ def _generate(args):
         if getattr(args, pool)[1] < 2:               # data no learner could fit
             raise ValidationError(f"--{pool} T={getattr(args, pool)[1]}: {stage} splits every "
                                   f"task into 2 halves, so {pool} tasks need T >= 2")
+    if args.k > args.d:
+        raise ValidationError(f"--k {args.k}: more components than the dimension --d {args.d}; "
+                              f"need --k <= --d")
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     path = write_synthetic_pools(args.dir, make_params(args.d, args.k, rng=rng), args.light1,
@@ -126,7 +131,7 @@ def _generate(args):
 
 def _fit(args):
     from .chunked import POOL_NAMES, open_pools, read_params
-    from .data import Pools
+    from .data import Pools, _cut_by_size
     from .estimator import MetaLearner
     from .modelfile import save_model
     from .outofcore import fit_out_of_core
@@ -150,10 +155,13 @@ def _fit(args):
     chosen = {} if args.clustering is None else {"clustering": args.clustering}
     learner = preset(args.k, alpha=args.alpha, covariates=args.covariates, rng=args.seed,
                      **chosen)
-    learner.resolved_stages()           # an unknown --clustering fails before the data load
+    if args.clustering is not None:     # an unknown --clustering fails before the data load
+        _check_clustering(args.clustering)
+    learner.resolved_stages()
     t0 = time.perf_counter()
     if pools_dir:
         src = open_pools(data)
+        _check_k(args.k, src["heavy"].dim, data)
         how = "pools directory"
         with _dask_client(args.dask) as client:
             model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
@@ -168,9 +176,17 @@ def _fit(args):
         if args.heavy_min_size is None:
             raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
                                   f"to cut it into pools by task size")
-        pools = Pools.from_dataset(_load_dataset(data, args)[0], args.heavy_min_size,
-                                   rng=args.seed)
-        model = learner.fit(pools)
+        one, _, names = _load_dataset(data, args)
+        _check_k(args.k, one.dim, data)
+        pools = Pools(*_cut_by_size(one, args.heavy_min_size,
+                                    np.random.default_rng(args.seed),
+                                    f"--heavy-min-size {args.heavy_min_size}"))
+        try:
+            model = learner.fit(pools)
+        except ValidationError as exc:
+            if names is None or not hasattr(exc, "dependent"):
+                raise
+            raise ValidationError(_singular_columns(exc, names, data)) from None
         how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
     seconds = time.perf_counter() - t0
@@ -195,6 +211,31 @@ def _fit(args):
               f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
     print(f"model: {args.out}")
     return 0
+
+
+def _singular_columns(exc, names, data):
+    """The singular-covariates error of a CSV fit, naming its columns."""
+    from .covariates import _describe_singular
+    return (f"{data}: the covariates' second moment is singular: " +
+            _describe_singular([repr(names[j]) for j in exc.zero],
+                              [repr(names[j]) for j in exc.dependent], "column"))
+
+
+def _check_k(k, dim, data):
+    """``--k`` at most the data's number of features."""
+    if k > dim:
+        raise ValidationError(f"--k {k}: more components than the {dim} features of {data}; "
+                              f"need --k <= {dim}")
+
+
+def _check_clustering(name):
+    """``--clustering NAME``: one of the clustering stages' names."""
+    from .stages.clustering import ALIASES
+    if name not in ALIASES:
+        close = difflib.get_close_matches(name, list(ALIASES), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValidationError(f"--clustering {name}: no such clustering stage{hint}; choose "
+                              f"from {', '.join(sorted(ALIASES))}")
 
 
 def _not_an_input(out, *inputs):
@@ -250,7 +291,7 @@ def _predict(args):
         dim = src.dim
         chunks = src.iter_chunks(args.chunk_mb << 20)
     else:
-        one, labels = _load_dataset(data, args)
+        one, labels, _ = _load_dataset(data, args)
         dim, chunks = one.dim, [one]
     if args.holdout and not data.is_dir():
         small = np.flatnonzero(np.diff(one.offsets) < 2)

@@ -242,10 +242,9 @@ class Whitening:
             If Σ̂ is singular (a constant or duplicated feature).
         """
         vals, Q = np.linalg.eigh((Sigma + Sigma.T) / 2)
-        if vals[0] <= 1e-10 * max(vals[-1], 1e-300):
-            raise ValidationError(
-                f"the covariates' second moment is singular (eigenvalues {vals[0]:.3g} .. "
-                f"{vals[-1]:.3g}): remove constant or linearly dependent features")
+        null = vals <= 1e-10 * max(vals[-1], 1e-300)
+        if null[0]:
+            raise _singular_features(Sigma, Q[:, null], vals)
         return cls(Sigma, (Q * np.sqrt(vals)) @ Q.T, (Q / np.sqrt(vals)) @ Q.T,
                    dict(info, condition=float(vals[-1] / vals[0])))
 
@@ -270,6 +269,44 @@ class Whitening:
     def basis_to_original(self, U):
         """Orthonormal basis of Σ̂^{-1/2} span(U)."""
         return np.linalg.qr(self.inv_root @ U)[0]
+
+
+def _singular_features(Sigma, null, vals):
+    """The error for a singular second moment Σ̂: it names the features
+    (columns of X, from 0) that are zero on every row and those in a linear
+    dependence (the features the null space ``null`` of Σ̂ touches), and
+    carries them as ``zero`` and ``dependent`` (lists of column indices) so
+    a caller that knows the columns' names can name them
+    (``_describe_singular``)."""
+    touched = np.linalg.norm(null, axis=1) > 1e-6
+    zero = touched & (np.diag(Sigma) <= 1e-10 * max(vals[-1], 1e-300))
+    err = ValidationError(
+        f"the covariates' second moment is singular (eigenvalues {vals[0]:.3g} .. "
+        f"{vals[-1]:.3g}): " + _describe_singular(np.flatnonzero(zero),
+                                                 np.flatnonzero(touched & ~zero),
+                                                 "feature", "(columns of X, from 0)"))
+    err.zero = [int(j) for j in np.flatnonzero(zero)]
+    err.dependent = [int(j) for j in np.flatnonzero(touched & ~zero)]
+    return err
+
+
+def _describe_singular(zero, dependent, noun, where=""):
+    """``feature 1 is zero on every row ...; features 2, 3 are linearly
+    dependent ...: remove ...`` for the given labels."""
+    where = f" {where}" if where else ""
+
+    def named(items):
+        items = [str(i) for i in items]
+        return f"{noun} {items[0]}{where} is" if len(items) == 1 else \
+            f"{noun}s {', '.join(items)}{where} are"
+    parts = []
+    if len(zero):
+        parts.append(f"{named(zero)} zero on every row: remove "
+                     f"{'it' if len(zero) == 1 else 'them'}")
+    if len(dependent):
+        parts.append(f"{named(dependent)} linearly dependent (e.g. one a copy or a multiple "
+                     f"of another): remove one of them")
+    return "; ".join(parts)
 
 
 def fit_whitened(learner, pools):

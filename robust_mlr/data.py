@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validation import check_array, check_int, check_rng
+from ._validation import check_array, check_int, check_real, check_rng
 from .exceptions import ValidationError
 
 __all__ = ["MetaDataset", "Pools"]
@@ -214,6 +214,8 @@ class MetaDataset:
         d = None
         for i, (Xi, yi) in enumerate(tasks):
             given = (np.shape(Xi), np.shape(yi))
+            check_real(Xi, f"task {i}: X_i")
+            check_real(yi, f"task {i}: y_i")
             Xi = np.atleast_2d(np.asarray(Xi, dtype=float))    # a 1-D X_i: one example
             yi = np.atleast_1d(np.asarray(yi, dtype=float))
             if d is None:
@@ -242,7 +244,12 @@ class MetaDataset:
                                   "need one response per row")
         if ids.shape != y.shape:
             raise ValidationError(f"task_ids has shape {ids.shape}; expected {y.shape}")
-        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        try:
+            _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        except TypeError:           # e.g. None among the labels: they cannot be ordered
+            kinds = sorted({type(v).__name__ for v in ids.ravel()})
+            raise ValidationError(f"task_ids must be labels of one kind that sort (numbers or "
+                                  f"strings), got {', '.join(kinds)}") from None
         order_of_label = np.argsort(np.argsort(first))      # label -> appearance rank
         task = order_of_label[inverse.ravel()]
         perm = np.argsort(task, kind="stable")
@@ -478,20 +485,33 @@ class Pools:
         data), and light tasks of one example join ``light2``: the subspace
         stage splits every task in two, classification needs one example.
         """
-        rng = check_rng(rng)
-        s = data.sizes
-        heavy = np.flatnonzero(s >= heavy_min_size)
-        light = np.flatnonzero(s < heavy_min_size)
-        if heavy.size == 0 or light.size < 2:
-            raise ValidationError(
-                f"heavy_min_size={heavy_min_size} leaves {heavy.size} heavy and "
-                f"{light.size} light tasks; need at least 1 and 2")
-        light = rng.permutation(light)
-        split = light[s[light] >= 2]
-        half = split.size // 2
-        if half == 0:
-            raise ValidationError(
-                f"heavy_min_size={heavy_min_size} leaves {split.size} light tasks of "
-                "two or more examples; the subspace stage (light1) needs at least 2")
-        return cls(data.subset(np.sort(split[:half])), data.subset(heavy),
-                   data.subset(np.sort(np.r_[split[half:], light[s[light] < 2]])))
+        heavy_min_size = check_int(heavy_min_size, "heavy_min_size", min_val=1)
+        return cls(*_cut_by_size(data, heavy_min_size, check_rng(rng),
+                                f"heavy_min_size={heavy_min_size}"))
+
+
+def _cut_by_size(data, heavy_min_size, rng, said):
+    """The light1, heavy and light2 subsets of :meth:`Pools.from_dataset`;
+    ``said`` names the threshold in errors as the caller's user wrote it
+    (``heavy_min_size=20`` in Python, ``--heavy-min-size 20`` on the command
+    line)."""
+    if not isinstance(data, MetaDataset):
+        raise ValidationError(f"data must be a MetaDataset, got {type(data).__name__}")
+    s = data.sizes
+    if s.size == 0:
+        raise ValidationError(f"{said}: the meta-dataset has no tasks to cut into pools")
+    heavy = np.flatnonzero(s >= heavy_min_size)
+    light = np.flatnonzero(s < heavy_min_size)
+    if heavy.size == 0 or light.size < 2:
+        raise ValidationError(
+            f"{said} leaves {heavy.size} heavy and {light.size} light tasks (task sizes "
+            f"{int(s.min())}..{int(s.max())}); need at least 1 and 2")
+    light = rng.permutation(light)
+    split = light[s[light] >= 2]
+    half = split.size // 2
+    if half == 0:
+        raise ValidationError(
+            f"{said} leaves {split.size} light tasks of two or more examples; the subspace "
+            "stage (light1) needs at least 2")
+    return (data.subset(np.sort(split[:half])), data.subset(heavy),
+            data.subset(np.sort(np.r_[split[half:], light[s[light] < 2]])))

@@ -323,4 +323,4 @@ def test_clustering_is_chosen_on_the_command_line(user_csv, tmp_path, capsys):
     assert json.loads(model.read_text())["learner"]["clustering"] == "EM()"
     err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--clustering", "emm", "--out", str(model)])
-    assert "clustering method 'emm' unknown (did you mean 'em'?)" in err
+    assert "--clustering emm: no such clustering stage (did you mean em?)" in err

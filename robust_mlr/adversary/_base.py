@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import abc
 import functools
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._params import unknown_option
 from .._validation import check_alpha, check_rng, lookup
 from ..data import MetaDataset, Pools
 from ..exceptions import ValidationError
@@ -129,6 +131,14 @@ class Attack(abc.ABC):
     stage = "generic"
     targets = ("light1", "heavy", "light2")
 
+    def __new__(cls, *args, **kwargs):
+        # a misspelled parameter is a ValidationError naming the attack and the
+        # closest valid name (Python's TypeError names neither the attack nor
+        # what was meant); checked here, once for every attack class
+        if kwargs:
+            _check_attack_keywords(cls, kwargs)
+        return super().__new__(cls)
+
     def choose(self, data, n_bad, ctx, rng):
         """Which tasks to replace (default: uniformly at random)."""
         return np.sort(rng.choice(data.n_tasks, size=n_bad, replace=False))
@@ -170,6 +180,19 @@ class Attack(abc.ABC):
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
+
+
+def _check_attack_keywords(cls, kwargs):
+    """Raise a ValidationError for a keyword ``cls(...)`` does not take."""
+    init = cls.__init__
+    params = {} if init is object.__init__ else inspect.signature(init).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    valid = [n for n, p in list(params.items())[1:]
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for key in kwargs:
+        if key not in valid:
+            raise unknown_option(f"attack {cls.name!r} ({cls.__name__})", key, valid)
 
 
 def get_attack(attack, **kwargs):

@@ -104,11 +104,15 @@ def _labels(trials):
     return out
 
 
-def _worker_init(parent, queue):
+def _worker_init(parent, queue, show=None):
     """Worker initializer: die with the parent, leave Ctrl-C to the parent
-    (which stops the workers itself), and report the running stage."""
+    (which stops the workers itself), report the running stage, and print
+    warnings as the parent does (``show``: the command line's one-line
+    format, which a spawned process does not inherit)."""
     global _PROBE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if show is not None:
+        warnings.showwarning = show
     _die_with_parent(parent)
     _PROBE = StageProbe(lambda label, stage, secs: queue.put_nowait(
         (os.getpid(), label, stage, secs)), period=_STAGE_PERIOD)
@@ -162,8 +166,10 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
     trials already finished are handed to ``on_result``."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
+    show = warnings.showwarning           # the package's own (the CLI's) pickles by name
+    show = show if getattr(show, "__module__", "").startswith("robust_mlr.") else None
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                               initargs=(os.getpid(), queue))
+                               initargs=(os.getpid(), queue, show))
     futs, taken = {}, set()
     try:
         with _single_threaded_blas():           # the workers start at the first submit

@@ -15,6 +15,7 @@ from scipy.special import logsumexp
 
 from .classification.likelihood import task_neg_log_lik
 from ..data import MetaDataset
+from .._validation import check_real
 from ..exceptions import ValidationError, not_fitted
 
 __all__ = ["posterior", "task_parameters", "MixturePredictor"]
@@ -98,6 +99,7 @@ class MixturePredictor:
         ndarray (n,)
         """
         beta = self.task_parameters(support, method)
+        check_real(X_query, "X_query")
         try:
             X_query = np.asarray(X_query, dtype=float)
         except (TypeError, ValueError):

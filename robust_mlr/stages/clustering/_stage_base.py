@@ -70,6 +70,12 @@ class ClusteringStage(Stage):
         if k > data.n_tasks:
             raise ValidationError(f"k={k} components but the heavy pool has {data.n_tasks} "
                                   f"task(s): clustering needs at least k heavy tasks")
+        if data.n_tasks and data.sizes.max() < 2:       # no two examples of one task anywhere
+            raise ValidationError(
+                f"pool {self.pool}: all {data.n_tasks} tasks have t_i=1 example; clustering "
+                f"({type(self).__name__}) needs heavy tasks of t_i >= 2 examples (the "
+                f"pairwise statistics split a task into halves; a task of one example is a "
+                f"light task: put it in light2)")
         threat = threat or ThreatModel()
         rng = check_rng(rng)
         options = self._options()
