@@ -7,9 +7,10 @@ asks the kernel for transparent huge pages for every array of 4 MB or more
 (``madvise(MADV_HUGEPAGE)``); where the kernel then compacts memory on the
 first touch (the ``madvise`` defragmentation policy, a common default), a
 fit whose process has already allocated and freed large arrays — the
-second fit of a session, a fit beside other jobs — spent 0.6–0.8 s of
-system time in page faults on these two arrays at 10⁶ tasks per light pool
-(d = 32), against 0.2–0.3 s without the advice. :func:`empty` gives them a
+second fit of a session, a fit beside other jobs — spent 0.5–1.3 s of
+system time per fit (median 0.62 s over twelve fits at 10⁶ tasks per
+light pool, d = 32), nearly all of it in the faults of these two arrays,
+against 0.3–0.6 s (median 0.44 s) without the advice. :func:`empty` gives them a
 fresh anonymous mapping instead, which the kernel backs with ordinary
 pages unless it is configured to use huge pages everywhere; the values
 written are the same, only the page size differs.
