@@ -240,8 +240,16 @@ def _count_inside_streams(blocks, brackets):
     nan = [0] * len(brackets)
     for values in blocks():
         for s, v in enumerate(values):
-            nan[s] += int(np.count_nonzero(np.isnan(v)))
+            nans = int(np.count_nonzero(np.isnan(v)))
+            nan[s] += nans
             for i, (lo, hi) in enumerate(brackets[s]):   # few brackets: a loop over them
+                if hi == np.inf:
+                    # a tail's bracket: [lo, ∞] holds the values ≥ lo, and
+                    # the rest but the NaNs are below lo (one comparison)
+                    got = v[v >= lo]
+                    below[s][i] += v.size - nans - got.size
+                    parts[s][i].append(got)
+                    continue
                 low = v < lo
                 below[s][i] += np.count_nonzero(low)
                 # lo <= v <= hi as (v <= hi) > (v < lo) on booleans: one comparison less

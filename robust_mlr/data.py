@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _pages
 from ._validation import check_array, check_int, check_real, check_rng
 from .exceptions import ValidationError
 
@@ -175,13 +176,14 @@ class MetaDataset:
     def _task_rows(self, d):
         """An (n, d) array for per-task statistics filled block by block (in
         memory here; a pool whose rows stay on disk spills it to a file,
-        :mod:`robust_mlr._disk`)."""
-        return np.empty((self.n_tasks, d))
+        :mod:`robust_mlr._disk`; on plain pages, :mod:`robust_mlr._pages`)."""
+        return _pages.empty((self.n_tasks, d))
 
     def _example_rows(self, d):
         """An (N, d) array for per-example statistics filled block by block
-        (in memory here; spilled to a file for rows on disk)."""
-        return np.empty((self.n_examples, d))
+        (in memory here, on plain pages: :mod:`robust_mlr._pages`; spilled
+        to a file for rows on disk)."""
+        return _pages.empty((self.n_examples, d))
 
     @property
     def _row_bytes(self):

@@ -103,7 +103,9 @@ class LowRankCost:
         """D @ Y in O(n k r) (``colsum``: Y's column sums, if already known)."""
         u = Y.sum(axis=0) if colsum is None else colsum
         out = self._left @ (self._right.T @ Y)
-        out -= np.outer(self.a, u)
+        # a uᵀ by broadcasting: the products of np.outer, without its
+        # Python-level overhead (this runs once per solver evaluation)
+        out -= self.a[:, None] * u
         out -= self.a @ Y
         return np.negative(out, out=out)
 

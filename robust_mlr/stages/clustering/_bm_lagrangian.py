@@ -98,7 +98,7 @@ class Lagrangian:
             np.maximum(s, 0.0, out=s)
         lr = lam["rows"]
         val = f + (float(s @ s) - float(lr @ lr)) / (2 * b)
-        G += np.outer(s, u)
+        G += s[:, None] * u              # np.outer's products, by broadcasting
         G += Y.T @ s
         b = beta * w["trace"]
         t = lam["trace"] + b * (float(y @ y) - self.k)
@@ -234,11 +234,14 @@ def subproblem(lag, Y, max_inner, gtol, ftol, callback):
     used, val = 0, np.inf
     while True:
         idx = np.flatnonzero(free)
+        # the full factor of an evaluation: entries off ``idx`` stay 0, so
+        # one array serves every evaluation of this run
+        z = np.zeros(n * r)
+        Z = z.reshape(n, r)
 
-        def fun(v, idx=idx):
-            z = np.zeros(n * r)
+        def fun(v, idx=idx, z=z, Z=Z):
             z[idx] = v
-            value, grad, _ = lag.value_grad(z.reshape(n, r))
+            value, grad, _ = lag.value_grad(Z)
             return value, grad.ravel()[idx]
         # L-BFGS-B's own BLAS calls are tiny: threads only add contention
         with single_blas():
