@@ -94,7 +94,7 @@ def clip_examples(sizes, w, s, u, v, rows, amp_u, rho_u, amp_v, rho_v, noise, rn
     X -= (X @ P) @ P.T                           # every example ⊥ u, v first
     X[lev_u | lev_v] *= g_scale
     b = rng.choice([-1.0, 1.0], size=N)
-    signs = np.where(task % 2 == 0, 1.0, -1.0)   # balanced decoy signs over tasks
+    signs = np.where(np.arange(sizes.size) % 2 == 0, 1.0, -1.0)   # balanced over tasks
     X[lev_u] += amp_u * u
     X[lev_v] += (amp_v * b[lev_v])[:, None] * v
     r = noise * rng.standard_normal(N)
