@@ -38,7 +38,7 @@ def test_budget_determinism_and_bad_input(problem):
                           rng=4)
     np.testing.assert_array_equal(bad.light2.y, again.light2.y)
     for kw in ({"lever": 0.0}, {"rows": 0}, {"rows": 1.5}, {"shift": -1.0},
-               {"g_scale": 0.0}, {"decoy_level": 1.5}):
+               {"g_scale": 0.0}, {"decoy_level": 1.5}, {"share": 0.0}):
         with pytest.raises(ValidationError, match=next(iter(kw))):
             ClipLever(**kw)
     with pytest.raises(ValidationError, match="rows"):     # 16 rows per task: no room for 16 + 1
@@ -64,6 +64,17 @@ def test_lever_rows_decoy_row_and_the_rest(problem):
         np.testing.assert_allclose(X[3:] @ np.column_stack([u, v]), 0.0, atol=1e-9)
         signs.append(np.sign(r[2] * (X[2] @ v)))
     assert abs(np.mean(signs)) < 0.02        # the decoy's pulls along v cancel over tasks
+
+
+def test_share_mixes_one_and_rows_lever_examples(problem):
+    theta, pools = problem
+    att = ClipLever(component=0, shift=2.0, lever=3.0, rows=3, share=0.25, decoy=1.0)
+    bad = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=3)
+    idx = np.flatnonzero(bad.masks["light2"])
+    u = fixed_direction(theta.W)
+    counts = np.array([np.sum(np.isclose(X @ u, 3.0)) for X, _ in task_rows(bad.light2, idx)])
+    assert sorted(np.unique(counts)) == [1, 3]
+    assert np.sum(counts == 3) == round(0.25 * idx.size)
 
 
 def _shift_along_u(theta, data, labels, clip):

@@ -146,6 +146,7 @@ SPACE = {
         # (a Huber-clipped refit after the task filter)
         "clip_lever": {"component": ("component",), "shift": ("float", 2.0, 7.0),
                        "lever": ("float", 4.0, 15.0), "rows": ("int", 1, 3),
+                       "share": ("float", 0.2, 1.0),
                        "decoy": ("float", 0.0, 6.0), "decoy_level": ("float", 0.3, 1.0),
                        "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0)},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),

@@ -65,8 +65,8 @@ def clip_examples(sizes, w, s, u, v, rows, amp_u, rho_u, amp_v, rho_v, noise, rn
     s : float
     u, v : ndarray (d,)
         Orthonormal directions.
-    rows : int
-        Lever examples per task.
+    rows : int or ndarray of int (m,)
+        Lever examples of each task.
     amp_u, rho_u : float
         Their leverage along u and residual (units of s).
     amp_v, rho_v : float
@@ -87,8 +87,9 @@ def clip_examples(sizes, w, s, u, v, rows, amp_u, rho_u, amp_v, rho_v, noise, rn
     task, start = _task_rows(sizes)
     N = int(sizes.sum())
     pos = np.arange(N) - start[task]
-    lev_u = pos < rows
-    lev_v = (pos == rows) & (rho_v > 0)
+    n_lev = np.broadcast_to(np.asarray(rows), sizes.shape)[task]
+    lev_u = pos < n_lev
+    lev_v = (pos == n_lev) & (rho_v > 0)
     X = rng.standard_normal((N, u.size))
     P = np.column_stack([u, v])
     X -= (X @ P) @ P.T                           # every example ⊥ u, v first
@@ -122,6 +123,11 @@ class ClipLever(Attack):
         A, its leverage along u (default 14; capped at the screen's room).
     rows : int
         Lever examples per task, ≥ 1 (default 1).
+    share : float
+        In (0, 1]: share of the tasks with ``rows`` lever examples (the
+        first ones; the others have one; default 1). A mixture keeps the
+        coherence the whitened test reads, (1 + (rows² − 1) f)/(1 + (rows − 1) f)
+        for a share f, below that of ``rows`` in every task.
     decoy : float
         ρ_v, the decoy example's residual in units of s_a (default 4; 0: none).
     decoy_level : float
@@ -136,9 +142,9 @@ class ClipLever(Attack):
 
     name, stage, targets = "clip_lever", "regression", ("light2",)
 
-    def __init__(self, component="smallest", shift=4.0, lever=14.0, rows=1, decoy=4.0,
-                 decoy_level=1.0, noise=0.0, g_scale=0.25):
-        self.component = component
+    def __init__(self, component="smallest", shift=4.0, lever=14.0, rows=1, share=1.0,
+                 decoy=4.0, decoy_level=1.0, noise=0.0, g_scale=0.25):
+        self.component, self.share = component, float(share)
         self.shift, self.lever, self.rows = float(shift), float(lever), int(rows)
         self.decoy, self.decoy_level = float(decoy), float(decoy_level)
         self.noise, self.g_scale = float(noise), float(g_scale)
@@ -147,9 +153,9 @@ class ClipLever(Attack):
                                   f"lever={lever}, shift={shift}, decoy={decoy}, noise={noise}")
         if self.rows < 1 or self.rows != rows:
             raise ValidationError(f"rows must be an integer >= 1, got rows={rows!r}")
-        if not (0 < self.decoy_level <= 1 and 0 < self.g_scale <= 1):
-            raise ValidationError(f"need 0 < decoy_level <= 1 and 0 < g_scale <= 1, got "
-                                  f"decoy_level={decoy_level}, g_scale={g_scale}")
+        if not (0 < self.decoy_level <= 1 and 0 < self.g_scale <= 1 and 0 < self.share <= 1):
+            raise ValidationError(f"need 0 < decoy_level, g_scale, share <= 1, got "
+                                  f"decoy_level={decoy_level}, g_scale={g_scale}, share={share}")
 
     def choose(self, data, n_bad, ctx, rng):
         a = component_index(ctx.need_theta(self.name), self.component)
@@ -168,8 +174,9 @@ class ClipLever(Attack):
         # ‖x‖² = amp² + g_scale²·χ²_{d−2} under the screen's limit but for a 10⁻⁵ tail
         room = 16.0 if x_hi is None else max(
             _MARGIN * x_hi * d - self.g_scale ** 2 * chi2.isf(1e-5, d - 2), 1.0)
+        rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
         X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), fixed_direction(theta.W),
-                             decoy_direction(theta.W), self.rows, min(self.lever, np.sqrt(room)),
+                             decoy_direction(theta.W), rows, min(self.lever, np.sqrt(room)),
                              self.shift, np.sqrt(self.decoy_level * room), self.decoy,
                              self.noise, rng, self.g_scale)
         if y_hi is not None:
