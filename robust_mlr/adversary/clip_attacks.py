@@ -34,6 +34,13 @@ B = n_a c ŝ / K_eff.
   raises the tasks' RSS at the final fit, so that they sit above the
   median ŝ² rather than below it (tasks at the fitted shift have only the
   clip's residual left, which pulls ŝ², and the clip, down).
+
+The residual budget is set where the tasks are classified, at the
+clustering's W̃_a: a lever example's residual there is
+ρ s − A uᵀ(W̃_a − w_a). With ``direction="tilde"`` (white-box: the clean
+fit's W̃ in ``settings["thresholds"]["clustering"]``) u is the part of W̃_a − w_a
+⊥ span(W) and the decoy direction, so the classification sees ρ less
+A‖P(W̃_a − w_a)‖ and the adversary may write a larger ρ.
 """
 
 from __future__ import annotations
@@ -104,6 +111,25 @@ def clip_examples(sizes, w, s, u, v, rows, amp_u, rho_u, amp_v, rho_v, noise, rn
     return X, X @ w + s * r
 
 
+def _tilde_direction(W_tilde, W, a, v):
+    """The unit part of W̃'s error at component ``a`` ⊥ span(W) and v (the
+    column of W̃ nearest w_a)."""
+    if W_tilde is None:
+        raise ValidationError("direction='tilde' needs the fitted learner's W̃ "
+                              "(settings['thresholds']['clustering']['W_tilde']); got none")
+    W_tilde = np.asarray(W_tilde, dtype=float)
+    if W_tilde.shape != W.shape:
+        raise ValidationError(f"W_tilde must have shape {W.shape}, got {W_tilde.shape}")
+    near = W_tilde[:, np.argmin(np.linalg.norm(W_tilde - W[:, [a]], axis=0))]
+    Q = np.linalg.qr(np.column_stack([W, v]))[0]
+    e = near - W[:, a]
+    e -= Q @ (Q.T @ e)
+    n = float(np.linalg.norm(e))
+    if n == 0:
+        raise ValidationError("W̃'s error lies in span(W): no direction ⊥ span(W) to take")
+    return e / n
+
+
 @register
 class ClipLever(Attack):
     """Shift along u through ``rows`` high-leverage examples per task whose
@@ -138,13 +164,22 @@ class ClipLever(Attack):
     g_scale : float
         In (0, 1]: scale of the lever and decoy examples' coordinates ⊥ u, v
         (default 0.25).
+    direction : {"fixed", "tilde"}
+        u: the fixed direction ⊥ span(W) (default), or the part of the
+        clean fit's W̃_a − w_a ⊥ span(W) and v (``W_tilde`` of
+        ``settings["thresholds"]["clustering"]``, read off a fitted learner
+        by :func:`~robust_mlr.adversary.attack_settings`; the column nearest
+        w_a).
     """
 
     name, stage, targets = "clip_lever", "regression", ("light2",)
 
     def __init__(self, component="smallest", shift=4.0, lever=14.0, rows=1, share=1.0,
-                 decoy=4.0, decoy_level=1.0, noise=0.0, g_scale=0.25):
-        self.component, self.share = component, float(share)
+                 decoy=4.0, decoy_level=1.0, noise=0.0, g_scale=0.25, direction="fixed"):
+        self.component, self.share, self.direction = component, float(share), direction
+        if direction not in ("fixed", "tilde"):
+            raise ValidationError(f"direction must be 'fixed' or 'tilde', got "
+                                  f"direction={direction!r}")
         self.shift, self.lever, self.rows = float(shift), float(lever), int(rows)
         self.decoy, self.decoy_level = float(decoy), float(decoy_level)
         self.noise, self.g_scale = float(noise), float(g_scale)
@@ -175,8 +210,11 @@ class ClipLever(Attack):
         room = 16.0 if x_hi is None else max(
             _MARGIN * x_hi * d - self.g_scale ** 2 * chi2.isf(1e-5, d - 2), 1.0)
         rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
-        X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), fixed_direction(theta.W),
-                             decoy_direction(theta.W), rows, min(self.lever, np.sqrt(room)),
+        v = decoy_direction(theta.W)
+        u = fixed_direction(theta.W) if self.direction == "fixed" else _tilde_direction(
+            ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde"),
+            theta.W, a, v)
+        X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), u, v, rows, min(self.lever, np.sqrt(room)),
                              self.shift, np.sqrt(self.decoy_level * room), self.decoy,
                              self.noise, rng, self.g_scale)
         if y_hi is not None:
