@@ -77,6 +77,33 @@ def test_share_mixes_one_and_rows_lever_examples(problem):
     assert np.sum(counts == 3) == round(0.25 * idx.size)
 
 
+def test_tilde_direction_follows_the_clustering_error(problem):
+    """With direction "tilde" the lever examples lean along the part of the
+    fitted W̃'s error ⊥ span(W) and v, read off the settings' thresholds, so
+    their residual at W̃ is ρ s less A times that part's norm."""
+    theta, pools = problem
+    v = decoy_direction(theta.W)
+    rng = np.random.default_rng(5)
+    W_tilde = theta.W + 0.2 * rng.standard_normal(theta.W.shape)
+    settings = {"thresholds": {"clustering": {"W_tilde": W_tilde[:, ::-1]}}}  # columns permuted
+    att = ClipLever(component=0, shift=2.0, lever=3.0, decoy=1.0, direction="tilde")
+    bad = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, settings=settings,
+                        rng=0)
+    e = W_tilde[:, 0] - theta.W[:, 0]
+    Q = np.linalg.qr(np.column_stack([theta.W, v]))[0]
+    e_perp = e - Q @ (Q.T @ e)
+    u = e_perp / np.linalg.norm(e_perp)
+    for X, y in task_rows(bad.light2, np.flatnonzero(bad.masks["light2"])):
+        np.testing.assert_allclose(X[0] @ u, 3.0, atol=1e-9)
+        at_tilde = (y[0] - X[0] @ W_tilde[:, 0]) / theta.s[0]
+        np.testing.assert_allclose(at_tilde, 2.0 - 3.0 * np.linalg.norm(e_perp) / theta.s[0]
+                                   - X[0] @ (e - e_perp) / theta.s[0], atol=1e-9)
+    with pytest.raises(ValidationError, match="W_tilde"):
+        corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0)
+    with pytest.raises(ValidationError, match="direction"):
+        ClipLever(direction="toward")
+
+
 def _shift_along_u(theta, data, labels, clip):
     stage = FilterRegression(anchor=False, cross_check=False, example_clip=clip)
     stage.fit(data, labels, theta.k, threat=ThreatModel(ALPHA), rng=0)

@@ -144,11 +144,12 @@ SPACE = {
                         "g_scale": ("float", 0.2, 1.0)},
         # leverage at the screen's room, residuals at the clip once the fit has moved
         # (a Huber-clipped refit after the task filter)
-        "clip_lever": {"component": ("component",), "shift": ("float", 2.0, 7.0),
+        "clip_lever": {"component": ("component",), "shift": ("float", 2.0, 9.0),
                        "lever": ("float", 4.0, 15.0), "rows": ("int", 1, 3),
                        "share": ("float", 0.2, 1.0),
                        "decoy": ("float", 0.0, 6.0), "decoy_level": ("float", 0.3, 1.0),
-                       "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0)},
+                       "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0),
+                       "direction": ("cat", ("fixed", "tilde"))},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},
