@@ -86,8 +86,9 @@ def fit(pools, theta, alpha, seed):
     rec["filter"] = {"removed": comp.get("removed"),
                      "top": round(float(comp.get("top_eig_over_edge", np.nan)), 3)}
     keep = (m.diagnostics_.get("screen", {}).get("light2") or {}).get("kept")
+    full = comps
     if keep is not None and np.size(keep) == comps.size:
-        comps = comps[np.asarray(keep, bool)]
+        comps = comps[np.asarray(keep, bool)]      # the screened pool the stages see
     rec["screened"] = int(pools.light2.n_tasks - comps.size)
     w_true, s = theta.W[:, a], theta.s[a]
 
@@ -106,7 +107,8 @@ def fit(pools, theta, alpha, seed):
     if getattr(m, "W_tilde_", None) is not None:
         rec["tilde"] = round(float(np.linalg.norm(m.W_tilde_[:, c] - w_true) / s), 3)
     rec["n_cls_final"] = int(np.sum(m.light_labels_ == c))
-    rec["adv_final"] = int(np.sum((m.light_labels_ == c) & (comps < 0)))
+    lab = m.light_labels_
+    rec["adv_final"] = int(np.sum((lab == c) & ((full if lab.size == full.size else comps) < 0)))
     rec["evidence"] = [x[:80] for x in m.diagnostics_.get("evidence", [])]
     return m, rec
 
