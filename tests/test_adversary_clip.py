@@ -38,7 +38,7 @@ def test_budget_determinism_and_bad_input(problem):
                           rng=4)
     np.testing.assert_array_equal(bad.light2.y, again.light2.y)
     for kw in ({"lever": 0.0}, {"rows": 0}, {"rows": 1.5}, {"shift": -1.0},
-               {"g_scale": 0.0}, {"decoy_level": 1.5}, {"share": 0.0}):
+               {"g_scale": 0.0}, {"decoy_level": 1.5}, {"share": 0.0}, {"angle": 120.0}):
         with pytest.raises(ValidationError, match=next(iter(kw))):
             ClipLever(**kw)
     with pytest.raises(ValidationError, match="rows"):     # 16 rows per task: no room for 16 + 1

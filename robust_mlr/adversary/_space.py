@@ -149,7 +149,7 @@ SPACE = {
                        "share": ("float", 0.2, 1.0),
                        "decoy": ("float", 0.0, 6.0), "decoy_level": ("float", 0.3, 1.0),
                        "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0),
-                       "direction": ("cat", ("fixed", "tilde"))},
+                       "direction": ("cat", ("fixed", "tilde")), "angle": ("float", 0.0, 90.0)},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},

@@ -170,13 +170,23 @@ class ClipLever(Attack):
         ``settings["thresholds"]["clustering"]``, read off a fitted learner
         by :func:`~robust_mlr.adversary.attack_settings`; the column nearest
         w_a).
+    angle : float
+        With ``direction="tilde"``: u turned by this angle (degrees, in
+        [0, 90]) from W̃'s error towards the fixed direction (default 0): the
+        classification at W̃ then sees the lever residual less
+        A cos(angle)‖P(W̃_a − w_a)‖, and the fit moves away from W̃ (a
+        move beyond half an ŝ classifies the light tasks again at ŵ).
     """
 
     name, stage, targets = "clip_lever", "regression", ("light2",)
 
     def __init__(self, component="smallest", shift=4.0, lever=14.0, rows=1, share=1.0,
-                 decoy=4.0, decoy_level=1.0, noise=0.0, g_scale=0.25, direction="fixed"):
+                 decoy=4.0, decoy_level=1.0, noise=0.0, g_scale=0.25, direction="fixed",
+                 angle=0.0):
         self.component, self.share, self.direction = component, float(share), direction
+        self.angle = float(angle)
+        if not 0 <= self.angle <= 90:
+            raise ValidationError(f"angle must be in [0, 90] degrees, got angle={angle}")
         if direction not in ("fixed", "tilde"):
             raise ValidationError(f"direction must be 'fixed' or 'tilde', got "
                                   f"direction={direction!r}")
@@ -211,9 +221,14 @@ class ClipLever(Attack):
             _MARGIN * x_hi * d - self.g_scale ** 2 * chi2.isf(1e-5, d - 2), 1.0)
         rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
         v = decoy_direction(theta.W)
-        u = fixed_direction(theta.W) if self.direction == "fixed" else _tilde_direction(
-            ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde"),
-            theta.W, a, v)
+        u = fixed_direction(theta.W)
+        if self.direction == "tilde":
+            t = _tilde_direction(
+                ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde"),
+                theta.W, a, v)
+            f = u - (u @ t) * t                  # the fixed direction, ⊥ t
+            f /= max(float(np.linalg.norm(f)), 1e-300)
+            u = np.cos(np.radians(self.angle)) * t + np.sin(np.radians(self.angle)) * f
         X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), u, v, rows, min(self.lever, np.sqrt(room)),
                              self.shift, np.sqrt(self.decoy_level * room), self.decoy,
                              self.noise, rng, self.g_scale)
