@@ -14,7 +14,7 @@ so the adversary takes A large and ρ just large enough that ρ s − A δ is
 still at the clip c ŝ when the fit has moved: then the clip takes nothing
 away (the residual it sees is the clip), and δ ≈ n_a A c ŝ / K_eff grows
 linearly in A. Where the classification's residual limit binds (ρ² ≤ the
-task's RSS budget), δ ≈ √(n_a c ŝ (ρ − c ŝ/s) s / K_eff) at A = √((ρ s − c ŝ)/B),
+task's RSS budget), δ ≈ √(B (ρ s − c ŝ)) at A = √((ρ s − c ŝ)/B),
 B = n_a c ŝ / K_eff.
 
 :class:`ClipLever` writes, in each replaced task of component a:
