@@ -99,7 +99,13 @@ def test_tilde_direction_follows_the_clustering_error(problem):
         np.testing.assert_allclose(at_tilde, 2.0 - 3.0 * np.linalg.norm(e_perp) / theta.s[0]
                                    - X[0] @ (e - e_perp) / theta.s[0], atol=1e-9)
     with pytest.raises(ValidationError, match="W_tilde"):
-        corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0)
+        corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0,
+                      settings={"thresholds": {"clustering": {"W_tilde": W_tilde[:, :1]}}})
+    # without a fitted learner's W̃ the direction is the fixed one
+    alone = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0)
+    fixed = corrupt_pools(pools, Poolwise(light2=ClipLever(component=0, shift=2.0, lever=3.0,
+                                                            decoy=1.0)), ALPHA, theta=theta, rng=0)
+    np.testing.assert_array_equal(alone.light2.X, fixed.light2.X)
     with pytest.raises(ValidationError, match="direction"):
         ClipLever(direction="toward")
 

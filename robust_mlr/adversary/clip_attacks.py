@@ -114,9 +114,6 @@ def clip_examples(sizes, w, s, u, v, rows, amp_u, rho_u, amp_v, rho_v, noise, rn
 def _tilde_direction(W_tilde, W, a, v):
     """The unit part of W̃'s error at component ``a`` ⊥ span(W) and v (the
     column of W̃ nearest w_a)."""
-    if W_tilde is None:
-        raise ValidationError("direction='tilde' needs the fitted learner's W̃ "
-                              "(settings['thresholds']['clustering']['W_tilde']); got none")
     W_tilde = np.asarray(W_tilde, dtype=float)
     if W_tilde.shape != W.shape:
         raise ValidationError(f"W_tilde must have shape {W.shape}, got {W_tilde.shape}")
@@ -169,7 +166,9 @@ class ClipLever(Attack):
         clean fit's W̃_a − w_a ⊥ span(W) and v (``W_tilde`` of
         ``settings["thresholds"]["clustering"]``, read off a fitted learner
         by :func:`~robust_mlr.adversary.attack_settings`; the column nearest
-        w_a).
+        w_a). Without a fitted learner's settings "tilde" takes the fixed
+        direction, as the other white-box families take defaults for the
+        thresholds they cannot read.
     angle : float
         With ``direction="tilde"``: u turned by this angle (degrees, in
         [0, 90]) from W̃'s error towards the fixed direction (default 0): the
@@ -222,10 +221,9 @@ class ClipLever(Attack):
         rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
         v = decoy_direction(theta.W)
         u = fixed_direction(theta.W)
-        if self.direction == "tilde":
-            t = _tilde_direction(
-                ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde"),
-                theta.W, a, v)
+        W_tilde = ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde")
+        if self.direction == "tilde" and W_tilde is not None:
+            t = _tilde_direction(W_tilde, theta.W, a, v)
             f = u - (u @ t) * t                  # the fixed direction, ⊥ t
             f /= max(float(np.linalg.norm(f)), 1e-300)
             u = np.cos(np.radians(self.angle)) * t + np.sin(np.radians(self.angle)) * f
