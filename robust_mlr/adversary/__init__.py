@@ -29,6 +29,7 @@ from .midpoint import Midpoint, midpoint_world
 from .median_attacks import MedianDecoy
 from .park_attacks import MedianPark
 from .lever_attacks import LeverShift
+from .clip_attacks import ClipLever
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -43,5 +44,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
-           "MedianDecoy", "LeverShift",
+           "MedianDecoy", "LeverShift", "ClipLever",
            "red_team", "RedTeamResult"]

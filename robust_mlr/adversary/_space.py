@@ -14,6 +14,7 @@ from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
 from . import gate_attacks, gate_pairing, median_attacks, park_attacks, pooling_attacks  # noqa: F401 - likewise
+from . import clip_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -141,6 +142,14 @@ SPACE = {
                         "far": ("float", 0.0, 10.0), "far_share": ("float", 0.0, 0.3),
                         "decoy_share": ("float", 0.0, 0.5), "decoy_pure": ("float", 2.0, 7.0),
                         "g_scale": ("float", 0.2, 1.0)},
+        # leverage at the screen's room, residuals at the clip once the fit has moved
+        # (a Huber-clipped refit after the task filter)
+        "clip_lever": {"component": ("component",), "shift": ("float", 2.0, 9.0),
+                       "lever": ("float", 4.0, 15.0), "rows": ("int", 1, 3),
+                       "share": ("float", 0.2, 1.0),
+                       "decoy": ("float", 0.0, 6.0), "decoy_level": ("float", 0.3, 1.0),
+                       "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0),
+                       "direction": ("cat", ("fixed", "tilde")), "angle": ("float", 0.0, 90.0)},
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},

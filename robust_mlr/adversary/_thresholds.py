@@ -23,8 +23,9 @@ def read_thresholds(model):
         ``clip``; ``regression``: ``top_eig_over_edge`` per component,
         ``budget``; ``noise``: the heavy ŝ² interval ``centre`` and
         ``half_width`` and the light estimate ``s2_light`` per component;
-        ``flag_level``; ``far``: tasks the clustering set aside and its limit.
-        Keys whose stage did not run are absent.
+        ``flag_level``; ``far``: tasks the clustering set aside and its limit;
+        ``clustering``: its estimate ``W_tilde`` (d, k), at which the light
+        tasks are classified. Keys whose stage did not run are absent.
 
     Raises
     ------
@@ -63,4 +64,6 @@ def read_thresholds(model):
     cl = diag.get("clustering") or {}
     if "removed" in cl:
         out["far"] = {"removed": int(cl["removed"]), "limit": cl.get("limit")}
+    if getattr(model, "W_tilde_", None) is not None:
+        out["clustering"] = {"W_tilde": np.array(model.W_tilde_, dtype=float)}
     return out
