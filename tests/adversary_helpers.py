@@ -1,6 +1,8 @@
 """Shared by the tests of the light-2 red-team families (median decoy,
-park, lever): one small problem whose light-2 tasks have 16 examples, and
-the (X, y) rows of chosen tasks."""
+park, lever, clip lever): one small problem whose light-2 tasks have 16
+examples, the (X, y) rows of chosen tasks and the fixed shift direction."""
+
+import numpy as np
 
 from robust_mlr import make_params, make_pools
 
@@ -15,3 +17,8 @@ def task_rows(data, idx):
     """(X, y) of each task of ``idx``."""
     return [(data.X[data.offsets[i]:data.offsets[i + 1]],
              data.y[data.offsets[i]:data.offsets[i + 1]]) for i in idx]
+
+
+def fixed_direction(W):
+    """The shift direction u: the first vector completing W's columns."""
+    return np.linalg.qr(np.column_stack([W, np.eye(W.shape[0])]))[0][:, W.shape[1]]

@@ -10,14 +10,9 @@ from robust_mlr.exceptions import ValidationError
 from robust_mlr.stages.regression import FilterRegression
 from robust_mlr.threat import ThreatModel
 
-from adversary_helpers import light2_problem, task_rows
+from adversary_helpers import fixed_direction, light2_problem, task_rows
 
 ALPHA = 0.1
-
-
-def fixed_direction(W):
-    """The shift direction u: the first vector completing W's columns."""
-    return np.linalg.qr(np.column_stack([W, np.eye(W.shape[0])]))[0][:, W.shape[1]]
 
 
 @pytest.fixture(scope="module")

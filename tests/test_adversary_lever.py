@@ -8,14 +8,9 @@ from robust_mlr.adversary import LeverShift, Poolwise, corrupt_pools
 from robust_mlr.adversary.median_attacks import decoy_direction
 from robust_mlr.exceptions import ValidationError
 
-from adversary_helpers import light2_problem, task_rows
+from adversary_helpers import fixed_direction, light2_problem, task_rows
 
 ALPHA = 0.1
-
-
-def fixed_direction(W):
-    """The shift direction u: the first vector completing W's columns."""
-    return np.linalg.qr(np.column_stack([W, np.eye(W.shape[0])]))[0][:, W.shape[1]]
 
 
 @pytest.fixture(scope="module")

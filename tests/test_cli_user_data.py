@@ -11,6 +11,8 @@ from robust_mlr.cli import main
 from robust_mlr.cli_data import read_csv_tasks
 from robust_mlr.exceptions import ValidationError
 
+from cli_helpers import cli_error
+
 
 def _write_csv(path, seed=0, n_light=600, n_heavy=40, d=4):
     """A mixture of two regressions with string task ids, light and heavy tasks."""
@@ -40,14 +42,6 @@ def _edit(src, dst, line, col, value=None, drop=False):
     return dst
 
 
-def _error(capsys, argv):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
-
 
 @pytest.fixture
 def user_csv(tmp_path):
@@ -69,14 +63,14 @@ def test_bad_cell_is_named_by_file_line_and_column(user_csv, tmp_path, capsys, c
             main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out",
                   argv[1]])
             capsys.readouterr()
-        assert needle in _error(capsys, argv)
+        assert needle in cli_error(capsys, argv)
     with pytest.raises(ValidationError, match="line 40"):
         read_csv_tasks(bad)
 
 
 def test_short_row_is_named(user_csv, tmp_path, capsys):
     bad = _edit(user_csv, tmp_path / "short.csv", 17, None, drop=True)
-    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(tmp_path / "m.json")])
     assert "short.csv, line 17: 4 fields, the header has 6" in err
 
@@ -85,7 +79,7 @@ def test_long_row_is_named_not_cut_to_the_header(user_csv, tmp_path, capsys):
     # an unquoted comma in a cell shifts the row; its fields must not be dropped silently
     bad = _edit(user_csv, tmp_path / "long.csv", 23, 0, "Smith, J")
     bad.write_text(bad.read_text().replace('"Smith, J"', "Smith, J"))
-    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(tmp_path / "m.json")])
     assert "long.csv, line 23: 7 fields, the header has 6" in err
     rows = user_csv.read_text().splitlines()
@@ -97,7 +91,7 @@ def test_long_row_is_named_not_cut_to_the_header(user_csv, tmp_path, capsys):
 
 def test_repeated_column_name_is_refused(user_csv, tmp_path, capsys):
     bad = _edit(user_csv, tmp_path / "twice.csv", 1, 2, "x0")
-    err = _error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(tmp_path / "m.json")])
     assert "twice.csv: column name(s) 'x0' appear more than once" in err
 
@@ -134,10 +128,10 @@ def test_a_file_read_the_wrong_way_says_how_files_are_read(user_csv, tmp_path, c
     for name, sep in (("semi.csv", ";"), ("tabs.tsv", "\t")):
         with open(tmp_path / name, "w", newline="") as f:
             csv.writer(f, delimiter=sep).writerows(rows)
-    err = _error(capsys, ["fit", str(tmp_path / "semi.csv"), "--k", "2", "--heavy-min-size",
+    err = cli_error(capsys, ["fit", str(tmp_path / "semi.csv"), "--k", "2", "--heavy-min-size",
                           "10", "--out", str(tmp_path / "m.json")])
     assert "no task-id column 'task'" in err and "this header has ';' between them" in err
-    err = _error(capsys, ["fit", str(tmp_path / "tabs.tsv"), "--k", "2", "--heavy-min-size",
+    err = cli_error(capsys, ["fit", str(tmp_path / "tabs.tsv"), "--k", "2", "--heavy-min-size",
                           "10", "--out", str(tmp_path / "m.json")])
     assert "tabs.tsv: not a chunked directory, an .npz or a .csv file" in err
 
@@ -153,25 +147,25 @@ def test_spreadsheet_encodings(user_csv, tmp_path, capsys):
                              ("cell.csv", ("user1,", "\u00e9l\u00e8ve1,"), 5)):
         latin = tmp_path / name
         latin.write_text(text.replace(*edit), encoding="latin-1")
-        err = _error(capsys, ["fit", str(latin), "--k", "2", "--heavy-min-size", "10",
+        err = cli_error(capsys, ["fit", str(latin), "--k", "2", "--heavy-min-size", "10",
                               "--out", str(tmp_path / "m.json")])
         assert f"{name}, line {line}: byte 0xe9 is not UTF-8 text" in err
 
 
 def test_misspelled_option_names_the_command_and_the_closest_option(user_csv, capsys):
-    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--alpah", "0.05", "--out", "m.json"])
     assert err.startswith("robust-mlr fit: error: unrecognized arguments: --alpah 0.05")
     assert "did you mean --alpha?" in err
-    err = _error(capsys, ["experiment", "run", "icml_fig3", "--quik"])
+    err = cli_error(capsys, ["experiment", "run", "icml_fig3", "--quik"])
     assert err.startswith("robust-mlr experiment run: error:") and "--quick?" in err
 
 
 def test_negative_seed_is_one_line(user_csv, tmp_path, capsys):
-    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--seed", "-1", "--out", str(tmp_path / "m.json")])
     assert "argument --seed: seed must be >= 0, got -1" in err
-    err = _error(capsys, ["generate", str(tmp_path / "g"), "--d", "4", "--k", "2",
+    err = cli_error(capsys, ["generate", str(tmp_path / "g"), "--d", "4", "--k", "2",
                           "--light1", "10", "2", "--heavy", "10", "8", "--light2", "10", "2",
                           "--seed", "-1"])
     assert "seed must be >= 0, got -1" in err
@@ -179,7 +173,7 @@ def test_negative_seed_is_one_line(user_csv, tmp_path, capsys):
 
 def test_output_path_is_checked_before_the_fit(user_csv, tmp_path, capsys):
     (tmp_path / "folder").mkdir()
-    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(tmp_path / "folder")])
     assert "model file" in err and "is a folder" in err and "fit icml" not in err
 
@@ -187,18 +181,18 @@ def test_output_path_is_checked_before_the_fit(user_csv, tmp_path, capsys):
 def test_an_output_path_that_is_an_input_is_refused(user_csv, tmp_path, capsys):
     before = user_csv.read_bytes()
     model = tmp_path / "m.json"
-    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(user_csv)])
     assert f"--out {user_csv}: that is the input" in err and user_csv.read_bytes() == before
     main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
     for out in (model, user_csv):
-        err = _error(capsys, ["predict", str(model), str(user_csv), "--out", str(out)])
+        err = cli_error(capsys, ["predict", str(model), str(user_csv), "--out", str(out)])
         assert f"--out {out}: that is the input" in err
     pools = tmp_path / "p"
     main(["generate", str(pools), "--d", "4", "--k", "2", "--light1", "300", "2",
           "--heavy", "40", "32", "--light2", "300", "4"])
     truth = (pools / "params.json").read_bytes()
-    err = _error(capsys, ["fit", str(pools), "--k", "2", "--out", str(pools / "params.json")])
+    err = cli_error(capsys, ["fit", str(pools), "--k", "2", "--out", str(pools / "params.json")])
     assert "that is inside the input directory" in err
     assert (pools / "params.json").read_bytes() == truth
 
@@ -208,13 +202,13 @@ def test_options_that_do_not_apply_are_refused(user_csv, tmp_path, capsys):
     main(["generate", str(pools), "--d", "4", "--k", "2", "--light1", "300", "2",
           "--heavy", "40", "32", "--light2", "300", "4"])
     capsys.readouterr()
-    err = _error(capsys, ["fit", str(pools), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(pools), "--k", "2", "--heavy-min-size", "10",
                           "--out", str(tmp_path / "m.json")])
     assert "--heavy-min-size 10" in err and "pools directory" in err
-    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--dask", "local", "--out", str(tmp_path / "m.json")])
     assert "--dask local" in err and "in memory" in err
-    err = _error(capsys, ["generate", str(pools), "--d", "4", "--k", "2", "--light1", "30",
+    err = cli_error(capsys, ["generate", str(pools), "--d", "4", "--k", "2", "--light1", "30",
                           "2", "--heavy", "4", "32", "--light2", "30", "4"])
     assert f"{pools} exists; pass --overwrite" in err
 
@@ -225,7 +219,7 @@ def test_predict_names_a_dimension_mismatch_and_keeps_the_task_ids(user_csv, tmp
     main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
     assert "warning" not in capsys.readouterr().err          # a clean fit of clear clusters
     other = _write_csv(tmp_path / "d6.csv", d=6)
-    err = _error(capsys, ["predict", str(model), str(other)])
+    err = cli_error(capsys, ["predict", str(model), str(other)])
     assert "d6.csv has d=6 features but the model" in err and "fitted with d=4" in err
     new = _write_csv(tmp_path / "new.csv", seed=1)
     out = tmp_path / "components.csv"
@@ -241,7 +235,7 @@ def test_holdout_names_a_task_too_small_to_hold_one_out(user_csv, tmp_path, caps
     rows = list(csv.reader(open(user_csv, newline="")))
     with open(tmp_path / "one.csv", "w", newline="") as f:
         csv.writer(f).writerows([rows[0], rows[1]])              # user0, one example
-    err = _error(capsys, ["predict", str(model), str(tmp_path / "one.csv"), "--holdout"])
+    err = cli_error(capsys, ["predict", str(model), str(tmp_path / "one.csv"), "--holdout"])
     assert "task user0 of" in err and "has 1 example" in err
 
 
@@ -262,11 +256,11 @@ def test_an_edited_model_file_names_the_bad_field_and_its_value(user_csv, tmp_pa
     m = json.loads(model.read_text())
     m[field] = value
     model.write_text(json.dumps(m))
-    err = _error(capsys, ["predict", str(model), str(user_csv)])
+    err = cli_error(capsys, ["predict", str(model), str(user_csv)])
     assert needle in err, err
 
 def test_plotting_a_data_csv_quotes_its_header_cleanly(user_csv, capsys):
-    err = _error(capsys, ["experiment", "plot", str(user_csv)])
+    err = cli_error(capsys, ["experiment", "plot", str(user_csv)])
     assert "'task,x0,x1,x2,x3,y' lacks the column(s)" in err       # no trailing '\r'
 
 
@@ -274,7 +268,7 @@ def test_unreachable_dask_scheduler_is_one_line_naming_the_option(tmp_path, caps
     dask = pytest.importorskip("dask")
     pytest.importorskip("dask.distributed")
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
-        err = _error(capsys, ["experiment", "run", "icml_fig3", "--quick", "--no-progress",
+        err = cli_error(capsys, ["experiment", "run", "icml_fig3", "--quick", "--no-progress",
                               "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
     assert err.startswith("robust-mlr experiment run: error: --dask tcp://127.0.0.1:9: ")
 
@@ -321,6 +315,6 @@ def test_clustering_is_chosen_on_the_command_line(user_csv, tmp_path, capsys):
           "--out", str(model)])
     assert "clustering EM()" in capsys.readouterr().out
     assert json.loads(model.read_text())["learner"]["clustering"] == "EM()"
-    err = _error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--clustering", "emm", "--out", str(model)])
     assert "--clustering emm: no such clustering stage (did you mean em?)" in err

@@ -11,6 +11,8 @@ from robust_mlr.cli import main
 from robust_mlr.cli_data import read_csv_tasks
 from robust_mlr.exceptions import ValidationError
 
+from cli_helpers import cli_error
+
 
 def _csv(path, columns=None, n_light=300, n_heavy=30, d=4, seed=0):
     """A CSV of light (t=3) and heavy (t=24) tasks of a two-component
@@ -31,15 +33,6 @@ def _csv(path, columns=None, n_light=300, n_heavy=30, d=4, seed=0):
         w.writerows([i, *row, v] for i, row, v in zip(ids, X.tolist(), y.tolist()))
     return str(path)
 
-
-def _cli_error(capsys, argv):
-    """The one stderr line of a CLI user error (exit status 2)."""
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    return err
 
 
 @pytest.mark.parametrize("build, name", [
@@ -91,7 +84,7 @@ def test_heavy_pool_of_one_example_tasks_is_refused_naming_pool_and_need(preset)
 def test_heavy_min_size_is_named_as_typed(tmp_path, capsys, size, left):
     """The CLI names its flag, Python its parameter, for the same cut."""
     data = _csv(tmp_path / "d.csv")
-    err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", str(size), "--out",
+    err = cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", str(size), "--out",
                               str(tmp_path / "m.json")])
     assert f"error: --heavy-min-size {size} leaves {left} tasks (task sizes 3..24)" in err
     assert "heavy_min_size" not in err
@@ -105,13 +98,13 @@ def test_heavy_min_size_is_named_as_typed(tmp_path, capsys, size, left):
 def test_cli_names_k_and_clustering_as_typed(tmp_path, capsys):
     data = _csv(tmp_path / "d.csv")
     out = ["--out", str(tmp_path / "m.json")]
-    err = _cli_error(capsys, ["fit", data, "--k", "7", "--heavy-min-size", "10", *out])
+    err = cli_error(capsys, ["fit", data, "--k", "7", "--heavy-min-size", "10", *out])
     assert "error: --k 7: more components than the 4 features of" in err and "k=7" not in err
-    err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10",
                               "--clustering", "linkge", *out])
     assert "error: --clustering linkge: no such clustering stage (did you mean linkage?)" in err
     assert "stage object" not in err
-    err = _cli_error(capsys, ["generate", str(tmp_path / "g"), "--d", "3", "--k", "5",
+    err = cli_error(capsys, ["generate", str(tmp_path / "g"), "--d", "3", "--k", "5",
                               "--light1", "50", "2", "--heavy", "10", "8", "--light2", "50", "4"])
     assert "error: --k 5: more components than the dimension --d 3" in err
 
@@ -127,7 +120,7 @@ def test_singular_covariates_name_the_csv_columns(tmp_path, capsys, columns, nee
     second moment singular: the CLI names the columns by their header."""
     data = _csv(tmp_path / "d.csv", columns)
     for extra in ([], ["--alpha", "0.05"]):         # the ICML and the robust fit
-        err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10", *extra,
+        err = cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10", *extra,
                                   "--out", str(tmp_path / "m.json")])
         assert f"d.csv: the covariates' second moment is singular: {needle}" in err
 
@@ -211,7 +204,7 @@ def test_ctrl_c_during_the_final_plot_is_one_line_and_status_130(tmp_path, monke
 def test_a_csv_with_only_its_header_is_one_line(tmp_path, capsys):
     data = tmp_path / "empty.csv"
     data.write_text("task,f_0,f_1,y\n")
-    err = _cli_error(capsys, ["fit", str(data), "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", str(data), "--k", "2", "--heavy-min-size", "10",
                               "--out", str(tmp_path / "m.json")])
     assert f"{data}: no data rows below the header" in err
     with pytest.raises(ValidationError, match="heavy_min_size=10: the meta-dataset has no tasks"):
@@ -222,7 +215,7 @@ def test_a_column_named_in_another_case_is_suggested(tmp_path, capsys):
     data = _csv(tmp_path / "d.csv")
     text = open(data).read().replace("task,", "Task,", 1)
     open(data, "w").write(text)
-    err = _cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10",
+    err = cli_error(capsys, ["fit", data, "--k", "2", "--heavy-min-size", "10",
                               "--out", str(tmp_path / "m.json")])
     assert "no task-id column 'task'; the columns are Task, f_0" in err
     assert "(did you mean 'Task'?)" in err

@@ -116,3 +116,13 @@ def sign_paired_examples(sizes, W_rows, resid, rng):
     Wr = np.repeat(W_rows, sizes, axis=0)
     y = np.einsum("ij,ij->i", X, Wr) + r
     return X, y
+
+
+class OwnComponentTasks:
+    """Mixin of the attacks that replace a component's own tasks: ``choose``
+    picks ⌊αn⌋ tasks of ``self.component`` (:func:`component_index`),
+    the rest at random when it has fewer."""
+
+    def choose(self, data, n_bad, ctx, rng):
+        a = component_index(ctx.need_theta(self.name), self.component)
+        return pick_tasks(data, n_bad, rng, "component", a)

@@ -51,8 +51,8 @@ from scipy.stats import chi2
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._craft import fixed_direction
-from ._whitebox import component_index, pick_tasks
-from .edge import _MARGIN, _screen, _task_rows
+from ._whitebox import component_index, OwnComponentTasks
+from .edge import _MARGIN, _row_positions, _screen
 from .median_attacks import decoy_direction
 
 __all__ = ["ClipLever", "clip_examples"]
@@ -91,9 +91,7 @@ def clip_examples(sizes, w, s, u, v, rows, amp_u, rho_u, amp_v, rho_v, noise, rn
     y : ndarray (Σ sizes,)
     """
     sizes = np.asarray(sizes)
-    task, start = _task_rows(sizes)
-    N = int(sizes.sum())
-    pos = np.arange(N) - start[task]
+    task, pos, N = _row_positions(sizes)
     n_lev = np.broadcast_to(np.asarray(rows), sizes.shape)[task]
     lev_u = pos < n_lev
     lev_v = (pos == n_lev) & (rho_v > 0)
@@ -128,7 +126,7 @@ def _tilde_direction(W_tilde, W, a, v):
 
 
 @register
-class ClipLever(Attack):
+class ClipLever(OwnComponentTasks, Attack):
     """Shift along u through ``rows`` high-leverage examples per task whose
     residuals stay at the clip once the fit has moved, with a balanced
     decoy example along v (module docstring).
@@ -200,10 +198,6 @@ class ClipLever(Attack):
         if not (0 < self.decoy_level <= 1 and 0 < self.g_scale <= 1 and 0 < self.share <= 1):
             raise ValidationError(f"need 0 < decoy_level, g_scale, share <= 1, got "
                                   f"decoy_level={decoy_level}, g_scale={g_scale}, share={share}")
-
-    def choose(self, data, n_bad, ctx, rng):
-        a = component_index(ctx.need_theta(self.name), self.component)
-        return pick_tasks(data, n_bad, rng, "component", a)
 
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)

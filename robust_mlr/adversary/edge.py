@@ -26,7 +26,7 @@ from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._thresholds import read_thresholds
 from ._craft import fixed_direction, toward_nearest
-from ._whitebox import component_index, pick_tasks, trim_target
+from ._whitebox import component_index, OwnComponentTasks, trim_target
 
 __all__ = ["read_thresholds", "EdgePlacement", "EdgeSpike", "NoiseEdge"]
 
@@ -46,6 +46,13 @@ def _task_rows(sizes):
     """Task id of every example and the start row of every task."""
     sizes = np.asarray(sizes)
     return np.repeat(np.arange(sizes.size), sizes), np.cumsum(sizes) - sizes
+
+
+def _row_positions(sizes):
+    """Task id of every example, its position within its task and the
+    number of examples."""
+    task, start = _task_rows(sizes)
+    return task, np.arange(task.size) - start[task], task.size
 
 
 def _direction(theta, a, how):
@@ -76,7 +83,7 @@ def eigen_designs(sizes, u, amp, rng):
 
 
 @register
-class EdgePlacement(Attack):
+class EdgePlacement(OwnComponentTasks, Attack):
     """Shared-gradient tasks just inside the regression filter's stop rule.
 
     The tasks of component ``component`` are replaced by noise-free (or
@@ -121,10 +128,6 @@ class EdgePlacement(Attack):
                 (self.shift is not None and self.shift < 0):
             raise ValidationError(f"need level > 0, noise >= 0, 0 <= x_level <= 1, shift >= 0; "
                                   f"got {level}, {noise}, {x_level}, {shift}")
-
-    def choose(self, data, n_bad, ctx, rng):
-        a = component_index(ctx.need_theta(self.name), self.component)
-        return pick_tasks(data, n_bad, rng, "component", a)
 
     def auto_shift(self, data, idx, a):
         """δ that keeps the replaced tasks' between-group term at ``level`` × edge."""

@@ -43,8 +43,8 @@ from scipy.stats import chi2
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._craft import fixed_direction
-from ._whitebox import component_index, pick_tasks
-from .edge import _MARGIN, _screen, _task_rows
+from ._whitebox import component_index, OwnComponentTasks
+from .edge import _MARGIN, _row_positions, _screen
 from .median_attacks import decoy_direction
 
 __all__ = ["LeverShift", "lever_examples"]
@@ -85,9 +85,7 @@ def lever_examples(sizes, w, s, u, v, amp_u, rho_u, amp_v, rho_v, signs, noise, 
     y : ndarray (Σ sizes,)
     """
     sizes = np.asarray(sizes)
-    task, start = _task_rows(sizes)
-    N = int(sizes.sum())
-    pos = np.arange(N) - start[task]
+    task, pos, N = _row_positions(sizes)
     G = rng.standard_normal((N, u.size))
     P = np.column_stack([u, v])
     lev_u = pos == 0
@@ -110,7 +108,7 @@ def lever_examples(sizes, w, s, u, v, amp_u, rho_u, amp_v, rho_v, signs, noise, 
 
 
 @register
-class LeverShift(Attack):
+class LeverShift(OwnComponentTasks, Attack):
     """Shift along u carried by one high-leverage example per task, with a
     balanced decoy example along v (module docstring).
 
@@ -171,10 +169,6 @@ class LeverShift(Attack):
             raise ValidationError(f"need lever > 0, decoy >= 0, noise >= 0 and "
                                   f"0 < decoy_level <= 1, got lever={lever}, decoy={decoy}, "
                                   f"noise={noise}, decoy_level={decoy_level}")
-
-    def choose(self, data, n_bad, ctx, rng):
-        a = component_index(ctx.need_theta(self.name), self.component)
-        return pick_tasks(data, n_bad, rng, "component", a)
 
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)

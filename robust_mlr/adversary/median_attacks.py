@@ -29,7 +29,7 @@ from scipy.stats import chi2
 
 from ..exceptions import ValidationError
 from ._base import Attack, register
-from ._whitebox import component_index, pick_tasks
+from ._whitebox import component_index, OwnComponentTasks
 from .edge import _MARGIN, EdgePlacement, _screen, _task_rows
 
 __all__ = ["MedianDecoy", "decoy_direction", "decoy_examples"]
@@ -94,7 +94,7 @@ def decoy_examples(sizes, w, s, v, amp, signs, rng):
 
 
 @register
-class MedianDecoy(Attack):
+class MedianDecoy(OwnComponentTasks, Attack):
     """Edge placement whose shift the light-median step does not look at.
 
     ⌊αn⌋ light tasks of component ``component`` are replaced (its own tasks
@@ -139,10 +139,6 @@ class MedianDecoy(Attack):
             raise ValidationError(f"need 0 < decoys < 1 and 0 < decoy_level <= 1, got "
                                   f"decoys={decoys}, decoy_level={decoy_level}")
         self._edge = EdgePlacement(component, shift, level, "orthogonal", noise, x_level)
-
-    def choose(self, data, n_bad, ctx, rng):
-        a = component_index(ctx.need_theta(self.name), self.component)
-        return pick_tasks(data, n_bad, rng, "component", a)
 
     def split(self, idx):
         """(decoy tasks, shift tasks) of the chosen ``idx``: the first

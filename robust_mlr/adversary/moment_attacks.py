@@ -20,7 +20,7 @@ import numpy as np
 from ..exceptions import ValidationError
 from ._base import Attack, register
 from ._craft import model_examples, orthogonal_directions, span_basis
-from ._whitebox import component_index, pick_tasks
+from ._whitebox import component_index, OwnComponentTasks
 
 __all__ = ["TrimSpike", "DirectionSwap", "Copies"]
 
@@ -92,7 +92,7 @@ class TrimSpike(Attack):
 
 
 @register
-class DirectionSwap(Attack):
+class DirectionSwap(OwnComponentTasks, Attack):
     """Light-1 tasks of one component moved onto a fresh direction.
 
     ⌊αn⌋ light-1 tasks of component a (its own tasks first, so a loses
@@ -115,10 +115,6 @@ class DirectionSwap(Attack):
         self.component, self.scale = component, float(scale)
         if self.scale <= 0:
             raise ValidationError(f"scale must be positive, got {scale}")
-
-    def choose(self, data, n_bad, ctx, rng):
-        a = component_index(ctx.need_theta(self.name), self.component)
-        return pick_tasks(data, n_bad, rng, "component", a)
 
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)

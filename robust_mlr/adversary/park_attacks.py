@@ -35,7 +35,7 @@ from ..exceptions import ValidationError
 from ._base import register
 from ._craft import model_examples
 from ._whitebox import component_index
-from .edge import _MARGIN, _screen, _task_rows
+from .edge import _MARGIN, _row_positions, _screen, _task_rows
 from .median_attacks import MedianDecoy, decoy_direction, decoy_examples
 
 __all__ = ["MedianPark", "inflater_direction", "inflater_examples"]
@@ -75,9 +75,7 @@ def inflater_examples(sizes, w, s, z, amp, rng):
     y : ndarray (Σ sizes,)
     """
     sizes = np.asarray(sizes)
-    task, start = _task_rows(sizes)
-    N = int(sizes.sum())
-    pos = np.arange(N) - start[task]
+    task, pos, N = _row_positions(sizes)
     # balanced signs within each task, in a random order per task
     e = np.where(pos % 2 == 0, 1.0, -1.0)
     order = np.lexsort((rng.random(N), task))
