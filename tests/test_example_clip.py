@@ -2,13 +2,15 @@
 to (against a general-purpose minimiser), and what it does to a shift that
 each corrupted task carries on a single example."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from robust_mlr import make_params, make_tasks
+from robust_mlr import MetaDataset, make_params, make_tasks
 from robust_mlr.adversary import LeverShift, Poolwise, corrupt_pools
-from robust_mlr.exceptions import ValidationError
+from robust_mlr.exceptions import ConvergenceWarning, ValidationError
 from robust_mlr.stages.regression import FilterRegression, filter_components
 from robust_mlr.threat import size_cap
 
@@ -84,3 +86,24 @@ def test_example_clip_is_validated():
     with pytest.raises(ValidationError, match="example_clip"):
         FilterRegression(example_clip=0.1)._options()
     assert FilterRegression(example_clip=None)._options()["example_clip"] is None
+
+
+def test_refit_of_noise_free_and_unsupported_components():
+    """A noise-free component (ŝ at rounding level) stops after one step
+    without a ConvergenceWarning; a component with no tasks keeps its NaN
+    column and leaves the others' refit as it was."""
+    theta = make_params(6, 2, rng=0)
+    data = make_tasks(theta, 600, 8, rng=1)
+    rows = np.repeat(data.components, data.sizes)
+    exact = MetaDataset(data.X, np.einsum("nd,dn->n", data.X, theta.W[:, rows]), data.offsets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        W, s2, _, info = filter_components(exact, data.components, 2, alpha=0.05, rng=0)
+    assert np.all(s2 < 1e-20)
+    assert info["example_clip"]["iterations"] == 1
+    np.testing.assert_allclose(W, theta.W, atol=1e-10)
+    # every task in component 0: component 1 is unsupported (NaN)
+    labels = np.zeros(data.n_tasks, dtype=int)
+    W, s2, _, info = filter_components(data, labels, 2, alpha=0.05, rng=0, skip_empty=True)
+    assert np.isnan(W[:, 1]).all() and np.isnan(s2[1])
+    assert np.isfinite(W[:, 0]).all() and info["example_clip"]["clipped"][1] == 0.0
