@@ -408,7 +408,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     through one example, which no task-level test sees, pulls by at most
     c ŝ times that example's leverage. ŝ² stays the filter's: at the refit
     the tasks whose one large residual it no longer follows would carry it
-    into the median (a 0.07 → 0.41 error of ŝ² in the case above).
+    into the median.
     """
     rng = check_rng(rng)
     labels = np.asarray(labels)

@@ -171,7 +171,9 @@ class LeastSquares(RegressionStage):
 
 class FilterRegression(RegressionStage):
     """Least squares with a filter on per-task gradients (Kong, Somani,
-    Kakade, Oh, NeurIPS 2020), :func:`~.robust.filter_components`.
+    Kakade, Oh, NeurIPS 2020), :func:`~.robust.filter_components`; when the
+    threat is active, the kept tasks are then refitted by a Huber
+    M-estimate (``example_clip``).
 
     Parameters
     ----------
