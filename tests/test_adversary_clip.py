@@ -106,7 +106,8 @@ def test_tilde_direction_follows_the_clustering_error(problem):
 
 
 def _shift_along_u(theta, data, labels, clip):
-    stage = FilterRegression(anchor=False, cross_check=False, example_clip=clip)
+    stage = FilterRegression(anchor=False, cross_check=False, example_clip=clip,
+                             leverage_cap=None)
     stage.fit(data, labels, theta.k, threat=ThreatModel(ALPHA), rng=0)
     return float((stage.W_[:, 0] - theta.W[:, 0]) @ fixed_direction(theta.W) / theta.s[0])
 

@@ -1,6 +1,7 @@
 """The regression filter's clipped refit: the Huber estimate it converges
-to (against a general-purpose minimiser), and what it does to a shift that
-each corrupted task carries on a single example."""
+to (against a general-purpose minimiser), what it does to a shift that
+each corrupted task carries on a single example, and its Mallows weights
+along a spike direction of a component's covariates."""
 
 import warnings
 
@@ -12,7 +13,7 @@ from robust_mlr import MetaDataset, make_params, make_tasks
 from robust_mlr.adversary import LeverShift, Poolwise, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning, ValidationError
 from robust_mlr.stages.regression import FilterRegression, filter_components
-from robust_mlr.threat import size_cap
+from robust_mlr.threat import ThreatModel, size_cap
 
 from adversary_helpers import light2_problem
 
@@ -107,3 +108,37 @@ def test_refit_of_noise_free_and_unsupported_components():
     W, s2, _, info = filter_components(data, labels, 2, alpha=0.05, rng=0, skip_empty=True)
     assert np.isnan(W[:, 1]).all() and np.isnan(s2[1])
     assert np.isfinite(W[:, 0]).all() and info["example_clip"]["clipped"][1] == 0.0
+
+
+def test_mallows_weights_cap_the_leverage_of_a_spike_direction():
+    """One row per corrupted task at leverage 10 along u (the other rows
+    clean) with a residual of 4 s: the clip alone leaves it the pull of its
+    leverage (c ŝ × 10); along u the component's covariate second moment
+    stands above the other component's, and the Mallows weight cuts the row
+    to (4/10)² of its weight. Clean tasks have no spike direction: the refit
+    is then the clip's alone, bit for bit."""
+    d = 32
+    theta = make_params(d, 2, rng=0)
+    data = make_tasks(theta, 2000, 16, rng=1)
+    u = np.linalg.qr(np.column_stack([theta.W, np.eye(d)]))[0][:, 2]
+    rows = data.offsets[np.flatnonzero(data.components == 0)[:200]]
+    g = np.random.default_rng(2).standard_normal((rows.size, d))
+    g -= np.outer(g @ u, u)
+    X, y = data.X.copy(), data.y.copy()
+    X[rows] = 10.0 * u + 0.25 * g
+    y[rows] = X[rows] @ theta.W[:, 0] + 4.0 * theta.s[0]
+    bad = MetaDataset(X, y, data.offsets)
+
+    def fit(pool, cap):
+        stage = FilterRegression(anchor=False, cross_check=False, leverage_cap=cap)
+        stage.fit(pool, data.components, 2, threat=ThreatModel(0.1), rng=0)
+        return stage
+
+    plain, capped = fit(bad, None), fit(bad, 4.0)
+    shift = [float((s.W_[:, 0] - theta.W[:, 0]) @ u / theta.s[0]) for s in (plain, capped)]
+    assert capped.info_["example_clip"]["spikes"] == [1, 0]
+    assert shift[0] > 0.15                     # 0.22: the clip alone
+    assert abs(shift[1]) < 0.06                # 0.03 with the Mallows weights
+    clean, clean_plain = fit(data, 4.0), fit(data, None)
+    assert clean.info_["example_clip"]["spikes"] == [0, 0]
+    np.testing.assert_array_equal(clean.W_, clean_plain.W_)

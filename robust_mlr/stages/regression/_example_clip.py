@@ -23,9 +23,28 @@ residual weighs c ŝ/|r| of a clean one in the normal equations. On clean
 Gaussian noise the estimate loses ≈ 4 % of the least squares' efficiency
 at c = 1.5 (its asymptotic variance is E ψ²/(P(|z| ≤ c))² · s²).
 
+**Leverage along a spike direction (Mallows weights).** The clip bounds
+an example's pull by c ŝ times its *leverage*, and the screen leaves one
+row a leverage of ≈ √(3d) along a single direction: rows at leverage 8–14
+along u whose residual is still at the clip once the fit has moved pull as
+least squares would (0.89·s at α = 0.05). Such rows cannot hide what they
+do to the component's covariate second moment: n_a rows at leverage A
+along u raise it there by n_a A²/n, where a clean component's sits at the
+other components' (their rows share the covariate law). So each
+component's second moment is compared with the other components' pooled
+(:func:`spike_directions`); along every direction e where it exceeds
+theirs by :data:`SPIKE`, a row of the component at |x·e| beyond
+``leverage_cap`` times their RMS weighs (leverage_cap/|x·e|)² in the
+refit (a Mallows GM-estimate: Σ_j c_i m_j ψ(r_j) x_j = 0). A row then
+pulls by at most ≈ leverage_cap · c ŝ along e. Clean components of the
+problems measured have no spike direction, and the refit is the Huber
+estimate itself; where a covariate law's classes differ along some
+direction, its heaviest-tailed rows there lose weight (efficiency only:
+nothing is removed or flagged).
+
 **Cost.** Each IRLS step is one pass over the pool's rows (the residuals);
 only the rows with |r| > c ŝ (≈ 13 % of a clean component's at c = 1.5)
-enter a downdate of the kept tasks' normal equations, which the filter has
+or a Mallows weight below one enter a downdate of the kept tasks' normal equations, which the filter has
 summed already. Steps stop when no component's ŵ moves by more than half
 its standard error ŝ √(d/n): on clean data the first step moves it by
 0.15–0.35 of that (least squares and the Huber estimate differ by a
@@ -44,8 +63,8 @@ from ..._segments import task_blocks
 from ...exceptions import ConvergenceWarning
 
 
-def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.5,
-                  max_iter=30):
+def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
+                  tol=0.5, max_iter=30):
     """Huber refit of each component on its kept tasks.
 
     Parameters
@@ -66,6 +85,10 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.
         here when None).
     clip : float
         c: residuals are clipped at c ŝ.
+    leverage_cap : float or None
+        Rows beyond this many RMS of the other components' rows along a
+        spike direction of their component are weighed
+        (leverage_cap/|x·e|)²; None: no Mallows weights.
     tol : float
         Stop when no ŵ_ℓ moves by more than ``tol`` times its standard
         error ŝ_ℓ √(d/n_ℓ) (n_ℓ: the component's kept examples, weighted by
@@ -80,9 +103,10 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.
     -------
     W : ndarray (d, k)
     info : dict
-        ``iterations``, ``clipped`` (share of the kept examples clipped
-        at the fit the last step started from, per component) and ``cpu_seconds`` (the refit's
-        process time).
+        ``iterations``, ``clipped`` (share of the kept examples with a
+        weight below one at the fit the last step started from, per
+        component), ``spikes`` (the number of spike directions per
+        component) and ``cpu_seconds`` (the refit's process time).
     """
     cpu = time.process_time()
     off, d, k = data.offsets, data.dim, W.shape[1]
@@ -112,6 +136,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.
     # is every step it takes (it would run max_iter passes and warn)
     se = np.maximum(se, np.sqrt(np.finfo(float).eps)
                     * (1.0 + np.linalg.norm(np.where(on, W, 0.0), axis=0)))
+    E, owner = (spike_directions(grams, n_eff, on) if summed and leverage_cap is not None
+                else (np.zeros((d, 0)), np.zeros(0, dtype=int)))
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
         dG, db = np.zeros((k, d, d)), np.zeros((k, d))
@@ -133,7 +159,14 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.
                     Xk = X[sel] * np.sqrt(cw[sel])[:, None]
                     G_all[0][c] += Xk.T @ Xk
                     G_all[1][c] += Xk.T @ (y[sel] * np.sqrt(cw[sel]))
-            big = mine & (np.abs(r) > scale[own]) & on[own]
+            u = np.minimum(1.0, scale[own] / np.maximum(np.abs(r), 1e-300))
+            if owner.size:
+                # Mallows weights along the row's own component's spike
+                # directions (the other components' columns left at one)
+                T = np.minimum(1.0, leverage_cap ** 2 / np.maximum((X @ E) ** 2, 1e-300))
+                T[owner[None, :] != lab[:, None]] = 1.0
+                u *= T.min(axis=1)
+            big = mine & (u < 1.0) & on[own]
             n_rows += np.bincount(lab[mine], minlength=k)
             if not big.any():
                 continue
@@ -144,7 +177,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.
             rows = rows[np.argsort(lab[rows], kind="stable")]
             lb = lab[rows]
             n_clip += np.bincount(lb, minlength=k)
-            root = np.sqrt((1.0 - scale[lb] / np.abs(r[rows])) * cw[rows])
+            root = np.sqrt((1.0 - u[rows]) * cw[rows])
             Z = np.take(X, rows, axis=0)
             Z *= root[:, None]
             zy = y[rows] * root
@@ -171,5 +204,54 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, tol=0.
                       f"{moved:.3g} standard errors (tol {tol:g})", ConvergenceWarning,
                       stacklevel=3)
     return W, {"iterations": it, "clipped": share.round(4).tolist(),
+               "spikes": np.bincount(owner, minlength=k).tolist(),
                "cpu_seconds": time.process_time() - cpu}
 
+
+
+
+#: A component's covariate second moment beyond this multiple of the other
+#: components' along a direction makes it a spike direction of the component.
+SPIKE = 1.15
+
+
+def spike_directions(grams, n_eff, on):
+    """Directions along which a component's covariate second moment exceeds
+    the other components' by :data:`SPIKE`.
+
+    Parameters
+    ----------
+    grams : ndarray (k, d, d)
+        Σ c_i x_j x_jᵀ over each component's kept rows.
+    n_eff : ndarray (k,)
+        Σ c_i over the same rows.
+    on : ndarray of bool (k,)
+        The components fitted.
+
+    Returns
+    -------
+    E : ndarray (d, P)
+        The directions e, scaled so that the other components' rows have
+        unit second moment along each (x·e is in units of their RMS).
+    owner : ndarray of int (P,)
+        The component each direction belongs to.
+    """
+    d = grams.shape[1]
+    cols, owner = [], []
+    total, n_total = grams[on].sum(axis=0), float(n_eff[on].sum())
+    for c in np.flatnonzero(on):                 # loop over components only
+        n_rest = n_total - float(n_eff[c])
+        if n_rest <= d:                          # no other component to compare with
+            continue
+        try:
+            L = np.linalg.cholesky((total - grams[c]) / n_rest)
+        except np.linalg.LinAlgError:
+            continue
+        B = np.linalg.solve(L, np.linalg.solve(L, grams[c] / float(n_eff[c])).T)
+        lam, V = np.linalg.eigh((B + B.T) / 2)
+        for i in np.flatnonzero(lam > SPIKE):
+            cols.append(np.linalg.solve(L.T, V[:, i]))
+            owner.append(c)
+    if not cols:
+        return np.zeros((d, 0)), np.zeros(0, dtype=int)
+    return np.column_stack(cols), np.asarray(owner)

@@ -386,7 +386,7 @@ def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
 
 
 def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_empty=False,
-                      example_clip=1.5):
+                      example_clip=1.5, leverage_cap=4.0):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
@@ -406,7 +406,11 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     refitted on its kept tasks with every example's residual clipped at
     c ŝ (Huber, :func:`~._example_clip.clipped_refit`): a task that pushes
     through one example, which no task-level test sees, pulls by at most
-    c ŝ times that example's leverage. ŝ² stays the filter's: at the refit
+    c ŝ times that example's leverage; with ``leverage_cap`` = τ (None:
+    off) a row of a component beyond τ times the other components' RMS
+    along a direction where the component's covariate second moment
+    exceeds theirs weighs (τ/|x·e|)² (Mallows), so it pulls by at most
+    ≈ τ c ŝ there. ŝ² stays the filter's: at the refit
     the tasks whose one large residual it no longer follows would carry it
     into the median.
     """
@@ -453,7 +457,8 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     clip = None
     if alpha > 0 and example_clip is not None:
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
-                                None if grams is None else first["rhs"], example_clip)
+                                None if grams is None else first["rhs"], example_clip,
+                                leverage_cap)
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap, "example_clip": clip,
                       "removed": [i["removed"] for i in infos],

@@ -222,22 +222,31 @@ class FilterRegression(RegressionStage):
         (docs/robust_pipeline.md, "Bounded influence per example"). In
         [0.5, 10], default 1.5 (≈ 96 % of the least squares' efficiency on
         Gaussian noise).
+    leverage_cap : float or None
+        With ``example_clip``: along each direction where a component's
+        covariate second moment exceeds the other components' by 1.5×, a
+        row of the component beyond ``leverage_cap`` times their RMS weighs
+        (leverage_cap/|x·e|)² in the refit (Mallows), so the clip's bound
+        on a row's pull, c ŝ times its leverage, holds with the leverage
+        capped there too (None: no such weights). In [1, 100], default 4.
     """
 
     robust = True
     _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean(),
                               "anchor": _params.boolean(), "pull": _params.real(0.0, 4.0),
                               "noise_refit": _params.one_of(NOISE_REFIT, "noise_refit"),
-                              "example_clip": _params.real(0.5, 10.0, none=True)}
+                              "example_clip": _params.real(0.5, 10.0, none=True),
+                              "leverage_cap": _params.real(1.0, 100.0, none=True)}
 
     def __init__(self, max_iter=50, cross_check=True, anchor=True, noise_refit="auto", pull=1.0,
-                 example_clip=1.5):
+                 example_clip=1.5, leverage_cap=4.0):
         self.max_iter = max_iter
         self.cross_check = cross_check
         self.anchor = anchor
         self.pull = pull
         self.noise_refit = noise_refit
         self.example_clip = example_clip
+        self.leverage_cap = leverage_cap
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return filter_components(data, labels, k, alpha=threat.alpha, rng=rng,
