@@ -44,11 +44,13 @@ nothing is removed or flagged).
 
 **Cost.** Each IRLS step is one pass over the pool's rows (the residuals);
 only the rows with |r| > c ŝ (≈ 13 % of a clean component's at c = 1.5)
-or a Mallows weight below one enter a downdate of the kept tasks' normal equations, which the filter has
-summed already. Steps stop when no component's ŵ moves by more than half
-its standard error ŝ √(d/n): on clean data the first step moves it by
-0.15–0.35 of that (least squares and the Huber estimate differ by a
-fraction of their noise) and the refit ends there, one pass.
+or a Mallows weight below one enter a downdate of the kept tasks' normal
+equations, which the filter has summed already. Steps stop when no
+component's ŵ moves by more than half its standard error ŝ √(d/n): on
+clean data least squares and the Huber estimate differ by a fraction of
+their noise, so the first step is usually the last (one pass on the
+default problem, two at 10⁶ tasks per pool, where a small systematic
+difference outgrows the shrinking noise).
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     cpu = time.process_time()
     off, d, k = data.offsets, data.dim, W.shape[1]
     on = np.isfinite(W).all(axis=0) & np.isfinite(s2) & (s2 > 0)
+    if not on.any():                             # nothing to refit: no pass
+        return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
+                   "cpu_seconds": time.process_time() - cpu}
     W = W.copy()
     scale = clip * np.sqrt(np.where(on, s2, 1.0))
     # each task's component (−1: not classified or not kept) and weight c_i,
@@ -193,7 +198,12 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         moved = 0.0
         for c in np.flatnonzero(on):
             w = gram_solve(grams[c] - dG[c], rhs[c] - db[c])
-            if w is None:
+            if w is None:                        # the weighted Gram lost its rank
+                warnings.warn(f"the clipped refit of component {c} kept the filter's fit: its "
+                              f"weighted normal equations are not positive definite "
+                              f"(d={d}, {int(n_eff[c])} weighted examples)",
+                              ConvergenceWarning, stacklevel=3)
+                on[c] = False
                 continue
             moved = max(moved, float(np.linalg.norm(w - W[:, c]) / se[c]))
             W[:, c] = w
