@@ -192,8 +192,12 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 if z1 > z0:
                     dG[c] += Z[z0:z1].T @ Z[z0:z1]
                     db[c] += Z[z0:z1].T @ zy[z0:z1]
-        if G_all is not None:
+        fresh = False
+        if G_all is not None:                    # summed here: the spikes can be read now
             grams, rhs, summed = G_all[0], G_all[1], True
+            if leverage_cap is not None:
+                E, owner = spike_directions(grams, n_eff, on)
+                fresh = owner.size > 0           # the next step must weigh by them
         share = n_clip / np.maximum(n_rows, 1)
         moved = 0.0
         for c in np.flatnonzero(on):
@@ -207,7 +211,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 continue
             moved = max(moved, float(np.linalg.norm(w - W[:, c]) / se[c]))
             W[:, c] = w
-        if moved <= tol:
+        if moved <= tol and not fresh:
             break
     else:
         warnings.warn(f"the clipped refit stopped at max_iter={max_iter} with a step of "
