@@ -30,6 +30,7 @@ from .median_attacks import MedianDecoy
 from .park_attacks import MedianPark
 from .lever_attacks import LeverShift
 from .clip_attacks import ClipLever
+from .dilute_attacks import DilutedLever
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -44,5 +45,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
-           "MedianDecoy", "LeverShift", "ClipLever",
+           "MedianDecoy", "LeverShift", "ClipLever", "DilutedLever",
            "red_team", "RedTeamResult"]

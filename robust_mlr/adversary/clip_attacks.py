@@ -199,6 +199,19 @@ class ClipLever(OwnComponentTasks, Attack):
             raise ValidationError(f"need 0 < decoy_level, g_scale, share <= 1, got "
                                   f"decoy_level={decoy_level}, g_scale={g_scale}, share={share}")
 
+    def directions(self, theta, a, ctx):
+        """The shift direction u and the decoy direction v for component
+        ``a`` (class docstring, ``direction`` and ``angle``)."""
+        v = decoy_direction(theta.W)
+        u = fixed_direction(theta.W)
+        W_tilde = ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde")
+        if self.direction == "tilde" and W_tilde is not None:
+            t = _tilde_direction(W_tilde, theta.W, a, v)
+            f = u - (u @ t) * t                  # the fixed direction, ⊥ t
+            f /= max(float(np.linalg.norm(f)), 1e-300)
+            u = np.cos(np.radians(self.angle)) * t + np.sin(np.radians(self.angle)) * f
+        return u, v
+
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)
@@ -213,14 +226,7 @@ class ClipLever(OwnComponentTasks, Attack):
         room = 16.0 if x_hi is None else max(
             _MARGIN * x_hi * d - self.g_scale ** 2 * chi2.isf(1e-5, d - 2), 1.0)
         rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
-        v = decoy_direction(theta.W)
-        u = fixed_direction(theta.W)
-        W_tilde = ((ctx.settings.get("thresholds") or {}).get("clustering") or {}).get("W_tilde")
-        if self.direction == "tilde" and W_tilde is not None:
-            t = _tilde_direction(W_tilde, theta.W, a, v)
-            f = u - (u @ t) * t                  # the fixed direction, ⊥ t
-            f /= max(float(np.linalg.norm(f)), 1e-300)
-            u = np.cos(np.radians(self.angle)) * t + np.sin(np.radians(self.angle)) * f
+        u, v = self.directions(theta, a, ctx)
         X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), u, v, rows, min(self.lever, np.sqrt(room)),
                              self.shift, np.sqrt(self.decoy_level * room), self.decoy,
                              self.noise, rng, self.g_scale)

@@ -1,0 +1,90 @@
+"""Lever rows whose coherence is diluted by sign-balanced decoys along the
+same direction.
+
+A task filter that compares the centred covariance of the tasks' gradients
+with the per-example moment reads, along the shift direction u, a ratio of
+about (1 − ε) r for r lever rows per task with the same residual (ε the
+adversary's share of the class). One more row per task at leverage A_d
+along u with a residual ±ρ_d, its sign balanced over tasks and independent
+of everything else, adds the same amount A_d² ρ_d² to both sides, so the
+ratio falls towards one while the decoys' pulls cancel. Under a refit with
+Mallows weights, rows at no more than the weights' reach (``leverage_cap``
+RMS along a spike direction) keep their whole clipped pull; so lever and
+decoy rows sit at that reach and more lever rows per task carry the shift.
+
+:class:`DilutedLever` is :class:`~robust_mlr.adversary.ClipLever` with
+``u_decoys`` such rows in each task (its last examples).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import ValidationError
+from ._base import register
+from ._whitebox import component_index
+from .clip_attacks import ClipLever
+from .edge import _MARGIN, _row_positions, _screen
+
+__all__ = ["DilutedLever"]
+
+
+@register
+class DilutedLever(ClipLever):
+    """:class:`~robust_mlr.adversary.ClipLever` with sign-balanced decoy
+    rows along the shift direction u (module docstring).
+
+    Parameters
+    ----------
+    u_decoys : int
+        Decoy rows along u per task, ≥ 0 (default 1; the task's last
+        examples).
+    u_lever : float
+        Their leverage along u (default 4).
+    u_shift : float
+        Their residual's size in units of s_a (default 4); its sign is
+        balanced over tasks and over the row's own direction.
+    **ClipLever's parameters**
+        ``component``, ``shift``, ``lever``, ``rows``, ``share``, ``decoy``,
+        ``decoy_level``, ``noise``, ``g_scale``, ``direction``, ``angle``.
+    """
+
+    name = "diluted_lever"
+
+    def __init__(self, u_decoys=1, u_lever=4.0, u_shift=4.0, component="smallest", shift=4.0,
+                 lever=4.0, rows=2, share=1.0, decoy=4.0, decoy_level=1.0, noise=0.0,
+                 g_scale=0.25, direction="fixed", angle=0.0):
+        super().__init__(component=component, shift=shift, lever=lever, rows=rows, share=share,
+                         decoy=decoy, decoy_level=decoy_level, noise=noise, g_scale=g_scale,
+                         direction=direction, angle=angle)
+        self.u_decoys, self.u_lever, self.u_shift = int(u_decoys), float(u_lever), float(u_shift)
+        if self.u_decoys < 0 or self.u_decoys != u_decoys:
+            raise ValidationError(f"u_decoys must be an integer >= 0, got u_decoys={u_decoys!r}")
+        if not (self.u_lever > 0 and self.u_shift >= 0):
+            raise ValidationError(f"need u_lever > 0 and u_shift >= 0, got u_lever={u_lever}, "
+                                  f"u_shift={u_shift}")
+
+    def craft(self, data, idx, ctx, rng):
+        X, y = super().craft(data, idx, ctx, rng)
+        if self.u_decoys == 0:
+            return X, y
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        sizes = data.sizes[np.asarray(idx)]
+        need = self.rows + (self.decoy > 0) + self.u_decoys
+        if sizes.size and sizes.min() < need:
+            raise ValidationError(f"diluted_lever needs tasks of at least {need} examples, "
+                                  f"got a task of {int(sizes.min())}")
+        u, _ = self.directions(theta, a, ctx)
+        w, s = theta.W[:, a], float(theta.s[a])
+        task, pos, _ = _row_positions(sizes)
+        rows = np.flatnonzero(pos >= sizes[task] - self.u_decoys)
+        b = rng.choice([-1.0, 1.0], size=rows.size)
+        signs = np.where((task[rows] // 2) % 2 == 0, 1.0, -1.0)   # balanced, ⊥ the v decoy's
+        X[rows] -= np.outer(X[rows] @ u, u)
+        X[rows] += np.outer(self.u_lever * b, u)
+        y[rows] = X[rows] @ w + s * signs * b * self.u_shift
+        _, y_hi = _screen(ctx, ctx.pool)
+        if y_hi is not None:
+            y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
+        return X, y
