@@ -46,5 +46,5 @@ def test_lever_rows_and_decoys_along_u(problem):
     # the decoys' pulls along u cancel over the tasks (signs balanced), the lever rows' do not
     assert abs(pulls.mean()) < 0.25 * np.abs(pulls).mean()
     with pytest.raises(ValidationError, match="at least"):
-        corrupt_pools(pools, Poolwise(light2=DilutedLever(component=0, rows=14, u_decoys=2)),
+        corrupt_pools(pools, Poolwise(light2=DilutedLever(component=0, rows=14, decoy=1.0, u_decoys=2)),
                       ALPHA, theta=theta, rng=0)

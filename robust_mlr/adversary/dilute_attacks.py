@@ -44,15 +44,16 @@ class DilutedLever(ClipLever):
     u_shift : float
         Their residual's size in units of s_a (default 4); its sign is
         balanced over tasks and over the row's own direction.
-    **ClipLever's parameters**
-        ``component``, ``shift``, ``lever``, ``rows``, ``share``, ``decoy``,
-        ``decoy_level``, ``noise``, ``g_scale``, ``direction``, ``angle``.
+    component, shift, lever, rows, share, decoy, decoy_level, noise, g_scale, direction, angle
+        As :class:`~robust_mlr.adversary.ClipLever` (defaults as there but
+        ``lever`` 4 and ``decoy`` 0, so that the default fits tasks of two
+        examples).
     """
 
     name = "diluted_lever"
 
     def __init__(self, u_decoys=1, u_lever=4.0, u_shift=4.0, component="smallest", shift=4.0,
-                 lever=4.0, rows=2, share=1.0, decoy=4.0, decoy_level=1.0, noise=0.0,
+                 lever=4.0, rows=1, share=1.0, decoy=0.0, decoy_level=1.0, noise=0.0,
                  g_scale=0.25, direction="fixed", angle=0.0):
         super().__init__(component=component, shift=shift, lever=lever, rows=rows, share=share,
                          decoy=decoy, decoy_level=decoy_level, noise=noise, g_scale=g_scale,
