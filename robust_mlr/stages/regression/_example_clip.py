@@ -132,7 +132,6 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     else:
         grams, rhs = np.asarray(grams, dtype=float), np.asarray(rhs, dtype=float)
         summed = True
-    share = np.zeros(k)
     # the steps' yardstick: each component's standard error ŝ √(d/n)
     n_eff = np.bincount(task_lab[task_lab >= 0], weights=(t * task_c)[task_lab >= 0],
                         minlength=k)
