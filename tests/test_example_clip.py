@@ -10,12 +10,13 @@ import pytest
 from scipy.optimize import minimize
 
 from robust_mlr import MetaDataset, make_params, make_tasks
-from robust_mlr.adversary import LeverShift, Poolwise, corrupt_pools
+from robust_mlr.adversary import DilutedLever, LeverShift, Poolwise, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning, ValidationError
 from robust_mlr.stages.regression import FilterRegression, filter_components
+from robust_mlr.stages.regression._example_clip import _SpikeMass
 from robust_mlr.threat import ThreatModel, size_cap
 
-from adversary_helpers import light2_problem
+from adversary_helpers import fixed_direction, light2_problem
 
 D, K = 12, 3
 
@@ -101,7 +102,9 @@ def test_refit_of_noise_free_and_unsupported_components():
         warnings.simplefilter("error", ConvergenceWarning)
         W, s2, _, info = filter_components(exact, data.components, 2, alpha=0.05, rng=0)
     assert np.all(s2 < 1e-20)
-    assert info["example_clip"]["iterations"] == 1
+    # one step, and one more where a spike direction's mass lowered its reach
+    assert info["example_clip"]["iterations"] == 1 + any(
+        a < 4.0 for a in info["example_clip"]["reach"])
     np.testing.assert_allclose(W, theta.W, atol=1e-10)
     # every task in component 0: component 1 is unsupported (NaN)
     labels = np.zeros(data.n_tasks, dtype=int)
@@ -142,3 +145,59 @@ def test_mallows_weights_cap_the_leverage_of_a_spike_direction():
     clean, clean_plain = fit(data, 4.0), fit(data, None)
     assert clean.info_["example_clip"]["spikes"] == [0, 0]
     np.testing.assert_array_equal(clean.W_, clean_plain.W_)
+
+
+def test_a_spike_directions_reach_follows_its_mass(monkeypatch):
+    """Many lever rows per corrupted task at leverage 4 along u, the
+    fixed reach, with a sign-balanced decoy row along u (``diluted_lever``):
+    a reach of 4 RMS weighs none of them, and ŵ moves as without Mallows
+    weights; the reach read from the spike's mass (where the component's
+    second moment of min(|x·u|, a) stays within 1.15 times the other
+    component's) weighs them and cuts the shift by ≈ 40 %."""
+    theta, pools = light2_problem()
+    u = fixed_direction(theta.W)
+    attack = DilutedLever(component=0, rows=4, shift=2.5, lever=4.0, u_decoys=1, u_lever=4.0,
+                          u_shift=3.0, decoy=0.0)
+    bad = corrupt_pools(pools, Poolwise(light2=attack), 0.1, theta=theta, rng=1).light2
+    labels = bad.components.copy()
+    labels[labels < 0] = 0
+
+    def shift(cap):
+        stage = FilterRegression(anchor=False, cross_check=False, leverage_cap=cap)
+        stage.fit(bad, labels, 2, threat=ThreatModel(0.1), rng=0)
+        return float((stage.W_[:, 0] - theta.W[:, 0]) @ u / theta.s[0]), stage.info_
+
+    none, _ = shift(None)
+    mass, info = shift(4.0)
+    with monkeypatch.context() as m:             # the reach fixed at the cap
+        m.setattr(_SpikeMass, "reach", lambda self: np.full(self.owner.size, self.cap))
+        fixed, _ = shift(4.0)
+    assert info["example_clip"]["spikes"] == [1, 0]
+    assert info["example_clip"]["reach"][0] < 3.2          # 2.85
+    assert none > 0.16 and fixed > 0.16                    # 0.185 and 0.185
+    assert mass < 0.14                                     # 0.111
+
+
+def test_spike_reach_against_brute_force():
+    """The reach from the binned counts equals the largest grid edge a at
+    which (and below which) the component's mean of min(z², a²) is within
+    1.15 times the others', computed row by row."""
+    rng = np.random.default_rng(0)
+    z_own = np.concatenate([rng.standard_normal(4000), np.full(500, 3.3)])
+    z_oth = rng.standard_normal(9000)
+    z = np.concatenate([z_own, z_oth])
+    lab = np.r_[np.zeros(z_own.size, int), np.ones(z_oth.size, int)]
+    cw = rng.uniform(0.5, 1.0, z.size)
+    mass = _SpikeMass(np.array([0]), 4.0)
+    for part in np.array_split(np.arange(z.size), 3):           # three blocks
+        mass.add(z[part, None] ** 2, lab[part], cw[part], np.array([True, True]))
+
+    def trunc(zz, w, a):
+        return np.sum(w * np.minimum(zz ** 2, a ** 2)) / w.sum()
+
+    own, oth = lab == 0, lab == 1
+    edges = np.arange(1, 81) * 0.05
+    ok = [trunc(z[own], cw[own], a) <= 1.15 * trunc(z[oth], cw[oth], a) for a in edges]
+    expected = edges[np.argmin(ok) - 1] if not all(ok) else 4.0
+    assert mass.reach()[0] == pytest.approx(max(expected, 0.5))
+    assert 0.5 < mass.reach()[0] < 3.3

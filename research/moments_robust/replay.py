@@ -64,6 +64,8 @@ def fit(pools, theta, alpha, seed):
         "collapsed", [])).tolist()
     if reg.get("example_clip"):
         rec["clip_iterations"] = reg["example_clip"]["iterations"]
+        rec["spikes"] = reg["example_clip"]["spikes"]
+        rec["reach"] = reg["example_clip"].get("reach")
     rec["n_classified"] = np.bincount(m.light_labels_[m.light_labels_ >= 0],
                                       minlength=theta.k).tolist()
     if getattr(m, "W_tilde_", None) is not None:

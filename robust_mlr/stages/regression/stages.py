@@ -224,11 +224,14 @@ class FilterRegression(RegressionStage):
         Gaussian noise).
     leverage_cap : float or None
         With ``example_clip``: along each direction where a component's
-        covariate second moment exceeds the other components' by 1.5×, a
-        row of the component beyond ``leverage_cap`` times their RMS weighs
-        (leverage_cap/|x·e|)² in the refit (Mallows), so the clip's bound
-        on a row's pull, c ŝ times its leverage, holds with the leverage
-        capped there too (None: no such weights). In [1, 100], default 4.
+        covariate second moment exceeds the other components' by 1.15×, a
+        row of the component beyond a reach a times their RMS weighs
+        (a/|x·e|)² in the refit (Mallows), a the largest value up to
+        ``leverage_cap`` at which the component's mean of min((x·e)², a²)
+        is within 1.15× theirs, so the clip's bound on a row's pull, c ŝ
+        times its leverage, holds with the leverage capped there too, and
+        many rows at a moderate leverage cannot carry a shift either (None:
+        no such weights). In [1, 100], default 4.
     """
 
     robust = True
