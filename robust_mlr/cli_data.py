@@ -23,6 +23,7 @@ import contextlib
 import csv
 import difflib
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -182,7 +183,8 @@ def _fit(args):
                                     np.random.default_rng(args.seed),
                                     f"--heavy-min-size {args.heavy_min_size}"))
         try:
-            model = learner.fit(pools)
+            with _warnings_name_columns(names):
+                model = learner.fit(pools)
         except ValidationError as exc:
             if names is None or not hasattr(exc, "dependent"):
                 raise
@@ -219,6 +221,30 @@ def _singular_columns(exc, names, data):
     return (f"{data}: the covariates' second moment is singular: " +
             _describe_singular([repr(names[j]) for j in exc.zero],
                               [repr(names[j]) for j in exc.dependent], "column"))
+
+
+@contextlib.contextmanager
+def _warnings_name_columns(names):
+    """Warnings of a CSV fit that list features (a DataWarning's ``zero``)
+    name the CSV columns; every warning is shown when the block ends (also
+    when it raises), in the order raised."""
+    if names is None:
+        yield
+        return
+    from ._fit_checks import _describe_zero_isotropic
+    from .exceptions import DataWarning
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    finally:
+        for w in caught:
+            message = w.message
+            if isinstance(message, DataWarning) and getattr(message, "zero", None):
+                message = DataWarning(_describe_zero_isotropic(
+                    [repr(names[j]) for j in message.zero], "column", "",
+                    getattr(message, "rows", "every row")))
+            warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
 def _check_k(k, dim, data):
