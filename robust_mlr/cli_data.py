@@ -143,6 +143,8 @@ def _fit(args):
     _not_an_input(args.out, data)
     check_writable_file(args.out, "model file", "--out folder")
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
+    if data.is_dir() and not pools_dir:
+        _check_dataset_dir(data, POOL_NAMES)
     if pools_dir and args.heavy_min_size is not None:
         raise ValidationError(f"--heavy-min-size {args.heavy_min_size}: {data} is a pools "
                               f"directory, already cut into pools (the option is for one "
@@ -245,6 +247,22 @@ def _warnings_name_columns(names):
                     [repr(names[j]) for j in message.zero], "column", "",
                     getattr(message, "rows", "every row")))
             warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)
+
+
+def _check_dataset_dir(data, pool_names):
+    """A directory ``fit`` reads is a pools directory (all three pool
+    folders) or one chunked meta-dataset (its manifest.json); say which
+    part a directory that is neither lacks."""
+    if (data / "manifest.json").is_file():
+        return
+    have = [n for n in pool_names if (data / n).is_dir()]
+    if have:
+        lack = [n + "/" for n in pool_names if n not in have]
+        raise ValidationError(f"{data}: has {', '.join(n + '/' for n in have)} but no "
+                              f"{', '.join(lack)}; a pools directory holds all of "
+                              f"{', '.join(n + '/' for n in pool_names)}")
+    raise ValidationError(f"{data}: not a pools directory ({', '.join(pool_names)} folders) "
+                          f"nor a chunked meta-dataset (no manifest.json)")
 
 
 def _check_k(k, dim, data):

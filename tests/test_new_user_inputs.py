@@ -261,3 +261,20 @@ def test_misspelled_attack_name_suggests_the_closest():
     with pytest.raises(ValidationError, match=r"^attack 'fake_clutser' unknown \(did you mean "
                                               r"'fake_cluster'\?\); choose from \["):
         corrupt_pools(pools, "fake_clutser", 0.05, theta=theta, rng=2)
+
+
+def test_a_folder_that_is_no_dataset_says_what_fit_reads(tmp_path, capsys):
+    """Before: any folder without the three pool folders was called 'one
+    meta-dataset' and asked for --heavy-min-size."""
+    (tmp_path / "plots").mkdir()
+    (tmp_path / "plots" / "demo.png").write_bytes(b"")
+    out = ["--out", str(tmp_path / "m.json")]
+    for extra in ([], ["--heavy-min-size", "10"]):
+        err = cli_error(capsys, ["fit", str(tmp_path / "plots"), "--k", "2", *extra, *out])
+        assert (f"error: {tmp_path / 'plots'}: not a pools directory (light1, heavy, light2 "
+                f"folders) nor a chunked meta-dataset (no manifest.json)") in err, err
+    (tmp_path / "part" / "light1").mkdir(parents=True)
+    (tmp_path / "part" / "heavy").mkdir()
+    err = cli_error(capsys, ["fit", str(tmp_path / "part"), "--k", "2", *out])
+    assert (f"error: {tmp_path / 'part'}: has light1/, heavy/ but no light2/; a pools "
+            f"directory holds all of light1/, heavy/, light2/") in err, err
