@@ -278,3 +278,21 @@ def test_a_folder_that_is_no_dataset_says_what_fit_reads(tmp_path, capsys):
     err = cli_error(capsys, ["fit", str(tmp_path / "part"), "--k", "2", *out])
     assert (f"error: {tmp_path / 'part'}: has light1/, heavy/ but no light2/; a pools "
             f"directory holds all of light1/, heavy/, light2/") in err, err
+
+
+def test_a_text_column_is_named_as_a_feature_the_user_may_not_mean(tmp_path, capsys):
+    """Every column but the task id and the response is a feature: a text
+    column (a country, a date) is refused with that reminder; an empty cell
+    or text in the response column is only 'not a number'."""
+    rows = [f"t{i // 3},FR,{0.1 * i},{i}" for i in range(30)]
+    data = tmp_path / "d.csv"
+    data.write_text("task,country,f_0,y\n" + "\n".join(rows) + "\n")
+    err = cli_error(capsys, ["fit", str(data), "--k", "1", "--heavy-min-size", "3", "--out",
+                              str(tmp_path / "m.json")])
+    assert err.endswith(f"error: {data}, line 2, column 'country': 'FR' is not a number; "
+                        f"every column but the task-id and response columns is a feature: "
+                        f"remove a column that is not one (see robust-mlr fit --help)\n"), err
+    data.write_text("task,f_0,y\n" + "\n".join(r.replace(",FR", "") for r in rows[:-1]) +
+                    "\nt9,0.5,high\n")
+    with pytest.raises(ValidationError, match=r"line 31, column 'y': 'high' is not a number$"):
+        read_csv_tasks(data)
