@@ -70,7 +70,9 @@ def _demo(args):
     from .demo import run
     from .engine._files import check_writable_file
     check_writable_file(os.path.join(args.out, "demo.png"), "plot file", "--out folder")
-    run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha)
+    flags = _command_flags(args.parser)
+    run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha,
+        wording=lambda text: _as_typed(text, flags))
     return 0
 
 

@@ -64,3 +64,15 @@ def test_the_warning_format_keeps_other_texts(tmp_path, capsys, monkeypatch):
         "robust-mlr: warning: UserWarning: stages subspace=MomentPCA, clustering=Linkage; "
         "try --clustering linkage or em; size (n=28, k=2, rank=4); --heavy-min-size 10 and "
         "--chunk-mb; k components; --covariates estimate; covariates='nope'\ninterrupted\n")
+
+
+def test_demo_notes_name_alpha_as_typed(tmp_path, capsys):
+    """The demo prints its fits' warnings below the table: on the command
+    line they name --alpha, in Python (``demo.run``) the parameter."""
+    from robust_mlr.demo import run
+    assert main(["demo", "--quick", "--alpha", "0.3", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "CorruptionWarning: the data look corrupted beyond what --alpha 0.3 and the " \
+           "defences allow" in out and "alpha=" not in out, out
+    notes = run(quick=True, alpha=0.3, out=tmp_path, quiet=True)["warnings"]
+    assert any("beyond what alpha=0.3 and the defences allow" in n for n in notes), notes
