@@ -20,7 +20,7 @@ import sys
 import threading
 import warnings
 
-from ._argtypes import alpha_value, nonnegative_int
+from ._argtypes import alpha_value, closest, nonnegative_int
 
 __all__ = ["main", "build_parser"]
 
@@ -30,6 +30,11 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         message = " ".join(str(message).splitlines())
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        close = wrong and closest(wrong.group(1), re.findall(r"'([^']*)'", wrong.group(2)))
+        if close:
+            message = message.replace(" (choose from ", f" (did you mean {close!r}? choose "
+                                                        f"from ", 1)
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
     def parse_args(self, args=None, namespace=None):

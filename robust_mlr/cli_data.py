@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import difflib
 import time
 import warnings
 from pathlib import Path
@@ -30,7 +29,7 @@ import numpy as np
 
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
-from ._argtypes import alpha_value, nonnegative_int, positive_int
+from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
 
 __all__ = ["add_data_parsers", "read_csv_tasks"]
 
@@ -276,8 +275,8 @@ def _check_clustering(name):
     """``--clustering NAME``: one of the clustering stages' names."""
     from .stages.clustering import ALIASES
     if name not in ALIASES:
-        close = difflib.get_close_matches(name, list(ALIASES), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = closest(name, ALIASES)
+        hint = f" (did you mean {close}?)" if close else ""
         raise ValidationError(f"--clustering {name}: no such clustering stage{hint}; choose "
                               f"from {', '.join(sorted(ALIASES))}")
 

@@ -296,3 +296,21 @@ def test_a_text_column_is_named_as_a_feature_the_user_may_not_mean(tmp_path, cap
                     "\nt9,0.5,high\n")
     with pytest.raises(ValidationError, match=r"line 31, column 'y': 'high' is not a number$"):
         read_csv_tasks(data)
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["demo", "--attack", "fakecluster"],
+     "argument --attack: invalid choice: 'fakecluster' (did you mean 'fake_cluster'? choose "
+     "from 'none', "),
+    (["fit", "d.csv", "--k", "2", "--out", "m.json", "--covariates", "Isotropic"],
+     "argument --covariates: invalid choice: 'Isotropic' (did you mean 'isotropic'? choose "
+     "from 'auto', 'isotropic', 'estimate') (see robust-mlr fit --help)"),
+    (["fit", "d.csv", "--k", "2", "--heavy-min-size", "10", "--out", "m.json", "--clustering",
+      "EM"], "--clustering EM: no such clustering stage (did you mean em?); choose from "),
+])
+def test_a_misspelled_choice_suggests_the_closest(tmp_path, capsys, argv, want):
+    """A choice typed in another case or misspelled names the one meant."""
+    if argv[0] == "fit":
+        argv[1] = _csv(tmp_path / "d.csv")
+        argv[argv.index("--out") + 1] = str(tmp_path / "m.json")
+    assert want in cli_error(capsys, argv)
