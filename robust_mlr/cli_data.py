@@ -350,7 +350,9 @@ def _predict(args):
         writer = None
         if out is not None:
             writer = csv.writer(out)
-            writer.writerow(["task", "component", "probability"])
+            # a CSV's ids under its own column name, so the rows join back on it
+            writer.writerow([args.task_col if labels is not None else "task", "component",
+                             "probability"])
         n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer, labels)
     finally:
         if out is not None:
@@ -438,8 +440,8 @@ def add_data_parsers(sub):
     p.add_argument("data", help="chunked directory, .npz or .csv of tasks")
     p.add_argument("--holdout", action="store_true",
                    help="predict each task's last example from the others; print the MSE")
-    p.add_argument("--out", help="CSV of task (the CSV's own task ids, else the task's "
-                        "index), component, probability")
+    p.add_argument("--out", help="CSV of task (a CSV's own task ids, under its task-id "
+                        "column's name; else the task's index), component, probability")
     _data_options(p)
     p.set_defaults(func=_guarded(_predict), parser=p)
 

@@ -314,3 +314,19 @@ def test_a_misspelled_choice_suggests_the_closest(tmp_path, capsys, argv, want):
         argv[1] = _csv(tmp_path / "d.csv")
         argv[argv.index("--out") + 1] = str(tmp_path / "m.json")
     assert want in cli_error(capsys, argv)
+
+
+def test_predicted_components_join_back_on_the_users_task_column(tmp_path, capsys):
+    """The per-task output of a CSV names its ids by the CSV's own task-id
+    column (before: always 'task'), so the rows join back on it."""
+    data = _csv(tmp_path / "d.csv")
+    text = open(data).read().replace("task,", "user_id,", 1)
+    open(data, "w").write(text)
+    model, out = str(tmp_path / "m.json"), tmp_path / "c.csv"
+    common = ["--task-col", "user_id"]
+    assert main(["fit", data, "--k", "2", "--heavy-min-size", "10", *common, "--out",
+                 model]) == 0
+    assert main(["predict", model, data, *common, "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "user_id,component,probability" and lines[1].startswith("t0,")
+    assert len(lines) == 331
