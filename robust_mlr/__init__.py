@@ -13,8 +13,8 @@ import importlib
 from importlib import metadata as _metadata
 
 from .data import MetaDataset, Pools
-from .exceptions import (ConvergenceWarning, CorruptionWarning, EmptyClusterError,
-                         IdentifiabilityWarning, NotFittedError, SolverFailedError,
+from .exceptions import (ConvergenceWarning, CorruptionWarning, DataWarning,
+                         EmptyClusterError, IdentifiabilityWarning, NotFittedError, SolverFailedError,
                          ValidationError)
 from .generator import MLRParams, make_params, make_pools, make_tasks
 
@@ -46,8 +46,8 @@ __all__ = [
     "make_tasks", "make_pools", "estimate_subspace", "cluster_heavy", "distance_matrix",
     "classify", "posterior", "task_parameters", "metrics", "stages", "preprocess",
     "ValidationError", "NotFittedError", "EmptyClusterError", "SolverFailedError",
-    "ConvergenceWarning", "CorruptionWarning", "IdentifiabilityWarning", "ChunkedMetaDataset",
-    "write_chunked", "fit_out_of_core", "__version__",
+    "ConvergenceWarning", "CorruptionWarning", "IdentifiabilityWarning", "DataWarning",
+    "ChunkedMetaDataset", "write_chunked", "fit_out_of_core", "__version__",
 ]
 
 

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 
-__all__ = ["positive_int", "nonnegative_int", "alpha_value"]
+__all__ = ["positive_int", "nonnegative_int", "alpha_value", "closest"]
+
+
+def closest(word, choices):
+    """The choice ``word`` most likely meant (the same but for case, else
+    the closest spelling, case ignored), or None."""
+    lower = {c.lower(): c for c in choices}
+    if word.lower() in lower:
+        return lower[word.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lower), n=1)
+    return lower[close[0]] if close else None
 
 
 def _integer(text, low, what):

@@ -160,7 +160,9 @@ def _first_wrong_width(path, n_fields, block=1 << 24):
 
 def _first_bad_cell(path, header, cols):
     """The first row of the wrong width or cell that is not a number, as a
-    message naming its file line and column (None if none is found)."""
+    message naming its file line and column (None if none is found); text in
+    a feature column (``cols`` but its last, the response) may be a column
+    the user did not mean as a feature, which the message says."""
     with open(path, newline="") as f:
         reader = csv.reader(f)
         next(reader)
@@ -174,6 +176,9 @@ def _first_bad_cell(path, header, cols):
                 try:
                     float(row[j])
                 except ValueError:
+                    text = row[j].strip() and j != cols[-1]     # text in a feature column
+                    hint = (f"; every column but the task-id and response columns is a "
+                            f"feature: remove a column that is not one" if text else "")
                     return (f"{path}, line {line}, column {header[j]!r}: {row[j]!r} is "
-                            f"not a number")
+                            f"not a number{hint}")
     return None

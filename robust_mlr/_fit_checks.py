@@ -4,7 +4,9 @@ stages that are not robust, α not below the smallest component share, too
 small a heavy pool, and removals beyond what the threat model explains
 (a :class:`~robust_mlr.exceptions.CorruptionWarning`) or failed tests
 that components too close to tell apart explain
-(an :class:`~robust_mlr.exceptions.IdentifiabilityWarning`)."""
+(an :class:`~robust_mlr.exceptions.IdentifiabilityWarning`); and a feature
+zero on every row under isotropic covariates
+(a :class:`~robust_mlr.exceptions.DataWarning`)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ import warnings
 
 import numpy as np
 
-from .exceptions import CorruptionWarning, IdentifiabilityWarning
+from .exceptions import CorruptionWarning, DataWarning, IdentifiabilityWarning
 
-__all__ = ["warn_unprotected", "check_design", "check_evidence"]
+__all__ = ["warn_unprotected", "check_design", "check_evidence", "warn_zero_features"]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
@@ -127,3 +129,36 @@ def _warn_unidentified(close):
                   f"corruption; their estimates cannot be trusted (a fabricated heavy cluster "
                   f"would look the same). More examples per task, or fewer components, "
                   f"identify them", IdentifiabilityWarning, stacklevel=_user_level())
+
+
+def _describe_zero_isotropic(zero, noun, where="", rows="every row"):
+    """The :class:`DataWarning` text for features zero on ``rows`` under
+    ``covariates="isotropic"``, for the given labels."""
+    from .covariates import _named
+    one = len(zero) == 1
+    return (f"{_named(zero, noun, where)} zero on {rows}, but covariates='isotropic' "
+            f"assumes unit variance in every coordinate (E[x xᵀ] = I): the fit is "
+            f"misspecified and W's {'entry' if one else 'entries'} for "
+            f"{'it is' if one else 'them are'} not identified; remove "
+            f"{'it' if one else 'them'}")
+
+
+def warn_zero_features(pools):
+    """Warn (a :class:`DataWarning`) when some feature is zero on every row
+    of ``pools`` (``{name: dataset}``; pools whose rows stay on disk are not
+    read for this, and the warning then names the pools it read). The
+    warning's ``zero`` lists the features and ``rows`` says where. Called by
+    fits with ``covariates="isotropic"``: the other options estimate Σ̂,
+    whose singularity raises (naming the features)."""
+    held = {name: ds.X for name, ds in pools.items()
+            if isinstance(getattr(ds, "X", None), np.ndarray) and ds.X.shape[0]}
+    if not held:
+        return
+    zero = np.flatnonzero(~np.logical_or.reduce([X.any(axis=0) for X in held.values()]))
+    if zero.size:
+        rows = "every row" if len(held) == len(pools) else \
+            f"every row of the {' and '.join(held)} pool{'s' if len(held) > 1 else ''}"
+        warning = DataWarning(_describe_zero_isotropic(zero, "feature", "(columns of X, from 0)",
+                                                       rows))
+        warning.zero, warning.rows = [int(j) for j in zero], rows
+        warnings.warn(warning, stacklevel=_user_level())

@@ -14,12 +14,13 @@ import argparse
 import contextlib
 import difflib
 import os
+import re
 import signal
 import sys
 import threading
 import warnings
 
-from ._argtypes import alpha_value, nonnegative_int
+from ._argtypes import alpha_value, closest, nonnegative_int
 
 __all__ = ["main", "build_parser"]
 
@@ -29,6 +30,11 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         message = " ".join(str(message).splitlines())
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        close = wrong and closest(wrong.group(1), re.findall(r"'([^']*)'", wrong.group(2)))
+        if close:
+            message = message.replace(" (choose from ", f" (did you mean {close!r}? choose "
+                                                        f"from ", 1)
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
     def parse_args(self, args=None, namespace=None):
@@ -69,21 +75,100 @@ def _demo(args):
     from .demo import run
     from .engine._files import check_writable_file
     check_writable_file(os.path.join(args.out, "demo.png"), "plot file", "--out folder")
-    run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha)
+    flags = _command_flags(args.parser)
+    run(seed=args.seed, quick=args.quick, out=args.out, attack=args.attack, alpha=args.alpha,
+        wording=lambda text: _as_typed(text, flags))
     return 0
 
 
-def _short_warning(message, category, filename, lineno, file=None, line=None):
+class _ShortWarning:
     """``warnings.showwarning`` of the command line: one line, no source (cut
     only past 1000 characters: the package's own warnings end with their
-    advice, which a shorter cut lost)."""
-    text = " ".join(str(message).split())
-    if len(text) > 1000:
-        text = text[:997] + "..."
+    advice, which a shorter cut lost), with the options of ``flags`` named
+    as the user types them (:func:`_as_typed`). An instance pickles with its
+    flags, so worker processes print warnings the same way."""
+
+    def __init__(self, flags=None):
+        self.flags = dict(flags or {})
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        text = _as_typed(" ".join(str(message).split()), self.flags)
+        if len(text) > 1000:
+            text = text[:997] + "..."
+        try:
+            (file or sys.stderr).write(f"robust-mlr: warning: {category.__name__}: {text}\n")
+        except OSError:                                  # pragma: no cover
+            pass
+
+
+#: Python advice in the package's messages and its command-line form, used
+#: when the command has the option (the key of the pair).
+_PHRASES = {"MetaLearner.robust(k, alpha)": ("method", "--method robust")}
+
+_QUOTED = r"'[^']*'|\"[^\"]*\""
+_VALUE = _QUOTED + r"|[-+\w.]*\w"
+
+
+def _command_flags(parser):
+    """``{dest: (option string, converter or choices)}`` of the options of
+    ``parser`` that take a value (the long spelling)."""
+    flags = {}
+    for action in parser._actions:
+        if action.option_strings and action.nargs != 0 and action.dest != "help":
+            flags[action.dest] = (max(action.option_strings, key=len), action.type,
+                                  action.choices)
+    return flags
+
+
+def _accepts(spec, value):
+    """Whether ``value`` (a Python literal from a message) is a value the
+    option takes: a quoted string for a text option, one the option's type
+    converts, one of its choices. A bare name for a text option is a class
+    or stage in a listing (``clustering=Linkage``), not a typed value."""
+    _, convert, choices = spec
+    quoted = value[:1] in "'\"" and value[:1] == value[-1:] and len(value) > 1
+    text = value[1:-1] if quoted else value
+    if choices is not None:
+        return text in choices
+    if convert is None:
+        return quoted
     try:
-        (file or sys.stderr).write(f"robust-mlr: warning: {category.__name__}: {text}\n")
-    except OSError:                                      # pragma: no cover
-        pass
+        convert(text)
+    except (argparse.ArgumentTypeError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _as_typed(text, flags):
+    """``text`` with the Python spellings of the command's options as typed:
+    ``name=value`` becomes ``--name value`` when the option takes that value
+    (not within a list of sizes such as ``(n=28, k=2)``), a bare
+    ``snake_case`` option name becomes its flag (``heavy_min_size`` ->
+    ``--heavy-min-size``), and Python advice the command line cannot follow
+    becomes its option (:data:`_PHRASES`)."""
+    if not flags:
+        return text
+    for phrase, (dest, cli_form) in _PHRASES.items():
+        if dest in flags:
+            text = text.replace(phrase, cli_form)
+    names = "|".join(sorted(map(re.escape, flags), key=len, reverse=True))
+
+    def typed(match):
+        name, value, others = match.group(1), match.group(2), match.group(3) or ""
+        spec = flags[name]
+        if value is None:
+            return spec[0] if "_" in name else match.group(0)
+        before, after = text[:match.start()], text[match.end():]
+        alternatives = re.findall(_QUOTED, others)
+        if (not all(_accepts(spec, v) for v in [value, *alternatives])
+                or re.search(r"\w=[^\s,;]*, $", before)
+                or re.match(r", \w+=", after)):     # one of a size's parts: (n=28, k=2)
+            return match.group(0)
+        for v in alternatives:                      # clustering='linkage' or 'em'
+            others = others.replace(v, v[1:-1], 1)
+        return f"{spec[0]} {value.strip(chr(34) + chr(39))}{others}"
+    return re.sub(rf"(?<![\w.-])({names})(?:=({_VALUE})((?:,? or (?:{_QUOTED}))*))?"
+                  rf"(?![\w(=])", typed, text)
 
 
 _INTERRUPT = {"said": False}
@@ -108,14 +193,15 @@ def _second_sigint(signum, frame):
 
 
 @contextlib.contextmanager
-def _cli_runtime():
-    """Ctrl-C policy and one-line warnings for the duration of a command."""
+def _cli_runtime(parser=None):
+    """Ctrl-C policy and one-line warnings for the duration of a command
+    (naming the options of ``parser`` as typed)."""
     main_thread = threading.current_thread() is threading.main_thread()
     old_sig = signal.getsignal(signal.SIGINT) if main_thread else None
     old_show = warnings.showwarning
     if main_thread and old_sig is signal.default_int_handler:
         signal.signal(signal.SIGINT, _first_sigint)
-    warnings.showwarning = _short_warning
+    warnings.showwarning = _ShortWarning(_command_flags(parser) if parser else None)
     try:
         yield
     finally:
@@ -191,7 +277,7 @@ def main(argv=None):
         parser.print_help()
         return 0
     parser = getattr(args, "parser", parser)        # errors name the command given
-    with _cli_runtime():
+    with _cli_runtime(parser):
         try:
             return args.func(args)
         except SweepInterrupted as exc:

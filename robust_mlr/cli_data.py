@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import difflib
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
-from ._argtypes import alpha_value, nonnegative_int, positive_int
+from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
 
 __all__ = ["add_data_parsers", "read_csv_tasks"]
 
@@ -142,6 +142,8 @@ def _fit(args):
     _not_an_input(args.out, data)
     check_writable_file(args.out, "model file", "--out folder")
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
+    if data.is_dir() and not pools_dir:
+        _check_dataset_dir(data, POOL_NAMES)
     if pools_dir and args.heavy_min_size is not None:
         raise ValidationError(f"--heavy-min-size {args.heavy_min_size}: {data} is a pools "
                               f"directory, already cut into pools (the option is for one "
@@ -182,7 +184,8 @@ def _fit(args):
                                     np.random.default_rng(args.seed),
                                     f"--heavy-min-size {args.heavy_min_size}"))
         try:
-            model = learner.fit(pools)
+            with _warnings_name_columns(names):
+                model = learner.fit(pools)
         except ValidationError as exc:
             if names is None or not hasattr(exc, "dependent"):
                 raise
@@ -221,6 +224,46 @@ def _singular_columns(exc, names, data):
                               [repr(names[j]) for j in exc.dependent], "column"))
 
 
+@contextlib.contextmanager
+def _warnings_name_columns(names):
+    """Warnings of a CSV fit that list features (a DataWarning's ``zero``)
+    name the CSV columns; every warning is shown when the block ends (also
+    when it raises), in the order raised."""
+    if names is None:
+        yield
+        return
+    from ._fit_checks import _describe_zero_isotropic
+    from .exceptions import DataWarning
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    finally:
+        for w in caught:
+            message = w.message
+            if isinstance(message, DataWarning) and getattr(message, "zero", None):
+                message = DataWarning(_describe_zero_isotropic(
+                    [repr(names[j]) for j in message.zero], "column", "",
+                    getattr(message, "rows", "every row")))
+            warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)
+
+
+def _check_dataset_dir(data, pool_names):
+    """A directory ``fit`` reads is a pools directory (all three pool
+    folders) or one chunked meta-dataset (its manifest.json); say which
+    part a directory that is neither lacks."""
+    if (data / "manifest.json").is_file():
+        return
+    have = [n for n in pool_names if (data / n).is_dir()]
+    if have:
+        lack = [n + "/" for n in pool_names if n not in have]
+        raise ValidationError(f"{data}: has {', '.join(n + '/' for n in have)} but no "
+                              f"{', '.join(lack)}; a pools directory holds all of "
+                              f"{', '.join(n + '/' for n in pool_names)}")
+    raise ValidationError(f"{data}: not a pools directory ({', '.join(pool_names)} folders) "
+                          f"nor a chunked meta-dataset (no manifest.json)")
+
+
 def _check_k(k, dim, data):
     """``--k`` at most the data's number of features."""
     if k > dim:
@@ -232,8 +275,8 @@ def _check_clustering(name):
     """``--clustering NAME``: one of the clustering stages' names."""
     from .stages.clustering import ALIASES
     if name not in ALIASES:
-        close = difflib.get_close_matches(name, list(ALIASES), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = closest(name, ALIASES)
+        hint = f" (did you mean {close}?)" if close else ""
         raise ValidationError(f"--clustering {name}: no such clustering stage{hint}; choose "
                               f"from {', '.join(sorted(ALIASES))}")
 
@@ -307,7 +350,9 @@ def _predict(args):
         writer = None
         if out is not None:
             writer = csv.writer(out)
-            writer.writerow(["task", "component", "probability"])
+            # a CSV's ids under its own column name, so the rows join back on it
+            writer.writerow([args.task_col if labels is not None else "task", "component",
+                             "probability"])
         n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer, labels)
     finally:
         if out is not None:
@@ -395,8 +440,8 @@ def add_data_parsers(sub):
     p.add_argument("data", help="chunked directory, .npz or .csv of tasks")
     p.add_argument("--holdout", action="store_true",
                    help="predict each task's last example from the others; print the MSE")
-    p.add_argument("--out", help="CSV of task (the CSV's own task ids, else the task's "
-                        "index), component, probability")
+    p.add_argument("--out", help="CSV of task (a CSV's own task ids, under its task-id "
+                        "column's name; else the task's index), component, probability")
     _data_options(p)
     p.set_defaults(func=_guarded(_predict), parser=p)
 

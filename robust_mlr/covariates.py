@@ -290,22 +290,24 @@ def _singular_features(Sigma, null, vals):
     return err
 
 
+def _named(items, noun, where=""):
+    """``feature 1 (where) is`` / ``features 2, 3 (where) are``."""
+    items = [str(i) for i in items]
+    where = f" {where}" if where else ""
+    return f"{noun} {items[0]}{where} is" if len(items) == 1 else \
+        f"{noun}s {', '.join(items)}{where} are"
+
+
 def _describe_singular(zero, dependent, noun, where=""):
     """``feature 1 is zero on every row ...; features 2, 3 are linearly
     dependent ...: remove ...`` for the given labels."""
-    where = f" {where}" if where else ""
-
-    def named(items):
-        items = [str(i) for i in items]
-        return f"{noun} {items[0]}{where} is" if len(items) == 1 else \
-            f"{noun}s {', '.join(items)}{where} are"
     parts = []
     if len(zero):
-        parts.append(f"{named(zero)} zero on every row: remove "
+        parts.append(f"{_named(zero, noun, where)} zero on every row: remove "
                      f"{'it' if len(zero) == 1 else 'them'}")
     if len(dependent):
-        parts.append(f"{named(dependent)} linearly dependent (e.g. one a copy or a multiple "
-                     f"of another): remove one of them")
+        parts.append(f"{_named(dependent, noun, where)} linearly dependent (e.g. one a copy "
+                     f"or a multiple of another): remove one of them")
     return "; ".join(parts)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _pages
+from ._npzfile import load_npz
 from ._validation import check_array, check_int, check_real, check_rng
 from .exceptions import ValidationError
 
@@ -312,7 +313,7 @@ class MetaDataset:
                 str(path))
         if path.is_dir():
             raise IsADirectoryError(21, "is a folder, not a dataset file", str(path))
-        return _load_npz(cls, path)
+        return load_npz(cls, path)
 
     def split_query(self):
         """Hold out the last example of every task as a query.
@@ -375,49 +376,6 @@ class MetaDataset:
         """Sum an (N, ...) per-example array over each task -> (n, ...)."""
         values = np.asarray(values)
         return np.add.reduceat(values, self.offsets[:-1], axis=0)
-
-
-_KEYS = ("X", "y", "offsets")
-
-
-def _load_npz(cls, path):
-    """Read and check a dataset archive; every failure is one ValidationError."""
-    import zipfile
-    import zlib
-    size = path.stat().st_size
-    if size == 0:
-        raise ValidationError(f"dataset file {path} is empty (0 bytes)")
-    if not zipfile.is_zipfile(path):
-        raise ValidationError(f"dataset file {path} ({size} bytes) is not a numpy .npz "
-                              "archive (damaged, truncated, or another kind of file)")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            missing = [k for k in _KEYS if k not in f.files]
-            if missing:
-                raise ValidationError(
-                    f"dataset file {path} lacks the array(s) {', '.join(missing)} "
-                    f"(it holds {', '.join(f.files) or 'nothing'}); not written by "
-                    "MetaDataset.save")
-            extra = [k for k in f.files if k not in (*_KEYS, "components")]
-            if extra:
-                raise ValidationError(
-                    f"dataset file {path} holds unexpected array(s) {', '.join(extra)}; "
-                    "damaged, or not written by MetaDataset.save")
-            arrays = {k: f[k] for k in (*_KEYS, "components") if k in f.files}
-    except ValidationError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-            ValueError, KeyError, NotImplementedError) as exc:
-        # np.load names the pickle rule for any non-numpy bytes; say what it is
-        kind = "zlib.error" if isinstance(exc, zlib.error) else type(exc).__name__
-        what = ("it holds Python objects, which are never unpickled"
-                if "pickle" in str(exc) else f"damaged or truncated ({kind}: {exc})")
-        raise ValidationError(f"dataset file {path} ({size} bytes) cannot be read: "
-                              f"{what}") from None
-    try:
-        return cls(arrays["X"], arrays["y"], arrays["offsets"], arrays.get("components"))
-    except ValidationError as exc:
-        raise ValidationError(f"dataset file {path} is inconsistent: {exc}") from None
 
 
 def example_rows(offsets, idx):

@@ -34,7 +34,7 @@ def _evaluate(model, pools, params, test_support, X_q, y_q):
 
 
 def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake_cluster",
-        alpha=0.05):
+        alpha=0.05, wording=None):
     """Fit the robust and the non-robust learner on the default problem under
     an attack and report.
 
@@ -54,6 +54,9 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
         Attack from :data:`robust_mlr.adversary.ATTACKS` (``"none"``: clean).
     alpha : float
         Corrupted fraction of each attacked pool.
+    wording : callable, optional
+        Applied to the text of every warning a fit raised (the command line
+        names the options there as they are typed, ``--alpha 0.3``).
 
     Returns
     -------
@@ -92,7 +95,7 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
                 rows[name] = {}
                 continue
             finally:
-                notes += _short_warnings(name, caught)
+                notes += _short_warnings(name, caught, wording=wording)
         models[name] = model
         rows[name] = _evaluate(model, pools, params, support, X_q, y_q)
         flagged = np.concatenate([f if f is not None else np.zeros(pools[p].n_tasks, bool)
@@ -128,11 +131,12 @@ def _crash_note(learner, exc, width=160):
     return f"crashed ({learner}): {type(exc).__name__}: {text}"
 
 
-def _short_warnings(learner, caught, width=160):
+def _short_warnings(learner, caught, width=160, wording=None):
     """One line per distinct warning a fit raised: ``warning (learner): Kind: text``."""
     out = []
     for w in caught:
         text = " ".join(str(w.message).split())
+        text = wording(text) if wording is not None else text
         text = text if len(text) <= width else text[:width - 3] + "..."
         line = f"warning ({learner}): {w.category.__name__}: {text}"
         if line not in out:

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _params
 from ._segments import residual_memo
-from ._fit_checks import check_design, check_evidence, warn_unprotected
+from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
 from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
@@ -248,6 +248,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         rng = check_rng(self.rng)
         stages = self.resolved_stages()
         warn_unprotected(stages, threat, k)
+        if self.covariates == "isotropic":
+            warn_zero_features({name: pools[name] for name in pools.names})
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()

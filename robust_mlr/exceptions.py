@@ -16,6 +16,7 @@ __all__ = [
     "ConvergenceWarning",
     "CorruptionWarning",
     "IdentifiabilityWarning",
+    "DataWarning",
 ]
 
 
@@ -84,3 +85,11 @@ class IdentifiabilityWarning(UserWarning):
     components' estimates cannot be trusted either way (a fabricated
     heavy cluster can produce the same picture), though predictions, which
     average over the posterior, may still be good."""
+
+
+class DataWarning(UserWarning):
+    """The data break an assumption the fit was told to make: a feature
+    that is zero on every row under ``covariates="isotropic"``, which
+    assumes unit variance in every coordinate. The warning's ``zero``
+    attribute lists those features (columns of X, from 0), so a caller that
+    knows the columns' names can name them."""

@@ -51,7 +51,7 @@ from .chunked import ChunkedMetaDataset
 from .covariates import Whitening, isotropy_test
 from ._disk import DiskTasks
 from .data import MetaDataset, Pools
-from ._fit_checks import check_design, check_evidence, warn_unprotected
+from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
 from .estimator import MetaLearner
 from .exceptions import SolverFailedError, ValidationError
 from .preprocess import Whiten
@@ -318,6 +318,8 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     warn_unprotected(stages, threat, k)
     if isinstance(heavy, ChunkedMetaDataset):
         heavy = heavy.to_memory()
+    if learner.covariates == "isotropic":
+        warn_zero_features({"light1": light1, "heavy": heavy, "light2": light2})
     diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
     if learner.covariates in ("estimate", "auto"):
         red = learner._reductions(stages)[0]

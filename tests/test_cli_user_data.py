@@ -293,7 +293,7 @@ def test_a_long_warning_is_printed_whole_on_one_line(tmp_path, capsys):
     main(["fit", str(tmp_path / "d.npz"), "--k", "4", "--heavy-min-size", "4", "--clustering",
           "single", "--out", str(tmp_path / "m.json")])
     line = next(t for t in capsys.readouterr().err.splitlines() if "far below" in t)
-    assert len(line) > 240 and line.endswith("(try clustering='linkage' or 'em')"), line
+    assert len(line) > 240 and line.endswith("(try --clustering linkage or em)"), line
 
 
 def test_alpha_alone_fits_the_robust_learner(user_csv, tmp_path, capsys):

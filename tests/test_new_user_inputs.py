@@ -261,3 +261,72 @@ def test_misspelled_attack_name_suggests_the_closest():
     with pytest.raises(ValidationError, match=r"^attack 'fake_clutser' unknown \(did you mean "
                                               r"'fake_cluster'\?\); choose from \["):
         corrupt_pools(pools, "fake_clutser", 0.05, theta=theta, rng=2)
+
+
+def test_a_folder_that_is_no_dataset_says_what_fit_reads(tmp_path, capsys):
+    """Before: any folder without the three pool folders was called 'one
+    meta-dataset' and asked for --heavy-min-size."""
+    (tmp_path / "plots").mkdir()
+    (tmp_path / "plots" / "demo.png").write_bytes(b"")
+    out = ["--out", str(tmp_path / "m.json")]
+    for extra in ([], ["--heavy-min-size", "10"]):
+        err = cli_error(capsys, ["fit", str(tmp_path / "plots"), "--k", "2", *extra, *out])
+        assert (f"error: {tmp_path / 'plots'}: not a pools directory (light1, heavy, light2 "
+                f"folders) nor a chunked meta-dataset (no manifest.json)") in err, err
+    (tmp_path / "part" / "light1").mkdir(parents=True)
+    (tmp_path / "part" / "heavy").mkdir()
+    err = cli_error(capsys, ["fit", str(tmp_path / "part"), "--k", "2", *out])
+    assert (f"error: {tmp_path / 'part'}: has light1/, heavy/ but no light2/; a pools "
+            f"directory holds all of light1/, heavy/, light2/") in err, err
+
+
+def test_a_text_column_is_named_as_a_feature_the_user_may_not_mean(tmp_path, capsys):
+    """Every column but the task id and the response is a feature: a text
+    column (a country, a date) is refused with that reminder; an empty cell
+    or text in the response column is only 'not a number'."""
+    rows = [f"t{i // 3},FR,{0.1 * i},{i}" for i in range(30)]
+    data = tmp_path / "d.csv"
+    data.write_text("task,country,f_0,y\n" + "\n".join(rows) + "\n")
+    err = cli_error(capsys, ["fit", str(data), "--k", "1", "--heavy-min-size", "3", "--out",
+                              str(tmp_path / "m.json")])
+    assert err.endswith(f"error: {data}, line 2, column 'country': 'FR' is not a number; "
+                        f"every column but the task-id and response columns is a feature: "
+                        f"remove a column that is not one (see robust-mlr fit --help)\n"), err
+    data.write_text("task,f_0,y\n" + "\n".join(r.replace(",FR", "") for r in rows[:-1]) +
+                    "\nt9,0.5,high\n")
+    with pytest.raises(ValidationError, match=r"line 31, column 'y': 'high' is not a number$"):
+        read_csv_tasks(data)
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["demo", "--attack", "fakecluster"],
+     "argument --attack: invalid choice: 'fakecluster' (did you mean 'fake_cluster'? choose "
+     "from 'none', "),
+    (["fit", "d.csv", "--k", "2", "--out", "m.json", "--covariates", "Isotropic"],
+     "argument --covariates: invalid choice: 'Isotropic' (did you mean 'isotropic'? choose "
+     "from 'auto', 'isotropic', 'estimate') (see robust-mlr fit --help)"),
+    (["fit", "d.csv", "--k", "2", "--heavy-min-size", "10", "--out", "m.json", "--clustering",
+      "EM"], "--clustering EM: no such clustering stage (did you mean em?); choose from "),
+])
+def test_a_misspelled_choice_suggests_the_closest(tmp_path, capsys, argv, want):
+    """A choice typed in another case or misspelled names the one meant."""
+    if argv[0] == "fit":
+        argv[1] = _csv(tmp_path / "d.csv")
+        argv[argv.index("--out") + 1] = str(tmp_path / "m.json")
+    assert want in cli_error(capsys, argv)
+
+
+def test_predicted_components_join_back_on_the_users_task_column(tmp_path, capsys):
+    """The per-task output of a CSV names its ids by the CSV's own task-id
+    column (before: always 'task'), so the rows join back on it."""
+    data = _csv(tmp_path / "d.csv")
+    text = open(data).read().replace("task,", "user_id,", 1)
+    open(data, "w").write(text)
+    model, out = str(tmp_path / "m.json"), tmp_path / "c.csv"
+    common = ["--task-col", "user_id"]
+    assert main(["fit", data, "--k", "2", "--heavy-min-size", "10", *common, "--out",
+                 model]) == 0
+    assert main(["predict", model, data, *common, "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "user_id,component,probability" and lines[1].startswith("t0,")
+    assert len(lines) == 331

@@ -1,0 +1,77 @@
+"""A feature that is zero on every row under ``covariates="isotropic"``:
+the fit warns (a DataWarning naming the feature, on the command line the
+CSV column), because isotropic covariates have unit variance in every
+coordinate; the covariates' estimate refuses such a feature outright."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from robust_mlr import (DataWarning, MetaLearner, Pools, SolverFailedError, fit_out_of_core,
+                        write_chunked)
+from robust_mlr.cli import main
+from robust_mlr.cli_data import read_csv_tasks
+from robust_mlr.exceptions import ValidationError
+
+from test_new_user_inputs import _csv
+
+_ZERO = {2: lambda X: 0.0 * X[:, 2]}
+
+
+def _pools(tmp_path, columns=_ZERO):
+    return Pools.from_dataset(read_csv_tasks(_csv(tmp_path / "d.csv", columns)), 10, rng=0)
+
+
+@pytest.mark.parametrize("preset", [MetaLearner.icml, MetaLearner.robust])
+def test_isotropic_fit_names_a_zero_feature(tmp_path, preset):
+    pools = _pools(tmp_path)
+    learner = preset(2, alpha=0.05 if preset is MetaLearner.robust else 0.0,
+                     covariates="isotropic", rng=0)
+    with pytest.warns(DataWarning, match=r"^feature 2 \(columns of X, from 0\) is zero on every "
+                                         r"row, but covariates='isotropic' assumes unit "
+                                         r"variance in every coordinate") as record:
+        learner.fit(pools)
+    [warning] = [w.message for w in record if w.category is DataWarning]
+    assert warning.zero == [2]
+    with pytest.raises(ValidationError, match=r"feature 2 \(columns of X, from 0\) is zero on "
+                                              r"every row: remove it"):
+        preset(2, alpha=0.0, covariates="estimate", rng=0).fit(pools)   # estimate refuses it
+
+
+def test_isotropic_fit_of_nonzero_features_does_not_warn(tmp_path):
+    pools = _pools(tmp_path, {2: lambda X: np.where(np.arange(len(X)) == 7, 1.0, 0.0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)     # one nonzero entry: no warning
+        MetaLearner.icml(2, covariates="isotropic", rng=0).fit(pools)
+
+
+def test_cli_names_the_zero_csv_column(tmp_path, capsys):
+    data = _csv(tmp_path / "d.csv", _ZERO)
+    for extra in ([], ["--alpha", "0.05"]):             # the ICML and the robust fit
+        assert main(["fit", data, "--k", "2", "--heavy-min-size", "10", "--covariates",
+                     "isotropic", *extra, "--out", str(tmp_path / "m.json")]) == 0
+        lines = [ln for ln in capsys.readouterr().err.splitlines() if "DataWarning" in ln]
+        assert lines == ["robust-mlr: warning: DataWarning: column 'f_2' is zero on every "
+                         "row, but --covariates isotropic assumes unit variance in every "
+                         "coordinate (E[x xᵀ] = I): the fit is misspecified and W's entry "
+                         "for it is not identified; remove it"], lines
+
+
+def test_out_of_core_fit_names_the_pools_it_read(tmp_path):
+    """The out-of-core fit reads only the heavy pool (in memory) for the
+    check, and says so; with every pool in memory it says every row."""
+    pools = _pools(tmp_path)
+    dirs = {n: write_chunked(tmp_path / n, [pools[n]]) for n in pools.names}
+    robust = MetaLearner.robust(2, 0.05, covariates="isotropic", rng=0)
+    with pytest.warns(DataWarning, match=r"^feature 2 \(columns of X, from 0\) is zero on "
+                                         r"every row of the heavy pool, but "):
+        fit_out_of_core(robust, dirs["light1"], dirs["heavy"], dirs["light2"])
+    # the chunked ICML fit solves its normal equations by Cholesky, which the
+    # zero feature breaks: the warning comes first and says why
+    with pytest.warns(DataWarning, match=r"is zero on every row of the heavy pool, but "), \
+            pytest.raises(SolverFailedError, match="rank-deficient"):
+        fit_out_of_core(MetaLearner.icml(2, covariates="isotropic", rng=0), dirs["light1"],
+                        dirs["heavy"], dirs["light2"])
+    with pytest.warns(DataWarning, match=r"is zero on every row, but "):
+        fit_out_of_core(robust, pools.light1, pools.heavy, pools.light2)
