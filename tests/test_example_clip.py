@@ -7,13 +7,13 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.linalg import eigh
 from scipy.optimize import minimize
 
 from robust_mlr import MetaDataset, make_params, make_tasks
 from robust_mlr.adversary import DilutedLever, LeverShift, Poolwise, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning, ValidationError
 from robust_mlr.stages.regression import FilterRegression, filter_components
-from robust_mlr.stages.regression._example_clip import _SpikeMass
 from robust_mlr.threat import ThreatModel, size_cap
 
 from adversary_helpers import fixed_direction, light2_problem
@@ -147,57 +147,61 @@ def test_mallows_weights_cap_the_leverage_of_a_spike_direction():
     np.testing.assert_array_equal(clean.W_, clean_plain.W_)
 
 
-def test_a_spike_directions_reach_follows_its_mass(monkeypatch):
-    """Many lever rows per corrupted task at leverage 4 along u, the
-    fixed reach, with a sign-balanced decoy row along u (``diluted_lever``):
-    a reach of 4 RMS weighs none of them, and ŵ moves as without Mallows
-    weights; the reach read from the spike's mass (where the component's
-    second moment of min(|x·u|, a) stays within 1.15 times the other
-    component's) weighs them and cuts the shift by ≈ 40 %."""
+@pytest.fixture(scope="module")
+def diluted():
+    """Light 2 of :func:`light2_problem` with 10 % ``diluted_lever`` tasks of
+    component 0: four lever rows per task at leverage 3.8 along u, under a
+    reach of 4 RMS, with a sign-balanced decoy row along u."""
     theta, pools = light2_problem()
-    u = fixed_direction(theta.W)
-    attack = DilutedLever(component=0, rows=4, shift=2.5, lever=4.0, u_decoys=1, u_lever=4.0,
+    attack = DilutedLever(component=0, rows=4, shift=2.5, lever=3.8, u_decoys=1, u_lever=3.8,
                           u_shift=3.0, decoy=0.0)
     bad = corrupt_pools(pools, Poolwise(light2=attack), 0.1, theta=theta, rng=1).light2
     labels = bad.components.copy()
     labels[labels < 0] = 0
+    return theta, bad, labels
+
+
+def test_a_spike_directions_reach_follows_its_mass(diluted):
+    """A fixed reach of 4 RMS weighs none of the lever rows (they sit at
+    3.8): ŵ moves as without Mallows weights. The reach read from the
+    spike's mass weighs them and cuts the shift by a third."""
+    theta, bad, labels = diluted
+    u = fixed_direction(theta.W)
 
     def shift(cap):
-        stage = FilterRegression(anchor=False, cross_check=False, leverage_cap=cap)
-        stage.fit(bad, labels, 2, threat=ThreatModel(0.1), rng=0)
-        return float((stage.W_[:, 0] - theta.W[:, 0]) @ u / theta.s[0]), stage.info_
+        W, _, _, info = filter_components(bad, labels, 2, alpha=0.1, rng=0, leverage_cap=cap)
+        return float((W[:, 0] - theta.W[:, 0]) @ u / theta.s[0]), info["example_clip"]
 
     none, _ = shift(None)
     mass, info = shift(4.0)
-    with monkeypatch.context() as m:             # the reach fixed at the cap
-        m.setattr(_SpikeMass, "reach", lambda self: np.full(self.owner.size, self.cap))
-        fixed, _ = shift(4.0)
-    assert info["example_clip"]["spikes"] == [1, 0]
-    assert info["example_clip"]["reach"][0] < 3.2          # 2.85
-    assert none > 0.16 and fixed > 0.16                    # 0.185 and 0.185
-    assert mass < 0.14                                     # 0.111
+    assert info["spikes"] == [1, 0] and info["reach"][0] < 3.2       # 2.85
+    assert none > 0.16                                                # 0.178
+    assert mass < 0.14                                                # 0.119
 
 
-def test_spike_reach_against_brute_force():
-    """The reach from the binned counts equals the largest grid edge a at
-    which (and below which) the component's mean of min(z², a²) is within
-    1.15 times the others', computed row by row."""
-    rng = np.random.default_rng(0)
-    z_own = np.concatenate([rng.standard_normal(4000), np.full(500, 3.3)])
-    z_oth = rng.standard_normal(9000)
-    z = np.concatenate([z_own, z_oth])
-    lab = np.r_[np.zeros(z_own.size, int), np.ones(z_oth.size, int)]
-    cw = rng.uniform(0.5, 1.0, z.size)
-    mass = _SpikeMass(np.array([0]), 4.0)
-    for part in np.array_split(np.arange(z.size), 3):           # three blocks
-        mass.add(z[part, None] ** 2, lab[part], cw[part], np.array([True, True]))
+def test_spike_reach_against_brute_force(diluted):
+    """The reach the refit reports equals the one computed from the rows
+    directly: the top generalised eigenvector e of the kept rows' Gram
+    matrices (component 0 against component 1), and the largest edge
+    a = 0.05, 0.10, … at which (and below which) component 0's weighted
+    mean of min((x·e)², a²) is within 1.15 times component 1's."""
+    theta, bad, labels = diluted
+    _, _, _, info = filter_components(bad, labels, 2, alpha=0.1, rng=0)
+    rows = np.repeat(info["labels"], bad.sizes)
+    t = bad.sizes.astype(float)
+    c = np.repeat(np.minimum(t, size_cap(bad.sizes)) / t, bad.sizes)
+    G = [(bad.X[rows == j] * c[rows == j, None]).T @ bad.X[rows == j] / c[rows == j].sum()
+         for j in range(2)]
+    lam, V = eigh(G[0], G[1])                    # Vᵀ G[1] V = I: x·e in component 1's RMS
+    e = V[:, -1]
+    assert lam[-1] > 1.15 > lam[-2]
+    z2 = (bad.X @ e) ** 2
 
-    def trunc(zz, w, a):
-        return np.sum(w * np.minimum(zz ** 2, a ** 2)) / w.sum()
+    def mean_trunc(j, a):
+        m = rows == j
+        return np.sum(c[m] * np.minimum(z2[m], a * a)) / c[m].sum()
 
-    own, oth = lab == 0, lab == 1
     edges = np.arange(1, 81) * 0.05
-    ok = [trunc(z[own], cw[own], a) <= 1.15 * trunc(z[oth], cw[oth], a) for a in edges]
-    expected = edges[np.argmin(ok) - 1] if not all(ok) else 4.0
-    assert mass.reach()[0] == pytest.approx(max(expected, 0.5))
-    assert 0.5 < mass.reach()[0] < 3.3
+    ok = np.array([mean_trunc(0, a) <= 1.15 * mean_trunc(1, a) for a in edges])
+    expected = 4.0 if ok.all() else max(edges[np.argmin(ok) - 1], 0.5)
+    assert info["example_clip"]["reach"] == [pytest.approx(expected)]
