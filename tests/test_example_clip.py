@@ -111,6 +111,11 @@ def test_refit_of_noise_free_and_unsupported_components():
     W, s2, _, info = filter_components(data, labels, 2, alpha=0.05, rng=0, skip_empty=True)
     assert np.isnan(W[:, 1]).all() and np.isnan(s2[1])
     assert np.isfinite(W[:, 0]).all() and info["example_clip"]["clipped"][1] == 0.0
+    # no task classified: nothing to refit, the same keys
+    W, _, _, info = filter_components(data, np.full(data.n_tasks, -1), 2, alpha=0.05, rng=0,
+                                      skip_empty=True)
+    assert np.isnan(W).all()
+    assert info["example_clip"]["iterations"] == 0 and info["example_clip"]["reach"] == []
 
 
 def test_mallows_weights_cap_the_leverage_of_a_spike_direction():

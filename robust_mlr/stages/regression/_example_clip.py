@@ -134,7 +134,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     off, d, k = data.offsets, data.dim, W.shape[1]
     on = np.isfinite(W).all(axis=0) & np.isfinite(s2) & (s2 > 0)
     if not on.any():                             # nothing to refit: no pass
-        return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
+        return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k, "reach": [],
                    "cpu_seconds": time.process_time() - cpu}
     W = W.copy()
     scale = clip * np.sqrt(np.where(on, s2, 1.0))
