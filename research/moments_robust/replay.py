@@ -65,7 +65,7 @@ def fit(pools, theta, alpha, seed):
     if reg.get("example_clip"):
         rec["clip_iterations"] = reg["example_clip"]["iterations"]
         rec["spikes"] = reg["example_clip"]["spikes"]
-        rec["reach"] = reg["example_clip"].get("reach")
+        rec["excess"] = reg["example_clip"].get("excess")
     rec["n_classified"] = np.bincount(m.light_labels_[m.light_labels_ >= 0],
                                       minlength=theta.k).tolist()
     if getattr(m, "W_tilde_", None) is not None:

@@ -41,7 +41,6 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
-from ._light_median import light_median_step
 from ._misclass import example_weights, misclassification_bias, model_bias
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
@@ -255,7 +254,8 @@ def _fabricable(labels, kept_labels, k, alpha, unsupported=()):
     20 000 light-2 tasks) a light-1 variance hiding, a heavy midpoint and
     noisy (0.4·s) light-2 edge placement left 994 light tasks to one
     component's fit, its ŵ at the adversary's vector (0.52·s); decoys that
-    steer the light median step had the filter remove 1 095 of a
+    steered a median step along the light gradients (since removed) had
+    the filter remove 1 095 of a
     component's ≈ 2 400 classified tasks, leaving 1 116–1 204 of which
     about 1 000 were the adversary's (0.47–0.51·s, silent under the first
     test alone). A robust location breaks down at one half, and a filter
@@ -348,12 +348,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         info["passed"] = comb["passed"] and heavy_ok
         W = W_new
     elif anchor:
-        # no heavy bound on what the light tasks do: a median along their
-        # gradients' leading direction instead (:mod:`._light_median`)
-        W, med = light_median_step(light, labels, W)
+        # no heavy bound on what the light tasks do: the filter's clipped,
+        # density-weighted refit stands alone
         own = _fabricable(labels, kept_labels, k, alpha, unsupported)
-        info["anchor"] = {"skipped": "heavy assignment unreliable", "light_median": med,
-                          "fabricable": own}
+        info["anchor"] = {"skipped": "heavy assignment unreliable", "fabricable": own}
         info["passed"] = info["passed"] and not own
     if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
         s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)

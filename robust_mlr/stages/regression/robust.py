@@ -407,11 +407,12 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     c ŝ (Huber, :func:`~._example_clip.clipped_refit`): a task that pushes
     through one example, which no task-level test sees, pulls by at most
     c ŝ times that example's leverage; with ``leverage_cap`` = τ (None:
-    off) a row of a component beyond a reach a ≤ τ times the other
-    components' RMS along a direction where the component's covariate
-    second moment exceeds theirs weighs (a/|x·e|)² (Mallows), a set by
-    the spike's mass (:func:`~._example_clip.clipped_refit`), so it pulls
-    by at most ≈ a c ŝ there. ŝ² stays the filter's: at the refit
+    off), along a direction where the component's covariate second moment
+    exceeds the other components', its rows weigh by how far its density
+    of |x·e| exceeds theirs, bin by bin, and beyond τ times their RMS by
+    (τ/|x·e|)² as well (Mallows; :func:`~._example_clip.clipped_refit`), so
+    rows that concentrate leverage there lose their pull at any
+    leverage. ŝ² stays the filter's: at the refit
     the tasks whose one large residual it no longer follows would carry it
     into the median.
     """

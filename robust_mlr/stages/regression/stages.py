@@ -189,9 +189,11 @@ class FilterRegression(RegressionStage):
         refit ŝ²_ℓ at the pooled ŵ_ℓ (``info_["anchor"]``); a failed
         consistency test fails the stage's test. Skipped when the heavy
         tasks' assignment to components is unreliable (small heavy tasks)
-        or they have no more examples than dimensions; then each ŵ_ℓ moves
-        to the median of its light tasks' steps along their gradients'
-        leading direction instead (``info_["anchor"]["light_median"]``).
+        or they have no more examples than dimensions; then ŵ_ℓ is the
+        filter's clipped, density-weighted refit (``example_clip``,
+        ``leverage_cap``) and a component whose kept light tasks the
+        adversary could have written fails the test
+        (``info_["anchor"]["fabricable"]``).
     noise_refit : {"auto", "always", "never"}
         When the threat is active, take ŝ²_ℓ at the final ŵ over every
         task weighted by its posterior probability of ℓ
@@ -223,14 +225,15 @@ class FilterRegression(RegressionStage):
         [0.5, 10], default 1.5 (≈ 96 % of the least squares' efficiency on
         Gaussian noise).
     leverage_cap : float or None
-        With ``example_clip``: along each direction where a component's
-        covariate second moment exceeds the other components' by 1.15×, a
-        row of the component beyond a reach a times their RMS weighs
-        (a/|x·e|)² in the refit (Mallows), a the largest value up to
-        ``leverage_cap`` at which the component's mean of min((x·e)², a²)
-        is within 1.15× theirs, so the clip's bound on a row's pull, c ŝ
-        times its leverage, holds with the leverage capped there too, and
-        many rows at a moderate leverage cannot carry a shift either (None:
+        With ``example_clip``: along each direction e where a component's
+        covariate second moment exceeds the other components' by 1.15×
+        (in their RMS), its rows weigh min(1, 1.15 f_o/f_c) in the refit,
+        f_c and f_o the component's and the others' shares of their rows
+        in bins of 0.05 in |x·e| up to ``leverage_cap`` (the last bin:
+        every row beyond), and rows beyond it (leverage_cap/|x·e|)² as well
+        (Mallows weights): rows that concentrate leverage along e lose
+        their pull at any leverage, so the clip's bound on a row's pull,
+        c ŝ times its leverage, cannot be multiplied by rows either (None:
         no such weights). In [1, 100], default 4.
     """
 
