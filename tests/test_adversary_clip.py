@@ -36,9 +36,14 @@ def test_budget_determinism_and_bad_input(problem):
                {"g_scale": 0.0}, {"decoy_level": 1.5}, {"share": 0.0}, {"angle": 120.0}):
         with pytest.raises(ValidationError, match=next(iter(kw))):
             ClipLever(**kw)
-    with pytest.raises(ValidationError, match="rows"):     # 16 rows per task: no room for 16 + 1
-        corrupt_pools(pools, Poolwise(light2=ClipLever(component=0, rows=16)), ALPHA,
-                      theta=theta, rng=0)
+    # 16 rows asked of tasks of 16 with a decoy: 15 lever rows and the decoy
+    full = corrupt_pools(pools, Poolwise(light2=ClipLever(component=0, rows=16, lever=3.0,
+                                                          decoy=1.0)),
+                         ALPHA, theta=theta, rng=0)
+    u = fixed_direction(theta.W)
+    for X, _ in task_rows(full.light2, np.flatnonzero(full.masks["light2"])[:5]):
+        np.testing.assert_allclose(X[:15] @ u, 3.0, atol=1e-9)
+        np.testing.assert_allclose(X[15] @ u, 0.0, atol=1e-9)
 
 
 def test_lever_rows_decoy_row_and_the_rest(problem):

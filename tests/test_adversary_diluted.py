@@ -45,6 +45,24 @@ def test_lever_rows_and_decoys_along_u(problem):
     pulls = np.concatenate(pulls)
     # the decoys' pulls along u cancel over the tasks (signs balanced), the lever rows' do not
     assert abs(pulls.mean()) < 0.25 * np.abs(pulls).mean()
-    with pytest.raises(ValidationError, match="at least"):
-        corrupt_pools(pools, Poolwise(light2=DilutedLever(component=0, rows=14, decoy=1.0, u_decoys=2)),
-                      ALPHA, theta=theta, rng=0)
+
+
+def test_tasks_too_small_for_every_row(problem):
+    """Tasks of 16 examples asked for 14 lever rows, a v decoy and two
+    u-decoys: the lever rows give way (13), the decoys stay; on tasks of two
+    examples (the heterogeneous sizes' smallest) one lever row and the v
+    decoy, no u-decoy (the built-in search draws every family on every
+    pool)."""
+    theta, pools = problem
+    u = fixed_direction(theta.W)
+    att = DilutedLever(component=0, rows=14, shift=2.0, lever=3.0, decoy=1.0, u_decoys=2,
+                       u_lever=2.5)
+    bad = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0)
+    for X, _ in task_rows(bad.light2, np.flatnonzero(bad.masks["light2"])[:5]):
+        np.testing.assert_allclose(X[:13] @ u, 3.0, atol=1e-9)
+        np.testing.assert_allclose(abs(X[-2:] @ u), 2.5, atol=1e-9)
+    small = corrupt_pools(pools, Poolwise(light1=att), ALPHA, theta=theta, rng=0)
+    for X, y in task_rows(small.light1, np.flatnonzero(small.masks["light1"])[:5]):
+        assert X.shape[0] == 2
+        np.testing.assert_allclose(X[0] @ u, 3.0, atol=1e-9)
+        np.testing.assert_allclose(X[1] @ u, 0.0, atol=1e-9)

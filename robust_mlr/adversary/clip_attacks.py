@@ -212,20 +212,25 @@ class ClipLever(OwnComponentTasks, Attack):
             u = np.cos(np.radians(self.angle)) * t + np.sin(np.radians(self.angle)) * f
         return u, v
 
+    def reserved(self, sizes):
+        """Examples at the end of each task a subclass writes itself (none
+        here)."""
+        return np.zeros_like(sizes)
+
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)
         sizes = data.sizes[np.asarray(idx)]
-        need = self.rows + (self.decoy > 0)
-        if sizes.size and sizes.min() < need:
-            raise ValidationError(f"clip_lever needs tasks of at least rows + 1 = {need} "
-                                  f"examples, got a task of {int(sizes.min())}")
         d = data.dim
         x_hi, y_hi = _screen(ctx, ctx.pool)
         # ‖x‖² = amp² + g_scale²·χ²_{d−2} under the screen's limit but for a 10⁻⁵ tail
         room = 16.0 if x_hi is None else max(
             _MARGIN * x_hi * d - self.g_scale ** 2 * chi2.isf(1e-5, d - 2), 1.0)
         rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
+        # a task too small for every row keeps at least one lever row: its
+        # lever rows go first, then the rows a subclass keeps at its end,
+        # then the decoy (:meth:`reserved`)
+        rows = np.clip(rows, 1, np.maximum(sizes - (self.decoy > 0) - self.reserved(sizes), 1))
         u, v = self.directions(theta, a, ctx)
         X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), u, v, rows, min(self.lever, np.sqrt(room)),
                              self.shift, np.sqrt(self.decoy_level * room), self.decoy,

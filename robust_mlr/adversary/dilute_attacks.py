@@ -65,6 +65,11 @@ class DilutedLever(ClipLever):
             raise ValidationError(f"need u_lever > 0 and u_shift >= 0, got u_lever={u_lever}, "
                                   f"u_shift={u_shift}")
 
+    def reserved(self, sizes):
+        """The decoy rows along u at the end of each task: ``u_decoys``, as
+        many as fit after one lever row and the v decoy."""
+        return np.minimum(self.u_decoys, np.maximum(sizes - 1 - (self.decoy > 0), 0))
+
     def craft(self, data, idx, ctx, rng):
         X, y = super().craft(data, idx, ctx, rng)
         if self.u_decoys == 0:
@@ -72,14 +77,10 @@ class DilutedLever(ClipLever):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)
         sizes = data.sizes[np.asarray(idx)]
-        need = self.rows + (self.decoy > 0) + self.u_decoys
-        if sizes.size and sizes.min() < need:
-            raise ValidationError(f"diluted_lever needs tasks of at least {need} examples, "
-                                  f"got a task of {int(sizes.min())}")
         u, _ = self.directions(theta, a, ctx)
         w, s = theta.W[:, a], float(theta.s[a])
         task, pos, _ = _row_positions(sizes)
-        rows = np.flatnonzero(pos >= sizes[task] - self.u_decoys)
+        rows = np.flatnonzero(pos >= sizes[task] - self.reserved(sizes)[task])
         b = rng.choice([-1.0, 1.0], size=rows.size)
         signs = np.where((task[rows] // 2) % 2 == 0, 1.0, -1.0)   # balanced, ⊥ the v decoy's
         X[rows] -= np.outer(X[rows] @ u, u)
