@@ -20,7 +20,7 @@ def problem():
 
 def test_bad_input():
     for kw in ({"hide": -0.1}, {"hide": 1.0}, {"hide_lever": 0.0}, {"hide_rows": 0},
-               {"hide_rows": 2.5}, {"u_decoys": -1}):
+               {"hide_rows": 2.5}, {"u_decoys": -1}, {"hide_from": "both"}):
         with pytest.raises(ValidationError, match=next(iter(kw))):
             HiddenLever(**kw)
 
@@ -58,3 +58,21 @@ def test_no_hiding_is_the_diluted_lever(problem):
     bad = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0)
     idx = np.flatnonzero(bad.masks["light2"])
     assert (pools.light2.components[idx] == 0).all()
+
+
+def test_hiding_tasks_from_the_target(problem):
+    theta, pools = problem
+    att = HiddenLever(component=0, shift=2.0, lever=3.0, rows=1, hide=0.3, hide_lever=2.5,
+                      hide_from="target")
+    bad = corrupt_pools(pools, Poolwise(light2=att), ALPHA, theta=theta, rng=0)
+    idx = np.flatnonzero(bad.masks["light2"])
+    assert idx.size == int(ALPHA * pools.light2.n_tasks)
+    assert (pools.light2.components[idx] == 0).all()    # every replaced task is the target's
+    u = fixed_direction(theta.W)
+    lev = np.array([np.abs(X[0] @ u) for X, _ in task_rows(bad.light2, idx)])
+    hidden = np.isclose(lev, 2.5)
+    assert hidden.sum() == int(np.floor(0.3 * idx.size))
+    assert np.allclose(lev[~hidden], 3.0)
+    for X, y in task_rows(bad.light2, idx[hidden][:5]):  # written under the other component
+        r = (y - X @ theta.W[:, 1]) / theta.s[1]
+        assert np.abs(r).max() < 6

@@ -51,6 +51,11 @@ class HiddenLever(DilutedLever):
     hide_rows : int
         Hiding rows per hiding task (default 16; at most the task's size),
         their first examples; the others are clean.
+    hide_from : {"others", "target"}
+        Where the hiding tasks are taken: the other components' tasks
+        (default), or the target component's own, written as tasks of a
+        random other component (the target then keeps fewer clean tasks
+        to hold its fit).
     u_decoys, u_lever, u_shift, component, shift, lever, rows, share, decoy, decoy_level, noise, g_scale, direction, angle
         As :class:`~robust_mlr.adversary.DilutedLever` (default no u-decoy
         and no v-decoy, so that the default fits tasks of two examples).
@@ -58,15 +63,20 @@ class HiddenLever(DilutedLever):
 
     name = "hidden_lever"
 
-    def __init__(self, hide=0.1, hide_lever=13.0, hide_rows=16, u_decoys=0, u_lever=4.0,
-                 u_shift=4.0, component="smallest", shift=4.0, lever=4.0, rows=1, share=1.0,
-                 decoy=0.0, decoy_level=1.0, noise=0.0, g_scale=0.25, direction="fixed",
-                 angle=0.0):
+    def __init__(self, hide=0.1, hide_lever=13.0, hide_rows=16, hide_from="others", u_decoys=0,
+                 u_lever=4.0,
+                 u_shift=4.0, component="smallest", shift=4.0, lever=4.0, rows=1,
+                 share=1.0, decoy=0.0, decoy_level=1.0, noise=0.0, g_scale=0.25,
+                 direction="fixed", angle=0.0):
         super().__init__(u_decoys=u_decoys, u_lever=u_lever, u_shift=u_shift,
                          component=component, shift=shift, lever=lever, rows=rows, share=share,
                          decoy=decoy, decoy_level=decoy_level, noise=noise, g_scale=g_scale,
                          direction=direction, angle=angle)
         self.hide, self.hide_lever, self.hide_rows = float(hide), float(hide_lever), int(hide_rows)
+        if hide_from not in ("others", "target"):
+            raise ValidationError(f"hide_from must be 'others' or 'target', got "
+                                  f"hide_from={hide_from!r}")
+        self.hide_from = hide_from
         if not 0 <= self.hide < 1:
             raise ValidationError(f"hide must be in [0, 1), got hide={hide}")
         if not self.hide_lever > 0:
@@ -81,6 +91,8 @@ class HiddenLever(DilutedLever):
         components' tasks at random."""
         a = component_index(ctx.need_theta(self.name), self.component)
         n_hide = int(np.floor(self.hide * n_bad))
+        if self.hide_from == "target":
+            return super().choose(data, n_bad, ctx, rng)
         own = super().choose(data, n_bad - n_hide, ctx, rng)
         comps = data.components if data.components is not None else np.full(data.n_tasks, -1)
         free = np.ones(data.n_tasks, bool)
@@ -95,6 +107,9 @@ class HiddenLever(DilutedLever):
         a = component_index(theta, self.component)
         idx = np.asarray(idx)
         comps = data.components[idx] if data.components is not None else np.full(idx.size, a)
+        if self.hide_from == "target":           # a random share, as tasks of another component
+            hid = rng.permutation(idx.size) < int(np.floor(self.hide * idx.size))
+            comps = np.where(hid, (a + rng.integers(1, theta.k, size=idx.size)) % theta.k, a)
         hid = (comps != a) & (comps >= 0)
         sizes = data.sizes[idx]
         X = np.empty((int(sizes.sum()), data.dim))
