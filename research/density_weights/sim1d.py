@@ -1,9 +1,25 @@
-"""1-D: reach rule vs per-bin density-ratio weights (review10's sim1d set-up)."""
-import sys
+"""One dimension: the mass-read reach against density weights (the set-up of
+research/review10/sim1d.py): the worst shift of the Mallows-weighted Huber
+fit along e under one and two tiers of adversarial rows, and the variance
+of a clean class wider than the others along e.
+
+    python3 research/density_weights/sim1d.py
+"""
 import numpy as np
-sys.path.insert(0, ".")
-from robust_mlr.stages.regression._example_clip import _SpikeMass
+
 C, BIN, CAP, SP, MINC = 1.5, 0.05, 4.0, 1.15, 30.0
+
+
+def reach_rule(z, zo):
+    """The mass-read reach of commit 6c9dafc: the largest bin edge a up to
+    the cap at which (and below which) mean min(z², a²) of the component
+    is within SP times the others' (at least 0.5)."""
+    a = 0.5
+    for edge in np.arange(1, int(CAP / BIN) + 1) * BIN:
+        if np.mean(np.minimum(z * z, edge * edge)) > SP * np.mean(np.minimum(zo * zo, edge * edge)):
+            break
+        a = max(a, edge)
+    return a
 
 def density_w(z, zo):
     nb = int(CAP / BIN)
@@ -42,10 +58,7 @@ def run(eps, tiers, rule, n=40000, seed=0, detect=SP):
     if spike <= detect:
         m = np.ones_like(z)
     elif rule == "reach":
-        sm = _SpikeMass(np.array([0]), CAP)
-        zz = np.r_[z, zo]; lab = np.r_[np.zeros(z.size, int), np.ones(zo.size, int)]
-        sm.add(zz[:, None] ** 2, lab, np.ones(zz.size), np.array([True, True]))
-        a = sm.reach()[0]
+        a = reach_rule(z, zo)
         m = np.minimum(1.0, a * a / np.maximum(z * z, 1e-300))
     else:
         m = density_w(z, zo)
@@ -66,10 +79,8 @@ for rule in ("reach", "density"):
             rng = np.random.default_rng(100 + seed)
             z = wide * rng.standard_normal(20000); y = rng.standard_normal(20000); zo = rng.standard_normal(20000)
             if rule == "reach":
-                sm = _SpikeMass(np.array([0]), CAP)
-                zz = np.r_[z, zo]; lab = np.r_[np.zeros(z.size, int), np.ones(zo.size, int)]
-                sm.add(zz[:, None] ** 2, lab, np.ones(zz.size), np.array([True, True]))
-                a = sm.reach()[0]; m = np.minimum(1.0, a * a / np.maximum(z * z, 1e-300))
+                a = reach_rule(z, zo)
+                m = np.minimum(1.0, a * a / np.maximum(z * z, 1e-300))
             else:
                 m = density_w(z, zo)
             ests.append(fit(z, y, m))
