@@ -31,6 +31,7 @@ from .park_attacks import MedianPark
 from .lever_attacks import LeverShift
 from .clip_attacks import ClipLever
 from .dilute_attacks import DilutedLever
+from .shaped_attacks import ShapedLever
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -45,5 +46,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
-           "MedianDecoy", "LeverShift", "ClipLever", "DilutedLever",
+           "MedianDecoy", "LeverShift", "ClipLever", "DilutedLever", "ShapedLever",
            "red_team", "RedTeamResult"]
