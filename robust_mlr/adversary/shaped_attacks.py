@@ -20,7 +20,12 @@ beyond τ ≈ 0.92 RMS: every lever row keeps its whole clipped pull c ŝ |z|
 (mean |z| ≈ 1.5), while decoys at a larger leverage (which trip the spike
 detection and so switch the weights on) dilute the task filter's test and
 lose their weight in the thin tail bins, where they pull nothing anyway
-(their signs are balanced).
+(their signs are balanced). More lever rows than the allowance holds make
+the bins beyond τ weigh less than one, but a bin's weight is the same for
+its clean rows as for the lever rows: with the lever rows in the clean
+law's shape the weights scale the stiffness along u (most of it sits beyond
+τ ≈ 1) and the pull alike, and the weighted estimate along u is the
+unweighted one on fewer rows.
 
 :class:`ShapedLever` is :class:`~robust_mlr.adversary.DilutedLever` whose
 lever rows take |x·u| from the half-normal law truncated to
