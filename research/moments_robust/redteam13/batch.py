@@ -1,4 +1,4 @@
-"""Several strategies on the small-heavy problem (seed 1), the defended
+"""Several strategies on the small-heavy problem (seed 1, or $SEED), the defended
 learner only (the default ``MetaLearner.robust(8, α, clustering="moments_robust")``),
 one clean fit per process for the white-box settings and the time baseline.
 
@@ -11,6 +11,7 @@ ratio to the clean fit's, the refit's spikes and excess, classified counts,
 the strategy.
 """
 import json
+import os
 import sys
 import time
 import warnings
@@ -28,8 +29,9 @@ from run import build_problem
 
 def main():
     alpha, draw, log = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    theta, pools = build_problem("smallheavy", "fixed", 1)
-    mk = lambda: MetaLearner.robust(8, alpha, rng=1, clustering="moments_robust")
+    seed = int(os.environ.get("SEED", 1))
+    theta, pools = build_problem("smallheavy", "fixed", seed)
+    mk = lambda: MetaLearner.robust(8, alpha, rng=seed, clustering="moments_robust")
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -37,14 +39,14 @@ def main():
     t_clean = time.perf_counter() - t0
     e0 = parameter_errors(clean.W_, clean.s2_, clean.p_, theta)
     with open(log, "a") as f:
-        f.write(f"# clean a {alpha} w {float(e0['w_err']):.3f} s2 {float(e0['s2_err']):.3f} "
+        f.write(f"# clean seed {seed} a {alpha} w {float(e0['w_err']):.3f} s2 {float(e0['s2_err']):.3f} "
                 f"time {t_clean:.1f}\n")
     for js in sys.argv[4:]:
         strat = {p: tuple(v) for p, v in json.loads(js).items()}
         try:
             bad = corrupt_pools(pools, strategy_attack(strat), alpha, theta=theta,
                                 settings=attack_settings(clean, alpha),
-                                rng=np.random.default_rng([1, draw]))
+                                rng=np.random.default_rng([seed, draw]))
             t0 = time.perf_counter()
             with warnings.catch_warnings(record=True) as ws:
                 warnings.simplefilter("always")
@@ -61,7 +63,7 @@ def main():
         reg = m.diagnostics_["regression"]
         ec = reg.get("example_clip") or {}
         lab = m.light_labels_
-        line = (f"a {alpha} draw {draw} W {float(e['w_err']):.3f} s2 {float(e['s2_err']):.3f} "
+        line = (f"seed {seed} a {alpha} draw {draw} W {float(e['w_err']):.3f} s2 {float(e['s2_err']):.3f} "
                 f"warned {bool(warned)} time {dt:.1f} x{dt / t_clean:.2f} "
                 f"spikes {ec.get('spikes')} excess {ec.get('excess')} "
                 f"n {np.bincount(lab[lab >= 0], minlength=theta.k).tolist()} "
