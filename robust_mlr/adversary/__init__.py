@@ -32,6 +32,7 @@ from .lever_attacks import LeverShift
 from .clip_attacks import ClipLever
 from .dilute_attacks import DilutedLever
 from .hide_attacks import HiddenLever
+from .shaped_attacks import ShapedLever
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
 from .redteam import RedTeamResult, red_team
 
@@ -46,5 +47,5 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "Midpoint", "midpoint_world", "TrimSpike", "DirectionSwap", "Copies",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
-           "MedianDecoy", "LeverShift", "ClipLever", "DilutedLever", "HiddenLever",
+           "MedianDecoy", "LeverShift", "ClipLever", "DilutedLever", "HiddenLever", "ShapedLever",
            "red_team", "RedTeamResult"]
