@@ -215,3 +215,20 @@ def test_spike_weights_against_brute_force(diluted):
                       1.0)
     expected = np.sum((1 - weight) * N[0]) / N[0].sum()
     assert info["example_clip"]["excess"] == [[pytest.approx(expected, abs=5e-5)], []]   # 4 digits
+
+
+def test_a_refit_far_from_least_squares_fails_the_stage(diluted):
+    """The filter's least squares and the clipped, weighted refit estimate
+    the same ŵ on clean data (a fraction of a standard error apart); the
+    diluted lever rows set them ≈ 7 standard errors apart, and the stage's
+    test fails (a CorruptionWarning in a learner) whatever the refit's
+    estimate."""
+    theta, bad, labels = diluted
+    _, _, _, info = filter_components(bad, labels, 2, alpha=0.1, rng=0)
+    assert info["example_clip"]["moved_se"][0] > 3.0
+    assert not info["refit_agrees"] and not info["passed"]
+    theta, pools = light2_problem()
+    clean = pools.light2
+    _, _, _, info = filter_components(clean, clean.components, 2, alpha=0.1, rng=0)
+    assert max(info["example_clip"]["moved_se"]) < 1.0
+    assert info["refit_agrees"] and info["passed"]

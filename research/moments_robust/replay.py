@@ -66,6 +66,7 @@ def fit(pools, theta, alpha, seed):
         rec["clip_iterations"] = reg["example_clip"]["iterations"]
         rec["spikes"] = reg["example_clip"]["spikes"]
         rec["excess"] = reg["example_clip"].get("excess")
+        rec["moved_se"] = reg["example_clip"].get("moved_se")
     rec["n_classified"] = np.bincount(m.light_labels_[m.light_labels_ >= 0],
                                       minlength=theta.k).tolist()
     if getattr(m, "W_tilde_", None) is not None:

@@ -151,9 +151,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     on = np.isfinite(W).all(axis=0) & np.isfinite(s2) & (s2 > 0)
     if not on.any():                             # nothing to refit: no pass
         return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
-                   "excess": [[] for _ in range(k)],
+                   "excess": [[] for _ in range(k)], "moved_se": [0.0] * k,
                    "cpu_seconds": time.process_time() - cpu}
-    W = W.copy()
+    W0, W = W, W.copy()
     scale = clip * np.sqrt(np.where(on, s2, 1.0))
     # each task's component (−1: not classified or not kept) and weight c_i,
     # spread over its rows block by block (no per-row array of the pool)
@@ -272,6 +272,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     return W, {"iterations": it, "clipped": share.round(4).tolist(),
                "spikes": np.bincount(owner, minlength=k).tolist(),
                "excess": [[round(float(x), 4) for x in excess[owner == c]] for c in range(k)],
+               "moved_se": np.round(np.where(on, np.linalg.norm(np.nan_to_num(W - W0), axis=0)
+                                             / se, 0.0), 3).tolist(),
                "cpu_seconds": time.process_time() - cpu}
 
 
