@@ -217,6 +217,14 @@ class ClipLever(OwnComponentTasks, Attack):
         here)."""
         return np.zeros_like(sizes)
 
+    def lever_rows(self, sizes):
+        """Each task's number of lever rows (its first examples): ``rows`` in
+        a ``share`` of the tasks, one in the rest; a task too small for every
+        row keeps at least one, its lever rows giving way first, then the
+        rows a subclass keeps at its end (:meth:`reserved`), then the decoy."""
+        rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
+        return np.clip(rows, 1, np.maximum(sizes - (self.decoy > 0) - self.reserved(sizes), 1))
+
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)
@@ -226,11 +234,7 @@ class ClipLever(OwnComponentTasks, Attack):
         # ‖x‖² = amp² + g_scale²·χ²_{d−2} under the screen's limit but for a 10⁻⁵ tail
         room = 16.0 if x_hi is None else max(
             _MARGIN * x_hi * d - self.g_scale ** 2 * chi2.isf(1e-5, d - 2), 1.0)
-        rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
-        # a task too small for every row keeps at least one lever row: its
-        # lever rows go first, then the rows a subclass keeps at its end,
-        # then the decoy (:meth:`reserved`)
-        rows = np.clip(rows, 1, np.maximum(sizes - (self.decoy > 0) - self.reserved(sizes), 1))
+        rows = self.lever_rows(sizes)
         u, v = self.directions(theta, a, ctx)
         X, y = clip_examples(sizes, theta.W[:, a], float(theta.s[a]), u, v, rows, min(self.lever, np.sqrt(room)),
                              self.shift, np.sqrt(self.decoy_level * room), self.decoy,

@@ -82,12 +82,6 @@ class ShapedLever(DilutedLever):
             raise ValidationError(f"need 0 <= floor < cap and slope >= 0, got floor={floor}, "
                                   f"cap={cap}, slope={slope}")
 
-    def lever_rows(self, sizes):
-        """Each task's number of lever rows (its first examples), as
-        :class:`~robust_mlr.adversary.ClipLever` places them."""
-        rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
-        return np.clip(rows, 1, np.maximum(sizes - (self.decoy > 0) - self.reserved(sizes), 1))
-
     def craft(self, data, idx, ctx, rng):
         X, y = super().craft(data, idx, ctx, rng)
         theta = ctx.need_theta(self.name)
