@@ -223,7 +223,11 @@ class FilterRegression(RegressionStage):
         nothing for it to see, and the clip bounds its pull instead
         (docs/robust_pipeline.md, "Bounded influence per example"). In
         [0.5, 10], default 1.5 (≈ 96 % of the least squares' efficiency on
-        Gaussian noise).
+        Gaussian noise). A refit that moves a component by more than three
+        standard errors ŝ √(d/n) from the filter's least-squares fit fails
+        the stage's test (``info_["refit_agrees"]``): the two agree on clean
+        data, and rows pulling through leverage or large residuals set them
+        apart.
     leverage_cap : float or None
         With ``example_clip``: along each direction e where a component's
         covariate second moment exceeds the other components' by 1.15×
