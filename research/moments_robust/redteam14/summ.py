@@ -10,6 +10,6 @@ for line in open(sys.argv[1]):
     if not m:
         continue
     W, s2, warned, moved, removed, agree, filt, js = m.groups()
-    fam, prm = json.loads(js)["light2"]
+    d = json.loads(js); fam, prm = d["light2"]; fam += "+heavy" if "heavy" in d else ""
     prm = {k: v for k, v in prm.items() if k not in ("g_scale", "direction", "component")}
     print(W, s2, warned, moved, removed, agree, filt, fam, prm)
