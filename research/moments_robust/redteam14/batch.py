@@ -70,7 +70,7 @@ def main():
                 f"n {np.bincount(lab[lab >= 0], minlength=theta.k).tolist()} "
                 f"evidence {m.diagnostics_.get('evidence')} "
                 f"reg_removed {reg.get('removed')}/{reg.get('limit')} "
-                f"agree {reg.get('refit_agrees')} filt {[bool(i.get('passed')) for i in reg.get('components', [])].count(False)} {js}")
+                f"agree {reg.get('refit_agrees')} recheck {'reclassified' in m.diagnostics_['classification']} filt {[bool(i.get('passed')) for i in reg.get('components', [])].count(False)} {js}")
         print(line, flush=True)
         with open(log, "a") as f:
             f.write(line + "\n")
