@@ -301,10 +301,17 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                 # flags cut that component's clean tasks on one side; or the fit
                 # moved far from W̃, which handed the tasks out. Classify once
                 # more at the final estimates and fit again.
-                first = diag["classification"]
+                first, first_reg = diag["classification"], dict(reg.info_)
                 cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
                 reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
                                                prior=prior, threat=threat, rng=rng)
+                if not first_reg.get("refit_agrees", True):
+                    # rows that set the refit apart from least squares are
+                    # evidence whichever pass saw them: a reclassification at
+                    # the refit's estimates can hand the same rows a fit
+                    # that agrees with its refit
+                    reg.info_.update(refit_agrees=False, passed=False, first_pass_moved_se=(
+                        first_reg["example_clip"]["moved_se"]))
                 diag["classification"] = dict(
                     cls_.info_, removed=max(cls_.info_["removed"], first["removed"]),
                     reclassified={"components": first["excess"], "removed": first["removed"],

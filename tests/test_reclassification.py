@@ -6,9 +6,10 @@ import warnings
 import numpy as np
 import pytest
 
-from robust_mlr import MetaLearner, make_params, make_pools, metrics
+from robust_mlr import CorruptionWarning, MetaLearner, make_params, make_pools, metrics
 from robust_mlr.stages.classification import excess_flags
 from robust_mlr.stages.clustering import PengWei
+from robust_mlr.stages.regression import FilterRegression
 
 #: How far the first centre is moved, in units of its r̃ (a clean task of t = 8
 #: examples then fails the 10⁻³ χ² flag with probability ≈ 0.1, and those it
@@ -74,3 +75,28 @@ def test_excess_flags_bound_holds_for_binomial_counts():
     assert exceeded == 0              # the bound's tail is 10⁻⁶ a component
     counts, bounds = excess_flags(labels[0], rng.random(n) < 0.05, k, level)
     assert np.all(counts > bounds)    # fifty times the level is far above it
+
+
+class FirstPassDisagrees(FilterRegression):
+    """The robust regression whose first fit in a learner reports that its
+    refit moved far from least squares (what lever rows in the clean shape
+    did on the first classification, before the reclassification at the
+    refit's estimates handed them a fit that agrees)."""
+
+    def fit(self, data, labels, k, **kwargs):
+        super().fit(data, labels, k, **kwargs)
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == 1:
+            self.info_.update(refit_agrees=False, passed=False)
+        return self
+
+
+def test_a_first_pass_disagreement_survives_the_reclassification(problem):
+    theta, pools = problem
+    with pytest.warns(CorruptionWarning, match="regression: its own test"):
+        model = MetaLearner.robust(2, 0.05, rng=0, clustering=ShiftedCentre(robust=True),
+                                   regression=FirstPassDisagrees()).fit(pools)
+    diag = model.diagnostics_
+    assert "reclassified" in diag["classification"]                   # a second pass ran
+    assert diag["regression"]["refit_agrees"] is False
+    assert len(diag["regression"]["first_pass_moved_se"]) == 2
