@@ -11,12 +11,12 @@ name, text that is not UTF-8.
 from __future__ import annotations
 
 import csv
-import difflib
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ._argtypes import closest
 from .exceptions import ValidationError
 
 __all__ = ["read_csv"]
@@ -65,10 +65,9 @@ def read_csv(path, task_col, y_col):
             other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
             hint = (f" (fields are separated by commas; this header has {other!r} between "
                     f"them)" if other else "")
-            close = [h for h in header if h.lower() == col.lower()] or \
-                difflib.get_close_matches(col, header, n=1)
+            close = closest(col, header)
             if close and not other:
-                hint = f" (did you mean {close[0]!r}?)"
+                hint = f" (did you mean {close!r}?)"
             raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
                                   f"{', '.join(header)}{hint}")
     feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
@@ -177,8 +176,8 @@ def _first_bad_cell(path, header, cols):
                     float(row[j])
                 except ValueError:
                     text = row[j].strip() and j != cols[-1]     # text in a feature column
-                    hint = (f"; every column but the task-id and response columns is a "
-                            f"feature: remove a column that is not one" if text else "")
+                    hint = ("; every column but the task-id and response columns is a "
+                            "feature: remove a column that is not one" if text else "")
                     return (f"{path}, line {line}, column {header[j]!r}: {row[j]!r} is "
                             f"not a number{hint}")
     return None
