@@ -181,10 +181,10 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 else (np.zeros((d, 0)), np.zeros(0, dtype=int)))
     # each spike direction's density weights by bin of |x·e| (None until
     # the pass that counts them) and the share of the component they take
-    table, hist, read, excess = None, None, False, np.zeros(owner.size)
+    table, hist, excess = None, None, np.zeros(owner.size)
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
-        if owner.size and not read:              # this pass reads the spikes' mass
+        if owner.size and table is None:         # this pass counts the spikes' rows
             hist = _SpikeMass(owner, leverage_cap)
         dG, db = np.zeros((k, d, d)), np.zeros((k, d))
         G_all = None if summed else (np.zeros((k, d, d)), np.zeros((k, d)))
@@ -241,14 +241,14 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                     db[c] += Z[z0:z1].T @ zy[z0:z1]
         fresh = False
         if hist is not None:                     # the spikes' mass is read: their weights
-            table, read = hist.weights(), True
+            table = hist.weights()
             excess, hist = hist.excess(table), None
             fresh = bool((table < 1.0).any())
         if G_all is not None:                    # summed here: the spikes can be read now
             grams, rhs, summed = G_all[0], G_all[1], True
             if leverage_cap is not None:
                 E, owner = spike_directions(grams, n_eff, on)
-                table, read, excess = None, False, np.zeros(owner.size)
+                table, excess = None, np.zeros(owner.size)
                 fresh = owner.size > 0           # the next step must weigh by them
         share = n_clip / np.maximum(n_rows, 1)
         moved = 0.0
@@ -275,8 +275,6 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                "moved_se": np.round(np.where(on, np.linalg.norm(np.nan_to_num(W - W0), axis=0)
                                              / se, 0.0), 3).tolist(),
                "cpu_seconds": time.process_time() - cpu}
-
-
 
 
 #: A component's covariate second moment beyond this multiple of the other
@@ -360,7 +358,7 @@ class _SpikeMass:
                                             minlength=self.bins + 1)
 
     def weights(self):
-        """Each bin's weight (P × bins): min(1, SPIKE · f_o / f_c), f_c and
+        """Each bin's weight (P × (bins + 1)): min(1, SPIKE · f_o / f_c), f_c and
         f_o the shares of the component's and of the other components' rows
         in the bin — or, where the others have fewer than
         :data:`_MIN_COUNT` rows there, in the bin and beyond it."""
