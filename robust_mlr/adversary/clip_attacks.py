@@ -225,6 +225,27 @@ class ClipLever(OwnComponentTasks, Attack):
         rows = np.where(np.arange(sizes.size) < round(self.share * sizes.size), self.rows, 1)
         return np.clip(rows, 1, np.maximum(sizes - (self.decoy > 0) - self.reserved(sizes), 1))
 
+    def _frame(self, data, idx, ctx):
+        """What a subclass rewriting rows along u needs: the tasks' sizes,
+        u, the component's w and s, and each row's task and position."""
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        sizes = data.sizes[np.asarray(idx)]
+        u, _ = self.directions(theta, a, ctx)
+        task, pos, _ = _row_positions(sizes)
+        return sizes, u, theta.W[:, a], float(theta.s[a]), task, pos
+
+    @staticmethod
+    def _along_u(X, y, rows, at, residual, u, w, ctx):
+        """Rows ``rows`` of (X, y) moved to ``at`` along u (their other
+        coordinates kept) with response x·w + ``residual``, the responses
+        clipped at the screen's limit."""
+        X[rows] -= np.outer(X[rows] @ u, u)
+        X[rows] += np.outer(at, u)
+        y[rows] = X[rows] @ w + residual
+        _, y_hi = _screen(ctx, ctx.pool)
+        return X, (y if y_hi is None else np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi))
+
     def craft(self, data, idx, ctx, rng):
         theta = ctx.need_theta(self.name)
         a = component_index(theta, self.component)

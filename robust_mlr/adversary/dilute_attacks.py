@@ -22,9 +22,7 @@ import numpy as np
 
 from ..exceptions import ValidationError
 from ._base import register
-from ._whitebox import component_index
 from .clip_attacks import ClipLever
-from .edge import _MARGIN, _row_positions, _screen
 
 __all__ = ["DilutedLever"]
 
@@ -74,19 +72,9 @@ class DilutedLever(ClipLever):
         X, y = super().craft(data, idx, ctx, rng)
         if self.u_decoys == 0:
             return X, y
-        theta = ctx.need_theta(self.name)
-        a = component_index(theta, self.component)
-        sizes = data.sizes[np.asarray(idx)]
-        u, _ = self.directions(theta, a, ctx)
-        w, s = theta.W[:, a], float(theta.s[a])
-        task, pos, _ = _row_positions(sizes)
+        sizes, u, w, s, task, pos = self._frame(data, idx, ctx)
         rows = np.flatnonzero(pos >= sizes[task] - self.reserved(sizes)[task])
         b = rng.choice([-1.0, 1.0], size=rows.size)
         signs = np.where((task[rows] // 2) % 2 == 0, 1.0, -1.0)   # balanced, ⊥ the v decoy's
-        X[rows] -= np.outer(X[rows] @ u, u)
-        X[rows] += np.outer(self.u_lever * b, u)
-        y[rows] = X[rows] @ w + s * signs * b * self.u_shift
-        _, y_hi = _screen(ctx, ctx.pool)
-        if y_hi is not None:
-            y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
-        return X, y
+        return self._along_u(X, y, rows, self.u_lever * b, s * signs * b * self.u_shift, u, w,
+                             ctx)

@@ -41,9 +41,7 @@ from scipy.stats import norm
 
 from ..exceptions import ValidationError
 from ._base import register
-from ._whitebox import component_index
 from .dilute_attacks import DilutedLever
-from .edge import _MARGIN, _row_positions, _screen
 
 __all__ = ["ShapedLever"]
 
@@ -84,21 +82,10 @@ class ShapedLever(DilutedLever):
 
     def craft(self, data, idx, ctx, rng):
         X, y = super().craft(data, idx, ctx, rng)
-        theta = ctx.need_theta(self.name)
-        a = component_index(theta, self.component)
-        sizes = data.sizes[np.asarray(idx)]
-        u, _ = self.directions(theta, a, ctx)
-        w, s = theta.W[:, a], float(theta.s[a])
-        task, pos, _ = _row_positions(sizes)
+        sizes, u, w, s, task, pos = self._frame(data, idx, ctx)
         lev = np.flatnonzero(pos < self.lever_rows(sizes)[task])
         # |z| from the half-normal law truncated to [floor, cap] (inverse CDF)
         lo, hi = norm.cdf(self.floor), norm.cdf(self.cap)
         z = norm.ppf(rng.uniform(lo, hi, size=lev.size))
         b = rng.choice([-1.0, 1.0], size=lev.size)
-        X[lev] -= np.outer(X[lev] @ u, u)
-        X[lev] += np.outer(b * z, u)
-        y[lev] = X[lev] @ w + s * b * (self.shift + self.slope * z)
-        _, y_hi = _screen(ctx, ctx.pool)
-        if y_hi is not None:
-            y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
-        return X, y
+        return self._along_u(X, y, lev, b * z, s * b * (self.shift + self.slope * z), u, w, ctx)
