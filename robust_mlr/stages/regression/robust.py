@@ -61,7 +61,8 @@ from ...data import MetaDataset, example_rows
 from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
-from ._example_clip import clipped_refit
+from ._clipped_test import candidate_directions
+from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._passes import first_round
 
 __all__ = ["filter_regression", "huber_regression", "filter_components",
@@ -420,7 +421,9 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     data, and rows that pull through leverage or large residuals — which
     the refit's weights may take out or, placed in the clean shape of the
     covariates, leave in while taking out the clean rows' stiffness — set
-    them apart.
+    them apart; so does a coherent push that decoy rows hide from the
+    stopping rule's reference, which its reading on clipped scores sees
+    (``"clipped_test_passed"``, :mod:`._clipped_test`).
     """
     rng = check_rng(rng)
     labels = np.asarray(labels)
@@ -456,36 +459,26 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
                                  start=start)
 
     W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty, quick)
-    # the first round's normal-equation matrices, downdated in place by the
-    # filter of every component it started, are the final components' Gram
-    # matrices (the anchor's light covariances); a component filtered from
-    # its own sums (its first fit was not well conditioned) leaves them stale
+    # the first round's Gram matrices, downdated in place by the filter of
+    # every component it started, are the final components' (the anchor's
+    # light covariances); a component filtered from its own sums leaves them stale
     stale = [c for c in range(k) if infos[c].get("removed", 0) and not ok[c]]
     grams = None if stale else first["grams"]
-    clip, agree = None, True
+    clip, agree, clipped_ok = None, True, True
     if alpha > 0 and example_clip is not None:
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
                                 None if grams is None else first["rhs"], example_clip,
-                                leverage_cap)
-        # least squares and the bounded-influence refit estimate the same ŵ
-        # on clean data: they differ by a fraction of a standard error
+                                leverage_cap, directions=candidate_directions(
+                                    moments, gsum, gmom, labels, ok))
+        # on clean data least squares and the refit agree (a fraction of a
+        # standard error) and the clipped reading is within its edge
         agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
+        clipped_ok = max(clip["clipped_test"], default=0.0) <= 1.0
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap, "example_clip": clip,
                       "removed": [i["removed"] for i in infos], "refit_agrees": agree,
-                      "passed": all(i["passed"] for i in infos) and agree}
-
-
-#: Standard errors ŝ √(d/n) by which the clipped refit may move a component
-#: from the filter's least-squares fit before the stage's test fails. Both
-#: estimate the same ŵ on clean data, and their difference there is a
-#: fraction of a standard error: 0.15–0.23 on Gaussian, Fourier, Student-t,
-#: uniform and correlated covariates, up to 0.59 with Chebyshev features and
-#: 1.02 on the sine-wave problem, whose classes differ in their covariates
-#: (research/density_weights/clean_moved.log). Rows that pull through
-#: leverage or residual move them apart: 8.7 and 12.2 on the moment red
-#: teams' worst lever rows at α = 0.05.
-REFIT_AGREEMENT = 3.0
+                      "clipped_test_passed": clipped_ok,
+                      "passed": all(i["passed"] for i in infos) and agree and clipped_ok}
 
 
 def huber_components(data, labels, k, skip_empty=False):

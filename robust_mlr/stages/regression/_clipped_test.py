@@ -1,0 +1,167 @@
+"""The task filter's stopping rule read once more on clipped per-example
+scores (private).
+
+The filter (:mod:`.robust`) stops when the kept tasks' gradient covariance C
+is within the Marchenko–Pastur edge of the per-example moment
+R = mean r_j² x_j x_jᵀ, the clean reference: a clean task's examples are
+independent, so its standardised gradient t^{-1/2} Σ_j r_j x_j has the
+covariance of one example's r·x, while a task that pushes through several
+examples coherently raises C t_i times more than R. Both are second
+moments, and a few rows far out along a direction u with residuals of
+balanced sign raise them *equally* there: one or two such decoy rows per
+task at 8 RMS with residuals of ±1.5 s put ≈ 140 s² per row into R and the
+same into C, and the coherent push of the task's other rows, ≈ 3 s² per row,
+disappears in the ratio. Lever rows in the clean law's shape with residuals
+that push one way along u then passed the filter at 0.996 of its edge and
+moved a component by 0.17·s at α = 0.01 (0.65·s at α = 0.05 with the decoys'
+residuals centred on the moved fit), with no test failing.
+
+The same ratio on *clipped* scores has no such dilution: along a few
+directions v per component, each row's score r_j (x_j·v) is clipped at
+κ = :data:`CLIP` · ŝ (x·v has unit RMS for whitened covariates, r the noise
+level ŝ, the filter's robust median), and the kept tasks' standardised sums
+of the clipped scores, g_i = t_i^{-1/2} Σ_j ψ(r_j x_j·v), are compared with
+the clipped per-example moment mean ψψᵀ. The independence argument is
+untouched — a clean task's clipped scores are independent and identically
+distributed, whatever the covariate law or a model misfit — while a decoy
+now adds at most κ² to both and a coherent task still adds t_i times more
+to the gradients. The directions read are each component's top eigenvectors
+of its first round's per-example moment (where decoys inflate the
+reference) and gradient covariance (where coherent tasks push), and its
+spike directions (:func:`._example_clip.spike_directions`); they are
+orthonormalised per component. The test passes when the top eigenvalue of
+R_ψ^{-1/2} C_ψ R_ψ^{-1/2} is within the edge (1 + 2√(d/n))² of the filter's
+own readings (n the kept tasks; the directions were read off the data, so
+the full dimension's edge, not that of the few directions read).
+
+It is computed in the clipped refit's first pass (the rows are read there
+anyway; one GEMM with the stacked directions per block) and is a test
+only: a failure fails the regression stage's test and the learner warns;
+no task is removed by it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Clipping level of the scores r (x·v), in units of the component's ŝ.
+CLIP = 2.0
+#: Top eigenvectors taken from each of a component's reference and
+#: gradient covariance.
+TOP = 2
+
+
+def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
+    """Each component's directions to read: the top ``top`` eigenvectors of
+    its per-example moment and of its gradient covariance (first round),
+    or none where that round was not computed.
+
+    Parameters
+    ----------
+    moments : list of ndarray (d, d) or None
+    gsum : ndarray (k, d)
+    gmom : ndarray (k, d, d)
+    labels : ndarray of int (n,)
+        Each task's component in that round (−1: none).
+    ok : ndarray of bool (k,)
+        The components whose first round was computed.
+
+    Returns
+    -------
+    list of ndarray (d, m_c)
+    """
+    k, d = gsum.shape
+    counts = np.bincount(labels[labels >= 0], minlength=k)
+    out = []
+    for c in range(k):                           # loop over components only
+        if not ok[c] or moments[c] is None or counts[c] < 2:
+            out.append(np.zeros((d, 0)))
+            continue
+        mean = gsum[c] / counts[c]
+        C = gmom[c] / counts[c] - np.outer(mean, mean)
+        cols = [np.linalg.eigh((A + A.T) / 2)[1][:, -top:] for A in (moments[c], C)]
+        out.append(np.hstack(cols))
+    return out
+
+
+def orthonormal(V, tol=1e-6):
+    """An orthonormal basis of the columns of V (d, m), dropping columns in
+    the span of the earlier ones."""
+    if V.shape[1] == 0:
+        return V
+    Q, R = np.linalg.qr(V / np.maximum(np.linalg.norm(V, axis=0), 1e-300))
+    keep = np.abs(np.diag(R)) > tol
+    return Q[:, keep]
+
+
+class ClippedScores:
+    """The clipped gradient test's sums, accumulated block by block.
+
+    Parameters
+    ----------
+    bases : list of ndarray (d, m_c)
+        Orthonormal directions per component.
+    scale : ndarray (k,)
+        κ_c = CLIP · ŝ_c per component.
+    """
+
+    def __init__(self, bases, scale):
+        k = len(bases)
+        d = bases[0].shape[0]
+        self.m = np.array([B.shape[1] for B in bases])
+        self.width = max(int(self.m.max(initial=0)), 1)
+        V = np.zeros((k, d, self.width))
+        for c, B in enumerate(bases):
+            V[c, :, :B.shape[1]] = B
+        self.stack = V.transpose(1, 0, 2).reshape(d, k * self.width)
+        self.scale = np.asarray(scale, dtype=float)
+        self.k = k
+        w = self.width
+        self.g1, self.g2 = np.zeros((k, w)), np.zeros((k, w, w))
+        self.n = np.zeros(k)
+        self.R, self.rw = np.zeros((k, w, w)), np.zeros(k)
+
+    def add(self, X, r, lab, cw, offsets, task_lab):
+        """One block: its rows X (N_b × d), residuals r under their own
+        component, row labels ``lab`` (−1: none), example weights ``cw``,
+        the block's task offsets (from 0) and task labels."""
+        if not self.m.any():
+            return
+        w = self.width
+        P = (X @ self.stack).reshape(X.shape[0], self.k, w)
+        own = np.maximum(lab, 0)
+        q = P[np.arange(lab.size), own] * r[:, None]
+        kap = self.scale[own][:, None]
+        np.clip(q, -kap, kap, out=q)
+        q[lab < 0] = 0.0
+        sums = np.add.reduceat(q, offsets[:-1], axis=0) / np.sqrt(np.diff(offsets))[:, None]
+        for c in np.flatnonzero(self.m):         # loop over components only
+            t_sel = task_lab == c
+            if t_sel.any():
+                G = sums[t_sel]
+                self.g1[c] += G.sum(axis=0)
+                self.g2[c] += G.T @ G
+                self.n[c] += t_sel.sum()
+            r_sel = lab == c
+            if r_sel.any():
+                Q = q[r_sel] * np.sqrt(cw[r_sel])[:, None]
+                self.R[c] += Q.T @ Q
+                self.rw[c] += cw[r_sel].sum()
+
+    def ratios(self, d):
+        """Per component, the top eigenvalue of R_ψ^{-1/2} C_ψ R_ψ^{-1/2} over
+        the Marchenko–Pastur edge (1 + 2√(d/n))² (0: nothing read)."""
+        out = np.zeros(self.k)
+        for c in np.flatnonzero(self.m):         # loop over components only
+            m, n = int(self.m[c]), self.n[c]
+            if n < 2 or self.rw[c] <= 0:
+                continue
+            mean = self.g1[c, :m] / n
+            C = self.g2[c, :m, :m] / n - np.outer(mean, mean)
+            lam_r, U = np.linalg.eigh(self.R[c, :m, :m] / self.rw[c])
+            if lam_r[-1] <= 0:
+                continue
+            root = U / np.sqrt(np.maximum(lam_r, 1e-12 * lam_r[-1]))
+            lam = np.linalg.eigvalsh(root.T @ C @ root)[-1]
+            out[c] = float(lam / (1 + 2 * np.sqrt(d / n)) ** 2)
+        return out
