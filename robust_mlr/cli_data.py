@@ -182,12 +182,12 @@ def _fit_to(args, data):
     clustering = model.stages_["clustering"]
     clustering = getattr(clustering, "chosen_", clustering)     # what "auto" picked
     truth = read_params(data) if data.is_dir() else None        # may refuse: before the save
-    learner = {"method": args.method, "k": args.k, "alpha": args.alpha,
-               "covariates": args.covariates, "seed": args.seed,
-               "clustering": repr(clustering), "data": str(data)}
+    how_fitted = {"method": args.method, "k": args.k, "alpha": args.alpha,
+                  "covariates": args.covariates, "seed": args.seed,
+                  "clustering": repr(clustering), "data": str(data)}
     if csv_read:                            # predict reads the same columns by default
-        learner.update(task_col=args.task_col, y_col=args.y_col)
-    save_model(model, args.out, learner)
+        how_fitted.update(task_col=args.task_col, y_col=args.y_col)
+    save_model(model, args.out, how_fitted)
     print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
           f"clustering {clustering!r}; {how}; {seconds:.2f} s")
     for n, (nt, ne) in sizes.items():
