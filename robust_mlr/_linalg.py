@@ -100,8 +100,10 @@ def normal_equations(X, y, weights=None, buf=None):
     return G, b
 
 
-def svd_least_squares(X, y):
-    """Minimum-norm least squares by :func:`numpy.linalg.lstsq` (an SVD).
+def svd_least_squares(X, y, rcond=None):
+    """Minimum-norm least squares by :func:`numpy.linalg.lstsq` (an SVD);
+    ``rcond`` is lstsq's (default: machine precision times the larger side
+    of X).
 
     Raises
     ------
@@ -109,7 +111,7 @@ def svd_least_squares(X, y):
         If the SVD does not converge (non-finite data), naming the problem size.
     """
     try:
-        return np.linalg.lstsq(X, y, rcond=None)[0]
+        return np.linalg.lstsq(X, y, rcond=rcond)[0]
     except np.linalg.LinAlgError as exc:
         raise SolverFailedError(f"numpy.linalg.lstsq (SVD) on a {X.shape[0]} x {X.shape[1]} "
                                 f"least-squares problem: {exc}") from exc

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ._cli_files import (check_dataset_dir, check_k, load_dataset, not_an_input,
+                         undone_on_failure)
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
@@ -59,31 +62,6 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
         finite (named by file line and column).
     """
     return read_csv(path, task_col, y_col)[0]
-
-
-def _load_dataset(path, args):
-    """One meta-dataset in memory (a chunked directory, an .npz or a CSV),
-    its task labels and its feature names (the CSV's task ids and header;
-    None for the others)."""
-    from .chunked import ChunkedMetaDataset
-    from .data import MetaDataset
-    path = Path(path)
-    if path.is_dir():
-        return ChunkedMetaDataset(path).to_memory(), None, None
-    if not path.exists():
-        raise ValidationError(f"{path}: no such file or directory")
-    if path.suffix.lower() == ".csv":
-        return read_csv(path, args.task_col, args.y_col)
-    if path.suffix.lower() != ".npz":
-        raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
-                              f"suffix says how a file is read: name a CSV file *.csv)")
-    try:
-        return MetaDataset.load(path), None, None
-    except (ValueError, KeyError, OSError) as exc:
-        if isinstance(exc, ValidationError):
-            raise
-        raise ValidationError(f"{path}: not a meta-dataset .npz or .csv "
-                              f"({type(exc).__name__}: {exc})") from None
 
 
 @contextlib.contextmanager
@@ -130,20 +108,26 @@ def _generate(args):
 
 
 def _fit(args):
+    data = Path(args.data)
+    if not data.exists():
+        raise ValidationError(f"{data}: no such file or directory")
+    not_an_input(args.out, data)
+    with undone_on_failure(args.out):       # a failed fit leaves no --out folder behind
+        return _fit_to(args, data)
+
+
+def _fit_to(args, data):
+    """The fit of ``_fit``, its output checked and written."""
     from .chunked import POOL_NAMES, open_pools, read_params
     from .data import Pools, _cut_by_size
     from .estimator import MetaLearner
     from .modelfile import save_model
     from .outofcore import fit_out_of_core
     from .engine._files import check_writable_file
-    data = Path(args.data)
-    if not data.exists():
-        raise ValidationError(f"{data}: no such file or directory")
-    _not_an_input(args.out, data)
     check_writable_file(args.out, "model file", "--out folder")
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
     if data.is_dir() and not pools_dir:
-        _check_dataset_dir(data, POOL_NAMES)
+        check_dataset_dir(data, POOL_NAMES)
     if pools_dir and args.heavy_min_size is not None:
         raise ValidationError(f"--heavy-min-size {args.heavy_min_size}: {data} is a pools "
                               f"directory, already cut into pools (the option is for one "
@@ -161,9 +145,10 @@ def _fit(args):
         _check_clustering(args.clustering)
     learner.resolved_stages()
     t0 = time.perf_counter()
+    csv_read = False
     if pools_dir:
         src = open_pools(data)
-        _check_k(args.k, src["heavy"].dim, data)
+        check_k(args.k, src["heavy"].dim, data)
         how = "pools directory"
         with _dask_client(args.dask) as client:
             model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
@@ -178,8 +163,9 @@ def _fit(args):
         if args.heavy_min_size is None:
             raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
                                   f"to cut it into pools by task size")
-        one, _, names = _load_dataset(data, args)
-        _check_k(args.k, one.dim, data)
+        one, _, names = load_dataset(data, args)
+        csv_read = names is not None
+        check_k(args.k, one.dim, data)
         pools = Pools(*_cut_by_size(one, args.heavy_min_size,
                                     np.random.default_rng(args.seed),
                                     f"--heavy-min-size {args.heavy_min_size}"))
@@ -195,9 +181,13 @@ def _fit(args):
     seconds = time.perf_counter() - t0
     clustering = model.stages_["clustering"]
     clustering = getattr(clustering, "chosen_", clustering)     # what "auto" picked
-    save_model(model, args.out, {"method": args.method, "k": args.k, "alpha": args.alpha,
-                                 "covariates": args.covariates, "seed": args.seed,
-                                 "clustering": repr(clustering), "data": str(data)})
+    truth = read_params(data) if data.is_dir() else None        # may refuse: before the save
+    how_fitted = {"method": args.method, "k": args.k, "alpha": args.alpha,
+                  "covariates": args.covariates, "seed": args.seed,
+                  "clustering": repr(clustering), "data": str(data)}
+    if csv_read:                            # predict reads the same columns by default
+        how_fitted.update(task_col=args.task_col, y_col=args.y_col)
+    save_model(model, args.out, how_fitted)
     print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
           f"clustering {clustering!r}; {how}; {seconds:.2f} s")
     for n, (nt, ne) in sizes.items():
@@ -206,7 +196,6 @@ def _fit(args):
     for ell in range(model.W_.shape[1]):
         print(f"  {ell:9d} {model.p_[ell]:6.3f} {model.s2_[ell]:9.4f} "
               f"{np.linalg.norm(model.W_[:, ell]):7.4f}")
-    truth = read_params(data) if data.is_dir() else None
     if truth is not None and truth.W.shape == model.W_.shape:
         from .metrics import parameter_errors
         err = parameter_errors(model.W_, model.s2_, model.p_, truth)
@@ -248,29 +237,6 @@ def _warnings_name_columns(names):
             warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
-def _check_dataset_dir(data, pool_names):
-    """A directory ``fit`` reads is a pools directory (all three pool
-    folders) or one chunked meta-dataset (its manifest.json); say which
-    part a directory that is neither lacks."""
-    if (data / "manifest.json").is_file():
-        return
-    have = [n for n in pool_names if (data / n).is_dir()]
-    if have:
-        lack = [n + "/" for n in pool_names if n not in have]
-        raise ValidationError(f"{data}: has {', '.join(n + '/' for n in have)} but no "
-                              f"{', '.join(lack)}; a pools directory holds all of "
-                              f"{', '.join(n + '/' for n in pool_names)}")
-    raise ValidationError(f"{data}: not a pools directory ({', '.join(pool_names)} folders) "
-                          f"nor a chunked meta-dataset (no manifest.json)")
-
-
-def _check_k(k, dim, data):
-    """``--k`` at most the data's number of features."""
-    if k > dim:
-        raise ValidationError(f"--k {k}: more components than the {dim} features of {data}; "
-                              f"need --k <= {dim}")
-
-
 def _check_clustering(name):
     """``--clustering NAME``: one of the clustering stages' names."""
     from .stages.clustering import ALIASES
@@ -279,18 +245,6 @@ def _check_clustering(name):
         hint = f" (did you mean {close}?)" if close else ""
         raise ValidationError(f"--clustering {name}: no such clustering stage{hint}; choose "
                               f"from {', '.join(sorted(ALIASES))}")
-
-
-def _not_an_input(out, *inputs):
-    """Refuse an ``--out`` that is one of the command's input files or lies
-    inside an input directory: writing it would destroy what is being read."""
-    target = Path(out).resolve()
-    for given in inputs:
-        source = Path(given).resolve()
-        if target == source or (source.is_dir() and source in target.parents):
-            where = "inside the input directory" if target != source else "the input"
-            raise ValidationError(f"--out {out}: that is {where} {given}; write the output "
-                                  f"elsewhere")
 
 
 def _predict_chunks(model, chunks, holdout, writer, labels=None):
@@ -317,14 +271,47 @@ def _predict_chunks(model, chunks, holdout, writer, labels=None):
 
 
 def _predict(args):
-    from .chunked import POOL_NAMES, ChunkedMetaDataset
     from .modelfile import load_model
     from .engine._files import check_writable_file
     model = load_model(args.model)
     data = Path(args.data)
+    taken = _columns_from_model(args, model)
     if args.out:
-        _not_an_input(args.out, args.model, data)
-        check_writable_file(args.out, "output file", "--out folder")
+        not_an_input(args.out, args.model, data)
+    with undone_on_failure(args.out):       # a failed prediction leaves no --out behind
+        if args.out:
+            check_writable_file(args.out, "output file", "--out folder")
+        return _predict_to(args, model, data, taken)
+
+
+#: The CSV column options ``fit`` writes in the model file: (key, option, default).
+_COLUMNS = (("task_col", "--task-col", "task"), ("y_col", "--y-col", "y"))
+
+
+def _columns_from_model(args, model):
+    """Set the column options the user did not pass to those the model was
+    fitted with (its ``learner`` fields; a model file without them, or a fit
+    that read no CSV: the defaults). Returns the options taken from the
+    model, as typed."""
+    taken = []
+    for key, flag, default in _COLUMNS:
+        if getattr(args, key) is not None:
+            continue
+        stored = model.learner.get(key)
+        if stored is None:
+            setattr(args, key, default)
+            continue
+        if not isinstance(stored, str) or not stored:
+            raise ValidationError(f"{args.model}: learner field {key!r} must be a column name, "
+                                  f"got {stored!r}; pass {flag} NAME")
+        setattr(args, key, stored)
+        taken.append((flag, stored))
+    return taken
+
+
+def _predict_to(args, model, data, taken):
+    """The prediction of ``_predict``, its output checked."""
+    from .chunked import POOL_NAMES, ChunkedMetaDataset
     labels = None
     if data.is_dir() and all((data / n).is_dir() for n in POOL_NAMES):
         raise ValidationError(f"{data} is a pools directory; predict reads one meta-dataset, "
@@ -334,7 +321,14 @@ def _predict(args):
         dim = src.dim
         chunks = src.iter_chunks(args.chunk_mb << 20)
     else:
-        one, labels, _ = _load_dataset(data, args)
+        try:
+            one, labels, _ = load_dataset(data, args)
+        except ValidationError as exc:
+            said = [f"{flag} {col}" for flag, col in taken if f"column {col!r}" in str(exc)]
+            if not said:
+                raise
+            raise ValidationError(f"{exc} ({', '.join(said)}: the column the model {args.model} "
+                                  f"was fitted with; pass the option to read another)") from None
         dim, chunks = one.dim, [one]
     if args.holdout and not data.is_dir():
         small = np.flatnonzero(np.diff(one.offsets) < 2)
@@ -345,18 +339,18 @@ def _predict(args):
     if dim != model.W_.shape[0]:
         raise ValidationError(f"{data} has d={dim} features but the model {args.model} was "
                               f"fitted with d={model.W_.shape[0]}")
-    out = open(args.out, "w", newline="") if args.out else None
-    try:
+    with contextlib.ExitStack() as stack:
         writer = None
-        if out is not None:
+        if args.out:                        # the file replaced only once every task is written
+            from .engine._files import atomic_write
+            raw = stack.enter_context(atomic_write(args.out))
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            stack.callback(out.detach)      # flushed into the file before it is renamed
             writer = csv.writer(out)
             # a CSV's ids under its own column name, so the rows join back on it
             writer.writerow([args.task_col if labels is not None else "task", "component",
                              "probability"])
         n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer, labels)
-    finally:
-        if out is not None:
-            out.close()
     shares = ", ".join(f"{c / n:.3f}" for c in counts)
     print(f"predict: {n} tasks; MAP component shares [{shares}]; mean posterior of the MAP "
           f"component {conf / n:.3f}")
@@ -377,9 +371,21 @@ def _guarded(func):
     return run
 
 
-def _data_options(p):
-    p.add_argument("--task-col", default="task", help="CSV task-id column (default task)")
-    p.add_argument("--y-col", default="y", help="CSV response column (default y)")
+def _data_options(p, from_model=False):
+    if from_model:
+        p.add_argument("--task-col", default=None,
+                       help="CSV task-id column (default: the one MODEL was fitted with, else "
+                            "task)")
+        p.add_argument("--y-col", default=None,
+                       help="CSV response column (default: the one MODEL was fitted with, else "
+                            "y)")
+    else:
+        p.add_argument("--task-col", default="task",
+                       help="CSV task-id column (default task; kept in the model file as "
+                            "predict's default)")
+        p.add_argument("--y-col", default="y",
+                       help="CSV response column (default y; kept in the model file as "
+                            "predict's default)")
     p.add_argument("--chunk-mb", type=positive_int, default=64,
                    help="chunk size for out-of-core passes, in MB (default 64)")
 
@@ -442,6 +448,6 @@ def add_data_parsers(sub):
                    help="predict each task's last example from the others; print the MSE")
     p.add_argument("--out", help="CSV of task (a CSV's own task ids, under its task-id "
                         "column's name; else the task's index), component, probability")
-    _data_options(p)
+    _data_options(p, from_model=True)
     p.set_defaults(func=_guarded(_predict), parser=p)
 

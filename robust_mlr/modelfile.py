@@ -8,6 +8,12 @@ The model file of ``robust-mlr fit`` is one JSON object::
      "U": [[...], ...],          # d × k subspace basis (optional)
      "learner": {...}}           # how it was fitted (strings and numbers only)
 
+``robust-mlr fit`` writes in ``learner`` the method, k, alpha, covariates,
+seed, clustering stage and data path, and, when it read a CSV, the columns
+it read as ``task_col`` and ``y_col``: ``robust-mlr predict`` reads the same
+columns unless told otherwise. Every ``learner`` field is optional, so
+files written before these two keys read as before.
+
 Floats are written with Python's shortest round-trip representation, so a
 model read back predicts exactly as the fitted learner. Reading parses JSON
 and checks shapes and values; nothing is imported or executed.
@@ -83,7 +89,9 @@ def save_model(model, path, learner=None):
         out["U"] = np.asarray(model.U_, float).tolist()
     out["learner"] = dict(learner or {})
     path = Path(path)
-    path.write_text(json.dumps(out, indent=1) + "\n")
+    from .engine._files import atomic_write
+    with atomic_write(path) as f:           # a failed write leaves the old file, or none
+        f.write((json.dumps(out, indent=1) + "\n").encode())
     return path
 
 

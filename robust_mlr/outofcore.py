@@ -13,7 +13,9 @@ Every light-pool stage of the learner of Kong, Somani, Song, Kakade, Oh
   chunk under (W̃, r̃²) and accumulates them; a Cholesky solve of the d × d
   normal equations then gives ŵ_ℓ and ``RSS = yᵀy − 2 ŵᵀXᵀy + ŵᵀXᵀXŵ``, as
   in memory (with the same extra pass over the residuals when that formula
-  would lose digits).
+  would lose digits; where XᵀX is rank-deficient, a pass stacking the R
+  factors of each chunk's rows gives the minimum-norm solution the
+  in-memory SVD of the rows gives).
 
 Whitening (``covariates="estimate"``) estimates Σ̂ by passes too (the
 plain moment; with α > 0 rounds of scoring every task and re-estimating from
@@ -43,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._linalg import top_eigvecs
+from ._linalg import svd_least_squares, top_eigvecs
 from ._segments import chunk_operator, label_grams, label_rss, task_blocks
 from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
@@ -53,7 +55,7 @@ from ._disk import DiskTasks
 from .data import MetaDataset, Pools
 from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
 from .estimator import MetaLearner
-from .exceptions import SolverFailedError, ValidationError
+from .exceptions import ValidationError
 from .preprocess import Whiten
 from .stages.classification import Likelihood
 from .stages.regression import FilterRegression, LeastSquares
@@ -189,17 +191,42 @@ def _label_rss(chunk, labels, W):
     return label_rss(chunk.X, chunk.y, chunk.offsets, labels, W)
 
 
-def _solve_normal(G, b, yy, n_ex, counts):
+def _component_qr(chunk, labels, comps):
+    """For each component of ``comps``, the QR factors of the chunk's rows of
+    the tasks labelled to it: ``(R, Qᵀy)``."""
+    out = []
+    for ell in comps:                          # loop over the deficient components only
+        rows = np.repeat(labels == ell, chunk.sizes)
+        Q, R = np.linalg.qr(chunk.X[rows])
+        out.append((R, Q.T @ chunk.y[rows]))
+    return out
+
+
+def _solve_normal(G, b, yy, n_ex, counts, light2, labels, passes):
     """Least squares per component from its normal equations, as the
-    in-memory refit (:func:`~robust_mlr.stages.regression.least_squares.solve_components`);
-    the in-memory SVD fallback needs the rows, so here a rank-deficient XᵀX
-    raises. Returns W, RSS."""
-    def no_rows(ell):
-        raise SolverFailedError(
-            f"Cholesky solve of component {ell}'s normal equations ({b.shape[1]} x "
-            f"{b.shape[1]}, {n_ex[ell]} examples) failed: XᵀX is rank-deficient or "
-            f"ill-conditioned")
-    return solve_components(G, b, yy, n_ex, counts, no_rows)
+    in-memory refit (:func:`~robust_mlr.stages.regression.least_squares.solve_components`).
+    Where a component's XᵀX is rank-deficient or ill-conditioned, the
+    in-memory refit takes the minimum-norm solution from an SVD of its rows;
+    here one more pass over ``light2`` stacks the R factors of every chunk's
+    rows of those components (X = QR chunk by chunk: the stacked system has
+    X's singular values, not XᵀX's) and solves it by an SVD with the cut-off
+    lstsq would use on the rows. Returns W, RSS."""
+    deficient = []
+
+    def later(ell):
+        deficient.append(ell)
+        return np.zeros(b.shape[1])
+    W, rss = solve_components(G, b, yy, n_ex, counts, later)
+    if not deficient:
+        return W, rss
+    fn = functools.partial(_component_qr, comps=deficient)
+    parts = passes.map(light2, fn, [labels[lo:hi] for lo, hi in passes.task_ranges(light2)])
+    eps = np.finfo(float).eps
+    fixed = {ell: svd_least_squares(np.vstack([p[j][0] for p in parts]),
+                                    np.concatenate([p[j][1] for p in parts]),
+                                    rcond=eps * max(n_ex[ell], b.shape[1]))
+             for j, ell in enumerate(deficient)}
+    return solve_components(G, b, yy, n_ex, counts, fixed.__getitem__)
 
 
 # ------------------------------------------------------------------- the stages
@@ -387,7 +414,7 @@ def _classify_and_refine(learner, stages, light2, k, threat, passes, diag):
     cls_.labels_, cls_.flagged_, cls_.info_ = labels, flagged, info
     diag["classification"] = dict(info)
     counts = np.bincount(labels[labels >= 0], minlength=k)
-    W_, rss = _solve_normal(G, b, yy, n_ex, counts)
+    W_, rss = _solve_normal(G, b, yy, n_ex, counts, light2, labels, passes)
     exact = rss < CANCELLATION * yy     # as in memory: RSS from the residuals themselves
     if exact.any():
         fn = functools.partial(_label_rss, W=W_)

@@ -318,3 +318,75 @@ def test_clustering_is_chosen_on_the_command_line(user_csv, tmp_path, capsys):
     err = cli_error(capsys, ["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10",
                           "--clustering", "emm", "--out", str(model)])
     assert "--clustering emm: no such clustering stage (did you mean em?)" in err
+
+
+def test_a_failed_command_leaves_no_output_it_created(user_csv, tmp_path, capsys):
+    """A fit (or prediction) that fails removes the --out folders it made
+    for its output; a folder or file that was there before is kept whole."""
+    rows = list(csv.reader(open(user_csv, newline="")))
+    with open(tmp_path / "no_y.csv", "w", newline="") as f:
+        csv.writer(f).writerows([r[:-1] for r in rows])            # the response column dropped
+    new = tmp_path / "new"
+    for data, extra, needle in ((tmp_path / "no_y.csv", [], "no response column 'y'"),
+                                (user_csv, ["--k", "9"], "--k 9: more components than")):
+        argv = ["fit", str(data), "--heavy-min-size", "10", *(extra or ["--k", "2"]),
+                "--out", str(new / "sub" / "m.json")]
+        assert needle in cli_error(capsys, argv)
+        assert not new.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    model = kept / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    before = model.read_bytes()
+    cli_error(capsys, ["fit", str(user_csv), "--k", "9", "--heavy-min-size", "10",
+                       "--out", str(model)])
+    assert model.read_bytes() == before and sorted(p.name for p in kept.iterdir()) == ["m.json"]
+    other = _write_csv(tmp_path / "d6.csv", d=6)
+    cli_error(capsys, ["predict", str(model), str(other), "--out", str(new / "c.csv")])
+    assert not new.exists()
+    out = kept / "c.csv"
+    out.write_text("task,component,probability\n")
+    cli_error(capsys, ["predict", str(model), str(other), "--out", str(out)])
+    assert out.read_text() == "task,component,probability\n"
+
+
+def test_predict_reads_the_columns_the_model_was_fitted_with(user_csv, tmp_path, capsys):
+    import json
+    from robust_mlr.modelfile import load_model
+    rows = list(csv.reader(open(user_csv, newline="")))
+    renamed = tmp_path / "renamed.csv"
+    with open(renamed, "w", newline="") as f:
+        csv.writer(f).writerows([["id", *rows[0][1:-1], "target"], *rows[1:]])
+    model = tmp_path / "m.json"
+    main(["fit", str(renamed), "--k", "2", "--heavy-min-size", "10", "--task-col", "id",
+          "--y-col", "target", "--out", str(model)])
+    learner = load_model(model).learner
+    assert (learner["task_col"], learner["y_col"]) == ("id", "target")
+    out = tmp_path / "c.csv"
+    assert main(["predict", str(model), str(renamed), "--out", str(out)]) == 0
+    by_model = out.read_text()
+    assert by_model.startswith("id,component,probability\nuser0,")
+    main(["predict", str(model), str(renamed), "--task-col", "id", "--y-col", "target",
+          "--out", str(out)])
+    assert out.read_text() == by_model                  # the options the user would have typed
+    # a CSV without the model's column: the error says where the name came from
+    err = cli_error(capsys, ["predict", str(model), str(user_csv)])
+    assert "no task-id column 'id'" in err and "--task-col id: the column the model" in err
+    assert main(["predict", str(model), str(user_csv), "--task-col", "task",
+                 "--y-col", "y"]) == 0                  # the user's options win
+    # a model file without the keys (an older one) reads with the defaults
+    m = json.loads(model.read_text())
+    del m["learner"]["task_col"], m["learner"]["y_col"]
+    model.write_text(json.dumps(m))
+    assert main(["predict", str(model), str(user_csv)]) == 0
+    err = cli_error(capsys, ["predict", str(model), str(renamed)])
+    assert "no task-id column 'task'" in err and "the model" not in err
+    m["learner"]["y_col"] = 5
+    model.write_text(json.dumps(m))
+    err = cli_error(capsys, ["predict", str(model), str(renamed), "--task-col", "id"])
+    assert "learner field 'y_col' must be a column name, got 5; pass --y-col NAME" in err
+    # a fit that read no CSV keeps no column names
+    one = tmp_path / "one.npz"
+    read_csv_tasks(user_csv).save(one)
+    main(["fit", str(one), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    assert not {"task_col", "y_col"} & set(load_model(model).learner)

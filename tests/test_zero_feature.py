@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from robust_mlr import (DataWarning, MetaLearner, Pools, SolverFailedError, fit_out_of_core,
+from robust_mlr import (DataWarning, MetaLearner, Pools, fit_out_of_core,
                         write_chunked)
 from robust_mlr.cli import main
 from robust_mlr.cli_data import read_csv_tasks
@@ -67,11 +67,47 @@ def test_out_of_core_fit_names_the_pools_it_read(tmp_path):
     with pytest.warns(DataWarning, match=r"^feature 2 \(columns of X, from 0\) is zero on "
                                          r"every row of the heavy pool, but "):
         fit_out_of_core(robust, dirs["light1"], dirs["heavy"], dirs["light2"])
-    # the chunked ICML fit solves its normal equations by Cholesky, which the
-    # zero feature breaks: the warning comes first and says why
-    with pytest.warns(DataWarning, match=r"is zero on every row of the heavy pool, but "), \
-            pytest.raises(SolverFailedError, match="rank-deficient"):
-        fit_out_of_core(MetaLearner.icml(2, covariates="isotropic", rng=0), dirs["light1"],
-                        dirs["heavy"], dirs["light2"])
     with pytest.warns(DataWarning, match=r"is zero on every row, but "):
         fit_out_of_core(robust, pools.light1, pools.heavy, pools.light2)
+
+
+@pytest.mark.parametrize("columns", [_ZERO, {2: lambda X: X[:, 1]}], ids=["zero", "duplicate"])
+def test_out_of_core_icml_fit_of_a_rank_deficient_design_is_the_in_memory_fit(tmp_path,
+                                                                              columns):
+    """A zero (or duplicated) feature leaves every component's XᵀX singular:
+    the chunked ICML fit gives the in-memory fit's minimum-norm estimate
+    (after the zero feature's warning) instead of failing its Cholesky solve."""
+    pools = _pools(tmp_path, columns)
+    dirs = {n: write_chunked(tmp_path / n, [pools[n]]) for n in pools.names}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        ref = MetaLearner.icml(2, covariates="isotropic", rng=0).fit(pools)
+    for chunk_bytes in (64 << 20, 4000):             # one chunk, and many
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = fit_out_of_core(MetaLearner.icml(2, covariates="isotropic", rng=0),
+                                  dirs["light1"], dirs["heavy"], dirs["light2"],
+                                  chunk_bytes=chunk_bytes)
+        zero = [w for w in caught if issubclass(w.category, DataWarning)
+                and "is zero on every row of the heavy pool" in str(w.message)]
+        assert len(zero) == (columns is _ZERO)
+        np.testing.assert_array_equal(got.light_labels_, ref.light_labels_)
+        np.testing.assert_allclose(got.W_, ref.W_, rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(got.s2_, ref.s2_, rtol=1e-9)
+    if columns is _ZERO:
+        assert np.all(got.W_[2] == 0)                # minimum norm: nothing on the zero feature
+    else:
+        np.testing.assert_allclose(got.W_[1], got.W_[2], atol=1e-9)   # split evenly
+
+
+def test_cli_out_of_core_fit_of_a_zero_feature_warns_and_writes_the_model(tmp_path, capsys):
+    pools = _pools(tmp_path)
+    for n in pools.names:
+        write_chunked(tmp_path / "p" / n, [pools[n]])
+    model = tmp_path / "m.json"
+    assert main(["fit", str(tmp_path / "p"), "--k", "2", "--covariates", "isotropic",
+                 "--out", str(model)]) == 0
+    err = capsys.readouterr().err
+    assert "DataWarning: feature 2 (columns of X, from 0) is zero on every row of the heavy " \
+           "pool" in err and "error" not in err, err
+    assert model.is_file()

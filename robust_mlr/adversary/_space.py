@@ -14,7 +14,7 @@ from .attacks import CATALOGUE  # noqa: F401 - the warm start replays it
 from . import whitebox_attacks  # noqa: F401 - registers the families below
 from . import anchor_attacks, covariate_attacks, edge, midpoint, moment_attacks  # noqa: F401 - likewise
 from . import gate_attacks, gate_pairing, median_attacks, park_attacks, pooling_attacks  # noqa: F401 - likewise
-from . import clip_attacks  # noqa: F401 - likewise
+from . import clip_attacks, dilute_attacks, hide_attacks, shaped_attacks  # noqa: F401 - likewise
 
 _EXTREME = {"exponent": ("float", 150.0, 300.0), "channel": ("cat", ("x", "y", "both")),
             "n_extreme": ("int", 1, 3)}
@@ -36,6 +36,16 @@ _TILT = {"frac": ("float", 0.1, 0.8), "norm": ("float", 0.9, 1.3), "shift": ("fl
 _GATE = {"heavy_family": ("cat", ("anchor_leak", "variance_neutral", "anchor_select")),
          "light": ("cat", ("clean", "away", "ahead"))}
 _INFLATE = {"component": ("component",), "fill": ("float", 0.3, 1.5), "pick": ("cat", PICKS)}
+# what the clip-lever families share: the target, the share of tasks with every
+# lever row, the balanced decoy along v, the other rows' noise, the lever and
+# decoy rows' scale ⊥ u, v, and the shift direction u
+_LEVER_ROWS = {"component": ("component",), "share": ("float", 0.2, 1.0),
+               "decoy": ("float", 0.0, 4.0), "decoy_level": ("float", 0.3, 1.0),
+               "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0),
+               "direction": ("cat", ("fixed", "tilde")), "angle": ("float", 0.0, 90.0)}
+# sign-balanced decoy rows along u itself (the task filter's test diluted)
+_U_DECOYS = {"u_decoys": ("int", 0, 3), "u_lever": ("float", 1.5, 10.0),
+             "u_shift": ("float", 0.0, 6.0)}
 
 SPACE = {
     "light1": {
@@ -150,6 +160,20 @@ SPACE = {
                        "decoy": ("float", 0.0, 6.0), "decoy_level": ("float", 0.3, 1.0),
                        "noise": ("float", 0.0, 1.0), "g_scale": ("float", 0.1, 1.0),
                        "direction": ("cat", ("fixed", "tilde")), "angle": ("float", 0.0, 90.0)},
+        # the clip lever's rows at the Mallows weights' reach (4 RMS), with decoys along u
+        "diluted_lever": dict(_LEVER_ROWS, **_U_DECOYS, shift=("float", 1.5, 6.0),
+                              lever=("float", 2.0, 8.0), rows=("int", 1, 12)),
+        # the same, a share of the tasks raising the other components' moment along u
+        # (the reference a spike direction is read against) at the screen's room
+        "hidden_lever": dict(_LEVER_ROWS, **_U_DECOYS, shift=("float", 2.0, 10.0),
+                             lever=("float", 2.0, 15.0), rows=("int", 1, 4),
+                             hide=("float", 0.0, 0.4), hide_lever=("float", 5.0, 16.0),
+                             hide_rows=("int", 1, 16), hide_from=("cat", ("others", "target"))),
+        # lever rows' |x·u| in the clean law's shape on [floor, cap], the residual
+        # growing with it (a density-ratio weight along u); no fixed leverage
+        "shaped_lever": dict(_LEVER_ROWS, **_U_DECOYS, shift=("float", 0.5, 4.0),
+                             rows=("int", 1, 16), floor=("float", 0.0, 1.5),
+                             cap=("float", 2.5, 4.5), slope=("float", 0.0, 1.5)),
         "anchor_match": {"mode": ("cat", ("matched", "aligned", "split", "along")),
                          "level": ("logfloat", 0.3, 3.0), "select": ("cat", (False, True)),
                          "cap": ("float", 0.3, 1.0)},

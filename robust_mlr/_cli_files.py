@@ -1,0 +1,101 @@
+"""The files of ``robust-mlr fit | predict`` (private): reading the one
+meta-dataset a command is given, checking a data directory and ``--k``
+against it, and the ``--out`` a command writes (refused where it is an
+input; what the command made for it removed when it fails).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ._csvfile import read_csv
+from .exceptions import ValidationError
+
+__all__ = ["check_dataset_dir", "check_k", "load_dataset", "not_an_input",
+           "undone_on_failure"]
+
+
+def load_dataset(path, args):
+    """One meta-dataset in memory (a chunked directory, an .npz or a CSV),
+    its task labels and its feature names (the CSV's task ids and header;
+    None for the others)."""
+    from .chunked import ChunkedMetaDataset
+    from .data import MetaDataset
+    path = Path(path)
+    if path.is_dir():
+        return ChunkedMetaDataset(path).to_memory(), None, None
+    if not path.exists():
+        raise ValidationError(f"{path}: no such file or directory")
+    if path.suffix.lower() == ".csv":
+        return read_csv(path, args.task_col, args.y_col)
+    if path.suffix.lower() != ".npz":
+        raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
+                              f"suffix says how a file is read: name a CSV file *.csv)")
+    try:
+        return MetaDataset.load(path), None, None
+    except (ValueError, KeyError, OSError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise ValidationError(f"{path}: not a meta-dataset .npz or .csv "
+                              f"({type(exc).__name__}: {exc})") from None
+
+
+def check_dataset_dir(data, pool_names):
+    """A directory ``fit`` reads is a pools directory (all three pool
+    folders) or one chunked meta-dataset (its manifest.json); say which
+    part a directory that is neither lacks."""
+    if (data / "manifest.json").is_file():
+        return
+    have = [n for n in pool_names if (data / n).is_dir()]
+    if have:
+        lack = [n + "/" for n in pool_names if n not in have]
+        raise ValidationError(f"{data}: has {', '.join(n + '/' for n in have)} but no "
+                              f"{', '.join(lack)}; a pools directory holds all of "
+                              f"{', '.join(n + '/' for n in pool_names)}")
+    raise ValidationError(f"{data}: not a pools directory ({', '.join(pool_names)} folders) "
+                          f"nor a chunked meta-dataset (no manifest.json)")
+
+
+def check_k(k, dim, data):
+    """``--k`` at most the data's number of features."""
+    if k > dim:
+        raise ValidationError(f"--k {k}: more components than the {dim} features of {data}; "
+                              f"need --k <= {dim}")
+
+
+def not_an_input(out, *inputs):
+    """Refuse an ``--out`` that is one of the command's input files or lies
+    inside an input directory: writing it would destroy what is being read."""
+    target = Path(out).resolve()
+    for given in inputs:
+        source = Path(given).resolve()
+        if target == source or (source.is_dir() and source in target.parents):
+            where = "inside the input directory" if target != source else "the input"
+            raise ValidationError(f"--out {out}: that is {where} {given}; write the output "
+                                  f"elsewhere")
+
+
+@contextlib.contextmanager
+def undone_on_failure(out):
+    """Remove, when the block raises, what the command created for its
+    output file ``out``: the file if it did not exist before and the
+    folders the output check made for it (each only while empty). A file or
+    folder that existed before is left alone. No ``out`` (None): nothing."""
+    if not out:
+        yield
+        return
+    out = Path(out)
+    folder = out.resolve().parent
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]     # deepest first
+    existed = out.exists() or out.is_symlink()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                out.unlink()
+        for folder in missing:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
