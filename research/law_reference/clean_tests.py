@@ -26,6 +26,7 @@ def show(name, seed, model, caught):
     ec = reg.get("example_clip") or {}
     warned = any(issubclass(w.category, CorruptionWarning) for w in caught)
     print(f"{name:<11}{seed:>3} warned {int(warned)} clipped_test {ec.get('clipped_test')} "
+          f"score_test {ec.get('score_test')} "
           f"moved_se {ec.get('moved_se')} spikes {ec.get('spikes')}", flush=True)
     for msg in sorted({str(w.message)[:160] for w in caught
                        if issubclass(w.category, CorruptionWarning)}):

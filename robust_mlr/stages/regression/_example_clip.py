@@ -160,7 +160,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     if not on.any():                             # nothing to refit: no pass
         return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
                    "excess": [[] for _ in range(k)], "moved_se": [0.0] * k,
-                   **({} if directions is None else {"clipped_test": [0.0] * k}),
+                   **({} if directions is None else {"clipped_test": [0.0] * k,
+                                                     "score_test": [0.0] * k}),
                    "cpu_seconds": time.process_time() - cpu}
     W0, W = W, W.copy()
     scale = clip * np.sqrt(np.where(on, s2, 1.0))
@@ -191,11 +192,15 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # each spike direction's density weights by bin of |x·e| (None until
     # the pass that counts them) and the share of the component they take
     table, hist, excess = None, None, np.zeros(owner.size)
-    scores = None
-    if directions is not None:                   # the first pass reads the clipped test
-        scores = ClippedScores([orthonormal(np.hstack([directions[c], E[:, owner == c]]))
-                                for c in range(k)], CLIP * np.sqrt(np.where(on, s2, 0.0)))
-    test = np.zeros(k)
+    # the gradient tests along each component's directions: the first pass
+    # on clipped products (at the filter's fit), every pass on the refit's
+    # own scores c_i u_j r_j (x_j·v) (the last pass's, at ≈ the returned fit)
+    frame = None
+    if directions is not None:
+        frame = ClippedScores([orthonormal(np.hstack([directions[c], E[:, owner == c]]))
+                               for c in range(k)])
+        kap = CLIP * np.sqrt(np.where(on, s2, 0.0))
+    test, own_test = np.zeros(k), np.zeros(k)
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
         if owner.size and table is None:         # this pass counts the spikes' rows
@@ -204,6 +209,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         G_all = None if summed else (np.zeros((k, d, d)), np.zeros((k, d)))
         n_clip, n_rows = np.zeros(k), np.zeros(k)
         Wz = np.where(on, W, 0.0)
+        clipped = frame.empty() if frame is not None and it == 1 else None
+        scored = frame.empty() if frame is not None else None
         for a, e in blocks:                      # one pass: residuals, clipped rows
             lo, hi = int(off[a]), int(off[e])
             X, y = data._block(lo, hi, buf)
@@ -213,9 +220,13 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
             # every row's residual under its own component: one X W (N_b × k)
             own = np.maximum(lab, 0)
             r = y - (X @ Wz)[np.arange(lab.size), own]
-            if scores is not None:
-                scores.add(X, r, np.where(on[own], lab, -1), cw, off[a:e + 1] - lo,
-                           np.where(on[np.maximum(task_lab[a:e], 0)], task_lab[a:e], -1))
+            if scored is not None:
+                rl = np.where(on[own], lab, -1)
+                tl = np.where(on[np.maximum(task_lab[a:e], 0)], task_lab[a:e], -1)
+                q = frame.products(X, r, rl)
+                if clipped is not None:
+                    clipped.add(np.clip(q, -kap[own][:, None], kap[own][:, None]), rl, cw,
+                                off[a:e + 1] - lo, tl)
             if G_all is not None:
                 for c in range(k):               # loop over components only
                     sel = np.flatnonzero(lab == c)
@@ -235,6 +246,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                                             axis=1).T
                 T[owner[None, :] != lab[:, None]] = 1.0
                 u *= T.min(axis=1)
+            if scored is not None:               # the refit's own scores ψ(r) m x·v
+                scored.add(q * u[:, None], rl, cw, off[a:e + 1] - lo, tl)
             big = mine & (u < 1.0) & on[own]
             n_rows += np.bincount(lab[mine], minlength=k)
             if not big.any():
@@ -257,8 +270,10 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                     dG[c] += Z[z0:z1].T @ Z[z0:z1]
                     db[c] += Z[z0:z1].T @ zy[z0:z1]
         fresh = False
-        if scores is not None:
-            test, scores = scores.ratios(d), None
+        if clipped is not None:
+            test = clipped.ratios(d)
+        if scored is not None:
+            own_test = scored.ratios(d)
         if hist is not None:                     # the spikes' mass is read: their weights
             table = hist.weights()
             excess, hist = hist.excess(table), None
@@ -293,7 +308,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                "excess": [[round(float(x), 4) for x in excess[owner == c]] for c in range(k)],
                "moved_se": np.round(np.where(on, np.linalg.norm(np.nan_to_num(W - W0), axis=0)
                                              / se, 0.0), 3).tolist(),
-               **({} if directions is None else {"clipped_test": np.round(test, 4).tolist()}),
+               **({} if directions is None else {"clipped_test": np.round(test, 4).tolist(),
+                                                 "score_test": np.round(own_test, 4).tolist()}),
                "cpu_seconds": time.process_time() - cpu}
 
 

@@ -473,7 +473,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         # on clean data least squares and the refit agree (a fraction of a
         # standard error) and the clipped reading is within its edge
         agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
-        clipped_ok = max(clip["clipped_test"], default=0.0) <= 1.0
+        clipped_ok = max(clip["clipped_test"] + clip["score_test"], default=0.0) <= 1.0
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap, "example_clip": clip,
                       "removed": [i["removed"] for i in infos], "refit_agrees": agree,
