@@ -1,0 +1,86 @@
+"""A research-only variant of ``biased_lever`` (redteam14) with *screen*
+decoys: sign-balanced rows along up to two further directions v₁, v₂ ⊥ u,
+span(W) and the decoy direction, each at leverage ``s_lever`` with residual
+±``s_shift`` s (signs balanced over tasks, independent per direction).
+
+Purpose: the clipped reading of the filter's stopping rule
+(``robust_mlr/stages/regression/_clipped_test.py``) reads only each
+component's top-2 eigenvectors of the first round's per-example moment M
+and gradient covariance C (plus spike directions). Balanced rows raise M and
+C equally along v₁, v₂; made larger than M(u) and C(u) they take both top-2
+slots, so the push along u is read only if u is a spike direction.
+
+``s_tasks`` (share of the adversary's tasks carrying screen decoys, default
+1) and ``s_g`` (scale of the decoy rows' other coordinates, so that a larger
+``s_lever`` passes the screen's norm limit) are the knobs.
+
+Registered on import (research use; the package's catalogue is untouched).
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "redteam14"))
+from biased import BiasedLever  # noqa: E402
+
+from robust_mlr.adversary._base import register  # noqa: E402
+from robust_mlr.adversary._whitebox import component_index  # noqa: E402
+from robust_mlr.adversary.edge import _MARGIN, _row_positions, _screen  # noqa: E402
+
+
+@register
+class ScreenedLever(BiasedLever):
+    """BiasedLever with screen decoys along v₁, v₂ (module docstring)."""
+
+    name = "screened_lever"
+
+    def __init__(self, s_decoys=2, s_lever=8.0, s_shift=2.0, s_tasks=1.0, s_gap=1.0,
+                 s_g=1.0, **kw):
+        super().__init__(**kw)
+        self.s_decoys, self.s_lever, self.s_shift = int(s_decoys), float(s_lever), float(s_shift)
+        self.s_tasks, self.s_gap, self.s_g = float(s_tasks), float(s_gap), float(s_g)
+
+    def craft(self, data, idx, ctx, rng):
+        X, y = super().craft(data, idx, ctx, rng)
+        if self.s_decoys == 0:
+            return X, y
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        sizes = data.sizes[np.asarray(idx)]
+        u, v = self.directions(theta, a, ctx)
+        W = theta.W
+        d, k = W.shape
+        Q = np.linalg.qr(np.column_stack([W, u, v, np.eye(d)]))[0]
+        V = Q[:, k + 2:k + 2 + self.s_decoys]
+        s = float(theta.s[a])
+        task, pos, _ = _row_positions(sizes)
+        m = sizes.size
+        nl = self.lever_rows(sizes)
+        carry = np.zeros(m, bool)
+        carry[rng.permutation(m)[:int(round(self.s_tasks * m))]] = True
+        # each task's push along u at w_a (its rows' r (x·u)); the screen decoys'
+        # signs are paired along it (neighbours in this order take opposite
+        # signs), so that across tasks they are uncorrelated with the push and
+        # the gradient covariance's top eigenvectors carry no u
+        g_u = np.bincount(task, weights=(y - X @ theta.W[:, a]) * (X @ u), minlength=m)
+        order = np.argsort(g_u)
+        for i in range(self.s_decoys):
+            sig = np.zeros(m)
+            p = rng.choice([-1.0, 1.0], size=m // 2)
+            sig[order[0:2 * (m // 2):2]] = p
+            sig[order[1:2 * (m // 2):2]] = -p
+            # the i-th screen decoy of each task: the row right after its lever rows
+            rows = np.flatnonzero((pos == nl[task] + i) & carry[task])
+            rows = rows[pos[rows] < sizes[task[rows]] - self.reserved(sizes)[task[rows]]]
+            b = rng.choice([-1.0, 1.0], size=rows.size)
+            e = V[:, i]
+            amp = self.s_lever * (self.s_gap if i == 1 else 1.0)
+            X[rows] -= np.outer(X[rows] @ e, e)
+            X[rows] *= self.s_g
+            X[rows] += np.outer(amp * b, e)
+            y[rows] = X[rows] @ W[:, a] + s * sig[task[rows]] * b * self.s_shift
+        _, y_hi = _screen(ctx, ctx.pool)
+        if y_hi is not None:
+            y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
+        return X, y
