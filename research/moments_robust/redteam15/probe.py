@@ -68,6 +68,13 @@ def main():
     D = np.linalg.norm(m.W_[:, :, None] - theta.W[:, None, :], axis=0)
     c = int(np.argmax(D.min(axis=1))); a = int(np.argmin(D[c]))
     u = m.W_[:, c] - theta.W[:, a]; u /= np.linalg.norm(u)
+    # the attack's own u (white-box settings of the clean fit)
+    from robust_mlr.adversary.clip_attacks import _tilde_direction
+    from robust_mlr.adversary.median_attacks import decoy_direction
+    Wt = attack_settings(clean, alpha)["thresholds"]["clustering"]["W_tilde"]
+    ut = _tilde_direction(Wt, theta.W, a, decoy_direction(theta.W))
+    print("cos(fit error, attack u)", round(float(abs(u @ ut)), 3))
+    u = ut
     for i, r in enumerate(REC):
         M, C = r["M"][c], r["C"][c]
         lm, Vm = np.linalg.eigh(M); lc, Vc = np.linalg.eigh(C)
