@@ -147,3 +147,28 @@ class ScreenedLever(BiasedLever):
         if y_hi is not None:
             y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
         return X, y
+
+
+@register
+class TildeTilt(BiasedLever):
+    """Heavy-pool tasks of component a whose model is w_a + ``tilt`` s u
+    (u the light-2 attack's shift direction, ``direction`` "tilde": W̃'s own
+    error ⊥ span(W)), noise s: if the clustering's W̃_a follows them along
+    u, the light-2 lever rows' residuals at W̃ (the classification's
+    budget) shrink by A·Δ(u·W̃)."""
+
+    name, stage, targets = "tilde_tilt", "regression", ("heavy",)
+
+    def __init__(self, tilt=1.0, **kw):
+        super().__init__(**kw)
+        self.tilt = float(tilt)
+
+    def craft(self, data, idx, ctx, rng):
+        from robust_mlr.adversary._craft import model_examples
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        u, _ = self.directions(theta, a, ctx)
+        s = float(theta.s[a])
+        w = theta.W[:, a] + self.tilt * s * u
+        idx = np.asarray(idx)
+        return model_examples(data.sizes[idx], np.tile(w, (idx.size, 1)), s, rng)
