@@ -27,5 +27,15 @@ echo "== shaped_lever a0.01" >> $out
 $R --no-clean --seed 1 --alpha 0.01 --strategy "search:2:$S01" --strategy "search:1:$S01" --strategy "search:2:$S01b" >> $out
 echo "== biased_lever a0.05" >> $out
 $B --seed 1 --alpha 0.05 --strategy "search:2:$B1" --strategy "search:1:$B1" --strategy "search:2:$B2" >> $out
+Q="python3 research/moments_robust/redteam15/replay15.py --no-clean"
+Q05='{"light2": ["screened_lever", {"rows": 8, "floor": 0.7, "shift": 1.25, "slope": 0.55, "u_decoys": 7, "n_neg": 5, "u_bias": 5.0, "neg_gap": 0.5, "u_shift": 1.1, "g_scale": 1.0, "direction": "tilde", "component": 6, "s_decoys": 0, "pair_within": true, "neg_lever": 4.5, "u_lever": 8}]}'
+Q01='{"light2": ["screened_lever", {"rows": 10, "floor": 1.6, "shift": 1.7, "slope": 0.1, "u_decoys": 6, "n_neg": 4, "u_bias": 1.0, "neg_gap": 0.5, "u_shift": 1.2, "g_scale": 1.0, "direction": "tilde", "component": 6, "s_decoys": 0, "pair_within": true, "neg_lever": 4.5, "u_lever": 8}]}'
+Q01b='{"light2": ["screened_lever", {"rows": 6, "floor": 1.5, "shift": 1.6, "slope": 0.1, "u_decoys": 1, "u_lever": 4, "u_shift": 3.0, "g_scale": 1.0, "direction": "tilde", "component": 6, "s_decoys": 2, "s_g": 0.2, "s_lever": 13, "s_shift": 2.0}]}'
+echo "== screened_lever a0.05 (fifteenth red team)" >> $out
+$Q --seed 1 --alpha 0.05 --strategy "search:2:$Q05" --strategy "search:1:$Q05" --strategy "search:3:$Q05" >> $out
+$Q --seed 2 --alpha 0.05 --strategy "search:1:$Q05" >> $out
+echo "== screened_lever a0.01 (fifteenth red team)" >> $out
+$Q --seed 1 --alpha 0.01 --strategy "search:2:$Q01" --strategy "search:1:$Q01" --strategy "search:3:$Q01" --strategy "search:2:$Q01b" >> $out
+$Q --seed 2 --alpha 0.01 --strategy "search:1:$Q01" >> $out
 echo "== clean (the clean fit printed by replay.py, seeds 0 1 2)" >> $out
 for s in 0 1 2; do $R --seed $s --alpha 0.01 --strategy "search:1:$H01" | grep -v "^search" | head -1 >> $out; done
