@@ -24,6 +24,7 @@ from .stages import classification as _classification, clustering as _clustering
 from .stages import regression as _regression, subspace as _subspace
 from .stages._stage import make_stage
 from .stages.prediction import MixturePredictor
+from .stages.regression._identifiability import unidentified
 from .threat import ThreatModel
 
 __all__ = ["MetaLearner"]
@@ -305,13 +306,28 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                 cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
                 reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
                                                prior=prior, threat=threat, rng=rng)
+                first_clip = first_reg.get("example_clip") or {}
                 if not first_reg.get("refit_agrees", True):
                     # rows that set the refit apart from least squares are
                     # evidence whichever pass saw them: a reclassification at
                     # the refit's estimates can hand the same rows a fit
                     # that agrees with its refit
-                    reg.info_.update(refit_agrees=False, passed=False, first_pass_moved_se=(
-                        first_reg["example_clip"]["moved_se"]))
+                    reg.info_.update(refit_agrees=False, passed=False,
+                                     first_pass_moved_se=first_clip["moved_se"])
+                if not first_reg.get("clipped_test_passed", True):
+                    # and so are tasks pushing coherently in the gradient tests
+                    reg.info_.update(clipped_test_passed=False, passed=False,
+                                     first_pass_clipped_test=first_clip["clipped_test"],
+                                     first_pass_score_test=first_clip["score_test"])
+                if not (first_reg.get("refit_agrees", True)
+                        and first_reg.get("clipped_test_passed", True)):
+                    # the kept failures name their components too: only close
+                    # neighbours of every one of them excuse the stage
+                    reg.info_.pop("unidentified", None)
+                    close = unidentified(reg.info_, *prior[:2], float(
+                        np.median(pools.light2.sizes)))
+                    if close is not None:
+                        reg.info_["unidentified"] = close
                 diag["classification"] = dict(
                     cls_.info_, removed=max(cls_.info_["removed"], first["removed"]),
                     reclassified={"components": first["excess"], "removed": first["removed"],

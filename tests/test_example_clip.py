@@ -11,7 +11,7 @@ from scipy.linalg import eigh
 from scipy.optimize import minimize
 
 from robust_mlr import MetaDataset, make_params, make_tasks
-from robust_mlr.adversary import DilutedLever, LeverShift, Poolwise, corrupt_pools
+from robust_mlr.adversary import DilutedLever, LeverShift, Poolwise, ShapedLever, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning, ValidationError
 from robust_mlr.stages.regression import FilterRegression, filter_components
 from robust_mlr.threat import ThreatModel, size_cap
@@ -232,3 +232,33 @@ def test_a_refit_far_from_least_squares_fails_the_stage(diluted):
     _, _, _, info = filter_components(clean, clean.components, 2, alpha=0.1, rng=0)
     assert max(info["example_clip"]["moved_se"]) < 1.0
     assert info["refit_agrees"] and info["passed"]
+
+
+def test_decoy_diluted_lever_rows_fail_the_clipped_readings():
+    """Lever rows in the clean law's shape along u with one decoy row per
+    task at 8 RMS along u (residual ±1.5 s, the sign balanced over tasks):
+    the decoys raise the per-example moment as much as the gradients'
+    covariance there, so the filter's own reading passes (0.90 of its edge)
+    and the refit stays within the agreement test (2.5 standard errors)
+    while ŵ moves 0.17·s along u. On scores clipped at 2 ŝ, and on the
+    refit's own Huber- and Mallows-weighted scores, the coherent push shows
+    (1.9 and 2.2 times the edge) and the stage's test fails; clean light-2
+    tasks read 0.83–0.84."""
+    theta, pools = light2_problem()
+    u = fixed_direction(theta.W)
+    attack = ShapedLever(component=0, rows=8, floor=1.0, shift=1.5, slope=0.2, u_decoys=1,
+                         u_lever=8.0, u_shift=1.5, g_scale=1.0)
+    bad = corrupt_pools(pools, Poolwise(light2=attack), 0.05, theta=theta, rng=1).light2
+    labels = bad.components.copy()
+    labels[labels < 0] = 0
+    W, _, _, info = filter_components(bad, labels, 2, alpha=0.05, rng=0)
+    clip = info["example_clip"]
+    assert (W[:, 0] - theta.W[:, 0]) @ u / theta.s[0] > 0.12                 # 0.168
+    assert max(c["top_eig_over_edge"] for c in info["components"]) < 1.0     # 0.90
+    assert info["refit_agrees"] and max(clip["moved_se"]) < 3.0              # 2.53
+    assert clip["clipped_test"][0] > 1.5 and clip["score_test"][0] > 1.5     # 1.93, 2.23
+    assert not info["clipped_test_passed"] and not info["passed"]
+    clean = pools.light2
+    _, _, _, info = filter_components(clean, clean.components, 2, alpha=0.05, rng=0)
+    assert max(info["example_clip"]["clipped_test"] + info["example_clip"]["score_test"]) < 0.9
+    assert info["clipped_test_passed"] and info["passed"]

@@ -43,6 +43,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
+from ._example_clip import REFIT_AGREEMENT
+
 __all__ = ["MISCLASSIFICATION", "pairwise_misclassification", "failed_components",
            "unidentified"]
 
@@ -81,6 +83,15 @@ def failed_components(info, k):
               if not rec.get("passed", True)}
     failed.update(info.get("unsupported_components", ()))
     failed.update(info.get("anchor", {}).get("fabricable", ()))
+    # the refit's tests, component by component: a component they fail is
+    # named, so that a close pair failing elsewhere cannot excuse it
+    # (this pass's, and a first pass's the learner kept through a
+    # reclassification)
+    clip = info.get("example_clip") or {}
+    for key, limit in (("clipped_test", 1.0), ("score_test", 1.0),
+                       ("moved_se", REFIT_AGREEMENT)):
+        for values in (clip.get(key, ()), info.get("first_pass_" + key, ())):
+            failed.update(c for c, v in enumerate(values) if v > limit)
     collapsed = info.get("posterior_noise", {}).get("collapsed")
     if collapsed is not None:
         failed.update(np.flatnonzero(collapsed).tolist())
