@@ -25,11 +25,16 @@ the clipped per-example moment mean ψψᵀ. The independence argument is
 untouched — a clean task's clipped scores are independent and identically
 distributed, whatever the covariate law or a model misfit — while a decoy
 now adds at most κ² to both and a coherent task still adds t_i times more
-to the gradients. The directions read are each component's top eigenvectors
-of its first round's per-example moment (where decoys inflate the
-reference) and gradient covariance (where coherent tasks push), and its
-spike directions (:func:`._example_clip.spike_directions`); they are
-orthonormalised per component. The test passes when the top eigenvalue of
+to the gradients. The directions read are, per component and from its first round,
+every direction where the per-example moment is inflated (beyond
+:data:`INFLATED` times its median eigenvalue: where decoys dilute — the top
+two alone were taken by balanced decoys at the screen's leverage along two
+other directions, and a push along u of 0.128·s at α = 0.01 went unread),
+the top eigenvectors of the moment, of the gradient covariance (where
+coherent tasks push) and of the gradient covariance over the moment, and
+the component's spike directions
+(:func:`._example_clip.spike_directions`); they are orthonormalised per
+component. The test passes when the top eigenvalue of
 R_ψ^{-1/2} C_ψ R_ψ^{-1/2} is within the edge (1 + 2√(d/n))² of the filter's
 own readings (n the kept tasks; the directions were read off the data, so
 the full dimension's edge, not that of the few directions read).
@@ -46,15 +51,20 @@ import numpy as np
 
 #: Clipping level of the scores r (x·v), in units of the component's ŝ.
 CLIP = 2.0
-#: Top eigenvectors taken from each of a component's reference and
-#: gradient covariance.
+#: Top eigenvectors taken from each of a component's reference, gradient
+#: covariance and gradient covariance over the reference.
 TOP = 2
+#: Eigenvalues of the reference beyond this multiple of its median mark
+#: the directions where it is inflated: every one of them is read.
+INFLATED = 1.2
 
 
 def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
-    """Each component's directions to read: the top ``top`` eigenvectors of
-    its per-example moment and of its gradient covariance (first round),
-    or none where that round was not computed.
+    """Each component's directions to read (first round): every eigenvector
+    of its per-example moment M with an eigenvalue beyond :data:`INFLATED`
+    times their median, the top ``top`` of M, of its gradient covariance C
+    and of M^{-1/2} C M^{-1/2} (mapped back); none where that round was not
+    computed.
 
     Parameters
     ----------
@@ -79,8 +89,18 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
             continue
         mean = gsum[c] / counts[c]
         C = gmom[c] / counts[c] - np.outer(mean, mean)
-        cols = [np.linalg.eigh((A + A.T) / 2)[1][:, -top:] for A in (moments[c], C)]
-        out.append(np.hstack(cols))
+        lam_m, V = np.linalg.eigh((moments[c] + moments[c].T) / 2)
+        # every direction where the reference is inflated (where decoys
+        # dilute), however many: the top few alone can be taken by decoys
+        # along other directions
+        inflated = V[:, lam_m > INFLATED * max(float(np.median(lam_m)), 1e-300)]
+        # the gradients' top directions, and those farthest above the
+        # reference (a dilution that leaves M uninflated leaves them there)
+        root = V / np.sqrt(np.maximum(lam_m, 0.1 * max(float(lam_m.mean()), 1e-300)))
+        A = root.T @ C @ root
+        excess = root @ np.linalg.eigh((A + A.T) / 2)[1][:, -top:]
+        top_c = np.linalg.eigh((C + C.T) / 2)[1][:, -top:]
+        out.append(np.hstack([inflated, V[:, -top:], top_c, excess]))
     return out
 
 

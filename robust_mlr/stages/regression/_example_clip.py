@@ -301,9 +301,10 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
 #: from the filter's least-squares fit before the stage's test fails. Both
 #: estimate the same ŵ on clean data, and their difference there is a
 #: fraction of a standard error: 0.15–0.23 on Gaussian, Fourier, Student-t,
-#: uniform and correlated covariates, up to 0.59 with Chebyshev features and
+#: uniform and correlated covariates, up to 1.07 with Chebyshev features
+#: (whose components have spike directions against the covariate law) and
 #: 1.02 on the sine-wave problem, whose classes differ in their covariates
-#: (research/density_weights/clean_moved.log). Rows that pull through
+#: (research/law_reference/clean_tests.log). Rows that pull through
 #: leverage or residual move them apart: 8.7 and 12.2 on the moment red
 #: teams' worst lever rows at α = 0.05.
 REFIT_AGREEMENT = 3.0
