@@ -2,8 +2,11 @@
 wraps private functions of the regression stage, nothing is changed).
 
 For each component: the clipped ratio, the ratio restricted to each kind of
-direction (moment: top eigenvectors of the first round's per-example moment;
-gradient: of its gradient covariance; spike: spike directions), the share
+direction (inflated: eigenvectors of the first round's per-example moment M
+beyond 1.2 × its median eigenvalue; moment: the top ones of M; gradient: of
+the gradient covariance C; excess: of M^{-1/2} C M^{-1/2}; spike: spike
+directions; the kinds are orthonormalised in this order, so a later kind
+is what is left beyond the earlier ones), the share
 of the top direction in each kind, and the same reading with the clip off
 (κ = ∞, the unclipped scores on the same directions), next to the filter's
 own ratio.
@@ -23,6 +26,7 @@ from robust_mlr import MetaLearner  # noqa: E402
 from robust_mlr.stages.regression import _clipped_test, _example_clip, robust  # noqa: E402
 
 STATE = {}
+KINDS = ("inflated", "moment", "gradient", "excess", "spike")
 
 
 def wrap():
@@ -40,9 +44,15 @@ def wrap():
     def orthonormal(V, tol=1e-6):
         c = len(STATE["groups"])
         w = STATE["widths"][c]
-        kinds = np.array((["all"] * w if STATE.get("full") else
-                          ["moment"] * (w // 2) + ["gradient"] * (w - w // 2))
-                         + ["spike"] * (V.shape[1] - w))
+        if STATE.get("full"):
+            first = ["all"] * w
+        elif hasattr(_clipped_test, "INFLATED") and w:     # 0d92f7f on
+            t = _clipped_test.TOP
+            first = (["inflated"] * (w - 3 * t) + ["moment"] * t + ["gradient"] * t
+                     + ["excess"] * t)
+        else:                                              # 6dea264
+            first = ["moment"] * (w // 2) + ["gradient"] * (w - w // 2)
+        kinds = np.array(first + ["spike"] * (V.shape[1] - w))
         if V.shape[1]:
             R = np.linalg.qr(V / np.maximum(np.linalg.norm(V, axis=0), 1e-300))[1]
             kinds = kinds[:R.shape[0]][np.abs(np.diag(R)) > tol]
@@ -128,10 +138,10 @@ def main():
         lam, a = reading(S, c, d, np.arange(m))
         lam_u = reading(Su, c, d, np.arange(m))[0]
         kinds = groups[c]
-        share = {k: float(np.sum(a[kinds == k] ** 2)) for k in ("moment", "gradient", "spike")}
+        share = {k: float(np.sum(a[kinds == k] ** 2)) for k in KINDS if (kinds == k).any()}
         alone = {k: reading(S, c, d, np.flatnonzero(kinds == k))[0]
-                 for k in ("moment", "gradient", "spike") if (kinds == k).any()}
-        print(f"  comp {c}: n {int(S.n[c])} m {m} ({', '.join(f'{k} {int((kinds == k).sum())}' for k in ('moment', 'gradient', 'spike'))})"
+                 for k in KINDS if (kinds == k).any()}
+        print(f"  comp {c}: n {int(S.n[c])} m {m} ({', '.join(f'{k} {int((kinds == k).sum())}' for k in KINDS)})"
               f"  clipped {lam:.4f}  unclipped same dirs {lam_u:.4f}  filter "
               f"{comps[c].get('top_eig_over_edge', float('nan')):.4f} (removed "
               f"{comps[c].get('removed')})")

@@ -91,6 +91,8 @@ CONFIGS = {
                                   x_dist="polynomial")[:2] + ({"covariates": "estimate"},),
     "corr_student": lambda s: default(s, x_dist="correlated_student")[:2]
     + ({"covariates": "estimate"},),
+    "smallheavy64_mr": lambda s: default(s, d=64, k=8, sizes=(60_000, 2, 20_000, 4, 20_000, 16))[:2]
+    + ({"clustering": "moments_robust"},),
     "smallheavy_mr": lambda s: default(s, sizes=(30_000, 2, 8_000, 4, 10_000, 16)) [:2]
     + ({"clustering": "moments_robust"},),
 }
@@ -152,6 +154,8 @@ def run(name, seed, alpha):
         reasons.append("filter")
     if (reg.get("anchor") or {}).get("passed") is False:
         reasons.append("anchor%s" % np.flatnonzero(reg["anchor"]["failed"]).tolist())
+    if (reg.get("anchor") or {}).get("fabricable"):
+        reasons.append("fabricable%s" % list(reg["anchor"]["fabricable"]))
     if "unsupported_components" in reg:
         reasons.append("unsupported%s" % reg["unsupported_components"])
     if reg.get("removed", 0) > reg.get("limit", np.inf):
