@@ -14,8 +14,10 @@ the heavy tasks (outliers included) as the shipped solve.
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python3 research/bmsteps/sweep.py --phases
 
 ``--phases`` prints, for the shipped solver, the steps and updates of the
-first augmented-Lagrangian run and of each escape's re-solve. The output
-of both is kept in ``sweep.txt`` beside this script.
+first augmented-Lagrangian run and of each escape's re-solve;
+``--first-runs VARIANT ...`` compares the first run alone (its steps and
+where it ends) under variants. The output of all three is kept in
+``sweep.txt`` beside this script.
 """
 import argparse
 import copy
@@ -239,6 +241,7 @@ VARIANTS = {
     "warm_multipliers": warm_multipliers,
     "penalty/5": lambda: lower_penalty(5.0), "penalty/25": lambda: lower_penalty(25.0),
     "escape_step2^-4": lambda: fixed_escape_step(4),
+    "warm_multipliers_beta0=75": lambda: (warm_multipliers()[0], {"beta0": 75.0}),
 }
 
 
@@ -290,7 +293,8 @@ def phases(cases):
             runs.clear()
             res, t = solve(case)
             first += runs[0][0]
-            rest = ", ".join(f"{s} steps / {u} updates {a:.5f} -> {b:.5f}" for s, u, a, b in runs[1:])
+            rest = ", ".join(f"{s} steps / {u} updates {a:.5f} -> {b:.5f}"
+                             for s, u, a, b in runs[1:])
             print(f"{draw:>20}  {res.info['inner_iterations']:5d} steps, {t:.3f} s CPU: first run "
                   f"{runs[0][0]} steps / {runs[0][1]} updates to {runs[0][3]:.5f}; re-solves: "
                   f"{rest}; answer {res.objective:.5f}")
@@ -298,19 +302,71 @@ def phases(cases):
           f"{sum(solve(c)[0].info['inner_iterations'] for c in cases.values())}")
 
 
+class _FirstRunDone(Exception):
+    pass
+
+
+def first_run(case, name=None):
+    """Steps, updates and objective of the first augmented-Lagrangian run alone."""
+    patches, over = VARIANTS[name]() if name else ([], {})
+    patches = patches if isinstance(patches, list) else [patches]
+    box = {}
+
+    def new(old):
+        def al(lag, Y, *a, **kw):
+            out = old(lag, Y, *a, **kw)
+            box.update(steps=out[2], updates=out[1], objective=lag.objective(out[0]))
+            raise _FirstRunDone
+        return al
+    # outermost: the variant's own patch of augmented_lagrangian runs inside this one
+    stop = Patch(bm, "augmented_lagrangian", new)
+    stop.__enter__()
+    for p in patches:
+        p.__enter__()
+    try:
+        solve(case, **over)
+    except _FirstRunDone:
+        pass
+    finally:
+        for p in reversed(patches):
+            p.__exit__()
+        stop.__exit__()
+    return box
+
+
+def first_runs(cases, names):
+    base = {draw: first_run(case) for draw, case in cases.items()}
+    for name in names:
+        steps = same = 0
+        for draw, case in cases.items():
+            b, v = base[draw], first_run(case, name)
+            d = (v["objective"] - b["objective"]) / max(1.0, abs(b["objective"]))
+            steps, same = steps + v["steps"], same + (abs(d) <= 2e-4)
+            print(f"  {name:>16} {draw:>20}  first run {b['steps']:4d} steps / {b['updates']} "
+                  f"updates -> {v['steps']:4d} / {v['updates']}, objective {d:+.1e}")
+        print(f"{name}: first runs {sum(b['steps'] for b in base.values())} -> {steps} steps, "
+              f"the same point (objective within 2e-4) on {same} of {len(cases)} draws")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("variants", nargs="*", help=f"any of {', '.join(VARIANTS)} (default: all)")
+    ap.add_argument("variants", nargs="*",
+                    help=f"any of {', '.join(VARIANTS)} (default: all but the last)")
     ap.add_argument("--phases", action="store_true")
+    ap.add_argument("--first-runs", action="store_true",
+                    help="compare the first augmented-Lagrangian run alone")
     args = ap.parse_args()
     cases = capture(DRAWS)
     if args.phases:
         phases(cases)
+    elif args.first_runs:
+        first_runs(cases, args.variants or ["warm_multipliers", "warm_multipliers_beta0=75"])
     else:
         base = {}
         for draw, case in cases.items():
             res, t = solve(case)
             base[draw] = (res, partition(res), t)
-        for name in args.variants or VARIANTS:
+        default = [v for v in VARIANTS if v != "warm_multipliers_beta0=75"]
+        for name in args.variants or default:
             run_variant(name, cases, base)
