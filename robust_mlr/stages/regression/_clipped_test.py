@@ -70,6 +70,10 @@ CLIP = 2.0
 #: Top eigenvectors taken from each of a component's reference, gradient
 #: covariance and gradient covariance over the reference.
 TOP = 2
+#: Most tasks of a component the readings read: beyond it, a random share
+#: (their cost is a GEMM and a few sums per row read; at 10⁶ light tasks
+#: they read a sixth of them, and their edge is still 1.10 or tighter).
+READ_CAP = 40_000
 #: Eigenvalues of the reference beyond this multiple of its median mark
 #: the directions where it is inflated: every one of them is read.
 INFLATED = 1.2
@@ -118,6 +122,22 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
         top_c = np.linalg.eigh((C + C.T) / 2)[1][:, -top:]
         out.append(np.hstack([inflated, V[:, -top:], top_c, excess]))
     return out
+
+
+def reading_sample(labels, k, rng, cap=None):
+    """The tasks the gradient readings read: every kept task of a component
+    with at most ``cap`` (default :data:`READ_CAP`) of them, else a random
+    share cap/n_c of its tasks (None: every task everywhere; ``rng`` is then
+    not touched). The share keeps the adversary's fraction of the
+    component, and the readings' edge follows the tasks read."""
+    cap = READ_CAP if cap is None else cap
+    labels = np.asarray(labels)
+    counts = np.bincount(labels[labels >= 0], minlength=k)
+    if counts.max(initial=0) <= cap:
+        return None
+    share = np.minimum(1.0, cap / np.maximum(counts, 1))
+    draw = rng.spawn(1)[0].random(labels.size)
+    return (labels >= 0) & (draw < share[np.maximum(labels, 0)])
 
 
 def orthonormal(V, tol=1e-6):

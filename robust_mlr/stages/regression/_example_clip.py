@@ -100,7 +100,7 @@ from ._clipped_test import CLIP, ClippedScores, orthonormal
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
-                  tol=0.5, max_iter=30, directions=None):
+                  tol=0.5, max_iter=30, directions=None, sample=None):
     """Huber refit of each component on its kept tasks.
 
     Parameters
@@ -139,6 +139,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         Per component, directions along which the first pass also reads the
         filter's stopping rule on clipped scores (:mod:`._clipped_test`),
         with the component's spike directions; None: not read.
+    sample : ndarray of bool (n,), optional
+        The tasks those readings read (None: all).
 
     Returns
     -------
@@ -221,12 +223,18 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
             own = np.maximum(lab, 0)
             r = y - (X @ Wz)[np.arange(lab.size), own]
             if scored is not None:
-                rl = np.where(on[own], lab, -1)
+                # the readings' tasks of the block (all, or the sample) and their rows
                 tl = np.where(on[np.maximum(task_lab[a:e], 0)], task_lab[a:e], -1)
-                q = frame.products(X, r, rl)
-                if clipped is not None:
-                    clipped.add(np.clip(q, -kap[own][:, None], kap[own][:, None]), rl, cw,
-                                off[a:e + 1] - lo, tl)
+                ts = None if sample is None else sample[a:e]
+                keep = slice(None) if ts is None else np.flatnonzero(np.repeat(ts, sizes[a:e]))
+                rl = np.where(on[own[keep]], lab[keep], -1)
+                toff = off[a:e + 1] - lo if ts is None else np.concatenate(
+                    [[0], np.cumsum(sizes[a:e][ts])])
+                tl = tl if ts is None else tl[ts]
+                q = frame.products(X if ts is None else np.take(X, keep, axis=0), r[keep], rl)
+                if clipped is not None and rl.size:
+                    kq = kap[np.maximum(rl, 0)][:, None]
+                    clipped.add(np.clip(q, -kq, kq), rl, cw[keep], toff, tl)
             if G_all is not None:
                 for c in range(k):               # loop over components only
                     sel = np.flatnonzero(lab == c)
@@ -246,8 +254,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                                             axis=1).T
                 T[owner[None, :] != lab[:, None]] = 1.0
                 u *= T.min(axis=1)
-            if scored is not None:               # the refit's own scores ψ(r) m x·v
-                scored.add(q * u[:, None], rl, cw, off[a:e + 1] - lo, tl)
+            if scored is not None and rl.size:   # the refit's own scores ψ(r) m x·v
+                scored.add(q * u[keep][:, None], rl, cw[keep], toff, tl)
             big = mine & (u < 1.0) & on[own]
             n_rows += np.bincount(lab[mine], minlength=k)
             if not big.any():

@@ -61,7 +61,7 @@ from ...data import MetaDataset, example_rows
 from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
-from ._clipped_test import candidate_directions
+from ._clipped_test import candidate_directions, reading_sample
 from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._passes import first_round
 
@@ -469,7 +469,8 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
                                 None if grams is None else first["rhs"], example_clip,
                                 leverage_cap, directions=candidate_directions(
-                                    moments, gsum, gmom, labels, ok))
+                                    moments, gsum, gmom, labels, ok),
+                                sample=reading_sample(final, k, rng))
         # on clean data least squares and the refit agree (a fraction of a
         # standard error) and the clipped reading is within its edge
         agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
