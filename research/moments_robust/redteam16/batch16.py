@@ -73,7 +73,7 @@ def main():
                 f.write(line + "\n")
             continue
         e = parameter_errors(m.W_, m.s2_, m.p_, theta)
-        warned = sorted({str(w.message)[:90] for w in ws if issubclass(w.category, CorruptionWarning)})
+        warned = sorted({str(w.message)[:300] for w in ws if issubclass(w.category, CorruptionWarning)})
         others = sorted({f"{w.category.__name__}: {str(w.message)[:60]}" for w in ws
                          if not issubclass(w.category, CorruptionWarning)})
         reg = m.diagnostics_["regression"]
