@@ -9,6 +9,8 @@ Each of the adversary's tasks (component ``component``'s own tasks, as
 * ``rows`` lever rows with x·u = ``lever`` (same sign) and residual
   ``resid`` s at the true w (the refit clips it at 1.5 ŝ: the pull per row
   is 1.5 ŝ · lever whatever ``resid`` is beyond the clip once the fit moved);
+* ``multi``: the share of the tasks with ``rows`` lever rows (the others
+  carry one);
 * ``n_neg`` rows at x·u = ``neg_lever`` with residual −``neg_resid`` s:
   in the clipped products (clip 2 ŝ) they count like a clean task's rows
   pulling back, in the refit's scores (residual clipped at 1.5 ŝ, times
@@ -53,7 +55,8 @@ class HiddenLever(OwnComponentTasks, Attack):
 
     def __init__(self, component=6, rows=1, lever=4.5, resid=3.5, pairs=0, p_lever=3.0,
                  p_resid=3.0, rest=0.0, noise=1.0, share=1.0, n_neg=0, neg_lever=1.0,
-                 neg_resid=2.0, direction="fixed", ndir=1, others=0, o_lever=13.0, o_g=0.55):
+                 neg_resid=2.0, direction="fixed", ndir=1, others=0, o_lever=13.0, o_g=0.55, multi=1.0):
+        self.multi = float(multi)
         self.direction, self.ndir = direction, int(ndir)
         self.others, self.o_lever, self.o_g = int(others), float(o_lever), float(o_g)
         self.component, self.rows, self.lever, self.resid = component, int(rows), float(lever), float(resid)
@@ -142,7 +145,10 @@ class HiddenLever(OwnComponentTasks, Attack):
         U = np.linalg.qr(np.column_stack([theta.W, u, rng.standard_normal((d, self.ndir))]))[0]
         U = np.column_stack([u, U[:, theta.W.shape[1] + 1:theta.W.shape[1] + self.ndir]])
         xu = X @ u
-        lev = (pos < self.rows) & on[task]
+        # a share ``multi`` of the tasks carries ``rows`` lever rows, the rest one
+        nrow = (np.full(m, self.rows) if self.multi >= 1.0      # (no draw: older rows replay)
+                else np.where(rng.random(m) < self.multi, self.rows, 1))
+        lev = (pos < nrow[task]) & on[task]
         if self.ndir > 1:
             XU = X @ U
             X -= XU @ U.T                        # every row of the task ⊥ U ...
