@@ -98,14 +98,18 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
 
     Returns
     -------
-    list of ndarray (d, m_c)
+    directions : list of ndarray (d, m_c)
+    inflated : list of ndarray (d, i_c)
+        The first columns of each: where M is inflated (unit vectors), which
+        the refit also weighs rows along (:func:`._example_clip.clipped_refit`).
     """
     k, d = gsum.shape
     counts = np.bincount(labels[labels >= 0], minlength=k)
-    out = []
+    out, lever = [], []
     for c in range(k):                           # loop over components only
         if not ok[c] or moments[c] is None or counts[c] < 2:
             out.append(np.zeros((d, 0)))
+            lever.append(np.zeros((d, 0)))
             continue
         mean = gsum[c] / counts[c]
         C = gmom[c] / counts[c] - np.outer(mean, mean)
@@ -121,7 +125,8 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
         excess = root @ np.linalg.eigh((A + A.T) / 2)[1][:, -top:]
         top_c = np.linalg.eigh((C + C.T) / 2)[1][:, -top:]
         out.append(np.hstack([inflated, V[:, -top:], top_c, excess]))
-    return out
+        lever.append(inflated)
+    return out, lever
 
 
 def reading_sample(labels, k, rng, cap=None):

@@ -100,7 +100,7 @@ from ._clipped_test import CLIP, ClippedScores, orthonormal
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
-                  tol=0.5, max_iter=30, directions=None, sample=None):
+                  tol=0.5, max_iter=30, directions=None, sample=None, leverage_dirs=None):
     """Huber refit of each component on its kept tasks.
 
     Parameters
@@ -141,6 +141,11 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         with the component's spike directions; None: not read.
     sample : ndarray of bool (n,), optional
         The tasks those readings read (None: all).
+    leverage_dirs : list of ndarray (d, i_c), optional
+        Per component, unit directions weighed as spike directions as well
+        (where its per-example moment is inflated: rows there carry
+        leverage that a second moment spread over the task's other rows
+        hides from :func:`spike_directions`).
 
     Returns
     -------
@@ -189,7 +194,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # is every step it takes (it would run max_iter passes and warn)
     se = np.maximum(se, np.sqrt(np.finfo(float).eps)
                     * (1.0 + np.linalg.norm(np.where(on, W, 0.0), axis=0)))
-    E, owner = (spike_directions(grams, n_eff, on) if summed and leverage_cap is not None
+    E, owner = (_joined(spike_directions(grams, n_eff, on), leverage_dirs, on, n_eff)
+                if summed and leverage_cap is not None
                 else (np.zeros((d, 0)), np.zeros(0, dtype=int)))
     # each spike direction's density weights by bin of |x·e| (None until
     # the pass that counts them) and the share of the component they take
@@ -289,7 +295,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         if G_all is not None:                    # summed here: the spikes can be read now
             grams, rhs, summed = G_all[0], G_all[1], True
             if leverage_cap is not None:
-                E, owner = spike_directions(grams, n_eff, on)
+                E, owner = _joined(spike_directions(grams, n_eff, on), leverage_dirs, on, n_eff)
                 table, excess = None, np.zeros(owner.size)
                 fresh = owner.size > 0           # the next step must weigh by them
         share = n_clip / np.maximum(n_rows, 1)
@@ -412,6 +418,27 @@ def spike_directions(grams, n_eff, on):
     if not cols:
         return np.zeros((d, 0)), np.zeros(0, dtype=int)
     return np.column_stack(cols), np.asarray(owner)
+
+
+def _joined(spikes, extra, on, n_eff):
+    """Spike directions (E, owner) with each fitted component's ``extra``
+    unit directions that are not within :data:`_SAME` of one it has (where
+    the other fitted components have rows to compare its density with)."""
+    E, owner = spikes
+    if extra is None:
+        return E, owner
+    cols, own = [E[:, i] for i in range(owner.size)], list(owner)
+    total = float(n_eff[on].sum())
+    for c in np.flatnonzero(on & (total - n_eff > E.shape[0])):   # loop over components only
+        have = [v / np.linalg.norm(v) for v, o in zip(cols, own) if o == c]
+        for v in extra[c].T:
+            if all(abs(v @ h) < _SAME for h in have):
+                cols.append(v)
+                own.append(c)
+                have.append(v)
+    if not cols:
+        return E, owner
+    return np.column_stack(cols), np.asarray(own, dtype=int)
 
 
 #: Width, in the other components' RMS, of the bins in which a spike

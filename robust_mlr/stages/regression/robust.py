@@ -466,11 +466,11 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     grams = None if stale else first["grams"]
     clip, agree, clipped_ok = None, True, True
     if alpha > 0 and example_clip is not None:
+        directions, inflated = candidate_directions(moments, gsum, gmom, labels, ok)
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
                                 None if grams is None else first["rhs"], example_clip,
-                                leverage_cap, directions=candidate_directions(
-                                    moments, gsum, gmom, labels, ok),
-                                sample=reading_sample(final, k, rng))
+                                leverage_cap, directions=directions,
+                                sample=reading_sample(final, k, rng), leverage_dirs=inflated)
         # on clean data least squares and the refit agree (a fraction of a
         # standard error) and the clipped reading is within its edge
         agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
