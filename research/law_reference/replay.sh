@@ -37,5 +37,12 @@ $Q --seed 2 --alpha 0.05 --strategy "search:1:$Q05" >> $out
 echo "== screened_lever a0.01 (fifteenth red team)" >> $out
 $Q --seed 1 --alpha 0.01 --strategy "search:2:$Q01" --strategy "search:1:$Q01" --strategy "search:3:$Q01" --strategy "search:2:$Q01b" >> $out
 $Q --seed 2 --alpha 0.01 --strategy "search:1:$Q01" >> $out
+H="python3 research/moments_robust/redteam16/replay16.py --no-clean"
+D=research/moments_robust/redteam16
+echo "== hidden_lever (sixteenth red team) a0.01" >> $out
+$H --seed 2 --alpha 0.01 --strategy "search:2:{\"light2\": [\"hidden_lever\", {\"rows\": 2, \"lever\": 5.8, \"resid\": 2.6, \"others\": 20, \"direction\": \"$D/clean_err_s2_a0.01_c6.npy\"}]}" >> $out
+$H --seed 1 --alpha 0.01 --strategy "search:1:{\"light2\": [\"hidden_lever\", {\"rows\": 2, \"lever\": 5.8, \"resid\": 2.6, \"others\": 20, \"direction\": \"$D/clean_err_s1_a0.01_c6.npy\"}]}" --strategy "search:2:{\"light2\": [\"hidden_lever\", {\"rows\": 2, \"lever\": 5.8, \"resid\": 2.6, \"others\": 20, \"direction\": \"$D/clean_err_s1_a0.01_c6.npy\"}]}" >> $out
+echo "== hidden_lever (sixteenth red team) a0.05" >> $out
+$H --seed 1 --alpha 0.05 --strategy "search:3:{\"light2\": [\"hidden_lever\", {\"rows\": 2, \"lever\": 3.05, \"resid\": 2.35, \"noise\": 1.45, \"direction\": \"$D/clean_err_s1_a0.05_c6.npy\"}]}" >> $out
 echo "== clean (the clean fit printed by replay.py, seeds 0 1 2)" >> $out
 for s in 0 1 2; do $R --seed $s --alpha 0.01 --strategy "search:1:$H01" | grep -v "^search" | head -1 >> $out; done
