@@ -157,8 +157,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         component), ``excess`` (per component, the share of its weight each
         of its spike directions' density weights take), ``moved_se`` (each
         component's distance from the filter's fit in standard errors),
-        ``clipped_test`` (per component, the clipped reading's top
-        eigenvalue over its edge; with ``directions`` only) and
+        ``clipped_test`` and ``score_test`` (per component, the clipped
+        reading's and the refit's own scores' top eigenvalue over their
+        edge, :mod:`._clipped_test`; with ``directions`` only) and
         ``cpu_seconds`` (the refit's process time).
     """
     cpu = time.process_time()
