@@ -324,8 +324,9 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                     # the kept failures name their components too: only close
                     # neighbours of every one of them excuse the stage
                     reg.info_.pop("unidentified", None)
-                    close = unidentified(reg.info_, *prior[:2], float(
-                        np.median(pools.light2.sizes)))
+                    W_c, s2_c = (reg.W_, reg.s2_) if prior is None else prior[:2]
+                    close = unidentified(reg.info_, W_c, s2_c,
+                                         float(np.median(pools.light2.sizes)))
                     if close is not None:
                         reg.info_["unidentified"] = close
                 diag["classification"] = dict(
