@@ -26,6 +26,7 @@ from robust_mlr.metrics import parameter_errors
 from run import build_problem
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hidden  # noqa: F401,E402  (registers hidden_lever)
+import wide  # noqa: F401,E402  (registers wide_lever)
 
 
 def main():
@@ -52,6 +53,9 @@ def main():
     Wm = clean.W_[:, r_[np.argsort(c_)]]
     Q = np.linalg.qr(theta.W)[0]
     here = os.path.dirname(os.path.abspath(__file__))
+    with open(log, "a") as f:
+        f.write("# clean per-component ||w_hat - w||/s: " + str(np.round(
+            np.linalg.norm(Wm - theta.W, axis=0) / np.sqrt(theta.s2 if hasattr(theta, "s2") else theta.s ** 2), 3).tolist()) + "\n")
     for c in range(theta.k):
         e = Wm[:, c] - theta.W[:, c]
         e -= Q @ (Q.T @ e)

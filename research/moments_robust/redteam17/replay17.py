@@ -15,5 +15,6 @@ import sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import hidden  # noqa: F401,E402  (registers hidden_lever)
+import wide  # noqa: F401,E402  (registers wide_lever)
 
 runpy.run_path(os.path.join(here, "..", "replay.py"), run_name="__main__")

@@ -18,6 +18,8 @@ for path in [a for a in sys.argv[1:] if not a.startswith("--")]:
         prm = {k: v for k, v in js["light2"][1].items() if k != "direction"}
         d = js["light2"][1].get("direction", "fixed")
         prm["dir"] = "clean_err" if d.endswith(".npy") else d
+        if js["light2"][0] != "hidden_lever":
+            prm = {"attack": js["light2"][0], **prm}
         rows.append((float(g(r" W (\S+)")), g(r"seed (\d+)"), g(r" a (\S+)"), g(r"draw (\d+)"),
                      g(r" s2 (\S+)"), g(r"warned (\S+)") == "True", g(r"ctest (\S+)"),
                      g(r"stest (\S+)"), g(r"moved_se (\S+)"),
