@@ -1,0 +1,10 @@
+#!/bin/sh
+D=research/moments_robust/redteam17
+U=$D/clean_err_s1_a0.05_c6.npy
+H='{"light2": ["hidden_lever", {'; T=', "direction": "'$U'"}]}'
+python3 $D/batch17.py 0.05 3 $D/a05_gentle3.log \
+"$H\"rows\": 4, \"lever\": 1.8, \"resid\": 1.5$T" \
+"$H\"rows\": 4, \"lever\": 1.9, \"resid\": 1.4$T" \
+"$H\"rows\": 3, \"lever\": 2.3, \"resid\": 1.6$T" \
+"$H\"rows\": 5, \"lever\": 1.7, \"resid\": 1.4$T" \
+"$H\"rows\": 6, \"lever\": 1.5, \"resid\": 1.4$T"
