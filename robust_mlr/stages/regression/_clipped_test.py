@@ -63,6 +63,8 @@ no task is removed by them.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 #: Clipping level of the scores r (x·v), in units of the component's ŝ.
@@ -175,18 +177,18 @@ class ClippedScores:
             V[c, :, :B.shape[1]] = B
         self.stack = V.transpose(1, 0, 2).reshape(d, k * self.width)
         self.k = k
-        w = self.width
+        self._zero()
+
+    def _zero(self):
+        k, w = self.k, self.width
         self.g1, self.g2 = np.zeros((k, w)), np.zeros((k, w, w))
         self.n = np.zeros(k)
         self.R, self.rw = np.zeros((k, w, w)), np.zeros(k)
 
     def empty(self):
         """A fresh accumulator on the same directions."""
-        new = object.__new__(ClippedScores)
-        new.m, new.width, new.stack, new.k = self.m, self.width, self.stack, self.k
-        w, k = self.width, self.k
-        new.g1, new.g2, new.n = np.zeros((k, w)), np.zeros((k, w, w)), np.zeros(k)
-        new.R, new.rw = np.zeros((k, w, w)), np.zeros(k)
+        new = copy.copy(self)
+        new._zero()
         return new
 
     def products(self, X, r, lab):
