@@ -422,8 +422,9 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     the refit's weights may take out or, placed in the clean shape of the
     covariates, leave in while taking out the clean rows' stiffness — set
     them apart; so does a coherent push that decoy rows hide from the
-    stopping rule's reference, which its reading on clipped scores sees
-    (``"clipped_test_passed"``, :mod:`._clipped_test`).
+    stopping rule's reference, which its readings on clipped products and
+    on the refit's own scores see (``"clipped_test_passed"``,
+    :mod:`._clipped_test`).
     """
     rng = check_rng(rng)
     labels = np.asarray(labels)
@@ -472,7 +473,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
                                 leverage_cap, directions=directions,
                                 sample=reading_sample(final, k, rng), leverage_dirs=inflated)
         # on clean data least squares and the refit agree (a fraction of a
-        # standard error) and the clipped reading is within its edge
+        # standard error) and both gradient readings are within their edge
         agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
         clipped_ok = max(clip["clipped_test"] + clip["score_test"], default=0.0) <= 1.0
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
