@@ -148,13 +148,15 @@ def reading_sample(labels, k, rng, cap=None):
 
 
 def orthonormal(V, tol=1e-6):
-    """An orthonormal basis of the columns of V (d, m), dropping columns in
-    the span of the earlier ones."""
+    """An orthonormal basis of the span of the columns of V (d, m), by a
+    rank-revealing SVD of the unit columns (a QR without pivoting keeps an
+    arbitrary vector for a repeated column, and dropping it loses part of
+    the later columns)."""
     if V.shape[1] == 0:
         return V
-    Q, R = np.linalg.qr(V / np.maximum(np.linalg.norm(V, axis=0), 1e-300))
-    keep = np.abs(np.diag(R)) > tol
-    return Q[:, keep]
+    U, sv, _ = np.linalg.svd(V / np.maximum(np.linalg.norm(V, axis=0), 1e-300),
+                             full_matrices=False)
+    return U[:, sv > tol * max(float(sv[0]), 1e-300)]
 
 
 class ClippedScores:
