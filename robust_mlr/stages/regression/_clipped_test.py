@@ -47,9 +47,12 @@ few such rows pushing one way and several rows just beyond −2 ŝ in the
 product balanced their clipped sums while moving the refit (and least
 squares, diluted by the same rows) by 0.69·s at α = 0.05, silent at 0.76 of
 the clipped reading's edge. So the same ratio is read a second time on the
-scores the returned estimate solves for, c_i u_j r_j (x_j·v) with u_j the
-refit's weight (Huber times Mallows and density weights), at the last
-pass's fit: a task that moves the refit must push these coherently, and
+scores the returned estimate solves for, u_j r_j (x_j·v) with u_j the
+refit's weight (Huber times Mallows and density weights; the example
+weights c_i enter the reference, not the task sums, as in the filter's
+own reading), at the fit the refit's last pass started from (the
+filter's after one pass): a task that moves the refit must push these
+coherently, and
 a row's part in the reference is bounded by what the weights leave it
 (3.1 and 2.3 times the edge on that team's rows at α = 0.05 and 0.01,
 0.85–0.87 on clean data under six covariate laws, 0.97 on the sine-wave

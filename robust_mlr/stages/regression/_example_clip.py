@@ -203,7 +203,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     table, hist, excess = None, None, np.zeros(owner.size)
     # the gradient tests along each component's directions: the first pass
     # on clipped products (at the filter's fit), every pass on the refit's
-    # own scores c_i u_j r_j (x_j·v) (the last pass's, at ≈ the returned fit)
+    # own scores u_j r_j (x_j·v) (the last pass's, at the fit that pass
+    # started from: the filter's after one pass, else within tol standard
+    # errors of the returned fit)
     frame = None
     if directions is not None:
         frame = ClippedScores([orthonormal(np.hstack([directions[c], E[:, owner == c]]))
