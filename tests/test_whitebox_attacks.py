@@ -257,3 +257,26 @@ def test_small_shift_on_the_largest_light_tasks_is_bounded():
         warnings.simplefilter("ignore")
         m = MetaLearner.robust(4, 0.05, rng=1).fit(bad)
     assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25
+
+
+def test_a_distrusted_cluster_does_not_add_a_second_solves_removals():
+    # the sine-wave study's clean replicate 9: the first solve set aside
+    # ⌊αn⌋ = 1 task, a 4-task cluster was distrusted and the second solve set
+    # aside 1 more, 6 removals against a limit of 5 and a CorruptionWarning on
+    # clean data; the first solve's choice is now clustered again
+    import warnings
+    from experiments.sine_wave import LEARNERS, sine_params
+    from robust_mlr import MetaLearner
+    from robust_mlr.exceptions import CorruptionWarning
+    from robust_mlr.generator import make_pools
+    rng = np.random.default_rng(5037636676951334277)
+    pools = make_pools(sine_params(8, 16, 0.5), 8192, 8, 128, 16, 8192, 4,
+                       x_dist="polynomial", rng=rng)
+    fit_rng = rng.spawn(2 + len(LEARNERS))[-1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = MetaLearner.robust(8, 0.01, covariates="estimate", rng=fit_rng).fit(pools)
+    info = m.diagnostics_["clustering"]
+    assert info["distrusted_tasks"] >= 1
+    assert info["removed"] <= info["limit"] and m.flagged_["heavy"].sum() <= info["limit"]
+    assert not any(issubclass(w.category, CorruptionWarning) for w in caught)
