@@ -80,16 +80,61 @@ TOP = 2
 #: they read a sixth of them, and their edge is still 1.10 or tighter).
 READ_CAP = 40_000
 #: Eigenvalues of the reference beyond this multiple of its median mark
-#: the directions where it is inflated: every one of them is read.
+#: the directions where it is inflated: every one of them is read (the
+#: floor of :func:`inflated_edge`, which is larger on few rows).
 INFLATED = 1.2
+#: Kurtosis E r⁴/(E r²)² of the residuals the allowance assumes (Gaussian noise).
+_KURTOSIS = 3.0
 
 
-def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
+def inflated_edge(d, rows):
+    """The multiple of the median eigenvalue of a component's per-example
+    moment M beyond which a direction counts as inflated: :data:`INFLATED`,
+    or the top-over-median ratio a clean M reaches on ``rows`` effective
+    rows in dimension d if that is larger.
+
+    On clean whitened data M = (1/N) Σ r_j² x_j x_jᵀ has mean s² I, and its
+    entries scatter about it with variance E[r⁴ (x·a)² (x·b)²]/N = κ s⁴/N
+    (κ = E r⁴/(E r²)² = 3 for Gaussian residuals, against 1 for the plain
+    covariance of x): the Marchenko–Pastur law with d/N replaced by κ d/N,
+    whose spectrum reaches (1 + √(κ d/N))² times its centre. The median
+    eigenvalue stays at the centre, so the top over the median is that
+    edge; the top eigenvalue fluctuates above it by a share of order
+    d^{-2/3} of the bulk's width (Tracy–Widom), covered by widening
+    √(κ d/N) by 1 + 3 d^{-2/3}:
+
+        edge = (1 + (1 + 3 d^{-2/3}) √(κ d/N))².
+
+    Simulated top/median ratios (40 draws) sit below it: mean 1.45, largest
+    1.59 at d = 20, N = 1 500 (edge 1.64); 1.30, 1.37 at d = 32, N = 5 000
+    (1.39); 1.16, 1.18 at d = 64, N = 32 000 (1.19, so the floor 1.2
+    holds there and on every larger component)."""
+    if rows is None or not rows > 0:
+        return INFLATED
+    root = (1.0 + 3.0 * d ** (-2.0 / 3.0)) * np.sqrt(_KURTOSIS * d / float(rows))
+    return max(INFLATED, float((1.0 + root) ** 2))
+
+
+def moment_rows(sizes, labels, k, t_cap):
+    """Each component's effective number of rows in its per-example moment
+    (rows weighted c_i = min(t_i, t_cap)/t_i): (Σ c_i t_i)² / Σ c_i² t_i over
+    its tasks."""
+    labels, t = np.asarray(labels), np.asarray(sizes, dtype=float)
+    mine = labels >= 0
+    c = np.minimum(t, t_cap) / t
+    s1 = np.bincount(labels[mine], weights=(c * t)[mine], minlength=k)
+    s2 = np.bincount(labels[mine], weights=(c * c * t)[mine], minlength=k)
+    return s1 ** 2 / np.maximum(s2, 1e-300)
+
+
+def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None):
     """Each component's directions to read (first round): every eigenvector
-    of its per-example moment M with an eigenvalue beyond :data:`INFLATED`
-    times their median, the top ``top`` of M, of its gradient covariance C
-    and of M^{-1/2} C M^{-1/2} (mapped back); none where that round was not
-    computed.
+    of its per-example moment M with an eigenvalue beyond
+    :func:`inflated_edge` times their median, the top ``top`` of M, of its
+    gradient covariance C and of M^{-1/2} C M^{-1/2} (mapped back). Where
+    that round was not computed (its Gram matrix not well conditioned)
+    there is no M or C to choose from, and every coordinate direction is
+    read; none where the component has fewer than two tasks.
 
     Parameters
     ----------
@@ -100,6 +145,9 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
         Each task's component in that round (−1: none).
     ok : ndarray of bool (k,)
         The components whose first round was computed.
+    rows : ndarray (k,), optional
+        Each component's effective rows in M (:func:`moment_rows`; None:
+        the threshold is :data:`INFLATED`).
 
     Returns
     -------
@@ -113,7 +161,7 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
     out, lever = [], []
     for c in range(k):                           # loop over components only
         if not ok[c] or moments[c] is None or counts[c] < 2:
-            out.append(np.zeros((d, 0)))
+            out.append(np.eye(d) if counts[c] >= 2 else np.zeros((d, 0)))
             lever.append(np.zeros((d, 0)))
             continue
         mean = gsum[c] / counts[c]
@@ -122,7 +170,8 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
         # every direction where the reference is inflated (where decoys
         # dilute), however many: the top few alone can be taken by decoys
         # along other directions
-        inflated = V[:, lam_m > INFLATED * max(float(np.median(lam_m)), 1e-300)]
+        edge = inflated_edge(d, None if rows is None else rows[c])
+        inflated = V[:, lam_m > edge * max(float(np.median(lam_m)), 1e-300)]
         # the gradients' top directions, and those farthest above the
         # reference (a dilution that leaves M uninflated leaves them there)
         root = V / np.sqrt(np.maximum(lam_m, 0.1 * max(float(lam_m.mean()), 1e-300)))
@@ -224,16 +273,22 @@ class ClippedScores:
 
     def ratios(self, d):
         """Per component, the top eigenvalue of R_ψ^{-1/2} C_ψ R_ψ^{-1/2} over
-        the Marchenko–Pastur edge (1 + 2√(d/n))² (0: nothing read)."""
+        the Marchenko–Pastur edge (1 + 2√(d/n))² (0: nothing read; the
+        reason is in ``self.unread``, by component)."""
         out = np.zeros(self.k)
-        for c in np.flatnonzero(self.m):         # loop over components only
+        self.unread = {}
+        for c in range(self.k):                  # loop over components only
             m, n = int(self.m[c]), self.n[c]
-            if n < 2 or self.rw[c] <= 0:
+            if m == 0 or n < 2 or self.rw[c] <= 0:
+                self.unread[c] = ("no direction to read" if m == 0 else
+                                  f"{int(n)} task(s) read, two needed" if n < 2 else
+                                  "no row read")
                 continue
             mean = self.g1[c, :m] / n
             C = self.g2[c, :m, :m] / n - np.outer(mean, mean)
             lam_r, U = np.linalg.eigh(self.R[c, :m, :m] / self.rw[c])
             if lam_r[-1] <= 0:
+                self.unread[c] = "every score is zero"
                 continue
             root = U / np.sqrt(np.maximum(lam_r, 1e-12 * lam_r[-1]))
             lam = np.linalg.eigvalsh(root.T @ C @ root)[-1]
