@@ -169,7 +169,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
                    "excess": [[] for _ in range(k)], "moved_se": [0.0] * k,
                    **({} if directions is None else {
-                       "clipped_test": [0.0] * k, "score_test": [0.0] * k,
+                       "clipped_test": [0.0] * k, "score_test": [0.0] * k, "read": [0] * k,
                        "unread": {c: "no fit (no light task supports it)"
                                   if not np.isfinite(W[:, c]).all() else
                                   "zero noise level (no clip scale)" for c in range(k)}}),
@@ -247,8 +247,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 # Mallows weights along the row's own component's spike
                 # directions (the other components' columns left at one)
                 XE2 = np.nan_to_num((X @ E) ** 2, nan=np.inf)
-                if hist is not None:
-                    hist.add(XE2, lab, cw, on)
+                if hist is not None:             # the others: every fitted component's rows
+                    hist.add(XE2, lab, cw, live)
                 T = np.minimum(1.0, leverage_cap ** 2 / np.maximum(XE2, 1e-300))
                 if table is not None:
                     T *= np.take_along_axis(table, _SpikeMass.bin_of(XE2, table.shape[1] - 1).T,
@@ -477,7 +477,10 @@ class _SpikeMass:
         """Each bin's weight (P × (bins + 1)): min(1, SPIKE · f_o / f_c), f_c and
         f_o the shares of the component's and of the other components' rows
         in the bin — or, where the others have fewer than
-        :data:`_MIN_COUNT` rows there, in the bin and beyond it."""
+        :data:`_MIN_COUNT` rows there, in the bin and beyond it. Where the
+        others have no row at all (a direction found against the covariate
+        law with one component fitted) there is no density to compare with:
+        every bin weighs 1, and the Mallows cap alone applies."""
         tail = np.cumsum(self.N[..., ::-1], axis=2)[..., ::-1]
         thin = self.N[:, 1] < _MIN_COUNT
         own = np.where(thin, tail[:, 0], self.N[:, 0])
@@ -485,7 +488,8 @@ class _SpikeMass:
         f_c = own / np.maximum(self.N[:, 0].sum(axis=1, keepdims=True), 1e-300)
         f_o = other / np.maximum(self.N[:, 1].sum(axis=1, keepdims=True), 1e-300)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(f_c > 0, np.minimum(1.0, SPIKE * f_o / f_c), 1.0)
+            return np.where((f_c > 0) & (self.N[:, 1].sum(axis=1, keepdims=True) > 0),
+                            np.minimum(1.0, SPIKE * f_o / f_c), 1.0)
 
     def excess(self, table):
         """The share of each direction's component rows the weights take."""

@@ -115,9 +115,10 @@ class Readings:
                 self.unread.setdefault(c, []).append(f"{name} reading: {reason}")
 
     def info(self, kept_tasks, d):
-        """``clipped_test``, ``score_test`` and ``unread`` (component → reason);
-        a fitted component with a noise level and more than d kept tasks
-        that a reading could not read fails it (+inf)."""
+        """``clipped_test``, ``score_test``, ``read`` (the number of
+        orthonormal directions read per component) and ``unread``
+        (component → reason); a fitted component with a noise level and more
+        than d kept tasks that a reading could not read fails it (+inf)."""
         test, own = self.test.copy(), self.own.copy()
         unread = {}
         for c in range(self.k):                  # loop over components only
@@ -131,4 +132,5 @@ class Readings:
                         if any(w.startswith(name) for w in self.unread[c]):
                             ratio[c] = np.inf
         return {"clipped_test": np.round(test, 4).tolist(),
-                "score_test": np.round(own, 4).tolist(), "unread": unread}
+                "score_test": np.round(own, 4).tolist(), "read": self.frame.m.tolist(),
+                "unread": unread}
