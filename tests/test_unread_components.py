@@ -13,6 +13,7 @@ from robust_mlr import MetaDataset, make_params, make_tasks
 from robust_mlr.adversary import Poolwise, ShapedLever, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning
 from robust_mlr.stages.regression import filter_components
+from robust_mlr.threat import size_cap
 
 from adversary_helpers import fixed_direction, light2_problem
 
@@ -197,3 +198,66 @@ def test_a_clean_moment_on_few_rows_has_no_inflated_direction(seed):
     assert clip["spikes"] == [0, 0, 0, 0]
     assert clip["excess"] == [[], [], [], []]
     assert info["passed"]
+
+
+def _misfit_pool(a, far):
+    """Two components, tasks of 2 or 64 examples; component 0's noise is
+    s z + a s He₃(x·v) (E[y | x] not linear: a misfit the least squares
+    leaves orthogonal to x, not the clipped scores, whose rows then have a
+    mean); with ``far``, one row of component 0 at 10⁷ (no first round)."""
+    theta = make_params(D, 2, rng=0)
+    sizes = np.random.default_rng(1).choice([2, 64], 3000)
+    data = make_tasks(theta, sizes.size, sizes, rng=2)
+    labels = data.components
+    Q = _basis(theta)
+    X, y = data.X, data.y.copy()
+    z = X[np.repeat(labels, sizes) == 0] @ Q[:, 2]
+    y[np.repeat(labels, sizes) == 0] += a * theta.s[0] * (z ** 3 - 3 * z)
+    data = MetaDataset(X, y, data.offsets)
+    return theta, (_far_row(data, labels, theta, 0, Q[:, 3]) if far else data), labels
+
+
+def _brute_reading(data, tasks, w, s2, centre):
+    """The clipped reading of a component's ``tasks`` along every
+    coordinate, from their rows: scores clip(r_j x_j, ±2ŝ), task sums over
+    √t_i, centred on the size-weighted model (√t_i μ̂) or on one mean."""
+    rows = np.repeat(np.isin(np.arange(data.n_tasks), tasks), data.sizes)
+    t = data.sizes[tasks].astype(float)
+    r = data.y[rows] - data.X[rows] @ w
+    kap = 2.0 * np.sqrt(s2)
+    q = np.clip(r[:, None] * data.X[rows], -kap, kap)
+    g = np.add.reduceat(q, np.concatenate([[0], np.cumsum(t[:-1])]).astype(int), axis=0)
+    g /= np.sqrt(t)[:, None]
+    n = t.size
+    if centre == "sizes":
+        mu = (g * np.sqrt(t)[:, None]).sum(axis=0) / t.sum()
+        C = (g.T @ g - t.sum() * np.outer(mu, mu)) / n
+    else:
+        C = np.cov(g.T, bias=True)
+    c = np.repeat(np.minimum(t, size_cap(data.sizes)) / t, data.sizes[tasks])
+    lam, U = np.linalg.eigh((q * c[:, None]).T @ q / c.sum())
+    root = U / np.sqrt(lam)
+    return np.linalg.eigvalsh(root.T @ C @ root)[-1] / (1 + 2 * np.sqrt(D / n)) ** 2
+
+
+def test_the_clipped_reading_against_brute_force_with_unequal_task_sizes():
+    """Component 0 read along every coordinate (no first round), at the
+    filter's fit, which the refit keeps: the clipped reading is the brute
+    force one, task sums centred on √t_i μ̂ (0.857). Centred on one mean,
+    the misfit's row mean spread over tasks of 2 and 64 examples reads 1.45."""
+    _, data, labels = _misfit_pool(0.6, far=True)
+    W, s2, _, info = _fit(data, labels, leverage_cap=None)
+    assert info["example_clip"]["moved_se"][0] == 0.0 and info["example_clip"]["read"][0] == D
+    kept = np.flatnonzero(info["labels"] == 0)
+    brute = _brute_reading(data, kept, W[:, 0], s2[0], "sizes")
+    assert info["example_clip"]["clipped_test"][0] == pytest.approx(brute, abs=2e-4)
+    assert brute < 0.95 and _brute_reading(data, kept, W[:, 0], s2[0], "one") > 1.2
+
+
+def test_a_misfit_with_unequal_task_sizes_reads_within_the_edge():
+    """The same misfit read along the directions chosen from the first
+    round: 0.83 of the edge (1.44 when each task's sum was centred on one
+    mean)."""
+    _, data, labels = _misfit_pool(0.6, far=False)
+    _, _, _, info = _fit(data, labels)
+    assert max(info["example_clip"]["clipped_test"]) < 0.95

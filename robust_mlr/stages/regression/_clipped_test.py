@@ -236,7 +236,7 @@ class ClippedScores:
     def _zero(self):
         k, w = self.k, self.width
         self.g1, self.g2 = np.zeros((k, w)), np.zeros((k, w, w))
-        self.n = np.zeros(k)
+        self.n, self.rows = np.zeros(k), np.zeros(k)
         self.R, self.rw = np.zeros((k, w, w)), np.zeros(k)
 
     def empty(self):
@@ -257,14 +257,19 @@ class ClippedScores:
         """One block's scores q (N_b × width), row labels ``lab`` (−1: none),
         example weights ``cw``, the block's task offsets (from 0) and task
         labels."""
-        sums = np.add.reduceat(q, offsets[:-1], axis=0) / np.sqrt(np.diff(offsets))[:, None]
+        t = np.diff(offsets)
+        raw = np.add.reduceat(q, offsets[:-1], axis=0)
+        sums = raw / np.sqrt(t)[:, None]
         for c in np.flatnonzero(self.m):         # loop over components only
             t_sel = task_lab == c
             if t_sel.any():
                 G = sums[t_sel]
-                self.g1[c] += G.sum(axis=0)
+                # Σ_i √t_i g_i = the rows' sum of scores, and Σ_i t_i: the
+                # per-row mean the centring takes out of each task's sum
+                self.g1[c] += raw[t_sel].sum(axis=0)
                 self.g2[c] += G.T @ G
                 self.n[c] += t_sel.sum()
+                self.rows[c] += t[t_sel].sum()
             r_sel = lab == c
             if r_sel.any():
                 Q = q[r_sel] * np.sqrt(cw[r_sel])[:, None]
@@ -274,7 +279,17 @@ class ClippedScores:
     def ratios(self, d):
         """Per component, the top eigenvalue of R_ψ^{-1/2} C_ψ R_ψ^{-1/2} over
         the Marchenko–Pastur edge (1 + 2√(d/n))² (0: nothing read; the
-        reason is in ``self.unread``, by component)."""
+        reason is in ``self.unread``, by component).
+
+        Each row's score has one mean μ (zero on clean data at the true w;
+        a fit error or a model misfit moves it), so task i's standardised
+        sum g_i has mean √t_i μ: the gradients are centred on that model,
+        C_ψ = (1/n) Σ_i (g_i − √t_i μ̂)(g_i − √t_i μ̂)ᵀ with μ̂ = Σ_i √t_i g_i /
+        Σ_i t_i (the rows' mean score), = (Σ_i g_i g_iᵀ − Σ t_i μ̂ μ̂ᵀ)/n. One
+        mean for all tasks leaves the spread of √t_i μ in C_ψ when sizes
+        differ, Var(√t) μ² (0.20 σ² at μ = 0.1 σ with tasks of 1 and 100
+        examples in equal numbers: a fifth of a clean direction's
+        variance); for tasks of one size the two are the same."""
         out = np.zeros(self.k)
         self.unread = {}
         for c in range(self.k):                  # loop over components only
@@ -284,8 +299,8 @@ class ClippedScores:
                                   f"{int(n)} task(s) read, two needed" if n < 2 else
                                   "no row read")
                 continue
-            mean = self.g1[c, :m] / n
-            C = self.g2[c, :m, :m] / n - np.outer(mean, mean)
+            mu = self.g1[c, :m] / self.rows[c]
+            C = (self.g2[c, :m, :m] - self.rows[c] * np.outer(mu, mu)) / n
             lam_r, U = np.linalg.eigh(self.R[c, :m, :m] / self.rw[c])
             if lam_r[-1] <= 0:
                 self.unread[c] = "every score is zero"

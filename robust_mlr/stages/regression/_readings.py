@@ -61,7 +61,9 @@ class Readings:
         self.unread, self._clipped_unread = {}, {}
 
     def _frame(self, E, owner):
+        """The directions read, orthonormal per component (none where it is not read)."""
         return ClippedScores([orthonormal(np.hstack([self.directions[c], E[:, owner == c]]))
+                              if self.live[c] else np.zeros((E.shape[0], 0))
                               for c in range(self.k)])
 
     def spikes(self, E, owner):
