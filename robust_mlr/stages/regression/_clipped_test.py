@@ -27,14 +27,17 @@ distributed, whatever the covariate law or a model misfit — while a decoy
 now adds at most κ² to both and a coherent task still adds t_i times more
 to the gradients. The directions read are, per component and from its first round,
 every direction where the per-example moment is inflated (beyond
-:data:`INFLATED` times its median eigenvalue: where decoys dilute — the top
+:func:`inflated_edge` times its median eigenvalue, :data:`INFLATED` on
+many rows: where decoys dilute — the top
 two alone were taken by balanced decoys at the screen's leverage along two
 other directions, and a push along u of 0.128·s at α = 0.01 went unread),
 the top eigenvectors of the moment, of the gradient covariance (where
 coherent tasks push) and of the gradient covariance over the moment, and
 the component's spike directions
-(:func:`._example_clip.spike_directions`); they are orthonormalised per
-component. The test passes when the top eigenvalue of
+(:func:`._example_clip.spike_directions`), those found after the refit's
+first pass included (:mod:`._readings`); they are orthonormalised per
+component. A component whose first round was not computed is read along
+every coordinate direction. The test passes when the top eigenvalue of
 R_ψ^{-1/2} C_ψ R_ψ^{-1/2} is within the edge (1 + 2√(d/n))² of the filter's
 own readings (n the kept tasks; the directions were read off the data, so
 the full dimension's edge, not that of the few directions read).

@@ -159,8 +159,11 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         component's distance from the filter's fit in standard errors),
         ``clipped_test`` and ``score_test`` (per component, the clipped
         reading's and the refit's own scores' top eigenvalue over their
-        edge, :mod:`._clipped_test`; with ``directions`` only) and
-        ``cpu_seconds`` (the refit's process time).
+        edge, :mod:`._clipped_test`), ``read`` (the directions read) and
+        ``unread`` (component → why a reading could not read it; with
+        ``directions`` only: :class:`._readings.Readings`) and
+        ``cpu_seconds``. A refit that lost the rank its kept rows had (more
+        than d kept tasks) keeps its fit, at ``moved_se`` +inf.
     """
     cpu = time.process_time()
     off, d, k = data.offsets, data.dim, W.shape[1]
@@ -303,11 +306,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                               f"(d={d}, {int(n_eff[c])} weighted examples)",
                               ConvergenceWarning, stacklevel=3)
                 on[c] = False
-                # the weights took the rank the kept rows had: the refit did
-                # not bound their pull (only written rows can do that where
-                # the component kept more than d tasks)
-                lost[c] = (gram_solve(grams[c], rhs[c]) is not None
-                           and kept_tasks[c] > d)
+                # the weights took the rank the kept rows had (> d tasks): no bound on their pull
+                lost[c] = gram_solve(grams[c], rhs[c]) is not None and kept_tasks[c] > d
                 continue
             moved = max(moved, float(np.linalg.norm(w - W[:, c]) / se[c]))
             W[:, c] = w
