@@ -27,7 +27,8 @@ def show(name, seed, model, caught):
     warned = any(issubclass(w.category, CorruptionWarning) for w in caught)
     print(f"{name:<11}{seed:>3} warned {int(warned)} clipped_test {ec.get('clipped_test')} "
           f"score_test {ec.get('score_test')} "
-          f"moved_se {ec.get('moved_se')} spikes {ec.get('spikes')}", flush=True)
+          f"moved_se {ec.get('moved_se')} spikes {ec.get('spikes')}"
+          f"{' unread ' + str(ec['unread']) if ec.get('unread') else ''}", flush=True)
     for msg in sorted({str(w.message)[:160] for w in caught
                        if issubclass(w.category, CorruptionWarning)}):
         print("    ", msg)

@@ -27,14 +27,17 @@ distributed, whatever the covariate law or a model misfit — while a decoy
 now adds at most κ² to both and a coherent task still adds t_i times more
 to the gradients. The directions read are, per component and from its first round,
 every direction where the per-example moment is inflated (beyond
-:data:`INFLATED` times its median eigenvalue: where decoys dilute — the top
+:func:`inflated_edge` times its median eigenvalue, :data:`INFLATED` on
+many rows: where decoys dilute — the top
 two alone were taken by balanced decoys at the screen's leverage along two
 other directions, and a push along u of 0.128·s at α = 0.01 went unread),
 the top eigenvectors of the moment, of the gradient covariance (where
 coherent tasks push) and of the gradient covariance over the moment, and
 the component's spike directions
-(:func:`._example_clip.spike_directions`); they are orthonormalised per
-component. The test passes when the top eigenvalue of
+(:func:`._example_clip.spike_directions`), those found after the refit's
+first pass included (:mod:`._readings`); they are orthonormalised per
+component. A component whose first round was not computed is read along
+every coordinate direction. The test passes when the top eigenvalue of
 R_ψ^{-1/2} C_ψ R_ψ^{-1/2} is within the edge (1 + 2√(d/n))² of the filter's
 own readings (n the kept tasks; the directions were read off the data, so
 the full dimension's edge, not that of the few directions read).
@@ -80,16 +83,61 @@ TOP = 2
 #: they read a sixth of them, and their edge is still 1.10 or tighter).
 READ_CAP = 40_000
 #: Eigenvalues of the reference beyond this multiple of its median mark
-#: the directions where it is inflated: every one of them is read.
+#: the directions where it is inflated: every one of them is read (the
+#: floor of :func:`inflated_edge`, which is larger on few rows).
 INFLATED = 1.2
+#: Kurtosis E r⁴/(E r²)² of the residuals the allowance assumes (Gaussian noise).
+_KURTOSIS = 3.0
 
 
-def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
+def inflated_edge(d, rows):
+    """The multiple of the median eigenvalue of a component's per-example
+    moment M beyond which a direction counts as inflated: :data:`INFLATED`,
+    or the top-over-median ratio a clean M reaches on ``rows`` effective
+    rows in dimension d if that is larger.
+
+    On clean whitened data M = (1/N) Σ r_j² x_j x_jᵀ has mean s² I, and its
+    entries scatter about it with variance E[r⁴ (x·a)² (x·b)²]/N = κ s⁴/N
+    (κ = E r⁴/(E r²)² = 3 for Gaussian residuals, against 1 for the plain
+    covariance of x): the Marchenko–Pastur law with d/N replaced by κ d/N,
+    whose spectrum reaches (1 + √(κ d/N))² times its centre. The median
+    eigenvalue stays at the centre, so the top over the median is that
+    edge; the top eigenvalue fluctuates above it by a share of order
+    d^{-2/3} of the bulk's width (Tracy–Widom), covered by widening
+    √(κ d/N) by 1 + 3 d^{-2/3}:
+
+        edge = (1 + (1 + 3 d^{-2/3}) √(κ d/N))².
+
+    Simulated top/median ratios (40 draws) sit below it: mean 1.45, largest
+    1.59 at d = 20, N = 1 500 (edge 1.64); 1.30, 1.37 at d = 32, N = 5 000
+    (1.39); 1.16, 1.18 at d = 64, N = 32 000 (1.19, so the floor 1.2
+    holds there and on every larger component)."""
+    if rows is None or not rows > 0:
+        return INFLATED
+    root = (1.0 + 3.0 * d ** (-2.0 / 3.0)) * np.sqrt(_KURTOSIS * d / float(rows))
+    return max(INFLATED, float((1.0 + root) ** 2))
+
+
+def moment_rows(sizes, labels, k, t_cap):
+    """Each component's effective number of rows in its per-example moment
+    (rows weighted c_i = min(t_i, t_cap)/t_i): (Σ c_i t_i)² / Σ c_i² t_i over
+    its tasks."""
+    labels, t = np.asarray(labels), np.asarray(sizes, dtype=float)
+    mine = labels >= 0
+    c = np.minimum(t, t_cap) / t
+    s1 = np.bincount(labels[mine], weights=(c * t)[mine], minlength=k)
+    s2 = np.bincount(labels[mine], weights=(c * c * t)[mine], minlength=k)
+    return s1 ** 2 / np.maximum(s2, 1e-300)
+
+
+def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None):
     """Each component's directions to read (first round): every eigenvector
-    of its per-example moment M with an eigenvalue beyond :data:`INFLATED`
-    times their median, the top ``top`` of M, of its gradient covariance C
-    and of M^{-1/2} C M^{-1/2} (mapped back); none where that round was not
-    computed.
+    of its per-example moment M with an eigenvalue beyond
+    :func:`inflated_edge` times their median, the top ``top`` of M, of its
+    gradient covariance C and of M^{-1/2} C M^{-1/2} (mapped back). Where
+    that round was not computed (its Gram matrix not well conditioned)
+    there is no M or C to choose from, and every coordinate direction is
+    read; none where the component has fewer than two tasks.
 
     Parameters
     ----------
@@ -100,6 +148,9 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
         Each task's component in that round (−1: none).
     ok : ndarray of bool (k,)
         The components whose first round was computed.
+    rows : ndarray (k,), optional
+        Each component's effective rows in M (:func:`moment_rows`; None:
+        the threshold is :data:`INFLATED`).
 
     Returns
     -------
@@ -113,7 +164,7 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
     out, lever = [], []
     for c in range(k):                           # loop over components only
         if not ok[c] or moments[c] is None or counts[c] < 2:
-            out.append(np.zeros((d, 0)))
+            out.append(np.eye(d) if counts[c] >= 2 else np.zeros((d, 0)))
             lever.append(np.zeros((d, 0)))
             continue
         mean = gsum[c] / counts[c]
@@ -122,7 +173,8 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP):
         # every direction where the reference is inflated (where decoys
         # dilute), however many: the top few alone can be taken by decoys
         # along other directions
-        inflated = V[:, lam_m > INFLATED * max(float(np.median(lam_m)), 1e-300)]
+        edge = inflated_edge(d, None if rows is None else rows[c])
+        inflated = V[:, lam_m > edge * max(float(np.median(lam_m)), 1e-300)]
         # the gradients' top directions, and those farthest above the
         # reference (a dilution that leaves M uninflated leaves them there)
         root = V / np.sqrt(np.maximum(lam_m, 0.1 * max(float(lam_m.mean()), 1e-300)))
@@ -187,7 +239,7 @@ class ClippedScores:
     def _zero(self):
         k, w = self.k, self.width
         self.g1, self.g2 = np.zeros((k, w)), np.zeros((k, w, w))
-        self.n = np.zeros(k)
+        self.n, self.rows = np.zeros(k), np.zeros(k)
         self.R, self.rw = np.zeros((k, w, w)), np.zeros(k)
 
     def empty(self):
@@ -208,14 +260,19 @@ class ClippedScores:
         """One block's scores q (N_b × width), row labels ``lab`` (−1: none),
         example weights ``cw``, the block's task offsets (from 0) and task
         labels."""
-        sums = np.add.reduceat(q, offsets[:-1], axis=0) / np.sqrt(np.diff(offsets))[:, None]
+        t = np.diff(offsets)
+        raw = np.add.reduceat(q, offsets[:-1], axis=0)
+        sums = raw / np.sqrt(t)[:, None]
         for c in np.flatnonzero(self.m):         # loop over components only
             t_sel = task_lab == c
             if t_sel.any():
                 G = sums[t_sel]
-                self.g1[c] += G.sum(axis=0)
+                # Σ_i √t_i g_i = the rows' sum of scores, and Σ_i t_i: the
+                # per-row mean the centring takes out of each task's sum
+                self.g1[c] += raw[t_sel].sum(axis=0)
                 self.g2[c] += G.T @ G
                 self.n[c] += t_sel.sum()
+                self.rows[c] += t[t_sel].sum()
             r_sel = lab == c
             if r_sel.any():
                 Q = q[r_sel] * np.sqrt(cw[r_sel])[:, None]
@@ -224,16 +281,32 @@ class ClippedScores:
 
     def ratios(self, d):
         """Per component, the top eigenvalue of R_ψ^{-1/2} C_ψ R_ψ^{-1/2} over
-        the Marchenko–Pastur edge (1 + 2√(d/n))² (0: nothing read)."""
+        the Marchenko–Pastur edge (1 + 2√(d/n))² (0: nothing read; the
+        reason is in ``self.unread``, by component).
+
+        Each row's score has one mean μ (zero on clean data at the true w;
+        a fit error or a model misfit moves it), so task i's standardised
+        sum g_i has mean √t_i μ: the gradients are centred on that model,
+        C_ψ = (1/n) Σ_i (g_i − √t_i μ̂)(g_i − √t_i μ̂)ᵀ with μ̂ = Σ_i √t_i g_i /
+        Σ_i t_i (the rows' mean score), = (Σ_i g_i g_iᵀ − Σ t_i μ̂ μ̂ᵀ)/n. One
+        mean for all tasks leaves the spread of √t_i μ in C_ψ when sizes
+        differ, Var(√t) μ² (0.20 σ² at μ = 0.1 σ with tasks of 1 and 100
+        examples in equal numbers: a fifth of a clean direction's
+        variance); for tasks of one size the two are the same."""
         out = np.zeros(self.k)
-        for c in np.flatnonzero(self.m):         # loop over components only
+        self.unread = {}
+        for c in range(self.k):                  # loop over components only
             m, n = int(self.m[c]), self.n[c]
-            if n < 2 or self.rw[c] <= 0:
+            if m == 0 or n < 2 or self.rw[c] <= 0:
+                self.unread[c] = ("no direction to read" if m == 0 else
+                                  f"{int(n)} task(s) read, two needed" if n < 2 else
+                                  "no row read")
                 continue
-            mean = self.g1[c, :m] / n
-            C = self.g2[c, :m, :m] / n - np.outer(mean, mean)
+            mu = self.g1[c, :m] / self.rows[c]
+            C = (self.g2[c, :m, :m] - self.rows[c] * np.outer(mu, mu)) / n
             lam_r, U = np.linalg.eigh(self.R[c, :m, :m] / self.rw[c])
             if lam_r[-1] <= 0:
+                self.unread[c] = "every score is zero"
                 continue
             root = U / np.sqrt(np.maximum(lam_r, 1e-12 * lam_r[-1]))
             lam = np.linalg.eigvalsh(root.T @ C @ root)[-1]

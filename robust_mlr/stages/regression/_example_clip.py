@@ -96,7 +96,7 @@ import numpy as np
 from ..._linalg import gram_solve
 from ..._segments import task_blocks
 from ...exceptions import ConvergenceWarning
-from ._clipped_test import CLIP, ClippedScores, orthonormal
+from ._readings import Readings
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
@@ -159,8 +159,11 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         component's distance from the filter's fit in standard errors),
         ``clipped_test`` and ``score_test`` (per component, the clipped
         reading's and the refit's own scores' top eigenvalue over their
-        edge, :mod:`._clipped_test`; with ``directions`` only) and
-        ``cpu_seconds`` (the refit's process time).
+        edge, :mod:`._clipped_test`), ``read`` (the directions read) and
+        ``unread`` (component → why a reading could not read it; with
+        ``directions`` only: :class:`._readings.Readings`) and
+        ``cpu_seconds``. A refit that lost the rank its kept rows had (more
+        than d kept tasks) keeps its fit, at ``moved_se`` +inf.
     """
     cpu = time.process_time()
     off, d, k = data.offsets, data.dim, W.shape[1]
@@ -168,10 +171,16 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     if not on.any():                             # nothing to refit: no pass
         return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
                    "excess": [[] for _ in range(k)], "moved_se": [0.0] * k,
-                   **({} if directions is None else {"clipped_test": [0.0] * k,
-                                                     "score_test": [0.0] * k}),
+                   **({} if directions is None else {
+                       "clipped_test": [0.0] * k, "score_test": [0.0] * k, "read": [0] * k,
+                       "unread": {c: "no fit (no light task supports it)"
+                                  if not np.isfinite(W[:, c]).all() else
+                                  "zero noise level (no clip scale)" for c in range(k)}}),
                    "cpu_seconds": time.process_time() - cpu}
     W0, W = W, W.copy()
+    # the components read: those with a fit and a noise level (a component
+    # whose refit loses its rank keeps its fit and is still read there)
+    live, lost = on.copy(), np.zeros(k, bool)
     scale = clip * np.sqrt(np.where(on, s2, 1.0))
     # each task's component (−1: not classified or not kept) and weight c_i,
     # spread over its rows block by block (no per-row array of the pool)
@@ -190,6 +199,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # the steps' yardstick: each component's standard error ŝ √(d/n)
     n_eff = np.bincount(task_lab[task_lab >= 0], weights=(t * task_c)[task_lab >= 0],
                         minlength=k)
+    kept_tasks = np.bincount(task_lab[task_lab >= 0], minlength=k)
     se = np.sqrt(np.where(on, s2, 1.0) * d / np.maximum(n_eff, 1.0))
     # floored at √eps of ‖ŵ‖: a noise-free component's ŝ is rounding, and so
     # is every step it takes (it would run max_iter passes and warn)
@@ -206,12 +216,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # own scores u_j r_j (x_j·v) (the last pass's, at the fit that pass
     # started from: the filter's after one pass, else within tol standard
     # errors of the returned fit)
-    frame = None
-    if directions is not None:
-        frame = ClippedScores([orthonormal(np.hstack([directions[c], E[:, owner == c]]))
-                               for c in range(k)])
-        kap = CLIP * np.sqrt(np.where(on, s2, 0.0))
-    test, own_test = np.zeros(k), np.zeros(k)
+    reads = None if directions is None else Readings(directions, E, owner, W0, s2, on,
+                                                      task_lab, sizes, off, sample)
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
         if owner.size and table is None:         # this pass counts the spikes' rows
@@ -219,9 +225,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         dG, db = np.zeros((k, d, d)), np.zeros((k, d))
         G_all = None if summed else (np.zeros((k, d, d)), np.zeros((k, d)))
         n_clip, n_rows = np.zeros(k), np.zeros(k)
-        Wz = np.where(on, W, 0.0)
-        clipped = frame.empty() if frame is not None and it == 1 else None
-        scored = frame.empty() if frame is not None else None
+        Wz = np.where(live, W, 0.0)
+        if reads is not None:
+            reads.begin(it)
         for a, e in blocks:                      # one pass: residuals, clipped rows
             lo, hi = int(off[a]), int(off[e])
             X, y = data._block(lo, hi, buf)
@@ -231,19 +237,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
             # every row's residual under its own component: one X W (N_b × k)
             own = np.maximum(lab, 0)
             r = y - (X @ Wz)[np.arange(lab.size), own]
-            if scored is not None:
-                # the readings' tasks of the block (all, or the sample) and their rows
-                tl = np.where(on[np.maximum(task_lab[a:e], 0)], task_lab[a:e], -1)
-                ts = None if sample is None else sample[a:e]
-                keep = slice(None) if ts is None else np.flatnonzero(np.repeat(ts, sizes[a:e]))
-                rl = np.where(on[own[keep]], lab[keep], -1)
-                toff = off[a:e + 1] - lo if ts is None else np.concatenate(
-                    [[0], np.cumsum(sizes[a:e][ts])])
-                tl = tl if ts is None else tl[ts]
-                q = frame.products(X if ts is None else np.take(X, keep, axis=0), r[keep], rl)
-                if clipped is not None and rl.size:
-                    kq = kap[np.maximum(rl, 0)][:, None]
-                    clipped.add(np.clip(q, -kq, kq), rl, cw[keep], toff, tl)
+            if reads is not None:                # the readings' tasks of the block
+                reads.block(a, e, X, y, r, lab, own, cw)
             if G_all is not None:
                 for c in range(k):               # loop over components only
                     sel = np.flatnonzero(lab == c)
@@ -255,16 +250,16 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 # Mallows weights along the row's own component's spike
                 # directions (the other components' columns left at one)
                 XE2 = np.nan_to_num((X @ E) ** 2, nan=np.inf)
-                if hist is not None:
-                    hist.add(XE2, lab, cw, on)
+                if hist is not None:             # the others: every fitted component's rows
+                    hist.add(XE2, lab, cw, live)
                 T = np.minimum(1.0, leverage_cap ** 2 / np.maximum(XE2, 1e-300))
                 if table is not None:
                     T *= np.take_along_axis(table, _SpikeMass.bin_of(XE2, table.shape[1] - 1).T,
                                             axis=1).T
                 T[owner[None, :] != lab[:, None]] = 1.0
                 u *= T.min(axis=1)
-            if scored is not None and rl.size:   # the refit's own scores ψ(r) m x·v
-                scored.add(q * u[keep][:, None], rl, cw[keep], toff, tl)
+            if reads is not None:                # the refit's own scores ψ(r) m x·v
+                reads.score(u)
             big = mine & (u < 1.0) & on[own]
             n_rows += np.bincount(lab[mine], minlength=k)
             if not big.any():
@@ -287,10 +282,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                     dG[c] += Z[z0:z1].T @ Z[z0:z1]
                     db[c] += Z[z0:z1].T @ zy[z0:z1]
         fresh = False
-        if clipped is not None:
-            test = clipped.ratios(d)
-        if scored is not None:
-            own_test = scored.ratios(d)
+        if reads is not None:
+            reads.end(d)
         if hist is not None:                     # the spikes' mass is read: their weights
             table = hist.weights()
             excess, hist = hist.excess(table), None
@@ -301,6 +294,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 E, owner = _joined(spike_directions(grams, n_eff, on), leverage_dirs, on, n_eff)
                 table, excess = None, np.zeros(owner.size)
                 fresh = owner.size > 0           # the next step must weigh by them
+                if fresh and reads is not None:  # and read along them
+                    reads.spikes(E, owner)
         share = n_clip / np.maximum(n_rows, 1)
         moved = 0.0
         for c in np.flatnonzero(on):
@@ -311,6 +306,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                               f"(d={d}, {int(n_eff[c])} weighted examples)",
                               ConvergenceWarning, stacklevel=3)
                 on[c] = False
+                # the weights took the rank the kept rows had (> d tasks): no bound on their pull
+                lost[c] = gram_solve(grams[c], rhs[c]) is not None and kept_tasks[c] > d
                 continue
             moved = max(moved, float(np.linalg.norm(w - W[:, c]) / se[c]))
             W[:, c] = w
@@ -323,10 +320,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     return W, {"iterations": it, "clipped": share.round(4).tolist(),
                "spikes": np.bincount(owner, minlength=k).tolist(),
                "excess": [[round(float(x), 4) for x in excess[owner == c]] for c in range(k)],
-               "moved_se": np.round(np.where(on, np.linalg.norm(np.nan_to_num(W - W0), axis=0)
-                                             / se, 0.0), 3).tolist(),
-               **({} if directions is None else {"clipped_test": np.round(test, 4).tolist(),
-                                                 "score_test": np.round(own_test, 4).tolist()}),
+               "moved_se": np.where(lost, np.inf, np.round(np.where(
+                   live, np.linalg.norm(np.nan_to_num(W - W0), axis=0) / se, 0.0), 3)).tolist(),
+               **({} if reads is None else reads.info(kept_tasks, d)),
                "cpu_seconds": time.process_time() - cpu}
 
 
@@ -481,7 +477,10 @@ class _SpikeMass:
         """Each bin's weight (P × (bins + 1)): min(1, SPIKE · f_o / f_c), f_c and
         f_o the shares of the component's and of the other components' rows
         in the bin — or, where the others have fewer than
-        :data:`_MIN_COUNT` rows there, in the bin and beyond it."""
+        :data:`_MIN_COUNT` rows there, in the bin and beyond it. Where the
+        others have no row at all (a direction found against the covariate
+        law with one component fitted) there is no density to compare with:
+        every bin weighs 1, and the Mallows cap alone applies."""
         tail = np.cumsum(self.N[..., ::-1], axis=2)[..., ::-1]
         thin = self.N[:, 1] < _MIN_COUNT
         own = np.where(thin, tail[:, 0], self.N[:, 0])
@@ -489,7 +488,8 @@ class _SpikeMass:
         f_c = own / np.maximum(self.N[:, 0].sum(axis=1, keepdims=True), 1e-300)
         f_o = other / np.maximum(self.N[:, 1].sum(axis=1, keepdims=True), 1e-300)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(f_c > 0, np.minimum(1.0, SPIKE * f_o / f_c), 1.0)
+            return np.where((f_c > 0) & (self.N[:, 1].sum(axis=1, keepdims=True) > 0),
+                            np.minimum(1.0, SPIKE * f_o / f_c), 1.0)
 
     def excess(self, table):
         """The share of each direction's component rows the weights take."""

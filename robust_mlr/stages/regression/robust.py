@@ -61,7 +61,7 @@ from ...data import MetaDataset, example_rows
 from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
-from ._clipped_test import candidate_directions, reading_sample
+from ._clipped_test import candidate_directions, moment_rows, reading_sample
 from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._passes import first_round
 
@@ -467,7 +467,8 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     grams = None if stale else first["grams"]
     clip, agree, clipped_ok = None, True, True
     if alpha > 0 and example_clip is not None:
-        directions, inflated = candidate_directions(moments, gsum, gmom, labels, ok)
+        directions, inflated = candidate_directions(moments, gsum, gmom, labels, ok,
+                                                    rows=moment_rows(data.sizes, labels, k, t_cap))
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
                                 None if grams is None else first["rhs"], example_clip,
                                 leverage_cap, directions=directions,
