@@ -14,6 +14,14 @@ against 0.3–0.6 s (median 0.44 s) without the advice. :func:`empty` gives them
 fresh anonymous mapping instead, which the kernel backs with ordinary
 pages unless it is configured to use huge pages everywhere; the values
 written are the same, only the page size differs.
+
+The mapping is private and, where the platform has it, populated when it
+is made (``MAP_POPULATE``): every page of these arrays is written right
+away, and the kernel then provides them in one call instead of one fault
+a page. Writing 256 MB by blocks measured 0.19 s of CPU on the shared
+anonymous mapping ``mmap.mmap(-1, n)`` gives by default, 0.14 s on a
+private one and 0.10 s on a private populated one (four runs each,
+±0.01 s).
 """
 
 from __future__ import annotations
@@ -25,6 +33,10 @@ import numpy as np
 #: Arrays below this many bytes come from :func:`numpy.empty` (NumPy's own
 #: threshold for the huge-page advice).
 MIN_BYTES = 1 << 22
+#: The mapping's flags: private, its pages provided when it is made (the
+#: platform's default where it has no such flags).
+_FLAGS = ({"flags": mmap.MAP_PRIVATE | getattr(mmap, "MAP_POPULATE", 0)}
+          if hasattr(mmap, "MAP_PRIVATE") else {})
 
 
 def empty(shape, dtype=float):
@@ -43,4 +55,4 @@ def empty(shape, dtype=float):
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if nbytes < MIN_BYTES:
         return np.empty(shape, dtype=dtype)
-    return np.frombuffer(mmap.mmap(-1, nbytes), dtype=dtype).reshape(shape)
+    return np.frombuffer(mmap.mmap(-1, nbytes, **_FLAGS), dtype=dtype).reshape(shape)

@@ -150,8 +150,15 @@ def _masked_gram(Z, kept=None):
     """Σ z_i z_iᵀ over the points ``kept`` (all when None), by blocks of
     rows (no copy of the kept rows; the points may be rows on disk)."""
     S = np.zeros((Z.shape[1], Z.shape[1]))
+    # the kept rows of a block compressed into one reused buffer
+    buf = None if kept is None else np.empty((min(_ROWS, Z.shape[0]), Z.shape[1]), Z.dtype)
     for a in range(0, Z.shape[0], _ROWS):
-        Zb = Z[a:a + _ROWS] if kept is None else Z[a:a + _ROWS][kept[a:a + _ROWS]]
+        if kept is None:
+            Zb = Z[a:a + _ROWS]
+        else:
+            mask = kept[a:a + _ROWS]
+            Zb = np.compress(mask, Z[a:a + _ROWS], axis=0,
+                             out=buf[:int(np.count_nonzero(mask))])
         S += Zb.T @ Zb
     return S
 
