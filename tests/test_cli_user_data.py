@@ -390,3 +390,39 @@ def test_predict_reads_the_columns_the_model_was_fitted_with(user_csv, tmp_path,
     read_csv_tasks(user_csv).save(one)
     main(["fit", str(one), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
     assert not {"task_col", "y_col"} & set(load_model(model).learner)
+
+
+def test_predict_reads_the_features_by_name_not_by_position(user_csv, tmp_path, capsys):
+    """A CSV whose feature columns come in another order is read in the
+    model's order (W's rows are named columns), not silently by position; a
+    CSV with other feature names is refused, naming them."""
+    import json
+    rows = list(csv.reader(open(user_csv, newline="")))
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    assert json.loads(model.read_text())["learner"]["features"] == ["x0", "x1", "x2", "x3"]
+    capsys.readouterr()
+    order = [0, 4, 2, 3, 1, 5]                          # x3 and x0 swapped
+    swapped = tmp_path / "swapped.csv"
+    with open(swapped, "w", newline="") as f:
+        csv.writer(f).writerows([r[i] for i in order] for r in rows)
+    outs = []
+    for data in (user_csv, swapped):
+        out = tmp_path / f"c-{data.stem}.csv"
+        assert main(["predict", str(model), str(data), "--holdout", "--out", str(out)]) == 0
+        outs.append((out.read_text(), capsys.readouterr().out.splitlines()[1]))
+    assert outs[0] == outs[1]                           # the same components and MSE
+    renamed = tmp_path / "renamed.csv"
+    with open(renamed, "w", newline="") as f:
+        csv.writer(f).writerows([["task", "x0", "x1", "x2", "z3", "y"], *rows[1:]])
+    err = cli_error(capsys, ["predict", str(model), str(renamed)])
+    assert "feature columns differ from those the model" in err
+    assert "no column 'x3'; 'z3' not among them" in err
+    m = json.loads(model.read_text())
+    m["learner"]["features"] = ["x0", "x0", "x1", "x2"]
+    model.write_text(json.dumps(m))
+    err = cli_error(capsys, ["predict", str(model), str(swapped)])
+    assert "learner field 'features' must list the 4 distinct feature column names" in err
+    del m["learner"]["features"]                        # an older model file: by position
+    model.write_text(json.dumps(m))
+    assert main(["predict", str(model), str(user_csv)]) == 0
