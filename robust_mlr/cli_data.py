@@ -85,10 +85,10 @@ def _dask_client(address):
 
 
 def _generate(args):
-    from .chunked import write_synthetic_pools
+    from .chunked import _check_replaceable, _is_pools, write_synthetic_pools
     from .generator import make_params
-    if Path(args.dir).exists() and not args.overwrite:
-        raise ValidationError(f"{args.dir} exists; pass --overwrite to replace it")
+    _check_replaceable(Path(args.dir), args.overwrite, "pools directory", _is_pools,
+                       "--overwrite")
     for pool, stage in (("light1", "the subspace stage"), ("heavy", "the clustering stage")):
         if getattr(args, pool)[1] < 2:               # data no learner could fit
             raise ValidationError(f"--{pool} T={getattr(args, pool)[1]}: {stage} splits every "
@@ -438,7 +438,7 @@ def add_data_parsers(sub):
                    help="random seed >= 0 (default 0)")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                    help="storage type (float32 halves the disk; default float64)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing pools directory DIR (nothing else)")
     p.set_defaults(func=_guarded(_generate), parser=p)
 
     p = sub.add_parser("fit", help="fit a learner on a dataset and write a model file",

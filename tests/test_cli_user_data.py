@@ -426,3 +426,30 @@ def test_predict_reads_the_features_by_name_not_by_position(user_csv, tmp_path, 
     del m["learner"]["features"]                        # an older model file: by position
     model.write_text(json.dumps(m))
     assert main(["predict", str(model), str(user_csv)]) == 0
+
+
+def test_overwrite_replaces_only_what_the_writer_makes(tmp_path, capsys):
+    """``--overwrite`` (``overwrite=True``) removes the old directory whole,
+    so it replaces a pools (chunked) directory and refuses any other folder
+    or a file, naming what it holds, rather than deleting the user's work."""
+    from robust_mlr.chunked import write_chunked
+    from robust_mlr.generator import make_params, make_tasks
+    mine = tmp_path / "project"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    sizes = ["--d", "4", "--k", "2", "--light1", "30", "2", "--heavy", "4", "32",
+             "--light2", "30", "4"]
+    err = cli_error(capsys, ["generate", str(mine), *sizes, "--overwrite"])
+    assert "is not a pools directory (it holds notes.txt)" in err and "--overwrite" in err
+    assert (mine / "notes.txt").read_text() == "mine"
+    (tmp_path / "file").write_text("mine")
+    err = cli_error(capsys, ["generate", str(tmp_path / "file"), *sizes, "--overwrite"])
+    assert "exists and is not a directory" in err and "Errno" not in err
+    pools = tmp_path / "pools"
+    for seed in ("0", "1"):                                 # a pools directory is replaced
+        assert main(["generate", str(pools), *sizes, "--seed", seed, "--overwrite"]) == 0
+    chunk = make_tasks(make_params(4, 2, rng=0), 10, 3, rng=0)
+    with pytest.raises(ValidationError, match="not a chunked dataset directory"):
+        write_chunked(mine, [chunk], overwrite=True)
+    assert (mine / "notes.txt").read_text() == "mine"
+    write_chunked(pools / "light1", [chunk], overwrite=True)  # a chunked one is replaced
