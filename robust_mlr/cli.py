@@ -5,7 +5,9 @@ that cannot be written, a damaged file) end as one line on stderr,
 ``robust-mlr: error: ...``, and exit status 2, never a traceback. Warnings
 print as one line each. Ctrl-C stops a command with one line and exit
 status 130 (a sweep first saves its finished trials); a second Ctrl-C exits
-at once.
+at once. A reader that closes stdout early (``robust-mlr fit ... | head``)
+ends the command quietly with status 141, as SIGPIPE would, keeping the
+files it wrote.
 """
 
 from __future__ import annotations
@@ -261,8 +263,9 @@ def main(argv=None):
     Returns
     -------
     int
-        Exit status: 0, 1 (nothing to do), 130 (interrupted); user errors
-        exit with status 2 through :class:`SystemExit`.
+        Exit status: 0, 1 (nothing to do), 130 (interrupted), 141 (stdout
+        closed by its reader); user errors exit with status 2 through
+        :class:`SystemExit`.
     """
     try:                    # a Ctrl-C before the command's own policy: one line too
         from .engine._files import OutputPathError
@@ -288,11 +291,24 @@ def main(argv=None):
             _INTERRUPT["said"] = True
             _say("interrupted")
             return 130
+        except BrokenPipeError:         # `robust-mlr ... | head`: the reader stopped reading
+            return _reader_gone()
         except (ValidationError, OutputPathError) as exc:
             _fail(parser, str(exc))
         except OSError as exc:          # a file or folder the user named
             where = f" {exc.filename}" if exc.filename else ""
             _fail(parser, f"cannot use{where}: {exc.strerror or exc}")
+
+
+def _reader_gone():
+    """Exit quietly, as a command killed by SIGPIPE would (status 141), when
+    the program reading stdout has closed it: what the command wrote to its
+    files stays; stdout goes to /dev/null so that the interpreter's final
+    flush raises nothing more."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 def _fail(parser, message):

@@ -113,11 +113,14 @@ def _fit(args):
         raise ValidationError(f"{data}: no such file or directory")
     not_an_input(args.out, data)
     with undone_on_failure(args.out):       # a failed fit leaves no --out folder behind
-        return _fit_to(args, data)
+        report = _fit_to(args, data)
+    print("\n".join(report))                # the model is saved: a closed pipe cannot undo it
+    return 0
 
 
 def _fit_to(args, data):
-    """The fit of ``_fit``, its output checked and written."""
+    """The fit of ``_fit``, its output checked and written; returns the
+    lines of its report."""
     from .chunked import POOL_NAMES, open_pools, read_params
     from .data import Pools, _cut_by_size
     from .estimator import MetaLearner
@@ -188,21 +191,21 @@ def _fit_to(args, data):
     if csv_read:                            # predict reads the same columns by default
         how_fitted.update(task_col=args.task_col, y_col=args.y_col, features=list(names))
     save_model(model, args.out, how_fitted)
-    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
-          f"clustering {clustering!r}; {how}; {seconds:.2f} s")
+    report = [f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
+              f"clustering {clustering!r}; {how}; {seconds:.2f} s"]
     for n, (nt, ne) in sizes.items():
-        print(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
-    print("  component      p        s2     |w|")
+        report.append(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
+    report.append("  component      p        s2     |w|")
     for ell in range(model.W_.shape[1]):
-        print(f"  {ell:9d} {model.p_[ell]:6.3f} {model.s2_[ell]:9.4f} "
-              f"{np.linalg.norm(model.W_[:, ell]):7.4f}")
+        report.append(f"  {ell:9d} {model.p_[ell]:6.3f} {model.s2_[ell]:9.4f} "
+                      f"{np.linalg.norm(model.W_[:, ell]):7.4f}")
     if truth is not None and truth.W.shape == model.W_.shape:
         from .metrics import parameter_errors
         err = parameter_errors(model.W_, model.s2_, model.p_, truth)
-        print(f"  against the true parameters: w_err {err['w_err']:.4f}, s2_err "
-              f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
-    print(f"model: {args.out}")
-    return 0
+        report.append(f"  against the true parameters: w_err {err['w_err']:.4f}, s2_err "
+                      f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
+    report.append(f"model: {args.out}")
+    return report
 
 
 def _singular_columns(exc, names, data):
@@ -281,7 +284,9 @@ def _predict(args):
     with undone_on_failure(args.out):       # a failed prediction leaves no --out behind
         if args.out:
             check_writable_file(args.out, "output file", "--out folder")
-        return _predict_to(args, model, data, taken)
+        report = _predict_to(args, model, data, taken)
+    print("\n".join(report))                # the CSV is written: a closed pipe cannot undo it
+    return 0
 
 
 #: The CSV column options ``fit`` writes in the model file: (key, option, default).
@@ -341,7 +346,8 @@ def _features_as_fitted(one, names, model, model_path, data):
 
 
 def _predict_to(args, model, data, taken):
-    """The prediction of ``_predict``, its output checked."""
+    """The prediction of ``_predict``, its output checked; returns the
+    lines of its report."""
     from .chunked import POOL_NAMES, ChunkedMetaDataset
     labels = None
     if data.is_dir() and all((data / n).is_dir() for n in POOL_NAMES):
@@ -385,13 +391,14 @@ def _predict_to(args, model, data, taken):
                              "probability"])
         n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer, labels)
     shares = ", ".join(f"{c / n:.3f}" for c in counts)
-    print(f"predict: {n} tasks; MAP component shares [{shares}]; mean posterior of the MAP "
-          f"component {conf / n:.3f}")
+    report = [f"predict: {n} tasks; MAP component shares [{shares}]; mean posterior of the "
+              f"MAP component {conf / n:.3f}"]
     if args.holdout:
-        print(f"  held-out last example of every task: MSE {sq / n:.4f} (Bayes prediction)")
+        report.append(f"  held-out last example of every task: MSE {sq / n:.4f} (Bayes "
+                      f"prediction)")
     if args.out:
-        print(f"per-task components: {args.out}")
-    return 0
+        report.append(f"per-task components: {args.out}")
+    return report
 
 
 def _guarded(func):
@@ -399,6 +406,8 @@ def _guarded(func):
     def run(args):
         try:
             return func(args)
+        except BrokenPipeError:         # the reader of the output went away: not a user error
+            raise
         except _USER_ERRORS as exc:
             args.parser.error(str(exc))
     return run

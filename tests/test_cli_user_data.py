@@ -453,3 +453,25 @@ def test_overwrite_replaces_only_what_the_writer_makes(tmp_path, capsys):
         write_chunked(mine, [chunk], overwrite=True)
     assert (mine / "notes.txt").read_text() == "mine"
     write_chunked(pools / "light1", [chunk], overwrite=True)  # a chunked one is replaced
+
+
+def test_a_closed_pipe_keeps_the_model_and_says_nothing(user_csv, tmp_path):
+    """``robust-mlr fit ... | head -1``: the reader closing stdout is not a
+    user error, and the model file saved before the report stays (it was
+    removed as the output of a failed command, with '[Errno 32] Broken
+    pipe' and status 2)."""
+    import os
+    import subprocess
+    import sys
+    model = tmp_path / "m.json"
+    for argv in (["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out",
+                  str(model)],
+                 ["predict", str(model), str(user_csv), "--out", str(tmp_path / "c.csv")],
+                 ["experiment", "list"]):
+        p = subprocess.Popen([sys.executable, "-m", "robust_mlr", *argv], env=dict(
+            os.environ, OMP_NUM_THREADS="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()                                # the reader is gone at once
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=300) == 141 and err == "", (argv, err)
+    from robust_mlr.modelfile import load_model
+    assert load_model(model).k == 2 and (tmp_path / "c.csv").read_text().startswith("task,")
