@@ -475,3 +475,12 @@ def test_a_closed_pipe_keeps_the_model_and_says_nothing(user_csv, tmp_path):
         assert p.wait(timeout=300) == 141 and err == "", (argv, err)
     from robust_mlr.modelfile import load_model
     assert load_model(model).k == 2 and (tmp_path / "c.csv").read_text().startswith("task,")
+
+
+def test_an_empty_task_id_is_named_not_made_one_task(user_csv, tmp_path, capsys):
+    """Rows whose task-id cell is empty were grouped into one task "" of
+    unrelated examples, silently; the first such line is named."""
+    bad = _edit(user_csv, tmp_path / "gap.csv", 7, 0, "")
+    err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10", "--out",
+                             str(tmp_path / "m.json")])
+    assert "gap.csv, line 7, column 'task': empty task id" in err
