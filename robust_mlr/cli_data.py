@@ -369,9 +369,12 @@ def _predict_to(args, model, data, taken):
         if names is not None:               # W's rows are the fitted columns, by name
             one = _features_as_fitted(one, names, model, args.model, data)
         dim, chunks = one.dim, [one]
-    if args.holdout and not data.is_dir():
-        small = np.flatnonzero(np.diff(one.offsets) < 2)
-        if small.size:
+    if args.holdout:
+        if not data.is_dir():
+            small = np.flatnonzero(np.diff(one.offsets) < 2)
+        else:                               # the sizes are read only if the manifest says
+            small = np.flatnonzero(src.sizes < 2) if src.size_range[0] < 2 else []
+        if len(small):
             name = labels[small[0]] if labels is not None else small[0]
             raise ValidationError(f"--holdout predicts each task's last example from the "
                                   f"others: task {name} of {data} has 1 example")

@@ -484,3 +484,21 @@ def test_an_empty_task_id_is_named_not_made_one_task(user_csv, tmp_path, capsys)
     err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10", "--out",
                              str(tmp_path / "m.json")])
     assert "gap.csv, line 7, column 'task': empty task id" in err
+
+
+def test_holdout_names_the_small_task_of_a_directory_by_its_index(tmp_path, capsys):
+    """A chunked directory's task of one example under --holdout was named by
+    its index within the chunk read ('split_query needs t_i >= 2 but task 0'),
+    not the option nor the task (here the 6th)."""
+    from robust_mlr.chunked import write_chunked
+    from robust_mlr.generator import make_params, make_tasks
+    theta = make_params(4, 2, rng=0)
+    write_chunked(tmp_path / "d", [make_tasks(theta, 5, 3, rng=0),
+                                   make_tasks(theta, 5, 1, rng=1)])
+    model = tmp_path / "m.json"
+    main(["generate", str(tmp_path / "p"), "--d", "4", "--k", "2", "--light1", "300", "2",
+          "--heavy", "20", "32", "--light2", "300", "4"])
+    main(["fit", str(tmp_path / "p"), "--k", "2", "--out", str(model)])
+    capsys.readouterr()
+    err = cli_error(capsys, ["predict", str(model), str(tmp_path / "d"), "--holdout"])
+    assert "--holdout predicts each task's last example from the others: task 5 of" in err
