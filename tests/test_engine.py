@@ -115,6 +115,20 @@ def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):
         load_toml(cfg)
 
 
+def test_toml_fraction_where_the_study_counts_is_refused(tmp_path):
+    """k = [2.5] for a study whose k values are whole numbers ran its trials
+    as 'ok' on a number no study means; a whole float (4.0) is still one."""
+    cfg = tmp_path / "frac.toml"
+    cfg.write_text('experiment = "icml_fig3"\n[grid]\nk = [4, 2.5]\nt_H = [64]\n')
+    with pytest.raises(ValueError, match=r"grid key 'k' has the value 2.5; the study's own "
+                                         r"values of 'k' are whole numbers"):
+        load_toml(cfg)
+    cfg.write_text('experiment = "icml_fig3"\n[grid]\nk = [4.0]\nt_H = [64]\n')
+    assert len(load_toml(cfg).trials()) > 0
+    cfg.write_text('experiment = "engine_helpers:FAST"\n[grid]\nmu = [0.5]\n')
+    assert len(load_toml(cfg).trials()) > 0                 # a study's fractional values
+
+
 def test_a_failing_study_summary_or_plot_warns_and_keeps_the_rows(tmp_path, capsys):
     from robust_mlr.cli import main
     assert main(["experiment", "run", "engine_helpers:BROKEN", "--workers", "1",
