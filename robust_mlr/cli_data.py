@@ -193,6 +193,11 @@ def _fit_to(args, data):
     save_model(model, args.out, how_fitted)
     report = [f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
               f"clustering {clustering!r}; {how}; {seconds:.2f} s"]
+    if csv_read:                            # a column meant otherwise shows here
+        shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12
+                                         else "")
+        report.append(f"  features: {shown} (every column but {args.task_col!r} and "
+                      f"{args.y_col!r})")
     for n, (nt, ne) in sizes.items():
         report.append(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
     report.append("  component      p        s2     |w|")

@@ -502,3 +502,16 @@ def test_holdout_names_the_small_task_of_a_directory_by_its_index(tmp_path, caps
     capsys.readouterr()
     err = cli_error(capsys, ["predict", str(model), str(tmp_path / "d"), "--holdout"])
     assert "--holdout predicts each task's last example from the others: task 5 of" in err
+
+
+def test_the_fit_of_a_csv_lists_the_columns_it_took_as_features(user_csv, tmp_path, capsys):
+    """Every column but the task id and the response is a feature: a column
+    meant otherwise (a pool label, a row number) was fitted without a word."""
+    rows = list(csv.reader(open(user_csv, newline="")))
+    extra = tmp_path / "extra.csv"
+    with open(extra, "w", newline="") as f:
+        csv.writer(f).writerows([[*rows[0], "pool"], *[[*r, "1"] for r in rows[1:]]])
+    main(["fit", str(extra), "--k", "2", "--heavy-min-size", "10", "--covariates",
+          "isotropic", "--out", str(tmp_path / "m.json")])
+    out = capsys.readouterr().out
+    assert "  features: x0, x1, x2, x3, pool (every column but 'task' and 'y')\n" in out
