@@ -129,6 +129,25 @@ def test_toml_fraction_where_the_study_counts_is_refused(tmp_path):
     assert len(load_toml(cfg).trials()) > 0                 # a study's fractional values
 
 
+def test_plotting_a_sweep_files_results_names_the_option_it_needs(tmp_path, capsys):
+    """The rows of a sweep file's run carry the file's name, which is no
+    study: 'experiment plot' said only "experiment 'mine' unknown"."""
+    from robust_mlr.cli import main
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text('experiment = "icml_fig3"\nreplicates = 1\n[grid]\nk = [4]\nt_H = [64]\n')
+    assert main(["experiment", "run", str(cfg), "--workers", "1", "--no-progress",
+                 "--no-plot", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["experiment", "plot", str(tmp_path / "mine.csv")])
+    err = capsys.readouterr().err
+    assert "its trials are of experiment 'mine', which is not a study" in err, err
+    assert "--experiment mine.toml" in err
+    assert main(["experiment", "plot", str(tmp_path / "mine.csv"), "--experiment",
+                 str(cfg)]) == 0
+    assert (tmp_path / "mine.png").exists()
+
+
 def test_a_failing_study_summary_or_plot_warns_and_keeps_the_rows(tmp_path, capsys):
     from robust_mlr.cli import main
     assert main(["experiment", "run", "engine_helpers:BROKEN", "--workers", "1",
