@@ -76,9 +76,15 @@ def _dask_client(address):
     except ImportError:
         raise ValidationError("--dask needs the extra: pip install 'robust-mlr[dask]'") from None
     if address == "local":
+        from ._local_dask import interrupted, leave_sigint_to_the_command
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            yield client
+            leave_sigint_to_the_command(client)
+            try:
+                yield client
+            except KeyboardInterrupt:
+                interrupted()
+                raise
     else:
         with Client(address) as client:
             yield client
