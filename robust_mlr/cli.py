@@ -173,7 +173,11 @@ def _as_typed(text, flags):
                   rf"(?![\w(=])", typed, text)
 
 
-_INTERRUPT = {"said": False}
+#: What a second Ctrl-C says: during a sweep, whose rows are saved as they
+#: finish, that they are; elsewhere nothing about trials.
+_AGAIN = b"interrupted again: exiting now\n"
+_INTERRUPT = {"said": False, "again": _AGAIN}
+_AGAIN_SWEEP = b"interrupted again: exiting now; finished trials are saved, rerun to resume\n"
 
 
 def _say(text):
@@ -189,8 +193,7 @@ def _first_sigint(signum, frame):
 
 def _second_sigint(signum, frame):
     if not _INTERRUPT["said"]:
-        os.write(2, b"interrupted again: exiting now; finished trials are saved, rerun "
-                    b"to resume\n")
+        os.write(2, _INTERRUPT["again"])
     os._exit(130)
 
 
@@ -203,6 +206,8 @@ def _cli_runtime(parser=None):
     old_show = warnings.showwarning
     if main_thread and old_sig is signal.default_int_handler:
         signal.signal(signal.SIGINT, _first_sigint)
+    sweep = parser is not None and parser.prog.endswith(" experiment run")
+    _INTERRUPT["again"] = _AGAIN_SWEEP if sweep else _AGAIN
     warnings.showwarning = _ShortWarning(_command_flags(parser) if parser else None)
     try:
         yield
