@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import logging
 import signal
+import warnings
 
 __all__ = ["leave_sigint_to_the_command", "interrupted"]
 
 
-def _ignore_sigint():
+def _ignore_sigint(show):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if show is not None:
+        warnings.showwarning = show
 
 
-def leave_sigint_to_the_command(client):
-    """Make the workers of ``client`` (a local cluster's) ignore SIGINT."""
-    client.run(_ignore_sigint)
+def leave_sigint_to_the_command(client, show=None):
+    """Make the workers of ``client`` (a local cluster's) ignore SIGINT, and
+    print warnings with ``show`` (the command line's one-line format, which a
+    worker process does not inherit) when given."""
+    client.run(_ignore_sigint, show)
 
 
 def interrupted():

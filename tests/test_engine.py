@@ -192,3 +192,22 @@ def test_quick_studies_run_and_plot(tmp_path, name):
     if exp.plot is not None:
         for fig in exp.plot(rows, tmp_path):
             assert Path(fig).stat().st_size > 0
+
+
+def test_warnings_of_a_local_dask_sweep_are_one_line_each(tmp_path):
+    """The workers of a local Dask cluster print on the user's terminal: in
+    the command line's one-line format, as the process pool's workers do
+    (they printed Python's two lines, file, line and source)."""
+    pytest.importorskip("dask.distributed")
+    here = Path(__file__).parent
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+        [str(here), str(here.parent), os.environ.get("PYTHONPATH", "")]))
+    r = subprocess.run([sys.executable, "-m", "robust_mlr", "experiment", "run",
+                        "engine_helpers:WARNS", "--dask", "local", "--workers", "1", "--out",
+                        str(tmp_path), "--no-progress", "--no-plot"], env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if "planned warning" in line]
+    assert sorted(lines) == [f"robust-mlr: warning: UserWarning: planned warning {i}"
+                             for i in (0, 1)], r.stderr
+    assert "warnings.warn(" not in r.stderr, r.stderr
