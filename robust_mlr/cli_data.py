@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_files import (check_dataset_dir, check_k, load_dataset, not_an_input,
-                         undone_on_failure)
+from ._cli_files import (check_dataset_dir, check_k, features_as_fitted, load_dataset,
+                         not_an_input, undone_on_failure)
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
@@ -325,37 +325,6 @@ def _columns_from_model(args, model):
     return taken
 
 
-def _features_as_fitted(one, names, model, model_path, data):
-    """``one`` (read from the CSV ``data`` with feature columns ``names``)
-    with its columns in the order of the features the model was fitted
-    with (its ``features`` field), so that row j of W meets the column it
-    was fitted on; a model file without the field (an older one, or a fit
-    of a directory or ``.npz``) keeps the CSV's order."""
-    fitted = model.learner.get("features")
-    if fitted is None:
-        return one
-    if (not isinstance(fitted, list) or not all(isinstance(c, str) for c in fitted)
-            or len(set(fitted)) != len(fitted) or len(fitted) != model.W_.shape[0]):
-        raise ValidationError(f"{model_path}: learner field 'features' must list the "
-                              f"{model.W_.shape[0]} distinct feature column names the model "
-                              f"was fitted with, got {fitted!r}")
-    if list(names) == fitted:
-        return one
-    missing = [repr(c) for c in fitted if c not in names]
-    extra = [repr(c) for c in names if c not in fitted]
-    if missing or extra:
-        what = "; ".join(([f"no column {', '.join(missing)}"] if missing else []) +
-                         ([f"{', '.join(extra)} not among them"] if extra else []))
-        raise ValidationError(f"{data} has d={len(names)} features but the model {model_path} "
-                              f"was fitted with d={len(fitted)}: {', '.join(fitted)} ({what})"
-                              if len(names) != len(fitted) else
-                              f"{data}: its feature columns differ from those the model "
-                              f"{model_path} was fitted with, {', '.join(fitted)} ({what})")
-    from .data import MetaDataset
-    order = [list(names).index(c) for c in fitted]
-    return MetaDataset(one.X[:, order], one.y, one.offsets)
-
-
 def _predict_to(args, model, data, taken):
     """The prediction of ``_predict``, its output checked; returns the
     lines of its report."""
@@ -378,7 +347,7 @@ def _predict_to(args, model, data, taken):
             raise ValidationError(f"{exc} ({', '.join(said)}: the column the model {args.model} "
                                   f"was fitted with; pass the option to read another)") from None
         if names is not None:               # W's rows are the fitted columns, by name
-            one = _features_as_fitted(one, names, model, args.model, data)
+            one = features_as_fitted(one, names, model, args.model, data)
         dim, chunks = one.dim, [one]
     if args.holdout:
         if not data.is_dir():
