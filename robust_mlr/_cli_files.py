@@ -1,7 +1,8 @@
 """The files of ``robust-mlr fit | predict`` (private): reading the one
-meta-dataset a command is given, checking a data directory and ``--k``
-against it, and the ``--out`` a command writes (refused where it is an
-input; what the command made for it removed when it fails).
+meta-dataset a command is given (a CSV's features in the order a model was
+fitted with), checking a data directory and ``--k`` against it, and the
+``--out`` a command writes (refused where it is an input; what the command
+made for it removed when it fails).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from pathlib import Path
 from ._csvfile import read_csv
 from .exceptions import ValidationError
 
-__all__ = ["check_dataset_dir", "check_k", "load_dataset", "not_an_input",
-           "undone_on_failure"]
+__all__ = ["check_dataset_dir", "check_k", "features_as_fitted", "load_dataset",
+           "not_an_input", "undone_on_failure"]
 
 
 def load_dataset(path, args):
@@ -39,6 +40,37 @@ def load_dataset(path, args):
             raise
         raise ValidationError(f"{path}: not a meta-dataset .npz or .csv "
                               f"({type(exc).__name__}: {exc})") from None
+
+
+def features_as_fitted(one, names, model, model_path, data):
+    """``one`` (read from the CSV ``data`` with feature columns ``names``)
+    with its columns in the order of the features the model was fitted
+    with (its ``features`` field), so that row j of W meets the column it
+    was fitted on; a model file without the field (an older one, or a fit
+    of a directory or ``.npz``) keeps the CSV's order."""
+    fitted = model.learner.get("features")
+    if fitted is None:
+        return one
+    if (not isinstance(fitted, list) or not all(isinstance(c, str) for c in fitted)
+            or len(set(fitted)) != len(fitted) or len(fitted) != model.W_.shape[0]):
+        raise ValidationError(f"{model_path}: learner field 'features' must list the "
+                              f"{model.W_.shape[0]} distinct feature column names the model "
+                              f"was fitted with, got {fitted!r}")
+    if list(names) == fitted:
+        return one
+    missing = [repr(c) for c in fitted if c not in names]
+    extra = [repr(c) for c in names if c not in fitted]
+    if missing or extra:
+        what = "; ".join(([f"no column {', '.join(missing)}"] if missing else []) +
+                         ([f"{', '.join(extra)} not among them"] if extra else []))
+        raise ValidationError(f"{data} has d={len(names)} features but the model {model_path} "
+                              f"was fitted with d={len(fitted)}: {', '.join(fitted)} ({what})"
+                              if len(names) != len(fitted) else
+                              f"{data}: its feature columns differ from those the model "
+                              f"{model_path} was fitted with, {', '.join(fitted)} ({what})")
+    from .data import MetaDataset
+    order = [list(names).index(c) for c in fitted]
+    return MetaDataset(one.X[:, order], one.y, one.offsets)
 
 
 def check_dataset_dir(data, pool_names):

@@ -97,6 +97,10 @@ def read_csv(path, task_col, y_col):
         row, j = np.argwhere(bad)[0]
         raise ValidationError(f"{path}, line {_file_line(path, row)}, column "
                               f"{header[cols[j]]!r}: {num[row, j]} is not a finite number")
+    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
+    if empty.size:                         # every empty cell would be one task ""
+        raise ValidationError(f"{path}, line {_file_line(path, empty[0])}, column "
+                              f"{task_col!r}: empty task id; every row needs its task's id")
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
     return data, ids[np.sort(first)], [header[j] for j in feats]

@@ -51,6 +51,42 @@ _MANIFEST = "manifest.json"
 _DTYPES = ("float64", "float32")
 
 
+def _is_chunked(path):
+    """Whether ``path`` is a directory holding nothing but a chunked
+    dataset's manifest and shard files (or nothing at all)."""
+    names = [e.name for e in path.iterdir()]
+    return all(n == _MANIFEST or (n.startswith("shard-") and n.endswith(".npy"))
+               for n in names) and (not names or _MANIFEST in names)
+
+
+def _is_pools(path):
+    """Whether ``path`` is a directory holding nothing but a pools
+    directory's pools and ``params.json`` (or nothing at all)."""
+    names = {e.name for e in path.iterdir()}
+    return names <= {*POOL_NAMES, "params.json"} and all(
+        (path / n).is_dir() and _is_chunked(path / n) for n in names & set(POOL_NAMES))
+
+
+def _check_replaceable(path, overwrite, what, is_kind, flag):
+    """Refuse to write at an existing ``path`` unless ``overwrite`` is set and
+    ``path`` is what the writer makes (``is_kind``): replacing removes it
+    whole, so a folder of anything else (a home directory, a project) is
+    never deleted."""
+    if not (path.exists() or path.is_symlink()):
+        return
+    if not overwrite:
+        raise ValidationError(f"{path} exists; pass {flag} to replace it")
+    if not path.is_dir() or path.is_symlink():
+        raise ValidationError(f"{path} exists and is not a directory; {flag} replaces only "
+                              f"a {what}: remove it yourself or write elsewhere")
+    if not is_kind(path):
+        held = sorted(e.name for e in path.iterdir())
+        shown = ", ".join(held[:5]) + (", ..." if len(held) > 5 else "")
+        raise ValidationError(f"{path} is not a {what} (it holds {shown}); {flag} replaces "
+                              f"only a {what}, which it removes whole: remove it yourself or "
+                              f"write elsewhere")
+
+
 def _npy_layout(path):
     """``(header_bytes, shape, dtype)`` of an ``.npy`` file, from its header."""
     with open(path, "rb") as f:
@@ -364,7 +400,8 @@ def write_chunked(path, chunks, *, dtype="float64", overwrite=False):
     dtype : {"float64", "float32"}
         Storage type of X and y.
     overwrite : bool
-        Replace an existing directory at ``path``.
+        Replace an existing chunked dataset directory at ``path`` (anything
+        else there is refused).
 
     Returns
     -------
@@ -374,14 +411,15 @@ def write_chunked(path, chunks, *, dtype="float64", overwrite=False):
     Raises
     ------
     ValidationError
-        ``path`` exists (and not ``overwrite``), no chunk was given, a
-        chunk's dimension differs, or ``dtype`` is not supported.
+        ``path`` exists (and not ``overwrite``, or it is not a chunked
+        dataset directory: ``overwrite`` replaces only one), no chunk was
+        given, a chunk's dimension differs, or ``dtype`` is not supported.
     """
     path = Path(path)
     if dtype not in _DTYPES:
         raise ValidationError(f"dtype must be one of {_DTYPES}, got {dtype!r}")
-    if path.exists() and not overwrite:
-        raise ValidationError(f"{path} exists; pass overwrite=True to replace it")
+    _check_replaceable(path, overwrite, "chunked dataset directory", _is_chunked,
+                       "overwrite=True")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -485,18 +523,24 @@ def write_synthetic_pools(path, params, light1, heavy, light2, *, rng=None, dtyp
     shard_examples : int
         Examples per shard (whole tasks).
     overwrite : bool
-        Replace an existing directory at ``path``.
+        Replace an existing pools directory at ``path`` (anything else there
+        is refused).
 
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ValidationError
+        ``path`` exists (and not ``overwrite``, or it is not a pools
+        directory), or a size is not a positive integer.
     """
     from ._validation import check_int, check_rng
     from .generator import make_tasks
     rng = check_rng(rng)
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise ValidationError(f"{path} exists; pass overwrite=True to replace it")
+    _check_replaceable(path, overwrite, "pools directory", _is_pools, "overwrite=True")
     sizes = {}
     for name, nt in zip(POOL_NAMES, (light1, heavy, light2)):
         n, t = (check_int(v, f"{name} {w}", min_val=1) for v, w in zip(nt, ("n", "t")))

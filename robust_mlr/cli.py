@@ -5,7 +5,9 @@ that cannot be written, a damaged file) end as one line on stderr,
 ``robust-mlr: error: ...``, and exit status 2, never a traceback. Warnings
 print as one line each. Ctrl-C stops a command with one line and exit
 status 130 (a sweep first saves its finished trials); a second Ctrl-C exits
-at once.
+at once. A reader that closes stdout early (``robust-mlr fit ... | head``)
+ends the command quietly with status 141, as SIGPIPE would, keeping the
+files it wrote.
 """
 
 from __future__ import annotations
@@ -171,7 +173,11 @@ def _as_typed(text, flags):
                   rf"(?![\w(=])", typed, text)
 
 
-_INTERRUPT = {"said": False}
+#: What a second Ctrl-C says: during a sweep, whose rows are saved as they
+#: finish, that they are; elsewhere nothing about trials.
+_AGAIN = b"interrupted again: exiting now\n"
+_INTERRUPT = {"said": False, "again": _AGAIN}
+_AGAIN_SWEEP = b"interrupted again: exiting now; finished trials are saved, rerun to resume\n"
 
 
 def _say(text):
@@ -187,8 +193,7 @@ def _first_sigint(signum, frame):
 
 def _second_sigint(signum, frame):
     if not _INTERRUPT["said"]:
-        os.write(2, b"interrupted again: exiting now; finished trials are saved, rerun "
-                    b"to resume\n")
+        os.write(2, _INTERRUPT["again"])
     os._exit(130)
 
 
@@ -201,6 +206,8 @@ def _cli_runtime(parser=None):
     old_show = warnings.showwarning
     if main_thread and old_sig is signal.default_int_handler:
         signal.signal(signal.SIGINT, _first_sigint)
+    sweep = parser is not None and parser.prog.endswith(" experiment run")
+    _INTERRUPT["again"] = _AGAIN_SWEEP if sweep else _AGAIN
     warnings.showwarning = _ShortWarning(_command_flags(parser) if parser else None)
     try:
         yield
@@ -261,8 +268,9 @@ def main(argv=None):
     Returns
     -------
     int
-        Exit status: 0, 1 (nothing to do), 130 (interrupted); user errors
-        exit with status 2 through :class:`SystemExit`.
+        Exit status: 0, 1 (nothing to do), 130 (interrupted), 141 (stdout
+        closed by its reader); user errors exit with status 2 through
+        :class:`SystemExit`.
     """
     try:                    # a Ctrl-C before the command's own policy: one line too
         from .engine._files import OutputPathError
@@ -288,11 +296,24 @@ def main(argv=None):
             _INTERRUPT["said"] = True
             _say("interrupted")
             return 130
+        except BrokenPipeError:         # `robust-mlr ... | head`: the reader stopped reading
+            return _reader_gone()
         except (ValidationError, OutputPathError) as exc:
             _fail(parser, str(exc))
         except OSError as exc:          # a file or folder the user named
             where = f" {exc.filename}" if exc.filename else ""
             _fail(parser, f"cannot use{where}: {exc.strerror or exc}")
+
+
+def _reader_gone():
+    """Exit quietly, as a command killed by SIGPIPE would (status 141), when
+    the program reading stdout has closed it: what the command wrote to its
+    files stays; stdout goes to /dev/null so that the interpreter's final
+    flush raises nothing more."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 def _fail(parser, message):

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_files import (check_dataset_dir, check_k, load_dataset, not_an_input,
-                         undone_on_failure)
+from ._cli_files import (check_dataset_dir, check_k, features_as_fitted, load_dataset,
+                         not_an_input, undone_on_failure)
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
@@ -76,19 +76,25 @@ def _dask_client(address):
     except ImportError:
         raise ValidationError("--dask needs the extra: pip install 'robust-mlr[dask]'") from None
     if address == "local":
+        from ._local_dask import interrupted, leave_sigint_to_the_command
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            yield client
+            leave_sigint_to_the_command(client)
+            try:
+                yield client
+            except KeyboardInterrupt:
+                interrupted()
+                raise
     else:
         with Client(address) as client:
             yield client
 
 
 def _generate(args):
-    from .chunked import write_synthetic_pools
+    from .chunked import _check_replaceable, _is_pools, write_synthetic_pools
     from .generator import make_params
-    if Path(args.dir).exists() and not args.overwrite:
-        raise ValidationError(f"{args.dir} exists; pass --overwrite to replace it")
+    _check_replaceable(Path(args.dir), args.overwrite, "pools directory", _is_pools,
+                       "--overwrite")
     for pool, stage in (("light1", "the subspace stage"), ("heavy", "the clustering stage")):
         if getattr(args, pool)[1] < 2:               # data no learner could fit
             raise ValidationError(f"--{pool} T={getattr(args, pool)[1]}: {stage} splits every "
@@ -113,11 +119,14 @@ def _fit(args):
         raise ValidationError(f"{data}: no such file or directory")
     not_an_input(args.out, data)
     with undone_on_failure(args.out):       # a failed fit leaves no --out folder behind
-        return _fit_to(args, data)
+        report = _fit_to(args, data)
+    print("\n".join(report))                # the model is saved: a closed pipe cannot undo it
+    return 0
 
 
 def _fit_to(args, data):
-    """The fit of ``_fit``, its output checked and written."""
+    """The fit of ``_fit``, its output checked and written; returns the
+    lines of its report."""
     from .chunked import POOL_NAMES, open_pools, read_params
     from .data import Pools, _cut_by_size
     from .estimator import MetaLearner
@@ -186,23 +195,28 @@ def _fit_to(args, data):
                   "covariates": args.covariates, "seed": args.seed,
                   "clustering": repr(clustering), "data": str(data)}
     if csv_read:                            # predict reads the same columns by default
-        how_fitted.update(task_col=args.task_col, y_col=args.y_col)
+        how_fitted.update(task_col=args.task_col, y_col=args.y_col, features=list(names))
     save_model(model, args.out, how_fitted)
-    print(f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
-          f"clustering {clustering!r}; {how}; {seconds:.2f} s")
+    report = [f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
+              f"clustering {clustering!r}; {how}; {seconds:.2f} s"]
+    if csv_read:                            # a column meant otherwise shows here
+        shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12
+                                         else "")
+        report.append(f"  features: {shown} (every column but {args.task_col!r} and "
+                      f"{args.y_col!r})")
     for n, (nt, ne) in sizes.items():
-        print(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
-    print("  component      p        s2     |w|")
+        report.append(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
+    report.append("  component      p        s2     |w|")
     for ell in range(model.W_.shape[1]):
-        print(f"  {ell:9d} {model.p_[ell]:6.3f} {model.s2_[ell]:9.4f} "
-              f"{np.linalg.norm(model.W_[:, ell]):7.4f}")
+        report.append(f"  {ell:9d} {model.p_[ell]:6.3f} {model.s2_[ell]:9.4f} "
+                      f"{np.linalg.norm(model.W_[:, ell]):7.4f}")
     if truth is not None and truth.W.shape == model.W_.shape:
         from .metrics import parameter_errors
         err = parameter_errors(model.W_, model.s2_, model.p_, truth)
-        print(f"  against the true parameters: w_err {err['w_err']:.4f}, s2_err "
-              f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
-    print(f"model: {args.out}")
-    return 0
+        report.append(f"  against the true parameters: w_err {err['w_err']:.4f}, s2_err "
+                      f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
+    report.append(f"model: {args.out}")
+    return report
 
 
 def _singular_columns(exc, names, data):
@@ -281,7 +295,9 @@ def _predict(args):
     with undone_on_failure(args.out):       # a failed prediction leaves no --out behind
         if args.out:
             check_writable_file(args.out, "output file", "--out folder")
-        return _predict_to(args, model, data, taken)
+        report = _predict_to(args, model, data, taken)
+    print("\n".join(report))                # the CSV is written: a closed pipe cannot undo it
+    return 0
 
 
 #: The CSV column options ``fit`` writes in the model file: (key, option, default).
@@ -310,7 +326,8 @@ def _columns_from_model(args, model):
 
 
 def _predict_to(args, model, data, taken):
-    """The prediction of ``_predict``, its output checked."""
+    """The prediction of ``_predict``, its output checked; returns the
+    lines of its report."""
     from .chunked import POOL_NAMES, ChunkedMetaDataset
     labels = None
     if data.is_dir() and all((data / n).is_dir() for n in POOL_NAMES):
@@ -322,17 +339,22 @@ def _predict_to(args, model, data, taken):
         chunks = src.iter_chunks(args.chunk_mb << 20)
     else:
         try:
-            one, labels, _ = load_dataset(data, args)
+            one, labels, names = load_dataset(data, args)
         except ValidationError as exc:
             said = [f"{flag} {col}" for flag, col in taken if f"column {col!r}" in str(exc)]
             if not said:
                 raise
             raise ValidationError(f"{exc} ({', '.join(said)}: the column the model {args.model} "
                                   f"was fitted with; pass the option to read another)") from None
+        if names is not None:               # W's rows are the fitted columns, by name
+            one = features_as_fitted(one, names, model, args.model, data)
         dim, chunks = one.dim, [one]
-    if args.holdout and not data.is_dir():
-        small = np.flatnonzero(np.diff(one.offsets) < 2)
-        if small.size:
+    if args.holdout:
+        if not data.is_dir():
+            small = np.flatnonzero(np.diff(one.offsets) < 2)
+        else:                               # the sizes are read only if the manifest says
+            small = np.flatnonzero(src.sizes < 2) if src.size_range[0] < 2 else []
+        if len(small):
             name = labels[small[0]] if labels is not None else small[0]
             raise ValidationError(f"--holdout predicts each task's last example from the "
                                   f"others: task {name} of {data} has 1 example")
@@ -352,13 +374,14 @@ def _predict_to(args, model, data, taken):
                              "probability"])
         n, counts, conf, sq = _predict_chunks(model, chunks, args.holdout, writer, labels)
     shares = ", ".join(f"{c / n:.3f}" for c in counts)
-    print(f"predict: {n} tasks; MAP component shares [{shares}]; mean posterior of the MAP "
-          f"component {conf / n:.3f}")
+    report = [f"predict: {n} tasks; MAP component shares [{shares}]; mean posterior of the "
+              f"MAP component {conf / n:.3f}"]
     if args.holdout:
-        print(f"  held-out last example of every task: MSE {sq / n:.4f} (Bayes prediction)")
+        report.append(f"  held-out last example of every task: MSE {sq / n:.4f} (Bayes "
+                      f"prediction)")
     if args.out:
-        print(f"per-task components: {args.out}")
-    return 0
+        report.append(f"per-task components: {args.out}")
+    return report
 
 
 def _guarded(func):
@@ -366,6 +389,8 @@ def _guarded(func):
     def run(args):
         try:
             return func(args)
+        except BrokenPipeError:         # the reader of the output went away: not a user error
+            raise
         except _USER_ERRORS as exc:
             args.parser.error(str(exc))
     return run
@@ -405,7 +430,7 @@ def add_data_parsers(sub):
                    help="random seed >= 0 (default 0)")
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                    help="storage type (float32 halves the disk; default float64)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing DIR")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing pools directory DIR (nothing else)")
     p.set_defaults(func=_guarded(_generate), parser=p)
 
     p = sub.add_parser("fit", help="fit a learner on a dataset and write a model file",

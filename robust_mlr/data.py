@@ -238,6 +238,7 @@ class MetaDataset:
         """Build from flat arrays and a task-id column (any hashable labels).
 
         Tasks are ordered by first appearance; examples keep their order.
+        A NaN label (a missing task id) is refused, not made one task.
         """
         X = check_array(X, "X", ndim=2)
         y = check_array(y, "y", ndim=1)
@@ -247,6 +248,11 @@ class MetaDataset:
                                   "need one response per row")
         if ids.shape != y.shape:
             raise ValidationError(f"task_ids has shape {ids.shape}; expected {y.shape}")
+        if ids.dtype.kind in "fc" and not np.all(np.isfinite(ids)):
+            # NaN labels would all be one task (np.unique treats them as equal)
+            bad = int(np.flatnonzero(~np.isfinite(ids))[0])
+            raise ValidationError(f"task_ids holds {ids[bad]} at index {bad} (a missing "
+                                  f"label?); every example needs its task's label")
         try:
             _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
         except TypeError:           # e.g. None among the labels: they cannot be ordered

@@ -124,14 +124,14 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     return {"rows": rows, "plot": str(path), "time": elapsed, "warnings": notes}
 
 
-def _crash_note(learner, exc, width=160):
+def _crash_note(learner, exc, width=1000):
     """One line for a fit that raised: ``crashed (learner): Kind: text``."""
     text = " ".join(str(exc).split())
     text = text if len(text) <= width else text[:width - 3] + "..."
     return f"crashed ({learner}): {type(exc).__name__}: {text}"
 
 
-def _short_warnings(learner, caught, width=160, wording=None):
+def _short_warnings(learner, caught, width=1000, wording=None):
     """One line per distinct warning a fit raised: ``warning (learner): Kind: text``."""
     out = []
     for w in caught:

@@ -10,9 +10,10 @@ The model file of ``robust-mlr fit`` is one JSON object::
 
 ``robust-mlr fit`` writes in ``learner`` the method, k, alpha, covariates,
 seed, clustering stage and data path, and, when it read a CSV, the columns
-it read as ``task_col`` and ``y_col``: ``robust-mlr predict`` reads the same
-columns unless told otherwise. Every ``learner`` field is optional, so
-files written before these two keys read as before.
+it read as ``task_col`` and ``y_col`` and the feature columns (the order of
+W's rows) as ``features``: ``robust-mlr predict`` reads the same columns
+unless told otherwise, and a CSV's features by name. Every ``learner``
+field is optional, so files written before these keys read as before.
 
 Floats are written with Python's shortest round-trip representation, so a
 model read back predicts exactly as the fitted learner. Reading parses JSON

@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import time
 import types
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -337,8 +338,10 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
             return _fit_on_disk(learner, light1, heavy, light2)
         # the whole fit as one task on a worker that sees the files (its
         # blocked passes are not split across workers)
-        fitted = client.submit(_fit_on_disk, learner, light1, heavy, light2,
-                               pure=False).result()
+        fitted, caught = client.submit(_fit_on_disk_recorded, learner, light1, heavy, light2,
+                                       pure=False).result()
+        for message in caught:              # said here, as the fit in this process says them
+            warnings.warn(message, stacklevel=2)
         vars(learner).update(vars(fitted))
         return learner
     _check_supported(learner, stages)
@@ -393,6 +396,17 @@ def _fit_on_disk(learner, light1, heavy, light2):
     if isinstance(heavy, ChunkedMetaDataset):
         heavy = heavy.to_memory()
     return learner.fit(Pools(view(light1), heavy, view(light2)))
+
+
+def _fit_on_disk_recorded(learner, light1, heavy, light2):
+    """:func:`_fit_on_disk` on a Dask worker, with the warnings it raised:
+    a worker prints its own warnings in its log (another machine's, for a
+    remote scheduler), so the fitted learner comes back with them, for the
+    caller to raise (a CorruptionWarning was otherwise never seen)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = _fit_on_disk(learner, light1, heavy, light2)
+    return fitted, [w.message for w in caught]
 
 
 def _classify_and_refine(learner, stages, light2, k, threat, passes, diag):

@@ -67,3 +67,13 @@ def _broken_plot(rows, out):
 
 BROKEN = Experiment(name="broken", func=noisy_mean, grid={"mu": [0.0]}, metrics=("mean", "first"),
                     replicates=1, summary=_broken_summary, plot=_broken_plot)
+
+
+def warns(point, rng):
+    import warnings
+    warnings.warn(f"planned warning {point['i']}", UserWarning)
+    return {"value": float(rng.random())}
+
+
+WARNS = Experiment(name="warns", func=warns, grid={"i": [0, 1]}, metrics=("value",),
+                   replicates=1)

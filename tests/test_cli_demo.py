@@ -57,3 +57,12 @@ def test_demo_reports_a_crashed_fit_and_goes_on(tmp_path, capsys):
     assert res["rows"][icml] == {} and res["rows"][robust]["w_err"] < 0.2
     assert f"crashed ({icml}): SolverFailedError" in out
     assert Path(res["plot"]).exists()
+
+
+def test_demo_notes_keep_the_warnings_advice(tmp_path):
+    """A fit's warning is printed whole below the table: its advice comes
+    last, and a cut at a fixed width lost it ("... the clustering Lin...")."""
+    notes = run(quick=True, out=tmp_path, quiet=True, seed=0)["warnings"]
+    clusters = [n for n in notes if "the heavy clusters have sizes" in n]
+    assert clusters and not any(n.endswith("...") for n in notes), notes
+    assert all("did not separate the components" in n for n in clusters), clusters

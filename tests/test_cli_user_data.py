@@ -390,3 +390,128 @@ def test_predict_reads_the_columns_the_model_was_fitted_with(user_csv, tmp_path,
     read_csv_tasks(user_csv).save(one)
     main(["fit", str(one), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
     assert not {"task_col", "y_col"} & set(load_model(model).learner)
+
+
+def test_predict_reads_the_features_by_name_not_by_position(user_csv, tmp_path, capsys):
+    """A CSV whose feature columns come in another order is read in the
+    model's order (W's rows are named columns), not silently by position; a
+    CSV with other feature names is refused, naming them."""
+    import json
+    rows = list(csv.reader(open(user_csv, newline="")))
+    model = tmp_path / "m.json"
+    main(["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out", str(model)])
+    assert json.loads(model.read_text())["learner"]["features"] == ["x0", "x1", "x2", "x3"]
+    capsys.readouterr()
+    order = [0, 4, 2, 3, 1, 5]                          # x3 and x0 swapped
+    swapped = tmp_path / "swapped.csv"
+    with open(swapped, "w", newline="") as f:
+        csv.writer(f).writerows([r[i] for i in order] for r in rows)
+    outs = []
+    for data in (user_csv, swapped):
+        out = tmp_path / f"c-{data.stem}.csv"
+        assert main(["predict", str(model), str(data), "--holdout", "--out", str(out)]) == 0
+        outs.append((out.read_text(), capsys.readouterr().out.splitlines()[1]))
+    assert outs[0] == outs[1]                           # the same components and MSE
+    renamed = tmp_path / "renamed.csv"
+    with open(renamed, "w", newline="") as f:
+        csv.writer(f).writerows([["task", "x0", "x1", "x2", "z3", "y"], *rows[1:]])
+    err = cli_error(capsys, ["predict", str(model), str(renamed)])
+    assert "feature columns differ from those the model" in err
+    assert "no column 'x3'; 'z3' not among them" in err
+    m = json.loads(model.read_text())
+    m["learner"]["features"] = ["x0", "x0", "x1", "x2"]
+    model.write_text(json.dumps(m))
+    err = cli_error(capsys, ["predict", str(model), str(swapped)])
+    assert "learner field 'features' must list the 4 distinct feature column names" in err
+    del m["learner"]["features"]                        # an older model file: by position
+    model.write_text(json.dumps(m))
+    assert main(["predict", str(model), str(user_csv)]) == 0
+
+
+def test_overwrite_replaces_only_what_the_writer_makes(tmp_path, capsys):
+    """``--overwrite`` (``overwrite=True``) removes the old directory whole,
+    so it replaces a pools (chunked) directory and refuses any other folder
+    or a file, naming what it holds, rather than deleting the user's work."""
+    from robust_mlr.chunked import write_chunked
+    from robust_mlr.generator import make_params, make_tasks
+    mine = tmp_path / "project"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    sizes = ["--d", "4", "--k", "2", "--light1", "30", "2", "--heavy", "4", "32",
+             "--light2", "30", "4"]
+    err = cli_error(capsys, ["generate", str(mine), *sizes, "--overwrite"])
+    assert "is not a pools directory (it holds notes.txt)" in err and "--overwrite" in err
+    assert (mine / "notes.txt").read_text() == "mine"
+    (tmp_path / "file").write_text("mine")
+    err = cli_error(capsys, ["generate", str(tmp_path / "file"), *sizes, "--overwrite"])
+    assert "exists and is not a directory" in err and "Errno" not in err
+    pools = tmp_path / "pools"
+    for seed in ("0", "1"):                                 # a pools directory is replaced
+        assert main(["generate", str(pools), *sizes, "--seed", seed, "--overwrite"]) == 0
+    chunk = make_tasks(make_params(4, 2, rng=0), 10, 3, rng=0)
+    with pytest.raises(ValidationError, match="not a chunked dataset directory"):
+        write_chunked(mine, [chunk], overwrite=True)
+    assert (mine / "notes.txt").read_text() == "mine"
+    write_chunked(pools / "light1", [chunk], overwrite=True)  # a chunked one is replaced
+
+
+def test_a_closed_pipe_keeps_the_model_and_says_nothing(user_csv, tmp_path):
+    """``robust-mlr fit ... | head -1``: the reader closing stdout is not a
+    user error, and the model file saved before the report stays (it was
+    removed as the output of a failed command, with '[Errno 32] Broken
+    pipe' and status 2)."""
+    import os
+    import subprocess
+    import sys
+    model = tmp_path / "m.json"
+    for argv in (["fit", str(user_csv), "--k", "2", "--heavy-min-size", "10", "--out",
+                  str(model)],
+                 ["predict", str(model), str(user_csv), "--out", str(tmp_path / "c.csv")],
+                 ["experiment", "list"]):
+        p = subprocess.Popen([sys.executable, "-m", "robust_mlr", *argv], env=dict(
+            os.environ, OMP_NUM_THREADS="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()                                # the reader is gone at once
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=300) == 141 and err == "", (argv, err)
+    from robust_mlr.modelfile import load_model
+    assert load_model(model).k == 2 and (tmp_path / "c.csv").read_text().startswith("task,")
+
+
+def test_an_empty_task_id_is_named_not_made_one_task(user_csv, tmp_path, capsys):
+    """Rows whose task-id cell is empty were grouped into one task "" of
+    unrelated examples, silently; the first such line is named."""
+    bad = _edit(user_csv, tmp_path / "gap.csv", 7, 0, "")
+    err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10", "--out",
+                             str(tmp_path / "m.json")])
+    assert "gap.csv, line 7, column 'task': empty task id" in err
+
+
+def test_holdout_names_the_small_task_of_a_directory_by_its_index(tmp_path, capsys):
+    """A chunked directory's task of one example under --holdout was named by
+    its index within the chunk read ('split_query needs t_i >= 2 but task 0'),
+    not the option nor the task (here the 6th)."""
+    from robust_mlr.chunked import write_chunked
+    from robust_mlr.generator import make_params, make_tasks
+    theta = make_params(4, 2, rng=0)
+    write_chunked(tmp_path / "d", [make_tasks(theta, 5, 3, rng=0),
+                                   make_tasks(theta, 5, 1, rng=1)])
+    model = tmp_path / "m.json"
+    main(["generate", str(tmp_path / "p"), "--d", "4", "--k", "2", "--light1", "300", "2",
+          "--heavy", "20", "32", "--light2", "300", "4"])
+    main(["fit", str(tmp_path / "p"), "--k", "2", "--out", str(model)])
+    capsys.readouterr()
+    err = cli_error(capsys, ["predict", str(model), str(tmp_path / "d"), "--holdout"])
+    assert "--holdout predicts each task's last example from the others: task 5 of" in err
+
+
+def test_the_fit_of_a_csv_lists_the_columns_it_took_as_features(user_csv, tmp_path, capsys):
+    """Every column but the task id and the response is a feature: a column
+    meant otherwise (a pool label, a row number) was fitted without a word."""
+    rows = list(csv.reader(open(user_csv, newline="")))
+    extra = tmp_path / "extra.csv"
+    with open(extra, "w", newline="") as f:
+        csv.writer(f).writerows([[*rows[0], "pool"], *[[*r, "1"] for r in rows[1:]]])
+    main(["fit", str(extra), "--k", "2", "--heavy-min-size", "10", "--covariates",
+          "isotropic", "--out", str(tmp_path / "m.json")])
+    out = capsys.readouterr().out
+    assert "  features: x0, x1, x2, x3, pool (every column but 'task' and 'y')\n" in out

@@ -91,6 +91,15 @@ def test_from_arrays_names_the_array_that_is_short():
     with pytest.raises(ValidationError, match=r"task_ids has shape \(4,\); expected \(10,\)"):
         MetaDataset.from_arrays(X, np.zeros(10), np.arange(4))
 
+
+def test_from_arrays_refuses_a_missing_task_id():
+    """NaN labels (a pandas column with missing ids) were all made one task
+    of unrelated examples; the first is named instead."""
+    X = np.random.default_rng(0).standard_normal((6, 2))
+    with pytest.raises(ValidationError, match="task_ids holds nan at index 1"):
+        MetaDataset.from_arrays(X, np.zeros(6), [7.0, np.nan, 7.0, np.nan, 8.0, np.nan])
+    assert MetaDataset.from_arrays(X, np.zeros(6), [7.0, 9.0, 7.0, 9.0, 8.0, 9.0]).n_tasks == 3
+
 def test_from_tasks_rejects_mismatched_task():
     with pytest.raises(ValidationError, match="task 1"):
         MetaDataset.from_tasks([(np.zeros((2, 3)), np.zeros(2)), (np.zeros((2, 4)), np.zeros(2))])

@@ -115,6 +115,39 @@ def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):
         load_toml(cfg)
 
 
+def test_toml_fraction_where_the_study_counts_is_refused(tmp_path):
+    """k = [2.5] for a study whose k values are whole numbers ran its trials
+    as 'ok' on a number no study means; a whole float (4.0) is still one."""
+    cfg = tmp_path / "frac.toml"
+    cfg.write_text('experiment = "icml_fig3"\n[grid]\nk = [4, 2.5]\nt_H = [64]\n')
+    with pytest.raises(ValueError, match=r"grid key 'k' has the value 2.5; the study's own "
+                                         r"values of 'k' are whole numbers"):
+        load_toml(cfg)
+    cfg.write_text('experiment = "icml_fig3"\n[grid]\nk = [4.0]\nt_H = [64]\n')
+    assert len(load_toml(cfg).trials()) > 0
+    cfg.write_text('experiment = "engine_helpers:FAST"\n[grid]\nmu = [0.5]\n')
+    assert len(load_toml(cfg).trials()) > 0                 # a study's fractional values
+
+
+def test_plotting_a_sweep_files_results_names_the_option_it_needs(tmp_path, capsys):
+    """The rows of a sweep file's run carry the file's name, which is no
+    study: 'experiment plot' said only "experiment 'mine' unknown"."""
+    from robust_mlr.cli import main
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text('experiment = "icml_fig3"\nreplicates = 1\n[grid]\nk = [4]\nt_H = [64]\n')
+    assert main(["experiment", "run", str(cfg), "--workers", "1", "--no-progress",
+                 "--no-plot", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["experiment", "plot", str(tmp_path / "mine.csv")])
+    err = capsys.readouterr().err
+    assert "its trials are of experiment 'mine', which is not a study" in err, err
+    assert "--experiment mine.toml" in err
+    assert main(["experiment", "plot", str(tmp_path / "mine.csv"), "--experiment",
+                 str(cfg)]) == 0
+    assert (tmp_path / "mine.png").exists()
+
+
 def test_a_failing_study_summary_or_plot_warns_and_keeps_the_rows(tmp_path, capsys):
     from robust_mlr.cli import main
     assert main(["experiment", "run", "engine_helpers:BROKEN", "--workers", "1",
@@ -159,3 +192,22 @@ def test_quick_studies_run_and_plot(tmp_path, name):
     if exp.plot is not None:
         for fig in exp.plot(rows, tmp_path):
             assert Path(fig).stat().st_size > 0
+
+
+def test_warnings_of_a_local_dask_sweep_are_one_line_each(tmp_path):
+    """The workers of a local Dask cluster print on the user's terminal: in
+    the command line's one-line format, as the process pool's workers do
+    (they printed Python's two lines, file, line and source)."""
+    pytest.importorskip("dask.distributed")
+    here = Path(__file__).parent
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+        [str(here), str(here.parent), os.environ.get("PYTHONPATH", "")]))
+    r = subprocess.run([sys.executable, "-m", "robust_mlr", "experiment", "run",
+                        "engine_helpers:WARNS", "--dask", "local", "--workers", "1", "--out",
+                        str(tmp_path), "--no-progress", "--no-plot"], env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if "planned warning" in line]
+    assert sorted(lines) == [f"robust-mlr: warning: UserWarning: planned warning {i}"
+                             for i in (0, 1)], r.stderr
+    assert "warnings.warn(" not in r.stderr, r.stderr

@@ -118,3 +118,30 @@ def test_ctrl_c_before_the_command_starts_is_one_line(monkeypatch, capsys):
     assert cli.main(["demo"]) == 130
     err = capsys.readouterr().err
     assert err == "interrupted\n"
+
+
+def test_ctrl_c_at_a_terminal_on_a_local_dask_sweep_is_one_line(tmp_path):
+    """A terminal's Ctrl-C reaches every process of its group, the local
+    Dask cluster's workers too: each printed its own tracebacks (and the
+    client's abandoned waits one each) around the one line the command says."""
+    pytest.importorskip("dask.distributed")
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'experiment = "engine_helpers:SLOW"\n[grid]\nsleep = [0.3]\n'
+                     f'i = {list(range(200))}\n')
+    cmd = [sys.executable, "-m", "robust_mlr", "experiment", "run", str(sweep), "--dask",
+           "local", "--workers", "2", "--out", str(tmp_path), "--no-progress", "--no-plot"]
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)        # its own group, as at a terminal
+    try:
+        _wait_for_rows(tmp_path / "sweep.csv", 4, proc, timeout=120)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read().decode()
+    rows = read_results(tmp_path / "sweep.csv")
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.splitlines()[-1] == f"interrupted: {len(rows)} trials saved; rerun to resume"
+    # what Dask may still log: its workers' cancelled tasks, one line each
+    assert all("distributed" in line for line in err.splitlines()[:-1]), err

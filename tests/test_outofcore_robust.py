@@ -133,8 +133,15 @@ def test_dask_cluster_of_two_workers_gives_the_same_answer(clean, tmp_path):
             learner = MetaLearner.robust(3, 0.05, rng=2)
             got = fit_out_of_core(learner, root / "light1", root / "heavy", root / "light2",
                                   client=client)
+            # the fit's warnings are raised here, not printed in a worker's log
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fit_out_of_core(MetaLearner.robust(3, 0.4, rng=2), root / "light1",
+                                root / "heavy", root / "light2", client=client)
     assert got is learner
     _assert_identical(got, want)
+    assert any("alpha=0.4 is not below the component share" in str(w.message)
+               for w in caught), [str(w.message) for w in caught]
 
 
 def test_cli_fit_robust_on_a_pools_directory(tmp_path, capsys):

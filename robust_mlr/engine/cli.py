@@ -83,7 +83,18 @@ def _plot(args):
     if not rows:
         print(f"{args.results}: no trials")
         return 1
-    exp = _resolve(args, args.experiment or rows[0]["experiment"])
+    if args.experiment is None:             # the study named in the file's rows
+        from .registry import get_experiment
+        name = rows[0]["experiment"]
+        try:
+            exp = get_experiment(name)
+        except _LOOKUP_ERRORS:              # a sweep file's rows carry the file's name
+            args.parser.error(f"{args.results}: its trials are of experiment {name!r}, which "
+                              f"is not a study (the name of a sweep file?): pass --experiment "
+                              f"with the study or the sweep file that ran them, e.g. "
+                              f"--experiment {name}.toml")
+    else:
+        exp = _resolve(args, args.experiment)
     if exp.plot is None:
         print(f"experiment {exp.name} defines no plot")
         return 1

@@ -150,13 +150,19 @@ def _check_grid(path, grid, base):
         raise ValidationError(f"{path}: grid key(s) {', '.join(map(repr, empty))} have no "
                               "values (an empty list)")
     for key, values in grid.items():       # a value of another kind than the study's own
-        kinds = {_kind(p[key]) for quick in (False, True) for p in base.points(quick)
-                 if key in p}
+        own = [p[key] for quick in (False, True) for p in base.points(quick) if key in p]
+        kinds = {_kind(v) for v in own}
+        counts = own and all(_kind(v) == "a number" and isinstance(v, numbers.Integral)
+                             for v in own)
         for value in values if isinstance(values, (list, tuple)) else [values]:
             if kinds and _kind(value) not in kinds:
                 raise ValidationError(
                     f"{path}: grid key {key!r} has the value {value!r} ({_kind(value)}); the "
                     f"study's own values of {key!r} are {' or '.join(sorted(kinds))}")
+            if counts and not float(value).is_integer():    # k = [2.5] ran as a number
+                raise ValidationError(
+                    f"{path}: grid key {key!r} has the value {value!r}; the study's own "
+                    f"values of {key!r} are whole numbers (a count or size)")
 
 
 def _kind(value):

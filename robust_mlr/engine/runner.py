@@ -224,12 +224,20 @@ def _run_dask(experiment, pending, workers, address, on_result):
         client = Client(address)
     futs = {}
     try:
+        if cluster is not None:             # its workers print on the user's terminal
+            from .._local_dask import leave_sigint_to_the_command
+            show = warnings.showwarning     # as _run_pool's workers
+            show = show if getattr(show, "__module__", "").startswith("robust_mlr.") else None
+            leave_sigint_to_the_command(client, show)
         futs = {client.submit(run_trial, experiment.func, t.point, t.seed, pure=False): t
                 for t in pending}
         by_key = {f.key: t for f, t in futs.items()}
         for fut in dask_completed(list(futs)):
             on_result(by_key[fut.key], fut.result())
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            from .._local_dask import interrupted
+            interrupted()
         with contextlib.suppress(Exception):
             client.cancel(list(futs))
         raise
