@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import weakref
 
 import numpy as np
 
@@ -149,6 +150,8 @@ class SpillRows(DiskRows):
         self.source, self.transform = None, None
         self.shape = (int(n), int(d))
         self._file = tempfile.TemporaryFile(prefix="robust-mlr-")
+        # closed when the array goes (an unclosed file is a ResourceWarning)
+        weakref.finalize(self, self._file.close)
         self._file.truncate(self.shape[0] * self.shape[1] * 8)
 
     def __array__(self, dtype=None, copy=None):

@@ -179,3 +179,25 @@ def test_pools_smaller_than_the_covariate_decision_sample(tmp_path):
     _assert_identical(got, want)
     assert main(["fit", str(tmp_path / "p"), "--k", "3", "--alpha", "0.05", "--out",
                  str(tmp_path / "m.json")]) == 0
+
+
+def test_spilled_statistics_leave_no_open_file(tmp_path):
+    # the out-of-core robust fit spills per-task statistics to temporary
+    # files; each must be closed when its array goes, not left to the
+    # garbage collector's ResourceWarning (a new user's finding under -W error)
+    import subprocess
+    import sys
+    root = _write(make_pools(THETA, 3000, 2, 60, 64, 3000, 6, rng=3), tmp_path)
+    code = ("import warnings, gc\n"
+            "from robust_mlr import MetaLearner\n"
+            "from robust_mlr.outofcore import fit_out_of_core\n"
+            "warnings.simplefilter('ignore')\n"
+            "warnings.simplefilter('always', ResourceWarning)\n"
+            f"m = fit_out_of_core(MetaLearner.robust(3, 0.05, rng=2), r'{root}/light1', "
+            f"r'{root}/heavy', r'{root}/light2', chunk_bytes=40_000)\n"
+            "del m\n"
+            "gc.collect()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "ResourceWarning" not in proc.stderr, proc.stderr[-2000:]
