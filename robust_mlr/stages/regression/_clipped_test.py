@@ -62,7 +62,9 @@ a row's part in the reference is bounded by what the weights leave it
 problem).
 
 Both readings run in the clipped refit's passes (the rows are read there
-anyway; one GEMM with the stacked directions per block) and are tests
+anyway): the rows read are gathered in label order, and each component's
+run is projected on its own directions only (one GEMM a component and
+block, not every component's directions for every row). They are tests
 only: a failure fails the regression stage's test and the learner warns;
 no task is removed by them.
 """
@@ -72,6 +74,9 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+
+from ..._segments import label_sort
+from ...data import example_rows
 
 #: Clipping level of the scores r (x·v), in units of the component's ŝ.
 CLIP = 2.0
@@ -214,6 +219,47 @@ def orthonormal(V, tol=1e-6):
     return U[:, sv > tol * max(float(sv[0]), 1e-300)]
 
 
+def reading_rows(task_lab, offsets, sample, k):
+    """The rows of a block the readings read, in label order: its tasks with
+    a label (all, or those of ``sample``) sorted stably by label, so that
+    each component's rows are one run and each task's rows stay together
+    and in order (each task's sum, and each component's sums over its tasks
+    and rows, are those of the block order, term for term; a task without a
+    label adds nothing to any sum and is not read).
+
+    Parameters
+    ----------
+    task_lab : ndarray of int (n_b,)
+        The block's task labels (−1: not read).
+    offsets : ndarray (n_b + 1,)
+        The block's task offsets, from 0.
+    sample : ndarray of bool (n_b,) or None
+        The tasks read (None: all).
+    k : int
+
+    Returns
+    -------
+    rows : ndarray of int
+        The rows read (indices into the block), in label order.
+    toff : ndarray of int
+        The read tasks' offsets in that order, from 0.
+    runs, task_runs : ndarray of int (k + 1,)
+        Component c owns rows ``runs[c]:runs[c + 1]`` and read tasks
+        ``task_runs[c]:task_runs[c + 1]``.
+    """
+    read = task_lab >= 0 if sample is None else (task_lab >= 0) & sample
+    tasks = np.flatnonzero(read)
+    tasks = tasks[label_sort(task_lab[tasks], k)]
+    sizes = offsets[tasks + 1] - offsets[tasks]
+    toff = np.concatenate([[0], np.cumsum(sizes)])
+    if sizes.size and np.all(sizes == sizes[0]):   # tasks of one size: rows by broadcasting
+        rows = (offsets[tasks][:, None] + np.arange(sizes[0])).ravel()
+    else:
+        rows = example_rows(offsets, tasks)
+    task_runs = np.searchsorted(task_lab[tasks], np.arange(k + 1))
+    return rows, toff, toff[task_runs], task_runs
+
+
 class ClippedScores:
     """A gradient test's sums over per-row scores along each component's
     directions, accumulated block by block.
@@ -232,7 +278,7 @@ class ClippedScores:
         V = np.zeros((k, d, self.width))
         for c, B in enumerate(bases):
             V[c, :, :B.shape[1]] = B
-        self.stack = V.transpose(1, 0, 2).reshape(d, k * self.width)
+        self.bases = V
         self.k = k
         self._zero()
 
@@ -248,36 +294,52 @@ class ClippedScores:
         new._zero()
         return new
 
-    def products(self, X, r, lab):
-        """Each row's r (x·v) along its own component's directions
-        (N_b × width; rows with label −1: zero), by one GEMM."""
-        P = (X @ self.stack).reshape(X.shape[0], self.k, self.width)
-        q = P[np.arange(lab.size), np.maximum(lab, 0)] * r[:, None]
-        q[lab < 0] = 0.0
+    def products(self, X, r, runs):
+        """Each row's r (x·v) along its own component's directions (N_b ×
+        width; zero for a component without directions). The rows are in
+        label order (:func:`reading_rows`), component c owning rows
+        ``runs[c]:runs[c + 1]``: each run is projected on its own
+        component's directions only (one GEMM a component)."""
+        q = np.zeros((X.shape[0], self.width))
+        for c in np.flatnonzero(self.m):         # loop over components only
+            r0, r1 = runs[c], runs[c + 1]
+            if r1 > r0:
+                np.matmul(X[r0:r1], self.bases[c], out=q[r0:r1])
+                q[r0:r1] *= r[r0:r1, None]
         return q
 
-    def add(self, q, lab, cw, offsets, task_lab):
-        """One block's scores q (N_b × width), row labels ``lab`` (−1: none),
-        example weights ``cw``, the block's task offsets (from 0) and task
-        labels."""
+    @staticmethod
+    def clipped(q, kappa, runs):
+        """q with each component's run clipped at ±κ_c (``kappa`` (k,)), a copy."""
+        out = np.empty_like(q)
+        for c in range(kappa.size):              # loop over components only
+            np.clip(q[runs[c]:runs[c + 1]], -kappa[c], kappa[c], out=out[runs[c]:runs[c + 1]])
+        return out
+
+    def add(self, q, cw, offsets, runs, task_runs, unit=False):
+        """One block's scores q (N_b × width) in label order
+        (:func:`reading_rows`), their example weights ``cw`` (``unit``: all
+        one), the read tasks' offsets (from 0) and each component's run of
+        rows and of tasks."""
         t = np.diff(offsets)
         raw = np.add.reduceat(q, offsets[:-1], axis=0)
         sums = raw / np.sqrt(t)[:, None]
         for c in np.flatnonzero(self.m):         # loop over components only
-            t_sel = task_lab == c
-            if t_sel.any():
-                G = sums[t_sel]
+            t0, t1 = task_runs[c], task_runs[c + 1]
+            if t1 > t0:
+                G = sums[t0:t1]
                 # Σ_i √t_i g_i = the rows' sum of scores, and Σ_i t_i: the
                 # per-row mean the centring takes out of each task's sum
-                self.g1[c] += raw[t_sel].sum(axis=0)
+                self.g1[c] += raw[t0:t1].sum(axis=0)
                 self.g2[c] += G.T @ G
-                self.n[c] += t_sel.sum()
-                self.rows[c] += t[t_sel].sum()
-            r_sel = lab == c
-            if r_sel.any():
-                Q = q[r_sel] * np.sqrt(cw[r_sel])[:, None]
+                self.n[c] += t1 - t0
+                self.rows[c] += t[t0:t1].sum()
+            r0, r1 = runs[c], runs[c + 1]
+            if r1 > r0:
+                # unit weights: q √1 is q, bit for bit
+                Q = q[r0:r1] if unit else q[r0:r1] * np.sqrt(cw[r0:r1])[:, None]
                 self.R[c] += Q.T @ Q
-                self.rw[c] += cw[r_sel].sum()
+                self.rw[c] += cw[r0:r1].sum()
 
     def ratios(self, d):
         """Per component, the top eigenvalue of R_ψ^{-1/2} C_ψ R_ψ^{-1/2} over

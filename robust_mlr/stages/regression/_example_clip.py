@@ -94,9 +94,9 @@ import warnings
 import numpy as np
 
 from ..._linalg import gram_solve
-from ..._segments import task_blocks
+from ..._segments import label_sort, task_blocks
 from ...exceptions import ConvergenceWarning
-from ._readings import Readings
+from ._readings import Readings, nothing_read
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
@@ -171,11 +171,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     if not on.any():                             # nothing to refit: no pass
         return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
                    "excess": [[] for _ in range(k)], "moved_se": [0.0] * k,
-                   **({} if directions is None else {
-                       "clipped_test": [0.0] * k, "score_test": [0.0] * k, "read": [0] * k,
-                       "unread": {c: "no fit (no light task supports it)"
-                                  if not np.isfinite(W[:, c]).all() else
-                                  "zero noise level (no clip scale)" for c in range(k)}}),
+                   **({} if directions is None else nothing_read(W)),
                    "cpu_seconds": time.process_time() - cpu}
     W0, W = W, W.copy()
     # the components read: those with a fit and a noise level (a component
@@ -189,7 +185,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     task_lab = np.where(kept, labels, -1)
     task_c = np.minimum(t, t_cap) / t
     blocks = task_blocks(off, data._row_bytes)
-    buf = np.empty(max((int(off[e] - off[a]) for a, e in blocks), default=0) * d)
+    n_max = max((int(off[e] - off[a]) for a, e in blocks), default=0)
+    # a block's rows, and each row's first entry in its X W (flattened)
+    buf, at = np.empty(n_max * d), np.arange(n_max) * k
     if grams is None:
         grams, rhs = np.zeros((k, d, d)), np.zeros((k, d))
         summed = False
@@ -200,6 +198,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     n_eff = np.bincount(task_lab[task_lab >= 0], weights=(t * task_c)[task_lab >= 0],
                         minlength=k)
     kept_tasks = np.bincount(task_lab[task_lab >= 0], minlength=k)
+    # the kept rows of each component (the share clipped is over them)
+    n_rows = np.bincount(task_lab[task_lab >= 0], weights=sizes[task_lab >= 0], minlength=k)
     se = np.sqrt(np.where(on, s2, 1.0) * d / np.maximum(n_eff, 1.0))
     # floored at √eps of ‖ŵ‖: a noise-free component's ŝ is rounding, and so
     # is every step it takes (it would run max_iter passes and warn)
@@ -216,15 +216,15 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # own scores u_j r_j (x_j·v) (the last pass's, at the fit that pass
     # started from: the filter's after one pass, else within tol standard
     # errors of the returned fit)
-    reads = None if directions is None else Readings(directions, E, owner, W0, s2, on,
-                                                      task_lab, sizes, off, sample)
+    reads = None if directions is None else Readings(directions, E, owner, W0, s2, on, task_lab,
+                                                      off, sample, bool(np.all(task_c == 1.0)))
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
         if owner.size and table is None:         # this pass counts the spikes' rows
             hist = _SpikeMass(owner, leverage_cap)
         dG, db = np.zeros((k, d, d)), np.zeros((k, d))
         G_all = None if summed else (np.zeros((k, d, d)), np.zeros((k, d)))
-        n_clip, n_rows = np.zeros(k), np.zeros(k)
+        n_clip = np.zeros(k)
         Wz = np.where(live, W, 0.0)
         if reads is not None:
             reads.begin(it)
@@ -236,9 +236,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
             mine = lab >= 0
             # every row's residual under its own component: one X W (N_b × k)
             own = np.maximum(lab, 0)
-            r = y - (X @ Wz)[np.arange(lab.size), own]
+            r = y - np.take((X @ Wz).reshape(-1), own + at[:lab.size])
             if reads is not None:                # the readings' tasks of the block
-                reads.block(a, e, X, y, r, lab, own, cw)
+                reads.block(a, e, X, y, r, own, cw)
             if G_all is not None:
                 for c in range(k):               # loop over components only
                     sel = np.flatnonzero(lab == c)
@@ -261,14 +261,13 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
             if reads is not None:                # the refit's own scores ψ(r) m x·v
                 reads.score(u)
             big = mine & (u < 1.0) & on[own]
-            n_rows += np.bincount(lab[mine], minlength=k)
             if not big.any():
                 continue
             # the clipped rows in component order: one gather, then a run per
             # component; the IRLS weight u = c ŝ/|r| < 1 takes (1 − u) c_i of
             # each row out of the normal equations (rows scaled by its root)
             rows = np.flatnonzero(big)
-            rows = rows[np.argsort(lab[rows], kind="stable")]
+            rows = rows[label_sort(lab[rows], k)]
             lb = lab[rows]
             n_clip += np.bincount(lb, minlength=k)
             root = np.sqrt((1.0 - u[rows]) * cw[rows])

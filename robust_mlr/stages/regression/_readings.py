@@ -25,7 +25,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._clipped_test import CLIP, ClippedScores, orthonormal
+from ._clipped_test import CLIP, ClippedScores, orthonormal, reading_rows
+
+
+#: Why a component is not read at all.
+NO_FIT, NO_SCALE = "no fit (no light task supports it)", "zero noise level (no clip scale)"
+
+
+def nothing_read(W):
+    """The readings of a refit with no component to read (it makes no pass):
+    each component named with its reason."""
+    k = W.shape[1]
+    return {"clipped_test": [0.0] * k, "score_test": [0.0] * k, "read": [0] * k,
+            "unread": {c: NO_SCALE if np.isfinite(W[:, c]).all() else NO_FIT
+                       for c in range(k)}}
 
 
 class Readings:
@@ -42,19 +55,22 @@ class Readings:
     s2 : ndarray (k,)
     live : ndarray of bool (k,)
         The components with a fit and a positive noise level: those read.
-    task_lab, sizes, offsets : ndarray
-        Each task's component (−1: not kept), size, and the pool's offsets.
+    task_lab, offsets : ndarray
+        Each task's component (−1: not kept) and the pool's offsets.
     sample : ndarray of bool (n,) or None
         The tasks read (None: all).
+    unit : bool
+        Every example weight c_i is one (the references skip multiplying by it).
     """
 
-    def __init__(self, directions, E, owner, W0, s2, live, task_lab, sizes, offsets, sample):
+    def __init__(self, directions, E, owner, W0, s2, live, task_lab, offsets, sample,
+                 unit=False):
         self.directions, self.k = directions, len(directions)
         self.live = live.copy()
         self.fitted = np.isfinite(W0).all(axis=0)
         self.W0z = np.where(self.live, W0, 0.0)
         self.kap = CLIP * np.sqrt(np.where(self.live, s2, 0.0))
-        self.task_lab, self.sizes, self.off, self.sample = task_lab, sizes, offsets, sample
+        self.task_lab, self.off, self.sample, self.unit = task_lab, offsets, sample, unit
         self.frame = self._frame(E, owner)
         self.due = True                          # the clipped reading is to be read
         self.test, self.own = np.zeros(self.k), np.zeros(self.k)
@@ -76,34 +92,31 @@ class Readings:
         self.clipped = self.frame.empty() if self.due else None
         self.scored = self.frame.empty()
 
-    def block(self, a, e, X, y, r, lab, own, cw):
+    def block(self, a, e, X, y, r, own, cw):
         """Tasks ``a:e``: their rows X, y, the residuals r at the pass's fit,
-        the rows' components ``lab`` (−1: none; ``own`` floored at 0) and
-        weights ``cw``. Reads the clipped products (when due); the scores
-        wait for the refit's weights (:meth:`score`)."""
-        off, sizes, lo = self.off, self.sizes[a:e], int(self.off[a])
+        the rows' components floored at 0 (``own``) and weights ``cw``. The
+        rows read are gathered in label order (:func:`._clipped_test.reading_rows`).
+        Reads the clipped products (when due); the scores wait for the
+        refit's weights (:meth:`score`)."""
         tl = self.task_lab[a:e]
         tl = np.where(self.live[np.maximum(tl, 0)], tl, -1)
-        ts = None if self.sample is None else self.sample[a:e]
-        keep = slice(None) if ts is None else np.flatnonzero(np.repeat(ts, sizes))
-        rl = np.where(self.live[own[keep]], lab[keep], -1)
-        toff = off[a:e + 1] - lo if ts is None else np.concatenate([[0], np.cumsum(sizes[ts])])
-        tl = tl if ts is None else tl[ts]
-        Xk = X if ts is None else np.take(X, keep, axis=0)
-        q = self.frame.products(Xk, r[keep], rl)
-        self._rows = (q, keep, rl, cw[keep], toff, tl)
-        if self.clipped is not None and rl.size:
+        keep, toff, runs, t_runs = reading_rows(
+            tl, self.off[a:e + 1] - self.off[a], None if self.sample is None else self.sample[a:e],
+            self.k)
+        Xk = np.take(X, keep, axis=0)
+        q = self.frame.products(Xk, r[keep], runs)
+        self._rows = (q, keep, cw[keep], toff, runs, t_runs)
+        if self.clipped is not None and keep.size:
             if not self.first:                   # the clipped reading is at the filter's fit
-                r0 = y[keep] - (Xk @ self.W0z)[np.arange(rl.size), own[keep]]
-                q = self.frame.products(Xk, r0, rl)
-            kq = self.kap[np.maximum(rl, 0)][:, None]
-            self.clipped.add(np.clip(q, -kq, kq), rl, self._rows[3], toff, tl)
+                r0 = y[keep] - (Xk @ self.W0z)[np.arange(keep.size), own[keep]]
+                q = self.frame.products(Xk, r0, runs)
+            self.clipped.add(self.frame.clipped(q, self.kap, runs), *self._rows[2:], self.unit)
 
     def score(self, u):
         """The block's refit weights u (per row): the refit's own scores."""
-        q, keep, rl, cw, toff, tl = self._rows
-        if rl.size:
-            self.scored.add(q * u[keep][:, None], rl, cw, toff, tl)
+        q, keep, cw, toff, runs, t_runs = self._rows
+        if keep.size:
+            self.scored.add(q * u[keep][:, None], cw, toff, runs, t_runs, self.unit)
 
     def end(self, d):
         """The pass is over: its readings."""
@@ -125,8 +138,7 @@ class Readings:
         unread = {}
         for c in range(self.k):                  # loop over components only
             if not self.live[c]:
-                unread[c] = ("no fit (no light task supports it)" if not self.fitted[c] else
-                             "zero noise level (no clip scale)")
+                unread[c] = NO_SCALE if self.fitted[c] else NO_FIT
             elif c in self.unread:
                 unread[c] = "; ".join(self.unread[c])
                 if kept_tasks[c] > d:
