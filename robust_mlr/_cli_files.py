@@ -66,7 +66,9 @@ def refuse_column_options(args, data):
     data = Path(data)
     if data.suffix.lower() in TABLE_SUFFIXES and not data.is_dir():
         return
-    kind = "a directory" if data.is_dir() else "not a CSV or Parquet file"
+    kind = ("a directory, read by position (no column names)" if data.is_dir() else
+            "an .npz, read by position (no column names)" if data.suffix.lower() == ".npz"
+            else "not a CSV or Parquet file")
     for key, flag in COLUMN_OPTIONS:
         if getattr(args, key, None) is not None:
             raise ValidationError(f"{flag} {getattr(args, key)}: {data} is {kind}; the "

@@ -52,8 +52,8 @@ def pools_of_tasks(path, col, ids, values, where):
     bad = np.flatnonzero(codes < 0)
     if bad.size:
         row = int(bad[0])
-        raise ValidationError(f"{path}, {where(row)}, column {col!r}: {values[row]!r} is not "
-                              f"a pool; the pool column holds {', '.join(POOL_VALUES)}")
+        raise ValidationError(f"{path}, {where(row)}, column {col!r}: {str(values[row])!r} "
+                              f"is not a pool; the pool column holds {', '.join(POOL_VALUES)}")
     _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     low = np.full(first.size, len(POOL_VALUES))

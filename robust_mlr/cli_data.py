@@ -136,14 +136,14 @@ def _fit_to(args, data):
     from .outofcore import fit_out_of_core
     from .engine._files import check_writable_file
     check_writable_file(args.out, "model file", "--out folder")
-    if args.pool_col is not None and args.heavy_min_size is not None:
-        raise ValidationError(f"--pool-col {args.pool_col} and --heavy-min-size "
-                              f"{args.heavy_min_size}: pools are cut by a column or by task "
-                              f"size, not both; give one of them")
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
     if data.is_dir() and not pools_dir:
         check_dataset_dir(data, POOL_NAMES)
     refuse_column_options(args, data)
+    if args.pool_col is not None and args.heavy_min_size is not None:
+        raise ValidationError(f"--pool-col {args.pool_col} and --heavy-min-size "
+                              f"{args.heavy_min_size}: pools are cut by a column or by task "
+                              f"size, not both; give one of them")
     args.task_col, args.y_col = args.task_col or "task", args.y_col or "y"
     if args.chunk_mb is not None and not pools_dir:
         raise ValidationError(f"--chunk-mb {args.chunk_mb}: {data} is one meta-dataset, fitted "
