@@ -69,7 +69,7 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
                               f"'robust-mlr[parquet]'") from None
     path = Path(path)
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path, pre_buffer=False)    # a row group at a time, not all
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError) as exc:
         raise ValidationError(_not_parquet(path, exc)) from None
