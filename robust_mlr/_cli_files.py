@@ -1,6 +1,7 @@
 """The files of ``robust-mlr fit | predict`` (private): reading the one
-meta-dataset a command is given (a CSV's features in the order a model was
-fitted with), checking a data directory and ``--k`` against it, and the
+meta-dataset a command is given (a CSV's or Parquet file's features in the
+order a model was fitted with; column options refused for data without
+columns), checking a data directory and ``--k`` against it, and the
 ``--out`` a command writes (refused where it is an input; what the command
 made for it removed when it fails).
 """
@@ -8,42 +9,74 @@ made for it removed when it fails).
 from __future__ import annotations
 
 import contextlib
+import warnings
 from pathlib import Path
 
 from ._csvfile import read_csv
 from .exceptions import ValidationError
 
-__all__ = ["check_dataset_dir", "check_k", "features_as_fitted", "load_dataset",
-           "not_an_input", "undone_on_failure"]
+__all__ = ["COLUMN_OPTIONS", "TABLE_SUFFIXES", "check_dataset_dir", "check_k",
+           "features_as_fitted", "load_dataset", "not_an_input", "refuse_column_options",
+           "singular_columns", "undone_on_failure", "warnings_name_columns"]
 
 
-def load_dataset(path, args):
-    """One meta-dataset in memory (a chunked directory, an .npz or a CSV),
-    its task labels and its feature names (the CSV's task ids and header;
-    None for the others)."""
+#: The suffixes of the files read by their columns (the rest read by position).
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+#: The options that name a CSV or Parquet file's columns.
+COLUMN_OPTIONS = (("task_col", "--task-col"), ("y_col", "--y-col"), ("pool_col", "--pool-col"))
+
+
+def load_dataset(path, args, pool_col=None, skip=()):
+    """One meta-dataset in memory (a chunked directory, an .npz, a CSV or a
+    Parquet file), its task labels, its feature names (the file's task ids
+    and columns; None for a directory or .npz) and, with ``pool_col``, each
+    task's pool (else None)."""
     from .chunked import ChunkedMetaDataset
     from .data import MetaDataset
     path = Path(path)
     if path.is_dir():
-        return ChunkedMetaDataset(path).to_memory(), None, None
+        return ChunkedMetaDataset(path).to_memory(), None, None, None
     if not path.exists():
         raise ValidationError(f"{path}: no such file or directory")
-    if path.suffix.lower() == ".csv":
-        return read_csv(path, args.task_col, args.y_col)
-    if path.suffix.lower() != ".npz":
-        raise ValidationError(f"{path}: not a chunked directory, an .npz or a .csv file (the "
-                              f"suffix says how a file is read: name a CSV file *.csv)")
+    suffix = path.suffix.lower()
+    columns = (path, args.task_col or "task", args.y_col or "y", pool_col, skip)
+    if suffix == ".csv":
+        return read_csv(*columns)
+    if suffix in (".parquet", ".pq"):
+        from ._parquetfile import read_parquet
+        return read_parquet(*columns)
+    if suffix != ".npz":
+        raise ValidationError(f"{path}: not a chunked directory, an .npz, a .csv or a "
+                              f".parquet file (the suffix says how a file is read: name a "
+                              f"CSV file *.csv, a Parquet file *.parquet)")
     try:
-        return MetaDataset.load(path), None, None
+        return MetaDataset.load(path), None, None, None
     except (ValueError, KeyError, OSError) as exc:
         if isinstance(exc, ValidationError):
             raise
-        raise ValidationError(f"{path}: not a meta-dataset .npz or .csv "
+        raise ValidationError(f"{path}: not a meta-dataset .npz, .csv or .parquet "
                               f"({type(exc).__name__}: {exc})") from None
 
 
+def refuse_column_options(args, data):
+    """The column options (``--task-col``, ...) only for a CSV or Parquet
+    ``data``: given for a directory or an .npz, which have no named
+    columns, they are refused, not ignored."""
+    data = Path(data)
+    if data.suffix.lower() in TABLE_SUFFIXES and not data.is_dir():
+        return
+    kind = ("a directory, read by position (no column names)" if data.is_dir() else
+            "an .npz, read by position (no column names)" if data.suffix.lower() == ".npz"
+            else "not a CSV or Parquet file")
+    for key, flag in COLUMN_OPTIONS:
+        if getattr(args, key, None) is not None:
+            raise ValidationError(f"{flag} {getattr(args, key)}: {data} is {kind}; the "
+                                  f"option names a column of a CSV or Parquet file")
+
+
 def features_as_fitted(one, names, model, model_path, data):
-    """``one`` (read from the CSV ``data`` with feature columns ``names``)
+    """``one`` (read from the CSV or Parquet ``data`` with feature columns ``names``)
     with its columns in the order of the features the model was fitted
     with (its ``features`` field), so that row j of W meets the column it
     was fitted on; a model file without the field (an older one, or a fit
@@ -131,3 +164,35 @@ def undone_on_failure(out):
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+def singular_columns(exc, names, data):
+    """The singular-covariates error of a CSV or Parquet fit, naming its columns."""
+    from .covariates import _describe_singular
+    return (f"{data}: the covariates' second moment is singular: " +
+            _describe_singular([repr(names[j]) for j in exc.zero],
+                              [repr(names[j]) for j in exc.dependent], "column"))
+
+
+@contextlib.contextmanager
+def warnings_name_columns(names):
+    """Warnings of a CSV or Parquet fit that list features (a DataWarning's ``zero``)
+    name the columns; every warning is shown when the block ends (also
+    when it raises), in the order raised."""
+    if names is None:
+        yield
+        return
+    from ._fit_checks import _describe_zero_isotropic
+    from .exceptions import DataWarning
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    finally:
+        for w in caught:
+            message = w.message
+            if isinstance(message, DataWarning) and getattr(message, "zero", None):
+                message = DataWarning(_describe_zero_isotropic(
+                    [repr(names[j]) for j in message.zero], "column", "",
+                    getattr(message, "rows", "every row")))
+            warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)

@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from ._argtypes import closest
+from ._poolcol import pools_of_tasks
 from .exceptions import ValidationError
 
 __all__ = ["read_csv"]
 
 
-def read_csv(path, task_col, y_col):
+def read_csv(path, task_col, y_col, pool_col=None, skip=()):
     """A CSV file of tasks, read and checked.
 
     Parameters
@@ -31,6 +32,12 @@ def read_csv(path, task_col, y_col):
     task_col, y_col : str
         Names of the task-id and response columns; every other column is a
         feature.
+    pool_col : str, optional
+        A column naming each row's pool (``light1``, ``heavy``, ``light2``;
+        the same on every row of a task); not a feature.
+    skip : tuple of str
+        Columns that are not features, read by no one, and may be absent
+        (``predict`` skips the pool column a model was fitted with).
 
     Returns
     -------
@@ -40,6 +47,9 @@ def read_csv(path, task_col, y_col):
         The task ids, in the dataset's order.
     features : list of str
         The feature columns' names, in the order of the dataset's columns.
+    pools : ndarray of int or None
+        With ``pool_col``: each task's pool, as an index into
+        ``POOL_VALUES`` (``light1``, ``heavy``, ``light2``).
 
     Raises
     ------
@@ -60,7 +70,9 @@ def read_csv(path, task_col, y_col):
     if twice:
         raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
                               f"more than once in the header; each column needs its own name")
-    for role, col in (("task-id", task_col), ("response", y_col)):
+    roles = (("task-id", task_col), ("response", y_col)) + ((("pool", pool_col),)
+                                                           if pool_col is not None else ())
+    for role, col in roles:
         if col not in header:
             other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
             hint = (f" (fields are separated by commas; this header has {other!r} between "
@@ -70,9 +82,11 @@ def read_csv(path, task_col, y_col):
                 hint = f" (did you mean {close!r}?)"
             raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
                                   f"{', '.join(header)}{hint}")
-    feats = [i for i, h in enumerate(header) if h not in (task_col, y_col)]
+    others = (task_col, y_col, pool_col, *skip)
+    feats = [i for i, h in enumerate(header) if h not in others]
     if not feats:
-        raise ValidationError(f"{path}: no feature column besides {task_col!r} and {y_col!r}")
+        said = ", ".join(repr(c) for c in others if c in header)
+        raise ValidationError(f"{path}: no feature column besides {said}")
     cols = feats + [header.index(y_col)]
     wrong = _first_wrong_width(path, len(header))
     if wrong is not None:                  # loadtxt drops the fields beyond its columns
@@ -86,6 +100,10 @@ def read_csv(path, task_col, y_col):
                              comments=None, quotechar='"')
             ids = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
                              usecols=header.index(task_col), comments=None, quotechar='"')
+            if pool_col is not None:
+                pool = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=1, dtype=str,
+                                  usecols=header.index(pool_col), comments=None,
+                                  quotechar='"')
     except UnicodeDecodeError:
         raise ValidationError(_not_utf8(path)) from None
     except ValueError as exc:
@@ -103,7 +121,11 @@ def read_csv(path, task_col, y_col):
                               f"{task_col!r}: empty task id; every row needs its task's id")
     data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
     _, first = np.unique(ids, return_index=True)
-    return data, ids[np.sort(first)], [header[j] for j in feats]
+    pools = None
+    if pool_col is not None:
+        pools = pools_of_tasks(path, pool_col, ids, np.char.strip(pool),
+                               lambda row: f"line {_file_line(path, row)}")
+    return data, ids[np.sort(first)], [header[j] for j in feats], pools
 
 
 def _file_line(path, row):

@@ -7,9 +7,10 @@
   file of :mod:`robust_mlr.modelfile`. DATA is a pools directory (the fit
   then runs out of core: the ICML fit chunk by chunk, the robust fit with
   the light pools' rows read from disk block by block), or one meta-dataset — a
-  chunked directory, an ``.npz`` written by :meth:`MetaDataset.save` or a
-  CSV with a task-id column, a response column and feature columns — cut
-  into pools by task size (``--heavy-min-size``).
+  chunked directory, an ``.npz`` written by :meth:`MetaDataset.save`, or a
+  CSV or Parquet file with a task-id column, a response column and feature
+  columns — cut into pools by task size (``--heavy-min-size``) or, for a CSV
+  or Parquet file, by a column naming each row's pool (``--pool-col``).
 * ``predict MODEL DATA`` classifies DATA's tasks under the model (and, with
   ``--holdout``, predicts each task's last example from the others).
 
@@ -23,13 +24,13 @@ import contextlib
 import csv
 import io
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ._cli_files import (check_dataset_dir, check_k, features_as_fitted, load_dataset,
-                         not_an_input, undone_on_failure)
+                         not_an_input, refuse_column_options, singular_columns,
+                         undone_on_failure, warnings_name_columns)
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
@@ -129,6 +130,7 @@ def _fit_to(args, data):
     lines of its report."""
     from .chunked import POOL_NAMES, open_pools, read_params
     from .data import Pools, _cut_by_size
+    from ._poolcol import cut_by_column
     from .estimator import MetaLearner
     from .modelfile import save_model
     from .outofcore import fit_out_of_core
@@ -137,6 +139,17 @@ def _fit_to(args, data):
     pools_dir = all((data / n).is_dir() for n in POOL_NAMES)
     if data.is_dir() and not pools_dir:
         check_dataset_dir(data, POOL_NAMES)
+    refuse_column_options(args, data)
+    if args.pool_col is not None and args.heavy_min_size is not None:
+        raise ValidationError(f"--pool-col {args.pool_col} and --heavy-min-size "
+                              f"{args.heavy_min_size}: pools are cut by a column or by task "
+                              f"size, not both; give one of them")
+    args.task_col, args.y_col = args.task_col or "task", args.y_col or "y"
+    if args.chunk_mb is not None and not pools_dir:
+        raise ValidationError(f"--chunk-mb {args.chunk_mb}: {data} is one meta-dataset, fitted "
+                              f"in memory; the option sets the chunks of a pools directory's "
+                              f"out-of-core fit")
+    chunk_mb = args.chunk_mb or 64
     if pools_dir and args.heavy_min_size is not None:
         raise ValidationError(f"--heavy-min-size {args.heavy_min_size}: {data} is a pools "
                               f"directory, already cut into pools (the option is for one "
@@ -154,38 +167,43 @@ def _fit_to(args, data):
         _check_clustering(args.clustering)
     learner.resolved_stages()
     t0 = time.perf_counter()
-    csv_read = False
+    table_read = False
     if pools_dir:
         src = open_pools(data)
         check_k(args.k, src["heavy"].dim, data)
         how = "pools directory"
         with _dask_client(args.dask) as client:
             model = fit_out_of_core(learner, src["light1"], src["heavy"], src["light2"],
-                                    chunk_bytes=args.chunk_mb << 20, client=client)
+                                    chunk_bytes=chunk_mb << 20, client=client)
         if args.method == "icml":
-            how += f", out of core in chunks of {args.chunk_mb} MB"
+            how += f", out of core in chunks of {chunk_mb} MB"
         else:
             how += ", out of core (the light pools' rows read from disk block by block)"
         how += f" on Dask ({args.dask})" if args.dask else ""
         sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
     else:
-        if args.heavy_min_size is None:
+        if args.heavy_min_size is None and args.pool_col is None:
             raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
-                                  f"to cut it into pools by task size")
-        one, _, names = load_dataset(data, args)
-        csv_read = names is not None
+                                  f"to cut it into pools by task size (or, for a CSV or "
+                                  f"Parquet file, --pool-col NAME: by a column)")
+        one, labels, names, cut = load_dataset(data, args, args.pool_col)
+        table_read = names is not None
         check_k(args.k, one.dim, data)
-        pools = Pools(*_cut_by_size(one, args.heavy_min_size,
-                                    np.random.default_rng(args.seed),
-                                    f"--heavy-min-size {args.heavy_min_size}"))
+        if cut is None:
+            pools = Pools(*_cut_by_size(one, args.heavy_min_size,
+                                        np.random.default_rng(args.seed),
+                                        f"--heavy-min-size {args.heavy_min_size}"))
+        else:
+            pools = Pools(*cut_by_column(one, cut, labels, data, args.pool_col))
         try:
-            with _warnings_name_columns(names):
+            with warnings_name_columns(names):
                 model = learner.fit(pools)
         except ValidationError as exc:
             if names is None or not hasattr(exc, "dependent"):
                 raise
-            raise ValidationError(_singular_columns(exc, names, data)) from None
-        how = f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory"
+            raise ValidationError(singular_columns(exc, names, data)) from None
+        how = (f"pools by task size (heavy: t >= {args.heavy_min_size}), in memory" if cut is None
+               else f"pools by column {args.pool_col!r}, in memory")
         sizes = {n: (pools[n].n_tasks, pools[n].n_examples) for n in POOL_NAMES}
     seconds = time.perf_counter() - t0
     clustering = model.stages_["clustering"]
@@ -194,16 +212,19 @@ def _fit_to(args, data):
     how_fitted = {"method": args.method, "k": args.k, "alpha": args.alpha,
                   "covariates": args.covariates, "seed": args.seed,
                   "clustering": repr(clustering), "data": str(data)}
-    if csv_read:                            # predict reads the same columns by default
+    if table_read:                          # predict reads the same columns by default
         how_fitted.update(task_col=args.task_col, y_col=args.y_col, features=list(names))
+        if args.pool_col is not None:       # and skips this one
+            how_fitted.update(pool_col=args.pool_col)
     save_model(model, args.out, how_fitted)
     report = [f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
               f"clustering {clustering!r}; {how}; {seconds:.2f} s"]
-    if csv_read:                            # a column meant otherwise shows here
+    if table_read:                          # a column meant otherwise shows here
         shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12
                                          else "")
-        report.append(f"  features: {shown} (every column but {args.task_col!r} and "
-                      f"{args.y_col!r})")
+        but = [repr(c) for c in (args.task_col, args.y_col, args.pool_col) if c is not None]
+        report.append(f"  features: {shown} (every column but {', '.join(but[:-1])} and "
+                      f"{but[-1]})")
     for n, (nt, ne) in sizes.items():
         report.append(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
     report.append("  component      p        s2     |w|")
@@ -217,38 +238,6 @@ def _fit_to(args, data):
                       f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
     report.append(f"model: {args.out}")
     return report
-
-
-def _singular_columns(exc, names, data):
-    """The singular-covariates error of a CSV fit, naming its columns."""
-    from .covariates import _describe_singular
-    return (f"{data}: the covariates' second moment is singular: " +
-            _describe_singular([repr(names[j]) for j in exc.zero],
-                              [repr(names[j]) for j in exc.dependent], "column"))
-
-
-@contextlib.contextmanager
-def _warnings_name_columns(names):
-    """Warnings of a CSV fit that list features (a DataWarning's ``zero``)
-    name the CSV columns; every warning is shown when the block ends (also
-    when it raises), in the order raised."""
-    if names is None:
-        yield
-        return
-    from ._fit_checks import _describe_zero_isotropic
-    from .exceptions import DataWarning
-    caught = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            yield
-    finally:
-        for w in caught:
-            message = w.message
-            if isinstance(message, DataWarning) and getattr(message, "zero", None):
-                message = DataWarning(_describe_zero_isotropic(
-                    [repr(names[j]) for j in message.zero], "column", "",
-                    getattr(message, "rows", "every row")))
-            warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)
 
 
 def _check_clustering(name):
@@ -289,6 +278,10 @@ def _predict(args):
     from .engine._files import check_writable_file
     model = load_model(args.model)
     data = Path(args.data)
+    refuse_column_options(args, data)       # before the model's columns fill them in
+    if args.chunk_mb is not None and not data.is_dir():
+        raise ValidationError(f"--chunk-mb {args.chunk_mb}: {data} is read into memory whole; "
+                              f"the option sets the chunks a directory is read in")
     taken = _columns_from_model(args, model)
     if args.out:
         not_an_input(args.out, args.model, data)
@@ -300,8 +293,9 @@ def _predict(args):
     return 0
 
 
-#: The CSV column options ``fit`` writes in the model file: (key, option, default).
-_COLUMNS = (("task_col", "--task-col", "task"), ("y_col", "--y-col", "y"))
+#: The column options ``fit`` writes in the model file: (key, option, default).
+_COLUMNS = (("task_col", "--task-col", "task"), ("y_col", "--y-col", "y"),
+            ("pool_col", "--pool-col", None))
 
 
 def _columns_from_model(args, model):
@@ -336,10 +330,11 @@ def _predict_to(args, model, data, taken):
     if data.is_dir():
         src = ChunkedMetaDataset(data)
         dim = src.dim
-        chunks = src.iter_chunks(args.chunk_mb << 20)
+        chunks = src.iter_chunks((args.chunk_mb or 64) << 20)
     else:
-        try:
-            one, labels, names = load_dataset(data, args)
+        try:                                # the pool column, not a feature, is skipped
+            skip = () if args.pool_col is None else (args.pool_col,)
+            one, labels, names, _ = load_dataset(data, args, skip=skip)
         except ValidationError as exc:
             said = [f"{flag} {col}" for flag, col in taken if f"column {col!r}" in str(exc)]
             if not said:
@@ -397,22 +392,21 @@ def _guarded(func):
 
 
 def _data_options(p, from_model=False):
-    if from_model:
-        p.add_argument("--task-col", default=None,
-                       help="CSV task-id column (default: the one MODEL was fitted with, else "
-                            "task)")
-        p.add_argument("--y-col", default=None,
-                       help="CSV response column (default: the one MODEL was fitted with, else "
-                            "y)")
-    else:
-        p.add_argument("--task-col", default="task",
-                       help="CSV task-id column (default task; kept in the model file as "
-                            "predict's default)")
-        p.add_argument("--y-col", default="y",
-                       help="CSV response column (default y; kept in the model file as "
-                            "predict's default)")
-    p.add_argument("--chunk-mb", type=positive_int, default=64,
-                   help="chunk size for out-of-core passes, in MB (default 64)")
+    said = ("the one MODEL was fitted with, else " if from_model else "")
+    kept = "" if from_model else "; kept in the model file as predict's default"
+    p.add_argument("--task-col", default=None,
+                   help=f"CSV or Parquet task-id column (default: {said}task{kept})")
+    p.add_argument("--y-col", default=None,
+                   help=f"CSV or Parquet response column (default: {said}y{kept})")
+    p.add_argument("--pool-col", default=None, metavar="NAME",
+                   help="CSV or Parquet column that is not a feature: skipped (default: the "
+                        "pool column MODEL was fitted with)" if from_model else
+                        "CSV or Parquet column naming each row's pool (light1, heavy, "
+                        "light2; the same on every row of a task): pools by this column "
+                        "instead of --heavy-min-size; not a feature")
+    p.add_argument("--chunk-mb", type=positive_int, default=None,
+                   help="chunk size, in MB, of the out-of-core passes over a directory "
+                        "(default 64)")
 
 
 def add_data_parsers(sub):
@@ -435,9 +429,9 @@ def add_data_parsers(sub):
 
     p = sub.add_parser("fit", help="fit a learner on a dataset and write a model file",
                        description="DATA: a pools directory (fitted out of core), or one "
-                                   "meta-dataset (chunked directory, .npz or .csv) cut into "
-                                   "pools by task size.")
-    p.add_argument("data", help="pools directory, chunked directory, .npz or .csv")
+                                   "meta-dataset (chunked directory, .npz, .csv or .parquet) "
+                                   "cut into pools by task size or by a column.")
+    p.add_argument("data", help="pools directory, chunked directory, .npz, .csv or .parquet")
     p.add_argument("--k", type=positive_int, required=True, help="number of components")
     p.add_argument("--alpha", type=alpha_value, default=0.0, help="corrupted fraction (default 0)")
     p.add_argument("--method", choices=["icml", "robust"], default=None,
@@ -466,9 +460,9 @@ def add_data_parsers(sub):
 
     p = sub.add_parser("predict", help="classify new tasks under a model file",
                        description="Posterior component of every task of DATA (a chunked "
-                                   "directory, .npz or .csv) under MODEL.")
+                                   "directory, .npz, .csv or .parquet) under MODEL.")
     p.add_argument("model", help="model file written by 'robust-mlr fit'")
-    p.add_argument("data", help="chunked directory, .npz or .csv of tasks")
+    p.add_argument("data", help="chunked directory, .npz, .csv or .parquet of tasks")
     p.add_argument("--holdout", action="store_true",
                    help="predict each task's last example from the others; print the MSE")
     p.add_argument("--out", help="CSV of task (a CSV's own task ids, under its task-id "

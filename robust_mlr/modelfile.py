@@ -9,10 +9,11 @@ The model file of ``robust-mlr fit`` is one JSON object::
      "learner": {...}}           # how it was fitted (strings and numbers only)
 
 ``robust-mlr fit`` writes in ``learner`` the method, k, alpha, covariates,
-seed, clustering stage and data path, and, when it read a CSV, the columns
-it read as ``task_col`` and ``y_col`` and the feature columns (the order of
-W's rows) as ``features``: ``robust-mlr predict`` reads the same columns
-unless told otherwise, and a CSV's features by name. Every ``learner``
+seed, clustering stage and data path, and, when it read a CSV or Parquet
+file, the columns it read as ``task_col`` and ``y_col`` (and ``pool_col``,
+the column that named the pools) and the feature columns (the order of W's
+rows) as ``features``: ``robust-mlr predict`` reads the same columns unless
+told otherwise (skipping ``pool_col``), and a file's features by name. Every ``learner``
 field is optional, so files written before these keys read as before.
 
 Floats are written with Python's shortest round-trip representation, so a

@@ -133,7 +133,7 @@ def test_a_file_read_the_wrong_way_says_how_files_are_read(user_csv, tmp_path, c
     assert "no task-id column 'task'" in err and "this header has ';' between them" in err
     err = cli_error(capsys, ["fit", str(tmp_path / "tabs.tsv"), "--k", "2", "--heavy-min-size",
                           "10", "--out", str(tmp_path / "m.json")])
-    assert "tabs.tsv: not a chunked directory, an .npz or a .csv file" in err
+    assert "tabs.tsv: not a chunked directory, an .npz, a .csv or a .parquet file" in err
 
 
 def test_spreadsheet_encodings(user_csv, tmp_path, capsys):

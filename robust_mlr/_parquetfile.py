@@ -1,0 +1,164 @@
+"""Reading a user's Parquet file of tasks (``robust-mlr fit | predict
+DATA.parquet``): the columns of a CSV file (a task-id column, a response
+column, every other column a feature, optionally a pool column), checked the
+same way, each error naming the file, the column and the row.
+
+The file is read one record batch at a time (``ParquetFile.iter_batches``,
+only the columns used), each batch's numbers copied into one float64 array
+of the whole file sized from the file's metadata: what is held at once is
+that array (8 bytes per feature and response value), the task ids (and pool
+values) as strings, and one batch in Arrow form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ._argtypes import closest
+from ._poolcol import pools_of_tasks
+from .exceptions import ValidationError
+
+__all__ = ["read_parquet"]
+
+#: Rows per record batch read.
+_BATCH_ROWS = 1 << 16
+
+
+def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
+    """A Parquet file of tasks, read and checked.
+
+    Parameters
+    ----------
+    path : str or Path
+    task_col, y_col : str
+        Names of the task-id and response columns; every other column is a
+        feature (a number: integer, floating point or boolean).
+    pool_col : str, optional
+        A column naming each row's pool (``light1``, ``heavy``, ``light2``;
+        the same on every row of a task); not a feature.
+    skip : tuple of str
+        Columns that are not features, not read, and may be absent.
+
+    Returns
+    -------
+    data : MetaDataset
+        Tasks in order of first appearance.
+    labels : ndarray of str
+        The task ids, in the dataset's order.
+    features : list of str
+        The feature columns' names, in the order of the file's columns.
+    pools : ndarray of int or None
+        With ``pool_col``: each task's pool, as an index into
+        ``POOL_VALUES`` (``light1``, ``heavy``, ``light2``).
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and, where one is at fault, its column and row
+        (counted from 1); a file that is not Parquet (or is truncated) in
+        one line naming it; pyarrow missing, naming the extra to install.
+    """
+    from .data import MetaDataset
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ValidationError(f"{path}: reading Parquet needs pyarrow: pip install "
+                              f"'robust-mlr[parquet]'") from None
+    path = Path(path)
+    try:
+        pf = pq.ParquetFile(path, pre_buffer=False)    # a row group at a time, not all
+        schema = pf.schema_arrow
+    except (pa.ArrowException, OSError) as exc:
+        raise ValidationError(_not_parquet(path, exc)) from None
+    header = list(schema.names)
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
+                              f"more than once; each column needs its own name")
+    roles = (("task-id", task_col), ("response", y_col)) + ((("pool", pool_col),)
+                                                           if pool_col is not None else ())
+    for role, col in roles:
+        if col not in header:
+            close = closest(col, header)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
+                                  f"{', '.join(header)}{hint}")
+    others = (task_col, y_col, pool_col, *skip)
+    feats = [h for h in header if h not in others]
+    if not feats:
+        said = ", ".join(repr(c) for c in others if c in header)
+        raise ValidationError(f"{path}: no feature column besides {said}")
+    cols = feats + [y_col]
+    for name in cols:
+        kind = schema.field(name).type
+        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                or pa.types.is_boolean(kind)):
+            hint = ("; every column but the task-id and response columns is a feature: "
+                    "remove a column that is not one" if name != y_col else "")
+            raise ValidationError(f"{path}, column {name!r}: values of type {kind}, not "
+                                  f"numbers{hint}")
+    n = pf.metadata.num_rows
+    if n == 0:
+        raise ValidationError(f"{path}: no data rows")
+    num = np.empty((n, len(cols)))
+    ids = np.empty(n, dtype=object)
+    pool = np.empty(n, dtype=object) if pool_col is not None else None
+    read = [task_col, *cols] + ([pool_col] if pool_col is not None else [])
+    start = 0
+    try:
+        for batch in pf.iter_batches(batch_size=_BATCH_ROWS, columns=read):
+            stop = start + batch.num_rows
+            for j, name in enumerate(cols):
+                column = batch.column(name)
+                if column.null_count:
+                    row = start + int(np.flatnonzero(column.is_null().to_numpy(
+                        zero_copy_only=False))[0])
+                    raise ValidationError(f"{path}, row {row + 1}, column {name!r}: missing "
+                                          f"value (null); every cell needs a number")
+                num[start:stop, j] = column.to_numpy(zero_copy_only=False)
+            ids[start:stop] = _strings(path, batch.column(task_col), task_col, start, pa)
+            if pool is not None:
+                pool[start:stop] = _strings(path, batch.column(pool_col), pool_col, start, pa,
+                                             "its task's pool")
+            start = stop
+    except (pa.ArrowException, OSError) as exc:
+        raise ValidationError(_not_parquet(path, exc)) from None
+    bad = ~np.isfinite(num)
+    if bad.any():
+        row, j = np.argwhere(bad)[0]
+        raise ValidationError(f"{path}, row {row + 1}, column {cols[j]!r}: {num[row, j]} is "
+                              f"not a finite number")
+    ids = ids.astype(str)
+    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
+    if empty.size:                         # every empty cell would be one task ""
+        raise ValidationError(f"{path}, row {empty[0] + 1}, column {task_col!r}: empty task "
+                              f"id; every row needs its task's id")
+    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
+    _, first = np.unique(ids, return_index=True)
+    pools = None
+    if pool is not None:
+        pools = pools_of_tasks(path, pool_col, ids, np.char.strip(pool.astype(str)),
+                               lambda row: f"row {row + 1}")
+    return data, ids[np.sort(first)], feats, pools
+
+
+def _strings(path, column, name, start, pa, need="its task's id"):
+    """A batch's task-id or pool column as strings (a null is an empty
+    task id, named by its row)."""
+    if column.null_count:
+        row = start + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValidationError(f"{path}, row {row + 1}, column {name!r}: missing value (null); "
+                              f"every row needs {need}")
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        column = column.cast(pa.string())
+    return column.to_numpy(zero_copy_only=False)
+
+
+def _not_parquet(path, exc):
+    """The one-line message for a file that pyarrow cannot read."""
+    said = " ".join(str(exc).split()) or type(exc).__name__
+    return (f"{path}: not a readable Parquet file ({said}); a file named *.parquet must be "
+            f"one, whole")
