@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._argtypes import closest
-from ._poolcol import pools_of_tasks
+from ._poolcol import tasks_of_rows
 from .exceptions import ValidationError
 
 __all__ = ["read_csv"]
@@ -56,7 +56,6 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
     ValidationError
         Naming the file and, where one is at fault, its line and column.
     """
-    from .data import MetaDataset
     path = Path(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:    # a spreadsheet's BOM
@@ -110,22 +109,10 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
         raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
     if num.shape[0] == 0:
         raise ValidationError(f"{path}: no data rows below the header")
-    bad = ~np.isfinite(num)
-    if bad.any():
-        row, j = np.argwhere(bad)[0]
-        raise ValidationError(f"{path}, line {_file_line(path, row)}, column "
-                              f"{header[cols[j]]!r}: {num[row, j]} is not a finite number")
-    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
-    if empty.size:                         # every empty cell would be one task ""
-        raise ValidationError(f"{path}, line {_file_line(path, empty[0])}, column "
-                              f"{task_col!r}: empty task id; every row needs its task's id")
-    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
-    _, first = np.unique(ids, return_index=True)
-    pools = None
-    if pool_col is not None:
-        pools = pools_of_tasks(path, pool_col, ids, np.char.strip(pool),
-                               lambda row: f"line {_file_line(path, row)}")
-    return data, ids[np.sort(first)], [header[j] for j in feats], pools
+    data, labels, pools = tasks_of_rows(path, num, ids, [header[j] for j in cols], task_col,
+                                        lambda row: f"line {_file_line(path, row)}", pool_col,
+                                        pool if pool_col is not None else None)
+    return data, labels, [header[j] for j in feats], pools
 
 
 def _file_line(path, row):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._argtypes import closest
-from ._poolcol import pools_of_tasks
+from ._poolcol import tasks_of_rows
 from .exceptions import ValidationError
 
 __all__ = ["read_parquet"]
@@ -60,7 +60,6 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
         (counted from 1); a file that is not Parquet (or is truncated) in
         one line naming it; pyarrow missing, naming the extra to install.
     """
-    from .data import MetaDataset
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -126,23 +125,10 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
             start = stop
     except (pa.ArrowException, OSError) as exc:
         raise ValidationError(_not_parquet(path, exc)) from None
-    bad = ~np.isfinite(num)
-    if bad.any():
-        row, j = np.argwhere(bad)[0]
-        raise ValidationError(f"{path}, row {row + 1}, column {cols[j]!r}: {num[row, j]} is "
-                              f"not a finite number")
-    ids = ids.astype(str)
-    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
-    if empty.size:                         # every empty cell would be one task ""
-        raise ValidationError(f"{path}, row {empty[0] + 1}, column {task_col!r}: empty task "
-                              f"id; every row needs its task's id")
-    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
-    _, first = np.unique(ids, return_index=True)
-    pools = None
-    if pool is not None:
-        pools = pools_of_tasks(path, pool_col, ids, np.char.strip(pool.astype(str)),
-                               lambda row: f"row {row + 1}")
-    return data, ids[np.sort(first)], feats, pools
+    data, labels, pools = tasks_of_rows(path, num, ids.astype(str), cols, task_col,
+                                        lambda row: f"row {row + 1}", pool_col,
+                                        None if pool is None else pool.astype(str))
+    return data, labels, feats, pools
 
 
 def _strings(path, column, name, start, pa, need="its task's id"):
