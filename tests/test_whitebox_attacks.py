@@ -149,24 +149,31 @@ def test_tight_fake_heavy_cluster_does_not_break_the_fit():
     assert metrics.parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"] <= 0.25
 
 
-def test_distrusted_clusters_stay_within_the_corruption_limit_and_warn_as_unidentified():
-    # the authors' sine-wave mixture (eight near-coincident waves, 128 heavy
-    # tasks of 16 examples), clean: robust Peng-Wei splits the heavy tasks
-    # into clusters of which three hold 3-5 tasks, 12 in all. The adversary
-    # controls at most limit = 5 tasks, so at most 5 can be a fabricated
-    # cluster; distrusting all three removed 14 clean tasks and warned.
+def _clean_sine_fit(seed):
+    """The robust learner on a clean draw of the sine-wave study (its trial
+    seed), told α = 0.01 as the study tells it: (model, warnings caught)."""
     import warnings
     from experiments.sine_wave import LEARNERS, sine_params
     from robust_mlr import MetaLearner
-    from robust_mlr.exceptions import CorruptionWarning, IdentifiabilityWarning
     from robust_mlr.generator import make_pools
-    rng = np.random.default_rng(1386695043681377811)
+    rng = np.random.default_rng(seed)
     pools = make_pools(sine_params(8, 16, 0.5), 8192, 8, 128, 16, 8192, 4,
                        x_dist="polynomial", rng=rng)
     fit_rng = rng.spawn(2 + len(LEARNERS))[-1]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         m = MetaLearner.robust(8, 0.01, covariates="estimate", rng=fit_rng).fit(pools)
+    return m, caught
+
+
+def test_distrusted_clusters_stay_within_the_corruption_limit_and_warn_as_unidentified():
+    # the authors' sine-wave mixture (eight near-coincident waves, 128 heavy
+    # tasks of 16 examples), clean: robust Peng-Wei splits the heavy tasks
+    # into clusters of which three hold 3-5 tasks, 12 in all. The adversary
+    # controls at most limit = 5 tasks, so at most 5 can be a fabricated
+    # cluster; distrusting all three removed 14 clean tasks and warned.
+    from robust_mlr.exceptions import CorruptionWarning, IdentifiabilityWarning
+    m, caught = _clean_sine_fit(1386695043681377811)
     info = m.diagnostics_["clustering"]
     assert info["distrusted_clusters"] >= 1 and info["distrusted_tasks"] <= info["limit"]
     assert m.flagged_["heavy"].sum() <= info["limit"]
@@ -264,18 +271,8 @@ def test_a_distrusted_cluster_does_not_add_a_second_solves_removals():
     # ⌊αn⌋ = 1 task, a 4-task cluster was distrusted and the second solve set
     # aside 1 more, 6 removals against a limit of 5 and a CorruptionWarning on
     # clean data; the first solve's choice is now clustered again
-    import warnings
-    from experiments.sine_wave import LEARNERS, sine_params
-    from robust_mlr import MetaLearner
     from robust_mlr.exceptions import CorruptionWarning
-    from robust_mlr.generator import make_pools
-    rng = np.random.default_rng(5037636676951334277)
-    pools = make_pools(sine_params(8, 16, 0.5), 8192, 8, 128, 16, 8192, 4,
-                       x_dist="polynomial", rng=rng)
-    fit_rng = rng.spawn(2 + len(LEARNERS))[-1]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        m = MetaLearner.robust(8, 0.01, covariates="estimate", rng=fit_rng).fit(pools)
+    m, caught = _clean_sine_fit(5037636676951334277)
     info = m.diagnostics_["clustering"]
     assert info["distrusted_tasks"] >= 1
     assert info["removed"] <= info["limit"] and m.flagged_["heavy"].sum() <= info["limit"]
