@@ -11,12 +11,12 @@ from scipy.linalg import eigh
 from scipy.optimize import minimize
 
 from robust_mlr import MetaDataset, make_params, make_tasks
-from robust_mlr.adversary import DilutedLever, LeverShift, Poolwise, ShapedLever, corrupt_pools
+from robust_mlr.adversary import DilutedLever, LeverShift, Poolwise, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning, ValidationError
 from robust_mlr.stages.regression import FilterRegression, filter_components
 from robust_mlr.threat import ThreatModel, size_cap
 
-from adversary_helpers import fixed_direction, light2_problem
+from adversary_helpers import decoy_lever_light2, fixed_direction, light2_problem
 
 D, K = 12, 3
 
@@ -244,13 +244,7 @@ def test_decoy_diluted_lever_rows_fail_the_clipped_readings():
     refit's own Huber- and Mallows-weighted scores, the coherent push shows
     (1.9 and 2.2 times the edge) and the stage's test fails; clean light-2
     tasks read 0.83–0.84."""
-    theta, pools = light2_problem()
-    u = fixed_direction(theta.W)
-    attack = ShapedLever(component=0, rows=8, floor=1.0, shift=1.5, slope=0.2, u_decoys=1,
-                         u_lever=8.0, u_shift=1.5, g_scale=1.0)
-    bad = corrupt_pools(pools, Poolwise(light2=attack), 0.05, theta=theta, rng=1).light2
-    labels = bad.components.copy()
-    labels[labels < 0] = 0
+    theta, u, bad, labels = decoy_lever_light2()
     W, _, _, info = filter_components(bad, labels, 2, alpha=0.05, rng=0)
     clip = info["example_clip"]
     assert (W[:, 0] - theta.W[:, 0]) @ u / theta.s[0] > 0.12                 # 0.168
@@ -258,7 +252,7 @@ def test_decoy_diluted_lever_rows_fail_the_clipped_readings():
     assert info["refit_agrees"] and max(clip["moved_se"]) < 3.0              # 2.53
     assert clip["clipped_test"][0] > 1.5 and clip["score_test"][0] > 1.5     # 1.93, 2.23
     assert not info["clipped_test_passed"] and not info["passed"]
-    clean = pools.light2
+    clean = light2_problem()[1].light2                  # the same pools, clean
     _, _, _, info = filter_components(clean, clean.components, 2, alpha=0.05, rng=0)
     assert max(info["example_clip"]["clipped_test"] + info["example_clip"]["score_test"]) < 0.9
     assert info["clipped_test_passed"] and info["passed"]

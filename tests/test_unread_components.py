@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 
 from robust_mlr import MetaDataset, make_params, make_tasks
-from robust_mlr.adversary import Poolwise, ShapedLever, corrupt_pools
 from robust_mlr.exceptions import ConvergenceWarning
 from robust_mlr.stages.regression import filter_components
 from robust_mlr.threat import size_cap
 
-from adversary_helpers import fixed_direction, light2_problem
+from adversary_helpers import decoy_lever_light2, light2_problem
 
 D = 8
 
@@ -49,20 +48,14 @@ def test_a_component_without_a_first_round_is_read_along_every_coordinate():
     from it. The readings then read every coordinate direction (they read
     nothing, 0, and the stage passed); without the lever rows they stay
     within their edge."""
-    theta, pools = light2_problem()
-    u = fixed_direction(theta.W)
-    attack = ShapedLever(component=0, rows=8, floor=1.0, shift=1.5, slope=0.2, u_decoys=1,
-                         u_lever=8.0, u_shift=1.5, g_scale=1.0)
-    bad = corrupt_pools(pools, Poolwise(light2=attack), 0.05, theta=theta, rng=1).light2
-    labels = bad.components.copy()
-    labels[labels < 0] = 0
+    theta, u, bad, labels = decoy_lever_light2()
     e = np.linalg.qr(np.column_stack([theta.W, u, np.eye(D)]))[0][:, 3]
     _, _, _, info = _fit(_far_row(bad, labels, theta, 0, e), labels, leverage_cap=None)
     clip = info["example_clip"]
     assert clip["clipped_test"][0] > 1.5                                     # 1.92
     assert not info["clipped_test_passed"] and not info["passed"]
     assert clip["read"][0] == D and clip["unread"] == {}
-    clean = pools.light2
+    clean = light2_problem()[1].light2                  # the same pools, clean
     _, _, _, info = _fit(_far_row(clean, clean.components, theta, 0, e), clean.components,
                          leverage_cap=None)
     clip = info["example_clip"]
