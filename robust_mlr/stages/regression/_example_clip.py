@@ -96,6 +96,7 @@ import numpy as np
 from ..._linalg import gram_solve
 from ..._segments import label_sort, task_blocks
 from ...exceptions import ConvergenceWarning
+from ._clipped_test import ratio_edge
 from ._readings import Readings, nothing_read
 
 
@@ -348,8 +349,10 @@ _SAME = 0.9
 
 def spike_directions(grams, n_eff, on):
     """Directions along which a component's covariate second moment exceeds
-    the other components' by :data:`SPIKE`, or the covariate law's by
-    SPIKE (1 + √(d/n_c))² relative to its median eigenvalue.
+    the other components' by :data:`SPIKE` or, on small components, their
+    ratio's sampling edge (:func:`._clipped_test.ratio_edge`), or the
+    covariate law's by SPIKE (1 + √(d/n_c))² relative to its median
+    eigenvalue.
 
     The other components' pooled second moment is a reference the
     adversary can write into: rows far out along u in a few tasks of the
@@ -404,7 +407,8 @@ def spike_directions(grams, n_eff, on):
         if L is not None:                        # against the other components
             B = np.linalg.solve(L, np.linalg.solve(L, G).T)
             lam, V = np.linalg.eigh((B + B.T) / 2)
-            mine += [np.linalg.solve(L.T, V[:, i]) for i in np.flatnonzero(lam > SPIKE)]
+            edge = ratio_edge(d, float(n_eff[c]), n_rest, SPIKE)
+            mine += [np.linalg.solve(L.T, V[:, i]) for i in np.flatnonzero(lam > edge)]
         if n_eff[c] > d:                         # against the covariate law (I)
             lam, V = np.linalg.eigh((G + G.T) / 2)
             edge = SPIKE * (1.0 + np.sqrt(d / float(n_eff[c]))) ** 2 * float(np.median(lam))
