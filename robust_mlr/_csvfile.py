@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._argtypes import closest
-from ._poolcol import tasks_of_rows
+from ._tables import table_features, tasks_of_rows
 from .exceptions import ValidationError
 
 __all__ = ["read_csv"]
@@ -65,27 +64,9 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
     if not header:
         raise ValidationError(f"{path}: empty CSV file (need a header row)")
     header = [h.strip() for h in header]
-    twice = sorted({h for h in header if header.count(h) > 1})
-    if twice:
-        raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
-                              f"more than once in the header; each column needs its own name")
-    roles = (("task-id", task_col), ("response", y_col)) + ((("pool", pool_col),)
-                                                           if pool_col is not None else ())
-    for role, col in roles:
-        if col not in header:
-            other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
-            hint = (f" (fields are separated by commas; this header has {other!r} between "
-                    f"them)" if other else "")
-            close = closest(col, header)
-            if close and not other:
-                hint = f" (did you mean {close!r}?)"
-            raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
-                                  f"{', '.join(header)}{hint}")
-    others = (task_col, y_col, pool_col, *skip)
-    feats = [i for i, h in enumerate(header) if h not in others]
-    if not feats:
-        said = ", ".join(repr(c) for c in others if c in header)
-        raise ValidationError(f"{path}: no feature column besides {said}")
+    names = table_features(path, header, task_col, y_col, pool_col, skip, " in the header",
+                           _other_separator)
+    feats = [header.index(h) for h in names]
     cols = feats + [header.index(y_col)]
     wrong = _first_wrong_width(path, len(header))
     if wrong is not None:                  # loadtxt drops the fields beyond its columns
@@ -112,7 +93,15 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
     data, labels, pools = tasks_of_rows(path, num, ids, [header[j] for j in cols], task_col,
                                         lambda row: f"line {_file_line(path, row)}", pool_col,
                                         pool if pool_col is not None else None)
-    return data, labels, [header[j] for j in feats], pools
+    return data, labels, names, pools
+
+
+def _other_separator(header):
+    """A header read as one column that holds ';', a tab or '|': the file's
+    fields are separated by that, which the hint says (else None)."""
+    other = len(header) == 1 and next((c for c in ";\t|" if c in header[0]), None)
+    return (f" (fields are separated by commas; this header has {other!r} between them)"
+            if other else None)
 
 
 def _file_line(path, row):

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._argtypes import closest
-from ._poolcol import tasks_of_rows
+from ._tables import table_features, tasks_of_rows
 from .exceptions import ValidationError
 
 __all__ = ["read_parquet"]
@@ -73,23 +72,7 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
     except (pa.ArrowException, OSError) as exc:
         raise ValidationError(_not_parquet(path, exc)) from None
     header = list(schema.names)
-    twice = sorted({h for h in header if header.count(h) > 1})
-    if twice:
-        raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
-                              f"more than once; each column needs its own name")
-    roles = (("task-id", task_col), ("response", y_col)) + ((("pool", pool_col),)
-                                                           if pool_col is not None else ())
-    for role, col in roles:
-        if col not in header:
-            close = closest(col, header)
-            hint = f" (did you mean {close!r}?)" if close else ""
-            raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
-                                  f"{', '.join(header)}{hint}")
-    others = (task_col, y_col, pool_col, *skip)
-    feats = [h for h in header if h not in others]
-    if not feats:
-        said = ", ".join(repr(c) for c in others if c in header)
-        raise ValidationError(f"{path}: no feature column besides {said}")
+    feats = table_features(path, header, task_col, y_col, pool_col, skip)
     cols = feats + [y_col]
     for name in cols:
         kind = schema.field(name).type

@@ -13,7 +13,7 @@ import numpy as np
 
 from .exceptions import ValidationError
 
-__all__ = ["POOL_VALUES", "cut_by_column", "pools_of_tasks", "tasks_of_rows"]
+__all__ = ["POOL_VALUES", "cut_by_column", "pools_of_tasks"]
 
 #: The values a pool column may hold, in the order of :class:`Pools`.
 POOL_VALUES = ("light1", "heavy", "light2")
@@ -88,49 +88,3 @@ def cut_by_column(data, pools, labels, path, col):
                               f"light1 task in two, so they need 2 or more")
     return tuple(data.subset(np.flatnonzero(pools == i)) for i in range(len(POOL_VALUES)))
 
-
-def tasks_of_rows(path, num, ids, names, task_col, where, pool_col=None, pool=None):
-    """The meta-dataset of a table read by rows (CSV or Parquet): its values
-    checked finite and its task ids non-empty, the tasks in order of first
-    appearance and, with a pool column, each task's pool.
-
-    Parameters
-    ----------
-    path : Path
-        The file read, named in errors.
-    num : ndarray (N, p + 1)
-        Per row the features, then the response.
-    ids : ndarray of str (N,)
-        Per row its task id.
-    names : list of str
-        The columns of ``num``, named in errors.
-    task_col : str
-    where : callable
-        ``where(row)``: how an error names data row ``row`` (0-based).
-    pool_col : str, optional
-    pool : ndarray of str (N,), optional
-        Per row its pool column's value.
-
-    Returns
-    -------
-    data : MetaDataset
-    labels : ndarray of str
-        The task ids, in the dataset's order.
-    pools : ndarray of int or None
-        :func:`pools_of_tasks` with a pool column.
-    """
-    from .data import MetaDataset
-    bad = ~np.isfinite(num)
-    if bad.any():
-        row, j = np.argwhere(bad)[0]
-        raise ValidationError(f"{path}, {where(row)}, column {names[j]!r}: {num[row, j]} is "
-                              f"not a finite number")
-    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
-    if empty.size:                         # every empty cell would be one task ""
-        raise ValidationError(f"{path}, {where(empty[0])}, column {task_col!r}: empty task "
-                              f"id; every row needs its task's id")
-    data = MetaDataset.from_arrays(num[:, :-1], num[:, -1], ids)
-    _, first = np.unique(ids, return_index=True)
-    pools = None if pool_col is None else pools_of_tasks(path, pool_col, ids,
-                                                         np.char.strip(pool), where)
-    return data, ids[np.sort(first)], pools
