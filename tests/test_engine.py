@@ -211,3 +211,77 @@ def test_warnings_of_a_local_dask_sweep_are_one_line_each(tmp_path):
     assert sorted(lines) == [f"robust-mlr: warning: UserWarning: planned warning {i}"
                              for i in (0, 1)], r.stderr
     assert "warnings.warn(" not in r.stderr, r.stderr
+
+
+def _run_cli(*args):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(HERE.parent),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, "-m", "robust_mlr", "experiment", "run", *args,
+                           "--workers", "1", "--no-progress", "--no-plot"],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_sweep_file_rerun_with_another_grid_is_refused_not_appended(tmp_path):
+    """Resuming is by trial id: an edited sweep file appended its new trials
+    to the old ones, one file then holding two experiments. Its settings are
+    recorded beside the file; other settings are one error line naming the
+    file and what differs; --overwrite starts over; the same settings resume."""
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text('experiment = "engine_helpers:FAST"\nreplicates = 1\n[grid]\nmu = [0.0]\n')
+    path = tmp_path / "mine.csv"
+    assert _run_cli(str(cfg), "--out", str(tmp_path)).returncode == 0
+    before = path.read_bytes()
+    cfg.write_text('experiment = "engine_helpers:FAST"\nreplicates = 2\n[grid]\n'
+                   'mu = [0.0, 1.0]\n')
+    r = _run_cli(str(cfg), "--out", str(tmp_path))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert str(path) in r.stderr and "replicates 1 there, 2 now" in r.stderr, r.stderr
+    assert "mu [0.0] there, [0.0, 1.0] now" in r.stderr and "--overwrite" in r.stderr
+    assert path.read_bytes() == before                      # nothing appended
+    assert _run_cli(str(cfg), "--out", str(tmp_path), "--overwrite").returncode == 0
+    rows = read_results(path)
+    assert sorted((r["mu"], r["replicate"]) for r in rows) == [(0.0, 0), (0.0, 1),
+                                                              (1.0, 0), (1.0, 1)]
+    after = path.read_bytes()
+    assert _run_cli(str(cfg), "--out", str(tmp_path)).returncode == 0
+    assert path.read_bytes() == after                       # same settings: resumed, no row
+
+
+def test_run_sweep_with_another_grid_is_refused_and_overwrite_starts_over(tmp_path):
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    before = path.read_bytes()
+    for grid in ({"mu": [0.0, 1.0, 2.0, 3.0]}, {"mu": [0.0]}):     # grown, shrunk
+        with pytest.raises(ValueError, match=r"fast\.csv was run with other settings "
+                                             r"\(mu \[0\.0, 1\.0, 2\.0\] there"):
+            run_sweep(H.FAST.with_grid(grid=grid), tmp_path, workers=1, progress=False,
+                      quiet=True)
+        assert path.read_bytes() == before
+    run_sweep(H.FAST.with_grid(grid={"mu": [0.0]}), tmp_path, workers=1, progress=False,
+              quiet=True, overwrite=True)
+    assert {r["mu"] for r in read_results(path)} == {0.0} and len(read_results(path)) == 3
+
+
+def test_a_results_file_without_recorded_settings_resumes_only_its_own_trials(tmp_path):
+    """A file written before settings were recorded: trials all in this sweep
+    resume (and the settings are recorded); trials of another grid refuse."""
+    path = run_sweep(H.FAST.with_grid(grid={"mu": [0.0]}), tmp_path, workers=1,
+                     progress=False, quiet=True)
+    settings = tmp_path / "fast.settings.json"
+    settings.unlink()
+    run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    assert len(read_results(path)) == 9 and settings.exists()
+    settings.unlink()
+    with pytest.raises(ValueError, match=r"fast\.csv holds 6 trial\(s\) that are not in "
+                                         r"this sweep"):
+        run_sweep(H.FAST.with_grid(grid={"mu": [0.0]}), tmp_path, workers=1,
+                  progress=False, quiet=True)
+
+
+def test_overwrite_replaces_only_a_results_file(tmp_path):
+    """--overwrite removes a sweep's rows, never a user's own CSV of that name."""
+    own = tmp_path / "fast.csv"
+    own.write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match=r"fast\.csv is not a results file .*move it "
+                                         r"yourself or use another --out"):
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True, overwrite=True)
+    assert own.read_text() == "a,b\n1,2\n"

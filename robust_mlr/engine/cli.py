@@ -52,7 +52,8 @@ def _run(args):
         check_writable_file(results_path(exp, args.out, args.quick), "results file",
                             "--out folder")
         path = run_sweep(exp, args.out, quick=args.quick, workers=args.workers,
-                         dask=args.dask, progress=not args.no_progress)
+                         dask=args.dask, progress=not args.no_progress,
+                         overwrite=args.overwrite)
     except (ResultsFileBusyError, ValidationError, OutputPathError, ImportError) as exc:
         args.parser.error(str(exc))
     except OSError as exc:
@@ -127,7 +128,9 @@ def add_experiment_parser(sub):
     p.set_defaults(func=_list, parser=p)
     p = esub.add_parser("run", help="run (or resume) a sweep",
                         description="Run every unfinished trial of NAME and append it to "
-                                    "OUT/NAME.csv; a rerun resumes a killed sweep.")
+                                    "OUT/NAME.csv; a rerun with the same settings resumes "
+                                    "a killed sweep, one with other settings (grid, "
+                                    "replicates) is refused unless --overwrite.")
     p.add_argument("name", help="experiment name, module:ATTR, or a sweep .toml file")
     p.add_argument("--quick", action="store_true", help="the small smoke-test size (< 1 min)")
     p.add_argument("--workers", type=positive_int, default=None,
@@ -135,6 +138,8 @@ def add_experiment_parser(sub):
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on a Dask scheduler at ADDRESS, or 'local' for a local cluster")
     p.add_argument("--out", default="results", help="results folder (default: results)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start OUT/NAME.csv over instead of resuming it (its rows are removed)")
     p.add_argument("--no-plot", action="store_true", help="do not draw the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run, parser=p)

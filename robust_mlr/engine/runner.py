@@ -22,6 +22,7 @@ import numpy as np
 from .experiment import Experiment
 from ._files import check_writable_file
 from ._progress import StageProbe, describe_running
+from ._settings import sweep_settings
 from .storage import ResultsFile, ResultsFileWarning, read_results
 
 __all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path",
@@ -264,7 +265,7 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers=None,
-              dask=None, progress=True, quiet=False):
+              dask=None, progress=True, quiet=False, overwrite=False):
     """Run every unfinished trial of a sweep and append its record.
 
     Parameters
@@ -282,18 +283,26 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
     progress, quiet : bool
         Show a progress bar (with the stage each running trial is in);
         suppress the printed summary.
+    overwrite : bool
+        Start the results file over instead of resuming it.
 
     Returns
     -------
     pathlib.Path
         The results file. A rerun skips trials already in it, so a killed
-        sweep resumes losing and duplicating nothing.
+        sweep resumes losing and duplicating nothing. The sweep's settings
+        (name, ``quick``, replicates, grid, metrics) are recorded beside it
+        in ``NAME.settings.json``.
 
     Raises
     ------
     ResultsFileBusyError
         Another run is writing the same results file (it is locked for the
         whole sweep).
+    ValidationError
+        The results file was run with other settings (or has other columns)
+        and ``overwrite`` is not set: resuming it would mix two experiments
+        in one file. The message names the file and what differs.
     SweepInterrupted
         Ctrl-C: the pending trials were cancelled, the workers stopped and
         every finished trial saved (a subclass of KeyboardInterrupt).
@@ -313,8 +322,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
         params += [p for p in t.point if p not in params]
     path = results_path(experiment, out_dir, quick)
     check_writable_file(path, "results file")
-    store = ResultsFile(path, params, experiment.metrics)
-    with store.session() as done:
+    store = ResultsFile(path, params, experiment.metrics, sweep_settings(experiment, quick),
+                        [t.trial_id for t in trials])
+    with store.session(overwrite) as done:
         pending = [t for t in trials if t.trial_id not in done]
         labels = _labels(pending)
         bar, running = None, {}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..exceptions import ValidationError
 from ._files import OutputPathError, atomic_write, check_writable_file
+from ._settings import check_settings, write_settings
 
 try:                                    # POSIX advisory locks
     import fcntl
@@ -61,6 +62,11 @@ class ResultsFile:
     run ends, a rerun resumes with whatever is left. The lock dies with its
     process, so a killed run never leaves the file locked.
 
+    Given the sweep's ``settings`` (and its ``trial_ids``), the session also
+    records them beside the file (``NAME.settings.json``) and refuses to
+    resume a file run with other settings, so two experiments never share
+    one file; ``session(overwrite=True)`` starts the file over instead.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -73,22 +79,30 @@ class ResultsFile:
     ['a1']
     """
 
-    def __init__(self, path, params, metrics):
+    def __init__(self, path, params, metrics, settings=None, trial_ids=()):
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.columns = FIXED + [f"param.{p}" for p in params] + list(metrics)
         self.params = list(params)
+        self.settings = settings
+        self.trial_ids = set(trial_ids)
 
     @contextlib.contextmanager
-    def session(self):
+    def session(self, overwrite=False):
         """Lock the file, create or validate it, and yield the finished trial ids.
+
+        Parameters
+        ----------
+        overwrite : bool
+            Start the file over (its rows are removed, none is finished).
 
         Raises
         ------
         ResultsFileBusyError
             Another process is writing this file.
         ValidationError
-            The file's header differs from this sweep's columns.
+            The file's header differs from this sweep's columns, or it was
+            run with other settings.
         """
         check_writable_file(self.path, "results file")
         try:
@@ -113,14 +127,17 @@ class ResultsFile:
                     ) from None
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
-            yield self._open()
+            yield self._open(overwrite)
         finally:
             os.close(fd)                        # closing releases the lock
 
-    def _open(self):
+    def _open(self, overwrite=False):
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):   # header of a killed run
             stale.unlink(missing_ok=True)
-        if self.path.exists():
+        if overwrite:
+            self._check_replaceable()
+            self._write_header()                    # the old rows go in one rename
+        elif self.path.exists():
             raw = _read(self.path)
             if not raw.endswith(b"\n"):            # partial last row (or header) from a kill
                 cut = raw.rfind(b"\n") + 1
@@ -136,10 +153,32 @@ class ResultsFile:
                     f.truncate(cut)
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._write_header()
-            return set()
-        header, rows = _scan(self.path)
-        _scan_header(self.path, None, self.columns, header)
-        return {r["trial_id"] for _, r in rows}
+            done = set()
+        else:
+            header, rows = _scan(self.path)
+            _scan_header(self.path, None, self.columns, header)
+            done = {r["trial_id"] for _, r in rows}
+        if self.settings is not None:
+            check_settings(self.path, self.settings, done, self.trial_ids)
+            write_settings(self.path, self.settings)
+        return done
+
+    def _check_replaceable(self):
+        """Refuse to start over a file that is not a results file (a user's own
+        CSV of that name): ``overwrite`` removes only a sweep's rows."""
+        if not self.path.exists():
+            return
+        raw = _read(self.path)
+        first = raw.split(b"\n", 1)[0]
+        first = first[len(_BOM):] if first.startswith(_BOM) else first
+        header = _parse_line(first)
+        expected = self._format(dict(zip(self.columns, self.columns))).encode()
+        if raw and not expected.startswith(raw) and not (
+                isinstance(header, list) and all(c in header for c in _REQUIRED)):
+            raise ValidationError(
+                f"{self.path} is not a results file (its first line {_short(first)} lacks "
+                f"the columns {', '.join(_REQUIRED)}); overwriting replaces only a results "
+                "file: move it yourself or use another --out")
 
     def _write_header(self):
         with atomic_write(self.path) as f:
@@ -181,7 +220,7 @@ def _scan_header(path, raw, columns, header=None):
     if header != columns:
         raise ValidationError(
             f"results file {path} has columns {header} but this sweep writes "
-            f"{columns}; use another --out or remove the file")
+            f"{columns}; use another --out, remove the file or pass --overwrite")
 
 
 def _scan(path):
