@@ -9,15 +9,85 @@ itself stops the workers when it is interrupted (closing the cluster), so
 they can ignore the signal; and the client's waits the interruption
 abandoned are not reported one by one as asyncio's "Task exception was
 never retrieved" (29 tracebacks for an interrupted fit at 10⁷ examples).
+
+The cluster's 2-4 s of startup is covered too (:func:`start_local_cluster`):
+a Ctrl-C there reached the worker processes while they were still importing
+(each printing a traceback), and it cancelled the cluster's start half-way,
+so that Dask's own exit hook failed to close it with a traceback of its own.
+The cluster is therefore started in a thread with SIGINT blocked: the
+threads it makes and the processes they start inherit the blocked signal (as
+Python's multiprocessing resource tracker is started), so only the command
+receives it; the command then lets the start finish, closes the cluster and
+reports one line.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 import warnings
+from multiprocessing import resource_tracker
 
-__all__ = ["leave_sigint_to_the_command", "interrupted"]
+__all__ = ["start_local_cluster", "leave_sigint_to_the_command", "interrupted"]
+
+
+def start_local_cluster(n_workers):
+    """A ``LocalCluster`` of ``n_workers`` single-threaded worker processes and
+    its ``Client``, started so that a Ctrl-C during the start reaches only
+    the calling (main) thread.
+
+    Returns
+    -------
+    (LocalCluster, Client)
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Ctrl-C during the start: the cluster is closed before this returns.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    made, failed = [], []
+
+    def start():
+        try:
+            made.append(LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                     processes=True, dashboard_address=None))
+            made.append(Client(made[0]))
+        except BaseException as exc:            # handed to the caller below
+            failed.append(exc)
+
+    starter = threading.Thread(target=start, name="robust-mlr-local-cluster", daemon=True)
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        starter.run()
+        return _started(made, failed)
+    # Starting multiprocessing's resource tracker unblocks SIGINT in the thread
+    # that starts it (Dask's event loop would): start it here, where it is not blocked.
+    resource_tracker.ensure_running()
+    try:
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            starter.start()                     # it inherits the blocked SIGINT
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)   # a Ctrl-C meanwhile: here
+        starter.join()
+    except KeyboardInterrupt:
+        if starter.ident is not None:
+            starter.join()                      # a second Ctrl-C exits at once (cli)
+        for part in reversed(made):
+            part.close()
+        raise
+    return _started(made, failed)
+
+
+def _started(made, failed):
+    """The cluster and client, or the start's error once what it made is closed."""
+    if failed:
+        for part in reversed(made):
+            part.close()
+        raise failed[0]
+    return made[0], made[1]
 
 
 def _ignore_sigint(show):

@@ -73,13 +73,13 @@ def _dask_client(address):
         yield None
         return
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError:
         raise ValidationError("--dask needs the extra: pip install 'robust-mlr[dask]'") from None
     if address == "local":
-        from ._local_dask import interrupted, leave_sigint_to_the_command
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        from ._local_dask import interrupted, leave_sigint_to_the_command, start_local_cluster
+        cluster, client = start_local_cluster(2)
+        with cluster, client:
             leave_sigint_to_the_command(client)
             try:
                 yield client

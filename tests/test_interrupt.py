@@ -145,3 +145,49 @@ def test_ctrl_c_at_a_terminal_on_a_local_dask_sweep_is_one_line(tmp_path):
     assert err.splitlines()[-1] == f"interrupted: {len(rows)} trials saved; rerun to resume"
     # what Dask may still log: its workers' cancelled tasks, one line each
     assert all("distributed" in line for line in err.splitlines()[:-1]), err
+
+
+@pytest.mark.parametrize("to_group", [True, False], ids=["terminal", "process"])
+def test_ctrl_c_while_a_local_dask_cluster_starts_is_one_line(tmp_path, to_group):
+    """The 2-4 s in which ``fit --dask local`` starts its cluster: the worker
+    processes, still importing, each printed a traceback (a terminal's Ctrl-C
+    reaches the whole group), and the start cancelled half-way left Dask's
+    exit hook a cluster it failed to close, with 29 lines of traceback."""
+    pytest.importorskip("dask.distributed")
+    pools = tmp_path / "pools"
+    made = subprocess.run([sys.executable, "-m", "robust_mlr", "generate", str(pools),
+                           "--d", "4", "--k", "2", "--light1", "200", "2", "--heavy", "40",
+                           "8", "--light2", "200", "2"], env=ENV, capture_output=True,
+                          text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    cmd = [sys.executable, "-m", "robust_mlr", "fit", str(pools), "--k", "2", "--dask",
+           "local", "--out", str(tmp_path / "m.json")]
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 60             # the first worker process is starting
+        while time.time() < deadline and proc.poll() is None and not any(
+                b"multiprocessing.spawn" in Path(f"/proc/{p}/cmdline").read_bytes()
+                for p in _children(proc.pid) if Path(f"/proc/{p}").exists()):
+            time.sleep(0.01)
+        assert proc.poll() is None, proc.stderr.read().decode()
+        if to_group:
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read().decode()
+    assert proc.returncode == 130 and err == "interrupted\n", (proc.returncode, err)
+    assert not (tmp_path / "m.json").exists()
+    deadline = time.time() + 10                 # and no worker outlives the command
+    while time.time() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("processes of the command's group outlived it")

@@ -214,13 +214,12 @@ def _drain(queue, on_stage):
 
 
 def _run_dask(experiment, pending, workers, address, on_result):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
     cluster = None
     if address in ("local", ""):
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
+        from .._local_dask import start_local_cluster
+        cluster, client = start_local_cluster(max(workers, 1))
     else:
         client = Client(address)
     futs = {}
