@@ -6,6 +6,16 @@ spreadsheets write them). Every way a file can be wrong ends in one
 :class:`ValidationError` naming the file line and, for a cell, its column: a
 row of the wrong width, a cell that is not a finite number, a repeated column
 name, text that is not UTF-8.
+
+The rows are parsed in one pass by ``pyarrow.csv`` where pyarrow is
+installed (the ``parquet`` extra) and the file is plain: no double quote, no
+NUL byte, no line ended by a carriage return alone. numpy's reader (a check
+of the rows' widths, then ``numpy.loadtxt`` for the numbers and for the text
+columns) reads every other file, any file pyarrow refuses (so each error is
+reported by the same numpy code, in the same words), and every file without
+pyarrow. Both accept the same numbers (``1e5``, ``.5``, ``nan``, ``inf``,
+blanks around a number) and round them alike; numpy's ``loadtxt`` takes
+≈ 5 s per 10⁶ rows at d = 16, pyarrow ≈ 1.5 s.
 """
 
 from __future__ import annotations
@@ -68,6 +78,86 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
                            _other_separator)
     feats = [header.index(h) for h in names]
     cols = feats + [header.index(y_col)]
+    plain = _read_plain(path, len(header), cols)
+    if plain is not None:
+        num, texts = plain
+        ids = texts[header.index(task_col)]
+        pool = texts[header.index(pool_col)] if pool_col is not None else None
+    else:
+        num, ids, pool = _read_numpy(path, header, cols, task_col, pool_col)
+    if num.shape[0] == 0:
+        raise ValidationError(f"{path}: no data rows below the header")
+    data, labels, pools = tasks_of_rows(path, num, ids, [header[j] for j in cols], task_col,
+                                        lambda row: f"line {_file_line(path, row)}", pool_col,
+                                        pool if pool_col is not None else None)
+    return data, labels, names, pools
+
+
+def _read_plain(path, n_fields, cols):
+    """The rows of a plain file parsed by pyarrow in one pass: ``(numbers,
+    texts)``, the columns ``cols`` as an (N, len(cols)) float array and every
+    other column ``j`` as ``texts[j]``, an array of str; None without
+    pyarrow, for a file that is not plain (see the module's note) and for
+    one pyarrow does not read (numpy's reader then names the fault)."""
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:
+        return None
+    names = [f"c{j}" for j in range(n_fields)]
+    numbers = set(cols)
+    types = {n: pa.float64() if j in numbers else pa.string() for j, n in enumerate(names)}
+    try:
+        with open(path, "rb") as f:
+            table = pa_csv.read_csv(
+                _PlainBytes(f),
+                read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names,
+                                                use_threads=False),
+                parse_options=pa_csv.ParseOptions(delimiter=",", quote_char=False),
+                convert_options=pa_csv.ConvertOptions(column_types=types, null_values=[],
+                                                      strings_can_be_null=False))
+    except (pa.ArrowException, ValueError, _NotPlain):   # numpy's reader says what is wrong
+        return None
+    num = np.empty((table.num_rows, len(cols)))
+    pool = pa.default_memory_pool()
+    for i, j in enumerate(cols):        # each column let go once copied: not two copies
+        num[:, i] = table.column(names[j]).to_numpy()
+        table = table.drop_columns([names[j]])
+        pool.release_unused()
+    texts = {j: table.column(names[j]).to_numpy(zero_copy_only=False).astype(str)
+             for j in range(n_fields) if j not in numbers}
+    return num, texts
+
+
+class _NotPlain(Exception):
+    """A file has a double quote, a NUL byte or a lone carriage return."""
+
+
+class _PlainBytes:
+    """The bytes of a binary file as pyarrow reads them, block by block,
+    raising :class:`_NotPlain` at the first block that shows the file is
+    not plain: read once, and never held whole."""
+
+    closed = False
+
+    def __init__(self, f):
+        self._f = f
+        self._cr = False                # the block before ended with a carriage return
+
+    def read(self, size=-1):
+        block = self._f.read(size)
+        if (b'"' in block or b"\0" in block
+                or (self._cr and not block.startswith(b"\n"))
+                or (b"\r" in block and block.count(b"\r") - block.count(b"\r\n")
+                    > block.endswith(b"\r"))):
+            raise _NotPlain
+        self._cr = block.endswith(b"\r")
+        return block
+
+
+def _read_numpy(path, header, cols, task_col, pool_col):
+    """The numbers, task ids and pool values (or None) of the rows, read by
+    numpy: the rows' widths checked, then ``numpy.loadtxt``."""
     wrong = _first_wrong_width(path, len(header))
     if wrong is not None:                  # loadtxt drops the fields beyond its columns
         raise ValidationError(f"{path}, line {wrong[0]}: {wrong[1]} fields, the header has "
@@ -88,12 +178,7 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
         raise ValidationError(_not_utf8(path)) from None
     except ValueError as exc:
         raise ValidationError(_first_bad_cell(path, header, cols) or f"{path}: {exc}") from None
-    if num.shape[0] == 0:
-        raise ValidationError(f"{path}: no data rows below the header")
-    data, labels, pools = tasks_of_rows(path, num, ids, [header[j] for j in cols], task_col,
-                                        lambda row: f"line {_file_line(path, row)}", pool_col,
-                                        pool if pool_col is not None else None)
-    return data, labels, names, pools
+    return num, ids, pool if pool_col is not None else None
 
 
 def _other_separator(header):
