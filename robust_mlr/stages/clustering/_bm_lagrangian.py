@@ -229,20 +229,29 @@ def subproblem(lag, Y, max_inner, gtol, ftol, callback):
     """
     n, r = Y.shape
     y = Y.ravel().copy()
-    G = lag.value_grad(Y)[1].ravel()
+    # (ℒ, ∇ℒ) at y, the start of the next run: L-BFGS-B's first evaluation
+    # is at its start, which is here either Y or the end of the last run
+    # (its last evaluation, unless a line search failed and stepped back)
+    val, G, _ = lag.value_grad(Y)
+    G = G.ravel()
     free = (y > 0) | (G < 0)
-    used, val = 0, np.inf
+    used, start = 0, not np.any(y[~free])      # Y ≥ 0: the zeros are what is held
     while True:
         idx = np.flatnonzero(free)
         # the full factor of an evaluation: entries off ``idx`` stay 0, so
         # one array serves every evaluation of this run
         z = np.zeros(n * r)
         Z = z.reshape(n, r)
+        last = {"v": y[idx], "value": val, "grad": G, "start": start}
+        start = True
 
-        def fun(v, idx=idx, z=z, Z=Z):
+        def fun(v, idx=idx, z=z, Z=Z, last=last):
+            if last.pop("start", False) and np.array_equal(v, last["v"]):
+                return last["value"], last["grad"][idx]     # y: already evaluated
             z[idx] = v
             value, grad, _ = lag.value_grad(Z)
-            return value, grad.ravel()[idx]
+            last["v"], last["value"], last["grad"] = v, value, grad.ravel()
+            return value, last["grad"][idx]
         # L-BFGS-B's own BLAS calls are tiny: threads only add contention
         with single_blas():
             x, val, nit = lbfgsb(fun, y[idx], maxiter=max_inner - used, gtol=gtol, ftol=ftol,
@@ -252,7 +261,11 @@ def subproblem(lag, Y, max_inner, gtol, ftol, callback):
         y[idx] = x
         if used >= max_inner or not np.isfinite(val) or getattr(callback, "stopped", False):
             break
-        G = lag.value_grad(y.reshape(n, r))[1].ravel()
+        if np.array_equal(x, last["v"]):
+            val, G = last["value"], last["grad"]
+        else:
+            val, G, _ = lag.value_grad(y.reshape(n, r))
+            G = G.ravel()
         enter = ~free & (G < -gtol)
         if not enter.any():                 # the free set grows every round: terminates
             break
