@@ -108,10 +108,10 @@ class Patch:
 
 def maxcor(m):
     def new(old):
-        def minimize(*a, **kw):
-            return old(*a, **dict(kw, options=dict(kw["options"], maxcor=m)))
-        return minimize
-    return Patch(bl, "minimize", new), {}
+        def lbfgsb(*a, **kw):
+            return old(*a, **dict(kw, maxcor=m))
+        return lbfgsb
+    return Patch(bl, "lbfgsb", new), {}
 
 
 def first_resolve_cap(cap):

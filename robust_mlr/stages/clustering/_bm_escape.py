@@ -36,8 +36,9 @@ eigenvalue (its eigenvector separates the merged clusters).
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import Bounds, minimize
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+from ._bm_lagrangian import lbfgsb
 
 #: Below this block size the block of M is formed densely (≤ 2 MB).
 _DENSE_BLOCK = 500
@@ -115,11 +116,11 @@ def nonneg_min_rayleigh(lag, rows, w0, max_iter=300):
         q = max(float(w @ w), 1e-300)
         val = float(w @ Mw) / q
         return val, 2.0 * (Mw - val * w) / q
-    sol = minimize(fun, w0, jac=True, method="L-BFGS-B", bounds=Bounds(0.0, np.inf),
-                   options={"maxiter": max_iter})
-    w = sol.x
+    # SciPy's L-BFGS-B defaults (10 pairs, relative decrease 1e7 ε, gtol 1e-5)
+    w, value, _ = lbfgsb(fun, w0, maxiter=max_iter, gtol=1e-5, ftol=1e7 * np.finfo(float).eps,
+                         maxcor=10)
     nw = float(np.linalg.norm(w))
-    return (float(sol.fun), w / nw) if nw > 0 else (0.0, w)
+    return (value, w / nw) if nw > 0 else (0.0, w)
 
 
 def curvature(lag, Y, rng):

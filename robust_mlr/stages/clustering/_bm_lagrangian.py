@@ -10,7 +10,7 @@ whose module docstring gives the formulation.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import Bounds, minimize
+from scipy.optimize import fmin_l_bfgs_b
 
 from ..._threads import single_blas
 from ...exceptions import SolverFailedError
@@ -229,38 +229,72 @@ def subproblem(lag, Y, max_inner, gtol, ftol, callback):
     """
     n, r = Y.shape
     y = Y.ravel().copy()
-    G = lag.value_grad(Y)[1].ravel()
+    # (ℒ, ∇ℒ) at y, the start of the next run: L-BFGS-B's first evaluation
+    # is at its start, which is here either Y or the end of the last run
+    # (its last evaluation, unless a line search failed and stepped back)
+    val, G, _ = lag.value_grad(Y)
+    G = G.ravel()
     free = (y > 0) | (G < 0)
-    used, val = 0, np.inf
+    used, start = 0, not np.any(y[~free])      # Y ≥ 0: the zeros are what is held
     while True:
         idx = np.flatnonzero(free)
         # the full factor of an evaluation: entries off ``idx`` stay 0, so
         # one array serves every evaluation of this run
         z = np.zeros(n * r)
         Z = z.reshape(n, r)
+        last = {"v": y[idx], "value": val, "grad": G, "start": start}
+        start = True
 
-        def fun(v, idx=idx, z=z, Z=Z):
+        def fun(v, idx=idx, z=z, Z=Z, last=last):
+            if last.pop("start", False) and np.array_equal(v, last["v"]):
+                return last["value"], last["grad"][idx]     # y: already evaluated
             z[idx] = v
             value, grad, _ = lag.value_grad(Z)
-            return value, grad.ravel()[idx]
+            last["v"], last["value"], last["grad"] = v, value, grad.ravel()
+            return value, last["grad"][idx]
         # L-BFGS-B's own BLAS calls are tiny: threads only add contention
         with single_blas():
-            sol = minimize(fun, y[idx], jac=True, method="L-BFGS-B",
-                           bounds=Bounds(0.0, np.inf), callback=callback,
-                           options={"maxiter": max_inner - used, "gtol": gtol,
-                                    "ftol": ftol, "maxcor": 20})
-        used += int(sol.nit)
+            x, val, nit = lbfgsb(fun, y[idx], maxiter=max_inner - used, gtol=gtol, ftol=ftol,
+                                 maxcor=20, callback=callback)
+        used += nit
         y = np.zeros(n * r)
-        y[idx] = sol.x
-        val = float(sol.fun)
+        y[idx] = x
         if used >= max_inner or not np.isfinite(val) or getattr(callback, "stopped", False):
             break
-        G = lag.value_grad(y.reshape(n, r))[1].ravel()
+        if np.array_equal(x, last["v"]):
+            val, G = last["value"], last["grad"]
+        else:
+            val, G, _ = lag.value_grad(y.reshape(n, r))
+            G = G.ravel()
         enter = ~free & (G < -gtol)
         if not enter.any():                 # the free set grows every round: terminates
             break
         free |= enter
     return y.reshape(n, r), val, used
+
+
+def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
+    """min fun over x ≥ 0 by SciPy's L-BFGS-B: (x, value, iterations).
+
+    ``fun`` returns the value and the gradient. The routine and its options
+    (``maxcor``, relative decrease ``ftol``, projected-gradient ``gtol``)
+    are those of ``minimize(method="L-BFGS-B")`` with ``Bounds(0, inf)``,
+    reached through ``fmin_l_bfgs_b``, which takes the bounds as pairs:
+    ``minimize`` first turns a ``Bounds`` into pairs by a Python pass over
+    every variable (≈ 0.6 ms a call at 500 variables; a solve makes some
+    25 calls). The iterates are the same.
+
+    Examples
+    --------
+    >>> x, value, nit = lbfgsb(lambda x: (float(np.sum((x + 1) ** 2)), 2 * (x + 1)),
+    ...                        np.ones(3), maxiter=50, gtol=1e-10, ftol=1e-12, maxcor=5)
+    >>> x.tolist(), value
+    ([0.0, 0.0, 0.0], 3.0)
+    """
+    x, value, info = fmin_l_bfgs_b(fun, x0, bounds=[(0.0, None)] * np.size(x0), m=maxcor,
+                                   factr=ftol / np.finfo(float).eps, pgtol=gtol,
+                                   maxiter=maxiter, callback=callback)
+    return x, float(value), int(info["nit"])
 
 
 class Stall:

@@ -77,11 +77,7 @@ def _median_scale(op, n, rng):
         i, j = rng.integers(n, size=(2, _EXACT_PAIRS))
         keep = i != j
         i, j = i[keep], j[keep]
-    if isinstance(op, DenseCost):
-        vals = op.D[i, j]
-    else:
-        vals = (op.a[i] + op.a[j] - np.einsum("ij,ij->i", op.P[i], op.Q[j])
-                - np.einsum("ij,ij->i", op.Q[i], op.P[j]))
+    vals = op.pairs(i, j)
     med = float(np.median(np.abs(vals))) if vals.size else 0.0
     return med if med > 0 else 1.0
 
