@@ -10,7 +10,7 @@ whose module docstring gives the formulation.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import fmin_l_bfgs_b
+from scipy.optimize import Bounds, fmin_l_bfgs_b, minimize
 
 from ..._threads import single_blas
 from ...exceptions import SolverFailedError
@@ -278,11 +278,14 @@ def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
 
     ``fun`` returns the value and the gradient. The routine and its options
     (``maxcor``, relative decrease ``ftol``, projected-gradient ``gtol``)
-    are those of ``minimize(method="L-BFGS-B")`` with ``Bounds(0, inf)``,
-    reached through ``fmin_l_bfgs_b``, which takes the bounds as pairs:
-    ``minimize`` first turns a ``Bounds`` into pairs by a Python pass over
-    every variable (≈ 0.6 ms a call at 500 variables; a solve makes some
-    25 calls). The iterates are the same.
+    are those of ``minimize(method="L-BFGS-B")`` with ``Bounds(0, inf)``.
+    Without a ``callback`` it is reached through ``fmin_l_bfgs_b``, which
+    takes the bounds as pairs: ``minimize`` first turns a ``Bounds`` into
+    pairs by a Python pass over every variable (≈ 0.6 ms a call at 500
+    variables; a solve makes some 25 calls). The iterates are the same. A
+    ``callback`` (:class:`Stall`: it reads the step's value and may raise
+    StopIteration) goes through ``minimize``, which hands every SciPy
+    release from 1.11 on the same intermediate result.
 
     Examples
     --------
@@ -291,9 +294,14 @@ def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
     >>> x.tolist(), value
     ([0.0, 0.0, 0.0], 3.0)
     """
+    if callback is not None:
+        sol = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(0.0, np.inf),
+                       callback=callback, options={"maxiter": maxiter, "gtol": gtol,
+                                                   "ftol": ftol, "maxcor": maxcor})
+        return sol.x, float(sol.fun), int(sol.nit)
     x, value, info = fmin_l_bfgs_b(fun, x0, bounds=[(0.0, None)] * np.size(x0), m=maxcor,
                                    factr=ftol / np.finfo(float).eps, pgtol=gtol,
-                                   maxiter=maxiter, callback=callback)
+                                   maxiter=maxiter)
     return x, float(value), int(info["nit"])
 
 
