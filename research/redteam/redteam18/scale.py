@@ -30,6 +30,15 @@ def main():
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--avoid", type=int, nargs="+", default=[1])
     ap.add_argument("--draws", type=int, nargs="+", default=[1])
+    ap.add_argument("--attack-alpha", type=float, default=None,
+                    help="the adversary's share (default: the learner's alpha)")
+    ap.add_argument("--heavy", default=None,
+                    help='a heavy-pool attack as ["name", {params}] (with --aim its '
+                         'component is the aimed one)')
+    ap.add_argument("--aim", choices=["none", "heavy", "clean"], default="none",
+                    help="u (and the component) from the clean fit: the heavy anchor's error "
+                         "(heavy) or the returned W's (clean) of the component where it is "
+                         "largest, ⊥ span W")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     out = open(a.out, "a")
@@ -48,13 +57,29 @@ def main():
                               sampled=sampled, **clean)) + "\n")
     out.flush()
     sett = settings_of(theta, pools, a.alpha, a.seed)
+    aim = None
+    if a.aim != "none":
+        from search import aim_of
+        m = LAST["model"]
+        W = (np.asarray(m.diagnostics_["regression"]["anchor"]["W_heavy"]) if a.aim == "heavy"
+             else m.W_)
+        aim = aim_of(theta, W)
+        print(f"aim: component {aim[0]} along the {a.aim} error", flush=True)
     for js in a.strategies:
         spec = json.loads(js)
         fam = spec.pop("family")
+        if aim is not None and fam in ("diluted_shift", "edge_lever"):
+            spec.update(component=aim[0], u_vec=aim[1])
         for avoid in a.avoid:
             for d in a.draws:
                 att = unread.FAMILIES[fam](draw=draw, avoid=bool(avoid), **spec)
-                bad = corrupt_pools(pools, Poolwise(light2=att), a.alpha, theta=theta,
+                heavy = None
+                if a.heavy:
+                    hname, hp = json.loads(a.heavy)
+                    if aim is not None:
+                        hp = dict(hp, component=aim[0])
+                    heavy = (hname, hp)
+                bad = corrupt_pools(pools, Poolwise(light2=att, heavy=heavy), a.attack_alpha or a.alpha, theta=theta,
                                     settings=sett, rng=np.random.default_rng([a.seed, d, 18]))
                 mask = bad.masks["light2"]
                 unread.spy(True)
@@ -69,8 +94,9 @@ def main():
                     res["along_u"] = along(LAST["model"].W_, theta, u)
                     res["plan"] = getattr(att, "last_plan", None)
                 row = dict(problem=a.problem, seed=a.seed, alpha=a.alpha, phase="attack",
-                           draw=[a.seed, d, 18], avoid=bool(avoid),
-                           strategy={"family": fam, **spec}, clean_w=clean["w"],
+                           draw=[a.seed, d, 18], avoid=bool(avoid), attack_alpha=a.attack_alpha,
+                           strategy={"family": fam, **spec}, clean_w=clean["w"], aim=a.aim,
+                           heavy=a.heavy,
                            adversary_read=read_share, **res)
                 out.write(json.dumps(row) + "\n")
                 out.flush()
@@ -82,7 +108,8 @@ def main():
                       f"p {res['p']:.3f} warned {int(res['warned'])} x{res['time_ratio']:.2f} "
                       f"read {read_share} ct {g['clipped_test']} st {g['score_test']} "
                       f"se {g['moved_se']} u {res['along_u']} plan {res['plan']} sp {g['spikes']} removed {g['removed']} "
-                      f"{res['warnings'][:1]} {json.dumps(spec)}", flush=True)
+                      f"{res['warnings'][:1]} {json.dumps({k: v for k, v in spec.items() if k != 'u_vec'})}",
+                      flush=True)
 
 
 if __name__ == "__main__":

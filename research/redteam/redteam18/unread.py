@@ -147,7 +147,7 @@ class DilutedShift(edge_lever.EdgeLever):
         side = rng.choice([-1.0, 1.0], size=nd)
         X[dec] += np.outer(self.z_d * side, u)
         k = pos[dec] - (sizes[task[dec]] - self.decoys)          # 0, 1, ... within the task
-        prod = np.where(k % 2 == 0, 1.0, -1.0) * rng.choice([-1.0, 1.0], size=nd)[0]
+        prod = np.where(k % 2 == 0, 1.0, -1.0) * (rng.choice([-1.0, 1.0], size=nd)[0] if nd else 1.0)
         flip = np.where(rng.random(idx.size) < 0.5, 1.0, -1.0)[task[dec]]
         resid = flip * prod * self.R * side + delta * self.z_d * side
         y[dec] = X[dec] @ theta.W[:, a] + s * resid
