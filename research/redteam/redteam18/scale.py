@@ -86,7 +86,9 @@ def main():
                 res = fit(theta, bad, a.alpha, a.seed)
                 rec = unread.RECORD[:]
                 unread.spy(False)
-                read_share = [None if s is None else round(float(s[mask].mean()), 4) for _, s, _ in rec]
+                # (None where the screen dropped tasks: the mask no longer lines up)
+                read_share = [None if s is None or s.size != mask.size
+                              else round(float(s[mask].mean()), 4) for _, s, _ in rec]
                 res["time_ratio"] = res["time"] / tc
                 if "raised" not in res:
                     from robust_mlr.adversary._craft import fixed_direction
