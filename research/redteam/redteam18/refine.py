@@ -16,7 +16,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from common import attacked, fit, problem, settings_of  # noqa: E402
 import edge_lever  # noqa: E402,F401
 
-FIXED = {"component", "u_vec", "direction"}
+FIXED = {"component", "u_vec", "direction", "gate", "light", "select"}
 UNIT = {"spike", "inflate", "balance", "share", "hide", "g_scale", "decoy_level"}
 
 
@@ -43,6 +43,7 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     rows = [json.loads(line) for p in a.logs for line in open(p) if line.strip()]
+    rows = [r for r in rows if "light2" in r.get("strategy", {"light2": 0})]
     groups = defaultdict(list)
     for r in rows:
         if r["phase"] == "attack" and "raised" not in r and not r["warned"]:
@@ -63,6 +64,9 @@ def main():
         for i in range(a.fits):
             fam, params = centre["light2"]
             strat = {"light2": [fam, perturb(params, r)]}
+            if "heavy" in centre:                # the heavy part too, half the time
+                hf, hp = centre["heavy"]
+                strat["heavy"] = [hf, perturb(hp, r) if r.random() < 0.5 else hp]
             draw = [seed, 1000 + i, 18]
             bad = attacked(theta, pools, sett, strat, alpha, draw)
             res = fit(theta, bad, alpha, seed)

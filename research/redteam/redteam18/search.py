@@ -64,6 +64,19 @@ def sample(r):
     return fam, p
 
 
+def sample_heavy(r, comp):
+    """A heavy-pool strategy on component ``comp`` drawn at random."""
+    fam = str(r.choice(["anchor_leak", "variance_neutral"]))
+    p = dict(component=comp, direction="error", level=float(r.uniform(0.5, 1.2)),
+             gate=str(r.choice(["quiet", "any"])), light=str(r.choice(["clean", "away", "ahead"])),
+             rss=float(r.uniform(0.8, 2.5)))
+    if fam == "anchor_leak":
+        p.update(select=bool(r.random() < 0.7), decoy_level=float(r.uniform(0.3, 1.0)))
+    else:
+        p.update(spread=float(r.uniform(0.5, 1.5)))
+    return [fam, p]
+
+
 def aim_of(theta, W):
     """(a, u): the true component whose nearest fitted column is farthest
     from it (in units of s), and that error ⊥ span W, as a list."""
@@ -89,6 +102,9 @@ def main():
     ap.add_argument("--aim", action="store_true",
                     help="edge_lever / diluted_shift on the component with the largest clean "
                          "error, along that error (⊥ span W)")
+    ap.add_argument("--with-heavy", action="store_true",
+                    help="add a heavy-pool attack (anchor_leak / variance_neutral, random "
+                         "parameters) on the light-2 strategy's component")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     out = open(a.out, "a")
@@ -116,6 +132,8 @@ def main():
                     if aim is not None and fam in ("edge_lever", "diluted_shift"):
                         p.update(component=aim[0], u_vec=aim[1])
                     strat = {"light2": [fam, p]}
+                    if a.with_heavy:
+                        strat["heavy"] = sample_heavy(r, p["component"])
                 draw = [seed, i, 18]
                 t0 = time.perf_counter()
                 try:
