@@ -14,6 +14,7 @@ from robust_mlr.metrics import parameter_errors
 PROBLEMS = {
     "small": (20, 4, 8000, 2, 120, 64, 1500, 8),
     "small3k": (20, 4, 8000, 2, 120, 64, 3000, 8),
+    "default": (32, 4, 20000, 2, 400, 128, 20000, 8),
     "large_below": (32, 4, 20000, 2, 400, 128, 120000, 8),
     "large_above": (32, 4, 20000, 2, 400, 128, 320000, 8),
 }
