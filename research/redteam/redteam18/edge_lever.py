@@ -103,9 +103,8 @@ class EdgeLever(OwnComponentTasks, Attack):
         X[lev] += np.outer(A * sign[lev], u)
         s = float(theta.s[a])
         y = X @ theta.W[:, a] + self.noise * s * rng.standard_normal(n)
-        y[lev] = X[lev] @ theta.W[:, a] + r0 * s            # the lever's residual, always +
-        # balance: a lever at −A with residual +r0 pulls the other way: keep
-        # the pull's sign by flipping the residual with the side
+        # the lever's residual r0 s, its sign flipped with its side along u
+        # (a lever at −A pulls the same way as one at +A)
         y[lev] = X[lev] @ theta.W[:, a] + sign[lev] * r0 * s
         hr = hid[task]
         if hr.any():                             # hiding rows: clean under their own component

@@ -107,7 +107,7 @@ class DilutedShift(edge_lever.EdgeLever):
         self.delta = None if delta is None else float(delta)
 
     def choose(self, data, n_bad, ctx, rng):
-        return OwnComponentTasks_choose(self, data, n_bad, ctx, rng)
+        return _own_component_tasks(self, data, n_bad, ctx, rng)
 
     def craft(self, data, idx, ctx, rng):
         from scipy.stats import norm
@@ -157,7 +157,9 @@ class DilutedShift(edge_lever.EdgeLever):
         return X, y
 
 
-def OwnComponentTasks_choose(self, data, n_bad, ctx, rng):
+def _own_component_tasks(self, data, n_bad, ctx, rng):
+    """The target component's tasks first (``pick_tasks``), as the package's
+    own-component families choose."""
     from robust_mlr.adversary._whitebox import pick_tasks
     a = component_index(ctx.need_theta(self.name), self.component)
     return pick_tasks(data, n_bad, rng, "component", a)
