@@ -29,14 +29,24 @@ _ORIG = _robust.reading_sample
 RECORD = []
 
 
-def _spy(labels, k, rng, cap=None):
+def _spy(labels, k, rng, cap=None, **kw):
     """reading_sample, recording the draw it makes and the one a second call
-    (the learner's recheck) would make (on copies of the generator)."""
+    (the learner's recheck) would make (on copies of the generator). Since
+    the draw's seed also takes a digest of the data (``data_sums``), the
+    draw recorded is the one made on the data of this fit, rebuilt from
+    the entropy the call returns (a clean fit's: what the adversary can
+    know before it writes its tasks); the recheck's seed-only draw is kept
+    as before."""
     n = np.asarray(labels).size
     kids = copy.deepcopy(rng).spawn(2)
-    draw = kids[0].random(n)
-    out = _ORIG(labels, k, rng, cap)
-    RECORD.append((draw, out, kids[1].random(n)))
+    out = _ORIG(labels, k, rng, cap, **kw)
+    if isinstance(out, tuple):
+        mask, entropy = out
+        draw = (kids[0].random(n) if entropy is None
+                else np.random.default_rng(np.random.SeedSequence(entropy)).random(n))
+    else:                                   # the seed-only draw of earlier releases
+        mask, draw = out, kids[0].random(n)
+    RECORD.append((draw, mask, kids[1].random(n)))
     return out
 
 

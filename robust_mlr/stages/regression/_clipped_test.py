@@ -72,6 +72,7 @@ no task is removed by them.
 from __future__ import annotations
 
 import copy
+import hashlib
 
 import numpy as np
 
@@ -214,20 +215,42 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None):
     return out, lever
 
 
-def reading_sample(labels, k, rng, cap=None):
+def reading_sample(labels, k, rng, cap=None, data_sums=()):
     """The tasks the gradient readings read: every kept task of a component
     with at most ``cap`` (default :data:`READ_CAP`) of them, else a random
     share cap/n_c of its tasks (None: every task everywhere; ``rng`` is then
     not touched). The share keeps the adversary's fraction of the
-    component, and the readings' edge follows the tasks read."""
+    component, and the readings' edge follows the tasks read.
+
+    The draw's generator is seeded by ``rng`` *and* a digest of
+    ``data_sums`` (arrays that every row of every task enters, e.g. the
+    first round's per-task residual sums and per-component sums): from the
+    seed alone the share would be known before the data, and an adversary
+    who knows the learner's seed could write its tasks where no reading
+    looks. With the digest the same data and seed read the same tasks, and
+    any change to a task redraws the whole share.
+
+    Returns
+    -------
+    sample : ndarray of bool (n,) or None
+    entropy : list of int or None
+        The draw's seed (the generator's word, then the digest's), recorded
+        in the stage's diagnostics.
+    """
     cap = READ_CAP if cap is None else cap
     labels = np.asarray(labels)
     counts = np.bincount(labels[labels >= 0], minlength=k)
     if counts.max(initial=0) <= cap:
-        return None
+        return None, None
     share = np.minimum(1.0, cap / np.maximum(counts, 1))
-    draw = rng.spawn(1)[0].random(labels.size)
-    return (labels >= 0) & (draw < share[np.maximum(labels, 0)])
+    child = rng.spawn(1)[0]
+    digest = hashlib.blake2b(digest_size=16)
+    for a in data_sums:
+        digest.update(np.ascontiguousarray(a, dtype=float).tobytes())
+    words = np.frombuffer(digest.digest(), dtype=np.uint32)
+    entropy = [int(child.integers(2 ** 32)), *map(int, words)]
+    draw = np.random.default_rng(np.random.SeedSequence(entropy)).random(labels.size)
+    return (labels >= 0) & (draw < share[np.maximum(labels, 0)]), entropy
 
 
 def orthonormal(V, tol=1e-6):

@@ -469,10 +469,13 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     if alpha > 0 and example_clip is not None:
         directions, inflated = candidate_directions(moments, gsum, gmom, labels, ok,
                                                     rows=moment_rows(data.sizes, labels, k, t_cap))
+        sample, entropy = reading_sample(final, k, rng, data_sums=(
+            rss1, gsum, gmom, first["grams"], first["rhs"]))
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
                                 None if grams is None else first["rhs"], example_clip,
-                                leverage_cap, directions=directions,
-                                sample=reading_sample(final, k, rng), leverage_dirs=inflated)
+                                leverage_cap, directions=directions, sample=sample,
+                                leverage_dirs=inflated)
+        clip["read_entropy"] = entropy
         # on clean data least squares and the refit agree (a fraction of a
         # standard error) and both gradient readings are within their edge
         agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
