@@ -228,7 +228,9 @@ def reading_sample(labels, k, rng, cap=None, data_sums=()):
     seed alone the share would be known before the data, and an adversary
     who knows the learner's seed could write its tasks where no reading
     looks. With the digest the same data and seed read the same tasks, and
-    any change to a task redraws the whole share.
+    a change to a task redraws the whole share — all but changes the sums do
+    not see, which the readings do not see either (negating every row of a
+    task; an edit of a last digit that rounding absorbs).
 
     Returns
     -------
