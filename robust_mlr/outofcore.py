@@ -51,7 +51,7 @@ from ._segments import chunk_operator, label_grams, label_rss, task_blocks
 from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
-from .covariates import Whitening, isotropy_test
+from .covariates import Whitening, estimate_second_moment, isotropy_test, _rounds_sample
 from ._disk import DiskTasks
 from .data import MetaDataset, Pools
 from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
@@ -136,15 +136,25 @@ def _task_norms(chunk, inv):
                            chunk.offsets[:-1]) / chunk.sizes
 
 
-def _second_moment(sources, alpha, n_rounds, passes):
+def _second_moment(sources, alpha, n_rounds, passes, rng):
     """:func:`~robust_mlr.covariates.estimate_second_moment` as passes:
     the plain moment, then (α > 0) rounds of one pass scoring every task and
     one pass re-estimating from the kept tasks; the trimming is exact (the
-    task scores of all pools, n floats, are held in memory)."""
-    parts = [p for src in sources for p in passes.map(src, _gram)]
-    Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+    task scores of all pools, n floats, are held in memory). On large pools
+    the rounds but the last run in memory on the same random share of tasks
+    as the in-memory estimate's (drawn from ``rng``, its rows read in)."""
     n = sum(src.n_tasks for src in sources)
     kept = np.ones(n, bool)
+    share = None
+    if alpha > 0 and n_rounds > 1:
+        share = _rounds_sample([DiskTasks(src) if isinstance(src, ChunkedMetaDataset) else src
+                               for src in sources], rng)
+    if share is not None:
+        Sigma = estimate_second_moment(share, alpha, n_rounds - 1)[0]
+        n_rounds = 1
+    else:
+        parts = [p for src in sources for p in passes.map(src, _gram)]
+        Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
     if alpha == 0:
         return Sigma, kept
     n_trim = int(np.ceil(2 * alpha * n))
@@ -353,8 +363,10 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     diag, passes, whitening = {}, _Passes(chunk_bytes, client), None
     if learner.covariates in ("estimate", "auto"):
         red = learner._reductions(stages)[0]
+        # the Whiten reduction's generator, then its rounds' (as ``fit`` spawns them)
         Sigma, kept = _second_moment((light1, heavy, light2), threat.alpha,
-                                     red._options()["n_rounds"], passes)
+                                     red._options()["n_rounds"], passes,
+                                     rng.spawn(1)[0].spawn(1)[0])
         n_ex = sum(ds.n_examples for ds in (light1, heavy, light2))
         if learner.covariates == "estimate" or not isotropy_test(Sigma, n_ex)[0]:
             whitening = Whitening.from_moment(Sigma, kept=kept)

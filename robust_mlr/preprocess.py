@@ -153,19 +153,25 @@ class Whiten(Reduction):
         """The whitened pools and the :class:`~robust_mlr.covariates.Whitening`
         (``None`` when the test finds the covariates isotropic)."""
         threat = threat or ThreatModel()
+        rng = check_rng(rng)
+        # the estimate's share of tasks comes from a child generator, the
+        # same whether or not the decision drew its sample (the out-of-core
+        # fit, which decides on every row, draws the same share)
+        rounds_rng = rng.spawn(1)[0]
         if self.only_if_anisotropic:
             # judged on a random sample of tasks, robustly scaled and clipped
             # (finite extreme values, screened later, must not overflow the
             # test), with a quarter of the tasks trimmed: the decision must
             # not be the corrupted tasks'
-            sample = _decision_sample(pools, check_rng(rng))
+            sample = _decision_sample(pools, rng)
             sx = robust_scales(sample)[0]
             clipped = Pools(*(scale_dataset(ds, sx, 1.0) for ds in sample))
             Sigma, _ = estimate_second_moment(clipped, max(threat.alpha, AUTO_TRIM),
                                               n_rounds=AUTO_ROUNDS)
             if isotropy_test(Sigma, sum(ds.n_examples for ds in sample))[0]:
                 return pools, None
-        Sigma, kept = estimate_second_moment(pools, threat.alpha, n_rounds=self.n_rounds)
+        Sigma, kept = estimate_second_moment(pools, threat.alpha, n_rounds=self.n_rounds,
+                                             rng=rounds_rng)
         wh = Whitening.from_moment(Sigma, kept=kept)
         return wh.whiten_pools(pools), wh
 

@@ -61,6 +61,37 @@ def test_trimmed_estimate_resists_inflated_tasks():
     assert kept[bad].mean() < 0.1      # a bad task whose x_0 happened to be small may stay
 
 
+@pytest.mark.parametrize("cap", [None, 64])
+def test_trimmed_estimate_rounds_on_a_share(monkeypatch, cap):
+    """Above ROUNDS_SAMPLE_PER_DIM·d examples (lowered here to read a share of
+    about 6 % of 16 000 examples) the rounds but the last read a random share
+    of the tasks: the same rng gives the same estimate, and the last round,
+    on every task, trims the inflated tasks as reading every task in every
+    round does and lands within sampling error of it."""
+    import robust_mlr.covariates as cov
+    if cap is not None:
+        monkeypatch.setattr(cov, "ROUNDS_SAMPLE_PER_DIM", cap)
+    rng = np.random.default_rng(0)
+    data = make_tasks(make_params(6, 2, rng=0), 4000, 4, x_dist="correlated", rng=1)
+    bad = rng.random(data.n_tasks) < 0.05
+    X = data.X.copy()
+    X[np.repeat(bad, data.sizes), 0] *= 6.0
+    data = MetaDataset(X, data.y, data.offsets)
+    every, kept_every = estimate_second_moment(data, alpha=0.05)
+    shared, kept = estimate_second_moment(data, alpha=0.05, rng=5)
+    again, _ = estimate_second_moment(data, alpha=0.05, rng=5)
+    np.testing.assert_array_equal(shared, again)
+    assert (~kept).sum() == (~kept_every).sum() == np.ceil(0.1 * data.n_tasks)
+    assert kept[bad].mean() < 0.1
+    np.testing.assert_allclose(shared, covariate_moment("correlated", 6), atol=0.1)
+    if cap is None:                      # below the cap every round reads every task
+        np.testing.assert_array_equal(shared, every)
+    else:
+        assert not np.array_equal(shared, every)
+        np.testing.assert_allclose(shared, every, atol=0.02)
+        assert (kept == kept_every).mean() > 0.98
+
+
 def test_whitening_round_trip():
     Sigma = covariate_moment("fourier", 5)
     wh = Whitening.from_moment(Sigma)

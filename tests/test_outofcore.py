@@ -166,10 +166,14 @@ def correlated(tmp_path_factory):
     return pools, root
 
 
-@pytest.mark.parametrize("alpha", [0.0, 0.05])
-def test_whitened_fit_out_of_core_equals_in_memory(correlated, alpha):
+@pytest.mark.parametrize("alpha, share", [(0.0, False), (0.05, False), (0.05, True)])
+def test_whitened_fit_out_of_core_equals_in_memory(correlated, alpha, share, monkeypatch):
     """Σ̂ as passes: the plain moment (alpha 0) and the trimmed estimate's
-    rounds of scoring and re-estimating (alpha > 0) trim the same tasks."""
+    rounds of scoring and re-estimating (alpha > 0) trim the same tasks;
+    with the rounds on a share of the tasks (its cap lowered to ≈ 20 % of
+    these pools) both draw the same share."""
+    if share:
+        monkeypatch.setattr("robust_mlr.covariates.ROUNDS_SAMPLE_PER_DIM", 1024)
     pools, root = correlated
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)     # alpha > 0 with the ICML stages

@@ -102,10 +102,14 @@ def test_robust_fit_out_of_core_is_the_in_memory_fit(clean, small, tmp_path, cas
         assert all(d["screen"][p]["n_removed"] > 0 for p in ("light1", "heavy", "light2"))
 
 
-def test_whitened_robust_fit_out_of_core(tmp_path):
+@pytest.mark.parametrize("share", [False, True])
+def test_whitened_robust_fit_out_of_core(tmp_path, share, monkeypatch):
     """Correlated covariates: ``covariates="auto"`` decides on its random sample
-    of tasks (gathered from the files), then Σ̂ by blocked passes and every
+    of tasks (gathered from the files), then Σ̂ by blocked passes (its rounds
+    but the last on a share of the tasks when the cap is lowered) and every
     block whitened as it is read."""
+    if share:
+        monkeypatch.setattr("robust_mlr.covariates.ROUNDS_SAMPLE_PER_DIM", 1024)
     pools = make_pools(THETA, 6000, 2, 90, 64, 4000, 6, x_dist="correlated", rng=1)
     got, want = _both(pools, _write(pools, tmp_path), 0.05)
     assert want.covariance_ is not None
