@@ -19,7 +19,8 @@ Every light-pool stage of the learner of Kong, Somani, Song, Kakade, Oh
 
 Whitening (``covariates="estimate"``) estimates Σ̂ by passes too (the
 plain moment; with α > 0 rounds of scoring every task and re-estimating from
-the kept ones) and whitens every chunk it reads afterwards.
+the kept ones, all but the last on a random share of the tasks when the pools
+are large, as in memory) and whitens every chunk it reads afterwards.
 
 The heavy pool is small (it is the expensive pool to collect) and is
 clustered in memory by any clustering stage. Chunks are mapped in order by
