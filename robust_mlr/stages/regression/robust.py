@@ -24,7 +24,8 @@ than the gradients' covariance) and the top eigenvalue of
 M^{-1/2} C M^{-1/2} is within its own edge too (the reference read along
 the direction tested, :func:`_covariance_test`); else remove tasks with
 probability ∝ ⟨g_i, v⟩² along the direction that failed (one uniform
-threshold on [0, max score]).
+threshold on [0, max score]); from the third round on, draws continue at
+the same fit until the test passes there (:mod:`._fixed_fit`).
 
 **Cost of a round.** The kept tasks' normal equations are summed once and
 each round subtracts the tasks it removed (a sum over those tasks' rows
@@ -63,6 +64,7 @@ from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
 from ._clipped_test import candidate_directions, moment_rows, reading_sample
 from ._example_clip import REFIT_AGREEMENT, clipped_refit
+from ._fixed_fit import FIXED_FIT_FROM, downdate, draw, draws_at_fit
 from ._passes import first_round
 
 __all__ = ["filter_regression", "huber_regression", "filter_components",
@@ -109,23 +111,6 @@ def _solve(G, b, X, y, weights):
     well conditioned, :func:`_ls` on the rows (its SVD fallback)."""
     w = gram_solve(G, b)
     return _ls(X, y, weights) if w is None else w
-
-
-def _downdate(G, b, data, ex_w, tasks):
-    """Remove the examples of ``tasks`` from the normal equations (G, b) in
-    place: G −= Σ w_j x_j x_jᵀ, b −= Σ w_j y_j x_j over their rows.
-
-    A round removes a few tasks, so this reads their rows only: the kept
-    tasks' Gram matrix is summed once, not once a round. The result differs
-    from a fresh sum over the kept rows by rounding (a few ulps of the
-    full G, which the kept part dominates: at most the budget's share of
-    the tasks is ever removed)."""
-    rows = example_rows(data.offsets, tasks)
-    sw = np.sqrt(ex_w[rows])
-    Xd = np.take(data.X, rows, axis=0)          # a gather: twice as fast as X[rows]
-    Xd *= sw[:, None]
-    G -= Xd.T @ Xd
-    b -= Xd.T @ (data.y[rows] * sw)
 
 
 def robust_noise(data: MetaDataset, w, kept=None, t_cap=None):
@@ -281,13 +266,19 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     root_t = np.sqrt(t)[:, None]
     buf = np.empty(min(X.shape[0], max(1, BLOCK_BYTES // (X.itemsize * d))) * d)
     # the kept tasks' normal equations: summed once (or given), then each
-    # round downdated by the tasks it removes (:func:`_downdate`)
+    # round downdated by the tasks it removes (:func:`~._fixed_fit.downdate`)
     if start is None:
         G, b = normal_equations(X, y, wt, buf)
         moment = None
     else:
         G, b, moment = (np.asarray(start[0], dtype=float), np.asarray(start[1], dtype=float),
                         start[2])
+
+    def remove(tasks):
+        kept[tasks] = False
+        downdate(G, b, data, ex_w, tasks)
+        wt[example_rows(data.offsets, tasks)] = 0.0
+
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         w = _solve(G, b, X, y, wt)
@@ -305,12 +296,12 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
             break
         score = np.zeros(n)
         score[kept] = (gk @ v[:, 0]) ** 2
-        thr = rng.uniform(0, score.max())
-        drop = np.flatnonzero(score > thr)
-        drop = drop[np.argsort(-score[drop])][:budget - removed]
-        kept[drop] = False
-        _downdate(G, b, data, ex_w, drop)
-        wt[example_rows(data.offsets, drop)] = 0.0
+        drop = draw(score, rng, budget - removed)
+        if it < FIXED_FIT_FROM:        # one draw a round, then refit
+            remove(drop)
+        else:                          # draws at this fit until its test passes (_fixed_fit)
+            draws_at_fit(g, kept, X, r, wt, moment, data.offsets, drop, rng,
+                         budget - removed, remove, _covariance_test)
     else:
         warnings.warn(f"regression filter stopped at max_iter={max_iter} with top eigenvalue "
                       f"{lam_ratio:.3g} x its clean edge; raise max_iter", ConvergenceWarning,
