@@ -52,7 +52,8 @@ from ._segments import chunk_operator, label_grams, label_rss, task_blocks
 from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
-from .covariates import Whitening, estimate_second_moment, isotropy_test, _rounds_sample
+from .covariates import (Whitening, estimate_second_moment, isotropy_test, _rounds_sample,
+                         _share_agrees)
 from ._disk import DiskTasks
 from .data import MetaDataset, Pools
 from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
@@ -143,24 +144,19 @@ def _second_moment(sources, alpha, n_rounds, passes, rng):
     one pass re-estimating from the kept tasks; the trimming is exact (the
     task scores of all pools, n floats, are held in memory). On large pools
     the rounds but the last run in memory on the same random share of tasks
-    as the in-memory estimate's (drawn from ``rng``, its rows read in)."""
+    as the in-memory estimate's (drawn from ``rng``, its rows read in), and
+    the rest on every task when the last round's Σ̂ parts from the share's."""
     n = sum(src.n_tasks for src in sources)
     kept = np.ones(n, bool)
     share = None
     if alpha > 0 and n_rounds > 1:
         share = _rounds_sample([DiskTasks(src) if isinstance(src, ChunkedMetaDataset) else src
                                for src in sources], rng)
-    if share is not None:
-        Sigma = estimate_second_moment(share, alpha, n_rounds - 1)[0]
-        n_rounds = 1
-    else:
-        parts = [p for src in sources for p in passes.map(src, _gram)]
-        Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
-    if alpha == 0:
-        return Sigma, kept
     n_trim = int(np.ceil(2 * alpha * n))
     base = np.cumsum([0] + [src.n_tasks for src in sources])
-    for _ in range(n_rounds):
+
+    def trim_round(Sigma):
+        """Score every task under Σ̂, trim 2αn, re-estimate (two passes)."""
         inv = np.linalg.pinv(Sigma, hermitian=True)
         fn = functools.partial(_task_norms, inv=inv)
         q = np.concatenate([p for src in sources for p in passes.map(src, fn)])
@@ -170,7 +166,21 @@ def _second_moment(sources, alpha, n_rounds, passes, rng):
         kept[np.argsort(dev)[n - n_trim:]] = False
         parts = [p for src, b in zip(sources, base) for p in passes.map(
             src, _gram, [kept[b + lo:b + hi] for lo, hi in passes.task_ranges(src)])]
+        return sum(p[0] for p in parts) / sum(p[1] for p in parts), kept
+
+    if share is not None:
+        start = estimate_second_moment(share, alpha, n_rounds - 1)[0]
+        Sigma, kept = trim_round(start)
+        if _share_agrees(start, Sigma):          # as in memory
+            return Sigma, kept
+        n_rounds -= 1
+    else:
+        parts = [p for src in sources for p in passes.map(src, _gram)]
         Sigma = sum(p[0] for p in parts) / sum(p[1] for p in parts)
+    if alpha == 0:
+        return Sigma, kept
+    for _ in range(n_rounds):
+        Sigma, kept = trim_round(Sigma)
     return Sigma, kept
 
 

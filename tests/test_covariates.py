@@ -92,6 +92,40 @@ def test_trimmed_estimate_rounds_on_a_share(monkeypatch, cap):
         assert (kept == kept_every).mean() > 0.98
 
 
+def test_trimmed_estimate_resists_tasks_written_into_its_share(monkeypatch):
+    """The share the rounds read is drawn from the seed alone: an adversary
+    who knows the seed can write all its tasks into it (here 200 inflated
+    tasks, half of a share of 390), which steers the share's rounds beyond
+    what they trim. The last round, on every task, then parts from the
+    share's estimate, and the remaining rounds read every task: the estimate
+    is that of every task in every round."""
+    import robust_mlr.covariates as cov
+    monkeypatch.setattr(cov, "ROUNDS_SAMPLE_PER_DIM", 256)
+    data = make_tasks(make_params(6, 2, rng=0), 4000, 4, rng=1)
+    share = np.random.default_rng(5).choice(
+        data.n_tasks, int(np.ceil(256 * 6 / data.n_examples * data.n_tasks)), replace=False)
+    bad = np.zeros(data.n_tasks, bool)
+    bad[share[:200]] = True
+    X = data.X.copy()
+    X[np.repeat(bad, data.sizes), 0] *= 8.0
+    data = MetaDataset(X, data.y, data.offsets)
+    every, _ = estimate_second_moment(data, alpha=0.05)
+    shared, kept = estimate_second_moment(data, alpha=0.05, rng=5)
+    assert kept[bad].mean() < 0.1
+    np.testing.assert_allclose(shared, every, atol=0.02)
+    np.testing.assert_allclose(shared, np.eye(6), atol=0.1)
+
+
+def test_trimmed_estimate_on_a_share_takes_a_pool_without_tasks(monkeypatch):
+    import robust_mlr.covariates as cov
+    monkeypatch.setattr(cov, "ROUNDS_SAMPLE_PER_DIM", 64)
+    data = make_tasks(make_params(4, 2, rng=0), 2000, 4, rng=1)
+    empty = MetaDataset(np.zeros((0, 4)), np.zeros(0), np.zeros(1, int))
+    Sigma, kept = estimate_second_moment([data, empty], alpha=0.05, rng=0)
+    assert kept.size == data.n_tasks
+    np.testing.assert_allclose(Sigma, np.eye(4), atol=0.1)
+
+
 def test_whitening_round_trip():
     Sigma = covariate_moment("fourier", 5)
     wh = Whitening.from_moment(Sigma)

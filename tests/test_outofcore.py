@@ -166,14 +166,19 @@ def correlated(tmp_path_factory):
     return pools, root
 
 
-@pytest.mark.parametrize("alpha, share", [(0.0, False), (0.05, False), (0.05, True)])
+@pytest.mark.parametrize("alpha, share", [(0.0, False), (0.05, False), (0.05, True),
+                                          (0.05, "parted")])
 def test_whitened_fit_out_of_core_equals_in_memory(correlated, alpha, share, monkeypatch):
     """Σ̂ as passes: the plain moment (alpha 0) and the trimmed estimate's
     rounds of scoring and re-estimating (alpha > 0) trim the same tasks;
     with the rounds on a share of the tasks (its cap lowered to ≈ 20 % of
-    these pools) both draw the same share."""
+    these pools) both draw the same share, and both read every task in the
+    remaining rounds when the last round parts from the share's Σ̂ (forced
+    here by a zero agreement)."""
     if share:
         monkeypatch.setattr("robust_mlr.covariates.ROUNDS_SAMPLE_PER_DIM", 1024)
+    if share == "parted":
+        monkeypatch.setattr("robust_mlr.covariates.SHARE_AGREEMENT", 0.0)
     pools, root = correlated
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)     # alpha > 0 with the ICML stages

@@ -102,14 +102,17 @@ def test_robust_fit_out_of_core_is_the_in_memory_fit(clean, small, tmp_path, cas
         assert all(d["screen"][p]["n_removed"] > 0 for p in ("light1", "heavy", "light2"))
 
 
-@pytest.mark.parametrize("share", [False, True])
+@pytest.mark.parametrize("share", [False, True, "parted"])
 def test_whitened_robust_fit_out_of_core(tmp_path, share, monkeypatch):
     """Correlated covariates: ``covariates="auto"`` decides on its random sample
     of tasks (gathered from the files), then Σ̂ by blocked passes (its rounds
-    but the last on a share of the tasks when the cap is lowered) and every
+    but the last on a share of the tasks when the cap is lowered, all on
+    every task when the last round parts from the share's Σ̂) and every
     block whitened as it is read."""
     if share:
         monkeypatch.setattr("robust_mlr.covariates.ROUNDS_SAMPLE_PER_DIM", 1024)
+    if share == "parted":
+        monkeypatch.setattr("robust_mlr.covariates.SHARE_AGREEMENT", 0.0)
     pools = make_pools(THETA, 6000, 2, 90, 64, 4000, 6, x_dist="correlated", rng=1)
     got, want = _both(pools, _write(pools, tmp_path), 0.05)
     assert want.covariance_ is not None

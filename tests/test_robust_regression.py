@@ -100,6 +100,32 @@ def test_filter_takes_a_ladder_of_leverage_in_a_few_passes():
     assert np.linalg.norm(w - theta.W[:, 0]) / theta.s[0] < 0.1
 
 
+@pytest.mark.parametrize("delta", [2.0, 4.0])
+def test_filter_draws_at_a_fixed_fit_spare_clean_tasks_of_mixed_sizes(delta):
+    """Tasks of size 2 or 128, 5 % of them (all of size 128) of w + δu. At a
+    fit that they have moved, a clean task's gradient has mean √t_i·μ, so
+    with one mean for all tasks the clean gradients of mixed sizes spread
+    along μ beyond the per-example moment: once the draws at that fit had
+    taken every corrupted task they went on with clean ones (38 and 43 of
+    them, the budget's rest). Centred at √t_i·μ̂ they stop there, as the
+    filter that refits after each draw does (no clean task removed)."""
+    d, n = 16, 4000
+    theta = make_params(d, 1, rng=1)
+    r = np.random.default_rng(3)
+    ds = make_tasks(theta, n, np.where(r.random(n) < 0.5, 2, 128), rng=2)
+    bad = r.choice(np.flatnonzero(ds.sizes == 128), n // 20, replace=False)
+    u = r.standard_normal(d)
+    u /= np.linalg.norm(u)
+    rows = np.repeat(np.isin(np.arange(n), bad), ds.sizes)
+    y = ds.y.copy()
+    y[rows] += delta * theta.s[0] * (ds.X[rows] @ u)
+    w, _, kept, info = filter_regression(MetaDataset(ds.X, y, ds.offsets), 0.05, rng=1)
+    clean = np.ones(n, bool)
+    clean[bad] = False
+    assert info["passed"] and not kept[bad].any()
+    assert (~kept[clean]).sum() <= 5
+
+
 def test_filter_components_returns_the_kept_tasks_gram_matrices():
     """After removals the stage's per-component Gram matrices (which the
     heavy anchor uses for the light estimate's covariance) are those of the
