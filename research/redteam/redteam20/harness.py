@@ -41,7 +41,14 @@ def poolwise(theta, pools, sett, alpha, strategy, draw=0):
 def summary(m):
     """What the fit did: whitening, BM work, filters' rounds, extra passes."""
     dg = m.diagnostics_
-    out = {"whitened": getattr(m, "covariance_", None) is not None}
+    cov = getattr(m, "covariance_", None)
+    out = {"whitened": cov is not None}
+    if cov is not None:                 # the problems' covariates are isotropic: Σ = I
+        ev = np.linalg.eigvalsh(cov.Sigma)
+        out["sigma"] = {"err": float(np.linalg.norm(cov.Sigma - np.eye(ev.size), 2)),
+                        "eig_min": float(ev[0]), "eig_max": float(ev[-1]),
+                        "kept": int(np.sum(cov.info.get("kept", []))) if "kept" in cov.info
+                        else None}
     cl = dg.get("clustering", {}) or {}
     sol = cl.get("solver", {}) or {}
     out["bm"] = {k: sol.get(k) for k in ("status", "outer_iterations", "inner_iterations",
