@@ -164,3 +164,43 @@ class Ladder(Attack):
         sgn = np.where((rank % 2 == 1) & self.balance, -1.0, 1.0)[task]
         y = np.einsum("ij,ij->i", X, wa) + self.R * s[comp[task]] * np.sign(z) * sgn
         return X, y
+
+
+class Decoy(Attack):
+    """Consistent tasks whose covariates put a share of their rows at ±``z``
+    along one direction u ⊥ span W (the package's fixed direction, or
+    ``u_seed``'s random one), the other coordinates scaled by ``g``
+    (‖x‖² ≈ z² + g²(d − 1): under the screen's size limit); responses
+    y = x·w_a + s·ε of a random true component a. They move no estimate but
+    raise the covariates' second moment along u: the isotropy test of
+    ``covariates="auto"`` then whitens every pool."""
+
+    name, stage, targets = "decoy", "generic", ("light1", "heavy", "light2")
+
+    def __init__(self, z=6.0, g=0.25, share=1.0, u_seed=None):
+        self.z, self.g, self.share = float(z), float(g), float(share)
+        self.u_seed = u_seed
+
+    def craft(self, data, idx, ctx, rng):
+        from robust_mlr.adversary._craft import fixed_direction
+        theta = ctx.need_theta(self.name)
+        d = data.dim
+        if self.u_seed is None:
+            u = fixed_direction(theta.W)
+        else:
+            Q = np.linalg.qr(theta.W)[0]
+            u = np.random.default_rng(self.u_seed).standard_normal(d)
+            u -= Q @ (Q.T @ u)
+            u /= np.linalg.norm(u)
+        sizes = data.sizes[idx]
+        task = np.repeat(np.arange(idx.size), sizes)
+        pos = np.arange(task.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        lev = pos < np.ceil(self.share * sizes[task])
+        comp = rng.integers(0, theta.k, idx.size)[task]
+        X = rng.standard_normal((task.size, d))
+        X[lev] -= np.outer(X[lev] @ u, u)
+        X[lev] *= self.g
+        X[lev] += np.outer(self.z * rng.choice([-1.0, 1.0], size=int(lev.sum())), u)
+        y = np.einsum("ij,ji->i", X, theta.W[:, comp]) + theta.s[comp] * \
+            rng.standard_normal(task.size)
+        return X, y

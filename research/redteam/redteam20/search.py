@@ -23,6 +23,11 @@ SPACES = {
                          "L_max": float(r.uniform(4, 11)), "R": float(r.uniform(0.7, 2.5)),
                          "bulk": float(r.choice([0.0, 0.3, 0.6])),
                          "L_bulk": float(r.uniform(2, 6))},
+    "ladder_narrow": lambda r: {"directions": int(r.choice([8, 12, 16, 20, 24, 28])),
+                                "levels": int(r.integers(1, 4)),
+                                "ratio": float(r.uniform(1.2, 2.0)),
+                                "L_max": float(r.uniform(6.5, 11)), "R": float(r.uniform(1.4, 2.6)),
+                                "bulk": 0.0},
     "placed_tasks": lambda r: {"mode": str(r.choice(["between", "ring", "centroid"])),
                                "frac": float(r.uniform(0.2, 0.8)),
                                "spread": float(r.uniform(0, 0.3)),
@@ -41,6 +46,7 @@ def main():
     ap.add_argument("--alpha", type=float, default=0.05)
     ap.add_argument("--family", default="ladder")
     ap.add_argument("--pool", default="light2")
+    ap.add_argument("--space", help="parameter space (default: the family's)")
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--fixed", default="{}")
     ap.add_argument("--extra", default="{}")
@@ -54,7 +60,7 @@ def main():
     rng = np.random.default_rng(a.search_seed)
     fixed, extra = json.loads(a.fixed), json.loads(a.extra)
     for i in range(a.n):
-        params = dict(SPACES[a.family](rng), **fixed)
+        params = dict(SPACES[a.space or a.family](rng), **fixed)
         strategy = dict(extra, **{a.pool: [a.family, params]})
         try:
             bad = corrupt(theta, pools, sett, a.alpha, strategy)
