@@ -143,7 +143,10 @@ class Ladder(Attack):
         Q = np.linalg.qr(W)[0]
         V = rng.standard_normal((d, self.directions))
         V -= Q @ (Q.T @ V)
-        V = np.linalg.qr(V)[0]
+        if self.directions <= d - theta.k:      # orthonormal directions ⊥ span W
+            V = np.linalg.qr(V)[0]
+        else:                                   # more than fit: random unit vectors ⊥ span W
+            V /= np.linalg.norm(V, axis=0)
         grp = np.arange(m) % self.directions
         rank = np.arange(m) // self.directions              # position within the group
         n_grp = -(-m // self.directions)
