@@ -64,6 +64,11 @@ def summary(m):
                   "reliable": (reg.get("heavy_assignment") or {}).get("reliable"),
                   "misclass": (reg.get("heavy_assignment") or {}).get("expected_misassigned"),
                   "anchor_passed": (reg.get("anchor") or {}).get("passed")}
+    rc = (dg.get("classification") or {}).get("reclassified")
+    out["recheck"] = None if rc is None else {
+        "excess": [str(c) for c in (rc.get("components") or [])],
+        "moved": [int(c) for c in (rc.get("moved") or [])],
+        "removed": rc.get("removed")}
     out["evidence"] = [str(e)[:80] for e in dg.get("evidence", [])][:3]
     return out
 
