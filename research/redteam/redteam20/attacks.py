@@ -207,3 +207,35 @@ class Decoy(Attack):
         y = np.einsum("ij,ji->i", X, theta.W[:, comp]) + theta.s[comp] * \
             rng.standard_normal(task.size)
         return X, y
+
+
+class Split(Attack):
+    """Two families in one pool: ``share`` of the replaced tasks crafted by
+    ``first`` (name, params), the rest by ``second``."""
+
+    name, stage, targets = "split", "generic", ("light1", "heavy", "light2")
+
+    def __init__(self, first=("decoy", {}), second=("ladder", {}), share=0.25):
+        self.first = LOCAL_FAMILIES[first[0]](**dict(first[1]))
+        self.second = LOCAL_FAMILIES[second[0]](**dict(second[1]))
+        self.share = float(share)
+
+    def craft(self, data, idx, ctx, rng):
+        idx = np.asarray(idx)
+        m = int(round(self.share * idx.size))
+        pick = np.zeros(idx.size, bool)
+        pick[rng.choice(idx.size, m, replace=False)] = True
+        sizes = data.sizes[idx]
+        task = np.repeat(np.arange(idx.size), sizes)
+        X = np.empty((task.size, data.dim))
+        y = np.empty(task.size)
+        for sel, att in ((pick, self.first), (~pick, self.second)):
+            if sel.any():
+                Xs, ys = att.craft(data, idx[sel], ctx, rng)
+                rows = sel[task]
+                X[rows], y[rows] = Xs, ys
+        return X, y
+
+
+LOCAL_FAMILIES = {"decoy": Decoy, "ladder": Ladder, "near_copies": NearCopies,
+                  "placed_tasks": PlacedTasks}

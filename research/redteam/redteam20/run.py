@@ -24,7 +24,7 @@ import robust_mlr.covariates as cov  # noqa: E402
 from robust_mlr.adversary import Poolwise, corrupt_pools, get_attack  # noqa: E402
 
 LOCAL = {"near_copies": attacks.NearCopies, "placed_tasks": attacks.PlacedTasks,
-         "ladder": attacks.Ladder, "decoy": attacks.Decoy}
+         "ladder": attacks.Ladder, "decoy": attacks.Decoy, "split": attacks.Split}
 
 
 def make(name, params):
