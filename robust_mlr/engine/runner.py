@@ -188,11 +188,15 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
         # Stop the running trials now: ProcessPoolExecutor has no public way to
         # end its workers before Python 3.14, so kill its processes directly.
         # Its manager thread then fails every pending future itself (cancelling
-        # them here as well races with it on Python < 3.12).
+        # them here as well races with it on Python < 3.12). Waiting for it
+        # (milliseconds, its workers being dead) releases the pool's queues
+        # before the command says its line: a second Ctrl-C while the process
+        # exits ends it at once, and Python's resource tracker then warned of
+        # every semaphore still held.
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 proc.kill()
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=True)
         for fut in futs:                        # finished but not yet recorded: keep them
             if fut not in taken and fut.done() and not fut.cancelled() \
                     and fut.exception() is None:
@@ -201,6 +205,9 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
     finally:
         queue.close()
         queue.cancel_join_thread()
+        # release the queue's semaphores (the pool holds it too) now, not with
+        # the traceback that holds this frame (as above)
+        del pool, queue
 
 
 def _drain(queue, on_stage):
