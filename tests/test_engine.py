@@ -277,6 +277,40 @@ def test_a_results_file_without_recorded_settings_resumes_only_its_own_trials(tm
                   progress=False, quiet=True)
 
 
+def test_a_sweep_run_by_another_version_resumes_with_one_warning(tmp_path):
+    """The settings record the package version; a bug-fix release resumes a
+    sweep an earlier one started (not refused), saying so once with both
+    versions, and each row keeps the version that ran it."""
+    import json
+    import warnings
+    from robust_mlr import __version__
+    from robust_mlr.engine import ResultsFileWarning
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    settings = tmp_path / "fast.settings.json"
+    recorded = json.loads(settings.read_text())
+    assert recorded["version"] == __version__
+    settings.write_text(json.dumps(dict(recorded, version="0.0.1")))
+    import csv
+    with open(path, newline="") as f:
+        header, *cells = list(csv.reader(f))
+    for row in cells:
+        row[header.index("version")] = "0.0.1"
+    with open(path, "w", newline="") as f:                  # two trials left to run
+        csv.writer(f, lineterminator="\n").writerows([header, *cells[:-2]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    said = [str(w.message) for w in caught if issubclass(w.category, ResultsFileWarning)]
+    assert len(said) == 1 and "robust-mlr 0.0.1" in said[0] \
+        and f"robust-mlr {__version__}" in said[0] and str(path) in said[0], said
+    versions = [r["version"] for r in read_results(path)]
+    assert sorted(versions) == sorted(["0.0.1"] * 7 + [__version__] * 2), versions
+    assert json.loads(settings.read_text())["version"] == __version__
+    with warnings.catch_warnings():                         # the same version: silent
+        warnings.simplefilter("error")
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+
+
 def test_overwrite_replaces_only_a_results_file(tmp_path):
     """--overwrite removes a sweep's rows, never a user's own CSV of that name."""
     own = tmp_path / "fast.csv"

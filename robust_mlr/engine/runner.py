@@ -297,8 +297,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
     pathlib.Path
         The results file. A rerun skips trials already in it, so a killed
         sweep resumes losing and duplicating nothing. The sweep's settings
-        (name, ``quick``, replicates, grid, metrics) are recorded beside it
-        in ``NAME.settings.json``.
+        (name, ``quick``, replicates, grid, metrics, and the package
+        version) are recorded beside it in ``NAME.settings.json``; a resume
+        by another version warns once (:class:`ResultsFileWarning`).
 
     Raises
     ------
