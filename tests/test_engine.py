@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -208,9 +209,37 @@ def test_warnings_of_a_local_dask_sweep_are_one_line_each(tmp_path):
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr
     lines = [line for line in r.stderr.splitlines() if "planned warning" in line]
-    assert sorted(lines) == [f"robust-mlr: warning: UserWarning: planned warning {i}"
-                             for i in (0, 1)], r.stderr
+    assert len(lines) == 2 and re.fullmatch(r"robust-mlr: warning: UserWarning: planned "
+                                            r"warning [01]", lines[0]), r.stderr
+    assert lines[1].startswith("robust-mlr: warning: UserWarning: the warning 'planned "
+                               "warning "), r.stderr       # the other: said once (below)
     assert "warnings.warn(" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_warning_every_trial_gives_is_said_once_per_sweep(tmp_path, workers):
+    """Every trial of a study warning the same thing with other numbers (the
+    attack gallery's tiny single-linkage cluster) printed it once per trial:
+    it is said once, with one line counting the rest; another message is
+    still said."""
+    here = Path(__file__).parent
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+        [str(here), str(here.parent), os.environ.get("PYTHONPATH", "")]))
+    r = subprocess.run([sys.executable, "-m", "robust_mlr", "experiment", "run",
+                        "engine_helpers:WARNS_ALIKE", "--workers", str(workers), "--out",
+                        str(tmp_path), "--no-progress", "--no-plot"], env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 3, r.stderr
+    sizes = r"the heavy clusters have sizes \[\d, \d+\]: one is small"
+    said = sorted(lines[:2])                    # in the order the trials finished
+    assert said[1] == "robust-mlr: warning: UserWarning: the light tasks are too few"
+    assert re.fullmatch(f"robust-mlr: warning: UserWarning: {sizes}", said[0]), r.stderr
+    assert re.fullmatch(f"robust-mlr: warning: UserWarning: the warning '{sizes}' came 5 "
+                        r"more time\(s\) in this sweep's trials \(with other numbers\)",
+                        lines[-1]), r.stderr
+    assert len(read_results(tmp_path / "warns_alike.csv")) == 6
 
 
 def _run_cli(*args):

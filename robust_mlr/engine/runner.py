@@ -23,6 +23,7 @@ from .experiment import Experiment
 from ._files import check_writable_file
 from ._progress import StageProbe, describe_running
 from ._settings import sweep_settings
+from ._warned import WarningDigest, run_recorded
 from .storage import ResultsFile, ResultsFileWarning, read_results
 
 __all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path",
@@ -123,11 +124,11 @@ _PROBE = None
 
 
 def _run_probed(func, point, seed, label):
-    """run_trial in a worker, with its stage reported while it runs."""
+    """_run_recorded in a worker, with its stage reported while it runs."""
     if _PROBE is not None:
         _PROBE.begin(label)
     try:
-        return run_trial(func, point, seed)
+        return _run_recorded(func, point, seed)
     finally:
         if _PROBE is not None:
             _PROBE.end()
@@ -151,11 +152,11 @@ def _run_serial(experiment, pending, on_result, on_stage, labels):
             if probe is not None:
                 probe.begin(labels[trial.trial_id])
             try:
-                outcome = run_trial(experiment.func, trial.point, trial.seed)
+                result = _run_recorded(experiment.func, trial.point, trial.seed)
             finally:
                 if probe is not None:
                     probe.end()
-            on_result(trial, outcome)
+            on_result(trial, result)
     finally:
         if probe is not None:
             probe.stop()
@@ -210,6 +211,16 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
         del pool, queue
 
 
+def _run_recorded(func, point, seed):
+    """run_trial with the warnings it gave (said by the sweep's process)."""
+    return run_recorded(run_trial, func, point, seed)
+
+
+def _run_unrecorded(func, point, seed):
+    """run_trial in the shape of run_recorded, its warnings left where they are."""
+    return run_trial(func, point, seed), []
+
+
 def _drain(queue, on_stage):
     while True:
         try:
@@ -236,7 +247,11 @@ def _run_dask(experiment, pending, workers, address, on_result):
             show = warnings.showwarning     # as _run_pool's workers
             show = show if getattr(show, "__module__", "").startswith("robust_mlr.") else None
             leave_sigint_to_the_command(client, show)
-        futs = {client.submit(run_trial, experiment.func, t.point, t.seed, pure=False): t
+        # a remote cluster's workers may run several trials at once in threads,
+        # where recording warnings (process-wide state) would lose some: they
+        # stay in those workers' logs
+        task = _run_recorded if cluster is not None else _run_unrecorded
+        futs = {client.submit(task, experiment.func, t.point, t.seed, pure=False): t
                 for t in pending}
         by_key = {f.key: t for f, t in futs.items()}
         for fut in dask_completed(list(futs)):
@@ -345,14 +360,17 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             running[label] = (stage, secs, time.perf_counter())
             bar.set_postfix_str(describe_running(running, time.perf_counter()))
 
-        def on_result(trial, outcome):
-            status, error, wall, metrics = outcome
+        said = WarningDigest()                  # each kind of the trials' warnings once
+
+        def on_result(trial, result):
+            (status, error, wall, metrics), warned = result
             record = {"experiment": experiment.name, "trial_id": trial.trial_id,
                       "replicate": trial.replicate, "seed": trial.seed, "status": status,
                       "error": error, "wall_time": round(wall, 4), "version": __version__}
             record.update({f"param.{k}": v for k, v in trial.point.items()})
             record.update({k: v for k, v in metrics.items() if k in experiment.metrics})
             store.append(record)
+            said.say(warned)
             if bar is not None:
                 running.pop(labels[trial.trial_id], None)
                 bar.set_postfix_str(describe_running(running, time.perf_counter()),
@@ -371,11 +389,13 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             if bar is not None:
                 bar.leave = False
                 bar.close()
+            said.close()
             # count the file, not the appends: Ctrl-C may land between a row's
             # write and the count of it
             raise SweepInterrupted(path, store.count()) from None
         if bar is not None:
             bar.close()
+        said.close()
     if not quiet:
         rows = read_results(path)
         print(format_summary(summarize(rows, experiment.metrics)))
