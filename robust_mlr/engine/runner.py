@@ -234,14 +234,16 @@ def _drain(queue, on_stage):
 def _run_dask(experiment, pending, workers, address, on_result):
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
-    cluster = None
-    if address in ("local", ""):
-        from .._local_dask import start_local_cluster
-        cluster, client = start_local_cluster(max(workers, 1))
-    else:
-        client = Client(address)
+    cluster = client = None
     futs = {}
     try:
+        # inside the try: a Ctrl-C in the moment after the local cluster is up
+        # closes it here, with the rest, not in Dask's exit hook
+        if address in ("local", ""):
+            from .._local_dask import start_local_cluster
+            cluster, client = start_local_cluster(max(workers, 1))
+        else:
+            client = Client(address)
         if cluster is not None:             # its workers print on the user's terminal
             from .._local_dask import leave_sigint_to_the_command
             show = warnings.showwarning     # as _run_pool's workers
@@ -264,7 +266,8 @@ def _run_dask(experiment, pending, workers, address, on_result):
             client.cancel(list(futs))
         raise
     finally:
-        client.close()
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
 
