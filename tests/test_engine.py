@@ -340,6 +340,33 @@ def test_a_sweep_run_by_another_version_resumes_with_one_warning(tmp_path):
         run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
 
 
+def test_a_damaged_settings_file_costs_no_rows(tmp_path):
+    """Unreadable settings were refused with only --overwrite (which removes
+    the rows) as the way on: a file whose trials all belong to the sweep
+    resumes with one warning and its settings rewritten; one with other
+    trials is still refused."""
+    import json
+    import warnings
+    from robust_mlr.engine import ResultsFileWarning
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    settings = tmp_path / "fast.settings.json"
+    settings.write_text("garbage")
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-2]))                    # two trials left to run
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    said = [str(w.message) for w in caught if issubclass(w.category, ResultsFileWarning)]
+    assert len(said) == 1 and f"its settings {settings} cannot be read" in said[0], said
+    assert len(read_results(path)) == 9 and json.loads(settings.read_text())["replicates"] == 3
+    settings.write_text("garbage")
+    with pytest.raises(ValueError, match=r"fast\.csv holds 6 trial\(s\) that are not in "
+                                         r"this sweep .*cannot be read"):
+        run_sweep(H.FAST.with_grid(grid={"mu": [0.0]}), tmp_path, workers=1,
+                  progress=False, quiet=True)
+    assert len(read_results(path)) == 9
+
+
 def test_overwrite_replaces_only_a_results_file(tmp_path):
     """--overwrite removes a sweep's rows, never a user's own CSV of that name."""
     own = tmp_path / "fast.csv"

@@ -160,9 +160,9 @@ class ResultsFile:
             _scan_header(self.path, None, self.columns, header)
             done = {r["trial_id"] for _, r in rows}
         if self.settings is not None:
-            other_version = check_settings(self.path, self.settings, done, self.trial_ids)
-            if other_version:
-                warnings.warn(other_version, ResultsFileWarning, stacklevel=4)
+            note = check_settings(self.path, self.settings, done, self.trial_ids)
+            if note:                                # resumes all the same: say why
+                warnings.warn(note, ResultsFileWarning, stacklevel=4)
             write_settings(self.path, self.settings)
         return done
 
