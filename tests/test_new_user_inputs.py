@@ -335,3 +335,17 @@ def test_predicted_components_join_back_on_the_users_task_column(tmp_path, capsy
     lines = out.read_text().splitlines()
     assert lines[0] == "user_id,component,probability" and lines[1].startswith("t0,")
     assert len(lines) == 331
+
+
+def test_fit_with_another_k_than_the_generated_truth_says_it_is_not_compared(tmp_path,
+                                                                            capsys):
+    """A pools directory from ``generate`` carries its true parameters and
+    ``fit`` prints the errors against them; a fit with another k printed
+    nothing in their place."""
+    d = tmp_path / "pools"
+    assert main(["generate", str(d), "--d", "4", "--k", "2", "--light1", "600", "2",
+                 "--heavy", "40", "16", "--light2", "300", "6"]) == 0
+    assert main(["fit", str(d), "--k", "3", "--out", str(tmp_path / "m.json")]) == 0
+    out = capsys.readouterr().out
+    assert ("against the true parameters: not compared (params.json has k=2, d=4; this "
+            "fit k=3, d=4)") in out, out
