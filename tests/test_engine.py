@@ -367,6 +367,20 @@ def test_a_damaged_settings_file_costs_no_rows(tmp_path):
     assert len(read_results(path)) == 9
 
 
+def test_a_rerun_says_what_it_took_from_the_file(tmp_path, capsys):
+    """A rerun of a finished sweep printed its table as if it had run it
+    (and started its workers for nothing): it says it ran nothing, and a
+    resumed one how many trials were already there."""
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False)
+    assert "nothing to run" not in capsys.readouterr().out
+    run_sweep(H.FAST, tmp_path, workers=2, progress=False)
+    assert (f"nothing to run: all 9 trials were already in {path} (--overwrite runs them "
+            f"again)") in capsys.readouterr().out
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[:-2]))
+    run_sweep(H.FAST, tmp_path, workers=1, progress=False)
+    assert f"resumed: 7 of 9 trials were already in {path}" in capsys.readouterr().out
+
+
 def test_overwrite_replaces_only_a_results_file(tmp_path):
     """--overwrite removes a sweep's rows, never a user's own CSV of that name."""
     own = tmp_path / "fast.csv"

@@ -382,7 +382,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
 
         stage_cb = on_stage if bar is not None else None
         try:
-            if dask is not None:
+            if not pending:                     # all in the file: no workers, no cluster
+                pass
+            elif dask is not None:
                 _run_dask(experiment, pending, workers, dask, on_result)
             elif workers <= 1:
                 _run_serial(experiment, pending, on_result, stage_cb, labels)
@@ -410,6 +412,12 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
                               f"rows ({type(exc).__name__}: {exc}); the rows are in {path}",
                               UserWarning, stacklevel=2)
         print(f"results: {path}")
+        if not pending:                         # the table above was not run now
+            print(f"nothing to run: all {len(trials)} trials were already in {path} "
+                  f"(--overwrite runs them again)")
+        elif len(pending) < len(trials):
+            print(f"resumed: {len(trials) - len(pending)} of {len(trials)} trials were "
+                  f"already in {path}")
     return path
 
 
