@@ -164,9 +164,8 @@ def test_ctrl_c_at_a_terminal_on_a_local_dask_sweep_is_one_line(tmp_path):
     err = proc.stderr.read().decode()
     rows = read_results(tmp_path / "sweep.csv")
     assert proc.returncode == 130 and "Traceback" not in err, err
-    assert err.splitlines()[-1] == f"interrupted: {len(rows)} trials saved; rerun to resume"
-    # what Dask may still log: its workers' cancelled tasks, one line each
-    assert all("distributed" in line for line in err.splitlines()[:-1]), err
+    # not one line more: the workers logged each task the closing cancelled
+    assert err.splitlines() == [f"interrupted: {len(rows)} trials saved; rerun to resume"], err
 
 
 @pytest.mark.parametrize("to_group", [True, False], ids=["terminal", "process"])
