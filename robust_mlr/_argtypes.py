@@ -10,12 +10,16 @@ __all__ = ["positive_int", "nonnegative_int", "alpha_value", "closest"]
 
 def closest(word, choices):
     """The choice ``word`` most likely meant (the same but for case, else
-    the closest spelling, case ignored), or None."""
+    the closest spelling, else the one choice it begins, e.g. ``fake`` for
+    ``fake_cluster``; case ignored), or None."""
     lower = {c.lower(): c for c in choices}
     if word.lower() in lower:
         return lower[word.lower()]
     close = difflib.get_close_matches(word.lower(), list(lower), n=1)
-    return lower[close[0]] if close else None
+    if close:
+        return lower[close[0]]
+    begun = [c for c in lower if word and c.startswith(word.lower())]
+    return lower[begun[0]] if len(begun) == 1 else None
 
 
 def _integer(text, low, what):

@@ -94,11 +94,23 @@ def _ignore_sigint(show):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if show is not None:
         warnings.showwarning = show
+    logging.getLogger("distributed.worker.state_machine").addFilter(_not_closed_mid_task)
+
+
+def _not_closed_mid_task(record):
+    """Logging filter of a worker: drop the line (several hundred characters)
+    a worker logs for each task still running when it is closed. The command
+    closes its local cluster when it is interrupted, and its own line says
+    which trials were saved; every other record passes."""
+    message = record.getMessage()
+    return not (message.startswith("Async instruction for ")
+                and message.endswith(" ended with CancelledError"))
 
 
 def leave_sigint_to_the_command(client, show=None):
-    """Make the workers of ``client`` (a local cluster's) ignore SIGINT, and
-    print warnings with ``show`` (the command line's one-line format, which a
+    """Make the workers of ``client`` (a local cluster's) ignore SIGINT, not
+    log each task the command's closing of the cluster cancels, and print
+    warnings with ``show`` (the command line's one-line format, which a
     worker process does not inherit) when given."""
     client.run(_ignore_sigint, show)
 

@@ -13,6 +13,7 @@ files it wrote.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import difflib
 import os
@@ -195,6 +196,25 @@ def _second_sigint(signum, frame):
     if not _INTERRUPT["said"]:
         os.write(2, _INTERRUPT["again"])
     os._exit(130)
+
+
+def _ignore_late_sigint():
+    """Exit hook: once an interruption is reported, ignore Ctrl-C for what
+    is left of the interpreter's shutdown.
+
+    Registered when this module is imported, before the modules a command
+    imports (multiprocessing, Dask) register theirs, it runs after them:
+    their hooks, which may wait (threads, a cluster's processes), still end
+    at a second Ctrl-C (:func:`_second_sigint`, status 130, quietly). After
+    the exit hooks Python restores SIGINT's default action, and a Ctrl-C
+    there killed the process by the signal instead of status 130; ignoring
+    it keeps the status (nothing in that last part waits).
+    """
+    if _INTERRUPT["said"] and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+atexit.register(_ignore_late_sigint)
 
 
 @contextlib.contextmanager

@@ -236,6 +236,10 @@ def _fit_to(args, data):
         err = parameter_errors(model.W_, model.s2_, model.p_, truth)
         report.append(f"  against the true parameters: w_err {err['w_err']:.4f}, s2_err "
                       f"{err['s2_err']:.4f}, p_err {err['p_err']:.4f}")
+    elif truth is not None:                 # say why the comparison is missing
+        report.append(f"  against the true parameters: not compared (params.json has "
+                      f"k={truth.W.shape[1]}, d={truth.W.shape[0]}; this fit k="
+                      f"{model.W_.shape[1]}, d={model.W_.shape[0]})")
     report.append(f"model: {args.out}")
     return report
 

@@ -77,3 +77,17 @@ def warns(point, rng):
 
 WARNS = Experiment(name="warns", func=warns, grid={"i": [0, 1]}, metrics=("value",),
                    replicates=1)
+
+
+def warns_alike(point, rng):
+    """The same warning with other numbers in every trial; another in one."""
+    import warnings
+    i = point["i"]
+    warnings.warn(f"the heavy clusters have sizes [{i}, {10 - i}]: one is small", UserWarning)
+    if i == 2:
+        warnings.warn("the light tasks are too few", UserWarning)
+    return {"value": float(rng.random())}
+
+
+WARNS_ALIKE = Experiment(name="warns_alike", func=warns_alike, grid={"i": [0, 1, 2, 3, 4, 5]},
+                         metrics=("value",), replicates=1)

@@ -11,6 +11,7 @@ from robust_mlr.cli import main
 
 @pytest.mark.parametrize("argv, needle", [
     (["demo", "--attack", "nope"], "invalid choice: 'nope'"),
+    (["demo", "--attack", "fake"], "invalid choice: 'fake' (did you mean 'fake_cluster'?"),
     (["demo", "--alpha", "0.7"], "alpha must be < 0.5, got 0.7"),
     (["demo", "--alpha", "-0.1"], "alpha must be >= 0"),
     (["demo", "--alpha", "half"], "'half' is not a number"),

@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -208,9 +209,37 @@ def test_warnings_of_a_local_dask_sweep_are_one_line_each(tmp_path):
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr
     lines = [line for line in r.stderr.splitlines() if "planned warning" in line]
-    assert sorted(lines) == [f"robust-mlr: warning: UserWarning: planned warning {i}"
-                             for i in (0, 1)], r.stderr
+    assert len(lines) == 2 and re.fullmatch(r"robust-mlr: warning: UserWarning: planned "
+                                            r"warning [01]", lines[0]), r.stderr
+    assert lines[1].startswith("robust-mlr: warning: UserWarning: the warning 'planned "
+                               "warning "), r.stderr       # the other: said once (below)
     assert "warnings.warn(" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_warning_every_trial_gives_is_said_once_per_sweep(tmp_path, workers):
+    """Every trial of a study warning the same thing with other numbers (the
+    attack gallery's tiny single-linkage cluster) printed it once per trial:
+    it is said once, with one line counting the rest; another message is
+    still said."""
+    here = Path(__file__).parent
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+        [str(here), str(here.parent), os.environ.get("PYTHONPATH", "")]))
+    r = subprocess.run([sys.executable, "-m", "robust_mlr", "experiment", "run",
+                        "engine_helpers:WARNS_ALIKE", "--workers", str(workers), "--out",
+                        str(tmp_path), "--no-progress", "--no-plot"], env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 3, r.stderr
+    sizes = r"the heavy clusters have sizes \[\d, \d+\]: one is small"
+    said = sorted(lines[:2])                    # in the order the trials finished
+    assert said[1] == "robust-mlr: warning: UserWarning: the light tasks are too few"
+    assert re.fullmatch(f"robust-mlr: warning: UserWarning: {sizes}", said[0]), r.stderr
+    assert re.fullmatch(f"robust-mlr: warning: UserWarning: the warning '{sizes}' came 5 "
+                        r"more time\(s\) in this sweep's trials \(with other numbers\)",
+                        lines[-1]), r.stderr
+    assert len(read_results(tmp_path / "warns_alike.csv")) == 6
 
 
 def _run_cli(*args):
@@ -275,6 +304,81 @@ def test_a_results_file_without_recorded_settings_resumes_only_its_own_trials(tm
                                          r"this sweep"):
         run_sweep(H.FAST.with_grid(grid={"mu": [0.0]}), tmp_path, workers=1,
                   progress=False, quiet=True)
+
+
+def test_a_sweep_run_by_another_version_resumes_with_one_warning(tmp_path):
+    """The settings record the package version; a bug-fix release resumes a
+    sweep an earlier one started (not refused), saying so once with both
+    versions, and each row keeps the version that ran it."""
+    import json
+    import warnings
+    from robust_mlr import __version__
+    from robust_mlr.engine import ResultsFileWarning
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    settings = tmp_path / "fast.settings.json"
+    recorded = json.loads(settings.read_text())
+    assert recorded["version"] == __version__
+    settings.write_text(json.dumps(dict(recorded, version="0.0.1")))
+    import csv
+    with open(path, newline="") as f:
+        header, *cells = list(csv.reader(f))
+    for row in cells:
+        row[header.index("version")] = "0.0.1"
+    with open(path, "w", newline="") as f:                  # two trials left to run
+        csv.writer(f, lineterminator="\n").writerows([header, *cells[:-2]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    said = [str(w.message) for w in caught if issubclass(w.category, ResultsFileWarning)]
+    assert len(said) == 1 and "robust-mlr 0.0.1" in said[0] \
+        and f"robust-mlr {__version__}" in said[0] and str(path) in said[0], said
+    versions = [r["version"] for r in read_results(path)]
+    assert sorted(versions) == sorted(["0.0.1"] * 7 + [__version__] * 2), versions
+    assert json.loads(settings.read_text())["version"] == __version__
+    with warnings.catch_warnings():                         # the same version: silent
+        warnings.simplefilter("error")
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+
+
+def test_a_damaged_settings_file_costs_no_rows(tmp_path):
+    """Unreadable settings were refused with only --overwrite (which removes
+    the rows) as the way on: a file whose trials all belong to the sweep
+    resumes with one warning and its settings rewritten; one with other
+    trials is still refused."""
+    import json
+    import warnings
+    from robust_mlr.engine import ResultsFileWarning
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    settings = tmp_path / "fast.settings.json"
+    settings.write_text("garbage")
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-2]))                    # two trials left to run
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    said = [str(w.message) for w in caught if issubclass(w.category, ResultsFileWarning)]
+    assert len(said) == 1 and f"its settings {settings} cannot be read" in said[0], said
+    assert len(read_results(path)) == 9 and json.loads(settings.read_text())["replicates"] == 3
+    settings.write_text("garbage")
+    with pytest.raises(ValueError, match=r"fast\.csv holds 6 trial\(s\) that are not in "
+                                         r"this sweep .*cannot be read"):
+        run_sweep(H.FAST.with_grid(grid={"mu": [0.0]}), tmp_path, workers=1,
+                  progress=False, quiet=True)
+    assert len(read_results(path)) == 9
+
+
+def test_a_rerun_says_what_it_took_from_the_file(tmp_path, capsys):
+    """A rerun of a finished sweep printed its table as if it had run it
+    (and started its workers for nothing): it says it ran nothing, and a
+    resumed one how many trials were already there."""
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False)
+    assert "nothing to run" not in capsys.readouterr().out
+    run_sweep(H.FAST, tmp_path, workers=2, progress=False)
+    assert (f"nothing to run: all 9 trials were already in {path} (--overwrite runs them "
+            f"again)") in capsys.readouterr().out
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[:-2]))
+    run_sweep(H.FAST, tmp_path, workers=1, progress=False)
+    assert f"resumed: 7 of 9 trials were already in {path}" in capsys.readouterr().out
 
 
 def test_overwrite_replaces_only_a_results_file(tmp_path):

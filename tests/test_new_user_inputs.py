@@ -2,6 +2,7 @@
 ValidationError (or one CLI line) naming the parameter and the value."""
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -243,15 +244,19 @@ WARNING = _warning()
 
 
 def test_worker_warnings_print_as_one_line_like_the_parents(tmp_path, capfd):
-    """With worker processes a trial's warning is printed by the worker:
-    it keeps the command line's one-line format (not Python's default of
-    the message and the source line that raised it)."""
+    """With worker processes a trial's warning keeps the command line's
+    one-line format (not Python's default of the message and the source line
+    that raised it); the same warning from the other trial (another number)
+    is counted in one line at the end."""
     assert main(["experiment", "run", "test_new_user_inputs:WARNING", "--workers", "2",
                  "--no-progress", "--out", str(tmp_path)]) == 0
     err = capfd.readouterr().err
     lines = [ln for ln in err.splitlines() if "says" in ln or "warnings.warn" in ln]
-    assert sorted(lines) == [f"robust-mlr: warning: UserWarning: trial {i} says this over two "
-                             f"lines" for i in (0, 1)], err
+    first = re.fullmatch(r"robust-mlr: warning: UserWarning: (trial [01] says this over two "
+                         r"lines)", lines[0])
+    assert len(lines) == 2 and first, err
+    assert lines[1] == (f"robust-mlr: warning: UserWarning: the warning '{first.group(1)}' "
+                        f"came 1 more time(s) in this sweep's trials (with other numbers)"), err
 
 
 def test_misspelled_attack_name_suggests_the_closest():
@@ -330,3 +335,17 @@ def test_predicted_components_join_back_on_the_users_task_column(tmp_path, capsy
     lines = out.read_text().splitlines()
     assert lines[0] == "user_id,component,probability" and lines[1].startswith("t0,")
     assert len(lines) == 331
+
+
+def test_fit_with_another_k_than_the_generated_truth_says_it_is_not_compared(tmp_path,
+                                                                            capsys):
+    """A pools directory from ``generate`` carries its true parameters and
+    ``fit`` prints the errors against them; a fit with another k printed
+    nothing in their place."""
+    d = tmp_path / "pools"
+    assert main(["generate", str(d), "--d", "4", "--k", "2", "--light1", "600", "2",
+                 "--heavy", "40", "16", "--light2", "300", "6"]) == 0
+    assert main(["fit", str(d), "--k", "3", "--out", str(tmp_path / "m.json")]) == 0
+    out = capsys.readouterr().out
+    assert ("against the true parameters: not compared (params.json has k=2, d=4; this "
+            "fit k=3, d=4)") in out, out

@@ -8,6 +8,12 @@ with nothing to tell them apart. So the first run writes its settings
 the metrics) to ``NAME.settings.json`` beside ``NAME.csv``; a rerun with the
 same settings resumes, one with other settings is refused naming what
 differs, and ``--overwrite`` starts the file over.
+
+The package version that ran the sweep is recorded too. A rerun by another
+version resumes (a bug-fix release must be able to finish a long sweep)
+with one warning naming both versions: every row keeps, in its ``version``
+column, the version that ran it, so the rows of each can still be told
+apart.
 """
 
 from __future__ import annotations
@@ -29,9 +35,12 @@ def settings_path(results):
 
 
 def sweep_settings(experiment, quick):
-    """The settings of a sweep as plain JSON values (what a rerun compares)."""
+    """The settings of a sweep as plain JSON values (what a rerun compares),
+    with the version of the package that runs it."""
+    from .. import __version__
     points = sorted(experiment.points(quick), key=point_key)
     settings = {
+        "version": __version__,
         "experiment": experiment.name,
         "quick": bool(quick),
         "replicates": experiment.quick_replicates if quick else experiment.replicates,
@@ -69,33 +78,60 @@ def check_settings(results, settings, done, trial_ids):
     ------
     ValidationError
         The file holds trials and its recorded settings differ from
-        ``settings``, cannot be read, or (a file written before settings were
-        recorded) it holds trials that are not in this sweep. One line,
-        naming the file and what differs.
+        ``settings``, or (settings not recorded, or not readable) it holds
+        trials that are not in this sweep. One line, naming the file and
+        what differs.
+
+    Returns
+    -------
+    str or None
+        The warning to give when the file resumes all the same: its trials
+        were run by another version of the package (or by one that did not
+        record its version), or its settings file cannot be read (damaged)
+        but all its trials belong to this sweep, whose settings replace it.
+        A damaged settings file never costs the rows: only ``--overwrite``
+        removes them.
     """
     if not done:
-        return                                  # nothing to mix with: the new settings hold
+        return None                             # nothing to mix with: the new settings hold
     path = settings_path(results)
     fix = "pass --overwrite to start it over, or use another --out"
     if not path.exists():                       # written before settings were recorded
-        other = done - set(trial_ids)
-        if other:
-            raise ValidationError(
-                f"results file {results} holds {len(other)} trial(s) that are not in this "
-                f"sweep (run with another grid or replicates; no {path.name} records "
-                f"which); {fix}")
-        return
+        _only_this_sweep(results, done, trial_ids, f"no {path.name} records which", fix)
+        return None
     try:
         recorded = json.loads(path.read_text())
         if not isinstance(recorded, dict):
             raise ValueError("not a JSON object")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ValidationError(f"results file {results}: its settings {path} cannot be read "
-                              f"({exc}); {fix}") from None
+        unreadable = f"its settings {path} cannot be read ({exc})"
+        _only_this_sweep(results, done, trial_ids, unreadable, fix)
+        return (f"results file {results}: {unreadable}; its trials all belong to this "
+                f"sweep, which resumes and records its settings again")
     differ = _differences(recorded, settings)
     if differ:
         raise ValidationError(f"results file {results} was run with other settings "
                               f"({'; '.join(differ)}); {fix}")
+    return _other_version(results, recorded.get("version"), settings.get("version"))
+
+
+def _only_this_sweep(results, done, trial_ids, why, fix):
+    """Refuse a file without readable settings that holds other trials."""
+    other = done - set(trial_ids)
+    if other:
+        raise ValidationError(
+            f"results file {results} holds {len(other)} trial(s) that are not in this "
+            f"sweep (run with another grid or replicates; {why}); {fix}")
+
+
+def _other_version(results, old, new):
+    """The warning when the trials of ``results`` were run by another version."""
+    if old == new or new is None:
+        return None
+    before = f"robust-mlr {old}" if isinstance(old, str) else \
+        "a robust-mlr that did not record its version"
+    return (f"results file {results} was run with {before}; resuming it with robust-mlr "
+            f"{new} (each row's version column names the version that ran it)")
 
 
 def _differences(old, new):

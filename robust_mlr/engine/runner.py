@@ -23,6 +23,7 @@ from .experiment import Experiment
 from ._files import check_writable_file
 from ._progress import StageProbe, describe_running
 from ._settings import sweep_settings
+from ._warned import WarningDigest, run_recorded
 from .storage import ResultsFile, ResultsFileWarning, read_results
 
 __all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path",
@@ -123,11 +124,11 @@ _PROBE = None
 
 
 def _run_probed(func, point, seed, label):
-    """run_trial in a worker, with its stage reported while it runs."""
+    """_run_recorded in a worker, with its stage reported while it runs."""
     if _PROBE is not None:
         _PROBE.begin(label)
     try:
-        return run_trial(func, point, seed)
+        return _run_recorded(func, point, seed)
     finally:
         if _PROBE is not None:
             _PROBE.end()
@@ -151,11 +152,11 @@ def _run_serial(experiment, pending, on_result, on_stage, labels):
             if probe is not None:
                 probe.begin(labels[trial.trial_id])
             try:
-                outcome = run_trial(experiment.func, trial.point, trial.seed)
+                result = _run_recorded(experiment.func, trial.point, trial.seed)
             finally:
                 if probe is not None:
                     probe.end()
-            on_result(trial, outcome)
+            on_result(trial, result)
     finally:
         if probe is not None:
             probe.stop()
@@ -188,11 +189,15 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
         # Stop the running trials now: ProcessPoolExecutor has no public way to
         # end its workers before Python 3.14, so kill its processes directly.
         # Its manager thread then fails every pending future itself (cancelling
-        # them here as well races with it on Python < 3.12).
+        # them here as well races with it on Python < 3.12). Waiting for it
+        # (milliseconds, its workers being dead) releases the pool's queues
+        # before the command says its line: a second Ctrl-C while the process
+        # exits ends it at once, and Python's resource tracker then warned of
+        # every semaphore still held.
         for proc in list((getattr(pool, "_processes", None) or {}).values()):
             with contextlib.suppress(Exception):
                 proc.kill()
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=True)
         for fut in futs:                        # finished but not yet recorded: keep them
             if fut not in taken and fut.done() and not fut.cancelled() \
                     and fut.exception() is None:
@@ -201,6 +206,19 @@ def _run_pool(experiment, pending, workers, on_result, on_stage, labels):
     finally:
         queue.close()
         queue.cancel_join_thread()
+        # release the queue's semaphores (the pool holds it too) now, not with
+        # the traceback that holds this frame (as above)
+        del pool, queue
+
+
+def _run_recorded(func, point, seed):
+    """run_trial with the warnings it gave (said by the sweep's process)."""
+    return run_recorded(run_trial, func, point, seed)
+
+
+def _run_unrecorded(func, point, seed):
+    """run_trial in the shape of run_recorded, its warnings left where they are."""
+    return run_trial(func, point, seed), []
 
 
 def _drain(queue, on_stage):
@@ -216,20 +234,26 @@ def _drain(queue, on_stage):
 def _run_dask(experiment, pending, workers, address, on_result):
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
-    cluster = None
-    if address in ("local", ""):
-        from .._local_dask import start_local_cluster
-        cluster, client = start_local_cluster(max(workers, 1))
-    else:
-        client = Client(address)
+    cluster = client = None
     futs = {}
     try:
+        # inside the try: a Ctrl-C in the moment after the local cluster is up
+        # closes it here, with the rest, not in Dask's exit hook
+        if address in ("local", ""):
+            from .._local_dask import start_local_cluster
+            cluster, client = start_local_cluster(max(workers, 1))
+        else:
+            client = Client(address)
         if cluster is not None:             # its workers print on the user's terminal
             from .._local_dask import leave_sigint_to_the_command
             show = warnings.showwarning     # as _run_pool's workers
             show = show if getattr(show, "__module__", "").startswith("robust_mlr.") else None
             leave_sigint_to_the_command(client, show)
-        futs = {client.submit(run_trial, experiment.func, t.point, t.seed, pure=False): t
+        # a remote cluster's workers may run several trials at once in threads,
+        # where recording warnings (process-wide state) would lose some: they
+        # stay in those workers' logs
+        task = _run_recorded if cluster is not None else _run_unrecorded
+        futs = {client.submit(task, experiment.func, t.point, t.seed, pure=False): t
                 for t in pending}
         by_key = {f.key: t for f, t in futs.items()}
         for fut in dask_completed(list(futs)):
@@ -242,7 +266,8 @@ def _run_dask(experiment, pending, workers, address, on_result):
             client.cancel(list(futs))
         raise
     finally:
-        client.close()
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
 
@@ -290,8 +315,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
     pathlib.Path
         The results file. A rerun skips trials already in it, so a killed
         sweep resumes losing and duplicating nothing. The sweep's settings
-        (name, ``quick``, replicates, grid, metrics) are recorded beside it
-        in ``NAME.settings.json``.
+        (name, ``quick``, replicates, grid, metrics, and the package
+        version) are recorded beside it in ``NAME.settings.json``; a resume
+        by another version warns once (:class:`ResultsFileWarning`).
 
     Raises
     ------
@@ -337,14 +363,17 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             running[label] = (stage, secs, time.perf_counter())
             bar.set_postfix_str(describe_running(running, time.perf_counter()))
 
-        def on_result(trial, outcome):
-            status, error, wall, metrics = outcome
+        said = WarningDigest()                  # each kind of the trials' warnings once
+
+        def on_result(trial, result):
+            (status, error, wall, metrics), warned = result
             record = {"experiment": experiment.name, "trial_id": trial.trial_id,
                       "replicate": trial.replicate, "seed": trial.seed, "status": status,
                       "error": error, "wall_time": round(wall, 4), "version": __version__}
             record.update({f"param.{k}": v for k, v in trial.point.items()})
             record.update({k: v for k, v in metrics.items() if k in experiment.metrics})
             store.append(record)
+            said.say(warned)
             if bar is not None:
                 running.pop(labels[trial.trial_id], None)
                 bar.set_postfix_str(describe_running(running, time.perf_counter()),
@@ -353,7 +382,9 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
 
         stage_cb = on_stage if bar is not None else None
         try:
-            if dask is not None:
+            if not pending:                     # all in the file: no workers, no cluster
+                pass
+            elif dask is not None:
                 _run_dask(experiment, pending, workers, dask, on_result)
             elif workers <= 1:
                 _run_serial(experiment, pending, on_result, stage_cb, labels)
@@ -363,11 +394,13 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             if bar is not None:
                 bar.leave = False
                 bar.close()
+            said.close()
             # count the file, not the appends: Ctrl-C may land between a row's
             # write and the count of it
             raise SweepInterrupted(path, store.count()) from None
         if bar is not None:
             bar.close()
+        said.close()
     if not quiet:
         rows = read_results(path)
         print(format_summary(summarize(rows, experiment.metrics)))
@@ -379,6 +412,12 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
                               f"rows ({type(exc).__name__}: {exc}); the rows are in {path}",
                               UserWarning, stacklevel=2)
         print(f"results: {path}")
+        if not pending:                         # the table above was not run now
+            print(f"nothing to run: all {len(trials)} trials were already in {path} "
+                  f"(--overwrite runs them again)")
+        elif len(pending) < len(trials):
+            print(f"resumed: {len(trials) - len(pending)} of {len(trials)} trials were "
+                  f"already in {path}")
     return path
 
 

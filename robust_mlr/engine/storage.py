@@ -31,7 +31,8 @@ class ResultsFileBusyError(RuntimeError):
 
 
 class ResultsFileWarning(UserWarning):
-    """Rows of a results file were skipped (unparsable, duplicated or torn)."""
+    """Rows of a results file were skipped (unparsable, duplicated or torn),
+    or a results file resumes with another version of the package."""
 
 
 def _cell(v):
@@ -159,7 +160,9 @@ class ResultsFile:
             _scan_header(self.path, None, self.columns, header)
             done = {r["trial_id"] for _, r in rows}
         if self.settings is not None:
-            check_settings(self.path, self.settings, done, self.trial_ids)
+            note = check_settings(self.path, self.settings, done, self.trial_ids)
+            if note:                                # resumes all the same: say why
+                warnings.warn(note, ResultsFileWarning, stacklevel=4)
             write_settings(self.path, self.settings)
         return done
 
