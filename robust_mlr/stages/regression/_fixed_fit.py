@@ -27,9 +27,9 @@ had taken the fit's corrupted tasks the draws went on with clean ones
 (38–43 of 4 000 tasks of sizes 2 and 128, the rest of the budget, where
 refitting after each draw removed none). With equal sizes the two
 centrings are the same statistic. Rounds
-before :data:`FIXED_FIT_FROM` draw once, as before (every fit the attack
-catalogue and the red teams measured ends within three rounds, so their
-numbers stand); a draw costs O(n d + d³) plus its tasks' rows, against
+before :data:`FIXED_FIT_FROM` draw once, as before (every fit of the
+attack catalogue's light-2 attacks on the default problem ends within
+three rounds, so those fits are unchanged); a draw costs O(n d + d³) plus its tasks' rows, against
 O(N d²) for a pass.
 """
 
