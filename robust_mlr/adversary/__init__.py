@@ -34,6 +34,7 @@ from .dilute_attacks import DilutedLever
 from .hide_attacks import HiddenLever
 from .shaped_attacks import ShapedLever
 from .moment_attacks import Copies, DirectionSwap, TrimSpike
+from .ladder_attacks import Ladder
 from .redteam import RedTeamResult, red_team
 
 __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
@@ -48,4 +49,4 @@ __all__ = ["ATTACKS", "CATALOGUE", "Attack", "AttackContext", "attack_settings",
            "AnchorEdge", "AnchorStarve", "CovariateTilt", "AnchorMatch", "AnchorSelect",
            "AnchorSpread", "Seeded", "AnchorLeak", "VarianceNeutral", "GateSeeded", "GateMatch",
            "MedianDecoy", "LeverShift", "ClipLever", "DilutedLever", "HiddenLever", "ShapedLever",
-           "red_team", "RedTeamResult"]
+           "Ladder", "red_team", "RedTeamResult"]
