@@ -303,9 +303,12 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                 # moved far from W̃, which handed the tasks out. Classify once
                 # more at the final estimates and fit again.
                 first, first_reg = diag["classification"], dict(reg.info_)
+                # the tasks the first fit's filter removed start removed
+                removed = (cls_.labels_ >= 0) & (reg.labels_ < 0)
                 cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
                 reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
-                                               prior=prior, threat=threat, rng=rng)
+                                               prior=prior, threat=threat, rng=rng,
+                                               removed=removed)
                 first_clip = first_reg.get("example_clip") or {}
                 if not first_reg.get("refit_agrees", True):
                     # rows that set the refit apart from least squares are

@@ -51,10 +51,10 @@ under a low reach pull against a stiffness that falls faster than their
 pull). So, once a spike direction is found, one pass counts the
 component's rows and the other components' by |x·e| (bins of 0.05 RMS up
 to ``leverage_cap``, the last bin every row beyond; weights c_i;
-:class:`_SpikeMass`) and each bin weighs the component's rows in it by
+:class:`._spike_mass.SpikeMass`) and each bin weighs the component's rows in it by
 min(1, SPIKE · f_o/f_c), f_c and f_o the component's and the others'
 shares of their rows in the bin — in the bin and beyond it where the
-others have fewer than :data:`_MIN_COUNT` rows there, so that a thin tail
+others have fewer than :data:`._spike_mass._MIN_COUNT` rows there, so that a thin tail
 is compared as a whole. Only the excess over the others' density, with
 the same 15 % allowance as the detection, loses weight, wherever it sits;
 the clean rows of a bin keep the stiffness they give. On the seventh moment
@@ -98,6 +98,7 @@ from ..._segments import label_sort, task_blocks
 from ...exceptions import ConvergenceWarning
 from ._clipped_test import ratio_edge
 from ._readings import Readings, nothing_read
+from ._spike_mass import SPIKE, SpikeMass, spike_row_weights, squared_projections
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
@@ -222,7 +223,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
         if owner.size and table is None:         # this pass counts the spikes' rows
-            hist = _SpikeMass(owner, leverage_cap)
+            hist = SpikeMass(owner, leverage_cap)
         dG, db = np.zeros((k, d, d)), np.zeros((k, d))
         G_all = None if summed else (np.zeros((k, d, d)), np.zeros((k, d)))
         n_clip = np.zeros(k)
@@ -248,17 +249,14 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                     G_all[1][c] += Xk.T @ (y[sel] * np.sqrt(cw[sel]))
             u = np.minimum(1.0, scale[own] / np.maximum(np.abs(r), 1e-300))
             if owner.size:
-                # Mallows weights along the row's own component's spike
-                # directions (the other components' columns left at one)
-                XE2 = np.nan_to_num((X @ E) ** 2, nan=np.inf)
-                if hist is not None:             # the others: every fitted component's rows
+                # Mallows and density weights along the row's own component's
+                # spike directions; the pass that counts the spikes' rows
+                # projects every row (the others: every fitted component's rows)
+                XE2 = None
+                if hist is not None:
+                    XE2 = squared_projections(X, E)
                     hist.add(XE2, lab, cw, live)
-                T = np.minimum(1.0, leverage_cap ** 2 / np.maximum(XE2, 1e-300))
-                if table is not None:
-                    T *= np.take_along_axis(table, _SpikeMass.bin_of(XE2, table.shape[1] - 1).T,
-                                            axis=1).T
-                T[owner[None, :] != lab[:, None]] = 1.0
-                u *= T.min(axis=1)
+                u *= spike_row_weights(X, E, owner, lab, leverage_cap, table, XE2)
             if reads is not None:                # the refit's own scores ψ(r) m x·v
                 reads.score(u)
             big = mine & (u < 1.0) & on[own]
@@ -339,9 +337,6 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
 REFIT_AGREEMENT = 3.0
 
 
-#: A component's covariate second moment beyond this multiple of the other
-#: components' along a direction makes it a spike direction of the component.
-SPIKE = 1.15
 #: Directions closer than this (|cos|) to one the component already has are
 #: not added twice.
 _SAME = 0.9
@@ -371,7 +366,7 @@ def spike_directions(grams, n_eff, on):
     median. Rows
     the adversary adds anywhere cannot lower that reference; what they
     change along e is the other components' density, which the weights
-    read bin by bin (:class:`_SpikeMass`), so hiding has to put as many of
+    read bin by bin (:class:`._spike_mass.SpikeMass`), so hiding has to put as many of
     the others' rows as the target's lever rows into the same bins.
 
     Parameters
@@ -441,60 +436,3 @@ def _joined(spikes, extra, on, n_eff):
     if not cols:
         return E, owner
     return np.column_stack(cols), np.asarray(own, dtype=int)
-
-
-#: Width, in the other components' RMS, of the bins in which a spike
-#: direction's rows are counted, and the weighted count of the other
-#: components' rows a bin needs for its own ratio (below it, the bin and
-#: every bin beyond it are compared together).
-_BIN, _MIN_COUNT = 0.05, 30.0
-
-
-class _SpikeMass:
-    """The component's and the other components' rows along each spike
-    direction, counted (weights c_i) by |x·e| in bins of :data:`_BIN` up to
-    the cap, the last bin holding every row beyond: enough to weigh each
-    bin by its density ratio (:meth:`weights`)."""
-
-    def __init__(self, owner, cap):
-        self.owner, self.cap = owner, float(cap)
-        self.bins = int(np.ceil(self.cap / _BIN))
-        self.N = np.zeros((owner.size, 2, self.bins + 1))   # own rows, the others'
-
-    @staticmethod
-    def bin_of(XE2, last):
-        """Each row's bin along each direction (N_b × P)."""
-        return np.minimum(np.sqrt(XE2) / _BIN, last).astype(np.int64)
-
-    def add(self, XE2, lab, cw, on):
-        """Count one block's rows (XE2: their (x·e)², N_b × P)."""
-        fitted = (lab >= 0) & on[np.maximum(lab, 0)]
-        idx = self.bin_of(XE2, self.bins)
-        for p in range(self.owner.size):         # loop over spike directions only
-            own = lab == self.owner[p]
-            for g, rows in enumerate((own, fitted & ~own)):
-                self.N[p, g] += np.bincount(idx[rows, p], weights=cw[rows],
-                                            minlength=self.bins + 1)
-
-    def weights(self):
-        """Each bin's weight (P × (bins + 1)): min(1, SPIKE · f_o / f_c), f_c and
-        f_o the shares of the component's and of the other components' rows
-        in the bin — or, where the others have fewer than
-        :data:`_MIN_COUNT` rows there, in the bin and beyond it. Where the
-        others have no row at all (a direction found against the covariate
-        law with one component fitted) there is no density to compare with:
-        every bin weighs 1, and the Mallows cap alone applies."""
-        tail = np.cumsum(self.N[..., ::-1], axis=2)[..., ::-1]
-        thin = self.N[:, 1] < _MIN_COUNT
-        own = np.where(thin, tail[:, 0], self.N[:, 0])
-        other = np.where(thin, tail[:, 1], self.N[:, 1])
-        f_c = own / np.maximum(self.N[:, 0].sum(axis=1, keepdims=True), 1e-300)
-        f_o = other / np.maximum(self.N[:, 1].sum(axis=1, keepdims=True), 1e-300)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((f_c > 0) & (self.N[:, 1].sum(axis=1, keepdims=True) > 0),
-                            np.minimum(1.0, SPIKE * f_o / f_c), 1.0)
-
-    def excess(self, table):
-        """The share of each direction's component rows the weights take."""
-        own = self.N[:, 0]
-        return ((1.0 - table) * own).sum(axis=1) / np.maximum(own.sum(axis=1), 1e-300)

@@ -67,8 +67,7 @@ from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._fixed_fit import FIXED_FIT_FROM, downdate, draw, draws_at_fit
 from ._passes import first_round
 
-__all__ = ["filter_regression", "huber_regression", "filter_components",
-           "huber_components", "robust_noise"]
+__all__ = ["filter_regression", "huber_regression", "filter_components", "robust_noise"]
 
 
 def _ls(X, y, weights=None):
@@ -203,7 +202,7 @@ def _covariance_test(C, n, d, reference=None):
 
 
 def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget=None,
-                      t_cap=None, start=None):
+                      t_cap=None, start=None, removed=None):
     """Weighted least squares on a set of tasks, filtering corrupted tasks by
     their gradients.
 
@@ -230,6 +229,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         round): the filter then reads the rows once less. G and b are
         updated in place (float64 arrays): on return they are the kept
         tasks' normal equations.
+    removed : ndarray of int, optional
+        Tasks of the set removed before the first round (a previous filter
+        of the same pool removed them; they count against the budget). The
+        first round then fits the remaining tasks and reads its own
+        per-example moment.
 
     Returns
     -------
@@ -279,6 +283,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         downdate(G, b, data, ex_w, tasks)
         wt[example_rows(data.offsets, tasks)] = 0.0
 
+    if removed is not None and len(removed):
+        remove(np.asarray(removed))
+        moment = None                  # the given one is at the fit over every task
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         w = _solve(G, b, X, y, wt)
@@ -378,7 +385,7 @@ def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
 
 
 def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_empty=False,
-                      example_clip=1.5, leverage_cap=4.0):
+                      example_clip=1.5, leverage_cap=4.0, removed=None):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
@@ -416,6 +423,12 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     stopping rule's reference, which its readings on clipped products and
     on the refit's own scores see (``"clipped_test_passed"``,
     :mod:`._clipped_test`).
+
+    ``removed`` (bool, n; optional): tasks a filter of the same pool
+    removed before, under other labels (the learner's reclassification at
+    the final estimates). A component whose first round fails its test
+    starts its filter with them removed, when they fit its budget, instead
+    of finding them again one draw a round; one that passes keeps them.
     """
     rng = check_rng(rng)
     labels = np.asarray(labels)
@@ -447,8 +460,10 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         """The filter on component c's rows, its first round's normal
         equations and reference taken from the pass above."""
         start = (first["grams"][c], first["rhs"][c], moments[c]) if ok[c] else None
+        pre = None if removed is None else np.flatnonzero(removed[labels == c])
         return filter_regression(sub, alpha, rng, max_iter, budget=budget, t_cap=t_cap,
-                                 start=start)
+                                 start=start,
+                                 removed=pre if pre is not None and pre.size <= budget else None)
 
     W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty, quick)
     # the first round's Gram matrices, downdated in place by the filter of
@@ -477,12 +492,3 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
                       "clipped_test_passed": clipped_ok,
                       "passed": all(i["passed"] for i in infos) and agree and clipped_ok}
 
-
-def huber_components(data, labels, k, skip_empty=False):
-    """Regression stage ``"huber"``: :func:`huber_regression` per component."""
-    def fit(sub, c):
-        w, scale = huber_regression(sub.X, sub.y)
-        return w, scale ** 2, np.ones(sub.n_tasks, bool), {"scale": scale}
-    W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty)
-    return W, s2, p, {"labels": final, "components": infos,
-                      "passed": all(i.get("passed", True) for i in infos)}

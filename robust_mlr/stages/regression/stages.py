@@ -31,7 +31,7 @@ from ..screening import size_cap
 from ._identifiability import unidentified
 from ._passes import share_first_pass
 from ._pooled import refit_noise, use_heavy
-from .robust import filter_components, huber_components
+from .robust import _per_component, filter_components, huber_regression
 
 __all__ = ["RegressionStage", "LeastSquares", "FilterRegression", "Huber", "ALIASES"]
 
@@ -48,9 +48,12 @@ class RegressionStage(Stage):
     #: The method weighs examples by the capped task size (the anchor's
     #: covariance of the light estimate follows it).
     _capped = True
+    #: :meth:`fit` passes ``removed`` on to the method (a filter's start).
+    _starts_from_removed = False
 
     @pinned
-    def fit(self, data, labels, k, *, heavy=None, prior=None, threat=None, rng=None):
+    def fit(self, data, labels, k, *, heavy=None, prior=None, threat=None, rng=None,
+            removed=None):
         """Fit every component from the tasks ``labels`` assigns to it.
 
         Parameters
@@ -75,6 +78,11 @@ class RegressionStage(Stage):
             The corruption budget; default: none.
         rng : None, int or Generator
             Randomness of randomised methods.
+        removed : ndarray of bool (n,), optional
+            Tasks an earlier fit of this stage on the same pool removed
+            (under other labels): a filtering stage starts from them removed
+            where its first round fails (the learner's refit after a
+            reclassification); other stages ignore it.
 
         Returns
         -------
@@ -93,6 +101,12 @@ class RegressionStage(Stage):
                 f"regression in d={data.dim} needs more than {data.dim} per component")
         skip = prior is not None
         rng = check_rng(rng)
+        if removed is not None and self._starts_from_removed:
+            removed = np.asarray(removed, dtype=bool)
+            if removed.shape != (data.n_tasks,):
+                raise ValidationError(f"removed has shape {removed.shape}; the light pool has "
+                                      f"{data.n_tasks} tasks")
+            options["removed"] = removed
         out = self._fit(data, np.asarray(labels), k, threat, rng, options, skip)
         check_regression(self, out, data.dim, k)
         W, s2, p, info = out
@@ -242,6 +256,7 @@ class FilterRegression(RegressionStage):
     """
 
     robust = True
+    _starts_from_removed = True
     _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean(),
                               "anchor": _params.boolean(), "pull": _params.real(0.0, 4.0),
                               "noise_refit": _params.one_of(NOISE_REFIT, "noise_refit"),
@@ -298,6 +313,16 @@ class Huber(RegressionStage):
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return huber_components(data, labels, k, skip_empty)
+
+
+def huber_components(data, labels, k, skip_empty=False):
+    """Regression stage ``"huber"``: :func:`~.robust.huber_regression` per component."""
+    def fit(sub, c):
+        w, scale = huber_regression(sub.X, sub.y)
+        return w, scale ** 2, np.ones(sub.n_tasks, bool), {"scale": scale}
+    W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty)
+    return W, s2, p, {"labels": final, "components": infos,
+                      "passed": all(i.get("passed", True) for i in infos)}
 
 
 #: Names accepted wherever a regression stage is expected.

@@ -1,0 +1,118 @@
+"""Weights of a component's rows along its spike directions (private):
+the rows' density by |x·e| against the other components' (:class:`SpikeMass`)
+and the Mallows cap, per row (:func:`spike_row_weights`). The clipped refit
+(:mod:`._example_clip`) multiplies each row's IRLS weight by them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: A component's covariate second moment beyond this multiple of the other
+#: components' along a direction makes it a spike direction of the component.
+SPIKE = 1.15
+
+#: Width, in the other components' RMS, of the bins in which a spike
+#: direction's rows are counted, and the weighted count of the other
+#: components' rows a bin needs for its own ratio (below it, the bin and
+#: every bin beyond it are compared together).
+_BIN, _MIN_COUNT = 0.05, 30.0
+
+
+def squared_projections(X, E):
+    """(x·e)² of every row on every column of E (N_b × P); a product that
+    overflowed to NaN counts as infinitely far."""
+    XE2 = X @ E
+    np.square(XE2, out=XE2)
+    nan = np.isnan(XE2)
+    if nan.any():
+        XE2[nan] = np.inf
+    return XE2
+
+
+class SpikeMass:
+    """The component's and the other components' rows along each spike
+    direction, counted (weights c_i) by |x·e| in bins of :data:`_BIN` up to
+    the cap, the last bin holding every row beyond: enough to weigh each
+    bin by its density ratio (:meth:`weights`)."""
+
+    def __init__(self, owner, cap):
+        self.owner, self.cap = owner, float(cap)
+        self.bins = int(np.ceil(self.cap / _BIN))
+        self.N = np.zeros((owner.size, 2, self.bins + 1))   # own rows, the others'
+
+    @staticmethod
+    def bin_of(XE2, last):
+        """Each row's bin along each direction (N_b × P)."""
+        return np.minimum(np.sqrt(XE2) / _BIN, last).astype(np.int64)
+
+    def add(self, XE2, lab, cw, on):
+        """Count one block's rows (XE2: their (x·e)², N_b × P).
+
+        One weighted count over (direction, group, bin) keys, group 0 the
+        direction's own component's rows, 1 the other fitted components',
+        2 the rest (dropped); each bin sums its rows in row order, as a
+        count per direction and group would."""
+        P, B = self.owner.size, self.bins + 1
+        fitted = (lab >= 0) & on[np.maximum(lab, 0)]
+        group = np.where(lab[:, None] == self.owner[None, :], 0,
+                         np.where(fitted, 1, 2)[:, None])
+        key = self.bin_of(XE2, self.bins)
+        key += (np.arange(P) * 3 + group) * B
+        counts = np.bincount(key.ravel(), weights=np.repeat(cw, P), minlength=3 * P * B)
+        self.N += counts.reshape(P, 3, B)[:, :2]
+
+    def weights(self):
+        """Each bin's weight (P × (bins + 1)): min(1, SPIKE · f_o / f_c), f_c and
+        f_o the shares of the component's and of the other components' rows
+        in the bin — or, where the others have fewer than
+        :data:`_MIN_COUNT` rows there, in the bin and beyond it. Where the
+        others have no row at all (a direction found against the covariate
+        law with one component fitted) there is no density to compare with:
+        every bin weighs 1, and the Mallows cap alone applies."""
+        tail = np.cumsum(self.N[..., ::-1], axis=2)[..., ::-1]
+        thin = self.N[:, 1] < _MIN_COUNT
+        own = np.where(thin, tail[:, 0], self.N[:, 0])
+        other = np.where(thin, tail[:, 1], self.N[:, 1])
+        f_c = own / np.maximum(self.N[:, 0].sum(axis=1, keepdims=True), 1e-300)
+        f_o = other / np.maximum(self.N[:, 1].sum(axis=1, keepdims=True), 1e-300)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((f_c > 0) & (self.N[:, 1].sum(axis=1, keepdims=True) > 0),
+                            np.minimum(1.0, SPIKE * f_o / f_c), 1.0)
+
+    def excess(self, table):
+        """The share of each direction's component rows the weights take."""
+        own = self.N[:, 0]
+        return ((1.0 - table) * own).sum(axis=1) / np.maximum(own.sum(axis=1), 1e-300)
+
+
+def spike_row_weights(X, E, owner, lab, cap, table=None, XE2=None):
+    """Each row's weight along its own component's spike directions: the
+    smallest over them of min(1, (cap/|x·e|)²) times its bin's density
+    weight (``table``, P × bins; None: the cap alone); 1 for a row whose
+    component has none.
+
+    Only a direction's own component's rows are weighed by it, so each
+    component's rows are projected on its own directions alone (``XE2``,
+    the block's squared projections on every direction, when a pass has
+    them already)."""
+    m = np.ones(lab.size)
+    for c in np.unique(owner):                   # loop over components only
+        rows = np.flatnonzero(lab == c)
+        if not rows.size:
+            continue
+        cols = np.flatnonzero(owner == c)
+        # direction by row (P_c × rows): the minimum over directions is then
+        # an elementwise minimum of contiguous rows
+        if XE2 is None:
+            P2 = np.ascontiguousarray(squared_projections(np.take(X, rows, axis=0),
+                                                          E[:, cols]).T)
+        else:
+            P2 = np.ascontiguousarray(XE2[np.ix_(rows, cols)].T)
+        T = np.maximum(P2, 1e-300)
+        np.divide(cap ** 2, T, out=T)
+        np.minimum(T, 1.0, out=T)
+        if table is not None:
+            T *= np.take_along_axis(table[cols], SpikeMass.bin_of(P2, table.shape[1] - 1), axis=1)
+        m[rows] = T.min(axis=0)
+    return m
