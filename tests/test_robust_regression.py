@@ -100,6 +100,32 @@ def test_filter_takes_a_ladder_of_leverage_in_a_few_passes():
     assert np.linalg.norm(w - theta.W[:, 0]) / theta.s[0] < 0.1
 
 
+def test_filter_stage_starts_from_the_tasks_an_earlier_fit_removed():
+    """The learner's refit after a reclassification hands the stage the
+    tasks its first fit removed: the filter starts with them removed (they
+    count against its budget) instead of finding them one round at a time,
+    and lands where the first fit did (measured on three seeds: 4 rounds,
+    then 1, on the same kept tasks: W equal up to rounding)."""
+    from robust_mlr.stages.regression import FilterRegression
+    from robust_mlr.threat import ThreatModel
+    theta, ds, bad = _ladder()
+    labels = np.zeros(ds.n_tasks, int)
+    first = FilterRegression().fit(ds, labels, 1, threat=ThreatModel(0.05), rng=0)
+    removed = first.labels_ < 0
+    assert removed[bad].mean() > 0.9 and first.info_["components"][0]["iterations"] >= 3
+    again = FilterRegression().fit(ds, labels, 1, threat=ThreatModel(0.05), rng=1,
+                                   removed=removed)
+    info = again.info_["components"][0]
+    assert info["iterations"] <= 2 and info["removed"] >= removed.sum() and info["passed"]
+    assert np.linalg.norm(again.W_ - first.W_) / theta.s[0] < 1e-8
+    # a stage without a filter ignores it; a mask of the wrong length names itself
+    from robust_mlr.stages.regression import LeastSquares
+    plain = LeastSquares().fit(ds, labels, 1, removed=removed)
+    assert (plain.labels_ >= 0).all()
+    with pytest.raises(ValidationError, match="removed"):
+        FilterRegression().fit(ds, labels, 1, threat=ThreatModel(0.05), removed=removed[1:])
+
+
 @pytest.mark.parametrize("delta", [2.0, 4.0])
 def test_filter_draws_at_a_fixed_fit_spare_clean_tasks_of_mixed_sizes(delta):
     """Tasks of size 2 or 128, 5 % of them (all of size 128) of w + δu. At a
