@@ -1,6 +1,7 @@
 """The ladder of leverage against the robust learner: W at its clean error,
-and the task filter's rounds bounded (it draws at a fixed fit from its
-third round on; one draw a round took 7–14 rounds a component here)."""
+and the task filter's rounds bounded (it keeps drawing at a fixed fit
+until its test passes there; one draw a round took 7–14 rounds a
+component here)."""
 import warnings
 
 import numpy as np
@@ -22,10 +23,10 @@ def test_ladder_costs_the_filter_a_few_rounds(seed):
                             settings=attack_settings(clean, 0.05), rng=seed)
         model = MetaLearner.robust(2, 0.05, rng=seed).fit(bad)
     rounds = [c["iterations"] for c in model.diagnostics_["regression"]["components"]]
-    assert max(rounds) <= 5, rounds                      # measured 4
+    assert max(rounds) <= 3, rounds                      # measured 2 (4 from the third round)
     err = parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"]
     err_clean = parameter_errors(clean.W_, clean.s2_, clean.p_, theta)["w_err"]
-    assert err <= err_clean + 0.02                       # measured 0.028 / 0.028 and 0.032
+    assert err <= err_clean + 0.02                       # measured 0.027 / 0.028 and 0.028 / 0.032
 
 
 def test_ladder_rows_are_the_ladder():

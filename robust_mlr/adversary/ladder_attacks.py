@@ -11,8 +11,9 @@ squares does not move (W stays at its clean error) while each group keeps
 the test failing until its last rung is gone. With one draw a round and a
 refit after each, this cost a pass over the rows per rung: 13.4× the clean
 fit's time at 320 000 light-2 tasks, silently (an independent red team;
-docs/adversary.md). The filter now keeps drawing at the same fit from its
-third round on; the attack stays in the package to measure that.
+docs/adversary.md). The filter now keeps drawing at the same fit until
+its test passes there before it refits; the attack stays in the package
+to measure that.
 """
 
 from __future__ import annotations

@@ -76,9 +76,10 @@ weight (leverage_cap/|x·e|)².
 **Cost.** Each IRLS step is one pass over the pool's rows (the residuals);
 only the rows with |r| > c ŝ (≈ 13 % of a clean component's at c = 1.5)
 or a Mallows weight below one enter a downdate of the kept tasks' normal
-equations, which the filter has summed already; a spike direction adds
-one pass (its rows are counted during a step, their weights apply from
-the next). Steps stop when no
+equations, which the filter has summed already; spike directions add
+one pass that counts their rows before the first step (found only after
+a step, where the filter's normal equations were not given, they are
+counted during the next and weigh from the one after). Steps stop when no
 component's ŵ moves by more than half its standard error ŝ √(d/n): on
 clean data least squares and the Huber estimate differ by a fraction of
 their noise, so the first step is usually the last (one pass on the
@@ -98,7 +99,7 @@ from ..._segments import label_sort, task_blocks
 from ...exceptions import ConvergenceWarning
 from ._clipped_test import ratio_edge
 from ._readings import Readings, nothing_read
-from ._spike_mass import SPIKE, SpikeMass, spike_row_weights, squared_projections
+from ._spike_mass import SPIKE, SpikeMass, count_spikes, spike_row_weights, squared_projections
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
@@ -213,6 +214,9 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # each spike direction's density weights by bin of |x·e| (None until
     # the pass that counts them) and the share of the component they take
     table, hist, excess = None, None, np.zeros(owner.size)
+    if owner.size:                               # a pass counts the spikes' rows first
+        table, excess = count_spikes(data, blocks, buf, E, owner, task_lab, task_c,
+                                     live, leverage_cap)
     # the gradient tests along each component's directions: the first pass
     # on clipped products (at the filter's fit), every pass on the refit's
     # own scores u_j r_j (x_j·v) (the last pass's, at the fit that pass

@@ -86,6 +86,22 @@ class SpikeMass:
         return ((1.0 - table) * own).sum(axis=1) / np.maximum(own.sum(axis=1), 1e-300)
 
 
+def count_spikes(data, blocks, buf, E, owner, task_lab, task_c, on, cap):
+    """One pass over the pool counting its rows along the spike directions
+    E (:class:`SpikeMass`, by task blocks ``blocks``, rows read into
+    ``buf``): each bin's density weight (P × bins) and the share of each
+    direction's component rows they take."""
+    hist = SpikeMass(owner, cap)
+    off = data.offsets
+    sizes = np.diff(off)
+    for a, e in blocks:                          # one pass over blocks of tasks
+        X, _ = data._block(int(off[a]), int(off[e]), buf)
+        hist.add(squared_projections(X, E), np.repeat(task_lab[a:e], sizes[a:e]),
+                 np.repeat(task_c[a:e], sizes[a:e]), on)
+    table = hist.weights()
+    return table, hist.excess(table)
+
+
 def spike_row_weights(X, E, owner, lab, cap, table=None, XE2=None):
     """Each row's weight along its own component's spike directions: the
     smallest over them of min(1, (cap/|x·e|)²) times its bin's density

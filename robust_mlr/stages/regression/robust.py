@@ -24,8 +24,8 @@ than the gradients' covariance) and the top eigenvalue of
 M^{-1/2} C M^{-1/2} is within its own edge too (the reference read along
 the direction tested, :func:`_covariance_test`); else remove tasks with
 probability ∝ ⟨g_i, v⟩² along the direction that failed (one uniform
-threshold on [0, max score]); from the third round on, draws continue at
-the same fit until the test passes there (:mod:`._fixed_fit`).
+threshold on [0, max score]), draws continuing at the same fit until the
+test passes there, then refit (:mod:`._fixed_fit`).
 
 **Cost of a round.** The kept tasks' normal equations are summed once and
 each round subtracts the tasks it removed (a sum over those tasks' rows
