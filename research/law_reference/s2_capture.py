@@ -49,8 +49,9 @@ def se_wrap(light, labels, s2, t_cap=None):
     return _orig_se(light, labels, s2, t_cap)
 
 
-def cc_wrap(heavy, labels, W, s2, z=3.0, se_light=None):
-    res = _orig(heavy, labels, W, s2, z, se_light)
+def cc_wrap(heavy, labels, W, s2, z=3.0, se_light=None, **kw):
+    res = _orig(heavy, labels, W, s2, z, se_light, **kw)
+    captured["pull"] = kw.get("pull", 0.6744897501960817)
     resid = heavy.task_sums((heavy.y[:, None] - heavy.X @ W) ** 2)
     t = heavy.sizes
     d = heavy.dim
@@ -94,7 +95,8 @@ for ps in seeds:
         match = np.argmin(((m.W_[:, :, None] - theta.W[:, None, :]) ** 2).sum(0), axis=1)
         rec = dict(problem=ps, fit=tag, match=match, s2_final=m.s2_ / theta.s[match] ** 2,
                    unit=float(sy ** 2), t_heavy=int(np.median(pools.heavy.sizes)), d=pools.dim, truth=np.asarray(s2_scr)[match] * np.ones(k))
-        for key in ("ratio", "own", "assign", "s2_light", "se_light", "s2_post", "se_post", "out"):
+        for key in ("ratio", "own", "assign", "s2_light", "se_light", "s2_post", "se_post", "out",
+                    "pull"):
             rec[key] = c[key]
         records.append(rec)
         print(ps, tag, "final", np.round(rec["s2_final"] - 1, 4),
