@@ -2,8 +2,10 @@
 draws and print, per draw, the errors, each component's relative ŝ² error,
 the heavy anchor's, the noise check's heavy centre, half-width, light
 estimate and light standard error (relative to s², in the screened units
-the stage works in: a common factor of about 1.03 from the screen's
-response scale), and any CorruptionWarning.
+the stage works in: a common factor 1/σ_y², about 1.03 on the attacked
+pools of the default problem, whose attack raises the screen's response
+scale, 0.995 on its clean pools; s2_capture.py divides it out), and any
+CorruptionWarning.
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python3 research/law_reference/replay_s2.py s2 fixed 0.05 4
 

@@ -18,17 +18,20 @@ too large, into ℓ's median);
 the median over its n_ℓ tasks of RSS_i / median(χ²_{t_i}) at the final ŵ_ℓ
 is consistent, has standard error ≈ 1.2533·σ_ratio/√n_ℓ, and ⌊αn_H⌋
 corrupted tasks move it by at most the clean quantile gap of a share
-⌊αn_H⌋/n_ℓ, a few per cent at t_H = 128. The light estimate keeps its
-smaller variance on clean data and is clipped into the interval
+⌊αn_H⌋/n_ℓ, a few per cent at t_H = 128 (a fifth of a component's tasks
+replaced: the clean 0.7 quantile, +0.067, where the two-point floor is
+0.066). Its standard error defines the interval
 
     h_ℓ ± z · 1.2533 · h_ℓ · (σ_ℓ/s²_ℓ) / √n_ℓ
 
 around that heavy median h_ℓ (z = 3), where σ_ℓ/s²_ℓ is the spread of a clean
 ratio under the model's Gaussian noise, √(mean_i 2t_i/median(χ²_{t_i})²), so
-corrupted tasks cannot widen the interval: on clean data the light estimate lies
-inside (its error is a fraction of the interval's half-width), and under
-attack the result is within the heavy median's own shift plus the
-half-width of the truth, whichever pool the budget is spent in.
+corrupted tasks cannot widen it. :func:`cross_check_noise` either clips the
+light estimate into the interval or pools it with h_ℓ within a radius
+``pull`` of the difference's clean spread; the regression stages pool
+with ``noise_pull`` (default 0: h_ℓ alone, so that the light pool, whose
+classified median is also biased low on clean data, cannot add to the
+heavy median's worst case).
 
 The assignment by best fit needs heavy tasks that tell the components
 apart: at t_H = 4 in d = 64 with k = 8 the best of eight residuals is biased
