@@ -188,7 +188,8 @@ class FilterRegression(RegressionStage):
     max_iter : int
         Filter rounds per component.
     cross_check : bool
-        Pool ŝ² with the heavy tasks' median when the threat is active
+        When the threat is active, take ŝ² from the heavy tasks' median,
+        pooled with the light estimate within ``noise_pull``
         (:func:`~.noise_check.cross_check_noise`).
     anchor : bool
         When the threat is active, pool each ŵ_ℓ with a robust estimate
@@ -299,7 +300,8 @@ class Huber(RegressionStage):
     Parameters
     ----------
     cross_check : bool
-        Pool ŝ² with the heavy tasks' median when the threat is active
+        When the threat is active, take ŝ² from the heavy tasks' median,
+        pooled with the light estimate within ``noise_pull``
         (:func:`~.noise_check.cross_check_noise`).
     anchor : bool
         Pool each ŵ_ℓ with the heavy tasks' robust estimate, as in
