@@ -231,9 +231,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         tasks' normal equations.
     removed : ndarray of int, optional
         Tasks of the set removed before the first round (a previous filter
-        of the same pool removed them; they count against the budget). The
-        first round then fits the remaining tasks and reads its own
-        per-example moment.
+        of the same pool removed them; they count against the budget),
+        unless the rest would have no more than d examples. The first round
+        then fits the remaining tasks and reads its own per-example moment.
 
     Returns
     -------
@@ -283,8 +283,9 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         downdate(G, b, data, ex_w, tasks)
         wt[example_rows(data.offsets, tasks)] = 0.0
 
-    if removed is not None and len(removed):
-        remove(np.asarray(removed))
+    removed = np.asarray([] if removed is None else removed, dtype=np.int64)
+    if removed.size and t.sum() - t[removed].sum() > d:   # a fit must remain
+        remove(removed)
         moment = None                  # the given one is at the fit over every task
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
