@@ -22,8 +22,9 @@ _BIN, _MIN_COUNT = 0.05, 30.0
 def squared_projections(X, E):
     """(x·e)² of every row on every column of E (N_b × P); a product that
     overflowed to NaN counts as infinitely far."""
-    XE2 = X @ E
-    np.square(XE2, out=XE2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        XE2 = X @ E
+        np.square(XE2, out=XE2)
     nan = np.isnan(XE2)
     if nan.any():
         XE2[nan] = np.inf
@@ -43,23 +44,34 @@ class SpikeMass:
 
     @staticmethod
     def bin_of(XE2, last):
-        """Each row's bin along each direction (N_b × P)."""
-        return np.minimum(np.sqrt(XE2) / _BIN, last).astype(np.int64)
+        """Each row's bin along each direction (the shape of XE2)."""
+        b = np.sqrt(XE2)
+        b /= _BIN
+        np.minimum(b, last, out=b)
+        return b.astype(np.int64)
 
     def add(self, XE2, lab, cw, on):
         """Count one block's rows (XE2: their (x·e)², N_b × P).
 
-        One weighted count over (direction, group, bin) keys, group 0 the
+        One count over (direction, group, bin) keys, group 0 the
         direction's own component's rows, 1 the other fitted components',
-        2 the rest (dropped); each bin sums its rows in row order, as a
-        count per direction and group would."""
+        2 the rest (dropped); each bin sums its rows' weights in row order,
+        as a count per direction and group would (with unit weights, a
+        count of rows: the same sums of ones)."""
         P, B = self.owner.size, self.bins + 1
-        fitted = (lab >= 0) & on[np.maximum(lab, 0)]
-        group = np.where(lab[:, None] == self.owner[None, :], 0,
+        # each label's key offset along each direction: (3p + group) · B
+        labs = np.arange(-1, on.size)
+        fitted = labs >= 0
+        fitted[1:] &= on
+        group = np.where(labs[:, None] == self.owner[None, :], 0,
                          np.where(fitted, 1, 2)[:, None])
+        code = (np.arange(P) * 3 + group) * B
         key = self.bin_of(XE2, self.bins)
-        key += (np.arange(P) * 3 + group) * B
-        counts = np.bincount(key.ravel(), weights=np.repeat(cw, P), minlength=3 * P * B)
+        key += code[lab + 1]
+        if np.all(cw == 1.0):
+            counts = np.bincount(key.ravel(), minlength=3 * P * B).astype(float)
+        else:
+            counts = np.bincount(key.ravel(), weights=np.repeat(cw, P), minlength=3 * P * B)
         self.N += counts.reshape(P, 3, B)[:, :2]
 
     def weights(self):
@@ -125,10 +137,12 @@ def spike_row_weights(X, E, owner, lab, cap, table=None, XE2=None):
                                                           E[:, cols]).T)
         else:
             P2 = np.ascontiguousarray(XE2[np.ix_(rows, cols)].T)
-        T = np.maximum(P2, 1e-300)
-        np.divide(cap ** 2, T, out=T)
-        np.minimum(T, 1.0, out=T)
+        # min(1, (cap/|x·e|)²) is below one only beyond the cap
         if table is not None:
-            T *= np.take_along_axis(table[cols], SpikeMass.bin_of(P2, table.shape[1] - 1), axis=1)
+            T = np.take_along_axis(table[cols], SpikeMass.bin_of(P2, table.shape[1] - 1), axis=1)
+        else:
+            T = np.ones_like(P2)
+        far = P2 > cap * cap
+        T[far] *= cap ** 2 / P2[far]
         m[rows] = T.min(axis=0)
     return m
