@@ -2,10 +2,15 @@
 draws and print, per draw, the errors, each component's relative ŝ² error,
 the heavy anchor's, the noise check's heavy centre, half-width, light
 estimate and light standard error (relative to s², in the screened units
-the stage works in: a common factor of about 1.03 from the screen's
-response scale), and any CorruptionWarning.
+the stage works in: a common factor 1/σ_y², about 1.03 on the attacked
+pools of the default problem, whose attack raises the screen's response
+scale, 0.995 on its clean pools; s2_capture.py divides it out), and any
+CorruptionWarning.
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python3 research/law_reference/replay_s2.py s2 fixed 0.05 4
+
+An optional fifth argument, JSON, replaces the row's attack in the pools it
+names, e.g. '{"light2": ["midpoint", {"component": 2, "estimate": "s2", "frac": 0.6167}]}'.
 """
 import csv, json, sys, warnings
 import numpy as np
@@ -20,6 +25,9 @@ rng = np.random.default_rng(int(row['seed']))
 theta, pools = make_problem(dict(PROBLEM, sizes=sys.argv[2]), rng)
 al = float(sys.argv[3]); seed = int(rng.integers(2 ** 31))
 strat = {p: tuple(v) for p, v in json.loads(row['attack_params']).items()}
+if len(sys.argv) > 5:
+    strat.update({p: tuple(v) for p, v in json.loads(sys.argv[5]).items()})
+    print("attack", strat)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     clean = MetaLearner.robust(4, al, rng=seed).fit(pools)

@@ -11,8 +11,10 @@ method maps ``(data, labels, k)`` to ``(W, s2, p, info)``:
 
 Robust fits then pool each ŵ_ℓ with a robust estimate from the heavy tasks
 of component ℓ (the anchor: the light estimate moves it only within a χ²_d
-consistency region) and clip each ŝ²_ℓ into an interval from those heavy
-tasks (:func:`cross_check_noise`, :mod:`.noise_check`), when the heavy tasks'
+consistency region) and take each ŝ²_ℓ from the median of those heavy
+tasks' noise ratios, pooled with the light estimate within the stage's
+``noise_pull`` (0 by default: the heavy median alone;
+:func:`cross_check_noise`, :mod:`.noise_check`), when the heavy tasks'
 assignment to components is reliable; otherwise ŝ²_ℓ is taken at the final
 ŵ over every light task weighted by its posterior probability of ℓ
 (:func:`posterior_noise`), not over the tasks classified to ℓ.

@@ -163,7 +163,74 @@ def share_first_pass(data, k, t_cap):
     share_labelled_pass(data, FirstPass(data, k, t_cap))
 
 
-def first_round(data, labels, k, t_cap, *, statistics=False):
+#: Share of the tasks whose labels may have changed since the last first
+#: round on the pool for its sums to be updated by their rows instead of
+#: summed again.
+RELABEL_SHARE = 0.25
+
+
+def _move_tasks(G, b, data, tasks, old, new, k, t_cap):
+    """Move the rows of ``tasks`` from label ``old`` to label ``new`` in each
+    label's normal equations (G, b), in place (−1: none)."""
+    sub = data.subset(tasks)
+    t = sub.sizes.astype(float)
+    sw = np.repeat(np.sqrt(np.minimum(t, t_cap) / t), sub.sizes)
+    Xs, ys = sub.X * sw[:, None], sub.y * sw
+    rows = np.repeat(np.arange(tasks.size), sub.sizes)
+    for sign, lab in ((-1.0, old), (1.0, new)):
+        order = label_sort(lab[rows], k)
+        counts = np.bincount(lab + 1, weights=sub.sizes, minlength=k + 1).astype(np.int64)
+        dG, db = np.zeros_like(G), np.zeros_like(b)
+        add_label_grams(dG, db, Xs[order], ys[order], np.concatenate([[0], np.cumsum(counts)]))
+        G += sign * dG
+        b += sign * db
+
+
+def _remembered_sums(data, labels, k, t_cap):
+    """The first round's normal equations for ``labels`` from those the last
+    first round on ``data`` summed (kept under
+    :func:`~robust_mlr._segments.residual_memo`), the tasks relabelled since
+    moved by their rows; None when there are none or too many moved."""
+    memo = getattr(data, "_rss_memo", None) or {}
+    last = memo.get("first_round_sums")
+    if last is None or last[0].shape != labels.shape or last[3:] != (k, t_cap):
+        return None
+    moved = np.flatnonzero(last[0] != labels)
+    if moved.size > RELABEL_SHARE * labels.size:
+        return None
+    G, b = last[1].copy(), last[2].copy()
+    if moved.size:
+        _move_tasks(G, b, data, moved, last[0][moved], labels[moved], k, t_cap)
+    return G, b
+
+
+def _remember_sums(data, labels, k, t_cap, G, b):
+    """Keep the first round's normal equations for a later first round on
+    the pool with other labels (under a residual memo only)."""
+    memo = getattr(data, "_rss_memo", None)
+    if memo is not None:
+        memo["first_round_sums"] = (labels.copy(), G.copy(), b.copy(), k, t_cap)
+
+
+def _downdate_removed(G, b, data, labels, removed, k, t_cap):
+    """Take the rows of the labelled tasks ``removed`` out of each label's
+    normal equations (G, b), in place: a sum over their rows only."""
+    idx = np.flatnonzero(removed & (labels >= 0))
+    if not idx.size:
+        return
+    idx = idx[label_sort(labels[idx], k)]
+    sub = data.subset(idx)
+    t = sub.sizes.astype(float)
+    sw = np.repeat(np.sqrt(np.minimum(t, t_cap) / t), sub.sizes)
+    counts = np.bincount(labels[idx], weights=sub.sizes, minlength=k).astype(np.int64)
+    dG, db = np.zeros_like(G), np.zeros_like(b)
+    add_label_grams(dG, db, sub.X * sw[:, None], sub.y * sw,
+                    np.concatenate([[0, 0], np.cumsum(counts)]))
+    G -= dG
+    b -= db
+
+
+def first_round(data, labels, k, t_cap, *, statistics=False, removed=None):
     """Fits and gradients of the first filter round of every component.
 
     Parameters
@@ -177,6 +244,10 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         Task-size cap of the example weights min(t_i, t_cap)/t_i.
     statistics : bool
         Also return the pass's per-component statistics (below).
+    removed : ndarray of bool (n,), optional
+        Tasks left out of the fits, the gradients and the moments (an
+        earlier filter removed them); their residual sums are still taken,
+        under their label.
 
     Returns
     -------
@@ -211,6 +282,9 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
     size = max((int(off[e] - off[a]) for a, e in blocks), default=0) * d
     rows_buf = (np.empty(size), np.empty(size))
     shared = shared_first_pass(data, labels, k, t_cap)
+    if shared is None:
+        # a reclassification moves a few tasks: their rows, not another pass
+        shared = _remembered_sums(data, labels, k, t_cap)
     G, b = shared if shared is not None else (np.zeros((k, d, d)), np.zeros((k, d)))
     for a, e in ([] if shared is not None else blocks):      # pass 1: the normal equations
         lo = off[a]
@@ -219,6 +293,9 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         if not unit:
             Xs, ys = weigh_rows(Xs, ys, off, a, e, tasks, t_cap)
         add_label_grams(G, b, Xs, ys, edges)
+    _remember_sums(data, labels, k, t_cap, G, b)
+    if removed is not None:
+        _downdate_removed(G, b, data, labels, removed, k, t_cap)
     W, ok = np.full((d, k), np.nan), np.zeros(k, bool)
     for c in range(k):
         w = gram_solve(G[c], b[c])
@@ -238,6 +315,8 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
         sizes, t, c_task, sw_task = weights(a, e)
         ts = sizes[tasks]
         r = np.zeros(order.size)
+        # the removed tasks' rows (label order): residuals, but no gradient or moment
+        drop = None if removed is None else np.repeat(removed[a + tasks], ts)
         sw = None if unit else np.repeat(sw_task[tasks], ts)
         # unit weights: Σ c_i over a label's rows is its row count (a sum of ones)
         cw = np.repeat(c_task[tasks], ts) if statistics and not unit else None
@@ -252,21 +331,26 @@ def first_round(data, labels, k, t_cap, *, statistics=False):
             if r1 > r0:
                 Xc = Xs[r0:r1]
                 np.subtract(Xc @ Wz[:, c], ys[r0:r1], out=r[r0:r1])
+                rk = r[r0:r1] if drop is None else np.where(drop[r0:r1], 0.0, r[r0:r1])
                 if whole:
-                    R = np.multiply(Xc, r[r0:r1, None], out=Xc)
+                    R = np.multiply(Xc, rk[:, None], out=Xc)
                 if statistics and ok[c]:
                     if not whole:
-                        R = np.multiply(Xc, (r[r0:r1] * sw[r0:r1])[:, None],
+                        R = np.multiply(Xc, (rk * sw[r0:r1])[:, None],
                                         out=buf[:Xc.size].reshape(Xc.shape))
                     M[c] += R.T @ R
-                    wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
+                    if drop is None:
+                        wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
+                    else:
+                        keep = ~drop[r0:r1]
+                        wsum[c] += float(keep.sum()) if unit else cw[r0:r1][keep].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
         if whole:
             # unlabelled rows have r = 0: their sums are +0 either way
             Rb[:edges[1]] = 0.0
             g = sums(toff, Rb)
         else:
-            g = sums(toff, Xs, r)
+            g = sums(toff, Xs, r if drop is None else np.where(drop, 0.0, r))
         g /= np.sqrt(t)[tasks, None]
         rss[a + tasks] = sums(toff, r * r)
         # the block's tasks are in label order: label c owns one run of g

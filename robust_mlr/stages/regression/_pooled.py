@@ -279,7 +279,7 @@ def _fabricable(labels, kept_labels, k, alpha, unsupported=()):
 
 def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor, cross_check,
               unsupported=(), weights_by_task=True, light_gram=None, noise_refit="never",
-              pull=1.0):
+              pull=1.0, noise_pull=0.0):
     """What a robust regression stage takes from the heavy pool: the anchor
     (ŵ pooled with the heavy estimate, ŝ² refitted at the pooled ŵ) and the
     heavy ŝ² cross-check, each only when the heavy assignment is reliable.
@@ -308,9 +308,14 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
     noise_refit : {"never", "auto", "always"}
         Refit the light ŝ² at the final ŵ from every task weighted by its
         posterior (:func:`refit_noise`) before the cross-check: ``"auto"``
-        only when the cross-check does not run.
+        only when the light estimate enters the result, i.e. the
+        cross-check does not run or pools it (``noise_pull`` > 0).
     pull : float
         :func:`pool_estimates`' radius in units of √median χ²_d.
+    noise_pull : float
+        :func:`~.noise_check.cross_check_noise`'s radius in units of the
+        clean spread σ_D of the light–heavy ŝ² difference (0: the heavy
+        median alone where the cross-check runs).
 
     Returns
     -------
@@ -353,12 +358,14 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         own = _fabricable(labels, kept_labels, k, alpha, unsupported)
         info["anchor"] = {"skipped": "heavy assignment unreliable", "fabricable": own}
         info["passed"] = info["passed"] and not own
-    if noise_refit == "always" or (noise_refit == "auto" and not (cross_check and reliable)):
+    checked = cross_check and reliable
+    if noise_refit == "always" or (noise_refit == "auto" and not (checked and noise_pull == 0)):
         s2, info["posterior_noise"] = refit_noise(light, labels, W, s2, p, unsupported)
         info["passed"] = info["passed"] and not info["posterior_noise"]["collapsed"].any()
-    if cross_check and reliable:
+    if checked:
         s2, info["noise_check"] = cross_check_noise(heavy, None, W, s2,
-                                                    se_light=light_noise_se(light, labels, s2))
+                                                    se_light=light_noise_se(light, labels, s2),
+                                                    pull=noise_pull)
     elif cross_check:
         info["noise_check"] = {"skipped": "heavy assignment unreliable"}
     return W, s2, info

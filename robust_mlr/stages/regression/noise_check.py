@@ -18,17 +18,20 @@ too large, into ℓ's median);
 the median over its n_ℓ tasks of RSS_i / median(χ²_{t_i}) at the final ŵ_ℓ
 is consistent, has standard error ≈ 1.2533·σ_ratio/√n_ℓ, and ⌊αn_H⌋
 corrupted tasks move it by at most the clean quantile gap of a share
-⌊αn_H⌋/n_ℓ, a few per cent at t_H = 128. The light estimate keeps its
-smaller variance on clean data and is clipped into the interval
+⌊αn_H⌋/n_ℓ, a few per cent at t_H = 128 (a fifth of a component's tasks
+replaced: the clean 0.7 quantile, +0.067, where the two-point floor is
+0.066). Its standard error defines the interval
 
     h_ℓ ± z · 1.2533 · h_ℓ · (σ_ℓ/s²_ℓ) / √n_ℓ
 
 around that heavy median h_ℓ (z = 3), where σ_ℓ/s²_ℓ is the spread of a clean
 ratio under the model's Gaussian noise, √(mean_i 2t_i/median(χ²_{t_i})²), so
-corrupted tasks cannot widen the interval: on clean data the light estimate lies
-inside (its error is a fraction of the interval's half-width), and under
-attack the result is within the heavy median's own shift plus the
-half-width of the truth, whichever pool the budget is spent in.
+corrupted tasks cannot widen it. :func:`cross_check_noise` either clips the
+light estimate into the interval or pools it with h_ℓ within a radius
+``pull`` of the difference's clean spread; the regression stages pool
+with ``noise_pull`` (default 0: h_ℓ alone, so that the light pool, whose
+classified median is also biased low on clean data, cannot add to the
+heavy median's worst case).
 
 The assignment by best fit needs heavy tasks that tell the components
 apart: at t_H = 4 in d = 64 with k = 8 the best of eight residuals is biased
@@ -159,21 +162,27 @@ _TASK_BLOCK = 1 << 18
 
 
 @pinned
-def cross_check_noise(heavy: MetaDataset, labels, W, s2, z=3.0, se_light=None):
+def cross_check_noise(heavy: MetaDataset, labels, W, s2, z=3.0, se_light=None,
+                      pull=_SHRINK_RADIUS):
     """Check the light-pool ŝ² against the heavy tasks: pool the two
     estimates (``se_light`` given) or clip into the heavy interval.
 
     **Pooling** (what the robust regression stages do). With h_ℓ the heavy
     median, σ_H its standard error (half-width / z) and σ_L that of the
     light estimate, the difference D = ŝ²_L − h has clean spread
-    σ_D = √(σ_L² + σ_H²). D is shrunk onto the median radius of its clean
-    law, |D| ≤ 0.674·σ_D, and the result is the precision-weighted mean
-    h + σ_H²/(σ_L² + σ_H²)·D. The light pool, whatever ⌊αn⌋ of its tasks do,
-    moves it by at most 0.674·σ_D·σ_H²/σ_D² — a fraction of a standard
-    error — while on clean data it keeps most of the light estimate's
-    precision; the worst case follows the heavy median's own shift (the
-    heavy pool's ŝ² floor) instead of the interval's half-width (z = 3
-    standard errors, 0.047·s² on the default problem).
+    σ_D = √(σ_L² + σ_H²). D is shrunk onto the radius |D| ≤ c·σ_D
+    (c = ``pull``; 0.674, the median radius of D's clean law, by default)
+    and the result is the precision-weighted mean h + σ_H²/(σ_L² + σ_H²)·D.
+    The light pool, whatever ⌊αn⌋ of its tasks do, moves it by at most
+    c·σ_H²/σ_D — a fraction of a standard error — while on clean data it
+    keeps part of the light estimate's precision (if that estimate is
+    unbiased: the median over the tasks *classified* to ℓ is not, see
+    :func:`posterior_noise`); the worst case follows the heavy median's own
+    shift (the heavy pool's ŝ² floor) plus that pull, instead of the
+    interval's half-width (z = 3 standard errors, 0.047·s² on the default
+    problem). ``pull=0`` returns h alone (the regression stages' default,
+    ``noise_pull``): no light pool can then add to the heavy median's worst
+    case.
 
     Parameters
     ----------
@@ -188,12 +197,19 @@ def cross_check_noise(heavy: MetaDataset, labels, W, s2, z=3.0, se_light=None):
         Light-pool noise estimates.
     z : float
         Half-width of the interval in standard errors.
+    se_light : ndarray (k,), optional
+        Standard errors σ_L of ``s2`` (:func:`light_noise_se`): pool the two
+        estimates; None: clip ``s2`` into the interval.
+    pull : float
+        With ``se_light``, the radius c of the shrunk difference in units of
+        σ_D (0: the heavy median alone).
 
     Returns
     -------
     s2 : ndarray (k,)
-        ``s2`` clipped into ``[h − w, h + w]`` (unchanged where the heavy
-        cluster is too small to check).
+        The pooled estimates (``se_light`` given) or ``s2`` clipped into
+        ``[h − w, h + w]``; unchanged where the heavy cluster is too small
+        to check.
     info : dict
         ``heavy_centre``, ``heavy_half_width``, ``s2_light`` and a boolean
         ``clipped`` per component.
@@ -211,7 +227,7 @@ def cross_check_noise(heavy: MetaDataset, labels, W, s2, z=3.0, se_light=None):
     se_h = half[ok] / z
     var_d = se_l[ok] ** 2 + se_h ** 2
     D = s2[ok] - centre[ok]
-    radius = _SHRINK_RADIUS * np.sqrt(var_d)
+    radius = pull * np.sqrt(var_d)
     out[ok] = centre[ok] + se_h ** 2 / var_d * np.clip(D, -radius, radius)
     shrunk = np.zeros(s2.size, bool)
     shrunk[ok] = np.abs(D) > radius

@@ -59,12 +59,12 @@ from ..._segments import BLOCK_BYTES, pool_weighted_sums
 from ..._select import weighted_median
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset, example_rows
-from ...constants import MAD_TO_SIGMA
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
 from ._clipped_test import candidate_directions, moment_rows, reading_sample
 from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._fixed_fit import FIXED_FIT_FROM, downdate, draw, draws_at_fit
+from ._huber import huber_regression
 from ._passes import first_round
 
 __all__ = ["filter_regression", "huber_regression", "filter_components", "robust_noise"]
@@ -223,7 +223,7 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         :func:`~robust_mlr.stages.screening.size_cap`).
     start : tuple (G, b, M), optional
         The first round's normal equations G = Σ c_i x_j x_jᵀ, b = Σ c_i y_j x_j
-        over all tasks of the set (c_i = min(t_i, t_cap)/t_i) and the
+        over all tasks of the set but ``removed`` (c_i = min(t_i, t_cap)/t_i) and the
         per-example moment at their solution, when a pass
         over the pool has summed them already (the regression stage's first
         round): the filter then reads the rows once less. G and b are
@@ -231,9 +231,10 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         tasks' normal equations.
     removed : ndarray of int, optional
         Tasks of the set removed before the first round (a previous filter
-        of the same pool removed them; they count against the budget). The
-        first round then fits the remaining tasks and reads its own
-        per-example moment.
+        of the same pool removed them; they count against the budget). With
+        ``start``, its sums are already the other tasks'; without, they are
+        taken out of the normal equations first, unless the rest would have
+        no more than d examples.
 
     Returns
     -------
@@ -278,14 +279,15 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         G, b, moment = (np.asarray(start[0], dtype=float), np.asarray(start[1], dtype=float),
                         start[2])
 
-    def remove(tasks):
+    def remove(tasks, summed=True):
         kept[tasks] = False
-        downdate(G, b, data, ex_w, tasks)
+        if summed:
+            downdate(G, b, data, ex_w, tasks)
         wt[example_rows(data.offsets, tasks)] = 0.0
 
-    if removed is not None and len(removed):
-        remove(np.asarray(removed))
-        moment = None                  # the given one is at the fit over every task
+    removed = np.asarray([] if removed is None else removed, dtype=np.int64)
+    if removed.size and (start is not None or t.sum() - t[removed].sum() > d):
+        remove(removed, summed=start is None)       # a given start excludes them
     it, lam_ratio = 0, np.nan
     for it in range(1, max_iter + 1):
         w = _solve(G, b, X, y, wt)
@@ -328,23 +330,18 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         "top_eig_over_edge": lam_ratio, "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
 
-def huber_regression(X, y, c=1.345, iters=50, tol=1e-8):
-    """Huber M-estimate by IRLS. Returns ``(w, scale)``."""
-    w = _ls(X, y)
-    scale = 1.0
-    for _ in range(iters):
-        r = y - X @ w
-        scale = max(MAD_TO_SIGMA * np.median(np.abs(r - np.median(r))), 1e-12)
-        wt = np.minimum(1.0, c * scale / np.maximum(np.abs(r), 1e-300))
-        w_new = _ls(X, y, wt)
-        if np.linalg.norm(w_new - w) <= tol * (1 + np.linalg.norm(w)):
-            w = w_new
-            break
-        w = w_new
-    else:
-        warnings.warn(f"Huber IRLS stopped at iters={iters} before its step fell below "
-                      f"tol={tol:g}; raise iters", ConvergenceWarning, stacklevel=2)
-    return w, scale
+def _allowed_removals(removed, labels, sizes, k, budget, d):
+    """``removed`` (bool, n) kept only in the components where it fits the
+    budget and leaves more than d examples; None when nothing is left."""
+    if removed is None:
+        return None
+    removed = np.asarray(removed, bool) & (labels >= 0)
+    lab = np.maximum(labels, 0)
+    rest = (np.bincount(lab, weights=sizes * (labels >= 0), minlength=k)
+            - np.bincount(lab, weights=sizes * removed, minlength=k))
+    ok = (np.bincount(lab, weights=removed, minlength=k) <= budget) & (rest > d)
+    removed &= ok[lab]
+    return removed if removed.any() else None
 
 
 def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
@@ -426,16 +423,22 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
 
     ``removed`` (bool, n; optional): tasks a filter of the same pool
     removed before, under other labels (the learner's reclassification at
-    the final estimates). A component whose first round fails its test
-    starts its filter with them removed, when they fit its budget, instead
-    of finding them again one draw a round; one that passes keeps them.
+    the final estimates). Each component starts without them, where they
+    fit its budget and leave more than d examples — its first round, and
+    its filter if that round fails — instead of finding them again one
+    draw at a time; they count against the budget.
     """
     rng = check_rng(rng)
     labels = np.asarray(labels)
     budget = excess_limit(check_alpha(alpha), data.n_tasks)
     t_cap = size_cap(data.sizes)
-    W1, ok, gsum, gmom, rss1, first = first_round(data, labels, k, t_cap, statistics=True)
+    removed = _allowed_removals(removed, labels, data.sizes, k, budget, data.dim)
+    W1, ok, gsum, gmom, rss1, first = first_round(data, labels, k, t_cap, statistics=True,
+                                                  removed=removed)
     moments = first["example_moments"]
+    n_pre = np.zeros(k, np.int64) if removed is None else np.bincount(labels[removed],
+                                                                     minlength=k)
+    kept_labels = labels if removed is None else np.where(removed, -1, labels)
 
     def quick(c, idx):
         """Component c from the first round computed for all components,
@@ -443,27 +446,27 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         made, as in :func:`filter_regression`)."""
         if not ok[c]:
             return None
-        kept = np.ones(idx.size, bool)
+        kept = np.ones(idx.size, bool) if removed is None else ~removed[idx]
+        n = idx.size - int(n_pre[c])
         # the covariance of the component's gradients from their sums over
         # the pass: Σ g gᵀ/n − ḡ ḡᵀ (ḡ ≈ 0 at the least-squares fit, so
         # nothing cancels)
-        mean = gsum[c] / idx.size
-        lam_ratio = _covariance_test(gmom[c] / idx.size - np.outer(mean, mean), idx.size,
-                                     data.dim, moments[c])[1]
-        if not (alpha == 0 or lam_ratio <= 1 or budget <= 0):
+        mean = gsum[c] / n
+        lam_ratio = _covariance_test(gmom[c] / n - np.outer(mean, mean), n, data.dim,
+                                     moments[c])[1]
+        if not (alpha == 0 or lam_ratio <= 1 or budget <= n_pre[c]):
             return None
         return W1[:, c], _noise(data.sizes[idx], rss1[idx], None, t_cap), kept, {
-            "iterations": 1, "removed": 0, "budget": budget, "top_eig_over_edge": lam_ratio,
-            "passed": bool(alpha == 0 or lam_ratio <= 1)}
+            "iterations": 1, "removed": int(n_pre[c]), "budget": budget,
+            "top_eig_over_edge": lam_ratio, "passed": bool(alpha == 0 or lam_ratio <= 1)}
 
     def fit(sub, c):
         """The filter on component c's rows, its first round's normal
         equations and reference taken from the pass above."""
         start = (first["grams"][c], first["rhs"][c], moments[c]) if ok[c] else None
-        pre = None if removed is None else np.flatnonzero(removed[labels == c])
         return filter_regression(sub, alpha, rng, max_iter, budget=budget, t_cap=t_cap,
-                                 start=start,
-                                 removed=pre if pre is not None and pre.size <= budget else None)
+                                 start=start, removed=None if removed is None
+                                 else np.flatnonzero(removed[labels == c]))
 
     W, s2, p, final, infos = _per_component(data, labels, k, fit, skip_empty, quick)
     # the first round's Gram matrices, downdated in place by the filter of
@@ -473,8 +476,9 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     grams = None if stale else first["grams"]
     clip, agree, clipped_ok = None, True, True
     if alpha > 0 and example_clip is not None:
-        directions, inflated = candidate_directions(moments, gsum, gmom, labels, ok,
-                                                    rows=moment_rows(data.sizes, labels, k, t_cap))
+        directions, inflated = candidate_directions(
+            moments, gsum, gmom, kept_labels, ok, rows=moment_rows(data.sizes, kept_labels, k,
+                                                                   t_cap))
         sample, entropy = reading_sample(final, k, rng, data_sums=(
             rss1, gsum, gmom, first["grams"], first["rhs"]))
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,

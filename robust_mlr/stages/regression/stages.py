@@ -6,7 +6,8 @@ classified light tasks of pool L2.
 threat model is active and the heavy tasks are given, robust stages with
 ``anchor`` pool each ŵ_ℓ with a robust estimate from the heavy tasks, which
 bounds how far the light tasks can move it (docs/robust_pipeline.md), and
-with ``cross_check`` pool each ŝ²_ℓ with the median of the heavy tasks
+with ``cross_check`` take each ŝ²_ℓ from the median of the heavy tasks,
+pooled with the light estimate within ``noise_pull``
 (:func:`~.noise_check.cross_check_noise`); both only when the heavy tasks'
 assignment to components is reliable.
 """
@@ -93,6 +94,7 @@ class RegressionStage(Stage):
         check = options.pop("cross_check", False)
         anchor = options.pop("anchor", False)
         pull = options.pop("pull", 1.0)
+        noise_pull = options.pop("noise_pull", 0.0)
         refit = options.pop("noise_refit", "never")
         refit = refit if threat.active else "never"
         if data.n_examples <= k * data.dim:       # a pool too small, not an attack
@@ -132,7 +134,7 @@ class RegressionStage(Stage):
                                      threat.alpha, rng, anchor=anchor, cross_check=check,
                                      unsupported=unsupported.tolist(),
                                      weights_by_task=self._capped, light_gram=grams,
-                                     noise_refit=refit, pull=pull)
+                                     noise_refit=refit, pull=pull, noise_pull=noise_pull)
             # pop first: a failed filter must not short-circuit the pop and
             # let the heavy step's own verdict overwrite it
             heavy_ok = extra.pop("passed")
@@ -160,14 +162,20 @@ class RegressionStage(Stage):
         :meth:`fit` would read the rows for; nothing by default."""
 
     def _validate_params(self):
-        """Each option against its constraint, then the pair the constraints
-        cannot see: a pull without the anchor it bounds would be ignored."""
+        """Each option against its constraint, then the pairs the constraints
+        cannot see: a pull without the anchor it bounds, or a noise pull
+        without the cross-check it bounds, would be ignored."""
         super()._validate_params()
         params = self.get_params(deep=False)
         if params.get("pull", 1.0) != 1.0 and not params.get("anchor", True):
             raise ValidationError(f"pull={params['pull']!r} has no effect with "
                                   "anchor=False (the pull bounds how far the light pool moves "
                                   "the heavy anchor); set anchor=True or leave pull at 1")
+        if params.get("noise_pull", 0.0) != 0.0 and not params.get("cross_check", True):
+            raise ValidationError(f"noise_pull={params['noise_pull']!r} has no effect with "
+                                  "cross_check=False (it bounds how far the light pool moves "
+                                  "the heavy tasks' ŝ²); set cross_check=True or leave "
+                                  "noise_pull at 0")
 
     @abc.abstractmethod
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
@@ -194,7 +202,8 @@ class FilterRegression(RegressionStage):
     max_iter : int
         Filter rounds per component.
     cross_check : bool
-        Pool ŝ² with the heavy tasks' median when the threat is active
+        When the threat is active, take ŝ² from the heavy tasks' median,
+        pooled with the light estimate within ``noise_pull``
         (:func:`~.noise_check.cross_check_noise`).
     anchor : bool
         When the threat is active, pool each ŵ_ℓ with a robust estimate
@@ -213,10 +222,13 @@ class FilterRegression(RegressionStage):
         task weighted by its posterior probability of ℓ
         (:func:`~.noise_check.posterior_noise`, ``info_["posterior_noise"]``)
         instead of over the tasks classified to ℓ, whose composition a poor
-        clustering centre lets the adversary set: ``"auto"`` when the heavy
-        cross-check does not run (small heavy tasks, no heavy pool), which
-        otherwise bounds what the light tasks do to ŝ²; ``"always"`` also
-        removes the classified median's clean bias (≈ −3 % at t = 8).
+        clustering centre lets the adversary set, and which is biased low
+        on clean data (≈ −4 % at t = 8 on the default problem, −9 % with
+        light sizes 2–64): ``"auto"`` whenever the light estimate enters
+        ŝ², i.e. when the heavy cross-check does not run (small heavy
+        tasks, no heavy pool) or pools it (``noise_pull`` > 0);
+        ``"always"`` also where the heavy median alone is kept (the
+        refit then only shows in the diagnostics and its collapse test).
     pull : float
         How far the light estimate may move the anchored ŵ_ℓ away from the
         heavy estimate, in units of the median Mahalanobis radius of their
@@ -228,6 +240,18 @@ class FilterRegression(RegressionStage):
         default 1; it acts only where the anchor runs (``anchor=True``, a
         threat with α > 0 and a heavy pool), so at α = 0 every pull gives
         the same fit.
+    noise_pull : float
+        How far the light estimate may move ŝ²_ℓ away from the heavy tasks'
+        median h_ℓ where the cross-check runs, in units of the clean spread
+        σ_D of their difference (:func:`~.noise_check.cross_check_noise`).
+        0 (the default) keeps h_ℓ alone: whatever the light pool does, ŝ²
+        is then the heavy median, whose worst case under replacement is
+        the heavy pool's floor plus its sampling spread, and the light
+        pool cannot add to it. A pull c > 0 pools the posterior-weighted
+        light estimate (with ``noise_refit="auto"``) and lets the light
+        pool add up to c·σ_H²/σ_D to the worst case, for a smaller clean
+        error where the heavy tasks are few or small (docs/robust_pipeline.md,
+        "Noise levels"). A number in [0, 4].
     example_clip : float or None
         When the threat is active, refit each component on the tasks the
         filter kept with every example's residual clipped at
@@ -259,16 +283,18 @@ class FilterRegression(RegressionStage):
     _starts_from_removed = True
     _parameter_constraints = {"max_iter": _params.integer(1), "cross_check": _params.boolean(),
                               "anchor": _params.boolean(), "pull": _params.real(0.0, 4.0),
+                              "noise_pull": _params.real(0.0, 4.0),
                               "noise_refit": _params.one_of(NOISE_REFIT, "noise_refit"),
                               "example_clip": _params.real(0.5, 10.0, none=True),
                               "leverage_cap": _params.real(1.0, 100.0, none=True)}
 
     def __init__(self, max_iter=50, cross_check=True, anchor=True, noise_refit="auto", pull=1.0,
-                 example_clip=1.5, leverage_cap=4.0):
+                 example_clip=1.5, leverage_cap=4.0, noise_pull=0.0):
         self.max_iter = max_iter
         self.cross_check = cross_check
         self.anchor = anchor
         self.pull = pull
+        self.noise_pull = noise_pull
         self.noise_refit = noise_refit
         self.example_clip = example_clip
         self.leverage_cap = leverage_cap
@@ -289,7 +315,8 @@ class Huber(RegressionStage):
     Parameters
     ----------
     cross_check : bool
-        Pool ŝ² with the heavy tasks' median when the threat is active
+        When the threat is active, take ŝ² from the heavy tasks' median,
+        pooled with the light estimate within ``noise_pull``
         (:func:`~.noise_check.cross_check_noise`).
     anchor : bool
         Pool each ŵ_ℓ with the heavy tasks' robust estimate, as in
@@ -299,17 +326,23 @@ class Huber(RegressionStage):
         How far the light estimate may move the anchored ŵ_ℓ, as in
         :class:`FilterRegression` (in [0, 4], default 1, only with
         ``anchor=True`` and α > 0).
+    noise_pull : float
+        How far the light estimate (the Huber scale's square) may move
+        ŝ²_ℓ from the heavy median, as in :class:`FilterRegression` (in
+        [0, 4], default 0: the heavy median alone; only with
+        ``cross_check=True`` and α > 0).
     """
 
     robust = True
     _capped = False
     _parameter_constraints = {"cross_check": _params.boolean(), "anchor": _params.boolean(),
-                              "pull": _params.real(0.0, 4.0)}
+                              "pull": _params.real(0.0, 4.0), "noise_pull": _params.real(0.0, 4.0)}
 
-    def __init__(self, cross_check=True, anchor=True, pull=1.0):
+    def __init__(self, cross_check=True, anchor=True, pull=1.0, noise_pull=0.0):
         self.cross_check = cross_check
         self.anchor = anchor
         self.pull = pull
+        self.noise_pull = noise_pull
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return huber_components(data, labels, k, skip_empty)
