@@ -116,15 +116,15 @@ class TowardSecond(PengWei):
 
 
 def test_the_refit_does_not_keep_out_tasks_removed_from_another_component():
-    """The refit after a reclassification starts each failing component's
-    filter from the tasks the first filter removed, but only from those the
-    reclassification leaves in the component they were removed from. The
-    tasks of component 1 that the first classification handed to component 0
-    were removed there as its outliers, and they are the ones nearest w_0.
-    Kept out of component 1, they cut its clean tasks on one side (150
-    light-2 tasks of w_1 + 2u make its first round fail). Measured: 257 of
-    its clean tasks set aside and ŵ_1 error 0.050 s, silently; 1 and 0.029 s
-    with the fix (its parent, which started afresh, gave the same)."""
+    """The refit after a reclassification starts from the tasks the first
+    filter removed only where the reclassification leaves them in the
+    component they were removed from. The tasks of component 1 that the
+    first classification handed to component 0 were removed there as its
+    outliers, and they are the ones nearest w_0: kept out of component 1,
+    they cut its clean tasks on one side (150 light-2 tasks of w_1 + 2u
+    corrupt it as well). Measured: 257 of its clean tasks set aside and ŵ_1
+    error 0.050 s, silently, when every relabelled removal started removed;
+    1 and 0.029 s now, as when the refit started afresh."""
     theta = make_params(16, 2, rng=0)
     pools = make_pools(theta, 6000, 2, 100, 64, 6000, 8, rng=10)
     L2, rng = pools.light2, np.random.default_rng(20)
