@@ -13,7 +13,10 @@ def top_eigvecs(S, k):
     """Top-``k`` eigenvectors of a symmetric matrix, columns in decreasing order.
 
     Uses the symmetric eigensolver restricted to the wanted index range
-    (LAPACK ``syevr``), never a general SVD.
+    (LAPACK ``syevr``), never a general SVD. When every eigenvalue is the
+    same to rounding (a gradient covariance read against the per-example
+    moment it equals, tasks of one example), ``syevr`` may return none in
+    the index range: the full symmetric decomposition is taken then.
     """
     S = np.asarray(S)
     d = S.shape[0]
@@ -23,6 +26,9 @@ def top_eigvecs(S, k):
             f"entries; its sums overflowed (finite data too large to square, |x| or |y| "
             f"beyond about 1e154; the robust learner screens such tasks)")
     vals, vecs = linalg.eigh((S + S.T) / 2, subset_by_index=[d - k, d - 1])
+    if vals.size < k:                            # syevr found none in a tight cluster
+        vals, vecs = linalg.eigh((S + S.T) / 2)
+        vals, vecs = vals[d - k:], vecs[:, d - k:]
     return vecs[:, ::-1], vals[::-1]
 
 

@@ -303,9 +303,16 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                 # moved far from W̃, which handed the tasks out. Classify once
                 # more at the final estimates and fit again.
                 first, first_reg = diag["classification"], dict(reg.info_)
-                # the tasks the first fit's filter removed start removed
-                removed = (cls_.labels_ >= 0) & (reg.labels_ < 0)
+                # the tasks the first fit's filter removed start removed, where
+                # the reclassification keeps them in the component they were
+                # removed from: those it hands to another were removed as
+                # outliers of the wrong component (W̃ off sends a component's
+                # tasks on one side of it there), and kept out of their own
+                # they would carry that one-sided cut into the refit
+                first_labels = cls_.labels_
+                removed = (first_labels >= 0) & (reg.labels_ < 0)
                 cls_ = stages["classification"].fit(pools.light2, reg.W_, reg.s2_, threat=threat)
+                removed &= cls_.labels_ == first_labels
                 reg = stages["regression"].fit(pools.light2, cls_.labels_, k, heavy=heavy,
                                                prior=prior, threat=threat, rng=rng,
                                                removed=removed)

@@ -26,6 +26,18 @@ def test_filter_matches_least_squares_on_clean_data():
     assert s2_f == pytest.approx(theta.s[0] ** 2, rel=0.05)
 
 
+def test_filter_on_tasks_of_one_example():
+    """With one example a task, a task's gradient is its example's r x: the
+    gradients' covariance against the per-example moment is the identity
+    to rounding, whose top eigenvalue the index-range eigensolver may not
+    return (uniform covariates, this seed: an IndexError before)."""
+    theta = make_params(16, 1, rng=9)
+    data = make_tasks(theta, 4000, 1, x_dist="uniform", rng=10)
+    w, _, kept, info = filter_regression(data, 0.05, rng=12)
+    assert info["passed"] and kept.all()
+    assert np.linalg.norm(w - theta.W[:, 0]) / theta.s[0] < 0.2
+
+
 def test_filter_removes_aligned_corruption():
     theta, ds = _one_component()
     from robust_mlr import Pools

@@ -81,9 +81,10 @@ class RegressionStage(Stage):
             Randomness of randomised methods.
         removed : ndarray of bool (n,), optional
             Tasks an earlier fit of this stage on the same pool removed
-            (under other labels): a filtering stage starts from them removed
-            where its first round fails (the learner's refit after a
-            reclassification); other stages ignore it.
+            (under other labels): a filtering stage starts from them removed,
+            its first round included (the learner's refit after a
+            reclassification, which passes those the new labels leave in
+            the component they were removed from); other stages ignore it.
 
         Returns
         -------
