@@ -212,25 +212,7 @@ def _remember_sums(data, labels, k, t_cap, G, b):
         memo["first_round_sums"] = (labels.copy(), G.copy(), b.copy(), k, t_cap)
 
 
-def _downdate_removed(G, b, data, labels, removed, k, t_cap):
-    """Take the rows of the labelled tasks ``removed`` out of each label's
-    normal equations (G, b), in place: a sum over their rows only."""
-    idx = np.flatnonzero(removed & (labels >= 0))
-    if not idx.size:
-        return
-    idx = idx[label_sort(labels[idx], k)]
-    sub = data.subset(idx)
-    t = sub.sizes.astype(float)
-    sw = np.repeat(np.sqrt(np.minimum(t, t_cap) / t), sub.sizes)
-    counts = np.bincount(labels[idx], weights=sub.sizes, minlength=k).astype(np.int64)
-    dG, db = np.zeros_like(G), np.zeros_like(b)
-    add_label_grams(dG, db, sub.X * sw[:, None], sub.y * sw,
-                    np.concatenate([[0, 0], np.cumsum(counts)]))
-    G -= dG
-    b -= db
-
-
-def first_round(data, labels, k, t_cap, *, statistics=False, removed=None):
+def first_round(data, labels, k, t_cap, *, statistics=False):
     """Fits and gradients of the first filter round of every component.
 
     Parameters
@@ -244,10 +226,6 @@ def first_round(data, labels, k, t_cap, *, statistics=False, removed=None):
         Task-size cap of the example weights min(t_i, t_cap)/t_i.
     statistics : bool
         Also return the pass's per-component statistics (below).
-    removed : ndarray of bool (n,), optional
-        Tasks left out of the fits, the gradients and the moments (an
-        earlier filter removed them); their residual sums are still taken,
-        under their label.
 
     Returns
     -------
@@ -294,8 +272,6 @@ def first_round(data, labels, k, t_cap, *, statistics=False, removed=None):
             Xs, ys = weigh_rows(Xs, ys, off, a, e, tasks, t_cap)
         add_label_grams(G, b, Xs, ys, edges)
     _remember_sums(data, labels, k, t_cap, G, b)
-    if removed is not None:
-        _downdate_removed(G, b, data, labels, removed, k, t_cap)
     W, ok = np.full((d, k), np.nan), np.zeros(k, bool)
     for c in range(k):
         w = gram_solve(G[c], b[c])
@@ -315,8 +291,6 @@ def first_round(data, labels, k, t_cap, *, statistics=False, removed=None):
         sizes, t, c_task, sw_task = weights(a, e)
         ts = sizes[tasks]
         r = np.zeros(order.size)
-        # the removed tasks' rows (label order): residuals, but no gradient or moment
-        drop = None if removed is None else np.repeat(removed[a + tasks], ts)
         sw = None if unit else np.repeat(sw_task[tasks], ts)
         # unit weights: Σ c_i over a label's rows is its row count (a sum of ones)
         cw = np.repeat(c_task[tasks], ts) if statistics and not unit else None
@@ -331,26 +305,21 @@ def first_round(data, labels, k, t_cap, *, statistics=False, removed=None):
             if r1 > r0:
                 Xc = Xs[r0:r1]
                 np.subtract(Xc @ Wz[:, c], ys[r0:r1], out=r[r0:r1])
-                rk = r[r0:r1] if drop is None else np.where(drop[r0:r1], 0.0, r[r0:r1])
                 if whole:
-                    R = np.multiply(Xc, rk[:, None], out=Xc)
+                    R = np.multiply(Xc, r[r0:r1, None], out=Xc)
                 if statistics and ok[c]:
                     if not whole:
-                        R = np.multiply(Xc, (rk * sw[r0:r1])[:, None],
+                        R = np.multiply(Xc, (r[r0:r1] * sw[r0:r1])[:, None],
                                         out=buf[:Xc.size].reshape(Xc.shape))
                     M[c] += R.T @ R
-                    if drop is None:
-                        wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
-                    else:
-                        keep = ~drop[r0:r1]
-                        wsum[c] += float(keep.sum()) if unit else cw[r0:r1][keep].sum()
+                    wsum[c] += float(r1 - r0) if unit else cw[r0:r1].sum()
         toff = np.concatenate([[0], np.cumsum(ts)])
         if whole:
             # unlabelled rows have r = 0: their sums are +0 either way
             Rb[:edges[1]] = 0.0
             g = sums(toff, Rb)
         else:
-            g = sums(toff, Xs, r if drop is None else np.where(drop, 0.0, r))
+            g = sums(toff, Xs, r)
         g /= np.sqrt(t)[tasks, None]
         rss[a + tasks] = sums(toff, r * r)
         # the block's tasks are in label order: label c owns one run of g

@@ -81,10 +81,11 @@ class RegressionStage(Stage):
             Randomness of randomised methods.
         removed : ndarray of bool (n,), optional
             Tasks an earlier fit of this stage on the same pool removed
-            (under other labels): a filtering stage starts from them removed,
-            its first round included (the learner's refit after a
-            reclassification, which passes those the new labels leave in
-            the component they were removed from); other stages ignore it.
+            (under other labels): a filtering stage starts from them removed
+            in a component whose first round over all its tasks fails (the
+            learner's refit after a reclassification, which passes those the
+            new labels leave in the component they were removed from); other
+            stages ignore it.
 
         Returns
         -------
