@@ -382,5 +382,7 @@ def _dual_bound(lag, Y):
     rows = float(np.sum(np.minimum(N.min(axis=1), 0.0)))
     M -= N
     del N
-    lmin = eigh(M, eigvals_only=True, subset_by_index=[0, 0])[0]
-    return const + rows + lag.k * float(lmin)
+    low = eigh(M, eigvals_only=True, subset_by_index=[0, 0])
+    if low.size == 0:          # syevr may find none where every eigenvalue is the same
+        low = eigh(M, eigvals_only=True)
+    return const + rows + lag.k * float(low[0])
