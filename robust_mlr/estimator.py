@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import _params
+from . import _params, _scratch
 from ._segments import residual_memo
 from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
 from ._threads import pinned
@@ -277,7 +277,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         # the residual sums at the final estimates are read by the regression's
         # noise levels and again by the check of p̂ (and a reclassification):
         # one pass over the light tasks serves both (the same values)
-        with residual_memo(pools.light2):
+        with residual_memo(pools.light2), _scratch.reuse():
             # the classification reads every row of L2 to label it: the
             # regression's first pass over the labelled rows is summed there
             stages["regression"]._share_pass(pools.light2, k)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import _pages
+from ... import _scratch
 from ...data import example_rows
 
 __all__ = ["FIXED_FIT_FROM", "MAX_DRAWS", "downdate", "draw", "draws_at_fit"]
@@ -119,7 +119,8 @@ def draws_at_fit(g, kept, X, r, wt, moment, offsets, drop, rng, room, remove, te
     # clean tasks once the fit's corrupted tasks are gone; equal sizes: the
     # same statistic as one mean)
     root_t = np.sqrt(np.diff(offsets).astype(float))
-    gk = np.compress(kept, g, axis=0, out=_pages.empty((int(kept.sum()), g.shape[1])))
+    gk = np.compress(kept, g, axis=0,
+                     out=_scratch.empty("draws_gk", (int(kept.sum()), g.shape[1])))
     hsum, gmom, tsum = root_t[kept] @ gk, gk.T @ gk, float(root_t[kept] @ root_t[kept])
     draws = 1
     while True:

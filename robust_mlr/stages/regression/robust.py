@@ -52,7 +52,7 @@ import warnings
 
 import numpy as np
 
-from ... import _pages
+from ... import _scratch
 from ..._dist import chi2
 
 from ..._linalg import gram_solve, least_squares, normal_equations, top_eigvecs
@@ -267,7 +267,7 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
     # buffers reused by every round: the residuals, the gradients (twice: the
     # kept ones are centred in a copy) and one block of weighted rows
     r = np.empty(X.shape[0])
-    g, g_kept = _pages.empty((n, d)), _pages.empty((n, d))     # plain pages (_pages)
+    g, g_kept = _scratch.empty("filter_g", (n, d)), _scratch.empty("filter_g_kept", (n, d))
     root_t = np.sqrt(t)[:, None]
     buf = np.empty(min(X.shape[0], max(1, BLOCK_BYTES // (X.itemsize * d))) * d)
     # the kept tasks' normal equations: summed once (or given), then each
