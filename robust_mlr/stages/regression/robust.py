@@ -56,7 +56,7 @@ from ... import _scratch
 from ..._dist import chi2
 
 from ..._linalg import gram_solve, least_squares, normal_equations, top_eigvecs
-from ..._segments import BLOCK_BYTES, pool_weighted_sums
+from ..._segments import BLOCK_BYTES, BlockSums, task_blocks
 from ..._select import weighted_median
 from ..._validation import check_alpha, check_rng
 from ...data import MetaDataset, example_rows
@@ -80,8 +80,11 @@ def _ls(X, y, weights=None):
     return least_squares(X, y, weights)
 
 
-def _example_moment(X, r, weights, buf=None):
-    """The per-example moment Σ_j w_j r_j² x_j x_jᵀ / Σ_j w_j (d × d).
+def _round_sums(data, r, weights, out, buf=None):
+    """One pass over a component's rows at the round's residuals ``r``: each
+    task's gradient Σ_j r_j x_j into ``out`` (n × d) and, with ``buf`` (a
+    block's weighted rows), the per-example moment Σ_j w_j r_j² x_j x_jᵀ /
+    Σ_j w_j (d × d), each block read once for both. Returns ``(out, M or None)``.
 
     The examples of a task are independent, so a clean task's gradient has
     the covariance of one example's r·x, E[r² x xᵀ]: s² I for whitened
@@ -89,21 +92,22 @@ def _example_moment(X, r, weights, buf=None):
     (their fourth moments) and under model misfit. Corrupted tasks that
     push their gradients coherently put t_i times more into the gradients'
     covariance than into this moment, so it serves as the clean reference
-    — direction by direction (:func:`_covariance_test`).
-
-    Summed over cache-sized blocks of rows; ``buf`` (at least one block's
-    entries) holds the weighted rows, so a round allocates no N × d array."""
-    N, d = X.shape
-    s = r * np.sqrt(weights)
-    step = max(1, BLOCK_BYTES // (X.itemsize * d))
-    M = np.zeros((d, d))
-    for a in range(0, N, step):                  # loop over row blocks
-        Xb = X[a:a + step]
-        out = None if buf is None else buf[:Xb.size].reshape(Xb.shape)
-        R = np.multiply(Xb, s[a:a + step, None], out=out)
-        M += R.T @ R
-    M /= max(float(weights.sum()), 1e-300)
-    return M
+    — direction by direction (:func:`_covariance_test`)."""
+    off, X, d = data.offsets, data.X, data.dim
+    sums = BlockSums()
+    M = None if buf is None else np.zeros((d, d))
+    for a, e in task_blocks(off, data._row_bytes):       # loop over row blocks
+        lo, hi = int(off[a]), int(off[e])
+        Xb = X[lo:hi]
+        out[a:e] = sums(off[a:e + 1] - lo, Xb, r[lo:hi])
+        if M is not None:
+            s = r[lo:hi] * np.sqrt(weights[lo:hi])
+            R = np.multiply(Xb, s[:, None],
+                            out=buf[:Xb.size].reshape(Xb.shape) if Xb.size <= buf.size else None)
+            M += R.T @ R
+    if M is not None:
+        M /= max(float(weights.sum()), 1e-300)
+    return out, M
 
 
 def _solve(G, b, X, y, weights):
@@ -163,7 +167,7 @@ REFERENCE_FLOOR = 0.1
 
 def _covariance_test(C, n, d, reference=None):
     """The gradients' covariance C (n tasks) against the clean reference R
-    (the per-example moment, :func:`_example_moment`) in two readings;
+    (the per-example moment, :func:`_round_sums`) in two readings;
     returns the direction along which a task's gradient scores and the
     larger of the two excesses over the Marchenko–Pastur edge
     mp = (1 + 2√(d/n))²:
@@ -295,10 +299,11 @@ def filter_regression(data: MetaDataset, alpha, rng=None, max_iter=50, *, budget
         r -= y
         # standardised gradients √t_i·ḡ_i: clean covariance ≈ (s² + ‖ŵ − w‖²) I
         # whatever t_i, so the Marchenko–Pastur edge below is the clean law's
-        g = pool_weighted_sums(data, r, out=g)
+        fresh = it > 1 or moment is None
+        g, M = _round_sums(data, r, wt, g, buf if fresh else None)
         g /= root_t
-        if it > 1 or moment is None:
-            moment = _example_moment(X, r, wt, buf)
+        if fresh:
+            moment = M
         gk, v, lam_ratio = _gradient_test(g, kept, d, moment, g_kept)
         n_removed = n - kept.sum()
         if alpha == 0 or lam_ratio <= 1 or n_removed >= budget:
