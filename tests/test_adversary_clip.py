@@ -111,8 +111,9 @@ def test_tilde_direction_follows_the_clustering_error(problem):
 
 
 def _shift_along_u(theta, data, labels, clip):
+    # the example clip alone: no Mallows or density weights, no task-score weights
     stage = FilterRegression(anchor=False, cross_check=False, example_clip=clip,
-                             leverage_cap=None)
+                             leverage_cap=None, task_clip=None)
     stage.fit(data, labels, theta.k, threat=ThreatModel(ALPHA), rng=0)
     return float((stage.W_[:, 0] - theta.W[:, 0]) @ fixed_direction(theta.W) / theta.s[0])
 

@@ -97,13 +97,15 @@ import numpy as np
 from ..._linalg import gram_solve
 from ..._segments import label_sort, task_blocks
 from ...exceptions import ConvergenceWarning
-from ._clipped_test import ratio_edge
+from ._clipped_test import orthonormal, ratio_edge
 from ._readings import Readings, nothing_read
 from ._spike_mass import SPIKE, SpikeMass, count_spikes, spike_row_weights, squared_projections
+from ._task_clip import TASK_CLIP, task_score_weights
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
-                  tol=0.5, max_iter=30, directions=None, sample=None, leverage_dirs=None):
+                  tol=0.5, max_iter=30, directions=None, sample=None, leverage_dirs=None,
+                  task_clip=TASK_CLIP):
     """Huber refit of each component on its kept tasks.
 
     Parameters
@@ -149,16 +151,22 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         (where its per-example moment is inflated: rows there carry
         leverage that a second moment spread over the task's other rows
         hides from :func:`spike_directions`).
+    task_clip : float or None
+        κ: each task's clipped score along its component's ``directions``
+        beyond κ times its clean standard deviation weighs the task's rows
+        down to it (:mod:`._task_clip`); None, or no ``directions``: off.
 
     Returns
     -------
     W : ndarray (d, k)
     info : dict
         ``iterations``, ``clipped`` (share of the kept examples with a
-        weight below one at the fit the last step started from, per
-        component), ``spikes`` (the number of spike directions per
-        component), ``excess`` (per component, the share of its weight each
-        of its spike directions' density weights take), ``moved_se`` (each
+        residual or Mallows weight below one at the fit the last step
+        started from, per component), ``task_weighed`` (the same share for
+        the task-score weights of :mod:`._task_clip`), ``spikes`` (the
+        number of spike directions per component), ``excess`` (per
+        component, the share of its weight each of its spike directions'
+        density weights take), ``moved_se`` (each
         component's distance from the filter's fit in standard errors),
         ``clipped_test`` and ``score_test`` (per component, the clipped
         reading's and the refit's own scores' top eigenvalue over their
@@ -172,7 +180,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     off, d, k = data.offsets, data.dim, W.shape[1]
     on = np.isfinite(W).all(axis=0) & np.isfinite(s2) & (s2 > 0)
     if not on.any():                             # nothing to refit: no pass
-        return W, {"iterations": 0, "clipped": [0.0] * k, "spikes": [0] * k,
+        return W, {"iterations": 0, "clipped": [0.0] * k, "task_weighed": [0.0] * k,
+                   "spikes": [0] * k,
                    "excess": [[] for _ in range(k)], "moved_se": [0.0] * k,
                    **({} if directions is None else nothing_read(W)),
                    "cpu_seconds": time.process_time() - cpu}
@@ -224,13 +233,17 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     # errors of the returned fit)
     reads = None if directions is None else Readings(directions, E, owner, W0, s2, on, task_lab,
                                                       off, sample, bool(np.all(task_c == 1.0)))
+    # each component's read directions, orthonormal: the tasks' scores along them
+    frames = (None if directions is None or task_clip is None else
+              [orthonormal(directions[c]) if on[c] else np.zeros((d, 0)) for c in range(k)])
+    s_hat = np.sqrt(np.where(on, s2, 1.0))
     it, moved = 0, np.inf
     for it in range(1, max_iter + 1):
         if owner.size and table is None:         # this pass counts the spikes' rows
             hist = SpikeMass(owner, leverage_cap)
         dG, db = np.zeros((k, d, d)), np.zeros((k, d))
         G_all = None if summed else (np.zeros((k, d, d)), np.zeros((k, d)))
-        n_clip = np.zeros(k)
+        n_clip, n_task = np.zeros(k), np.zeros(k)
         Wz = np.where(live, W, 0.0)
         if reads is not None:
             reads.begin(it)
@@ -263,6 +276,12 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 u *= spike_row_weights(X, E, owner, lab, leverage_cap, table, XE2)
             if reads is not None:                # the refit's own scores ψ(r) m x·v
                 reads.score(u)
+            n_clip += np.bincount(lab[mine & (u < 1.0) & on[own]], minlength=k)
+            if frames is not None:               # each task's score along the read directions
+                tw = task_score_weights(X, r, u, lab, np.repeat(np.arange(a, e), sizes[a:e]),
+                                        frames, s_hat, t, clip, task_clip)
+                n_task += np.bincount(lab[mine & (tw < 1.0) & on[own]], minlength=k)
+                u *= tw
             big = mine & (u < 1.0) & on[own]
             if not big.any():
                 continue
@@ -272,7 +291,6 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
             rows = np.flatnonzero(big)
             rows = rows[label_sort(lab[rows], k)]
             lb = lab[rows]
-            n_clip += np.bincount(lb, minlength=k)
             root = np.sqrt((1.0 - u[rows]) * cw[rows])
             Z = np.take(X, rows, axis=0)
             Z *= root[:, None]
@@ -299,6 +317,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 if fresh and reads is not None:  # and read along them
                     reads.spikes(E, owner)
         share = n_clip / np.maximum(n_rows, 1)
+        task_share = n_task / np.maximum(n_rows, 1)
         moved = 0.0
         for c in np.flatnonzero(on):
             w = gram_solve(grams[c] - dG[c], rhs[c] - db[c])
@@ -320,6 +339,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                       f"{moved:.3g} standard errors (tol {tol:g})", ConvergenceWarning,
                       stacklevel=3)
     return W, {"iterations": it, "clipped": share.round(4).tolist(),
+               "task_weighed": task_share.round(4).tolist(),
                "spikes": np.bincount(owner, minlength=k).tolist(),
                "excess": [[round(float(x), 4) for x in excess[owner == c]] for c in range(k)],
                "moved_se": np.where(lost, np.inf, np.round(np.where(

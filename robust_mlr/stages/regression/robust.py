@@ -67,6 +67,7 @@ from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._fixed_fit import FIXED_FIT_FROM, downdate, draw, draws_at_fit
 from ._huber import huber_regression
 from ._passes import first_round
+from ._task_clip import TASK_CLIP
 
 __all__ = ["filter_regression", "huber_regression", "filter_components", "robust_noise"]
 
@@ -387,7 +388,7 @@ def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
 
 
 def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_empty=False,
-                      example_clip=1.5, leverage_cap=4.0, removed=None):
+                      example_clip=1.5, leverage_cap=4.0, removed=None, task_clip=TASK_CLIP):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
@@ -413,7 +414,10 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     of |x·e| exceeds theirs, bin by bin, and beyond τ times their RMS by
     (τ/|x·e|)² as well (Mallows; :func:`~._example_clip.clipped_refit`), so
     rows that concentrate leverage there lose their pull at any
-    leverage. ŝ² stays the filter's: at the refit
+    leverage; with ``task_clip`` = κ (None: off), each task's clipped score
+    along its component's read directions weighs down to κ times a clean
+    task's spread (:mod:`._task_clip`), so rows under the clip cannot add
+    up to a task's pull beyond it either. ŝ² stays the filter's: at the refit
     the tasks whose one large residual it no longer follows would carry it
     into the median. A refit that moves a component by more than
     :data:`REFIT_AGREEMENT` standard errors from the filter's fit fails the
@@ -486,7 +490,7 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
                                 None if grams is None else first["rhs"], example_clip,
                                 leverage_cap, directions=directions, sample=sample,
-                                leverage_dirs=inflated)
+                                leverage_dirs=inflated, task_clip=task_clip)
         clip["read_entropy"] = entropy
         # on clean data least squares and the refit agree (a fraction of a
         # standard error) and both gradient readings are within their edge

@@ -279,6 +279,16 @@ class FilterRegression(RegressionStage):
         their pull at any leverage, so the clip's bound on a row's pull,
         c ŝ times its leverage, cannot be multiplied by rows either (None:
         no such weights). In [1, 100], default 4.
+    task_clip : float or None
+        With ``example_clip``: each task's clipped score Σ_j ψ(r_j) x_j·v
+        along its component's read directions v (those of the stage's
+        gradient readings) beyond ``task_clip`` times a clean task's
+        standard deviation weighs the task's rows down to it in the refit
+        (Huber weights on the task's score): a task that pushes through
+        several rows each under the clip pulls by at most that much along
+        the directions that show the push (docs/robust_pipeline.md,
+        "Bounded influence per example"; None: no such weights). In
+        [0.5, 10], default 1.5.
     """
 
     robust = True
@@ -288,10 +298,11 @@ class FilterRegression(RegressionStage):
                               "noise_pull": _params.real(0.0, 4.0),
                               "noise_refit": _params.one_of(NOISE_REFIT, "noise_refit"),
                               "example_clip": _params.real(0.5, 10.0, none=True),
-                              "leverage_cap": _params.real(1.0, 100.0, none=True)}
+                              "leverage_cap": _params.real(1.0, 100.0, none=True),
+                              "task_clip": _params.real(0.5, 10.0, none=True)}
 
     def __init__(self, max_iter=50, cross_check=True, anchor=True, noise_refit="auto", pull=1.0,
-                 example_clip=1.5, leverage_cap=4.0, noise_pull=0.0):
+                 example_clip=1.5, leverage_cap=4.0, noise_pull=0.0, task_clip=1.5):
         self.max_iter = max_iter
         self.cross_check = cross_check
         self.anchor = anchor
@@ -300,6 +311,7 @@ class FilterRegression(RegressionStage):
         self.noise_refit = noise_refit
         self.example_clip = example_clip
         self.leverage_cap = leverage_cap
+        self.task_clip = task_clip
 
     def _fit(self, data, labels, k, threat, rng, options, skip_empty):
         return filter_components(data, labels, k, alpha=threat.alpha, rng=rng,
