@@ -73,11 +73,8 @@ __all__ = ["filter_regression", "huber_regression", "filter_components", "robust
 
 
 def _ls(X, y, weights=None):
-    """Weighted least squares by the normal equations (one GEMM, a d × d
-    Cholesky solve; :func:`robust_mlr._linalg.least_squares`): on screened,
-    scaled covariates XᵀWX is well conditioned (N ≫ d Gaussian rows), and an
-    SVD of the N × d matrix costs ten times more. Falls back to the SVD
-    solver when XᵀWX is rank-deficient or ill-conditioned."""
+    """Weighted least squares by the normal equations (:func:`robust_mlr._linalg.least_squares`:
+    a tenth of an SVD's cost; the SVD where XᵀWX is rank-deficient or ill-conditioned)."""
     return least_squares(X, y, weights)
 
 
@@ -414,10 +411,9 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     of |x·e| exceeds theirs, bin by bin, and beyond τ times their RMS by
     (τ/|x·e|)² as well (Mallows; :func:`~._example_clip.clipped_refit`), so
     rows that concentrate leverage there lose their pull at any
-    leverage; with ``task_clip`` = κ (None: off), each task's clipped score
-    along its component's read directions weighs down to κ times a clean
-    task's spread (:mod:`._task_clip`), so rows under the clip cannot add
-    up to a task's pull beyond it either. ŝ² stays the filter's: at the refit
+    leverage; with ``task_clip`` = κ (None: off), a task's clipped score along
+    the read directions weighs down to κ clean spreads (:mod:`._task_clip`).
+    ŝ² stays the filter's: at the refit
     the tasks whose one large residual it no longer follows would carry it
     into the median. A refit that moves a component by more than
     :data:`REFIT_AGREEMENT` standard errors from the filter's fit fails the
