@@ -41,13 +41,19 @@ def _select(v, ranks):
     N = v.size
     if N < SELECT_FROM or ranks.size == 0:
         return np.partition(v, ranks)[ranks], False
-    s = np.sort(v[::N // SAMPLE])
+    s = v[::N // SAMPLE]
     ns = s.size
-    groups = []                     # [lo, hi, [positions in ranks]], brackets merged
-    for i in np.argsort(ranks, kind="stable").tolist():
+    order, ends = np.argsort(ranks, kind="stable").tolist(), []
+    for i in order:
         f = ranks[i] / N
         margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
-        a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
+        ends.append((int((f - margin) * ns), int(np.ceil((f + margin) * ns))))
+    # the sample's order statistics at the bracket ends alone (a partition
+    # there puts at each the value a full sort would, NaNs last as in a sort)
+    at = sorted({a for a, _ in ends if a > 0} | {b for _, b in ends if b < ns - 1})
+    s = np.partition(s, at) if at else s
+    groups = []                     # [lo, hi, [positions in ranks]], brackets merged
+    for i, (a, b) in zip(order, ends):
         lo, hi = (s[a] if a > 0 else -np.inf), (s[b] if b < ns - 1 else np.inf)
         if groups and lo <= groups[-1][1]:
             groups[-1][1] = max(groups[-1][1], hi)
