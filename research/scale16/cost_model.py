@@ -101,6 +101,8 @@ with threadpool_limits(limits=1, user_api="blas"):
                        ("per-task sums of d columns", row_sums)):
         t[name] = best(each_block(step)) - base
     t["screen's norms pass (light2 only)"] = best(lambda: _norms_pass(L2, sx))
+    t["screen's norms pass (every pool)"] = best(
+        lambda: [_norms_pass(p, sx) for p in (pools.light1, pools.heavy, L2)])
     g = t["label-order gather"]
     passes = {
         "classification at W~ + normal equations": base + t["X W, squared, per-task sums"]
