@@ -41,13 +41,19 @@ def _select(v, ranks):
     N = v.size
     if N < SELECT_FROM or ranks.size == 0:
         return np.partition(v, ranks)[ranks], False
-    s = np.sort(v[::N // SAMPLE])
+    s = v[::N // SAMPLE]
     ns = s.size
-    groups = []                     # [lo, hi, [positions in ranks]], brackets merged
-    for i in np.argsort(ranks, kind="stable").tolist():
+    order, ends = np.argsort(ranks, kind="stable").tolist(), []
+    for i in order:
         f = ranks[i] / N
         margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
-        a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
+        ends.append((int((f - margin) * ns), int(np.ceil((f + margin) * ns))))
+    # the sample's order statistics at the bracket ends alone (a partition
+    # there puts at each the value a full sort would, NaNs last as in a sort)
+    at = sorted({a for a, _ in ends if a > 0} | {b for _, b in ends if b < ns - 1})
+    s = np.partition(s, at) if at else s
+    groups = []                     # [lo, hi, [positions in ranks]], brackets merged
+    for i, (a, b) in zip(order, ends):
         lo, hi = (s[a] if a > 0 else -np.inf), (s[b] if b < ns - 1 else np.inf)
         if groups and lo <= groups[-1][1]:
             groups[-1][1] = max(groups[-1][1], hi)
@@ -194,13 +200,20 @@ def _brackets(s, n, ranks):
     """Brackets (lo, hi) of the ``ranks`` of ``n`` values from the strided
     sample ``s`` of them, and the bracket of each rank (ranks with one
     bracket, a median's two, share its count and gathering)."""
-    s = np.sort(s[~np.isnan(s)])
+    s = s[~np.isnan(s)]
     ns = max(s.size, 1)
     lo, hi = np.full(ranks.size, -np.inf), np.full(ranks.size, np.inf)
-    for i, r in enumerate(ranks.tolist()):
+    ends = []
+    for r in ranks.tolist():
         f = min(r / n, 1.0)
         margin = 6 * np.sqrt(f * (1 - f) / ns) + 2 / ns
-        a, b = int((f - margin) * ns), int(np.ceil((f + margin) * ns))
+        ends.append((int((f - margin) * ns), int(np.ceil((f + margin) * ns))))
+    # only the sample's order statistics at the ends are read: a partition
+    # at those positions puts there the values a full sort would
+    at = sorted({a for a, _ in ends if 0 < a < s.size} | {b for _, b in ends if b < s.size - 1})
+    if at:
+        s = np.partition(s, at)
+    for i, (a, b) in enumerate(ends):
         if 0 < a < s.size:
             lo[i] = s[a]
         if b < s.size - 1:

@@ -75,6 +75,11 @@ class Readings:
         self.due = True                          # the clipped reading is to be read
         self.test, self.own = np.zeros(self.k), np.zeros(self.k)
         self.unread, self._clipped_unread = {}, {}
+        # each block's rows read (:func:`reading_rows`), by its first task:
+        # the labels, the components read and the sample are fixed, so every
+        # pass reads the same rows (a sixth of a pool at 10⁶ light tasks;
+        # their indices are kept, not recomputed)
+        self._read_rows = {}
 
     def _frame(self, E, owner):
         """The directions read, orthonormal per component (none where it is not read)."""
@@ -98,11 +103,14 @@ class Readings:
         rows read are gathered in label order (:func:`._clipped_test.reading_rows`).
         Reads the clipped products (when due); the scores wait for the
         refit's weights (:meth:`score`)."""
-        tl = self.task_lab[a:e]
-        tl = np.where(self.live[np.maximum(tl, 0)], tl, -1)
-        keep, toff, runs, t_runs = reading_rows(
-            tl, self.off[a:e + 1] - self.off[a], None if self.sample is None else self.sample[a:e],
-            self.k)
+        rows = self._read_rows.get(a)
+        if rows is None:
+            tl = self.task_lab[a:e]
+            tl = np.where(self.live[np.maximum(tl, 0)], tl, -1)
+            rows = self._read_rows[a] = reading_rows(
+                tl, self.off[a:e + 1] - self.off[a],
+                None if self.sample is None else self.sample[a:e], self.k)
+        keep, toff, runs, t_runs = rows
         Xk = np.take(X, keep, axis=0)
         q = self.frame.products(Xk, r[keep], runs)
         self._rows = (q, keep, cw[keep], toff, runs, t_runs)
