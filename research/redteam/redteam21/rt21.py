@@ -13,6 +13,7 @@ rows the task clip weighed, the refit's readings and time.
 """
 import argparse
 import json
+import os
 import time
 import warnings
 
@@ -114,6 +115,13 @@ def main():
         if row.get("direction", "clean") == "clean":
             row["direction"] = (f"research/moments_robust/redteam17/"
                                 f"clean_err_s{a.seed}_a{a.alpha}_c{comp}.npy")
+            if not os.path.exists(row["direction"]):
+                # this fit's own clean error of the component, ⊥ span(W), saved here
+                row["direction"] = (f"research/redteam/redteam21/"
+                                    f"clean_err_s{a.seed}_a{a.alpha}_c{comp}.npy")
+                e0 = (W_clean[:, comp] - theta.W[:, comp]) / theta.s[comp]
+                e0 = e0 - theta.W @ np.linalg.lstsq(theta.W, e0, rcond=None)[0]
+                np.save(row["direction"], e0 / np.linalg.norm(e0))
         u = np.load(row["direction"]) if row["direction"].endswith(".npy") else fixed_direction(theta.W)
         u = u / np.linalg.norm(u)
         bad = corrupt_pools(pools, strategy_attack({"light2": (name, row)}), a.alpha, theta=theta,
