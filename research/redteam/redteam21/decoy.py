@@ -17,8 +17,15 @@ while each row adds r² a² along v_j to M.  Pairs cycle over ``ndecoy``
 orthonormal directions ⊥ span(W), u.
 
 Parameters beyond hidden_lever's: ``npairs`` pairs per task (after the
-lever rows), ``d_lever`` a, ``d_resid`` r, ``ndecoy`` J,
-``d_share`` the share of the adversary's tasks that carry pairs.
+lever rows), ``d_lever`` a, ``d_resid`` r, ``ndecoy`` J (``vdirs``: a .npy (d, ≥ J) whose first J columns,
+made ⊥ u, are the directions instead),
+``lever_tasks`` the share of the adversary's tasks that keep their lever
+rows; ``c_tasks`` the share that are instead *gradient decoys*: whole tasks
+of the shifted model w + sgn·``c_shift``·s·v (v one of ``c_dirs``
+directions ⊥ u and the pairs' directions, sgn random per task), which
+raise the first round's gradient covariance along v (mean zero) so that
+the top directions of C and of its ratio to M, which the task clip reads,
+are v's rather than u.
 """
 import numpy as np
 
@@ -36,11 +43,13 @@ class DecoyLever(HiddenLever):
     name = "decoy_lever"
 
     def __init__(self, npairs=6, d_lever=5.0, d_resid=2.0, ndecoy=24, d_seed=0,
-                 lever_tasks=1.0, **kw):
+                 lever_tasks=1.0, c_tasks=0.0, c_shift=1.0, c_dirs=2, vdirs=None, **kw):
         super().__init__(**kw)
         self.npairs, self.d_lever, self.d_resid = int(npairs), float(d_lever), float(d_resid)
         self.ndecoy, self.d_seed = int(ndecoy), int(d_seed)
         self.lever_tasks = float(lever_tasks)
+        self.c_tasks, self.c_shift, self.c_dirs = float(c_tasks), float(c_shift), int(c_dirs)
+        self.vdirs = vdirs
 
     def craft(self, data, idx, ctx, rng):
         X, y = self._craft(data, idx, ctx, rng)
@@ -61,14 +70,35 @@ class DecoyLever(HiddenLever):
             Xl = rng.standard_normal((int(lev.sum()), d))
             X[lev] = Xl
             y[lev] = Xl @ w + s * rng.standard_normal(Xl.shape[0])
+        drng = np.random.default_rng([self.d_seed, 2121])
+        nd = max(self.ndecoy, 0)
+        B = np.linalg.qr(np.column_stack([theta.W, u,
+                                          drng.standard_normal((d, nd + self.c_dirs))]))[0]
+        k1 = theta.W.shape[1] + 1
+        V = B[:, k1:k1 + nd]
+        Vc = B[:, k1 + nd:k1 + nd + self.c_dirs]
+        if self.vdirs is not None:               # chosen decoy directions (white box)
+            Vw = np.load(self.vdirs)[:, :nd]
+            Vw = Vw - np.outer(u, u @ Vw)
+            V = np.linalg.qr(Vw)[0]
+        P = np.column_stack([u, V])
+        # gradient decoys: the last c_tasks share of the tasks, whole tasks of
+        # a model shifted along one of Vc (random sign)
+        gd = np.zeros(m, bool)
+        if self.c_tasks > 0:
+            gd[rng.permutation(m)[:int(round(self.c_tasks * m))]] = True
+            rows_gd = gd[task]
+            Xg = rng.standard_normal((int(rows_gd.sum()), d))
+            tg = task[rows_gd]
+            jt = rng.integers(self.c_dirs, size=m)
+            sg = rng.choice([-1.0, 1.0], size=m)
+            wg = w[None, :] + self.c_shift * s * (sg[:, None] * Vc[:, jt].T)
+            X[rows_gd] = Xg
+            y[rows_gd] = np.einsum("ij,ij->i", Xg, wg[tg]) + s * rng.standard_normal(Xg.shape[0])
         if self.npairs <= 0 or self.ndecoy <= 0:
             return X, y
-        drng = np.random.default_rng([self.d_seed, 2121])
-        B = np.linalg.qr(np.column_stack([theta.W, u, drng.standard_normal((d, self.ndecoy))]))[0]
-        V = B[:, theta.W.shape[1] + 1:theta.W.shape[1] + 1 + self.ndecoy]
-        P = np.column_stack([u, V])
         q = pos - self.rows
-        inpair = (q >= 0) & (q < 2 * self.npairs)
+        inpair = (q >= 0) & (q < 2 * self.npairs) & ~gd[task]
         first = inpair & (q % 2 == 0)
         fi = np.flatnonzero(first)
         # pair number within the whole attack: cycles over the directions

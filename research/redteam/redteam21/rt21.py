@@ -21,7 +21,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 import decoy  # noqa: F401  (registers decoy_lever, hidden_lever)
-from robust_mlr import MetaLearner
+from robust_mlr import MetaLearner, make_params, make_pools
 from robust_mlr.adversary import attack_settings, corrupt_pools
 from robust_mlr.adversary._craft import fixed_direction
 from robust_mlr.adversary.redteam import strategy_attack
@@ -35,6 +35,7 @@ from run import build_problem
 CAPTURE = []
 _orig = _robust.clipped_refit
 OPTS = {}
+CLUSTER = {"clustering": "moments_robust"}
 
 
 def _capture(*a, **kw):
@@ -62,7 +63,7 @@ def fit(pools, theta, alpha, seed):
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter("always")
         try:
-            m = MetaLearner.robust(theta.k, alpha, rng=seed, clustering="moments_robust").fit(pools)
+            m = MetaLearner.robust(theta.k, alpha, rng=seed, **CLUSTER).fit(pools)
         except Exception as e:  # noqa: BLE001 - a finding
             exc = f"{type(e).__name__}: {e}"[:200]
             m = None
@@ -98,10 +99,18 @@ def main():
     ap.add_argument("--alpha", type=float, default=0.01)
     ap.add_argument("--row", action="append", default=[])
     ap.add_argument("--no-task-clip", action="store_true")
+    ap.add_argument("--problem", default="smallheavy", choices=("smallheavy", "default"),
+                    help="default: make_params(32, 4, rng=seed), make_pools(theta, 20000, 2, "
+                         "400, 128, 20000, 8, rng=seed + 1), MetaLearner.robust(4, alpha)")
     a = ap.parse_args()
     if a.no_task_clip:
         OPTS["task_clip"] = None
-    theta, pools = build_problem("smallheavy", "fixed", a.seed)
+    if a.problem == "default":
+        CLUSTER.clear()
+        theta = make_params(32, 4, rng=a.seed)
+        pools = make_pools(theta, 20000, 2, 400, 128, 20000, 8, rng=a.seed + 1)
+    else:
+        theta, pools = build_problem("smallheavy", "fixed", a.seed)
     rec, m, col = fit(pools, theta, a.alpha, a.seed)
     rec.pop("_D", None)
     print("clean", json.dumps(rec), flush=True)
@@ -115,10 +124,10 @@ def main():
         if row.get("direction", "clean") == "clean":
             row["direction"] = (f"research/moments_robust/redteam17/"
                                 f"clean_err_s{a.seed}_a{a.alpha}_c{comp}.npy")
-            if not os.path.exists(row["direction"]):
+            if a.problem == "default" or not os.path.exists(row["direction"]):
                 # this fit's own clean error of the component, ⊥ span(W), saved here
                 row["direction"] = (f"research/redteam/redteam21/"
-                                    f"clean_err_s{a.seed}_a{a.alpha}_c{comp}.npy")
+                                    f"clean_err_{a.problem}_s{a.seed}_a{a.alpha}_c{comp}.npy")
                 e0 = (W_clean[:, comp] - theta.W[:, comp]) / theta.s[comp]
                 e0 = e0 - theta.W @ np.linalg.lstsq(theta.W, e0, rcond=None)[0]
                 np.save(row["direction"], e0 / np.linalg.norm(e0))
@@ -137,6 +146,10 @@ def main():
                 B = orthonormal(D[colb[comp]])
                 rec["n_read"] = int(B.shape[1])
                 rec["u_read"] = round(float(np.linalg.norm(B.T @ u)), 3)
+                Dc = D[colb[comp]]
+                # |cos| of u with each read direction (inflated first, then
+                # the top 2 of M, of C and of their ratio)
+                rec["u_cols"] = np.round(np.abs(u @ Dc) / np.linalg.norm(Dc, axis=0), 2).tolist()
         print("row", name, "draw", draw, json.dumps(row).replace(
             "research/moments_robust/redteam17/", ""), json.dumps(rec), flush=True)
 
