@@ -39,6 +39,8 @@ CLUSTER = {"clustering": "moments_robust"}
 
 
 def _capture(*a, **kw):
+    if len(a) > 9 and "leverage_cap" in OPTS:   # passed by position: make it a keyword
+        a, kw = a[:9], dict(kw, leverage_cap=a[9])
     kw.update(OPTS)
     W, info = _orig(*a, **kw)
     CAPTURE.append((np.array(a[3], copy=True), kw.get("directions"), info))
@@ -99,12 +101,15 @@ def main():
     ap.add_argument("--alpha", type=float, default=0.01)
     ap.add_argument("--row", action="append", default=[])
     ap.add_argument("--no-task-clip", action="store_true")
+    ap.add_argument("--opt", default="{}", help="other clipped_refit keywords (JSON), e.g. "
+                    "'{\"leverage_cap\": null}'")
     ap.add_argument("--problem", default="smallheavy", choices=("smallheavy", "default"),
                     help="default: make_params(32, 4, rng=seed), make_pools(theta, 20000, 2, "
                          "400, 128, 20000, 8, rng=seed + 1), MetaLearner.robust(4, alpha)")
     a = ap.parse_args()
     if a.no_task_clip:
         OPTS["task_clip"] = None
+    OPTS.update(json.loads(a.opt))
     if a.problem == "default":
         CLUSTER.clear()
         theta = make_params(32, 4, rng=a.seed)
@@ -140,6 +145,7 @@ def main():
             e = (mb.W_[:, colb[comp]] - theta.W[:, comp]) / theta.s[comp]
             e0 = (W_clean[:, comp] - theta.W[:, comp]) / theta.s[comp]
             rec["tgt"] = round(float(np.linalg.norm(e)), 4)
+            rec["s2_ratio"] = round(float(mb.s2_[colb[comp]] / theta.s[comp] ** 2), 4)
             rec["add_u"] = round(float((e - e0) @ u), 4)
             D = rec.pop("_D", None)
             if D is not None:
