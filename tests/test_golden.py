@@ -40,14 +40,6 @@ Accepted differences:
   to component 0 raise its heavy median by ≈ 5 %, which the light
   estimate's low bias used to offset). W (to 5e-17, summation order), U,
   labels, p and ``icml_clean`` are unchanged.
-* The task-score weights of the clipped refit (``task_clip=1.5``): the
-  same two cases' W (max |Δ| 0.0016) and s2 (max |Δ| 0.0003 / 0.0008)
-  moved, because each task's clipped score along its component's read
-  directions is now capped at 1.5 clean standard deviations in the refit
-  (max‖ŵ−w‖/s 0.0385 → 0.0399 and 0.0387 → 0.0395; on six other seeds of
-  the default problem the mean moved 0.0377 → 0.0372; ŝ² error
-  0.0387 → 0.0389 and 0.0557 → 0.0551). U, labels, p and ``icml_clean``
-  are unchanged.
 """
 
 import sys

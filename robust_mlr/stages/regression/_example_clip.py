@@ -100,12 +100,12 @@ from ...exceptions import ConvergenceWarning
 from ._clipped_test import orthonormal, ratio_edge
 from ._readings import Readings, nothing_read
 from ._spike_mass import SPIKE, SpikeMass, count_spikes, spike_row_weights, squared_projections
-from ._task_clip import TASK_CLIP, task_score_weights
+from ._task_clip import task_score_weights
 
 
 def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, leverage_cap=4.0,
                   tol=0.5, max_iter=30, directions=None, sample=None, leverage_dirs=None,
-                  task_clip=TASK_CLIP):
+                  task_clip=None):
     """Huber refit of each component on its kept tasks.
 
     Parameters

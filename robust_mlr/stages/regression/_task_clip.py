@@ -43,6 +43,14 @@ white-box adversary gets against any estimator accurate on clean data.
 The weights read the residuals at the fit each step starts from, as the
 clip does; the readings (:class:`._readings.Readings`) read the refit's
 scores without them, so what the stage's tests see is unchanged.
+
+The stages leave them off by default (``task_clip=None``): an independent
+red team kept u out of the inflated directions with decoy rows (pairs x,
+−x within a task that raise the per-example moment's median eigenvalue)
+and reached 0.131 with the weights (0.136 without); on the default
+problem the worst silent rows of the earlier red teams moved by 0 to
++0.007; and on clean data at scale the refit then takes a second pass (a
+fit of 320 000 light-2 tasks 3.2–3.8 s of CPU against 2.1–2.8 s).
 """
 
 from __future__ import annotations
@@ -52,8 +60,9 @@ import functools
 import numpy as np
 from scipy import stats
 
-#: A task's clipped score along a read direction beyond this many of its
-#: clean standard deviations is scaled back to it.
+#: The κ studied (``FilterRegression(task_clip=1.5)``; the stages default to
+#: None, off): a task's clipped score along a read direction beyond this
+#: many of its clean standard deviations is scaled back to it.
 TASK_CLIP = 1.5
 
 

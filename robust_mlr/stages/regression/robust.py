@@ -67,7 +67,6 @@ from ._example_clip import REFIT_AGREEMENT, clipped_refit
 from ._fixed_fit import FIXED_FIT_FROM, downdate, draw, draws_at_fit
 from ._huber import huber_regression
 from ._passes import first_round
-from ._task_clip import TASK_CLIP
 
 __all__ = ["filter_regression", "huber_regression", "filter_components", "robust_noise"]
 
@@ -385,7 +384,7 @@ def _per_component(data, labels, k, fit, skip_empty=False, quick=None):
 
 
 def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_empty=False,
-                      example_clip=1.5, leverage_cap=4.0, removed=None, task_clip=TASK_CLIP):
+                      example_clip=1.5, leverage_cap=4.0, removed=None, task_clip=None):
     """Regression stage ``"filter"``: :func:`filter_regression` per component
     with the removal budget of the whole pool (αn + 3√(αn) + 1, n = all
     tasks of the pool: the adversary may put its whole budget, with its
