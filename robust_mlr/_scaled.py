@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _pages
+from . import _scratch
 from .data import MetaDataset, example_rows
 
 #: Entries are clipped to ± this many robust scales after scaling (the clip
@@ -183,7 +183,10 @@ class ScaledTasks(MetaDataset):
             return
         groups = [np.asarray(idx, dtype=np.int64) for idx in groups]
         rows = [example_rows(self.offsets, idx) for idx in groups]
-        buf = self._gather_buffer(max((r.size for r in rows), default=0))
+        # one buffer for every call inside the learner's regression block
+        # (robust_mlr._scratch: a fresh one costs its page faults again)
+        buf = _scratch.empty("subset_rows", (max((r.size for r in rows), default=0), self.dim),
+                             self._base.X.dtype)
         for idx, r in zip(groups, rows):
             X = buf[:r.size]
             src = self._source_rows(r)
@@ -199,31 +202,6 @@ class ScaledTasks(MetaDataset):
             comps = None if self.components is None else self.components[idx]
             yield MetaDataset._trusted(scale_rows(X, self._sx, self._clip),
                                        self._gather_y(r, src), off, comps)
-
-    def _gather_buffer(self, n_rows):
-        """A buffer of at least ``n_rows`` rows for :meth:`_subsets`; under a
-        residual memo (:func:`robust_mlr._segments.residual_memo`, the
-        learner's classification and regression) the same memory serves
-        every call while it is large enough, on plain pages
-        (:mod:`robust_mlr._pages`). A fresh buffer of hundreds of megabytes
-        costs its page faults again, and with NumPy's huge-page advice the
-        kernel may compact memory first: under a ladder attack at 320 000
-        light tasks, where both regression passes filter every component on
-        its own rows, the two passes' gathers spent 0.57 s of system time
-        (0.37 s with the buffer reused) against ≈ 0.02 s for each gather's
-        copy itself."""
-        dtype = self._base.X.dtype
-        memo = getattr(self, "_rss_memo", None)
-        buf = None if memo is None else memo.get("gather_rows")
-        if buf is not None and buf.shape[0] >= n_rows and buf.dtype == dtype:
-            return buf
-        # room for a later call's slightly larger component (pages never
-        # written are never faulted)
-        buf = _pages.empty((n_rows + n_rows // 8 if memo is not None else n_rows, self.dim),
-                           dtype=dtype)
-        if memo is not None:
-            memo["gather_rows"] = buf
-        return buf
 
     def subset(self, indices):
         """A plain meta-dataset of the given tasks, their rows gathered and
