@@ -124,6 +124,49 @@ def test_em_warns_at_iteration_cap():
         EMLearner(2, n_init=1, max_iter=1, rng=0).fit(data)
 
 
+
+def _student_pools(seed):
+    """Clean pools with Student-t(5) correlated covariates, d = 8, k = 3,
+    the parameters in the covariates' whitened frame (a new user's case)."""
+    from robust_mlr import MLRParams
+    from robust_mlr.generator import covariate_moment
+    theta0 = make_params(8, 3, rng=0)
+    ev, V = np.linalg.eigh(covariate_moment("correlated_student", 8))
+    theta = MLRParams(V @ np.diag(ev ** -0.5) @ V.T @ theta0.W, theta0.s, theta0.p)
+    pools = make_pools(theta, 20_000, 2, 300, 60, 10_000, 6, rng=seed,
+                       x_dist="correlated_student", df=5)
+    return theta, pools
+
+
+def test_em_restarts_leave_a_component_on_one_far_task():
+    """Heavy-tailed per-task statistics: the best-inertia k-means labelling
+    held one far light task (t = 2 < d = 8) alone, every restart started
+    there and EM stayed on that singular point (σ² → 0; w_err 3.8, log-lik
+    −149 520 against −141 168 from the truth), silently. One k-means++ run
+    per restart and degenerate restarts ranked last recover the mixture."""
+    theta, pools = _student_pools(1)
+    model = EMLearner(3, rng=2).fit(pools)
+    runs = model.diagnostics_["restarts"]
+    assert any(r["degenerate"] for r in runs) and not all(r["degenerate"] for r in runs)
+    assert metrics.parameter_errors(model.W_, model.s2_, model.p_, theta)["w_err"] < 0.1
+    assert model.p_.min() > 0.3
+
+
+def test_em_warns_when_every_restart_is_degenerate():
+    """Started (init tuple) with a component interpolating one task of t = 2 in
+    d = 6 — σ² at the floor, its likelihood unbounded there — EM stays: the
+    kept restart is degenerate and a ConvergenceWarning says so."""
+    from robust_mlr import ConvergenceWarning
+    theta = make_params(6, 2, rng=0)
+    data = make_tasks(theta, 400, 2, rng=1)
+    X, y = data.X[:2], data.y[:2]
+    w_one = np.linalg.lstsq(X, y, rcond=None)[0]             # fits task 0 exactly
+    W0 = np.column_stack([theta.W[:, 0], w_one])
+    with pytest.warns(ConvergenceWarning, match="at most d=6 examples"):
+        model = EMLearner(2, init=(W0, np.array([0.5, 1e-12]), np.array([0.999, 0.001])),
+                          rng=0).fit(data)
+    assert model.diagnostics_["restarts"][0]["degenerate"]
+
 def test_moment_learner_whitened_on_correlated_covariates():
     """Correlated Gaussian covariates (AR(1), ρ = 0.8), noiseless: the raw
     moment subspace is far off (measured error 0.94: E[y² x xᵀ] is no longer

@@ -26,8 +26,14 @@ wins): the method-of-moments subspace Û (Tripuraneni, Jin, Jordan 2021) from
 the same data; per-task statistics v_i = Ûᵀ (1/t_i) Σ_j y_ij x_ij (whose mean
 is the task's w for isotropic x); k-means on the v_i with k-means++ seeds
 drawn from the restart's random stream; then one M-step with the hard
-k-means labels gives (W, s², p). EM needs no isotropy: the M-step is least
-squares, so it is unaffected by the covariates' covariance.
+k-means labels gives (W, s², p). One k-means++ run per restart: the best
+of several runs would hand every restart the same labelling. A restart
+that ends with a component on at most d examples' weight — a singular
+point of the likelihood (σ² → 0 on an interpolated task), which heavy-tailed
+v_i can seed by holding a far task alone — loses to any restart without
+one; if every restart ends so, a ConvergenceWarning says it. EM needs no
+isotropy: the M-step is least squares, so it is unaffected by the
+covariates' covariance.
 """
 
 from __future__ import annotations
@@ -77,6 +83,16 @@ def em_step(data, W, s2, p):
     return m_step(stats, gamma, 1e-12 * np.mean(data.y ** 2))[:3]
 
 
+def _degenerate(run, stats, d):
+    """Whether a component of an EM run holds at most d examples' weight
+    (Σ_i γ_iℓ t_i ≤ d): its least squares then interpolates them, and the
+    likelihood grows without bound as its σ_ℓ² → 0 — a singular point EM
+    does not leave, not an estimate. (A noise level at the floor alone is
+    not the sign: noise-free data put every component there.)"""
+    mass = run["gamma"].T @ stats.t
+    return bool(np.any(mass <= d))
+
+
 class EMLearner(MixturePredictor):
     """Expectation-maximisation for a mixture of k linear regressions, with
     multiple k-means++ restarts from the method-of-moments subspace.
@@ -118,7 +134,9 @@ class EMLearner(MixturePredictor):
     log_likelihood_ : float
     n_iter_ : int
     diagnostics_ : dict
-        Per-restart log-likelihoods and iterations, and the fit time.
+        Per-restart log-likelihoods, iterations, convergence and whether
+        the restart ended degenerate (a component on at most d examples'
+        weight), and the fit time.
 
     Examples
     --------
@@ -148,7 +166,11 @@ class EMLearner(MixturePredictor):
             p = check_array(p, "init p", ndim=1, shape=(self.k_,))
             return W, np.maximum(s2, floor), p
         V = data.task_sums(data.X * data.y[:, None]) / stats.t[:, None] @ U
-        labels = kmeans(V, self.k_, rng)
+        # one k-means++ run per restart: the best inertia of several runs is
+        # one labelling for every restart, and with heavy-tailed v_i it can
+        # hold a far task alone (a component on a task of t < d examples,
+        # which EM never leaves; the restarts then differ in nothing)
+        labels = kmeans(V, self.k_, rng, restarts=1)
         return m_step(stats, np.eye(self.k_)[labels], floor)[:3]
 
     def fit(self, data):
@@ -184,15 +206,24 @@ class EMLearner(MixturePredictor):
         for _ in range(n_init):
             run = run_em(stats, self._start(data, stats, U, rng, floor), max_iter=max_iter,
                          tol=tol, floor=floor)
+            run["degenerate"] = _degenerate(run, stats, data.dim)
             runs.append({"log_likelihood": run["log_likelihood"], "iterations": run["n_iter"],
-                         "converged": run["converged"]})
-            if best is None or run["log_likelihood"] > best["log_likelihood"]:
+                         "converged": run["converged"], "degenerate": run["degenerate"]})
+            # a run with a degenerate component loses to any run without one
+            if best is None or ((best["degenerate"], run["log_likelihood"])
+                                > (run["degenerate"], best["log_likelihood"])):
                 best = run
         W, s2, p, L = best["B"], best["s2"], best["p"], best["L"]
         ll, it = best["log_likelihood"], best["n_iter"]
         if not best["converged"]:
             warnings.warn(f"EM reached max_iter={max_iter} before the log-likelihood gain "
                           f"fell below tol={tol:g} per example", ConvergenceWarning,
+                          stacklevel=2)
+        if best["degenerate"]:
+            warnings.warn(f"every one of n_init={n_init} EM restarts ended with a component "
+                          f"fitted to at most d={data.dim} examples (its noise variance at "
+                          f"the floor: a singular point of the likelihood, not an estimate); "
+                          f"try more restarts or init=(W, s2, p)", ConvergenceWarning,
                           stacklevel=2)
         self.W_, self.s2_, self.p_ = W, s2, p
         self.U_ = orthonormal_span(W)
