@@ -10,6 +10,7 @@ zero on every row under isotropic covariates
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import warnings
@@ -18,7 +19,8 @@ import numpy as np
 
 from .exceptions import CorruptionWarning, DataWarning, IdentifiabilityWarning
 
-__all__ = ["warn_unprotected", "check_design", "check_evidence", "warn_zero_features"]
+__all__ = ["warn_unprotected", "check_design", "check_evidence", "stage_warnings",
+           "warn_zero_features"]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
@@ -87,12 +89,35 @@ def _warn_fabricable(alpha, share, which):
                   UserWarning, stacklevel=_user_level())
 
 
+@contextlib.contextmanager
+def stage_warnings(diag, stage):
+    """Inside: a CorruptionWarning the stage raises itself (a clustering
+    stage that fell back or ridged its moments) is kept in
+    ``diag["stage_evidence"]`` as ``"stage: message"``, for
+    :func:`check_evidence` to list and raise with the rest, so
+    ``diag["evidence"]`` holds every CorruptionWarning of the fit; any
+    other warning is passed on as raised (its category and line)."""
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for w in caught:
+            if issubclass(w.category, CorruptionWarning):
+                diag.setdefault("stage_evidence", []).append(f"{stage}: {w.message}")
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                       source=w.source)
+
+
 def check_evidence(diag, threat):
     """Per screened pool and robust stage: how many tasks it removed, whether
     that is within what the threat model explains (αn plus the Binomial
     margin, plus the expected clean removals of a test at its level), and
-    whether the stage's own test of clean behaviour passed. Anything beyond
-    is recorded in ``diag["evidence"]`` and raises a CorruptionWarning. A
+    whether the stage's own test of clean behaviour passed. Anything beyond,
+    and what a stage said itself (:func:`stage_warnings`), is recorded in
+    ``diag["evidence"]`` and raises one CorruptionWarning. A
     failed regression test whose every failed component has a neighbour the
     light tasks cannot tell it from (``diag["regression"]["unidentified"]``)
     raises an IdentifiabilityWarning instead."""
@@ -104,7 +129,7 @@ def check_evidence(diag, threat):
                   for stage in ("subspace", "clustering", "classification", "regression")
                   if "limit" in diag[stage])
     close = diag.get("regression", {}).get("unidentified")
-    evidence = []
+    evidence = list(diag.pop("stage_evidence", []))
     for stage, (n_rm, limit, passed) in checks.items():
         if n_rm > limit:
             evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")

@@ -13,7 +13,8 @@ import numpy as np
 
 from . import _params, _scratch
 from ._segments import residual_memo
-from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
+from ._fit_checks import (check_design, check_evidence, stage_warnings, warn_unprotected,
+                          warn_zero_features)
 from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
@@ -266,8 +267,9 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                                 time=time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        cl = stages["clustering"].fit(pools.heavy, self.U_, k, threat=threat, rng=rng,
-                                      light=pools.light2)
+        with stage_warnings(diag, "clustering"):
+            cl = stages["clustering"].fit(pools.heavy, self.U_, k, threat=threat, rng=rng,
+                                          light=pools.light2)
         self.heavy_labels_ = cl.labels_
         self.W_tilde_, self.r2_tilde_, self.p_tilde_ = cl.W_tilde_, cl.r2_tilde_, cl.p_tilde_
         diag["clustering"] = dict(cl.result_.info, objective=cl.result_.objective,

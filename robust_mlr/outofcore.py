@@ -56,7 +56,8 @@ from .covariates import (Whitening, estimate_second_moment, isotropy_test, _roun
                          _share_agrees)
 from ._disk import DiskTasks
 from .data import MetaDataset, Pools
-from ._fit_checks import check_design, check_evidence, warn_unprotected, warn_zero_features
+from ._fit_checks import (check_design, check_evidence, stage_warnings, warn_unprotected,
+                          warn_zero_features)
 from .estimator import MetaLearner
 from .exceptions import ValidationError
 from .preprocess import Whiten
@@ -391,7 +392,8 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     diag["subspace"] = dict(sub.result_.info, kept=None, time=time.perf_counter() - t0)
 
     t0 = time.perf_counter()
-    cl = stages["clustering"].fit(heavy, learner.U_, k, threat=threat, rng=rng)
+    with stage_warnings(diag, "clustering"):
+        cl = stages["clustering"].fit(heavy, learner.U_, k, threat=threat, rng=rng)
     learner.heavy_labels_ = cl.labels_
     learner.W_tilde_, learner.r2_tilde_, learner.p_tilde_ = cl.W_tilde_, cl.r2_tilde_, cl.p_tilde_
     diag["clustering"] = dict(cl.result_.info, objective=cl.result_.objective,

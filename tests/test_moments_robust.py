@@ -270,3 +270,23 @@ def test_projection_cache_does_not_confuse_freed_subsets():
     for idx, means in zip(blocks, got):
         assert means.shape == (2, idx.size, 2)
         np.testing.assert_allclose(means, full[:, idx])
+
+
+def test_a_stage_corruption_warning_is_listed_in_the_evidence():
+    """Clean pools with a small heavy pool of t_H = 3 (d 8, k 2, 60 heavy
+    tasks; data seed 1): the moment estimator's second moment has no positive
+    second eigenvalue and is ridged. The stage says so in a CorruptionWarning;
+    it was raised beside the learner's own and missing from
+    ``diagnostics_["evidence"]``. Now the learner raises one warning, whose
+    findings (this one included, with the heavy pool's size) are the
+    evidence listed."""
+    theta = make_params(8, 2, rng=0)
+    pools = make_pools(theta, 2000, 2, 60, 3, 1000, 4, rng=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = MetaLearner.robust(2, 0.05, rng=0).fit(pools)
+    raised = [w for w in caught if issubclass(w.category, CorruptionWarning)]
+    evidence = model.diagnostics_["evidence"]
+    assert len(raised) == 1
+    assert any(e.startswith("clustering: moments_robust") and "n_H=60" in e for e in evidence)
+    assert all(e in str(raised[0].message) for e in evidence)

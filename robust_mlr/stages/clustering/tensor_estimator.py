@@ -125,7 +125,7 @@ def _em_refine(m, t, centres, weights, sigma2, steps):
 _RIDGE = 1e-2
 
 
-def _decompose(M2, M3, k, rng, robust):
+def _decompose(M2, M3, k, rng, robust, data_size=""):
     """:func:`decompose_moments` with normalised weights; robust: an M2 whose
     k-th eigenvalue is not positive is ridged instead of refused.
 
@@ -147,8 +147,9 @@ def _decompose(M2, M3, k, rng, robust):
                                                    rng)
         info["ridged"] = ridge
         warnings.warn(f"moments_robust: the heavy tasks' second moment in the subspace has "
-                      f"no positive {k}-th eigenvalue (the subspace misses a centre's "
-                      f"direction: corrupted light tasks?); whitened a ridged moment",
+                      f"no positive eigenvalue number k={k} (a centre's direction is missing "
+                      f"from the subspace — corrupted light tasks — or too few heavy "
+                      f"examples resolve it: {data_size}); whitened a ridged moment",
                       CorruptionWarning, stacklevel=4)
     weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(k, 1.0 / k)
@@ -180,7 +181,9 @@ def _fit(data, U, k, rng, n_groups, refine_steps, blocks, n_blocks, started, tri
         flat = geometric_median(np.hstack([M2b.reshape(n_blocks, -1),
                                            M3b.reshape(n_blocks, -1)]))
         M2, M3 = flat[:kk * kk].reshape(kk, kk), flat[kk * kk:].reshape(kk, kk, kk)
-    centres, weights, info = _decompose(M2, M3, k, rng, robust=trim is not None)
+    centres, weights, info = _decompose(M2, M3, k, rng, robust=trim is not None,
+                                        data_size=f"n_H={data.n_tasks} tasks of median "
+                                                  f"t={int(np.median(data.sizes))}")
     info["supported"] = trim is None or ("ridged" not in info
                                          and weights.min() >= trim[2] / 2)
     G = np.diff(offsets).astype(float)
