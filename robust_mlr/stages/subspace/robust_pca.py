@@ -114,16 +114,17 @@ def relative_excess(tau, a_trim):
     return (tau.mean(axis=0) - mean_g) / np.maximum(mean_g, 1e-300)
 
 
-def bulk_excess(Z, vecs, k, a_trim, kept=None):
-    """Median relative excess of the scores ||Vᵀz_i||² over groups V of k
-    eigenvectors of the bulk (``vecs`` in descending order of eigenvalue,
-    from the (2k + 1)-th on; NaN when d < 3k): the clean law's excess in
-    directions without signal. A median over groups: to raise it the
-    corrupted points must put energy into half the bulk's dimensions.
-    ``kept`` (bool, n): score only those points. One group's scores (n
-    floats) are held at a time."""
+def bulk_excess(Z, vecs, k, a_trim, kept=None, size=None):
+    """Median relative excess of the scores ||Vᵀz_i||² over groups V of
+    ``size`` (default k) eigenvectors of the bulk (``vecs`` in descending
+    order of eigenvalue, from the (2k + 1)-th on; NaN when d < 2k + size):
+    the clean law's excess in directions without signal. A median over
+    groups: to raise it the corrupted points must put energy into half the
+    bulk's dimensions. ``kept`` (bool, n): score only those points. One
+    group's scores (n floats) are held at a time."""
     d = vecs.shape[1]
-    groups = [vecs[:, j:j + k] for j in range(2 * k, d - k + 1, k)]
+    size = k if size is None else int(size)
+    groups = [vecs[:, j:j + size] for j in range(2 * k, d - size + 1, size)]
     if not groups:
         return float("nan")
     return float(np.median([relative_excess(_masked_scores(Z, V, kept), a_trim)
@@ -167,7 +168,7 @@ def _masked_gram(Z, kept=None):
 _ROWS = 1 << 16
 
 
-def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
+def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram, bulk_size=None):
     n = Z.shape[0]
     a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
     base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
@@ -183,7 +184,8 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
         else:
             vecs = np.linalg.eigh(S / m)[1][:, ::-1]
             U = vecs[:, :k]
-            ratio = bulk_excess(Z, vecs, k, a_trim, kept) / bulk_reference / BULK_MARGIN
+            ratio = (bulk_excess(Z, vecs, k, a_trim, kept, bulk_size) / bulk_reference
+                     / BULK_MARGIN)
             limit = base * max(1.0, ratio) if np.isfinite(ratio) else base
         tau = _masked_scores(Z, U, kept)     # the kept points' scores, no copy of their rows
         lo_i, hi_i = int(np.floor(a_trim * m)), int(np.ceil((1 - a_trim) * m)) - 1
@@ -216,7 +218,7 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram):
 
 
 def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_iter=100,
-               bulk_reference=None, gram=None):
+               bulk_reference=None, bulk_size=None, gram=None):
     """Filtering robust PCA (Kong, Somani, Kakade, Oh, NeurIPS 2020) with independent restarts.
 
     One run iterates: U ← top-k eigenvectors of the kept points' second
@@ -272,6 +274,10 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         scaled up by the ratio of the kept points' bulk excess to it
         (never down): a heavier-tailed clean law has heavier tails in every
         direction, and its clean excess in the top k is not evidence.
+    bulk_size : int, optional
+        The bulk groups' size (default k), which ``bulk_reference`` is for:
+        fewer than k when d < 3k leaves no bulk group of k (d = 8, k = 3:
+        the two directions past the top 2k).
     gram : ndarray (d, d), optional
         ``Z.T @ Z`` when the caller has it (every run starts from it).
 
@@ -296,7 +302,7 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
     def run():
         """One run, its kept mask packed to a bit a point until chosen."""
         U, kept, it, removed, exc = _filter_once(Z, k, alpha, c, max_iter, rng,
-                                                 bulk_reference, gram)
+                                                 bulk_reference, gram, bulk_size)
         return U, np.packbits(kept), it, removed, exc, int(kept.sum())
     runs = [run()]
     if runs[0][2] == 1 and not runs[0][3]:
