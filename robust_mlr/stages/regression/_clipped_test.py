@@ -299,6 +299,13 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None, no
         A = root.T @ C @ root
         excess = root @ np.linalg.eigh((A + A.T) / 2)[1][:, -top:]
         top_c = np.linalg.eigh((C + C.T) / 2)[1][:, -top:]
+        if inflated.shape[1] > 1:
+            # within the inflated span, the direction the tasks' gradients
+            # push farthest first: M cannot tell a lever direction from
+            # decoys' (near-equal eigenvalues mix them), C can
+            Ci = inflated.T @ C @ inflated
+            inflated = np.hstack([inflated @ np.linalg.eigh((Ci + Ci.T) / 2)[1][:, -1:],
+                                  inflated])
         out.append(np.hstack([inflated, V[:, -top:], top_c, excess]))
         lever.append(inflated)
     return out, lever
