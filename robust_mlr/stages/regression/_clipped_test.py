@@ -27,7 +27,9 @@ distributed, whatever the covariate law or a model misfit — while a decoy
 now adds at most κ² to both and a coherent task still adds t_i times more
 to the gradients. The directions read are, per component and from its first round,
 every direction where the per-example moment is inflated (beyond
-:func:`inflated_edge` times its median eigenvalue, :data:`INFLATED` on
+:func:`inflated_edge` times its level, :func:`moment_levels`: the median
+eigenvalue, capped by the noise level times the components' common ratio
+of the two, which rows of one component cannot raise; :data:`INFLATED` on
 many rows: where decoys dilute — the top
 two alone were taken by balanced decoys at the screen's leverage along two
 other directions, and a push along u of 0.128·s at α = 0.01 went unread),
@@ -247,10 +249,24 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None, no
     :func:`inflated_edge` times its level (:func:`moment_levels`: the
     median eigenvalue, capped by the noise level times the components'
     common ratio when ``noise`` is given), the top ``top`` of M, of its
-    gradient covariance C and of M^{-1/2} C M^{-1/2} (mapped back). Where
-    that round was not computed (its Gram matrix not well conditioned)
-    there is no M or C to choose from, and every coordinate direction is
-    read; none where the component has fewer than two tasks.
+    gradient covariance C and of M^{-1/2} C M^{-1/2} (mapped back).
+
+    Where more than one direction is inflated, the top eigenvector of C
+    within their span comes first among them. M cannot tell a lever
+    direction u (rows pushing one way) from decoy directions (pairs x, −x
+    whose scores cancel) when both are inflated by as much: their
+    eigenvalues are then near-equal and the eigenvectors mix u with the
+    decoys' directions, so that the lever rows sit at a fraction of their
+    leverage along each and keep their pull under the refit's density
+    weights (decoys over the 55 directions ⊥ span(W), u in the small-heavy
+    problem: u inflated, the component still moved by 0.14 s). The tasks'
+    gradients separate them: a lever row's score adds to its task's sum,
+    a pair's cancel, so C is raised along u and not along the decoys'
+    directions; that direction is weighed as well (the span is the same).
+
+    Where that round was not computed (its Gram matrix not well
+    conditioned) there is no M or C to choose from, and every coordinate
+    direction is read; none where the component has fewer than two tasks.
 
     Parameters
     ----------
@@ -272,7 +288,8 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None, no
     -------
     directions : list of ndarray (d, m_c)
     inflated : list of ndarray (d, i_c)
-        The first columns of each: where M is inflated (unit vectors), which
+        The first columns of each: where M is inflated (unit vectors; with
+        more than one, C's top direction within their span first), which
         the refit also weighs rows along (:func:`._example_clip.clipped_refit`).
     """
     k, d = gsum.shape
