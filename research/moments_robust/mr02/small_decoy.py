@@ -42,12 +42,17 @@ def corrupt(theta, data, frac, rows, lever, resid, npairs, a, r, seed):
 def main():
     theta = make_params(16, 2, rng=0)
     data = make_tasks(theta, 4000, 16, rng=1)
-    for npairs in (0, 6):
-        for lever in (2.6, 3.0, 3.4):
-            u, bad = corrupt(theta, data, 0.05, 3, lever, 2.0, npairs, 8.0, 1.5, 2)
+    grid = [(rows, lever, npairs) for rows in (3, 4) for lever in (3.4, 3.8, 4.2)
+            for npairs in (0, 6)]
+    if len(sys.argv) > 1:
+        grid = [tuple(float(v) for v in a.split(",")) for a in sys.argv[1:]]
+    for rows, lever, npairs in grid:
+        rows, npairs = int(rows), int(npairs)
+        if True:
+            u, bad = corrupt(theta, data, 0.05, rows, lever, 2.0, npairs, 8.0, 1.5, 2)
             W, s2, _, info = filter_components(bad, bad.components, 2, alpha=0.05, rng=0)
             sh = float((W[:, 0] - theta.W[:, 0]) @ u / theta.s[0])
-            print(f"pairs {npairs} lever {lever} shift {sh:.4f} passed {info['passed']} "
+            print(f"rows {rows} pairs {npairs} lever {lever} shift {sh:.4f} passed {info['passed']} "
                   f"spikes {info['example_clip']['spikes']} "
                   f"tests {np.round(info['example_clip']['clipped_test'], 2).tolist()} "
                   f"{np.round(info['example_clip']['score_test'], 2).tolist()} "
