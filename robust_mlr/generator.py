@@ -135,7 +135,9 @@ def make_params(d, k, *, W="orthonormal", s=1.0, p="uniform", normalize=True, rn
             raise ValidationError(f"s must be a number, an array or 'random', got {s!r}")
         sv = rng.uniform(0.5, 1.5, size=k)
     else:
-        sv = np.broadcast_to(check_array(s, "s"), (k,)).astype(float)
+        sv = check_array(s, "s")
+        sv = (np.full(k, float(sv)) if sv.ndim == 0
+              else check_array(sv, "s", ndim=1, shape=(k,)).copy())
     if isinstance(p, str):
         if p == "uniform":
             pv = np.full(k, 1.0 / k)
