@@ -44,7 +44,7 @@ def _list(args):
 
 def _run(args):
     from .plotting import figure_suffix
-    from .runner import check_dask, results_path, run_sweep
+    from .runner import SweepInterrupted, check_dask, results_path, run_sweep
     from .storage import read_results
     exp = _resolve(args, args.name)
     try:
@@ -69,6 +69,9 @@ def _run(args):
             warnings.warn(f"the plot of experiment {exp.name} failed on these rows "
                           f"({type(exc).__name__}: {exc}); the rows are in {path}",
                           UserWarning, stacklevel=2)
+        except KeyboardInterrupt:       # every trial is saved: a rerun only draws
+            raise SweepInterrupted(path, len(exp.trials(args.quick)),
+                                   "draw the figure") from None
     return 0
 
 
