@@ -108,6 +108,14 @@ def test_toml_sweep(tmp_path):
     assert all(abs(r["mean"] - 5) < 0.5 for r in read_results(path))
 
 
+def test_the_sweep_file_of_the_docs_loads(tmp_path):
+    text = (Path(__file__).parents[1] / "docs" / "experiments.md").read_text()
+    block = re.search(r"^```toml\n(# my_sweep\.toml.*?)^```", text, re.S | re.M).group(1)
+    (tmp_path / "my_sweep.toml").write_text(block)
+    exp = load_toml(tmp_path / "my_sweep.toml")
+    assert exp.name == "fig3_mine" and len(exp.trials()) == 30      # as the page says
+
+
 def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):
     cfg = tmp_path / "typo.toml"
     cfg.write_text('experiment = "engine_helpers:FAST"\n[grid]\nmu = [0.5, "1"]\n')

@@ -225,6 +225,13 @@ def test_ctrl_c_during_the_summary_says_every_trial_is_saved(tmp_path, capsys):
         "interrupted: all 2 trials saved; rerun to print the summary"]
 
 
+def test_experiment_list_names_each_studys_grid_parameters(capsys):
+    assert main(["experiment", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("icml_fig3 "))
+    assert lines[at + 1].split() == ["grid", "parameters:", "k,", "t_H"]
+
+
 def test_a_csv_with_only_its_header_is_one_line(tmp_path, capsys):
     data = tmp_path / "empty.csv"
     data.write_text("task,f_0,f_1,y\n")

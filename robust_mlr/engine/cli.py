@@ -39,6 +39,10 @@ def _list(args):
         n_full = len(exp.trials())
         n_quick = len(exp.trials(quick=True))
         print(f"{name:24s} {first}  [{n_full} trials; --quick {n_quick}]")
+        params = []                     # what a sweep file's [grid] may set
+        for point in exp.points() + exp.points(quick=True):
+            params += [k for k in point if k not in params]
+        print(f"{'':24s} grid parameters: {', '.join(params)}")
     return 0
 
 
