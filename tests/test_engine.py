@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from robust_mlr.engine import (expand_grid, get_experiment, load_toml, read_results,
-                               run_sweep, summarize, trial_seed)
+from robust_mlr.engine import (expand_grid, format_summary, get_experiment, load_toml,
+                               read_results, run_sweep, summarize, trial_seed)
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -97,6 +97,12 @@ def test_changed_columns_are_refused(tmp_path):
     other = H.FAST.with_grid(grid={"mu": [0.0], "extra": [1]})
     with pytest.raises(ValueError, match="has columns"):
         run_sweep(other, tmp_path, workers=1, progress=False, quiet=True)
+
+
+def test_summary_prints_zero_spread_as_zero():
+    rows = [{"experiment": "x", "status": "ok", "mu": 0.0, "v": 0.1}] * 3
+    table = format_summary(summarize(rows, ("v",)))
+    assert table.splitlines()[-1].split()[-1] == "0.1±0", table       # not ±9.8e-18
 
 
 def test_toml_sweep(tmp_path):

@@ -489,7 +489,9 @@ def format_summary(summary, max_metrics=6):
         cells = [str(s[p]) for p in params] + [str(s["n_ok"]), str(s["n_failed"])]
         for m in metrics:
             mu, se = s[f"{m}_mean"], s[f"{m}_se"]
-            cells.append(f"{mu:.4g}" + ("" if math.isnan(se) else f"±{se:.2g}"))
+            spread = ("" if math.isnan(se) else "±0" if se <= 1e-12 * abs(mu)  # rounding only
+                      else f"±{se:.2g}")
+            cells.append(f"{mu:.4g}{spread}")
         lines.append(cells)
     widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
     fmt = "  ".join("{:>%d}" % w for w in widths)
