@@ -136,8 +136,10 @@ def make_params(d, k, *, W="orthonormal", s=1.0, p="uniform", normalize=True, rn
         sv = rng.uniform(0.5, 1.5, size=k)
     else:
         sv = check_array(s, "s")
-        sv = (np.full(k, float(sv)) if sv.ndim == 0
-              else check_array(sv, "s", ndim=1, shape=(k,)).copy())
+        if sv.ndim and sv.shape != (k,):
+            raise ValidationError(f"s has shape {sv.shape}; expected a number or one noise "
+                                  f"level per component, shape (k,) = ({k},)")
+        sv = np.full(k, float(sv)) if sv.ndim == 0 else sv.copy()
     if isinstance(p, str):
         if p == "uniform":
             pv = np.full(k, 1.0 / k)

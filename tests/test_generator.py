@@ -51,7 +51,8 @@ def test_same_seed_same_data():
     (dict(d=3, k=2, W="nope"), "W must be"),
     (dict(d=3, k=2, p=[0.5, 0.6]), "probability vector"),
     (dict(d=3, k=2, s=[1.0, np.nan]), "non-finite"),
-    (dict(d=8, k=2, s=[1, 2, 3]), r"^s has shape \(3,\); expected 2 along axis 0$"),
+    (dict(d=8, k=2, s=[1, 2, 3]), r"^s has shape \(3,\); expected a number or one noise "
+                                  r"level per component, shape \(k,\) = \(2,\)$"),
 ])
 def test_bad_params(kw, msg):
     with pytest.raises(ValidationError, match=msg):
