@@ -171,7 +171,7 @@ def plot(rows, out):
         if pts:
             ks, ts = zip(*pts)
             lab = rf"$t_{{\min}}$({lev})"
-            if len(pts) >= 2 and coarse is not None and coarse <= 0.25:   # see summary
+            if len(pts) >= 2 and (coarse is None or coarse <= 0.25):     # see summary
                 b, lo, hi = bootstrap_slope(rows, float(lev), rng=0)
                 lab += f", slope {b:.2f} (90% bootstrap [{lo:.2f}, {hi:.2f}])"
             a2.plot(ks, ts, marker=mk, label=lab)
