@@ -86,3 +86,45 @@ class RhoLever(DecoyLever):
         if y_hi is not None:
             y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
         return X, y
+
+
+@register
+class UPairLever(DecoyLever):
+    """decoy_lever whose last ``u_pairs`` pairs of rows per task lie along u
+    itself: x = ±(u_lever u + g), g ⊥ u, same residual u_resid s (random
+    sign per pair). Their refit scores cancel in the task's sum, and each
+    adds (min(u_resid, 1.5) u_lever)² to the score reading's reference along
+    u — and u_resid² u_lever² to M along u, which the rows-4 family leaves
+    below the inflated edge (0.92-0.95): headroom spent on diluting the
+    score reading, the one that binds."""
+
+    name = "upair_lever"
+
+    def __init__(self, u_pairs=1, u_lever=1.5, u_resid=1.5, **kw):
+        super().__init__(**kw)
+        self.u_pairs, self.u_lever, self.u_resid = int(u_pairs), float(u_lever), float(u_resid)
+
+    def craft(self, data, idx, ctx, rng):
+        X, y = super().craft(data, idx, ctx, rng)
+        if self.u_pairs <= 0:
+            return X, y
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        idx = np.asarray(idx)
+        sizes = data.sizes[idx]
+        task, pos, n = _row_positions(sizes)
+        w, s = theta.W[:, a], float(theta.s[a])
+        u = self._u(theta, a, ctx)
+        back = sizes[task] - pos                  # 1 for a task's last row
+        first = (back <= 2 * self.u_pairs) & (back % 2 == 0) & (pos >= self.rows)
+        fi = np.flatnonzero(first)
+        g = rng.standard_normal((fi.size, w.size))
+        g -= np.outer(g @ u, u)
+        x1 = g + self.u_lever * u
+        b = rng.choice([-1.0, 1.0], size=fi.size)
+        X[fi], y[fi] = x1, x1 @ w + s * self.u_resid * b
+        X[fi + 1], y[fi + 1] = -x1, -x1 @ w + s * self.u_resid * b
+        _, y_hi = _screen(ctx, ctx.pool)
+        if y_hi is not None:
+            y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
+        return X, y
