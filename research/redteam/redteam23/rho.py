@@ -128,3 +128,33 @@ class UPairLever(DecoyLever):
         if y_hi is not None:
             y = np.clip(y, -_MARGIN * y_hi, _MARGIN * y_hi)
         return X, y
+
+
+@register
+class SelectLever(DecoyLever):
+    """decoy_lever whose replaced tasks are *chosen*: the target's tasks
+    whose clean score along u at the true w, Σ_j (y_j − x_j·w)(x_j·u)/s, is
+    lowest (they pull the clean fit against u; removing them moves the
+    clean remainder along u, the selection channel). ``sel`` 1: lowest
+    first; 0: at random (decoy_lever's choice)."""
+
+    name = "select_lever"
+
+    def __init__(self, sel=1.0, **kw):
+        super().__init__(**kw)
+        self.sel = float(sel)
+
+    def choose(self, data, n_bad, ctx, rng):
+        if self.sel <= 0:
+            return super().choose(data, n_bad, ctx, rng)
+        theta = ctx.need_theta(self.name)
+        a = component_index(theta, self.component)
+        mine = np.flatnonzero(data.components == a)
+        u = self._u(theta, a, ctx)
+        off = np.asarray(data.offsets)
+        r = (data.y - data.X @ theta.W[:, a]) * (data.X @ u) / float(theta.s[a])
+        cs = np.concatenate([[0.0], np.cumsum(r)])
+        score = cs[off[mine + 1]] - cs[off[mine]]
+        order = mine[np.argsort(score, kind="stable")]
+        m = min(n_bad, mine.size)
+        return np.sort(order[:m])
