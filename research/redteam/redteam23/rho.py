@@ -140,9 +140,12 @@ class SelectLever(DecoyLever):
 
     name = "select_lever"
 
-    def __init__(self, sel=1.0, **kw):
+    def __init__(self, sel=1.0, sel_clip=None, **kw):
         super().__init__(**kw)
         self.sel = float(sel)
+        # sel_clip c: score the tasks on the refit's Huber scores,
+        # clip(r/s, ±c)(x·u), instead of the raw r(x·u)/s
+        self.sel_clip = None if sel_clip is None else float(sel_clip)
 
     def choose(self, data, n_bad, ctx, rng):
         if self.sel <= 0:
@@ -152,7 +155,10 @@ class SelectLever(DecoyLever):
         mine = np.flatnonzero(data.components == a)
         u = self._u(theta, a, ctx)
         off = np.asarray(data.offsets)
-        r = (data.y - data.X @ theta.W[:, a]) * (data.X @ u) / float(theta.s[a])
+        z = (data.y - data.X @ theta.W[:, a]) / float(theta.s[a])
+        if self.sel_clip is not None:
+            z = np.clip(z, -self.sel_clip, self.sel_clip)
+        r = z * (data.X @ u)
         cs = np.concatenate([[0.0], np.cumsum(r)])
         score = cs[off[mine + 1]] - cs[off[mine]]
         order = mine[np.argsort(score, kind="stable")]
