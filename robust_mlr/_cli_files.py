@@ -176,13 +176,14 @@ def singular_columns(exc, names, data):
 
 @contextlib.contextmanager
 def warnings_name_columns(names):
-    """Warnings of a CSV or Parquet fit that list features (a DataWarning's ``zero``)
+    """Warnings of a CSV or Parquet fit that list features (a DataWarning's
+    ``zero`` or ``dependent``)
     name the columns; every warning is shown when the block ends (also
     when it raises), in the order raised."""
     if names is None:
         yield
         return
-    from ._fit_checks import _describe_zero_isotropic
+    from ._fit_checks import _describe_dependent_isotropic, _describe_zero_isotropic
     from .exceptions import DataWarning
     caught = []
     try:
@@ -194,5 +195,9 @@ def warnings_name_columns(names):
             if isinstance(message, DataWarning) and getattr(message, "zero", None):
                 message = DataWarning(_describe_zero_isotropic(
                     [repr(names[j]) for j in message.zero], "column", "",
+                    getattr(message, "rows", "every row")))
+            elif isinstance(message, DataWarning) and getattr(message, "dependent", None):
+                message = DataWarning(_describe_dependent_isotropic(
+                    [repr(names[j]) for j in message.dependent], "column", "",
                     getattr(message, "rows", "every row")))
             warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)

@@ -168,11 +168,41 @@ def _describe_zero_isotropic(zero, noun, where="", rows="every row"):
             f"{'it' if one else 'them'}")
 
 
+def _describe_dependent_isotropic(dependent, noun, where="", rows="every row"):
+    """The :class:`DataWarning` text for features linearly dependent on
+    ``rows`` under ``covariates="isotropic"``, for the given labels."""
+    from .covariates import _named
+    return (f"{_named(dependent, noun, where)} linearly dependent on {rows} (e.g. one a copy "
+            f"or a multiple of another), but covariates='isotropic' assumes E[x xᵀ] = I: the "
+            f"fit is misspecified and W's entries for them are not identified; remove one "
+            f"of them")
+
+
+def _dependent_features(held, zero):
+    """Columns in an exact linear dependence on the rows ``held`` (features
+    zero everywhere aside): read off the null space of the Gram matrix of a
+    strided sample of at most 2¹⁵ rows a pool, confirmed on every row (a
+    sparse feature can vanish from a sample, and two can agree on it)."""
+    def null_columns(G):
+        vals, vecs = np.linalg.eigh((G + G.T) / 2)
+        null = vecs[:, vals <= 1e-10 * max(float(vals[-1]), 1e-300)]
+        touched = np.linalg.norm(null, axis=1) > 1e-6
+        touched[zero] = False
+        return touched & (np.diag(G) > 0)
+    sample = [X[::max(1, X.shape[0] >> 15)] for X in held.values()]
+    if sum(S.shape[0] for S in sample) <= held[next(iter(held))].shape[1]:
+        return np.zeros(0, dtype=int)
+    if not null_columns(sum(S.T @ S for S in sample)).any():
+        return np.zeros(0, dtype=int)
+    return np.flatnonzero(null_columns(sum(X.T @ X for X in held.values())))
+
+
 def warn_zero_features(pools):
     """Warn (a :class:`DataWarning`) when some feature is zero on every row
-    of ``pools`` (``{name: dataset}``; pools whose rows stay on disk are not
+    of ``pools``, and (another) when some are linearly dependent there (``{name: dataset}``; pools whose rows stay on disk are not
     read for this, and the warning then names the pools it read). The
-    warning's ``zero`` lists the features and ``rows`` says where. Called by
+    warning's ``zero`` (or ``dependent``) lists the features and ``rows``
+    says where. Called by
     fits with ``covariates="isotropic"``: the other options estimate Σ̂,
     whose singularity raises (naming the features)."""
     held = {name: ds.X for name, ds in pools.items()
@@ -186,4 +216,12 @@ def warn_zero_features(pools):
         warning = DataWarning(_describe_zero_isotropic(zero, "feature", "(columns of X, from 0)",
                                                        rows))
         warning.zero, warning.rows = [int(j) for j in zero], rows
+        warnings.warn(warning, stacklevel=_user_level())
+    dependent = _dependent_features(held, zero)
+    if dependent.size:
+        rows = "every row" if len(held) == len(pools) else \
+            f"every row of the {' and '.join(held)} pool{'s' if len(held) > 1 else ''}"
+        warning = DataWarning(_describe_dependent_isotropic(dependent, "feature",
+                                                            "(columns of X, from 0)", rows))
+        warning.dependent, warning.rows = [int(j) for j in dependent], rows
         warnings.warn(warning, stacklevel=_user_level())

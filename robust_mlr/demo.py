@@ -113,7 +113,8 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
         print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
               f"n_H={pools.heavy.n_tasks} (t_H={int(pools.heavy.sizes[0])}) "
               f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}; "
-              + (f"attack {attack} on α = {alpha} of its pools" if attacked else "no attack"))
+              + (f"attack {attack} on α = {alpha} of the tasks of {_pool_names(pools)}"
+                 if attacked else "no attack"))
         print(format_table(rows))
         for note in notes:
             print(note)
@@ -122,6 +123,16 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     if not quiet:
         print(f"plot written to {path}")
     return {"rows": rows, "plot": str(path), "time": elapsed, "warnings": notes}
+
+
+def _pool_names(pools):
+    """The pools an attack replaced tasks of, as a reader names them:
+    ``"the heavy pool"``, ``"the heavy and light 2 pools"``."""
+    names = [p.replace("light", "light ") for p in pools.names if pools.masks[p].any()]
+    if not names:
+        return "no pool (⌊αn⌋ = 0 tasks in each)"
+    listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return f"the {listed} pool{'s' if len(names) > 1 else ''}"
 
 
 def _crash_note(learner, exc, width=1000):

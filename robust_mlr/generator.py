@@ -135,7 +135,11 @@ def make_params(d, k, *, W="orthonormal", s=1.0, p="uniform", normalize=True, rn
             raise ValidationError(f"s must be a number, an array or 'random', got {s!r}")
         sv = rng.uniform(0.5, 1.5, size=k)
     else:
-        sv = np.broadcast_to(check_array(s, "s"), (k,)).astype(float)
+        sv = check_array(s, "s")
+        if sv.ndim and sv.shape != (k,):
+            raise ValidationError(f"s has shape {sv.shape}; expected a number or one noise "
+                                  f"level per component, shape (k,) = ({k},)")
+        sv = np.full(k, float(sv)) if sv.ndim == 0 else sv.copy()
     if isinstance(p, str):
         if p == "uniform":
             pv = np.full(k, 1.0 / k)
@@ -203,7 +207,10 @@ def _draw(rng, shape, dist, df):
     raise ValidationError(f"distribution must be 'gaussian' or 'student', got {dist!r}")
 
 
-def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng=None):
+_STUDENT_LAWS = ("student", "correlated_student")     # the covariate laws that read df
+
+
+def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=None, rng=None):
     """Draw ``n`` tasks from the mixture.
 
     Parameters
@@ -227,8 +234,10 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
     noise : {"gaussian", "student"}
         Law of the noise; ``"student"`` uses a Student t with ``df`` degrees
         of freedom, scaled to unit variance (heavy tails).
-    df : float
-        Degrees of freedom of the Student laws (> 2).
+    df : float, optional
+        Degrees of freedom of the Student laws (> 2; default 5); given with
+        laws that have none (neither ``x_dist`` nor ``noise`` a Student law)
+        it is a ValidationError, not silently ignored.
     rng : None, int or Generator
 
     Returns
@@ -238,6 +247,12 @@ def make_tasks(params, n, t, *, x_dist="gaussian", noise="gaussian", df=5.0, rng
     """
     rng = check_rng(rng)
     n = check_int(n, "n", min_val=1)
+    if df is None:
+        df = 5.0
+    elif noise == "gaussian" and x_dist in LAWS and x_dist not in _STUDENT_LAWS:
+        raise ValidationError(f"df={df!r} has no effect with x_dist={x_dist!r} and "
+                              f"noise={noise!r} (no Student law); choose x_dist in "
+                              f"{_STUDENT_LAWS} or noise='student', or leave df unset")
     df = check_float(df, "df", min_val=2.0, include_min=False)
     sizes = _draw_sizes(n, t, rng)
     z = rng.choice(params.k, size=n, p=params.p)

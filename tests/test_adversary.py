@@ -82,6 +82,22 @@ def test_unknown_attack_and_missing_theta(problem):
         corrupt_pools(pools, "fake_cluster", 0.1, rng=0)
 
 
+def test_a_function_as_attack_says_how_to_bring_ones_own(problem):
+    theta, pools = problem
+
+    def my_attack(data, alpha, rng=None, ctx=None):
+        return data
+
+    with pytest.raises(ValidationError, match=r"^attack <function .*my_attack.*> is neither a "
+                                              r"name nor an Attack: pass a name .* or an instance "
+                                              r"of a subclass of robust_mlr\.adversary\.Attack "
+                                              r"that implements craft\(data, idx, ctx, rng\)$"):
+        corrupt_pools(pools, my_attack, 0.1, theta=theta, rng=0)
+    with pytest.raises(ValidationError, match=r"^attack FakeCluster is a class; pass an "
+                                              r"instance, FakeCluster\(\.\.\.\)$"):
+        corrupt_pools(pools, type(get_attack("fake_cluster")), 0.1, theta=theta, rng=0)
+
+
 def test_sign_flip_only_negates_y(problem):
     theta, pools = problem
     out = corrupt_pools(pools, "sign_flip", 0.1, theta=theta, rng=0)

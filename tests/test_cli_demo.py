@@ -40,6 +40,7 @@ def test_module_entry_point(tmp_path):
                         str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "w_err" in r.stdout and (tmp_path / "demo.png").exists()
+    assert "attack fake_cluster on α = 0.05 of the tasks of the heavy pool" in r.stdout
 
 
 def test_demo_without_attack_fits_the_clean_icml_learner_once(tmp_path):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from robust_mlr.engine import (expand_grid, get_experiment, load_toml, read_results,
-                               run_sweep, summarize, trial_seed)
+from robust_mlr.engine import (expand_grid, format_summary, get_experiment, load_toml,
+                               read_results, run_sweep, summarize, trial_seed)
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -99,6 +99,12 @@ def test_changed_columns_are_refused(tmp_path):
         run_sweep(other, tmp_path, workers=1, progress=False, quiet=True)
 
 
+def test_summary_prints_zero_spread_as_zero():
+    rows = [{"experiment": "x", "status": "ok", "mu": 0.0, "v": 0.1}] * 3
+    table = format_summary(summarize(rows, ("v",)))
+    assert table.splitlines()[-1].split()[-1] == "0.1±0", table       # not ±9.8e-18
+
+
 def test_toml_sweep(tmp_path):
     cfg = tmp_path / "mine.toml"
     cfg.write_text('experiment = "engine_helpers:FAST"\nreplicates = 2\n[grid]\nmu = [5.0]\n')
@@ -106,6 +112,14 @@ def test_toml_sweep(tmp_path):
     assert exp.name == "mine" and len(exp.trials()) == 2
     path = run_sweep(exp, tmp_path, workers=1, progress=False, quiet=True)
     assert all(abs(r["mean"] - 5) < 0.5 for r in read_results(path))
+
+
+def test_the_sweep_file_of_the_docs_loads(tmp_path):
+    text = (Path(__file__).parents[1] / "docs" / "experiments.md").read_text()
+    block = re.search(r"^```toml\n(# my_sweep\.toml.*?)^```", text, re.S | re.M).group(1)
+    (tmp_path / "my_sweep.toml").write_text(block)
+    exp = load_toml(tmp_path / "my_sweep.toml")
+    assert exp.name == "fig3_mine" and len(exp.trials()) == 30      # as the page says
 
 
 def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):

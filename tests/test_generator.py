@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from robust_mlr import ValidationError, make_params, make_tasks
+from robust_mlr import ValidationError, make_params, make_pools, make_tasks
 
 
 def test_normalisation_max_rho_is_one():
@@ -51,7 +51,20 @@ def test_same_seed_same_data():
     (dict(d=3, k=2, W="nope"), "W must be"),
     (dict(d=3, k=2, p=[0.5, 0.6]), "probability vector"),
     (dict(d=3, k=2, s=[1.0, np.nan]), "non-finite"),
+    (dict(d=8, k=2, s=[1, 2, 3]), r"^s has shape \(3,\); expected a number or one noise "
+                                  r"level per component, shape \(k,\) = \(2,\)$"),
 ])
 def test_bad_params(kw, msg):
     with pytest.raises(ValidationError, match=msg):
         make_params(**kw)
+
+
+def test_df_without_a_student_law_is_refused():
+    theta = make_params(8, 2, rng=0)
+    with pytest.raises(ValidationError, match=r"df=3 has no effect with x_dist='gaussian' "
+                                              r"and noise='gaussian'"):
+        make_tasks(theta, 100, 4, df=3)
+    with pytest.raises(ValidationError, match=r"df=3 has no effect with x_dist='polynomial'"):
+        make_pools(theta, 10, 2, 10, 8, 10, 4, x_dist="polynomial", df=3)
+    for kw in (dict(x_dist="student"), dict(x_dist="correlated_student"), dict(noise="student")):
+        assert make_tasks(theta, 10, 4, df=3, rng=0, **kw).n_tasks == 10

@@ -195,11 +195,41 @@ def test_ctrl_c_during_the_final_plot_is_one_line_and_status_130(tmp_path, monke
              "--no-progress", "--out", str(tmp_path)])
     assert main(argv) == 130 and drawn
     captured = capsys.readouterr()
-    assert captured.err.splitlines()[-1] == "interrupted" and "Traceback" not in captured.err
+    said = ("interrupted" if command == "demo" else
+            "interrupted: all 2 trials saved; rerun to draw the figure")
+    assert captured.err.splitlines()[-1] == said and "Traceback" not in captured.err
     assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".*.tmp"))
     if command == "experiment":
         from robust_mlr.engine import read_results
         assert len(read_results(tmp_path / "plotted.csv")) == 2
+
+
+def _interrupted_summary(rows):
+    raise KeyboardInterrupt
+
+
+def _summarised():
+    from robust_mlr.engine import Experiment
+    return Experiment(name="summarised", func=_plotted_trial, grid={"mu": [0.0, 1.0]},
+                      metrics=("value",), replicates=1, summary=_interrupted_summary)
+
+
+SUMMARISED = _summarised()
+
+
+def test_ctrl_c_during_the_summary_says_every_trial_is_saved(tmp_path, capsys):
+    argv = ["experiment", "run", "test_new_user_inputs:SUMMARISED", "--workers", "1",
+            "--no-progress", "--out", str(tmp_path)]
+    assert main(argv) == 130
+    assert capsys.readouterr().err.splitlines() == [
+        "interrupted: all 2 trials saved; rerun to print the summary"]
+
+
+def test_experiment_list_names_each_studys_grid_parameters(capsys):
+    assert main(["experiment", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("icml_fig3 "))
+    assert lines[at + 1].split() == ["grid", "parameters:", "k,", "t_H"]
 
 
 def test_a_csv_with_only_its_header_is_one_line(tmp_path, capsys):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from experiments.icml_fig3 import bootstrap_slope, heavy_count, t_min_table
+from experiments.icml_fig3 import bootstrap_slope, heavy_count, summary, t_min_table
 
 T_GRID = (4, 8, 16, 32, 64)
 
@@ -41,3 +41,16 @@ def test_interval_widens_with_a_borderline_cell_and_contains_the_slope():
 
 def test_heavy_count_grows_like_k_to_three_halves():
     assert [heavy_count(k) for k in (4, 8, 16, 32)] == [64, 182, 512, 1449]
+
+
+def test_a_grid_too_coarse_for_the_slope_says_so():
+    """The --quick grid (k 4, 8; t_H 64, 128, 192): one t_H step moves the
+    slope by 1, so it printed 'slope 0.00, bootstrap 90% [0.00, 0.00]'."""
+    rows = [{"k": k, "t_H": t, "status": "ok", "success": float(t >= 128)}
+            for k in (4, 8) for t in (64, 128, 192) for _ in range(2)]
+    text = summary(rows)
+    assert text.splitlines()[-1].startswith("log-log slopes of t_min vs k: not measured: one "
+                                            "t_H step of this grid moves them by 1.00")
+    assert "0.00" not in text
+    fine = summary(_rows(lambda k, t, r: t >= 4 * np.sqrt(k)))        # steps ×2 over k ×16
+    assert "log-log slope of t_min(0.5) vs k: 0.50" in fine

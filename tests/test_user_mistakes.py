@@ -80,6 +80,10 @@ def test_misspelled_solver_option_is_named_at_fit():
     with pytest.raises(ValidationError, match=r"solver_opts .* has no option 'max_escape' "
                                               r"\(did you mean 'max_escapes'\?\)"):
         robust.fit(pools)
+    robust.set_params(clustering__large__solver_opts={"max_escapes": "zero"})   # a bad value
+    with pytest.raises(ValidationError, match=r"^solver_opts of the Burer–Monteiro solver: "
+                                              r"max_escapes must be an integer, got 'zero'$"):
+        robust.fit(pools)
     scs = MetaLearner(3, clustering=PengWei(solver="SCS", max_sdp=30,
                                             solver_opts={"epz": 1e-3}), rng=0)
     with pytest.raises(ValidationError, match=r"solver_opts \{'epz': 0.001\}: SCS rejects a "

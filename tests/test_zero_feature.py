@@ -111,3 +111,32 @@ def test_cli_out_of_core_fit_of_a_zero_feature_warns_and_writes_the_model(tmp_pa
     assert "DataWarning: feature 2 (columns of X, from 0) is zero on every row of the heavy " \
            "pool" in err and "error" not in err, err
     assert model.is_file()
+
+
+_COPY = {2: lambda X: X[:, 1]}
+
+
+@pytest.mark.parametrize("preset", [MetaLearner.icml, MetaLearner.robust])
+def test_isotropic_fit_names_a_duplicated_feature(tmp_path, preset):
+    """A copy of another column is as misspecified under isotropic
+    covariates as a zero one (E[x xᵀ] is singular): it was fitted silently,
+    while ``covariates="auto"`` refused it naming both columns."""
+    pools = _pools(tmp_path, _COPY)
+    learner = preset(2, alpha=0.05 if preset is MetaLearner.robust else 0.0,
+                     covariates="isotropic", rng=0)
+    with pytest.warns(DataWarning, match=r"^features 1, 2 \(columns of X, from 0\) are linearly "
+                                         r"dependent on every row") as record:
+        learner.fit(pools)
+    [warning] = [w.message for w in record if w.category is DataWarning]
+    assert warning.dependent == [1, 2]
+
+
+def test_cli_names_the_duplicated_csv_columns(tmp_path, capsys):
+    data = _csv(tmp_path / "d.csv", _COPY)
+    assert main(["fit", data, "--k", "2", "--heavy-min-size", "10", "--covariates",
+                 "isotropic", "--out", str(tmp_path / "m.json")]) == 0
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if "DataWarning" in ln]
+    assert lines == ["robust-mlr: warning: DataWarning: columns 'f_1', 'f_2' are linearly "
+                     "dependent on every row (e.g. one a copy or a multiple of another), but "
+                     "--covariates isotropic assumes E[x xᵀ] = I: the fit is misspecified and "
+                     "W's entries for them are not identified; remove one of them"], lines

@@ -199,6 +199,15 @@ def get_attack(attack, **kwargs):
     """An attack instance from a name (with keyword parameters) or an instance."""
     if isinstance(attack, Attack):
         return attack
+    if isinstance(attack, type) and issubclass(attack, Attack):
+        raise ValidationError(f"attack {attack.__name__} is a class; pass an instance, "
+                              f"{attack.__name__}(...)")
+    if not isinstance(attack, str):
+        # a plain function is the likely mistake: say how to bring one's own attack
+        raise ValidationError(f"attack {attack!r} is neither a name nor an Attack: pass a name "
+                              f"from robust_mlr.adversary.ATTACKS or an instance of a subclass "
+                              f"of robust_mlr.adversary.Attack that implements "
+                              f"craft(data, idx, ctx, rng)")
     return lookup(ATTACKS, attack, "attack")(**kwargs)
 
 

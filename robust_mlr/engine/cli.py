@@ -39,12 +39,16 @@ def _list(args):
         n_full = len(exp.trials())
         n_quick = len(exp.trials(quick=True))
         print(f"{name:24s} {first}  [{n_full} trials; --quick {n_quick}]")
+        params = []                     # what a sweep file's [grid] may set
+        for point in exp.points() + exp.points(quick=True):
+            params += [k for k in point if k not in params]
+        print(f"{'':24s} grid parameters: {', '.join(params)}")
     return 0
 
 
 def _run(args):
     from .plotting import figure_suffix
-    from .runner import check_dask, results_path, run_sweep
+    from .runner import SweepInterrupted, check_dask, results_path, run_sweep
     from .storage import read_results
     exp = _resolve(args, args.name)
     try:
@@ -69,6 +73,9 @@ def _run(args):
             warnings.warn(f"the plot of experiment {exp.name} failed on these rows "
                           f"({type(exc).__name__}: {exc}); the rows are in {path}",
                           UserWarning, stacklevel=2)
+        except KeyboardInterrupt:       # every trial is saved: a rerun only draws
+            raise SweepInterrupted(path, len(exp.trials(args.quick)),
+                                   "draw the figure") from None
     return 0
 
 

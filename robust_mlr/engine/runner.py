@@ -281,11 +281,28 @@ class SweepInterrupted(KeyboardInterrupt):
         The results file.
     n_saved : int
         Trials in the results file (earlier runs included); a rerun resumes.
+    left : str or None
+        When every trial was saved, what a rerun does that this run did not
+        finish (e.g. ``"draw the figure"``); None when trials are missing.
     """
 
-    def __init__(self, path, n_saved):
-        super().__init__(f"interrupted: {n_saved} trials saved; rerun to resume")
-        self.path, self.n_saved = path, n_saved
+    def __init__(self, path, n_saved, left=None):
+        super().__init__(f"interrupted: {n_saved} trials saved; rerun to resume" if left is None
+                         else f"interrupted: all {n_saved} trials saved; rerun to {left}")
+        self.path, self.n_saved, self.left = path, n_saved, left
+
+
+def _print_summary(experiment, path):
+    """The summary table of the results file, then the study's own summary."""
+    rows = read_results(path)
+    print(format_summary(summarize(rows, experiment.metrics)))
+    if experiment.summary is not None:
+        try:
+            print(experiment.summary(rows))
+        except (KeyError, IndexError, TypeError, ValueError) as exc:   # the rows stay saved
+            warnings.warn(f"the summary of experiment {experiment.name} failed on these "
+                          f"rows ({type(exc).__name__}: {exc}); the rows are in {path}",
+                          UserWarning, stacklevel=3)
 
 
 def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers=None,
@@ -402,15 +419,10 @@ def run_sweep(experiment: Experiment, out_dir="results", *, quick=False, workers
             bar.close()
         said.close()
     if not quiet:
-        rows = read_results(path)
-        print(format_summary(summarize(rows, experiment.metrics)))
-        if experiment.summary is not None:
-            try:
-                print(experiment.summary(rows))
-            except (KeyError, IndexError, TypeError, ValueError) as exc:   # the rows stay saved
-                warnings.warn(f"the summary of experiment {experiment.name} failed on these "
-                              f"rows ({type(exc).__name__}: {exc}); the rows are in {path}",
-                              UserWarning, stacklevel=2)
+        try:
+            _print_summary(experiment, path)
+        except KeyboardInterrupt:               # every trial is saved: say so
+            raise SweepInterrupted(path, len(trials), "print the summary") from None
         print(f"results: {path}")
         if not pending:                         # the table above was not run now
             print(f"nothing to run: all {len(trials)} trials were already in {path} "
@@ -477,7 +489,9 @@ def format_summary(summary, max_metrics=6):
         cells = [str(s[p]) for p in params] + [str(s["n_ok"]), str(s["n_failed"])]
         for m in metrics:
             mu, se = s[f"{m}_mean"], s[f"{m}_se"]
-            cells.append(f"{mu:.4g}" + ("" if math.isnan(se) else f"±{se:.2g}"))
+            spread = ("" if math.isnan(se) else "±0" if se <= 1e-12 * abs(mu)  # rounding only
+                      else f"±{se:.2g}")
+            cells.append(f"{mu:.4g}{spread}")
         lines.append(cells)
     widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
     fmt = "  ".join("{:>%d}" % w for w in widths)

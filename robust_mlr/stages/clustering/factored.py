@@ -199,9 +199,15 @@ def bm_cluster(data, U, k, *, robust, alpha, L, rounding, readmit, max_sdp, rng,
         if key not in _SOLVER_OPTIONS:
             raise unknown_option("solver_opts of the Burer–Monteiro solver", key,
                                  _SOLVER_OPTIONS)
-    n_starts = check_int(opts.pop("n_starts", BM_STARTS), "n_starts", min_val=1)
-    res = _best_of_starts(sop, k, points[sub], rng, n_starts, robust=robust, alpha=alpha,
-                          **opts)
+    given = list(opts)
+    try:
+        n_starts = check_int(opts.pop("n_starts", BM_STARTS), "n_starts", min_val=1)
+        res = _best_of_starts(sop, k, points[sub], rng, n_starts, robust=robust, alpha=alpha,
+                              **opts)
+    except ValidationError as exc:      # a value of solver_opts: say where it is set
+        if not any(str(exc).startswith(f"{key} ") for key in given):
+            raise
+        raise ValidationError(f"solver_opts of the Burer–Monteiro solver: {exc}") from None
     mass = res.row_mass()
     inl_sub = mass >= INLIER_MASS if robust else np.ones(sub.size, bool)
     idx, lab = _round(res.Y, k, points[sub], rng, inl_sub, rounding)

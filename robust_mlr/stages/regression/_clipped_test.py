@@ -27,7 +27,9 @@ distributed, whatever the covariate law or a model misfit — while a decoy
 now adds at most κ² to both and a coherent task still adds t_i times more
 to the gradients. The directions read are, per component and from its first round,
 every direction where the per-example moment is inflated (beyond
-:func:`inflated_edge` times its median eigenvalue, :data:`INFLATED` on
+:func:`inflated_edge` times its level, :func:`moment_levels`: the median
+eigenvalue, capped by the noise level times the components' common ratio
+of the two, which rows of one component cannot raise; :data:`INFLATED` on
 many rows: where decoys dilute — the top
 two alone were taken by balanced decoys at the screen's leverage along two
 other directions, and a push along u of 0.128·s at α = 0.01 went unread),
@@ -78,6 +80,7 @@ import numpy as np
 
 from ..._segments import label_sort
 from ...data import example_rows
+from ._moment_level import moment_levels
 
 #: Clipping level of the scores r (x·v), in units of the component's ŝ.
 CLIP = 2.0
@@ -159,14 +162,38 @@ def moment_rows(sizes, labels, k, t_cap):
     return s1 ** 2 / np.maximum(s2, 1e-300)
 
 
-def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None):
+def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None, noise=None):
     """Each component's directions to read (first round): every eigenvector
     of its per-example moment M with an eigenvalue beyond
-    :func:`inflated_edge` times their median, the top ``top`` of M, of its
-    gradient covariance C and of M^{-1/2} C M^{-1/2} (mapped back). Where
-    that round was not computed (its Gram matrix not well conditioned)
-    there is no M or C to choose from, and every coordinate direction is
-    read; none where the component has fewer than two tasks.
+    :func:`inflated_edge` times its level (:func:`moment_levels`: the
+    median eigenvalue, capped by the noise level times the components'
+    common ratio when ``noise`` is given), the top ``top`` of M, of its
+    gradient covariance C and of M^{-1/2} C M^{-1/2} (mapped back).
+
+    Where more than one direction is inflated, the top eigenvector of C
+    within their span comes first among them, and before it C's top
+    eigenvector itself wherever M along it (its Rayleigh quotient) is beyond
+    the same threshold. M cannot tell a lever
+    direction u (rows pushing one way) from decoy directions (pairs x, −x
+    whose scores cancel) when both are inflated by as much: their
+    eigenvalues are then near-equal and the eigenvectors mix u with the
+    decoys' directions, so that the lever rows sit at a fraction of their
+    leverage along each and keep their pull under the refit's density
+    weights (decoys over the 55 directions ⊥ span(W), u in the small-heavy
+    problem: u inflated, the component still moved by 0.14 s). The tasks'
+    gradients separate them: a lever row's score adds to its task's sum,
+    a pair's cancel, so C is raised along u and not along the decoys'
+    directions; that direction is weighed as well. Within the span it is
+    still a mixture where u is only partly in it (u at 1.26 times the level
+    among decoys at 1.3: 0.126 s, against 0.099 s without the pairs); C's
+    own top direction is u itself, and M along it is as inflated as along
+    u (0.098 s). On clean data C is M (a task's standardised gradient has
+    the covariance of one row's r x), so its top direction is one of M's
+    inflated ones or nowhere inflated.
+
+    Where that round was not computed (its Gram matrix not well
+    conditioned) there is no M or C to choose from, and every coordinate
+    direction is read; none where the component has fewer than two tasks.
 
     Parameters
     ----------
@@ -180,17 +207,23 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None):
     rows : ndarray (k,), optional
         Each component's effective rows in M (:func:`moment_rows`; None:
         the threshold is :data:`INFLATED`).
+    noise : ndarray (k,), optional
+        Each component's noise level ŝ² (:func:`moment_levels`; None: the
+        level is the median eigenvalue of M alone).
 
     Returns
     -------
     directions : list of ndarray (d, m_c)
     inflated : list of ndarray (d, i_c)
-        The first columns of each: where M is inflated (unit vectors), which
+        The first columns of each: where M is inflated (unit vectors; C's
+        top direction first where M is inflated along it, then, with more
+        than one, C's top direction within their span), which
         the refit also weighs rows along (:func:`._example_clip.clipped_refit`).
     """
     k, d = gsum.shape
     counts = np.bincount(labels[labels >= 0], minlength=k)
     out, lever = [], []
+    levels = moment_levels(moments, noise)
     for c in range(k):                           # loop over components only
         if not ok[c] or moments[c] is None or counts[c] < 2:
             out.append(np.eye(d) if counts[c] >= 2 else np.zeros((d, 0)))
@@ -201,15 +234,28 @@ def candidate_directions(moments, gsum, gmom, labels, ok, top=TOP, rows=None):
         lam_m, V = np.linalg.eigh((moments[c] + moments[c].T) / 2)
         # every direction where the reference is inflated (where decoys
         # dilute), however many: the top few alone can be taken by decoys
-        # along other directions
+        # along other directions; the level is one the component's own rows
+        # cannot raise (moment_levels)
         edge = inflated_edge(d, None if rows is None else rows[c])
-        inflated = V[:, lam_m > edge * max(float(np.median(lam_m)), 1e-300)]
+        inflated = V[:, lam_m > edge * max(float(levels[c]), 1e-300)]
         # the gradients' top directions, and those farthest above the
         # reference (a dilution that leaves M uninflated leaves them there)
         root = V / np.sqrt(np.maximum(lam_m, 0.1 * max(float(lam_m.mean()), 1e-300)))
         A = root.T @ C @ root
         excess = root @ np.linalg.eigh((A + A.T) / 2)[1][:, -top:]
         top_c = np.linalg.eigh((C + C.T) / 2)[1][:, -top:]
+        # the directions the tasks' gradients push farthest first: M cannot
+        # tell a lever direction from decoys' (near-equal eigenvalues mix
+        # them), C can; within the inflated span, and C's top direction
+        # itself where M is inflated along it
+        pushed = []
+        if inflated.shape[1] > 1:
+            Ci = inflated.T @ C @ inflated
+            pushed.append(inflated @ np.linalg.eigh((Ci + Ci.T) / 2)[1][:, -1:])
+        v = top_c[:, -1:]
+        if float(v[:, 0] @ moments[c] @ v[:, 0]) > edge * max(float(levels[c]), 1e-300):
+            pushed.insert(0, v)
+        inflated = np.hstack(pushed + [inflated])
         out.append(np.hstack([inflated, V[:, -top:], top_c, excess]))
         lever.append(inflated)
     return out, lever

@@ -145,7 +145,8 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
         filter's stopping rule on clipped scores (:mod:`._clipped_test`),
         with the component's spike directions; None: not read.
     sample : ndarray of bool (n,), optional
-        The tasks those readings read (None: all).
+        The tasks those readings read, and those whose rows count the spike
+        directions' densities (:func:`._spike_mass.count_spikes`; None: all).
     leverage_dirs : list of ndarray (d, i_c), optional
         Per component, unit directions weighed as spike directions as well
         (where its per-example moment is inflated: rows there carry
@@ -222,10 +223,10 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
                 else (np.zeros((d, 0)), np.zeros(0, dtype=int)))
     # each spike direction's density weights by bin of |x·e| (None until
     # the pass that counts them) and the share of the component they take
-    table, hist, excess = None, None, np.zeros(owner.size)
+    table, hist, excess, counted = None, None, np.zeros(owner.size), None
     if owner.size:                               # a pass counts the spikes' rows first
-        table, excess = count_spikes(data, blocks, buf, E, owner, task_lab, task_c,
-                                     live, leverage_cap)
+        table, excess, counted = count_spikes(data, blocks, buf, E, owner, task_lab, task_c,
+                                              live, leverage_cap, sample)
     # the gradient tests along each component's directions: the first pass
     # on clipped products (at the filter's fit), every pass on the refit's
     # own scores u_j r_j (x_j·v) (the last pass's, at the fit that pass
@@ -341,6 +342,7 @@ def clipped_refit(data, labels, kept, W, s2, t_cap, grams, rhs, clip=1.5, levera
     return W, {"iterations": it, "clipped": share.round(4).tolist(),
                "task_weighed": task_share.round(4).tolist(),
                "spikes": np.bincount(owner, minlength=k).tolist(),
+               **({} if counted is None else {"counted": np.round(counted, 4).tolist()}),
                "excess": [[round(float(x), 4) for x in excess[owner == c]] for c in range(k)],
                "moved_se": np.where(lost, np.inf, np.round(np.where(
                    live, np.linalg.norm(np.nan_to_num(W - W0), axis=0) / se, 0.0), 3)).tolist(),

@@ -479,7 +479,8 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     clip, agree, clipped_ok = None, True, True
     if alpha > 0 and example_clip is not None:
         directions, inflated = candidate_directions(moments, gsum, gmom, labels, ok,
-                                                    rows=moment_rows(data.sizes, labels, k, t_cap))
+                                                    rows=moment_rows(data.sizes, labels, k, t_cap),
+                                                    noise=s2)
         sample, entropy = reading_sample(final, k, rng, data_sums=(
             rss1, gsum, gmom, first["grams"], first["rhs"]))
         W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
