@@ -61,7 +61,8 @@ def compare(old_path, new_path, tol=1e-9):
             continue
         nan_changed = np.isnan(a) != np.isnan(b)
         both = ~np.isnan(a) & ~np.isnan(b)
-        diff = np.where(both, np.abs(a - b), 0.0)
+        with np.errstate(invalid="ignore"):
+            diff = np.where(both & (a != b), np.abs(a - b), 0.0)   # inf == inf: 0
         n_diff = int((diff > tol).sum())
         if n_diff == 0 and not nan_changed.any():
             continue
