@@ -18,7 +18,7 @@ noise has heavy tails, ``robust_mlr.stages.clustering.linkage.choose_splits``)
 and the tail ratio that decided it (1 for Gaussian tails).
 ``--csv PATH`` also writes the rows (``docs/results/covariate_laws.csv``).
 
-    OMP_NUM_THREADS=1 python3 benchmarks/bench_covariate_laws.py [--seeds 3] [--quick] [--csv PATH]
+    OMP_NUM_THREADS=1 python3 benchmarks/bench_covariate_laws.py [--seeds 3] [--quick | --small] [--csv PATH]
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ from robust_mlr.stages.prediction import task_parameters
 LAWS = ("polynomial", "fourier", "student", "uniform", "correlated")
 FULL = dict(d=32, k=4, sizes=(20_000, 2, 400, 128, 20_000, 8))
 QUICK = dict(d=16, k=3, sizes=(6_000, 2, 150, 96, 4_000, 8))
+#: Below d = 3k (no bulk group of k directions past the top 2k for the
+#: subspace filter to calibrate on): a new user's problem.
+SMALL = dict(d=8, k=3, sizes=(20_000, 2, 300, 60, 10_000, 6))
 
 
 def law_problem(law, d, k, sizes, seed):
@@ -84,10 +87,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="d = 16, k = 3, smaller pools")
+    parser.add_argument("--small", action="store_true", help="d = 8, k = 3 (d < 3k)")
     parser.add_argument("--csv", default=None, help="also write the rows to this CSV file")
     args = parser.parse_args(argv)
     rows = []
-    shape = QUICK if args.quick else FULL
+    shape = SMALL if args.small else QUICK if args.quick else FULL
     print("removed/limit: screen L1, H, L2 | subspace, clustering, classification, regression")
     print(f"{'law':<11}{'seed':>4}  {'removed/limit':<62} warn  acc    MSE/or | "
           f"ICML acc  MSE/or  whitened")
