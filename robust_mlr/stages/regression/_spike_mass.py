@@ -66,31 +66,30 @@ class SpikeMass:
         fitted[1:] &= on
         group = np.where(labs[:, None] == self.owner[None, :], 0,
                          np.where(fitted, 1, 2)[:, None])
-        code = (np.arange(P) * 3 + group) * B
+        self.N += self._binned(XE2, lab, cw, (np.arange(P) * 3 + group) * B, 3)[:, :2]
+
+    def _binned(self, XE2, lab, cw, code, groups):
+        """The block's rows counted (weights c_i) by (direction, group, bin):
+        ``code`` (labels + 1 × P) is each label's key offset along each
+        direction; returns P × ``groups`` × (bins + 1)."""
+        P, B = self.owner.size, self.bins + 1
         key = self.bin_of(XE2, self.bins)
         key += code[lab + 1]
         if np.all(cw == 1.0):
-            counts = np.bincount(key.ravel(), minlength=3 * P * B).astype(float)
+            counts = np.bincount(key.ravel(), minlength=groups * P * B).astype(float)
         else:
-            counts = np.bincount(key.ravel(), weights=np.repeat(cw, P), minlength=3 * P * B)
-        self.N += counts.reshape(P, 3, B)[:, :2]
+            counts = np.bincount(key.ravel(), weights=np.repeat(cw, P),
+                                 minlength=groups * P * B)
+        return counts.reshape(P, groups, B)
 
     def add_by_component(self, XE2, lab, cw, k):
         """Count one block's rows by (direction, component, bin) — component
         0 standing for the unlabelled — into ``self.C`` (P × (k + 1) × bins),
         for :meth:`fold` to weigh each component's rows by its share."""
         P, B = self.owner.size, self.bins + 1
-        if self.C is None:
-            self.C = np.zeros((P, k + 1, B))
         code = (np.arange(P)[None, :] * (k + 1) + np.arange(k + 1)[:, None]) * B
-        key = self.bin_of(XE2, self.bins)
-        key += code[lab + 1]
-        if np.all(cw == 1.0):
-            counts = np.bincount(key.ravel(), minlength=P * (k + 1) * B).astype(float)
-        else:
-            counts = np.bincount(key.ravel(), weights=np.repeat(cw, P),
-                                 minlength=P * (k + 1) * B)
-        self.C += counts.reshape(P, k + 1, B)
+        counts = self._binned(XE2, lab, cw, code, k + 1)
+        self.C = counts if self.C is None else self.C + counts
 
     def fold(self, on, weight):
         """The counts by component (:meth:`add_by_component`) as the own and
@@ -98,11 +97,10 @@ class SpikeMass:
         rows weighted by ``weight[l]`` (the own rows as counted: a factor
         common to them cancels in their shares)."""
         P = self.owner.size
-        own = self.C[np.arange(P), self.owner + 1]
-        w = np.where(on, weight, 0.0)[None, :, None] * np.ones((P, 1, 1))
+        w = np.tile(np.where(on, weight, 0.0), (P, 1))     # direction × component
         w[np.arange(P), self.owner] = 0.0
-        self.N[:, 0] = own
-        self.N[:, 1] = np.einsum("plb,pl->pb", self.C[:, 1:], w[:, :, 0])
+        self.N[:, 0] = self.C[np.arange(P), self.owner + 1]
+        self.N[:, 1] = np.einsum("plb,pl->pb", self.C[:, 1:], w)
 
     def weights(self):
         """Each bin's weight (P × (bins + 1)): min(1, SPIKE · f_o / f_c), f_c and
