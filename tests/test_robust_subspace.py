@@ -112,3 +112,15 @@ def test_filter_refuses_tasks_of_one_example():
         estimate_subspace(make_tasks(theta, 500, 1, rng=1), 2, "filter", alpha=0.05, rng=0)
     res = estimate_subspace(make_tasks(theta, 500, 2, rng=1), 2, "filter", alpha=0.05, rng=0)
     assert res.U.shape == (8, 2)
+
+
+def test_robust_fit_with_too_few_light1_tasks_names_the_pool():
+    """Three light-1 tasks cannot locate a 2-dimensional span robustly: one
+    line naming the pool and the count, not a numpy error from the filter."""
+    from robust_mlr import MetaLearner
+
+    pools = make_pools(make_params(8, 2, rng=0), 3, 2, 50, 20, 200, 4, rng=0)
+    with pytest.raises(ValidationError, match=r"pool light1 has 3 tasks.*2k = 4"):
+        MetaLearner.robust(2, 0.1).fit(pools)
+    with pytest.raises(ValidationError, match="2k=4"):
+        filter_pca(np.ones((3, 8)), 2, 0.1)

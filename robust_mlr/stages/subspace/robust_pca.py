@@ -18,7 +18,7 @@ from ..._disk import SpillRows
 from ..._linalg import top_eigvecs
 from ..._select import order_statistics, quantiles
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
-from ...exceptions import ConvergenceWarning
+from ...exceptions import ConvergenceWarning, ValidationError
 from ..screening import excess_limit
 
 __all__ = ["RobustPCAResult", "plain_pca", "filter_pca", "hrpca", "trimmed_variance",
@@ -42,7 +42,7 @@ def _check(Z, k, alpha):
     k = check_k_d(k, Z.shape[1])
     alpha = check_alpha(alpha)
     if Z.shape[0] < 2 * k:
-        raise ValueError(f"robust PCA needs at least 2k={2 * k} points, got n={Z.shape[0]}")
+        raise ValidationError(f"robust PCA needs at least 2k={2 * k} points, got n={Z.shape[0]}")
     return Z, k, alpha
 
 

@@ -13,6 +13,7 @@ import abc
 
 from ..._validation import check_k_d
 from ... import _params
+from ...exceptions import ValidationError
 from ..._threads import pinned
 from ...threat import ThreatModel
 from .._results import check_subspace
@@ -54,6 +55,10 @@ class SubspaceStage(Stage):
         """
         k = check_k_d(k, data.dim)
         threat = threat or ThreatModel()
+        if self.robust and data.n_tasks < 2 * k:
+            # a robust method locates a k-dimensional span against 2k directions
+            raise ValidationError(f"pool {self.pool} has {data.n_tasks} tasks; the robust subspace "
+                                  f"method needs at least 2k = {2 * k} (k={k})")
         res = self._estimate(data, k, threat, rng, self._options())
         check_subspace(self, res, data.dim, k)
         if self.robust:
