@@ -5,7 +5,8 @@ small a heavy pool, and removals beyond what the threat model explains
 (a :class:`~robust_mlr.exceptions.CorruptionWarning`) or failed tests
 that components too close to tell apart explain
 (an :class:`~robust_mlr.exceptions.IdentifiabilityWarning`); and a feature
-zero on every row under isotropic covariates
+zero on every row under isotropic covariates, and responses with an
+intercept the features cannot carry
 (a :class:`~robust_mlr.exceptions.DataWarning`)."""
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import numpy as np
 from .exceptions import CorruptionWarning, DataWarning, IdentifiabilityWarning
 
 __all__ = ["warn_unprotected", "check_design", "check_evidence", "stage_warnings",
-           "warn_zero_features"]
+           "warn_zero_features", "warn_intercept"]
+
+#: Rows of a pool read by :func:`warn_intercept` (an even stride over it).
+_INTERCEPT_ROWS = 1 << 16
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
@@ -139,7 +143,9 @@ def check_evidence(diag, threat):
         _warn_unidentified(close)
     diag["evidence"] = evidence
     if evidence:
-        warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s"
+        warnings.warn("the data look corrupted beyond what alpha=%g and the defences allow: %s "
+                      "(on clean data, a k below the number of components does this too: "
+                      "docs/learner.md, 'When a clean fit warns')"
                       % (threat.alpha, "; ".join(evidence)), CorruptionWarning,
                       stacklevel=_user_level())
 
@@ -225,3 +231,38 @@ def warn_zero_features(pools):
                                                             "(columns of X, from 0)", rows))
         warning.dependent, warning.rows = [int(j) for j in dependent], rows
         warnings.warn(warning, stacklevel=_user_level())
+
+
+def warn_intercept(pools):
+    """Warn (a :class:`DataWarning`) when the responses have an intercept
+    that no feature can carry.
+
+    The model has E[y | x] = xᵀw_ℓ, no constant term: with features centred
+    at zero the responses are too, and an offset y + c is fitted as noise
+    and as a bias of every ŵ_ℓ. The test reads, per pool held in memory, an
+    even stride of at most 2¹⁶ rows; robust location and scale (median and
+    MAD), so that α·n corrupted tasks move neither: it warns when the
+    median response is more than half a (MAD) standard deviation from zero
+    while every feature's median is within a tenth of its own. Features that
+    are not centred (a column of ones, Chebyshev features of uniform x) can
+    carry a mean of y, and the test stays silent."""
+    from .constants import MAD_TO_SIGMA
+    for name, ds in pools.items():
+        X, y = getattr(ds, "X", None), getattr(ds, "y", None)
+        if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)) or y.size < 100:
+            continue
+        step = -(-y.size // _INTERCEPT_ROWS)
+        Xs, ys = X[::step], y[::step]
+        med_x = np.median(Xs, axis=0)
+        mad_x = MAD_TO_SIGMA * np.median(np.abs(Xs - med_x), axis=0)
+        med_y = float(np.median(ys))
+        mad_y = MAD_TO_SIGMA * float(np.median(np.abs(ys - med_y)))
+        if not (np.all(np.abs(med_x) <= 0.1 * mad_x) and abs(med_y) > 0.5 * mad_y):
+            continue
+        warnings.warn(DataWarning(
+            f"pool {name}: the responses' median is {med_y:.3g} ({abs(med_y) / mad_y:.1f} "
+            f"standard deviations from 0) while every feature is centred at 0: the model "
+            f"has no intercept, so the offset is fitted as noise and bias; centre y or add a "
+            f"column of ones to the features (covariates='auto' or 'estimate' whiten it)"),
+            stacklevel=_user_level())
+        return

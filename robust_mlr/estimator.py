@@ -14,7 +14,7 @@ import numpy as np
 from . import _params, _scratch
 from ._segments import residual_memo
 from ._fit_checks import (check_design, check_evidence, stage_warnings, warn_unprotected,
-                          warn_zero_features)
+                          warn_zero_features, warn_intercept)
 from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
@@ -252,6 +252,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         warn_unprotected(stages, threat, k)
         if self.covariates == "isotropic":
             warn_zero_features({name: pools[name] for name in pools.names})
+        warn_intercept({name: pools[name] for name in pools.names})
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()

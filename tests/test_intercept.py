@@ -1,0 +1,38 @@
+"""Responses with an intercept the features cannot carry: the model has no
+constant term, so the fit warns (a DataWarning naming the pool and the
+offset) instead of returning inflated noise levels silently; a column of
+ones, or features that are not centred, carry the mean and stay silent."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from robust_mlr import DataWarning, MetaDataset, MetaLearner, Pools, make_params, make_pools
+
+
+def _shifted(c, ones=False):
+    pools = make_pools(make_params(8, 2, rng=0), 4000, 2, 100, 40, 4000, 8, rng=0)
+
+    def move(ds):
+        X = np.hstack([ds.X, np.ones((ds.X.shape[0], 1))]) if ones else ds.X
+        return MetaDataset(X, ds.y + c, ds.offsets)
+    return Pools(*(move(pools[name]) for name in pools.names))
+
+
+def _data_warnings(pools, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MetaLearner.icml(2, rng=0, **kw).fit(pools)
+    return [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+
+
+def test_an_offset_in_the_responses_is_named():
+    found = _data_warnings(_shifted(3.0))
+    assert len(found) == 1 and "no intercept" in found[0] and "2.97" in found[0], found
+
+
+@pytest.mark.parametrize("pools", [lambda: _shifted(0.0), lambda: _shifted(3.0, ones=True)],
+                         ids=["centred", "ones column"])
+def test_no_warning_when_the_features_carry_the_mean(pools):
+    assert _data_warnings(pools(), covariates="auto") == []
