@@ -29,7 +29,14 @@ __all__ = ["main", "build_parser"]
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (no usage block)."""
+    """An ArgumentParser whose errors are one line (no usage block) and
+    that takes no abbreviated option (``--alph 0.05`` is refused with the
+    option it resembles: an abbreviation would silently change meaning
+    when a later option shares its prefix)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         message = " ".join(str(message).splitlines())

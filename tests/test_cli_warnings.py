@@ -76,3 +76,12 @@ def test_demo_notes_name_alpha_as_typed(tmp_path, capsys):
            "defences allow" in out and "alpha=" not in out, out
     notes = run(quick=True, alpha=0.3, out=tmp_path, quiet=True)["warnings"]
     assert any("beyond what alpha=0.3 and the defences allow" in n for n in notes), notes
+
+
+def test_an_abbreviated_option_is_refused_with_the_full_one(capsys):
+    """``--alph 0.05`` was taken as ``--alpha``: an abbreviation changes
+    meaning silently once another option shares its prefix."""
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--quick", "--alph", "0.05"])
+    assert exc.value.code == 2
+    assert "--alph: did you mean --alpha?" in capsys.readouterr().err
