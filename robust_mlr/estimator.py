@@ -147,6 +147,10 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         Components of the light tasks (−1 = flagged, removed or screened out).
     W_, s2_, p_ :
         Final estimates: (d, k), (k,), (k,).
+    covariance_ : Whitening or None
+        The whitening the fit applied (``covariates="estimate"``, or
+        ``"auto"`` when the isotropy test failed); None when the stages saw
+        the covariates as given.
     stages_ : dict
         The fitted stage objects, by stage.
     threat_ : ThreatModel
@@ -253,6 +257,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         if self.covariates == "isotropic":
             warn_zero_features({name: pools[name] for name in pools.names})
         warn_intercept({name: pools[name] for name in pools.names})
+        self.covariance_ = None                 # a whitening's invert sets it
         diag, undo = {}, []
         for red in self._reductions(stages):
             t0 = time.perf_counter()

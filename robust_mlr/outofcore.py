@@ -403,6 +403,7 @@ def fit_out_of_core(learner, light1, heavy, light2, *, chunk_bytes=64 << 20, cli
     _classify_and_refine(learner, stages, light2, k, threat, passes, diag)
     diag["regression"]["time"] = time.perf_counter() - t0
     learner.diagnostics_, learner.stages_, learner.threat_ = diag, stages, threat
+    learner.covariance_ = None                  # the whitening's invert sets it
     if whitening is not None:
         red.invert(learner, whitening)
     check_evidence(diag, threat)

@@ -262,3 +262,13 @@ def test_whitening_keeps_extreme_rows_finite():
     Z = wh.whiten(data).X
     assert np.all(np.isfinite(Z)) and np.abs(Z[0]).min() > 1e306
     np.testing.assert_allclose(Z[1], [2.0, 4.0, 3.0])
+
+
+def test_covariance_attribute_says_whether_the_fit_whitened():
+    """``covariance_`` is None when the stages saw the covariates as given
+    (an isotropic pool under "auto"), the Whitening when the fit applied one;
+    it was absent (an AttributeError) in the first case."""
+    pools = make_pools(make_params(8, 2, rng=0), 4000, 2, 100, 40, 2000, 8, rng=0)
+    assert MetaLearner.icml(2, rng=0).fit(pools).covariance_ is None
+    assert isinstance(MetaLearner.icml(2, rng=0, covariates="estimate").fit(pools).covariance_,
+                      Whitening)
