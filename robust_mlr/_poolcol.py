@@ -75,16 +75,18 @@ def pools_of_tasks(path, col, ids, values, where):
 def cut_by_column(data, pools, labels, path, col):
     """``data``'s light1, heavy and light2 tasks, as ``pools`` (from
     :func:`pools_of_tasks`) says; each pool must hold a task, and each
-    light1 task (``labels``: the task ids) two examples."""
+    light1 and heavy task (``labels``: the task ids) two examples."""
     sizes = np.bincount(pools, minlength=len(POOL_VALUES))
     if not sizes.all():
         lack = [n for n, s in zip(POOL_VALUES, sizes) if s == 0]
         raise ValidationError(f"{path}, column {col!r}: no task in pool(s) "
                               f"{', '.join(lack)}; every pool needs at least one task")
-    small = np.flatnonzero((pools == 0) & (data.sizes < 2))
-    if small.size:                         # the subspace stage splits each task in two
-        raise ValidationError(f"{path}, column {col!r}: task {labels[small[0]]} is in pool "
-                              f"light1 with 1 example; the subspace stage splits every "
-                              f"light1 task in two, so they need 2 or more")
+    # the subspace stage splits each light1 task in two, the clustering each heavy task
+    for i, stage in ((0, "the subspace stage"), (1, "the clustering stage")):
+        small = np.flatnonzero((pools == i) & (data.sizes < 2))
+        if small.size:
+            raise ValidationError(f"{path}, column {col!r}: task {labels[small[0]]} is in pool "
+                                  f"{POOL_VALUES[i]} with 1 example; {stage} splits every "
+                                  f"{POOL_VALUES[i]} task in two, so they need 2 or more")
     return tuple(data.subset(np.flatnonzero(pools == i)) for i in range(len(POOL_VALUES)))
 

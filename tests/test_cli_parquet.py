@@ -158,6 +158,26 @@ def test_pool_column_errors_are_named(tmp_path, capsys, suffix):
     assert "no pool column 'Pool'" in err and "did you mean 'pool'?" in err
 
 
+@pytest.mark.parametrize("pool_of_short", ["light1", "heavy"])
+def test_a_one_example_task_that_a_stage_splits_is_named_by_its_id(tmp_path, capsys,
+                                                                    pool_of_short):
+    """Light-1 and heavy tasks are split in two (subspace, clustering): a task
+    of one example there is named by the user's id, not by an index in its pool."""
+    cols = _table(n_light=60, n_heavy=4)
+    pool = np.full(cols["y"].size, "light1", dtype="<U8")
+    pool[np.isin(cols["task"], [f"user{i}" for i in range(30, 60)])] = "light2"
+    pool[np.isin(cols["task"], [f"user{i}" for i in range(60, 64)])] = "heavy"
+    short = "user5" if pool_of_short == "light1" else "user61"
+    rows = np.flatnonzero(cols["task"] == short)[1:]           # keep its first example
+    keep = np.setdiff1d(np.arange(pool.size), rows)
+    f = _write_csv(tmp_path / "d.csv", {**{c: v[keep] for c, v in cols.items()},
+                                         "pool": pool[keep]})
+    err = cli_error(capsys, ["fit", str(f), "--pool-col", "pool", "--k", "2", "--alpha", "0.05",
+                             "--out", str(tmp_path / "m.json")])
+    assert f"task {short} is in pool {pool_of_short} with 1 example" in err, err
+    assert "so they need 2 or more" in err
+
+
 def test_options_that_do_not_apply_to_the_input_are_refused(tmp_path, capsys):
     cols = _table(n_light=60, n_heavy=4)
     f = _write_csv(tmp_path / "d.csv", cols)
