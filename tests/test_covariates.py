@@ -178,7 +178,7 @@ def test_icml_learner_whitened_on_fourier_features():
     assert acc_iso < 0.9 and ratio_iso > ratio
     # the default ("auto") finds Σ̂ anisotropic and whitens: the same fit
     auto = MetaLearner(2, rng=3).fit(pools)
-    assert hasattr(auto, "covariance_") and _score(auto, pools, test, oracle) == (acc, ratio)
+    assert auto.covariance_ is not None and _score(auto, pools, test, oracle) == (acc, ratio)
 
 
 @pytest.mark.slow

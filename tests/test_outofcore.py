@@ -135,7 +135,8 @@ LEARNERS = {
 def _assert_same(a, b):
     for name in ("heavy_labels_", "light_labels_"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
-    if hasattr(b, "covariance_"):
+    assert (a.covariance_ is None) == (b.covariance_ is None)
+    if b.covariance_ is not None:
         np.testing.assert_allclose(a.covariance_.Sigma, b.covariance_.Sigma, rtol=0, atol=TOL)
         np.testing.assert_array_equal(a.covariance_.info["kept"], b.covariance_.info["kept"])
     for name in ("U_", "W_tilde_", "r2_tilde_", "p_tilde_", "W_", "s2_", "p_"):
