@@ -3,8 +3,9 @@ problem (clean, and robust under a 5 % fake cluster) are frozen in
 ``tests/data/golden_default.npz`` (made by ``tests/data/make_golden.py``).
 
 A structural change must leave them as they are: labels identical, floats to
-1e-10 relative (BLAS may reorder sums across builds; nothing else may move
-them). A change that is meant to move them regenerates the file and lists
+1e-10 relative to each array's largest entry (BLAS may reorder sums across
+builds and CPUs — an OpenBLAS kernel for another processor moved two
+entries of U near 10⁻³ by 2·10⁻¹²; nothing else may move them). A change that is meant to move them regenerates the file and lists
 here each difference with its reason.
 
 Accepted differences:
@@ -71,5 +72,6 @@ def test_seeded_outputs_unchanged(problem, case):
         if frozen.dtype.kind in "iu":
             np.testing.assert_array_equal(value, frozen, err_msg=f"{case}/{key}")
         else:
-            np.testing.assert_allclose(value, frozen, rtol=1e-10, atol=1e-12,
+            scale = float(np.max(np.abs(frozen), initial=0.0))
+            np.testing.assert_allclose(value, frozen, rtol=1e-10, atol=1e-10 * scale,
                                        err_msg=f"{case}/{key}")
