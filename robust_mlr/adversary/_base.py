@@ -23,7 +23,17 @@ ATTACKS: dict = {}
 
 
 def register(cls):
-    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``."""
+    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``.
+
+    A built-in attack's name is refused (a ValidationError naming it): a
+    replaced built-in would silently change every result that names it.
+    A name of one's own may be registered again (re-running a notebook cell
+    replaces the earlier class).
+    """
+    old = ATTACKS.get(cls.name)
+    if old is not None and old is not cls and _builtin(old) and not _builtin(cls):
+        raise ValidationError(f"attack name {cls.name!r} is a built-in attack "
+                              f"({old.__name__}); give {cls.__name__} another name")
     ATTACKS[cls.name] = cls
     return cls
 
@@ -31,6 +41,10 @@ def register(cls):
 def budget(alpha, n):
     """Number of tasks the adversary may replace in a pool of ``n``: ⌊α n⌋."""
     return ThreatModel(alpha).budget(n)
+
+
+def _builtin(cls):
+    return cls.__module__.split(".")[0] == __name__.split(".")[0]
 
 
 def attack_settings(model, alpha=None):
