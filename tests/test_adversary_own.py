@@ -34,3 +34,16 @@ def test_register_refuses_to_replace_a_built_in_attack():
         assert ATTACKS["own_test_attack"] is second is not first
     finally:
         ATTACKS.pop("own_test_attack", None)
+
+
+def test_corrupting_a_corrupted_pool_again_is_refused_and_masks_are_kept(problem):
+    theta, pools = problem
+    once = corrupt_pools(pools, "random_labels", 0.05, theta=theta, targets=["heavy"], rng=0)
+    with pytest.raises(ValidationError, match=r"^pool 'heavy' is already corrupted \(2 tasks "
+                                              r"replaced\); .*Poolwise"):
+        corrupt_pools(once, "random_labels", 0.05, theta=theta, rng=1)
+    first = corrupt_pools(pools, "subspace_spike", 0.05, theta=theta, rng=0)
+    both = corrupt_pools(first, "fake_cluster", 0.05, theta=theta, rng=1)   # another pool: fine
+    for pool in both.names:
+        np.testing.assert_array_equal(both.masks[pool], both[pool].components == -1)
+    assert [int(both.masks[p].sum()) for p in both.names] == [10, 2, 0]

@@ -209,6 +209,18 @@ def _check_attack_keywords(cls, kwargs):
             raise unknown_option(f"attack {cls.name!r} ({cls.__name__})", key, valid)
 
 
+def _replaced(pools, name):
+    """The tasks of pool ``name`` an earlier attack replaced (its mask, and −1 components)."""
+    data = pools[name]
+    mask = np.zeros(data.n_tasks, bool)
+    old = getattr(pools, "masks", {}).get(name)
+    if old is not None and np.shape(old) == mask.shape:
+        mask |= np.asarray(old, bool)
+    if data.components is not None:
+        mask |= np.asarray(data.components) == -1
+    return mask
+
+
 def get_attack(attack, **kwargs):
     """An attack instance from a name (with keyword parameters) or an instance."""
     if isinstance(attack, Attack):
@@ -256,6 +268,12 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
     -------
     Pools
         Corrupted pools with ``masks[pool]`` the boolean masks of replaced tasks.
+
+    Pools corrupted once may be passed again to attack *other* pools (their
+    masks are kept); attacking a pool that already has replaced tasks (a
+    ``masks`` entry or a true component of −1) is a ValidationError, since a
+    second ⌊α n⌋ would exceed the budget. Use :class:`Poolwise` for one
+    attack per pool.
     """
     rng = check_rng(rng)
     check_alpha(alpha)
@@ -270,6 +288,13 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
     for t in targets:
         if t not in Pools.names:
             raise ValidationError(f"target pool {t!r} unknown; pools are {Pools.names}")
+    before = {name: _replaced(pools, name) for name in Pools.names}
+    for name in targets:
+        if before[name].any():
+            # a second attack would re-spend the budget: ⌊α n⌋ bounds all replaced tasks
+            raise ValidationError(f"pool {name!r} is already corrupted "
+                                  f"({int(before[name].sum())} tasks replaced); corrupt the "
+                                  f"clean pools once, with one attack per pool (Poolwise)")
     new, masks = {}, {}
     for name in Pools.names:
         data = pools[name]
@@ -277,7 +302,7 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
             ctx = AttackContext(theta, dict(settings or {}), pools, name)
             new[name], masks[name] = att(data, alpha, rng, ctx)
         else:
-            new[name], masks[name] = data, np.zeros(data.n_tasks, bool)
+            new[name], masks[name] = data, before[name]
     out = Pools(**new)
     out.masks = masks
     return out
