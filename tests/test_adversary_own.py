@@ -47,3 +47,13 @@ def test_corrupting_a_corrupted_pool_again_is_refused_and_masks_are_kept(problem
     for pool in both.names:
         np.testing.assert_array_equal(both.masks[pool], both[pool].components == -1)
     assert [int(both.masks[p].sum()) for p in both.names] == [10, 2, 0]
+
+
+def test_targeted_takes_one_pool_name(problem):
+    theta, pools = problem
+    t = Targeted("random_labels", "heavy")
+    assert t.targets == ("heavy",)
+    out = corrupt_pools(pools, t, 0.05, theta=theta, rng=0)
+    assert [int(out.masks[p].sum()) for p in out.names] == [0, 2, 0]
+    with pytest.raises(ValidationError, match=r"pools \['hevy'\] unknown"):
+        Targeted("random_labels", "hevy")
