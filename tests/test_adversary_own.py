@@ -57,3 +57,33 @@ def test_targeted_takes_one_pool_name(problem):
     assert [int(out.masks[p].sum()) for p in out.names] == [0, 2, 0]
     with pytest.raises(ValidationError, match=r"pools \['hevy'\] unknown"):
         Targeted("random_labels", "hevy")
+
+
+@pytest.mark.parametrize("chosen, message", [
+    (lambda n_bad, n: np.zeros(n_bad, int), r"choose returned task 0 more than once$"),
+    (lambda n_bad, n: -np.arange(1, n_bad + 1), r"choose returned task -1; the pool's tasks are "
+                                                r"0\.\.39$"),
+    (lambda n_bad, n: np.arange(n_bad) + n, r"choose returned task 40; the pool's tasks are "
+                                            r"0\.\.39$"),
+    (lambda n_bad, n: np.arange(n_bad) + 0.5, r"choose returned indices of dtype float64; "
+                                              r"expected integers$"),
+    (lambda n_bad, n: np.arange(n_bad + 5), r"choose returned 7 tasks; the budget is 2$"),
+])
+def test_a_wrong_choice_of_tasks_is_named(problem, chosen, message):
+    theta, pools = problem
+
+    class Chooser(Mine):
+        def choose(self, data, n_bad, ctx, rng):
+            return chosen(n_bad, data.n_tasks)
+
+    with pytest.raises(RuntimeError, match=r"^attack mine_test_attack: " + message):
+        corrupt_pools(pools, Chooser(), 0.05, theta=theta, rng=0)
+
+
+def test_a_misspelled_stage_is_refused_where_it_is_written():
+    with pytest.raises(ValidationError, match=r"^attack BadStage: stage 'clustring' unknown "
+                                              r"\(did you mean 'clustering'\?\); stages are "
+                                              r"subspace, clustering, regression, "
+                                              r"preprocessing, generic$"):
+        type("BadStage", (Mine,), {"stage": "clustring"})
+    assert Targeted(Mine(), "auto").targets == ("heavy",)

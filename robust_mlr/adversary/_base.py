@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import difflib
 import functools
 import inspect
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ __all__ = ["AttackContext", "Attack", "budget", "ATTACKS", "register", "corrupt_
            "get_attack", "attack_settings", "default_settings"]
 
 ATTACKS: dict = {}
+
+#: The values of an attack's ``stage``: the pipeline stage it aims at
+#: (``"generic"``: none in particular).
+STAGES = ("subspace", "clustering", "regression", "preprocessing", "generic")
 
 
 def register(cls):
@@ -145,6 +150,16 @@ class Attack(abc.ABC):
     stage = "generic"
     targets = ("light1", "heavy", "light2")
 
+    def __init_subclass__(cls, **kwargs):
+        # a misspelled stage is refused where it is written, not later by
+        # Targeted(attack, "auto") looking up its pool
+        super().__init_subclass__(**kwargs)
+        if not isinstance(cls.stage, str) or cls.stage not in STAGES:
+            close = difflib.get_close_matches(str(cls.stage), STAGES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValidationError(f"attack {cls.__name__}: stage {cls.stage!r} unknown{hint}; "
+                                  f"stages are {', '.join(STAGES)}")
+
     def __new__(cls, *args, **kwargs):
         # a misspelled parameter is a ValidationError naming the attack and the
         # closest valid name (Python's TypeError names neither the attack nor
@@ -169,9 +184,7 @@ class Attack(abc.ABC):
         mask = np.zeros(data.n_tasks, bool)
         if n_bad == 0:
             return data, mask
-        idx = np.asarray(self.choose(data, n_bad, ctx, rng))
-        if idx.size > n_bad or np.unique(idx).size != idx.size:
-            raise RuntimeError(f"attack {self.name} chose {idx.size} tasks; budget {n_bad}")
+        idx = _check_chosen(self.name, self.choose(data, n_bad, ctx, rng), n_bad, data.n_tasks)
         X_new, y_new = self.craft(data, idx, ctx, rng)
         sizes = data.sizes[idx]
         want = (int(sizes.sum()), data.dim)
@@ -194,6 +207,25 @@ class Attack(abc.ABC):
     def __repr__(self):
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({params})"
+
+
+def _check_chosen(name, idx, n_bad, n_tasks):
+    """The task indices ``choose`` returned, or a one-line error saying what is wrong."""
+    idx = np.asarray(idx)
+    what = f"attack {name}: choose returned"
+    if idx.ndim != 1:
+        raise RuntimeError(f"{what} an array of shape {idx.shape}; expected task indices (1-d)")
+    if idx.size and not (np.issubdtype(idx.dtype, np.integer) and idx.dtype != bool):
+        raise RuntimeError(f"{what} indices of dtype {idx.dtype}; expected integers")
+    if idx.size > n_bad:
+        raise RuntimeError(f"{what} {idx.size} tasks; the budget is {n_bad}")
+    bad = idx[(idx < 0) | (idx >= n_tasks)]
+    if bad.size:
+        raise RuntimeError(f"{what} task {int(bad[0])}; the pool's tasks are 0..{n_tasks - 1}")
+    values, counts = np.unique(idx, return_counts=True)
+    if np.any(counts > 1):
+        raise RuntimeError(f"{what} task {int(values[counts > 1][0])} more than once")
+    return idx.astype(np.intp)
 
 
 def _check_attack_keywords(cls, kwargs):
