@@ -122,6 +122,28 @@ def test_the_sweep_file_of_the_docs_loads(tmp_path):
     assert exp.name == "fig3_mine" and len(exp.trials()) == 30      # as the page says
 
 
+def test_a_sweep_named_as_the_study_has_the_seeds_of_its_committed_rows(tmp_path):
+    # the seeds derive from the sweep's name, as docs/experiments.md says: the
+    # committed rows of docs/results/baselines.csv come back under
+    # name = "baselines", and another name draws other seeds
+    import csv
+    rows = list(csv.DictReader(open(HERE.parent / "docs" / "results" / "baselines.csv")))
+    grid = "".join(f"{k[6:]} = [{rows[0][k] if k[6:] != 'attack' else repr(rows[0][k])}]\n"
+                   for k in rows[0] if k.startswith("param."))
+    seeds = {}
+    for name in ("baselines", "bl_one"):
+        cfg = tmp_path / "bl.toml"
+        cfg.write_text(f'experiment = "baselines"\nname = "{name}"\nreplicates = 3\n'
+                       f'[grid]\n{grid}')
+        seeds[name] = {t.seed for t in load_toml(cfg).trials()}
+    same_point = {int(r["seed"]) for r in rows
+                  if all(r[k] == rows[0][k] for k in r if k.startswith("param."))}
+    assert seeds["baselines"] == same_point and len(same_point) == 3
+    assert not seeds["bl_one"] & same_point
+    doc = (HERE.parent / "docs" / "experiments.md").read_text()
+    assert "is the experiment name\nthe trial seeds derive from" in doc
+
+
 def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):
     cfg = tmp_path / "typo.toml"
     cfg.write_text('experiment = "engine_helpers:FAST"\n[grid]\nmu = [0.5, "1"]\n')
