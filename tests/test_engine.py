@@ -185,6 +185,25 @@ def test_plotting_a_sweep_files_results_names_the_option_it_needs(tmp_path, caps
     assert (tmp_path / "mine.png").exists()
 
 
+def test_a_one_point_sweep_draws_its_figure_without_a_legend_warning(tmp_path, capsys):
+    """One (k, t_H) point reaches no t_min: the t_min panel has nothing to
+    label, and matplotlib warned "No artists with labels found" on run and
+    on plot."""
+    import warnings
+    from robust_mlr.cli import main
+    cfg = tmp_path / "one.toml"              # t_H = 8 is far below any t_min at k = 4
+    cfg.write_text('experiment = "icml_fig3"\nreplicates = 1\n[grid]\nk = 4\nt_H = [8]\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["experiment", "run", str(cfg), "--workers", "1", "--no-progress",
+                     "--out", str(tmp_path)]) == 0
+        assert main(["experiment", "plot", str(tmp_path / "one.csv"), "--experiment",
+                     str(cfg)]) == 0
+    said = capsys.readouterr().err + "".join(str(w.message) for w in caught)
+    assert "legend" not in said, said
+    assert (tmp_path / "one.png").stat().st_size > 0
+
+
 def test_a_failing_study_summary_or_plot_warns_and_keeps_the_rows(tmp_path, capsys):
     from robust_mlr.cli import main
     assert main(["experiment", "run", "engine_helpers:BROKEN", "--workers", "1",
