@@ -15,9 +15,9 @@ from pathlib import Path
 from ._csvfile import read_csv
 from .exceptions import ValidationError
 
-__all__ = ["COLUMN_OPTIONS", "TABLE_SUFFIXES", "check_dataset_dir", "check_k",
+__all__ = ["COLUMN_OPTIONS", "TABLE_SUFFIXES", "check_dataset_dir", "check_k", "distinct_columns",
            "features_as_fitted", "load_dataset", "not_an_input", "refuse_column_options",
-           "singular_columns", "undone_on_failure", "warnings_name_columns"]
+           "singular_columns", "table_header", "undone_on_failure", "warnings_name_columns"]
 
 
 #: The suffixes of the files read by their columns (the rest read by position).
@@ -57,6 +57,49 @@ def load_dataset(path, args, pool_col=None, skip=()):
             raise
         raise ValidationError(f"{path}: not a meta-dataset .npz, .csv or .parquet "
                               f"({type(exc).__name__}: {exc})") from None
+
+
+_ROLES = {"task_col": "task-id", "y_col": "response", "pool_col": "pool"}
+_DEFAULTS = {"task_col": "task", "y_col": "y", "pool_col": None}
+
+
+def distinct_columns(args, taken=()):
+    """The task-id, response and pool columns are three different columns:
+    one named twice is refused, naming the option the user typed and the
+    role the column already has (else the second role's reader complains
+    about values it was never meant to read). ``args`` holds the options as
+    typed (None: not given); ``taken`` the ``(option, column)`` pairs a
+    model file supplied."""
+    from_model = {flag: col for flag, col in taken}
+    cols = []
+    for key, flag in COLUMN_OPTIONS:
+        typed = getattr(args, key, None)
+        col = typed if typed is not None else from_model.get(flag, _DEFAULTS[key])
+        how = "" if typed is not None else (" from the model" if flag in from_model
+                                            else ", the default")
+        cols.append((key, flag, col, typed is not None, how))
+    for i, a in enumerate(cols):
+        for b in cols[i + 1:]:
+            if a[2] is None or a[2] != b[2]:
+                continue
+            said, other = (b, a) if b[3] and not a[3] else (a, b)
+            raise ValidationError(f"{said[1]} {said[2]} is also the {_ROLES[other[0]]} column "
+                                  f"({other[1]} {other[2]}{other[4]}); the task-id, response "
+                                  f"and pool columns must be three different columns")
+
+
+def table_header(path):
+    """The column names of the CSV or Parquet file ``path``, or None when
+    they cannot be read (the reader then says why)."""
+    import csv
+    try:
+        if Path(path).suffix.lower() == ".csv":
+            with open(path, newline="", encoding="utf-8-sig") as f:
+                return [h.strip() for h in next(csv.reader(f), None) or []]
+        import pyarrow.parquet as pq
+        return list(pq.read_schema(path).names)
+    except Exception:                       # noqa: BLE001 - the reader reports it
+        return None
 
 
 def refuse_column_options(args, data):

@@ -87,6 +87,24 @@ def _check_replaceable(path, overwrite, what, is_kind, flag):
                               f"write elsewhere")
 
 
+def _made_parents(folder):
+    """Create ``folder`` and its missing parents; return those it created,
+    deepest first, for :func:`_unmake` to remove after a failed write."""
+    folder = Path(folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _unmake(made):
+    """Remove the folders a failed write created, if still empty."""
+    for p in made:
+        try:
+            p.rmdir()
+        except OSError:
+            break
+
+
 def _npy_layout(path):
     """``(header_bytes, shape, dtype)`` of an ``.npy`` file, from its header."""
     with open(path, "rb") as f:
@@ -420,7 +438,7 @@ def write_chunked(path, chunks, *, dtype="float64", overwrite=False):
         raise ValidationError(f"dtype must be one of {_DTYPES}, got {dtype!r}")
     _check_replaceable(path, overwrite, "chunked dataset directory", _is_chunked,
                        "overwrite=True")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    made = _made_parents(path.parent)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
@@ -435,6 +453,7 @@ def write_chunked(path, chunks, *, dtype="float64", overwrite=False):
             os.rename(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _unmake(made)                           # no empty folder left behind
         raise
     return path
 
@@ -546,7 +565,7 @@ def write_synthetic_pools(path, params, light1, heavy, light2, *, rng=None, dtyp
         n, t = (check_int(v, f"{name} {w}", min_val=1) for v, w in zip(nt, ("n", "t")))
         sizes[name] = (n, t)
     per = check_int(shard_examples, "shard_examples", min_val=1)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    made = _made_parents(path.parent)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
 
@@ -564,6 +583,7 @@ def write_synthetic_pools(path, params, light1, heavy, light2, *, rng=None, dtyp
         os.rename(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _unmake(made)
         raise
     return path
 

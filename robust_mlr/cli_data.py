@@ -20,6 +20,7 @@ ends as one line ``robust-mlr ...: error: ...`` with exit status 2.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import csv
 import io
@@ -28,9 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_files import (check_dataset_dir, check_k, features_as_fitted, load_dataset,
-                         not_an_input, refuse_column_options, singular_columns,
+from ._cli_files import (TABLE_SUFFIXES, check_dataset_dir, check_k, distinct_columns,
+                         features_as_fitted, load_dataset, not_an_input,
+                         refuse_column_options, singular_columns, table_header,
                          undone_on_failure, warnings_name_columns)
+from ._argtypes import closest
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
@@ -144,6 +147,7 @@ def _fit_to(args, data):
         raise ValidationError(f"--pool-col {args.pool_col} and --heavy-min-size "
                               f"{args.heavy_min_size}: pools are cut by a column or by task "
                               f"size, not both; give one of them")
+    distinct_columns(args)
     args.task_col, args.y_col = args.task_col or "task", args.y_col or "y"
     if args.chunk_mb is not None and not pools_dir:
         raise ValidationError(f"--chunk-mb {args.chunk_mb}: {data} is one meta-dataset, fitted "
@@ -286,7 +290,9 @@ def _predict(args):
     if args.chunk_mb is not None and not data.is_dir():
         raise ValidationError(f"--chunk-mb {args.chunk_mb}: {data} is read into memory whole; "
                               f"the option sets the chunks a directory is read in")
+    typed = argparse.Namespace(**{key: getattr(args, key) for key, _, _ in _COLUMNS})
     taken = _columns_from_model(args, model)
+    distinct_columns(typed, taken)
     if args.out:
         not_an_input(args.out, args.model, data)
     with undone_on_failure(args.out):       # a failed prediction leaves no --out behind
@@ -336,6 +342,13 @@ def _predict_to(args, model, data, taken):
         dim = src.dim
         chunks = src.iter_chunks((args.chunk_mb or 64) << 20)
     else:
+        typed = args.pool_col is not None and ("--pool-col", args.pool_col) not in taken
+        header = table_header(data) if typed and data.suffix.lower() in TABLE_SUFFIXES else None
+        if header is not None and args.pool_col not in header:     # as fit says it
+            close = closest(args.pool_col, header)
+            raise ValidationError(f"{data}: no pool column {args.pool_col!r}; the columns are "
+                                  f"{', '.join(header)}"
+                                  + (f" (did you mean {close!r}?)" if close else ""))
         try:                                # the pool column, not a feature, is skipped
             skip = () if args.pool_col is None else (args.pool_col,)
             one, labels, names, _ = load_dataset(data, args, skip=skip)

@@ -186,13 +186,17 @@ def pareto_sizes(t_min, t_max, shape=1.0):
 
 
 def _draw_sizes(n, t, rng):
-    if callable(t):
-        sizes = np.asarray(t(rng, n))
-    else:
-        sizes = np.broadcast_to(np.asarray(t), (n,))
-    if sizes.shape != (n,) or not np.issubdtype(sizes.dtype, np.integer):
-        raise ValidationError(f"t must give {n} integer task sizes, got shape {sizes.shape} "
-                              f"dtype {sizes.dtype}")
+    what = "t(rng, n)" if callable(t) else "t"
+    sizes = np.asarray(t(rng, n) if callable(t) else t)
+    if sizes.ndim == 0 and not callable(t):
+        if not np.issubdtype(sizes.dtype, np.integer):
+            raise ValidationError(f"t must be an integer task size (or {n} of them), got {t!r}")
+        sizes = np.full(n, sizes)
+    if sizes.ndim != 1 or sizes.shape[0] != n:
+        got = f"{sizes.shape[0]} sizes" if sizes.ndim == 1 else f"shape {sizes.shape}"
+        raise ValidationError(f"{what} must give one size per task, {n} for n={n}; got {got}")
+    if not np.issubdtype(sizes.dtype, np.integer):
+        raise ValidationError(f"{what} must give integer task sizes, got dtype {sizes.dtype}")
     if n and sizes.min() < 1:
         raise ValidationError(f"task sizes must be >= 1, got min {sizes.min()}")
     return sizes.astype(np.int64)

@@ -117,6 +117,21 @@ def test_em_too_few_examples_and_bad_init():
         EMLearner(2).fit("pools")
 
 
+def test_a_misspelled_option_or_pool_is_one_line_with_the_closest_name():
+    with pytest.raises(ValidationError, match=r"^EMLearner has no option 'n_inits' \(did you "
+                                              r"mean 'n_init'\?\); valid options: k, n_init, "):
+        EMLearner(2, n_inits=3)
+    with pytest.raises(ValidationError, match=r"^MomentLearner has no option 'ninit' \(did you "
+                                              r"mean 'n_init'\?\)"):
+        MomentLearner(2, ninit=3)
+    theta = make_params(6, 2, rng=0)
+    pools = make_pools(theta, 200, 2, 20, 20, 100, 4, rng=1)
+    with pytest.raises(ValidationError, match=r"^pools: 'hevy' is not a pool \(did you mean "
+                                              r"'heavy'\?\); pools are light1, heavy, light2$"):
+        EMLearner(2, pools=("light1", "hevy")).fit(pools)
+    assert EMLearner(2, pools="heavy", n_init=1, rng=0).fit(pools).labels_.size == 20
+
+
 def test_em_warns_at_iteration_cap():
     from robust_mlr import ConvergenceWarning
     data = make_tasks(make_params(6, 2, rng=0), 300, 3, rng=1)

@@ -178,6 +178,35 @@ def test_a_one_example_task_that_a_stage_splits_is_named_by_its_id(tmp_path, cap
     assert "so they need 2 or more" in err
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_column_named_for_two_roles_is_named_and_predict_names_a_missing_pool_column(
+        tmp_path, capsys, suffix):
+    cols = _table(n_light=60, n_heavy=4)
+    pool = np.full(cols["y"].size, "light1", dtype="<U8")
+    pool[np.isin(cols["task"], [f"user{i}" for i in range(60, 64)])] = "heavy"
+    pool[np.isin(cols["task"], [f"user{i}" for i in range(30, 60)])] = "light2"
+    f = (_write_csv if suffix == ".csv" else _write_parquet)(tmp_path / f"p{suffix}",
+                                                             dict(cols, pool=pool))
+    fit = ["--k", "2", "--out", str(tmp_path / "m.json")]
+    for opts, said in ((["--pool-col", "y"], "--pool-col y is also the response column "
+                                             "(--y-col y, the default)"),
+                       (["--pool-col", "pool", "--task-col", "y"],
+                        "--task-col y is also the response column (--y-col y, the default)"),
+                       (["--pool-col", "pool", "--y-col", "pool"],
+                        "--y-col pool is also the pool column (--pool-col pool)")):
+        err = cli_error(capsys, ["fit", str(f), *opts, *fit])
+        assert f"robust-mlr fit: error: {said}; the task-id, response and pool columns " \
+               f"must be three different columns" in err
+    _fit(f, tmp_path / "m.json", "--pool-col", "pool")
+    capsys.readouterr()                      # the fit's report and warnings
+    model = str(tmp_path / "m.json")
+    err = cli_error(capsys, ["predict", model, str(f), "--pool-col", "nonexist"])
+    assert (f"{f}: no pool column 'nonexist'; the columns are task, x0, x1, x2, x3, y, "
+            f"pool") in err
+    err = cli_error(capsys, ["predict", model, str(f), "--task-col", "pool"])
+    assert "--task-col pool is also the pool column (--pool-col pool from the model)" in err
+
+
 def test_options_that_do_not_apply_to_the_input_are_refused(tmp_path, capsys):
     cols = _table(n_light=60, n_heavy=4)
     f = _write_csv(tmp_path / "d.csv", cols)

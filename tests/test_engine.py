@@ -122,6 +122,28 @@ def test_the_sweep_file_of_the_docs_loads(tmp_path):
     assert exp.name == "fig3_mine" and len(exp.trials()) == 30      # as the page says
 
 
+def test_a_sweep_named_as_the_study_has_the_seeds_of_its_committed_rows(tmp_path):
+    # the seeds derive from the sweep's name, as docs/experiments.md says: the
+    # committed rows of docs/results/baselines.csv come back under
+    # name = "baselines", and another name draws other seeds
+    import csv
+    rows = list(csv.DictReader(open(HERE.parent / "docs" / "results" / "baselines.csv")))
+    grid = "".join(f"{k[6:]} = [{rows[0][k] if k[6:] != 'attack' else repr(rows[0][k])}]\n"
+                   for k in rows[0] if k.startswith("param."))
+    seeds = {}
+    for name in ("baselines", "bl_one"):
+        cfg = tmp_path / "bl.toml"
+        cfg.write_text(f'experiment = "baselines"\nname = "{name}"\nreplicates = 3\n'
+                       f'[grid]\n{grid}')
+        seeds[name] = {t.seed for t in load_toml(cfg).trials()}
+    same_point = {int(r["seed"]) for r in rows
+                  if all(r[k] == rows[0][k] for k in r if k.startswith("param."))}
+    assert seeds["baselines"] == same_point and len(same_point) == 3
+    assert not seeds["bl_one"] & same_point
+    doc = (HERE.parent / "docs" / "experiments.md").read_text()
+    assert "is the experiment name\nthe trial seeds derive from" in doc
+
+
 def test_toml_value_of_another_kind_than_the_study_uses_is_refused(tmp_path):
     cfg = tmp_path / "typo.toml"
     cfg.write_text('experiment = "engine_helpers:FAST"\n[grid]\nmu = [0.5, "1"]\n')
@@ -161,6 +183,25 @@ def test_plotting_a_sweep_files_results_names_the_option_it_needs(tmp_path, caps
     assert main(["experiment", "plot", str(tmp_path / "mine.csv"), "--experiment",
                  str(cfg)]) == 0
     assert (tmp_path / "mine.png").exists()
+
+
+def test_a_one_point_sweep_draws_its_figure_without_a_legend_warning(tmp_path, capsys):
+    """One (k, t_H) point reaches no t_min: the t_min panel has nothing to
+    label, and matplotlib warned "No artists with labels found" on run and
+    on plot."""
+    import warnings
+    from robust_mlr.cli import main
+    cfg = tmp_path / "one.toml"              # t_H = 8 is far below any t_min at k = 4
+    cfg.write_text('experiment = "icml_fig3"\nreplicates = 1\n[grid]\nk = 4\nt_H = [8]\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["experiment", "run", str(cfg), "--workers", "1", "--no-progress",
+                     "--out", str(tmp_path)]) == 0
+        assert main(["experiment", "plot", str(tmp_path / "one.csv"), "--experiment",
+                     str(cfg)]) == 0
+    said = capsys.readouterr().err + "".join(str(w.message) for w in caught)
+    assert "legend" not in said, said
+    assert (tmp_path / "one.png").stat().st_size > 0
 
 
 def test_a_failing_study_summary_or_plot_warns_and_keeps_the_rows(tmp_path, capsys):

@@ -99,6 +99,33 @@ def test_unparsable_and_duplicated_rows_are_reported(tmp_path):
     assert len(rows) == 9 and len({r["trial_id"] for r in rows}) == 9
 
 
+def test_a_damaged_row_is_said_once_per_run(tmp_path, capsys):
+    from robust_mlr.cli import main
+    path = run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2][:20] + b'"broken\n'       # a middle row, damaged by hand
+    path.write_bytes(b"".join(lines))
+    capsys.readouterr()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        assert main(["experiment", "run", "engine_helpers:FAST", "--workers", "1",
+                     "--no-progress", "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr().err.splitlines() + [str(w.message) for w in rec]
+    assert len([m for m in said if "line 3" in m]) == 1, said
+
+
+def test_a_run_refused_beside_a_users_csv_leaves_no_lock_file(tmp_path):
+    from robust_mlr import ValidationError
+    own = tmp_path / "fast.csv"
+    own.write_text("task,x0,y\nuser0,1.0,2.0\n")
+    for overwrite in (False, True):
+        with pytest.raises(ValidationError, match="is not a results file"):
+            run_sweep(H.FAST, tmp_path, workers=1, progress=False, quiet=True,
+                      overwrite=overwrite)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fast.csv"]
+    assert own.read_text() == "task,x0,y\nuser0,1.0,2.0\n"
+
+
 def test_error_messages_with_newlines_stay_on_one_line(tmp_path):
     store = ResultsFile(tmp_path / "r.csv", ["a"], ["m"])
     with store.session():

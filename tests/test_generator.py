@@ -68,3 +68,18 @@ def test_df_without_a_student_law_is_refused():
         make_pools(theta, 10, 2, 10, 8, 10, 4, x_dist="polynomial", df=3)
     for kw in (dict(x_dist="student"), dict(x_dist="correlated_student"), dict(noise="student")):
         assert make_tasks(theta, 10, 4, df=3, rng=0, **kw).n_tasks == 10
+
+
+@pytest.mark.parametrize("t, msg", [
+    (np.full(9, 3), r"^t must give one size per task, 10 for n=10; got 9 sizes$"),
+    (np.full((10, 1), 3), r"^t must give one size per task, 10 for n=10; got shape \(10, 1\)$"),
+    (2.5, r"^t must be an integer task size \(or 10 of them\), got 2\.5$"),
+    (np.full(10, 2.5), r"^t must give integer task sizes, got dtype float64$"),
+    (lambda rng, n: np.full(n - 1, 3), r"^t\(rng, n\) must give one size per task, 10 for "
+                                       r"n=10; got 9 sizes$"),
+])
+def test_task_sizes_that_do_not_fit_n_are_named(t, msg):
+    theta = make_params(8, 2, rng=0)
+    with pytest.raises(ValidationError, match=msg):
+        make_tasks(theta, 10, t)
+    assert make_tasks(theta, 10, [3] * 10, rng=0).n_examples == 30

@@ -76,6 +76,16 @@ def test_writer_is_atomic_and_will_not_clobber(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["d"]
 
 
+def test_a_failed_write_chunked_leaves_no_folder_it_made(tmp_path):
+    with pytest.raises(ValidationError, match="chunks is empty"):
+        write_chunked(tmp_path / "new" / "sub" / "d", [])
+    assert list(tmp_path.iterdir()) == []           # nor new/ nor new/sub/
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(ValidationError, match="chunks is empty"):
+        write_chunked(tmp_path / "mine" / "sub" / "d", [])
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]   # the user's own stays
+
+
 def _damage(path, how):
     man = path / "manifest.json"
     if how == "truncated":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import difflib
 import functools
 import inspect
 from dataclasses import dataclass, field
@@ -21,9 +22,23 @@ __all__ = ["AttackContext", "Attack", "budget", "ATTACKS", "register", "corrupt_
 
 ATTACKS: dict = {}
 
+#: The values of an attack's ``stage``: the pipeline stage it aims at
+#: (``"generic"``: none in particular).
+STAGES = ("subspace", "clustering", "regression", "preprocessing", "generic")
+
 
 def register(cls):
-    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``."""
+    """Class decorator adding an attack to :data:`ATTACKS` under ``cls.name``.
+
+    A built-in attack's name is refused (a ValidationError naming it): a
+    replaced built-in would silently change every result that names it.
+    A name of one's own may be registered again (re-running a notebook cell
+    replaces the earlier class).
+    """
+    old = ATTACKS.get(cls.name)
+    if old is not None and old is not cls and _builtin(old) and not _builtin(cls):
+        raise ValidationError(f"attack name {cls.name!r} is a built-in attack "
+                              f"({old.__name__}); give {cls.__name__} another name")
     ATTACKS[cls.name] = cls
     return cls
 
@@ -31,6 +46,10 @@ def register(cls):
 def budget(alpha, n):
     """Number of tasks the adversary may replace in a pool of ``n``: ⌊α n⌋."""
     return ThreatModel(alpha).budget(n)
+
+
+def _builtin(cls):
+    return cls.__module__.split(".")[0] == __name__.split(".")[0]
 
 
 def attack_settings(model, alpha=None):
@@ -131,6 +150,16 @@ class Attack(abc.ABC):
     stage = "generic"
     targets = ("light1", "heavy", "light2")
 
+    def __init_subclass__(cls, **kwargs):
+        # a misspelled stage is refused where it is written, not later by
+        # Targeted(attack, "auto") looking up its pool
+        super().__init_subclass__(**kwargs)
+        if not isinstance(cls.stage, str) or cls.stage not in STAGES:
+            close = difflib.get_close_matches(str(cls.stage), STAGES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValidationError(f"attack {cls.__name__}: stage {cls.stage!r} unknown{hint}; "
+                                  f"stages are {', '.join(STAGES)}")
+
     def __new__(cls, *args, **kwargs):
         # a misspelled parameter is a ValidationError naming the attack and the
         # closest valid name (Python's TypeError names neither the attack nor
@@ -155,9 +184,7 @@ class Attack(abc.ABC):
         mask = np.zeros(data.n_tasks, bool)
         if n_bad == 0:
             return data, mask
-        idx = np.asarray(self.choose(data, n_bad, ctx, rng))
-        if idx.size > n_bad or np.unique(idx).size != idx.size:
-            raise RuntimeError(f"attack {self.name} chose {idx.size} tasks; budget {n_bad}")
+        idx = _check_chosen(self.name, self.choose(data, n_bad, ctx, rng), n_bad, data.n_tasks)
         X_new, y_new = self.craft(data, idx, ctx, rng)
         sizes = data.sizes[idx]
         want = (int(sizes.sum()), data.dim)
@@ -182,6 +209,25 @@ class Attack(abc.ABC):
         return f"{type(self).__name__}({params})"
 
 
+def _check_chosen(name, idx, n_bad, n_tasks):
+    """The task indices ``choose`` returned, or a one-line error saying what is wrong."""
+    idx = np.asarray(idx)
+    what = f"attack {name}: choose returned"
+    if idx.ndim != 1:
+        raise RuntimeError(f"{what} an array of shape {idx.shape}; expected task indices (1-d)")
+    if idx.size and not (np.issubdtype(idx.dtype, np.integer) and idx.dtype != bool):
+        raise RuntimeError(f"{what} indices of dtype {idx.dtype}; expected integers")
+    if idx.size > n_bad:
+        raise RuntimeError(f"{what} {idx.size} tasks; the budget is {n_bad}")
+    bad = idx[(idx < 0) | (idx >= n_tasks)]
+    if bad.size:
+        raise RuntimeError(f"{what} task {int(bad[0])}; the pool's tasks are 0..{n_tasks - 1}")
+    values, counts = np.unique(idx, return_counts=True)
+    if np.any(counts > 1):
+        raise RuntimeError(f"{what} task {int(values[counts > 1][0])} more than once")
+    return idx.astype(np.intp)
+
+
 def _check_attack_keywords(cls, kwargs):
     """Raise a ValidationError for a keyword ``cls(...)`` does not take."""
     init = cls.__init__
@@ -193,6 +239,18 @@ def _check_attack_keywords(cls, kwargs):
     for key in kwargs:
         if key not in valid:
             raise unknown_option(f"attack {cls.name!r} ({cls.__name__})", key, valid)
+
+
+def _replaced(pools, name):
+    """The tasks of pool ``name`` an earlier attack replaced (its mask, and −1 components)."""
+    data = pools[name]
+    mask = np.zeros(data.n_tasks, bool)
+    old = getattr(pools, "masks", {}).get(name)
+    if old is not None and np.shape(old) == mask.shape:
+        mask |= np.asarray(old, bool)
+    if data.components is not None:
+        mask |= np.asarray(data.components) == -1
+    return mask
 
 
 def get_attack(attack, **kwargs):
@@ -242,6 +300,12 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
     -------
     Pools
         Corrupted pools with ``masks[pool]`` the boolean masks of replaced tasks.
+
+    Pools corrupted once may be passed again to attack *other* pools (their
+    masks are kept); attacking a pool that already has replaced tasks (a
+    ``masks`` entry or a true component of −1) is a ValidationError, since a
+    second ⌊α n⌋ would exceed the budget. Use :class:`Poolwise` for one
+    attack per pool.
     """
     rng = check_rng(rng)
     check_alpha(alpha)
@@ -256,6 +320,13 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
     for t in targets:
         if t not in Pools.names:
             raise ValidationError(f"target pool {t!r} unknown; pools are {Pools.names}")
+    before = {name: _replaced(pools, name) for name in Pools.names}
+    for name in targets:
+        if before[name].any():
+            # a second attack would re-spend the budget: ⌊α n⌋ bounds all replaced tasks
+            raise ValidationError(f"pool {name!r} is already corrupted "
+                                  f"({int(before[name].sum())} tasks replaced); corrupt the "
+                                  f"clean pools once, with one attack per pool (Poolwise)")
     new, masks = {}, {}
     for name in Pools.names:
         data = pools[name]
@@ -263,7 +334,7 @@ def corrupt_pools(pools: Pools, attack, alpha, *, theta=None, settings=None, tar
             ctx = AttackContext(theta, dict(settings or {}), pools, name)
             new[name], masks[name] = att(data, alpha, rng, ctx)
         else:
-            new[name], masks[name] = data, np.zeros(data.n_tasks, bool)
+            new[name], masks[name] = data, before[name]
     out = Pools(**new)
     out.masks = masks
     return out

@@ -364,8 +364,10 @@ class Targeted(Attack):
     """Budget-targeting wrapper: spend the budget on chosen pools only.
 
     ``Targeted(attack, "auto")`` attacks the pool of the attack's stage
-    (subspace → light1, clustering → heavy, regression → light2), the pool
-    that matters most for it; ``Targeted(attack, ["heavy"])`` names pools.
+    (subspace → light1, clustering → heavy, regression → light2, generic →
+    heavy; preprocessing → the attack's own targets), the pool that matters
+    most for it; ``Targeted(attack, ["heavy"])`` or ``Targeted(attack,
+    "heavy")`` names pools.
     """
 
     name = "targeted"
@@ -375,7 +377,12 @@ class Targeted(Attack):
         self.attack = get_attack(attack)
         stage_pool = {"subspace": ("light1",), "clustering": ("heavy",),
                       "regression": ("light2",), "generic": ("heavy",)}
-        self.targets = stage_pool[self.attack.stage] if pools == "auto" else tuple(pools)
+        if isinstance(pools, str) and pools != "auto":
+            pools = (pools,)                      # one pool's name, not its letters
+        if pools == "auto":
+            self.targets = stage_pool.get(self.attack.stage, tuple(self.attack.targets))
+        else:
+            self.targets = tuple(pools)
         bad = [p for p in self.targets if p not in Pools.names]
         if bad:
             raise ValidationError(f"pools {bad} unknown; pools are {Pools.names}")

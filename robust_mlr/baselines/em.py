@@ -49,7 +49,7 @@ from ..exceptions import ConvergenceWarning, ValidationError
 from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
 from ..stages.clustering.rounding import kmeans
-from ._base import orthonormal_span, pooled
+from ._base import CheckedOptions, orthonormal_span, pooled
 
 __all__ = ["EMLearner", "em_step"]
 
@@ -93,7 +93,7 @@ def _degenerate(run, stats, d):
     return bool(np.any(mass <= d))
 
 
-class EMLearner(MixturePredictor):
+class EMLearner(CheckedOptions, MixturePredictor):
     """Expectation-maximisation for a mixture of k linear regressions, with
     multiple k-means++ restarts from the method-of-moments subspace.
 

@@ -32,11 +32,12 @@ from ..stages.regression import refine
 from ..stages.prediction import MixturePredictor
 from ..stages.subspace import estimate_subspace
 from ..stages.clustering.rounding import kmeans
+from ._base import CheckedOptions
 
 __all__ = ["MomentLearner"]
 
 
-class MomentLearner(MixturePredictor):
+class MomentLearner(CheckedOptions, MixturePredictor):
     """Method-of-moments subspace, k-means of projected regressions, least squares.
 
     Assumptions: those of the moment subspace (x ~ N(0, I), or isotropic with

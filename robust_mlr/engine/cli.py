@@ -49,7 +49,7 @@ def _list(args):
 def _run(args):
     from .plotting import figure_suffix
     from .runner import SweepInterrupted, check_dask, results_path, run_sweep
-    from .storage import read_results
+    from .storage import read_said_results
     exp = _resolve(args, args.name)
     try:
         check_dask(args.dask)
@@ -67,7 +67,7 @@ def _run(args):
     if exp.plot is not None and not args.no_plot:
         try:
             with figure_suffix("-quick" if args.quick else ""):
-                for p in exp.plot(read_results(path), Path(args.out)):
+                for p in exp.plot(read_said_results(path), Path(args.out)):
                     print(f"figure: {p}")
         except (KeyError, IndexError, TypeError, ValueError) as exc:     # the rows stay saved
             warnings.warn(f"the plot of experiment {exp.name} failed on these rows "

@@ -7,7 +7,7 @@ import contextvars
 
 import numpy as np
 
-__all__ = ["figure", "figure_suffix", "line_plot", "log_ticks", "save_figure"]
+__all__ = ["figure", "figure_suffix", "legend", "line_plot", "log_ticks", "save_figure"]
 
 _SUFFIX = contextvars.ContextVar("figure_suffix", default="")
 
@@ -115,9 +115,19 @@ def line_plot(ax, rows, x, y, hue=None, where=None, label_fmt="{}", logx=False, 
         log_ticks(ax, all_x)
     if logy:
         ax.set_yscale("log")
-    if (hue or label) and ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
+    if hue or label:
+        legend(ax, fontsize=8)
     return ax
+
+
+def legend(ax, **kw):
+    """``ax.legend(**kw)`` when ``ax`` has a labelled artist; else nothing
+    (matplotlib would warn "No artists with labels found", e.g. on the
+    panel of a one-point sweep that has nothing to draw). Returns the
+    legend or None."""
+    if not ax.get_legend_handles_labels()[0]:
+        return None
+    return ax.legend(**kw)
 
 
 def save_figure(fig, out, name, dpi=110):

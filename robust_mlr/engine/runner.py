@@ -24,7 +24,7 @@ from ._files import check_writable_file
 from ._progress import StageProbe, describe_running
 from ._settings import sweep_settings
 from ._warned import WarningDigest, run_recorded
-from .storage import ResultsFile, ResultsFileWarning, read_results
+from .storage import ResultsFile, ResultsFileWarning, read_said_results
 
 __all__ = ["run_trial", "run_sweep", "summarize", "format_summary", "results_path",
            "SweepInterrupted", "check_dask"]
@@ -294,7 +294,7 @@ class SweepInterrupted(KeyboardInterrupt):
 
 def _print_summary(experiment, path):
     """The summary table of the results file, then the study's own summary."""
-    rows = read_results(path)
+    rows = read_said_results(path)          # its skipped rows were said when the run opened it
     print(format_summary(summarize(rows, experiment.metrics)))
     if experiment.summary is not None:
         try:

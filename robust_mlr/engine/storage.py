@@ -106,6 +106,13 @@ class ResultsFile:
             run with other settings.
         """
         check_writable_file(self.path, "results file")
+        # a file that is no results file at all is refused before the lock
+        # file is made: a refused run leaves nothing beside a user's own CSV
+        # (checked again under the lock, where the file is read for good)
+        if overwrite:
+            self._check_replaceable()
+        elif self.path.is_file():
+            self._check_results_header()
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -182,6 +189,24 @@ class ResultsFile:
                 f"{self.path} is not a results file (its first line {_short(first)} lacks "
                 f"the columns {', '.join(_REQUIRED)}); overwriting replaces only a results "
                 "file: move it yourself or use another --out")
+
+    def _check_results_header(self):
+        """Refuse a file whose first line is neither (a start of) this
+        sweep's header nor a results file's header, as :func:`_scan` would."""
+        with open(self.path, "rb") as f:
+            first = f.readline(1 << 20)
+        whole = first.endswith(b"\n")
+        first = first.rstrip(b"\n")
+        first = first[len(_BOM):] if first.startswith(_BOM) else first
+        expected = self._format(dict(zip(self.columns, self.columns))).encode()
+        if not first or (not whole and expected.startswith(first)):
+            return                                  # empty, or a header torn by a kill
+        header = _parse_line(first)
+        missing = [c for c in _REQUIRED if not isinstance(header, list) or c not in header]
+        if missing:
+            raise ValidationError(
+                f"{self.path} is not a results file of 'experiment run': its first line "
+                f"{_short(first)} lacks the column(s) {', '.join(missing)}")
 
     def _write_header(self):
         with atomic_write(self.path) as f:
@@ -310,6 +335,15 @@ def _parse(v):
     if v in ("True", "False"):
         return v == "True"
     return v
+
+
+def read_said_results(path):
+    """:func:`read_results` for a run that has just opened ``path``: its
+    skipped rows were warned about when the run opened the file (a damaged
+    row's warning came once per run, not once per reading)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResultsFileWarning)
+        return read_results(path)
 
 
 def read_results(path):
