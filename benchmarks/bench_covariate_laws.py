@@ -108,7 +108,7 @@ def main(argv=None):
             tail_i = icml.diagnostics_["clustering"].get("split_tail_ratio")
             print(f"{law:<11}{seed:>4}  {' '.join(removals(rob)):<62} {int(warned):>4}  "
                   f"{acc:.3f}  {ratio:.3f} | {acc_i:.3f}    {ratio_i:.3f}   "
-                  f"{hasattr(icml, 'covariance_')}  L {L_r}/{L_i}  ({t_r:.0f} s / {t_i:.0f} s)",
+                  f"{getattr(icml, 'covariance_', None) is not None}  L {L_r}/{L_i}  ({t_r:.0f} s / {t_i:.0f} s)",
                   flush=True)
             rows.append(dict(law=law, seed=seed, removed_limit=" ".join(removals(rob)),
                              robust_warned=int(warned), robust_accuracy=round(acc, 4),
@@ -117,7 +117,7 @@ def main(argv=None):
                              icml_warned=int(warned_i), icml_accuracy=round(acc_i, 4),
                              icml_mse_ratio=round(ratio_i, 4), icml_L=L_i,
                              icml_tail_ratio=None if tail_i is None else round(tail_i, 3),
-                             whitened=int(hasattr(icml, "covariance_")),
+                             whitened=int(getattr(icml, "covariance_", None) is not None),
                              robust_seconds=round(t_r, 1), icml_seconds=round(t_i, 2)))
     if args.csv:
         with open(args.csv, "w", newline="") as fh:

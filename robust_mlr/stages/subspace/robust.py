@@ -85,10 +85,12 @@ def _leverage_weights(X, delta=1e-3, n_examples=None):
     return np.sqrt(np.minimum(1.0, h / np.maximum(sq, 1e-300)))
 
 
-def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
+def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False, covariates=False):
     """(Z, q): the statistics z_i and their noise levels q_i (and, with
     ``moment``, the per-example second moment M = n⁻¹ Σ_i (c_i/t_i) Σ_j
-    ψ(y_ij)² h_j² x_ij x_ijᵀ).
+    ψ(y_ij)² h_j² x_ij x_ijᵀ; with ``covariates`` last, the covariate
+    statistics x̃_i = t_i^{-1/2} Σ_j (−1)^j h_j x_ij, N(0, I) for Gaussian
+    covariates: the law of x along any direction, without the responses).
 
     With c_i = min(t_i, t_cap)/t_i and h_j the leverage weight
     (:func:`_leverage_weights`, 1 for Gaussian covariates),
@@ -108,6 +110,7 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
             lambda: (np.abs(data._block_y(off[a], off[e])) for a, e in blocks), N)
     Z, q = data._task_rows(d), np.empty(data.n_tasks)
     M = np.zeros((d, d)) if moment else None
+    Xt = data._task_rows(d) if covariates else None
     sums = BlockSums()
     # each block's scaled rows into one reused buffer (a screened pool)
     buf = np.empty(max((int(off[e] - off[a]) for a, e in blocks), default=0) * d)
@@ -126,7 +129,13 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False):
         if moment:
             Xw = Xb * (np.abs(yh) * np.repeat(sc, sizes))[:, None]
             M += Xw.T @ Xw
-    return (Z, q) if not moment else (Z, q, M / data.n_tasks)
+        if covariates:
+            # alternating signs within each task: (−1)^j by the position j
+            pos = np.arange(hi - lo) - np.repeat(off[a:e] - lo, sizes)
+            hs = _leverage_weights(Xb, n_examples=N) * (1.0 - 2.0 * (pos % 2))
+            Xt[a:e] = sums(off[a:e + 1] - lo, Xb, hs) / np.sqrt(t)[:, None]
+    out = (Z, q) if not moment else (Z, q, M / data.n_tasks)
+    return out + (Xt,) if covariates else out
 
 
 def task_statistics(data: MetaDataset, clip=2.0):
@@ -223,7 +232,8 @@ def _largest(r, count):
     return np.concatenate([above, ties[ties.size - (count - above.size):]])
 
 
-def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None, **filter_kw):
+def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None, covariates=None,
+               **filter_kw):
     """Robust PCA of MLR task statistics: filter, trimmed re-estimate in a
     wider candidate space, and a stopping test from the model.
 
@@ -250,6 +260,11 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
        law sits outside the estimated span (evidence of corruption beyond
        what the filter removed).
 
+    ``covariates`` (n × d, optional): the covariate statistics x̃_i of the
+    tasks (N(0, I) for Gaussian covariates), from which the filter reads the
+    covariate law along the directions it scores
+    (:func:`~.robust_pca.filter_pca`).
+
     Returns
     -------
     U : ndarray (d, k), kept : ndarray of bool (n,), info : dict
@@ -267,7 +282,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     size = min(k, d - 2 * k)
     res = filter_pca(Z, k, alpha, rng=rng, gram=gram,
                      bulk_reference=_gaussian_bulk_excess(q, size, alpha) if size >= 1 else None,
-                     bulk_size=size, **filter_kw)
+                     bulk_size=size, covariates=covariates, **filter_kw)
     kept = res.kept
     info = dict(res.info)
     if alpha == 0:
@@ -336,9 +351,12 @@ def filter_subspace(data, k, alpha=0.0, rng=None, clip=2.0, slack=0.08, c=2.0, r
                        "ψ(y)·x, whose clean tails it cannot tell from corruption)")
     rng = check_rng(rng)
     t_cap = size_cap(data.sizes)
-    Z, q, M = _statistics(data, clip, t_cap, moment=True)
-    U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, slack=slack, moment=M, c=c,
-                               restarts=restarts, delta=delta, max_iter=max_iter)
+    alpha = check_alpha(alpha)
+    # the covariate statistics only where the filter filters (α > 0)
+    Z, q, M, *Xt = _statistics(data, clip, t_cap, moment=True, covariates=alpha > 0)
+    Xt = Xt[0] if Xt else None
+    U, kept, info = mlr_filter(Z, q, k, alpha, rng=rng, slack=slack, moment=M, covariates=Xt,
+                               c=c, restarts=restarts, delta=delta, max_iter=max_iter)
     return SubspaceResult(U, kept, dict(info, method="filtering robust PCA, bulk-edge test",
                                         clip=clip, t_cap=t_cap))
 
