@@ -160,6 +160,14 @@ class ClusteringStage(Stage):
         rest). Keeping the first choice as well removed up to 2⌊αn⌋ tasks
         on top of the distrusted ones: on clean sine-wave data 1 + 4 + 1 = 6
         against a limit of 5, a false CorruptionWarning.
+
+        The distrusted tasks and the second solve's together may still pass
+        the limit (5 distrusted + 1 set aside on the same data with another
+        CPU's rounding): the adversary's tasks number at most the limit, so
+        the second solve's set-aside tasks nearest a cluster centre (in the
+        basis, per-task means) rejoin that cluster until the removals are
+        within it; the farthest, where an adversary's tasks would sit, stay
+        out (:func:`readmit_to_limit`).
         """
         counts = np.bincount(res.labels[res.labels >= 0], minlength=k)
         small = within_limit(np.where(counts <= fabricable(counts, threat, data.n_tasks),
@@ -169,9 +177,11 @@ class ClusteringStage(Stage):
             return res
         again = self._cluster(data.subset(keep), U, k, threat, rng, options)
         labels = np.full(data.n_tasks, -1)
-        labels[keep] = again.labels
+        distrusted = int(np.isin(res.labels, small).sum())
+        labels[keep], back = readmit_to_limit(data.subset(keep), U, again.labels,
+                                              threat.limit(data.n_tasks) - distrusted)
         info = dict(again.info, basis_dim=U.shape[1], distrusted_clusters=int(small.size),
-                    distrusted_tasks=int(np.isin(res.labels, small).sum()))
+                    distrusted_tasks=distrusted, readmitted=back)
         return ClusteringResult(labels, labels < 0, again.objective, info)
 
     @abc.abstractmethod
@@ -199,3 +209,28 @@ def fabricable(counts, threat, n):
     half = float(np.median(held)) / 2.0 if held.size else 0.0
     return min(float(threat.limit(n)), max(float(np.floor(threat.alpha * n)), half))
 
+
+
+def readmit_to_limit(data, U, labels, room):
+    """``labels`` with at most ``room`` tasks left out (−1): the others of
+    the left-out tasks, nearest a cluster's centre first, join that cluster
+    (per-task means of y·Uᵀx; centres the members' means). Returns
+    ``(labels, number readmitted)``."""
+    out = np.flatnonzero(labels < 0)
+    excess = min(out.size - max(int(room), 0), out.size)
+    if excess <= 0:
+        return labels, 0
+    B = projected_chunks(data, U, 1, cache=False)[0]
+    held = labels >= 0
+    k = int(labels.max()) + 1
+    counts = np.bincount(labels[held], minlength=k)
+    centres = np.zeros((k, B.shape[1]))
+    np.add.at(centres, labels[held], B[held])
+    centres /= np.maximum(counts, 1)[:, None]
+    dist = np.sum((B[out, None, :] - centres[None]) ** 2, axis=2)
+    dist[:, counts == 0] = np.inf
+    nearest = np.argmin(dist, axis=1)
+    back = np.argsort(dist[np.arange(out.size), nearest], kind="stable")[:excess]
+    labels = labels.copy()
+    labels[out[back]] = nearest[back]
+    return labels, int(excess)
