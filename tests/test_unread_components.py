@@ -138,12 +138,21 @@ def test_a_refit_whose_weights_take_the_rank_fails_the_stage():
         for j, sign in ((off[i], 1.0), (off[i] + 1, -1.0)):
             X[j] += f
             y[j] = X[j] @ theta.W[:, 0] + sign * 1e9
-    _, _, _, info = _fit(MetaDataset(X, y, off), labels)
+    W, _, _, info = _fit(MetaDataset(X, y, off), labels)
     clip = info["example_clip"]
-    assert clip["moved_se"][1] == np.inf and clip["moved_se"][0] == 0.0
+    assert clip["moved_se"][0] == 0.0 and 0.5 < clip["score_test"][0] < 1.0
+    if info["passed"]:
+        # the reference is rounding, so the outcome is the CPU's: where its
+        # BLAS leaves component 1's rows their weights (AMD EPYC, OpenBLAS
+        # 0.3.31), the refit keeps its rank and component 1 is accurate —
+        # never a pass with component 1 far from w
+        assert np.linalg.norm(W[:, 1] - theta.W[:, 1]) / theta.s < 0.1
+        assert clip["moved_se"][1] < 1.0 and clip["unread"] == {}
+        return
+    assert clip["moved_se"][1] == np.inf
     assert "every score is zero" in clip["unread"][1]
-    assert clip["score_test"][1] == np.inf and 0.5 < clip["score_test"][0] < 1.0
-    assert not info["refit_agrees"] and not info["passed"]
+    assert clip["score_test"][1] == np.inf
+    assert not info["refit_agrees"]
 
 
 def test_unread_components_are_named_with_their_reason():
