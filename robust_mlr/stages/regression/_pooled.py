@@ -17,7 +17,16 @@ T = Dᵀ(Σ_L + Σ_H)⁻¹D ~ χ²_d. The final estimate is the precision-weight
 mean ŵ_H + (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹D' — least squares on both pools when they
 agree — with D' = D·min(1, r/√T), r = c·√median χ²_d (the stage's ``pull``
 c, 1 by default): the light pool
-moves ŵ by at most r Mahalanobis units of D. The test fails when √T
+moves ŵ by at most r Mahalanobis units of D. The pull is taken only where
+it buys clean precision: the pooled estimate's clean mean squared error,
+predicted with the light estimate's classification bias drawn under the
+heavy estimates (:func:`~._misclass.model_bias` at ŵ_H, ŝ²_H: responses of
+the model, never the pool's, and not at ŵ_L, which the light adversary
+moves — at ŵ_L the red team's anchor_match made a component's predicted
+ratio 0.42 instead of ≈ 1.1), must be at most :data:`PULL_GAIN` of ŵ_H's;
+elsewhere c = 0. With light tasks of 2–64 examples on the default problem
+the ratio is 0.89–1.17 (hard classification at t = 2 biases ŵ_L and the
+pooling bought nothing), with equal sizes 0.27–0.37 (the pull taken). The test fails when √T
 exceeds √q + β, q the 1 − 10⁻³/k quantile of χ²_d and β an allowance for
 the light estimate's clean misclassification bias (tasks of two examples:
 :mod:`._misclass`), the smaller of its Mahalanobis norms estimated on the
