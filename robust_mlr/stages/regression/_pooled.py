@@ -17,7 +17,16 @@ T = Dᵀ(Σ_L + Σ_H)⁻¹D ~ χ²_d. The final estimate is the precision-weight
 mean ŵ_H + (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹D' — least squares on both pools when they
 agree — with D' = D·min(1, r/√T), r = c·√median χ²_d (the stage's ``pull``
 c, 1 by default): the light pool
-moves ŵ by at most r Mahalanobis units of D. The test fails when √T
+moves ŵ by at most r Mahalanobis units of D. The pull is taken only where
+it buys clean precision: the pooled estimate's clean mean squared error,
+predicted with the light estimate's classification bias drawn under the
+heavy estimates (:func:`~._misclass.model_bias` at ŵ_H, ŝ²_H: responses of
+the model, never the pool's, and not at ŵ_L, which the light adversary
+moves — at ŵ_L the red team's anchor_match made a component's predicted
+ratio 0.42 instead of ≈ 1.1), must be at most :data:`PULL_GAIN` of ŵ_H's;
+elsewhere c = 0. With light tasks of 2–64 examples on the default problem
+the ratio is 0.89–1.17 (hard classification at t = 2 biases ŵ_L and the
+pooling bought nothing), with equal sizes 0.27–0.37 (the pull taken). The test fails when √T
 exceeds √q + β, q the 1 − 10⁻³/k quantile of χ²_d and β an allowance for
 the light estimate's clean misclassification bias (tasks of two examples:
 :mod:`._misclass`), the smaller of its Mahalanobis norms estimated on the
@@ -50,6 +59,12 @@ __all__ = ["pool_estimates", "light_covariances", "refit_noise", "use_heavy"]
 #: refit's test (:func:`refit_noise`).
 COLLAPSE = 0.5
 
+
+#: The light pool moves a component's anchored ŵ_ℓ (within the pull) only
+#: where the pooled estimate's clean mean squared error, predicted from the
+#: fitted model, is at most this share of the heavy estimate's
+#: (:func:`pool_estimates`, module notes).
+PULL_GAIN = 0.5
 
 #: Tasks summed at once by :func:`light_covariances`.
 _TASK_BLOCK = 1 << 18
@@ -143,8 +158,20 @@ def _noise_at(light, labels, W, comps):
     return out
 
 
+def _predicted_mse_ratio(cov_l, cov_h, b):
+    """Clean mean squared error of the full precision-weighted pooling
+    ŵ_H + A(ŵ_L − ŵ_H), A = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹, over that of ŵ_H alone,
+    with b the light estimate's bias: [tr((I − A)Σ_H(I − A)ᵀ) + tr(AΣ_LAᵀ)
+    + |Ab|²] / tr Σ_H."""
+    prec_l = np.linalg.inv(cov_l)
+    A = np.linalg.solve(prec_l + np.linalg.inv(cov_h), prec_l)
+    R = np.eye(A.shape[0]) - A
+    mse = np.trace(R @ cov_h @ R.T) + np.trace(A @ cov_l @ A.T) + float(np.sum((A @ b) ** 2))
+    return float(mse / np.trace(cov_h))
+
+
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None, pull=1.0):
+                   unsupported=(), bias=None, pull=1.0, predicted_bias=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -169,6 +196,13 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         of their Mahalanobis norms (module notes).
     pull : float
         The radius r in units of √median χ²_d (0: ŵ_H alone).
+    predicted_bias : callable, optional
+        ``predicted_bias(comps) -> B`` (d, k), the light estimates' clean
+        bias predicted on responses drawn from the fitted model
+        (:func:`~._misclass.model_bias`), asked for every component pooled:
+        a component whose pooled estimate would not gain clean precision
+        (predicted mean squared error over ŵ_H's above :data:`PULL_GAIN`)
+        keeps ŵ_H alone (pull 0; module notes).
 
     Returns
     -------
@@ -179,7 +213,9 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         ``bias_allowance`` β and ``bias_norm`` (2, k) (the two estimates'
         norms; zero where not asked), ``shrunk`` per component,
         ``light_weight`` (trace share of the light precision; 0 where the
-        test failed), ``failed`` per component and ``passed``.
+        test failed or the pull is 0), ``failed`` per component,
+        ``passed``, ``pull`` per component (the radius's c) and
+        ``mse_ratio`` (the predicted ratio; NaN where not asked).
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
@@ -187,6 +223,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     W = W_light.copy()
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
     allow, bias_norm, S_inv = np.zeros(k), np.zeros((2, k)), np.zeros((k, d, d))
+    pulls, ratio = np.full(k, float(pull)), np.full(k, np.nan)
+    pooled = []
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
             continue
@@ -194,19 +232,27 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         if c in unsupported or not ev[0] > 1e-10 * ev[-1]:    # no light estimate to pool
             W[:, c], share[c] = W_heavy[:, c], 0.0
             continue
+        pooled.append(c)
+    B = predicted_bias(pooled) if predicted_bias is not None and pooled and pull > 0 else None
+    for c in pooled:                                   # loop over components only
         s2 = s2_heavy[c]
         G_inv = np.linalg.inv(light_gram[c])
         cov_l = s2 * light_kappa[c] * G_inv
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
+        if B is not None:
+            ratio[c] = _predicted_mse_ratio(cov_l, cov_h, B[:, c])
+            if not ratio[c] <= PULL_GAIN:              # no clean precision to buy
+                pulls[c] = 0.0
+        r2 = pulls[c] ** 2 * float(chi2.median(d))
         D = W_light[:, c] - W_heavy[:, c]
         S_inv[c] = np.linalg.inv(cov_l + cov_h)
         stat[c] = float(D @ S_inv[c] @ D)
-        if stat[c] > radius2:
-            D, shrunk[c] = D * np.sqrt(radius2 / stat[c]), True
+        if stat[c] > r2:
+            D, shrunk[c] = D * np.sqrt(r2 / stat[c]), True
         prec_l = np.linalg.inv(cov_l)
         prec = prec_l + np.linalg.inv(cov_h)
         W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
-        share[c] = float(np.trace(prec_l) / np.trace(prec))
+        share[c] = float(np.trace(prec_l) / np.trace(prec)) if pulls[c] > 0 else 0.0
     over = np.flatnonzero(np.nan_to_num(stat) > q)
     if over.size and bias is not None:
         norms = [np.sqrt(np.maximum(np.einsum("dc,cde,ec->c", B[:, over], S_inv[over],
@@ -219,7 +265,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     return W, {"statistic": stat, "threshold": q, "bias_allowance": allow,
                "bias_norm": bias_norm, "radius2": radius2,
                "shrunk": shrunk, "light_weight": share, "failed": failed,
-               "passed": not bool(failed.any())}
+               "passed": not bool(failed.any()), "pull": pulls, "mse_ratio": ratio}
 
 
 def refit_noise(light, labels, W, s2, p, unsupported=()):
@@ -337,12 +383,19 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                                               target)
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
+        # the model the pull's gain is predicted under: the heavy estimates,
+        # which the light tasks do not move (the light ŵ where there is none)
+        W_m = np.where(np.isfinite(W_h), W_h, W)
+        s2_m = np.where(np.isfinite(s2_h), s2_h, s2)
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
                                                   weights_by_task),
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
-            pull)
+            pull,
+            # a child stream: the prediction leaves the fit's own draws as they were
+            lambda comps: model_bias(light, W_m, s2_m, p, gram_l, comps, rng.spawn(1)[0],
+                                     weights_by_task))
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():

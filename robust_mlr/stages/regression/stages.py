@@ -238,7 +238,12 @@ class FilterRegression(RegressionStage):
         precision on clean data, 0 keeps the heavy estimate alone wherever
         there is one. An adversary who places the light estimate just
         beyond the heavy one adds up to this pull to the heavy error
-        (docs/adversary.md, "What the pull buys"). A number in [0, 4],
+        (docs/adversary.md, "What the pull buys"). It is taken only where
+        the pooling's clean mean squared error, predicted under the heavy
+        estimates, is at most half the heavy estimate's (with light sizes
+        2–64 the light estimate's classification bias leaves no gain, and
+        the heavy estimate is kept; ``info_["anchor"]["pull"]``,
+        ``["mse_ratio"]``). A number in [0, 4],
         default 1; it acts only where the anchor runs (``anchor=True``, a
         threat with α > 0 and a heavy pool), so at α = 0 every pull gives
         the same fit.
