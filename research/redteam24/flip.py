@@ -59,8 +59,8 @@ class FlipGram(AnchorMatch):
     """
     name = "flip_gram"
 
-    def __init__(self, component="fewest", heavy="seeded", mode="aligned", level=0.95, noise=0.0,
-                 cap=0.6, pick="others", scale=0.9, push=1.0, frac=1.0):
+    def __init__(self, component="fewest", heavy="seeded_leak", mode="aligned", level=0.95,
+                 noise=-1.0, cap=0.6, pick="select", scale=0.97, push=2.0, frac=0.85):
         super().__init__(component, heavy, mode, level, 0.0, cap, False, 1.0)
         # noise < 0: "matched", the per-example residual variance s² in all
         self.pick, self.scale, self.push, self.noise = pick, float(scale), float(push), float(noise)
@@ -152,3 +152,30 @@ class FlipGram(AnchorMatch):
         self.predicted_ = {"component": a, "target": target, "beta_off": float(np.linalg.norm(off)),
                            "sq": sq}
         return X, y
+
+
+from robust_mlr.adversary.pooling_attacks import Seeded  # noqa: E402
+
+
+@register
+class SeededLeak(Seeded):
+    """:class:`Seeded` with the eighth red team's heavy family (anchor_leak,
+    no decoys) as its default, so that a search can pair it with
+    ``flip_gram``'s default ``heavy`` by name."""
+    name = "seeded_leak"
+
+    def __init__(self, family=("anchor_leak", {"decoys": 0}), seed=0):
+        super().__init__(family, seed)
+
+
+#: search-space entries (added at run time by search24.py; the library's
+#: space is not edited)
+SPACE_ADD = {
+    "heavy": {"seeded_leak": {}},
+    "light2": {"flip_gram": {"component": ("component",),
+                             "pick": ("cat", ("select", "others")),
+                             "frac": ("float", 0.5, 1.0), "cap": ("float", 0.4, 1.0),
+                             "push": ("logfloat", 0.5, 3.0), "scale": ("float", 0.6, 0.97),
+                             "level": ("logfloat", 0.5, 2.0),
+                             "mode": ("cat", ("aligned", "along", "split"))}},
+}

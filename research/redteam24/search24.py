@@ -15,6 +15,8 @@ import warnings
 
 import numpy as np
 
+import flip
+import robust_mlr.adversary._space as S
 from robust_mlr import MetaLearner
 from robust_mlr.adversary import attack_settings, red_team
 from robust_mlr.exceptions import CorruptionWarning
@@ -29,6 +31,16 @@ POOLING = {"light1": ["none", "edge_spike", "variance_hiding"],
            "heavy": ["seeded", "gate_seeded", "anchor_leak", "anchor_select", "variance_neutral",
                      "anchor_spread", "anchor_edge"],
            "light2": ["anchor_match", "gate_match"]}
+#: --families flip: the pooling families plus this folder's (flip.SPACE_ADD)
+FLIP = {"light1": ["none", "edge_spike", "variance_hiding"],
+        "heavy": ["seeded_leak", "seeded", "gate_seeded"],
+        "light2": ["flip_gram", "anchor_match", "gate_match"]}
+for pool, fams in flip.SPACE_ADD.items():
+    S.SPACE[pool].update(fams)
+#: the twenty-fourth red team's best row (g5 9), first of the warm start with --families flip
+BEST = {"heavy": ("seeded_leak", {}),
+        "light2": ("flip_gram", {"component": 2, "pick": "select", "frac": 0.9, "cap": 0.7,
+                                 "push": 1.5, "scale": 0.97, "level": 0.95, "mode": "aligned"})}
 
 
 def main():
@@ -70,6 +82,8 @@ def main():
             and r["w_err"] not in ("", "nan")]
     rows.sort(key=lambda r: -float(r["w_err"]))
     init = [{p: tuple(v) for p, v in json.loads(r["strategy"]).items()} for r in rows[:5]]
+    if a.families == "flip":
+        init = [BEST] + init[:3]
     fh = open(a.out, "a")
     fh.write(json.dumps({"phase": "clean", "sizes": a.sizes, "seed": a.seed, "w_err": float(e["w_err"]),
                          "s2_err": float(e["s2_err"]), "p_err": float(e["p_err"]), "time": tc}) + "\n")
@@ -90,7 +104,7 @@ def main():
         fh.flush()
         print(rec.number, rec.source, line["w_err"], r["warned"], flush=True)
 
-    fams = POOLING if a.families == "pooling" else None
+    fams = {"pooling": POOLING, "flip": FLIP}.get(a.families)
     red_team(lambda: Rec(), (theta, pools), 0.05, target="W", budget=a.budget, seed=a.seed,
              warm_start=False, on_crash="ignore", callback=report, settings=settings,
              init_strategies=init, families=fams)
