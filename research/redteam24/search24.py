@@ -27,12 +27,12 @@ CSV = {"hetero": "research/redteam/redteam8/final_main/a05_hetero_W/"
                  "default_default_hetero_a0.05_s0_n150.csv",
        "fixed": "research/redteam/redteam8/final_main/a05_fixed/"
                 "default_default_fixed_a0.05_s0_n150.csv"}
-POOLING = {"light1": ["none", "edge_spike", "variance_hiding"],
+POOLING = {"light1": ["edge_spike", "variance_hiding"],
            "heavy": ["seeded", "gate_seeded", "anchor_leak", "anchor_select", "variance_neutral",
                      "anchor_spread", "anchor_edge"],
            "light2": ["anchor_match", "gate_match"]}
 #: --families flip: the pooling families plus this folder's (flip.SPACE_ADD)
-FLIP = {"light1": ["none", "edge_spike", "variance_hiding"],
+FLIP = {"light1": ["edge_spike", "variance_hiding"],
         "heavy": ["seeded_leak", "seeded", "gate_seeded"],
         "light2": ["flip_gram", "anchor_match", "gate_match"]}
 for pool, fams in flip.SPACE_ADD.items():
