@@ -179,3 +179,48 @@ SPACE_ADD = {
                              "level": ("logfloat", 0.5, 2.0),
                              "mode": ("cat", ("aligned", "along", "split"))}},
 }
+
+
+from robust_mlr.adversary import Attack  # noqa: E402
+
+
+@register
+class StealTasks(Attack):
+    """Equal sizes, the other way: push a component's predicted ratio *above*
+    PULL_GAIN. ``mode`` "steal" (light 2): the component's own tasks
+    rewritten as clean tasks of the next component (Gaussian designs, y =
+    X w_b + s·noise), so its light Gram shrinks; "gram" (heavy): other
+    components' tasks rewritten as clean tasks of the component with rows at
+    ``scale`` × the screen's ‖x‖²/d limit, so its heavy Gram grows (Σ_H
+    shrinks, Σ_L/Σ_H grows)."""
+    name, stage, targets = "steal_tasks", "regression", ("light2", "heavy")
+
+    def __init__(self, component="fewest", mode="steal", scale=0.97):
+        self.component, self.mode, self.scale = component, mode, float(scale)
+
+    def choose(self, data, n_bad, ctx, rng):
+        theta = ctx.need_theta(self.name)
+        a = _component(theta, ctx.pools.heavy, self.component)
+        comps = data.components
+        tie = rng.permutation(data.n_tasks)
+        own = comps[tie] == a
+        key = np.where(own, 0, 1) if self.mode == "steal" else np.where(own, 1, 0)
+        return np.sort(tie[np.argsort(key, kind="stable")][:n_bad])
+
+    def craft(self, data, idx, ctx, rng):
+        from robust_mlr.adversary.edge import _screen
+        theta = ctx.need_theta(self.name)
+        a = _component(theta, ctx.pools.heavy, self.component)
+        k = theta.k
+        n = int(data.sizes[idx].sum())
+        d = theta.W.shape[0]
+        X = rng.standard_normal((n, d))
+        if self.mode == "steal":
+            b = (a + 1) % k
+        else:
+            b = a
+            x_hi, _ = _screen(ctx, ctx.pool)
+            sq = self.scale * (x_hi if x_hi is not None else 1.0)
+            X *= np.sqrt(sq * d) / np.linalg.norm(X, axis=1, keepdims=True)
+        y = X @ theta.W[:, b] + float(theta.s[b]) * rng.standard_normal(n)
+        return X, y

@@ -52,11 +52,19 @@ def fit(theta, pools, seed, gain, what):
     return m
 
 
-for seed in (0, 1, 2):
+import sys
+SEEDS = [int(x) for x in sys.argv[1:] if x.isdigit()] or [0, 1, 2]
+ONLY = "--steal-only" in sys.argv      # the second run: only the steal_tasks rows (seed 0)
+for seed in SEEDS:
     theta, pools = build_problem("default", "fixed", seed)
-    clean = fit(theta, pools, seed, GAIN, "clean")
-    fit(theta, pools, seed, -1.0, "clean")
-    if seed != 0:
+    if ONLY:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clean = MetaLearner.robust(theta.k, 0.05, rng=seed).fit(pools)
+    else:
+        clean = fit(theta, pools, seed, GAIN, "clean")
+        fit(theta, pools, seed, -1.0, "clean")
+    if seed != 0 or "--no-attacks" in sys.argv:
         continue
     settings = attack_settings(clean, 0.05)
     rows = [r for r in csv.DictReader(open(
@@ -65,11 +73,20 @@ for seed in (0, 1, 2):
     strat = {p: tuple(v) for p, v in json.loads(rows[0]["strategy"]).items()}
     bad = corrupt_pools(pools, strategy_attack(strat), 0.05, theta=theta, settings=settings,
                         rng=np.random.default_rng([0, 17, 22]))
-    fit(theta, bad, seed, GAIN, "rt8 grid22")
-    fit(theta, bad, seed, -1.0, "rt8 grid22")
+    if not ONLY:
+        fit(theta, bad, seed, GAIN, "rt8 grid22")
+        fit(theta, bad, seed, -1.0, "rt8 grid22")
     import flip  # noqa: F401
     comp = int(np.argmin(np.bincount(pools.heavy.components, minlength=4)))
-    for sc, heavy in ((0.97, None), (0.97, "anchor_edge"), (0.5, None)):
+    for st in ({"light2": ("steal_tasks", {"mode": "steal"})},
+               {"heavy": ("steal_tasks", {"mode": "gram"})},
+               {"light2": ("steal_tasks", {"mode": "steal"}), "heavy": ("steal_tasks", {"mode": "gram"})},
+               {"light2": ("steal_tasks", {"mode": "steal"}), "heavy": ("steal_tasks", {"mode": "gram", "scale": 0.6})}):
+        for i in range(2):
+            bad = corrupt_pools(pools, strategy_attack(st), 0.05, theta=theta, settings=settings,
+                                rng=np.random.default_rng([0, 24, 950 + i]))
+            fit(theta, bad, seed, GAIN, f"steal {json.dumps(st)} draw {i}")
+    for sc, heavy in (() if ONLY else ((0.97, None), (0.97, "anchor_edge"), (0.5, None))):
         st = {"light2": ("flip_gram", {"component": comp, "heavy": None, "pick": "own",
                                        "scale": sc, "noise": -1, "push": 0.0, "cap": 0.6})}
         if heavy:

@@ -38,3 +38,14 @@ for fam, rs in sorted(rows.items()):
     war = max((r["w_err"] for r in rs if r["warned"]), default=float("nan"))
     print(f"| {fam} | {len(rs)} | {sil:.4f} | {war:.4f} | {c:.4f} | {sil / c:.2f} |")
 print("fits:", sum(len(v) for v in rows.values()))
+# equal sizes (pulloff.py): clean with the rule as is / forced off, and attacked rows
+print()
+print("| equal sizes (pulloff.jsonl) | seed | PULL_GAIN | W | warned | pull | ratio |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+n_att = 0
+for line in open("research/redteam24/logs/pulloff.jsonl"):
+    r = json.loads(line)
+    n_att += r["what"] != "clean"
+    print(f"| {r['what'][:90]} | {r['seed']} | {r['gain']} | {r['w_err']:.4f} | {int(r['warned'])} | "
+          f"{r['pull']} | {r['mse_ratio']} |")
+print("attacked equal-size fits:", n_att)
