@@ -262,9 +262,10 @@ def warn_intercept(pools):
         mad_x = MAD_TO_SIGMA * np.median(np.abs(Xs - med_x), axis=0)
         if not np.all(np.abs(med_x) <= 0.1 * mad_x):
             continue
+        away = f"{abs(med_y) / mad_y:.1f}" if mad_y > 0 else "infinitely many"
         warnings.warn(DataWarning(
-            f"pool {name}: the responses' median is {med_y:.3g} ({abs(med_y) / mad_y:.1f} "
-            f"standard deviations from 0) while every feature is centred at 0: the model "
+            f"pool {name}: the responses' median is {med_y:.3g} ({away} standard deviations "
+            f"from 0) while every feature is centred at 0: the model "
             f"has no intercept, so the offset is fitted as noise and bias; centre y or add a "
             f"column of ones to the features (covariates='auto' or 'estimate' whiten it)"),
             stacklevel=_user_level())
