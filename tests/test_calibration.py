@@ -285,3 +285,25 @@ def test_clean_non_gaussian_laws_default_shape_robust(law, seed):
 def test_clean_non_gaussian_laws_default_shape_icml(law, seed):
     """As above for the ICML learner with the default covariates ("auto")."""
     _check_clean_fit(law, 32, 4, _FULL, seed, ("icml",))
+
+
+def test_tasks_sharing_a_design_leave_the_filter_on():
+    """When most light-1 tasks repeat their design (two equal rows), most
+    covariate scores are 0 and their median is 0: the covariate scale must
+    not divide by it (it reached 1.6e299 and the filter removed nothing from
+    a pool with a 5 % spike, reporting a pass); it is skipped instead."""
+    from robust_mlr import estimate_subspace, make_tasks
+    theta = make_params(8, 2, rng=0)
+    ds = make_tasks(theta, 2000, 2, rng=1)
+    X, y, off = ds.X.copy(), ds.y.copy(), ds.offsets
+    rng = np.random.default_rng(0)
+    dup = rng.random(2000) < 0.6
+    X[off[1:][dup] - 1] = X[off[:-1][dup]]
+    y[off[1:][dup] - 1] = X[off[1:][dup] - 1] @ theta.W[:, 0] + rng.standard_normal(dup.sum())
+    v = np.zeros(8)
+    v[7] = 1.0
+    for i in np.flatnonzero(~dup)[:100]:                     # the spike: 5 % of the tasks
+        X[off[i]:off[i + 1]] = 3 * v + 0.1 * rng.standard_normal((2, 8))
+        y[off[i]:off[i + 1]] = 5.0
+    res = estimate_subspace(MetaDataset(X, y, off), 2, "filter", alpha=0.05, rng=0)
+    assert (~res.kept).sum() > 100

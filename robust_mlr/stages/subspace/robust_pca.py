@@ -114,11 +114,16 @@ def tail_weight(tau, b):
     quantile (both exact order statistics): how far the law's upper part
     reaches, in units of its middle, without reading past Q. ⌊αn⌋ points
     (α < b) can move Q and the median only to the clean quantiles α away
-    and add at most Q/n each to the mean, whatever their values."""
+    and add at most Q/n each to the mean, whatever their values.
+
+    NaN when the median is 0 (more than half the scores are: tasks whose
+    examples share a design, coarse discrete features): the law has no
+    middle to measure its tail in, and the caller keeps its level."""
     tau = np.asarray(tau, float)
     n = tau.size
     med_lo, med_hi, hi = order_statistics(tau, [(n - 1) // 2, n // 2, int(np.ceil((1 - b) * n)) - 1])
-    return float(np.minimum(tau, hi).mean() / max((med_lo + med_hi) / 2, 1e-300))
+    med = (med_lo + med_hi) / 2
+    return float(np.minimum(tau, hi).mean() / med) if med > 0 else float("nan")
 
 
 def _tail_weight_sd(k, b, n, grid=4096):
