@@ -292,7 +292,7 @@ def test_tasks_sharing_a_design_leave_the_filter_on():
     covariate scores are 0 and their median is 0: the covariate scale must
     not divide by it (it reached 1.6e299 and the filter removed nothing from
     a pool with a 5 % spike, reporting a pass); it is skipped instead."""
-    from robust_mlr import estimate_subspace, make_tasks
+    from robust_mlr import estimate_subspace
     theta = make_params(8, 2, rng=0)
     ds = make_tasks(theta, 2000, 2, rng=1)
     X, y, off = ds.X.copy(), ds.y.copy(), ds.offsets
