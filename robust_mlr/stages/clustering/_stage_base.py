@@ -91,11 +91,13 @@ class ClusteringStage(Stage):
                                 rng=rng.spawn(1)[0] if null else None) if wide else U
             far = self._far_tasks(data, basis, k, threat)
             if far is None:
-                res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend)
+                res = self._fit_tasks(data, basis, U, k, threat, rng, options, defend,
+                                      threat.limit(data.n_tasks))
             else:
                 keep = np.flatnonzero(~far)
+                # the far tasks count against the pool's limit as well
                 res = self._fit_tasks(data.subset(keep), basis, U, k, threat, rng, options,
-                                      defend)
+                                      defend, threat.limit(data.n_tasks) - int(far.sum()))
                 labels = np.full(data.n_tasks, -1)
                 labels[keep] = res.labels
                 res = ClusteringResult(labels, labels < 0, res.objective,
@@ -108,16 +110,17 @@ class ClusteringStage(Stage):
         self.W_tilde_, self.r2_tilde_, self.p_tilde_ = res.estimates
         return self
 
-    def _fit_tasks(self, data, basis, U, k, threat, rng, options, defend):
+    def _fit_tasks(self, data, basis, U, k, threat, rng, options, defend, room):
         """Cluster, distrust fabricated clusters (robust, under a threat) and
-        estimate W̃, r̃², p̃ (in span U)."""
+        estimate W̃, r̃², p̃ (in span U); ``room``: how many of ``data``'s
+        tasks the pool's limit leaves to remove."""
         res = self._cluster(data, basis, k, threat, rng, options)
         check_clustering(self, res, data.n_tasks, k)
         res.info["basis_dim"] = basis.shape[1]
         if "estimates" in res.info:            # a method that estimates W̃, r̃², p̃ itself
             res.estimates = res.info.pop("estimates")
         elif defend:
-            res = self._distrust_fabricated(data, basis, k, threat, rng, options, res)
+            res = self._distrust_fabricated(data, basis, k, threat, rng, options, res, room)
         if res.estimates is None:
             res.estimates = cluster_estimates(data, res.labels, U, k, robust=defend)
         return res
@@ -143,7 +146,7 @@ class ClusteringStage(Stage):
             return None
         return far
 
-    def _distrust_fabricated(self, data, U, k, threat, rng, options, res):
+    def _distrust_fabricated(self, data, U, k, threat, rng, options, res, room):
         """Clusters small enough to be fabricated (:func:`fabricable`) become
         outliers, at most ``threat.limit(n)`` tasks in all, and the other
         tasks are clustered again into k clusters.
@@ -165,9 +168,10 @@ class ClusteringStage(Stage):
         the limit (5 distrusted + 1 set aside on the same data with another
         CPU's rounding): the adversary's tasks number at most the limit, so
         the second solve's set-aside tasks nearest a cluster centre (in the
-        basis, per-task means) rejoin that cluster until the removals are
-        within it; the farthest, where an adversary's tasks would sit, stay
-        out (:func:`readmit_to_limit`).
+        basis, per-task means) rejoin that cluster until the removals — the
+        far tasks set aside before, the distrusted and these — are within
+        it; the farthest, where an adversary's tasks would sit, stay out
+        (:func:`readmit_to_limit`).
         """
         counts = np.bincount(res.labels[res.labels >= 0], minlength=k)
         small = within_limit(np.where(counts <= fabricable(counts, threat, data.n_tasks),
@@ -178,8 +182,8 @@ class ClusteringStage(Stage):
         again = self._cluster(data.subset(keep), U, k, threat, rng, options)
         labels = np.full(data.n_tasks, -1)
         distrusted = int(np.isin(res.labels, small).sum())
-        labels[keep], back = readmit_to_limit(data.subset(keep), U, again.labels,
-                                              threat.limit(data.n_tasks) - distrusted)
+        labels[keep], back = readmit_to_limit(data.subset(keep), U, again.labels, k,
+                                              room - distrusted)
         info = dict(again.info, basis_dim=U.shape[1], distrusted_clusters=int(small.size),
                     distrusted_tasks=distrusted, readmitted=back)
         return ClusteringResult(labels, labels < 0, again.objective, info)
@@ -211,18 +215,18 @@ def fabricable(counts, threat, n):
 
 
 
-def readmit_to_limit(data, U, labels, room):
-    """``labels`` with at most ``room`` tasks left out (−1): the others of
-    the left-out tasks, nearest a cluster's centre first, join that cluster
-    (per-task means of y·Uᵀx; centres the members' means). Returns
-    ``(labels, number readmitted)``."""
+def readmit_to_limit(data, U, labels, k, room):
+    """``labels`` (of k clusters) with at most ``room`` tasks left out (−1):
+    the others of the left-out tasks, nearest a cluster's centre first, join
+    that cluster (per-task means of y·Uᵀx; centres the members' means).
+    Returns ``(labels, number readmitted)``; nothing is readmitted when no
+    task is in a cluster."""
     out = np.flatnonzero(labels < 0)
     excess = min(out.size - max(int(room), 0), out.size)
-    if excess <= 0:
+    if excess <= 0 or out.size == labels.size:
         return labels, 0
     B = projected_chunks(data, U, 1, cache=False)[0]
     held = labels >= 0
-    k = int(labels.max()) + 1
     counts = np.bincount(labels[held], minlength=k)
     centres = np.zeros((k, B.shape[1]))
     np.add.at(centres, labels[held], B[held])
