@@ -243,9 +243,10 @@ def warn_intercept(pools):
     even stride of at most 2¹⁶ rows; robust location and scale (median and
     MAD), so that α·n corrupted tasks move neither: it warns when the
     median response is more than half a (MAD) standard deviation from zero
-    while every feature's median is within a tenth of its own. Features that
-    are not centred (a column of ones, Chebyshev features of uniform x) can
-    carry a mean of y, and the test stays silent."""
+    while every feature's median is within a tenth of its own (a positive
+    MAD). Features that are not centred (a column of ones, Chebyshev
+    features of uniform x, one-hot columns) can carry a mean of y, and the
+    test stays silent. Pools on disk (the out-of-core fit) are not read."""
     from .constants import MAD_TO_SIGMA
     for name, ds in pools.items():
         X, y = getattr(ds, "X", None), getattr(ds, "y", None)
@@ -260,8 +261,8 @@ def warn_intercept(pools):
         Xs = X[::step]
         med_x = np.median(Xs, axis=0)
         mad_x = MAD_TO_SIGMA * np.median(np.abs(Xs - med_x), axis=0)
-        if not np.all(np.abs(med_x) <= 0.1 * mad_x):
-            continue
+        if not np.all((mad_x > 0) & (np.abs(med_x) <= 0.1 * mad_x)):
+            continue                # a column that is mostly 0 (one-hot) can carry it
         away = f"{abs(med_y) / mad_y:.1f}" if mad_y > 0 else "infinitely many"
         warnings.warn(DataWarning(
             f"pool {name}: the responses' median is {med_y:.3g} ({away} standard deviations "

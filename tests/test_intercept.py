@@ -11,11 +11,14 @@ import pytest
 from robust_mlr import DataWarning, MetaDataset, MetaLearner, Pools, make_params, make_pools
 
 
-def _shifted(c, ones=False):
+def _shifted(c, ones=False, one_hot=False):
     pools = make_pools(make_params(8, 2, rng=0), 4000, 2, 100, 40, 4000, 8, rng=0)
 
     def move(ds):
         X = np.hstack([ds.X, np.ones((ds.X.shape[0], 1))]) if ones else ds.X
+        if one_hot:                             # four categories: columns mostly 0
+            cat = np.arange(X.shape[0]) % 4
+            X = np.hstack([X, np.eye(4)[cat]])
         return MetaDataset(X, ds.y + c, ds.offsets)
     return Pools(*(move(pools[name]) for name in pools.names))
 
@@ -32,7 +35,8 @@ def test_an_offset_in_the_responses_is_named():
     assert len(found) == 1 and "no intercept" in found[0] and "2.97" in found[0], found
 
 
-@pytest.mark.parametrize("pools", [lambda: _shifted(0.0), lambda: _shifted(3.0, ones=True)],
-                         ids=["centred", "ones column"])
+@pytest.mark.parametrize("pools", [lambda: _shifted(0.0), lambda: _shifted(3.0, ones=True),
+                                   lambda: _shifted(3.0, one_hot=True)],
+                         ids=["centred", "ones column", "one-hot columns"])
 def test_no_warning_when_the_features_carry_the_mean(pools):
     assert _data_warnings(pools(), covariates="auto") == []
