@@ -33,7 +33,6 @@ from ._cli_files import (TABLE_SUFFIXES, check_dataset_dir, check_k, distinct_co
                          features_as_fitted, load_dataset, not_an_input,
                          refuse_column_options, singular_columns, table_header,
                          undone_on_failure, warnings_name_columns)
-from ._argtypes import closest
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
 from ._argtypes import alpha_value, closest, nonnegative_int, positive_int
