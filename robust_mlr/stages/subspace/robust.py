@@ -123,7 +123,8 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False, covariate
         Xb, yb = data._block(lo, hi, out=buf)
         if clip is not None:
             yb = np.clip(yb, -clip * scale, clip * scale)
-        yh = yb * _leverage_weights(Xb, n_examples=N)
+        h = _leverage_weights(Xb, n_examples=N)
+        yh = yb * h
         Z[a:e] = sums(off[a:e + 1] - lo, Xb, yh) * sc[:, None]
         q[a:e] = np.add.reduceat(yh * yh, off[a:e] - lo) * (c / t)
         if moment:
@@ -132,7 +133,7 @@ def _statistics(data: MetaDataset, clip=2.0, t_cap=None, moment=False, covariate
         if covariates:
             # alternating signs within each task: (−1)^j by the position j
             pos = np.arange(hi - lo) - np.repeat(off[a:e] - lo, sizes)
-            hs = _leverage_weights(Xb, n_examples=N) * (1.0 - 2.0 * (pos % 2))
+            hs = h * (1.0 - 2.0 * (pos % 2))
             Xt[a:e] = sums(off[a:e + 1] - lo, Xb, hs) / np.sqrt(t)[:, None]
     out = (Z, q) if not moment else (Z, q, M / data.n_tasks)
     return out + (Xt,) if covariates else out
