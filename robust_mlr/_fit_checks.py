@@ -138,7 +138,8 @@ def check_evidence(diag, threat):
         if n_rm > limit:
             evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
         if not passed and not (stage == "regression" and close):
-            evidence.append(f"{stage}: its own test of clean behaviour failed")
+            evidence.append(f"{stage}: its own test of clean behaviour failed"
+                            + (_unanchored_reason(diag) if stage == "regression" else ""))
     if close:
         _warn_unidentified(close)
     diag["evidence"] = evidence
@@ -148,6 +149,22 @@ def check_evidence(diag, threat):
                       "docs/learner.md, 'When a clean fit warns')"
                       % (threat.alpha, "; ".join(evidence)), CorruptionWarning,
                       stacklevel=_user_level())
+
+
+def _unanchored_reason(diag):
+    """Why the regression's test failed where the reason is a component the
+    heavy pool had too few tasks to anchor (clean data with a small
+    component do this too): '' otherwise."""
+    heavy = diag.get("regression", {}).get("anchor", {}).get("heavy")
+    short = [(c, r) for c, r in enumerate(heavy or ()) if isinstance(r, dict)
+             and not r.get("anchored", True) and r.get("passed") is False and "needed" in r]
+    if not short:
+        return ""
+    parts = [f"component {c} has {r['tasks']} usable heavy tasks, fewer than the {r['needed']} "
+             f"its anchor needs, and the light pool alone allows "
+             f"{r.get('light_floor', float('nan')):.2g}·s against the heavy pool's "
+             f"{r.get('heavy_floor', float('nan')):.2g}·s" for c, r in short]
+    return " (" + "; ".join(parts) + ")"
 
 
 def _warn_unidentified(close):
