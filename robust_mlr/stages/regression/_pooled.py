@@ -158,13 +158,12 @@ def _noise_at(light, labels, W, comps):
     return out
 
 
-def _predicted_mse_ratio(cov_l, cov_h, b):
+def _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, b):
     """Clean mean squared error of the full precision-weighted pooling
-    ŵ_H + A(ŵ_L − ŵ_H), A = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹, over that of ŵ_H alone,
-    with b the light estimate's bias: [tr((I − A)Σ_H(I − A)ᵀ) + tr(AΣ_LAᵀ)
-    + |Ab|²] / tr Σ_H."""
-    prec_l = np.linalg.inv(cov_l)
-    A = np.linalg.solve(prec_l + np.linalg.inv(cov_h), prec_l)
+    ŵ_H + A(ŵ_L − ŵ_H), A = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹ (``prec_l`` = Σ_L⁻¹,
+    ``prec`` = Σ_L⁻¹ + Σ_H⁻¹), over that of ŵ_H alone, with b the light
+    estimate's bias: [tr((I − A)Σ_H(I − A)ᵀ) + tr(AΣ_LAᵀ) + |Ab|²] / tr Σ_H."""
+    A = np.linalg.solve(prec, prec_l)
     R = np.eye(A.shape[0]) - A
     mse = np.trace(R @ cov_h @ R.T) + np.trace(A @ cov_l @ A.T) + float(np.sum((A @ b) ** 2))
     return float(mse / np.trace(cov_h))
@@ -214,7 +213,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         norms; zero where not asked), ``shrunk`` per component,
         ``light_weight`` (trace share of the light precision; 0 where the
         test failed or the pull is 0), ``failed`` per component,
-        ``passed``, ``pull`` per component (the radius's c) and
+        ``passed``, ``pull`` per component (the radius's c), ``radius2``
+        (r² of the configured pull; a component whose pull is 0 used 0) and
         ``mse_ratio`` (the predicted ratio; NaN where not asked).
     """
     d, k = W_light.shape
@@ -239,8 +239,10 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         G_inv = np.linalg.inv(light_gram[c])
         cov_l = s2 * light_kappa[c] * G_inv
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
+        prec_l = np.linalg.inv(cov_l)
+        prec = prec_l + np.linalg.inv(cov_h)
         if B is not None:
-            ratio[c] = _predicted_mse_ratio(cov_l, cov_h, B[:, c])
+            ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
             if not ratio[c] <= PULL_GAIN:              # no clean precision to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
@@ -249,8 +251,6 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         stat[c] = float(D @ S_inv[c] @ D)
         if stat[c] > r2:
             D, shrunk[c] = D * np.sqrt(r2 / stat[c]), True
-        prec_l = np.linalg.inv(cov_l)
-        prec = prec_l + np.linalg.inv(cov_h)
         W[:, c] = W_heavy[:, c] + np.linalg.solve(prec, prec_l @ D)
         share[c] = float(np.trace(prec_l) / np.trace(prec)) if pulls[c] > 0 else 0.0
     over = np.flatnonzero(np.nan_to_num(stat) > q)
