@@ -59,6 +59,12 @@ class chi2:                      # noqa: N801 - reads like scipy.stats.chi2
         return special.chdtrc(df, x)
 
     @staticmethod
+    def pdf(x, df):
+        """Density of χ²_df at x > 0."""
+        h = np.asarray(df, float) / 2.0
+        return np.exp(special.xlogy(h - 1.0, x) - x / 2.0 - h * np.log(2.0) - special.gammaln(h))
+
+    @staticmethod
     def median(df):
         """Median of χ²_df."""
         return chi2.ppf(0.5, df)

@@ -8,7 +8,6 @@ may be arbitrary.
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -97,10 +96,6 @@ def clean_excess(k, alpha):
     return float((k - mid) / mid)
 
 
-def _chi2_pdf(x, k):
-    return math.exp((k / 2 - 1) * math.log(x) - x / 2 - k / 2 * math.log(2) - math.lgamma(k / 2))
-
-
 def clean_tail_weight(k, b):
     """:func:`tail_weight` of τ ~ χ²_k (exact): E min(τ, Q)/median, Q the
     1 − ``b`` quantile; what the covariate scores ||Uᵀx̃_i||² of Gaussian
@@ -135,8 +130,8 @@ def _tail_weight_sd(k, b, n, grid=4096):
     hi, med = chi2.isf(b, k), chi2.ppf(0.5, k)
     x = chi2.ppf((np.arange(grid) + 0.5) / grid, k)
     A = k * chi2.cdf(hi, k + 2) + hi * chi2.sf(hi, k)
-    if_a = np.minimum(x, hi) - A + b * ((1 - b) - (x <= hi)) / _chi2_pdf(hi, k)
-    if_m = (0.5 - (x <= med)) / _chi2_pdf(med, k)
+    if_a = np.minimum(x, hi) - A + b * ((1 - b) - (x <= hi)) / float(chi2.pdf(hi, k))
+    if_m = (0.5 - (x <= med)) / float(chi2.pdf(med, k))
     return float(np.sqrt(np.mean((if_a / med - A * if_m / med ** 2) ** 2) / n) / (A / med))
 
 
