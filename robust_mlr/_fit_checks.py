@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from .constants import MAD_TO_SIGMA
 from .exceptions import CorruptionWarning, DataWarning, IdentifiabilityWarning
 
 __all__ = ["warn_unprotected", "check_design", "check_evidence", "stage_warnings",
@@ -264,7 +265,6 @@ def warn_intercept(pools):
     MAD). Features that are not centred (a column of ones, Chebyshev
     features of uniform x, one-hot columns) can carry a mean of y, and the
     test stays silent. Pools on disk (the out-of-core fit) are not read."""
-    from .constants import MAD_TO_SIGMA
     for name, ds in pools.items():
         X, y = getattr(ds, "X", None), getattr(ds, "y", None)
         if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)) or y.size < 100:
