@@ -15,9 +15,10 @@ from pathlib import Path
 from ._csvfile import read_csv
 from .exceptions import ValidationError
 
-__all__ = ["COLUMN_OPTIONS", "TABLE_SUFFIXES", "check_dataset_dir", "check_k", "distinct_columns",
-           "features_as_fitted", "load_dataset", "not_an_input", "refuse_column_options",
-           "singular_columns", "table_header", "undone_on_failure", "warnings_name_columns"]
+__all__ = ["COLUMN_OPTIONS", "TABLE_SUFFIXES", "check_dataset_dir", "check_k", "covariates_line",
+           "distinct_columns", "features_as_fitted", "features_line", "load_dataset",
+           "not_an_input", "refuse_column_options", "singular_columns", "table_header",
+           "undone_on_failure", "warnings_name_columns"]
 
 
 #: The suffixes of the files read by their columns (the rest read by position).
@@ -244,3 +245,38 @@ def warnings_name_columns(names):
                     [repr(names[j]) for j in message.dependent], "column", "",
                     getattr(message, "rows", "every row")))
             warnings.showwarning(message, w.category, w.filename, w.lineno, w.file, w.line)
+
+
+def features_line(names, data, args):
+    """The fit report's line of the feature columns of a CSV or Parquet fit:
+    which columns it took (a column meant otherwise shows here) and the
+    row-index columns it skipped (:func:`._tables.index_columns`)."""
+    from ._tables import index_columns
+    shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
+    but = [repr(c) for c in (args.task_col, args.y_col, args.pool_col) if c is not None]
+    header, declared = table_header(data) or [], ()
+    if Path(data).suffix.lower() != ".csv":
+        import pyarrow.parquet as pq
+        from ._parquetfile import pandas_index
+        declared = pandas_index(pq.read_schema(data))
+    index = index_columns(header, (args.task_col, args.y_col, args.pool_col), declared)
+    said = ["column 1, which has no name," if header[j] == "" else repr(header[j])
+            for j in index]
+    skipped = (f"; {' and '.join(said)} skipped as a row index, as pandas' DataFrame."
+               f"{'to_csv' if header[index[0]] == '' else 'to_parquet'} writes one"
+               if index else "")
+    return (f"  features: {shown} (every column but {', '.join(but[:-1])} and {but[-1]}"
+            f"{skipped})")
+
+
+def covariates_line(model, option):
+    """The fit report's line saying whether the covariates were whitened
+    (``model.covariance_``) and why, under ``--covariates option``."""
+    wh = model.covariance_
+    if wh is not None:
+        cond = wh.info.get("condition", float("nan"))
+        return (f"  covariates: whitened by their estimated second moment (condition "
+                f"number {cond:.3g}; --covariates {option})")
+    why = ("their estimated second moment passed the isotropy test" if option == "auto"
+           else "taken as isotropic")
+    return f"  covariates: not whitened (--covariates {option}: {why})"

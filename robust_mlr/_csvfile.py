@@ -40,7 +40,7 @@ def read_csv(path, task_col, y_col, pool_col=None, skip=()):
     path : str or Path
     task_col, y_col : str
         Names of the task-id and response columns; every other column is a
-        feature.
+        feature, but a first column without a name (a row index, skipped).
     pool_col : str, optional
         A column naming each row's pool (``light1``, ``heavy``, ``light2``;
         the same on every row of a task); not a feature.

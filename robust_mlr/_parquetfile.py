@@ -19,7 +19,7 @@ import numpy as np
 from ._tables import table_features, tasks_of_rows
 from .exceptions import ValidationError
 
-__all__ = ["read_parquet"]
+__all__ = ["pandas_index", "read_parquet"]
 
 #: Rows per record batch read.
 _BATCH_ROWS = 1 << 16
@@ -33,7 +33,8 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
     path : str or Path
     task_col, y_col : str
         Names of the task-id and response columns; every other column is a
-        feature (a number: integer, floating point or boolean).
+        feature (a number: integer, floating point or boolean), but the
+        index columns pandas' metadata declares (:func:`pandas_index`).
     pool_col : str, optional
         A column naming each row's pool (``light1``, ``heavy``, ``light2``;
         the same on every row of a task); not a feature.
@@ -72,7 +73,8 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
     except (pa.ArrowException, OSError) as exc:
         raise ValidationError(_not_parquet(path, exc)) from None
     header = list(schema.names)
-    feats = table_features(path, header, task_col, y_col, pool_col, skip)
+    feats = table_features(path, header, task_col, y_col, pool_col, skip,
+                           declared=pandas_index(schema))
     cols = feats + [y_col]
     for name in cols:
         kind = schema.field(name).type
@@ -112,6 +114,19 @@ def read_parquet(path, task_col, y_col, pool_col=None, skip=()):
                                         lambda row: f"row {row + 1}", pool_col,
                                         None if pool is None else pool.astype(str))
     return data, labels, feats, pools
+
+
+def pandas_index(schema):
+    """The columns a Parquet file's pandas metadata names its index (a
+    ``DataFrame.to_parquet`` of an index other than 0, 1, 2, ... writes it
+    as a column, ``__index_level_0__`` when unnamed); a range index, kept
+    in the metadata only, is no column."""
+    try:
+        meta = schema.pandas_metadata or {}
+    except ValueError:                      # metadata that is not JSON: no declared index
+        return ()
+    index = meta.get("index_columns", ()) if isinstance(meta, dict) else ()
+    return tuple(c for c in index if isinstance(c, str)) if isinstance(index, list) else ()
 
 
 def _strings(path, column, name, start, pa, need="its task's id"):

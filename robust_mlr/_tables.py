@@ -14,12 +14,14 @@ from ._argtypes import closest
 from ._poolcol import pools_of_tasks
 from .exceptions import ValidationError
 
-__all__ = ["table_features", "tasks_of_rows"]
+__all__ = ["index_columns", "table_features", "tasks_of_rows"]
 
 
 def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
-                   layout_hint=None):
-    """The feature columns of a table's header, in the header's order.
+                   layout_hint=None, declared=()):
+    """The feature columns of a table's header, in the header's order: every
+    column but the task-id, response and pool columns, ``skip`` and the
+    columns of a row index (:func:`index_columns`).
 
     Parameters
     ----------
@@ -34,6 +36,8 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
     layout_hint : callable, optional
         ``layout_hint(header)``: a hint for a missing column that explains
         the whole header (a CSV file with another separator), or None.
+    declared : tuple of str
+        Index columns the file declares (:func:`index_columns`).
 
     Returns
     -------
@@ -42,9 +46,19 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
     Raises
     ------
     ValidationError
-        A repeated column name, a missing task-id, response or pool column
+        A column without a name past the first (named by its position), a
+        repeated column name, a missing task-id, response or pool column
         (with the closest name), or no feature column.
     """
+    named = (task_col, y_col, pool_col)
+    index = index_columns(header, named, declared)
+    blank = [j for j, h in enumerate(header) if h == "" and j not in index and "" not in named]
+    if blank:                           # a feature named '' would be fitted without a word
+        raise ValidationError(f"{path}: column {blank[0] + 1} of {len(header)} has no name in "
+                              f"the header; give it a name (it is then a feature: every column "
+                              f"but the task-id, response and pool columns is one) or remove "
+                              f"it (only a first column without a name, a row index as "
+                              f"pandas' DataFrame.to_csv writes it, is skipped)")
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
         raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
@@ -60,11 +74,35 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
             raise ValidationError(f"{path}: no {role} column {col!r}; the columns are "
                                   f"{', '.join(header)}{hint}")
     others = (task_col, y_col, pool_col, *skip)
-    feats = [h for h in header if h not in others]
+    feats = [h for j, h in enumerate(header) if h not in others and j not in index]
     if not feats:
         said = ", ".join(repr(c) for c in others if c in header)
         raise ValidationError(f"{path}: no feature column besides {said}")
     return feats
+
+def index_columns(header, roles=(), declared=()):
+    """The positions of the columns of ``header`` that hold a row index, not
+    a feature: a first column without a name (the index pandas'
+    ``DataFrame.to_csv`` writes, a row number) and the columns in
+    ``declared`` (those a Parquet file's pandas metadata names its index,
+    ``__index_level_0__`` for the index ``DataFrame.to_parquet`` writes).
+    A column an option gives a role (task id, response, pool) keeps it.
+
+    Parameters
+    ----------
+    header : list of str
+    roles : tuple of str
+        The task-id, response and pool columns' names.
+    declared : tuple of str
+        Names of index columns the file declares.
+
+    Returns
+    -------
+    list of int
+    """
+    return [j for j, h in enumerate(header) if h not in roles
+            and ((j == 0 and h == "") or (h != "" and h in declared))]
+
 
 def tasks_of_rows(path, num, ids, names, task_col, where, pool_col=None, pool=None):
     """The meta-dataset of a table read by rows (CSV or Parquet): its values

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._cli_files import (TABLE_SUFFIXES, check_dataset_dir, check_k, distinct_columns,
-                         features_as_fitted, load_dataset, not_an_input,
-                         refuse_column_options, singular_columns, table_header,
+from ._cli_files import (TABLE_SUFFIXES, check_dataset_dir, check_k, covariates_line,
+                         distinct_columns, features_as_fitted, features_line, load_dataset,
+                         not_an_input, refuse_column_options, singular_columns, table_header,
                          undone_on_failure, warnings_name_columns)
 from ._csvfile import read_csv
 from .exceptions import EmptyClusterError, SolverFailedError, ValidationError
@@ -50,7 +50,8 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
     path : str or Path
     task_col, y_col : str
         Names of the task-id and response columns; every other column is a
-        feature.
+        feature, but a first column without a name (the row index pandas'
+        ``DataFrame.to_csv`` writes), which is skipped.
 
     Returns
     -------
@@ -60,7 +61,8 @@ def read_csv_tasks(path, task_col="task", y_col="y"):
     Raises
     ------
     ValidationError
-        A missing column (named, with the columns the file has), no feature
+        A missing column (named, with the columns the file has), a column
+        without a name past the first (named by its position), no feature
         column, a row of the wrong width, a value that is not a number or not
         finite (named by file line and column).
     """
@@ -223,11 +225,8 @@ def _fit_to(args, data):
     report = [f"fit {args.method}: k={args.k}, d={model.W_.shape[0]}, alpha={args.alpha:g}, "
               f"clustering {clustering!r}; {how}; {seconds:.2f} s"]
     if table_read:                          # a column meant otherwise shows here
-        shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12
-                                         else "")
-        but = [repr(c) for c in (args.task_col, args.y_col, args.pool_col) if c is not None]
-        report.append(f"  features: {shown} (every column but {', '.join(but[:-1])} and "
-                      f"{but[-1]})")
+        report.append(features_line(names, data, args))
+    report.append(covariates_line(model, args.covariates))
     for n, (nt, ne) in sizes.items():
         report.append(f"  {n:7s} {nt:>11d} tasks {ne:>12d} examples")
     report.append("  component      p        s2     |w|")
