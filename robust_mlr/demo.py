@@ -77,13 +77,13 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     if attacked:
         pools = corrupt_pools(pools, attack, alpha, theta=params, settings={"alpha": alpha},
                               rng=rng)
-        tag = f"{attack} α={alpha}"
+        tag = f"{attack} α={alpha:g}"
         learners = {f"ICML 2020, {tag}": MetaLearner.icml(params.k, rng=rng),
                     f"robust, {tag}": MetaLearner.robust(params.k, alpha, rng=rng)}
     else:                               # the clean ICML fit above is the one to show
         models["ICML 2020, clean data"] = clean
-        learners = {f"robust α={alpha}, clean data": MetaLearner.robust(params.k, alpha,
-                                                                        rng=rng)}
+        learners = {f"robust α={alpha:g}, clean data": MetaLearner.robust(params.k, alpha,
+                                                                          rng=rng)}
     notes = []
     for name, model in learners.items():
         with warnings.catch_warnings(record=True) as caught:
@@ -113,8 +113,8 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
         print(f"robust-mlr demo: d={params.d} k={params.k} n_L1={pools.light1.n_tasks} "
               f"n_H={pools.heavy.n_tasks} (t_H={int(pools.heavy.sizes[0])}) "
               f"n_L2={pools.light2.n_tasks}, noise floor Σ p s² = {params.noise_floor:.3f}; "
-              + (f"attack {attack} on α = {alpha} of the tasks of {_pool_names(pools)}"
-                 if attacked else "no attack"))
+              + (f"attack {attack} on α = {alpha:g} of the tasks of {_pool_names(pools)}"
+                 if attacked else _no_attack(attack, alpha)))
         print(format_table(rows))
         for note in notes:
             print(note)
@@ -123,6 +123,12 @@ def run(seed=0, quick=False, out="demo_output", quiet=False, tau=4, attack="fake
     if not quiet:
         print(f"plot written to {path}")
     return {"rows": rows, "plot": str(path), "time": elapsed, "warnings": notes}
+
+
+def _no_attack(attack, alpha):
+    """Why the demo's data are clean: no attack was named, or α = 0 (an
+    attack on no task: its name is not worth printing)."""
+    return "no attack (attack 'none')" if attack == "none" else "no attack (α = 0)"
 
 
 def _pool_names(pools):

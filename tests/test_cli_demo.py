@@ -67,3 +67,25 @@ def test_demo_notes_keep_the_warnings_advice(tmp_path):
     clusters = [n for n in notes if "the heavy clusters have sizes" in n]
     assert clusters and not any(n.endswith("...") for n in notes), notes
     assert all("did not separate the components" in n for n in clusters), clusters
+
+
+def test_demo_at_alpha_zero_says_no_attack_and_draws(tmp_path, capsys):
+    """``--alpha 0`` replaces no task: the header says so plainly, not the
+    name of an attack applied to nothing; the table and plot follow."""
+    assert main(["demo", "--quick", "--alpha", "0", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith("; no attack (α = 0)"), out
+    assert "fake_cluster" not in out and "robust α=0, clean data" in out
+    assert (tmp_path / "demo.png").exists()
+
+
+def test_an_attack_at_the_full_alpha_warns_with_its_count_of_clean_removals(tmp_path):
+    """subspace_spike replaces exactly ⌊αn⌋ = 600 light-1 tasks at α = 0.1;
+    the filter removes 680 (417 of them, and 263 clean tasks), past the
+    limit αn + 3√(αn) + 1 = 674: the warning says the count holds clean
+    tasks too (it read as more corruption than α)."""
+    notes = run(quick=True, out=tmp_path, quiet=True, attack="subspace_spike", alpha=0.1)[
+        "warnings"]
+    spike = [n for n in notes if "subspace removed 680 tasks > 674" in n]
+    assert spike and all("clean tasks removed with corrupted ones count too" in n
+                         for n in spike), notes
