@@ -137,7 +137,11 @@ def check_evidence(diag, threat):
     evidence = list(diag.pop("stage_evidence", []))
     for stage, (n_rm, limit, passed) in checks.items():
         if n_rm > limit:
-            evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial margin)")
+            # the count is of every task removed: clean ones a filter could not
+            # tell from the corrupted count too (an attack at the full alpha can
+            # pass the limit so, the corrupted tasks being no more than alpha n)
+            evidence.append(f"{stage} removed {n_rm} tasks > {limit} (alpha n + Binomial "
+                            f"margin; clean tasks removed with corrupted ones count too)")
         if not passed and not (stage == "regression" and close):
             evidence.append(f"{stage}: its own test of clean behaviour failed"
                             + (_unanchored_reason(diag) if stage == "regression" else ""))
