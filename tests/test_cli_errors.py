@@ -20,6 +20,9 @@ from robust_mlr.cli import main
     (["experiment", "run", "no_such_module:X"], "No module named 'no_such_module'"),
     (["experiment", "run", "missing.toml"], "missing.toml"),
     (["experiment", "run", "icml_fig3", "--workers", "0"], "must be >= 1, got 0"),
+    (["experiment", "run", "icml_fig3", "--workers", "2", "--dask", "tcp://127.0.0.1:9"],
+     "--workers 2: the Dask scheduler at --dask tcp://127.0.0.1:9 runs the trials on its own "
+     "workers"),              # ignored without a word: the scheduler has its own workers
     (["experiment", "run", "robustnes"], "(did you mean 'robustness'?)"),
     (["experiment", "plot", "missing.csv"], "results file missing.csv does not exist"),
     (["generate", "never_written", "--d", "4", "--k", "2", "--light1", "100", "1",

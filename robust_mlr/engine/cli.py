@@ -50,6 +50,11 @@ def _run(args):
     from .plotting import figure_suffix
     from .runner import SweepInterrupted, check_dask, results_path, run_sweep
     from .storage import read_said_results
+    if args.workers is not None and args.dask not in (None, "local", ""):
+        # a remote scheduler runs the trials on its own workers: the number was ignored
+        args.parser.error(f"--workers {args.workers}: the Dask scheduler at --dask {args.dask} "
+                          f"runs the trials on its own workers; the option sets the local "
+                          f"processes, or the workers of --dask local")
     exp = _resolve(args, args.name)
     try:
         check_dask(args.dask)
@@ -141,7 +146,8 @@ def add_experiment_parser(sub):
     p.add_argument("name", help="experiment name, module:ATTR, or a sweep .toml file")
     p.add_argument("--quick", action="store_true", help="the small smoke-test size (< 1 min)")
     p.add_argument("--workers", type=positive_int, default=None,
-                   help="local worker processes (default: all cores; 1 = in process)")
+                   help="local worker processes, also those of --dask local (default: all "
+                        "cores; 1 = in process); not with a remote --dask scheduler")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
                    help="run on a Dask scheduler at ADDRESS, or 'local' for a local cluster")
     p.add_argument("--out", default="results", help="results folder (default: results)")
