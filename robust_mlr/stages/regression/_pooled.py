@@ -23,10 +23,11 @@ predicted with the light estimate's classification bias drawn under the
 heavy estimates (:func:`~._misclass.model_bias` at ŵ_H, ŝ²_H: responses of
 the model, never the pool's, and not at ŵ_L, which the light adversary
 moves — at ŵ_L the red team's anchor_match made a component's predicted
-ratio 0.42 instead of ≈ 1.1), must be at most :data:`PULL_GAIN` of ŵ_H's;
+ratio 0.42 instead of ≈ 1.1; Σ_L from rows capped at a clean quantile of
+‖x‖², :func:`capped_grams`), must be at most :data:`PULL_GAIN` of ŵ_H's;
 elsewhere c = 0. With light tasks of 2–64 examples on the default problem
-the ratio is 0.89–1.17 (hard classification at t = 2 biases ŵ_L and the
-pooling bought nothing), with equal sizes 0.27–0.37 (the pull taken). The test fails when √T
+the ratio is 0.92–1.17 (hard classification at t = 2 biases ŵ_L and the
+pooling bought nothing), with equal sizes 0.28–0.37 (the pull taken). The test fails when √T
 exceeds √q + β, q the 1 − 10⁻³/k quantile of χ²_d and β an allowance for
 the light estimate's clean misclassification bias (tasks of two examples:
 :mod:`._misclass`), the smaller of its Mahalanobis norms estimated on the
@@ -53,7 +54,7 @@ from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
 from ._misclass import example_weights, misclassification_bias, model_bias
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
-__all__ = ["pool_estimates", "light_covariances", "refit_noise", "use_heavy"]
+__all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
 
 #: A posterior-weighted ŝ²_ℓ below this share of its start fails the
 #: refit's test (:func:`refit_noise`).
@@ -65,6 +66,10 @@ COLLAPSE = 0.5
 #: fitted model, is at most this share of the heavy estimate's
 #: (:func:`pool_estimates`, module notes).
 PULL_GAIN = 0.5
+
+#: The Gram the pull's gain is predicted from caps each light row's
+#: ‖x‖² at the clean law's quantile of this level (:func:`capped_grams`).
+ROW_CAP_LEVEL = 0.9
 
 #: Tasks summed at once by :func:`light_covariances`.
 _TASK_BLOCK = 1 << 18
@@ -129,6 +134,39 @@ def _light_grams(data, labels, k, c):
     return gram
 
 
+def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEVEL):
+    """Per component, the light Gram ``Σ c_i min(1, τ/‖x_j‖²) x_jx_jᵀ`` of
+    :func:`light_covariances` with each row's contribution capped at τ, the
+    task-weighted quantile of the pool's ‖x_j‖² at level ``level``·(1 − α).
+
+    Every task of the pool weighs 1 in the quantile (each row 1/t_i), so
+    ⌊αn⌋ tasks hold at most α of its mass and can raise τ at most to the
+    clean rows' quantile at ``level``: a row the adversary writes counts in
+    the Gram as at most a clean row at that quantile, whatever its norm
+    (:func:`pool_estimates`, Notes). Two passes over the pool (the norms,
+    then the Gram). Returns ``(gram (k, d, d), tau)``.
+    """
+    off, d = data.offsets, data.dim
+    sq = np.empty(int(off[-1]))
+    for a, e in task_blocks(off, data._row_bytes):
+        Xb = data._block(off[a], off[e])[0]
+        sq[off[a]:off[e]] = np.einsum("ij,ij->i", Xb, Xb)
+    sizes = data.sizes
+    order = np.argsort(sq, kind="stable")
+    cw = np.cumsum(np.repeat(1.0 / np.maximum(sizes, 1), sizes)[order])
+    tau = float(sq[order][min(np.searchsorted(cw, level * (1.0 - alpha) * cw[-1]),
+                              sq.size - 1)]) if sq.size else 0.0
+    del order, cw
+    c, gram = example_weights(data, weights_by_task), np.zeros((k, d, d))
+    for a, e in task_blocks(off, data._row_bytes):
+        Xb, yb = data._block(off[a], off[e])
+        w = np.repeat(c[a:e], sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq[off[a]:off[e]],
+                                                                            1e-300))
+        gram += label_grams(Xb * np.sqrt(w)[:, None], yb, off[a:e + 1] - off[a], labels[a:e],
+                            k)[0]
+    return gram, tau
+
+
 def _noise_at(light, labels, W, comps):
     """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
     of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
@@ -170,7 +208,7 @@ def _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, b):
 
 
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None, pull=1.0, predicted_bias=None):
+                   unsupported=(), bias=None, pull=1.0, predicted_bias=None, ratio_gram=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -202,6 +240,11 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         a component whose pooled estimate would not gain clean precision
         (predicted mean squared error over ŵ_H's above :data:`PULL_GAIN`)
         keeps ŵ_H alone (pull 0; module notes).
+    ratio_gram : ndarray (k, d, d), optional
+        The light Grams the predicted ratio reads Σ_L from (default
+        ``light_gram``): :func:`capped_grams`, each row counted at most as a
+        clean row at a high quantile of ‖x‖² (Notes). The pooling and the
+        test use ``light_gram``.
 
     Returns
     -------
@@ -216,6 +259,24 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         ``passed``, ``pull`` per component (the radius's c), ``radius2``
         (r² of the configured pull; a component whose pull is 0 used 0) and
         ``mse_ratio`` (the predicted ratio; NaN where not asked).
+
+    Notes
+    -----
+    The ratio reads Σ_L from a Gram the light tasks write: rows within the
+    screen's norm limit (up to ≈ 2.8 times a clean row's ‖x‖² on the
+    default problem) each count as that many clean rows, and ⌊αn⌋ tasks of
+    the attacked component rewritten with such rows raised its light
+    precision enough to bring a predicted 1.05–1.17 down to 0.44–0.50 and
+    the pull back (the red team's ``flip_gram``, light sizes 2–64). With
+    ``ratio_gram`` from :func:`capped_grams` a row counts at most as a clean
+    row at the (1 − α)·0.9 task-weighted quantile of ‖x‖², which ⌊αn⌋
+    tasks can raise only to the clean law's 0.9 quantile (1.32 × the mean
+    for Gaussian rows in d = 32). Their tasks then add at most
+    ⌊αn⌋·t_cap·τ to the Gram's trace (t_cap: :func:`~...threat.size_cap`),
+    as many clean tasks of the capped size would up to τ/E‖x‖², and for a
+    near-isotropic clean G (tr G⁻¹ ≥ d²/tr G) tr Σ_L falls by at most
+    the factor tr G/(tr G + ⌊αn⌋·t_cap·τ). Which tasks, how many and their
+    sizes stay the adversary's (at most 2α of the capped weight).
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
@@ -242,7 +303,13 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         prec_l = np.linalg.inv(cov_l)
         prec = prec_l + np.linalg.inv(cov_h)
         if B is not None:
-            ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
+            if ratio_gram is None:
+                ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
+            else:                                      # Σ_L from the capped rows (Notes)
+                cov_r = s2 * light_kappa[c] * np.linalg.inv(ratio_gram[c])
+                prec_r = np.linalg.inv(cov_r)
+                ratio[c] = _predicted_mse_ratio(cov_r, cov_h, prec_r,
+                                                prec_r + np.linalg.inv(cov_h), B[:, c])
             if not ratio[c] <= PULL_GAIN:              # no clean precision to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
@@ -387,6 +454,9 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         # which the light tasks do not move (the light ŵ where there is none)
         W_m = np.where(np.isfinite(W_h), W_h, W)
         s2_m = np.where(np.isfinite(s2_h), s2_h, s2)
+        # the ratio's Σ_L and b from rows capped at a clean quantile of ‖x‖²
+        gram_r = capped_grams(light, kept_labels, k, alpha, weights_by_task)[0] \
+            if pull > 0 else gram_l
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
@@ -394,8 +464,9 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
             pull,
             # a child stream: the prediction leaves the fit's own draws as they were
-            lambda comps: model_bias(light, W_m, s2_m, p, gram_l, comps, rng.spawn(1)[0],
-                                     weights_by_task))
+            lambda comps: model_bias(light, W_m, s2_m, p, gram_r, comps, rng.spawn(1)[0],
+                                     weights_by_task),
+            ratio_gram=gram_r)
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
