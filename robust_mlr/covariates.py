@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._covariance_trim import trim_mask
 from ._disk import DiskTasks
 from ._linalg import safe_product
 from ._segments import task_blocks
@@ -86,8 +87,6 @@ ROUNDS_SAMPLE_PER_DIM = 8192
 #: Σ̂, Σ̂ the last round's on every task) at which the share's rounds
 #: stand; beyond it the remaining rounds run on every task.
 SHARE_AGREEMENT = 0.3
-
-
 def estimate_second_moment(datasets, alpha=0.0, n_rounds=5, rng=None):
     """Estimate Σ_x = E[x xᵀ] from the covariates of several meta-datasets.
 
@@ -173,17 +172,11 @@ def _share_agrees(start, Sigma):
 
 
 def _trim_round(datasets, t, Sigma, extreme, alpha):
-    """One round: score every task under Σ̂, trim the 2α share furthest
-    from the median score (and every extreme task), re-estimate."""
-    n = t.size
+    """One round: score every task under Σ̂, trim its excess (:func:`trim_mask`), re-estimate."""
     inv = np.linalg.pinv(Sigma, hermitian=True)
     with np.errstate(over="ignore", invalid="ignore"):    # extreme tasks: trimmed below
         q = np.concatenate([_task_norms(ds, inv) for ds in datasets]) / t
-    logq = np.log(np.maximum(q, 1e-300))
-    dev = np.abs(logq - np.median(logq[~extreme]))
-    dev[extreme] = np.inf                   # trimmed first, and kept out beyond the trim
-    kept = ~extreme
-    kept[np.argsort(dev)[n - int(np.ceil(2 * alpha * n)):]] = False
+    kept = trim_mask(q, [ds.n_tasks for ds in datasets], extreme, alpha)
     return _moment(datasets, kept) / int(t[kept].sum()), kept
 
 
