@@ -22,9 +22,13 @@ which laws were checked.
 needed). With ``alpha > 0`` whole tasks may be corrupted, covariates
 included, so the estimate is a trimmed second moment over tasks: starting
 from the plain moment, every task is scored by its mean whitened squared
-norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and the
-tasks whose |log q_i − median| is among the largest 2α fraction are left out
-of the next estimate; five rounds. On pools of more than
+norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and, in each
+pool, the tasks of a tail of the scores (q or −log q) that holds more
+tasks than the law fitted on the scores' bulk puts there are left out of
+the next estimate, at most ⌈2αn⌉ (:func:`robust_mlr._covariance_trim.trim_mask`;
+the math and what corrupted tasks can do to Σ̂ are in docs/data.md); five
+rounds. A fixed trim of the ⌈2αn⌉ most extreme tasks lost directions of
+clean laws whose energy sits in a few examples (Chebyshev features). On pools of more than
 :data:`ROUNDS_SAMPLE_PER_DIM`·d examples (with a generator given) the
 rounds but the last run on a random share of the tasks, the same share of
 every pool, and the last round scores and re-estimates on all of them:
@@ -96,7 +100,8 @@ def estimate_second_moment(datasets, alpha=0.0, n_rounds=5, rng=None):
         All covariates are used (a Pools contributes its three pools).
     alpha : float
         Fraction of corrupted tasks per pool; 0 gives the plain example
-        average (1/N) Σ x xᵀ, > 0 the trimmed estimate of the module notes.
+        average (1/N) Σ x xᵀ, > 0 the trimmed estimate of the module notes
+        (on clean data of the generator's laws it trims no task).
     n_rounds : int
         Trimming rounds when alpha > 0.
     rng : None, int or Generator, optional

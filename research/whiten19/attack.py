@@ -68,7 +68,13 @@ for alpha in (0.05, 0.1):
         t0 = time.process_time()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            m = MetaLearner.robust(k, alpha, rng=1, covariates="estimate").fit(P)
+            try:
+                m = MetaLearner.robust(k, alpha, rng=1, covariates="estimate").fit(P)
+            except Exception as exc:          # noqa: BLE001 — reported, the sweep goes on
+                print(f"alpha {alpha} {name:<16} eig {ev.min():.3f}..{ev.max():.3f} trimmed "
+                      f"{kept.size - int(kept.sum())}  fit raised {type(exc).__name__}: {exc}",
+                      flush=True)
+                continue
         sec = time.process_time() - t0
         w = parameter_errors(m.W_, m.s2_, m.p_, theta)["w_err"]
         scr = m.diagnostics_["screen"]
