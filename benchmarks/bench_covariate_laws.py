@@ -7,7 +7,7 @@ the default orthonormal design, so that whitened the problem has the default
 difficulty. Laws: Chebyshev features of a uniform input (``polynomial``),
 Fourier features, Student-t(5) rows, the uniform cube and a correlated
 Gaussian. Learners with their default covariate setting (``"auto"``):
-``MetaLearner.robust(k, 0.01)`` and ``MetaLearner.icml(k)``.
+``MetaLearner.robust(k, α)`` (``--alpha``, default 0.01) and ``MetaLearner.icml(k)``.
 
 Per law and seed: tasks removed by the screen (three pools) and by each
 robust stage, against the stage's limit αn + Binomial margin; whether a
@@ -18,7 +18,7 @@ noise has heavy tails, ``robust_mlr.stages.clustering.linkage.choose_splits``)
 and the tail ratio that decided it (1 for Gaussian tails).
 ``--csv PATH`` also writes the rows (``docs/results/covariate_laws.csv``).
 
-    OMP_NUM_THREADS=1 python3 benchmarks/bench_covariate_laws.py [--seeds 3] [--quick | --small] [--csv PATH]
+    OMP_NUM_THREADS=1 python3 benchmarks/bench_covariate_laws.py [--seeds 3] [--quick | --small] [--alpha 0.01] [--csv PATH]
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="d = 16, k = 3, smaller pools")
     parser.add_argument("--small", action="store_true", help="d = 8, k = 3 (d < 3k)")
+    parser.add_argument("--alpha", type=float, default=0.01, help="the robust learner's α")
     parser.add_argument("--csv", default=None, help="also write the rows to this CSV file")
     args = parser.parse_args(argv)
     rows = []
@@ -98,7 +99,7 @@ def main(argv=None):
     for law in LAWS:
         for seed in range(args.seeds):
             theta, pools, test = law_problem(law, shape["d"], shape["k"], shape["sizes"], seed)
-            rob, warned, t_r = fit(MetaLearner.robust(shape["k"], 0.01, rng=seed), pools)
+            rob, warned, t_r = fit(MetaLearner.robust(shape["k"], args.alpha, rng=seed), pools)
             icml, warned_i, t_i = fit(MetaLearner.icml(shape["k"], rng=seed), pools)
             acc, ratio = score(rob, theta, pools, test)
             acc_i, ratio_i = score(icml, theta, pools, test)

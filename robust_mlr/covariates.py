@@ -22,9 +22,13 @@ which laws were checked.
 needed). With ``alpha > 0`` whole tasks may be corrupted, covariates
 included, so the estimate is a trimmed second moment over tasks: starting
 from the plain moment, every task is scored by its mean whitened squared
-norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and the
-tasks whose |log q_i − median| is among the largest 2α fraction are left out
-of the next estimate; five rounds. On pools of more than
+norm q_i = (1/t_i) Σ_j ‖Σ̂^{-1/2} x_ij‖² (≈ d for a clean task) and, in each
+pool, the tasks of a tail of the scores (q or −log q) that holds more
+tasks than the law fitted on the scores' bulk puts there are left out of
+the next estimate, at most ⌈2αn⌉ (:func:`robust_mlr._covariance_trim.trim_mask`;
+the math and what corrupted tasks can do to Σ̂ are in docs/data.md); five
+rounds. A fixed trim of the ⌈2αn⌉ most extreme tasks lost directions of
+clean laws whose energy sits in a few examples (Chebyshev features). On pools of more than
 :data:`ROUNDS_SAMPLE_PER_DIM`·d examples (with a generator given) the
 rounds but the last run on a random share of the tasks, the same share of
 every pool, and the last round scores and re-estimates on all of them:
@@ -56,6 +60,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._covariance_trim import trim_mask
 from ._disk import DiskTasks
 from ._linalg import safe_product
 from ._segments import task_blocks
@@ -86,8 +91,6 @@ ROUNDS_SAMPLE_PER_DIM = 8192
 #: Σ̂, Σ̂ the last round's on every task) at which the share's rounds
 #: stand; beyond it the remaining rounds run on every task.
 SHARE_AGREEMENT = 0.3
-
-
 def estimate_second_moment(datasets, alpha=0.0, n_rounds=5, rng=None):
     """Estimate Σ_x = E[x xᵀ] from the covariates of several meta-datasets.
 
@@ -97,7 +100,8 @@ def estimate_second_moment(datasets, alpha=0.0, n_rounds=5, rng=None):
         All covariates are used (a Pools contributes its three pools).
     alpha : float
         Fraction of corrupted tasks per pool; 0 gives the plain example
-        average (1/N) Σ x xᵀ, > 0 the trimmed estimate of the module notes.
+        average (1/N) Σ x xᵀ, > 0 the trimmed estimate of the module notes
+        (on clean data of the generator's laws it trims no task).
     n_rounds : int
         Trimming rounds when alpha > 0.
     rng : None, int or Generator, optional
@@ -173,17 +177,11 @@ def _share_agrees(start, Sigma):
 
 
 def _trim_round(datasets, t, Sigma, extreme, alpha):
-    """One round: score every task under Σ̂, trim the 2α share furthest
-    from the median score (and every extreme task), re-estimate."""
-    n = t.size
+    """One round: score every task under Σ̂, trim its excess (:func:`trim_mask`), re-estimate."""
     inv = np.linalg.pinv(Sigma, hermitian=True)
     with np.errstate(over="ignore", invalid="ignore"):    # extreme tasks: trimmed below
         q = np.concatenate([_task_norms(ds, inv) for ds in datasets]) / t
-    logq = np.log(np.maximum(q, 1e-300))
-    dev = np.abs(logq - np.median(logq[~extreme]))
-    dev[extreme] = np.inf                   # trimmed first, and kept out beyond the trim
-    kept = ~extreme
-    kept[np.argsort(dev)[n - int(np.ceil(2 * alpha * n)):]] = False
+    kept = trim_mask(q, [ds.n_tasks for ds in datasets], extreme, alpha)
     return _moment(datasets, kept) / int(t[kept].sum()), kept
 
 

@@ -53,7 +53,7 @@ from ._threads import pinned
 from ._validation import check_int, check_k_d, check_rng
 from .chunked import ChunkedMetaDataset
 from .covariates import (Whitening, estimate_second_moment, isotropy_test, _rounds_sample,
-                         _share_agrees)
+                         _share_agrees, trim_mask)
 from ._disk import DiskTasks
 from .data import MetaDataset, Pools
 from ._fit_checks import (check_design, check_evidence, stage_warnings, warn_unprotected,
@@ -153,18 +153,15 @@ def _second_moment(sources, alpha, n_rounds, passes, rng):
     if alpha > 0 and n_rounds > 1:
         share = _rounds_sample([DiskTasks(src) if isinstance(src, ChunkedMetaDataset) else src
                                for src in sources], rng)
-    n_trim = int(np.ceil(2 * alpha * n))
     base = np.cumsum([0] + [src.n_tasks for src in sources])
 
     def trim_round(Sigma):
-        """Score every task under Σ̂, trim 2αn, re-estimate (two passes)."""
+        """Score every task under Σ̂, trim its excess (at most 2αn), re-estimate
+        (two passes)."""
         inv = np.linalg.pinv(Sigma, hermitian=True)
         fn = functools.partial(_task_norms, inv=inv)
         q = np.concatenate([p for src in sources for p in passes.map(src, fn)])
-        logq = np.log(np.maximum(q, 1e-300))
-        dev = np.abs(logq - np.median(logq))
-        kept = np.ones(n, bool)
-        kept[np.argsort(dev)[n - n_trim:]] = False
+        kept = trim_mask(q, [src.n_tasks for src in sources], np.zeros(n, bool), alpha)
         parts = [p for src, b in zip(sources, base) for p in passes.map(
             src, _gram, [kept[b + lo:b + hi] for lo, hi in passes.task_ranges(src)])]
         return sum(p[0] for p in parts) / sum(p[1] for p in parts), kept

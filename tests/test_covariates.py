@@ -81,13 +81,22 @@ def test_trimmed_estimate_rounds_on_a_share(monkeypatch, cap):
     shared, kept = estimate_second_moment(data, alpha=0.05, rng=5)
     again, _ = estimate_second_moment(data, alpha=0.05, rng=5)
     np.testing.assert_array_equal(shared, again)
-    assert (~kept).sum() == (~kept_every).sum() == np.ceil(0.1 * data.n_tasks)
+    # the rounds trim the tail the bulk's law does not predict (the ≈ 200
+    # inflated tasks and a few more), never beyond 2αn
+    assert 0.9 * bad.sum() <= (~kept).sum() <= np.ceil(0.1 * data.n_tasks)
+    assert 0.9 * bad.sum() <= (~kept_every).sum() <= np.ceil(0.1 * data.n_tasks)
     assert kept[bad].mean() < 0.1
     np.testing.assert_allclose(shared, covariate_moment("correlated", 6), atol=0.1)
     if cap is None:                      # below the cap every round reads every task
         np.testing.assert_array_equal(shared, every)
     else:
-        assert not np.array_equal(shared, every)
+        # the share's rounds ran (their trimmed set may end the same as every task's)
+        drawn = []
+        sample = cov._rounds_sample
+        monkeypatch.setattr(cov, "_rounds_sample", lambda ds, r: drawn.append(sample(ds, r)) or
+                            drawn[-1])
+        estimate_second_moment(data, alpha=0.05, rng=5)
+        assert drawn and drawn[0] is not None
         np.testing.assert_allclose(shared, every, atol=0.02)
         assert (kept == kept_every).mean() > 0.98
 

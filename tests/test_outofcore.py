@@ -197,7 +197,8 @@ def test_whitened_fit_out_of_core_equals_in_memory(correlated, alpha, share, mon
         got = fit_out_of_core(MetaLearner(3, covariates="estimate", alpha=alpha, rng=2),
                               root / "light1", root / "heavy", root / "light2",
                               chunk_bytes=40_000)
-    assert (~want.covariance_.info["kept"]).sum() == np.ceil(2 * alpha * 10090)   # 2αn trimmed
+    # clean pools: the calibrated trim leaves out only an excess over the bulk's tail (none here)
+    assert (~want.covariance_.info["kept"]).sum() <= np.ceil(2 * alpha * 10090)
     _assert_same(got, want)
 
 
