@@ -279,13 +279,16 @@ def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
     ``fun`` returns the value and the gradient. The routine and its options
     (``maxcor``, relative decrease ``ftol``, projected-gradient ``gtol``)
     are those of ``minimize(method="L-BFGS-B")`` with ``Bounds(0, inf)``.
-    Without a ``callback`` it is reached through ``fmin_l_bfgs_b``, which
-    takes the bounds as pairs: ``minimize`` first turns a ``Bounds`` into
-    pairs by a Python pass over every variable (≈ 0.6 ms a call at 500
-    variables; a solve makes some 25 calls). The iterates are the same. A
-    ``callback`` (:class:`Stall`: it reads the step's value and may raise
-    StopIteration) goes through ``minimize``, which hands every SciPy
-    release from 1.11 on the same intermediate result.
+    Where SciPy's compiled step has the interface of SciPy 1.15 on,
+    :func:`_drive_setulb` calls it directly (the same step, the same
+    evaluations, so the same iterates; without SciPy's per-evaluation
+    wrappers and its per-variable bounds loop, a fixed cost of each of the
+    solve's thousands of steps). Otherwise, without a ``callback`` it is
+    reached through ``fmin_l_bfgs_b``, which takes the bounds as pairs
+    (``minimize`` first turns a ``Bounds`` into pairs by a Python pass over
+    every variable), and with one (:class:`Stall`: it reads the step's
+    value and may raise StopIteration) through ``minimize``, which hands
+    every SciPy release from 1.11 on the same intermediate result.
 
     Examples
     --------
@@ -294,6 +297,9 @@ def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
     >>> x.tolist(), value
     ([0.0, 0.0, 0.0], 3.0)
     """
+    if _SETULB is not None:
+        return _drive_setulb(fun, x0, maxiter=maxiter, gtol=gtol, ftol=ftol, maxcor=maxcor,
+                             callback=callback)
     if callback is not None:
         sol = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(0.0, np.inf),
                        callback=callback, options={"maxiter": maxiter, "gtol": gtol,
@@ -303,6 +309,123 @@ def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
                                    factr=ftol / np.finfo(float).eps, pgtol=gtol,
                                    maxiter=maxiter)
     return x, float(value), int(info["nit"])
+
+
+def _find_setulb():
+    """SciPy's compiled L-BFGS-B step where it has the interface this module
+    drives (SciPy ≥ 1.15, ``setulb(m, x, l, u, nbd, f, g, factr, pgtol, wa,
+    iwa, task, lsave, isave, dsave, maxls, ln_task)``), else None."""
+    try:
+        from scipy.optimize import _lbfgsb
+        step = _lbfgsb.setulb
+    except (ImportError, AttributeError):
+        return None
+    doc = (getattr(step, "__doc__", None) or "").replace(" ", "")
+    if not doc.startswith("setulb(m,x,l,u,nbd,f,g,factr,pgtol,wa,iwa,task,lsave,isave,"
+                          "dsave,maxls,ln_task)"):
+        return None
+    return step
+
+
+_SETULB = _find_setulb()
+#: SciPy's defaults for L-BFGS-B, kept by :func:`_drive_setulb`.
+_MAXFUN, _MAXLS = 15000, 20
+
+
+def _drive_setulb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
+    """SciPy's ``_minimize_lbfgsb`` loop for bounds 0 ≤ x < ∞, its defaults
+    (``maxfun`` 15 000, ``maxls`` 20) and a ``fun`` returning (value,
+    gradient): the same calls of the compiled step with the same arguments,
+    and, like SciPy's memoizing wrapper, ``fun`` evaluated once per distinct
+    point (on a copy), so the iterates, the value returned and the
+    iteration count are SciPy's bit for bit. A ``callback`` is handed each
+    step's (x, fun) and ends the run by raising StopIteration, as in
+    ``minimize``. Returns (x, value, iterations).
+
+    Examples
+    --------
+    Against SciPy's own driver, on the solver's robust Lagrangian (every
+    multiplier nonzero) to the end, at an iteration cap, and with a
+    :class:`Stall` callback:
+
+    >>> from scipy.optimize import fmin_l_bfgs_b
+    >>> from robust_mlr.stages.clustering.burer_monteiro import LowRankCost
+    >>> rng = np.random.default_rng(0)
+    >>> lag = Lagrangian(LowRankCost(*rng.standard_normal((2, 40, 3))), 3, True, 0.1, 0.3)
+    >>> lag.lam = {"rows": rng.standard_normal(40), "trace": 0.3, "total": 0.5,
+    ...            "diag": np.abs(rng.standard_normal(40))}
+    >>> lag.beta = 3.0
+    >>> fun = lambda v: lag.value_grad(v.reshape(40, 5))[:2]
+    >>> x0 = rng.uniform(0, 0.4, 200)
+    >>> def same(a, b):
+    ...     return bool(np.array_equal(a[0], b[0])) and a[1:] == b[1:]
+    >>> for maxiter in (3, 5000):
+    ...     x, f, info = fmin_l_bfgs_b(fun, x0, bounds=[(0.0, None)] * 200, m=20,
+    ...                                factr=1e-14 / np.finfo(float).eps, pgtol=1e-9,
+    ...                                maxiter=maxiter)
+    ...     ours = _drive_setulb(fun, x0, maxiter=maxiter, gtol=1e-9, ftol=1e-14, maxcor=20)
+    ...     print(info["nit"] == 3 if maxiter == 3 else info["warnflag"] == 0,
+    ...           same(ours, (x, float(f), info["nit"])))
+    True True
+    True True
+    >>> sol = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(0.0, np.inf),
+    ...                callback=Stall(3, 1e-4), options={"maxiter": 5000, "gtol": 1e-12,
+    ...                                                  "ftol": 1e-15, "maxcor": 20})
+    >>> stall = Stall(3, 1e-4)
+    >>> ours = _drive_setulb(fun, x0, maxiter=5000, gtol=1e-12, ftol=1e-15, maxcor=20,
+    ...                      callback=stall)
+    >>> stall.stopped, same(ours, (sol.x, float(sol.fun), sol.nit))
+    (True, True)
+    """
+    m = int(maxcor)
+    x = np.array(np.clip(np.asarray(x0, dtype=float).ravel(), 0.0, np.inf), dtype=np.float64)
+    n = x.size
+    nbd = np.ones(n, np.int32)                 # lower bound only
+    low, up = np.zeros(n), np.zeros(n)
+    f = np.array(0.0)
+    g = np.zeros(n)
+    wa = np.zeros(2 * m * n + 5 * n + 11 * m * m + 8 * m)
+    iwa = np.zeros(3 * n, np.int32)
+    task, ln_task = np.zeros(2, np.int32), np.zeros(2, np.int32)
+    lsave, isave, dsave = np.zeros(4, np.int32), np.zeros(44, np.int32), np.zeros(29)
+    factr = ftol / np.finfo(float).eps
+    seen, nfev, nit = None, 0, 0
+    while True:
+        g = g.astype(np.float64)
+        _SETULB(m, x, low, up, nbd, f, g, factr, gtol, wa, iwa, task, lsave, isave, dsave,
+                _MAXLS, ln_task)
+        if task[0] == 3:                       # f and g wanted at x
+            if seen is None or not np.array_equal(x, seen):
+                seen = x.copy()
+                value, grad = fun(x.copy())
+                if not np.isscalar(value):
+                    value = np.asarray(value).item()
+                fg = (value, np.atleast_1d(grad))
+                nfev += 1
+            f, g = fg
+        elif task[0] == 1:                     # a new iterate
+            nit += 1
+            if callback is not None:
+                try:
+                    callback(_Step(x, f))
+                except StopIteration:
+                    task[0], task[1] = 5, 505
+            if nit >= maxiter:
+                task[0], task[1] = 5, 504
+            elif nfev > _MAXFUN:
+                task[0], task[1] = 5, 502
+        else:
+            break
+    return x, float(f), nit
+
+
+class _Step:
+    """The intermediate result a callback reads: ``x`` and ``fun``."""
+
+    __slots__ = ("x", "fun")
+
+    def __init__(self, x, fun):
+        self.x, self.fun = x, fun
 
 
 class Stall:

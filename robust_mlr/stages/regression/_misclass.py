@@ -78,7 +78,8 @@ def _bias_pass(light, W, delta_of_block, comps):
             wts = np.repeat(delta[:, j], t)
             rows = wts != 0
             if rows.any():
-                Xs, ws = Xb[rows], wts[rows]
+                # the same rows as Xb[rows], gathered by compress (≈ 2× faster)
+                Xs, ws = np.compress(rows, Xb, axis=0), wts[rows]
                 dG[j] += Xs.T @ (Xs * ws[:, None])
                 rhs[j] += Xs.T @ (ws * (Xs @ W[:, ell] - yb[rows]))
     return dG, rhs

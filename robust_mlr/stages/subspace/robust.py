@@ -170,7 +170,18 @@ def _product_order_statistic(qs, c, rank):
     """The ``rank``-th smallest (from 0) of the n·m products fl(qs_i · c_j)
     without forming them: bisection on the bit patterns of non-negative
     doubles (ordered as integers), each step counting by
-    :func:`_product_count` (m binary searches in qs)."""
+    :func:`_product_count` (m binary searches in qs).
+
+    Examples
+    --------
+    The order statistics of the formed products, bit for bit:
+
+    >>> rng = np.random.default_rng(0)
+    >>> qs, c = np.sort(rng.exponential(size=500)), np.sort(rng.uniform(0.1, 9, 16))
+    >>> products = np.sort(np.multiply.outer(qs, c).ravel())
+    >>> all(_product_order_statistic(qs, c, r) == products[r] for r in (0, 399, 4000, 7999))
+    True
+    """
     lo, hi = np.int64(0), np.array(qs[-1] * c[-1]).view(np.int64)
     while lo < hi:                       # smallest v with count(v) > rank
         mid = lo + (hi - lo) // 2
@@ -181,16 +192,49 @@ def _product_order_statistic(qs, c, rank):
     return float(np.array(lo).view(np.float64))
 
 
-def _linear_quantile(qs, c, p):
-    """The quantile ``p`` of the products fl(qs_i · c_j), interpolated
-    between order statistics as ``np.quantile`` (method "linear") does."""
+#: Up to this many products fl(qs_i · c_j) their order statistics are read
+#: from the formed products (one partition, ≈ 8 MB), beyond it by bisection
+#: over counts (:func:`_product_order_statistic`); the same values.
+_FORMED_PRODUCTS = 1 << 20
+
+
+def _linear_quantiles(qs, c, ps):
+    """The quantiles ``ps`` of the products fl(qs_i · c_j), interpolated
+    between order statistics as ``np.quantile`` (method "linear") does.
+
+    Examples
+    --------
+    Formed and partitioned, or by bisection over counts: the same values.
+
+    >>> rng = np.random.default_rng(1)
+    >>> qs, c = np.sort(rng.exponential(size=3000)), np.sort(rng.uniform(0.1, 9, 16))
+    >>> formed = _linear_quantiles(qs, c, (0.1, 0.9))
+    >>> import sys
+    >>> module = sys.modules[_linear_quantiles.__module__]
+    >>> saved, module._FORMED_PRODUCTS = module._FORMED_PRODUCTS, 0
+    >>> counted = _linear_quantiles(qs, c, (0.1, 0.9))
+    >>> module._FORMED_PRODUCTS = saved
+    >>> formed == counted, bool(np.allclose(formed, np.quantile(np.multiply.outer(qs, c), (0.1, 0.9))))
+    (True, True)
+    """
     N = qs.size * c.size
-    vi = (N - 1) * p
-    i0 = int(np.floor(vi))
-    a = _product_order_statistic(qs, c, i0)
-    b = _product_order_statistic(qs, c, min(i0 + 1, N - 1))
-    g = vi - i0
-    return b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g
+    ranks = []
+    for p in ps:
+        vi = (N - 1) * p
+        i0 = int(np.floor(vi))
+        ranks.append((i0, min(i0 + 1, N - 1), vi - i0))
+    if N <= _FORMED_PRODUCTS:
+        # the same order statistics of the same products, by one partition
+        kth = sorted({i for i0, i1, _ in ranks for i in (i0, i1)})
+        part = np.partition(np.multiply.outer(qs, c).ravel(), kth)
+        stat = {i: float(part[i]) for i in kth}
+    else:
+        stat = {i: _product_order_statistic(qs, c, i) for i0, i1, _ in ranks for i in (i0, i1)}
+    out = []
+    for i0, i1, g in ranks:
+        a, b = stat[i0], stat[i1]
+        out.append(b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g)
+    return out
 
 
 def _gaussian_bulk_excess(q, k, alpha, n_grid=16):
@@ -200,16 +244,18 @@ def _gaussian_bulk_excess(q, k, alpha, n_grid=16):
     n × ``n_grid`` scores). The filter scales its stopping level by the
     observed bulk excess over this (:func:`~.robust_pca.filter_pca`).
 
-    The scores are never formed: with q sorted (n floats) the products of
-    each grid point are sorted too, so the two trimming quantiles are exact
-    order statistics found by bisection over counts, and the scores between
-    them are a range of sorted q per grid point."""
+    The scores are never formed at scale: with q sorted (n floats) the
+    products of each grid point are sorted too, so the two trimming
+    quantiles are exact order statistics found by bisection over counts (up
+    to :data:`_FORMED_PRODUCTS` scores, by one partition of the formed
+    scores: the same values), and the scores between them are a range of
+    sorted q per grid point."""
     if alpha == 0 or q.size < 8:
         return None
     a_trim = min(excess_limit(alpha, q.size) / q.size, 0.49)
     c = chi2.ppf((np.arange(n_grid) + 0.5) / n_grid, k)
     qs = np.sort(q)
-    lo, hi = _linear_quantile(qs, c, a_trim), _linear_quantile(qs, c, 1 - a_trim)
+    lo, hi = _linear_quantiles(qs, c, (a_trim, 1 - a_trim))
     a = _product_count(qs, c, np.nextafter(lo, -np.inf))     # first product ≥ lo
     b = _product_count(qs, c, hi)                             # past the last ≤ hi
     good_sum = sum(float(c[j] * qs[a[j]:b[j]].sum()) for j in range(n_grid))
