@@ -52,8 +52,11 @@ def start_local_cluster(n_workers):
 
     def start():
         try:
+            # no dashboard; the scheduler's own HTTP routes on a free port (by
+            # default they take 8787, and a second cluster there warns)
             made.append(LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                     processes=True, dashboard_address=None))
+                                     processes=True, dashboard_address=None,
+                                     scheduler_kwargs={"dashboard_address": ":0"}))
             made.append(Client(made[0]))
         except BaseException as exc:            # handed to the caller below
             failed.append(exc)
