@@ -42,7 +42,7 @@ def test_small_pools_clean_removals_within_limit():
 
 def test_finite_sample_factor_leaves_large_pools_alone():
     # the default (20 000 tasks) and quick (6 000) problems keep their level
-    from robust_mlr.stages.subspace._level import finite_sample_factor
+    from robust_mlr.stages.subspace.robust_pca import finite_sample_factor
     for k in (2, 3, 4):
         assert finite_sample_factor(k, 0.05, 6000) == 1.0
         assert finite_sample_factor(k, 0.05, 20000) == 1.0

@@ -27,7 +27,7 @@ import numpy as np
 from ..._dist import chi2
 from ..screening import excess_limit
 
-__all__ = ["excess_sd", "finite_sample_factor", "CALIBRATION_POINTS", "LEVEL_Z"]
+__all__ = ["clean_excess", "excess_sd", "finite_sample_factor", "CALIBRATION_POINTS", "LEVEL_Z"]
 
 #: Pool size the stopping constant c was set at: the quick (6 000 light-1
 #: tasks) and default (20 000) problems, where ā ≤ 1.2 α.
@@ -39,6 +39,22 @@ CALIBRATION_POINTS = 6000
 #: left 9 over it; the light-1 attacks at d = 4, k = 2, n = 300 did not
 #: tell Z = 1, 2, 3 apart.
 LEVEL_Z = 2.0
+
+
+def clean_excess(k, alpha):
+    """Relative excess (mean − trimmed mean)/trimmed mean of τ ~ χ²_k when
+    the α and 1 − α quantiles are trimmed: what Gaussian clean data give.
+
+    The filter's stopping rule never asks for less than this (times a
+    margin): for k = 1 the clean value at α = 0.025 is ≈ 0.27, above
+    2α log(1/α) ≈ 0.18, and a rule below it removes clean tails of the true
+    direction until its variance drops below a planted one.
+    """
+    if alpha <= 0:
+        return 0.0
+    lo, hi = chi2.ppf(alpha, k), chi2.isf(alpha, k)
+    mid = k * (chi2.cdf(hi, k + 2) - chi2.cdf(lo, k + 2)) / (1 - 2 * alpha)
+    return float((k - mid) / mid)
 
 
 def excess_sd(k, a, n, grid=4096):
@@ -60,14 +76,13 @@ def finite_sample_factor(k, alpha, n):
     """Factor (≥ 1) on the filter's stopping level for n points at
     corruption α: U(n)/U(max(n, :data:`CALIBRATION_POINTS`)), with
     U(m) = E_m + LEVEL_Z·sd_m, E_m the χ²_k relative excess at the trimming
-    ā(m) = (αm + 3√(αm) + 1)/m (:func:`~.robust_pca.clean_excess`) and sd_m
+    ā(m) = (αm + 3√(αm) + 1)/m (:func:`clean_excess`) and sd_m
     its sampling standard deviation at m points (:func:`excess_sd`).
 
     Values at α = 0.05 (about the same for k = 2, 3, 4): 1.96 at n = 150,
     1.61 at 300, 1.37 at 600, 1.21 at 1 200, 1.07 at 3 000, 1 from 6 000;
     at α = 0.1: 1.76, 1.48, 1.30, 1.16, 1.05, 1.
     """
-    from .robust_pca import clean_excess
     if alpha <= 0 or n >= CALIBRATION_POINTS:
         return 1.0
 

@@ -20,11 +20,11 @@ from ..._select import order_statistics, quantiles
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning, ValidationError
 from ..screening import excess_limit
-from ._level import finite_sample_factor
+from ._level import clean_excess, finite_sample_factor
 
 __all__ = ["RobustPCAResult", "plain_pca", "filter_pca", "hrpca", "trimmed_variance",
            "captured_variance", "clean_excess", "relative_excess", "bulk_excess",
-           "tail_weight", "clean_tail_weight"]
+           "tail_weight", "clean_tail_weight", "finite_sample_factor"]
 
 
 @dataclass
@@ -79,22 +79,6 @@ def plain_pca(Z, k, alpha=0.0, rng=None):
     Z, k, _ = _check(Z, k, alpha)
     U, vals = top_eigvecs(Z.T @ Z / Z.shape[0], k)
     return RobustPCAResult(U, np.ones(Z.shape[0], bool), {"eigenvalues": vals})
-
-
-def clean_excess(k, alpha):
-    """Relative excess (mean − trimmed mean)/trimmed mean of τ ~ χ²_k when
-    the α and 1 − α quantiles are trimmed: what Gaussian clean data give.
-
-    The filter's stopping rule never asks for less than this (times a
-    margin): for k = 1 the clean value at α = 0.025 is ≈ 0.27, above
-    2α log(1/α) ≈ 0.18, and a rule below it removes clean tails of the true
-    direction until its variance drops below a planted one.
-    """
-    if alpha <= 0:
-        return 0.0
-    lo, hi = chi2.ppf(alpha, k), chi2.isf(alpha, k)
-    mid = k * (chi2.cdf(hi, k + 2) - chi2.cdf(lo, k + 2)) / (1 - 2 * alpha)
-    return float((k - mid) / mid)
 
 
 def clean_tail_weight(k, b):
