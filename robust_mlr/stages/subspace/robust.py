@@ -329,7 +329,7 @@ def mlr_filter(Z, q, k, alpha, rng=None, *, slack=0.08, extra=None, moment=None,
     size = min(k, d - 2 * k)
     res = filter_pca(Z, k, alpha, rng=rng, gram=gram,
                      bulk_reference=_gaussian_bulk_excess(q, size, alpha) if size >= 1 else None,
-                     bulk_size=size, covariates=covariates, **filter_kw)
+                     bulk_size=size, covariates=covariates, finite_sample=True, **filter_kw)
     kept = res.kept
     info = dict(res.info)
     if alpha == 0:

@@ -20,10 +20,11 @@ from ..._select import order_statistics, quantiles
 from ..._validation import check_alpha, check_array, check_float, check_int, check_k_d, check_rng
 from ...exceptions import ConvergenceWarning, ValidationError
 from ..screening import excess_limit
+from ._level import clean_excess, finite_sample_factor
 
 __all__ = ["RobustPCAResult", "plain_pca", "filter_pca", "hrpca", "trimmed_variance",
            "captured_variance", "clean_excess", "relative_excess", "bulk_excess",
-           "tail_weight", "clean_tail_weight"]
+           "tail_weight", "clean_tail_weight", "finite_sample_factor"]
 
 
 @dataclass
@@ -78,22 +79,6 @@ def plain_pca(Z, k, alpha=0.0, rng=None):
     Z, k, _ = _check(Z, k, alpha)
     U, vals = top_eigvecs(Z.T @ Z / Z.shape[0], k)
     return RobustPCAResult(U, np.ones(Z.shape[0], bool), {"eigenvalues": vals})
-
-
-def clean_excess(k, alpha):
-    """Relative excess (mean − trimmed mean)/trimmed mean of τ ~ χ²_k when
-    the α and 1 − α quantiles are trimmed: what Gaussian clean data give.
-
-    The filter's stopping rule never asks for less than this (times a
-    margin): for k = 1 the clean value at α = 0.025 is ≈ 0.27, above
-    2α log(1/α) ≈ 0.18, and a rule below it removes clean tails of the true
-    direction until its variance drops below a planted one.
-    """
-    if alpha <= 0:
-        return 0.0
-    lo, hi = chi2.ppf(alpha, k), chi2.isf(alpha, k)
-    mid = k * (chi2.cdf(hi, k + 2) - chi2.cdf(lo, k + 2)) / (1 - 2 * alpha)
-    return float((k - mid) / mid)
 
 
 def clean_tail_weight(k, b):
@@ -232,10 +217,12 @@ def _covariate_scale(X, U, k, b, margin):
 
 
 def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram, bulk_size=None,
-                 covariates=None):
+                 covariates=None, finite_sample=False):
     n = Z.shape[0]
     a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
     base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
+    if finite_sample:
+        base *= finite_sample_factor(k, alpha, n)
     limit = base
     if covariates is not None and alpha > 0:
         b_tail = min(COVARIATE_DEPTH * a_trim, COVARIATE_MAX_TAIL)
@@ -292,7 +279,8 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram, bulk_size=
 
 
 def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_iter=100,
-               bulk_reference=None, bulk_size=None, gram=None, covariates=None):
+               bulk_reference=None, bulk_size=None, gram=None, covariates=None,
+               finite_sample=False):
     """Filtering robust PCA (Kong, Somani, Kakade, Oh, NeurIPS 2020) with independent restarts.
 
     One run iterates: U ← top-k eigenvectors of the kept points' second
@@ -386,6 +374,10 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
         margin. Raising it costs the adversary tasks whose covariates sit
         far out along U (the screen bounds ||x||), while the filter scores
         the products of responses and covariates.
+    finite_sample : bool
+        Scale the level by :func:`~._level.finite_sample_factor` (1 from
+        6 000 points on): the level was set on large pools, and the clean
+        excess of fewer points, trimmed at the wider ā(n), is larger.
 
     Returns
     -------
@@ -408,7 +400,8 @@ def filter_pca(Z, k, alpha, rng=None, *, c=2.0, restarts=None, delta=1e-4, max_i
     def run():
         """One run, its kept mask packed to a bit a point until chosen."""
         U, kept, it, removed, exc = _filter_once(Z, k, alpha, c, max_iter, rng,
-                                                 bulk_reference, gram, bulk_size, covariates)
+                                                 bulk_reference, gram, bulk_size, covariates,
+                                                 finite_sample)
         return U, np.packbits(kept), it, removed, exc, int(kept.sum())
     runs = [run()]
     if runs[0][2] == 1 and not runs[0][3]:
