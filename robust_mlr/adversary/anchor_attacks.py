@@ -170,10 +170,17 @@ class AnchorStarve(Attack):
 def _first_round_ratio(blocks, cap, d, s2):
     """Top eigenvalue of mean z zᵀ over the whitened scores at the capped-weight
     mean, over the filter's stop level (its first round, nothing removed)."""
-    from ..stages.regression._heavy_anchor import _stop_level    # the defender's own rule
+    from ..stages.regression import _heavy_anchor as defender    # the defender's own rules
+    _stop_level = defender._stop_level
     A, b, beta = blocks
     lam, V = np.linalg.eigh(A)
     At = np.einsum("nij,nj,nkj->nik", V, np.minimum(lam, cap), V)
+    limit_sds = getattr(defender, "TRACE_SDS", None)
+    if limit_sds is not None:          # the defender's limit on a task's whole capped weight
+        tr = np.minimum(lam, cap).sum(axis=1)
+        med = float(np.median(tr))
+        limit = med + limit_sds * 1.4826 * float(np.median(np.abs(tr - med)))
+        At *= np.minimum(1.0, limit / np.maximum(tr, 1e-300))[:, None, None]
     mu = np.linalg.solve(At.sum(0), np.einsum("nij,nj->i", At, beta))
     L = np.linalg.cholesky(A)
     z = np.linalg.solve(L, (b - A @ mu)[..., None])[..., 0] / np.sqrt(s2)

@@ -104,6 +104,10 @@ TW_SCALES = 3.5
 #: this multiple of the heavy floor (the anchored estimate's worst case is
 #: about twice the heavy floor, docs/adversary.md).
 UNANCHORED_FACTOR = 2.0
+#: Robust standard deviations (1.4826·MAD) of the pool's capped traces
+#: tr(Ã_i) above their median beyond which a task's whole weight is scaled
+#: down to that limit (:func:`_capped_weights`).
+TRACE_SDS = 6.0
 
 
 def heavy_assignment(heavy, W, s2, p, alpha):
@@ -169,7 +173,25 @@ def _capped_weights(A, usable):
     share ε of every direction), at the cost of the clean tasks' largest
     eigenvalues (a few per cent of the heavy estimate's variance).
 
-    Returns ``(At, Ct)``: Ã_i = V min(Λ, c) Vᵀ and Ã_iA_i⁻¹Ã_i = V min(Λ, c)²/Λ Vᵀ.
+    The cap holds per direction, not in all directions at once: a clean
+    task's eigenvalues spread about c (at t = 128, d = 32 from ≈ c/4 to
+    ≈ 2.25c), so its capped trace is ≈ 0.79·d·c, while a design with every
+    eigenvalue at c (XᵢᵀXᵢ = cI) has d·c — 1.27 clean tasks' weight along
+    *every* direction, the shift it is placed along included (the red-team
+    rows riding the filter's gates held 27 % of a component's weight with
+    23 % of its tasks). A task's Ã_i is therefore also scaled down so that
+    tr Ã_i is at most the pool's median capped trace plus
+    :data:`TRACE_SDS` robust standard deviations (1.4826·MAD) of them. Clean
+    traces of equal-size tasks concentrate (default problem: all within
+    1.035 of the median, the limit ≈ 1.08), so the limit binds on no clean
+    task there and leaves their weights, and clean fits, as they were; the
+    median and MAD have breakdown ½, so ⌊αn_H⌋ tasks move the limit by a
+    quantile gap only, and each of them then weighs at most the limit over
+    a typical clean trace (≈ 1.08 instead of 1.27). Weights that depend on
+    the designs alone keep the mean unbiased (above).
+
+    Returns ``(At, Ct)``: Ã_i = f_i·V min(Λ, c) Vᵀ and
+    Ã_iA_i⁻¹Ã_i = f_i²·V min(Λ, c)²/Λ Vᵀ, f_i ≤ 1 the trace limit's factor.
     """
     d = A.shape[1]
     lam, V = np.linalg.eigh(A)
@@ -181,6 +203,15 @@ def _capped_weights(A, usable):
     # batched products (a three-operand einsum runs its n·d³ loop unblocked: 5× slower)
     At = (V * capped[:, None, :]) @ Vt
     Ct = (V * (capped ** 2 / np.maximum(lam, 1e-300))[:, None, :]) @ Vt
+    if usable.any():
+        tr = capped.sum(axis=1)
+        med = float(np.median(tr[usable]))
+        limit = med + TRACE_SDS * 1.4826 * float(np.median(np.abs(tr[usable] - med)))
+        over = tr > limit
+        if over.any():                       # no clean task of an equal-size pool
+            f = limit / tr[over]
+            At[over] *= f[:, None, None]
+            Ct[over] *= (f ** 2)[:, None, None]
     return At, Ct
 
 
