@@ -140,7 +140,14 @@ class ClusteringStage(Stage):
         if data.sizes.min() < 2:
             fits = suspect.any() and suspect.sum() <= np.floor(threat.alpha * data.n_tasks)
             return suspect if fits and (~suspect).sum() >= 2 * k else None
-        B = projected_chunks(data, basis, 2, stage="clustering")
+        # a task whose projected sums overflow (|x| or |y| beyond ≈ 1e154,
+        # unscreened: stages that are not robust) is as far as a task can be
+        with np.errstate(over="ignore", invalid="ignore"):
+            B = projected_chunks(data, basis, 2, stage="clustering")
+        inf = ~(np.isfinite(B[0]).all(axis=1) & np.isfinite(B[1]).all(axis=1))
+        if inf.any():
+            suspect = suspect | inf
+            B = [np.where(inf[:, None], 0.0, b) for b in B]
         far = far_tasks(LowRankCost(B[0], B[1]), threat.alpha, suspect=suspect)
         if not far.any() or (~far).sum() < 2 * k:
             return None

@@ -108,6 +108,10 @@ UNANCHORED_FACTOR = 2.0
 #: tr(Ã_i) above their median beyond which a task's whole weight is scaled
 #: down to that limit (:func:`_capped_weights`).
 TRACE_SDS = 6.0
+#: A task Gram with smallest eigenvalue at most this share of its largest is
+#: singular to rounding (relative errors ≈ d·10⁻¹⁶ on the eigenvalues): its
+#: own fit is undefined and it is left out of the anchor like a singular one.
+SINGULAR_RTOL = 1e-10
 
 
 def heavy_assignment(heavy, W, s2, p, alpha):
@@ -149,6 +153,15 @@ def _task_grams(data):
         Xt = data.X[data.offsets[idx][:, None] + np.arange(t)]      # (n_t, t, d)
         A[idx] = np.matmul(Xt.transpose(0, 2, 1), Xt)
     return A
+
+
+def _numerically_regular(A):
+    """Mask of Grams whose smallest eigenvalue exceeds SINGULAR_RTOL times
+    the largest (the others are singular up to rounding, ≈ d·10⁻¹⁶)."""
+    ok = np.isfinite(A).all(axis=(1, 2))
+    lam = np.linalg.eigvalsh(A[ok])
+    ok[ok] = lam[:, 0] > SINGULAR_RTOL * lam[:, -1]
+    return ok
 
 
 def _stop_level(m, d):
@@ -198,11 +211,16 @@ def _capped_weights(A, usable):
     # no usable task (every t_i ≤ d + 1): nothing to cap, and no anchor below
     cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d if usable.any() \
         else np.inf
+    # a direction the design does not reach carries no information: an
+    # eigenvalue rounded to ≤ 0 (a rank-deficient A_i) weighs 0, never
+    # capped²/λ with λ at the rounding floor (≈ 10²⁷⁰ for λ ≈ −10⁻¹⁵)
+    lam = np.maximum(lam, 0.0)
     capped = np.minimum(lam, cap)
     Vt = V.transpose(0, 2, 1)
     # batched products (a three-operand einsum runs its n·d³ loop unblocked: 5× slower)
     At = (V * capped[:, None, :]) @ Vt
-    Ct = (V * (capped ** 2 / np.maximum(lam, 1e-300))[:, None, :]) @ Vt
+    ratio = np.divide(capped ** 2, lam, out=np.zeros_like(lam), where=lam > 0)
+    Ct = (V * ratio[:, None, :]) @ Vt
     if usable.any():
         tr = capped.sum(axis=1)
         med = float(np.median(tr[usable]))
@@ -369,6 +387,12 @@ def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light
                 [{"anchored": False, "reason": "task Grams not factorable"}] * k)
     piv = np.diagonal(L, axis1=1, axis2=2) ** 2
     usable &= piv.min(axis=1) > 1e-6 * piv.max(axis=1)
+    # the pivots of an unpivoted Cholesky factor need not reveal a rank
+    # deficiency (Chebyshev rows with their whitened component along one
+    # direction zeroed: eigenvalues ±10⁻¹⁵, smallest pivot still 2.5·10⁻⁵ of
+    # the largest): the eigenvalues decide. Below SINGULAR_RTOL of the
+    # largest the design is singular to rounding and β_i is not defined
+    usable &= _numerically_regular(A)
     seen, hidden, budget = _seen_corrupted(sized & ~usable, alpha, n)
     needed = 2 * hidden + 3
     Wh = np.linalg.inv(L)                                             # L_i⁻¹
