@@ -47,9 +47,10 @@ def target_a():
         ws = max(sil, key=lambda r: r["w_err"]) if sil else None
         ww = max((r["w_err"] for r in war), default=float("nan"))
         npull = sum(1 for r in ok if any(p > 0 for p in (r.get("pull") or [])))
-        print(f"| {key[0]} | {key[1]} | {len(rs)} | {len(rs) - len(ok)} | {c:.4f} | "
-              f"{ws['w_err']:.4f} ({ws['w_err'] / c:.2f}x) | {ws['file']}#{ws['index']} | {ww:.4f} | "
-              f"{npull} | {max(r.get('time_ratio', 0) for r in rs):.2f} |" if ws else f"| {key} | none silent |")
+        silent = f"{ws['w_err']:.4f} ({ws['w_err'] / c:.2f}x) | {ws['file']}#{ws['index']}" if ws \
+            else "none silent | –"
+        print(f"| {key[0]} | {key[1]} | {len(rs)} | {len(rs) - len(ok)} | {c:.4f} | {silent} | "
+              f"{ww:.4f} | {npull} | {max(r.get('time_ratio', 0) for r in rs):.2f} |")
     s2 = max((r["s2_err"] for r in rows if r["phase"] == "attack" and not r.get("exception")), default=0)
     print(f"\nattacked fits: {tot}; worst s2 error {s2:.3f}\n")
 
@@ -93,3 +94,4 @@ if __name__ == "__main__":
     target_b()
     target_b("cmp_NEW.jsonl")
     target_b("cmp_OLD.jsonl")
+    target_b("cmp_push_OLD.jsonl")
