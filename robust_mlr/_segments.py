@@ -415,14 +415,33 @@ def weighted_task_sums(offsets, X, weights):
 
 
 def task_weighted_row_quantile(data, q, blocks=None):
-    """The task-weighted quantile of the pool's ‖x_j‖² (each row of task i
-    weighing 1/t_i, every task 1): the smallest v whose rows ‖x_j‖² ≤ v
-    weigh at least q of all, as the sort ``sq[order][searchsorted(cumsum(
-    w[order]), q·Σw)]`` gives it (:func:`~._select.blocked_weighted_quantile`:
-    bit for bit where the sums are exact, e.g. tasks of 2ᵏ examples), in
-    two passes over ``blocks`` (:func:`task_blocks`) holding no per-row
-    array: a strided sample (only its rows are summed), then a count that
-    gathers the rows of the sample's bracket. 0 for a pool without rows."""
+    """The task-weighted quantile of a pool's ‖x_j‖², read in blocked passes.
+
+    Each row of task i weighs 1/t_i (every task 1); the result is the
+    smallest v whose rows ‖x_j‖² ≤ v weigh at least fl(q·n) (n tasks with
+    rows), the weights summed exactly: the sort ``sq[order][searchsorted(
+    cumsum(w[order]), q·Σw)]`` bit for bit wherever its float sums cannot
+    decide an exact tie (always for tasks of 2ᵏ examples). Two passes over
+    ``blocks`` holding no per-row array: a strided sample (only its rows
+    are summed), then a count that gathers the rows of the sample's bracket
+    (:func:`~._select.blocked_weighted_quantile`). The light Gram's row cap
+    of the robust regression (Kong, Somani, Kakade, Oh 2020: the heavy
+    anchor's pooling) is this quantile.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        The pool (read by ``data._block``).
+    q : float
+        Level in [0, 1].
+    blocks : list of (int, int), optional
+        Task ranges of the passes (default :func:`task_blocks`).
+
+    Returns
+    -------
+    float
+        The quantile; 0.0 for a pool without rows.
+    """
     from ._select import blocked_weighted_quantile
     off = data.offsets
     blocks = task_blocks(off, data._row_bytes) if blocks is None else blocks

@@ -350,7 +350,7 @@ def blocked_weighted_quantile(blocks, den, totals, q, sample=None):
         below, nan, g, gc = _count_classes(blocks, lo, hi, m)
         if rnd == 0:
             cin = cin - nan                    # the values in (a, b): never a NaN
-        order = np.argsort(g, kind="stable")
+        order = np.argsort(g)                  # order within ties: the same value
         g, gc = g[order], gc[order]
         upto = below + np.bincount(gc, minlength=m)
         if below.sum() and _reaches(below, den, target):          # below lo
@@ -392,7 +392,7 @@ def _weighted_bracket(s, sc, den, f, lo, hi):
     s, w = s[keep], 1.0 / den[sc[keep]]
     if s.size == 0:
         return lo, hi
-    order = np.argsort(s, kind="stable")
+    order = np.argsort(s)
     s, cw = s[order], np.cumsum(w[order])
     total = cw[-1]
     f = min(max(f, 0.0), 1.0)
