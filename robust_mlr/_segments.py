@@ -412,3 +412,56 @@ def weighted_task_sums(offsets, X, weights):
     X = np.asarray(X)
     flat = X.reshape(N, -1)
     return np.asarray(S @ flat).reshape((offsets.size - 1,) + X.shape[1:])
+
+
+def task_weighted_row_quantile(data, q, blocks=None):
+    """The task-weighted quantile of a pool's ‖x_j‖², read in blocked passes.
+
+    Each row of task i weighs 1/t_i (every task 1); the result is the
+    smallest v whose rows ‖x_j‖² ≤ v weigh at least fl(q·n) (n tasks with
+    rows), the weights summed exactly: the sort ``sq[order][searchsorted(
+    cumsum(w[order]), q·Σw)]`` bit for bit wherever its float sums cannot
+    decide an exact tie (always for tasks of 2ᵏ examples). Two passes over
+    ``blocks`` holding no per-row array: a strided sample (only its rows
+    are summed), then a count that gathers the rows of the sample's bracket
+    (:func:`~._select.blocked_weighted_quantile`). The light Gram's row cap
+    of the robust regression (Kong, Somani, Kakade, Oh 2020: the heavy
+    anchor's pooling) is this quantile.
+
+    Parameters
+    ----------
+    data : MetaDataset
+        The pool (read by ``data._block``).
+    q : float
+        Level in [0, 1].
+    blocks : list of (int, int), optional
+        Task ranges of the passes (default :func:`task_blocks`).
+
+    Returns
+    -------
+    float
+        The quantile; 0.0 for a pool without rows.
+    """
+    from ._select import blocked_weighted_quantile
+    off = data.offsets
+    blocks = task_blocks(off, data._row_bytes) if blocks is None else blocks
+    den = np.unique(np.concatenate([np.unique(off[a + 1:e + 1] - off[a:e]) for a, e in blocks]
+                                   + [np.zeros(0, np.int64)]))
+    tasks = np.zeros(den.size, np.int64)
+    for a, e in blocks:
+        tasks += np.bincount(np.searchsorted(den, off[a + 1:e + 1] - off[a:e]), minlength=den.size)
+    totals = tasks * den                                   # rows of each task size
+
+    def rows(a, e, first=0, step=1):   # ‖x‖² of the block's rows first::step, each one's class
+        t = off[a + 1:e + 1] - off[a:e]
+        X = data._block(off[a], off[e])[0][first::step]
+        return (np.einsum("ij,ij->i", X, X).astype(float, copy=False),
+                np.repeat(np.searchsorted(den, t), t)[first::step].copy())    # not a view
+
+    def sample(step):
+        parts = [rows(a, e, (-int(off[a])) % step, step) for a, e in blocks]
+        return [np.concatenate(p) for p in zip(*parts)]
+    if not off[-1]:
+        return 0.0
+    return blocked_weighted_quantile(lambda: (rows(a, e) for a, e in blocks),
+                                     np.maximum(den, 1), totals, q, sample)

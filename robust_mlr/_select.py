@@ -19,6 +19,9 @@ those of ``np.partition(v, ranks)[ranks]``, bit for bit.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 
 #: Arrays shorter than this are partitioned whole.
@@ -278,3 +281,155 @@ def blocked_median(blocks, n):
         return float("nan")
     mid, nan = _blocked(blocks, n, [n // 2] if n % 2 else [n // 2 - 1, n // 2])
     return float("nan") if nan else float(np.mean(mid))
+
+
+#: :func:`blocked_weighted_quantile` gathers an interval of at most this many
+#: values whole, and any interval after this many sampling rounds.
+GATHER_FROM, ROUNDS = 1 << 18, 3
+
+
+def _weight(counts, den):
+    """Σ_c counts_c/den_c, each quotient correctly rounded, summed by
+    ``math.fsum``: within (m + 1)·2⁻⁵³ of the exact sum, m classes."""
+    return math.fsum((np.asarray(counts) / den).tolist())
+
+
+def _reaches(counts, den, target):
+    """Whether Σ_c counts_c/den_c ≥ target, exactly: the rounded sum
+    (:func:`_weight`) decides unless it lies within its error bound of
+    the target; there the sum of fractions does (integer ``den``)."""
+    w = _weight(counts, den)
+    if abs(w - target) > 4 * (den.size + 2) * 2.0 ** -53 * max(abs(w), abs(target)):
+        return w >= target
+    nz = np.flatnonzero(counts)
+    return sum(Fraction(int(counts[c]), int(den[c])) for c in nz) >= Fraction(target)
+
+
+def blocked_weighted_quantile(blocks, den, totals, q, sample=None):
+    """The weighted quantile of values read block by block, without holding
+    them: the smallest v with W(≤ v) ≥ fl(q·W(all)), a value of class c
+    weighing 1/``den[c]`` (integers), W(≤ v) = Σ_c #{class-c values ≤ v}/
+    den_c compared with the target exactly (:func:`_reaches`).
+
+    ``blocks()`` yields per block ``(values, classes)`` (float and int
+    arrays; called once per pass, the same values each time); ``totals[c]``
+    counts the values of class c (NaNs too: they weigh in W(all), never in
+    W(≤ v)). As in :func:`_blocked`, a strided sample (``sample(step)``: the
+    values and classes at every step-th position; else a pass) brackets the
+    wanted weight between two of its weighted quantiles lo ≤ hi; one pass
+    counts per class the values below lo and gathers the (value, class)
+    pairs in [lo, hi]; the answer is the gathered value at which the weight
+    below lo plus the gathered prefix first reaches the target (a
+    bisection), an identity whatever the sample. A bracket that misses
+    makes the interval it located the next round's (a sample of the values
+    in it, a count); an interval of at most :data:`GATHER_FROM` values, or
+    one left after :data:`ROUNDS` rounds (an adversarial order), is gathered
+    whole. The sort ``v[order][searchsorted(cw, q·cw[-1])]``, ``cw =
+    cumsum(w[order])``, gives the same value whenever its sums are exact
+    (weights 1, 1/2, 1/4…); otherwise its sums err by up to ≈ N·2⁻⁵³
+    relative and the two can differ only where the target lies within that
+    of some W(≤ v) (an exact tie q·W(all) = W(≤ v), which the sort decides
+    by its rounding). A target beyond the non-NaN values' weight returns NaN."""
+    den = np.asarray(den, dtype=float)
+    m = den.size
+    base, cin = np.zeros(m, np.int64), np.asarray(totals, dtype=np.int64)
+    if cin.sum() == 0:
+        return float("nan")
+    target = q * _weight(cin, den)
+    a, b = -np.inf, np.inf                 # the answer lies in (a, b), W(≤ a) < target
+    for rnd in range(ROUNDS + 1):
+        lo = np.nextafter(a, np.inf) if a > -np.inf else a         # the interval itself
+        hi = np.nextafter(b, -np.inf) if b < np.inf else b
+        if cin.sum() > GATHER_FROM and rnd < ROUNDS:
+            step = max(int(cin.sum()) // SAMPLE, 1)
+            s, sc = sample(step) if rnd == 0 and sample is not None else \
+                _interval_sample(blocks, a, b, step)
+            w0 = _weight(base, den)
+            f = (target - w0) / max(_weight(base + cin, den) - w0, 1e-300)
+            lo, hi = _weighted_bracket(np.asarray(s, float), np.asarray(sc), den, f, lo, hi)
+        below, nan, g, gc = _count_classes(blocks, lo, hi, m)
+        if rnd == 0:
+            cin = cin - nan                    # the values in (a, b): never a NaN
+        order = np.argsort(g)                  # order within ties: the same value
+        g, gc = g[order], gc[order]
+        upto = below + np.bincount(gc, minlength=m)
+        if below.sum() and _reaches(below, den, target):          # below lo
+            b, cin = lo, below - base
+        elif not _reaches(upto, den, target):                     # above hi
+            if not (upto < base + cin).any():                     # nothing left: NaNs
+                return float("nan")
+            a, cin, base = hi, base + cin - upto, upto
+        else:
+            return float(g[_first_reaching(gc, below, den, target)]) if g.size else float("nan")
+    raise AssertionError("the last round gathers its interval whole")
+
+
+def _first_reaching(gc, below, den, target):
+    """The least index L with W(below + classes gc[:L + 1]) ≥ target (the
+    last index reaches it): the float cumulative sums' index when exact
+    checks of it and of the one before confirm it, else a bisection."""
+    def reaches(i):
+        return i >= 0 and _reaches(below + np.bincount(gc[:i + 1], minlength=den.size), den,
+                                   target)
+    lo, hi = 0, gc.size - 1
+    guess = min(int(np.searchsorted(_weight(below, den) + np.cumsum(1.0 / den[gc]), target)), hi)
+    if reaches(guess) and not reaches(guess - 1):
+        return guess
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if reaches(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _weighted_bracket(s, sc, den, f, lo, hi):
+    """Sample values at weighted fractions f ∓ margin (margin: six standard
+    errors of the sample's weighted fraction at its effective size, plus
+    two of its largest weights), inside the interval [lo, hi]."""
+    keep = ~np.isnan(s)
+    s, w = s[keep], 1.0 / den[sc[keep]]
+    if s.size == 0:
+        return lo, hi
+    order = np.argsort(s)
+    s, cw = s[order], np.cumsum(w[order])
+    total = cw[-1]
+    f = min(max(f, 0.0), 1.0)
+    n_eff = total ** 2 / float(np.sum(w * w))
+    margin = 6 * np.sqrt(f * (1 - f) / n_eff) + 2 * float(w.max()) / total
+    if f - margin > 0:
+        lo = max(lo, s[min(np.searchsorted(cw, (f - margin) * total), s.size - 1)])
+    if f + margin < 1:
+        hi = min(hi, s[min(np.searchsorted(cw, (f + margin) * total), s.size - 1)])
+    return lo, hi
+
+
+def _interval_sample(blocks, a, b, step):
+    """Every ``step``-th value in (a, b), in order, with its class."""
+    pos, vs, cs = 0, [], []
+    for v, c in blocks():
+        inside = (v > a) & (v < b)
+        v, c = v[inside], c[inside]
+        vs.append(v[(-pos) % step::step].copy())
+        cs.append(c[(-pos) % step::step].copy())
+        pos += v.size
+    return np.concatenate(vs), np.concatenate(cs)
+
+
+def _count_classes(blocks, lo, hi, m):
+    """One pass: per class the values below lo and the NaNs, and the values
+    in [lo, hi] with their classes."""
+    below, nan, vs, cs = np.zeros(m, np.int64), np.zeros(m, np.int64), [], []
+    for v, c in blocks():
+        isnan = np.isnan(v)
+        if isnan.any():
+            nan += np.bincount(c[isnan], minlength=m)
+        low = v < lo
+        if lo > -np.inf:
+            below += np.bincount(c[low], minlength=m)
+        ins = np.greater(v <= hi, low)
+        vs.append(v[ins])
+        cs.append(c[ins])
+    return (below, nan, np.concatenate(vs) if vs else np.empty(0),
+            np.concatenate(cs) if cs else np.empty(0, np.int64))

@@ -27,13 +27,14 @@ from .._stage import make_stage
 from .least_squares import refine
 from .noise_check import cross_check_noise, heavy_noise_interval, posterior_noise
 from .robust import filter_regression, filter_components, huber_regression, robust_noise
+from ..._segments import task_weighted_row_quantile
 
 from .stages import ALIASES, FilterRegression, Huber, LeastSquares, RegressionStage
 
 __all__ = ["ALIASES", "RegressionStage", "LeastSquares", "FilterRegression", "Huber",
            "fit_components", "refine", "filter_regression", "huber_regression",
            "filter_components", "robust_noise", "cross_check_noise", "heavy_noise_interval",
-           "posterior_noise"]
+           "posterior_noise", "task_weighted_row_quantile"]
 
 def fit_components(data, labels, k, method="ls", *, alpha=0.0, rng=None, heavy=None,
                    **options):

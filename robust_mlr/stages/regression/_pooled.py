@@ -47,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dist import chi2
-from ..._segments import block_task_rss, label_grams, task_blocks
+from ..._segments import block_task_rss, label_grams, task_blocks, task_weighted_row_quantile
 from ..._select import weighted_median
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
@@ -143,25 +143,22 @@ def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEV
     ⌊αn⌋ tasks hold at most α of its mass and can raise τ at most to the
     clean rows' quantile at ``level``: a row the adversary writes counts in
     the Gram as at most a clean row at that quantile, whatever its norm
-    (:func:`pool_estimates`, Notes). Two passes over the pool (the norms,
-    then the Gram). Returns ``(gram (k, d, d), tau)``.
+    (:func:`pool_estimates`, Notes). τ by
+    :func:`~..._segments.task_weighted_row_quantile` (two passes, no
+    per-row array), then the Gram in a third, each block's ‖x_j‖² summed
+    again as there. Returns ``(gram (k, d, d), tau)``.
     """
     off, d = data.offsets, data.dim
-    sq = np.empty(int(off[-1]))
-    for a, e in task_blocks(off, data._row_bytes):
-        Xb = data._block(off[a], off[e])[0]
-        sq[off[a]:off[e]] = np.einsum("ij,ij->i", Xb, Xb)
-    sizes = data.sizes
-    order = np.argsort(sq, kind="stable")
-    cw = np.cumsum(np.repeat(1.0 / np.maximum(sizes, 1), sizes)[order])
-    tau = float(sq[order][min(np.searchsorted(cw, level * (1.0 - alpha) * cw[-1]),
-                              sq.size - 1)]) if sq.size else 0.0
-    del order, cw
-    c, gram = example_weights(data, weights_by_task), np.zeros((k, d, d))
-    for a, e in task_blocks(off, data._row_bytes):
+    blocks = task_blocks(off, data._row_bytes)
+    tau = task_weighted_row_quantile(data, level * (1.0 - alpha), blocks)
+    # example_weights' c_i block by block (no per-task array held)
+    cap, gram = size_cap(data.sizes) if weights_by_task else None, np.zeros((k, d, d))
+    for a, e in blocks:
         Xb, yb = data._block(off[a], off[e])
-        w = np.repeat(c[a:e], sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq[off[a]:off[e]],
-                                                                            1e-300))
+        t = off[a + 1:e + 1] - off[a:e]
+        sq = np.einsum("ij,ij->i", Xb, Xb).astype(float, copy=False)     # as the quantile's
+        w = np.repeat(np.minimum(t, cap) / t if weights_by_task else np.ones(t.size), t) \
+            * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
         gram += label_grams(Xb * np.sqrt(w)[:, None], yb, off[a:e + 1] - off[a], labels[a:e],
                             k)[0]
     return gram, tau
