@@ -38,11 +38,13 @@ def trim_mask(q, counts, extreme, alpha):
     whitened squared norms under the current Σ̂; pools of ``counts`` tasks,
     concatenated); ``extreme`` tasks are always left out.
 
-    In a pool of n ≥ :data:`MIN_CALIBRATED` tasks both tails of the scores
+    In a pool of n ≥ :data:`MIN_CALIBRATED` tasks, ⌊αn⌋ fewer than level·m
+    (the tail fit's level a of the screens, at most 1/8: beyond it the
+    corrupted tasks would set the quantiles the fit starts from), both tails of the scores
     are judged against their own bulk (:func:`excess_counts` on q and on
     −log q): a tail is trimmed only as far as more tasks sit in it than the
     law fitted on the bulk puts there, at most the ⌈2αn⌉ furthest from the
-    median of log q. In a smaller pool the ⌈2αn⌉ tasks with log q furthest
+    median of log q. Otherwise the ⌈2αn⌉ tasks with log q furthest
     from the median are trimmed (a fixed trim)."""
     logq = np.log(np.maximum(q, 1e-300))
     kept = ~extreme
@@ -57,9 +59,11 @@ def trim_mask(q, counts, extreme, alpha):
         n_trim = int(np.ceil(2 * alpha * n))
         r = np.abs(logq[sl] - np.median(logq[sl][ok]))
         outside = np.ones(n, bool)
-        if m >= MIN_CALIBRATED:
-            edge = excess_counts(np.column_stack([q[sl], -logq[sl]])[ok],
-                                 _calibration_level(alpha, m), n_trim)
+        level = _calibration_level(alpha, m)
+        # the tail fit reads Q₁ at the (1 − level) quantile: ⌊αn⌋ tasks as many
+        # as level·m would hold Q₁ themselves and leave no excess to see
+        if m >= MIN_CALIBRATED and np.floor(alpha * n) < level * m:
+            edge = excess_counts(np.column_stack([q[sl], -logq[sl]])[ok], level, n_trim)
             # edge −inf: no excess in that tail
             outside = ((q[sl] >= edge[0]) & np.isfinite(edge[0])) | \
                 ((-logq[sl] >= edge[1]) & np.isfinite(edge[1]))

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
-from robust_mlr import MetaLearner, make_params, make_pools
+from robust_mlr import MetaLearner, make_params, make_pools, make_tasks
 from robust_mlr.covariates import estimate_second_moment
 from robust_mlr.generator import covariate_moment
 
@@ -63,3 +63,19 @@ def test_inflated_tasks_beyond_the_tail_are_still_trimmed():
     assert plain.max() > 50
     assert ev.min() > 0.9 and ev.max() < 1.1
     assert (~kept).sum() >= 0.1 * kept.size * 0.95
+
+
+@pytest.mark.parametrize("alpha", [0.15, 0.2])
+def test_corrupted_share_beyond_the_tail_level_is_still_trimmed(alpha):
+    """Above α = 1/8 (the tail fit's level) ⌊αn⌋ tasks hold the quantiles the
+    fit starts from and no excess shows: the fixed trim of the ⌈2αn⌉ furthest
+    applies (with the tail rule alone all 60 / 80 tasks ×1000 were kept and
+    the top eigenvalue reached 1.5·10⁵ / 170 at ×30)."""
+    from robust_mlr.data import MetaDataset
+    data = make_tasks(make_params(8, 2, rng=0), 400, 5, rng=1)
+    X = data.X.copy()
+    nb = int(np.floor(alpha * 400))
+    X[:data.offsets[nb], 0] *= 1e3
+    S, kept = estimate_second_moment(MetaDataset(X, data.y, data.offsets), alpha)
+    assert not kept[:nb].any()
+    assert np.linalg.eigvalsh(S)[-1] < 1.3                # clean 1.1; kept: 1.5·10⁵
