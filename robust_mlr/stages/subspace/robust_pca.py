@@ -220,9 +220,11 @@ def _filter_once(Z, k, alpha, c, max_iter, rng, bulk_reference, gram, bulk_size=
                  covariates=None, finite_sample=False):
     n = Z.shape[0]
     a_trim = min(excess_limit(alpha, n) / n, 0.49) if alpha > 0 else 0.0
-    base = max(c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) if alpha > 0 else 0
-    if finite_sample:
-        base *= finite_sample_factor(k, alpha, n)
+    # the small-pool factor carries the large-pool term to n points; the χ²
+    # term is already read at this n's trimming ā(n) and is not scaled again
+    scale = finite_sample_factor(k, alpha, n) if finite_sample else 1.0
+    base = max(scale * c * alpha * np.log(1 / alpha), 1.5 * clean_excess(k, a_trim)) \
+        if alpha > 0 else 0
     limit = base
     if covariates is not None and alpha > 0:
         b_tail = min(COVARIATE_DEPTH * a_trim, COVARIATE_MAX_TAIL)
