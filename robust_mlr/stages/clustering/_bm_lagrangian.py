@@ -296,10 +296,26 @@ def lbfgsb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
     ...                        np.ones(3), maxiter=50, gtol=1e-10, ftol=1e-12, maxcor=5)
     >>> x.tolist(), value
     ([0.0, 0.0, 0.0], 3.0)
+
+    SciPy's own driver (where the compiled step is not the one this module
+    drives) gives the same:
+
+    >>> import sys
+    >>> here = sys.modules[lbfgsb.__module__]
+    >>> kept, here._SETULB = here._SETULB, None
+    >>> try:
+    ...     y, v, _ = lbfgsb(lambda x: (float(np.sum((x + 1) ** 2)), 2 * (x + 1)),
+    ...                      np.ones(3), maxiter=50, gtol=1e-10, ftol=1e-12, maxcor=5)
+    ... finally:
+    ...     here._SETULB = kept
+    >>> y.tolist(), v
+    ([0.0, 0.0, 0.0], 3.0)
     """
     if _SETULB is not None:
-        return _drive_setulb(fun, x0, maxiter=maxiter, gtol=gtol, ftol=ftol, maxcor=maxcor,
-                             callback=callback)
+        got = _drive_setulb(fun, x0, maxiter=maxiter, gtol=gtol, ftol=ftol, maxcor=maxcor,
+                            callback=callback)
+        if got is not None:
+            return got
     if callback is not None:
         sol = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(0.0, np.inf),
                        callback=callback, options={"maxiter": maxiter, "gtol": gtol,
@@ -328,6 +344,10 @@ def _find_setulb():
 
 
 _SETULB = _find_setulb()
+#: The step's final states (SciPy's codes: convergence, stop, warning,
+#: abnormal); any other, or a run that never asked for f, is a step this
+#: module does not know, and :func:`lbfgsb` hands the solve to SciPy.
+_ENDINGS = (4, 5, 6, 8)
 #: SciPy's defaults for L-BFGS-B, kept by :func:`_drive_setulb`.
 _MAXFUN, _MAXLS = 15000, 20
 
@@ -340,7 +360,10 @@ def _drive_setulb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
     point (on a copy), so the iterates, the value returned and the
     iteration count are SciPy's bit for bit. A ``callback`` is handed each
     step's (x, fun) and ends the run by raising StopIteration, as in
-    ``minimize``. Returns (x, value, iterations).
+    ``minimize``. Returns (x, value, iterations), or None when the step
+    ended in a state SciPy's driver does not end in, or never asked for f
+    (a release whose step keeps this signature but not its task codes):
+    :func:`lbfgsb` then runs SciPy's own driver.
 
     Examples
     --------
@@ -416,6 +439,8 @@ def _drive_setulb(fun, x0, *, maxiter, gtol, ftol, maxcor, callback=None):
                 task[0], task[1] = 5, 502
         else:
             break
+    if nfev == 0 or task[0] not in _ENDINGS:
+        return None                            # not the step this loop drives: SciPy's own
     return x, float(f), nit
 
 
