@@ -193,6 +193,12 @@ def _noise_at(light, labels, W, comps):
     return out
 
 
+def _well_posed(gram):
+    """Whether a Gram's smallest eigenvalue exceeds 1e-10 of its largest."""
+    ev = np.linalg.eigvalsh(gram)
+    return bool(ev[0] > 1e-10 * ev[-1])
+
+
 def _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, b):
     """Clean mean squared error of the full precision-weighted pooling
     ŵ_H + A(ŵ_L − ŵ_H), A = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹ (``prec_l`` = Σ_L⁻¹,
@@ -267,7 +273,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     the pull back (the red team's ``flip_gram``, light sizes 2–64). With
     ``ratio_gram`` from :func:`capped_grams` a row counts at most as a clean
     row at the (1 − α)·0.9 task-weighted quantile of ‖x‖², which ⌊αn⌋
-    tasks can raise only to the clean law's 0.9 quantile (1.32 × the mean
+    tasks can raise only to the clean law's 0.9 quantile (1.33 × the mean
     for Gaussian rows in d = 32). Their tasks then add at most
     ⌊αn⌋·t_cap·τ to the Gram's trace (t_cap: :func:`~...threat.size_cap`),
     as many clean tasks of the capped size would up to τ/E‖x‖², and for a
@@ -286,8 +292,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
             continue
-        ev = np.linalg.eigvalsh(light_gram[c])
-        if c in unsupported or not ev[0] > 1e-10 * ev[-1]:    # no light estimate to pool
+        if c in unsupported or not _well_posed(light_gram[c]):   # no light estimate to pool
             W[:, c], share[c] = W_heavy[:, c], 0.0
             continue
         pooled.append(c)
@@ -302,11 +307,13 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         if B is not None:
             if ratio_gram is None:
                 ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
-            else:                                      # Σ_L from the capped rows (Notes)
+            elif _well_posed(ratio_gram[c]):           # Σ_L from the capped rows (Notes)
                 cov_r = s2 * light_kappa[c] * np.linalg.inv(ratio_gram[c])
                 prec_r = np.linalg.inv(cov_r)
                 ratio[c] = _predicted_mse_ratio(cov_r, cov_h, prec_r,
                                                 prec_r + np.linalg.inv(cov_h), B[:, c])
+            else:                       # τ = 0 (most rows zero): no capped precision
+                ratio[c] = np.inf
             if not ratio[c] <= PULL_GAIN:              # no clean precision to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
