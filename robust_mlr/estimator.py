@@ -331,7 +331,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
                     # the refit's estimates can hand the same rows a fit
                     # that agrees with its refit
                     reg.info_.update(refit_agrees=False, passed=False,
-                                     first_pass_moved_se=first_clip["moved_se"])
+                                     first_pass_moved_se=first_clip["moved_se"],
+                                     first_pass_bias_se=first_clip.get("bias_se", []))
                 if not first_reg.get("clipped_test_passed", True):
                     # and so are tasks pushing coherently in the gradient tests
                     reg.info_.update(clipped_test_passed=False, passed=False,

@@ -90,8 +90,11 @@ def failed_components(info, k):
     clip = info.get("example_clip") or {}
     for key, limit in (("clipped_test", 1.0), ("score_test", 1.0),
                        ("moved_se", REFIT_AGREEMENT)):
-        for values in (clip.get(key, ()), info.get("first_pass_" + key, ())):
-            failed.update(c for c, v in enumerate(values) if v > limit)
+        for rec, pre in ((clip, ""), (info, "first_pass_")):
+            # the agreement's level grows by the predicted classification bias
+            extra = list(rec.get(pre + "bias_se", ())) if key == "moved_se" else []
+            failed.update(c for c, v in enumerate(rec.get(pre + key, ()))
+                          if v > limit + (extra[c] if c < len(extra) else 0.0))
     collapsed = info.get("posterior_noise", {}).get("collapsed")
     if collapsed is not None:
         failed.update(np.flatnonzero(collapsed).tolist())

@@ -63,10 +63,11 @@ from ...data import MetaDataset, example_rows
 from ...exceptions import ConvergenceWarning, EmptyClusterError
 from ..screening import excess_limit, size_cap
 from ._clipped_test import candidate_directions, moment_rows, reading_sample
-from ._example_clip import REFIT_AGREEMENT, clipped_refit
+from ._example_clip import clipped_refit
 from ._fixed_fit import FIXED_FIT_FROM, downdate, draw, draws_at_fit
 from ._huber import huber_regression
 from ._passes import first_round
+from ._refit_agreement import refit_agreement
 
 __all__ = ["filter_regression", "huber_regression", "filter_components", "robust_noise"]
 
@@ -412,11 +413,11 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
     rows that concentrate leverage there lose their pull at any
     leverage; with ``task_clip`` = κ (None: off), a task's clipped score along
     the read directions weighs down to κ clean spreads (:mod:`._task_clip`).
-    ŝ² stays the filter's: at the refit
-    the tasks whose one large residual it no longer follows would carry it
-    into the median. A refit that moves a component by more than
-    :data:`REFIT_AGREEMENT` standard errors from the filter's fit fails the
-    stage's test (``"refit_agrees"``): the two estimators agree on clean
+    ŝ² stays the filter's: at the refit the tasks whose one large residual
+    it no longer follows would carry it into the median. A refit that moves
+    a component by more than REFIT_AGREEMENT standard errors plus the least
+    squares' predicted classification bias (:mod:`._refit_agreement`) fails
+    the stage's test (``"refit_agrees"``): the two estimators agree on clean
     data, and rows that pull through leverage or large residuals — which
     the refit's weights may take out or, placed in the clean shape of the
     covariates, leave in while taking out the clean rows' stiffness — set
@@ -483,14 +484,13 @@ def filter_components(data, labels, k, alpha=0.0, rng=None, max_iter=50, skip_em
                                                     noise=s2)
         sample, entropy = reading_sample(final, k, rng, data_sums=(
             rss1, gsum, gmom, first["grams"], first["rhs"]))
-        W, clip = clipped_refit(data, labels, final >= 0, W, s2, t_cap, grams,
-                                None if grams is None else first["rhs"], example_clip,
-                                leverage_cap, directions=directions, sample=sample,
-                                leverage_dirs=inflated, task_clip=task_clip)
+        W_ls, (W, clip) = W, clipped_refit(
+            data, labels, final >= 0, W, s2, t_cap, grams, None if grams is None else first["rhs"],
+            example_clip, leverage_cap, directions=directions, sample=sample,
+            leverage_dirs=inflated, task_clip=task_clip)
         clip["read_entropy"] = entropy
-        # on clean data least squares and the refit agree (a fraction of a
-        # standard error) and both gradient readings are within their edge
-        agree = max(clip["moved_se"], default=0.0) <= REFIT_AGREEMENT
+        # clean: the refit within its level of least squares, both readings within edge
+        agree = refit_agreement(data, final, W_ls, W, s2, p, clip, grams, t_cap, rng)
         clipped_ok = max(clip["clipped_test"] + clip["score_test"], default=0.0) <= 1.0
     return W, s2, p, {"labels": final, "flagged": final < 0, "components": infos, "grams": grams,
                       "budget": budget, "t_cap": t_cap, "example_clip": clip,
