@@ -1,0 +1,150 @@
+"""The pull's predicted gain: the row-capped light Gram, and the ratio
+with the adversary's information along the bias direction left out
+(private module).
+
+The pooled estimate's predicted clean mean squared error (Kong, Somani,
+Kakade, Oh 2020: the heavy pool anchors the light pool's estimate;
+:func:`~._pooled.pool_estimates`) is a variance part, a trace that the row
+cap bounds (:func:`capped_grams`), plus the bias part |Ab|², b =
+(G + ΔG)⁻¹ρ the light estimate's predicted classification bias
+(:func:`~._misclass.model_bias`). The bias is one vector: ⌊αn⌋ light tasks
+whose capped rows put most of their energy on b̂ raise the Gram along b̂
+many times over while adding little to its trace, shrink b along b̂ and the
+bias part with it (0.66–0.82 of tr Σ_H down to 0.06–0.15 on light sizes
+2–64 under a red team's ``dir_gram``), and bring a clean ratio of
+1.05–1.17 under one half.
+
+:func:`trimmed_bias` recomputes Σ_L and b with the ⌊αn⌋ tasks of the
+component whose capped contribution along b̂ is largest left out (from the
+Gram and from b's sums: the model's prediction on the pool without them,
+from the same draws) — n the whole light pool, since the adversary may put
+all its tasks in one component. Any ⌊αn⌋ tasks add along b̂ at most what
+these add, so whichever ⌊αn⌋ the adversary wrote, the trimmed Gram along
+b̂ is at most the Gram of the component's other tasks. Leaving out the
+most informative 4α of a clean component (k = 4) raises its ratio as well
+(b grows along b̂): on the default problem with equal light sizes from
+0.28–0.37 to 0.37–0.50, with sizes 2–64 from 0.92–1.17 to 1.74–2.16; the
+trimmed ratio is therefore held to its own threshold
+(:data:`~._pooled.TRIM_GAIN`, 0.75: halfway, as one half sits between
+0.37 and 0.92), and the pull is taken only when both hold. What ⌊αn⌋ tasks
+can still do: spread their information over several directions of b (each
+shrinks less), add isotropically within the trace bound, or place their
+tasks just under the trimmed set's smallest contribution (then they add at
+most ⌊αn⌋ times that along b̂, and the trimmed Gram still loses as much).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..._segments import label_grams, task_blocks
+from ._misclass import example_weights
+
+#: The Gram the pull's gain is predicted from caps each light row's
+#: ‖x‖² at the clean law's quantile of this level (:func:`capped_grams`).
+ROW_CAP_LEVEL = 0.9
+
+
+def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEVEL):
+    """Per component, the light Gram ``Σ c_i min(1, τ/‖x_j‖²) x_jx_jᵀ`` of
+    :func:`~._pooled.light_covariances` with each row's contribution capped at τ, the
+    task-weighted quantile of the pool's ‖x_j‖² at level ``level``·(1 − α).
+
+    Every task of the pool weighs 1 in the quantile (each row 1/t_i), so
+    ⌊αn⌋ tasks hold at most α of its mass and can raise τ at most to the
+    clean rows' quantile at ``level``: a row the adversary writes counts in
+    the Gram as at most a clean row at that quantile, whatever its norm
+    (:func:`~._pooled.pool_estimates`, Notes). Two passes over the pool (the norms,
+    then the Gram). Returns ``(gram (k, d, d), tau)``.
+    """
+    off, d = data.offsets, data.dim
+    sq = np.empty(int(off[-1]))
+    for a, e in task_blocks(off, data._row_bytes):
+        Xb = data._block(off[a], off[e])[0]
+        sq[off[a]:off[e]] = np.einsum("ij,ij->i", Xb, Xb)
+    sizes = data.sizes
+    order = np.argsort(sq, kind="stable")
+    cw = np.cumsum(np.repeat(1.0 / np.maximum(sizes, 1), sizes)[order])
+    tau = float(sq[order][min(np.searchsorted(cw, level * (1.0 - alpha) * cw[-1]),
+                              sq.size - 1)]) if sq.size else 0.0
+    del order, cw
+    c, gram = example_weights(data, weights_by_task), np.zeros((k, d, d))
+    for a, e in task_blocks(off, data._row_bytes):
+        Xb, yb = data._block(off[a], off[e])
+        w = np.repeat(c[a:e], sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq[off[a]:off[e]],
+                                                                            1e-300))
+        gram += label_grams(Xb * np.sqrt(w)[:, None], yb, off[a:e + 1] - off[a], labels[a:e],
+                            k)[0]
+    return gram, tau
+
+
+def _row_weights(data, a, e, Xb, c, tau):
+    """The capped Gram's row weights c_i·min(1, τ/‖x_j‖²) of tasks a..e."""
+    sq = np.einsum("ij,ij->i", Xb, Xb)
+    return np.repeat(c[a:e], data.sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
+
+
+def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None):
+    """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
+    Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u``, the
+    capped Gram they add and, with ``sim`` = (Δ (n,), y, w) of
+    :func:`~._misclass.model_bias`, what they add to its sums ΔG and ρ.
+    One pass for the contributions, one over the blocks holding the chosen
+    tasks. Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
+    off, d = data.offsets, data.dim
+    labels = np.asarray(labels)
+    c = example_weights(data, weights_by_task)
+    mine = np.flatnonzero(labels == comp)
+    gram, dG, rhs = np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)
+    if n_top <= 0 or mine.size == 0:
+        return gram, dG, rhs, np.empty(0, int)
+    v = np.zeros(labels.size)
+    for a, e in task_blocks(off, data._row_bytes):
+        if not np.any(labels[a:e] == comp):
+            continue
+        Xb = data._block(off[a], off[e])[0]
+        contrib = _row_weights(data, a, e, Xb, c, tau) * (Xb @ u) ** 2
+        v[a:e] = np.bincount(np.repeat(np.arange(e - a), data.sizes[a:e]), weights=contrib,
+                             minlength=e - a)
+    idx = mine[np.argsort(-v[mine], kind="stable")[:n_top]]
+    chosen = np.zeros(labels.size, bool)
+    chosen[idx] = True
+    for a, e in task_blocks(off, data._row_bytes):
+        if not chosen[a:e].any():
+            continue
+        Xb = data._block(off[a], off[e])[0]
+        rows = np.repeat(chosen[a:e], data.sizes[a:e])
+        Xs = Xb[rows] * np.sqrt(_row_weights(data, a, e, Xb, c, tau)[rows])[:, None]
+        gram += Xs.T @ Xs
+        if sim is not None:                            # the same tasks' terms of ΔG, ρ
+            delta, y, w = sim
+            wts = np.repeat(np.where(chosen[a:e], delta[a:e], 0.0), data.sizes[a:e])
+            sel = wts != 0
+            if sel.any():
+                Xd, wd = Xb[sel], wts[sel]
+                dG += Xd.T @ (Xd * wd[:, None])
+                rhs += Xd.T @ (wd * (Xd @ w - y[off[a]:off[e]][sel]))
+    return gram, dG, rhs, np.sort(idx)
+
+
+def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True):
+    """The capped Gram of component ``comp`` without its ``n_top`` tasks of
+    largest capped contribution along b̂ (:func:`top_tasks`), and the model
+    bias solved without them: (G − G_top + ΔG − ΔG_top)⁻¹(ρ − ρ_top), the
+    prediction :func:`~._misclass.model_bias` makes on the pool without
+    these tasks from the same draws (``parts`` its ``parts=True`` output,
+    ``w`` the model's ŵ_comp). Returns ``(gram, bias)``; ``gram`` is None
+    when what is left is singular (no light estimate the adversary could
+    not have written)."""
+    nb = float(np.linalg.norm(b))
+    if not nb > 0:
+        return gram, b
+    sim = (parts["delta"][comp], parts["y"], w)
+    top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb, n_top, tau,
+                                        weights_by_task, sim)
+    g = gram - top
+    ev = np.linalg.eigvalsh(g)
+    if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
+        return None, b
+    dG, rhs = parts["sums"][comp]
+    return g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)
