@@ -223,9 +223,9 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         clean row at a high quantile of ‖x‖² (Notes). The pooling and the
         test use ``light_gram``.
     trimmed : callable, optional
-        ``trimmed(c, b) -> (gram, b)``: the ratio's Gram and bias of
+        ``trimmed(c, b) -> [(gram, b), ...]``: the ratio's Gram and bias of
         component c with the ⌊αn⌋ tasks of largest capped contribution along
-        b̂ left out (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
+        b̂ (and the Gram's top direction) left out, the largest ratio read (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
         left), asked where the ratio is at most :data:`PULL_GAIN`: the pull
         is taken only when this ratio is at most :data:`TRIM_GAIN` (Notes).
 
@@ -299,9 +299,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             else:                                      # Σ_L from the capped rows (Notes)
                 ratio[c] = _capped_ratio(ratio_gram[c], s2 * light_kappa[c], cov_h, B[:, c])
             if ratio[c] <= PULL_GAIN and trimmed is not None:    # ⌊αn⌋ tasks along b̂ out
-                g_t, b_t = trimmed(c, B[:, c])
-                ratio_trim[c] = np.inf if g_t is None else \
-                    _capped_ratio(g_t, s2 * light_kappa[c], cov_h, b_t)
+                ratio_trim[c] = max(np.inf if g_t is None else _capped_ratio(
+                    g_t, s2 * light_kappa[c], cov_h, b_t) for g_t, b_t in trimmed(c, B[:, c]))
             if not ratio[c] <= PULL_GAIN or ratio_trim[c] > TRIM_GAIN:    # nothing to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
@@ -467,8 +466,11 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                                                   weights_by_task),
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
             pull, predicted, ratio_gram=gram_r,
-            trimmed=lambda c, b: trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
-                                              W_m[:, c], n_top, tau, weights_by_task))
+            # along b̂ and along the capped Gram's top direction (where b shrinks
+            # most when ⌊αn⌋ tasks write it: b̂ then turns away from it)
+            trimmed=lambda c, b: [trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
+                                               W_m[:, c], n_top, tau, weights_by_task, u)
+                                  for u in (None, np.linalg.eigh(gram_r[c])[1][:, -1])])
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():

@@ -20,7 +20,11 @@ Gram and from b's sums: the model's prediction on the pool without them,
 from the same draws) — n the whole light pool, since the adversary may put
 all its tasks in one component. Any ⌊αn⌋ tasks add along b̂ at most what
 these add, so whichever ⌊αn⌋ the adversary wrote, the trimmed Gram along
-b̂ is at most the Gram of the component's other tasks. Leaving out the
+b̂ is at most the Gram of the component's other tasks. Written along u,
+the information shrinks b along u and b̂ turns away from u (as it grows,
+b tends to the part of b orthogonal to u): the ratio is therefore also
+read without the ⌊αn⌋ tasks of most capped weight along the capped Gram's
+top direction, and the larger of the two trimmed ratios counts. Leaving out the
 most informative 4α of a clean component (k = 4) raises its ratio as well
 (b grows along b̂): on the default problem with equal light sizes from
 0.28–0.37 to 0.37–0.50, with sizes 2–64 from 0.92–1.17 to 1.74–2.16; the
@@ -127,9 +131,11 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
     return gram, dG, rhs, np.sort(idx)
 
 
-def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True):
+def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
+                 u=None):
     """The capped Gram of component ``comp`` without its ``n_top`` tasks of
-    largest capped contribution along b̂ (:func:`top_tasks`), and the model
+    largest capped contribution along b̂ (or the unit vector ``u``;
+    :func:`top_tasks`), and the model
     bias solved without them: (G − G_top + ΔG − ΔG_top)⁻¹(ρ − ρ_top), the
     prediction :func:`~._misclass.model_bias` makes on the pool without
     these tasks from the same draws (``parts`` its ``parts=True`` output,
@@ -137,11 +143,11 @@ def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_t
     when what is left is singular (no light estimate the adversary could
     not have written)."""
     nb = float(np.linalg.norm(b))
-    if not nb > 0:
+    if u is None and not nb > 0:
         return gram, b
     sim = (parts["delta"][comp], parts["y"], w)
-    top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb, n_top, tau,
-                                        weights_by_task, sim)
+    top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb if u is None else u, n_top,
+                                        tau, weights_by_task, sim)
     g = gram - top
     ev = np.linalg.eigvalsh(g)
     if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
