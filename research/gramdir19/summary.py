@@ -1,11 +1,12 @@
 """Worst silent max||w^-w||/s per replay file, before / after (logs/{before,after}_*.jsonl),
 with the pulls taken and the attacked fits' ratios.
 
-    python3 research/gramdir19/summary.py
+    python3 research/gramdir19/summary.py [TAG ...]   (default: before after)
 """
 import glob
 import json
 import os
+import sys
 
 import numpy as np
 
@@ -16,10 +17,11 @@ def load(path):
     return [json.loads(x) for x in open(path)] if os.path.exists(path) else []
 
 
-names = sorted({os.path.basename(p).split("_", 1)[1] for p in glob.glob(f"{D}/after_*.jsonl")})
+TAGS = sys.argv[1:] or ["before", "after"]
+names = sorted({os.path.basename(p).split("_", 1)[1] for p in glob.glob(f"{D}/{TAGS[-1]}_*.jsonl")})
 for name in names:
     out = []
-    for tag in ("before", "after"):
+    for tag in TAGS:
         rows = [r for r in load(f"{D}/{tag}_{name}") if r.get("phase") == "attack"
                 and not r.get("exception")]
         if not rows:
