@@ -129,7 +129,7 @@ def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by
     return _solve(W, gram, comps, dG, rhs)
 
 
-def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True):
+def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=False):
     """The same bias on responses drawn from the fitted mixture (W, s², p)
     on the pool's designs, each task labelled by its largest posterior
     (module notes), (d, k) (zero columns elsewhere).
@@ -145,10 +145,17 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True):
     rng : Generator
         Draws the components and the noise.
     weights_by_task : bool
+    parts : bool
+        Also return what the bias is solved from, to solve it again on
+        another Gram and without some tasks: a dict of ``sums``
+        ``{ℓ: (ΔG_ℓ, ρ_ℓ)}`` (B_ℓ = (G_ℓ + ΔG_ℓ)⁻¹ρ_ℓ, module notes),
+        ``delta`` ``{ℓ: Δ_·ℓ (n,)}`` and ``y``, the drawn responses (one
+        float per row of the pool).
 
     Returns
     -------
     ndarray (d, k)
+        With ``parts``: ``(bias, parts)``.
     """
     s2, p = _clean_model(s2, p)
     W = np.nan_to_num(W)
@@ -157,6 +164,8 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True):
     k = W.shape[1]
     sums = BlockSums()
     off = light.offsets
+    if parts:
+        kept = {"delta": np.zeros((off.size - 1, len(comps))), "y": np.empty(int(off[-1]))}
 
     def simulated(a, e, Xb, yb):
         t = off[a + 1:e + 1] - off[a:e]
@@ -164,7 +173,15 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True):
         zr = np.repeat(z, t)
         y = np.einsum("nd,nd->n", Xb, W[:, zr].T) + np.sqrt(s2[zr]) * rng.standard_normal(zr.size)
         r = _block_posteriors(Xb, y, W, off[a:e + 1] - off[a], s2, p, sums)
-        return _weight_changes(r, np.argmax(r, axis=1), comps, c[a:e]), y
+        delta = _weight_changes(r, np.argmax(r, axis=1), comps, c[a:e])
+        if parts:
+            kept["delta"][a:e], kept["y"][off[a]:off[e]] = delta, y
+        return delta, y
 
     dG, rhs = _bias_pass(light, W, simulated, comps)
-    return _solve(W, gram, comps, dG, rhs)
+    bias = _solve(W, gram, comps, dG, rhs)
+    if not parts:
+        return bias
+    return bias, {"sums": {ell: (dG[j], rhs[j]) for j, ell in enumerate(comps)},
+                  "delta": {ell: kept["delta"][:, j] for j, ell in enumerate(comps)},
+                  "y": kept["y"]}

@@ -47,11 +47,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dist import chi2
-from ..._segments import block_task_rss, label_grams, task_blocks, task_weighted_row_quantile
+from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
 from ._misclass import example_weights, misclassification_bias, model_bias
+from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
+                         _well_posed, capped_grams, trimmed_bias)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
@@ -67,9 +69,10 @@ COLLAPSE = 0.5
 #: (:func:`pool_estimates`, module notes).
 PULL_GAIN = 0.5
 
-#: The Gram the pull's gain is predicted from caps each light row's
-#: ‖x‖² at the clean law's quantile of this level (:func:`capped_grams`).
-ROW_CAP_LEVEL = 0.9
+#: ... and only where the same ratio without the ⌊αn⌋ light tasks of the
+#: component that add most to its capped Gram along the predicted bias b̂
+#: is at most this (:func:`~._pull_trim.trimmed_bias`; :func:`pool_estimates`).
+TRIM_GAIN = 0.75
 
 #: Tasks summed at once by :func:`light_covariances`.
 _TASK_BLOCK = 1 << 18
@@ -134,36 +137,6 @@ def _light_grams(data, labels, k, c):
     return gram
 
 
-def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEVEL):
-    """Per component, the light Gram ``Σ c_i min(1, τ/‖x_j‖²) x_jx_jᵀ`` of
-    :func:`light_covariances` with each row's contribution capped at τ, the
-    task-weighted quantile of the pool's ‖x_j‖² at level ``level``·(1 − α).
-
-    Every task of the pool weighs 1 in the quantile (each row 1/t_i), so
-    ⌊αn⌋ tasks hold at most α of its mass and can raise τ at most to the
-    clean rows' quantile at ``level``: a row the adversary writes counts in
-    the Gram as at most a clean row at that quantile, whatever its norm
-    (:func:`pool_estimates`, Notes). τ by
-    :func:`~..._segments.task_weighted_row_quantile` (two passes, no
-    per-row array), then the Gram in a third, each block's ‖x_j‖² summed
-    again as there. Returns ``(gram (k, d, d), tau)``.
-    """
-    off, d = data.offsets, data.dim
-    blocks = task_blocks(off, data._row_bytes)
-    tau = task_weighted_row_quantile(data, level * (1.0 - alpha), blocks)
-    # example_weights' c_i block by block (no per-task array held)
-    cap, gram = size_cap(data.sizes) if weights_by_task else None, np.zeros((k, d, d))
-    for a, e in blocks:
-        Xb, yb = data._block(off[a], off[e])
-        t = off[a + 1:e + 1] - off[a:e]
-        sq = np.einsum("ij,ij->i", Xb, Xb).astype(float, copy=False)     # as the quantile's
-        w = np.repeat(np.minimum(t, cap) / t if weights_by_task else np.ones(t.size), t) \
-            * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
-        gram += label_grams(Xb * np.sqrt(w)[:, None], yb, off[a:e + 1] - off[a], labels[a:e],
-                            k)[0]
-    return gram, tau
-
-
 def _noise_at(light, labels, W, comps):
     """ŝ²_ℓ at W for components ``comps``: the size-weighted (capped) median
     of RSS_i/median(χ²_{t_i}) over the tasks classified to ℓ, as
@@ -193,25 +166,9 @@ def _noise_at(light, labels, W, comps):
     return out
 
 
-def _well_posed(gram):
-    """Whether a Gram's smallest eigenvalue exceeds 1e-10 of its largest."""
-    ev = np.linalg.eigvalsh(gram)
-    return bool(ev[0] > 1e-10 * ev[-1])
-
-
-def _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, b):
-    """Clean mean squared error of the full precision-weighted pooling
-    ŵ_H + A(ŵ_L − ŵ_H), A = (Σ_L⁻¹ + Σ_H⁻¹)⁻¹Σ_L⁻¹ (``prec_l`` = Σ_L⁻¹,
-    ``prec`` = Σ_L⁻¹ + Σ_H⁻¹), over that of ŵ_H alone, with b the light
-    estimate's bias: [tr((I − A)Σ_H(I − A)ᵀ) + tr(AΣ_LAᵀ) + |Ab|²] / tr Σ_H."""
-    A = np.linalg.solve(prec, prec_l)
-    R = np.eye(A.shape[0]) - A
-    mse = np.trace(R @ cov_h @ R.T) + np.trace(A @ cov_l @ A.T) + float(np.sum((A @ b) ** 2))
-    return float(mse / np.trace(cov_h))
-
-
 def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_heavy,
-                   unsupported=(), bias=None, pull=1.0, predicted_bias=None, ratio_gram=None):
+                   unsupported=(), bias=None, pull=1.0, predicted_bias=None, ratio_gram=None,
+                   trimmed=None):
     """Precision-weighted combination with the consistency test.
 
     Parameters
@@ -248,6 +205,12 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         ``light_gram``): :func:`capped_grams`, each row counted at most as a
         clean row at a high quantile of ‖x‖² (Notes). The pooling and the
         test use ``light_gram``.
+    trimmed : callable, optional
+        ``trimmed(c, b) -> [(gram, b), ...]``: the ratio's Gram and bias of
+        component c with the ⌊αn⌋ tasks of largest capped contribution along
+        b̂ (and the Gram's top direction) left out, the largest ratio read (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
+        left), asked where the ratio is at most :data:`PULL_GAIN`: the pull
+        is taken only when this ratio is at most :data:`TRIM_GAIN` (Notes).
 
     Returns
     -------
@@ -260,8 +223,12 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         ``light_weight`` (trace share of the light precision; 0 where the
         test failed or the pull is 0), ``failed`` per component,
         ``passed``, ``pull`` per component (the radius's c), ``radius2``
-        (r² of the configured pull; a component whose pull is 0 used 0) and
-        ``mse_ratio`` (the predicted ratio; NaN where not asked).
+        (r² of the configured pull; a component whose pull is 0 used 0),
+        ``mse_ratio`` (the predicted ratio; NaN where not asked) and
+        ``mse_ratio_trimmed`` (the same without the ⌊αn⌋ tasks along b̂;
+        NaN where not asked, i.e. where ``mse_ratio`` already said no; inf:
+        nothing left), ``predicted_bias`` (d, k) (the b the ratio reads;
+        NaN where not asked).
 
     Notes
     -----
@@ -279,7 +246,10 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     as many clean tasks of the capped size would up to τ/E‖x‖², and for a
     near-isotropic clean G (tr G⁻¹ ≥ d²/tr G) tr Σ_L falls by at most
     the factor tr G/(tr G + ⌊αn⌋·t_cap·τ). Which tasks, how many and their
-    sizes stay the adversary's (at most 2α of the capped weight).
+    sizes stay the adversary's (at most 2α of the capped weight). The trace
+    does not bound them along b̂, which drives the ratio's bias part: with
+    ``trimmed`` the ratio without the ⌊αn⌋ tasks of most capped weight along
+    b̂ must be at most :data:`TRIM_GAIN` too (:mod:`._pull_trim`).
     """
     d, k = W_light.shape
     q = float(chi2.isf(TEST_LEVEL / k, d))
@@ -288,6 +258,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     stat, shrunk, share = np.full(k, np.nan), np.zeros(k, bool), np.full(k, np.nan)
     allow, bias_norm, S_inv = np.zeros(k), np.zeros((2, k)), np.zeros((k, d, d))
     pulls, ratio = np.full(k, float(pull)), np.full(k, np.nan)
+    ratio_trim = np.full(k, np.nan)
     pooled = []
     for c in range(k):                                 # loop over components only
         if not np.all(np.isfinite(W_heavy[:, c])):
@@ -308,13 +279,13 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             if ratio_gram is None:
                 ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
             elif _well_posed(ratio_gram[c]):           # Σ_L from the capped rows (Notes)
-                cov_r = s2 * light_kappa[c] * np.linalg.inv(ratio_gram[c])
-                prec_r = np.linalg.inv(cov_r)
-                ratio[c] = _predicted_mse_ratio(cov_r, cov_h, prec_r,
-                                                prec_r + np.linalg.inv(cov_h), B[:, c])
+                ratio[c] = _capped_ratio(ratio_gram[c], s2 * light_kappa[c], cov_h, B[:, c])
             else:                       # τ = 0 (most rows zero): no capped precision
                 ratio[c] = np.inf
-            if not ratio[c] <= PULL_GAIN:              # no clean precision to buy
+            if ratio[c] <= PULL_GAIN and trimmed is not None:    # ⌊αn⌋ tasks along b̂ out
+                ratio_trim[c] = max(np.inf if g_t is None else _capped_ratio(
+                    g_t, s2 * light_kappa[c], cov_h, b_t) for g_t, b_t in trimmed(c, B[:, c]))
+            if not ratio[c] <= PULL_GAIN or ratio_trim[c] > TRIM_GAIN:    # nothing to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
         D = W_light[:, c] - W_heavy[:, c]
@@ -336,7 +307,9 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     return W, {"statistic": stat, "threshold": q, "bias_allowance": allow,
                "bias_norm": bias_norm, "radius2": radius2,
                "shrunk": shrunk, "light_weight": share, "failed": failed,
-               "passed": not bool(failed.any()), "pull": pulls, "mse_ratio": ratio}
+               "passed": not bool(failed.any()), "pull": pulls, "mse_ratio": ratio,
+               "mse_ratio_trimmed": ratio_trim,
+               "predicted_bias": B if B is not None else np.full((d, k), np.nan)}
 
 
 def refit_noise(light, labels, W, s2, p, unsupported=()):
@@ -458,19 +431,30 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         # which the light tasks do not move (the light ŵ where there is none)
         W_m = np.where(np.isfinite(W_h), W_h, W)
         s2_m = np.where(np.isfinite(s2_h), s2_h, s2)
-        # the ratio's Σ_L and b from rows capped at a clean quantile of ‖x‖²
-        gram_r = capped_grams(light, kept_labels, k, alpha, weights_by_task)[0] \
-            if pull > 0 else gram_l
+        # the ratio's Σ_L and b from rows capped at a clean quantile of ‖x‖²,
+        # and again without the ⌊αn⌋ tasks (of the whole pool: the adversary
+        # may put all of them in one component) that add most along b̂
+        gram_r, tau = capped_grams(light, kept_labels, k, alpha, weights_by_task) \
+            if pull > 0 else (gram_l, None)
+        n_top, parts = ThreatModel(alpha).budget(len(kept_labels)), {}
+
+        def predicted(comps):
+            # a child stream: the prediction leaves the fit's own draws as they were
+            B, sums = model_bias(light, W_m, s2_m, p, gram_r, comps, rng.spawn(1)[0],
+                                 weights_by_task, parts=True)
+            parts.update(sums)
+            return B
         W_new, comb = pool_estimates(
             W, gram_l, kappa_l, W_h, grams, s2_h, unsupported,
             lambda comps: (misclassification_bias(light, kept_labels, W, s2, p, gram_l, comps,
                                                   weights_by_task),
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
-            pull,
-            # a child stream: the prediction leaves the fit's own draws as they were
-            lambda comps: model_bias(light, W_m, s2_m, p, gram_r, comps, rng.spawn(1)[0],
-                                     weights_by_task),
-            ratio_gram=gram_r)
+            pull, predicted, ratio_gram=gram_r,
+            # along b̂ and along the capped Gram's top direction (where b shrinks
+            # most when ⌊αn⌋ tasks write it: b̂ then turns away from it)
+            trimmed=lambda c, b: [trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
+                                               W_m[:, c], n_top, tau, weights_by_task, u)
+                                  for u in (None, np.linalg.eigh(gram_r[c])[1][:, -1])])
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
