@@ -149,8 +149,10 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=Fa
         Also return what the bias is solved from, to solve it again on
         another Gram and without some tasks: a dict of ``sums``
         ``{ℓ: (ΔG_ℓ, ρ_ℓ)}`` (B_ℓ = (G_ℓ + ΔG_ℓ)⁻¹ρ_ℓ, module notes),
-        ``delta`` ``{ℓ: Δ_·ℓ (n,)}`` and ``y``, the drawn responses (one
-        float per row of the pool).
+        ``comps`` and ``replay(a, e, Xb) -> (Δ (e − a, len(comps)), y)``,
+        the weights and drawn responses of the block of tasks a..e (rows
+        ``Xb``) drawn again from that block's saved stream state (one state
+        per block is kept, no per-row or per-task array).
 
     Returns
     -------
@@ -164,24 +166,31 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=Fa
     k = W.shape[1]
     sums = BlockSums()
     off = light.offsets
-    if parts:
-        kept = {"delta": np.zeros((off.size - 1, len(comps))), "y": np.empty(int(off[-1]))}
+    states = {}                  # each block's stream state, to draw it again
+
+    def draw(gen, a, e, Xb, block_sums):
+        t = off[a + 1:e + 1] - off[a:e]
+        z = gen.choice(k, size=e - a, p=p / p.sum())
+        zr = np.repeat(z, t)
+        y = np.einsum("nd,nd->n", Xb, W[:, zr].T) + np.sqrt(s2[zr]) * gen.standard_normal(zr.size)
+        r = _block_posteriors(Xb, y, W, off[a:e + 1] - off[a], s2, p, block_sums)
+        return _weight_changes(r, np.argmax(r, axis=1), comps, c[a:e]), y
 
     def simulated(a, e, Xb, yb):
-        t = off[a + 1:e + 1] - off[a:e]
-        z = rng.choice(k, size=e - a, p=p / p.sum())
-        zr = np.repeat(z, t)
-        y = np.einsum("nd,nd->n", Xb, W[:, zr].T) + np.sqrt(s2[zr]) * rng.standard_normal(zr.size)
-        r = _block_posteriors(Xb, y, W, off[a:e + 1] - off[a], s2, p, sums)
-        delta = _weight_changes(r, np.argmax(r, axis=1), comps, c[a:e])
         if parts:
-            kept["delta"][a:e], kept["y"][off[a]:off[e]] = delta, y
-        return delta, y
+            states[a] = rng.bit_generator.state
+        return draw(rng, a, e, Xb, sums)
+
+    def replay(a, e, Xb):
+        # the block's draws again from its saved state: the same Δ and y, bit
+        # for bit, without a per-row array of the pool held between passes
+        gen = np.random.Generator(type(rng.bit_generator)())
+        gen.bit_generator.state = states[a]
+        return draw(gen, a, e, Xb, BlockSums())
 
     dG, rhs = _bias_pass(light, W, simulated, comps)
     bias = _solve(W, gram, comps, dG, rhs)
     if not parts:
         return bias
     return bias, {"sums": {ell: (dG[j], rhs[j]) for j, ell in enumerate(comps)},
-                  "delta": {ell: kept["delta"][:, j] for j, ell in enumerate(comps)},
-                  "y": kept["y"]}
+                  "replay": replay, "comps": comps}

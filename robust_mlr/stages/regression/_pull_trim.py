@@ -89,8 +89,9 @@ def _row_weights(data, a, e, Xb, c, tau):
 def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None):
     """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
     Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u``, the
-    capped Gram they add and, with ``sim`` = (Δ (n,), y, w) of
-    :func:`~._misclass.model_bias`, what they add to its sums ΔG and ρ.
+    capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
+    :func:`~._misclass.model_bias`'s parts, j the component's column in
+    it, w the model's ŵ), what they add to its sums ΔG and ρ.
     One pass for the contributions, one over the blocks holding the chosen
     tasks. Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
     off, d = data.offsets, data.dim
@@ -119,13 +120,14 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
         Xs = Xb[rows] * np.sqrt(_row_weights(data, a, e, Xb, c, tau)[rows])[:, None]
         gram += Xs.T @ Xs
         if sim is not None:                            # the same tasks' terms of ΔG, ρ
-            delta, y, w = sim
-            wts = np.repeat(np.where(chosen[a:e], delta[a:e], 0.0), data.sizes[a:e])
+            replay, j, w = sim
+            delta, y = replay(a, e, Xb)
+            wts = np.repeat(np.where(chosen[a:e], delta[:, j], 0.0), data.sizes[a:e])
             sel = wts != 0
             if sel.any():
                 Xd, wd = Xb[sel], wts[sel]
                 dG += Xd.T @ (Xd * wd[:, None])
-                rhs += Xd.T @ (wd * (Xd @ w - y[off[a]:off[e]][sel]))
+                rhs += Xd.T @ (wd * (Xd @ w - y[sel]))
     return gram, dG, rhs, np.sort(idx)
 
 
@@ -143,7 +145,7 @@ def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_t
     nb = float(np.linalg.norm(b))
     if u is None and not nb > 0:
         return gram, b
-    sim = (parts["delta"][comp], parts["y"], w)
+    sim = (parts["replay"], parts["comps"].index(comp), w)
     top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb if u is None else u, n_top,
                                         tau, weights_by_task, sim)
     g = gram - top
