@@ -129,6 +129,13 @@ def misclassification_bias(light, kept_labels, W, s2, p, gram, comps, weights_by
     return _solve(W, gram, comps, dG, rhs)
 
 
+#: Light pools of at most this many rows keep :func:`model_bias`'s draws
+#: for its ``replay`` (one response per row, one weight per task and
+#: component: ≈ 0.2 GB at the limit); larger ones (a pool on disk) keep one
+#: stream state per block and draw a block again when asked.
+KEEP_DRAWS_ROWS = 1 << 24
+
+
 def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=False):
     """The same bias on responses drawn from the fitted mixture (W, s², p)
     on the pool's designs, each task labelled by its largest posterior
@@ -151,8 +158,9 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=Fa
         ``{ℓ: (ΔG_ℓ, ρ_ℓ)}`` (B_ℓ = (G_ℓ + ΔG_ℓ)⁻¹ρ_ℓ, module notes),
         ``comps`` and ``replay(a, e, Xb) -> (Δ (e − a, len(comps)), y)``,
         the weights and drawn responses of the block of tasks a..e (rows
-        ``Xb``) drawn again from that block's saved stream state (one state
-        per block is kept, no per-row or per-task array).
+        ``Xb``): those kept from the pass (pools of at most
+        :data:`KEEP_DRAWS_ROWS` rows), else drawn again from that block's
+        saved stream state (no per-row or per-task array).
 
     Returns
     -------
@@ -166,7 +174,9 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=Fa
     k = W.shape[1]
     sums = BlockSums()
     off = light.offsets
-    states = {}                  # each block's stream state, to draw it again
+    # each block's draws kept while the pool is small, else its stream state
+    # to draw it again (the same Δ and y either way, bit for bit)
+    states, keep = {}, parts and int(off[-1]) <= KEEP_DRAWS_ROWS
 
     def draw(gen, a, e, Xb, block_sums):
         t = off[a + 1:e + 1] - off[a:e]
@@ -177,11 +187,16 @@ def model_bias(light, W, s2, p, gram, comps, rng, weights_by_task=True, parts=Fa
         return _weight_changes(r, np.argmax(r, axis=1), comps, c[a:e]), y
 
     def simulated(a, e, Xb, yb):
-        if parts:
+        if parts and not keep:
             states[a] = rng.bit_generator.state
-        return draw(rng, a, e, Xb, sums)
+        got = draw(rng, a, e, Xb, sums)
+        if keep:
+            states[a] = got
+        return got
 
     def replay(a, e, Xb):
+        if keep:
+            return states[a]
         # the block's draws again from its saved state: the same Δ and y, bit
         # for bit, without a per-row array of the pool held between passes
         gen = np.random.Generator(type(rng.bit_generator)())
