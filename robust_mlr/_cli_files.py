@@ -251,7 +251,7 @@ def features_line(names, data, args):
     """The fit report's line of the feature columns of a CSV or Parquet fit:
     which columns it took (a column meant otherwise shows here) and the
     row-index columns it skipped (:func:`._tables.index_columns`)."""
-    from ._tables import index_columns
+    from ._tables import index_columns, unnamed
     shown = ", ".join(names[:12]) + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
     but = [repr(c) for c in (args.task_col, args.y_col, args.pool_col) if c is not None]
     header, declared = table_header(data) or [], ()
@@ -262,9 +262,11 @@ def features_line(names, data, args):
     index = index_columns(header, (args.task_col, args.y_col, args.pool_col), declared)
     said = ["column 1, which has no name," if header[j] == "" else repr(header[j])
             for j in index]
+    writer = ("to_csv" if header[index[0]] == "" else
+              "to_csv (under the name read_csv gives it)" if unnamed(header[index[0]]) else
+              "to_parquet") if index else ""
     skipped = (f"; {' and '.join(said)} skipped as a row index, as pandas' DataFrame."
-               f"{'to_csv' if header[index[0]] == '' else 'to_parquet'} writes one"
-               if index else "")
+               f"{writer} writes one" if index else "")
     return (f"  features: {shown} (every column but {', '.join(but[:-1])} and {but[-1]}"
             f"{skipped})")
 

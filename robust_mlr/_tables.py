@@ -8,13 +8,15 @@ feature.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ._argtypes import closest
 from ._poolcol import pools_of_tasks
 from .exceptions import ValidationError
 
-__all__ = ["index_columns", "table_features", "tasks_of_rows"]
+__all__ = ["index_columns", "table_features", "tasks_of_rows", "unnamed"]
 
 
 def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
@@ -52,13 +54,17 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
     """
     named = (task_col, y_col, pool_col)
     index = index_columns(header, named, declared)
-    blank = [j for j, h in enumerate(header) if h == "" and j not in index and "" not in named]
+    blank = [j for j, h in enumerate(header)
+             if unnamed(h) and j not in index and h not in named]
     if blank:                           # a feature named '' would be fitted without a word
-        raise ValidationError(f"{path}: column {blank[0] + 1} of {len(header)} has no name in "
-                              f"the header; give it a name (it is then a feature: every column "
-                              f"but the task-id, response and pool columns is one) or remove "
-                              f"it (only a first column without a name, a row index as "
-                              f"pandas' DataFrame.to_csv writes it, is skipped)")
+        j = blank[0]
+        said = ("has no name in the header" if header[j] == "" else
+                f"is named {header[j]!r}, the name pandas' read_csv gives a column without one")
+        raise ValidationError(f"{path}: column {j + 1} of {len(header)} {said}; give it a name "
+                              f"(it is then a feature: every column but the task-id, response "
+                              f"and pool columns is one) or remove it (only a first column "
+                              f"without a name, or named 'Unnamed: 0', a row index as pandas' "
+                              f"DataFrame.to_csv writes it, is skipped)")
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
         raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "
@@ -80,10 +86,18 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
         raise ValidationError(f"{path}: no feature column besides {said}")
     return feats
 
+def unnamed(name):
+    """Whether a column name is the mark of a column without one: empty, or
+    ``'Unnamed: N'``, the name pandas' ``read_csv`` gives it (a CSV read and
+    written again by pandas keeps its row index under that name)."""
+    return name == "" or re.fullmatch(r"Unnamed: \d+", name) is not None
+
+
 def index_columns(header, roles=(), declared=()):
     """The positions of the columns of ``header`` that hold a row index, not
     a feature: a first column without a name (the index pandas'
-    ``DataFrame.to_csv`` writes, a row number) and the columns in
+    ``DataFrame.to_csv`` writes, a row number; or named ``'Unnamed: 0'``,
+    as it is once pandas has read and written the file again) and the columns in
     ``declared`` (those a Parquet file's pandas metadata names its index,
     ``__index_level_0__`` for the index ``DataFrame.to_parquet`` writes).
     A column an option gives a role (task id, response, pool) keeps it.
@@ -101,7 +115,7 @@ def index_columns(header, roles=(), declared=()):
     list of int
     """
     return [j for j, h in enumerate(header) if h not in roles
-            and ((j == 0 and h == "") or (h != "" and h in declared))]
+            and ((j == 0 and unnamed(h)) or (h != "" and h in declared))]
 
 
 def tasks_of_rows(path, num, ids, names, task_col, where, pool_col=None, pool=None):

@@ -14,7 +14,8 @@ from robust_mlr.cli import main
 from cli_helpers import cli_error
 
 
-def _write_csv(path, index=False, scale=1.0, seed=0, n_light=600, n_heavy=40, d=4):
+def _write_csv(path, index=False, scale=1.0, seed=0, n_light=600, n_heavy=40, d=4,
+               index_name=""):
     """Two regressions, light and heavy tasks; with ``index`` a first column
     without a name holding the row number (pandas' ``df.to_csv()``); feature
     x0 multiplied by ``scale``."""
@@ -25,7 +26,7 @@ def _write_csv(path, index=False, scale=1.0, seed=0, n_light=600, n_heavy=40, d=
     row = 0
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow([""] * index + ["task", *[f"x{j}" for j in range(d)], "y"])
+        w.writerow([index_name] * index + ["task", *[f"x{j}" for j in range(d)], "y"])
         for i, (t, c) in enumerate(zip(sizes, comp)):
             X = rng.standard_normal((t, d))
             y = X @ W[:, c] + 0.3 * rng.standard_normal(t)
@@ -57,6 +58,32 @@ def test_a_leading_unnamed_index_column_is_skipped_with_a_note(tmp_path, capsys)
         data = _write_csv(tmp_path / name, index=index, seed=1)
         assert main(["predict", str(model), str(data)]) == 0
     assert capsys.readouterr().out.count("predict: 640 tasks") == 2
+
+
+def test_the_index_pandas_read_and_wrote_again_is_skipped(tmp_path, capsys):
+    """A CSV read by ``pd.read_csv`` and written back with ``index=False``
+    keeps its row index as a column named 'Unnamed: 0': it was fitted as a
+    feature (d = 5), growing along the file."""
+    data = _write_csv(tmp_path / "again.csv", index=True, index_name="Unnamed: 0")
+    model = _fit(tmp_path, data)
+    out = capsys.readouterr().out
+    assert "d=4" in out.splitlines()[0], out
+    assert ("'Unnamed: 0' skipped as a row index, as pandas' DataFrame.to_csv (under the "
+            "name read_csv gives it) writes one)\n") in out, out
+    assert json.loads(model.read_text())["learner"]["features"] == ["x0", "x1", "x2", "x3"]
+
+
+def test_a_column_pandas_named_unnamed_past_the_first_is_refused(tmp_path, capsys):
+    rows = list(csv.reader(open(_write_csv(tmp_path / "a.csv"), newline="")))
+    rows[0][3] = "Unnamed: 3"               # task, x0, x1, 'Unnamed: 3', x3, y
+    bad = tmp_path / "lost.csv"
+    with open(bad, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10", "--out",
+                             str(tmp_path / "m.json")])
+    assert ("lost.csv: column 4 of 6 is named 'Unnamed: 3', the name pandas' read_csv gives "
+            "a column without one; give it a name") in err, err
+    assert not (tmp_path / "m.json").exists()
 
 
 def test_an_unnamed_column_past_the_first_is_refused_by_position(tmp_path, capsys):
