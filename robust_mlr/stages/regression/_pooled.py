@@ -53,7 +53,7 @@ from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
 from ._misclass import example_weights, misclassification_bias, model_bias
 from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
-                         _well_posed, capped_grams, trimmed_bias)
+                         _well_posed, capped_grams, top_directions, trimmed_bias)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
@@ -208,7 +208,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     trimmed : callable, optional
         ``trimmed(c, b) -> [(gram, b), ...]``: the ratio's Gram and bias of
         component c with the ⌊αn⌋ tasks of largest capped contribution along
-        b̂ (and the Gram's top direction) left out, the largest ratio read (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
+        b̂ (and along the Gram's top directions) left out, the largest ratio read (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
         left), asked where the ratio is at most :data:`PULL_GAIN`: the pull
         is taken only when this ratio is at most :data:`TRIM_GAIN` (Notes).
 
@@ -450,11 +450,12 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                                                   weights_by_task),
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
             pull, predicted, ratio_gram=gram_r,
-            # along b̂ and along the capped Gram's top direction (where b shrinks
-            # most when ⌊αn⌋ tasks write it: b̂ then turns away from it)
+            # along b̂ and along the capped Gram's top directions (where b shrinks
+            # most when ⌊αn⌋ tasks write them: b̂ then turns away; a decoy may hold
+            # the first, so a task counts by its largest contribution along any)
             trimmed=lambda c, b: [trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
                                                W_m[:, c], n_top, tau, weights_by_task, u)
-                                  for u in (None, np.linalg.eigh(gram_r[c])[1][:, -1])])
+                                  for u in (None, top_directions(gram_r[c]))])
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
