@@ -51,7 +51,7 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
-from ._misclass import example_weights, misclassification_bias, model_bias
+from ._misclass import KEEP_DRAWS_ROWS, example_weights, misclassification_bias, model_bias
 from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
                          _well_posed, capped_grams, trimmed_bias)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
@@ -437,6 +437,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         gram_r, tau = capped_grams(light, kept_labels, k, alpha, weights_by_task) \
             if pull > 0 else (gram_l, None)
         n_top, parts = ThreatModel(alpha).budget(len(kept_labels)), {}
+        # the trims' row weights, kept between their passes (a pool of ≤ 2²⁴ rows)
+        rows_memo = {} if light.n_examples <= KEEP_DRAWS_ROWS else None
 
         def predicted(comps):
             # a child stream: the prediction leaves the fit's own draws as they were
@@ -453,7 +455,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             # along b̂ and along the capped Gram's top direction (where b shrinks
             # most when ⌊αn⌋ tasks write it: b̂ then turns away from it)
             trimmed=lambda c, b: [trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
-                                               W_m[:, c], n_top, tau, weights_by_task, u)
+                                               W_m[:, c], n_top, tau, weights_by_task, u,
+                                               rows_memo)
                                   for u in (None, np.linalg.eigh(gram_r[c])[1][:, -1])])
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]

@@ -86,14 +86,31 @@ def _row_weights(data, a, e, Xb, c, tau):
     return np.repeat(c[a:e], data.sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
 
 
-def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None):
+def _block_rows(data, a, e, Xb, c, tau, memo):
+    """:func:`_row_weights` of tasks a..e and each row's task within the
+    block; kept in ``memo`` (a dict, or None: computed each time) for the
+    next call on the same pool, c and τ — :func:`trimmed_bias` runs twice
+    per pooled component, each a pass over the pool, and these do not
+    change between them (the same arrays, bit for bit)."""
+    got = None if memo is None else memo.get(a)
+    if got is None:
+        got = (_row_weights(data, a, e, Xb, c, tau),
+               np.repeat(np.arange(e - a), data.sizes[a:e]))
+        if memo is not None:
+            memo[a] = got
+    return got
+
+
+def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None, memo=None):
     """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
     Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u``, the
     capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
     :func:`~._misclass.model_bias`'s parts, j the component's column in
     it, w the model's ŵ), what they add to its sums ΔG and ρ.
     One pass for the contributions, one over the blocks holding the chosen
-    tasks. Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
+    tasks (``memo``: a dict keeping each block's row weights between calls
+    on the same pool, c and τ, :func:`_block_rows`). Returns ``(gram (d, d),
+    dG (d, d), rhs (d,), idx)``."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
@@ -106,9 +123,8 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
         if not np.any(labels[a:e] == comp):
             continue
         Xb = data._block(off[a], off[e])[0]
-        contrib = _row_weights(data, a, e, Xb, c, tau) * (Xb @ u) ** 2
-        v[a:e] = np.bincount(np.repeat(np.arange(e - a), data.sizes[a:e]), weights=contrib,
-                             minlength=e - a)
+        rw, task = _block_rows(data, a, e, Xb, c, tau, memo)
+        v[a:e] = np.bincount(task, weights=rw * (Xb @ u) ** 2, minlength=e - a)
     idx = mine[np.argsort(-v[mine], kind="stable")[:n_top]]
     chosen = np.zeros(labels.size, bool)
     chosen[idx] = True
@@ -117,7 +133,7 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
             continue
         Xb = data._block(off[a], off[e])[0]
         rows = np.repeat(chosen[a:e], data.sizes[a:e])
-        Xs = Xb[rows] * np.sqrt(_row_weights(data, a, e, Xb, c, tau)[rows])[:, None]
+        Xs = Xb[rows] * np.sqrt(_block_rows(data, a, e, Xb, c, tau, memo)[0][rows])[:, None]
         gram += Xs.T @ Xs
         if sim is not None:                            # the same tasks' terms of ΔG, ρ
             replay, j, w = sim
@@ -132,7 +148,7 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
 
 
 def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
-                 u=None):
+                 u=None, memo=None):
     """The capped Gram of component ``comp`` without its ``n_top`` tasks of
     largest capped contribution along b̂ (or the unit vector ``u``;
     :func:`top_tasks`), and the model
@@ -141,13 +157,13 @@ def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_t
     these tasks from the same draws (``parts`` its ``parts=True`` output,
     ``w`` the model's ŵ_comp). Returns ``(gram, bias)``; ``gram`` is None
     when what is left is singular (no light estimate the adversary could
-    not have written)."""
+    not have written); ``memo``: :func:`top_tasks`' between calls."""
     nb = float(np.linalg.norm(b))
     if u is None and not nb > 0:
         return gram, b
     sim = (parts["replay"], parts["comps"].index(comp), w)
     top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb if u is None else u, n_top,
-                                        tau, weights_by_task, sim)
+                                        tau, weights_by_task, sim, memo)
     g = gram - top
     ev = np.linalg.eigvalsh(g)
     if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
