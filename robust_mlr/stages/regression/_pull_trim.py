@@ -129,21 +129,28 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None,
     chosen = np.zeros(labels.size, bool)
     chosen[idx] = True
     for a, e in task_blocks(off, data._row_bytes):
-        if not chosen[a:e].any():
+        mask = chosen[a:e]
+        if not mask.any():
             continue
         Xb = data._block(off[a], off[e])[0]
-        rows = np.repeat(chosen[a:e], data.sizes[a:e])
-        Xs = Xb[rows] * np.sqrt(_block_rows(data, a, e, Xb, c, tau, memo)[0][rows])[:, None]
+        sizes = data.sizes[a:e]
+        rows = np.repeat(mask, sizes)
+        # the chosen tasks' rows gathered once, in order (compress: the rows
+        # of Xb[rows], ≈ 2× faster); the terms of ΔG and ρ below read the
+        # same rows among them
+        Xc = np.compress(rows, Xb, axis=0)
+        Xs = Xc * np.sqrt(_block_rows(data, a, e, Xb, c, tau, memo)[0][rows])[:, None]
         gram += Xs.T @ Xs
         if sim is not None:                            # the same tasks' terms of ΔG, ρ
             replay, j, w = sim
             delta, y = replay(a, e, Xb)
-            wts = np.repeat(np.where(chosen[a:e], delta[:, j], 0.0), data.sizes[a:e])
+            # the chosen rows' weights (the others' are zero and never read)
+            wts = np.repeat(delta[mask, j], sizes[mask])
             sel = wts != 0
             if sel.any():
-                Xd, wd = Xb[sel], wts[sel]
+                Xd, wd = np.compress(sel, Xc, axis=0), wts[sel]
                 dG += Xd.T @ (Xd * wd[:, None])
-                rhs += Xd.T @ (wd * (Xd @ w - y[sel]))
+                rhs += Xd.T @ (wd * (Xd @ w - y[rows][sel]))
     return gram, dG, rhs, np.sort(idx)
 
 
