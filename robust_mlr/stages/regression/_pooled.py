@@ -437,7 +437,8 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         gram_r, tau = capped_grams(light, kept_labels, k, alpha, weights_by_task) \
             if pull > 0 else (gram_l, None)
         n_top, parts = ThreatModel(alpha).budget(len(kept_labels)), {}
-        # the trims' row weights, kept between their passes (a pool of ≤ 2²⁴ rows)
+        # the trims' row weights, kept between their passes (a pool of ≤ 2²⁴
+        # rows: ≤ 0.2 GB, freed on return)
         rows_memo = {} if light.n_examples <= KEEP_DRAWS_ROWS else None
 
         def predicted(comps):

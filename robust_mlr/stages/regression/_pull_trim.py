@@ -91,11 +91,11 @@ def _block_rows(data, a, e, Xb, c, tau, memo):
     block; kept in ``memo`` (a dict, or None: computed each time) for the
     next call on the same pool, c and τ — :func:`trimmed_bias` runs twice
     per pooled component, each a pass over the pool, and these do not
-    change between them (the same arrays, bit for bit)."""
+    change between them (the same arrays, bit for bit; 12 bytes a row)."""
     got = None if memo is None else memo.get(a)
     if got is None:
         got = (_row_weights(data, a, e, Xb, c, tau),
-               np.repeat(np.arange(e - a), data.sizes[a:e]))
+               np.repeat(np.arange(e - a, dtype=np.int32), data.sizes[a:e]))
         if memo is not None:
             memo[a] = got
     return got
