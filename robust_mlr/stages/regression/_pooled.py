@@ -53,7 +53,7 @@ from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
 from ._misclass import KEEP_DRAWS_ROWS, example_weights, misclassification_bias, model_bias
 from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
-                         _well_posed, capped_grams, trimmed_bias)
+                         _well_posed, capped_grams, trimmed_biases)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
@@ -455,10 +455,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             pull, predicted, ratio_gram=gram_r,
             # along b̂ and along the capped Gram's top direction (where b shrinks
             # most when ⌊αn⌋ tasks write it: b̂ then turns away from it)
-            trimmed=lambda c, b: [trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
-                                               W_m[:, c], n_top, tau, weights_by_task, u,
-                                               rows_memo)
-                                  for u in (None, np.linalg.eigh(gram_r[c])[1][:, -1])])
+            trimmed=lambda c, b: trimmed_biases(light, kept_labels, c, gram_r[c], b, parts,
+                                                W_m[:, c], n_top, tau, weights_by_task,
+                                                (None, np.linalg.eigh(gram_r[c])[1][:, -1]),
+                                                rows_memo))
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():
