@@ -32,6 +32,7 @@ import contextlib
 import numpy as np
 
 from . import _scratch
+from ._segments import task_blocks
 from .data import MetaDataset, example_rows
 
 #: Entries are clipped to ± this many robust scales after scaling (the clip
@@ -48,7 +49,8 @@ def scale_rows(A, s, clip=True):
 
 
 #: A screened pool in memory whose covariates take at most this many bytes
-#: is scaled once while a stage that reads it many times runs (:func:`held`):
+#: has its blocks scaled once while a stage that reads it many times runs
+#: (:func:`held`):
 #: the default problem's light 2 pool (41 MB) is read ≈ 25 times by the
 #: robust classification and regression, ≈ 0.05 s of scaling blocks again.
 #: Larger pools (and pools on disk) keep their rows where they are.
@@ -63,7 +65,9 @@ def held(data, limit=HOLD_BYTES):
     read): :meth:`ScaledTasks._block` of exactly such a block returns them
     (the same values, bit for bit: each entry is scaled alone), any other
     rows are scaled as before; dropped on exit. Any other pool is left as
-    it is.
+    it is. The blocks are shared by every read, so a reader must not write
+    into them (nor may it into the blocks of an unscreened pool, which are
+    views of the user's arrays).
 
     Block-sized arrays, not one copy of the pool: a fresh 41 MB array
     (the default problem's light 2) took 4 ms to fill, or 45-137 ms in one
@@ -74,7 +78,6 @@ def held(data, limit=HOLD_BYTES):
             and data.n_examples * data.dim * data._base.X.itemsize <= limit):
         yield data
         return
-    from ._segments import task_blocks
     off, kept = data.offsets, {}
     for a, e in task_blocks(off, data._row_bytes):
         lo, hi = int(off[a]), int(off[e])
