@@ -51,9 +51,9 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
-from ._misclass import example_weights, misclassification_bias, model_bias
+from ._misclass import KEEP_DRAWS_ROWS, example_weights, misclassification_bias, model_bias
 from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
-                         _well_posed, capped_grams, top_directions, trimmed_bias)
+                         _well_posed, capped_grams, top_directions, trimmed_biases)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
@@ -437,6 +437,9 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         gram_r, tau = capped_grams(light, kept_labels, k, alpha, weights_by_task) \
             if pull > 0 else (gram_l, None)
         n_top, parts = ThreatModel(alpha).budget(len(kept_labels)), {}
+        # the trims' row weights, kept between their passes (a pool of ≤ 2²⁴
+        # rows: ≤ 0.2 GB, freed on return)
+        rows_memo = {} if light.n_examples <= KEEP_DRAWS_ROWS else None
 
         def predicted(comps):
             # a child stream: the prediction leaves the fit's own draws as they were
@@ -453,9 +456,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             # along b̂ and along the capped Gram's top directions (where b shrinks
             # most when ⌊αn⌋ tasks write them: b̂ then turns away; a decoy may hold
             # the first, so a task counts by its largest contribution along any)
-            trimmed=lambda c, b: [trimmed_bias(light, kept_labels, c, gram_r[c], b, parts,
-                                               W_m[:, c], n_top, tau, weights_by_task, u)
-                                  for u in (None, top_directions(gram_r[c]))])
+            trimmed=lambda c, b: trimmed_biases(light, kept_labels, c, gram_r[c], b, parts,
+                                                W_m[:, c], n_top, tau, weights_by_task,
+                                                (None, top_directions(gram_r[c])),
+                                                rows_memo))
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():

@@ -110,57 +110,100 @@ def _row_weights(data, a, e, Xb, c, tau):
     return np.repeat(c[a:e], data.sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
 
 
-def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None):
+def _block_rows(data, a, e, Xb, c, tau, memo):
+    """:func:`_row_weights` of tasks a..e and each row's task within the
+    block; kept in ``memo`` (a dict, or None: computed each time) for the
+    next call on the same pool, c and τ — :func:`trimmed_bias` runs twice
+    per pooled component, each a pass over the pool, and these do not
+    change between them (the same arrays, bit for bit; 12 bytes a row)."""
+    got = None if memo is None else memo.get(a)
+    if got is None:
+        got = (_row_weights(data, a, e, Xb, c, tau),
+               np.repeat(np.arange(e - a, dtype=np.int32), data.sizes[a:e]))
+        if memo is not None:
+            memo[a] = got
+    return got
+
+
+def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None, memo=None):
     """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
     Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u`` (``u``
     of shape (d, r), orthonormal columns: the largest of the r
-    contributions, one per column, ranks a task), the
-    capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
+    contributions, one per column, ranks a task), the capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
     :func:`~._misclass.model_bias`'s parts, j the component's column in
     it, w the model's ŵ), what they add to its sums ΔG and ρ.
     One pass for the contributions, one over the blocks holding the chosen
-    tasks. Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
+    tasks (``memo``: a dict keeping each block's row weights between calls
+    on the same pool, c and τ, :func:`_block_rows`). Returns ``(gram (d, d),
+    dG (d, d), rhs (d,), idx)``; :func:`top_tasks_along` for several
+    directions in the same two passes."""
+    return top_tasks_along(data, labels, comp, [u], n_top, tau, weights_by_task, sim, memo)[0]
+
+
+def top_tasks_along(data, labels, comp, us, n_top, tau, weights_by_task=True, sim=None,
+                    memo=None):
+    """:func:`top_tasks` along each unit vector of ``us`` (a list of its
+    results): one pass computes every direction's contributions from each
+    block while it is in cache, one more every direction's sums over its
+    chosen tasks — each direction's numbers are those of its own call."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
     mine = np.flatnonzero(labels == comp)
-    gram, dG, rhs = np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)
+    out = [[np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)] for _ in us]
     if n_top <= 0 or mine.size == 0:
-        return gram, dG, rhs, np.empty(0, int)
-    v = np.zeros(labels.size)
+        return [(g, dG, rhs, np.empty(0, int)) for g, dG, rhs in out]
+    v = np.zeros((len(us), labels.size))
     for a, e in task_blocks(off, data._row_bytes):
         if not np.any(labels[a:e] == comp):
             continue
         Xb = data._block(off[a], off[e])[0]
-        rw, seg = _row_weights(data, a, e, Xb, c, tau), np.repeat(np.arange(e - a), data.sizes[a:e])
-        proj = (Xb @ u).reshape(len(Xb), -1) ** 2        # one column per direction
-        # a task's score: its largest contribution along any one of the directions
-        v[a:e] = np.max([np.bincount(seg, weights=rw * proj[:, j], minlength=e - a)
-                         for j in range(proj.shape[1])], axis=0)
-    idx = mine[np.argsort(-v[mine], kind="stable")[:n_top]]
-    chosen = np.zeros(labels.size, bool)
-    chosen[idx] = True
+        rw, task = _block_rows(data, a, e, Xb, c, tau, memo)
+        for i, u in enumerate(us):                     # loop over directions only
+            proj = (Xb @ u).reshape(len(Xb), -1) ** 2   # one column per direction of u
+            # a task's score: its largest contribution along any one of them
+            v[i, a:e] = np.max([np.bincount(task, weights=rw * proj[:, j], minlength=e - a)
+                                for j in range(proj.shape[1])], axis=0)
+    idx = [mine[np.argsort(-vi[mine], kind="stable")[:n_top]] for vi in v]
+    chosen = np.zeros((len(us), labels.size), bool)
+    for i, ix in enumerate(idx):
+        chosen[i, ix] = True
     for a, e in task_blocks(off, data._row_bytes):
-        if not chosen[a:e].any():
+        if not chosen[:, a:e].any():
             continue
         Xb = data._block(off[a], off[e])[0]
-        rows = np.repeat(chosen[a:e], data.sizes[a:e])
-        Xs = Xb[rows] * np.sqrt(_row_weights(data, a, e, Xb, c, tau)[rows])[:, None]
-        gram += Xs.T @ Xs
-        if sim is not None:                            # the same tasks' terms of ΔG, ρ
-            replay, j, w = sim
-            delta, y = replay(a, e, Xb)
-            wts = np.repeat(np.where(chosen[a:e], delta[:, j], 0.0), data.sizes[a:e])
-            sel = wts != 0
-            if sel.any():
-                Xd, wd = Xb[sel], wts[sel]
-                dG += Xd.T @ (Xd * wd[:, None])
-                rhs += Xd.T @ (wd * (Xd @ w - y[sel]))
-    return gram, dG, rhs, np.sort(idx)
+        sizes = data.sizes[a:e]
+        rw = _block_rows(data, a, e, Xb, c, tau, memo)[0]
+        drawn = None
+        for i in range(len(us)):                       # loop over directions only
+            mask = chosen[i, a:e]
+            if not mask.any():
+                continue
+            gram, dG, rhs = out[i]
+            rows = np.repeat(mask, sizes)
+            # the chosen tasks' rows gathered once, in order (compress: the
+            # rows of Xb[rows], ≈ 2× faster); the terms of ΔG and ρ below
+            # read the same rows among them
+            Xc = np.compress(rows, Xb, axis=0)
+            Xs = Xc * np.sqrt(rw[rows])[:, None]
+            gram += Xs.T @ Xs
+            if sim is not None:                        # the same tasks' terms of ΔG, ρ
+                replay, j, w = sim
+                if drawn is None:                      # the block's draws, once
+                    drawn = replay(a, e, Xb)
+                delta, y = drawn
+                # the chosen rows' weights (the others' are zero and never read)
+                wts = np.repeat(delta[mask, j], sizes[mask])
+                sel = wts != 0
+                if sel.any():
+                    Xd, wd = np.compress(sel, Xc, axis=0), wts[sel]
+                    dG += Xd.T @ (Xd * wd[:, None])
+                    rhs += Xd.T @ (wd * (Xd @ w - y[rows][sel]))
+    return [(g, dG, rhs, np.sort(ix)) for (g, dG, rhs), ix in zip(out, idx)]
 
 
 def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
-                 u=None):
+                 u=None, memo=None):
     """The capped Gram of component ``comp`` without its ``n_top`` tasks of
     largest capped contribution along b̂ (or the unit vector ``u``, or the
     largest along any column of ``u`` (d, r); :func:`top_tasks`), and the model
@@ -169,19 +212,36 @@ def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_t
     these tasks from the same draws (``parts`` its ``parts=True`` output,
     ``w`` the model's ŵ_comp). Returns ``(gram, bias)``; ``gram`` is None
     when what is left is singular (no light estimate the adversary could
-    not have written)."""
+    not have written); ``memo``: :func:`top_tasks`' between calls;
+    :func:`trimmed_biases` for several directions in the same passes."""
+    return trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task,
+                          [u], memo)[0]
+
+
+def trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
+                   us=(None,), memo=None):
+    """:func:`trimmed_bias` along each of ``us`` (None: b̂), a list of its
+    results, the directions' tasks found in the same passes
+    (:func:`top_tasks_along`)."""
     nb = float(np.linalg.norm(b))
-    if u is None and not nb > 0:
-        return gram, b
+    dirs = [b / nb if u is None else u for u in us if u is not None or nb > 0]
     sim = (parts["replay"], parts["comps"].index(comp), w)
-    top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb if u is None else u, n_top,
-                                        tau, weights_by_task, sim)
-    g = gram - top
-    ev = np.linalg.eigvalsh(g)
-    if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
-        return None, b
+    found = iter(top_tasks_along(data, labels, comp, dirs, n_top, tau, weights_by_task, sim,
+                                 memo) if dirs else [])
     dG, rhs = parts["sums"][comp]
-    return g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)
+    out = []
+    for u in us:
+        if u is None and not nb > 0:
+            out.append((gram, b))
+            continue
+        top, dG_top, rhs_top, _ = next(found)
+        g = gram - top
+        ev = np.linalg.eigvalsh(g)
+        if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
+            out.append((None, b))
+            continue
+        out.append((g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)))
+    return out
 
 
 def _well_posed(gram):
