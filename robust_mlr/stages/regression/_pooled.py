@@ -424,7 +424,7 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         target = W.copy()
         target[:, list(unsupported)] = np.nan            # no light estimate to point at
         W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng, light.sizes, p,
-                                              target)
+                                              target, pull=pull)
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
         # the model the pull's gain is predicted under: the heavy estimates,
