@@ -171,7 +171,10 @@ def _unanchored_reason(diag):
              f"{r.get('heavy_floor', float('nan')):.2g}·s (worst cases "
              f"{r.get('light_worst', float('nan')):.2g}·s alone, "
              f"{r.get('anchored_worst', float('nan')):.2g}·s anchored at "
-             f"{r.get('could_have', r['needed'])} tasks)" for c, r in short]
+             f"{r.get('could_have', r['needed'])} tasks"
+             + (f"; its heavy tasks disagree with the light estimate, "
+                f"{r['agreement']:.2g}× their clean quantile" if r.get("agreement", 0) > 1
+                else "") + ")" for c, r in short]
     return " (" + "; ".join(parts) + ")"
 
 

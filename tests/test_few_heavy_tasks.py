@@ -11,6 +11,9 @@ in 9 of 20 fits at d = 8, k = 3 (20 heavy tasks) and 6 of 20 at d = 8,
 k = 4 (40 heavy tasks), every one from a component with 1-6 usable heavy
 tasks against 5 or 7 needed; after: 0 and 1 (a component the light pool
 gives a share of 0.08 ≤ 2α: its floor is infinite, so it still fails).
+Such a component is still tested against its few heavy tasks: their own
+fits must agree with its light estimate (a χ²_{md} residual), which an
+adversary who starves it and moves light 2 there does not pass.
 """
 
 import warnings
@@ -56,3 +59,27 @@ def test_the_anchored_worst_case_grows_as_heavy_tasks_shrink():
     fits = _fits(8, 3, 20, seeds=range(12))
     short = sorted((h["could_have"], h["anchored_worst"]) for _, hs in fits for h in hs)
     assert short and all(np.isfinite(w) and 0.5 < w < 1.0 for _, w in short)
+
+
+def test_a_starved_component_whose_light_estimate_moved_still_warns():
+    # the same sizes (light 1 600 × 2), problem seed 6: the adversary
+    # replaces one heavy task of component 2 (anchor_starve, 20 heavy tasks:
+    # budget 1), leaving 3 of the 5 its anchor needs, and edge-places light
+    # 2 (15 tasks): its light estimate moves 0.76 away (W error 1.35 against
+    # 0.23 clean). The worst cases alone pass (0.64·s against 0.78·s); the
+    # three heavy tasks' own fits disagree with the light estimate, 1.30×
+    # their clean quantile (clean components here: at most 0.66×)
+    from robust_mlr.adversary import corrupt_pools
+    theta = make_params(8, 3, rng=6)
+    pools = make_pools(theta, 600, 2, 20, 32, 300, 4, rng=106)
+    pools = corrupt_pools(pools, "anchor_starve", 0.05, theta=theta, targets=("heavy",), rng=10)
+    pools = corrupt_pools(pools, "edge_placement", 0.05, theta=theta, targets=("light2",),
+                          rng=110)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = MetaLearner.robust(3, 0.05, rng=8).fit(pools)
+    said = [str(w.message) for w in caught if issubclass(w.category, CorruptionWarning)]
+    assert len(said) == 1 and "disagree with the light estimate" in said[0]
+    short = [h for h in m.diagnostics_["regression"]["anchor"]["heavy"]
+             if not h.get("anchored", True)]
+    assert len(short) == 1 and short[0]["agreement"] > 1.1 and not short[0]["passed"]

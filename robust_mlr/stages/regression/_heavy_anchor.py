@@ -92,7 +92,7 @@ from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit
 from ._directional_median import median_step
 from ._misclass import responsibilities
-from ._unanchored import unanchored
+from ._unanchored import agreement, unanchored
 
 __all__ = ["heavy_assignment", "heavy_anchor"]
 
@@ -317,7 +317,7 @@ def _seen_corrupted(singular, alpha, n):
 
 
 def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light=None,
-                 pull=1.0):
+                 pull=1.0, light_precision=None):
     """Robust per-component estimates from the heavy tasks.
 
     Parameters
@@ -341,6 +341,11 @@ def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light
         The pooling's pull (:func:`~._pooled.pool_estimates`), for the
         anchored worst case a component without an anchor is tested against
         (:mod:`._unanchored`).
+    light_precision : ndarray (k, d, d), optional
+        The light estimates' precisions per unit noise, G_L/κ: with it (and
+        ``W_light``),
+        a component without an anchor is also tested for its usable heavy
+        tasks' agreement with its light estimate (:func:`~._unanchored.agreement`).
 
     Returns
     -------
@@ -398,9 +403,22 @@ def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light
     for c in range(k):                                 # loop over components only
         idx = np.flatnonzero(usable & (labels == c))
         if idx.size < needed or not np.median(ratio[idx]) > 0:           # noise-free: no scale
+            agree = np.nan
+            if light_precision is not None and W_light is not None and usable.any():
+                # the heavy tasks' own scale (module notes of _unanchored)
+                # the pool's median, or the component's own where its tasks hold a
+                # clean majority and it is larger (module notes of _unanchored)
+                pool = np.flatnonzero(usable)
+                s2_c = float(np.median(ratio[pool]))
+                if idx.size >= 2 * hidden + 1:
+                    s2_c = max(s2_c, float(np.median(ratio[idx])))
+                # the pool median's error factor (relative sd √(2/df)), as the filter's
+                err = 3 * 1.2533 * float(np.sqrt(np.mean(2.0 / (t[pool] - d)) / pool.size))
+                agree = agreement(beta[idx], A[idx], W_light[:, c], s2_c,
+                                  light_precision[c], TEST_LEVEL / k) / (1 + err)
             info.append(unanchored(idx.size, needed, ThreatModel(alpha).budget(n), hidden, d,
                                    light_sizes, t[usable], None if p is None else p[c], alpha,
-                                   level_of, pull))
+                                   level_of, pull, agree))
             continue
         W[:, c], grams[c], s2[c], rec = _whitened_filter(
             A[idx], At[idx], Ct[idx], Wh[idx], b[idx], beta[idx], ratio[idx], t[idx] - d,

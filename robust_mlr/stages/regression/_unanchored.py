@@ -24,6 +24,26 @@ that form, Kong, Somani, Kakade, Oh, NeurIPS 2020), in units of s:
   √(1/(m*·t_H) + 1/N_L) per direction (the adversary places the light
   estimate at the edge of the region).
 
+**Agreement.** The component's few usable heavy tasks cannot make an
+anchor, but they can still contradict the light estimate: each task's own
+fit β_i is N(w, s²A_i⁻¹) given its design, the light estimate N(w, Σ_L),
+so the generalised least-squares residual
+Q = min_w Σ_i (β_i − w)ᵀA_i(β_i − w)/ŝ² + (w − ŵ_L)ᵀΣ_L⁻¹(w − ŵ_L) is
+χ²_{md} on clean data (m tasks; Σ_L = ŝ²κG_L⁻¹). ŝ² is read off the
+heavy tasks' own fits (RSS_i/median χ²_{t_i−d}, which the light estimate
+does not enter: a light estimate moved far inflates the light ŝ² and would
+hide the disagreement): the median over the pool's usable tasks (⌊αn_H⌋ of
+them move it by a quantile gap), or the component's own median where it is
+larger and its tasks hold a clean majority (m ≥ 2b_u + 1; a noisier
+component then does not read as a disagreement). An underestimate inflates
+Q, so the quantile is multiplied by the pool median's error factor
+1 + 3·1.2533·√(mean(2/df)/n_u) (three standard errors of a median of n_u
+ratios, as the heavy filter's stop level): 1.24 for 20 tasks of t = 32 in
+d = 8. Q only grows when a task is added, so the ≤ b_u corrupted
+tasks among them cannot hide the clean ones' disagreement. Q above the
+1 − 10⁻³/k quantile fails the test whatever the worst cases: an adversary
+who starves a component and then moves its light estimate far shows there.
+
 Every term is a finite-sample law at the actual m*, d, t_H and N_L. On a
 large pool the anchored worst case is ≈ 2–3.5 times the heavy floor (the
 default problem, 100 tasks of t = 128 a component at d = 32: 0.16 against
@@ -46,7 +66,7 @@ import numpy as np
 from ..._dist import chi2
 from ...limits import two_point_floor
 
-__all__ = ["anchored_worst", "light_worst", "unanchored"]
+__all__ = ["agreement", "anchored_worst", "light_worst", "unanchored"]
 
 
 def anchored_worst(m, d, t_heavy, hidden, level, n_light, pull):
@@ -74,8 +94,29 @@ def light_worst(light_sizes, share, alpha, d):
     return float(floor + np.sqrt(d / n_light)), float(floor)
 
 
+def agreement(beta, A, w_light, s2, precision, level):
+    """Whether a component's usable heavy tasks agree with its light-only
+    estimate (module notes, "Agreement"): Q over its 1 − ``level`` quantile
+    of χ²_{md}, Q = min_w [Σ_i (β_i − w)ᵀA_i(β_i − w) + (w − ŵ_L)ᵀP(w − ŵ_L)]/ŝ²
+    for the tasks' own fits ``beta`` (m, d) with Grams ``A`` (m, d, d), the
+    light estimate ``w_light`` and its precision per unit noise ``P`` (d, d)
+    (G_L/κ), ``s2`` the heavy tasks' own noise level. NaN without a task, a
+    light estimate or a scale."""
+    m, d = beta.shape
+    if not m or not np.all(np.isfinite(w_light)) or not s2 > 0 \
+            or not np.all(np.isfinite(precision)):
+        return np.nan
+    D = beta - w_light
+    H = A / s2
+    precision = precision / s2
+    HD = np.einsum("nij,nj->ni", H, D)
+    g = HD.sum(axis=0)
+    q = float(np.einsum("ni,ni->", D, HD) - g @ np.linalg.solve(precision + H.sum(axis=0), g))
+    return max(q, 0.0) / float(chi2.isf(level, m * d))
+
+
 def unanchored(tasks, needed, budget, hidden, d, light_sizes, usable_sizes, p, alpha, level_of,
-               pull=1.0):
+               pull=1.0, agree=np.nan):
     """Record of a component without an anchor: its light-only estimate
     passes when its worst case is within the anchored estimate's at the
     m* = max(needed, tasks + budget) tasks it could have had (module notes).
@@ -95,6 +136,7 @@ def unanchored(tasks, needed, budget, hidden, d, light_sizes, usable_sizes, p, a
     if usable_sizes.size:
         worst, parts = anchored_worst(m_star, d, float(np.mean(usable_sizes)), hidden,
                                       level_of(m_star), share * float(np.sum(light_sizes)), pull)
-    ok = bool(np.isfinite(light) and light <= worst)
+    ok = bool(np.isfinite(light) and light <= worst and not agree > 1)
     return dict(rec, could_have=m_star, anchored_worst=float(worst),
-                **{f"anchored_{key}": v for key, v in parts.items()}, passed=ok)
+                **{f"anchored_{key}": v for key, v in parts.items()},
+                agreement=float(agree), passed=ok)
