@@ -40,7 +40,9 @@ Q, so the quantile is multiplied by the pool median's error factor
 1 + 3·1.2533·√(mean(2/df)/n_u) (three standard errors of a median of n_u
 ratios, as the heavy filter's stop level): 1.24 for 20 tasks of t = 32 in
 d = 8. Q only grows when a task is added, so the ≤ b_u corrupted
-tasks among them cannot hide the clean ones' disagreement. Q above the
+tasks among them cannot hide the clean ones' disagreement (each adds d
+degrees of freedom to the quantile, though: one that agrees with the light
+estimate dilutes the ratio by about d/(md)). Q above the
 1 − 10⁻³/k quantile fails the test whatever the worst cases: an adversary
 who starves a component and then moves its light estimate far shows there.
 
@@ -50,9 +52,10 @@ default problem, 100 tasks of t = 128 a component at d = 32: 0.16 against
 0.047, where red teams reached 0.15–0.20), the light floor exceeds it and
 the test fails as before. With a handful of heavy tasks a component
 (20 of t = 32 at k = 3, d = 8: m* = 5) the anchor's own error and its
-filter's room (λ ≈ 12 at 5 tasks in d = 8) make its worst case ≈ 0.7·s,
-above the light pool's 0.35–0.45·s: the light-only estimate then loses
-nothing an anchor would have held, and the test passes. Before, the light
+filter's room (λ ≈ 12 at 5 tasks in d = 8) make its worst case ≈ 0.75·s,
+above the light pool's (median 0.37·s on clean fits): the light-only
+estimate then loses nothing an anchor would have held, and the worst cases
+pass. Before, the light
 floor was compared with twice the heavy floor, the anchored worst case of
 a large pool; the ratio of the two floors depends on t_L/t_H only (≈ 3 at
 t = 4 against 32), so every clean component that drew fewer than
