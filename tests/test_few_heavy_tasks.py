@@ -83,3 +83,22 @@ def test_a_starved_component_whose_light_estimate_moved_still_warns():
     short = [h for h in m.diagnostics_["regression"]["anchor"]["heavy"]
              if not h.get("anchored", True)]
     assert len(short) == 1 and short[0]["agreement"] > 1.1 and not short[0]["passed"]
+
+
+def test_a_component_the_heavy_filter_would_empty_does_not_raise():
+    # problem seed 3 at the same sizes: after anchor_starve and edge
+    # placement a component holds 5 usable heavy tasks against a removal
+    # limit of 5; the filter removed all of them and the next round's Gram
+    # was singular (LinAlgError). Capped at m − 1, the fit completes.
+    from robust_mlr.adversary import corrupt_pools
+    theta = make_params(8, 3, rng=3)
+    pools = make_pools(theta, 600, 2, 20, 32, 300, 4, rng=103)
+    pools = corrupt_pools(pools, "anchor_starve", 0.05, theta=theta, targets=("heavy",), rng=7)
+    pools = corrupt_pools(pools, "edge_placement", 0.05, theta=theta, targets=("light2",),
+                          rng=107)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MetaLearner.robust(3, 0.05, rng=5).fit(pools)
+    assert np.all(np.isfinite(m.W_))
+    heavy = m.diagnostics_["regression"]["anchor"]["heavy"]
+    assert all(h["removed"] < h["tasks"] for h in heavy if h.get("anchored"))

@@ -241,7 +241,10 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
     u = (target − μ̂)/‖target − μ̂‖ is tested too, at ``level`` (module
     notes); its scores are used once the eigenvalue test passes. Every
     round removes at least the task of largest score, so at most
-    ``budget + 1`` rounds run.
+    ``budget + 1`` rounds run. The budget (the whole pool's removal limit)
+    is capped at m − 1: a component of few tasks whose filter would remove
+    them all keeps one, instead of leaving no task to average (a singular Gram: 5 tasks against a limit of 5 at n_H = 20,
+    α = 0.05, under ``anchor_starve`` + edge placement).
 
     Returns ``(mu, gram, s2, info)``: the estimate, the effective Gram of the
     weighted mean over the kept tasks (Cov(μ̂) = s²·gram⁻¹:
@@ -249,6 +252,7 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
     and the filter's record.
     """
     m0, d = b.shape
+    budget = min(budget, m0 - 1)
     s2 = float(np.median(rss_ratio))
     # ŝ² is a median of m0 ratios of relative sd √(2/df): allow three of its
     # standard errors in the stop levels
