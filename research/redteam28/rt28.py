@@ -116,6 +116,16 @@ def family_rows(name, seed):
                                                                           "seed": sd}], name == "heavy2"),
                              [seed, 28, 400 + i]))
                 i += 1
+    if name == "hcomp":            # heavy pool only: anchor_leak on every component, gate any / quiet, 3 generator seeds
+        i = 0
+        for comp in (0, 1, 2, 3, "smallest", "largest"):
+            for gate in ("any", "quiet"):
+                for sd in (0, 2, 5):
+                    f = {"component": comp, "light": "away", "gate": gate}
+                    rows.append((f"leak comp {comp} gate {gate} seed{sd}",
+                                 heavy_row(["seeded", {"family": ["anchor_leak", f], "seed": sd}], False),
+                                 [seed, 28, 1100 + i]))
+                    i += 1
     if name == "combo":            # best heavy (read from --heavy) + light-2 multi decoy / light-1
         h = json.loads(HEAVY_ARG[0])
         for i, (note, kw) in enumerate([
