@@ -36,3 +36,22 @@ def test_five_agreeing_tasks_still_pass():
     W = np.tile(np.random.default_rng(1).standard_normal(8), (5, 1))
     *_, info = H._whitened_filter(*_tasks(W), 5, np.random.default_rng(1))
     assert info["removed"] == 0 and not info["exhausted"] and info["passed"]
+
+
+def test_the_warning_names_an_exhausted_component():
+    # d = 8, k = 3, 20 heavy tasks: anchor_starve then edge placement on
+    # light 2 leaves a component 5 heavy tasks against a removal limit of 5
+    import warnings
+
+    from robust_mlr import CorruptionWarning, MetaLearner, make_params, make_pools
+    from robust_mlr.adversary import corrupt_pools
+    theta = make_params(8, 3, rng=3)
+    pools = make_pools(theta, 600, 2, 20, 32, 300, 4, rng=103)
+    pools = corrupt_pools(pools, "anchor_starve", 0.05, theta=theta, targets=("heavy",), rng=7)
+    pools = corrupt_pools(pools, "edge_placement", 0.05, theta=theta, targets=("light2",),
+                          rng=107)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MetaLearner.robust(3, 0.05, rng=5).fit(pools)
+    said = [str(w.message) for w in caught if issubclass(w.category, CorruptionWarning)]
+    assert any("all but one: they never agreed" in m for m in said), said
