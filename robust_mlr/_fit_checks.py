@@ -144,7 +144,8 @@ def check_evidence(diag, threat):
                             f"margin; clean tasks removed with corrupted ones count too)")
         if not passed and not (stage == "regression" and close):
             evidence.append(f"{stage}: its own test of clean behaviour failed"
-                            + (_unanchored_reason(diag) if stage == "regression" else ""))
+                            + (_unanchored_reason(diag) + _exhausted_reason(diag)
+                               if stage == "regression" else ""))
     if close:
         _warn_unidentified(close)
     diag["evidence"] = evidence
@@ -176,6 +177,20 @@ def _unanchored_reason(diag):
                 f"{r['agreement']:.2g}× their clean quantile" if r.get("agreement", 0) > 1
                 else "") + ")" for c, r in short]
     return " (" + "; ".join(parts) + ")"
+
+
+def _exhausted_reason(diag):
+    """The components whose heavy filter removed all but one of their tasks
+    (its budget capped at m − 1, :mod:`.stages.regression._heavy_anchor`):
+    their tasks never agreed, one task's fit is the anchor. '' if none."""
+    heavy = diag.get("regression", {}).get("anchor", {}).get("heavy")
+    gone = [(c, r) for c, r in enumerate(heavy or ()) if isinstance(r, dict)
+            and r.get("exhausted")]
+    if not gone:
+        return ""
+    return " (" + "; ".join(f"the heavy filter removed {r['removed']} of component {c}'s "
+                            f"{r['tasks']} heavy tasks, all but one: they never agreed"
+                            for c, r in gone) + ")"
 
 
 def _warn_unidentified(close):

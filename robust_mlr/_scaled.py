@@ -66,8 +66,9 @@ def held(data, limit=HOLD_BYTES):
     (the same values, bit for bit: each entry is scaled alone), any other
     rows are scaled as before; dropped on exit. Any other pool is left as
     it is. The blocks are shared by every read, so a reader must not write
-    into them (nor may it into the blocks of an unscreened pool, which are
-    views of the user's arrays).
+    into them (they are read-only while held: a write raises ValueError;
+    nor may it into the blocks of an unscreened pool, which are views of
+    the user's arrays).
 
     Block-sized arrays, not one copy of the pool: a fresh 41 MB array
     (the default problem's light 2) took 4 ms to fill, or 45-137 ms in one
@@ -81,7 +82,9 @@ def held(data, limit=HOLD_BYTES):
     off, kept = data.offsets, {}
     for a, e in task_blocks(off, data._row_bytes):
         lo, hi = int(off[a]), int(off[e])
-        kept[lo] = (hi, data._block(lo, hi))
+        X, y = data._block(lo, hi)
+        X.flags.writeable = y.flags.writeable = False   # shared by every read
+        kept[lo] = (hi, (X, y))
     data._held = kept
     try:
         yield data

@@ -28,6 +28,20 @@ _PATHS = [os.path.join(_ROOT, p) for p in ("redteam/redteam8", "redteam24", "red
                                             "redteam27")]
 
 
+@pytest.fixture
+def _catalogue_restored():
+    """The red team's scripts register their attacks in the package's
+    catalogue on import: restore it after the test, so that tests run after
+    this one (test_docs_snippets checks every attack of the catalogue is
+    documented) see the package's own attacks only."""
+    from robust_mlr.adversary import _base
+    saved = dict(_base.ATTACKS)
+    yield
+    _base.ATTACKS.clear()
+    _base.ATTACKS.update(saved)
+
+
+@pytest.mark.usefixtures("_catalogue_restored")
 def test_split_gram_decoy_does_not_bring_the_pull_back():
     """The red team's silent row (split_gram, sizes 2–64, seed 2): the pull
     came back on the attacked component (trimmed ratio 0.741 ≤ 0.75,

@@ -246,8 +246,11 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
     round removes at least the task of largest score, so at most
     ``budget + 1`` rounds run. The budget (the whole pool's removal limit)
     is capped at m − 1: a component of few tasks whose filter would remove
-    them all keeps one, instead of leaving no task to average (a singular Gram: 5 tasks against a limit of 5 at n_H = 20,
-    α = 0.05, under ``anchor_starve`` + edge placement).
+    them all keeps one, instead of leaving no task to average (a singular
+    Gram: 5 tasks against a limit of 5 at n_H = 20, α = 0.05, under
+    ``anchor_starve`` + edge placement). That one task's fit is the
+    estimate and every ratio at it is 0, so such a component does not pass
+    (``exhausted`` in the record): its tasks never agreed.
 
     Returns ``(mu, gram, s2, info)``: the estimate, the effective Gram of the
     weighted mean over the kept tasks (Cov(μ̂) = s²·gram⁻¹:
@@ -282,6 +285,9 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
         drop = np.flatnonzero(score > rng.uniform(0, score.max()))
         drop = drop[np.argsort(-score[drop])][:budget - removed]
         kept[drop] = False
+    # the cap bound and the filter left one task: its own fit is the estimate
+    # (z = 0, every ratio 0), not a test the kept tasks passed
+    exhausted = bool(budget == m0 - 1 and m0 > 1 and kept.sum() == 1)
     gram = G @ np.linalg.solve(Ct[kept].sum(axis=0), G)
     # the component along the leading directions: a median (module notes)
     mu, med = median_step(A[kept], Wh[kept], z[kept], beta[kept], mu, s2)
@@ -289,7 +295,8 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
                           "iterations": it, "top_eig_over_level": ratio,
                           "direction_over_level": float(dir_ratio),
                           "direction_rounds": by_dir,
-                          "passed": bool(ratio <= 1 and not dir_ratio > 1)})
+                          "exhausted": exhausted,
+                          "passed": bool(ratio <= 1 and not dir_ratio > 1 and not exhausted)})
 
 
 def _direction_ratio(Wh, z, kept, mu, target, level, scale_err):
