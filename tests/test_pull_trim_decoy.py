@@ -34,11 +34,11 @@ def _catalogue_restored():
     catalogue on import: restore it after the test, so that tests run after
     this one (test_docs_snippets checks every attack of the catalogue is
     documented) see the package's own attacks only."""
-    from robust_mlr.adversary import _base
-    saved = dict(_base.ATTACKS)
+    from robust_mlr.adversary import ATTACKS
+    saved = dict(ATTACKS)
     yield
-    _base.ATTACKS.clear()
-    _base.ATTACKS.update(saved)
+    ATTACKS.clear()
+    ATTACKS.update(saved)
 
 
 @pytest.mark.usefixtures("_catalogue_restored")
