@@ -83,7 +83,9 @@ def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEV
 def _row_weights(data, a, e, Xb, c, tau):
     """The capped Gram's row weights c_i·min(1, τ/‖x_j‖²) of tasks a..e."""
     sq = np.einsum("ij,ij->i", Xb, Xb)
-    return np.repeat(c[a:e], data.sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
+    off = data.offsets                   # the block's sizes only (not np.diff of the pool)
+    return np.repeat(c[a:e], off[a + 1:e + 1] - off[a:e]) \
+        * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
 
 
 def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None):
@@ -93,42 +95,75 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
     :func:`~._misclass.model_bias`'s parts, j the component's column in
     it, w the model's ŵ), what they add to its sums ΔG and ρ.
     One pass for the contributions, one over the blocks holding the chosen
-    tasks. Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
+    tasks (:func:`top_tasks_many` with one request).
+    Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
+    replay, j, w = sim if sim is not None else (None, 0, None)
+    return top_tasks_many(data, labels, [(comp, u, j, w)], n_top, tau, weights_by_task,
+                          replay)[0]
+
+
+def top_tasks_many(data, labels, asks, n_top, tau, weights_by_task=True, replay=None):
+    """:func:`top_tasks` for several requests ``asks`` = [(comp, u, j, w),
+    ...] in the same two passes: each block is read once, its row weights
+    c_i·min(1, τ/‖x_j‖²) formed once and (with ``replay``, the sums' terms
+    of every request) its draws replayed once, and each request's terms are
+    then those :func:`top_tasks` computes alone, in the same order (the
+    same result, bit for bit). The contributions are kept for each
+    request's own component only (n floats per direction over all
+    components). Returns a list of ``(gram, dG, rhs, idx)``, one per request."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
-    mine = np.flatnonzero(labels == comp)
-    gram, dG, rhs = np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)
-    if n_top <= 0 or mine.size == 0:
-        return gram, dG, rhs, np.empty(0, int)
-    v = np.zeros(labels.size)
-    for a, e in task_blocks(off, data._row_bytes):
-        if not np.any(labels[a:e] == comp):
+    out = [(np.zeros((d, d)), np.zeros((d, d)), np.zeros(d), np.empty(0, int)) for _ in asks]
+    mine = [np.flatnonzero(labels == comp) for comp, *_ in asks]
+    live = [q for q in range(len(asks)) if n_top > 0 and mine[q].size > 0]
+    if not live:
+        return out
+    blocks = task_blocks(off, data._row_bytes)
+    v = {q: np.zeros(mine[q].size) for q in live}
+    for a, e in blocks:
+        # a request's tasks in this block: a contiguous run of its ``mine``
+        runs = {q: np.searchsorted(mine[q], (a, e)) for q in live}
+        here = [q for q in live if runs[q][1] > runs[q][0]]
+        if not here:
             continue
         Xb = data._block(off[a], off[e])[0]
-        contrib = _row_weights(data, a, e, Xb, c, tau) * (Xb @ u) ** 2
-        v[a:e] = np.bincount(np.repeat(np.arange(e - a), data.sizes[a:e]), weights=contrib,
-                             minlength=e - a)
-    idx = mine[np.argsort(-v[mine], kind="stable")[:n_top]]
-    chosen = np.zeros(labels.size, bool)
-    chosen[idx] = True
-    for a, e in task_blocks(off, data._row_bytes):
-        if not chosen[a:e].any():
+        rw = _row_weights(data, a, e, Xb, c, tau)
+        task = np.repeat(np.arange(e - a), off[a + 1:e + 1] - off[a:e])
+        for q in here:
+            contrib = rw * (Xb @ asks[q][1]) ** 2
+            vb = np.bincount(task, weights=contrib, minlength=e - a)
+            lo, hi = runs[q]
+            v[q][lo:hi] = vb[mine[q][lo:hi] - a]
+    chosen = {}
+    for q in live:
+        idx = mine[q][np.argsort(-v[q], kind="stable")[:n_top]]
+        chosen[q] = np.zeros(labels.size, bool)
+        chosen[q][idx] = True
+        out[q] = out[q][:3] + (np.sort(idx),)
+    del v
+    for a, e in blocks:
+        here = [q for q in live if chosen[q][a:e].any()]
+        if not here:
             continue
         Xb = data._block(off[a], off[e])[0]
-        rows = np.repeat(chosen[a:e], data.sizes[a:e])
-        Xs = Xb[rows] * np.sqrt(_row_weights(data, a, e, Xb, c, tau)[rows])[:, None]
-        gram += Xs.T @ Xs
-        if sim is not None:                            # the same tasks' terms of ΔG, ρ
-            replay, j, w = sim
-            delta, y = replay(a, e, Xb)
-            wts = np.repeat(np.where(chosen[a:e], delta[:, j], 0.0), data.sizes[a:e])
-            sel = wts != 0
-            if sel.any():
-                Xd, wd = Xb[sel], wts[sel]
-                dG += Xd.T @ (Xd * wd[:, None])
-                rhs += Xd.T @ (wd * (Xd @ w - y[sel]))
-    return gram, dG, rhs, np.sort(idx)
+        t = off[a + 1:e + 1] - off[a:e]
+        rw = _row_weights(data, a, e, Xb, c, tau)
+        drawn = replay(a, e, Xb) if replay is not None else None
+        for q in here:
+            gram, dG, rhs, _ = out[q]
+            rows = np.repeat(chosen[q][a:e], t)
+            Xs = Xb[rows] * np.sqrt(rw[rows])[:, None]
+            gram += Xs.T @ Xs
+            if drawn is not None:                      # the same tasks' terms of ΔG, ρ
+                (delta, y), (_, _, j, w) = drawn, asks[q]
+                wts = np.repeat(np.where(chosen[q][a:e], delta[:, j], 0.0), t)
+                sel = wts != 0
+                if sel.any():
+                    Xd, wd = Xb[sel], wts[sel]
+                    dG += Xd.T @ (Xd * wd[:, None])
+                    rhs += Xd.T @ (wd * (Xd @ w - y[sel]))
+    return out
 
 
 def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
@@ -142,18 +177,46 @@ def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_t
     ``w`` the model's ŵ_comp). Returns ``(gram, bias)``; ``gram`` is None
     when what is left is singular (no light estimate the adversary could
     not have written)."""
-    nb = float(np.linalg.norm(b))
-    if u is None and not nb > 0:
-        return gram, b
-    sim = (parts["replay"], parts["comps"].index(comp), w)
-    top, dG_top, rhs_top, _ = top_tasks(data, labels, comp, b / nb if u is None else u, n_top,
-                                        tau, weights_by_task, sim)
-    g = gram - top
-    ev = np.linalg.eigvalsh(g)
-    if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
-        return None, b
-    dG, rhs = parts["sums"][comp]
-    return g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)
+    return trimmed_biases(data, labels, [(comp, gram, b, w, u)], parts, n_top, tau,
+                          weights_by_task)[0]
+
+
+def trimmed_biases(data, labels, asks, parts, n_top, tau, weights_by_task=True):
+    """:func:`trimmed_bias` for several requests ``asks`` = [(comp, gram, b,
+    w, u), ...] (u None: along b̂) in one pair of passes over the pool
+    (:func:`top_tasks_many`; the same results, bit for bit). Returns a list
+    of ``(gram, bias)``, one per request."""
+    out, todo = [None] * len(asks), []
+    for q, (comp, gram, b, w, u) in enumerate(asks):
+        nb = float(np.linalg.norm(b))
+        if u is None and not nb > 0:
+            out[q] = (gram, b)
+        else:
+            todo.append((q, (comp, b / nb if u is None else u, parts["comps"].index(comp), w)))
+    tops = top_tasks_many(data, labels, [ask for _, ask in todo], n_top, tau, weights_by_task,
+                          parts["replay"])
+    for (q, _), (top, dG_top, rhs_top, _) in zip(todo, tops):
+        comp, gram = asks[q][0], asks[q][1]
+        g = gram - top
+        ev = np.linalg.eigvalsh(g)
+        if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
+            out[q] = (None, asks[q][2])
+            continue
+        dG, rhs = parts["sums"][comp]
+        out[q] = (g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top))
+    return out
+
+
+def trimmed_all(data, labels, comps, B, grams, parts, W, n_top, tau, weights_by_task=True):
+    """:func:`trimmed_bias` of each component in ``comps`` along b̂ (its
+    column of ``B``) and along its capped Gram's top direction (``grams``,
+    the capped Grams (k, d, d); ``W`` the model's ŵ (d, k)), all in one pair
+    of passes (:func:`trimmed_biases`). Returns ``{c: [(gram, bias) along
+    b̂, (gram, bias) along the top direction]}``."""
+    asks = [(c, grams[c], B[:, c], W[:, c], u) for c in comps
+            for u in (None, np.linalg.eigh(grams[c])[1][:, -1])]
+    got = trimmed_biases(data, labels, asks, parts, n_top, tau, weights_by_task)
+    return {c: got[2 * i:2 * i + 2] for i, c in enumerate(comps)}
 
 
 def _well_posed(gram):
