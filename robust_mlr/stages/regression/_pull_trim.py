@@ -102,15 +102,26 @@ def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None)
                           replay)[0]
 
 
+def _rows_of(off, a, tasks):
+    """Row positions within the block starting at task ``a`` of the block's
+    tasks ``tasks`` (local indices, increasing), in order, and their sizes:
+    the rows a boolean mask of these tasks selects, without a mask over the
+    whole block."""
+    lo, t = off[a + tasks] - off[a], off[a + tasks + 1] - off[a + tasks]
+    return np.arange(int(t.sum())) + np.repeat(lo - (np.cumsum(t) - t), t), t
+
+
 def top_tasks_many(data, labels, asks, n_top, tau, weights_by_task=True, replay=None):
     """:func:`top_tasks` for several requests ``asks`` = [(comp, u, j, w),
     ...] in the same two passes: each block is read once, its row weights
     c_i·min(1, τ/‖x_j‖²) formed once and (with ``replay``, the sums' terms
     of every request) its draws replayed once, and each request's terms are
-    then those :func:`top_tasks` computes alone, in the same order (the
-    same result, bit for bit). The contributions are kept for each
-    request's own component only (n floats per direction over all
-    components). Returns a list of ``(gram, dG, rhs, idx)``, one per request."""
+    then those :func:`top_tasks` computes alone, from the same rows in the
+    same order (the same result, bit for bit), gathered by the rows'
+    positions (no mask over every row of a block per request). The
+    contributions are kept for each request's own component only (n floats
+    per direction over all components). Returns a list of ``(gram, dG,
+    rhs, idx)``, one per request."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
@@ -129,41 +140,46 @@ def top_tasks_many(data, labels, asks, n_top, tau, weights_by_task=True, replay=
             continue
         Xb = data._block(off[a], off[e])[0]
         rw = _row_weights(data, a, e, Xb, c, tau)
-        task = np.repeat(np.arange(e - a), off[a + 1:e + 1] - off[a:e])
+        rows = {}                        # per component: its tasks' rows, their task
         for q in here:
-            contrib = rw * (Xb @ asks[q][1]) ** 2
-            vb = np.bincount(task, weights=contrib, minlength=e - a)
             lo, hi = runs[q]
-            v[q][lo:hi] = vb[mine[q][lo:hi] - a]
-    chosen = {}
+            comp = asks[q][0]
+            if comp not in rows:
+                pos, t = _rows_of(off, a, mine[q][lo:hi] - a)
+                rows[comp] = pos, np.repeat(np.arange(hi - lo), t), np.take(rw, pos)
+            pos, task, rw_c = rows[comp]
+            # each row's contribution and each task's sum over its own rows
+            # in order, as over the whole block
+            contrib = rw_c * np.take(Xb @ asks[q][1], pos) ** 2
+            v[q][lo:hi] = np.bincount(task, weights=contrib, minlength=hi - lo)
+    top = {}
     for q in live:
-        idx = mine[q][np.argsort(-v[q], kind="stable")[:n_top]]
-        chosen[q] = np.zeros(labels.size, bool)
-        chosen[q][idx] = True
-        out[q] = out[q][:3] + (np.sort(idx),)
+        top[q] = np.sort(mine[q][np.argsort(-v[q], kind="stable")[:n_top]])
+        out[q] = out[q][:3] + (top[q],)
     del v
     for a, e in blocks:
-        here = [q for q in live if chosen[q][a:e].any()]
+        spans = {q: np.searchsorted(top[q], (a, e)) for q in live}
+        here = [q for q in live if spans[q][1] > spans[q][0]]
         if not here:
             continue
         Xb = data._block(off[a], off[e])[0]
-        t = off[a + 1:e + 1] - off[a:e]
         rw = _row_weights(data, a, e, Xb, c, tau)
         drawn = replay(a, e, Xb) if replay is not None else None
         for q in here:
             gram, dG, rhs, _ = out[q]
-            # the rows of Xb[rows] etc., gathered by compress (≈ 2× faster)
-            rows = np.repeat(chosen[q][a:e], t)
-            Xs = np.compress(rows, Xb, axis=0) * np.sqrt(np.compress(rows, rw))[:, None]
+            tasks = top[q][spans[q][0]:spans[q][1]] - a
+            pos, t = _rows_of(off, a, tasks)
+            Xs = np.take(Xb, pos, axis=0) * np.sqrt(np.take(rw, pos))[:, None]
             gram += Xs.T @ Xs
             if drawn is not None:                      # the same tasks' terms of ΔG, ρ
                 (delta, y), (_, _, j, w) = drawn, asks[q]
-                wts = np.repeat(np.where(chosen[q][a:e], delta[:, j], 0.0), t)
+                wts = np.repeat(delta[tasks, j], t)
                 sel = wts != 0
                 if sel.any():
-                    Xd, wd = np.compress(sel, Xb, axis=0), np.compress(sel, wts)
+                    at = pos[sel]
+                    Xd, wd = np.take(Xb, at, axis=0), wts[sel]
                     dG += Xd.T @ (Xd * wd[:, None])
-                    rhs += Xd.T @ (wd * (Xd @ w - np.compress(sel, y)))
+                    rhs += Xd.T @ (wd * (Xd @ w - np.take(y, at)))
     return out
 
 
