@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import _params, _scratch
+from . import _params, _scaled, _scratch
 from ._segments import residual_memo
 from ._fit_checks import (check_design, check_evidence, stage_warnings, warn_unprotected,
                           warn_zero_features, warn_intercept)
@@ -285,7 +285,8 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
         # the residual sums at the final estimates are read by the regression's
         # noise levels and again by the check of p̂ (and a reclassification):
         # one pass over the light tasks serves both (the same values)
-        with residual_memo(pools.light2), _scratch.reuse():
+        # (light 2 read ≈ 25 times: a small screened pool scaled once, _scaled.held)
+        with residual_memo(pools.light2), _scratch.reuse(), _scaled.held(pools.light2):
             # the classification reads every row of L2 to label it: the
             # regression's first pass over the labelled rows is summed there
             stages["regression"]._share_pass(pools.light2, k)

@@ -155,11 +155,13 @@ def _task_grams(data):
     return A
 
 
-def _numerically_regular(A):
+def _numerically_regular(A, lam=None):
     """Mask of Grams whose smallest eigenvalue exceeds SINGULAR_RTOL times
-    the largest (the others are singular up to rounding, ≈ d·10⁻¹⁶)."""
+    the largest (the others are singular up to rounding, ≈ d·10⁻¹⁶);
+    ``lam``: the eigenvalues of every A_i (ascending), when known (every A_i
+    finite), else computed here."""
     ok = np.isfinite(A).all(axis=(1, 2))
-    lam = np.linalg.eigvalsh(A[ok])
+    lam = np.linalg.eigvalsh(A[ok]) if lam is None else lam[ok]
     ok[ok] = lam[:, 0] > SINGULAR_RTOL * lam[:, -1]
     return ok
 
@@ -170,7 +172,7 @@ def _stop_level(m, d):
     return (1 + np.sqrt(d / m)) ** 2 + TW_SCALES * sigma_tw
 
 
-def _capped_weights(A, usable):
+def _capped_weights(A, usable, eig=None):
     """Matrix weights of the per-task fits: each task's information X_iᵀX_i
     with its eigenvalues capped at the pool's median information per
     direction, median_i tr(A_i)/d.
@@ -204,10 +206,11 @@ def _capped_weights(A, usable):
     the designs alone keep the mean unbiased (above).
 
     Returns ``(At, Ct)``: Ã_i = f_i·V min(Λ, c) Vᵀ and
-    Ã_iA_i⁻¹Ã_i = f_i²·V min(Λ, c)²/Λ Vᵀ, f_i ≤ 1 the trace limit's factor.
+    Ã_iA_i⁻¹Ã_i = f_i²·V min(Λ, c)²/Λ Vᵀ, f_i ≤ 1 the trace limit's factor
+    (``eig``: ``np.linalg.eigh(A)``, when the caller has it).
     """
     d = A.shape[1]
-    lam, V = np.linalg.eigh(A)
+    lam, V = np.linalg.eigh(A) if eig is None else eig
     # no usable task (every t_i ≤ d + 1): nothing to cap, and no anchor below
     cap = float(np.median(np.trace(A[usable], axis1=1, axis2=2))) / d if usable.any() \
         else np.inf
@@ -392,14 +395,18 @@ def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light
     # direction zeroed: eigenvalues ±10⁻¹⁵, smallest pivot still 2.5·10⁻⁵ of
     # the largest): the eigenvalues decide. Below SINGULAR_RTOL of the
     # largest the design is singular to rounding and β_i is not defined
-    usable &= _numerically_regular(A)
+    # one eigendecomposition of the Grams serves the test and the capped
+    # weights (eigvalsh's values agree with eigh's to ≈ 10⁻¹⁴ relative; the
+    # test can differ only for a ratio within that of SINGULAR_RTOL)
+    eig = np.linalg.eigh(A) if np.isfinite(A).all() else None
+    usable &= _numerically_regular(A, None if eig is None else eig[0])
     seen, hidden, budget = _seen_corrupted(sized & ~usable, alpha, n)
     needed = 2 * hidden + 3
     Wh = np.linalg.inv(L)                                             # L_i⁻¹
     beta = np.einsum("nji,nj->ni", Wh, np.einsum("nij,nj->ni", Wh, b))   # A_i⁻¹b_i
     own_rss = np.maximum(yy - np.einsum("nd,nd->n", b, beta), 0.0)
     ratio = own_rss / chi2.median(np.maximum(t - d, 1))
-    At, Ct = _capped_weights(A, usable)
+    At, Ct = _capped_weights(A, usable, eig)
     W, grams, s2 = np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan)
     info = []
     for c in range(k):                                 # loop over components only

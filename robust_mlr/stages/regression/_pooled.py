@@ -51,9 +51,9 @@ from ..._segments import block_task_rss, label_grams, task_blocks
 from ..._select import weighted_median
 from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
-from ._misclass import example_weights, misclassification_bias, model_bias
+from ._misclass import KEEP_DRAWS_ROWS, example_weights, misclassification_bias, model_bias
 from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
-                         _well_posed, capped_grams, trimmed_all)
+                         _well_posed, capped_grams, top_directions, trimmed_biases)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
@@ -206,14 +206,11 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         clean row at a high quantile of ‖x‖² (Notes). The pooling and the
         test use ``light_gram``.
     trimmed : callable, optional
-        ``trimmed(cs, B) -> {c: [(gram, b), ...]}``: for each component c of
-        ``cs``, the ratio's Gram and bias with the ⌊αn⌋ tasks of largest
-        capped contribution along b̂ (B's column c; and along the Gram's top
-        direction) left out, the largest ratio read
-        (:func:`~._pull_trim.trimmed_all`; gram None: nothing left), asked
-        once for the components whose ratio is at most :data:`PULL_GAIN`:
-        the pull is taken only when this ratio is at most :data:`TRIM_GAIN`
-        (Notes).
+        ``trimmed(c, b) -> [(gram, b), ...]``: the ratio's Gram and bias of
+        component c with the ⌊αn⌋ tasks of largest capped contribution along
+        b̂ (and along the Gram's top directions) left out, the largest ratio read (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
+        left), asked where the ratio is at most :data:`PULL_GAIN`: the pull
+        is taken only when this ratio is at most :data:`TRIM_GAIN` (Notes).
 
     Returns
     -------
@@ -271,33 +268,23 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             continue
         pooled.append(c)
     B = predicted_bias(pooled) if predicted_bias is not None and pooled and pull > 0 else None
-    covs = {}
     for c in pooled:                                   # loop over components only
         s2 = s2_heavy[c]
         G_inv = np.linalg.inv(light_gram[c])
         cov_l = s2 * light_kappa[c] * G_inv
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
         prec_l = np.linalg.inv(cov_l)
-        covs[c] = cov_l, cov_h, prec_l, prec_l + np.linalg.inv(cov_h)
+        prec = prec_l + np.linalg.inv(cov_h)
         if B is not None:
             if ratio_gram is None:
-                ratio[c] = _predicted_mse_ratio(*covs[c], B[:, c])
+                ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
             elif _well_posed(ratio_gram[c]):           # Σ_L from the capped rows (Notes)
                 ratio[c] = _capped_ratio(ratio_gram[c], s2 * light_kappa[c], cov_h, B[:, c])
             else:                       # τ = 0 (most rows zero): no capped precision
                 ratio[c] = np.inf
-    # ⌊αn⌋ tasks along b̂ out, asked for every component at once (one pair of
-    # passes over the pool for all of them)
-    asked = [c for c in pooled if ratio[c] <= PULL_GAIN] \
-        if B is not None and trimmed is not None else []
-    trims = trimmed(asked, B) if asked else {}
-    for c in pooled:                                   # loop over components only
-        s2 = s2_heavy[c]
-        cov_l, cov_h, prec_l, prec = covs[c]
-        if B is not None:
-            if c in trims:
+            if ratio[c] <= PULL_GAIN and trimmed is not None:    # ⌊αn⌋ tasks along b̂ out
                 ratio_trim[c] = max(np.inf if g_t is None else _capped_ratio(
-                    g_t, s2 * light_kappa[c], cov_h, b_t) for g_t, b_t in trims[c])
+                    g_t, s2 * light_kappa[c], cov_h, b_t) for g_t, b_t in trimmed(c, B[:, c]))
             if not ratio[c] <= PULL_GAIN or ratio_trim[c] > TRIM_GAIN:    # nothing to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
@@ -450,6 +437,9 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
         gram_r, tau = capped_grams(light, kept_labels, k, alpha, weights_by_task) \
             if pull > 0 else (gram_l, None)
         n_top, parts = ThreatModel(alpha).budget(len(kept_labels)), {}
+        # the trims' row weights, kept between their passes (a pool of ≤ 2²⁴
+        # rows: ≤ 0.2 GB, freed on return)
+        rows_memo = {} if light.n_examples <= KEEP_DRAWS_ROWS else None
 
         def predicted(comps):
             # a child stream: the prediction leaves the fit's own draws as they were
@@ -463,10 +453,13 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
                                                   weights_by_task),
                            model_bias(light, W, s2, p, gram_l, comps, rng, weights_by_task)),
             pull, predicted, ratio_gram=gram_r,
-            # along b̂ and along the capped Gram's top direction (where b shrinks
-            # most when ⌊αn⌋ tasks write it: b̂ then turns away from it)
-            trimmed=lambda cs, B: trimmed_all(light, kept_labels, cs, B, gram_r, parts, W_m,
-                                              n_top, tau, weights_by_task))
+            # along b̂ and along the capped Gram's top directions (where b shrinks
+            # most when ⌊αn⌋ tasks write them: b̂ then turns away; a decoy may hold
+            # the first, so a task counts by its largest contribution along any)
+            trimmed=lambda c, b: trimmed_biases(light, kept_labels, c, gram_r[c], b, parts,
+                                                W_m[:, c], n_top, tau, weights_by_task,
+                                                (None, top_directions(gram_r[c])),
+                                                rows_memo))
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():

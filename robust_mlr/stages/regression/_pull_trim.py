@@ -24,7 +24,19 @@ b̂ is at most the Gram of the component's other tasks. Written along u,
 the information shrinks b along u and b̂ turns away from u (as it grows,
 b tends to the part of b orthogonal to u): the ratio is therefore also
 read without the ⌊αn⌋ tasks of most capped weight along the capped Gram's
-top direction, and the larger of the two trimmed ratios counts. Leaving out the
+top directions, and the larger of the two trimmed ratios counts. Not the
+top eigenvector alone: about half the ⌊αn⌋ tasks can write a decoy d0 more
+strongly than the rest write u, d0 becomes the top eigenvector and that
+trim removes the decoy (a red team's ``split_gram``: trimmed 0.741, the pull
+back). A task is scored by its largest capped contribution along any one of
+the top :data:`TOP_DIRECTIONS` eigenvectors and the ⌊αn⌋ of highest score
+leave together (:func:`top_directions`, :func:`top_tasks`): to keep u out
+of the top r the adversary must raise r other directions each above u,
+and its capped energy is bounded (⌊αn⌋·t_cap·τ), so u gets at most
+1/(r + 1) of it; its tasks inside the top r all outscore clean ones and
+go at once. The largest single-direction score, not the energy in the
+span, ranks: a clean task's energy in an r-dimensional span grows with r,
+an adversary row's along one direction does not. Leaving out the
 most informative 4α of a clean component (k = 4) raises its ratio as well
 (b grows along b̂): on the default problem with equal light sizes from
 0.28–0.37 to 0.37–0.50, with sizes 2–64 from 0.92–1.17 to 1.74–2.16; the
@@ -48,6 +60,11 @@ from ._misclass import example_weights
 #: The Gram the pull's gain is predicted from caps each light row's
 #: ‖x‖² at the clean law's quantile of this level (:func:`capped_grams`).
 ROW_CAP_LEVEL = 0.9
+
+#: The second trim leaves out the ⌊αn⌋ tasks of largest capped
+#: contribution along any one of the capped Gram's top this-many
+#: eigenvectors (:func:`top_tasks`, :func:`trimmed_bias`).
+TOP_DIRECTIONS = 4
 
 
 def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEVEL):
@@ -80,35 +97,19 @@ def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEV
     return gram, tau
 
 
-def _row_weights(data, a, e, Xb, c, tau):
-    """The capped Gram's row weights c_i·min(1, τ/‖x_j‖²) of tasks a..e."""
-    sq = np.einsum("ij,ij->i", Xb, Xb)
-    off = data.offsets                   # the block's sizes only (not np.diff of the pool)
-    return np.repeat(c[a:e], off[a + 1:e + 1] - off[a:e]) \
-        * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
+def top_directions(gram, r=TOP_DIRECTIONS):
+    """The capped Gram's top ``r`` eigenvectors, shape (d, r): the second
+    trim ranks a task by its largest contribution along any one of them
+    (:func:`top_tasks`; module notes)."""
+    return np.linalg.eigh(gram)[1][:, -r:]
 
 
-def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None):
-    """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
-    Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u``, the
-    capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
-    :func:`~._misclass.model_bias`'s parts, j the component's column in
-    it, w the model's ŵ), what they add to its sums ΔG and ρ.
-    One pass for the contributions, one over the blocks holding the chosen
-    tasks (:func:`top_tasks_many` with one request).
-    Returns ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
-    replay, j, w = sim if sim is not None else (None, 0, None)
-    return top_tasks_many(data, labels, [(comp, u, j, w)], n_top, tau, weights_by_task,
-                          replay)[0]
-
-
-def _rows_of(off, a, tasks):
-    """Row positions within the block starting at task ``a`` of the block's
-    tasks ``tasks`` (local indices, increasing), in order, and their sizes:
-    the rows a boolean mask of these tasks selects, without a mask over the
-    whole block."""
-    lo, t = off[a + tasks] - off[a], off[a + tasks + 1] - off[a + tasks]
-    return np.arange(int(t.sum())) + np.repeat(lo - (np.cumsum(t) - t), t), t
+def _block_sizes(data, a, e):
+    """The sizes of tasks a..e from the offsets (``data.sizes`` is the whole
+    pool's: an O(n) difference in every block made the passes quadratic in
+    n — 26 s of CPU for the robust fit at 10⁶ tasks per light pool)."""
+    off = data.offsets
+    return off[a + 1:e + 1] - off[a:e]
 
 
 def _top_positions(v, n):
@@ -124,129 +125,145 @@ def _top_positions(v, n):
     return np.union1d(above, np.flatnonzero(v == cut)[:n - above.size])
 
 
-def top_tasks_many(data, labels, asks, n_top, tau, weights_by_task=True, replay=None):
-    """:func:`top_tasks` for several requests ``asks`` = [(comp, u, j, w),
-    ...] in the same two passes: each block is read once, its row weights
-    c_i·min(1, τ/‖x_j‖²) formed once and (with ``replay``, the sums' terms
-    of every request) its draws replayed once, and each request's terms are
-    then those :func:`top_tasks` computes alone, from the same rows in the
-    same order (the same result, bit for bit), gathered by the rows'
-    positions (no mask over every row of a block per request). The
-    contributions are kept for each request's own component only (n floats
-    per direction over all components). Returns a list of ``(gram, dG,
-    rhs, idx)``, one per request."""
+def _row_weights(data, a, e, Xb, c, tau):
+    """The capped Gram's row weights c_i·min(1, τ/‖x_j‖²) of tasks a..e."""
+    sq = np.einsum("ij,ij->i", Xb, Xb)
+    return np.repeat(c[a:e], _block_sizes(data, a, e)) \
+        * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
+
+
+def _block_rows(data, a, e, Xb, c, tau, memo):
+    """:func:`_row_weights` of tasks a..e and each row's task within the
+    block; kept in ``memo`` (a dict, or None: computed each time) for the
+    next call on the same pool, c and τ — :func:`trimmed_bias` runs twice
+    per pooled component, each a pass over the pool, and these do not
+    change between them (the same arrays, bit for bit; 12 bytes a row)."""
+    got = None if memo is None else memo.get(a)
+    if got is None:
+        got = (_row_weights(data, a, e, Xb, c, tau),
+               np.repeat(np.arange(e - a, dtype=np.int32), _block_sizes(data, a, e)))
+        if memo is not None:
+            memo[a] = got
+    return got
+
+
+def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None, memo=None):
+    """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
+    Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u`` (``u``
+    of shape (d, r), orthonormal columns: the largest of the r
+    contributions, one per column, ranks a task), the capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
+    :func:`~._misclass.model_bias`'s parts, j the component's column in
+    it, w the model's ŵ), what they add to its sums ΔG and ρ.
+    One pass for the contributions, one over the blocks holding the chosen
+    tasks (``memo``: a dict keeping each block's row weights between calls
+    on the same pool, c and τ, :func:`_block_rows`). Returns ``(gram (d, d),
+    dG (d, d), rhs (d,), idx)``; :func:`top_tasks_along` for several
+    directions in the same two passes."""
+    return top_tasks_along(data, labels, comp, [u], n_top, tau, weights_by_task, sim, memo)[0]
+
+
+def top_tasks_along(data, labels, comp, us, n_top, tau, weights_by_task=True, sim=None,
+                    memo=None):
+    """:func:`top_tasks` along each unit vector of ``us`` (a list of its
+    results): one pass computes every direction's contributions from each
+    block while it is in cache, one more every direction's sums over its
+    chosen tasks — each direction's numbers are those of its own call."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
-    out = [(np.zeros((d, d)), np.zeros((d, d)), np.zeros(d), np.empty(0, int)) for _ in asks]
-    mine = [np.flatnonzero(labels == comp) for comp, *_ in asks]
-    live = [q for q in range(len(asks)) if n_top > 0 and mine[q].size > 0]
-    if not live:
-        return out
-    blocks = task_blocks(off, data._row_bytes)
-    v = {q: np.zeros(mine[q].size) for q in live}
-    for a, e in blocks:
-        # a request's tasks in this block: a contiguous run of its ``mine``
-        runs = {q: np.searchsorted(mine[q], (a, e)) for q in live}
-        here = [q for q in live if runs[q][1] > runs[q][0]]
-        if not here:
+    mine = np.flatnonzero(labels == comp)
+    out = [[np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)] for _ in us]
+    if n_top <= 0 or mine.size == 0:
+        return [(g, dG, rhs, np.empty(0, int)) for g, dG, rhs in out]
+    v = np.zeros((len(us), labels.size))
+    for a, e in task_blocks(off, data._row_bytes):
+        if not np.any(labels[a:e] == comp):
             continue
         Xb = data._block(off[a], off[e])[0]
-        rw = _row_weights(data, a, e, Xb, c, tau)
-        rows = {}                        # per component: its tasks' rows, their task
-        for q in here:
-            lo, hi = runs[q]
-            comp = asks[q][0]
-            if comp not in rows:
-                pos, t = _rows_of(off, a, mine[q][lo:hi] - a)
-                rows[comp] = pos, np.repeat(np.arange(hi - lo), t), np.take(rw, pos)
-            pos, task, rw_c = rows[comp]
-            # each row's contribution and each task's sum over its own rows
-            # in order, as over the whole block
-            contrib = rw_c * np.take(Xb @ asks[q][1], pos) ** 2
-            v[q][lo:hi] = np.bincount(task, weights=contrib, minlength=hi - lo)
-    top = {}
-    for q in live:
-        top[q] = mine[q][_top_positions(v[q], n_top)]
-        out[q] = out[q][:3] + (top[q],)
-    del v
-    for a, e in blocks:
-        spans = {q: np.searchsorted(top[q], (a, e)) for q in live}
-        here = [q for q in live if spans[q][1] > spans[q][0]]
-        if not here:
+        rw, task = _block_rows(data, a, e, Xb, c, tau, memo)
+        for i, u in enumerate(us):                     # loop over directions only
+            proj = (Xb @ u).reshape(len(Xb), -1) ** 2   # one column per direction of u
+            # a task's score: its largest contribution along any one of them
+            v[i, a:e] = np.max([np.bincount(task, weights=rw * proj[:, j], minlength=e - a)
+                                for j in range(proj.shape[1])], axis=0)
+    idx = [mine[_top_positions(vi[mine], n_top)] for vi in v]
+    chosen = np.zeros((len(us), labels.size), bool)
+    for i, ix in enumerate(idx):
+        chosen[i, ix] = True
+    for a, e in task_blocks(off, data._row_bytes):
+        if not chosen[:, a:e].any():
             continue
         Xb = data._block(off[a], off[e])[0]
-        rw = _row_weights(data, a, e, Xb, c, tau)
-        drawn = replay(a, e, Xb) if replay is not None else None
-        for q in here:
-            gram, dG, rhs, _ = out[q]
-            tasks = top[q][spans[q][0]:spans[q][1]] - a
-            pos, t = _rows_of(off, a, tasks)
-            Xs = np.take(Xb, pos, axis=0) * np.sqrt(np.take(rw, pos))[:, None]
+        sizes = _block_sizes(data, a, e)
+        rw = _block_rows(data, a, e, Xb, c, tau, memo)[0]
+        drawn = None
+        for i in range(len(us)):                       # loop over directions only
+            mask = chosen[i, a:e]
+            if not mask.any():
+                continue
+            gram, dG, rhs = out[i]
+            rows = np.repeat(mask, sizes)
+            # the chosen tasks' rows gathered once, in order (compress: the
+            # rows of Xb[rows], ≈ 2× faster); the terms of ΔG and ρ below
+            # read the same rows among them
+            Xc = np.compress(rows, Xb, axis=0)
+            Xs = Xc * np.sqrt(rw[rows])[:, None]
             gram += Xs.T @ Xs
-            if drawn is not None:                      # the same tasks' terms of ΔG, ρ
-                (delta, y), (_, _, j, w) = drawn, asks[q]
-                wts = np.repeat(delta[tasks, j], t)
+            if sim is not None:                        # the same tasks' terms of ΔG, ρ
+                replay, j, w = sim
+                if drawn is None:                      # the block's draws, once
+                    drawn = replay(a, e, Xb)
+                delta, y = drawn
+                # the chosen rows' weights (the others' are zero and never read)
+                wts = np.repeat(delta[mask, j], sizes[mask])
                 sel = wts != 0
                 if sel.any():
-                    at = pos[sel]
-                    Xd, wd = np.take(Xb, at, axis=0), wts[sel]
+                    Xd, wd = np.compress(sel, Xc, axis=0), wts[sel]
                     dG += Xd.T @ (Xd * wd[:, None])
-                    rhs += Xd.T @ (wd * (Xd @ w - np.take(y, at)))
-    return out
+                    rhs += Xd.T @ (wd * (Xd @ w - y[rows][sel]))
+    return [(g, dG, rhs, np.sort(ix)) for (g, dG, rhs), ix in zip(out, idx)]
 
 
 def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
-                 u=None):
+                 u=None, memo=None):
     """The capped Gram of component ``comp`` without its ``n_top`` tasks of
-    largest capped contribution along b̂ (or the unit vector ``u``;
-    :func:`top_tasks`), and the model
+    largest capped contribution along b̂ (or the unit vector ``u``, or the
+    largest along any column of ``u`` (d, r); :func:`top_tasks`), and the model
     bias solved without them: (G − G_top + ΔG − ΔG_top)⁻¹(ρ − ρ_top), the
     prediction :func:`~._misclass.model_bias` makes on the pool without
     these tasks from the same draws (``parts`` its ``parts=True`` output,
     ``w`` the model's ŵ_comp). Returns ``(gram, bias)``; ``gram`` is None
     when what is left is singular (no light estimate the adversary could
-    not have written)."""
-    return trimmed_biases(data, labels, [(comp, gram, b, w, u)], parts, n_top, tau,
-                          weights_by_task)[0]
+    not have written); ``memo``: :func:`top_tasks`' between calls;
+    :func:`trimmed_biases` for several directions in the same passes."""
+    return trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task,
+                          [u], memo)[0]
 
 
-def trimmed_biases(data, labels, asks, parts, n_top, tau, weights_by_task=True):
-    """:func:`trimmed_bias` for several requests ``asks`` = [(comp, gram, b,
-    w, u), ...] (u None: along b̂) in one pair of passes over the pool
-    (:func:`top_tasks_many`; the same results, bit for bit). Returns a list
-    of ``(gram, bias)``, one per request."""
-    out, todo = [None] * len(asks), []
-    for q, (comp, gram, b, w, u) in enumerate(asks):
-        nb = float(np.linalg.norm(b))
+def trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
+                   us=(None,), memo=None):
+    """:func:`trimmed_bias` along each of ``us`` (None: b̂), a list of its
+    results, the directions' tasks found in the same passes
+    (:func:`top_tasks_along`)."""
+    nb = float(np.linalg.norm(b))
+    dirs = [b / nb if u is None else u for u in us if u is not None or nb > 0]
+    sim = (parts["replay"], parts["comps"].index(comp), w)
+    found = iter(top_tasks_along(data, labels, comp, dirs, n_top, tau, weights_by_task, sim,
+                                 memo) if dirs else [])
+    dG, rhs = parts["sums"][comp]
+    out = []
+    for u in us:
         if u is None and not nb > 0:
-            out[q] = (gram, b)
-        else:
-            todo.append((q, (comp, b / nb if u is None else u, parts["comps"].index(comp), w)))
-    tops = top_tasks_many(data, labels, [ask for _, ask in todo], n_top, tau, weights_by_task,
-                          parts["replay"])
-    for (q, _), (top, dG_top, rhs_top, _) in zip(todo, tops):
-        comp, gram = asks[q][0], asks[q][1]
+            out.append((gram, b))
+            continue
+        top, dG_top, rhs_top, _ = next(found)
         g = gram - top
         ev = np.linalg.eigvalsh(g)
         if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
-            out[q] = (None, asks[q][2])
+            out.append((None, b))
             continue
-        dG, rhs = parts["sums"][comp]
-        out[q] = (g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top))
+        out.append((g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)))
     return out
-
-
-def trimmed_all(data, labels, comps, B, grams, parts, W, n_top, tau, weights_by_task=True):
-    """:func:`trimmed_bias` of each component in ``comps`` along b̂ (its
-    column of ``B``) and along its capped Gram's top direction (``grams``,
-    the capped Grams (k, d, d); ``W`` the model's ŵ (d, k)), all in one pair
-    of passes (:func:`trimmed_biases`). Returns ``{c: [(gram, bias) along
-    b̂, (gram, bias) along the top direction]}``."""
-    asks = [(c, grams[c], B[:, c], W[:, c], u) for c in comps
-            for u in (None, np.linalg.eigh(grams[c])[1][:, -1])]
-    got = trimmed_biases(data, labels, asks, parts, n_top, tau, weights_by_task)
-    return {c: got[2 * i:2 * i + 2] for i, c in enumerate(comps)}
 
 
 def _well_posed(gram):
