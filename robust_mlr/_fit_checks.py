@@ -168,7 +168,13 @@ def _unanchored_reason(diag):
     parts = [f"component {c} has {r['tasks']} usable heavy tasks, fewer than the {r['needed']} "
              f"its anchor needs, and the light pool alone allows "
              f"{r.get('light_floor', float('nan')):.2g}·s against the heavy pool's "
-             f"{r.get('heavy_floor', float('nan')):.2g}·s" for c, r in short]
+             f"{r.get('heavy_floor', float('nan')):.2g}·s (worst cases "
+             f"{r.get('light_worst', float('nan')):.2g}·s alone, "
+             f"{r.get('anchored_worst', float('nan')):.2g}·s anchored at "
+             f"{r.get('could_have', r['needed'])} tasks"
+             + (f"; its heavy tasks disagree with the light estimate, "
+                f"{r['agreement']:.2g}× their clean quantile" if r.get("agreement", 0) > 1
+                else "") + ")" for c, r in short]
     return " (" + "; ".join(parts) + ")"
 
 

@@ -73,11 +73,13 @@ estimate from m usable tasks needs the clean ones to outnumber the hidden
 corrupted ones, m ≥ 2·b_u + 3, whichever component the adversary puts them
 in (tasks it replaced *out* of the component are not corrupted tasks *in*
 it: a component starved of its tasks keeps its anchor as long as the
-remaining ones are a majority). A component below that has no anchor; its
-light-only estimate then fails the stage's test (a CorruptionWarning) when
-the light pool's own two-point floor for it (:func:`~robust_mlr.limits.two_point_floor`,
-share p̂_ℓ) exceeds :data:`UNANCHORED_FACTOR` times the usable heavy tasks'
-floor — the worst case the anchor would have reached — or is infinite.
+remaining ones are a majority). A component below that has no anchor;
+its light-only estimate then fails the stage's test (a CorruptionWarning)
+when its worst case — the light pool's two-point floor
+(:func:`~robust_mlr.limits.two_point_floor`, share p̂_ℓ) plus its sampling
+error — exceeds the worst case the anchored estimate would have had at the
+max(needed, m + b) tasks the component could have held, a finite-sample
+law in the tasks, d and t_H (:mod:`._unanchored`), or is infinite.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ from ...limits import two_point_floor
 from ...threat import ThreatModel, excess_limit
 from ._directional_median import median_step
 from ._misclass import responsibilities
+from ._unanchored import agreement, unanchored
 
 __all__ = ["heavy_assignment", "heavy_anchor"]
 
@@ -100,10 +103,6 @@ TEST_LEVEL = 1e-3
 MISASSIGN_SHARE = 0.01
 #: Tracy–Widom scales above the Marchenko–Pastur edge in the stop rule.
 TW_SCALES = 3.5
-#: A component without an anchor fails the test when its light floor exceeds
-#: this multiple of the heavy floor (the anchored estimate's worst case is
-#: about twice the heavy floor, docs/adversary.md).
-UNANCHORED_FACTOR = 2.0
 #: Robust standard deviations (1.4826·MAD) of the pool's capped traces
 #: tr(Ã_i) above their median beyond which a task's whole weight is scaled
 #: down to that limit (:func:`_capped_weights`).
@@ -245,7 +244,10 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
     u = (target − μ̂)/‖target − μ̂‖ is tested too, at ``level`` (module
     notes); its scores are used once the eigenvalue test passes. Every
     round removes at least the task of largest score, so at most
-    ``budget + 1`` rounds run.
+    ``budget + 1`` rounds run. The budget (the whole pool's removal limit)
+    is capped at m − 1: a component of few tasks whose filter would remove
+    them all keeps one, instead of leaving no task to average (a singular Gram: 5 tasks against a limit of 5 at n_H = 20,
+    α = 0.05, under ``anchor_starve`` + edge placement).
 
     Returns ``(mu, gram, s2, info)``: the estimate, the effective Gram of the
     weighted mean over the kept tasks (Cov(μ̂) = s²·gram⁻¹:
@@ -253,6 +255,7 @@ def _whitened_filter(A, At, Ct, Wh, b, beta, rss_ratio, df, budget, rng, target=
     and the filter's record.
     """
     m0, d = b.shape
+    budget = min(budget, m0 - 1)
     s2 = float(np.median(rss_ratio))
     # ŝ² is a median of m0 ratios of relative sd √(2/df): allow three of its
     # standard errors in the stop levels
@@ -320,21 +323,8 @@ def _seen_corrupted(singular, alpha, n):
     return seen, hidden, max(limit - seen, 0)
 
 
-def _unanchored(tasks, needed, light_sizes, usable_sizes, p, alpha):
-    """Record of a component without an anchor: its light-only estimate
-    passes only when the light pool's floor is within UNANCHORED_FACTOR of
-    the usable heavy tasks' (module notes)."""
-    rec = {"anchored": False, "tasks": int(tasks), "needed": int(needed)}
-    if light_sizes is None or p is None or not alpha > 0:
-        return rec
-    share = float(np.clip(np.nan_to_num(p, nan=0.0), 1e-12, 1.0))
-    light = two_point_floor(light_sizes, share, alpha)
-    heavy = two_point_floor(usable_sizes, share, alpha) if usable_sizes.size else np.inf
-    ok = bool(np.isfinite(light) and light <= UNANCHORED_FACTOR * heavy)
-    return dict(rec, light_floor=float(light), heavy_floor=float(heavy), passed=ok)
-
-
-def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light=None):
+def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light=None,
+                 pull=1.0, light_precision=None):
     """Robust per-component estimates from the heavy tasks.
 
     Parameters
@@ -354,6 +344,15 @@ def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light
         The light estimates: the filter also tests the spread of the fits
         along the direction from its estimate to the light one, at level
         ``TEST_LEVEL / k`` (module notes; NaN columns: not tested).
+    pull : float
+        The pooling's pull (:func:`~._pooled.pool_estimates`), for the
+        anchored worst case a component without an anchor is tested against
+        (:mod:`._unanchored`).
+    light_precision : ndarray (k, d, d), optional
+        The light estimates' precisions per unit noise, G_L/κ: with it (and
+        ``W_light``),
+        a component without an anchor is also tested for its usable heavy
+        tasks' agreement with its light estimate (:func:`~._unanchored.agreement`).
 
     Returns
     -------
@@ -409,11 +408,28 @@ def heavy_anchor(heavy, labels, k, alpha, rng, light_sizes=None, p=None, W_light
     At, Ct = _capped_weights(A, usable, eig)
     W, grams, s2 = np.full((d, k), np.nan), np.zeros((k, d, d)), np.full(k, np.nan)
     info = []
+    # the filter's stop level at m usable tasks, its ŝ² error factor included
+    inv_df = float(np.mean(2.0 / (t[usable] - d))) if usable.any() else np.inf
+    level_of = lambda m: _stop_level(m, d) * (1 + 3 * 1.2533 * np.sqrt(inv_df / m))  # noqa: E731
     for c in range(k):                                 # loop over components only
         idx = np.flatnonzero(usable & (labels == c))
         if idx.size < needed or not np.median(ratio[idx]) > 0:           # noise-free: no scale
-            info.append(_unanchored(idx.size, needed, light_sizes, t[usable],
-                                    None if p is None else p[c], alpha))
+            agree = np.nan
+            if light_precision is not None and W_light is not None and usable.any():
+                # the heavy tasks' own scale (module notes of _unanchored)
+                # the pool's median, or the component's own where its tasks hold a
+                # clean majority and it is larger (module notes of _unanchored)
+                pool = np.flatnonzero(usable)
+                s2_c = float(np.median(ratio[pool]))
+                if idx.size >= 2 * hidden + 1:
+                    s2_c = max(s2_c, float(np.median(ratio[idx])))
+                # the pool median's error factor (relative sd √(2/df)), as the filter's
+                err = 3 * 1.2533 * float(np.sqrt(np.mean(2.0 / (t[pool] - d)) / pool.size))
+                agree = agreement(beta[idx], A[idx], W_light[:, c], s2_c,
+                                  light_precision[c], TEST_LEVEL / k) / (1 + err)
+            info.append(unanchored(idx.size, needed, ThreatModel(alpha).budget(n), hidden, d,
+                                   light_sizes, t[usable], None if p is None else p[c], alpha,
+                                   level_of, pull, agree))
             continue
         W[:, c], grams[c], s2[c], rec = _whitened_filter(
             A[idx], At[idx], Ct[idx], Wh[idx], b[idx], beta[idx], ratio[idx], t[idx] - d,

@@ -433,10 +433,13 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
     if anchor and reliable:
         target = W.copy()
         target[:, list(unsupported)] = np.nan            # no light estimate to point at
-        W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng, light.sizes, p,
-                                              target)
         gram_l, kappa_l = light_covariances(light, kept_labels, k, weights_by_task,
                                             light_gram)
+        # Σ_L⁻¹ = G_L/(s²κ): a component without an anchor is tested against its heavy tasks
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prec_l = gram_l / kappa_l[:, None, None]
+        W_h, grams, s2_h, comp = heavy_anchor(heavy, hlabels, k, alpha, rng, light.sizes, p,
+                                              target, pull=pull, light_precision=prec_l)
         # the model the pull's gain is predicted under: the heavy estimates,
         # which the light tasks do not move (the light ŵ where there is none)
         W_m = np.where(np.isfinite(W_h), W_h, W)
