@@ -272,8 +272,7 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
     covs = {}
     for c in pooled:                                   # loop over components only
         s2 = s2_heavy[c]
-        G_inv = np.linalg.inv(light_gram[c])
-        cov_l = s2 * light_kappa[c] * G_inv
+        cov_l = s2 * light_kappa[c] * np.linalg.inv(light_gram[c])
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
         prec_l = np.linalg.inv(cov_l)
         covs[c] = cov_l, cov_h, prec_l, prec_l + np.linalg.inv(cov_h)
@@ -285,9 +284,8 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             else:                       # τ = 0 (most rows zero): no capped precision
                 ratio[c] = np.inf
     # ⌊αn⌋ tasks along b̂ out, asked once for all (one pair of passes over the pool)
-    asked = [c for c in pooled if ratio[c] <= PULL_GAIN] \
-        if B is not None and trimmed is not None else []
-    trims = trimmed(asked, B) if asked else {}
+    asked = [c for c in pooled if ratio[c] <= PULL_GAIN] if trimmed is not None else []
+    trims = trimmed(asked, B) if asked else {}       # (none asked when B is None: ratio NaN)
     for c in pooled:                                   # loop over components only
         s2 = s2_heavy[c]
         cov_l, cov_h, prec_l, prec = covs[c]
