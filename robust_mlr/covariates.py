@@ -202,7 +202,8 @@ def _moment(datasets, kept):
             if kept is None:
                 S += Xb.T @ Xb
             else:
-                w = np.repeat(kept[base + a:base + e], ds.sizes[a:e]).astype(float)
+                w = np.repeat(kept[base + a:base + e],
+                              ds.offsets[a + 1:e + 1] - ds.offsets[a:e]).astype(float)
                 S += (Xb * w[:, None]).T @ Xb
         base += ds.n_tasks
     return S

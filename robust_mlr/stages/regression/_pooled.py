@@ -53,7 +53,7 @@ from ...threat import ThreatModel, excess_limit, size_cap
 from ._heavy_anchor import TEST_LEVEL, heavy_anchor, heavy_assignment
 from ._misclass import KEEP_DRAWS_ROWS, example_weights, misclassification_bias, model_bias
 from ._pull_trim import (ROW_CAP_LEVEL, _capped_ratio, _predicted_mse_ratio,  # noqa: F401
-                         _well_posed, capped_grams, top_directions, trimmed_biases)
+                         _well_posed, capped_grams, top_directions, trimmed_all)
 from .noise_check import _held, _posterior_levels, cross_check_noise, light_noise_se
 
 __all__ = ["pool_estimates", "light_covariances", "capped_grams", "refit_noise", "use_heavy"]
@@ -206,11 +206,12 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
         clean row at a high quantile of ‖x‖² (Notes). The pooling and the
         test use ``light_gram``.
     trimmed : callable, optional
-        ``trimmed(c, b) -> [(gram, b), ...]``: the ratio's Gram and bias of
-        component c with the ⌊αn⌋ tasks of largest capped contribution along
-        b̂ (and along the Gram's top directions) left out, the largest ratio read (:func:`~._pull_trim.trimmed_bias`; gram None: nothing
-        left), asked where the ratio is at most :data:`PULL_GAIN`: the pull
-        is taken only when this ratio is at most :data:`TRIM_GAIN` (Notes).
+        ``trimmed(cs, B) -> {c: [(gram, b), ...]}``: per component c of ``cs``
+        the ratio's Gram and bias with the ⌊αn⌋ tasks of largest capped
+        contribution along b̂ (B's column c; and the Gram's top directions)
+        left out (:func:`~._pull_trim.trimmed_all`; gram None: nothing left),
+        asked once for those whose ratio is at most :data:`PULL_GAIN`: the
+        pull is taken only when the largest is at most :data:`TRIM_GAIN` (Notes).
 
     Returns
     -------
@@ -268,23 +269,30 @@ def pool_estimates(W_light, light_gram, light_kappa, W_heavy, heavy_gram, s2_hea
             continue
         pooled.append(c)
     B = predicted_bias(pooled) if predicted_bias is not None and pooled and pull > 0 else None
+    covs = {}
     for c in pooled:                                   # loop over components only
         s2 = s2_heavy[c]
-        G_inv = np.linalg.inv(light_gram[c])
-        cov_l = s2 * light_kappa[c] * G_inv
+        cov_l = s2 * light_kappa[c] * np.linalg.inv(light_gram[c])
         cov_h = s2 * np.linalg.inv(heavy_gram[c])
         prec_l = np.linalg.inv(cov_l)
-        prec = prec_l + np.linalg.inv(cov_h)
+        covs[c] = cov_l, cov_h, prec_l, prec_l + np.linalg.inv(cov_h)
         if B is not None:
             if ratio_gram is None:
-                ratio[c] = _predicted_mse_ratio(cov_l, cov_h, prec_l, prec, B[:, c])
+                ratio[c] = _predicted_mse_ratio(*covs[c], B[:, c])
             elif _well_posed(ratio_gram[c]):           # Σ_L from the capped rows (Notes)
                 ratio[c] = _capped_ratio(ratio_gram[c], s2 * light_kappa[c], cov_h, B[:, c])
             else:                       # τ = 0 (most rows zero): no capped precision
                 ratio[c] = np.inf
-            if ratio[c] <= PULL_GAIN and trimmed is not None:    # ⌊αn⌋ tasks along b̂ out
+    # ⌊αn⌋ tasks along b̂ out, asked once for all (one pair of passes over the pool)
+    asked = [c for c in pooled if ratio[c] <= PULL_GAIN] if trimmed is not None else []
+    trims = trimmed(asked, B) if asked else {}       # (none asked when B is None: ratio NaN)
+    for c in pooled:                                   # loop over components only
+        s2 = s2_heavy[c]
+        cov_l, cov_h, prec_l, prec = covs[c]
+        if B is not None:
+            if c in trims:
                 ratio_trim[c] = max(np.inf if g_t is None else _capped_ratio(
-                    g_t, s2 * light_kappa[c], cov_h, b_t) for g_t, b_t in trimmed(c, B[:, c]))
+                    g_t, s2 * light_kappa[c], cov_h, b_t) for g_t, b_t in trims[c])
             if not ratio[c] <= PULL_GAIN or ratio_trim[c] > TRIM_GAIN:    # nothing to buy
                 pulls[c] = 0.0
         r2 = pulls[c] ** 2 * float(chi2.median(d))
@@ -459,10 +467,10 @@ def use_heavy(light, labels, kept_labels, heavy, W, s2, p, alpha, rng, *, anchor
             # along b̂ and along the capped Gram's top directions (where b shrinks
             # most when ⌊αn⌋ tasks write them: b̂ then turns away; a decoy may hold
             # the first, so a task counts by its largest contribution along any)
-            trimmed=lambda c, b: trimmed_biases(light, kept_labels, c, gram_r[c], b, parts,
-                                                W_m[:, c], n_top, tau, weights_by_task,
-                                                (None, top_directions(gram_r[c])),
-                                                rows_memo))
+            trimmed=lambda cs, B: dict(zip(cs, trimmed_all(
+                light, kept_labels, [(c, gram_r[c], B[:, c], W_m[:, c],
+                                      (None, top_directions(gram_r[c]))) for c in cs],
+                parts, n_top, tau, weights_by_task, rows_memo))))
         s2 = s2.copy()
         moved = [c for c in np.flatnonzero(np.any(W_new != W, axis=0)) if c not in unsupported]
         for c, v in _noise_at(light, labels, W_new, moved).items():

@@ -104,10 +104,32 @@ def top_directions(gram, r=TOP_DIRECTIONS):
     return np.linalg.eigh(gram)[1][:, -r:]
 
 
+def _block_sizes(data, a, e):
+    """The sizes of tasks a..e from the offsets (``data.sizes`` is the whole
+    pool's: an O(n) difference in every block made the passes quadratic in
+    n — 26 s of CPU for the robust fit at 10⁶ tasks per light pool)."""
+    off = data.offsets
+    return off[a + 1:e + 1] - off[a:e]
+
+
+def _top_positions(v, n):
+    """The positions of the ``n`` largest of ``v``, ties to the lower
+    position (the set ``np.argsort(-v, kind="stable")[:n]`` holds), in
+    increasing order: by one partition instead of a sort."""
+    if n >= v.size or n <= 0:
+        return np.arange(min(max(n, 0), v.size))
+    if np.isnan(v).any():                # NaN sorts last: the sort's own order
+        return np.sort(np.argsort(-v, kind="stable")[:n])
+    cut = np.partition(v, v.size - n)[v.size - n]          # the n-th largest
+    above = np.flatnonzero(v > cut)
+    return np.union1d(above, np.flatnonzero(v == cut)[:n - above.size])
+
+
 def _row_weights(data, a, e, Xb, c, tau):
     """The capped Gram's row weights c_i·min(1, τ/‖x_j‖²) of tasks a..e."""
     sq = np.einsum("ij,ij->i", Xb, Xb)
-    return np.repeat(c[a:e], data.sizes[a:e]) * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
+    return np.repeat(c[a:e], _block_sizes(data, a, e)) \
+        * np.minimum(1.0, tau / np.maximum(sq, 1e-300))
 
 
 def _block_rows(data, a, e, Xb, c, tau, memo):
@@ -119,7 +141,7 @@ def _block_rows(data, a, e, Xb, c, tau, memo):
     got = None if memo is None else memo.get(a)
     if got is None:
         got = (_row_weights(data, a, e, Xb, c, tau),
-               np.repeat(np.arange(e - a, dtype=np.int32), data.sizes[a:e]))
+               np.repeat(np.arange(e - a, dtype=np.int32), _block_sizes(data, a, e)))
         if memo is not None:
             memo[a] = got
     return got
@@ -145,61 +167,89 @@ def top_tasks_along(data, labels, comp, us, n_top, tau, weights_by_task=True, si
     """:func:`top_tasks` along each unit vector of ``us`` (a list of its
     results): one pass computes every direction's contributions from each
     block while it is in cache, one more every direction's sums over its
-    chosen tasks — each direction's numbers are those of its own call."""
+    chosen tasks — each direction's numbers are those of its own call
+    (:func:`top_tasks_over` with one component)."""
+    replay, j, w = sim if sim is not None else (None, 0, None)
+    return top_tasks_over(data, labels, [(comp, us, j, w)], n_top, tau, weights_by_task,
+                          replay, memo)[0]
+
+
+def top_tasks_over(data, labels, reqs, n_top, tau, weights_by_task=True, replay=None,
+                   memo=None):
+    """:func:`top_tasks_along` for several components at once, ``reqs`` =
+    [(comp, us, j, w), ...] (``replay``: the model bias's, for every
+    request; j the component's column in it, w its ŵ): every block is read
+    once a pass for all of them and its draws replayed once, and each
+    direction's numbers are those of its own call, bit for bit. A list, per
+    request, of the lists :func:`top_tasks_along` returns."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
-    mine = np.flatnonzero(labels == comp)
-    out = [[np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)] for _ in us]
-    if n_top <= 0 or mine.size == 0:
-        return [(g, dG, rhs, np.empty(0, int)) for g, dG, rhs in out]
-    v = np.zeros((len(us), labels.size))
-    for a, e in task_blocks(off, data._row_bytes):
-        if not np.any(labels[a:e] == comp):
+    out = [[[np.zeros((d, d)), np.zeros((d, d)), np.zeros(d)] for _ in us]
+           for _, us, _, _ in reqs]
+    mine = [np.flatnonzero(labels == comp) for comp, *_ in reqs]
+    live = [q for q in range(len(reqs)) if n_top > 0 and mine[q].size > 0 and reqs[q][1]]
+    if not live:
+        return [[(g, dG, rhs, np.empty(0, int)) for g, dG, rhs in o] for o in out]
+    blocks = task_blocks(off, data._row_bytes)
+    # each request's scores over its own component's tasks only
+    v = {q: np.zeros((len(reqs[q][1]), mine[q].size)) for q in live}
+    for a, e in blocks:
+        runs = {q: np.searchsorted(mine[q], (a, e)) for q in live}
+        here = [q for q in live if runs[q][1] > runs[q][0]]
+        if not here:
             continue
         Xb = data._block(off[a], off[e])[0]
         rw, task = _block_rows(data, a, e, Xb, c, tau, memo)
-        for i, u in enumerate(us):                     # loop over directions only
-            proj = (Xb @ u).reshape(len(Xb), -1) ** 2   # one column per direction of u
-            # a task's score: its largest contribution along any one of them
-            v[i, a:e] = np.max([np.bincount(task, weights=rw * proj[:, j], minlength=e - a)
-                                for j in range(proj.shape[1])], axis=0)
-    idx = [mine[np.argsort(-vi[mine], kind="stable")[:n_top]] for vi in v]
-    chosen = np.zeros((len(us), labels.size), bool)
-    for i, ix in enumerate(idx):
-        chosen[i, ix] = True
-    for a, e in task_blocks(off, data._row_bytes):
-        if not chosen[:, a:e].any():
+        for q in here:                                 # loop over components only
+            lo, hi = runs[q]
+            at = mine[q][lo:hi] - a
+            for i, u in enumerate(reqs[q][1]):         # loop over directions only
+                proj = (Xb @ u).reshape(len(Xb), -1) ** 2   # one column per direction of u
+                # a task's score: its largest contribution along any one of them
+                v[q][i, lo:hi] = np.max([np.bincount(task, weights=rw * proj[:, j],
+                                                     minlength=e - a)[at]
+                                         for j in range(proj.shape[1])], axis=0)
+    idx = {q: [mine[q][_top_positions(vi, n_top)] for vi in v[q]] for q in live}
+    del v
+    for a, e in blocks:
+        spans = {q: [np.searchsorted(ix, (a, e)) for ix in idx[q]] for q in live}
+        here = [q for q in live if any(s1 > s0 for s0, s1 in spans[q])]
+        if not here:
             continue
         Xb = data._block(off[a], off[e])[0]
-        sizes = data.sizes[a:e]
+        sizes = _block_sizes(data, a, e)
         rw = _block_rows(data, a, e, Xb, c, tau, memo)[0]
         drawn = None
-        for i in range(len(us)):                       # loop over directions only
-            mask = chosen[i, a:e]
-            if not mask.any():
-                continue
-            gram, dG, rhs = out[i]
-            rows = np.repeat(mask, sizes)
-            # the chosen tasks' rows gathered once, in order (compress: the
-            # rows of Xb[rows], ≈ 2× faster); the terms of ΔG and ρ below
-            # read the same rows among them
-            Xc = np.compress(rows, Xb, axis=0)
-            Xs = Xc * np.sqrt(rw[rows])[:, None]
-            gram += Xs.T @ Xs
-            if sim is not None:                        # the same tasks' terms of ΔG, ρ
-                replay, j, w = sim
-                if drawn is None:                      # the block's draws, once
-                    drawn = replay(a, e, Xb)
-                delta, y = drawn
-                # the chosen rows' weights (the others' are zero and never read)
-                wts = np.repeat(delta[mask, j], sizes[mask])
-                sel = wts != 0
-                if sel.any():
-                    Xd, wd = np.compress(sel, Xc, axis=0), wts[sel]
-                    dG += Xd.T @ (Xd * wd[:, None])
-                    rhs += Xd.T @ (wd * (Xd @ w - y[rows][sel]))
-    return [(g, dG, rhs, np.sort(ix)) for (g, dG, rhs), ix in zip(out, idx)]
+        for q in here:                                 # loop over components only
+            _, us, j, w = reqs[q]
+            for i in range(len(us)):                   # loop over directions only
+                s0, s1 = spans[q][i]
+                if not s1 > s0:
+                    continue
+                mask = np.zeros(e - a, bool)
+                mask[idx[q][i][s0:s1] - a] = True
+                gram, dG, rhs = out[q][i]
+                rows = np.repeat(mask, sizes)
+                # the chosen tasks' rows gathered once, in order (compress: the
+                # rows of Xb[rows], ≈ 2× faster); the terms of ΔG and ρ below
+                # read the same rows among them
+                Xc = np.compress(rows, Xb, axis=0)
+                Xs = Xc * np.sqrt(rw[rows])[:, None]
+                gram += Xs.T @ Xs
+                if replay is not None:                 # the same tasks' terms of ΔG, ρ
+                    if drawn is None:                  # the block's draws, once
+                        drawn = replay(a, e, Xb)
+                    delta, y = drawn
+                    # the chosen rows' weights (the others' are zero and never read)
+                    wts = np.repeat(delta[mask, j], sizes[mask])
+                    sel = wts != 0
+                    if sel.any():
+                        Xd, wd = np.compress(sel, Xc, axis=0), wts[sel]
+                        dG += Xd.T @ (Xd * wd[:, None])
+                        rhs += Xd.T @ (wd * (Xd @ w - y[rows][sel]))
+    return [[(g, dG, rhs, idx[q][i] if q in idx else np.empty(0, int))
+             for i, (g, dG, rhs) in enumerate(out[q])] for q in range(len(reqs))]
 
 
 def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
@@ -223,25 +273,40 @@ def trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by
     """:func:`trimmed_bias` along each of ``us`` (None: b̂), a list of its
     results, the directions' tasks found in the same passes
     (:func:`top_tasks_along`)."""
-    nb = float(np.linalg.norm(b))
-    dirs = [b / nb if u is None else u for u in us if u is not None or nb > 0]
-    sim = (parts["replay"], parts["comps"].index(comp), w)
-    found = iter(top_tasks_along(data, labels, comp, dirs, n_top, tau, weights_by_task, sim,
-                                 memo) if dirs else [])
-    dG, rhs = parts["sums"][comp]
-    out = []
-    for u in us:
-        if u is None and not nb > 0:
-            out.append((gram, b))
-            continue
-        top, dG_top, rhs_top, _ = next(found)
-        g = gram - top
-        ev = np.linalg.eigvalsh(g)
-        if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
-            out.append((None, b))
-            continue
-        out.append((g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)))
-    return out
+    return trimmed_all(data, labels, [(comp, gram, b, w, us)], parts, n_top, tau,
+                       weights_by_task, memo)[0]
+
+
+def trimmed_all(data, labels, reqs, parts, n_top, tau, weights_by_task=True, memo=None):
+    """:func:`trimmed_biases` for several components, ``reqs`` = [(comp,
+    gram, b, w, us), ...], every component's directions found in one pair
+    of passes over the pool (:func:`top_tasks_over`; each result bit for bit
+    its own call's). A list of :func:`trimmed_biases`' lists, per request."""
+    dirs, asks = [], []
+    for comp, gram, b, w, us in reqs:
+        nb = float(np.linalg.norm(b))
+        dirs.append((nb, [b / nb if u is None else u for u in us if u is not None or nb > 0]))
+        asks.append((comp, dirs[-1][1], parts["comps"].index(comp), w))
+    found_all = top_tasks_over(data, labels, asks, n_top, tau, weights_by_task,
+                               parts["replay"], memo)
+    results = []
+    for (comp, gram, b, w, us), (nb, _), found in zip(reqs, dirs, found_all):
+        found = iter(found)
+        dG, rhs = parts["sums"][comp]
+        out = []
+        for u in us:
+            if u is None and not nb > 0:
+                out.append((gram, b))
+                continue
+            top, dG_top, rhs_top, _ = next(found)
+            g = gram - top
+            ev = np.linalg.eigvalsh(g)
+            if not ev[0] > 1e-10 * max(ev[-1], 1e-300):
+                out.append((None, b))
+                continue
+            out.append((g, np.linalg.solve(g + dG - dG_top, rhs - rhs_top)))
+        results.append(out)
+    return results
 
 
 def _well_posed(gram):
