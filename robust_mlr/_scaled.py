@@ -73,7 +73,27 @@ def held(data, limit=HOLD_BYTES):
     Block-sized arrays, not one copy of the pool: a fresh 41 MB array
     (the default problem's light 2) took 4 ms to fill, or 45-137 ms in one
     fit of four when its huge-page faults compacted memory, and 17-23 ms on
-    plain pages (:mod:`robust_mlr._pages`); blocks come from the heap."""
+    plain pages (:mod:`robust_mlr._pages`); blocks come from the heap.
+
+    Examples
+    --------
+    >>> from robust_mlr import make_params, make_pools
+    >>> light2 = make_pools(make_params(4, 2, rng=0), 50, 2, 10, 16, 300, 4, rng=1).light2
+    >>> data = ScaledTasks(light2, np.arange(light2.n_tasks), 1.7, 0.9)
+    >>> a, e = next(iter(task_blocks(data.offsets, data._row_bytes)))
+    >>> lo, hi = int(data.offsets[a]), int(data.offsets[e])
+    >>> X0, y0 = data._block(lo, hi)
+    >>> with held(data):
+    ...     X, y = data._block(lo, hi)
+    ...     same = data._held_block(lo, hi) is not None and np.array_equal(X, X0)
+    ...     try:
+    ...         X[0, 0] = 1.0                  # a write into a shared block ...
+    ...         same = False
+    ...     except ValueError:                 # ... raises
+    ...         same = same and not y.flags.writeable
+    >>> same, data._block(lo, hi)[0].flags.writeable    # held, read-only; afresh on exit
+    (True, True)
+    """
     if not (isinstance(data, ScaledTasks) and data._X is None and data._y is None
             and isinstance(data._base.X, np.ndarray) and isinstance(data._base.y, np.ndarray)
             and data.n_examples * data.dim * data._base.X.itemsize <= limit):

@@ -160,9 +160,19 @@ def _private_uses(folder):
     return bad
 
 
+#: Tests that must force a private code path no public option reaches, each
+#: with its reason (every other test, study and benchmark uses the public API).
+PRIVATE_PATH_TESTS = {
+    # the per-block replay of the model-bias draws, taken only by light pools
+    # beyond 2**24 rows (on disk): forced by lowering the threshold
+    "tests/test_model_bias_replay.py",
+}
+
+
 @pytest.mark.parametrize("folder", ["experiments", "benchmarks", "tests"])
 def test_outside_code_uses_public_api(folder):
-    assert _private_uses(folder) == []
+    assert [u for u in _private_uses(folder)
+            if u.split(":")[0] not in PRIVATE_PATH_TESTS] == []
 
 
 def _text_files():
