@@ -26,6 +26,10 @@ __all__ = ["warn_unprotected", "check_design", "check_evidence", "stage_warnings
 
 #: Rows of a pool read by :func:`warn_intercept` (an even stride over it).
 _INTERCEPT_ROWS = 1 << 16
+#: Tasks of a pool whose own fits with a constant term :func:`warn_intercept`
+#: reads (an even stride over those with at least d + 9 examples), and the
+#: median squared t-statistic of their constants beyond which it warns.
+_INTERCEPT_TASKS, _INTERCEPT_T2 = 256, 9.0
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
@@ -289,7 +293,78 @@ def warn_intercept(pools):
     while every feature's median is within a tenth of its own (a positive
     MAD). Features that are not centred (a column of ones, Chebyshev
     features of uniform x, one-hot columns) can carry a mean of y, and the
-    test stays silent. Pools on disk (the out-of-core fit) are not read."""
+    test stays silent.
+
+    The pooled median misses an offset per component (y + c_ℓ with offsets
+    of both signs, their median near 0) and one behind features that are
+    not centred (x in [0, 1]: their medians may seem to carry it, but only
+    a column of ones does). Tasks with at least d + 9 examples therefore
+    also fit their own responses on [x, 1] (up to
+    :data:`_INTERCEPT_TASKS` of them, tasks whose design with the constant
+    is singular — a column of ones, one-hot columns summing to one — left
+    out): under the model each constant's squared t-statistic follows
+    F(1, t − d − 1), whose median is below 0.6 for t − d − 1 ≥ 8; the
+    test warns when the median over the tasks exceeds
+    :data:`_INTERCEPT_T2` (|t| > 3 in half the tasks: with five tasks the
+    chance on clean data is below 10⁻³, and less than half of them
+    corrupted cannot move a median that far). Pools on disk (the
+    out-of-core fit) are not read."""
+    if _pooled_offset(pools):
+        return
+    for name, ds in pools.items():
+        t2 = _task_constants(ds)
+        if t2 is not None and t2 > _INTERCEPT_T2:
+            warnings.warn(DataWarning(
+                f"pool {name}: the tasks' own fits with a constant term find one in most "
+                f"tasks (median t-statistic {np.sqrt(t2):.3g}): the model has no intercept, "
+                f"so the offset is fitted as noise and bias; add a column of ones to the "
+                f"features (covariates='auto' or 'estimate' whiten it)"),
+                stacklevel=_user_level())
+            return
+
+
+def _task_constants(ds):
+    """Median squared t-statistic of the constant term in the own fits on
+    [x, 1] of up to :data:`_INTERCEPT_TASKS` tasks of ``ds`` with at least
+    d + 9 examples (an even stride, about :data:`_INTERCEPT_ROWS` rows at most; one batched solve per distinct task
+    size), or None when fewer than five such tasks are held in memory or
+    regular with the constant."""
+    X, y, off = getattr(ds, "X", None), getattr(ds, "y", None), getattr(ds, "offsets", None)
+    if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray) and off is not None):
+        return None
+    d = X.shape[1]
+    sizes = np.diff(off)
+    tasks = np.flatnonzero(sizes >= d + 9)
+    if tasks.size < 5:
+        return None
+    keep = max(5, min(_INTERCEPT_TASKS, _INTERCEPT_ROWS // int(np.median(sizes[tasks]))))
+    tasks = tasks[::-(-tasks.size // keep)]
+    t2 = []
+    for t in np.unique(sizes[tasks]):                # loop over distinct sizes only
+        idx = tasks[sizes[tasks] == t]
+        rows = off[idx][:, None] + np.arange(t)
+        Z = np.concatenate([X[rows], np.ones((idx.size, t, 1))], axis=2)   # (n_t, t, d + 1)
+        G = np.matmul(Z.transpose(0, 2, 1), Z)
+        lam = np.linalg.eigvalsh(G)
+        ok = np.isfinite(lam).all(axis=1) & (lam[:, 0] > 1e-10 * np.abs(lam[:, -1]))
+        if not ok.any():
+            continue
+        G, Z, yt = G[ok], Z[ok], y[rows[ok]]
+        inv = np.linalg.inv(G)
+        beta = np.einsum("nij,nj->ni", inv, np.einsum("ntj,nt->nj", Z, yt))
+        res = yt - np.einsum("ntj,nj->nt", Z, beta)
+        s2 = np.einsum("nt,nt->n", res, res) / (t - d - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t2.append(beta[:, -1] ** 2 / (s2 * inv[:, -1, -1]))
+    t2 = np.concatenate(t2) if t2 else np.zeros(0)
+    t2 = t2[~np.isnan(t2)]
+    return float(np.median(t2)) if t2.size >= 5 else None
+
+
+def _pooled_offset(pools):
+    """The pooled-median test of :func:`warn_intercept`: warns and returns
+    True when a pool's median response is off 0 while its features are
+    centred."""
     for name, ds in pools.items():
         X, y = getattr(ds, "X", None), getattr(ds, "y", None)
         if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray)) or y.size < 100:
@@ -312,4 +387,5 @@ def warn_intercept(pools):
             f"has no intercept, so the offset is fitted as noise and bias; centre y or add a "
             f"column of ones to the features (covariates='auto' or 'estimate' whiten it)"),
             stacklevel=_user_level())
-        return
+        return True
+    return False
