@@ -50,12 +50,28 @@ def warn_unprotected(stages, threat, k):
         _warn_fabricable(threat.alpha, 1.0 / k, "at most 1/k for some component")
     if not threat.active:
         return
-    plain = [f"{kind}={type(stage).__name__}" for kind, stage in stages.items()
-             if not stage.robust]
+    plain = [f"{kind}={type(stage).__name__} (robust: {', '.join(_robust_names(kind))})"
+             for kind, stage in stages.items() if not stage.robust]
     if plain:
         warnings.warn(f"alpha={threat.alpha:g} but these stages are not robust to it: "
-                      f"{', '.join(plain)}; MetaLearner.robust(k, alpha) builds the defended "
-                      f"learner", UserWarning, stacklevel=_user_level())
+                      f"{'; '.join(plain)}; without a stage option, "
+                      f"MetaLearner.robust(k, alpha) builds the defended learner", UserWarning,
+                      stacklevel=_user_level())
+
+
+def _robust_names(kind):
+    """The names of the stages of ``kind`` (its ``ALIASES``) that defend
+    against α, in the aliases' order."""
+    import importlib
+    aliases = importlib.import_module(f"robust_mlr.stages.{kind}").ALIASES
+    names = []
+    for name, (cls, kw) in aliases.items():
+        try:
+            if cls(**kw).robust:
+                names.append(name)
+        except Exception:                                # pragma: no cover - a stage's
+            continue                                     # options need data: not offered
+    return names
 
 
 def check_design(model, pools, k, threat):

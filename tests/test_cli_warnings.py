@@ -26,13 +26,15 @@ def test_fit_warnings_name_the_flags_typed(tmp_path, capsys):
                  "--alpha", "0.05", "--out", str(tmp_path / "m.json")]) == 0
     lines = _warnings(capsys.readouterr().err)
     assert any(line.startswith("robust-mlr: warning: UserWarning: --alpha 0.05 but these "
-                               "stages are not robust to it: subspace=MomentPCA, ")
-               and line.endswith("; --method robust builds the defended learner")
+                               "stages are not robust to it: subspace=MomentPCA (robust: filter, hrpca); ")
+               and line.endswith("; without a stage option, --method robust builds the "
+                                 "defended learner")
                for line in lines), lines
     assert not any("alpha=" in line or "MetaLearner" in line for line in lines), lines
     pools = Pools.from_dataset(read_csv_tasks(data), 10, rng=0)
     with pytest.warns(UserWarning, match=r"^alpha=0\.05 but these stages are not robust to "
-                                         r"it: .*; MetaLearner\.robust\(k, alpha\) builds"):
+                                         r"it: .*; without a stage option, "
+                                         r"MetaLearner\.robust\(k, alpha\) builds"):
         MetaLearner.icml(2, alpha=0.05, rng=0).fit(pools)
 
 

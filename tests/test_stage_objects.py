@@ -102,8 +102,10 @@ def test_presets_build_the_papers_learners():
 
 def test_alpha_with_a_plain_stage_warns_naming_it(problem):
     _, pools = problem
-    with pytest.warns(UserWarning, match=r"not robust to it: subspace=MomentPCA, "
-                                         r"clustering=BySize"):
+    with pytest.warns(UserWarning, match=r"not robust to it: subspace=MomentPCA \(robust: "
+                                         r"filter, hrpca\); clustering=BySize \(robust: "
+                                         r"peng_wei_robust, sos_m4, sos_m6, moments_robust, "
+                                         r"em_robust\)"):
         MetaLearner(2, alpha=0.05, regression="filter", classification="flag",
                     rng=0).fit(pools)
     with warnings.catch_warnings():
