@@ -58,13 +58,18 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
              if unnamed(h) and j not in index and h not in named]
     if blank:                           # a feature named '' would be fitted without a word
         j = blank[0]
-        said = ("has no name in the header" if header[j] == "" else
-                f"is named {header[j]!r}, the name pandas' read_csv gives a column without one")
-        raise ValidationError(f"{path}: column {j + 1} of {len(header)} {said}; give it a name "
-                              f"(it is then a feature: every column but the task-id, response "
-                              f"and pool columns is one) or remove it (only a first column "
-                              f"without a name, or named 'Unnamed: 0', a row index as pandas' "
-                              f"DataFrame.to_csv writes it, is skipped)")
+        if header[j] != "":
+            raise ValidationError(f"{path}: column {j + 1} of {len(header)} is named "
+                                  f"{header[j]!r}, pandas' name for a column without one (a "
+                                  f"second row index, if the file was read without "
+                                  f"index_col=0 and written with its index): read it with "
+                                  f"pd.read_csv(f, index_col=0) or write it with index=False, "
+                                  f"or name the column to fit it as a feature")
+        raise ValidationError(f"{path}: column {j + 1} of {len(header)} has no name in the "
+                              f"header; give it a name (it is then a feature: every column "
+                              f"but the task-id, response and pool columns is one) or remove "
+                              f"it (only a first column without a name, a row index as "
+                              f"pandas' DataFrame.to_csv writes it, is skipped)")
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
         raise ValidationError(f"{path}: column name(s) {', '.join(map(repr, twice))} appear "

@@ -133,6 +133,7 @@ def _fit_to(args, data):
     """The fit of ``_fit``, its output checked and written; returns the
     lines of its report."""
     from .chunked import POOL_NAMES, open_pools, read_params
+    from ._advice import suggest_heavy_min_size
     from .data import Pools, _cut_by_size
     from ._poolcol import cut_by_column
     from .estimator import MetaLearner
@@ -187,11 +188,16 @@ def _fit_to(args, data):
         how += f" on Dask ({args.dask})" if args.dask else ""
         sizes = {n: (src[n].n_tasks, src[n].n_examples) for n in POOL_NAMES}
     else:
-        if args.heavy_min_size is None and args.pool_col is None:
-            raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
-                                  f"to cut it into pools by task size (or, for a CSV or "
-                                  f"Parquet file, --pool-col NAME: by a column)")
         one, labels, names, cut = load_dataset(data, args, args.pool_col)
+        if args.heavy_min_size is None and cut is None:
+            hint = suggest_heavy_min_size(one.sizes)
+            raise ValidationError(f"{data} is one meta-dataset: --heavy-min-size T is needed "
+                                  f"to cut it into pools by task size (task sizes "
+                                  f"{int(one.sizes.min())}..{int(one.sizes.max())}"
+                                  + (f"; the widest gap suggests --heavy-min-size {hint}"
+                                     if hint else "")
+                                  + "; or, for a CSV or Parquet file, --pool-col NAME: by a "
+                                    "column)")
         table_read = names is not None
         check_k(args.k, one.dim, data)
         if cut is None:

@@ -65,6 +65,7 @@ from ._disk import DiskTasks
 from ._linalg import safe_product
 from ._segments import task_blocks
 from ._validation import check_alpha, check_int, check_rng
+from ._advice import not_pools
 from .data import MetaDataset, Pools
 from .exceptions import ValidationError
 
@@ -396,7 +397,7 @@ def fit_whitened(learner, pools):
     ((6, 2), 0.8)
     """
     if not isinstance(pools, Pools):
-        raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+        raise not_pools(pools)
     alpha = check_alpha(learner.alpha)
     Sigma, kept = estimate_second_moment(pools, alpha)
     wh = Whitening.from_moment(Sigma, kept=kept)

@@ -9,12 +9,14 @@ in Python.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import _pages
+from ._advice import suggest_heavy_min_size
 from ._npzfile import load_npz
 from ._validation import check_array, check_int, check_real, check_rng
 from .exceptions import ValidationError
@@ -469,9 +471,12 @@ def _cut_by_size(data, heavy_min_size, rng, said):
     heavy = np.flatnonzero(s >= heavy_min_size)
     light = np.flatnonzero(s < heavy_min_size)
     if heavy.size == 0 or light.size < 2:
+        hint = suggest_heavy_min_size(s)
         raise ValidationError(
             f"{said} leaves {heavy.size} heavy and {light.size} light tasks (task sizes "
-            f"{int(s.min())}..{int(s.max())}); need at least 1 and 2")
+            f"{int(s.min())}..{int(s.max())}); need at least 1 heavy and 2 light tasks"
+            + (f" (the sizes' widest gap suggests {re.sub(r'[0-9.]+$', str(hint), said)})"
+               if hint else ""))
     light = rng.permutation(light)
     split = light[s[light] >= 2]
     half = split.size // 2
@@ -481,3 +486,4 @@ def _cut_by_size(data, heavy_min_size, rng, said):
             "stage (light1) needs at least 2")
     return (data.subset(np.sort(split[:half])), data.subset(heavy),
             data.subset(np.sort(np.r_[split[half:], light[s[light] < 2]])))
+

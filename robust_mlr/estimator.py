@@ -18,6 +18,7 @@ from ._fit_checks import (check_design, check_evidence, stage_warnings, warn_unp
 from ._threads import pinned
 from ._validation import check_k_d, check_rng
 from .covariates import COVARIATES
+from ._advice import not_pools
 from .data import Pools
 from .exceptions import ValidationError
 from .preprocess import Reduction, Screen, Whiten, expand
@@ -247,7 +248,7 @@ class MetaLearner(_params.ParamsMixin, MixturePredictor):
     def fit(self, pools: Pools):
         """Learn θ̂ = (W, s², p) from the three pools; returns ``self``."""
         if not isinstance(pools, Pools):
-            raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+            raise not_pools(pools)
         self._validate_params()
         k = check_k_d(self.k, pools.dim)
         threat = ThreatModel(self.alpha)

@@ -5,6 +5,7 @@ the summary did not say whether the covariates were whitened."""
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -81,8 +82,9 @@ def test_a_column_pandas_named_unnamed_past_the_first_is_refused(tmp_path, capsy
         csv.writer(f).writerows(rows)
     err = cli_error(capsys, ["fit", str(bad), "--k", "2", "--heavy-min-size", "10", "--out",
                              str(tmp_path / "m.json")])
-    assert ("lost.csv: column 4 of 6 is named 'Unnamed: 3', the name pandas' read_csv gives "
-            "a column without one; give it a name") in err, err
+    assert ("lost.csv: column 4 of 6 is named 'Unnamed: 3', pandas' name for a column "
+            "without one") in err, err
+    assert "read it with pd.read_csv(f, index_col=0) or write it with index=False" in err
     assert not (tmp_path / "m.json").exists()
 
 
@@ -140,3 +142,36 @@ def test_the_index_column_pandas_writes_to_parquet_is_skipped(tmp_path, capsys):
            "writes one)\n" in out, out
     assert json.loads(model.read_text())["learner"]["features"] == ["x0", "x1", "x2", "x3"]
     assert main(["predict", str(model), str(data)]) == 0
+
+
+@pytest.mark.parametrize("given, fix", [
+    ("dataset", "Pools.from_dataset(data, heavy_min_size)"),
+    ("array", "MetaDataset.from_arrays(X, y, task_ids)"),
+])
+def test_a_fit_given_other_than_pools_names_the_call_that_makes_them(tmp_path, given, fix):
+    """A new user's first call is fit(data) on one meta-dataset or on a
+    table: the error said only what it got."""
+    from robust_mlr import MetaLearner, Pools, ValidationError
+    from robust_mlr.cli_data import read_csv_tasks
+    data = read_csv_tasks(str(_write_csv(tmp_path / "a.csv")))
+    arg = data if given == "dataset" else np.zeros((4, 3))
+    with pytest.raises(ValidationError, match=r"got (MetaDataset|ndarray); .*" + re.escape(fix)):
+        MetaLearner.robust(2, 0.05, rng=0).fit(arg)
+    assert isinstance(Pools.from_dataset(data, 10, rng=0), Pools)
+
+
+def test_the_size_threshold_is_suggested_from_the_task_sizes(tmp_path, capsys):
+    """Light tasks of 3 examples, heavy of 30: without --heavy-min-size, or
+    with one above every task, the error suggests the size past the widest
+    gap; in Python the same advice names heavy_min_size."""
+    from robust_mlr import Pools, ValidationError
+    from robust_mlr.cli_data import read_csv_tasks
+    data = _write_csv(tmp_path / "a.csv")
+    out = str(tmp_path / "m.json")
+    err = cli_error(capsys, ["fit", str(data), "--k", "2", "--out", out])
+    assert "(task sizes 3..30; the widest gap suggests --heavy-min-size 30;" in err, err
+    err = cli_error(capsys, ["fit", str(data), "--k", "2", "--heavy-min-size", "50", "--out", out])
+    assert ("leaves 0 heavy and 640 light tasks (task sizes 3..30); need at least 1 heavy and "
+            "2 light tasks (the sizes' widest gap suggests --heavy-min-size 30)") in err, err
+    with pytest.raises(ValidationError, match=r"suggests heavy_min_size=30\)"):
+        Pools.from_dataset(read_csv_tasks(str(data)), 50, rng=0)

@@ -26,6 +26,7 @@ import numpy as np
 from .._segments import Segments
 from .._validation import check_int, check_k_d, check_rng
 from ..covariates import Whitening, check_covariates, estimate_second_moment, isotropy_test
+from .._advice import not_pools
 from ..data import Pools
 from ..exceptions import ValidationError
 from ..stages.regression import refine
@@ -96,7 +97,7 @@ class MomentLearner(CheckedOptions, MixturePredictor):
             has too few examples for least squares in d dimensions.
         """
         if not isinstance(pools, Pools):
-            raise ValidationError(f"pools must be a robust_mlr.Pools, got {type(pools).__name__}")
+            raise not_pools(pools)
         if self.k is None:
             raise ValidationError("k (the number of components) is required; got None")
         k = check_k_d(self.k, pools.dim)
