@@ -360,17 +360,19 @@ def _task_constants(ds):
         idx = tasks[sizes[tasks] == t]
         rows = off[idx][:, None] + np.arange(t)
         Z = np.concatenate([X[rows], np.ones((idx.size, t, 1))], axis=2)   # (n_t, t, d + 1)
-        G = np.matmul(Z.transpose(0, 2, 1), Z)
-        lam = np.linalg.eigvalsh(G)
-        ok = np.isfinite(lam).all(axis=1) & (lam[:, 0] > 1e-10 * np.abs(lam[:, -1]))
+        with np.errstate(all="ignore"):
+            G = np.matmul(Z.transpose(0, 2, 1), Z)
+        ok = np.isfinite(G).all(axis=(1, 2)) & np.isfinite(y[rows]).all(axis=1)
+        lam = np.linalg.eigvalsh(G[ok])        # extreme tasks (±1e300) left out first
+        ok[ok] = lam[:, 0] > 1e-10 * np.abs(lam[:, -1])
         if not ok.any():
             continue
         G, Z, yt = G[ok], Z[ok], y[rows[ok]]
-        inv = np.linalg.inv(G)
-        beta = np.einsum("nij,nj->ni", inv, np.einsum("ntj,nt->nj", Z, yt))
-        res = yt - np.einsum("ntj,nj->nt", Z, beta)
-        s2 = np.einsum("nt,nt->n", res, res) / (t - d - 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):        # overflow in a task: its t² is nan
+            inv = np.linalg.inv(G)
+            beta = np.einsum("nij,nj->ni", inv, np.einsum("ntj,nt->nj", Z, yt))
+            res = yt - np.einsum("ntj,nj->nt", Z, beta)
+            s2 = np.einsum("nt,nt->n", res, res) / (t - d - 1)
             t2.append(beta[:, -1] ** 2 / (s2 * inv[:, -1, -1]))
     t2 = np.concatenate(t2) if t2 else np.zeros(0)
     t2 = t2[~np.isnan(t2)]

@@ -292,8 +292,10 @@ def test_cli_fit_csv_and_its_errors(tmp_path, capsys):
     err = _cli(["fit", str(f), "--k", "2", "--heavy-min-size", "20", "--out",
                 str(tmp_path / "m.json")], capsys)
     assert "no task-id column 'task'" in err and "user, x0" in err
-    err = _cli(["fit", str(f), "--k", "2", "--task-col", "user", "--out", "m.json"], capsys)
-    assert "--heavy-min-size" in err
+    # the file is read first, so the error can suggest a threshold from its task sizes
+    err = _cli(["fit", str(f), "--k", "2", "--task-col", "user", "--y-col", "rating", "--out",
+                "m.json"], capsys)
+    assert "--heavy-min-size T is needed" in err and "the widest gap suggests" in err, err
 
 
 def test_cli_rejects_a_truncated_dataset_in_one_line(problem, tmp_path, capsys):
