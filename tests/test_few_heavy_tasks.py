@@ -89,16 +89,20 @@ def test_a_component_the_heavy_filter_would_empty_does_not_raise():
     # problem seed 3 at the same sizes: after anchor_starve and edge
     # placement a component holds 5 usable heavy tasks against a removal
     # limit of 5; the filter removed all of them and the next round's Gram
-    # was singular (LinAlgError). Capped at m − 1, the fit completes.
+    # was singular (LinAlgError). Capped at m − 1, the fit completes; the
+    # one task left is its own fit (every ratio at it 0), which is no test
+    # the component's tasks passed: the warning names it
     from robust_mlr.adversary import corrupt_pools
     theta = make_params(8, 3, rng=3)
     pools = make_pools(theta, 600, 2, 20, 32, 300, 4, rng=103)
     pools = corrupt_pools(pools, "anchor_starve", 0.05, theta=theta, targets=("heavy",), rng=7)
     pools = corrupt_pools(pools, "edge_placement", 0.05, theta=theta, targets=("light2",),
                           rng=107)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         m = MetaLearner.robust(3, 0.05, rng=5).fit(pools)
     assert np.all(np.isfinite(m.W_))
+    said = [str(w.message) for w in caught if issubclass(w.category, CorruptionWarning)]
+    assert any("all but one: they never agreed" in m for m in said), said
     heavy = m.diagnostics_["regression"]["anchor"]["heavy"]
     assert all(h["removed"] < h["tasks"] for h in heavy if h.get("anchored"))
