@@ -342,9 +342,9 @@ def warn_intercept(pools):
 def _task_constants(ds):
     """Median squared t-statistic of the constant term in the own fits on
     [x, 1] of up to :data:`_INTERCEPT_TASKS` tasks of ``ds`` with at least
-    d + 9 examples (an even stride, about :data:`_INTERCEPT_ROWS` rows at most; one batched solve per distinct task
-    size), or None when fewer than five such tasks are held in memory or
-    regular with the constant."""
+    d + 9 examples (an even stride, about :data:`_INTERCEPT_ROWS` rows at
+    most; one batched solve per distinct task size), or None when fewer than
+    five such tasks are held in memory or regular with the constant."""
     X, y, off = getattr(ds, "X", None), getattr(ds, "y", None), getattr(ds, "offsets", None)
     if not (isinstance(X, np.ndarray) and isinstance(y, np.ndarray) and off is not None):
         return None
