@@ -91,6 +91,7 @@ def table_features(path, header, task_col, y_col, pool_col, skip, in_header="",
         raise ValidationError(f"{path}: no feature column besides {said}")
     return feats
 
+
 def unnamed(name):
     """Whether a column name is the mark of a column without one: empty, or
     ``'Unnamed: N'``, the name pandas' ``read_csv`` gives it (a CSV read and
