@@ -91,7 +91,10 @@ def anchored_worst(m, d, t_heavy, hidden, level, n_light, pull):
 def light_worst(light_sizes, share, alpha, d):
     """Worst case (in units of s) of the light-only estimate of a component
     of share ``share``: its two-point floor plus √(d/N_L), N_L = share·Σ t_i.
-    Returns ``(total, floor)``; infinite when the floor is."""
+    Returns ``(total, floor)``; infinite when the floor is. A lower bound
+    (what no light-only estimate can beat, plus its sampling error), not
+    the learner's own light estimate's worst: an adversary can move that
+    further."""
     floor = two_point_floor(light_sizes, share, alpha)
     n_light = share * float(np.sum(light_sizes))
     return float(floor + np.sqrt(d / n_light)), float(floor)
