@@ -397,6 +397,8 @@ def _predict_to(args, model, data, taken):
                       f"prediction)")
     if args.out:
         report.append(f"per-task components: {args.out}")
+    else:
+        report.append("  (--out FILE writes each task's component and its probability)")
     return report
 
 

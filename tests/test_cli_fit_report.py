@@ -175,3 +175,11 @@ def test_the_size_threshold_is_suggested_from_the_task_sizes(tmp_path, capsys):
             "2 light tasks (the sizes' widest gap suggests --heavy-min-size 30)") in err, err
     with pytest.raises(ValidationError, match=r"suggests heavy_min_size=30\)"):
         Pools.from_dataset(read_csv_tasks(str(data)), 50, rng=0)
+
+
+def test_predict_without_out_says_how_to_write_the_components(tmp_path, capsys):
+    model = _fit(tmp_path, _write_csv(tmp_path / "a.csv"))
+    capsys.readouterr()
+    assert main(["predict", str(model), str(tmp_path / "a.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "(--out FILE writes each task's component and its probability)" in out, out

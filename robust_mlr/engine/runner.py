@@ -287,8 +287,10 @@ class SweepInterrupted(KeyboardInterrupt):
     """
 
     def __init__(self, path, n_saved, left=None):
-        super().__init__(f"interrupted: {n_saved} trials saved; rerun to resume" if left is None
-                         else f"interrupted: all {n_saved} trials saved; rerun to {left}")
+        trials = "trial" if n_saved == 1 else "trials"
+        super().__init__(f"interrupted: {n_saved} {trials} saved; rerun to resume"
+                         if left is None else
+                         f"interrupted: all {n_saved} {trials} saved; rerun to {left}")
         self.path, self.n_saved, self.left = path, n_saved, left
 
 
