@@ -287,10 +287,9 @@ class SweepInterrupted(KeyboardInterrupt):
     """
 
     def __init__(self, path, n_saved, left=None):
-        trials = "trial" if n_saved == 1 else "trials"
-        super().__init__(f"interrupted: {n_saved} {trials} saved; rerun to resume"
-                         if left is None else
-                         f"interrupted: all {n_saved} {trials} saved; rerun to {left}")
+        said = f"{n_saved} trial{'' if n_saved == 1 else 's'} saved; rerun to"
+        super().__init__(f"interrupted: {said} resume" if left is None
+                         else f"interrupted: all {said} {left}")
         self.path, self.n_saved, self.left = path, n_saved, left
 
 
