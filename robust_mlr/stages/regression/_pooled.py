@@ -71,7 +71,7 @@ PULL_GAIN = 0.5
 
 #: ... and only where the same ratio without the ⌊αn⌋ light tasks of the
 #: component that add most to its capped Gram along the predicted bias b̂
-#: is at most this (:func:`~._pull_trim.trimmed_bias`; :func:`pool_estimates`).
+#: is at most this (:func:`~._pull_trim.trimmed_all`; :func:`pool_estimates`).
 TRIM_GAIN = 0.75
 
 #: Tasks summed at once by :func:`light_covariances`.

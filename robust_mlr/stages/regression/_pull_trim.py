@@ -14,7 +14,7 @@ bias part with it (0.66–0.82 of tr Σ_H down to 0.06–0.15 on light sizes
 2–64 under a red team's ``dir_gram``), and bring a clean ratio of
 1.05–1.17 under one half.
 
-:func:`trimmed_bias` recomputes Σ_L and b with the ⌊αn⌋ tasks of the
+:func:`trimmed_all` recomputes Σ_L and b with the ⌊αn⌋ tasks of the
 component whose capped contribution along b̂ is largest left out (from the
 Gram and from b's sums: the model's prediction on the pool without them,
 from the same draws) — n the whole light pool, since the adversary may put
@@ -30,7 +30,7 @@ strongly than the rest write u, d0 becomes the top eigenvector and that
 trim removes the decoy (a red team's ``split_gram``: trimmed 0.741, the pull
 back). A task is scored by its largest capped contribution along any one of
 the top :data:`TOP_DIRECTIONS` eigenvectors and the ⌊αn⌋ of highest score
-leave together (:func:`top_directions`, :func:`top_tasks`): to keep u out
+leave together (:func:`top_directions`, :func:`top_tasks_over`): to keep u out
 of the top r the adversary must raise r other directions each above u,
 and its capped energy is bounded (⌊αn⌋·t_cap·τ), so u gets at most
 1/(r + 1) of it; its tasks inside the top r all outscore clean ones and
@@ -63,7 +63,7 @@ ROW_CAP_LEVEL = 0.9
 
 #: The second trim leaves out the ⌊αn⌋ tasks of largest capped
 #: contribution along any one of the capped Gram's top this-many
-#: eigenvectors (:func:`top_tasks`, :func:`trimmed_bias`).
+#: eigenvectors (:func:`top_tasks_over`, :func:`trimmed_all`).
 TOP_DIRECTIONS = 4
 
 
@@ -100,7 +100,7 @@ def capped_grams(data, labels, k, alpha, weights_by_task=True, level=ROW_CAP_LEV
 def top_directions(gram, r=TOP_DIRECTIONS):
     """The capped Gram's top ``r`` eigenvectors, shape (d, r): the second
     trim ranks a task by its largest contribution along any one of them
-    (:func:`top_tasks`; module notes)."""
+    (:func:`top_tasks_over`; module notes)."""
     return np.linalg.eigh(gram)[1][:, -r:]
 
 
@@ -135,9 +135,9 @@ def _row_weights(data, a, e, Xb, c, tau):
 def _block_rows(data, a, e, Xb, c, tau, memo):
     """:func:`_row_weights` of tasks a..e and each row's task within the
     block; kept in ``memo`` (a dict, or None: computed each time) for the
-    next call on the same pool, c and τ — :func:`trimmed_bias` runs twice
-    per pooled component, each a pass over the pool, and these do not
-    change between them (the same arrays, bit for bit; 12 bytes a row)."""
+    next call on the same pool, c and τ — :func:`top_tasks_over` makes two
+    passes over the pool, and these do not change between them (the same
+    arrays, bit for bit; 12 bytes a row)."""
     got = None if memo is None else memo.get(a)
     if got is None:
         got = (_row_weights(data, a, e, Xb, c, tau),
@@ -147,41 +147,21 @@ def _block_rows(data, a, e, Xb, c, tau, memo):
     return got
 
 
-def top_tasks(data, labels, comp, u, n_top, tau, weights_by_task=True, sim=None, memo=None):
-    """The ``n_top`` tasks labelled ``comp`` of largest capped contribution
-    Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector ``u`` (``u``
-    of shape (d, r), orthonormal columns: the largest of the r
-    contributions, one per column, ranks a task), the capped Gram they add and, with ``sim`` = (replay, j, w) (``replay`` of
-    :func:`~._misclass.model_bias`'s parts, j the component's column in
-    it, w the model's ŵ), what they add to its sums ΔG and ρ.
-    One pass for the contributions, one over the blocks holding the chosen
-    tasks (``memo``: a dict keeping each block's row weights between calls
-    on the same pool, c and τ, :func:`_block_rows`). Returns ``(gram (d, d),
-    dG (d, d), rhs (d,), idx)``; :func:`top_tasks_along` for several
-    directions in the same two passes."""
-    return top_tasks_along(data, labels, comp, [u], n_top, tau, weights_by_task, sim, memo)[0]
-
-
-def top_tasks_along(data, labels, comp, us, n_top, tau, weights_by_task=True, sim=None,
-                    memo=None):
-    """:func:`top_tasks` along each unit vector of ``us`` (a list of its
-    results): one pass computes every direction's contributions from each
-    block while it is in cache, one more every direction's sums over its
-    chosen tasks — each direction's numbers are those of its own call
-    (:func:`top_tasks_over` with one component)."""
-    replay, j, w = sim if sim is not None else (None, 0, None)
-    return top_tasks_over(data, labels, [(comp, us, j, w)], n_top, tau, weights_by_task,
-                          replay, memo)[0]
-
-
 def top_tasks_over(data, labels, reqs, n_top, tau, weights_by_task=True, replay=None,
                    memo=None):
-    """:func:`top_tasks_along` for several components at once, ``reqs`` =
-    [(comp, us, j, w), ...] (``replay``: the model bias's, for every
-    request; j the component's column in it, w its ŵ): every block is read
-    once a pass for all of them and its draws replayed once, and each
-    direction's numbers are those of its own call, bit for bit. A list, per
-    request, of the lists :func:`top_tasks_along` returns."""
+    """For each request (comp, us, j, w) of ``reqs`` and each direction u
+    of its ``us``: the ``n_top`` tasks labelled ``comp`` of largest capped
+    contribution Σ_j c_i·min(1, τ/‖x_j‖²)·(x_jᵀu)² along the unit vector u
+    (u of shape (d, r), orthonormal columns: the largest of the r
+    contributions, one per column, ranks a task), the capped Gram they add
+    and, with ``replay`` (of :func:`~._misclass.model_bias`'s parts; j the
+    component's column in it, w the model's ŵ), what they add to its sums
+    ΔG and ρ. One pass for the contributions, one over the blocks holding
+    the chosen tasks, for every request and direction at once (each block
+    read once a pass and its draws replayed once; ``memo``: a dict keeping
+    each block's row weights between calls on the same pool, c and τ,
+    :func:`_block_rows`). A list, per request, of a list, per direction, of
+    ``(gram (d, d), dG (d, d), rhs (d,), idx)``."""
     off, d = data.offsets, data.dim
     labels = np.asarray(labels)
     c = example_weights(data, weights_by_task)
@@ -252,36 +232,18 @@ def top_tasks_over(data, labels, reqs, n_top, tau, weights_by_task=True, replay=
              for i, (g, dG, rhs) in enumerate(out[q])] for q in range(len(reqs))]
 
 
-def trimmed_bias(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
-                 u=None, memo=None):
-    """The capped Gram of component ``comp`` without its ``n_top`` tasks of
-    largest capped contribution along b̂ (or the unit vector ``u``, or the
-    largest along any column of ``u`` (d, r); :func:`top_tasks`), and the model
-    bias solved without them: (G − G_top + ΔG − ΔG_top)⁻¹(ρ − ρ_top), the
+def trimmed_all(data, labels, reqs, parts, n_top, tau, weights_by_task=True, memo=None):
+    """For each request (comp, gram, b, w, us) of ``reqs`` and each
+    direction of its ``us`` (None: b̂): the capped Gram of component
+    ``comp`` without its ``n_top`` tasks of largest capped contribution
+    along that direction (:func:`top_tasks_over`), and the model bias
+    solved without them: (G − G_top + ΔG − ΔG_top)⁻¹(ρ − ρ_top), the
     prediction :func:`~._misclass.model_bias` makes on the pool without
     these tasks from the same draws (``parts`` its ``parts=True`` output,
-    ``w`` the model's ŵ_comp). Returns ``(gram, bias)``; ``gram`` is None
-    when what is left is singular (no light estimate the adversary could
-    not have written); ``memo``: :func:`top_tasks`' between calls;
-    :func:`trimmed_biases` for several directions in the same passes."""
-    return trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task,
-                          [u], memo)[0]
-
-
-def trimmed_biases(data, labels, comp, gram, b, parts, w, n_top, tau, weights_by_task=True,
-                   us=(None,), memo=None):
-    """:func:`trimmed_bias` along each of ``us`` (None: b̂), a list of its
-    results, the directions' tasks found in the same passes
-    (:func:`top_tasks_along`)."""
-    return trimmed_all(data, labels, [(comp, gram, b, w, us)], parts, n_top, tau,
-                       weights_by_task, memo)[0]
-
-
-def trimmed_all(data, labels, reqs, parts, n_top, tau, weights_by_task=True, memo=None):
-    """:func:`trimmed_biases` for several components, ``reqs`` = [(comp,
-    gram, b, w, us), ...], every component's directions found in one pair
-    of passes over the pool (:func:`top_tasks_over`; each result bit for bit
-    its own call's). A list of :func:`trimmed_biases`' lists, per request."""
+    w the model's ŵ_comp). Every component's directions are found in one
+    pair of passes over the pool. A list, per request, of a list, per
+    direction, of ``(gram, bias)``; ``gram`` is None when what is left is
+    singular (no light estimate the adversary could not have written)."""
     dirs, asks = [], []
     for comp, gram, b, w, us in reqs:
         nb = float(np.linalg.norm(b))
